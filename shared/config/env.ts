@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * The one schema over the environment. Each composition root parses the sections its function needs, once, at
+ * start-up, and fails fast with a readable list of what is missing or wrong. Nothing that must be set in production
+ * has a silent default.
+ */
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+  .pipe(z.array(z.string()).min(1));
+
+const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +18553917277');
+
+export const envSections = {
+  service: {
+    POWERTOOLS_SERVICE_NAME: z.string().min(1).default('blink'),
+    BLINK_VERSION: z.string().min(1).default('dev'),
+  },
+  table: {
+    TABLE_NAME: z.string().min(1),
+  },
+  jobQueue: {
+    JOB_QUEUE_URL: z.url(),
+  },
+  publicSite: {
+    PUBLIC_BASE_URL: z.url().refine((url) => !url.endsWith('/'), 'must not end with a slash'),
+  },
+  email: {
+    EMAIL_FROM: z.email(),
+    SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  },
+  sms: {
+    /** Origination identities (phone numbers in E.164, pool ids or ARNs); the first one sends by default. */
+    SMS_ORIGINATION_IDENTITIES: commaList,
+    SMS_CONFIGURATION_SET: z.string().min(1).optional(),
+    /** Numbers users may text (the published numbers); inbound messages to others are ignored. */
+    SMS_INBOUND_NUMBERS: commaList.pipe(z.array(e164)),
+  },
+  directory: {
+    /** One or more DC URLs, tried in order: ldaps://… or ldap://… with LDAP_STARTTLS=true. */
+    LDAP_URLS: commaList.pipe(z.array(z.string().regex(/^ldaps?:\/\/[^\s/]+\/?$/, 'must be ldaps://host[:port] or ldap://host[:port]'))),
+    LDAP_BASE_DN: z.string().min(3),
+    LDAP_BIND_DN: z.string().min(3),
+    LDAP_STARTTLS: booleanFlag.default(false),
+    /** Path of the PEM bundle of the CA(s) that signed the DCs' certificates (bundled with the worker when deployed). */
+    LDAP_CA_FILE: z.string().min(1),
+    LDAP_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3_000),
+    LDAP_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  },
+  /** Secrets Manager ARNs, when deployed. */
+  secretArns: {
+    TOKEN_HMAC_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    DIRECTORY_BIND_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  },
+  lockoutScan: {
+    LOCKOUT_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+    LOCKOUT_SCAN_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(20_000),
+  },
+} as const;
+
+type Sections = typeof envSections;
+type SectionName = keyof Sections;
+type ShapeOf<Names extends SectionName> = UnionToIntersection<Sections[Names]>;
+type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
+
+export type EnvOf<Names extends SectionName> = z.infer<z.ZodObject<ShapeOf<Names> & z.ZodRawShape>>;
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Parses the named sections of the environment; throws ConfigurationError listing every problem at once. */
+export function parseEnv<Names extends SectionName>(
+  names: readonly Names[],
+  env: Record<string, string | undefined> = process.env,
+): EnvOf<Names> {
+  const shape: z.ZodRawShape = {};
+  for (const name of names) Object.assign(shape, envSections[name]);
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    throw new ConfigurationError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  return result.data as EnvOf<Names>;
+}

@@ -1,0 +1,85 @@
+/** A user entry as read from Active Directory. */
+export interface DirectoryUser {
+  /** objectGUID in its canonical string form (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx). */
+  objectGuid: string;
+  dn: string;
+  samAccountName: string;
+  userPrincipalName?: string;
+  displayName?: string;
+  mail?: string;
+  userAccountControl: number;
+  adminCount: number;
+  /** Raw accountExpires (100-ns intervals since 1601; "0" or 9223372036854775807 mean never). */
+  accountExpires: string;
+  /** Raw lockoutTime (100-ns intervals since 1601, "0" when not locked). */
+  lockoutTime: string;
+  isComputer: boolean;
+}
+
+export interface PasswordPolicy {
+  minLength: number;
+  complexity: boolean;
+  historyLength: number;
+  lockoutThreshold: number;
+  lockoutDurationSeconds: number;
+  lockoutObservationWindowSeconds: number;
+  maxAgeSeconds: number;
+  minAgeSeconds: number;
+  /** Where the values come from: the domain root, or a fine-grained PSO (with its DN). */
+  source: { kind: 'domain' } | { kind: 'pso'; dn: string };
+}
+
+export interface LockedAccount {
+  objectGuid: string;
+  dn: string;
+  samAccountName: string;
+  lockoutTime: string;
+  lockedAt: Date;
+}
+
+export interface ResetOptions {
+  /** Write pwdLastSet=0 so the user must change the password at next logon. */
+  forceChange: boolean;
+  /** Write lockoutTime=0 in the same modify. */
+  unlock: boolean;
+}
+
+export interface LockoutScanOptions {
+  pageSize: number;
+  /** Stop (and report `complete: false`) once this many milliseconds have passed. */
+  timeBudgetMs: number;
+}
+
+export interface LockoutScanResult {
+  locked: LockedAccount[];
+  pages: number;
+  complete: boolean;
+}
+
+/**
+ * Active Directory as the product needs it. Implementations look users up by escaped values or immutable ids only,
+ * and throw the named errors of domain/errors.ts (AmbiguousUserError, PasswordRejectedError,
+ * DirectoryUnavailableError).
+ */
+export interface Directory {
+  findUserBySamAccountName(samAccountName: string): Promise<DirectoryUser | undefined>;
+  findUserByUserPrincipalName(upn: string): Promise<DirectoryUser | undefined>;
+  findUserByGuid(objectGuid: string): Promise<DirectoryUser | undefined>;
+  /** Members (nested) of a group, by group name or DN; users only. */
+  listGroupMembers(group: string): Promise<DirectoryUser[]>;
+  /** Users below an OU. */
+  listUsersInOu(ouDn: string): Promise<DirectoryUser[]>;
+  /** True when the account must never be reset: adminCount=1, well-known admin accounts, nested protected groups. */
+  isProtected(user: DirectoryUser): Promise<boolean>;
+  readDomainPolicy(): Promise<PasswordPolicy>;
+  /** The policy in force for this user: its resultant PSO when there is one, else the domain policy. */
+  readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy>;
+  /** Whether AD currently considers the account locked (msDS-User-Account-Control-Computed & UF_LOCKOUT). */
+  isLockedOut(user: DirectoryUser): Promise<boolean>;
+  resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<void>;
+  unlock(user: DirectoryUser): Promise<void>;
+  scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult>;
+  /** Binds and reads the root DSE; throws DirectoryUnavailableError when no DC answers. */
+  checkHealth(): Promise<{ url: string }>;
+  close(): Promise<void>;
+}

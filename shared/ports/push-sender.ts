@@ -1,0 +1,11 @@
+export interface OutboundPush {
+  /** Platform endpoint of the device (an SNS endpoint ARN when deployed). */
+  target: string;
+  title: string;
+  body: string;
+  data?: Record<string, string>;
+}
+
+export interface PushSender {
+  send(push: OutboundPush): Promise<{ messageId: string }>;
+}

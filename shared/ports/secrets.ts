@@ -1,0 +1,6 @@
+/** Named secrets the system needs. Values never leave memory and are never logged. */
+export type SecretName = 'token-hmac-key' | 'directory-bind-password';
+
+export interface Secrets {
+  get(name: SecretName): Promise<string>;
+}
