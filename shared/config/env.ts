@@ -67,7 +67,10 @@ type SectionName = keyof Sections;
 type ShapeOf<Names extends SectionName> = UnionToIntersection<Sections[Names]>;
 type UnionToIntersection<U> = (U extends unknown ? (arg: U) => void : never) extends (arg: infer I) => void ? I : never;
 
-export type EnvOf<Names extends SectionName> = z.infer<z.ZodObject<ShapeOf<Names> & z.ZodRawShape>>;
+/** The parsed values of the named sections (optional settings come out as `T | undefined`). */
+export type EnvOf<Names extends SectionName> = {
+  [Key in keyof ShapeOf<Names>]: ShapeOf<Names>[Key] extends z.ZodType ? z.output<ShapeOf<Names>[Key]> : never;
+};
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -86,7 +89,11 @@ export function parseEnv<Names extends SectionName>(
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
     throw new ConfigurationError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const missing = issue.path.length === 1 && env[String(issue.path[0])] === undefined;
+        return `${name}: ${missing ? 'is required but not set' : issue.message}`;
+      }),
     );
   }
   return result.data as EnvOf<Names>;

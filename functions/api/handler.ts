@@ -1,0 +1,43 @@
+import middy from '@middy/core';
+import httpRouterHandler, { type Route } from '@middy/http-router';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { Observability } from '../../shared/observability/powertools.js';
+import { NotFoundError } from '../../shared/domain/errors.js';
+import { jsonResponse } from '../../shared/http/responses.js';
+import { mapErrorsToResponses } from '../../shared/http/middleware.js';
+
+export interface ApiDependencies {
+  observability: Observability;
+  version: string;
+}
+
+type ApiRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+/** The public REST API: one function behind API Gateway's proxy integration, routed here. */
+export function createApiHandler({ observability, version }: ApiDependencies) {
+  const { logger, metrics, tracer } = observability;
+
+  const routes: ApiRoute[] = [
+    // Liveness only: it touches no dependency, so a load balancer or uptime check can call it freely.
+    { method: 'GET', path: '/health', handler: async () => jsonResponse(200, { status: 'ok' }) },
+    { method: 'GET', path: '/version', handler: async () => jsonResponse(200, { name: 'blink', version }) },
+  ];
+
+  const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
+    routes,
+    notFoundResponse: () => {
+      throw new NotFoundError('No such route.');
+    },
+  });
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(router)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(mapErrorsToResponses(logger));
+}
+
+export type ApiHandler = ReturnType<typeof createApiHandler>;
