@@ -1,7 +1,15 @@
 // Test tiers, each runnable alone: unit (pure logic and handlers with fakes), infra (CDK templates + cdk-nag),
 // integration (real local stand-ins and a real Samba AD DC).
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// Sources import with the .js suffix (NodeNext style); jest resolves those to the .ts files.
+const common = {
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // middy 6 ships ES modules only; jest's CommonJS runtime needs them transformed too.
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,0 +1,37 @@
+import { createApiHandler } from '../../functions/api/handler.js';
+import { createObservability } from '../../shared/observability/powertools.js';
+import { apiEvent } from '../support/api-event.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+
+describe('API handler', () => {
+  let logs: LogCapture;
+  beforeEach(() => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    logs = captureLogs();
+  });
+  afterEach(() => logs.restore());
+
+  const handler = () =>
+    createApiHandler({ observability: createObservability({ serviceName: 'blink-test', tracing: false }), version: '1.2.3' });
+
+  it('answers the health route without touching any dependency', async () => {
+    const response = await handler()(apiEvent('GET', '/health'), lambdaContext());
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+    expect(response.headers).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  });
+
+  it('reports the deployed version', async () => {
+    const response = await handler()(apiEvent('GET', '/version'), lambdaContext());
+    expect(JSON.parse(response.body)).toEqual({ name: 'blink', version: '1.2.3' });
+  });
+
+  it('answers unknown routes and methods with a JSON 404, not a stack trace', async () => {
+    for (const event of [apiEvent('GET', '/nope'), apiEvent('DELETE', '/health')]) {
+      const response = await handler()(event, lambdaContext());
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body)).toEqual({ error: { code: 'NOT_FOUND', message: 'No such route.' } });
+    }
+  });
+});
