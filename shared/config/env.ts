@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The one schema over the environment. Each composition root parses the sections its function needs, once, at

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const jobBase = { jobId: z.uuid(), requestedAt: z.iso.datetime() };
 const accountJobBase = { ...jobBase, userGuid: z.uuid(), channel: z.enum(['sms', 'app']) };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One inbound SMS as End User Messaging publishes it to the two-way SNS topic (the SNS message is this JSON as a
