@@ -56,7 +56,7 @@ function median(values: number[]): number {
 
 async function bundle(name: string, entry: string): Promise<string> {
   const outfile = join(outRoot, name, 'index.js');
-  await build({ ...lambdaBundling.esbuild, entryPoints: [entry], outfile, logLevel: 'error' });
+  await build({ ...lambdaBundling.esbuild, mainFields: [...lambdaBundling.esbuild.mainFields], entryPoints: [entry], outfile, logLevel: 'error' });
   return outfile;
 }
 
