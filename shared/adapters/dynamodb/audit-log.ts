@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
+import { ttlSeconds } from './table.js';
+
+/*
+ * Item layout: pk USER#<guid> (events about an account) or AUDIT#SYSTEM#<yyyy-mm-dd> (events without one, one
+ * partition per day), sk AUDIT#<iso time>#<random hex>, so a user's events sort by time and never collide.
+ * expiresAt (TTL) when a retention is configured.
+ */
+
+const auditItemSchema = z.object({
+  userGuid: z.string().optional(),
+  action: z.string(),
+  channel: z.enum(['sms', 'app', 'web', 'admin', 'system']),
+  result: z.enum(['success', 'refused', 'failed']),
+  reason: z.string().optional(),
+  requestId: z.string().optional(),
+  at: z.iso.datetime().transform((value) => new Date(value)),
+});
+
+export class DynamoAuditLog implements AuditLog {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly options: { tableName: string; retentionDays?: number },
+  ) {}
+
+  async record(event: AuditEvent): Promise<void> {
+    const at = event.at.toISOString();
+    const pk = event.userGuid ? `USER#${event.userGuid}` : `AUDIT#SYSTEM#${at.slice(0, 10)}`;
+    const retention = this.options.retentionDays;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: {
+          pk,
+          sk: `AUDIT#${at}#${randomBytes(6).toString('hex')}`,
+          kind: 'audit',
+          userGuid: event.userGuid,
+          action: event.action,
+          channel: event.channel,
+          result: event.result,
+          reason: event.reason,
+          requestId: event.requestId,
+          at,
+          ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
+        },
+      }),
+    );
+  }
+
+  async listForUser(userGuid: string, limit: number): Promise<AuditEvent[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `USER#${userGuid}`, ':prefix': 'AUDIT#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => {
+      const { userGuid: guid, reason, requestId, ...rest } = auditItemSchema.parse(item);
+      return {
+        ...rest,
+        ...(guid !== undefined ? { userGuid: guid } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+        ...(requestId !== undefined ? { requestId } : {}),
+      };
+    });
+  }
+}

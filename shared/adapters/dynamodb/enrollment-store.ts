@@ -1,0 +1,274 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { Enrollment } from '../../domain/enrollment.js';
+import { ConcurrentUpdateError } from '../../domain/errors.js';
+import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
+import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import { blinkTableKeys, isConditionFailure, ttlSeconds } from './table.js';
+
+/*
+ * Item layout (single table, see table.ts):
+ *   enrollment      pk USER#<guid>                  sk ENROLLMENT          gsi1pk PHONE#<e164> gsi1sk USER#<guid>
+ *                                                                          (gsi1 keys only while active with a phone)
+ *   issued secret   pk SECRET#<purpose>#<hash>      sk SECRET              expiresAt (TTL)
+ *   live secrets    pk USER#<guid>                  sk SECRETS#<purpose>   liveHashes (string set)
+ *
+ * A secret is consumed with one conditional UpdateItem on its own item, so two concurrent consumers cannot both win.
+ * "Superseded" is therefore recorded on the old secret item itself (supersededAt) when a new secret of the same
+ * purpose is issued; the per-user `SECRETS#<purpose>` item lists the hashes not yet superseded, so an issue that
+ * failed half-way is completed by the next one.
+ */
+
+const isoDate = z.iso.datetime().transform((value) => new Date(value));
+
+const enrollmentItemSchema = z.object({
+  userGuid: z.string(),
+  dn: z.string(),
+  samAccountName: z.string(),
+  displayName: z.string(),
+  mail: z.string(),
+  status: z.enum(['activated', 'active', 'revoked']),
+  phoneE164: z.string().optional(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  version: z.number().int().nonnegative(),
+});
+
+const secretItemSchema = z.object({
+  purpose: z.enum(['activation', 'sms-code', 'binding']),
+  hash: z.string(),
+  userGuid: z.string(),
+  issuedAt: isoDate,
+  validUntil: isoDate,
+  usedAt: isoDate.optional(),
+  supersededAt: isoDate.optional(),
+});
+
+const liveHashesSchema = z.object({ liveHashes: z.set(z.string()).optional() });
+
+export const enrollmentKeys = {
+  user: (userGuid: string) => ({ pk: `USER#${userGuid}`, sk: 'ENROLLMENT' }),
+  phone: (phoneE164: string) => `PHONE#${phoneE164}`,
+  secret: (purpose: SecretPurpose, hash: string) => ({ pk: `SECRET#${purpose}#${hash}`, sk: 'SECRET' }),
+  liveSecrets: (userGuid: string, purpose: SecretPurpose) => ({ pk: `USER#${userGuid}`, sk: `SECRETS#${purpose}` }),
+};
+
+export interface DynamoEnrollmentStoreOptions {
+  tableName: string;
+  /** Clock for the supersededAt stamp; consumeSecret takes its own `now`. */
+  now?: () => Date;
+}
+
+export class DynamoEnrollmentStore implements EnrollmentStore {
+  private readonly tableName: string;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    options: DynamoEnrollmentStoreOptions,
+  ) {
+    this.tableName = options.tableName;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async get(userGuid: string): Promise<Enrollment | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: enrollmentKeys.user(userGuid), ConsistentRead: true }),
+    );
+    return Item ? toEnrollment(Item) : undefined;
+  }
+
+  async findByPhone(phoneE164: string): Promise<Enrollment[]> {
+    const { gsi1 } = blinkTableKeys;
+    const enrollments: Enrollment[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: gsi1.indexName,
+          KeyConditionExpression: '#gpk = :phone',
+          ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
+          ExpressionAttributeValues: { ':phone': enrollmentKeys.phone(phoneE164) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const enrollment = toEnrollment(item);
+        // The index is eventually consistent: keep only what still matches.
+        if (enrollment.status === 'active' && enrollment.phoneE164 === phoneE164) enrollments.push(enrollment);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return enrollments;
+  }
+
+  async save(enrollment: Enrollment, expectedVersion: number): Promise<void> {
+    const key = enrollmentKeys.user(enrollment.userGuid);
+    const indexed = enrollment.status === 'active' && enrollment.phoneE164 !== undefined;
+    const item = {
+      ...key,
+      kind: 'enrollment',
+      userGuid: enrollment.userGuid,
+      dn: enrollment.dn,
+      samAccountName: enrollment.samAccountName,
+      displayName: enrollment.displayName,
+      mail: enrollment.mail,
+      status: enrollment.status,
+      phoneE164: enrollment.phoneE164,
+      createdAt: enrollment.createdAt.toISOString(),
+      updatedAt: enrollment.updatedAt.toISOString(),
+      version: expectedVersion + 1,
+      ...(indexed ? { gsi1pk: enrollmentKeys.phone(enrollment.phoneE164 ?? ''), gsi1sk: key.pk } : {}),
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConcurrentUpdateError(
+          `Enrollment ${enrollment.userGuid} was changed concurrently (expected version ${expectedVersion})`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async putSecret(secret: IssuedSecret): Promise<void> {
+    const live = enrollmentKeys.liveSecrets(secret.userGuid, secret.purpose);
+    // 1. Register the new hash first, so that whatever happens next, a later issue will supersede it.
+    const registered = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: live,
+        UpdateExpression: 'ADD liveHashes :new SET kind = :kind',
+        ExpressionAttributeValues: { ':new': new Set([secret.hash]), ':kind': 'live-secrets' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    // 2. Store the secret itself.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...enrollmentKeys.secret(secret.purpose, secret.hash),
+          kind: 'secret',
+          purpose: secret.purpose,
+          hash: secret.hash,
+          userGuid: secret.userGuid,
+          issuedAt: secret.issuedAt.toISOString(),
+          validUntil: secret.expiresAt.toISOString(),
+          usedAt: secret.usedAt?.toISOString(),
+          expiresAt: ttlSeconds(secret.expiresAt),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    // 3. Supersede every earlier secret of this purpose for this user, then forget them.
+    const earlier = [...(liveHashesSchema.parse(registered.Attributes ?? {}).liveHashes ?? [])].filter(
+      (hash) => hash !== secret.hash,
+    );
+    if (earlier.length === 0) return;
+    const supersededAt = this.now().toISOString();
+    await Promise.all(earlier.map((hash) => this.markSuperseded(secret.purpose, hash, supersededAt)));
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: live,
+        UpdateExpression: 'DELETE liveHashes :earlier',
+        ExpressionAttributeValues: { ':earlier': new Set(earlier) },
+      }),
+    );
+  }
+
+  async findSecret(purpose: SecretPurpose, hash: string): Promise<IssuedSecret | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: enrollmentKeys.secret(purpose, hash), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const stored = secretItemSchema.parse(Item);
+    // A superseded secret was replaced: to callers it no longer exists.
+    return stored.supersededAt ? undefined : toIssuedSecret(stored);
+  }
+
+  async consumeSecret(purpose: SecretPurpose, hash: string, now: Date): Promise<IssuedSecret | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: enrollmentKeys.secret(purpose, hash),
+          UpdateExpression: 'SET usedAt = :now',
+          // ISO-8601 UTC strings of one fixed format compare in time order.
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(usedAt) AND attribute_not_exists(supersededAt) AND validUntil > :now',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toIssuedSecret(secretItemSchema.parse(Attributes));
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async markSuperseded(purpose: SecretPurpose, hash: string, supersededAt: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: enrollmentKeys.secret(purpose, hash),
+          UpdateExpression: 'SET supersededAt = if_not_exists(supersededAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': supersededAt },
+        }),
+      );
+    } catch (error) {
+      // Already deleted by TTL, or never written by a failed issue: nothing left to supersede.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
+
+function toEnrollment(item: Record<string, unknown>): Enrollment {
+  const stored = enrollmentItemSchema.parse(item);
+  return {
+    userGuid: stored.userGuid,
+    dn: stored.dn,
+    samAccountName: stored.samAccountName,
+    displayName: stored.displayName,
+    mail: stored.mail,
+    status: stored.status,
+    ...(stored.phoneE164 !== undefined ? { phoneE164: stored.phoneE164 } : {}),
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+    version: stored.version,
+  };
+}
+
+function toIssuedSecret(stored: z.infer<typeof secretItemSchema>): IssuedSecret {
+  return {
+    purpose: stored.purpose,
+    hash: stored.hash,
+    userGuid: stored.userGuid,
+    issuedAt: stored.issuedAt,
+    expiresAt: stored.validUntil,
+    ...(stored.usedAt ? { usedAt: stored.usedAt } : {}),
+  };
+}

@@ -1,0 +1,55 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The single Blink table, as the CDK stack defines it: pk/sk strings, one overloaded GSI (gsi1, all attributes
+ * projected), on-demand billing. `expiresAt` (epoch seconds) is the TTL attribute; CDK enables TTL on it (dynalite
+ * cannot, so the local table never deletes expired items — the adapters check expiry themselves).
+ */
+export const blinkTableKeys = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  timeToLiveAttribute: 'expiresAt',
+} as const;
+
+/** Creates the table on a local DynamoDB stand-in (deployments create it with CDK). */
+export async function createBlinkTable(client: DynamoDBClient | DynamoDBDocumentClient, tableName: string): Promise<void> {
+  const { partitionKey, sortKey, gsi1 } = blinkTableKeys;
+  await (client as DynamoDBClient).send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: partitionKey, AttributeType: 'S' },
+        { AttributeName: sortKey, AttributeType: 'S' },
+        { AttributeName: gsi1.partitionKey, AttributeType: 'S' },
+        { AttributeName: gsi1.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: gsi1.indexName,
+          KeySchema: [
+            { AttributeName: gsi1.partitionKey, KeyType: 'HASH' },
+            { AttributeName: gsi1.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+}
+
+/** Epoch seconds for the TTL attribute (rounded up, so an item is never deleted before it expires). */
+export function ttlSeconds(date: Date): number {
+  return Math.ceil(date.getTime() / 1000);
+}
+
+/** True for the error DynamoDB raises when a write's condition does not hold. */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,223 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
+import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
+import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter';
+import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
+import { createDocumentClient } from '../../shared/composition/aws-clients';
+import type { Enrollment } from '../../shared/domain/enrollment';
+import { ConcurrentUpdateError } from '../../shared/domain/errors';
+import type { IssuedSecret } from '../../shared/domain/issued-secret';
+import { localTarget } from '../support/local-aws';
+import { ManualClock } from '../support/manual-clock';
+
+const TABLE = 'blink-test';
+let dynamo: DynamoDbStandIn;
+let client: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  dynamo = await startDynamoDb();
+  client = createDocumentClient(localTarget(dynamo.endpoint));
+  await createBlinkTable(client, TABLE);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+function enrollment(overrides: Partial<Enrollment> = {}): Enrollment {
+  return {
+    userGuid: randomUUID(),
+    dn: 'CN=Ada Lovelace,OU=Staff,DC=blink,DC=test',
+    samAccountName: 'ada',
+    displayName: 'Ada Lovelace',
+    mail: 'ada@blink.test',
+    status: 'active',
+    createdAt: new Date('2026-11-01T10:00:00.000Z'),
+    updatedAt: new Date('2026-11-01T10:00:00.000Z'),
+    version: 0,
+    ...overrides,
+  };
+}
+
+function secret(overrides: Partial<IssuedSecret> = {}): IssuedSecret {
+  return {
+    purpose: 'sms-code',
+    hash: randomBytes(32).toString('hex'),
+    userGuid: randomUUID(),
+    issuedAt: new Date('2026-11-26T12:00:00.000Z'),
+    expiresAt: new Date('2026-11-26T12:10:00.000Z'),
+    ...overrides,
+  };
+}
+
+const during = new Date('2026-11-26T12:05:00.000Z');
+
+describe('DynamoEnrollmentStore', () => {
+  let store: DynamoEnrollmentStore;
+  beforeAll(() => {
+    store = new DynamoEnrollmentStore(client, { tableName: TABLE });
+  });
+
+  it('saves a new enrollment and reads it back with version 1 and real dates', async () => {
+    const record = enrollment({ phoneE164: '+14155550123' });
+    await store.save(record, 0);
+    expect(await store.get(record.userGuid)).toEqual({ ...record, version: 1 });
+    expect(await store.get(randomUUID())).toBeUndefined();
+  });
+
+  it('refuses a second create and a save with a stale version (optimistic concurrency)', async () => {
+    const record = enrollment();
+    await store.save(record, 0);
+    await expect(store.save(record, 0)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+
+    const current = await store.get(record.userGuid);
+    expect(current?.version).toBe(1);
+    await store.save({ ...record, displayName: 'First writer' }, 1);
+    await expect(store.save({ ...record, displayName: 'Second writer' }, 1)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    expect(await store.get(record.userGuid)).toMatchObject({ displayName: 'First writer', version: 2 });
+  });
+
+  it('finds active enrollments by phone through the index, and forgets them when revoked or the phone changes', async () => {
+    const phone = '+447911123456';
+    const first = enrollment({ phoneE164: phone });
+    const second = enrollment({ phoneE164: phone, samAccountName: 'grace' });
+    const activated = enrollment({ phoneE164: phone, status: 'activated' });
+    const other = enrollment({ phoneE164: '+447911654321' });
+    for (const record of [first, second, activated, other]) await store.save(record, 0);
+
+    const found = await store.findByPhone(phone);
+    expect(found.map((record) => record.userGuid).sort()).toEqual([first.userGuid, second.userGuid].sort());
+
+    await store.save({ ...first, status: 'revoked' }, 1);
+    await store.save({ ...second, phoneE164: '+447911000111' }, 1);
+    expect(await store.findByPhone(phone)).toEqual([]);
+    expect((await store.findByPhone('+447911000111')).map((record) => record.userGuid)).toEqual([second.userGuid]);
+  });
+
+  it('stores a secret and consumes it exactly once', async () => {
+    const issued = secret();
+    await store.putSecret(issued);
+    expect(await store.findSecret('sms-code', issued.hash)).toEqual(issued);
+
+    const consumed = await store.consumeSecret('sms-code', issued.hash, during);
+    expect(consumed).toEqual({ ...issued, usedAt: during });
+    expect(await store.consumeSecret('sms-code', issued.hash, during)).toBeUndefined();
+    expect(await store.findSecret('sms-code', issued.hash)).toEqual({ ...issued, usedAt: during });
+  });
+
+  it('does not consume an unknown secret, one of another purpose, or an expired one', async () => {
+    const issued = secret();
+    await store.putSecret(issued);
+    expect(await store.consumeSecret('sms-code', randomBytes(32).toString('hex'), during)).toBeUndefined();
+    expect(await store.consumeSecret('activation', issued.hash, during)).toBeUndefined();
+    expect(await store.consumeSecret('sms-code', issued.hash, issued.expiresAt)).toBeUndefined();
+    expect(await store.consumeSecret('sms-code', issued.hash, new Date('2026-11-26T12:10:00.001Z'))).toBeUndefined();
+    // Still usable just before it expires: the refusals above did not consume it.
+    expect(await store.consumeSecret('sms-code', issued.hash, new Date('2026-11-26T12:09:59.999Z'))).toBeDefined();
+  });
+
+  it('supersedes the earlier secret of the same purpose for the same user, and only that one', async () => {
+    const userGuid = randomUUID();
+    const older = secret({ userGuid });
+    const activation = secret({ userGuid, purpose: 'activation', expiresAt: new Date('2026-11-28T12:00:00.000Z') });
+    const otherUser = secret();
+    await store.putSecret(older);
+    await store.putSecret(activation);
+    await store.putSecret(otherUser);
+    const newer = secret({ userGuid, issuedAt: new Date('2026-11-26T12:01:00.000Z') });
+    await store.putSecret(newer);
+
+    expect(await store.findSecret('sms-code', older.hash)).toBeUndefined();
+    expect(await store.consumeSecret('sms-code', older.hash, during)).toBeUndefined();
+    expect(await store.consumeSecret('sms-code', newer.hash, during)).toMatchObject({ hash: newer.hash, userGuid });
+    expect(await store.consumeSecret('activation', activation.hash, during)).toMatchObject({ hash: activation.hash });
+    expect(await store.consumeSecret('sms-code', otherUser.hash, during)).toMatchObject({ hash: otherUser.hash });
+  });
+
+  it('lets exactly one of many concurrent consumers win a secret', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const issued = secret();
+      await store.putSecret(issued);
+      const attempts = await Promise.all(
+        Array.from({ length: 10 }, () => store.consumeSecret('sms-code', issued.hash, during)),
+      );
+      expect(attempts.filter((result) => result !== undefined)).toHaveLength(1);
+    }
+  });
+
+  it('stores the TTL attribute as epoch seconds and dates as ISO strings', async () => {
+    const issued = secret();
+    await store.putSecret(issued);
+    const raw = new DynamoDBClient(localTarget(dynamo.endpoint));
+    try {
+      const { Item } = await raw.send(
+        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `SECRET#sms-code#${issued.hash}` }, sk: { S: 'SECRET' } } }),
+      );
+      expect(Item).toMatchObject({
+        expiresAt: { N: String(issued.expiresAt.getTime() / 1000) },
+        issuedAt: { S: '2026-11-26T12:00:00.000Z' },
+      });
+    } finally {
+      raw.destroy();
+    }
+  });
+});
+
+describe('DynamoRateLimiter', () => {
+  it('allows up to the limit per window, refuses after, and allows again in the next window', async () => {
+    const clock = new ManualClock('2026-11-26T12:00:10.000Z');
+    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock });
+    const key = `phone:${randomUUID()}`;
+
+    expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: true, remaining: 2, retryAfterSeconds: 50 });
+    expect(await limiter.hit(key, 3, 60)).toMatchObject({ allowed: true, remaining: 1 });
+    expect(await limiter.hit(key, 3, 60)).toMatchObject({ allowed: true, remaining: 0 });
+    clock.advanceSeconds(20);
+    expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 30 });
+    // Another key and another window size count separately.
+    expect(await limiter.hit(`${key}:other`, 3, 60)).toMatchObject({ allowed: true, remaining: 2 });
+    expect(await limiter.hit(key, 10, 3600)).toMatchObject({ allowed: true, remaining: 9 });
+
+    clock.set('2026-11-26T12:01:00.000Z');
+    expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: true, remaining: 2, retryAfterSeconds: 60 });
+  });
+
+  it('never lets concurrent hits overshoot the limit', async () => {
+    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
+    const key = `ip:${randomUUID()}`;
+    const decisions = await Promise.all(Array.from({ length: 12 }, () => limiter.hit(key, 5, 300)));
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(5);
+  });
+});
+
+describe('DynamoAuditLog', () => {
+  it('lists a user\'s events newest first, up to the limit, and keeps events without a user apart', async () => {
+    const log = new DynamoAuditLog(client, { tableName: TABLE, retentionDays: 365 });
+    const userGuid = randomUUID();
+    const times = ['2026-11-26T12:00:00.000Z', '2026-11-26T12:00:02.000Z', '2026-11-26T12:00:01.000Z'];
+    for (const [index, at] of times.entries()) {
+      await log.record({ userGuid, action: `step-${index}`, channel: 'sms', result: 'success', at: new Date(at), requestId: `r${index}` });
+    }
+    await log.record({ userGuid, action: 'same-instant', channel: 'web', result: 'refused', reason: 'rate-limited', at: new Date(times[1] ?? '') });
+    await log.record({ action: 'lockout-scan', channel: 'system', result: 'success', at: new Date('2026-11-26T12:00:03.000Z') });
+    await log.record({ userGuid: randomUUID(), action: 'someone-else', channel: 'app', result: 'failed', at: new Date() });
+
+    const all = await log.listForUser(userGuid, 10);
+    expect(all).toHaveLength(4);
+    expect(all.map((event) => event.at.toISOString())).toEqual([
+      '2026-11-26T12:00:02.000Z',
+      '2026-11-26T12:00:02.000Z',
+      '2026-11-26T12:00:01.000Z',
+      '2026-11-26T12:00:00.000Z',
+    ]);
+    expect(all).toContainEqual({ userGuid, action: 'same-instant', channel: 'web', result: 'refused', reason: 'rate-limited', at: new Date(times[1] ?? '') });
+    expect(all.at(-1)).toEqual({ userGuid, action: 'step-0', channel: 'sms', result: 'success', requestId: 'r0', at: new Date(times[0] ?? '') });
+
+    const latestTwo = await log.listForUser(userGuid, 2);
+    expect(latestTwo.map((event) => event.at.toISOString())).toEqual(['2026-11-26T12:00:02.000Z', '2026-11-26T12:00:02.000Z']);
+  });
+});
