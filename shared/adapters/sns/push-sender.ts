@@ -1,0 +1,33 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { DeliveryError } from '../../domain/errors.js';
+import type { OutboundPush, PushSender } from '../../ports/push-sender.js';
+import { isTransientAwsError } from '../aws-errors.js';
+
+/**
+ * Mobile push through SNS: Publish to the device's platform endpoint ARN with one payload per platform
+ * (APNs, APNs sandbox, FCM v1), so the same call works whatever platform application the endpoint belongs to.
+ */
+export class SnsPushSender implements PushSender {
+  constructor(private readonly client: SNSClient) {}
+
+  async send(push: OutboundPush): Promise<{ messageId: string }> {
+    try {
+      const { MessageId } = await this.client.send(
+        new PublishCommand({ TargetArn: push.target, MessageStructure: 'json', Message: snsPushMessage(push) }),
+      );
+      if (!MessageId) throw new DeliveryError('SNS accepted the push without a message id');
+      return { messageId: MessageId };
+    } catch (error) {
+      if (isTransientAwsError(error)) throw new DeliveryError('SNS could not send the push now', { cause: error });
+      throw error;
+    }
+  }
+}
+
+/** The MessageStructure=json body: each platform's payload is itself a JSON string. */
+export function snsPushMessage(push: OutboundPush): string {
+  const data = push.data ?? {};
+  const apns = JSON.stringify({ aps: { alert: { title: push.title, body: push.body }, sound: 'default' }, ...data });
+  const fcm = JSON.stringify({ fcmV1Message: { message: { notification: { title: push.title, body: push.body }, data } } });
+  return JSON.stringify({ default: push.body, APNS: apns, APNS_SANDBOX: apns, GCM: fcm });
+}

@@ -1,0 +1,103 @@
+import {
+  DescribeOptedOutNumbersCommand,
+  PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+  ValidationException,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { startSmsVoice, type SmsVoiceStandIn } from '../../local/stand-ins/sms-voice';
+import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender';
+import { createSmsVoiceClient } from '../../shared/composition/aws-clients';
+import { DeliveryError, OptedOutError } from '../../shared/domain/errors';
+import { localTarget } from '../support/local-aws';
+
+let sms: SmsVoiceStandIn;
+let client: PinpointSMSVoiceV2Client;
+
+beforeAll(async () => {
+  sms = await startSmsVoice();
+  client = createSmsVoiceClient(localTarget(sms.endpoint));
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await sms?.stop();
+});
+
+beforeEach(() => sms.clear());
+
+const ORIGIN = '+18553917277';
+
+describe('EndUserMessagingSmsSender', () => {
+  it('sends a transactional SMS from the default origination identity', async () => {
+    const sender = new EndUserMessagingSmsSender(client, { originationIdentity: ORIGIN, configurationSetName: 'blink-sms' });
+    const { messageId } = await sender.send({ to: '+14155550123', body: 'Reply RESET to reset your password.' });
+
+    expect(sms.listMessages()).toEqual([
+      expect.objectContaining({
+        messageId,
+        to: '+14155550123',
+        from: ORIGIN,
+        body: 'Reply RESET to reset your password.',
+        messageType: 'TRANSACTIONAL',
+        configurationSetName: 'blink-sms',
+        at: expect.any(Date),
+      }),
+    ]);
+  });
+
+  it('uses the origination identity a message names', async () => {
+    const sender = new EndUserMessagingSmsSender(client, { originationIdentity: ORIGIN });
+    await sender.send({ to: '+14155550123', body: 'hello', from: '+18005550199' });
+    expect(sms.listMessages()[0]).toMatchObject({ from: '+18005550199' });
+    expect(sms.listMessages()[0]?.configurationSetName).toBeUndefined();
+  });
+
+  it('throws OptedOutError for an opted-out destination and sends nothing', async () => {
+    sms.optOut('+14155550124');
+    const sender = new EndUserMessagingSmsSender(client, { originationIdentity: ORIGIN });
+    await expect(sender.send({ to: '+14155550124', body: 'Your new password is Xy7-…' })).rejects.toBeInstanceOf(OptedOutError);
+    expect(sms.listMessages()).toEqual([]);
+  });
+
+  it('throws a retryable DeliveryError when the service throttles or fails', async () => {
+    const sender = new EndUserMessagingSmsSender(client, { originationIdentity: ORIGIN });
+    // The composition's client retries 3 times: fail every attempt.
+    sms.failNext({ type: 'ThrottlingException', status: 400 }, 3);
+    const throttled = sender.send({ to: '+14155550123', body: 'hello' });
+    await expect(throttled).rejects.toBeInstanceOf(DeliveryError);
+    await expect(throttled).rejects.toMatchObject({ retryable: true });
+
+    sms.failNext({ type: 'InternalServerException', status: 500 }, 3);
+    await expect(sender.send({ to: '+14155550123', body: 'hello' })).rejects.toBeInstanceOf(DeliveryError);
+    expect(sms.listMessages()).toEqual([]);
+  });
+});
+
+describe('SMS stand-in', () => {
+  it('answers invalid input with an AWS ValidationException the SDK understands', async () => {
+    const error = await client
+      .send(new SendTextMessageCommand({ DestinationPhoneNumber: '0123', OriginationIdentity: ORIGIN, MessageBody: 'x' }))
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationException);
+    expect(error).toMatchObject({ Reason: 'FIELD_VALIDATION_FAILED', Fields: [expect.objectContaining({ Name: 'DestinationPhoneNumber' })] });
+
+    const missing = await client
+      .send(new SendTextMessageCommand({ DestinationPhoneNumber: undefined, MessageBody: 'x' }))
+      .catch((caught: unknown) => caught);
+    expect(missing).toMatchObject({ name: 'ValidationException', Reason: 'MISSING_PARAMETER' });
+    expect(sms.listMessages()).toEqual([]);
+  });
+
+  it('lists opted-out numbers', async () => {
+    sms.optOut('+14155550125');
+    sms.optOut('+14155550126');
+    const all = await client.send(new DescribeOptedOutNumbersCommand({ OptOutListName: 'Default' }));
+    expect(all.OptedOutNumbers?.map((entry) => entry.OptedOutNumber)).toEqual(['+14155550125', '+14155550126']);
+    expect(all.OptedOutNumbers?.[0]?.OptedOutTimestamp).toBeInstanceOf(Date);
+
+    const one = await client.send(
+      new DescribeOptedOutNumbersCommand({ OptOutListName: 'Default', OptedOutNumbers: ['+14155550126', '+14155550199'] }),
+    );
+    expect(one.OptedOutNumbers?.map((entry) => entry.OptedOutNumber)).toEqual(['+14155550126']);
+  });
+});
