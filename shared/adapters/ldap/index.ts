@@ -1,0 +1,2 @@
+export { LdapDirectory, type LdapDirectoryOptions } from './ldap-directory.js';
+export { formatGuid, parseGuid } from './guid.js';

@@ -1,0 +1,541 @@
+import { isIP } from 'node:net';
+import { AndFilter, Attribute, Change, Client, EqualityFilter, escapeFilter, type Entry, type Filter } from 'ldapts';
+import * as z from 'zod';
+import { ConfigurationError } from '../../config/env.js';
+import {
+  AmbiguousUserError,
+  DirectoryOperationError,
+  DirectoryUnavailableError,
+  NotFoundError,
+  PasswordRejectedError,
+} from '../../domain/errors.js';
+import type {
+  Directory,
+  DirectoryUser,
+  LockedAccount,
+  LockoutScanOptions,
+  LockoutScanResult,
+  PasswordPolicy,
+  ResetOptions,
+} from '../../ports/directory.js';
+import { adDurationToSeconds, encodeUnicodePwd, fileTimeToDate, formatSid, UF_LOCKOUT } from './ad-values.js';
+import { formatGuid, parseGuid } from './guid.js';
+import { classifyLdapError, describeLdapError, resultCodeOf } from './ldap-errors.js';
+
+export interface LdapDirectoryOptions {
+  /** DCs in order of preference (the PDC emulator first): ldaps://host[:port], or ldap://… with startTls. */
+  urls: string[];
+  baseDn: string;
+  bindDn: string;
+  /** The service account's password, or a provider asked on every (re)bind so that a rotated secret is picked up. */
+  bindPassword: string | (() => Promise<string>);
+  /** PEM of the CA(s) that signed the DCs' certificates. The server certificate is always verified against it. */
+  caPem: string;
+  startTls: boolean;
+  connectTimeoutMs: number;
+  operationTimeoutMs: number;
+  /** Page size for member and OU listings (AD returns at most 1000 entries per unpaged search). */
+  listPageSize?: number;
+}
+
+const optionsSchema = z.object({
+  urls: z.array(z.string().regex(/^ldaps?:\/\/[^\s/]+\/?$/i, 'must be ldaps://host[:port] or ldap://host[:port]')).min(1),
+  baseDn: z.string().min(3),
+  bindDn: z.string().min(3),
+  caPem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate bundle' }),
+  startTls: z.boolean(),
+  connectTimeoutMs: z.number().int().positive(),
+  operationTimeoutMs: z.number().int().positive(),
+  listPageSize: z.number().int().min(1).max(1000).optional(),
+});
+
+const USER_ATTRIBUTES = [
+  'objectGUID',
+  'sAMAccountName',
+  'userPrincipalName',
+  'displayName',
+  'mail',
+  'userAccountControl',
+  'adminCount',
+  'accountExpires',
+  'lockoutTime',
+  'objectClass',
+];
+const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid'];
+const USERS_FILTER = '(&(objectCategory=person)(objectClass=user))';
+const IN_CHAIN = '1.2.840.113556.1.4.1941';
+const COMPUTED_UAC = 'msDS-User-Account-Control-Computed';
+
+/** Protected groups of active-directory.md, by well-known SID (names are localised, SIDs are not). */
+const PROTECTED_BUILTIN_SIDS = [
+  'S-1-5-32-544', // Administrators
+  'S-1-5-32-548', // Account Operators
+  'S-1-5-32-549', // Server Operators
+  'S-1-5-32-550', // Print Operators
+  'S-1-5-32-551', // Backup Operators
+  'S-1-5-32-552', // Replicator
+];
+/** Domain-relative RIDs: Domain Admins, Domain Controllers, Schema Admins, Enterprise Admins, RODCs, Key Admins, Enterprise Key Admins. */
+const PROTECTED_GROUP_RIDS = [512, 516, 518, 519, 521, 526, 527];
+/** Groups a user can belong to through primaryGroupID, which memberOf does not show. */
+const PROTECTED_PRIMARY_GROUP_RIDS = [512, 516, 518, 519, 521];
+/** Administrator and krbtgt. */
+const PROTECTED_ACCOUNT_RIDS = [500, 502];
+
+interface Session {
+  client: Client;
+  url: string;
+}
+
+interface ProtectionFacts {
+  domainSid: string;
+  groupDns: string[];
+}
+
+/**
+ * Directory over LDAPS (or StartTLS) with ldapts. One bound connection is kept and reused across calls (a warm Lambda
+ * keeps it); it is replaced after a connection failure, trying the configured DCs in order.
+ */
+export class LdapDirectory implements Directory {
+  private readonly options: Required<Omit<LdapDirectoryOptions, 'bindPassword'>>;
+  private readonly bindPassword: () => Promise<string>;
+  private session?: Session;
+  private opening?: Promise<Session>;
+  private protectionFacts?: Promise<ProtectionFacts>;
+
+  constructor(options: LdapDirectoryOptions) {
+    const parsed = optionsSchema.safeParse(options);
+    const problems = parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
+    for (const url of options.urls ?? []) {
+      const plain = url.toLowerCase().startsWith('ldap://');
+      if (plain && !options.startTls) {
+        problems.push(`${url}: plain ldap:// needs startTls; password writes require an encrypted, verified connection`);
+      }
+      if (!plain && options.startTls) problems.push(`${url}: startTls applies to ldap:// URLs, not ldaps://`);
+    }
+    if (problems.length > 0) throw new ConfigurationError(problems.map((problem) => `LDAP ${problem}`));
+    this.options = { listPageSize: 500, ...options };
+    const password = options.bindPassword;
+    this.bindPassword = typeof password === 'string' ? () => Promise.resolve(password) : password;
+  }
+
+  async findUserBySamAccountName(samAccountName: string): Promise<DirectoryUser | undefined> {
+    if (!plausibleName(samAccountName)) return undefined;
+    return this.findOneUser(escapeFilter`(&(objectClass=user)(sAMAccountName=${samAccountName}))`);
+  }
+
+  async findUserByUserPrincipalName(upn: string): Promise<DirectoryUser | undefined> {
+    if (!plausibleName(upn)) return undefined;
+    return this.findOneUser(escapeFilter`(&(objectClass=user)(userPrincipalName=${upn}))`);
+  }
+
+  async findUserByGuid(objectGuid: string): Promise<DirectoryUser | undefined> {
+    // A filter object carrying the raw bytes: ldapts parses \xx escapes of a filter string into UTF-16 characters and
+    // sends them UTF-8 encoded, which corrupts every byte above 0x7f.
+    const filter = new AndFilter({
+      filters: [
+        new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
+        new EqualityFilter({ attribute: 'objectGUID', value: parseGuid(objectGuid) }),
+      ],
+    });
+    return this.findOneUser(filter);
+  }
+
+  async listGroupMembers(group: string): Promise<DirectoryUser[]> {
+    const groupDn = await this.resolveGroupDn(group);
+    const filter = `(&${USERS_FILTER}(memberOf:${IN_CHAIN}:=${escapeFilter`${groupDn}`}))`;
+    return this.listUsers(this.options.baseDn, filter);
+  }
+
+  async listUsersInOu(ouDn: string): Promise<DirectoryUser[]> {
+    return this.listUsers(ouDn, USERS_FILTER);
+  }
+
+  async isProtected(user: DirectoryUser): Promise<boolean> {
+    const facts = await this.loadProtectionFacts();
+    const clauses = [
+      '(adminCount=1)',
+      ...PROTECTED_ACCOUNT_RIDS.map((rid) => `(objectSid=${facts.domainSid}-${rid})`),
+      ...PROTECTED_PRIMARY_GROUP_RIDS.map((rid) => `(primaryGroupID=${rid})`),
+      ...facts.groupDns.map((dn) => `(memberOf:${IN_CHAIN}:=${escapeFilter`${dn}`})`),
+    ];
+    // One base search on the user: it comes back only when one of the clauses holds.
+    const entries = await this.read((client) =>
+      client.search(user.dn, { scope: 'base', filter: `(|${clauses.join('')})`, attributes: ['1.1'] }),
+    );
+    return entries.searchEntries.length > 0;
+  }
+
+  async readDomainPolicy(): Promise<PasswordPolicy> {
+    const entry = await this.readEntry(this.options.baseDn, [
+      'minPwdLength',
+      'pwdProperties',
+      'pwdHistoryLength',
+      'lockoutThreshold',
+      'lockoutDuration',
+      'lockOutObservationWindow',
+      'maxPwdAge',
+      'minPwdAge',
+    ]);
+    return {
+      minLength: integer(entry, 'minPwdLength'),
+      complexity: (integer(entry, 'pwdProperties') & 1) === 1,
+      historyLength: integer(entry, 'pwdHistoryLength'),
+      lockoutThreshold: integer(entry, 'lockoutThreshold'),
+      lockoutDurationSeconds: adDurationToSeconds(text(entry, 'lockoutDuration')),
+      lockoutObservationWindowSeconds: adDurationToSeconds(text(entry, 'lockOutObservationWindow')),
+      maxAgeSeconds: adDurationToSeconds(text(entry, 'maxPwdAge')),
+      minAgeSeconds: adDurationToSeconds(text(entry, 'minPwdAge')),
+      source: { kind: 'domain' },
+    };
+  }
+
+  async readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy> {
+    const userEntry = await this.readEntry(user.dn, ['msDS-ResultantPSO']);
+    const psoDn = text(userEntry, 'msDS-ResultantPSO');
+    if (psoDn === undefined) return this.readDomainPolicy();
+    let pso: Entry;
+    try {
+      pso = await this.readEntry(psoDn, [
+        'msDS-MinimumPasswordLength',
+        'msDS-PasswordComplexityEnabled',
+        'msDS-PasswordHistoryLength',
+        'msDS-LockoutThreshold',
+        'msDS-LockoutDuration',
+        'msDS-LockoutObservationWindow',
+        'msDS-MaximumPasswordAge',
+        'msDS-MinimumPasswordAge',
+      ]);
+    } catch (error) {
+      // AD hides PSOs from accounts without read access to the Password Settings Container.
+      if (error instanceof NotFoundError) {
+        throw new DirectoryOperationError(`cannot read the user's password settings object ${psoDn}: grant the service account read access`);
+      }
+      throw error;
+    }
+    return {
+      minLength: integer(pso, 'msDS-MinimumPasswordLength'),
+      complexity: text(pso, 'msDS-PasswordComplexityEnabled')?.toUpperCase() === 'TRUE',
+      historyLength: integer(pso, 'msDS-PasswordHistoryLength'),
+      lockoutThreshold: integer(pso, 'msDS-LockoutThreshold'),
+      lockoutDurationSeconds: adDurationToSeconds(text(pso, 'msDS-LockoutDuration')),
+      lockoutObservationWindowSeconds: adDurationToSeconds(text(pso, 'msDS-LockoutObservationWindow')),
+      maxAgeSeconds: adDurationToSeconds(text(pso, 'msDS-MaximumPasswordAge')),
+      minAgeSeconds: adDurationToSeconds(text(pso, 'msDS-MinimumPasswordAge')),
+      source: { kind: 'pso', dn: pso.dn },
+    };
+  }
+
+  async isLockedOut(user: DirectoryUser): Promise<boolean> {
+    // The constructed attribute, not lockoutTime: lockoutTime stays set after the lockout duration has passed.
+    const entry = await this.readEntry(user.dn, [COMPUTED_UAC]);
+    return (integer(entry, COMPUTED_UAC) & UF_LOCKOUT) !== 0;
+  }
+
+  async resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<void> {
+    const changes = [replace('unicodePwd', encodeUnicodePwd(newPassword))];
+    if (options.forceChange) changes.push(replace('pwdLastSet', '0'));
+    if (options.unlock) changes.push(replace('lockoutTime', '0'));
+    try {
+      await this.once((client) => client.modify(user.dn, changes));
+    } catch (error) {
+      throw scrubbed(error, newPassword);
+    }
+  }
+
+  async unlock(user: DirectoryUser): Promise<void> {
+    await this.once((client) => client.modify(user.dn, [replace('lockoutTime', '0')]));
+  }
+
+  async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
+    const deadline = Date.now() + options.timeBudgetMs;
+    const locked: LockedAccount[] = [];
+    let pages = 0;
+    let complete = true;
+    await this.once(async (client) => {
+      const search = client.searchPaginated(this.options.baseDn, {
+        scope: 'sub',
+        filter: `(&${USERS_FILTER}(lockoutTime>=1))`,
+        attributes: ['objectGUID', 'sAMAccountName', 'lockoutTime', COMPUTED_UAC],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: options.pageSize },
+      });
+      for await (const page of search) {
+        pages += 1;
+        for (const entry of page.searchEntries) {
+          if ((integer(entry, COMPUTED_UAC) & UF_LOCKOUT) === 0) continue;
+          const lockoutTime = text(entry, 'lockoutTime') ?? '0';
+          locked.push({
+            objectGuid: guidOf(entry),
+            dn: entry.dn,
+            samAccountName: text(entry, 'sAMAccountName') ?? '',
+            lockoutTime,
+            lockedAt: fileTimeToDate(lockoutTime) ?? new Date(0),
+          });
+        }
+        if (Date.now() >= deadline) {
+          // Leaving the loop ends the generator; the DC drops the paging state with the cookie.
+          complete = false;
+          break;
+        }
+      }
+    });
+    return { locked, pages, complete };
+  }
+
+  async checkHealth(): Promise<{ url: string }> {
+    return this.read(async (client, url) => {
+      await client.search('', { scope: 'base', attributes: ['defaultNamingContext'] });
+      return { url };
+    });
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (session) await session.client.unbind().catch(() => undefined);
+  }
+
+  /** A single user, or undefined; refuses lookups that match more than one entry. */
+  private async findOneUser(filter: Filter | string): Promise<DirectoryUser | undefined> {
+    const result = await this.read((client) =>
+      client.search(this.options.baseDn, {
+        scope: 'sub',
+        filter,
+        attributes: USER_ATTRIBUTES,
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        // Two are enough to know the match is not unique.
+        sizeLimit: 2,
+      }),
+    );
+    if (result.searchEntries.length > 1) throw new AmbiguousUserError('more than one directory entry matches the lookup');
+    const entry = result.searchEntries[0];
+    return entry ? toDirectoryUser(entry) : undefined;
+  }
+
+  private async listUsers(base: string, filter: string): Promise<DirectoryUser[]> {
+    const result = await this.read((client) =>
+      client.search(base, {
+        scope: 'sub',
+        filter,
+        attributes: USER_ATTRIBUTES,
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: this.options.listPageSize },
+      }),
+    ).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new NotFoundError(`no such directory entry: ${base}`) : error;
+    });
+    return result.searchEntries.map(toDirectoryUser);
+  }
+
+  /** The group's DN as the directory spells it, from a DN or a name (sAMAccountName or cn). */
+  private async resolveGroupDn(group: string): Promise<string> {
+    const looksLikeDn = /^[a-z][\w-]*=/i.test(group) && group.includes(',');
+    const result = await this.read((client) =>
+      looksLikeDn
+        ? client.search(group, { scope: 'base', filter: '(objectClass=group)', attributes: ['1.1'] })
+        : client.search(this.options.baseDn, {
+            scope: 'sub',
+            filter: escapeFilter`(&(objectClass=group)(|(sAMAccountName=${group})(cn=${group})))`,
+            attributes: ['1.1'],
+            sizeLimit: 2,
+          }),
+    );
+    if (result.searchEntries.length > 1) throw new DirectoryOperationError('more than one group matches the name');
+    const entry = result.searchEntries[0];
+    if (!entry) throw new NotFoundError('no such group');
+    return entry.dn;
+  }
+
+  /** The domain SID and the DNs of the protected groups, found once per instance by well-known SID. */
+  private loadProtectionFacts(): Promise<ProtectionFacts> {
+    this.protectionFacts ??= (async () => {
+      const root = await this.readEntry(this.options.baseDn, ['objectSid']);
+      const sid = root['objectSid'];
+      if (!Buffer.isBuffer(sid)) throw new DirectoryOperationError('the domain root has no objectSid');
+      const domainSid = formatSid(sid);
+      const groupSids = [...PROTECTED_BUILTIN_SIDS, ...PROTECTED_GROUP_RIDS.map((rid) => `${domainSid}-${rid}`)];
+      const result = await this.read((client) =>
+        client.search(this.options.baseDn, {
+          scope: 'sub',
+          filter: `(&(objectClass=group)(|${groupSids.map((groupSid) => `(objectSid=${groupSid})`).join('')}))`,
+          attributes: ['objectSid'],
+          explicitBufferAttributes: BINARY_ATTRIBUTES,
+        }),
+      );
+      const found = new Map(
+        result.searchEntries.map((entry) => [Buffer.isBuffer(entry['objectSid']) ? formatSid(entry['objectSid']) : '', entry.dn]),
+      );
+      // Without these two the check would silently pass everyone: fail instead (missing read rights, wrong base).
+      for (const required of ['S-1-5-32-544', `${domainSid}-512`]) {
+        if (!found.has(required)) throw new DirectoryOperationError(`protected group ${required} not found under ${this.options.baseDn}`);
+      }
+      return { domainSid, groupDns: [...found.values()] };
+    })();
+    // A failed lookup is not cached.
+    this.protectionFacts.catch(() => {
+      this.protectionFacts = undefined;
+    });
+    return this.protectionFacts;
+  }
+
+  private async readEntry(dn: string, attributes: string[]): Promise<Entry> {
+    const result = await this.read((client) =>
+      client.search(dn, { scope: 'base', attributes, explicitBufferAttributes: BINARY_ATTRIBUTES }),
+    );
+    const entry = result.searchEntries[0];
+    if (!entry) throw new NotFoundError(`no such directory entry: ${dn}`);
+    return entry;
+  }
+
+  /**
+   * Runs a read. A connection kept from an earlier call may have been dropped by the DC in the meantime: when a reused
+   * connection fails, the read is tried once more on a fresh one (maybe another DC).
+   */
+  private read<T>(operation: (client: Client, url: string) => Promise<T>): Promise<T> {
+    return this.run(operation, true);
+  }
+
+  /** Runs a write (or a long scan) once: a write whose answer was lost must not be blindly repeated. */
+  private once<T>(operation: (client: Client, url: string) => Promise<T>): Promise<T> {
+    return this.run(operation, false);
+  }
+
+  private async run<T>(operation: (client: Client, url: string) => Promise<T>, retryOnReusedConnection: boolean): Promise<T> {
+    const reused = this.session?.client.isConnected === true && this.session.client.isBound;
+    const session = await this.bound();
+    try {
+      return await operation(session.client, session.url);
+    } catch (error) {
+      const kind = classifyLdapError(error);
+      if (kind === 'result') {
+        if (resultCodeOf(error) === 32) throw new NotFoundError('no such directory entry');
+        throw new DirectoryOperationError(describeLdapError(error), { cause: error });
+      }
+      this.discard(session);
+      if (reused && retryOnReusedConnection) return this.run(operation, false);
+      throw new DirectoryUnavailableError(`${session.url}: ${describeLdapError(error)}`, { cause: error });
+    }
+  }
+
+  /** The current bound session, or a new one; concurrent callers share one connection attempt. */
+  private async bound(): Promise<Session> {
+    const current = this.session;
+    if (current?.client.isConnected && current.client.isBound) return current;
+    if (current) this.discard(current);
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** Connects and binds to the first DC that answers, in the configured order. */
+  private async open(): Promise<Session> {
+    const failures: string[] = [];
+    for (const url of this.options.urls) {
+      const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+      // Node checks the certificate against the host name or IP (an IP must be in the SAN); SNI only for names.
+      const tlsOptions = { ca: [this.options.caPem], ...(isIP(host) ? {} : { servername: host }) };
+      const client = new Client({
+        url,
+        tlsOptions,
+        connectTimeout: this.options.connectTimeoutMs,
+        timeout: this.options.operationTimeoutMs,
+      });
+      try {
+        if (this.options.startTls) await client.startTLS({ ...tlsOptions, host });
+        await client.bind(this.options.bindDn, await this.bindPassword());
+        this.session = { client, url };
+        return this.session;
+      } catch (error) {
+        await client.unbind().catch(() => undefined);
+        if (classifyLdapError(error) === 'result') {
+          // A refused service bind is the same on every DC: report it rather than trying the others.
+          throw new DirectoryOperationError(`service account bind refused by ${url}: ${describeLdapError(error)}`);
+        }
+        failures.push(`${url}: ${describeLdapError(error)}`);
+      }
+    }
+    throw new DirectoryUnavailableError(`no domain controller answered (${failures.join('; ')})`);
+  }
+
+  private discard(session: Session): void {
+    if (this.session === session) this.session = undefined;
+    session.client.unbind().catch(() => undefined);
+  }
+}
+
+function replace(type: string, value: Buffer | string): Change {
+  const modification = typeof value === 'string' ? new Attribute({ type, values: [value] }) : new Attribute({ type, values: [value] });
+  return new Change({ operation: 'replace', modification });
+}
+
+/** Maps a failed reset to the named error, and makes sure the password appears nowhere in what is thrown. */
+function scrubbed(error: unknown, password: string): Error {
+  const clean = (message: string) => (password.length > 0 ? message.split(password).join('[redacted]') : message);
+  if (error instanceof DirectoryUnavailableError) return new DirectoryUnavailableError(clean(error.message));
+  if (error instanceof DirectoryOperationError) {
+    const ldapError = error.cause;
+    const code = resultCodeOf(ldapError);
+    // 0000052D: the value broke the password policy (length, complexity, history, minimum age).
+    if (code === 19 || (ldapError instanceof Error && ldapError.message.includes('0000052D'))) {
+      return new PasswordRejectedError(clean(`AD rejected the new password: ${error.message}`));
+    }
+    return new DirectoryOperationError(clean(error.message));
+  }
+  if (error instanceof Error) return new DirectoryOperationError(clean(error.message));
+  return new DirectoryOperationError('password reset failed');
+}
+
+/**
+ * Names never contain control characters; refusing them here also avoids servers that end a value at an (escaped)
+ * NUL byte and would match the prefix (Samba does).
+ */
+function plausibleName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return name.length > 0 && name.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(name);
+}
+
+function toDirectoryUser(entry: Entry): DirectoryUser {
+  const objectClasses = values(entry, 'objectClass').map((value) => value.toLowerCase());
+  return {
+    objectGuid: guidOf(entry),
+    dn: entry.dn,
+    samAccountName: text(entry, 'sAMAccountName') ?? '',
+    userPrincipalName: text(entry, 'userPrincipalName'),
+    displayName: text(entry, 'displayName'),
+    mail: text(entry, 'mail'),
+    userAccountControl: integer(entry, 'userAccountControl'),
+    adminCount: integer(entry, 'adminCount'),
+    accountExpires: text(entry, 'accountExpires') ?? '0',
+    lockoutTime: text(entry, 'lockoutTime') ?? '0',
+    isComputer: objectClasses.includes('computer'),
+  };
+}
+
+function guidOf(entry: Entry): string {
+  const raw = entry['objectGUID'];
+  const bytes = Array.isArray(raw) ? raw[0] : raw;
+  if (!Buffer.isBuffer(bytes)) throw new DirectoryOperationError(`entry ${entry.dn} has no objectGUID`);
+  return formatGuid(bytes);
+}
+
+function values(entry: Entry, name: string): string[] {
+  const raw = entry[name];
+  if (raw === undefined) return [];
+  const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+  return list.map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : String(value)));
+}
+
+function text(entry: Entry, name: string): string | undefined {
+  return values(entry, name)[0];
+}
+
+function integer(entry: Entry, name: string): number {
+  const value = text(entry, name);
+  if (value === undefined) return 0;
+  const parsed = Number.parseInt(value, 10);
+  return Number.isFinite(parsed) ? parsed : 0;
+}

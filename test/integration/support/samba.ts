@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Attribute, Client } from 'ldapts';
+import * as z from 'zod';
+import type { LdapDirectoryOptions } from '../../../shared/adapters/ldap/ldap-directory.js';
+
+/** Written by test/integration/global-setup.ts. */
+export const connectionFile = join(__dirname, '../../../.local/samba/run/connection.json');
+
+const fixtureUserSchema = z.object({
+  samAccountName: z.string(),
+  dn: z.string(),
+  userPrincipalName: z.string(),
+  displayName: z.string(),
+  mail: z.string().nullable(),
+});
+const policySchema = z.object({
+  minPwdLength: z.number(),
+  complexity: z.boolean(),
+  historyLength: z.number(),
+  lockoutThreshold: z.number(),
+  lockoutDurationSeconds: z.number(),
+  lockoutObservationWindowSeconds: z.number(),
+  maxPwdAgeSeconds: z.number(),
+  minPwdAgeSeconds: z.number(),
+});
+const groupSchema = z.object({ name: z.string(), dn: z.string() });
+
+const connectionSchema = z.object({
+  urls: z.array(z.string()).min(1),
+  startTlsUrl: z.string(),
+  baseDn: z.string(),
+  bindDn: z.string(),
+  bindPassword: z.string(),
+  caFile: z.string(),
+  dcDir: z.string(),
+  fixtures: z.object({
+    realm: z.string(),
+    netbiosDomain: z.string(),
+    baseDn: z.string(),
+    administratorDn: z.string(),
+    fixturePassword: z.string(),
+    ous: z.object({ staff: z.string(), tests: z.string() }),
+    users: z.object({
+      alice: fixtureUserSchema,
+      bob: fixtureUserSchema,
+      carol: fixtureUserSchema,
+      dave: fixtureUserSchema,
+      domainAdminNested: fixtureUserSchema,
+      adminCountOnly: fixtureUserSchema,
+      disabled: fixtureUserSchema,
+      passwordNeverExpires: fixtureUserSchema,
+      withPso: fixtureUserSchema,
+    }),
+    groups: z.object({ blinkUsers: groupSchema, blinkUsersNested: groupSchema, tier0Operators: groupSchema }),
+    blinkUsersMembers: z.array(z.string()),
+    domainPolicy: policySchema,
+    pso: policySchema.extend({ dn: z.string(), appliesTo: z.string() }),
+  }),
+});
+
+export type SambaConnection = z.infer<typeof connectionSchema> & { caPem: string };
+
+let cached: SambaConnection | undefined;
+
+/** The running test DC, as the integration global setup left it in .local/samba/run/connection.json. */
+export function getSambaConnection(): SambaConnection {
+  if (!cached) {
+    let raw: string;
+    try {
+      raw = readFileSync(connectionFile, 'utf8');
+    } catch (error) {
+      throw new Error(`No Samba connection file at ${connectionFile}: run through jest's integration project`, { cause: error });
+    }
+    const connection = connectionSchema.parse(JSON.parse(raw));
+    cached = { ...connection, caPem: readFileSync(connection.caFile, 'utf8') };
+  }
+  return cached;
+}
+
+/** Options for an LdapDirectory bound as the domain administrator, over verified LDAPS. */
+export function directoryOptions(overrides: Partial<LdapDirectoryOptions> = {}): LdapDirectoryOptions {
+  const connection = getSambaConnection();
+  return {
+    urls: connection.urls,
+    baseDn: connection.baseDn,
+    bindDn: connection.bindDn,
+    bindPassword: connection.bindPassword,
+    caPem: connection.caPem,
+    startTls: false,
+    connectTimeoutMs: 3000,
+    operationTimeoutMs: 5000,
+    ...overrides,
+  };
+}
+
+function newClient(): Client {
+  const connection = getSambaConnection();
+  const url = connection.urls[0] ?? 'ldaps://127.0.0.1:636';
+  return new Client({ url, tlsOptions: { ca: [connection.caPem] }, connectTimeout: 3000, timeout: 10_000 });
+}
+
+/** Runs `action` with a fresh ldapts client bound as the domain administrator (test set-up, not the code under test). */
+export async function asAdmin<T>(action: (client: Client) => Promise<T>): Promise<T> {
+  const connection = getSambaConnection();
+  const client = newClient();
+  try {
+    await client.bind(connection.bindDn, connection.bindPassword);
+    return await action(client);
+  } finally {
+    await client.unbind();
+  }
+}
+
+/** The outcome of a simple bind: 'ok', or the AD sub-code ('52e' bad password, '775' locked, '773' must change…). */
+export async function tryBind(dn: string, password: string): Promise<string> {
+  const client = newClient();
+  try {
+    await client.bind(dn, password);
+    return 'ok';
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return /data ([0-9a-f]+)/i.exec(message)?.[1] ?? message;
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+export interface TestUser {
+  samAccountName: string;
+  dn: string;
+  userPrincipalName: string;
+  password: string;
+}
+
+/** A test-only password that satisfies the domain policy (length ≥ 8, three character classes). */
+export function testPassword(): string {
+  return `Tp-${randomBytes(6).toString('hex')}-Xq7`;
+}
+
+/**
+ * A new enabled user in OU=Blink Tests with a random name, so that tests that change accounts never share one and do
+ * not depend on their order. Extra attributes (userPrincipalName…) can be given.
+ */
+export async function createTestUser(prefix: string, extra: Record<string, string> = {}): Promise<TestUser> {
+  const connection = getSambaConnection();
+  // sAMAccountName allows at most 20 characters.
+  const samAccountName = `${prefix.slice(0, 8)}-${randomBytes(4).toString('hex')}`;
+  const dn = `CN=${samAccountName},${connection.fixtures.ous.tests}`;
+  const userPrincipalName = `${samAccountName}@${connection.fixtures.realm.toLowerCase()}`;
+  const password = testPassword();
+  const attributes: Record<string, string | string[]> = {
+    objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+    sAMAccountName: samAccountName,
+    userPrincipalName,
+    displayName: `Test ${samAccountName}`,
+    mail: `${samAccountName}@corp.example.test`,
+    userAccountControl: '512',
+    ...extra,
+  };
+  await asAdmin((client) =>
+    client.add(dn, [
+      ...Object.entries(attributes).map(([type, value]) => new Attribute({ type, values: Array.isArray(value) ? value : [value] })),
+      new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${password}"`, 'utf16le')] }),
+    ]),
+  );
+  return { samAccountName, dn, userPrincipalName, password };
+}
+
+/** Fails binds with a wrong password until AD reports the account locked (data 775); returns the bind count. */
+export async function lockOut(user: { dn: string }, maxAttempts = 10): Promise<number> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    const outcome = await tryBind(user.dn, `Wrong-${randomBytes(4).toString('hex')}-Pw1`);
+    if (outcome === '775') return attempt;
+    if (outcome !== '52e') throw new Error(`unexpected bind outcome while locking ${user.dn}: ${outcome}`);
+  }
+  throw new Error(`${user.dn} was not locked after ${maxAttempts} bad binds`);
+}
