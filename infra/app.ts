@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigurationError, loadConfig, type BlinkConfig } from './config.js';
+import { ApiStack } from './stacks/api-stack.js';
+import { DataStack, GSI1 } from './stacks/data-stack.js';
+import { DirectoryStack } from './stacks/directory-stack.js';
+import { MessagingStack } from './stacks/messaging-stack.js';
+
+export interface BlinkApp {
+  app: App;
+  config: BlinkConfig;
+  data: DataStack;
+  messaging: MessagingStack;
+  directory: DirectoryStack;
+  api: ApiStack;
+}
+
+/**
+ * Builds the whole app. The CLI passes context through the environment; tests pass it here (for example
+ * `{ 'aws:cdk:bundling-stacks': [] }` to skip bundling). Throws ConfigurationError listing every bad context value.
+ */
+export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
+  const app = new App({ context });
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+  const version = readVersion();
+  // Environment-agnostic stacks: synth needs no AWS credentials; the account and region come from the deploy profile.
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+
+  const data = new DataStack(app, 'BlinkData', { env, removalPolicy, description: 'Blink: table, secrets, keys' });
+  const messaging = new MessagingStack(app, 'BlinkMessaging', {
+    env,
+    config,
+    removalPolicy,
+    description: 'Blink: job queue, schedules, SMS and email configuration, alarm topic',
+  });
+  const shared = {
+    env,
+    config,
+    version,
+    removalPolicy,
+    table: data.table,
+    tableIndexes: [GSI1],
+    jobQueue: messaging.jobQueue,
+    tokenHmacSecret: data.tokenHmacSecret,
+    email: messaging.email,
+    sms: messaging.sms,
+  };
+  const directory = new DirectoryStack(app, 'BlinkDirectory', {
+    ...shared,
+    description: 'Blink: directory worker (the only part that talks to AD)',
+    alarmTopic: messaging.alarmTopic,
+    directoryBindSecret: data.directoryBindSecret,
+  });
+  const api = new ApiStack(app, 'BlinkApi', {
+    ...shared,
+    description: 'Blink: public REST API behind WAF, inbound SMS subscriber',
+    inboundSmsTopic: messaging.inboundSmsTopic,
+    inboundSmsFailures: messaging.inboundSmsFailures,
+  });
+
+  Tags.of(app).add('project', 'blink');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, config, data, messaging, directory, api };
+}
+
+function readVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'dev';
+}
+
+if (require.main === module) {
+  try {
+    buildApp().app.synth();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

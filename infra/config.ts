@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import * as z from 'zod';
+
+/**
+ * Deployment configuration, read from cdk.json context or `-c key=value` and validated once at synth time. Values
+ * from `-c` arrive as strings and values from cdk.json as JSON, so lists, numbers and flags accept both forms.
+ * Every default synthesizes a demo; a bad value stops synth with a list of every problem at once.
+ */
+
+/** The published numbers of the user guide: users text these, and Blink sends from them. */
+export const PUBLISHED_SMS_NUMBERS = ['+18553917277', '+14437477277'];
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const SMS_ARN = /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/\S+$/;
+const PHONE_NUMBER_ID = /^phone-[0-9a-f]{32}$/;
+const POOL_ID = /^pool-[0-9a-f]{32}$/;
+const LDAP_URL = /^(ldaps?):\/\/([^\s/:]+)(?::(\d{1,5}))?\/?$/;
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** `a,b` (from -c) or `["a","b"]` (from cdk.json) → a trimmed, non-empty list. */
+function list<T extends z.ZodType>(item: T) {
+  return z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value.split(',').map((part) => part.trim()).filter((part) => part.length > 0)
+        : value,
+    z.array(item).min(1, 'must list at least one value'),
+  );
+}
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const flag = z.preprocess(
+  (value) => (value === 'true' ? true : value === 'false' ? false : value),
+  z.boolean({ error: 'must be true or false' }),
+);
+
+const smsOriginationIdentity = z
+  .string()
+  .refine(
+    (value) => E164.test(value) || SMS_ARN.test(value) || PHONE_NUMBER_ID.test(value) || POOL_ID.test(value),
+    'must be an E.164 number (+18553917277), a phone number id (phone-…), a pool id (pool-…) or an sms-voice ARN',
+  );
+
+export const configSchema = z
+  .object({
+    /** Base URL of the public site for links in emails; default: the API's own execute-api URL. */
+    publicBaseUrl: z
+      .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+      .refine((url) => !url.endsWith('/'), 'must not end with a slash')
+      .optional(),
+    senderEmail: z.email({ error: 'must be an email address' }).default('blink@example.com'),
+    emailIdentityDomain: z.string().regex(HOSTNAME, 'must be a domain name such as example.com').optional(),
+    smsOriginationIdentities: list(smsOriginationIdentity).default(PUBLISHED_SMS_NUMBERS),
+    smsInboundNumbers: list(z.string().regex(E164, 'must be an E.164 number such as +18553917277')).default(
+      PUBLISHED_SMS_NUMBERS,
+    ),
+    smsPhoneNumberId: z
+      .string()
+      .refine(
+        (value) => PHONE_NUMBER_ID.test(value) || /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/phone-[0-9a-f]{32}$/.test(value),
+        'must be a phone number id (phone-…) or its ARN',
+      )
+      .optional(),
+    ldapUrls: list(z.string().regex(LDAP_URL, 'must be ldaps://host[:port] or ldap://host[:port]')).default([
+      'ldaps://dc1.corp.example.com:636',
+    ]),
+    ldapBaseDn: z.string().min(3, 'must be a DN such as DC=corp,DC=example,DC=com').default('DC=corp,DC=example,DC=com'),
+    ldapBindDn: z
+      .string()
+      .min(3, 'must be a DN')
+      .default('CN=svc-blink,OU=Service Accounts,DC=corp,DC=example,DC=com'),
+    ldapStartTls: flag.default(false),
+    ldapCaFile: z.string().min(1).default('infra/demo/ldap-ca.pem'),
+    ldapPeerCidrs: list(z.string().regex(IPV4_CIDR, 'must be an IPv4 CIDR such as 10.20.0.0/24')).default([
+      '10.20.0.0/24',
+    ]),
+    ldapPorts: list(integer(1, 65535)).default([636]),
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)').optional(),
+    subnetIds: list(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)')).optional(),
+    /** Managed prefix lists (pl-…, e.g. DynamoDB's) the worker may reach on 443; without them 443 is open to any address. */
+    awsApiPrefixListIds: list(z.string().regex(/^pl-[0-9a-f]{8,17}$/, 'must be a prefix list id (pl-…)')).optional(),
+    lockoutScanRateMinutes: integer(1, 1440).default(5),
+    logRetentionDays: z.coerce
+      .number()
+      .refine(
+        (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+        `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      )
+      .default(90),
+    alarmEmail: z.email({ error: 'must be an email address' }).optional(),
+    /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */
+    wafRateLimit: integer(10, 2_000_000_000).default(300),
+    removalPolicy: z.enum(['retain', 'destroy'], { error: 'must be retain or destroy' }).default('retain'),
+  })
+  .superRefine((config, context) => {
+    const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
+    if ((config.vpcId === undefined) !== (config.subnetIds === undefined)) {
+      problem('vpcId', 'vpcId and subnetIds go together: give both to import a VPC, or neither for a demo VPC');
+    }
+    for (const url of config.ldapUrls) {
+      const [, scheme, , port] = LDAP_URL.exec(url) ?? [];
+      if (scheme === 'ldap' && !config.ldapStartTls) {
+        problem('ldapUrls', `${url} is plain LDAP: use ldaps:// or set ldapStartTls=true (passwords never travel in clear)`);
+      }
+      const effectivePort = Number(port ?? (scheme === 'ldaps' ? 636 : 389));
+      if (!config.ldapPorts.includes(effectivePort)) {
+        problem('ldapPorts', `${url} uses port ${effectivePort}, which is not in ldapPorts (${config.ldapPorts.join(',')})`);
+      }
+    }
+    if (config.emailIdentityDomain && !config.senderEmail.toLowerCase().endsWith(`@${config.emailIdentityDomain.toLowerCase()}`)) {
+      problem('senderEmail', `must be an address at emailIdentityDomain (${config.emailIdentityDomain})`);
+    }
+    const caProblem = checkCaFile(config.ldapCaFile);
+    if (caProblem) problem('ldapCaFile', caProblem);
+  });
+
+export type BlinkConfig = z.output<typeof configSchema> & { /** Absolute path of the CA bundle. */ ldapCaPath: string };
+
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid Blink configuration (cdk.json "context" or -c key=value):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Paths in the configuration are relative to the project root (where cdk.json lives). */
+const resolveFromRoot = (path: string) => (isAbsolute(path) ? path : resolve(__dirname, '..', path));
+
+function checkCaFile(path: string): string | undefined {
+  const absolute = resolveFromRoot(path);
+  if (!existsSync(absolute)) return `${path} does not exist`;
+  const pem = readFileSync(absolute, 'utf8');
+  if (/PRIVATE KEY/.test(pem)) return `${path} contains a private key: give the CA certificate only`;
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return `${path} is not a PEM certificate bundle`;
+  return undefined;
+}
+
+/** Reads and validates the configuration; `read(key)` returns the raw context value (undefined when unset). */
+export function loadConfig(read: (key: string) => unknown): BlinkConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = read(key);
+    // An empty `-c key=` means "unset", so optional keys can be cleared from the command line.
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigurationError(
+      result.error.issues.map((issue) => {
+        const key = issue.path.map(String).join('.');
+        const topKey = String(issue.path[0] ?? '');
+        const given = topKey in raw ? ` (got ${JSON.stringify(raw[topKey])})` : '';
+        return `${key || '(configuration)'}: ${issue.message}${given}`;
+      }),
+    );
+  }
+  return { ...result.data, ldapCaPath: resolveFromRoot(result.data.ldapCaFile) };
+}

@@ -1,0 +1,227 @@
+import { join } from 'node:path';
+import { Stack, Token, Validations, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing, type IDestination } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { lambdaBundling } from '../bundling.js';
+
+/** The three Lambda functions; each has its composition root at `functions/<name>/index.ts`. */
+export type FunctionName = 'api' | 'inbound-sms' | 'directory-worker';
+
+export interface BlinkFunctionProps {
+  name: FunctionName;
+  description: string;
+  timeout: Duration;
+  memorySize?: number;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+  version: string;
+  vpc?: IVpc;
+  vpcSubnets?: SubnetSelection;
+  securityGroups?: ISecurityGroup[];
+  commandHooks?: ICommandHooks;
+  /** Lambda's asynchronous invocations (SNS) end here after their retries, instead of being dropped. */
+  onAsyncFailure?: IQueue;
+}
+
+/** What an SMS sender needs to know: identities for the env var, and the IAM resources they map to. */
+export interface SmsOrigination {
+  identities: string[];
+  inboundNumbers: string[];
+  configurationSetName: string;
+  /** Phone-number / pool ARNs plus the configuration set ARN. */
+  resourceArns: string[];
+}
+
+export interface EmailSending {
+  from: string;
+  identityArn: string;
+  configurationSetName: string;
+  configurationSetArn: string;
+}
+
+/**
+ * NodejsFunction with the house defaults: Node.js 24 on arm64, X-Ray tracing, an explicit log group with retention,
+ * bundling from `infra/bundling.ts` (the same settings `npm run bench` measures), and a role of its own with no
+ * AWS managed policies. The `use*` helpers set an environment variable and the matching least-privilege grant in
+ * one call, so a function never gets a name without the permission, or a permission without a reason to use it.
+ */
+export class BlinkFunction extends NodejsFunction {
+  declare readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: BlinkFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the Blink ${props.name} function`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): write to this function's group only.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    const { esbuild } = lambdaBundling;
+    super(scope, id, {
+      entry: join(__dirname, '..', '..', 'functions', props.name, 'index.ts'),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      onFailure: props.onAsyncFailure ? new QueueFailureDestination(props.onAsyncFailure) : undefined,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `blink-${props.name}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'Blink',
+        BLINK_VERSION: props.version,
+        // Stack traces point at the TypeScript sources (the bundle ships a source map).
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: esbuild.minify,
+        sourceMap: esbuild.sourcemap,
+        sourcesContent: esbuild.sourcesContent,
+        target: esbuild.target,
+        format: OutputFormat.CJS,
+        mainFields: [...esbuild.mainFields],
+        // Bundle the pinned AWS SDK v3 clients instead of using the runtime's copy: the code runs against the
+        // versions it was tested with, and esbuild drops the parts of each client we never call.
+        bundleAwsSDK: true,
+        esbuildArgs: { '--legal-comments': esbuild.legalComments },
+        commandHooks: props.commandHooks,
+      },
+    });
+
+    // CDK adds the X-Ray and (in a VPC) ENI statements to this policy; neither API has resource-level permissions.
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: props.vpc
+        ? 'xray:PutTraceSegments/PutTelemetryRecords and the ec2 network-interface actions Lambda needs to attach to the VPC do not support resource-level permissions'
+        : 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) do not support resource-level permissions',
+    });
+  }
+
+  /** TABLE_NAME plus item-level access to the table and the named indexes. Never Scan: every access is by key. */
+  useTable(table: ITable, access: 'read' | 'readWrite', indexes: string[]): this {
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+    const write = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: access === 'read' ? read : [...read, ...write],
+        resources: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index}`)],
+      }),
+    );
+    if (table.encryptionKey) {
+      this.useKeyVia(table.encryptionKey, 'dynamodb', access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    }
+    return this;
+  }
+
+  /** JOB_QUEUE_URL plus permission to send (and nothing else) to the queue. */
+  useQueue(queue: IQueue): this {
+    this.addEnvironment('JOB_QUEUE_URL', queue.queueUrl);
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    if (queue.encryptionMasterKey) this.useKeyVia(queue.encryptionMasterKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this;
+  }
+
+  /** `<envName>` = the secret's ARN, plus permission to read that one secret. */
+  useSecret(envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN', secret: ISecret): this {
+    this.addEnvironment(envName, secret.secretArn);
+    // Written out instead of secret.grantRead(): that one also edits the key policy of a key in another stack
+    // (a dependency cycle) and adds DescribeSecret, which the function never calls.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    if (secret.encryptionKey) this.useKeyVia(secret.encryptionKey, 'secretsmanager', ['kms:Decrypt']);
+    return this;
+  }
+
+  /** EMAIL_FROM and SES_CONFIGURATION_SET, plus ses:SendEmail on that identity and configuration set only. */
+  useEmailIdentity(email: EmailSending): this {
+    this.addEnvironment('EMAIL_FROM', email.from);
+    this.addEnvironment('SES_CONFIGURATION_SET', email.configurationSetName);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [email.identityArn, email.configurationSetArn],
+      }),
+    );
+    return this;
+  }
+
+  /** The SMS_* variables plus sms-voice:SendTextMessage on the origination identities and configuration set. */
+  useSmsOrigination(sms: SmsOrigination): this {
+    this.addEnvironment('SMS_ORIGINATION_IDENTITIES', sms.identities.join(','));
+    this.addEnvironment('SMS_INBOUND_NUMBERS', sms.inboundNumbers.join(','));
+    this.addEnvironment('SMS_CONFIGURATION_SET', sms.configurationSetName);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: sms.resourceArns }),
+    );
+    const stack = Stack.of(this);
+    const pattern = sms.resourceArns.find((arn) => arn.endsWith(':phone-number/*'));
+    if (pattern) {
+      // cdk-nag names the finding after the resolved ARN, with unresolved parts written as <AWS::Name>.
+      const part = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+      const findingArn = `arn:${part(stack.partition, 'Partition')}:sms-voice:${part(stack.region, 'Region')}:${part(stack.account, 'AccountId')}:phone-number/*`;
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${findingArn}]`,
+        reason:
+          'Origination identities are configured as E.164 numbers (smsOriginationIdentities) and End User Messaging assigns phone-number ids that are not known at synth time; the pattern is limited to phone numbers of this account and region, and the action to SendTextMessage. Configure phone-… ids or ARNs to remove the wildcard',
+      });
+    }
+    return this;
+  }
+
+  private useKeyVia(key: IKey, service: string, actions: string[]): void {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions,
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+  }
+}
+
+/**
+ * Like aws-lambda-destinations' SqsDestination, but with an exact grant: that one grants kms:GenerateDataKey* and
+ * kms:ReEncrypt* on an encrypted queue, where sending needs only GenerateDataKey and Decrypt.
+ */
+class QueueFailureDestination implements IDestination {
+  constructor(private readonly queue: IQueue) {}
+
+  bind(_scope: Construct, fn: { grantPrincipal: iam.IPrincipal }) {
+    fn.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    if (this.queue.encryptionMasterKey) {
+      fn.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [this.queue.encryptionMasterKey.keyArn],
+        }),
+      );
+    }
+    return { destination: this.queue.queueArn };
+  }
+}

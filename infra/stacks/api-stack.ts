@@ -1,0 +1,188 @@
+import { CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RestApi,
+  type Method,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import type { Construct } from 'constructs';
+import type { BlinkConfig } from '../config.js';
+import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
+import { TIMEOUTS } from '../timeouts.js';
+
+export const API_STAGE = 'v1';
+
+export interface ApiStackProps extends StackProps {
+  config: BlinkConfig;
+  version: string;
+  removalPolicy: RemovalPolicy;
+  table: Table;
+  tableIndexes: string[];
+  jobQueue: Queue;
+  tokenHmacSecret: Secret;
+  inboundSmsTopic: Topic;
+  inboundSmsFailures: Queue;
+  email: EmailSending;
+  sms: SmsOrigination;
+}
+
+/**
+ * The public entry points: the REST API (behind WAF) and the subscriber of the inbound SMS topic. Neither can read
+ * the directory bind secret; work that needs AD goes to the job queue.
+ */
+export class ApiStack extends Stack {
+  readonly api: RestApi;
+  readonly apiFunction: BlinkFunction;
+  readonly inboundSmsFunction: BlinkFunction;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const common = { logRetention: config.logRetentionDays, removalPolicy: props.removalPolicy, version: props.version };
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    this.api = new RestApi(this, 'PublicApi', {
+      restApiName: 'blink-public',
+      description: 'Blink public API: enrollment, reset and device requests',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // API Gateway writes execution logs through one role per account and region, which this creates (and keeps).
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: API_STAGE,
+        tracingEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        // resourcePath is the route template, never the concrete path: tokens in URLs stay out of the logs.
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
+        }),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        // Request and response bodies carry codes and tokens: never log them.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 100,
+      },
+    });
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'This is the account-wide API Gateway logging role (AWS::ApiGateway::Account), shared by every REST API in the account and region; the AWS managed policy is the documented one, and narrowing it to Blink log groups would break execution logging of other APIs',
+      });
+    }
+
+    // PUBLIC_BASE_URL defaults to the API's own URL, built from parts so the function does not depend on the stage.
+    const publicBaseUrl =
+      config.publicBaseUrl ?? `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}`;
+    this.apiFunction = new BlinkFunction(this, 'ApiFunction', {
+      name: 'api',
+      description: 'Blink: public REST API (all routes)',
+      timeout: TIMEOUTS.api,
+      ...common,
+    })
+      .useTable(props.table, 'readWrite', props.tableIndexes)
+      .useQueue(props.jobQueue)
+      .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useEmailIdentity(props.email)
+      .useSmsOrigination(props.sms);
+    this.apiFunction.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
+
+    // One validator for every method: the proxy routes carry no API Gateway models (the function validates each
+    // body with zod), but parameters declared as required are still enforced at the edge.
+    const validator = this.api.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const integration = new LambdaIntegration(this.apiFunction, { proxy: true });
+    const methods: Method[] = [
+      this.api.root.addMethod('ANY', integration, { requestValidator: validator }),
+      this.api.root.addResource('{proxy+}').addMethod('ANY', integration, { requestValidator: validator }),
+    ];
+    for (const method of methods) {
+      for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+        Validations.of(method).acknowledge({
+          id,
+          reason:
+            'Public self-service password reset: callers are people who cannot sign in. Each route authenticates its own request (single-use HMAC-checked tokens and SMS codes, P-256 signed device requests), with rate limits in DynamoDB and a WAF rate-based rule in front',
+        });
+      }
+    }
+
+    this.firewall(config.wafRateLimit);
+
+    this.inboundSmsFunction = new BlinkFunction(this, 'InboundSmsFunction', {
+      name: 'inbound-sms',
+      description: 'Blink: replies texted to the published numbers (from the End User Messaging SMS topic)',
+      timeout: TIMEOUTS.inboundSms,
+      onAsyncFailure: props.inboundSmsFailures,
+      ...common,
+    })
+      .useTable(props.table, 'readWrite', props.tableIndexes)
+      .useQueue(props.jobQueue)
+      .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useSmsOrigination(props.sms);
+    props.inboundSmsTopic.addSubscription(new LambdaSubscription(this.inboundSmsFunction));
+
+    new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl });
+  }
+
+  /** WAF in front of the stage: per-IP rate limit plus AWS's managed rule groups for common and known-bad input. */
+  private firewall(rateLimit: number): void {
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
+    const managed = (priority: number, name: string) => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      visibilityConfig: visibility(`blink-${name}`),
+    });
+    const webAcl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('blink-web-acl'),
+      rules: [
+        {
+          name: 'rate-limit-per-ip',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          visibilityConfig: visibility('blink-rate-limit-per-ip'),
+        },
+        managed(1, 'AWSManagedRulesAmazonIpReputationList'),
+        managed(2, 'AWSManagedRulesCommonRuleSet'),
+        managed(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
+      ],
+    });
+    const association = new CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: webAcl.attrArn,
+    });
+    association.node.addDependency(this.api.deploymentStage);
+  }
+}

@@ -1,0 +1,88 @@
+import { CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+
+/** The phone-number lookup index (gsi1pk = phone, gsi1sk = enrollment). */
+export const GSI1 = 'gsi1';
+
+export interface DataStackProps extends StackProps {
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * State that outlives deployments: the single table, the secrets, and the customer-managed keys that encrypt them.
+ * Kept apart from the stateless stacks so those can be replaced freely; RETAIN by default (`-c removalPolicy=destroy`
+ * for demos).
+ */
+export class DataStack extends Stack {
+  readonly table: Table;
+  readonly tokenHmacSecret: Secret;
+  readonly directoryBindSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { removalPolicy } = props;
+
+    const tableKey = new Key(this, 'TableKey', {
+      description: 'Blink: encrypts the DynamoDB table (enrollments, issued secrets as HMACs, rate limits, audit)',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: tableKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // TTL only tidies up: expiry is always checked in code, because TTL deletes up to days late.
+      timeToLiveAttribute: 'expiresAt',
+      deletionProtection: removalPolicy === 'retain',
+      removalPolicy,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: GSI1,
+      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+    });
+
+    const secretsKey = new Key(this, 'SecretsKey', {
+      description: 'Blink: encrypts the token HMAC key and the directory bind credential',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.tokenHmacSecret = new Secret(this, 'TokenHmacSecret', {
+      description: 'Blink: HMAC key for activation links, SMS codes and binding codes (only keyed hashes are stored)',
+      encryptionKey: secretsKey,
+      // 64 characters from [A-Za-z0-9]: about 380 bits from Secrets Manager's CSPRNG.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy,
+    });
+    Validations.of(this.tokenHmacSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the token HMAC key would invalidate every outstanding activation link and code (valid up to 72 h); it is rotated by hand in a maintenance window with `aws secretsmanager rotate-secret` once a dual-key check exists',
+    });
+
+    this.directoryBindSecret = new Secret(this, 'DirectoryBindSecret', {
+      description:
+        'Blink: password of the AD service account (ldapBindDn). Generated placeholder: the directory team sets the real value with put-secret-value',
+      encryptionKey: secretsKey,
+      generateSecretString: { passwordLength: 32, includeSpace: false },
+      removalPolicy,
+    });
+    Validations.of(this.directoryBindSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The bind password belongs to an AD service account that the directory team rotates in AD and then writes here; a Secrets Manager rotation Lambda would need domain-admin-like rights Blink must not hold',
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'DirectoryBindSecretSetCommand', {
+      description: 'Run once after the first deploy (and after each AD password change) to store the real bind password',
+      value: `aws secretsmanager put-secret-value --secret-id ${this.directoryBindSecret.secretArn} --secret-string "$BLINK_BIND_PASSWORD"`,
+    });
+  }
+}

@@ -1,0 +1,181 @@
+import { Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  FlowLogDestination,
+  GatewayVpcEndpointAwsService,
+  InterfaceVpcEndpointAwsService,
+  Peer,
+  Port,
+  SecurityGroup,
+  Subnet,
+  SubnetType,
+  Vpc,
+  type IVpc,
+  type SubnetSelection,
+} from 'aws-cdk-lib/aws-ec2';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { BlinkConfig } from '../config.js';
+import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
+import { TIMEOUTS } from '../timeouts.js';
+
+/** Where the worker finds the DC CA bundle: copied next to the bundle at build time, read-only at run time. */
+export const LDAP_CA_PATH_IN_BUNDLE = '/var/task/ldap-ca.pem';
+
+export interface DirectoryStackProps extends StackProps {
+  config: BlinkConfig;
+  version: string;
+  removalPolicy: RemovalPolicy;
+  table: Table;
+  tableIndexes: string[];
+  jobQueue: Queue;
+  alarmTopic: Topic;
+  tokenHmacSecret: Secret;
+  directoryBindSecret: Secret;
+  email: EmailSending;
+  sms: SmsOrigination;
+}
+
+/**
+ * The directory worker: the only function that talks to AD and the only one that can read the bind credential.
+ * It runs in a VPC with a route to the DCs, and its security group lets it reach the DCs' LDAP ports and AWS APIs
+ * on 443, nothing else.
+ */
+export class DirectoryStack extends Stack {
+  readonly worker: BlinkFunction;
+  readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: DirectoryStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const { vpc, subnets, createdVpc } = this.network(config, props.removalPolicy);
+
+    this.securityGroup = new SecurityGroup(this, 'WorkerSecurityGroup', {
+      vpc,
+      description: 'Blink directory worker: LDAP(S) to the domain controllers, HTTPS to AWS APIs, nothing else',
+      allowAllOutbound: false,
+    });
+    for (const cidr of config.ldapPeerCidrs) {
+      for (const port of config.ldapPorts) {
+        this.securityGroup.addEgressRule(Peer.ipv4(cidr), Port.tcp(port), `LDAP to domain controllers ${cidr}:${port}`);
+      }
+    }
+    if (createdVpc) this.privateAwsEndpoints(createdVpc);
+    if (config.awsApiPrefixListIds) {
+      for (const prefixList of config.awsApiPrefixListIds) {
+        this.securityGroup.addEgressRule(Peer.prefixList(prefixList), Port.tcp(443), `AWS APIs via ${prefixList}`);
+      }
+    } else {
+      // DynamoDB's gateway endpoint is reached through its regional public prefix list, whose id CloudFormation cannot
+      // look up offline. In the demo VPC the subnets are isolated (no NAT, no internet gateway), so 443 reaches only
+      // the VPC endpoints; in an imported VPC give awsApiPrefixListIds to narrow this rule.
+      this.securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs (VPC endpoints) over HTTPS');
+    }
+
+    this.worker = new BlinkFunction(this, 'DirectoryWorker', {
+      name: 'directory-worker',
+      description: 'Blink: runs directory jobs (reset, unlock, lockout scan, ping) against AD',
+      timeout: TIMEOUTS.directoryWorker,
+      logRetention: config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      version: props.version,
+      vpc,
+      vpcSubnets: subnets,
+      securityGroups: [this.securityGroup],
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        afterBundling: (_inputDir, outputDir) => [`cp ${shellQuote(config.ldapCaPath)} ${shellQuote(`${outputDir}/ldap-ca.pem`)}`],
+      },
+    })
+      .useTable(props.table, 'readWrite', props.tableIndexes)
+      .useSecret('DIRECTORY_BIND_SECRET_ARN', props.directoryBindSecret)
+      .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useEmailIdentity(props.email)
+      .useSmsOrigination(props.sms);
+    const environment: Record<string, string> = {
+      LDAP_URLS: config.ldapUrls.join(','),
+      LDAP_BASE_DN: config.ldapBaseDn,
+      LDAP_BIND_DN: config.ldapBindDn,
+      LDAP_STARTTLS: String(config.ldapStartTls),
+      LDAP_CA_FILE: LDAP_CA_PATH_IN_BUNDLE,
+      LOCKOUT_SCAN_PAGE_SIZE: '500',
+      // Leaves 40 s of the 60 s timeout for the last page and the writes that follow.
+      LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',
+    };
+    for (const [name, value] of Object.entries(environment)) this.worker.addEnvironment(name, value);
+
+    this.worker.addEventSource(
+      new SqsEventSource(props.jobQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        // At most five concurrent workers: the DCs see a bounded number of binds however long the queue gets.
+        maxConcurrency: 5,
+      }),
+    );
+
+    const errors = new Alarm(this, 'WorkerErrorAlarm', {
+      alarmDescription: 'Blink: the directory worker failed (invocation errors). Check its logs; jobs are retried, then go to the DLQ.',
+      metric: this.worker.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    errors.addAlarmAction(new SnsAction(props.alarmTopic));
+  }
+
+  /** An imported VPC (vpcId + subnetIds), or a small demo VPC with isolated subnets and flow logs. */
+  private network(config: BlinkConfig, removalPolicy: RemovalPolicy): { vpc: IVpc; subnets: SubnetSelection; createdVpc?: Vpc } {
+    if (config.vpcId && config.subnetIds) {
+      const subnetIds = config.subnetIds;
+      const vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: config.vpcId,
+        availabilityZones: this.availabilityZones.slice(0, subnetIds.length),
+        privateSubnetIds: subnetIds,
+      });
+      return { vpc, subnets: { subnets: subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId)) } };
+    }
+    const vpc = new Vpc(this, 'DemoVpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'worker', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      flowLogs: {
+        all: {
+          destination: FlowLogDestination.toCloudWatchLogs(
+            new LogGroup(this, 'DemoVpcFlowLogs', { retention: config.logRetentionDays, removalPolicy }),
+          ),
+        },
+      },
+    });
+    return { vpc, subnets: { subnetType: SubnetType.PRIVATE_ISOLATED }, createdVpc: vpc };
+  }
+
+  /** The demo VPC has no internet route: the worker reaches AWS through these endpoints only. */
+  private privateAwsEndpoints(vpc: Vpc): void {
+    vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: GatewayVpcEndpointAwsService.DYNAMODB });
+    const endpointSecurityGroup = new SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc,
+      description: 'Blink VPC endpoints: HTTPS from the directory worker only',
+      allowAllOutbound: false,
+    });
+    endpointSecurityGroup.addIngressRule(this.securityGroup, Port.tcp(443), 'HTTPS from the directory worker');
+    const services = {
+      SecretsManagerEndpoint: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      SmsEndpoint: InterfaceVpcEndpointAwsService.PINPOINT_SMS_VOICE_V2,
+      EmailEndpoint: InterfaceVpcEndpointAwsService.EMAIL,
+    };
+    for (const [id, service] of Object.entries(services)) {
+      vpc.addInterfaceEndpoint(id, { service, securityGroups: [endpointSecurityGroup], open: false, privateDnsEnabled: true });
+    }
+    this.securityGroup.addEgressRule(endpointSecurityGroup, Port.tcp(443), 'HTTPS to the VPC endpoints');
+  }
+}
+
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;

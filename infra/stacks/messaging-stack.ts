@@ -1,0 +1,216 @@
+import { CfnOutput, Duration, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  ConfigurationSet,
+  ConfigurationSetTlsPolicy,
+  EmailIdentity,
+  Identity,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
+import { CfnConfigurationSet as CfnSmsConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { BlinkConfig } from '../config.js';
+import type { EmailSending, SmsOrigination } from '../constructs/blink-function.js';
+import { JOB_QUEUE_VISIBILITY } from '../timeouts.js';
+
+export interface MessagingStackProps extends StackProps {
+  config: BlinkConfig;
+  removalPolicy: RemovalPolicy;
+}
+
+/**
+ * Everything that carries messages: the directory job queue and its DLQ, the lockout-scan schedule that feeds it,
+ * the inbound SMS topic, the alarm topic, and the SES / End User Messaging SMS sending configuration.
+ */
+export class MessagingStack extends Stack {
+  readonly jobQueue: Queue;
+  readonly jobDeadLetterQueue: Queue;
+  readonly inboundSmsTopic: Topic;
+  readonly inboundSmsFailures: Queue;
+  readonly alarmTopic: Topic;
+  readonly email: EmailSending;
+  readonly sms: SmsOrigination;
+
+  constructor(scope: Construct, id: string, props: MessagingStackProps) {
+    super(scope, id, props);
+    const { config, removalPolicy } = props;
+
+    // --- Alarms ----------------------------------------------------------------------------------------------------
+    const alarmKey = new Key(this, 'AlarmTopicKey', {
+      description: 'Blink: encrypts the alarm topic',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    alarmKey.addToResourcePolicy(this.serviceMayUseKey('cloudwatch.amazonaws.com'));
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true, displayName: 'Blink alarms' });
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    // --- Directory jobs --------------------------------------------------------------------------------------------
+    const queueKey = new Key(this, 'QueueKey', {
+      description: 'Blink: encrypts the directory job queue, its DLQ and the inbound SMS failure queue',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    const encrypted = { encryption: QueueEncryption.KMS, encryptionMasterKey: queueKey, enforceSSL: true } as const;
+    this.jobDeadLetterQueue = new Queue(this, 'JobDeadLetterQueue', { ...encrypted, retentionPeriod: Duration.days(14) });
+    this.jobQueue = new Queue(this, 'JobQueue', {
+      ...encrypted,
+      visibilityTimeout: JOB_QUEUE_VISIBILITY,
+      retentionPeriod: Duration.days(4),
+      // A job the worker failed five times (DC down, bad job) moves to the DLQ, which raises the alarm below.
+      deadLetterQueue: { queue: this.jobDeadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.alarmOnMessages('JobDeadLetterAlarm', this.jobDeadLetterQueue, 'Directory jobs failed repeatedly and are parked in the DLQ');
+
+    // The lockout scan is a job like any other, so only the directory worker ever talks to AD, and a scan that keeps
+    // failing ends in the DLQ alarm. jobId = the event id (a UUID), requestedAt = the event time (ISO 8601).
+    new Rule(this, 'LockoutScanSchedule', {
+      description: `Blink: queue a lockout scan every ${config.lockoutScanRateMinutes} minute(s)`,
+      schedule: Schedule.rate(Duration.minutes(config.lockoutScanRateMinutes)),
+      targets: [
+        new SqsQueue(this.jobQueue, {
+          message: RuleTargetInput.fromObject({
+            kind: 'lockout-scan',
+            jobId: EventField.eventId,
+            requestedAt: EventField.time,
+          }),
+          // Events that cannot be delivered land in the job DLQ too, and raise the same alarm.
+          deadLetterQueue: this.jobDeadLetterQueue,
+          retryAttempts: 3,
+          maxEventAge: Duration.minutes(config.lockoutScanRateMinutes),
+        }),
+      ],
+    });
+
+    // --- Inbound SMS -----------------------------------------------------------------------------------------------
+    const inboundKey = new Key(this, 'InboundSmsKey', {
+      description: 'Blink: encrypts the inbound SMS topic; End User Messaging SMS publishes with it',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    inboundKey.addToResourcePolicy(this.serviceMayUseKey('sms-voice.amazonaws.com'));
+    // Two-way SMS needs a standard (not FIFO) topic.
+    this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', {
+      masterKey: inboundKey,
+      enforceSSL: true,
+      displayName: 'Blink inbound SMS',
+    });
+    this.inboundSmsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyEndUserMessagingSmsOfThisAccount',
+        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.inboundSmsTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    // Lambda retries an SNS (asynchronous) invocation twice; a message that still fails is parked here, not dropped.
+    this.inboundSmsFailures = new Queue(this, 'InboundSmsFailureQueue', { ...encrypted, retentionPeriod: Duration.days(14) });
+    Validations.of(this.inboundSmsFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue: the on-failure destination of the inbound-sms function (cdk-nag only recognizes SQS redrive policies); it has its own alarm and nothing consumes it automatically',
+    });
+    this.alarmOnMessages('InboundSmsFailureAlarm', this.inboundSmsFailures, 'Inbound SMS messages failed processing');
+
+    // --- Sending: email --------------------------------------------------------------------------------------------
+    const emailConfigurationSet = new ConfigurationSet(this, 'EmailConfigurationSet', {
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    const emailIdentity = new EmailIdentity(this, 'EmailIdentity', {
+      identity: config.emailIdentityDomain ? Identity.domain(config.emailIdentityDomain) : Identity.email(config.senderEmail),
+      configurationSet: emailConfigurationSet,
+    });
+    this.email = {
+      from: config.senderEmail,
+      identityArn: emailIdentity.emailIdentityArn,
+      configurationSetName: emailConfigurationSet.configurationSetName,
+      configurationSetArn: this.formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: emailConfigurationSet.configurationSetName,
+      }),
+    };
+
+    // --- Sending: SMS ----------------------------------------------------------------------------------------------
+    const smsConfigurationSet = new CfnSmsConfigurationSet(this, 'SmsConfigurationSet', {});
+    this.sms = {
+      identities: config.smsOriginationIdentities,
+      inboundNumbers: config.smsInboundNumbers,
+      configurationSetName: smsConfigurationSet.ref,
+      resourceArns: [
+        ...new Set(config.smsOriginationIdentities.map((identity) => this.smsIdentityArn(identity))),
+        smsConfigurationSet.attrArn,
+      ],
+    };
+
+    this.twoWaySmsWiring(config.smsPhoneNumberId);
+    new CfnOutput(this, 'InboundSmsTopicArn', { value: this.inboundSmsTopic.topicArn });
+    new CfnOutput(this, 'JobDeadLetterQueueUrl', { value: this.jobDeadLetterQueue.queueUrl });
+  }
+
+  /** E.164 numbers have no ARN of their own (phone-number ids are assigned by AWS), so they map to the pattern. */
+  private smsIdentityArn(identity: string): string {
+    if (identity.startsWith('arn:')) return identity;
+    if (identity.startsWith('phone-')) return this.formatArn({ service: 'sms-voice', resource: 'phone-number', resourceName: identity });
+    if (identity.startsWith('pool-')) return this.formatArn({ service: 'sms-voice', resource: 'pool', resourceName: identity });
+    return this.formatArn({ service: 'sms-voice', resource: 'phone-number', resourceName: '*' });
+  }
+
+  /**
+   * CloudFormation's AWS::SMSVOICE::PhoneNumber (CDK CfnPhoneNumber) *requests a new number*; it cannot adopt one
+   * that already exists. So for an existing number the two-way settings are one CLI call, printed as an output.
+   * The topic policy above authorizes the service, so no TwoWayChannelRole is needed.
+   */
+  private twoWaySmsWiring(phoneNumberId: string | undefined): void {
+    const target = phoneNumberId ?? '<phone-number-id>';
+    new CfnOutput(this, 'TwoWaySmsCommand', {
+      description: phoneNumberId
+        ? 'Run once to send replies to the configured phone number into Blink'
+        : 'Set -c smsPhoneNumberId=phone-… to get the exact command for your number',
+      value: `aws pinpoint-sms-voice-v2 update-phone-number --phone-number-id ${target} --two-way-enabled --two-way-channel-arn ${this.inboundSmsTopic.topicArn}`,
+    });
+  }
+
+  /** Lets an AWS service encrypt to / decrypt from a key for resources of this account only. */
+  private serviceMayUseKey(service: string): PolicyStatement {
+    return new PolicyStatement({
+      principals: [new ServicePrincipal(service)],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+    });
+  }
+
+  private alarmOnMessages(id: string, queue: Queue, description: string): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: `Blink: ${description}. Inspect the messages, fix the cause, then redrive them.`,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+    return alarm;
+  }
+}
