@@ -1,6 +1,7 @@
 /**
- * Reading AWS SDK v3 service exceptions without importing a service package (keeps each Lambda bundle to what it
- * uses). Every SDK exception carries `name`, `$fault` and `$retryable`/`$metadata`.
+ * Reading AWS SDK v3 errors without importing a service package (keeps each Lambda bundle to what it uses). Service
+ * exceptions carry `name`, `$fault`, `$retryable` and `$metadata`; network failures are plain Node errors with a
+ * `code`, to which the SDK adds `$metadata` after its retries.
  */
 export interface AwsErrorShape {
   name: string;
@@ -9,8 +10,14 @@ export interface AwsErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-export function isAwsError(error: unknown): error is Error & AwsErrorShape {
-  return error instanceof Error && ('$fault' in error || '$metadata' in error);
+/** An exception answered by an AWS service (not a network failure). */
+export function isAwsServiceError(error: unknown): error is Error & AwsErrorShape {
+  return isErrorLike(error) && '$fault' in error;
+}
+
+// Duck-typed rather than `instanceof Error`: Node's network errors come from another realm under jest's sandbox.
+function isErrorLike(error: unknown): error is Error {
+  return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string';
 }
 
 const throttlingNames = new Set([
@@ -22,17 +29,20 @@ const throttlingNames = new Set([
   'LimitExceededException',
 ]);
 
+// Matched in the message too: the SDK may wrap a network error in a plain Error that keeps only its text.
+const networkFailure = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH)\b/;
+
 /** Throttling, a server-side fault or a network failure: the same call may succeed later. */
 export function isTransientAwsError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (!isAwsError(error)) {
-    // No service response at all (connection refused, reset, timeout).
-    return ['TimeoutError', 'AbortError'].includes(error.name) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up/.test(error.message);
-  }
+  if (!isErrorLike(error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (networkFailure.test(`${typeof code === 'string' ? code : ''} ${error.message}`)) return true;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
+  const aws = error as Error & AwsErrorShape;
   return (
-    error.$fault === 'server' ||
-    Boolean(error.$retryable) ||
+    aws.$fault === 'server' ||
+    Boolean(aws.$retryable) ||
     throttlingNames.has(error.name) ||
-    (error.$metadata?.httpStatusCode ?? 0) >= 500
+    (aws.$metadata?.httpStatusCode ?? 0) >= 500
   );
 }

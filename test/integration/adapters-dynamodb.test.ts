@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
@@ -136,6 +136,40 @@ describe('DynamoEnrollmentStore', () => {
     expect(await store.consumeSecret('sms-code', newer.hash, during)).toMatchObject({ hash: newer.hash, userGuid });
     expect(await store.consumeSecret('activation', activation.hash, during)).toMatchObject({ hash: activation.hash });
     expect(await store.consumeSecret('sms-code', otherUser.hash, during)).toMatchObject({ hash: otherUser.hash });
+  });
+
+  it('completes the supersession an interrupted issue left undone when the next secret is issued', async () => {
+    const userGuid = randomUUID();
+    const first = secret({ userGuid });
+    await store.putSecret(first);
+    // An issue that stopped after registering and writing its secret, before superseding the first one.
+    const interrupted = secret({ userGuid });
+    await client.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { pk: `USER#${userGuid}`, sk: 'SECRETS#sms-code' },
+        UpdateExpression: 'ADD liveHashes :hash',
+        ExpressionAttributeValues: { ':hash': new Set([interrupted.hash]) },
+      }),
+    );
+    await client.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: {
+          pk: `SECRET#sms-code#${interrupted.hash}`, sk: 'SECRET', purpose: 'sms-code', hash: interrupted.hash, userGuid,
+          issuedAt: interrupted.issuedAt.toISOString(), validUntil: interrupted.expiresAt.toISOString(),
+        },
+      }),
+    );
+    expect(await store.findSecret('sms-code', first.hash)).toBeDefined();
+
+    const latest = secret({ userGuid });
+    await store.putSecret(latest);
+    expect(await store.consumeSecret('sms-code', first.hash, during)).toBeUndefined();
+    expect(await store.consumeSecret('sms-code', interrupted.hash, during)).toBeUndefined();
+    expect(await store.consumeSecret('sms-code', latest.hash, during)).toBeDefined();
+    const { Item } = await client.send(new GetCommand({ TableName: TABLE, Key: { pk: `USER#${userGuid}`, sk: 'SECRETS#sms-code' } }));
+    expect(Item?.liveHashes).toEqual(new Set([latest.hash]));
   });
 
   it('lets exactly one of many concurrent consumers win a secret', async () => {

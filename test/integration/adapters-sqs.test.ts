@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import {
   ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
@@ -9,7 +10,7 @@ import { createJobQueue, startSqs, type JobQueueUrls, type SqsStandIn } from '..
 import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue';
 import { createSqsClient } from '../../shared/composition/aws-clients';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job';
-import { ValidationError } from '../../shared/domain/errors';
+import { DeliveryError, ValidationError } from '../../shared/domain/errors';
 import { localTarget } from '../support/local-aws';
 import { pollUntil } from '../support/poll';
 
@@ -66,6 +67,24 @@ describe('SqsJobQueue', () => {
     await expect(queue.enqueue(invalid)).rejects.toBeInstanceOf(ValidationError);
     await expect(queue.enqueue({ kind: 'explode' } as unknown as DirectoryJob)).rejects.toBeInstanceOf(ValidationError);
     expect(await queueDepth(queueUrl)).toBe(0);
+  });
+
+  it('reports an unreachable queue as a retryable DeliveryError', async () => {
+    const unusedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const unreachable = createSqsClient(localTarget(`http://127.0.0.1:${unusedPort}`));
+    try {
+      const queue = new SqsJobQueue(unreachable, { queueUrl: `http://127.0.0.1:${unusedPort}/000000000000/jobs` });
+      const sent = queue.enqueue(resetJob());
+      await expect(sent).rejects.toBeInstanceOf(DeliveryError);
+      await expect(sent).rejects.toMatchObject({ retryable: true });
+    } finally {
+      unreachable.destroy();
+    }
   });
 
   it('moves a job that is received and never deleted to the dead-letter queue after maxReceiveCount', async () => {

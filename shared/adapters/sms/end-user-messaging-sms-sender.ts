@@ -1,7 +1,7 @@
 import { SendTextMessageCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { DeliveryError, OptedOutError } from '../../domain/errors.js';
 import type { OutboundSms, SmsSender } from '../../ports/sms-sender.js';
-import { isAwsError, isTransientAwsError } from '../aws-errors.js';
+import { isAwsServiceError, isTransientAwsError } from '../aws-errors.js';
 
 export interface EndUserMessagingSmsOptions {
   /** Phone number, pool id or ARN used when a message names none (the first of SMS_ORIGINATION_IDENTITIES). */
@@ -43,7 +43,7 @@ export class EndUserMessagingSmsSender implements SmsSender {
 /** The service refuses a send to a number on the opt-out list with ConflictException, Reason DESTINATION_PHONE_NUMBER_OPTED_OUT. */
 function isOptedOut(error: unknown): boolean {
   return (
-    isAwsError(error) &&
+    isAwsServiceError(error) &&
     error.name === 'ConflictException' &&
     'Reason' in error &&
     error.Reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT'
