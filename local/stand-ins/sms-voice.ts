@@ -28,6 +28,8 @@ export interface InjectedFailure {
 export interface SmsVoiceStandIn {
   endpoint: string;
   listMessages(): SentSms[];
+  /** Names of the operations called so far, in order (e.g. to see that a check happened before a send). */
+  listCalls(): string[];
   /** Puts the number on the opt-out list, as a STOP reply would. */
   optOut(phoneE164: string): void;
   /** Answers the next `count` SendTextMessage calls with this error instead of sending. */
@@ -79,6 +81,7 @@ export async function startSmsVoice(options: { port?: number; optOutListName?: s
   const messages: SentSms[] = [];
   const optedOut = new Map<string, Date>();
   const failures: InjectedFailure[] = [];
+  const calls: string[] = [];
 
   function sendTextMessage(input: unknown) {
     const request = parseOrThrow(sendTextMessageSchema, input);
@@ -143,6 +146,7 @@ export async function startSmsVoice(options: { port?: number; optOutListName?: s
       const [service, operationName = ''] = target.split('.');
       const operation = operations[operationName];
       if (service !== SERVICE || !operation) throw new AwsError(400, 'UnknownOperationException', `Unknown operation ${target}`);
+      calls.push(operationName);
       let input: unknown;
       try {
         input = JSON.parse(await readBody(request));
@@ -165,12 +169,14 @@ export async function startSmsVoice(options: { port?: number; optOutListName?: s
   return {
     endpoint,
     listMessages: () => messages.map((message) => ({ ...message })),
+    listCalls: () => [...calls],
     optOut: (phoneE164) => void optedOut.set(phoneE164, new Date()),
     failNext: (failure, count = 1) => {
       for (let index = 0; index < count; index += 1) failures.push(failure);
     },
     clear: () => {
       messages.length = 0;
+      calls.length = 0;
       optedOut.clear();
       failures.length = 0;
     },

@@ -59,6 +59,17 @@ describe('EndUserMessagingSmsSender', () => {
     expect(sms.listMessages()).toEqual([]);
   });
 
+  it('with an opt-out list configured, checks it first and does not even try to send to an opted-out number', async () => {
+    sms.optOut('+14155550127');
+    const sender = new EndUserMessagingSmsSender(client, { originationIdentity: ORIGIN, optOutListName: 'Default' });
+    await expect(sender.send({ to: '+14155550127', body: 'x' })).rejects.toBeInstanceOf(OptedOutError);
+    expect(sms.listCalls()).toEqual(['DescribeOptedOutNumbers']);
+
+    await sender.send({ to: '+14155550123', body: 'allowed' });
+    expect(sms.listCalls()).toEqual(['DescribeOptedOutNumbers', 'DescribeOptedOutNumbers', 'SendTextMessage']);
+    expect(sms.listMessages().map((message) => message.to)).toEqual(['+14155550123']);
+  });
+
   it('throws a retryable DeliveryError when the service throttles or fails', async () => {
     const sender = new EndUserMessagingSmsSender(client, { originationIdentity: ORIGIN });
     // The composition's client retries 3 times: fail every attempt.
@@ -85,6 +96,23 @@ describe('SMS stand-in', () => {
       .send(new SendTextMessageCommand({ DestinationPhoneNumber: undefined, MessageBody: 'x' }))
       .catch((caught: unknown) => caught);
     expect(missing).toMatchObject({ name: 'ValidationException', Reason: 'MISSING_PARAMETER' });
+    expect(sms.listMessages()).toEqual([]);
+  });
+
+  it('refuses unsigned requests and unknown operations like the service', async () => {
+    const unsigned = await fetch(sms.endpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'PinpointSMSVoiceV2.SendTextMessage', 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({ DestinationPhoneNumber: '+14155550123', MessageBody: 'x' }),
+    });
+    expect(unsigned.status).toBe(403);
+    const unknown = await fetch(sms.endpoint, {
+      method: 'POST',
+      headers: { authorization: 'AWS4-HMAC-SHA256 test', 'x-amz-target': 'PinpointSMSVoiceV2.DeletePool' },
+      body: '{}',
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException' });
     expect(sms.listMessages()).toEqual([]);
   });
 

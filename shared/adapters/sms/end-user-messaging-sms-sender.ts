@@ -1,4 +1,8 @@
-import { SendTextMessageCommand, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  DescribeOptedOutNumbersCommand,
+  SendTextMessageCommand,
+  type PinpointSMSVoiceV2Client,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { DeliveryError, OptedOutError } from '../../domain/errors.js';
 import type { OutboundSms, SmsSender } from '../../ports/sms-sender.js';
 import { isAwsServiceError, isTransientAwsError } from '../aws-errors.js';
@@ -7,6 +11,11 @@ export interface EndUserMessagingSmsOptions {
   /** Phone number, pool id or ARN used when a message names none (the first of SMS_ORIGINATION_IDENTITIES). */
   originationIdentity: string;
   configurationSetName?: string;
+  /**
+   * Opt-out list to check before each send (needs sms-voice:DescribeOptedOutNumbers). With AWS-managed opt-outs a
+   * send to an opted-out number may be accepted and silently dropped, so the check is the reliable way to tell.
+   */
+  optOutListName?: string;
 }
 
 /**
@@ -21,6 +30,9 @@ export class EndUserMessagingSmsSender implements SmsSender {
 
   async send(message: OutboundSms): Promise<{ messageId: string }> {
     try {
+      if (this.options.optOutListName && (await this.isOnOptOutList(this.options.optOutListName, message.to))) {
+        throw new OptedOutError('The destination number opted out of SMS');
+      }
       const { MessageId } = await this.client.send(
         new SendTextMessageCommand({
           DestinationPhoneNumber: message.to,
@@ -33,10 +45,18 @@ export class EndUserMessagingSmsSender implements SmsSender {
       if (!MessageId) throw new DeliveryError('End User Messaging accepted the SMS without a message id');
       return { messageId: MessageId };
     } catch (error) {
+      if (error instanceof OptedOutError) throw error;
       if (isOptedOut(error)) throw new OptedOutError('The destination number opted out of SMS', { cause: error });
       if (isTransientAwsError(error)) throw new DeliveryError('End User Messaging could not send the SMS now', { cause: error });
       throw error;
     }
+  }
+
+  private async isOnOptOutList(optOutListName: string, phoneE164: string): Promise<boolean> {
+    const { OptedOutNumbers } = await this.client.send(
+      new DescribeOptedOutNumbersCommand({ OptOutListName: optOutListName, OptedOutNumbers: [phoneE164] }),
+    );
+    return (OptedOutNumbers ?? []).some((entry) => entry.OptedOutNumber === phoneE164);
   }
 }
 
