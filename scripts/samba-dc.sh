@@ -141,7 +141,10 @@ provision_fresh() {
     >"$dir/log/provision.log" 2>&1 || { tail -n 40 "$dir/log/provision.log" >&2; die "provision failed"; }
 
   make_certificates "$dir/tls"
+  # old password allowed period = 0: Samba otherwise accepts the previous password on a simple bind for an hour
+  # after a reset (Windows keeps that allowance to NTLM network logons); tests must see the old password refused.
   sed -i "/^\[global\]/a\\
+\\told password allowed period = 0\\
 \\ttls enabled = yes\\
 \\ttls keyfile = $dir/tls/server.key\\
 \\ttls certfile = $dir/tls/server.pem\\

@@ -440,7 +440,8 @@ export class LdapDirectory implements Directory {
       const tlsOptions = { ca: [this.options.caPem], ...(isIP(host) ? {} : { servername: host }) };
       const client = new Client({
         url,
-        tlsOptions,
+        // ldapts treats tlsOptions on the client as "connect with TLS", which breaks a plain connection meant for StartTLS.
+        ...(this.options.startTls ? {} : { tlsOptions }),
         connectTimeout: this.options.connectTimeoutMs,
         timeout: this.options.operationTimeoutMs,
       });

@@ -49,10 +49,11 @@ export function resultCodeOf(error: unknown): number | undefined {
 /** A short description of a failure for error messages and logs (never includes request data). */
 export function describeLdapError(error: unknown): string {
   if (error instanceof ResultCodeError) return `LDAP ${error.code} ${error.name}: ${firstLine(error.message)}`;
-  if (error instanceof Error) {
+  // Duck-typed: Node's own errors may come from another realm (jest's VM context), where instanceof Error fails.
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     const code = (error as { code?: unknown }).code;
     const prefix = classifyLdapError(error) === 'tls' ? 'TLS certificate verification failed: ' : '';
-    return `${prefix}${typeof code === 'string' ? `${code} ` : ''}${firstLine(error.message)}`;
+    return `${prefix}${typeof code === 'string' ? `${code} ` : ''}${firstLine((error as { message: string }).message)}`;
   }
   return String(error);
 }
