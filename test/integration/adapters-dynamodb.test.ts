@@ -220,6 +220,11 @@ describe('DynamoRateLimiter', () => {
     expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: true, remaining: 2, retryAfterSeconds: 60 });
   });
 
+  it('refuses everything under a limit of zero (a channel switched off)', async () => {
+    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
+    expect(await limiter.hit(`off:${randomUUID()}`, 0, 60)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 60 });
+  });
+
   it('never lets concurrent hits overshoot the limit', async () => {
     const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
     const key = `ip:${randomUUID()}`;

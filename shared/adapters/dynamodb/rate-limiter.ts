@@ -26,6 +26,7 @@ export class DynamoRateLimiter implements RateLimiter {
     const windowStart = Math.floor(nowSeconds / windowSeconds) * windowSeconds;
     const windowEnd = windowStart + windowSeconds;
     const retryAfterSeconds = Math.max(1, Math.ceil(windowEnd - nowSeconds));
+    if (limit < 1) return { allowed: false, remaining: 0, retryAfterSeconds };
     try {
       // Count and check in one conditional write: refused hits are not counted, and concurrent hits cannot overshoot.
       const { Attributes } = await this.client.send(
