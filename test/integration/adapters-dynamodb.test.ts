@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter';
 import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
-import { createDocumentClient } from '../../shared/composition/aws-clients';
 import type { Enrollment } from '../../shared/domain/enrollment';
 import { ConcurrentUpdateError } from '../../shared/domain/errors';
 import type { IssuedSecret } from '../../shared/domain/issued-secret';
@@ -19,7 +18,8 @@ let client: DynamoDBDocumentClient;
 
 beforeAll(async () => {
   dynamo = await startDynamoDb();
-  client = createDocumentClient(localTarget(dynamo.endpoint));
+  // Built without removeUndefinedValues on purpose: the adapters must not depend on that client option.
+  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
   await createBlinkTable(client, TABLE);
 });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
-import { ttlSeconds } from './table.js';
+import { definedAttributes, ttlSeconds } from './table.js';
 
 /*
  * Item layout: pk USER#<guid> (events about an account) or AUDIT#SYSTEM#<yyyy-mm-dd> (events without one, one
@@ -33,7 +33,7 @@ export class DynamoAuditLog implements AuditLog {
     await this.client.send(
       new PutCommand({
         TableName: this.options.tableName,
-        Item: {
+        Item: definedAttributes({
           pk,
           sk: `AUDIT#${at}#${randomBytes(6).toString('hex')}`,
           kind: 'audit',
@@ -45,7 +45,7 @@ export class DynamoAuditLog implements AuditLog {
           requestId: event.requestId,
           at,
           ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
-        },
+        }),
       }),
     );
   }

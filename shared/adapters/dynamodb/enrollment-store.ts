@@ -10,7 +10,7 @@ import type { Enrollment } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
-import { blinkTableKeys, isConditionFailure, ttlSeconds } from './table.js';
+import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -131,7 +131,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: item,
+          Item: definedAttributes(item),
           ...(expectedVersion === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
@@ -166,7 +166,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
+        Item: definedAttributes({
           ...enrollmentKeys.secret(secret.purpose, secret.hash),
           kind: 'secret',
           purpose: secret.purpose,
@@ -176,7 +176,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
           validUntil: secret.expiresAt.toISOString(),
           usedAt: secret.usedAt?.toISOString(),
           expiresAt: ttlSeconds(secret.expiresAt),
-        },
+        }),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

@@ -53,3 +53,8 @@ export function ttlSeconds(date: Date): number {
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
+
+/** Drops undefined attributes, so items marshal whatever removeUndefinedValues the injected client was built with. */
+export function definedAttributes(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined));
+}
