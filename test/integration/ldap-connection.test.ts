@@ -7,26 +7,28 @@ import { createTestUser, directoryOptions, getSambaConnection, testPassword, try
 /** A loopback TCP relay to the DC's LDAPS port that counts connections and can drop or stall them. */
 class Relay {
   connections = 0;
+  /** New and existing connections go silent: a DC that hangs. */
   stalled = false;
   private readonly sockets = new Set<Socket>();
+  private readonly silenced = new Set<Socket>();
   private readonly server: Server;
 
   constructor(targetPort: number) {
     this.server = createServer((client) => {
       this.connections += 1;
       if (this.stalled) {
-        // Accept and say nothing: a DC that hangs.
         this.track(client);
         return;
       }
       const upstream = connect(targetPort, '127.0.0.1');
       this.track(client);
       this.track(upstream);
+      const forwarding = () => !this.stalled && !this.silenced.has(client);
       client.on('data', (chunk: Buffer) => {
-        if (!this.stalled) upstream.write(chunk);
+        if (forwarding()) upstream.write(chunk);
       });
       upstream.on('data', (chunk: Buffer) => {
-        if (!this.stalled) client.write(chunk);
+        if (forwarding()) client.write(chunk);
       });
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
@@ -42,6 +44,11 @@ class Relay {
   async listen(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `ldaps://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The connections open now go silent without closing (a connection the DC forgot); new ones still work. */
+  silenceExisting(): void {
+    for (const socket of this.sockets) this.silenced.add(socket);
   }
 
   dropAll(): void {
@@ -163,6 +170,31 @@ describe('LdapDirectory connections to Samba AD', () => {
     counting.dropAll();
     await expect(ldap.findUserBySamAccountName('bob.nguyen')).resolves.toMatchObject({ samAccountName: 'bob.nguyen' });
     expect(counting.connections).toBe(2);
+  });
+
+  it('probes an idle kept connection before a write, so a silently dead one does not fail the write', async () => {
+    const { relay: forgetful, url } = await relay();
+    const ldap = directory({ urls: [url], idleProbeAfterMs: 0, operationTimeoutMs: 400 });
+    const created = await createTestUser('probe');
+    const user = await ldap.findUserBySamAccountName(created.samAccountName);
+    if (!user) throw new Error('test user missing');
+    forgetful.silenceExisting();
+
+    await ldap.unlock(user);
+
+    expect(forgetful.connections).toBe(2);
+  });
+
+  it('does not repeat a write whose connection died under it', async () => {
+    const { relay: forgetful, url } = await relay();
+    const ldap = directory({ urls: [url], operationTimeoutMs: 400 });
+    const created = await createTestUser('norepeat');
+    const user = await ldap.findUserBySamAccountName(created.samAccountName);
+    if (!user) throw new Error('test user missing');
+    forgetful.silenceExisting();
+
+    await expect(ldap.unlock(user)).rejects.toBeInstanceOf(DirectoryUnavailableError);
+    expect(forgetful.connections).toBe(1);
   });
 
   it('verifies the server certificate: an unrelated CA is refused', async () => {

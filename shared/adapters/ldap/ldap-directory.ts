@@ -36,6 +36,8 @@ export interface LdapDirectoryOptions {
   operationTimeoutMs: number;
   /** Page size for member and OU listings (AD returns at most 1000 entries per unpaged search). */
   listPageSize?: number;
+  /** Before a write, a kept connection idle for longer than this is probed first (default 30 s). */
+  idleProbeAfterMs?: number;
 }
 
 const optionsSchema = z.object({
@@ -47,6 +49,7 @@ const optionsSchema = z.object({
   connectTimeoutMs: z.number().int().positive(),
   operationTimeoutMs: z.number().int().positive(),
   listPageSize: z.number().int().min(1).max(1000).optional(),
+  idleProbeAfterMs: z.number().int().min(0).optional(),
 });
 
 const USER_ATTRIBUTES = [
@@ -85,7 +88,10 @@ const PROTECTED_ACCOUNT_RIDS = [500, 502];
 interface Session {
   client: Client;
   url: string;
+  lastUsedAt: number;
 }
+
+
 
 interface ProtectionFacts {
   domainSid: string;
@@ -116,7 +122,7 @@ export class LdapDirectory implements Directory {
       if (!plain && options.startTls) problems.push(`${url}: startTls applies to ldap:// URLs, not ldaps://`);
     }
     if (problems.length > 0) throw new ConfigurationError(problems.map((problem) => `LDAP ${problem}`));
-    this.options = { listPageSize: 500, ...options };
+    this.options = { listPageSize: 500, idleProbeAfterMs: 30_000, ...options };
     const password = options.bindPassword;
     this.bindPassword = typeof password === 'string' ? () => Promise.resolve(password) : password;
   }
@@ -246,15 +252,19 @@ export class LdapDirectory implements Directory {
   }
 
   async unlock(user: DirectoryUser): Promise<void> {
-    await this.once((client) => client.modify(user.dn, [replace('lockoutTime', '0')]));
+    try {
+      await this.once((client) => client.modify(user.dn, [replace('lockoutTime', '0')]));
+    } catch (error) {
+      throw scrubbed(error, '');
+    }
   }
 
   async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
     const deadline = Date.now() + options.timeBudgetMs;
-    const locked: LockedAccount[] = [];
-    let pages = 0;
-    let complete = true;
-    await this.once(async (client) => {
+    // A read: when a kept connection turns out dead, the scan starts over on a fresh one.
+    return this.read(async (client) => {
+      const locked: LockedAccount[] = [];
+      let pages = 0;
       const search = client.searchPaginated(this.options.baseDn, {
         scope: 'sub',
         filter: `(&${USERS_FILTER}(lockoutTime>=1))`,
@@ -265,6 +275,7 @@ export class LdapDirectory implements Directory {
       for await (const page of search) {
         pages += 1;
         for (const entry of page.searchEntries) {
+          // lockoutTime stays set after the lockout has expired; only the computed flag says "locked now".
           if ((integer(entry, COMPUTED_UAC) & UF_LOCKOUT) === 0) continue;
           const lockoutTime = text(entry, 'lockoutTime') ?? '0';
           locked.push({
@@ -275,14 +286,11 @@ export class LdapDirectory implements Directory {
             lockedAt: fileTimeToDate(lockoutTime) ?? new Date(0),
           });
         }
-        if (Date.now() >= deadline) {
-          // Leaving the loop ends the generator; the DC drops the paging state with the cookie.
-          complete = false;
-          break;
-        }
+        // Conservative: when the budget runs out right after the last page, the scan still says incomplete.
+        if (Date.now() >= deadline) return { locked, pages, complete: false };
       }
+      return { locked, pages, complete: true };
     });
-    return { locked, pages, complete };
   }
 
   async checkHealth(): Promise<{ url: string }> {
@@ -398,8 +406,16 @@ export class LdapDirectory implements Directory {
     return this.run(operation, true);
   }
 
-  /** Runs a write (or a long scan) once: a write whose answer was lost must not be blindly repeated. */
-  private once<T>(operation: (client: Client, url: string) => Promise<T>): Promise<T> {
+  /**
+   * Runs a write once: a write whose answer was lost must not be blindly repeated. A kept connection that has been idle
+   * is probed first with a cheap read: DCs drop idle connections (AD after 900 s) and a Lambda thawed after a pause
+   * may not have noticed yet; the probe, being a read, reconnects quietly.
+   */
+  private async once<T>(operation: (client: Client, url: string) => Promise<T>): Promise<T> {
+    const current = this.session;
+    if (current && Date.now() - current.lastUsedAt >= this.options.idleProbeAfterMs) {
+      await this.read((client) => client.search('', { scope: 'base', attributes: ['1.1'] }));
+    }
     return this.run(operation, false);
   }
 
@@ -407,7 +423,9 @@ export class LdapDirectory implements Directory {
     const reused = this.session?.client.isConnected === true && this.session.client.isBound;
     const session = await this.bound();
     try {
-      return await operation(session.client, session.url);
+      const result = await operation(session.client, session.url);
+      session.lastUsedAt = Date.now();
+      return result;
     } catch (error) {
       const kind = classifyLdapError(error);
       if (kind === 'result') {
@@ -448,7 +466,7 @@ export class LdapDirectory implements Directory {
       try {
         if (this.options.startTls) await client.startTLS({ ...tlsOptions, host });
         await client.bind(this.options.bindDn, await this.bindPassword());
-        this.session = { client, url };
+        this.session = { client, url, lastUsedAt: Date.now() };
         return this.session;
       } catch (error) {
         await client.unbind().catch(() => undefined);
