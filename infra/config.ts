@@ -35,7 +35,12 @@ function list<T extends z.ZodType>(item: T) {
   );
 }
 
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 
 const flag = z.preprocess(
   (value) => (value === 'true' ? true : value === 'false' ? false : value),
@@ -102,11 +107,10 @@ export const configSchema = z
   })
   .superRefine((config, context) => {
     const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
-    if ((config.vpcId === undefined) !== (config.subnetIds === undefined)) {
-      problem('vpcId', 'vpcId and subnetIds go together: give both to import a VPC, or neither for a demo VPC');
-    }
     for (const url of config.ldapUrls) {
-      const [, scheme, , port] = LDAP_URL.exec(url) ?? [];
+      const match = LDAP_URL.exec(url);
+      if (!match) continue; // already reported by the field rule
+      const [, scheme, , port] = match;
       if (scheme === 'ldap' && !config.ldapStartTls) {
         problem('ldapUrls', `${url} is plain LDAP: use ldaps:// or set ldapStartTls=true (passwords never travel in clear)`);
       }
@@ -156,15 +160,22 @@ export function loadConfig(read: (key: string) => unknown): BlinkConfig {
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigurationError(
-      result.error.issues.map((issue) => {
+  // Checked on the raw values so that it is reported together with any other problem.
+  const pairing =
+    ('vpcId' in raw) !== ('subnetIds' in raw)
+      ? ['vpcId: vpcId and subnetIds go together: give both to import a VPC, or neither for a demo VPC']
+      : [];
+  if (!result.success || pairing.length > 0) {
+    const issues = result.success ? [] : result.error.issues;
+    throw new ConfigurationError([
+      ...pairing,
+      ...issues.map((issue) => {
         const key = issue.path.map(String).join('.');
         const topKey = String(issue.path[0] ?? '');
         const given = topKey in raw ? ` (got ${JSON.stringify(raw[topKey])})` : '';
         return `${key || '(configuration)'}: ${issue.message}${given}`;
       }),
-    );
+    ]);
   }
   return { ...result.data, ldapCaPath: resolveFromRoot(result.data.ldapCaFile) };
 }

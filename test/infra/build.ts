@@ -1,0 +1,58 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { buildApp, type BlinkApp } from '../../infra/app.js';
+
+/** Builds the app the way the CLI does, without bundling (fast); `context` holds `-c` style overrides. */
+export function buildTestApp(context: Record<string, unknown> = {}): BlinkApp {
+  return buildApp({ 'aws:cdk:bundling-stacks': [], ...context });
+}
+
+export interface Templates {
+  data: Template;
+  messaging: Template;
+  directory: Template;
+  api: Template;
+  all: Template[];
+}
+
+/** Synthesizes every stack; cdk-nag runs during synthesis, so this throws on any unacknowledged finding. */
+export function templatesOf(built: BlinkApp): Templates {
+  const of = (stack: Stack) => Template.fromStack(stack);
+  const templates = { data: of(built.data), messaging: of(built.messaging), directory: of(built.directory), api: of(built.api) };
+  return { ...templates, all: Object.values(templates) };
+}
+
+export type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string };
+
+/** Every resource of a type, keyed by logical id, across the given templates. */
+export function resourcesOfType(templates: Template[], type: string): [string, Resource][] {
+  return templates.flatMap((template) => Object.entries(template.findResources(type) as Record<string, Resource>));
+}
+
+/** Our three functions (not CDK's own custom-resource handlers), by their Powertools service name. */
+export function blinkFunctions(templates: Template[]): Map<string, [string, Resource]> {
+  const functions = new Map<string, [string, Resource]>();
+  for (const [id, resource] of resourcesOfType(templates, 'AWS::Lambda::Function')) {
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    const service = variables?.POWERTOOLS_SERVICE_NAME;
+    if (typeof service === 'string' && service.startsWith('blink-')) functions.set(service, [id, resource]);
+  }
+  return functions;
+}
+
+export const envOf = (resource: Resource) =>
+  ((resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables ?? {}) as Record<string, unknown>;
+
+/** The one resource of a type (whose logical id starts with `idPrefix`); fails loudly when there are more or none. */
+export function theOnly(templates: Template[], type: string, idPrefix = ''): Resource {
+  const matches = resourcesOfType(templates, type).filter(([id]) => id.startsWith(idPrefix));
+  const [first] = matches;
+  if (matches.length !== 1 || !first) throw new Error(`expected one ${type} ${idPrefix}*, found ${matches.length}`);
+  return first[1];
+}
+
+// Template's own assertion methods, under names the lint rule recognizes as assertions.
+export const expectProperties = (template: Template, type: string, props: unknown) => template.hasResourceProperties(type, props);
+export const expectResource = (template: Template, type: string, props: unknown) => template.hasResource(type, props);
+export const expectOutput = (template: Template, id: string, props: unknown) => template.hasOutput(id, props);
+export const expectCount = (template: Template, type: string, count: number) => template.resourceCountIs(type, count);
