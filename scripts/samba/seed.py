@@ -11,6 +11,8 @@ import sys
 
 import ldb
 from samba.auth import system_session
+from samba.dcerpc import misc
+from samba.ndr import ndr_unpack
 from samba.param import LoadParm
 from samba.samdb import SamDB
 
@@ -78,10 +80,12 @@ def user(key, sam, given, surname, ou=None, mail=True):
         surname=surname,
         mailaddress=f"{sam}@corp.example.test" if mail else None,
     )
-    found = samdb.search(base=base_dn, scope=ldb.SCOPE_SUBTREE, expression=f"(sAMAccountName={sam})", attrs=["dn"])
+    found = samdb.search(base=base_dn, scope=ldb.SCOPE_SUBTREE, expression=f"(sAMAccountName={sam})", attrs=["objectGUID"])
     users[key] = {
         "samAccountName": sam,
         "dn": str(found[0].dn),
+        # Samba's own string form of the GUID, to check the adapter's byte order against.
+        "objectGuid": str(ndr_unpack(misc.GUID, found[0]["objectGUID"][0])),
         "userPrincipalName": f"{sam}@{realm}",
         "displayName": f"{given} {surname}",
         "mail": f"{sam}@corp.example.test" if mail else None,

@@ -11,6 +11,7 @@ export const connectionFile = join(__dirname, '../../../.local/samba/run/connect
 const fixtureUserSchema = z.object({
   samAccountName: z.string(),
   dn: z.string(),
+  objectGuid: z.string(),
   userPrincipalName: z.string(),
   displayName: z.string(),
   mail: z.string().nullable(),
