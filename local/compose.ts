@@ -1,0 +1,170 @@
+import { readFile } from 'node:fs/promises';
+import {
+  createDocumentClient,
+  createSesClient,
+  createSmsVoiceClient,
+  createSqsClient,
+  type ClientTarget,
+} from '../shared/composition/aws-clients.js';
+import { parseEnv } from '../shared/config/env.js';
+import { createObservability } from '../shared/observability/powertools.js';
+import { createBlinkTable } from '../shared/adapters/dynamodb/table.js';
+import { DynamoEnrollmentStore } from '../shared/adapters/dynamodb/enrollment-store.js';
+import { DynamoRateLimiter } from '../shared/adapters/dynamodb/rate-limiter.js';
+import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log.js';
+import { SqsJobQueue } from '../shared/adapters/sqs/job-queue.js';
+import { SesEmailSender } from '../shared/adapters/ses/email-sender.js';
+import { EndUserMessagingSmsSender } from '../shared/adapters/sms/end-user-messaging-sms-sender.js';
+import { RecordingPushSender } from '../shared/adapters/sns/recording-push-sender.js';
+import { StaticSecrets } from '../shared/adapters/secrets/static-secrets.js';
+import { SystemClock } from '../shared/adapters/system/clock.js';
+import { LdapDirectory } from '../shared/adapters/ldap/index.js';
+import { createApiHandler } from '../functions/api/handler.js';
+import { createInboundSmsHandler } from '../functions/inbound-sms/handler.js';
+import { createDirectoryWorkerHandler } from '../functions/directory-worker/handler.js';
+import type { InboundSms } from '../shared/domain/inbound-sms.js';
+import { createJobQueue } from './stand-ins/sqs.js';
+import { createInterimInboundSmsUseCase, createInterimJobHandlers } from './interim-handlers.js';
+
+/** Where the in-process stand-ins listen. */
+export interface StandInEndpoints {
+  dynamodb: string;
+  sqs: string;
+  ses: string;
+  sms: string;
+}
+
+/** The directory the worker talks to: the demo directory, or a real AD / Samba DC. */
+export interface DirectorySettings {
+  /** One URL or a comma list (ldaps://…, or ldap://… with startTls). */
+  urls: string;
+  baseDn: string;
+  bindDn: string;
+  bindPassword: string;
+  /** Path of the PEM bundle of the CA that signed the DCs' certificates. */
+  caFile: string;
+  startTls: boolean;
+}
+
+export interface ComposeOptions {
+  endpoints: StandInEndpoints;
+  directory: DirectorySettings;
+  publicBaseUrl: string;
+  version: string;
+  emailFrom: string;
+  smsOriginationIdentities: string;
+  smsInboundNumbers: string;
+  tokenHmacKey: string;
+  queue: { name: string; visibilityTimeoutSeconds: number; maxReceiveCount: number };
+  tableName: string;
+  /** Called after the inbound-SMS use case handled a message (the console lists them). */
+  onInboundSms?: (message: InboundSms) => void;
+}
+
+/** AWS SDK clients point at a stand-in with dummy credentials: the only difference from the deployed clients. */
+export function localTarget(endpoint: string): ClientTarget {
+  return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
+
+/**
+ * The local composition root. It provisions what CDK creates when deployed (the table, the job queue and its DLQ),
+ * then builds the same adapters and the same handler factories as the Lambda entry points. Only the endpoints differ.
+ */
+export async function composeLocalBlink(options: ComposeOptions) {
+  const sqsClient = createSqsClient(localTarget(options.endpoints.sqs));
+  const documentClient = createDocumentClient(localTarget(options.endpoints.dynamodb));
+  await createBlinkTable(documentClient, options.tableName);
+  const queue = await createJobQueue(sqsClient, {
+    queueName: options.queue.name,
+    visibilityTimeoutSeconds: options.queue.visibilityTimeoutSeconds,
+    maxReceiveCount: options.queue.maxReceiveCount,
+  });
+
+  // The handlers' configuration goes through the one shared schema, as in the Lambdas.
+  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan'], {
+    POWERTOOLS_SERVICE_NAME: 'blink',
+    BLINK_VERSION: options.version,
+    TABLE_NAME: options.tableName,
+    JOB_QUEUE_URL: queue.queueUrl,
+    PUBLIC_BASE_URL: options.publicBaseUrl,
+    EMAIL_FROM: options.emailFrom,
+    SMS_ORIGINATION_IDENTITIES: options.smsOriginationIdentities,
+    SMS_INBOUND_NUMBERS: options.smsInboundNumbers,
+    LDAP_URLS: options.directory.urls,
+    LDAP_BASE_DN: options.directory.baseDn,
+    LDAP_BIND_DN: options.directory.bindDn,
+    LDAP_STARTTLS: String(options.directory.startTls),
+    LDAP_CA_FILE: options.directory.caFile,
+  });
+
+  const clock = new SystemClock();
+  const secrets = new StaticSecrets({
+    'token-hmac-key': options.tokenHmacKey,
+    'directory-bind-password': options.directory.bindPassword,
+  });
+  const directory = new LdapDirectory({
+    urls: env.LDAP_URLS,
+    baseDn: env.LDAP_BASE_DN,
+    bindDn: env.LDAP_BIND_DN,
+    bindPassword: () => secrets.get('directory-bind-password'),
+    caPem: await readFile(env.LDAP_CA_FILE, 'utf8'),
+    startTls: env.LDAP_STARTTLS,
+    connectTimeoutMs: env.LDAP_CONNECT_TIMEOUT_MS,
+    operationTimeoutMs: env.LDAP_OPERATION_TIMEOUT_MS,
+  });
+  const [defaultOrigination = ''] = env.SMS_ORIGINATION_IDENTITIES;
+  const adapters = {
+    clock,
+    secrets,
+    directory,
+    enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+    rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
+    auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
+    jobQueue: new SqsJobQueue(sqsClient, { queueUrl: env.JOB_QUEUE_URL }),
+    emailSender: new SesEmailSender(createSesClient(localTarget(options.endpoints.ses)), {
+      from: env.EMAIL_FROM,
+      ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+    }),
+    smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(localTarget(options.endpoints.sms)), {
+      originationIdentity: defaultOrigination,
+      ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
+    }),
+    pushSender: new RecordingPushSender(),
+  };
+
+  // One set of Powertools instances per function, as each Lambda has its own. No X-Ray daemon locally.
+  const observe = () => createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: false });
+  const apiObservability = observe();
+  const inboundObservability = observe();
+  const workerObservability = observe();
+
+  const handlers = {
+    api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION }),
+    inboundSms: createInboundSmsHandler({
+      observability: inboundObservability,
+      handleMessage: createInterimInboundSmsUseCase(inboundObservability.logger, options.onInboundSms),
+    }),
+    directoryWorker: createDirectoryWorkerHandler({
+      observability: workerObservability,
+      jobs: createInterimJobHandlers(directory, workerObservability.logger, {
+        pageSize: env.LOCKOUT_SCAN_PAGE_SIZE,
+        timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS,
+      }),
+    }),
+  };
+
+  return {
+    env,
+    queue,
+    sqsClient,
+    adapters,
+    handlers,
+    async close() {
+      await directory.close();
+      sqsClient.destroy();
+      documentClient.destroy();
+    },
+  };
+}
+
+export type LocalComposition = Awaited<ReturnType<typeof composeLocalBlink>>;

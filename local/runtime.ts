@@ -1,0 +1,447 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
+import * as z from 'zod';
+import type { InboundSms } from '../shared/domain/inbound-sms.js';
+import { errorResponse, jsonResponse } from '../shared/http/responses.js';
+import { ValidationError } from '../shared/domain/errors.js';
+import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
+import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
+import { parseLocalEnv, realDirectoryFrom } from './config.js';
+import { consoleHeaders, renderConsolePage, type ConsoleData, type ConsoleInboundSms } from './console/page.js';
+import { startDemoDirectory, type DemoDirectoryServer } from './demo-directory/server.js';
+import { demoUsers } from './demo-directory/seed.js';
+import { createLambdaContext } from './lambda-context.js';
+import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
+import { startDynamoDb } from './stand-ins/dynamodb.js';
+import { startSes, type SesStandIn } from './stand-ins/ses.js';
+import { startSmsVoice } from './stand-ins/sms-voice.js';
+import { startSqs } from './stand-ins/sqs.js';
+
+export interface LocalBlinkOptions {
+  /** Environment to read settings from (default: process.env). Explicit options below win over it. */
+  env?: Record<string, string | undefined>;
+  /** HTTP port on 127.0.0.1 (default PORT or 3000; 0 picks a free one). */
+  port?: number;
+  publicBaseUrl?: string;
+  lockoutScanIntervalSeconds?: number;
+  queue?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
+  /** 'demo' (the in-process demo directory) or a real directory; default: real when LDAP_* are set, else demo. */
+  directory?: 'demo' | DirectorySettings;
+  /** Where run files (the demo CA) go; default: a fresh folder under .local/ at the repository root. */
+  stateRoot?: string;
+}
+
+export interface SentSmsView {
+  to: string;
+  from?: string;
+  body: string;
+  at: string;
+}
+
+export interface SentEmailView {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  at: string;
+}
+
+export interface LocalBlink {
+  /** Base URL of the API (the HTTP bridge), e.g. http://127.0.0.1:3000 */
+  url: string;
+  consoleUrl: string;
+  port: number;
+  publicBaseUrl: string;
+  services: { dynamodb: string; sqs: string; ses: string; sms: string; directory: string };
+  queue: { queueUrl: string; queueArn: string; deadLetterQueueUrl: string; deadLetterQueueArn: string };
+  directory: { kind: 'demo'; server: DemoDirectoryServer } | { kind: 'real'; urls: string };
+  composition: LocalComposition;
+  listSms(): SentSmsView[];
+  listEmails(): Promise<SentEmailView[]>;
+  inboundMessages(): ConsoleInboundSms[];
+  stop(): Promise<void>;
+}
+
+const REPOSITORY_ROOT = path.resolve(__dirname, '..');
+const API_TIMEOUT_MS = 29_000;
+const WORKER_TIMEOUT_MS = 60_000;
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in E.164 form, such as +12065550123');
+
+/**
+ * Starts Blink on this machine: the AWS stand-ins, the directory, the HTTP bridge to the API handler, the job queue
+ * poller feeding the directory worker, the lockout-scan schedule, and the console at /_local.
+ */
+export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<LocalBlink> {
+  const settings = parseLocalEnv(options.env ?? process.env);
+  // Powertools reads these from the process environment; locally there is no CloudWatch EMF consumer.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+  const logger = new Logger({ serviceName: 'blink-local' });
+
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => logger.warn('stopping a local component failed', { error: String(error) }));
+    }
+  };
+
+  try {
+    const stateRoot = options.stateRoot ?? path.join(REPOSITORY_ROOT, '.local');
+    await mkdir(stateRoot, { recursive: true });
+    const stateDir = await mkdtemp(path.join(stateRoot, 'run-'));
+    cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
+
+    // The HTTP server listens first, so that the public base URL (which needs the port) is known to the handlers.
+    const routing: { handle?: ReturnType<typeof createRequestHandler> } = {};
+    const server = createServer((request, response) => {
+      if (routing.handle) void routing.handle(request, response);
+      else sendJson(response, 503, { error: { code: 'STARTING', message: 'Blink is starting; try again in a moment.' } });
+    });
+    const port = await listen(server, options.port ?? settings.PORT);
+    cleanups.push(() => closeServer(server));
+    const url = `http://127.0.0.1:${port}`;
+    const publicBaseUrl = options.publicBaseUrl ?? settings.PUBLIC_BASE_URL ?? url;
+
+    const [dynamodb, sqs, ses, sms] = await Promise.all([startDynamoDb(), startSqs(), startSes(), startSmsVoice()]);
+    cleanups.push(() => dynamodb.stop(), () => sqs.stop(), () => ses.stop(), () => sms.stop());
+
+    const requested = options.directory ?? realDirectoryFrom(settings) ?? 'demo';
+    let directory: LocalBlink['directory'];
+    let directorySettings: DirectorySettings;
+    if (requested === 'demo') {
+      const demo = await startDemoDirectory();
+      cleanups.push(() => demo.stop());
+      const caFile = path.join(stateDir, 'demo-directory-ca.pem');
+      await writeFile(caFile, demo.caPem, { mode: 0o600 });
+      directory = { kind: 'demo', server: demo };
+      directorySettings = {
+        urls: demo.url,
+        baseDn: demo.baseDn,
+        bindDn: demo.bindDn,
+        bindPassword: demo.bindPassword,
+        caFile,
+        startTls: false,
+      };
+    } else {
+      directory = { kind: 'real', urls: requested.urls };
+      directorySettings = requested;
+    }
+
+    const inbound: ConsoleInboundSms[] = [];
+    const composition = await composeLocalBlink({
+      endpoints: { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, ses: ses.endpoint, sms: sms.endpoint },
+      directory: directorySettings,
+      publicBaseUrl,
+      version: settings.BLINK_VERSION,
+      emailFrom: settings.EMAIL_FROM,
+      smsOriginationIdentities: settings.SMS_ORIGINATION_IDENTITIES,
+      smsInboundNumbers: settings.SMS_INBOUND_NUMBERS,
+      tokenHmacKey: settings.TOKEN_HMAC_KEY ?? randomBytes(32).toString('base64'),
+      tableName: 'blink-local',
+      queue: {
+        name: 'blink-directory-jobs',
+        visibilityTimeoutSeconds: options.queue?.visibilityTimeoutSeconds ?? settings.JOB_VISIBILITY_TIMEOUT_SECONDS,
+        maxReceiveCount: options.queue?.maxReceiveCount ?? settings.JOB_MAX_RECEIVE_COUNT,
+      },
+      onInboundSms: (message: InboundSms) =>
+        inbound.push({
+          from: message.originationNumber,
+          to: message.destinationNumber,
+          body: message.messageBody,
+          inboundMessageId: message.inboundMessageId,
+          at: new Date().toISOString(),
+        }),
+    });
+    cleanups.push(() => composition.close());
+
+    const poller: SqsPoller = startSqsPoller({
+      client: composition.sqsClient,
+      queueUrl: composition.queue.queueUrl,
+      queueArn: composition.queue.queueArn,
+      handler: (event, context) => composition.handlers.directoryWorker(event, context),
+      createContext: () => createLambdaContext('blink-directory-worker', WORKER_TIMEOUT_MS),
+      onError: (message, error) => logger.error(message, { error: describe(error) }),
+    });
+    cleanups.push(() => poller.stop());
+
+    // The EventBridge schedule, locally: a lockout-scan job on the queue every interval.
+    const intervalMs = (options.lockoutScanIntervalSeconds ?? settings.LOCKOUT_SCAN_INTERVAL_SECONDS) * 1000;
+    const schedule = setInterval(() => {
+      composition.adapters.jobQueue
+        .enqueue({ kind: 'lockout-scan', jobId: randomUUID(), requestedAt: new Date().toISOString() })
+        .catch((error: unknown) => logger.error('could not enqueue the scheduled lockout scan', { error: describe(error) }));
+    }, intervalMs);
+    cleanups.push(async () => clearInterval(schedule));
+
+    const listSms = (): SentSmsView[] =>
+      sms.listMessages().map((message) => ({
+        to: message.to,
+        ...(message.from ? { from: message.from } : {}),
+        body: message.body,
+        at: message.at.toISOString(),
+      }));
+    const listEmails = () => listEmailViews(ses);
+
+    const consoleAssets = {
+      script: await readFile(path.join(__dirname, 'console', 'console.js')),
+      style: await readFile(path.join(__dirname, 'console', 'console.css')),
+    };
+
+    const services = {
+      dynamodb: dynamodb.endpoint,
+      sqs: sqs.endpoint,
+      ses: ses.endpoint,
+      sms: sms.endpoint,
+      directory: directorySettings.urls,
+    };
+    const serviceList = () => [
+      { name: 'API', url },
+      { name: 'Console', url: `${url}/_local` },
+      { name: 'Public base URL (links in messages)', url: publicBaseUrl },
+      { name: 'DynamoDB (dynalite)', url: services.dynamodb },
+      { name: 'SQS (fauxqs)', url: services.sqs },
+      { name: 'Job queue', url: composition.queue.queueUrl },
+      { name: 'Job dead-letter queue', url: composition.queue.deadLetterQueueUrl },
+      { name: 'SES v2 (aws-ses-v2-local, web viewer)', url: services.ses },
+      { name: 'End User Messaging SMS (loopback SendTextMessage)', url: services.sms },
+      { name: directory.kind === 'demo' ? 'Directory (demo, LDAPS)' : 'Directory (real)', url: services.directory },
+    ];
+
+    routing.handle = createRequestHandler({
+      composition,
+      publicBaseUrl,
+      consoleAssets,
+      listSms,
+      listEmails,
+      inbound,
+      consoleData: async (): Promise<ConsoleData> => ({
+        apiUrl: url,
+        inboundNumbers: composition.env.SMS_INBOUND_NUMBERS,
+        services: serviceList(),
+        sms: listSms(),
+        inbound: [...inbound],
+        email: await listEmails(),
+        push: composition.adapters.pushSender.list().map((push) => ({ ...push, at: push.at.toISOString() })),
+        directory:
+          directory.kind === 'demo'
+            ? {
+                kind: 'demo',
+                users: demoUsers.map((user) => ({
+                  ...user,
+                  locked: directory.kind === 'demo' && isLocked(directory.server, user.samAccountName),
+                })),
+              }
+            : { kind: 'real', urls: directory.urls },
+      }),
+      logger,
+    });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      consoleUrl: `${url}/_local`,
+      port,
+      publicBaseUrl,
+      services,
+      queue: composition.queue,
+      directory,
+      composition,
+      listSms,
+      listEmails,
+      inboundMessages: () => [...inbound],
+      stop: () => (stopping ??= runCleanups()),
+    };
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}
+
+function isLocked(demo: DemoDirectoryServer, samAccountName: string): boolean {
+  const locked = new Set(demo.directory.lockedAccounts().map((dn) => dn.toLowerCase()));
+  return [...locked].some((dn) => demo.directory.get(dn)?.attributes.get('samaccountname')?.values[0]?.toString() === samAccountName);
+}
+
+async function listEmailViews(ses: SesStandIn): Promise<SentEmailView[]> {
+  return (await ses.listEmails()).map((email) => ({
+    to: email.destination.to.join(', '),
+    subject: email.subject,
+    text: email.body.text ?? '',
+    html: email.body.html ?? '',
+    at: new Date(email.at * 1000).toISOString(),
+  }));
+}
+
+const inboundRequestSchema = z.object({
+  from: e164,
+  to: e164.optional(),
+  body: z.string().min(1, 'must not be empty').max(1600, 'must be at most 1600 characters'),
+});
+
+interface RequestHandlerDependencies {
+  composition: LocalComposition;
+  publicBaseUrl: string;
+  consoleAssets: { script: Buffer; style: Buffer };
+  listSms: () => SentSmsView[];
+  listEmails: () => Promise<SentEmailView[]>;
+  inbound: ConsoleInboundSms[];
+  consoleData: () => Promise<ConsoleData>;
+  logger: Logger;
+}
+
+/** Routes /_local to the console and everything else through the API Gateway bridge to the API handler. */
+function createRequestHandler(deps: RequestHandlerDependencies) {
+  const domainName = new URL(deps.publicBaseUrl).hostname;
+
+  const handleApi = async (request: IncomingMessage, response: ServerResponse) => {
+    const body = await readBody(request);
+    const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
+    const result = (await deps.composition.handlers.api(
+      event,
+      createLambdaContext('blink-api', API_TIMEOUT_MS),
+    )) as APIGatewayProxyResult;
+    writeProxyResult(response, result);
+  };
+
+  const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
+    let json: unknown;
+    try {
+      json = JSON.parse((await readBody(request, 64 * 1024)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw error;
+      throw new ValidationError('The body must be JSON: {"from": "+12065550123", "to": "+18553917277", "body": "RESET"}.');
+    }
+    const parsed = inboundRequestSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ValidationError(
+        'Invalid inbound SMS: ' + parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`).join('; '),
+        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`),
+      );
+    }
+    const [firstNumber = ''] = deps.composition.env.SMS_INBOUND_NUMBERS;
+    const inboundMessageId = randomUUID();
+    const twoWayMessage = {
+      originationNumber: parsed.data.from,
+      destinationNumber: parsed.data.to ?? firstNumber,
+      messageKeyword: parsed.data.body.trim().split(/\s+/)[0]?.toUpperCase() ?? '',
+      messageBody: parsed.data.body,
+      inboundMessageId,
+    };
+    await deps.composition.handlers.inboundSms(snsEvent(JSON.stringify(twoWayMessage)), createLambdaContext('blink-inbound-sms', API_TIMEOUT_MS));
+    sendJson(response, 202, { inboundMessageId });
+  };
+
+  const consoleRoutes: Record<string, Partial<Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>>>> = {
+    '/_local': {
+      GET: async (_request, response) => send(response, 200, 'text/html; charset=utf-8', renderConsolePage(await deps.consoleData())),
+    },
+    '/_local/console.js': {
+      GET: async (_request, response) => send(response, 200, 'text/javascript; charset=utf-8', deps.consoleAssets.script),
+    },
+    '/_local/console.css': {
+      GET: async (_request, response) => send(response, 200, 'text/css; charset=utf-8', deps.consoleAssets.style),
+    },
+    '/_local/api/sms': { GET: async (_request, response) => sendJson(response, 200, deps.listSms()) },
+    '/_local/api/email': { GET: async (_request, response) => sendJson(response, 200, await deps.listEmails()) },
+    '/_local/api/push': {
+      GET: async (_request, response) =>
+        sendJson(
+          response,
+          200,
+          deps.composition.adapters.pushSender.list().map((push) => ({ ...push, at: push.at.toISOString() })),
+        ),
+    },
+    '/_local/api/sms/inbound': {
+      GET: async (_request, response) => sendJson(response, 200, deps.inbound),
+      POST: sendInboundSms,
+    },
+  };
+
+  return async (request: IncomingMessage, response: ServerResponse) => {
+    const pathname = new URL(request.url ?? '/', 'http://local.invalid').pathname.replace(/\/+$/, '') || '/';
+    try {
+      if (pathname === '/_local' || pathname.startsWith('/_local/')) {
+        const route = consoleRoutes[pathname];
+        const handler = route?.[request.method ?? 'GET'];
+        if (!route) sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'No such console route.' } });
+        else if (!handler) sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed.' } }, { allow: Object.keys(route).join(', ') });
+        else await handler(request, response);
+        return;
+      }
+      await handleApi(request, response);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: error.message } });
+        return;
+      }
+      if (!(error instanceof ValidationError)) deps.logger.error('local request failed', { path: pathname, error: describe(error) });
+      if (!response.headersSent) writeProxyResult(response, errorResponse(error));
+      else response.destroy();
+    }
+  };
+}
+
+/** The SNS notification Lambda receives when End User Messaging publishes an inbound SMS to the two-way topic. */
+function snsEvent(message: string): SNSEvent {
+  const topicArn = 'arn:aws:sns:us-east-1:000000000000:blink-inbound-sms';
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:${randomUUID()}`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: randomUUID(),
+          TopicArn: topicArn,
+          Subject: '',
+          Message: message,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: 'local',
+          SigningCertUrl: 'https://sns.us-east-1.amazonaws.com/local.pem',
+          UnsubscribeUrl: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  response.writeHead(status, { ...consoleHeaders, 'content-type': contentType, 'content-length': payload.length, ...headers });
+  response.end(payload);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const result = jsonResponse(status, body, headers);
+  send(response, status, 'application/json; charset=utf-8', result.body, { ...(result.headers as Record<string, string>), ...headers });
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error);
+}
