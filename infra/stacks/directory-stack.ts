@@ -134,13 +134,10 @@ export class DirectoryStack extends Stack {
   /** An imported VPC (vpcId + subnetIds), or a small demo VPC with isolated subnets and flow logs. */
   private network(config: BlinkConfig, removalPolicy: RemovalPolicy): { vpc: IVpc; subnets: SubnetSelection; createdVpc?: Vpc } {
     if (config.vpcId && config.subnetIds) {
-      const subnetIds = config.subnetIds;
-      const vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
-        vpcId: config.vpcId,
-        availabilityZones: this.availabilityZones.slice(0, subnetIds.length),
-        privateSubnetIds: subnetIds,
-      });
-      return { vpc, subnets: { subnets: subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId)) } };
+      // No lookup (synth stays offline): the security group needs only the VPC id, the function the subnet ids.
+      const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: config.vpcId, availabilityZones: this.availabilityZones });
+      const subnets = config.subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId));
+      return { vpc, subnets: { subnets } };
     }
     const vpc = new Vpc(this, 'DemoVpc', {
       maxAzs: 2,

@@ -376,7 +376,7 @@ describe('Blink infrastructure with custom configuration', () => {
     const t = templatesOf(
       buildTestApp({
         vpcId: 'vpc-0123456789abcdef0',
-        subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+        subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210,subnet-0aaaabbbbccccdddd',
         awsApiPrefixListIds: 'pl-02cd2c6b',
         ldapPeerCidrs: '10.1.0.0/24,10.2.0.0/24',
         ldapPorts: '636,3269',
@@ -389,6 +389,7 @@ describe('Blink infrastructure with custom configuration', () => {
     expect((worker?.Properties?.VpcConfig as { SubnetIds: string[] }).SubnetIds).toEqual([
       'subnet-0123456789abcdef0',
       'subnet-0fedcba9876543210',
+      'subnet-0aaaabbbbccccdddd',
     ]);
     expectProperties(t.directory, 'AWS::EC2::SecurityGroup', {
       VpcId: 'vpc-0123456789abcdef0',
