@@ -168,8 +168,16 @@ export class DirectoryStack extends Stack {
       SmsEndpoint: InterfaceVpcEndpointAwsService.PINPOINT_SMS_VOICE_V2,
       EmailEndpoint: InterfaceVpcEndpointAwsService.EMAIL,
     };
+    // One AZ is enough for a demo and halves the hourly endpoint cost; the worker in the other AZ reaches it too.
+    const [firstSubnet] = vpc.isolatedSubnets;
     for (const [id, service] of Object.entries(services)) {
-      vpc.addInterfaceEndpoint(id, { service, securityGroups: [endpointSecurityGroup], open: false, privateDnsEnabled: true });
+      vpc.addInterfaceEndpoint(id, {
+        service,
+        subnets: { subnets: firstSubnet ? [firstSubnet] : [] },
+        securityGroups: [endpointSecurityGroup],
+        open: false,
+        privateDnsEnabled: true,
+      });
     }
     this.securityGroup.addEgressRule(endpointSecurityGroup, Port.tcp(443), 'HTTPS to the VPC endpoints');
   }

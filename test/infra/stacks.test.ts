@@ -327,6 +327,20 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
       expectCount(t.directory, 'AWS::EC2::NatGateway', 0);
     });
 
+    it('reaches AWS from the demo VPC through endpoints open to the worker only', () => {
+      const endpoints = resourcesOfType([t.directory], 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => endpoint.Properties ?? {});
+      expect(endpoints.map((endpoint) => endpoint.VpcEndpointType).sort()).toEqual(['Gateway', 'Interface', 'Interface', 'Interface']);
+      const names = JSON.stringify(endpoints.map((endpoint) => endpoint.ServiceName));
+      for (const service of ['dynamodb', 'secretsmanager', 'pinpoint-sms-voice-v2', 'email']) expect(names).toContain(`.${service}`);
+      expectProperties(t.directory, 'AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointSecurityGroup'), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkerSecurityGroup'), 'GroupId'] },
+        FromPort: 443,
+        ToPort: 443,
+      });
+      expect(resourcesOfType([t.directory], 'AWS::EC2::SecurityGroupIngress')).toHaveLength(1);
+    });
+
     it('may reach only the DC LDAPS port and HTTPS', () => {
       const group = theOnly([t.directory], 'AWS::EC2::SecurityGroup', 'WorkerSecurityGroup');
       const inline = group.Properties?.SecurityGroupEgress as Record<string, unknown>[];
