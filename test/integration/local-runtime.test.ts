@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { toApiGatewayEvent, readBody } from '../../local/api-gateway-bridge.js';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { pollUntil } from '../support/poll.js';
+
+// The local runtime end to end, in-process on port 0, with the demo directory. The environment is given explicitly so
+// a developer's own LDAP_* or PORT settings cannot change what is tested.
+const testEnv = { BLINK_VERSION: 'test-1.2.3' };
+
+async function queueDepth(blink: LocalBlink, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const { Attributes = {} } = await blink.composition.sqsClient.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 'NaN'),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 'NaN'),
+  };
+}
+
+/** Runs `body` with stdout/stderr captured (Powertools logs are JSON lines there), always restoring them. */
+async function withLogs<T>(body: (logs: LogCapture) => Promise<T>): Promise<T> {
+  const logs = captureLogs();
+  try {
+    return await body(logs);
+  } finally {
+    logs.restore();
+  }
+}
+
+describe('local runtime', () => {
+  let blink: LocalBlink;
+
+  beforeAll(async () => {
+    blink = await startLocalBlink({
+      env: testEnv,
+      port: 0,
+      directory: 'demo',
+      // Small timings so retries and dead-lettering happen within the test; the schedule stays out of the way here.
+      queue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 },
+      lockoutScanIntervalSeconds: 3600,
+    });
+  });
+
+  afterAll(async () => {
+    await blink?.stop();
+  });
+
+  describe('HTTP bridge to the API handler', () => {
+    it('answers /health and /version through the handler', async () => {
+      const health = await fetch(`${blink.url}/health`);
+      expect(health.status).toBe(200);
+      expect(health.headers.get('cache-control')).toBe('no-store');
+      expect(await health.json()).toEqual({ status: 'ok' });
+
+      const version = await fetch(`${blink.url}/version`);
+      expect(version.status).toBe(200);
+      expect(await version.json()).toEqual({ name: 'blink', version: 'test-1.2.3' });
+    });
+
+    it('answers unknown routes with a 404 JSON error', async () => {
+      const response = await fetch(`${blink.url}/no/such/route?x=1`, { method: 'POST', body: 'ignored' });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No such route.' } });
+    });
+  });
+
+  describe('console', () => {
+    it('serves the page with strict headers and no inline script', async () => {
+      const response = await fetch(blink.consoleUrl);
+      expect(response.status).toBe(200);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      const page = await response.text();
+      expect(page).toContain('<script src="/_local/console.js" defer></script>');
+      // Every <script> tag has a src: nothing inline for the CSP to refuse.
+      expect(page.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
+
+      const script = await fetch(`${blink.url}/_local/console.js`);
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(await script.text()).toContain('/_local/api/sms/inbound');
+    });
+
+    it('lists SMS, emails and pushes sent through the real adapters, as JSON and on the page (escaped)', async () => {
+      const marker = randomUUID();
+      await blink.composition.adapters.smsSender.send({ to: '+12065550123', body: `code <b>${marker}</b>` });
+      await blink.composition.adapters.emailSender.send({
+        to: 'jane.doe@corp.example.test',
+        subject: `Subject ${marker}`,
+        text: `Text ${marker}`,
+        html: `<p>Html ${marker}</p>`,
+      });
+      await blink.composition.adapters.pushSender.send({ target: 'device-1', title: `Title ${marker}`, body: 'Body' });
+
+      const sms = (await (await fetch(`${blink.url}/_local/api/sms`)).json()) as Array<Record<string, unknown>>;
+      expect(sms).toContainEqual({ to: '+12065550123', from: '+18553917277', body: `code <b>${marker}</b>`, at: expect.any(String) });
+
+      const emails = (await (await fetch(`${blink.url}/_local/api/email`)).json()) as Array<Record<string, unknown>>;
+      expect(emails).toContainEqual({
+        to: 'jane.doe@corp.example.test',
+        subject: `Subject ${marker}`,
+        text: `Text ${marker}`,
+        html: `<p>Html ${marker}</p>`,
+        at: expect.any(String),
+      });
+
+      const pushes = (await (await fetch(`${blink.url}/_local/api/push`)).json()) as Array<Record<string, unknown>>;
+      expect(pushes).toContainEqual(expect.objectContaining({ target: 'device-1', title: `Title ${marker}`, body: 'Body' }));
+
+      const page = await (await fetch(blink.consoleUrl)).text();
+      expect(page).toContain(`code &lt;b&gt;${marker}&lt;/b&gt;`);
+      expect(page).not.toContain(`<b>${marker}</b>`);
+      expect(page).toContain(`&lt;p&gt;Html ${marker}&lt;/p&gt;`);
+      expect(page).toContain(`Title ${marker}`);
+    });
+  });
+
+  describe('inbound SMS', () => {
+    it('wraps the message in an SNS event and hands it to the inbound-sms handler', async () => {
+      const { response, logLines } = await withLogs(async (logs) => {
+        const answer = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ from: '+12065550123', to: '+14437477277', body: 'reset now' }),
+        });
+        return { response: answer, logLines: logs.lines() };
+      });
+      expect(response.status).toBe(202);
+      const { inboundMessageId } = (await response.json()) as { inboundMessageId: string };
+      expect(inboundMessageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+      // The handler parsed the two-way JSON and logged it under its function name…
+      expect(logLines).toContainEqual(
+        expect.objectContaining({ message: 'inbound SMS received', inboundMessageId, function_name: 'blink-inbound-sms' }),
+      );
+      // …and passed it to the use case, which the console lists.
+      const handled = (await (await fetch(`${blink.url}/_local/api/sms/inbound`)).json()) as Array<Record<string, unknown>>;
+      expect(handled).toContainEqual(
+        expect.objectContaining({ from: '+12065550123', to: '+14437477277', body: 'reset now', inboundMessageId }),
+      );
+    });
+
+    it('sends to the first published number when no destination is given', async () => {
+      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+        method: 'POST',
+        body: JSON.stringify({ from: '+12065550124', body: 'HELP' }),
+      });
+      expect(response.status).toBe(202);
+      const { inboundMessageId } = (await response.json()) as { inboundMessageId: string };
+      expect(blink.inboundMessages()).toContainEqual(expect.objectContaining({ inboundMessageId, to: '+18553917277' }));
+    });
+
+    it.each([
+      ['a number that is not E.164', { from: '2065550123', body: 'RESET' }, /from/],
+      ['an empty message', { from: '+12065550123', body: '' }, /body/],
+      ['a missing sender', { body: 'RESET' }, /from/],
+    ])('refuses %s with 400 and a clear message', async (_case, payload, mentions) => {
+      const before = blink.inboundMessages().length;
+      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', body: JSON.stringify(payload) });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('VALIDATION_FAILED');
+      expect(body.error.message).toMatch(mentions);
+      expect(blink.inboundMessages()).toHaveLength(before);
+    });
+
+    it('refuses a body that is not JSON with 400', async () => {
+      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', body: 'from=+12065550123' });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/JSON/);
+    });
+  });
+
+  describe('job queue poller', () => {
+    it('delivers a ping job to the directory worker and deletes the message', async () => {
+      const jobId = randomUUID();
+      await withLogs(async (logs) => {
+        await blink.composition.adapters.jobQueue.enqueue({ kind: 'ping', jobId, requestedAt: new Date().toISOString() });
+        await pollUntil(
+          async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined),
+          { timeoutMs: 15_000, description: 'the ping job to be done' },
+        );
+        const started = logs.lines().find((line) => line.message === 'job started' && line.jobId === jobId);
+        expect(started).toMatchObject({ receiveCount: 1, function_name: 'blink-directory-worker' });
+        expect(logs.lines()).toContainEqual(expect.objectContaining({ message: 'directory answered', url: blink.services.directory }));
+      });
+      await pollUntil(
+        async () => {
+          const depth = await queueDepth(blink, blink.queue.queueUrl);
+          return depth.visible === 0 && depth.inFlight === 0 ? depth : undefined;
+        },
+        { timeoutMs: 10_000, description: 'the job queue to drain' },
+      );
+      expect(await queueDepth(blink, blink.queue.deadLetterQueueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    });
+
+    it('retries a failing job and moves it to the DLQ after maxReceiveCount', async () => {
+      const jobId = randomUUID();
+      await withLogs(async (logs) => {
+        // Reset jobs are not implemented yet: the worker fails them every time.
+        await blink.composition.adapters.jobQueue.enqueue({
+          kind: 'reset',
+          jobId,
+          requestedAt: new Date().toISOString(),
+          userGuid: randomUUID(),
+          channel: 'sms',
+        });
+        await pollUntil(
+          async () => ((await queueDepth(blink, blink.queue.deadLetterQueueUrl)).visible === 1 ? true : undefined),
+          { timeoutMs: 30_000, description: 'the failing job to reach the DLQ' },
+        );
+        const attempts = logs.lines().filter((line) => line.message === 'job failed' && line.jobId === jobId);
+        expect(attempts).toHaveLength(2);
+        const receiveCounts = logs
+          .lines()
+          .filter((line) => line.message === 'job started' && line.jobId === jobId)
+          .map((line) => line.receiveCount);
+        expect(receiveCounts).toEqual([1, 2]);
+      });
+      expect(await queueDepth(blink, blink.queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+    });
+  });
+});
+
+describe('local runtime schedule and restart', () => {
+  it('enqueues lockout scans on the schedule, stops cleanly, and starts again on the same port', async () => {
+    const first = await startLocalBlink({ env: testEnv, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 0.2 });
+    const port = first.port;
+    try {
+      await withLogs(async (logs) => {
+        const scans = await pollUntil(
+          async () => {
+            const done = logs.lines().filter((line) => line.message === 'lockout scan done');
+            return done.length >= 2 ? done : undefined;
+          },
+          { timeoutMs: 20_000, description: 'two scheduled lockout scans' },
+        );
+        // The demo directory starts with dave.locked locked out.
+        expect(scans[0]).toMatchObject({ lockedCount: 1, complete: true, function_name: 'blink-directory-worker' });
+        const jobIds = logs.lines().filter((line) => line.message === 'job started' && line.jobKind === 'lockout-scan').map((line) => line.jobId);
+        expect(new Set(jobIds).size).toBe(jobIds.length);
+      });
+    } finally {
+      await first.stop();
+    }
+
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+
+    const second = await startLocalBlink({ env: testEnv, port, directory: 'demo', lockoutScanIntervalSeconds: 3600 });
+    try {
+      expect(second.port).toBe(port);
+      expect((await fetch(`${second.url}/health`)).status).toBe(200);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('API Gateway event built by the bridge', () => {
+  let server: Server;
+  let baseUrl: string;
+  const events: APIGatewayProxyEvent[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      void readBody(request).then((body) => {
+        events.push(toApiGatewayEvent(request, body, { stage: 'local', domainName: 'blink.example.test' }));
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  /** Sends a raw request (fetch would merge repeated headers). */
+  function send(method: string, path: string, headers: Array<[string, string]>, body?: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const outgoing = httpRequest(`${baseUrl}${path}`, { method });
+      for (const [name, value] of headers) outgoing.appendHeader(name, value);
+      outgoing.on('response', (response) => {
+        response.resume();
+        response.on('end', () => resolve());
+      });
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  }
+
+  it('builds a REST v1 proxy event; sourceIp comes from the socket, never from X-Forwarded-For', async () => {
+    await send(
+      'POST',
+      '/enroll/start?lang=en&tag=a&tag=b',
+      [
+        ['Content-Type', 'application/json'],
+        ['X-Forwarded-For', '203.0.113.9'],
+        ['X-Custom', 'one'],
+        ['X-Custom', 'two'],
+      ],
+      Buffer.from('{"a":1}'),
+    );
+    const event = events.at(-1);
+    expect(event).toMatchObject({
+      httpMethod: 'POST',
+      path: '/enroll/start',
+      resource: '/{proxy+}',
+      pathParameters: { proxy: 'enroll/start' },
+      queryStringParameters: { lang: 'en', tag: 'b' },
+      multiValueQueryStringParameters: { lang: ['en'], tag: ['a', 'b'] },
+      body: '{"a":1}',
+      isBase64Encoded: false,
+      requestContext: {
+        stage: 'local',
+        path: '/local/enroll/start',
+        resourcePath: '/{proxy+}',
+        domainName: 'blink.example.test',
+        identity: { sourceIp: '127.0.0.1' },
+      },
+    });
+    expect(event?.headers['X-Forwarded-For']).toBe('203.0.113.9');
+    expect(event?.multiValueHeaders['X-Custom']).toEqual(['one', 'two']);
+    expect(event?.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('base64-encodes binary bodies and leaves empty ones null', async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    await send('PUT', '/blob', [['Content-Type', 'application/octet-stream']], bytes);
+    expect(events.at(-1)).toMatchObject({ isBase64Encoded: true, body: bytes.toString('base64'), queryStringParameters: null });
+
+    await send('GET', '/', []);
+    expect(events.at(-1)).toMatchObject({ body: null, isBase64Encoded: false, resource: '/', pathParameters: null });
+  });
+});
