@@ -72,6 +72,22 @@ export class BlinkFunction extends NodejsFunction {
         resources: [logGroup.logGroupArn],
       }),
     );
+    if (props.vpc) {
+      // What AWSLambdaVPCAccessExecutionRole grants: Lambda attaches the function's network interfaces with its role.
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
     const { esbuild } = lambdaBundling;
     super(scope, id, {
       entry: join(__dirname, '..', '..', 'functions', props.name, 'index.ts'),

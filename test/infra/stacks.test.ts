@@ -322,6 +322,17 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
         SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^WorkerSecurityGroup/), 'GroupId'] }],
         SubnetIds: expect.arrayContaining([expect.anything()]),
       });
+      // Without these the deployment fails: the role is ours, so CDK does not attach AWSLambdaVPCAccessExecutionRole.
+      expectProperties(t.directory, 'AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^DirectoryWorkerRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: Match.arrayWith(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface']),
+            }),
+          ]),
+        },
+      });
       expectCount(t.directory, 'AWS::EC2::VPC', 1);
       expectCount(t.directory, 'AWS::EC2::FlowLog', 1);
       expectCount(t.directory, 'AWS::EC2::NatGateway', 0);
