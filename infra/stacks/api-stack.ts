@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
@@ -9,12 +9,12 @@ import {
   type Method,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
 import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
@@ -130,7 +130,7 @@ export class ApiStack extends Stack {
       }
     }
 
-    this.firewall(config.wafRateLimit);
+    this.firewall(config.wafRateLimit, config.logRetentionDays, props.removalPolicy);
 
     this.inboundSmsFunction = new BlinkFunction(this, 'InboundSmsFunction', {
       name: 'inbound-sms',
@@ -149,7 +149,7 @@ export class ApiStack extends Stack {
   }
 
   /** WAF in front of the stage: per-IP rate limit plus AWS's managed rule groups for common and known-bad input. */
-  private firewall(rateLimit: number): void {
+  private firewall(rateLimit: number, logRetention: RetentionDays, removalPolicy: RemovalPolicy): void {
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -179,6 +179,23 @@ export class ApiStack extends Stack {
         managed(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
       ],
     });
+    // WAF logs show who was blocked and why. Paths and query strings can carry activation tokens, and device
+    // requests carry signatures in headers: those are redacted before anything is written.
+    const wafLogGroupName = `aws-waf-logs-${this.stackName}`;
+    const wafLogs = new LogGroup(this, 'WafLogs', {
+      logGroupName: wafLogGroupName,
+      retention: logRetention,
+      removalPolicy,
+    });
+    const wafLogging = new CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: webAcl.attrArn,
+      // WAF wants the log group ARN without the trailing ':*' that CloudFormation's Arn attribute has.
+      logDestinationConfigs: [
+        this.formatArn({ service: 'logs', resource: 'log-group', resourceName: wafLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
+      redactedFields: [{ uriPath: {} }, { queryString: {} }, { singleHeader: { Name: 'authorization' } }],
+    });
+    wafLogging.node.addDependency(wafLogs);
     const association = new CfnWebACLAssociation(this, 'WebAclAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: webAcl.attrArn,

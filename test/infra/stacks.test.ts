@@ -254,6 +254,15 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
       expect(association.Properties?.WebACLArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebAcl/), 'Arn'] });
     });
 
+    it('logs WAF decisions with paths, query strings and the authorization header redacted', () => {
+      expectProperties(t.api, 'AWS::WAFv2::LoggingConfiguration', {
+        ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAcl'), 'Arn'] },
+        LogDestinationConfigs: [{ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:aws-waf-logs-BlinkApi$')])] }],
+        RedactedFields: [{ UriPath: {} }, { QueryString: {} }, { SingleHeader: { Name: 'authorization' } }],
+      });
+      expectProperties(t.api, 'AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-BlinkApi', RetentionInDays: 90 });
+    });
+
     it('gives the API function what its env schema needs', () => {
       const [, api] = blinkFunctions(t.all).get('blink-api') ?? [];
       expect(Object.keys(envOf(api!)).sort()).toEqual(
