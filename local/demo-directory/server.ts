@@ -50,7 +50,8 @@ export async function startDemoDirectory(options: { port?: number } = {}): Promi
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       server.newConnection(socket);
-      rewriteBindNames(socket, directory);
+      // Any bind (also an anonymous one, which ldapjs answers itself) first drops the connection's identity.
+      watchBinds(socket, directory, () => boundDns.delete(socket));
     },
   });
   server.on('error', () => undefined);
@@ -59,7 +60,6 @@ export async function startDemoDirectory(options: { port?: number } = {}): Promi
   server.bind('', (request: LdapBindRequest, response: LdapResponse, next: () => void) => {
     answer(response, next, () => {
       const dn = request.dn.toString();
-      boundDns.delete(request.connection);
       directory.bind(dn, request.credentials);
       boundDns.set(request.connection, dn);
     });
@@ -158,10 +158,12 @@ function answer(response: LdapResponse, next: () => void, operation: () => void)
  * name (CORP\jane.doe) would be refused as invalid DN syntax. This listener runs first and replaces such a name by the
  * account's DN (or by a DN that matches nothing, which then fails as bad credentials, as AD answers).
  */
-function rewriteBindNames(socket: TLSSocket, directory: DemoDirectory): void {
+function watchBinds(socket: TLSSocket, directory: DemoDirectory, onBind: () => void): void {
   const parser = (socket as TLSSocket & { parser: NodeJS.EventEmitter }).parser;
   parser.prependListener('message', (request: { type?: string; name?: unknown }) => {
-    if (request.type !== 'BindRequest' || typeof request.name !== 'string' || request.name === '') return;
+    if (request.type !== 'BindRequest') return;
+    onBind();
+    if (typeof request.name !== 'string' || request.name === '') return;
     const name = request.name;
     if (name.includes('=') && !name.includes('@')) return;
     const dn = directory.resolveBindName(name) ?? `CN=unknown-account,${demoDomain.baseDn}`;

@@ -149,6 +149,11 @@ describe('demo directory served to the LdapDirectory adapter', () => {
       InsufficientAccessError,
     );
     expect(await directory.isLockedOut(await findUser('dave.locked'))).toBe(true);
+
+    // A later anonymous bind drops the earlier identity.
+    await expect(jane.search(demo.baseDn, { filter: '(sAMAccountName=jane.doe)' })).resolves.toBeDefined();
+    await jane.bind('', '');
+    await expect(jane.search(demo.baseDn, { filter: '(sAMAccountName=jane.doe)' })).rejects.toThrow(/000004DC/);
   });
 
   it('locks an account after the threshold of bad binds (data 775), reports it, and unlocks it', async () => {
