@@ -46,6 +46,8 @@ interface BundleFigures {
   name: string;
   sizeKb: number;
   initMs: number;
+  /** The packages that weigh most in the bundle, largest first. */
+  heaviest: string;
 }
 
 function median(values: number[]): number {
@@ -54,10 +56,29 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-async function bundle(name: string, entry: string): Promise<string> {
+async function bundle(name: string, entry: string): Promise<{ file: string; heaviest: string }> {
   const outfile = join(outRoot, name, 'index.js');
-  await build({ ...lambdaBundling.esbuild, mainFields: [...lambdaBundling.esbuild.mainFields], entryPoints: [entry], outfile, logLevel: 'error' });
-  return outfile;
+  const result = await build({
+    ...lambdaBundling.esbuild,
+    mainFields: [...lambdaBundling.esbuild.mainFields],
+    entryPoints: [entry],
+    outfile,
+    logLevel: 'error',
+    metafile: true,
+  });
+  const bytesByPackage = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const owner = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(project)';
+      bytesByPackage.set(owner, (bytesByPackage.get(owner) ?? 0) + bytesInOutput);
+    }
+  }
+  const heaviest = [...bytesByPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([owner, bytes]) => `${owner} ${(bytes / 1024).toFixed(0)}`)
+    .join(', ');
+  return { file: outfile, heaviest };
 }
 
 /** Median wall time of loading the bundle in a fresh node process (the part of a cold start our code controls). */
@@ -77,14 +98,14 @@ async function benchBundles(): Promise<BundleFigures[]> {
   writeFileSync(baselineEntry, 'exports.handler = async () => ({ statusCode: 200, body: "" });\n');
   writeFileSync(benchEnv.LDAP_CA_FILE!, '-----BEGIN CERTIFICATE-----\nbench\n-----END CERTIFICATE-----\n');
   const figures: BundleFigures[] = [];
-  const baselineFile = await bundle('baseline', baselineEntry);
-  figures.push({ name: 'baseline (empty)', sizeKb: statSync(baselineFile).size / 1024, initMs: measureInit(baselineFile) });
+  const baseline = await bundle('baseline', baselineEntry);
+  figures.push({ name: 'baseline (empty)', sizeKb: statSync(baseline.file).size / 1024, initMs: measureInit(baseline.file), heaviest: '' });
   const functionsDir = join(root, 'functions');
   for (const name of readdirSync(functionsDir).sort()) {
     const entry = join(functionsDir, name, 'index.ts');
     if (!existsSync(entry)) continue;
-    const file = await bundle(name, entry);
-    figures.push({ name, sizeKb: statSync(file).size / 1024, initMs: measureInit(file) });
+    const { file, heaviest } = await bundle(name, entry);
+    figures.push({ name, sizeKb: statSync(file).size / 1024, initMs: measureInit(file), heaviest });
   }
   return figures;
 }
@@ -93,8 +114,8 @@ function printBundleTable(figures: BundleFigures[]): boolean {
   const baseline = figures[0]!;
   let withinBudget = true;
   console.log(`\nLambda bundles (minified, as CDK builds them); init = median of ${initRuns} cold module loads`);
-  console.log('| function | size KB | init ms | init over baseline ms | init ratio | budget |');
-  console.log('|---|---:|---:|---:|---:|---|');
+  console.log('| function | size KB | init ms | init over baseline ms | init ratio | budget | heaviest packages (KB) |');
+  console.log('|---|---:|---:|---:|---:|---|---|');
   for (const row of figures) {
     const over = row.initMs - baseline.initMs;
     const isBaseline = row === baseline;
@@ -103,7 +124,7 @@ function printBundleTable(figures: BundleFigures[]): boolean {
     if (!ok) withinBudget = false;
     const verdict = isBaseline ? '—' : budgeted ? (ok ? `ok (≤ ${budgets.sizeKb} KB, ≤ ${budgets.initOverBaselineMs} ms)` : 'OVER BUDGET') : 'not budgeted';
     console.log(
-      `| ${row.name} | ${row.sizeKb.toFixed(1)} | ${row.initMs.toFixed(1)} | ${isBaseline ? '—' : over.toFixed(1)} | ${(row.initMs / baseline.initMs).toFixed(2)}× | ${verdict} |`,
+      `| ${row.name} | ${row.sizeKb.toFixed(1)} | ${row.initMs.toFixed(1)} | ${isBaseline ? '—' : over.toFixed(1)} | ${(row.initMs / baseline.initMs).toFixed(2)}× | ${verdict} | ${row.heaviest} |`,
     );
   }
   return withinBudget;
