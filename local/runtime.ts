@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
@@ -222,6 +223,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       inbound,
       consoleData: async (): Promise<ConsoleData> => ({
         apiUrl: url,
+        jobs: await jobQueueDepths(composition),
         inboundNumbers: composition.env.SMS_INBOUND_NUMBERS,
         services: serviceList(),
         sms: listSms(),
@@ -284,6 +286,25 @@ const inboundRequestSchema = z.object({
   body: z.string().min(1, 'must not be empty').max(1600, 'must be at most 1600 characters'),
 });
 
+/** Jobs a person may put on the queue from the console (reset and unlock come from the product's own flows). */
+const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan']) });
+
+async function jobQueueDepths(composition: LocalComposition) {
+  const depth = async (queueUrl: string) => {
+    const { Attributes = {} } = await composition.sqsClient.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
+  };
+  return { queue: await depth(composition.queue.queueUrl), deadLetter: await depth(composition.queue.deadLetterQueueUrl) };
+}
+
 interface RequestHandlerDependencies {
   composition: LocalComposition;
   publicBaseUrl: string;
@@ -337,6 +358,21 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     sendJson(response, 202, { inboundMessageId });
   };
 
+  const enqueueJob = async (request: IncomingMessage, response: ServerResponse) => {
+    let json: unknown;
+    try {
+      json = JSON.parse((await readBody(request, 4 * 1024)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw error;
+      throw new ValidationError('The body must be JSON: {"kind": "ping"} or {"kind": "lockout-scan"}.');
+    }
+    const parsed = jobRequestSchema.safeParse(json);
+    if (!parsed.success) throw new ValidationError('Invalid job: kind must be "ping" or "lockout-scan".');
+    const jobId = randomUUID();
+    await deps.composition.adapters.jobQueue.enqueue({ kind: parsed.data.kind, jobId, requestedAt: new Date().toISOString() });
+    sendJson(response, 202, { jobId });
+  };
+
   const consoleRoutes: Record<string, Partial<Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>>>> = {
     '/_local': {
       GET: async (_request, response) => send(response, 200, 'text/html; charset=utf-8', renderConsolePage(await deps.consoleData())),
@@ -356,6 +392,10 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
           200,
           deps.composition.adapters.pushSender.list().map((push) => ({ ...push, at: push.at.toISOString() })),
         ),
+    },
+    '/_local/api/jobs': {
+      GET: async (_request, response) => sendJson(response, 200, await jobQueueDepths(deps.composition)),
+      POST: enqueueJob,
     },
     '/_local/api/sms/inbound': {
       GET: async (_request, response) => sendJson(response, 200, deps.inbound),

@@ -30,3 +30,25 @@ if (form && status) {
     }
   });
 }
+
+const jobStatus = document.getElementById('job-status');
+for (const button of document.querySelectorAll('button.enqueue-job')) {
+  button.addEventListener('click', async () => {
+    if (!jobStatus) return;
+    jobStatus.textContent = 'Enqueueing…';
+    try {
+      const response = await fetch('/_local/api/jobs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: button.dataset.kind }),
+      });
+      const answer = await response.json();
+      jobStatus.textContent = response.ok
+        ? `Enqueued ${button.dataset.kind} job ${answer.jobId}; the worker's log shows the outcome.`
+        : `Refused: ${answer?.error?.message ?? response.status}`;
+      if (response.ok) window.setTimeout(() => window.location.reload(), 1500);
+    } catch (error) {
+      jobStatus.textContent = `Failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  });
+}

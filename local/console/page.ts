@@ -30,8 +30,14 @@ export interface ConsoleInboundSms {
   at: string;
 }
 
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+}
+
 export interface ConsoleData {
   apiUrl: string;
+  jobs: { queue: QueueDepth; deadLetter: QueueDepth };
   inboundNumbers: string[];
   services: Array<{ name: string; url: string }>;
   sms: ConsoleSms[];
@@ -127,6 +133,16 @@ export function renderConsolePage(data: ConsoleData): string {
   <button type="submit">Send</button>
 </form>
 <p id="inbound-sms-status" class="muted" role="status"></p>
+
+<h2>Directory worker jobs</h2>
+<p>Job queue: ${data.jobs.queue.visible} waiting, ${data.jobs.queue.inFlight} in flight · dead-letter queue: ${
+    data.jobs.deadLetter.visible
+  } (failed jobs land there after the last retry).</p>
+<p>
+  <button type="button" class="enqueue-job" data-kind="ping">Enqueue a ping job</button>
+  <button type="button" class="enqueue-job" data-kind="lockout-scan">Enqueue a lockout scan</button>
+</p>
+<p id="job-status" class="muted" role="status"></p>
 
 <h2>SMS sent (${data.sms.length})</h2>
 ${smsByNumber(data.sms)}

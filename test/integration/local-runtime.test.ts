@@ -209,6 +209,31 @@ describe('local runtime', () => {
       expect(await queueDepth(blink, blink.queue.deadLetterQueueUrl)).toEqual({ visible: 0, inFlight: 0 });
     });
 
+    it('lets the console enqueue a ping job and refuses other kinds (reset)', async () => {
+      await withLogs(async (logs) => {
+        const response = await fetch(`${blink.url}/_local/api/jobs`, { method: 'POST', body: JSON.stringify({ kind: 'ping' }) });
+        expect(response.status).toBe(202);
+        const { jobId } = (await response.json()) as { jobId: string };
+        await pollUntil(
+          async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined),
+          { timeoutMs: 15_000, description: 'the console ping job to be done' },
+        );
+      });
+      const refused = await fetch(`${blink.url}/_local/api/jobs`, { method: 'POST', body: JSON.stringify({ kind: 'reset' }) });
+      expect(refused.status).toBe(400);
+      const depths = await pollUntil(
+        async () => {
+          const answer = (await (await fetch(`${blink.url}/_local/api/jobs`)).json()) as {
+            queue: { visible: number; inFlight: number };
+            deadLetter: { visible: number; inFlight: number };
+          };
+          return answer.queue.visible === 0 && answer.queue.inFlight === 0 ? answer : undefined;
+        },
+        { timeoutMs: 10_000, description: 'the console to report an empty queue' },
+      );
+      expect(depths.deadLetter).toEqual({ visible: 0, inFlight: 0 });
+    });
+
     it('retries a failing job and moves it to the DLQ after maxReceiveCount', async () => {
       const jobId = randomUUID();
       await withLogs(async (logs) => {
