@@ -70,6 +70,8 @@ export interface LocalBlink {
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..');
 const API_TIMEOUT_MS = 29_000;
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#2b6cb0"/></svg>';
 const WORKER_TIMEOUT_MS = 60_000;
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in E.164 form, such as +12065550123');
@@ -382,6 +384,9 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     },
     '/_local/console.css': {
       GET: async (_request, response) => send(response, 200, 'text/css; charset=utf-8', deps.consoleAssets.style),
+    },
+    '/_local/favicon.svg': {
+      GET: async (_request, response) => send(response, 200, 'image/svg+xml', FAVICON),
     },
     '/_local/api/sms': { GET: async (_request, response) => sendJson(response, 200, deps.listSms()) },
     '/_local/api/email': { GET: async (_request, response) => sendJson(response, 200, await deps.listEmails()) },

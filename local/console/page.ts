@@ -116,6 +116,7 @@ export function renderConsolePage(data: ConsoleData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Blink local console</title>
 <link rel="stylesheet" href="/_local/console.css">
+<link rel="icon" href="/_local/favicon.svg">
 <script src="/_local/console.js" defer></script>
 </head>
 <body>
