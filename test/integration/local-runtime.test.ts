@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { toApiGatewayEvent, readBody } from '../../local/api-gateway-bridge.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { startDemoDirectory } from '../../local/demo-directory/server.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
 
@@ -293,6 +297,50 @@ describe('local runtime schedule and restart', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('local runtime with a directory configured by the environment', () => {
+  it('uses LDAP_URL (a comma list, tried in order), the bind settings and LDAP_CA_FILE instead of the demo directory', async () => {
+    // Any LDAPS directory will do here; the demo one stands in for a real DC, configured only through the environment.
+    const directoryServer = await startDemoDirectory();
+    const folder = await mkdtemp(path.join(tmpdir(), 'blink-ca-'));
+    const caFile = path.join(folder, 'ca.pem');
+    await writeFile(caFile, directoryServer.caPem);
+    const blink = await startLocalBlink({
+      port: 0,
+      lockoutScanIntervalSeconds: 3600,
+      env: {
+        ...testEnv,
+        LDAP_URL: `ldaps://127.0.0.1:1, ${directoryServer.url}`,
+        LDAP_BASE_DN: directoryServer.baseDn,
+        LDAP_BIND_DN: directoryServer.bindDn,
+        LDAP_BIND_PASSWORD: directoryServer.bindPassword,
+        LDAP_CA_FILE: caFile,
+      },
+    });
+    try {
+      expect(blink.directory).toEqual({ kind: 'real', urls: `ldaps://127.0.0.1:1, ${directoryServer.url}` });
+      const jobId = randomUUID();
+      await withLogs(async (logs) => {
+        await blink.composition.adapters.jobQueue.enqueue({ kind: 'ping', jobId, requestedAt: new Date().toISOString() });
+        await pollUntil(
+          async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined),
+          { timeoutMs: 15_000, description: 'the ping job against the configured directory' },
+        );
+        expect(logs.lines()).toContainEqual(expect.objectContaining({ message: 'directory answered', url: directoryServer.url }));
+      });
+    } finally {
+      await blink.stop();
+      await directoryServer.stop();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start with only some of the directory settings', async () => {
+    await expect(startLocalBlink({ port: 0, env: { LDAP_URL: 'ldaps://dc1.corp.example.test' } })).rejects.toThrow(
+      /LDAP_CA_FILE: is required/,
+    );
   });
 });
 
