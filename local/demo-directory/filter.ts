@@ -14,8 +14,12 @@ export type SearchFilter =
 export interface SearchRequestFields {
   baseObject: string;
   scope: number;
+  derefAliases: number;
   sizeLimit: number;
+  timeLimit: number;
+  typesOnly: boolean;
   filter: SearchFilter;
+  attributes: string[];
 }
 
 interface Tlv {
@@ -108,12 +112,18 @@ export function decodeFilter(element: Tlv): SearchFilter {
 export function decodeSearchRequest(bytes: Buffer): SearchRequestFields {
   const operation = readTlv(bytes, 0);
   if (operation.tag !== 0x63) throw new Error('not a search request');
-  const [baseObject, scope, , sizeLimit, , , filter] = readChildren(operation.value);
-  if (!baseObject || !scope || !sizeLimit || !filter) throw new Error('incomplete search request');
+  const [baseObject, scope, derefAliases, sizeLimit, timeLimit, typesOnly, filter, attributes] = readChildren(operation.value);
+  if (!baseObject || !scope || !derefAliases || !sizeLimit || !timeLimit || !typesOnly || !filter || !attributes) {
+    throw new Error('incomplete search request');
+  }
   return {
     baseObject: text(baseObject.value),
     scope: readInteger(scope.value),
+    derefAliases: readInteger(derefAliases.value),
     sizeLimit: readInteger(sizeLimit.value),
+    timeLimit: readInteger(timeLimit.value),
+    typesOnly: typesOnly.value[0] !== undefined && typesOnly.value[0] !== 0,
     filter: decodeFilter(filter),
+    attributes: readChildren(attributes.value).map((attribute) => text(attribute.value)),
   };
 }

@@ -68,7 +68,7 @@ interface LdapjsExports {
     log: object;
     connectionRouter: (socket: TLSSocket) => void;
   }): LdapServer;
-  SearchRequest: { parseToPojo(ber: BerReaderLike): { filter: unknown } };
+  SearchRequest: { parseToPojo(ber: BerReaderLike): object };
   SearchEntry: new (options: { messageId: number; objectName: string; attributes: object[] }) => object;
   Attribute: new (options: { type: string; values: Array<string | Buffer> }) => object;
   PagedResultsControl: new (options: { value: { size: number; cookie: Buffer } }) => LdapControl;
@@ -77,8 +77,8 @@ interface LdapjsExports {
 }
 
 interface BerReaderLike {
-  readonly buffer: Buffer;
-  readonly offset: number;
+  /** Reads one whole TLV (tag, length, value) and moves past it. */
+  readRawBuffer(tag: number): Buffer | null;
 }
 
 export const ldap = ldapjs as unknown as LdapjsExports;
@@ -89,26 +89,31 @@ const decodedSearches = new WeakMap<object, SearchRequestFields>();
 let patched = false;
 
 /**
- * ldapjs re-parses each search filter from its string form, which corrupts binary values and keeps escapes in others.
- * This wraps its parser so that the exact request is decoded from the BER as well, and looked up by `decodedSearch`.
- * It only adds information; ldapjs's own handling is unchanged.
+ * ldapjs turns each search filter into a string and parses it again, which corrupts binary values, keeps escapes in
+ * others, and throws on some byte sequences (a random objectGUID can end in what looks like a truncated UTF-8
+ * character), dropping the connection. This replaces its search request decoder with one that reads the BER as sent;
+ * ldapjs gets a placeholder filter object, by which the handler looks the decoded request up (`decodedSearch`).
  */
 export function keepRawSearchFilters(): void {
   if (patched) return;
   patched = true;
-  const searchRequest = ldap.SearchRequest;
-  const original = searchRequest.parseToPojo.bind(searchRequest);
-  searchRequest.parseToPojo = (ber: BerReaderLike) => {
-    const raw = ber.buffer.subarray(ber.offset);
-    const pojo = original(ber);
-    let carrier: object;
-    try {
-      carrier = ldap.parseFilter(String(pojo.filter));
-    } catch {
-      carrier = new ldap.PresenceFilter({ attribute: 'objectClass' });
-    }
-    decodedSearches.set(carrier, decodeSearchRequest(raw));
-    return { ...pojo, filter: carrier };
+  ldap.SearchRequest.parseToPojo = (ber: BerReaderLike) => {
+    const raw = ber.readRawBuffer(0x63);
+    if (!raw) throw new Error('truncated search request');
+    const decoded = decodeSearchRequest(raw);
+    const placeholder = new ldap.PresenceFilter({ attribute: 'objectClass' });
+    decodedSearches.set(placeholder, decoded);
+    return {
+      protocolOp: 0x63,
+      baseObject: decoded.baseObject,
+      scope: decoded.scope,
+      derefAliases: decoded.derefAliases,
+      sizeLimit: decoded.sizeLimit,
+      timeLimit: decoded.timeLimit,
+      typesOnly: decoded.typesOnly,
+      filter: placeholder,
+      attributes: decoded.attributes,
+    };
   };
 }
 

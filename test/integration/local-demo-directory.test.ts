@@ -83,6 +83,10 @@ describe('demo directory served to the LdapDirectory adapter', () => {
     expect((await directory.findUserByUserPrincipalName('JANE.DOE@corp.example.test'))?.objectGuid).toBe(jane.objectGuid);
     expect((await directory.findUserByGuid(jane.objectGuid))?.samAccountName).toBe('jane.doe');
     expect(await directory.findUserByGuid(randomUUID())).toBeUndefined();
+    // Bytes that look like truncated UTF-8 (a lead byte at the end) once made ldapjs drop the connection.
+    for (const guid of ['00000000-0000-0000-0000-0000000000c3', 'ffffffff-ffff-ffff-ffff-ffffffffffe2', '00000000-0000-0000-c3e2-000000000000']) {
+      await expect(directory.findUserByGuid(guid)).resolves.toBeUndefined();
+    }
   });
 
   it('treats filter metacharacters in a name as data', async () => {
