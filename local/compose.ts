@@ -23,8 +23,9 @@ import { createApiHandler } from '../functions/api/handler.js';
 import { createInboundSmsHandler } from '../functions/inbound-sms/handler.js';
 import { createDirectoryWorkerHandler } from '../functions/directory-worker/handler.js';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
+import { createDirectoryJobHandlers } from '../shared/use-cases/directory-jobs.js';
+import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms.js';
 import { createJobQueue } from './stand-ins/sqs.js';
-import { createInterimInboundSmsUseCase, createInterimJobHandlers } from './interim-handlers.js';
 
 /** Where the in-process stand-ins listen. */
 export interface StandInEndpoints {
@@ -138,17 +139,23 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const inboundObservability = observe();
   const workerObservability = observe();
 
+  // The same use cases as the Lambdas; locally the console is also told which messages the use case handled.
+  const inboundSmsUseCase = createInboundSmsUseCase(inboundObservability.logger);
   const handlers = {
     api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION }),
     inboundSms: createInboundSmsHandler({
       observability: inboundObservability,
-      handleMessage: createInterimInboundSmsUseCase(inboundObservability.logger, options.onInboundSms),
+      handleMessage: async (message: InboundSms) => {
+        await inboundSmsUseCase(message);
+        options.onInboundSms?.(message);
+      },
     }),
     directoryWorker: createDirectoryWorkerHandler({
       observability: workerObservability,
-      jobs: createInterimJobHandlers(directory, workerObservability.logger, {
-        pageSize: env.LOCKOUT_SCAN_PAGE_SIZE,
-        timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS,
+      jobs: createDirectoryJobHandlers({
+        directory,
+        logger: workerObservability.logger,
+        scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
       }),
     }),
   };
