@@ -7,11 +7,12 @@ import { join, resolve } from 'node:path';
  * facts to .local/samba/run/connection.json (read with getSambaConnection() from support/samba.ts). Fails loudly, with
  * Samba's log tail, when the DC cannot be provisioned or started: nothing is skipped silently.
  *
- * (jest loads this file outside its module resolver, so it imports no project files; the teardown reaches
- * releaseDc through globalThis, which jest shares between global setup and teardown.)
- * Several jest runs may use the tree at
- * once (one DC per machine: its ports are fixed), so each run takes a lease; the first run provisions and starts the
- * DC, the last one to leave stops it. Decisions are made under a lock directory.
+ * Several jest runs may use the tree at once, and there can be one DC per machine only (its ports are fixed): each run
+ * takes a lease; the first one provisions (from the cached template when valid) and starts the DC, the last one to
+ * leave stops it. Those decisions are made under a lock directory.
+ *
+ * jest loads this file outside its module resolver, so it imports no project files; the teardown reaches releaseDc
+ * through globalThis, which jest shares between global setup and teardown.
  */
 
 const repoRoot = resolve(__dirname, '../..');
@@ -27,10 +28,10 @@ function samba(...args: string[]): string {
   try {
     return execFileSync('bash', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
   } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `samba-dc.sh ${args.join(' ')} failed: ${failure.message}\n${failure.stderr ?? ''}\n${failure.stdout ?? ''}`.trim(),
-    );
+    const failure = error as { stdout?: string; stderr?: string; status?: number | null; signal?: string | null };
+    const outcome = failure.signal ? `signal ${failure.signal}` : `exit status ${failure.status ?? 'unknown'}`;
+    // stderr carries the script's reason and, when samba itself failed, the tail of its log.
+    throw new Error(`samba-dc.sh ${args.join(' ')} failed (${outcome}):\n${failure.stderr ?? ''}${failure.stdout ?? ''}`.trim());
   }
 }
 
