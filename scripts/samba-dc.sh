@@ -52,13 +52,18 @@ cmd_install() {
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d
     created_policy=yes
+    # Removed again even when the install is interrupted; a policy-rc.d that was already there is left alone.
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   local status=0
   {
     apt-get update -q &&
       DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
   } || status=$?
-  if [[ "$created_policy" == yes ]]; then rm -f /usr/sbin/policy-rc.d; fi
+  if [[ "$created_policy" == yes ]]; then
+    rm -f /usr/sbin/policy-rc.d
+    trap - EXIT
+  fi
   [[ "$status" == 0 ]] || die "apt-get failed with status $status"
   log "installed: ${missing}"
 }
