@@ -84,6 +84,16 @@ describe('LdapDirectory lookups against Samba AD', () => {
     await expect(directory.listGroupMembers('Blink*')).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('assembles listings from many pages (AD caps unpaged searches at 1000 entries; Samba does not)', async () => {
+    const onePerPage = new LdapDirectory(directoryOptions({ listPageSize: 1 }));
+    try {
+      const members = await onePerPage.listGroupMembers('Blink Users');
+      expect(members.map((user) => user.samAccountName).sort()).toEqual([...fixtures.blinkUsersMembers].sort());
+    } finally {
+      await onePerPage.close();
+    }
+  });
+
   it('lists the users of an OU', async () => {
     const staff = await directory.listUsersInOu(fixtures.ous.staff);
     expect(staff.map((user) => user.samAccountName).sort()).toEqual(['alice.martin', 'bob.nguyen', 'carol.diaz', 'dave.okafor']);

@@ -122,9 +122,9 @@ export class LdapDirectory implements Directory {
       if (!plain && options.startTls) problems.push(`${url}: startTls applies to ldap:// URLs, not ldaps://`);
     }
     if (problems.length > 0) throw new ConfigurationError(problems.map((problem) => `LDAP ${problem}`));
-    this.options = { listPageSize: 500, idleProbeAfterMs: 30_000, ...options };
-    const password = options.bindPassword;
-    this.bindPassword = typeof password === 'string' ? () => Promise.resolve(password) : password;
+    const { bindPassword, listPageSize, idleProbeAfterMs, ...connection } = options;
+    this.options = { ...connection, listPageSize: listPageSize ?? 500, idleProbeAfterMs: idleProbeAfterMs ?? 30_000 };
+    this.bindPassword = typeof bindPassword === 'string' ? () => Promise.resolve(bindPassword) : bindPassword;
   }
 
   async findUserBySamAccountName(samAccountName: string): Promise<DirectoryUser | undefined> {
