@@ -23,6 +23,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS files loaded by tools (jest reporters).
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts'],
     ...jest.configs['flat/recommended'],
     rules: {
