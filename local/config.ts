@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConfigurationError } from '../shared/config/env.js';
+import type { DirectorySettings } from './compose.js';
 
 /** The two origination numbers published in the user guide; users text them, and messages are sent from them. */
 export const PUBLISHED_NUMBERS = ['+18553917277', '+14437477277'] as const;
@@ -51,14 +52,7 @@ const localEnvSchema = z
 export type LocalEnv = z.output<typeof localEnvSchema>;
 
 /** A real AD / Samba DC, as configured by the environment. */
-export interface RealDirectoryConfig {
-  urls: string;
-  baseDn: string;
-  bindDn: string;
-  bindPassword: string;
-  caFile: string;
-  startTls: boolean;
-}
+export type RealDirectoryConfig = DirectorySettings;
 
 export function parseLocalEnv(env: Record<string, string | undefined> = process.env): LocalEnv {
   const result = localEnvSchema.safeParse(env);
