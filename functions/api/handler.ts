@@ -3,6 +3,7 @@ import httpRouterHandler, { type Route } from '@middy/http-router';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Observability } from '../../shared/observability/powertools.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
@@ -37,6 +38,12 @@ export function createApiHandler({ observability, version }: ApiDependencies) {
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use({
+      // A block body: a middy `before` that returns a value would end the request with it.
+      before: () => {
+        metrics.addMetric('ApiRequests', MetricUnit.Count, 1);
+      },
+    })
     .use(mapErrorsToResponses(logger));
 }
 

@@ -29,6 +29,7 @@ export function createInboundSmsHandler({ observability, handleMessage }: Inboun
         continue;
       }
       logger.info('inbound SMS received', { inboundMessageId: message.inboundMessageId });
+      metrics.addMetric('InboundSmsReceived', MetricUnit.Count, 1);
       await handleMessage(message);
     }
   };

@@ -35,3 +35,20 @@ describe('API handler', () => {
     }
   });
 });
+
+describe('API handler metrics', () => {
+  it('publishes a request count, so no invocation ends with an empty metrics warning', async () => {
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    const logs = captureLogs();
+    try {
+      const handler = createApiHandler({ observability: createObservability({ serviceName: 'blink-test', tracing: false }), version: '1' });
+      await handler(apiEvent('GET', '/health'), lambdaContext());
+    } finally {
+      logs.restore();
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    }
+    expect(logs.text()).not.toContain('No application metrics to publish');
+    const emf = logs.lines().find((line) => '_aws' in line);
+    expect(emf).toMatchObject({ ApiRequests: 1 });
+  });
+});
