@@ -1,5 +1,5 @@
 // Test tiers, each runnable alone: unit (pure logic and handlers with fakes), infra (CDK templates + cdk-nag),
-// integration (real local stand-ins and a real Samba AD DC).
+// integration (real local stand-ins and a real Samba AD DC), browser (Debian's Chromium via playwright-core).
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] };
 // Sources import with the .js suffix (NodeNext style); jest resolves those to the .ts files.
 const common = {
@@ -24,6 +24,12 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
       testTimeout: 60000,
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      testTimeout: 90000,
     },
   ],
 };

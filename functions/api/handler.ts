@@ -10,21 +10,24 @@ import { NotFoundError } from '../../shared/domain/errors.js';
 import { jsonResponse } from '../../shared/http/responses.js';
 import { mapErrorsToResponses } from '../../shared/http/middleware.js';
 
+export type ApiRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
 export interface ApiDependencies {
   observability: Observability;
   version: string;
+  /** The feature routes (pages, setup, device API), built by the composition root from their use cases. */
+  routes?: ApiRoute[];
 }
 
-type ApiRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;
-
 /** The public REST API: one function behind API Gateway's proxy integration, routed here. */
-export function createApiHandler({ observability, version }: ApiDependencies) {
+export function createApiHandler({ observability, version, routes: featureRoutes = [] }: ApiDependencies) {
   const { logger, metrics, tracer } = observability;
 
   const routes: ApiRoute[] = [
     // Liveness only: it touches no dependency, so a load balancer or uptime check can call it freely.
     { method: 'GET', path: '/health', handler: async () => jsonResponse(200, { status: 'ok' }) },
     { method: 'GET', path: '/version', handler: async () => jsonResponse(200, { name: 'blink', version }) },
+    ...featureRoutes,
   ];
 
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
