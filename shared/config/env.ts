@@ -1,3 +1,4 @@
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import * as z from 'zod';
 
 /**
@@ -55,6 +56,23 @@ export const envSections = {
   secretArns: {
     TOKEN_HMAC_SECRET_ARN: z.string().startsWith('arn:').optional(),
     DIRECTORY_BIND_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  },
+  /** Enrollment (setup page, device binding, activation links). */
+  enrollment: {
+    /** How long an activation link stays valid (security rule: at most 72 h). */
+    ACTIVATION_TTL_HOURS: z.coerce.number().positive().max(72).default(72),
+    /** Country assumed for numbers typed without a country code (ISO 3166-1 alpha-2). */
+    DEFAULT_COUNTRY: z
+      .string()
+      .refine((code) => isSupportedCountry(code), 'must be a two-letter country code such as US')
+      .transform((code) => code as CountryCode)
+      .default('US' as CountryCode),
+    APP_STORE_URL: z.url().default('https://apps.apple.com/app/blink'),
+    PLAY_STORE_URL: z.url().default('https://play.google.com/store/apps/details?id=app.blink'),
+    /** Name shown in messages and pages. */
+    PRODUCT_NAME: z.string().min(1).max(40).default('Blink'),
+    /** Who users should contact, named in notices ("If this was not you, contact …"). */
+    SUPPORT_CONTACT: z.string().min(1).default('your IT service desk'),
   },
   lockoutScan: {
     LOCKOUT_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),

@@ -1,3 +1,11 @@
+import { DomainError } from './errors.js';
+
+/** How a user may reset: by texting from the verified phone, or from the bound app. */
+export interface EnrollmentMethods {
+  sms: boolean;
+  app: boolean;
+}
+
 /** A user's standing with Blink. Keyed by the AD objectGUID, which never changes when the account is renamed or moved. */
 export interface Enrollment {
   userGuid: string;
@@ -8,8 +16,28 @@ export interface Enrollment {
   status: 'activated' | 'active' | 'revoked';
   /** Verified mobile number in E.164, once the SMS path has been completed. */
   phoneE164?: string;
+  /** The number the latest verification code was sent to; becomes `phoneE164` when that code is entered. */
+  pendingPhoneE164?: string;
+  methods: EnrollmentMethods;
+  /** Wrong SMS codes in a row, across codes (a fresh code does not reset it); reset by the lock and by success. */
+  verificationFailures: number;
+  verificationLockedUntil?: Date;
+  /** When the latest activation was issued. */
+  activatedAt: Date;
+  /** Keyed hash of the latest activation token (not the token), so device binding can consume it. */
+  activationHash?: string;
   createdAt: Date;
   updatedAt: Date;
   /** Incremented on every save; guards against lost updates. */
   version: number;
+}
+
+/** Wrong SMS codes (across codes) before verification locks. */
+export const MAX_VERIFICATION_FAILURES = 5;
+/** How long verification stays locked once the limit is reached. */
+export const VERIFICATION_LOCK_SECONDS = 3600;
+
+/** The user is already enrolled and the caller did not ask to re-activate. */
+export class AlreadyEnrolledError extends DomainError {
+  readonly code = 'ALREADY_ENROLLED';
 }

@@ -1,0 +1,116 @@
+import { AlreadyEnrolledError, type Enrollment } from '../../domain/enrollment.js';
+import { ConcurrentUpdateError } from '../../domain/errors.js';
+import { generateToken, hashSecret } from '../../domain/one-time-secrets.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { Secrets } from '../../ports/secrets.js';
+
+export interface ActivationDependencies {
+  enrollmentStore: EnrollmentStore;
+  secrets: Secrets;
+  clock: Clock;
+  auditLog: AuditLog;
+  settings: { publicBaseUrl: string; activationTtlHours: number };
+}
+
+/** The directory facts an activation is issued for (from the worker's eligibility check). */
+export interface ActivationUser {
+  userGuid: string;
+  dn: string;
+  samAccountName: string;
+  displayName: string;
+  mail: string;
+}
+
+export interface IssueActivationOptions {
+  /**
+   * Issue a new link for a user who is already `active` (to change the phone or add a device). The enrollment stays
+   * `active` with its methods until the new setup completes. Without it, an active user is refused with
+   * AlreadyEnrolledError.
+   */
+  reactivate?: boolean;
+  requestId?: string;
+}
+
+export interface IssuedActivation {
+  /** `${PUBLIC_BASE_URL}/setup#t=<token>`; the token sits in the fragment, which never reaches a server or a log. */
+  link: string;
+  expiresAt: Date;
+}
+
+const SAVE_ATTEMPTS = 5;
+
+/**
+ * Creates or refreshes the user's enrollment and issues a new activation token, superseding every earlier one. The
+ * caller (the directory worker) sends the link by email; this function sends nothing.
+ *
+ * - no enrollment → a new one, `activated`.
+ * - `activated` → directory facts refreshed, a new link; the failure count and lock are kept (a new link must not
+ *   reset the attempt limit).
+ * - `revoked` → `activated` again, with the old phone and methods cleared (they were revoked).
+ * - `active` → AlreadyEnrolledError unless `reactivate`, which keeps it `active` and only issues a new link.
+ */
+export async function issueActivation(
+  deps: ActivationDependencies,
+  user: ActivationUser,
+  options: IssueActivationOptions = {},
+): Promise<IssuedActivation> {
+  const key = await deps.secrets.get('token-hmac-key');
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now();
+    const existing = await deps.enrollmentStore.get(user.userGuid);
+    if (existing?.status === 'active' && !options.reactivate) {
+      throw new AlreadyEnrolledError(`${user.samAccountName} is already enrolled`);
+    }
+    const token = generateToken();
+    const hash = hashSecret(key, 'activation', token);
+    const expiresAt = new Date(now.getTime() + deps.settings.activationTtlHours * 3_600_000);
+    const enrollment = nextEnrollment(existing, user, now, hash);
+    try {
+      await deps.enrollmentStore.save(enrollment, existing?.version ?? 0);
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError && attempt < SAVE_ATTEMPTS) continue;
+      throw error;
+    }
+    await deps.enrollmentStore.putSecret({ purpose: 'activation', hash, userGuid: user.userGuid, issuedAt: now, expiresAt });
+    await deps.auditLog.record({
+      userGuid: user.userGuid,
+      action: existing ? 'enrollment.reactivated' : 'enrollment.activated',
+      channel: 'admin',
+      result: 'success',
+      ...(options.requestId ? { requestId: options.requestId } : {}),
+      at: now,
+    });
+    return { link: `${deps.settings.publicBaseUrl}/setup#t=${token}`, expiresAt };
+  }
+}
+
+function nextEnrollment(existing: Enrollment | undefined, user: ActivationUser, now: Date, activationHash: string): Enrollment {
+  const facts = {
+    userGuid: user.userGuid,
+    dn: user.dn,
+    samAccountName: user.samAccountName,
+    displayName: user.displayName,
+    mail: user.mail,
+  };
+  if (!existing) {
+    return {
+      ...facts,
+      status: 'activated',
+      methods: { sms: false, app: false },
+      verificationFailures: 0,
+      activatedAt: now,
+      activationHash,
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+    };
+  }
+  // A pending number belonged to the previous link's setup; the new setup starts from the phone step.
+  const { pendingPhoneE164: _pending, phoneE164, ...rest } = existing;
+  if (existing.status === 'revoked') {
+    return { ...rest, ...facts, status: 'activated', methods: { sms: false, app: false }, activatedAt: now, activationHash, updatedAt: now };
+  }
+  return { ...rest, ...facts, ...(phoneE164 ? { phoneE164 } : {}), activatedAt: now, activationHash, updatedAt: now };
+}

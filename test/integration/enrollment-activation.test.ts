@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
+import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
+import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
+import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
+import { AlreadyEnrolledError } from '../../shared/domain/enrollment';
+import { hashSecret } from '../../shared/domain/one-time-secrets';
+import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment/activation';
+import { localTarget } from '../support/local-aws';
+import { ManualClock } from '../support/manual-clock';
+
+const TABLE = 'blink-activation-test';
+const KEY = 'test-hmac-key-0123456789abcdef';
+let dynamo: DynamoDbStandIn;
+let client: DynamoDBDocumentClient;
+let deps: ActivationDependencies;
+let store: DynamoEnrollmentStore;
+const clock = new ManualClock('2026-11-26T12:00:00.000Z');
+
+beforeAll(async () => {
+  dynamo = await startDynamoDb();
+  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
+  await createBlinkTable(client, TABLE);
+  store = new DynamoEnrollmentStore(client, { tableName: TABLE, now: () => clock.now() });
+  deps = {
+    enrollmentStore: store,
+    secrets: new StaticSecrets({ 'token-hmac-key': KEY }),
+    clock,
+    auditLog: new DynamoAuditLog(client, { tableName: TABLE }),
+    settings: { publicBaseUrl: 'https://blink.corp.example.test', activationTtlHours: 72 },
+  };
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+function user() {
+  const userGuid = randomUUID();
+  return { userGuid, dn: `CN=${userGuid},OU=Staff,DC=blink,DC=test`, samAccountName: 'ada', displayName: 'Ada Lovelace', mail: 'ada@blink.test' };
+}
+
+const tokenOf = (link: string) => new URL(link).hash.replace(/^#t=/, '');
+
+describe('issueActivation', () => {
+  it('creates an activated enrollment and a hashed activation secret; the link carries the token in the fragment', async () => {
+    const target = user();
+    const { link, expiresAt } = await issueActivation(deps, target);
+    expect(link).toMatch(/^https:\/\/blink\.corp\.example\.test\/setup#t=[A-Za-z0-9_-]{43}$/);
+    expect(expiresAt).toEqual(new Date('2026-11-29T12:00:00.000Z'));
+    const enrollment = await store.get(target.userGuid);
+    expect(enrollment).toMatchObject({ status: 'activated', methods: { sms: false, app: false }, verificationFailures: 0, mail: 'ada@blink.test' });
+    const hash = hashSecret(KEY, 'activation', tokenOf(link));
+    expect(enrollment?.activationHash).toBe(hash);
+    expect(await store.findSecret('activation', hash)).toMatchObject({ userGuid: target.userGuid, expiresAt });
+  });
+
+  it('supersedes the earlier link when issued again', async () => {
+    const target = user();
+    const first = await issueActivation(deps, target);
+    const second = await issueActivation(deps, target);
+    expect(await store.findSecret('activation', hashSecret(KEY, 'activation', tokenOf(first.link)))).toBeUndefined();
+    expect(await store.findSecret('activation', hashSecret(KEY, 'activation', tokenOf(second.link)))).toBeDefined();
+  });
+
+  it('refuses an active enrollment unless asked to reactivate, which keeps it active with its phone', async () => {
+    const target = user();
+    await issueActivation(deps, target);
+    const enrollment = await store.get(target.userGuid);
+    if (!enrollment) throw new Error('no enrollment');
+    await store.save({ ...enrollment, status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } }, enrollment.version);
+    await expect(issueActivation(deps, target)).rejects.toBeInstanceOf(AlreadyEnrolledError);
+    const again = await issueActivation(deps, target, { reactivate: true });
+    expect(again.link).toContain('/setup#t=');
+    expect(await store.get(target.userGuid)).toMatchObject({ status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } });
+  });
+
+  it('turns a revoked enrollment into a fresh activated one without the old phone or methods', async () => {
+    const target = user();
+    await issueActivation(deps, target);
+    const enrollment = await store.get(target.userGuid);
+    if (!enrollment) throw new Error('no enrollment');
+    await store.save({ ...enrollment, status: 'revoked', phoneE164: '+14155550123', methods: { sms: true, app: true } }, enrollment.version);
+    await issueActivation(deps, target);
+    const after = await store.get(target.userGuid);
+    expect(after).toMatchObject({ status: 'activated', methods: { sms: false, app: false } });
+    expect(after?.phoneE164).toBeUndefined();
+  });
+});
