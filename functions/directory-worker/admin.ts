@@ -1,0 +1,82 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import * as z from 'zod';
+import type { Observability } from '../../shared/observability/powertools.js';
+import { DomainError, ValidationError } from '../../shared/domain/errors.js';
+import type { AdminActivation } from '../../shared/use-cases/activation/activation.js';
+import { workerAdminRequestSchema, type WorkerAdminReply } from '../../shared/use-cases/activation/contract.js';
+
+export interface DirectoryWorkerAdminDependencies {
+  observability: Observability;
+  activation: AdminActivation;
+}
+
+/** A direct invocation by the admin API (deployed) or the local runtime: `{ "admin": { "action": … } }`. */
+export const adminInvocationSchema = z.strictObject({ admin: z.unknown() });
+export type AdminInvocation = z.infer<typeof adminInvocationSchema>;
+
+/**
+ * The worker's admin entry: synchronous requests that need AD (resolve a target, activate users). It answers with a
+ * result or a named failure, never throws for an expected refusal, and never returns a stack trace or a secret.
+ */
+export function createDirectoryWorkerAdminHandler({ observability, activation }: DirectoryWorkerAdminDependencies) {
+  const { logger, metrics, tracer } = observability;
+
+  const handle = async (event: AdminInvocation): Promise<WorkerAdminReply> => {
+    const parsed = workerAdminRequestSchema.safeParse(event.admin);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'admin'}: ${issue.message}`);
+      logger.info('admin request refused', { issues });
+      return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid admin request.', issues } };
+    }
+    const request = parsed.data;
+    logger.appendKeys({ adminAction: request.action, ...(request.requestId ? { adminRequestId: request.requestId } : {}) });
+    try {
+      const result =
+        request.action === 'resolve'
+          ? await activation.resolve(request.target, request.requestId)
+          : await activation.activate(request.userGuids, request.requestId);
+      metrics.addMetric(`Admin_${request.action}_Succeeded`, MetricUnit.Count, 1);
+      return { ok: true, result };
+    } catch (error) {
+      metrics.addMetric(`Admin_${request.action}_Failed`, MetricUnit.Count, 1);
+      if (error instanceof DomainError) {
+        logger.warn('admin request failed', { code: error.code, message: error.message });
+        return { ok: false, error: { code: error.code, message: error.message } };
+      }
+      logger.error('admin request failed', error instanceof Error ? error : String(error));
+      return { ok: false, error: { code: 'INTERNAL', message: 'The directory worker failed; see its logs.' } };
+    } finally {
+      logger.removeKeys(['adminAction', 'adminRequestId']);
+    }
+  };
+
+  return middy<AdminInvocation, WorkerAdminReply>(handle)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}
+
+const sqsEventSchema = z.looseObject({
+  Records: z.array(z.looseObject({ eventSource: z.literal('aws:sqs') })).min(1),
+});
+
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+type AdminHandler = (event: AdminInvocation, context: Context) => Promise<WorkerAdminReply>;
+
+/**
+ * The worker Lambda receives two kinds of event: SQS batches (jobs) and direct admin invocations. This picks the
+ * handler by the event's shape; anything else is refused before either handler sees it.
+ */
+export function dispatchWorkerEvent(handlers: { jobs: SqsHandler; admin: AdminHandler }) {
+  return async (event: unknown, context: Context): Promise<SQSBatchResponse | WorkerAdminReply> => {
+    const admin = adminInvocationSchema.safeParse(event);
+    if (admin.success) return handlers.admin(admin.data, context);
+    if (sqsEventSchema.safeParse(event).success) return handlers.jobs(event as SQSEvent, context);
+    throw new ValidationError('the directory worker accepts SQS batches and {"admin": …} invocations only');
+  };
+}

@@ -1,0 +1,53 @@
+import type { OutboundEmail } from '../ports/email-sender.js';
+import { escapeHtml } from './html.js';
+
+export interface ActivationEmailContent {
+  to: string;
+  displayName: string;
+  /** The setup link, exactly as issued (PUBLIC_BASE_URL + fragment); never built from a request. */
+  link: string;
+  expiresAt: Date;
+  productName: string;
+  supportContact: string;
+}
+
+/**
+ * The activation email (step 1 of the user guide): the link, how long it works, and who to ask. Text and HTML carry
+ * the same content; every value in the HTML is escaped, including the link.
+ */
+export function renderActivationEmail(content: ActivationEmailContent): OutboundEmail {
+  const { productName, supportContact, displayName, link } = content;
+  const expires = formatExpiry(content.expiresAt);
+  const subject = `Activate ${productName} password reset`;
+  const text = [
+    `Hello ${displayName},`,
+    '',
+    `Your IT team has activated ${productName} for your Windows account. With ${productName} you can reset your password or unlock your account from your phone, without calling the help desk.`,
+    '',
+    'Open this link to set it up (it takes two minutes):',
+    link,
+    '',
+    `The link works once and expires ${expires}.`,
+    `If you did not expect this email, do not open the link and contact ${supportContact}.`,
+  ].join('\n');
+  const e = escapeHtml;
+  const html = [
+    '<!doctype html>',
+    `<html lang="en"><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
+    '<body style="font-family: sans-serif; line-height: 1.5; color: #1a202c;">',
+    `<p>Hello ${e(displayName)},</p>`,
+    `<p>Your IT team has activated ${e(productName)} for your Windows account. With ${e(productName)} you can reset your password or unlock your account from your phone, without calling the help desk.</p>`,
+    `<p><a href="${e(link)}" style="display: inline-block; padding: 10px 18px; background: #2b6cb0; color: #ffffff; text-decoration: none; border-radius: 4px;">Set up ${e(productName)}</a></p>`,
+    `<p>If the button does not work, copy this address into your browser:<br>${e(link)}</p>`,
+    `<p>The link works once and expires ${e(expires)}.</p>`,
+    `<p>If you did not expect this email, do not open the link and contact ${e(supportContact)}.</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { to: content.to, subject, text, html };
+}
+
+/** "on 2026-11-29 at 23:00 UTC": unambiguous for every reader, whatever their locale. */
+function formatExpiry(at: Date): string {
+  const iso = at.toISOString();
+  return `on ${iso.slice(0, 10)} at ${iso.slice(11, 16)} UTC`;
+}
