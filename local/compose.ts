@@ -20,6 +20,7 @@ import { StaticSecrets } from '../shared/adapters/secrets/static-secrets.js';
 import { SystemClock } from '../shared/adapters/system/clock.js';
 import { LdapDirectory } from '../shared/adapters/ldap/index.js';
 import { createApiHandler } from '../functions/api/handler.js';
+import { pageRoutes } from '../functions/api/routes/pages.js';
 import { createInboundSmsHandler } from '../functions/inbound-sms/handler.js';
 import { createDirectoryWorkerHandler } from '../functions/directory-worker/handler.js';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
@@ -142,7 +143,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   // The same use cases as the Lambdas; locally the console is also told which messages the use case handled.
   const inboundSmsUseCase = createInboundSmsUseCase(inboundObservability.logger);
   const handlers = {
-    api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION }),
+    api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION, routes: [...pageRoutes()] }),
     inboundSms: createInboundSmsHandler({
       observability: inboundObservability,
       handleMessage: async (message: InboundSms) => {

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApiHandler } from '../../functions/api/handler.js';
+import { pageContentSecurityPolicy, pageRoutes } from '../../functions/api/routes/pages.js';
+import { createObservability } from '../../shared/observability/powertools.js';
+import { generatedModulePath, renderWebAssetsModule } from '../../scripts/build-web-assets.js';
+import { setupCss, setupHtml, setupJs } from '../../web/assets.generated.js';
+import { apiEvent } from '../support/api-event.js';
+import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { lambdaContext } from '../support/lambda-context.js';
+
+const webDir = join(__dirname, '..', '..', 'web');
+
+describe('setup page assets', () => {
+  it('are served from a generated module that matches the files in web/ (run `npm run build:web` when this fails)', () => {
+    expect(readFileSync(generatedModulePath, 'utf8')).toBe(renderWebAssetsModule());
+    expect(setupHtml).toBe(readFileSync(join(webDir, 'setup.html'), 'utf8'));
+    expect(setupCss).toBe(readFileSync(join(webDir, 'setup.css'), 'utf8'));
+    expect(setupJs).toBe(readFileSync(join(webDir, 'setup.js'), 'utf8'));
+  });
+
+  it('page has no inline script, inline style, event-handler attribute or third-party URL', () => {
+    const scriptTags = setupHtml.match(/<script\b[^>]*>/g) ?? [];
+    expect(scriptTags).toEqual(['<script src="assets/setup.js" defer>']);
+    expect(setupHtml).not.toMatch(/<style\b/i);
+    expect(setupHtml).not.toMatch(/\sstyle\s*=/i);
+    expect(setupHtml).not.toMatch(/\son[a-z]+\s*=/i);
+    expect(setupHtml).not.toMatch(/javascript:/i);
+    for (const text of [setupHtml, setupCss, setupJs]) {
+      expect(text).not.toMatch(/https?:\/\//);
+      expect(text).not.toMatch(/@import|url\(/);
+    }
+  });
+
+  it('page refers to its assets and the API with relative URLs, so it also works under a stage path (/prod/setup)', () => {
+    expect(setupHtml).toContain('href="assets/setup.css"');
+    expect(setupHtml).toContain('src="assets/setup.js"');
+    const apiPaths = [...setupJs.matchAll(/'(\/?api\/[a-z/]+)'/g)].map((match) => match[1]);
+    expect(apiPaths).toEqual(['api/setup/open', 'api/setup/phone', 'api/setup/verify', 'api/setup/qr', 'api/setup/status']);
+    expect(new URL('assets/setup.js', 'https://x.example/prod/setup').pathname).toBe('/prod/assets/setup.js');
+  });
+
+  it('script writes untrusted text with textContent only and never evaluates strings', () => {
+    expect(setupJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
+    // Every element the script looks up exists on the page (a renamed id would otherwise fail only in a browser).
+    const ids = [...setupJs.matchAll(/byId\('([^']+)'\)/g)].map((match) => match[1]);
+    expect(ids.length).toBeGreaterThan(10);
+    for (const id of new Set(ids)) expect(setupHtml).toContain(`id="${id}"`);
+  });
+
+  it('script keeps the token out of URLs: it reads the fragment, clears it and sends the token in bodies', () => {
+    expect(setupJs).toContain('history.replaceState');
+    expect(setupJs).not.toMatch(/[?&]t(oken)?=/);
+    expect(setupJs).not.toMatch(/localStorage|sessionStorage|document\.cookie/);
+  });
+});
+
+describe('page routes', () => {
+  let logs: LogCapture;
+  beforeEach(() => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    logs = captureLogs();
+  });
+  afterEach(() => logs.restore());
+
+  const handler = () =>
+    createApiHandler({
+      observability: createObservability({ serviceName: 'blink-test', tracing: false }),
+      version: '1',
+      routes: pageRoutes(),
+    });
+
+  it.each([
+    ['/setup', 'text/html; charset=utf-8', setupHtml],
+    ['/assets/setup.js', 'text/javascript; charset=utf-8', setupJs],
+    ['/assets/setup.css', 'text/css; charset=utf-8', setupCss],
+  ])('GET %s answers with its content type and the strict page headers', async (path, contentType, body) => {
+    const response = await handler()(apiEvent('GET', path), lambdaContext());
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe(body);
+    expect(response.headers).toEqual({
+      'content-type': contentType,
+      'content-security-policy': pageContentSecurityPolicy,
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+    });
+  });
+
+  it('uses the CSP of the design: nothing inline, nothing third-party, no framing', () => {
+    const directives = Object.fromEntries(
+      pageContentSecurityPolicy.split(';').map((directive) => {
+        const [name = '', ...values] = directive.trim().split(/\s+/);
+        return [name, values.join(' ')];
+      }),
+    );
+    expect(directives).toEqual({
+      'default-src': "'none'",
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'img-src': "'self' data:",
+      'connect-src': "'self'",
+      'form-action': "'self'",
+      'base-uri': "'none'",
+      'frame-ancestors': "'none'",
+    });
+  });
+
+  it('answers other methods and unknown assets with the JSON 404', async () => {
+    for (const event of [apiEvent('POST', '/setup'), apiEvent('GET', '/assets/other.js'), apiEvent('GET', '/setup/x')]) {
+      const response = await handler()(event, lambdaContext());
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body)).toEqual({ error: { code: 'NOT_FOUND', message: 'No such route.' } });
+    }
+  });
+
+  it('a response cannot be changed through another one (each answer has its own headers object)', async () => {
+    const [route] = pageRoutes();
+    const first = (await route!.handler(apiEvent('GET', '/setup'), lambdaContext(), () => undefined)) as { headers: Record<string, string> };
+    first.headers['x-extra'] = 'changed';
+    const second = (await route!.handler(apiEvent('GET', '/setup'), lambdaContext(), () => undefined)) as { headers: Record<string, string> };
+    expect(second.headers['x-extra']).toBeUndefined();
+  });
+});
