@@ -8,6 +8,7 @@
   const POLL_INTERVAL_MS = 2000;
   const NETWORK_MESSAGE = 'Blink could not be reached. Check your internet connection and try again.';
   const GENERIC_MESSAGE = 'Something went wrong. Please try again.';
+  const INVALID_LINK_MESSAGE = 'This setup link is not valid. Ask your IT team for a new activation email.';
   // Relative paths, so the page also works under an API Gateway stage path (…/prod/setup).
   const api = {
     open: 'api/setup/open',
@@ -31,32 +32,42 @@
 
   let currentStep = 'loading';
 
-  /** Shows one step, hides the others and moves focus to its heading so screen readers announce the change. */
-  function show(step) {
+  /**
+   * Shows one step and hides the others. After something the user did, focus moves to the step's heading so screen
+   * readers announce the change; the first step after the page loads keeps the browser's own start position.
+   */
+  function show(step, moveFocus = true) {
     if (step !== 'qr') stopPolling();
     currentStep = step;
     for (const section of all('main > section.step')) section.hidden = section.id !== `step-${step}`;
     const heading = document.querySelector(`#step-${step} h1`);
-    if (heading) heading.focus();
+    if (heading && moveFocus) heading.focus();
   }
 
-  function showInvalid() {
+  /** Shows a step whose message is an alert: the text is set after the step is visible, so it is announced. */
+  function showWithAlert(step, messageId, message, moveFocus) {
+    const element = byId(messageId);
+    element.textContent = '';
+    show(step, moveFocus);
+    element.textContent = message;
+  }
+
+  function showInvalid(moveFocus = true) {
     session.token = '';
-    show('invalid');
+    showWithAlert('invalid', 'invalid-message', INVALID_LINK_MESSAGE, moveFocus);
   }
 
-  function showUnavailable(message) {
-    byId('unavailable-message').textContent = message;
-    show('unavailable');
+  function showUnavailable(message, moveFocus) {
+    showWithAlert('unavailable', 'unavailable-message', message, moveFocus);
   }
 
-  function showComplete(method) {
+  function showComplete(method, moveFocus = true) {
     session.token = '';
     byId('complete-sms').hidden = method !== 'sms';
     byId('complete-app').hidden = method !== 'app';
     byId('complete-generic').hidden = method === 'sms' || method === 'app';
     document.title = 'Setup complete – Blink';
-    show('complete');
+    show('complete', moveFocus);
   }
 
   function setAccountName(displayName) {
@@ -159,29 +170,31 @@
     return token.trim();
   }
 
-  async function openLink() {
-    show('loading');
+  /** Checks the link and shows the step it is at; `moveFocus` is false for the first check after the page loads. */
+  async function openLink(moveFocus) {
+    show('loading', moveFocus);
     const result = await post(api.open, { token: session.token });
     if (result.ok) {
       const { displayName, state, phone } = result.data;
       setAccountName(typeof displayName === 'string' ? displayName : '');
-      if (state === 'complete') showComplete(undefined);
+      if (state === 'complete') showComplete(undefined, moveFocus);
       else if (state === 'choose-method') {
         setMaskedPhone(phone);
-        show('choose');
-      } else show('phone');
+        show('choose', moveFocus);
+      } else show('phone', moveFocus);
       return;
     }
-    if (result.status === 0 || result.status >= 500 || result.status === 429) showUnavailable(failureMessage(result));
-    else showInvalid();
+    // Every refusal of the link gets the same message: the page never hints at why (unknown, used or expired).
+    if (result.status === 0 || result.status >= 500 || result.status === 429) showUnavailable(failureMessage(result), moveFocus);
+    else showInvalid(moveFocus);
   }
 
-  function start() {
+  function start(moveFocus) {
     const token = takeTokenFromAddress();
     if (token) {
       session.token = token;
-      void openLink();
-    } else if (!session.token) show('no-link');
+      void openLink(moveFocus);
+    } else if (!session.token) show('no-link', moveFocus);
   }
 
   // ---- Step 2: mobile number --------------------------------------------------------------------------------------
@@ -347,7 +360,7 @@
   });
   byId('qr-refresh').addEventListener('click', () => void showQr());
   byId('retry-open').addEventListener('click', () => {
-    if (session.token) void openLink();
+    if (session.token) void openLink(true);
     else show('no-link');
   });
   byId('qr-uri').addEventListener('focus', (event) => event.target.select());
@@ -368,7 +381,7 @@
     });
   });
   // A second activation link opened in the same tab changes only the fragment.
-  window.addEventListener('hashchange', start);
+  window.addEventListener('hashchange', () => start(true));
 
-  start();
+  start(false);
 })();

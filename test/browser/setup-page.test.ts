@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { activate, testUser } from './activation.js';
+import { launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
+
+// The setup page in Debian's Chromium against the local runtime (in-process, port 0): how it is served, what its
+// CSP does in a real browser, and what a person sees for a link that cannot be used.
+
+const NEUTRAL_MESSAGE = 'This setup link is not valid. Ask your IT team for a new activation email.';
+
+describe('setup page (browser)', () => {
+  let blink: LocalBlink;
+  let browser: TestBrowser;
+
+  beforeAll(async () => {
+    [blink, browser] = await Promise.all([
+      startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600 }),
+      launchBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await blink?.stop();
+  });
+
+  it('is served with the strict page headers, and so are its script and style sheet', async () => {
+    const { page, problems } = await openPage(browser.context);
+    const assets = new Map<string, Record<string, string>>();
+    page.on('response', (response) => {
+      const { pathname } = new URL(response.url());
+      if (pathname.startsWith('/assets/')) assets.set(pathname, response.headers());
+    });
+    const response = await page.goto(`${blink.url}/setup`);
+    await page.getByRole('heading', { name: 'Open your setup link' }).waitFor();
+
+    const expected = {
+      'content-security-policy':
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+    };
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()).toMatchObject({ ...expected, 'content-type': 'text/html; charset=utf-8' });
+    expect(assets.get('/assets/setup.js')).toMatchObject({ ...expected, 'content-type': 'text/javascript; charset=utf-8' });
+    expect(assets.get('/assets/setup.css')).toMatchObject({ ...expected, 'content-type': 'text/css; charset=utf-8' });
+    // The style sheet applied (the CSP let it through): the page background is not the browser's default white.
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(243, 245, 249)');
+    expect(problems.unexpectedConsoleErrors()).toEqual([]);
+    expect(problems.pageErrors).toEqual([]);
+    expect(await problems.cspViolations()).toEqual([]);
+    await page.close();
+  });
+
+  it('enforces its CSP in the browser: an injected inline script does not run and is reported', async () => {
+    const { page, problems } = await openPage(browser.context);
+    await page.goto(`${blink.url}/setup`);
+    await page.getByRole('heading', { name: 'Open your setup link' }).waitFor();
+    await page.evaluate(`(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.blinkInjected = true';
+      document.body.append(script);
+    })()`);
+    expect(await page.evaluate('window.blinkInjected === true')).toBe(false);
+    expect((await problems.cspViolations()).some((violation) => violation.startsWith('script-src'))).toBe(true);
+    await page.close();
+  });
+
+  it('without a token asks the person to open the link from the activation email', async () => {
+    const { page, problems } = await openPage(browser.context);
+    await page.goto(`${blink.url}/setup`);
+    await page.getByRole('heading', { name: 'Open your setup link' }).waitFor();
+    expect(await page.getByText('open the link in your activation email').isVisible()).toBe(true);
+    expect(problems.unexpectedConsoleErrors()).toEqual([]);
+    await page.close();
+  });
+
+  it('shows one neutral message for a link that was never issued and for a superseded one, and clears the address bar', async () => {
+    const user = testUser('Nora Neutral');
+    const first = await activate(blink, user);
+    await activate(blink, user); // supersedes the first link
+    const neverIssued = randomBytes(32).toString('base64url');
+
+    const seen: string[] = [];
+    for (const [name, token] of [['never-issued', neverIssued], ['superseded', first.token]] as const) {
+      const { page, problems } = await openPage(browser.context, phoneViewport);
+      const requests: string[] = [];
+      page.on('request', (request) => requests.push(request.url()));
+      await page.goto(`${blink.url}/setup#t=${token}`);
+      await page.getByRole('heading', { name: "This link can't be used" }).waitFor();
+      const alert = page.getByRole('alert');
+      expect(await alert.textContent()).toBe(NEUTRAL_MESSAGE);
+      seen.push((await page.locator('main').innerText()).trim());
+
+      // The token left the address bar at once and never appeared in any URL the page requested.
+      expect(page.url()).toBe(`${blink.url}/setup`);
+      expect(requests.some((url) => url.includes(token))).toBe(false);
+      expect(problems.unexpectedConsoleErrors([404])).toEqual([]);
+      expect(await problems.cspViolations()).toEqual([]);
+      if (name === 'never-issued') await screenshot(page, 'setup-invalid-link-phone');
+      await page.close();
+    }
+    expect(seen[0]).toBe(seen[1]);
+  });
+});
