@@ -41,3 +41,14 @@ export const VERIFICATION_LOCK_SECONDS = 3600;
 export class AlreadyEnrolledError extends DomainError {
   readonly code = 'ALREADY_ENROLLED';
 }
+
+/**
+ * A phone number as the setup page may show it: the country code and the last four digits only, e.g.
+ * `+1 •••-•••-0123` for North American numbers and `+44 ••••••0123` elsewhere.
+ */
+export function maskPhoneNumber(e164: string, countryCallingCode: string): string {
+  const national = e164.replace(/^\+/, '').slice(countryCallingCode.length);
+  const lastFour = national.slice(-4);
+  if (countryCallingCode === '1' && national.length === 10) return `+1 •••-•••-${lastFour}`;
+  return `+${countryCallingCode} ${'•'.repeat(Math.max(0, national.length - 4))}${lastFour}`;
+}

@@ -1,0 +1,34 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import * as z from 'zod';
+import { ValidationError } from '../../../shared/domain/errors.js';
+
+/** The request body as text (API Gateway base64-encodes binary bodies). */
+export function bodyText(event: APIGatewayProxyEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** Parses a JSON body against `schema`; malformed input is a clear 400, never a 500. */
+export function parseJsonBody<Schema extends z.ZodType>(event: APIGatewayProxyEvent, schema: Schema): z.output<Schema> {
+  let json: unknown;
+  try {
+    json = JSON.parse(bodyText(event));
+  } catch {
+    throw new ValidationError('The request body must be JSON.');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    throw new ValidationError(`Invalid request: ${issues.join('; ')}`, issues);
+  }
+  return parsed.data;
+}
+
+/** A header value whatever its case (API Gateway keeps the client's spelling). */
+export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}

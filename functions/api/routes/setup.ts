@@ -1,0 +1,79 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import * as z from 'zod';
+import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
+import type { RequestFacts } from '../../../shared/use-cases/enrollment/dependencies.js';
+import type { SetupUseCases } from '../../../shared/use-cases/enrollment/setup.js';
+import type { ApiRoute } from '../handler.js';
+import { parseJsonBody } from './json-body.js';
+
+// Tokens are not checked for shape here: a malformed token gets the same neutral answer as any other unusable one.
+const token = z.string().min(1).max(512);
+const tokenBody = z.object({ token });
+const phoneBody = z.object({ token, phone: z.string().min(1).max(40) });
+const verifyBody = z.object({ token, code: z.string().min(1).max(20) });
+
+const linkInvalidBody: ErrorBody = {
+  error: { code: 'LINK_INVALID', message: 'This setup link is not valid. Ask your IT team for a new activation email.' },
+};
+const codeInvalidBody: ErrorBody = {
+  error: { code: 'CODE_INVALID', message: 'That code is not right. Check the latest text message and try again.' },
+};
+const linkInvalid = () => jsonResponse(404, linkInvalidBody);
+
+/** The client IP from API Gateway's request context; never from a header the client can set. */
+export function requestFacts(event: APIGatewayProxyEvent): RequestFacts {
+  return { clientIp: event.requestContext.identity.sourceIp, requestId: event.requestContext.requestId };
+}
+
+/** The setup page's calls (docs/design/enrollment.md): parse, call the use case, map its answer. */
+export function setupRoutes(setup: SetupUseCases): ApiRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: '/api/setup/open',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const result = await setup.open(parseJsonBody(event, tokenBody).token);
+        if (!result.ok) return linkInvalid();
+        return jsonResponse(200, { displayName: result.displayName, state: result.state, ...(result.phone ? { phone: result.phone } : {}) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/setup/phone',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const body = parseJsonBody(event, phoneBody);
+        const result = await setup.submitPhone(body.token, body.phone, requestFacts(event));
+        if (!result.ok) return linkInvalid();
+        return jsonResponse(200, { state: result.state, phone: result.phone });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/setup/verify',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const body = parseJsonBody(event, verifyBody);
+        const result = await setup.verify(body.token, body.code, requestFacts(event));
+        if (result.ok) return jsonResponse(200, { state: result.state, method: result.method });
+        return result.reason === 'code-invalid' ? jsonResponse(400, codeInvalidBody) : linkInvalid();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/setup/qr',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const result = await setup.createQr(parseJsonBody(event, tokenBody).token, requestFacts(event));
+        if (!result.ok) return linkInvalid();
+        return jsonResponse(200, { uri: result.uri, qrSvg: result.qrSvg, expiresAt: result.expiresAt.toISOString() });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/setup/status',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const result = await setup.status(parseJsonBody(event, tokenBody).token);
+        if (!result.ok) return linkInvalid();
+        return jsonResponse(200, { state: result.state, ...(result.method ? { method: result.method } : {}) });
+      },
+    },
+  ];
+}

@@ -1,0 +1,20 @@
+import type { DevicePublicKey } from './device-signature.js';
+
+export type UnlockMethod = 'none' | 'pin' | 'biometric';
+export type DevicePlatform = 'ios' | 'android' | 'other';
+
+/** A phone bound to an enrollment by QR code. The server holds only its public key. */
+export interface Device {
+  deviceId: string;
+  userGuid: string;
+  publicKey: DevicePublicKey;
+  unlockMethod: UnlockMethod;
+  platform: DevicePlatform;
+  /** Push endpoint (an SNS platform endpoint ARN when deployed). */
+  pushToken?: string;
+  boundAt: Date;
+  revokedAt?: Date;
+}
+
+/** How far a signed request's timestamp may be from the server's clock; nonces are kept this long (each way). */
+export const DEVICE_REQUEST_MAX_SKEW_MS = 5 * 60_000;

@@ -1,0 +1,55 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { DeviceStore } from '../../ports/device-store.js';
+import type { EmailSender } from '../../ports/email-sender.js';
+import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { Secrets } from '../../ports/secrets.js';
+import type { SmsSender } from '../../ports/sms-sender.js';
+import type { NoticeSettings } from './notices.js';
+
+export interface EnrollmentSettings extends NoticeSettings {
+  publicBaseUrl: string;
+  activationTtlHours: number;
+  defaultCountry: CountryCode;
+  /** Origination identity of the confirmation SMS (the first published number); the sender's default when absent. */
+  confirmationFrom?: string;
+}
+
+/** What the enrollment use cases log through: a Powertools Logger fits. Never given a secret. */
+export interface EnrollmentLogger {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export interface EnrollmentDependencies {
+  enrollmentStore: EnrollmentStore;
+  deviceStore: DeviceStore;
+  secrets: Secrets;
+  clock: Clock;
+  rateLimiter: RateLimiter;
+  smsSender: SmsSender;
+  emailSender: EmailSender;
+  auditLog: AuditLog;
+  logger: EnrollmentLogger;
+  settings: EnrollmentSettings;
+}
+
+/** Facts about the HTTP request the use cases need: the client IP from API Gateway's request context only. */
+export interface RequestFacts {
+  clientIp: string;
+  requestId?: string;
+}
+
+/** Limits of the setup and device flows (design: docs/design/enrollment.md). */
+export const enrollmentLimits = {
+  smsCodeTtlSeconds: 600,
+  bindingTtlSeconds: 600,
+  resendCooldownSeconds: 60,
+  codesPerEnrollmentPerDay: 5,
+  codesPerPhonePerDay: 10,
+  phoneRequestsPerIpPerHour: 30,
+  qrPerEnrollmentPerHour: 20,
+  registrationsPerIpPerHour: 30,
+} as const;

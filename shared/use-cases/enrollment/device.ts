@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { DEVICE_REQUEST_MAX_SKEW_MS, type Device, type DevicePlatform, type UnlockMethod } from '../../domain/device.js';
+import { verifyDeviceRequest, type DevicePublicKey } from '../../domain/device-signature.js';
+import type { Enrollment, EnrollmentMethods } from '../../domain/enrollment.js';
+import { ConcurrentUpdateError, RateLimitedError } from '../../domain/errors.js';
+import { hashSecret } from '../../domain/one-time-secrets.js';
+import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
+import { deviceBoundEmail } from './notices.js';
+
+export interface DeviceRegistration {
+  bindingCode: string;
+  publicKey: DevicePublicKey;
+  unlockMethod: UnlockMethod;
+  platform: DevicePlatform;
+  pushToken?: string;
+}
+
+export type RegisterResult =
+  | { ok: true; deviceId: string; account: { displayName: string; samAccountName: string } }
+  | { ok: false; reason: 'binding-invalid' };
+
+/** A device request as received: the signed parts and the four x-blink-* header values (undefined when absent). */
+export interface SignedDeviceRequest {
+  method: string;
+  /** The request path as the client sent it (API Gateway's `event.path`). */
+  path: string;
+  body: string;
+  deviceId: string | undefined;
+  timestamp: string | undefined;
+  nonce: string | undefined;
+  signature: string | undefined;
+}
+
+export type DeviceAuthentication = { ok: true; device: Device; enrollment: Enrollment } | { ok: false; reason: 'device-unauthorized' };
+
+export interface DeviceStatus {
+  account: { displayName: string; samAccountName: string };
+  methods: EnrollmentMethods;
+  device: { deviceId: string; unlockMethod: UnlockMethod; platform: DevicePlatform };
+}
+
+const SAVE_ATTEMPTS = 5;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The app's calls: registration with a QR binding code, then signed requests. */
+export function createDeviceUseCases(deps: EnrollmentDependencies) {
+  const { enrollmentStore, deviceStore, clock, logger } = deps;
+  const refused: DeviceAuthentication = { ok: false, reason: 'device-unauthorized' };
+
+  return {
+    async register(registration: DeviceRegistration, request: RequestFacts): Promise<RegisterResult> {
+      const ipDecision = await deps.rateLimiter.hit(`device-register-ip:${request.clientIp}`, enrollmentLimits.registrationsPerIpPerHour, 3600);
+      if (!ipDecision.allowed) throw new RateLimitedError('Too many requests. Try again later.', ipDecision.retryAfterSeconds);
+      const now = clock.now();
+      const hash = hashSecret(await deps.secrets.get('token-hmac-key'), 'binding', registration.bindingCode);
+      // Consumed first, with a conditional write: of two registrations with one code exactly one gets here.
+      const binding = await enrollmentStore.consumeSecret('binding', hash, now);
+      if (!binding) return { ok: false, reason: 'binding-invalid' };
+      const current = await enrollmentStore.get(binding.userGuid);
+      if (!current || current.status === 'revoked') return { ok: false, reason: 'binding-invalid' };
+
+      const device: Device = {
+        deviceId: randomUUID(),
+        userGuid: binding.userGuid,
+        publicKey: registration.publicKey,
+        unlockMethod: registration.unlockMethod,
+        platform: registration.platform,
+        ...(registration.pushToken ? { pushToken: registration.pushToken } : {}),
+        boundAt: now,
+      };
+      await deviceStore.add(device);
+      const enrollment = await activateApp(binding.userGuid, now);
+      if (enrollment?.activationHash) await enrollmentStore.consumeSecret('activation', enrollment.activationHash, now);
+
+      try {
+        await deps.emailSender.send(deviceBoundEmail(deps.settings, current, device.platform, now));
+      } catch (error) {
+        logger.error('notice could not be sent', { notice: 'device-bound-email', userGuid: device.userGuid, error: error instanceof Error ? error.name : 'unknown' });
+      }
+      await deps.auditLog.record({
+        userGuid: device.userGuid,
+        action: 'device.registered',
+        channel: 'app',
+        result: 'success',
+        ...(request.requestId ? { requestId: request.requestId } : {}),
+        at: now,
+      });
+      logger.info('device registered', { userGuid: device.userGuid, deviceId: device.deviceId });
+      return { ok: true, deviceId: device.deviceId, account: { displayName: current.displayName, samAccountName: current.samAccountName } };
+    },
+
+    /**
+     * Checks a signed device request. Every failure (missing header, unknown or revoked device, revoked enrollment,
+     * stale timestamp, bad signature, reused nonce) gives the same answer; only the log says which.
+     */
+    async authenticate(request: SignedDeviceRequest): Promise<DeviceAuthentication> {
+      const refuse = (reason: string, deviceId?: string) => {
+        logger.info('device request refused', { reason, ...(deviceId ? { deviceId } : {}) });
+        return refused;
+      };
+      const { deviceId, timestamp, nonce, signature } = request;
+      if (!deviceId || !UUID.test(deviceId) || !timestamp || !/^\d{1,16}$/.test(timestamp) || !nonce || !signature) {
+        return refuse('malformed');
+      }
+      const device = await deviceStore.get(deviceId);
+      if (!device) return refuse('unknown-device');
+      if (device.revokedAt) return refuse('revoked-device', deviceId);
+      const now = clock.now();
+      const parts = { method: request.method, path: request.path, timestamp: Number(timestamp), nonce, body: request.body };
+      const verdict = verifyDeviceRequest(device.publicKey, parts, signature, now, DEVICE_REQUEST_MAX_SKEW_MS);
+      if (!verdict.ok) return refuse(verdict.reason, deviceId);
+      const enrollment = await enrollmentStore.get(device.userGuid);
+      if (!enrollment || enrollment.status !== 'active') return refuse('enrollment-not-active', deviceId);
+      // Kept until the timestamp is stale anyway; after that the freshness check refuses a replay by itself.
+      const fresh = await deviceStore.rememberNonce(deviceId, nonce, new Date(parts.timestamp + DEVICE_REQUEST_MAX_SKEW_MS));
+      if (!fresh) return refuse('replayed-nonce', deviceId);
+      return { ok: true, device, enrollment };
+    },
+
+    status(authenticated: { device: Device; enrollment: Enrollment }): DeviceStatus {
+      const { device, enrollment } = authenticated;
+      return {
+        account: { displayName: enrollment.displayName, samAccountName: enrollment.samAccountName },
+        methods: enrollment.methods,
+        device: { deviceId: device.deviceId, unlockMethod: device.unlockMethod, platform: device.platform },
+      };
+    },
+  };
+
+  async function activateApp(userGuid: string, now: Date): Promise<Enrollment | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await enrollmentStore.get(userGuid);
+      if (!current) return undefined;
+      const next: Enrollment = { ...current, status: 'active', methods: { ...current.methods, app: true }, updatedAt: now };
+      try {
+        await enrollmentStore.save(next, current.version);
+        return { ...next, version: current.version + 1 };
+      } catch (error) {
+        if (error instanceof ConcurrentUpdateError && attempt < SAVE_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+}
+
+export type DeviceUseCases = ReturnType<typeof createDeviceUseCases>;

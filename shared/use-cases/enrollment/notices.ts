@@ -1,0 +1,60 @@
+import type { DevicePlatform } from '../../domain/device.js';
+import type { OutboundEmail } from '../../ports/email-sender.js';
+
+/** Wording settings shared by every message of the enrollment flow. */
+export interface NoticeSettings {
+  productName: string;
+  supportContact: string;
+  appStoreUrl: string;
+  playStoreUrl: string;
+}
+
+export function verificationCodeSms(settings: NoticeSettings, code: string): string {
+  return (
+    `${settings.productName}: your verification code is ${code}. It expires in 10 minutes. ` +
+    `Get the ${settings.productName} app: iPhone ${settings.appStoreUrl} Android ${settings.playStoreUrl}`
+  );
+}
+
+export function setupCompleteSms(settings: NoticeSettings): string {
+  return `${settings.productName}: setup is complete. Save this number; to reset your Windows password, text RESET to it.`;
+}
+
+interface Recipient {
+  mail: string;
+  displayName: string;
+}
+
+/** Email notice after the phone was verified (a new or changed number); it never holds a code or a password. */
+export function phoneVerifiedEmail(settings: NoticeSettings, to: Recipient, maskedPhone: string, at: Date): OutboundEmail {
+  const lines = [
+    `Hello ${to.displayName},`,
+    `The mobile number ${maskedPhone} was verified for ${settings.productName} on ${at.toUTCString()}. You can now reset your Windows password by texting RESET to the ${settings.productName} number that sent you the confirmation.`,
+    `If this was not you, contact ${settings.supportContact} right away.`,
+  ];
+  return email(to.mail, `${settings.productName}: your mobile number was verified`, lines);
+}
+
+/** Email notice after an app was bound to the account. */
+export function deviceBoundEmail(settings: NoticeSettings, to: Recipient, platform: DevicePlatform, at: Date): OutboundEmail {
+  const phoneName = platform === 'ios' ? 'an iPhone' : platform === 'android' ? 'an Android phone' : 'a device';
+  const lines = [
+    `Hello ${to.displayName},`,
+    `The ${settings.productName} app on ${phoneName} was linked to your account on ${at.toUTCString()}. You can now reset your Windows password from the app.`,
+    `If this was not you, contact ${settings.supportContact} right away.`,
+  ];
+  return email(to.mail, `${settings.productName}: a phone app was linked to your account`, lines);
+}
+
+function email(to: string, subject: string, paragraphs: string[]): OutboundEmail {
+  return {
+    to,
+    subject,
+    text: paragraphs.join('\n\n') + '\n',
+    html: `<!doctype html><html><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('')}</body></html>`,
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}

@@ -1,0 +1,235 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import QRCode from 'qrcode';
+import {
+  MAX_VERIFICATION_FAILURES,
+  VERIFICATION_LOCK_SECONDS,
+  maskPhoneNumber,
+  type Enrollment,
+} from '../../domain/enrollment.js';
+import { ConcurrentUpdateError, OptedOutError, RateLimitedError, ValidationError } from '../../domain/errors.js';
+import type { IssuedSecret } from '../../domain/issued-secret.js';
+import { digestsEqual, generateSmsCode, generateToken, hashSecret } from '../../domain/one-time-secrets.js';
+import { normaliseMobileNumber } from '../../domain/phone-number.js';
+import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
+import { phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
+
+export type SetupState = 'needs-phone' | 'choose-method' | 'complete';
+
+/** The one answer for every unusable link: unknown, used, superseded, expired or revoked look the same. */
+export interface LinkInvalid {
+  ok: false;
+  reason: 'link-invalid';
+}
+const linkInvalid: LinkInvalid = { ok: false, reason: 'link-invalid' };
+
+export type OpenResult = { ok: true; displayName: string; state: SetupState; phone?: string } | LinkInvalid;
+export type PhoneResult = { ok: true; state: 'choose-method'; phone: string } | LinkInvalid;
+export type VerifyResult = { ok: true; state: 'complete'; method: 'sms' } | { ok: false; reason: 'code-invalid' } | LinkInvalid;
+export type QrResult = { ok: true; uri: string; qrSvg: string; expiresAt: Date } | LinkInvalid;
+export type StatusResult = { ok: true; state: SetupState; method?: 'sms' | 'app' } | LinkInvalid;
+
+const SAVE_ATTEMPTS = 5;
+
+interface ResolvedActivation {
+  enrollment: Enrollment;
+  secret: IssuedSecret;
+}
+
+/** The setup page's calls. Each takes the activation token from the request body (never from a URL). */
+export function createSetupUseCases(deps: EnrollmentDependencies) {
+  const { enrollmentStore, rateLimiter, clock, settings, logger } = deps;
+  const hmacKey = () => deps.secrets.get('token-hmac-key');
+
+  /** The enrollment an activation token belongs to, or undefined for any kind of unusable token. */
+  async function resolve(token: string, options: { allowCompleted: boolean }): Promise<ResolvedActivation | undefined> {
+    const hash = hashSecret(await hmacKey(), 'activation', token);
+    const secret = await enrollmentStore.findSecret('activation', hash);
+    if (!secret) return undefined;
+    const enrollment = await enrollmentStore.get(secret.userGuid);
+    if (!enrollment || enrollment.status === 'revoked') return undefined;
+    // A newer activation supersedes this one even if the secret item was not marked yet.
+    if (enrollment.activationHash !== undefined && !digestsEqual(enrollment.activationHash, hash)) return undefined;
+    // Expiry is checked here, in code: TTL deletion is late (and never happens locally).
+    if (secret.expiresAt.getTime() <= clock.now().getTime()) return undefined;
+    if (secret.usedAt && !(options.allowCompleted && enrollment.status === 'active')) return undefined;
+    return { enrollment, secret };
+  }
+
+  function masked(e164: string): string {
+    const parsed = parsePhoneNumberFromString(e164);
+    return maskPhoneNumber(e164, parsed?.countryCallingCode ?? '');
+  }
+
+  function inProgressState(enrollment: Enrollment): { state: SetupState; phone?: string } {
+    return enrollment.pendingPhoneE164 ? { state: 'choose-method', phone: masked(enrollment.pendingPhoneE164) } : { state: 'needs-phone' };
+  }
+
+  async function limit(key: string, max: number, windowSeconds: number, message: string): Promise<void> {
+    const decision = await rateLimiter.hit(key, max, windowSeconds);
+    if (!decision.allowed) throw new RateLimitedError(message, decision.retryAfterSeconds);
+  }
+
+  function assertNotLocked(enrollment: Enrollment, now: Date): void {
+    const lockedUntil = enrollment.verificationLockedUntil?.getTime() ?? 0;
+    if (lockedUntil > now.getTime()) {
+      throw new RateLimitedError(
+        'Too many wrong codes. Wait an hour, then try again.',
+        Math.max(1, Math.ceil((lockedUntil - now.getTime()) / 1000)),
+      );
+    }
+  }
+
+  /** Applies `change` to the latest version of the enrollment, retrying when someone else saved in between. */
+  async function update(userGuid: string, change: (current: Enrollment) => Enrollment | undefined): Promise<Enrollment | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await enrollmentStore.get(userGuid);
+      if (!current) return undefined;
+      const next = change(current);
+      if (!next) return current;
+      try {
+        await enrollmentStore.save({ ...next, updatedAt: clock.now() }, current.version);
+        return { ...next, version: current.version + 1 };
+      } catch (error) {
+        if (error instanceof ConcurrentUpdateError && attempt < SAVE_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Notices go out after the change is saved; a failed notice is logged, it does not undo the setup. */
+  async function notify(what: string, userGuid: string, send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      logger.error('notice could not be sent', { notice: what, userGuid, error: error instanceof Error ? error.name : 'unknown' });
+    }
+  }
+
+  return {
+    async open(token: string): Promise<OpenResult> {
+      const resolved = await resolve(token, { allowCompleted: false });
+      if (!resolved) return linkInvalid;
+      return { ok: true, displayName: resolved.enrollment.displayName, ...inProgressState(resolved.enrollment) };
+    },
+
+    async submitPhone(token: string, phone: string, request: RequestFacts): Promise<PhoneResult> {
+      // Counted before the token is looked at, so the limit also caps guessing.
+      await limit(`setup-ip:${request.clientIp}`, enrollmentLimits.phoneRequestsPerIpPerHour, 3600, 'Too many requests. Try again later.');
+      const resolved = await resolve(token, { allowCompleted: false });
+      if (!resolved) return linkInvalid;
+      const { enrollment } = resolved;
+      const now = clock.now();
+      assertNotLocked(enrollment, now);
+      const number = normaliseMobileNumber(phone, settings.defaultCountry);
+      if (!number.ok) throw new ValidationError(number.message);
+      const userGuid = enrollment.userGuid;
+      await limit(`setup-resend:${userGuid}`, 1, enrollmentLimits.resendCooldownSeconds, 'Wait a minute before asking for another code.');
+      await limit(`setup-codes:${userGuid}`, enrollmentLimits.codesPerEnrollmentPerDay, 86_400, 'Too many codes today. Try again tomorrow.');
+      await limit(`setup-phone:${number.e164}`, enrollmentLimits.codesPerPhonePerDay, 86_400, 'Too many codes for this number today. Try again tomorrow.');
+
+      // The new code supersedes the old one before the pending number changes, and is sent only after both.
+      const code = generateSmsCode();
+      await enrollmentStore.putSecret({
+        purpose: 'sms-code',
+        hash: hashSecret(await hmacKey(), 'sms-code', `${userGuid}:${code}`),
+        userGuid,
+        issuedAt: now,
+        expiresAt: new Date(now.getTime() + enrollmentLimits.smsCodeTtlSeconds * 1000),
+      });
+      await update(userGuid, (current) => ({ ...current, pendingPhoneE164: number.e164 }));
+      try {
+        await deps.smsSender.send({ to: number.e164, body: verificationCodeSms(settings, code) });
+      } catch (error) {
+        if (error instanceof OptedOutError) {
+          throw new ValidationError(`This number has opted out of text messages from ${settings.productName}. Text START to the number to opt back in, or enter another number.`);
+        }
+        throw error;
+      }
+      await deps.auditLog.record({ userGuid, action: 'setup.code-sent', channel: 'web', result: 'success', ...requestId(request), at: now });
+      logger.info('verification code sent', { userGuid });
+      return { ok: true, state: 'choose-method', phone: masked(number.e164) };
+    },
+
+    async verify(token: string, code: string, request: RequestFacts): Promise<VerifyResult> {
+      const resolved = await resolve(token, { allowCompleted: false });
+      if (!resolved) return linkInvalid;
+      const { enrollment, secret: activation } = resolved;
+      const userGuid = enrollment.userGuid;
+      const now = clock.now();
+      // The attempt is counted before the code is checked, with a conditional save, so that parallel guesses cannot
+      // slip past the limit. Counted per enrollment, across codes: a fresh code does not reset it.
+      let lockedByThisAttempt = false;
+      await update(userGuid, (current) => {
+        assertNotLocked(current, now);
+        const failures = current.verificationFailures + 1;
+        lockedByThisAttempt = failures >= MAX_VERIFICATION_FAILURES;
+        return lockedByThisAttempt
+          ? { ...current, verificationFailures: 0, verificationLockedUntil: new Date(now.getTime() + VERIFICATION_LOCK_SECONDS * 1000) }
+          : { ...current, verificationFailures: failures };
+      });
+      const entered = code.replace(/\s+/g, '');
+      const consumed = /^\d{6}$/.test(entered)
+        ? await enrollmentStore.consumeSecret('sms-code', hashSecret(await hmacKey(), 'sms-code', `${userGuid}:${entered}`), now)
+        : undefined;
+
+      if (!consumed) {
+        await deps.auditLog.record({ userGuid, action: 'setup.verify', channel: 'web', result: 'refused', reason: 'wrong-code', ...requestId(request), at: now });
+        logger.info('verification code refused', { userGuid, locked: lockedByThisAttempt });
+        if (lockedByThisAttempt) {
+          throw new RateLimitedError('Too many wrong codes. Wait an hour, then try again.', VERIFICATION_LOCK_SECONDS);
+        }
+        return { ok: false, reason: 'code-invalid' };
+      }
+
+      let verifiedPhone: string | undefined;
+      await update(userGuid, (current) => {
+        verifiedPhone = current.pendingPhoneE164;
+        if (!verifiedPhone) return undefined;
+        const { pendingPhoneE164: _sent, verificationLockedUntil: _lock, ...rest } = current;
+        return { ...rest, status: 'active', phoneE164: verifiedPhone, methods: { ...current.methods, sms: true }, verificationFailures: 0 };
+      });
+      if (!verifiedPhone) {
+        // A code was consumed without a number to verify: only possible if the record was changed underneath.
+        return { ok: false, reason: 'code-invalid' };
+      }
+      await enrollmentStore.consumeSecret('activation', activation.hash, now);
+      const phone = verifiedPhone;
+      await notify('setup-complete-sms', userGuid, () =>
+        deps.smsSender.send({ to: phone, body: setupCompleteSms(settings), ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}) }),
+      );
+      await notify('phone-verified-email', userGuid, () => deps.emailSender.send(phoneVerifiedEmail(settings, enrollment, masked(phone), now)));
+      await deps.auditLog.record({ userGuid, action: 'setup.phone-verified', channel: 'web', result: 'success', ...requestId(request), at: now });
+      logger.info('phone verified', { userGuid });
+      return { ok: true, state: 'complete', method: 'sms' };
+    },
+
+    async createQr(token: string, request: RequestFacts): Promise<QrResult> {
+      const resolved = await resolve(token, { allowCompleted: false });
+      if (!resolved) return linkInvalid;
+      const userGuid = resolved.enrollment.userGuid;
+      await limit(`setup-qr:${userGuid}`, enrollmentLimits.qrPerEnrollmentPerHour, 3600, 'Too many QR codes. Try again later.');
+      const now = clock.now();
+      const bindingCode = generateToken(16);
+      const expiresAt = new Date(now.getTime() + enrollmentLimits.bindingTtlSeconds * 1000);
+      await enrollmentStore.putSecret({ purpose: 'binding', hash: hashSecret(await hmacKey(), 'binding', bindingCode), userGuid, issuedAt: now, expiresAt });
+      const uri = `blink://enroll?v=1&api=${encodeURIComponent(settings.publicBaseUrl)}&code=${bindingCode}`;
+      const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      await deps.auditLog.record({ userGuid, action: 'setup.qr-issued', channel: 'web', result: 'success', ...requestId(request), at: now });
+      return { ok: true, uri, qrSvg, expiresAt };
+    },
+
+    async status(token: string): Promise<StatusResult> {
+      const resolved = await resolve(token, { allowCompleted: true });
+      if (!resolved) return linkInvalid;
+      const { enrollment, secret } = resolved;
+      if (secret.usedAt) return { ok: true, state: 'complete', method: enrollment.methods.app ? 'app' : 'sms' };
+      return { ok: true, state: inProgressState(enrollment).state };
+    },
+  };
+}
+
+export type SetupUseCases = ReturnType<typeof createSetupUseCases>;
+
+function requestId(request: RequestFacts): { requestId?: string } {
+  return request.requestId ? { requestId: request.requestId } : {};
+}
