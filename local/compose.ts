@@ -21,6 +21,11 @@ import { SystemClock } from '../shared/adapters/system/clock.js';
 import { LdapDirectory } from '../shared/adapters/ldap/index.js';
 import { createApiHandler } from '../functions/api/handler.js';
 import { pageRoutes } from '../functions/api/routes/pages.js';
+import { setupRoutes } from '../functions/api/routes/setup.js';
+import { deviceRoutes } from '../functions/api/routes/device.js';
+import { DynamoDeviceStore as EnrollmentDeviceStore } from '../shared/adapters/dynamodb/device-store.js';
+import { createDeviceUseCases, createSetupUseCases } from '../shared/use-cases/enrollment/index.js';
+import type { Clock } from '../shared/ports/clock.js';
 import { createInboundSmsHandler } from '../functions/inbound-sms/handler.js';
 import { createDirectoryWorkerHandler } from '../functions/directory-worker/handler.js';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
@@ -59,6 +64,8 @@ export interface ComposeOptions {
   tokenHmacKey: string;
   queue: { name: string; visibilityTimeoutSeconds: number; maxReceiveCount: number };
   tableName: string;
+  /** Time source of every adapter and use case (tests pass a manual clock); the system clock by default. */
+  clock?: Clock;
   /** Called after the inbound-SMS use case handled a message (the console lists them). */
   onInboundSms?: (message: InboundSms) => void;
 }
@@ -83,7 +90,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   });
 
   // The handlers' configuration goes through the one shared schema, as in the Lambdas.
-  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan'], {
+  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan', 'enrollment'], {
     POWERTOOLS_SERVICE_NAME: 'blink',
     BLINK_VERSION: options.version,
     TABLE_NAME: options.tableName,
@@ -99,7 +106,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     LDAP_CA_FILE: options.directory.caFile,
   });
 
-  const clock = new SystemClock();
+  const clock: Clock = options.clock ?? new SystemClock();
   const secrets = new StaticSecrets({
     'token-hmac-key': options.tokenHmacKey,
     'directory-bind-password': options.directory.bindPassword,
@@ -122,6 +129,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
     rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
     auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
+    deviceStore: new EnrollmentDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
     jobQueue: new SqsJobQueue(sqsClient, { queueUrl: env.JOB_QUEUE_URL }),
     emailSender: new SesEmailSender(createSesClient(localTarget(options.endpoints.ses)), {
       from: env.EMAIL_FROM,
@@ -142,8 +150,26 @@ export async function composeLocalBlink(options: ComposeOptions) {
 
   // The same use cases as the Lambdas; locally the console is also told which messages the use case handled.
   const inboundSmsUseCase = createInboundSmsUseCase(inboundObservability.logger);
+  const enrollmentDependencies = {
+    ...adapters,
+    logger: apiObservability.logger,
+    settings: {
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      activationTtlHours: env.ACTIVATION_TTL_HOURS,
+      defaultCountry: env.DEFAULT_COUNTRY,
+      appStoreUrl: env.APP_STORE_URL,
+      playStoreUrl: env.PLAY_STORE_URL,
+      productName: env.PRODUCT_NAME,
+      supportContact: env.SUPPORT_CONTACT,
+      confirmationFrom: defaultOrigination,
+    },
+  };
+  const enrollmentRoutes = [
+    ...setupRoutes(createSetupUseCases(enrollmentDependencies)),
+    ...deviceRoutes(createDeviceUseCases(enrollmentDependencies)),
+  ];
   const handlers = {
-    api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION, routes: [...pageRoutes()] }),
+    api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION, routes: [...pageRoutes(), ...enrollmentRoutes] }),
     inboundSms: createInboundSmsHandler({
       observability: inboundObservability,
       handleMessage: async (message: InboundSms) => {

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
@@ -18,10 +19,7 @@ export interface EnrollmentSettings extends NoticeSettings {
 }
 
 /** What the enrollment use cases log through: a Powertools Logger fits. Never given a secret. */
-export interface EnrollmentLogger {
-  info(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown>): void;
-}
+export type EnrollmentLogger = Pick<Logger, 'info' | 'error'>;
 
 export interface EnrollmentDependencies {
   enrollmentStore: EnrollmentStore;
