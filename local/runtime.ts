@@ -8,6 +8,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
+import type { Clock } from '../shared/ports/clock.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
@@ -33,6 +34,8 @@ export interface LocalBlinkOptions {
   queue?: { visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
   /** 'demo' (the in-process demo directory) or a real directory; default: real when LDAP_* are set, else demo. */
   directory?: 'demo' | DirectorySettings;
+  /** Time source of the handlers (tests pass a manual clock to step over expiry); the system clock by default. */
+  clock?: Clock;
   /** Where run files (the demo CA) go; default: a fresh folder under .local/ at the repository root. */
   stateRoot?: string;
 }
@@ -147,6 +150,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       smsInboundNumbers: settings.SMS_INBOUND_NUMBERS,
       tokenHmacKey: settings.TOKEN_HMAC_KEY ?? randomBytes(32).toString('base64'),
       tableName: 'blink-local',
+      ...(options.clock ? { clock: options.clock } : {}),
       queue: {
         name: 'blink-directory-jobs',
         visibilityTimeoutSeconds: options.queue?.visibilityTimeoutSeconds ?? settings.JOB_VISIBILITY_TIMEOUT_SECONDS,
