@@ -28,6 +28,12 @@ import { createDeviceUseCases, createSetupUseCases } from '../shared/use-cases/e
 import type { Clock } from '../shared/ports/clock.js';
 import { createInboundSmsHandler } from '../functions/inbound-sms/handler.js';
 import { createDirectoryWorkerHandler } from '../functions/directory-worker/handler.js';
+import { createDirectoryWorkerAdminHandler } from '../functions/directory-worker/admin.js';
+import { createAdminApiHandler } from '../functions/admin-api/handler.js';
+import { DynamoDeviceStore } from '../shared/adapters/dynamodb/device-store.js';
+import { listEnrollments } from '../shared/adapters/dynamodb/enrollment-listing.js';
+import { createAdminActivation } from '../shared/use-cases/activation/activation.js';
+import { createLambdaContext } from './lambda-context.js';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import { createDirectoryJobHandlers } from '../shared/use-cases/directory-jobs.js';
 import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms.js';
@@ -147,6 +153,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const apiObservability = observe();
   const inboundObservability = observe();
   const workerObservability = observe();
+  const adminObservability = observe();
 
   // The same use cases as the Lambdas; locally the console is also told which messages the use case handled.
   const inboundSmsUseCase = createInboundSmsUseCase(inboundObservability.logger);
@@ -187,12 +194,41 @@ export async function composeLocalBlink(options: ComposeOptions) {
     }),
   };
 
+  // Admin: the worker's admin entry, called in process where the deployed admin API invokes the worker Lambda.
+  const workerAdmin = createDirectoryWorkerAdminHandler({
+    observability: workerObservability,
+    activation: createAdminActivation({
+      directory,
+      clock,
+      secrets,
+      enrollmentStore: adapters.enrollmentStore,
+      auditLog: adapters.auditLog,
+      emailSender: adapters.emailSender,
+      logger: workerObservability.logger,
+      settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
+      branding: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
+    }),
+  });
+  const adminHandlers = {
+    workerAdmin,
+    adminApi: createAdminApiHandler({
+      observability: adminObservability,
+      worker: { invoke: (request) => workerAdmin({ admin: request }, createLambdaContext('blink-directory-worker', 60_000)) },
+      enrollmentStore: adapters.enrollmentStore,
+      deviceStore: new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
+      listEnrollments: () => listEnrollments(documentClient, env.TABLE_NAME),
+      auditLog: adapters.auditLog,
+      clock,
+    }),
+  };
+
   return {
     env,
     queue,
     sqsClient,
     adapters,
     handlers,
+    adminHandlers,
     async close() {
       await directory.close();
       sqsClient.destroy();

@@ -26,6 +26,8 @@ const localEnvSchema = z
     EMAIL_FROM: z.email().default('blink@corp.example.test'),
     SMS_ORIGINATION_IDENTITIES: z.string().min(1).default(PUBLISHED_NUMBERS.join(',')),
     SMS_INBOUND_NUMBERS: z.string().min(1).default(PUBLISHED_NUMBERS.join(',')),
+    /** Bearer token the admin routes (/admin/…) and `npm run admin` use locally; a random one per start when unset. */
+    LOCAL_ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     /** HMAC key for issued secrets; a random one per start when unset (nothing survives a restart anyway). */
     TOKEN_HMAC_KEY: optionalText,
     LDAP_URL: optionalText,

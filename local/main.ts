@@ -21,6 +21,12 @@ async function main(): Promise<void> {
     lines.push('', `Demo users (base ${blink.directory.server.baseDn}):`);
     for (const user of demoUsers) lines.push(`  ${user.samAccountName.padEnd(14)} ${user.password.padEnd(20)} ${user.role}`);
   }
+  lines.push(
+    '',
+    blink.adminTokenGenerated
+      ? `Admin token (generated for this run): LOCAL_ADMIN_TOKEN=${blink.adminToken}\n  npm run admin needs it: LOCAL_ADMIN_TOKEN=… npm run admin -- list`
+      : 'Admin routes use the LOCAL_ADMIN_TOKEN from the environment.',
+  );
   lines.push('', 'Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));
 

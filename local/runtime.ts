@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +38,8 @@ export interface LocalBlinkOptions {
   clock?: Clock;
   /** Where run files (the demo CA) go; default: a fresh folder under .local/ at the repository root. */
   stateRoot?: string;
+  /** Bearer token for the admin routes; default LOCAL_ADMIN_TOKEN, else a random one (see `adminToken`). */
+  adminToken?: string;
 }
 
 export interface SentSmsView {
@@ -65,6 +67,10 @@ export interface LocalBlink {
   queue: { queueUrl: string; queueArn: string; deadLetterQueueUrl: string; deadLetterQueueArn: string };
   directory: { kind: 'demo'; server: DemoDirectoryServer } | { kind: 'real'; urls: string };
   composition: LocalComposition;
+  /** What `Authorization: Bearer …` the admin routes (/admin/…) require; stands in for IAM authorization. */
+  adminToken: string;
+  /** True when the token was generated for this run (npm start prints it). */
+  adminTokenGenerated: boolean;
   listSms(): SentSmsView[];
   listEmails(): Promise<SentEmailView[]>;
   inboundMessages(): ConsoleInboundSms[];
@@ -220,8 +226,12 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       { name: directory.kind === 'demo' ? 'Directory (demo, LDAPS)' : 'Directory (real)', url: services.directory },
     ];
 
+    const configuredAdminToken = options.adminToken ?? settings.LOCAL_ADMIN_TOKEN;
+    const adminToken = configuredAdminToken ?? randomBytes(32).toString('base64url');
+
     routing.handle = createRequestHandler({
       composition,
+      adminToken,
       publicBaseUrl,
       consoleAssets,
       listSms,
@@ -260,6 +270,8 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       queue: composition.queue,
       directory,
       composition,
+      adminToken,
+      adminTokenGenerated: configuredAdminToken === undefined,
       listSms,
       listEmails,
       inboundMessages: () => [...inbound],
@@ -313,6 +325,7 @@ async function jobQueueDepths(composition: LocalComposition) {
 
 interface RequestHandlerDependencies {
   composition: LocalComposition;
+  adminToken: string;
   publicBaseUrl: string;
   consoleAssets: { script: Buffer; style: Buffer };
   listSms: () => SentSmsView[];
@@ -332,6 +345,26 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     const result = (await deps.composition.handlers.api(
       event,
       createLambdaContext('blink-api', API_TIMEOUT_MS),
+    )) as APIGatewayProxyResult;
+    writeProxyResult(response, result);
+  };
+
+  // Stands in for API Gateway's IAM authorization of the deployed admin API: no valid bearer token, no admin route.
+  const adminTokenDigest = createHash('sha256').update(deps.adminToken).digest();
+  const handleAdmin = async (request: IncomingMessage, response: ServerResponse) => {
+    const presented = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    // Digests have the same length whatever was sent, so the comparison takes constant time.
+    if (!timingSafeEqual(createHash('sha256').update(presented).digest(), adminTokenDigest)) {
+      sendJson(response, 401, { error: { code: 'UNAUTHORIZED', message: 'Admin routes need Authorization: Bearer <LOCAL_ADMIN_TOKEN>.' } }, {
+        'www-authenticate': 'Bearer',
+      });
+      return;
+    }
+    const body = await readBody(request, 256 * 1024);
+    const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
+    const result = (await deps.composition.adminHandlers.adminApi(
+      event,
+      createLambdaContext('blink-admin-api', API_TIMEOUT_MS),
     )) as APIGatewayProxyResult;
     writeProxyResult(response, result);
   };
@@ -421,6 +454,10 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
         if (!route) sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'No such console route.' } });
         else if (!handler) sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed.' } }, { allow: Object.keys(route).join(', ') });
         else await handler(request, response);
+        return;
+      }
+      if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+        await handleAdmin(request, response);
         return;
       }
       await handleApi(request, response);

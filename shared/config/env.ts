@@ -74,6 +74,10 @@ export const envSections = {
     /** Who users should contact, named in notices ("If this was not you, contact …"). */
     SUPPORT_CONTACT: z.string().min(1).default('your IT service desk'),
   },
+  /** The admin API's way to the directory worker (a synchronous Lambda invocation). */
+  adminApi: {
+    DIRECTORY_WORKER_FUNCTION: z.string().min(1),
+  },
   lockoutScan: {
     LOCKOUT_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
     LOCKOUT_SCAN_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(20_000),

@@ -1,0 +1,244 @@
+import { createHash, createHmac } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import {
+  ACTIVATION_CHUNK_SIZE,
+  activateResultSchema,
+  resolveResultSchema,
+  type ActivationCandidate,
+  type ActivationTarget,
+  type SkippedUser,
+} from '../shared/use-cases/activation/contract.js';
+
+/*
+ * `npm run admin -- <command>`: activate users, list enrollments, revoke an enrollment or a device.
+ * Local by default (http://127.0.0.1:$PORT, or PUBLIC_BASE_URL; bearer token LOCAL_ADMIN_TOKEN, printed by npm start);
+ * `--api <url>` targets a deployed admin API, signing each request with SigV4 (credentials from the default chain).
+ */
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+
+Commands:
+  activate --user <sAMAccountName|UPN> | --group <name|DN> | --ou <DN> [--dry-run]
+                                   resolve the target, then activate the eligible users (emails a setup link)
+  list                             list enrollments and their devices
+  revoke --user <sAMAccountName|GUID>
+                                   revoke a user's enrollment and devices
+  revoke-device --device <id>      revoke one device
+
+Options:
+  --api <url>     a deployed admin API (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/v1), signed with SigV4
+  --dry-run       (activate) show who would be activated and who is skipped; sends and writes nothing
+  --help`;
+
+class UsageError extends Error {}
+
+interface AdminClient {
+  request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown>;
+}
+
+const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+async function send(url: URL, init: { method: string; headers: Record<string, string>; body?: string }): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    throw new Error(`Cannot reach ${url.origin}: ${(error as Error).message}. Is Blink running (npm start)?`, { cause: error });
+  }
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!response.ok) {
+    const parsed = errorBodySchema.safeParse(json);
+    const detail = parsed.success ? `${parsed.data.error.code}: ${parsed.data.error.message}` : text.slice(0, 200);
+    const hint = response.status === 401 ? ' (check LOCAL_ADMIN_TOKEN)' : response.status === 403 ? ' (check your AWS credentials and execute-api:Invoke permission)' : '';
+    throw new Error(`${init.method} ${url.pathname} failed with ${response.status}${hint}: ${detail}`);
+  }
+  return json;
+}
+
+function localClient(env: NodeJS.ProcessEnv): AdminClient {
+  const base = env.PORT ? `http://127.0.0.1:${env.PORT}` : (env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000');
+  const token = env.LOCAL_ADMIN_TOKEN;
+  if (!token) throw new UsageError('LOCAL_ADMIN_TOKEN is not set: use the token npm start printed (or the one you gave it).');
+  return {
+    request: (method, path, body) =>
+      send(new URL(path, `${base.replace(/\/+$/, '')}/`), {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+  };
+}
+
+/** Node's crypto behind the hash interface the SigV4 signer expects. */
+class Sha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(toBuffer(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+async function signedClient(api: string, env: NodeJS.ProcessEnv): Promise<AdminClient> {
+  const base = new URL(api.replace(/\/+$/, '') + '/');
+  if (base.protocol !== 'https:') throw new UsageError('--api must be an https:// URL');
+  const region = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(base.hostname)?.[1] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('Cannot tell the AWS region from --api; set AWS_REGION.');
+  const [{ SignatureV4 }, { defaultProvider }] = await Promise.all([
+    import('@smithy/signature-v4'),
+    import('@aws-sdk/credential-provider-node'),
+  ]);
+  const signer = new SignatureV4({ service: 'execute-api', region, credentials: defaultProvider(), sha256: Sha256 });
+  return {
+    async request(method, path, body) {
+      const url = new URL(path.replace(/^\//, ''), base);
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const headers: Record<string, string> = { host: url.host, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) };
+      const signed = await signer.sign({
+        method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        path: url.pathname,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+      });
+      return send(url, { method, headers: signed.headers, ...(payload === undefined ? {} : { body: payload }) });
+    },
+  };
+}
+
+function summariseSkipped(skipped: SkippedUser[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const entry of skipped) byReason.set(entry.reason, [...(byReason.get(entry.reason) ?? []), entry.name]);
+  return [...byReason.entries()].map(([reason, names]) => `  ${reason} (${names.length}): ${names.join(', ')}`);
+}
+
+async function activate(client: AdminClient, target: ActivationTarget, dryRun: boolean, print: (line: string) => void): Promise<void> {
+  const resolved = resolveResultSchema.parse(await client.request('POST', '/admin/activations/resolve', { target }));
+  print(`Resolved: ${resolved.candidates.length} eligible, ${resolved.skipped.length} skipped.`);
+  if (dryRun) {
+    print(`Dry run: nothing sent, nothing written.`);
+    print(`Would activate ${resolved.candidates.length}${resolved.candidates.length ? ': ' + resolved.candidates.map((c) => c.samAccountName).join(', ') : ''}`);
+    if (resolved.skipped.length > 0) print([`Would skip ${resolved.skipped.length}:`, ...summariseSkipped(resolved.skipped)].join('\n'));
+    return;
+  }
+  const activated: ActivationCandidate[] = [];
+  const skipped: SkippedUser[] = [...resolved.skipped];
+  const total = resolved.candidates.length;
+  for (let start = 0; start < total; start += ACTIVATION_CHUNK_SIZE) {
+    const chunk = resolved.candidates.slice(start, start + ACTIVATION_CHUNK_SIZE);
+    const result = activateResultSchema.parse(
+      await client.request('POST', '/admin/activations', { userGuids: chunk.map((candidate) => candidate.userGuid) }),
+    );
+    activated.push(...result.activated);
+    skipped.push(...result.skipped);
+    print(`Progress: ${Math.min(start + chunk.length, total)}/${total} processed (${activated.length} activated)`);
+  }
+  print(`Activated ${activated.length}${activated.length ? ': ' + activated.map((user) => user.samAccountName).join(', ') : ''}`);
+  print(skipped.length > 0 ? [`Skipped ${skipped.length}:`, ...summariseSkipped(skipped)].join('\n') : 'Skipped 0');
+}
+
+const listSchema = z.object({
+  enrollments: z.array(
+    z.object({
+      userGuid: z.string(),
+      samAccountName: z.string(),
+      displayName: z.string(),
+      status: z.string(),
+      methods: z.object({ sms: z.boolean(), app: z.boolean() }),
+      devices: z.array(z.object({ deviceId: z.string(), platform: z.string(), revokedAt: z.string().optional() })),
+    }),
+  ),
+});
+
+export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      user: { type: 'string' },
+      group: { type: 'string' },
+      ou: { type: 'string' },
+      device: { type: 'string' },
+      api: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    print(USAGE);
+    return;
+  }
+  const client = values.api ? await signedClient(values.api, env) : localClient(env);
+  switch (command) {
+    case 'activate': {
+      const given = [values.user && { user: values.user }, values.group && { group: values.group }, values.ou && { ou: values.ou }].filter(
+        (target): target is ActivationTarget => Boolean(target),
+      );
+      const [target] = given;
+      if (given.length !== 1 || !target) throw new UsageError('activate needs exactly one of --user, --group, --ou');
+      await activate(client, target, values['dry-run'], print);
+      return;
+    }
+    case 'list': {
+      const { enrollments } = listSchema.parse(await client.request('GET', '/admin/enrollments'));
+      if (enrollments.length === 0) print('No enrollments.');
+      for (const enrollment of enrollments) {
+        const methods = [enrollment.methods.sms && 'sms', enrollment.methods.app && 'app'].filter(Boolean).join('+') || '-';
+        print(`${enrollment.samAccountName.padEnd(20)} ${enrollment.status.padEnd(10)} ${methods.padEnd(8)} ${enrollment.userGuid}  ${enrollment.displayName}`);
+        for (const device of enrollment.devices) {
+          print(`  device ${device.deviceId} ${device.platform}${device.revokedAt ? ` revoked ${device.revokedAt}` : ''}`);
+        }
+      }
+      return;
+    }
+    case 'revoke': {
+      if (!values.user) throw new UsageError('revoke needs --user <sAMAccountName|GUID>');
+      let userGuid = values.user.toLowerCase();
+      if (!/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(userGuid)) {
+        const { enrollments } = listSchema.parse(await client.request('GET', '/admin/enrollments'));
+        const match = enrollments.find((enrollment) => enrollment.samAccountName.toLowerCase() === userGuid);
+        if (!match) throw new Error(`No enrollment for ${values.user}.`);
+        userGuid = match.userGuid;
+      }
+      const result = z
+        .object({ revokedDevices: z.array(z.string()) })
+        .parse(await client.request('POST', `/admin/enrollments/${encodeURIComponent(userGuid)}/revoke`));
+      print(`Revoked the enrollment of ${values.user} (${result.revokedDevices.length} device(s) revoked).`);
+      return;
+    }
+    case 'revoke-device': {
+      if (!values.device) throw new UsageError('revoke-device needs --device <id>');
+      await client.request('POST', `/admin/devices/${encodeURIComponent(values.device)}/revoke`);
+      print(`Revoked device ${values.device}.`);
+      return;
+    }
+    default:
+      throw new UsageError(`Unknown command ${command}.\n\n${USAGE}`);
+  }
+}
+
+if (require.main === module) {
+  runAdmin(process.argv.slice(2), process.env, (line) => console.log(line)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(error instanceof UsageError ? 2 : 1);
+  });
+}

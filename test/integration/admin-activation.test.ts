@@ -1,0 +1,253 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Attribute, Change } from 'ldapts';
+import { startLocalBlink, type LocalBlink, type SentEmailView } from '../../local/runtime.js';
+import { hashSecret } from '../../shared/domain/one-time-secrets.js';
+import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { asAdmin, createTestUser, getSambaConnection } from './support/samba.js';
+
+const run = promisify(execFile);
+const REPOSITORY_ROOT = path.resolve(__dirname, '../..');
+const PUBLIC_BASE_URL = 'https://blink.corp.example.test';
+const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
+const HMAC_KEY = randomBytes(32).toString('base64');
+
+interface AdminAnswer {
+  status: number;
+  body: unknown;
+}
+
+describe('admin activation against the Samba DC', () => {
+  let blink: LocalBlink;
+  let logs: LogCapture | undefined;
+
+  beforeAll(async () => {
+    const samba = getSambaConnection();
+    blink = await startLocalBlink({
+      env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test' },
+      port: 0,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      adminToken: ADMIN_TOKEN,
+      lockoutScanIntervalSeconds: 3600,
+      directory: {
+        urls: samba.urls.join(','),
+        baseDn: samba.baseDn,
+        bindDn: samba.bindDn,
+        bindPassword: samba.bindPassword,
+        caFile: samba.caFile,
+        startTls: false,
+      },
+    });
+  });
+
+  afterEach(() => {
+    logs?.restore();
+    logs = undefined;
+  });
+
+  afterAll(async () => {
+    await blink?.stop();
+  });
+
+  const admin = async (method: 'GET' | 'POST', route: string, body?: unknown, token = ADMIN_TOKEN): Promise<AdminAnswer> => {
+    const response = await fetch(`${blink.url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  const emailsTo = async (address: string): Promise<SentEmailView[]> =>
+    (await blink.listEmails()).filter((email) => email.to.toLowerCase() === address.toLowerCase());
+
+  const tokenOf = (email: SentEmailView): string => {
+    const match = /https:\/\/blink\.corp\.example\.test\/setup#t=([A-Za-z0-9_-]+)/.exec(email.text);
+    if (!match?.[1]) throw new Error(`no setup link in ${email.text}`);
+    return match[1];
+  };
+
+  const resolve = async (target: Record<string, string>) => {
+    const answer = await admin('POST', '/admin/activations/resolve', { target });
+    expect(answer.status).toBe(200);
+    return answer.body as {
+      candidates: Array<{ userGuid: string; samAccountName: string; mail: string }>;
+      skipped: Array<{ name: string; reason: string }>;
+    };
+  };
+
+  const activate = async (userGuids: string[]) => {
+    const answer = await admin('POST', '/admin/activations', { userGuids });
+    expect(answer.status).toBe(200);
+    return answer.body as { activated: Array<{ samAccountName: string }>; skipped: Array<{ name: string; reason: string }> };
+  };
+
+  it('activates one user by sAMAccountName: an email with a link on PUBLIC_BASE_URL and an activated enrollment', async () => {
+    const user = await createTestUser('act');
+    logs = captureLogs();
+    const resolved = await resolve({ user: user.samAccountName });
+    expect(resolved.skipped).toEqual([]);
+    expect(resolved.candidates).toHaveLength(1);
+    const [candidate] = resolved.candidates;
+    const result = await activate([candidate?.userGuid ?? '']);
+    logs.restore();
+
+    expect(result.activated.map((entry) => entry.samAccountName)).toEqual([user.samAccountName]);
+    const [email, ...more] = await emailsTo(`${user.samAccountName}@corp.example.test`);
+    expect(more).toEqual([]);
+    expect(email?.subject).toContain('Blink');
+    expect(email?.html).toContain(`href="${PUBLIC_BASE_URL}/setup#t=`);
+    const token = tokenOf(email as SentEmailView);
+    expect(token.length).toBeGreaterThanOrEqual(43);
+
+    const enrollment = await blink.composition.adapters.enrollmentStore.get(candidate?.userGuid ?? '');
+    expect(enrollment).toMatchObject({ status: 'activated', samAccountName: user.samAccountName, mail: `${user.samAccountName}@corp.example.test` });
+    // The token is only ever in the email: not in any log line, not the admin token either.
+    expect(logs.text()).not.toContain(token);
+    expect(logs.text()).not.toContain(ADMIN_TOKEN);
+    expect(logs.text()).toContain('activation email sent');
+  });
+
+  it('activates by UPN too', async () => {
+    const user = await createTestUser('upn');
+    const resolved = await resolve({ user: user.userPrincipalName });
+    expect(resolved.candidates.map((candidate) => candidate.samAccountName)).toEqual([user.samAccountName]);
+  });
+
+  it('activates a group by name with its nested member, and skips the protected member (adminCount=1)', async () => {
+    const { fixtures } = getSambaConnection();
+    const resolved = await resolve({ group: fixtures.groups.blinkUsers.name });
+    expect(resolved.candidates.map((candidate) => candidate.samAccountName).sort()).toEqual(['alice.martin', 'bob.nguyen', 'carol.diaz']);
+    expect(resolved.skipped).toEqual([{ name: 'gina.legacy', reason: 'protected' }]);
+
+    const result = await activate(resolved.candidates.map((candidate) => candidate.userGuid));
+    expect(result.activated.map((entry) => entry.samAccountName).sort()).toEqual(['alice.martin', 'bob.nguyen', 'carol.diaz']);
+    for (const name of ['alice.martin', 'bob.nguyen', 'carol.diaz']) {
+      const emails = await emailsTo(`${name}@corp.example.test`);
+      expect(emails.length).toBeGreaterThanOrEqual(1);
+    }
+    expect(await emailsTo('gina.legacy@corp.example.test')).toEqual([]);
+    const carol = await blink.composition.adapters.enrollmentStore.get(fixtures.users.carol.objectGuid);
+    expect(carol?.status).toBe('activated');
+  });
+
+  it('resolves a group by DN the same way', async () => {
+    const { fixtures } = getSambaConnection();
+    const resolved = await resolve({ group: fixtures.groups.blinkUsersNested.dn });
+    expect(resolved.candidates.map((candidate) => candidate.samAccountName)).toEqual(['carol.diaz']);
+  });
+
+  it('skips protected, disabled, no-mail and unknown users with their reasons, and sends them nothing', async () => {
+    const { fixtures } = getSambaConnection();
+    const noMail = await createTestUser('nomail');
+    await asAdmin((client) => client.modify(noMail.dn, [new Change({ operation: 'delete', modification: new Attribute({ type: 'mail', values: [] }) })]));
+
+    const cases: Array<[string, string]> = [
+      [fixtures.users.domainAdminNested.samAccountName, 'protected'],
+      [fixtures.users.adminCountOnly.samAccountName, 'protected'],
+      [fixtures.users.disabled.samAccountName, 'disabled'],
+      [noMail.samAccountName, 'no-mail'],
+      [`nobody-${randomBytes(3).toString('hex')}`, 'not-found'],
+    ];
+    for (const [name, reason] of cases) {
+      const resolved = await resolve({ user: name });
+      expect(resolved).toEqual({ candidates: [], skipped: [{ name, reason }] });
+    }
+
+    // Activation re-checks each user by GUID: a stale or forged list gets nowhere.
+    const result = await activate([
+      fixtures.users.domainAdminNested.objectGuid,
+      fixtures.users.disabled.objectGuid,
+      '00000000-0000-4000-8000-000000000000',
+    ]);
+    expect(result.activated).toEqual([]);
+    expect(result.skipped).toEqual([
+      { name: fixtures.users.domainAdminNested.samAccountName, reason: 'protected' },
+      { name: fixtures.users.disabled.samAccountName, reason: 'disabled' },
+      { name: '00000000-0000-4000-8000-000000000000', reason: 'not-found' },
+    ]);
+    for (const user of [fixtures.users.domainAdminNested, fixtures.users.disabled]) {
+      expect(await emailsTo(user.mail ?? '')).toEqual([]);
+      expect(await blink.composition.adapters.enrollmentStore.get(user.objectGuid)).toBeUndefined();
+    }
+    const audit = await blink.composition.adapters.auditLog.listForUser(fixtures.users.domainAdminNested.objectGuid, 10);
+    expect(audit).toEqual([expect.objectContaining({ action: 'enrollment.activation-refused', result: 'refused', reason: 'protected' })]);
+  });
+
+  it('refuses malformed requests with a 400', async () => {
+    expect((await admin('POST', '/admin/activations/resolve', { target: { user: 'a', group: 'b' } })).status).toBe(400);
+    expect((await admin('POST', '/admin/activations', { userGuids: ['not-a-guid'] })).status).toBe(400);
+    const tooMany = Array.from({ length: 26 }, () => '00000000-0000-4000-8000-000000000000');
+    expect((await admin('POST', '/admin/activations', { userGuids: tooMany })).status).toBe(400);
+  });
+
+  it('supersedes the first link when a user is activated again', async () => {
+    const user = await createTestUser('again');
+    const [candidate] = (await resolve({ user: user.samAccountName })).candidates;
+    const userGuid = candidate?.userGuid ?? '';
+    await activate([userGuid]);
+    await activate([userGuid]);
+    const emails = await emailsTo(`${user.samAccountName}@corp.example.test`);
+    expect(emails).toHaveLength(2);
+    const [first, second] = emails.map(tokenOf);
+    expect(first).not.toBe(second);
+
+    const store = blink.composition.adapters.enrollmentStore;
+    const now = new Date();
+    expect(await store.consumeSecret('activation', hashSecret(HMAC_KEY, 'activation', first ?? ''), now)).toBeUndefined();
+    expect(await store.consumeSecret('activation', hashSecret(HMAC_KEY, 'activation', second ?? ''), now)).toMatchObject({ userGuid });
+  });
+
+  it('a dry run of the CLI sends nothing and writes nothing', async () => {
+    const user = await createTestUser('dry');
+    const output = await cli(['activate', '--user', user.samAccountName, '--dry-run']);
+    expect(output).toContain('Dry run');
+    expect(output).toContain(`Would activate 1: ${user.samAccountName}`);
+    expect(await emailsTo(`${user.samAccountName}@corp.example.test`)).toEqual([]);
+    const listed = (await admin('GET', '/admin/enrollments')).body as { enrollments: Array<{ samAccountName: string }> };
+    expect(listed.enrollments.map((enrollment) => enrollment.samAccountName)).not.toContain(user.samAccountName);
+  });
+
+  it('the CLI activates a group end to end and prints progress and a summary; list and revoke work', async () => {
+    const { fixtures } = getSambaConnection();
+    const output = await cli(['activate', '--group', fixtures.groups.blinkUsers.dn]);
+    expect(output).toContain('Progress: 3/3 processed (3 activated)');
+    expect(output).toMatch(/Activated 3: (alice\.martin|bob\.nguyen|carol\.diaz)/);
+    expect(output).toContain('Skipped 1:\n  protected (1): gina.legacy');
+
+    const listing = await cli(['list']);
+    expect(listing).toMatch(/bob\.nguyen\s+activated/);
+    const revoked = await cli(['revoke', '--user', 'bob.nguyen']);
+    expect(revoked).toContain('Revoked the enrollment of bob.nguyen');
+    expect((await blink.composition.adapters.enrollmentStore.get(fixtures.users.bob.objectGuid))?.status).toBe('revoked');
+    // The last link bob received no longer works.
+    const bobEmails = await emailsTo(fixtures.users.bob.mail ?? '');
+    const lastToken = tokenOf(bobEmails[bobEmails.length - 1] as SentEmailView);
+    const store = blink.composition.adapters.enrollmentStore;
+    expect(await store.consumeSecret('activation', hashSecret(HMAC_KEY, 'activation', lastToken), new Date())).toBeUndefined();
+  });
+
+  it('the CLI fails clearly with a wrong token, and admin routes refuse a missing or wrong bearer token (401)', async () => {
+    await expect(cli(['list'], 'wrong-token-of-some-length')).rejects.toThrow(/401/);
+    const missing = await fetch(`${blink.url}/admin/enrollments`);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await admin('GET', '/admin/enrollments', undefined, 'x'.repeat(ADMIN_TOKEN.length))).status).toBe(401);
+    expect((await admin('POST', '/admin/activations/resolve', { target: { user: 'alice.martin' } }, '')).status).toBe(401);
+    expect((await admin('GET', '/admin/enrollments')).status).toBe(200);
+  });
+
+  const cli = async (args: string[], token = ADMIN_TOKEN): Promise<string> => {
+    const { stdout, stderr } = await run(path.join(REPOSITORY_ROOT, 'node_modules/.bin/tsx'), ['scripts/admin.ts', ...args], {
+      cwd: REPOSITORY_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(blink.port), LOCAL_ADMIN_TOKEN: token },
+      timeout: 30_000,
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`admin CLI failed: ${error.stderr ?? ''}${error.stdout ?? ''}${error.message}`);
+    });
+    expect(stdout + stderr).not.toContain(token);
+    return stdout;
+  };
+});
