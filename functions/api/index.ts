@@ -1,13 +1,58 @@
-import { parseEnv } from '../../shared/config/env.js';
+import { ConfigurationError, parseEnv } from '../../shared/config/env.js';
+import { createDocumentClient, createSecretsClient, createSesClient, createSmsVoiceClient } from '../../shared/composition/aws-clients.js';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
+import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store.js';
+import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store.js';
+import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter.js';
+import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets.js';
+import { SesEmailSender } from '../../shared/adapters/ses/email-sender.js';
+import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
+import { SystemClock } from '../../shared/adapters/system/clock.js';
+import { createDeviceUseCases, createSetupUseCases, type EnrollmentDependencies } from '../../shared/use-cases/enrollment/index.js';
+import { deviceRoutes } from './routes/device.js';
+import { setupRoutes } from './routes/setup.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import { createApiHandler } from './handler.js';
 import { pageRoutes } from './routes/pages.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
-const env = parseEnv(['service']);
+const env = parseEnv(['service', 'table', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment']);
+if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET_ARN: is required but not set']);
+
+const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true });
+const clock = new SystemClock();
+const documentClient = createDocumentClient();
+const [firstOrigination] = env.SMS_ORIGINATION_IDENTITIES;
+const enrollment: EnrollmentDependencies = {
+  clock,
+  secrets: new SecretsManagerSecrets(createSecretsClient(), { arns: { 'token-hmac-key': env.TOKEN_HMAC_SECRET_ARN } }),
+  enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+  deviceStore: new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
+  rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
+  auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
+  emailSender: new SesEmailSender(createSesClient(), {
+    from: env.EMAIL_FROM,
+    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+  }),
+  smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
+    originationIdentity: firstOrigination ?? '',
+    ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
+  }),
+  logger: observability.logger,
+  settings: {
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    activationTtlHours: env.ACTIVATION_TTL_HOURS,
+    defaultCountry: env.DEFAULT_COUNTRY,
+    appStoreUrl: env.APP_STORE_URL,
+    playStoreUrl: env.PLAY_STORE_URL,
+    productName: env.PRODUCT_NAME,
+    supportContact: env.SUPPORT_CONTACT,
+    ...(firstOrigination ? { confirmationFrom: firstOrigination } : {}),
+  },
+};
 
 export const handler = createApiHandler({
-  observability: createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true }),
+  observability,
   version: env.BLINK_VERSION,
-  routes: [...pageRoutes()],
+  routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment))],
 });
