@@ -1,0 +1,198 @@
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import * as z from 'zod';
+import { deviceHeaders, devicePublicKeySchema, signDeviceRequest, type DevicePublicKey } from '../shared/domain/device-signature.js';
+
+/**
+ * The reference device client: what the Blink app does, in a few functions. It holds a P-256 private key, registers
+ * with a QR binding code, and signs every later request over method, path, timestamp, nonce and body hash.
+ */
+
+export interface DeviceKeys {
+  privateKey: KeyObject;
+  publicKey: DevicePublicKey;
+}
+
+/** A fresh P-256 key pair; only the public half ever leaves the device. */
+export function generateDeviceKeys(): DeviceKeys {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { privateKey, publicKey: devicePublicKeySchema.parse(publicKey.export({ format: 'jwk' })) };
+}
+
+export interface EnrollUri {
+  version: 1;
+  /** API base URL (PUBLIC_BASE_URL), without a trailing slash. */
+  api: string;
+  bindingCode: string;
+}
+
+/** Parses `blink://enroll?v=1&api=<url>&code=<binding code>` as the setup page's QR code carries it. */
+export function parseEnrollUri(uri: string): EnrollUri {
+  let url: URL;
+  try {
+    url = new URL(uri.trim());
+  } catch {
+    throw new Error('Not a Blink enrollment link: expected blink://enroll?v=1&api=…&code=…');
+  }
+  if (url.protocol !== 'blink:' || url.hostname !== 'enroll') {
+    throw new Error('Not a Blink enrollment link: expected blink://enroll?v=1&api=…&code=…');
+  }
+  if (url.searchParams.get('v') !== '1') throw new Error('Unsupported enrollment link version (this client understands v=1)');
+  const api = z
+    .url({ protocol: /^https?$/ })
+    .safeParse(url.searchParams.get('api') ?? '');
+  if (!api.success) throw new Error('The enrollment link has no valid api URL');
+  const bindingCode = url.searchParams.get('code') ?? '';
+  if (!/^[A-Za-z0-9_-]{22,128}$/.test(bindingCode)) throw new Error('The enrollment link has no valid binding code');
+  return { version: 1, api: api.data.replace(/\/+$/, ''), bindingCode };
+}
+
+export type UnlockMethod = 'none' | 'pin' | 'biometric';
+export type Platform = 'ios' | 'android' | 'other';
+
+export interface RegisteredDevice {
+  deviceId: string;
+  account: { displayName: string; samAccountName: string };
+}
+
+const registeredSchema = z.object({
+  deviceId: z.string(),
+  account: z.object({ displayName: z.string(), samAccountName: z.string() }),
+});
+
+export class DeviceApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeviceApiError';
+  }
+}
+
+const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+async function failure(response: Response): Promise<DeviceApiError> {
+  const parsed = errorBodySchema.safeParse(await response.json().catch(() => undefined));
+  return parsed.success
+    ? new DeviceApiError(response.status, parsed.data.error.code, parsed.data.error.message)
+    : new DeviceApiError(response.status, 'UNKNOWN', `HTTP ${response.status}`);
+}
+
+/** Registers the device's public key with a binding code (unsigned: the single-use code is the proof). */
+export async function registerDevice(
+  api: string,
+  request: { bindingCode: string; publicKey: DevicePublicKey; unlockMethod: UnlockMethod; platform: Platform; pushToken?: string },
+): Promise<RegisteredDevice> {
+  const response = await fetch(`${api}/api/device/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  if (response.status !== 201) throw await failure(response);
+  return registeredSchema.parse(await response.json());
+}
+
+export interface SignedRequestHeaders {
+  [deviceHeaders.deviceId]: string;
+  [deviceHeaders.timestamp]: string;
+  [deviceHeaders.nonce]: string;
+  [deviceHeaders.signature]: string;
+}
+
+/**
+ * The x-blink-* headers of a signed request. `path` is the route path (e.g. /api/device/status) — what API Gateway
+ * passes the function as `event.path`, whatever stage prefix the base URL has.
+ */
+export function signRequest(
+  device: { deviceId: string; privateKey: KeyObject },
+  request: { method: string; path: string; body?: string; timestamp?: number; nonce?: string },
+): SignedRequestHeaders {
+  const timestamp = request.timestamp ?? Date.now();
+  const nonce = request.nonce ?? randomBytes(16).toString('base64url');
+  const signature = signDeviceRequest(device.privateKey, {
+    method: request.method,
+    path: request.path,
+    timestamp,
+    nonce,
+    body: request.body ?? '',
+  });
+  return {
+    [deviceHeaders.deviceId]: device.deviceId,
+    [deviceHeaders.timestamp]: String(timestamp),
+    [deviceHeaders.nonce]: nonce,
+    [deviceHeaders.signature]: signature,
+  };
+}
+
+/** A registered device talking to the API with signed requests. */
+export class DeviceClient {
+  constructor(
+    readonly api: string,
+    readonly deviceId: string,
+    private readonly privateKey: KeyObject,
+  ) {}
+
+  /** Sends a signed request; `headers` lets tests replay or tamper with a request. */
+  async send(method: string, path: string, options: { body?: string; headers?: SignedRequestHeaders } = {}): Promise<Response> {
+    const body = options.body ?? '';
+    const headers = options.headers ?? signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body });
+    return fetch(`${this.api}${path}`, {
+      method,
+      headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body } : {}),
+    });
+  }
+
+  headersFor(method: string, path: string, body = '', overrides: { timestamp?: number; nonce?: string } = {}): SignedRequestHeaders {
+    return signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body, ...overrides });
+  }
+
+  async status(): Promise<unknown> {
+    const response = await this.send('GET', '/api/device/status');
+    if (response.status !== 200) throw await failure(response);
+    return response.json();
+  }
+}
+
+/** What the CLI keeps between runs (the private key included, so the file is written owner-only). */
+export const deviceStateSchema = z.object({
+  version: z.literal(1),
+  api: z.url(),
+  deviceId: z.string(),
+  privateKey: z.record(z.string(), z.string()),
+  publicKey: devicePublicKeySchema,
+  unlockMethod: z.enum(['none', 'pin', 'biometric']),
+  platform: z.enum(['ios', 'android', 'other']),
+  account: z.object({ displayName: z.string(), samAccountName: z.string() }),
+});
+export type DeviceState = z.infer<typeof deviceStateSchema>;
+
+/** Enrolls from a QR URI: new key pair, registration, and the state to keep. */
+export async function enroll(uri: string, options: { unlockMethod: UnlockMethod; platform?: Platform }): Promise<{ state: DeviceState; client: DeviceClient }> {
+  const link = parseEnrollUri(uri);
+  const keys = generateDeviceKeys();
+  const platform = options.platform ?? 'other';
+  const registered = await registerDevice(link.api, {
+    bindingCode: link.bindingCode,
+    publicKey: keys.publicKey,
+    unlockMethod: options.unlockMethod,
+    platform,
+  });
+  const state: DeviceState = {
+    version: 1,
+    api: link.api,
+    deviceId: registered.deviceId,
+    privateKey: z.record(z.string(), z.string()).parse(keys.privateKey.export({ format: 'jwk' })),
+    publicKey: keys.publicKey,
+    unlockMethod: options.unlockMethod,
+    platform,
+    account: registered.account,
+  };
+  return { state, client: new DeviceClient(link.api, registered.deviceId, keys.privateKey) };
+}
+
+/** The client for a stored state. */
+export function clientFromState(state: DeviceState): DeviceClient {
+  return new DeviceClient(state.api, state.deviceId, createPrivateKey({ key: state.privateKey, format: 'jwk' }));
+}
