@@ -31,7 +31,7 @@ import { createDirectoryWorkerHandler } from '../functions/directory-worker/hand
 import { createDirectoryWorkerAdminHandler } from '../functions/directory-worker/admin.js';
 import { createAdminApiHandler } from '../functions/admin-api/handler.js';
 import { DynamoDeviceStore } from '../shared/adapters/dynamodb/device-store.js';
-import { listEnrollments } from '../shared/adapters/dynamodb/enrollment-listing.js';
+import { DynamoEnrollmentRoster } from '../shared/adapters/dynamodb/enrollment-listing.js';
 import { createAdminActivation } from '../shared/use-cases/activation/activation.js';
 import { createLambdaContext } from './lambda-context.js';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
@@ -195,6 +195,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   };
 
   // Admin: the worker's admin entry, called in process where the deployed admin API invokes the worker Lambda.
+  const roster = new DynamoEnrollmentRoster(documentClient, { tableName: env.TABLE_NAME });
   const workerAdmin = createDirectoryWorkerAdminHandler({
     observability: workerObservability,
     activation: createAdminActivation({
@@ -202,6 +203,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
       clock,
       secrets,
       enrollmentStore: adapters.enrollmentStore,
+      roster,
       auditLog: adapters.auditLog,
       emailSender: adapters.emailSender,
       logger: workerObservability.logger,
@@ -216,7 +218,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
       worker: { invoke: (request) => workerAdmin({ admin: request }, createLambdaContext('blink-directory-worker', 60_000)) },
       enrollmentStore: adapters.enrollmentStore,
       deviceStore: new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
-      listEnrollments: () => listEnrollments(documentClient, env.TABLE_NAME),
+      listEnrolledUsers: () => roster.list(),
       auditLog: adapters.auditLog,
       clock,
     }),

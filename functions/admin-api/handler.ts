@@ -15,7 +15,7 @@ import type { AuditLog } from '../../shared/ports/audit-log.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
-import type { EnrollmentSummary } from '../../shared/adapters/dynamodb/enrollment-listing.js';
+import type { Enrollment } from '../../shared/domain/enrollment.js';
 import {
   activateRequestSchema,
   resolveRequestSchema,
@@ -35,7 +35,8 @@ export interface AdminApiDependencies {
   worker: WorkerInvoker;
   enrollmentStore: EnrollmentStore;
   deviceStore: DeviceStore;
-  listEnrollments: () => Promise<EnrollmentSummary[]>;
+  /** The GUIDs of every user with an enrollment. */
+  listEnrolledUsers: () => Promise<string[]>;
   auditLog: AuditLog;
   clock: Clock;
 }
@@ -79,18 +80,26 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       method: 'GET',
       path: '/admin/enrollments',
       handler: async () => {
-        const enrollments = await deps.listEnrollments();
-        const withDevices = await Promise.all(
-          enrollments.map(async (enrollment) => ({
-            ...enrollment,
-            devices: (await deps.deviceStore.listForUser(enrollment.userGuid)).map((device) => ({
-              deviceId: device.deviceId,
-              platform: device.platform,
-              boundAt: device.boundAt.toISOString(),
-              ...(device.revokedAt ? { revokedAt: device.revokedAt.toISOString() } : {}),
-            })),
+        const enrollments = await mapInBatches(await deps.listEnrolledUsers(), 10, (userGuid) => deps.enrollmentStore.get(userGuid));
+        const listed = enrollments
+          .filter((enrollment): enrollment is Enrollment => enrollment !== undefined)
+          .sort((a, b) => a.samAccountName.localeCompare(b.samAccountName));
+        const withDevices = await mapInBatches(listed, 10, async (enrollment) => ({
+          userGuid: enrollment.userGuid,
+          samAccountName: enrollment.samAccountName,
+          displayName: enrollment.displayName,
+          mail: enrollment.mail,
+          status: enrollment.status,
+          methods: enrollment.methods,
+          activatedAt: enrollment.activatedAt.toISOString(),
+          updatedAt: enrollment.updatedAt.toISOString(),
+          devices: (await deps.deviceStore.listForUser(enrollment.userGuid)).map((device) => ({
+            deviceId: device.deviceId,
+            platform: device.platform,
+            boundAt: device.boundAt.toISOString(),
+            ...(device.revokedAt ? { revokedAt: device.revokedAt.toISOString() } : {}),
           })),
-        );
+        }));
         return jsonResponse(200, { enrollments: withDevices });
       },
     },
@@ -182,6 +191,13 @@ async function revokeEnrollment(deps: AdminApiDependencies, userGuid: string, re
     await deps.auditLog.record({ userGuid, action: 'enrollment.revoked', channel: 'admin', result: 'success', requestId, at: now });
     return revoked;
   }
+}
+
+/** Maps with at most `size` calls in flight, keeping the order. */
+async function mapInBatches<T, R>(items: T[], size: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += size) results.push(...(await Promise.all(items.slice(start, start + size).map(map))));
+  return results;
 }
 
 function parseBody<T extends z.ZodType>(event: APIGatewayProxyEvent, schema: T): z.output<T> {

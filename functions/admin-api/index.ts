@@ -5,7 +5,7 @@ import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store.js';
 import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store.js';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
-import { listEnrollments } from '../../shared/adapters/dynamodb/enrollment-listing.js';
+import { DynamoEnrollmentRoster } from '../../shared/adapters/dynamodb/enrollment-listing.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { createAdminApiHandler } from './handler.js';
 import { LambdaWorkerInvoker } from './worker-invoker.js';
@@ -21,7 +21,7 @@ export const handler = createAdminApiHandler({
   worker: new LambdaWorkerInvoker(new LambdaClient({ maxAttempts: 1 }), env.DIRECTORY_WORKER_FUNCTION),
   enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
   deviceStore: new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
-  listEnrollments: () => listEnrollments(documentClient, env.TABLE_NAME),
+  listEnrolledUsers: () => new DynamoEnrollmentRoster(documentClient, { tableName: env.TABLE_NAME }).list(),
   auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
   clock,
 });

@@ -7,6 +7,7 @@ import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { createDirectoryJobHandlers } from '../../shared/use-cases/directory-jobs.js';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store.js';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
+import { DynamoEnrollmentRoster } from '../../shared/adapters/dynamodb/enrollment-listing.js';
 import { SesEmailSender } from '../../shared/adapters/ses/email-sender.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { createAdminActivation } from '../../shared/use-cases/activation/activation.js';
@@ -55,6 +56,7 @@ const adminHandler = createDirectoryWorkerAdminHandler({
     clock,
     secrets,
     enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+    roster: new DynamoEnrollmentRoster(documentClient, { tableName: env.TABLE_NAME }),
     auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
     emailSender: new SesEmailSender(createSesClient(), {
       from: env.EMAIL_FROM,

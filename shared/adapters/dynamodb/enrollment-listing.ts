@@ -1,53 +1,55 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 
-/** What the admin listing shows of an enrollment (no hashes, no counters). */
-export interface EnrollmentSummary {
-  userGuid: string;
-  samAccountName: string;
-  displayName: string;
-  mail: string;
-  status: 'activated' | 'active' | 'revoked';
-  methods: { sms: boolean; app: boolean };
-  activatedAt?: string;
-  updatedAt: string;
+/*
+ * Item layout: pk ENROLLMENTS   sk USER#<guid>   (userGuid, addedAt)
+ * One small item per user ever activated, in one item collection, so the admin listing is a Query (the table is never
+ * scanned). Admin activation is the only way an enrollment comes to exist, and it adds the user here.
+ */
+
+const ROSTER_PK = 'ENROLLMENTS';
+const rosterItemSchema = z.object({ userGuid: z.string() });
+
+/** Which users have an enrollment, for the admin listing. */
+export interface EnrollmentRoster {
+  add(userGuid: string, at: Date): Promise<void>;
+  list(): Promise<string[]>;
 }
 
-const summarySchema = z.object({
-  userGuid: z.string(),
-  samAccountName: z.string(),
-  displayName: z.string(),
-  mail: z.string(),
-  status: z.enum(['activated', 'active', 'revoked']),
-  methods: z.object({ sms: z.boolean(), app: z.boolean() }).default({ sms: false, app: false }),
-  activatedAt: z.string().optional(),
-  updatedAt: z.string(),
-});
+export class DynamoEnrollmentRoster implements EnrollmentRoster {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly options: { tableName: string },
+  ) {}
 
-/**
- * Every enrollment, for the admin listing. The table has no key that groups all enrollments, so this is the one
- * Scan in the product: an admin-only, paged read with a filter on the item type, granted to the admin function only.
- * (A listing index would replace it if the number of enrollments makes the scan slow.)
- */
-export async function listEnrollments(client: DynamoDBDocumentClient, tableName: string): Promise<EnrollmentSummary[]> {
-  const summaries: EnrollmentSummary[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: tableName,
-        FilterExpression: 'sk = :enrollment',
-        ExpressionAttributeValues: { ':enrollment': 'ENROLLMENT' },
-        ProjectionExpression: 'userGuid, samAccountName, displayName, mail, #status, methods, activatedAt, updatedAt',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  async add(userGuid: string, at: Date): Promise<void> {
+    // Idempotent: a second activation rewrites the same key.
+    await this.client.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: { pk: ROSTER_PK, sk: `USER#${userGuid}`, userGuid, addedAt: at.toISOString() },
       }),
     );
-    for (const item of page.Items ?? []) {
-      const parsed = summarySchema.safeParse(item);
-      if (parsed.success) summaries.push(parsed.data);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return summaries.sort((a, b) => a.samAccountName.localeCompare(b.samAccountName));
+  }
+
+  async list(): Promise<string[]> {
+    const guids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :roster',
+          ExpressionAttributeValues: { ':roster': ROSTER_PK },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const parsed = rosterItemSchema.safeParse(item);
+        if (parsed.success) guids.push(parsed.data.userGuid);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return guids;
+  }
 }

@@ -15,8 +15,14 @@ import type {
   SkippedUser,
 } from './contract.js';
 
+/** Which users have an enrollment (the admin listing reads it; shared/adapters/dynamodb/enrollment-listing.ts). */
+export interface EnrollmentRoster {
+  add(userGuid: string, at: Date): Promise<void>;
+}
+
 export interface AdminActivationDependencies extends ActivationDependencies {
   directory: Directory;
+  roster: EnrollmentRoster;
   emailSender: EmailSender;
   logger: Logger;
   branding: { productName: string; supportContact: string };
@@ -136,6 +142,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
         await refused(entry, userGuid, requestId);
         continue;
       }
+      await deps.roster.add(userGuid, deps.clock.now());
       // The link comes only from issueActivation (PUBLIC_BASE_URL + fragment); it is never logged.
       const { messageId } = await deps.emailSender.send(
         renderActivationEmail({
