@@ -97,16 +97,16 @@
     return hours === 1 ? '1 hour' : `${hours} hours`;
   }
 
-  function rateLimitedMessage(retryAfterSeconds) {
-    return retryAfterSeconds > 0
-      ? `Too many attempts. Try again in ${formatWait(retryAfterSeconds)}.`
-      : 'Too many attempts. Try again later.';
+  /** The server's reason (or a general one) followed by the exact wait from Retry-After. */
+  function rateLimitedMessage(reason, retryAfterSeconds) {
+    const why = reason || 'Too many attempts.';
+    return retryAfterSeconds > 0 ? `${why} You can try again in ${formatWait(retryAfterSeconds)}.` : why;
   }
 
   /** The message for a failed call that has no more specific handling. */
   function failureMessage(result) {
     if (result.status === 0) return NETWORK_MESSAGE;
-    if (result.status === 429) return rateLimitedMessage(result.retryAfter);
+    if (result.status === 429) return rateLimitedMessage(result.error.message, result.retryAfter);
     if (result.status >= 500) return GENERIC_MESSAGE;
     return result.error.message || GENERIC_MESSAGE;
   }
@@ -229,6 +229,8 @@
     const input = byId('phone');
     input.value = session.phone;
     setFieldError(input, byId('phone-error'), '');
+    // A code was already sent: the person may go back and use it instead of asking for another.
+    byId('phone-back').hidden = false;
     show('phone');
   }
 

@@ -104,7 +104,7 @@ export async function hasHorizontalOverflow(page: Page): Promise<boolean> {
   return (await page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth')) as boolean;
 }
 
-/** The element that has focus, described by its id or accessible role and text (for focus-order checks). */
+/** The id of the element that has focus (for focus checks). */
 export async function focusedElementId(page: Page): Promise<string> {
   return (await page.evaluate('document.activeElement ? document.activeElement.id : ""')) as string;
 }

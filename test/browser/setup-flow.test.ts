@@ -1,0 +1,146 @@
+import type { Page } from 'playwright-core';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { pollUntil } from '../support/poll.js';
+import { activate, testUser } from './activation.js';
+import {
+  focusedElementId,
+  hasHorizontalOverflow,
+  launchBrowser,
+  openPage,
+  phoneViewport,
+  screenshot,
+  smallPhoneViewport,
+  type TestBrowser,
+} from './browser.js';
+
+// A person sets up Blink in Debian's Chromium against the local runtime, clicking through the setup page as the user
+// guide describes: by SMS, and by scanning the QR code with the reference device client.
+
+interface SentSms {
+  to: string;
+  body: string;
+  at: string;
+}
+
+async function smsTo(blink: LocalBlink, e164: string): Promise<SentSms[]> {
+  const response = await fetch(`${blink.url}/_local/api/sms`);
+  return ((await response.json()) as SentSms[]).filter((sms) => sms.to === e164).sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** The code of the latest verification SMS to `e164`, once it has arrived. */
+async function latestCode(blink: LocalBlink, e164: string, after = 0): Promise<string> {
+  return pollUntil(
+    async () => {
+      const codes = (await smsTo(blink, e164)).flatMap((sms) => /verification code is (\d{6})/.exec(sms.body)?.[1] ?? []);
+      return codes.length > after ? codes.at(-1) : undefined;
+    },
+    { timeoutMs: 10_000, description: `verification SMS number ${after + 1} to ${e164}` },
+  );
+}
+
+/** The text of the visible alert that contains `text` (alerts are how errors are announced). */
+async function alertText(page: Page, text: string | RegExp): Promise<string> {
+  const alert = page.getByRole('alert').filter({ hasText: text });
+  await alert.waitFor();
+  return (await alert.textContent()) ?? '';
+}
+
+describe('setup flow (browser)', () => {
+  let blink: LocalBlink;
+  let browser: TestBrowser;
+  let logs: LogCapture;
+
+  beforeAll(async () => {
+    [blink, browser] = await Promise.all([
+      startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600 }),
+      launchBrowser(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await blink?.stop();
+  });
+
+  // The service's logs are captured during each flow, to show that no token or code ever reaches them.
+  beforeEach(() => {
+    logs = captureLogs();
+  });
+  afterEach(() => logs.restore());
+
+  it('SMS path: number, Verify through SMS, a wrong code, the right code, Setup complete', async () => {
+    const { link, token } = await activate(blink, testUser('Jane Doe'));
+    const { page, problems } = await openPage(browser.context, smallPhoneViewport);
+
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Set up Blink for Jane Doe' }).waitFor();
+    expect(page.url()).toBe(`${blink.url}/setup`);
+    expect(await hasHorizontalOverflow(page)).toBe(false);
+
+    // Errors next to the field, announced, and focus back on the field.
+    const phone = page.getByLabel('Mobile number');
+    const send = page.getByRole('button', { name: 'Send Verification Code' });
+    await send.click();
+    expect(await alertText(page, 'Enter your mobile number')).toBe('Enter your mobile number.');
+    await phone.fill('12');
+    await send.click();
+    expect(await alertText(page, 'valid mobile number')).toBe(
+      'Enter a valid mobile number, including the country code if it is not a local number.',
+    );
+    expect(await phone.getAttribute('aria-invalid')).toBe('true');
+    expect(await focusedElementId(page)).toBe('phone');
+
+    // Keyboard: Enter in the field sends the form.
+    await phone.fill('(201) 555-0147');
+    await phone.press('Enter');
+    await page.getByRole('heading', { name: 'Choose how to finish setup' }).waitFor();
+    expect(await page.locator('#step-choose').innerText()).toContain('0147');
+    expect(await page.getByRole('button', { name: 'Scan QR code' }).isVisible()).toBe(true);
+    expect(await hasHorizontalOverflow(page)).toBe(false);
+    const code = await latestCode(blink, '+12015550147');
+
+    // Asking for another code at once hits the resend cooldown: the page says why and how long to wait.
+    await page.getByRole('button', { name: 'Verify through SMS' }).click();
+    await page.getByRole('heading', { name: 'Verify through SMS' }).waitFor();
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await page.getByRole('button', { name: 'Send Verification Code' }).click();
+    expect(await alertText(page, 'try again in')).toMatch(/^Wait a minute before asking for another code\. You can try again in (\d+ seconds|1 minute)\.$/);
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Verify through SMS' }).click();
+
+    const codeField = page.getByLabel('Verification code');
+    expect(await codeField.getAttribute('inputmode')).toBe('numeric');
+    expect(await codeField.getAttribute('autocomplete')).toBe('one-time-code');
+    const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    await codeField.fill(wrongCode);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    expect(await alertText(page, 'not right')).toBe('That code is not right. Check the latest text message and try again.');
+    expect(await codeField.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'setup-sms-wrong-code-phone');
+
+    await codeField.fill(code);
+    await codeField.press('Enter');
+    await page.getByRole('heading', { name: 'Setup complete' }).waitFor();
+    const complete = await page.locator('#step-complete').innerText();
+    expect(complete).toContain('Save the number it came from');
+    expect(complete).toMatch(/text RESET to that number/);
+    expect(await hasHorizontalOverflow(page)).toBe(false);
+    await page.setViewportSize(phoneViewport);
+    await screenshot(page, 'setup-complete-sms-phone');
+
+    // The confirmation SMS arrived from Blink's number.
+    await pollUntil(async () => ((await smsTo(blink, '+12015550147')).some((sms) => sms.body.includes('setup is complete')) ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'the setup-complete SMS',
+    });
+
+    expect(problems.pageErrors).toEqual([]);
+    // 400: the refused number and the wrong code; 429: the resend cooldown. Nothing else went wrong.
+    expect(problems.unexpectedConsoleErrors([400, 429])).toEqual([]);
+    expect(await problems.cspViolations()).toEqual([]);
+    expect(logs.text()).not.toContain(token);
+    expect(logs.text()).not.toContain(code);
+    await page.close();
+  });
+});
