@@ -1,9 +1,11 @@
 import type { Page } from 'playwright-core';
+import { DeviceApiError, enroll } from '../../device-client/client.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
 import { activate, testUser } from './activation.js';
 import {
+  desktopViewport,
   focusedElementId,
   hasHorizontalOverflow,
   launchBrowser,
@@ -142,5 +144,84 @@ describe('setup flow (browser)', () => {
     expect(logs.text()).not.toContain(token);
     expect(logs.text()).not.toContain(code);
     await page.close();
+  });
+  it('QR path: Scan QR code, the app registers from the QR link, and the page shows Setup complete by itself', async () => {
+    const { link, token } = await activate(blink, testUser('John Smith'));
+    const { page, problems } = await openPage(browser.context, desktopViewport);
+    const statusCalls: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/setup/status')) statusCalls.push(request.url());
+    });
+    // The page's timers run on a clock the test moves: polling and QR expiry happen when the test says so.
+    await page.clock.install();
+
+    await page.goto(link);
+    await page.getByLabel('Mobile number').fill('+1 201 555 0148');
+    await page.getByRole('button', { name: 'Send Verification Code' }).click();
+    await page.getByRole('button', { name: 'Scan QR code' }).click();
+    await page.getByRole('heading', { name: 'Scan QR code' }).waitFor();
+
+    const image = page.getByRole('img', { name: 'QR code that links the Blink app to your account' });
+    await image.waitFor();
+    const uriField = page.getByLabel("Can't scan? Setup link for the app");
+    const firstUri = await uriField.inputValue();
+    expect(firstUri).toMatch(/^blink:\/\/enroll\?v=1&api=[^&]+&code=[A-Za-z0-9_-]+$/);
+    const src = (await image.getAttribute('src')) ?? '';
+    expect(src).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(Buffer.from(src.split(',')[1] ?? '', 'base64').toString('utf8')).toContain('<svg');
+    expect(await page.locator('#step-qr').innerText()).toMatch(/SCAN QR CODE/);
+    expect(await page.getByRole('status').filter({ hasText: 'Waiting for the Blink app' }).isVisible()).toBe(true);
+
+    // The page asks every 2 s while the code is shown ...
+    await page.clock.runFor(2_000);
+    await pollUntil(async () => (statusCalls.length >= 1 ? true : undefined), { timeoutMs: 5_000, description: 'a status poll' });
+    // ... and stops when the person leaves the step.
+    await page.getByRole('button', { name: 'Choose another way' }).last().click();
+    await page.getByRole('heading', { name: 'Choose how to finish setup' }).waitFor();
+    const afterLeaving = statusCalls.length;
+    await page.clock.runFor(20_000);
+    expect(statusCalls.length).toBe(afterLeaving);
+
+    // A code left on screen past its 10 minutes is replaced on request.
+    await page.getByRole('button', { name: 'Scan QR code' }).click();
+    await image.waitFor();
+    await page.clock.fastForward('10:05');
+    expect(await alertText(page, 'expired')).toBe('This QR code has expired. Show a new one to continue.');
+    expect(await image.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Show a new QR code' }).click();
+    await image.waitFor();
+    const uri = await uriField.inputValue();
+    expect(uri).not.toBe(firstUri);
+    await screenshot(page, 'setup-qr-desktop');
+    await page.setViewportSize(phoneViewport);
+    expect(await hasHorizontalOverflow(page)).toBe(false);
+    await screenshot(page, 'setup-qr-phone');
+
+    // A superseded QR link no longer registers a device; the one on screen does.
+    await expect(enroll(firstUri, { unlockMethod: 'pin', platform: 'android' })).rejects.toMatchObject({
+      constructor: DeviceApiError,
+      status: 404,
+      code: 'BINDING_INVALID',
+    });
+    const { client } = await enroll(uri, { unlockMethod: 'biometric', platform: 'ios' });
+    expect(await client.status()).toMatchObject({ account: { displayName: 'John Smith' } });
+
+    // The next poll sees the device: Setup complete, without any click.
+    await page.clock.runFor(2_000);
+    await page.getByRole('heading', { name: 'Setup complete' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#step-complete').innerText()).toContain('Your Blink app is linked to your account.');
+    const afterComplete = statusCalls.length;
+    await page.clock.runFor(20_000);
+    expect(statusCalls.length).toBe(afterComplete);
+    await screenshot(page, 'setup-complete-app-phone');
+    await page.setViewportSize(desktopViewport);
+    await screenshot(page, 'setup-complete-app-desktop');
+
+    expect(problems.pageErrors).toEqual([]);
+    // 404: the superseded binding code, asked by the device client outside the page, never reaches the page.
+    expect(problems.unexpectedConsoleErrors()).toEqual([]);
+    expect(await problems.cspViolations()).toEqual([]);
+    expect(logs.text()).not.toContain(token);
+    expect(logs.text()).not.toContain(new URL(uri).searchParams.get('code'));
   });
 });
