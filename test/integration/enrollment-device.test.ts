@@ -1,0 +1,244 @@
+import { execFile } from 'node:child_process';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  DeviceClient,
+  enroll,
+  generateDeviceKeys,
+  parseEnrollUri,
+  registerDevice,
+  type SignedRequestHeaders,
+} from '../../device-client/client.js';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment/index.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { pollUntil } from '../support/poll.js';
+
+// The QR path end to end: the setup page asks for a QR code, the reference device client registers with it and then
+// talks to the device API with signed requests. Through the local runtime, with a manual clock.
+
+const unauthorizedBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
+const bindingInvalidBody = {
+  error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
+};
+
+let blink: LocalBlink;
+const clock = new ManualClock(new Date());
+let activationDeps: ActivationDependencies;
+
+beforeAll(async () => {
+  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
+  const { adapters, env } = blink.composition;
+  activationDeps = {
+    enrollmentStore: adapters.enrollmentStore,
+    secrets: adapters.secrets,
+    clock,
+    auditLog: adapters.auditLog,
+    settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
+  };
+});
+
+afterAll(async () => {
+  await blink?.stop();
+});
+
+beforeEach(() => {
+  // Fresh hourly windows for the per-IP limits; the device's own timestamps follow this clock below.
+  clock.advanceSeconds(3600);
+});
+
+async function activate() {
+  const userGuid = randomUUID();
+  const sam = `dev${randomInt(1_000_000)}`;
+  const mail = `${sam}@corp.example.test`;
+  const { link } = await issueActivation(activationDeps, {
+    userGuid,
+    dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`,
+    samAccountName: sam,
+    displayName: `Device ${sam}`,
+    mail,
+  });
+  return { userGuid, sam, mail, token: new URL(link).hash.replace(/^#t=/, '') };
+}
+
+async function post(urlPath: string, body: unknown) {
+  const response = await fetch(`${blink.url}${urlPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+}
+
+async function qrFor(token: string): Promise<{ uri: string; qrSvg: string; expiresAt: string }> {
+  const answer = await post('/api/setup/qr', { token });
+  expect(answer.status).toBe(200);
+  return answer.json as { uri: string; qrSvg: string; expiresAt: string };
+}
+
+/** Signed headers stamped with the server's (manual) clock. */
+function signedNow(client: DeviceClient, overrides: { timestamp?: number; nonce?: string } = {}): SignedRequestHeaders {
+  return client.headersFor('GET', '/api/device/status', '', { timestamp: clock.now().getTime(), ...overrides });
+}
+
+async function statusWith(client: DeviceClient, headers: SignedRequestHeaders) {
+  const response = await client.send('GET', '/api/device/status', { headers });
+  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe('QR binding and signed device requests', () => {
+  it('binds a device from the QR code, completes setup, and answers its signed status request', async () => {
+    const logs = captureLogs();
+    try {
+      const { token, userGuid, sam, mail } = await activate();
+      const qr = await qrFor(token);
+      const link = parseEnrollUri(qr.uri);
+      expect(qr.uri).toBe(`blink://enroll?v=1&api=${encodeURIComponent(blink.publicBaseUrl)}&code=${link.bindingCode}`);
+      expect(link.bindingCode).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(qr.qrSvg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(new Date(qr.expiresAt).getTime() - clock.now().getTime()).toBe(600_000);
+      expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'needs-phone' });
+
+      const { state, client } = await enroll(qr.uri, { unlockMethod: 'pin', platform: 'android' });
+      expect(state.account).toEqual({ displayName: `Device ${sam}`, samAccountName: sam });
+      expect(state.deviceId).toMatch(/^[0-9a-f-]{36}$/);
+
+      expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'complete', method: 'app' });
+      expect((await post('/api/setup/open', { token })).status).toBe(404);
+      expect(await blink.composition.adapters.enrollmentStore.get(userGuid)).toMatchObject({
+        status: 'active',
+        methods: { sms: false, app: true },
+      });
+      const notice = await pollUntil(
+        async () => (await blink.listEmails()).find((email) => email.to === mail),
+        { timeoutMs: 5000, description: 'the device-bound email' },
+      );
+      expect(notice.subject).toBe('Blink: a phone app was linked to your account');
+      expect(notice.text).toContain('an Android phone');
+
+      const answer = await statusWith(client, signedNow(client));
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.json).toEqual({
+        account: { displayName: `Device ${sam}`, samAccountName: sam },
+        methods: { sms: false, app: true },
+        device: { deviceId: state.deviceId, unlockMethod: 'pin', platform: 'android' },
+      });
+
+      // The binding code is single use.
+      const again = await post('/api/device/register', {
+        bindingCode: link.bindingCode,
+        publicKey: generateDeviceKeys().publicKey,
+        unlockMethod: 'none',
+        platform: 'ios',
+      });
+      expect(again.status).toBe(404);
+      expect(again.json).toEqual(bindingInvalidBody);
+
+      const text = logs.text();
+      expect(text.length).toBeGreaterThan(0);
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(link.bindingCode);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  it('refuses replayed, stale, tampered, wrongly keyed, unknown and revoked requests identically', async () => {
+    const { token } = await activate();
+    const { state, client } = await enroll((await qrFor(token)).uri, { unlockMethod: 'biometric' });
+
+    const replayable = signedNow(client);
+    expect((await statusWith(client, replayable)).status).toBe(200);
+
+    const impostorKeys = generateDeviceKeys();
+    const impostor = new DeviceClient(blink.url, state.deviceId, impostorKeys.privateKey);
+    const fresh = signedNow(client);
+    const refusals: Array<[string, SignedRequestHeaders]> = [
+      ['replayed nonce', replayable],
+      ['stale timestamp', signedNow(client, { timestamp: clock.now().getTime() - 5 * 60_000 - 1000 })],
+      ['future timestamp', signedNow(client, { timestamp: clock.now().getTime() + 5 * 60_000 + 1000 })],
+      ['wrong key', signedNow(impostor)],
+      ['tampered timestamp', { ...fresh, 'x-blink-timestamp': String(Number(fresh['x-blink-timestamp']) + 1) }],
+      ['tampered nonce', { ...signedNow(client), 'x-blink-nonce': randomBytes(16).toString('base64url') }],
+      ['unknown device', { ...signedNow(client), 'x-blink-device': randomUUID() }],
+      ['malformed device id', { ...signedNow(client), 'x-blink-device': 'nope' }],
+    ];
+    for (const [kind, headers] of refusals) {
+      const answer = await statusWith(client, headers);
+      expect({ kind, status: answer.status, body: answer.json }).toEqual({ kind, status: 401, body: unauthorizedBody });
+    }
+    const unsigned = await fetch(`${blink.url}/api/device/status`);
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toEqual(unauthorizedBody);
+
+    // Still accepted with a fresh nonce, until revoked; revocation takes effect on the next request.
+    expect((await statusWith(client, signedNow(client))).status).toBe(200);
+    expect(await blink.composition.adapters.deviceStore.revoke(state.deviceId, clock.now())).toBe(true);
+    const revoked = await statusWith(client, signedNow(client));
+    expect({ status: revoked.status, body: revoked.json }).toEqual({ status: 401, body: unauthorizedBody });
+  });
+
+  it('accepts a signed nonce once when two requests race', async () => {
+    const { token } = await activate();
+    const { client } = await enroll((await qrFor(token)).uri, { unlockMethod: 'none' });
+    const headers = signedNow(client);
+    const statuses = (await Promise.all([statusWith(client, headers), statusWith(client, headers)])).map((answer) => answer.status);
+    expect(statuses.sort()).toEqual([200, 401]);
+  });
+
+  it('refuses an expired or superseded binding code, and a device of a revoked enrollment', async () => {
+    const { token, userGuid } = await activate();
+    const keys = generateDeviceKeys();
+    const register = (uri: string) =>
+      registerDevice(blink.url, { bindingCode: parseEnrollUri(uri).bindingCode, publicKey: keys.publicKey, unlockMethod: 'none', platform: 'other' });
+
+    const expiring = await qrFor(token);
+    clock.advanceSeconds(601);
+    await expect(register(expiring.uri)).rejects.toMatchObject({ status: 404, code: 'BINDING_INVALID' });
+
+    const older = await qrFor(token);
+    const newer = await qrFor(token);
+    await expect(register(older.uri)).rejects.toMatchObject({ status: 404, code: 'BINDING_INVALID' });
+    const bound = await enroll(newer.uri, { unlockMethod: 'none' });
+    expect((await statusWith(bound.client, signedNow(bound.client))).status).toBe(200);
+    const record = await blink.composition.adapters.enrollmentStore.get(userGuid);
+    if (!record) throw new Error('no enrollment');
+    await blink.composition.adapters.enrollmentStore.save({ ...record, status: 'revoked' }, record.version);
+    expect((await statusWith(bound.client, signedNow(bound.client))).status).toBe(401);
+  });
+});
+
+describe('device CLI', () => {
+  it('enrolls from a blink:// URI into an owner-only state file and shows the signed status', async () => {
+    // The CLI signs with the real time: bring the server's clock back to it.
+    clock.set(new Date());
+    const { token, sam } = await activate();
+    const { uri } = await qrFor(token);
+    const folder = await mkdtemp(path.join(tmpdir(), 'blink-device-'));
+    const stateFile = path.join(folder, 'device.json');
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../../device-client/cli.ts'), ...args], {
+        timeout: 30_000,
+      });
+    try {
+      const enrolled = await run(['enroll', uri, '--unlock', 'pin', '--state', stateFile]);
+      expect(enrolled.stdout).toContain(`(${sam})`);
+      expect((await stat(stateFile)).mode & 0o777).toBe(0o600);
+      const stored = JSON.parse(await readFile(stateFile, 'utf8')) as { privateKey: { d?: string }; unlockMethod: string };
+      expect(stored.unlockMethod).toBe('pin');
+      expect(stored.privateKey.d).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+      const status = await run(['status', '--state', stateFile]);
+      expect(JSON.parse(status.stdout)).toMatchObject({ account: { samAccountName: sam }, methods: { app: true }, device: { unlockMethod: 'pin' } });
+
+      await expect(run(['enroll', uri, '--state', stateFile])).rejects.toMatchObject({ stderr: expect.stringContaining('BINDING_INVALID') });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
