@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigurationError, loadConfig, type BlinkConfig } from './config.js';
+import { AdminStack } from './stacks/admin-stack.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack, GSI1 } from './stacks/data-stack.js';
 import { DirectoryStack } from './stacks/directory-stack.js';
@@ -15,6 +16,7 @@ export interface BlinkApp {
   messaging: MessagingStack;
   directory: DirectoryStack;
   api: ApiStack;
+  admin: AdminStack;
 }
 
 /**
@@ -48,22 +50,36 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     email: messaging.email,
     sms: messaging.sms,
   };
-  const directory = new DirectoryStack(app, 'BlinkDirectory', {
-    ...shared,
-    description: 'Blink: directory worker (the only part that talks to AD)',
-    alarmTopic: messaging.alarmTopic,
-    directoryBindSecret: data.directoryBindSecret,
-  });
   const api = new ApiStack(app, 'BlinkApi', {
     ...shared,
     description: 'Blink: public REST API behind WAF, inbound SMS subscriber',
     inboundSmsTopic: messaging.inboundSmsTopic,
     inboundSmsFailures: messaging.inboundSmsFailures,
   });
+  const directory = new DirectoryStack(app, 'BlinkDirectory', {
+    ...shared,
+    description: 'Blink: directory worker (the only part that talks to AD)',
+    alarmTopic: messaging.alarmTopic,
+    directoryBindSecret: data.directoryBindSecret,
+    // Activation links in the worker's emails start with the public API's base URL.
+    publicBaseUrl: api.publicBaseUrl,
+  });
+  const admin = new AdminStack(app, 'BlinkAdmin', {
+    env,
+    config,
+    version,
+    removalPolicy,
+    table: data.table,
+    tableIndexes: [GSI1],
+    worker: directory.worker,
+    description: 'Blink: IAM-authorized admin API (activation, enrollments, revocation)',
+  });
+  // The public API's stack sets up the account's API Gateway logging role, which the admin stage's logs need.
+  admin.addStackDependency(api);
 
   Tags.of(app).add('project', 'blink');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, config, data, messaging, directory, api };
+  return { app, config, data, messaging, directory, api, admin };
 }
 
 function readVersion(): string {

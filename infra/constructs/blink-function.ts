@@ -4,7 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing, type IDestination } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing, type IDestination, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,8 +12,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.js';
 
-/** The three Lambda functions; each has its composition root at `functions/<name>/index.ts`. */
-export type FunctionName = 'api' | 'inbound-sms' | 'directory-worker';
+/** The Lambda functions; each has its composition root at `functions/<name>/index.ts`. */
+export type FunctionName = 'api' | 'inbound-sms' | 'directory-worker' | 'admin-api';
 
 export interface BlinkFunctionProps {
   name: FunctionName;
@@ -205,6 +205,13 @@ export class BlinkFunction extends NodejsFunction {
           'Origination identities are configured as E.164 numbers (smsOriginationIdentities) and End User Messaging assigns phone-number ids that are not known at synth time; the pattern is limited to phone numbers of this account and region, and the action to SendTextMessage. Configure phone-… ids or ARNs to remove the wildcard',
       });
     }
+    return this;
+  }
+
+  /** DIRECTORY_WORKER_FUNCTION plus lambda:InvokeFunction on that one function (no versions, no other function). */
+  useDirectoryWorker(worker: IFunction): this {
+    this.addEnvironment('DIRECTORY_WORKER_FUNCTION', worker.functionName);
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [worker.functionArn] }));
     return this;
   }
 

@@ -42,6 +42,8 @@ export interface ApiStackProps extends StackProps {
  */
 export class ApiStack extends Stack {
   readonly api: RestApi;
+  /** Base of the links in messages: the configured publicBaseUrl, else this API's own URL. */
+  readonly publicBaseUrl: string;
   readonly apiFunction: BlinkFunction;
   readonly inboundSmsFunction: BlinkFunction;
 
@@ -96,6 +98,7 @@ export class ApiStack extends Stack {
     // PUBLIC_BASE_URL defaults to the API's own URL, built from parts so the function does not depend on the stage.
     const publicBaseUrl =
       config.publicBaseUrl ?? `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}`;
+    this.publicBaseUrl = publicBaseUrl;
     this.apiFunction = new BlinkFunction(this, 'ApiFunction', {
       name: 'api',
       description: 'Blink: public REST API (all routes)',

@@ -40,6 +40,8 @@ export interface DirectoryStackProps extends StackProps {
   directoryBindSecret: Secret;
   email: EmailSending;
   sms: SmsOrigination;
+  /** Base of the activation links the worker emails (the public API's URL unless configured). */
+  publicBaseUrl: string;
 }
 
 /**
@@ -105,6 +107,7 @@ export class DirectoryStack extends Stack {
       LDAP_BIND_DN: config.ldapBindDn,
       LDAP_STARTTLS: String(config.ldapStartTls),
       LDAP_CA_FILE: LDAP_CA_PATH_IN_BUNDLE,
+      PUBLIC_BASE_URL: props.publicBaseUrl,
       LOCKOUT_SCAN_PAGE_SIZE: '500',
       // Leaves 40 s of the 60 s timeout for the last page and the writes that follow.
       LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',

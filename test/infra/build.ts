@@ -12,13 +12,20 @@ export interface Templates {
   messaging: Template;
   directory: Template;
   api: Template;
+  admin: Template;
   all: Template[];
 }
 
 /** Synthesizes every stack; cdk-nag runs during synthesis, so this throws on any unacknowledged finding. */
 export function templatesOf(built: BlinkApp): Templates {
   const of = (stack: Stack) => Template.fromStack(stack);
-  const templates = { data: of(built.data), messaging: of(built.messaging), directory: of(built.directory), api: of(built.api) };
+  const templates = {
+    data: of(built.data),
+    messaging: of(built.messaging),
+    directory: of(built.directory),
+    api: of(built.api),
+    admin: of(built.admin),
+  };
   return { ...templates, all: Object.values(templates) };
 }
 
@@ -29,7 +36,7 @@ export function resourcesOfType(templates: Template[], type: string): [string, R
   return templates.flatMap((template) => Object.entries(template.findResources(type) as Record<string, Resource>));
 }
 
-/** Our three functions (not CDK's own custom-resource handlers), by their Powertools service name. */
+/** Our functions (not CDK's own custom-resource handlers), by their Powertools service name. */
 export function blinkFunctions(templates: Template[]): Map<string, [string, Resource]> {
   const functions = new Map<string, [string, Resource]>();
   for (const [id, resource] of resourcesOfType(templates, 'AWS::Lambda::Function')) {

@@ -290,9 +290,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
   });
 
   describe('functions', () => {
-    it('are the three Blink functions, each on Node.js 24, arm64, traced, with a log group that expires', () => {
+    it('are the four Blink functions, each on Node.js 24, arm64, traced, with a log group that expires', () => {
       const functions = blinkFunctions(t.all);
-      expect([...functions.keys()].sort()).toEqual(['blink-api', 'blink-directory-worker', 'blink-inbound-sms']);
+      expect([...functions.keys()].sort()).toEqual(['blink-admin-api', 'blink-api', 'blink-directory-worker', 'blink-inbound-sms']);
       const logGroups = Object.fromEntries(resourcesOfType(t.all, 'AWS::Logs::LogGroup'));
       for (const [, fn] of functions.values()) {
         expect(fn.Properties).toMatchObject({

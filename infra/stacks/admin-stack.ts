@@ -1,0 +1,113 @@
+import { CfnOutput, Duration, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { BlinkConfig } from '../config.js';
+import { BlinkFunction } from '../constructs/blink-function.js';
+
+export const ADMIN_API_STAGE = 'v1';
+/** API Gateway ends an integration after 29 s; the function stops waiting for the worker at the same time. */
+const ADMIN_TIMEOUT = Duration.seconds(29);
+
+export interface AdminStackProps extends StackProps {
+  config: BlinkConfig;
+  version: string;
+  removalPolicy: RemovalPolicy;
+  table: Table;
+  tableIndexes: string[];
+  /** The directory worker, which the admin function invokes directly for anything that needs AD. */
+  worker: IFunction;
+}
+
+/**
+ * The admin API: a REST API of its own, every method IAM-authorized (SigV4), in front of the admin function. It is
+ * separate from the public API so that the public API's WAF, throttling and "anyone may call" acknowledgements do not
+ * apply to it, and so that no admin route exists on the public host name at all.
+ */
+export class AdminStack extends Stack {
+  readonly api: RestApi;
+  readonly adminFunction: BlinkFunction;
+
+  constructor(scope: Construct, id: string, props: AdminStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.adminFunction = new BlinkFunction(this, 'AdminFunction', {
+      name: 'admin-api',
+      description: 'Blink: admin API (activation, enrollment listing, revocation); reaches AD only through the worker',
+      timeout: ADMIN_TIMEOUT,
+      logRetention: config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      version: props.version,
+    })
+      .useTable(props.table, 'readWrite', props.tableIndexes)
+      .useDirectoryWorker(props.worker);
+
+    const accessLogs = new LogGroup(this, 'AdminApiAccessLogs', {
+      retention: config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    this.api = new RestApi(this, 'AdminApi', {
+      restApiName: 'blink-admin',
+      description: 'Blink admin API (IAM-authorized): activation, enrollments, revocation',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // The account's API Gateway logging role is created by the public API's stack (one per account and region).
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: ADMIN_API_STAGE,
+        tracingEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        // The caller (the IAM principal) is what an admin audit needs; bodies are never logged.
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: 10,
+        throttlingBurstLimit: 20,
+      },
+    });
+    const validator = this.api.addRequestValidator('AdminRequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const method = this.api.root
+      .addResource('admin')
+      .addResource('{proxy+}')
+      .addMethod('ANY', new LambdaIntegration(this.adminFunction, { proxy: true }), {
+        authorizationType: AuthorizationType.IAM,
+        requestValidator: validator,
+      });
+    Validations.of(method).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason:
+        'The admin API uses IAM authorization (SigV4-signed requests of principals allowed execute-api:Invoke), not a Cognito user pool: admins are IAM identities of the account, and the CLI signs with their credentials',
+    });
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'Every method of this API requires SigV4 IAM authorization, so API Gateway rejects unsigned requests before any integration runs; the stage is throttled to 10 requests per second. A web ACL would add cost without protecting anything further',
+    });
+
+    new CfnOutput(this, 'AdminApiUrl', { value: this.api.url });
+  }
+}

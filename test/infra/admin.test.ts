@@ -1,0 +1,78 @@
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import { blinkFunctions, buildTestApp, envOf, resourcesOfType, templatesOf, type Templates } from './build.js';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function statementsOf(templates: Templates['all'], policyIdPrefix: string): Statement[] {
+  return resourcesOfType(templates, 'AWS::IAM::Policy')
+    .filter(([id]) => id.startsWith(policyIdPrefix))
+    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const actionsOf = (statement: Statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+
+describe('admin API', () => {
+  let t: Templates;
+  beforeAll(() => {
+    t = templatesOf(buildTestApp());
+  });
+
+  it('is a REST API of its own whose every method needs IAM (SigV4) authorization', () => {
+    const methods = resourcesOfType([t.admin], 'AWS::ApiGateway::Method');
+    expect(methods.length).toBeGreaterThan(0);
+    for (const [, method] of methods) {
+      expect(method.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM', HttpMethod: 'ANY' });
+    }
+    const resources = resourcesOfType([t.admin], 'AWS::ApiGateway::Resource').map(([, resource]) => resource.Properties?.PathPart);
+    expect(resources.sort()).toEqual(['admin', '{proxy+}']);
+    // No admin route on the public API.
+    expect(JSON.stringify(resourcesOfType([t.api], 'AWS::ApiGateway::Resource'))).not.toContain('"admin"');
+  });
+
+  it('logs access with the caller, never bodies, and throttles the stage', () => {
+    const [[, stage] = ['', { Type: '' }]] = resourcesOfType([t.admin], 'AWS::ApiGateway::Stage');
+    expect(stage.Properties).toMatchObject({
+      TracingEnabled: true,
+      AccessLogSetting: { Format: expect.stringContaining('$context.identity.caller') },
+      MethodSettings: [expect.objectContaining({ DataTraceEnabled: false, LoggingLevel: 'ERROR', ThrottlingRateLimit: 10 })],
+    });
+  });
+
+  it('lets the admin function invoke the directory worker and no other function', () => {
+    const invokes = statementsOf([t.admin], 'AdminFunctionRole').filter((statement) => actionsOf(statement).some((action) => action.startsWith('lambda:')));
+    expect(invokes).toHaveLength(1);
+    const [invoke] = invokes;
+    expect(actionsOf(invoke as Statement)).toEqual(['lambda:InvokeFunction']);
+    // The worker's ARN, imported from the directory stack: one exact function, no wildcard, no qualifier.
+    expect(JSON.stringify(invoke?.Resource)).toMatch(/BlinkDirectory.*DirectoryWorker.*Arn/);
+    expect(JSON.stringify(invoke?.Resource)).not.toContain('*');
+    const [, fn] = blinkFunctions(t.all).get('blink-admin-api') ?? [];
+    expect(JSON.stringify(envOf(fn ?? { Type: '' }).DIRECTORY_WORKER_FUNCTION)).toMatch(/DirectoryWorker/);
+  });
+
+  it('gives the admin function item-level table access only: no SMS, no email, no secrets, no queue, not in the VPC', () => {
+    const statements = statementsOf([t.admin], 'AdminFunctionRole');
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']));
+    expect(actions.filter((action) => /^(sms-voice|ses|secretsmanager|sqs):/.test(action) || action === 'dynamodb:Scan')).toEqual([]);
+    const [, fn] = blinkFunctions(t.all).get('blink-admin-api') ?? [];
+    expect(fn?.Properties?.VpcConfig).toBeUndefined();
+    expect(fn?.Properties?.Timeout).toBe(29);
+  });
+
+  it('gives the worker what activation needs: the public base URL, the HMAC key secret, SES sending', () => {
+    const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
+    const env = envOf(worker ?? { Type: '' });
+    expect(JSON.stringify(env.PUBLIC_BASE_URL)).toMatch(/execute-api/);
+    expect(env.TOKEN_HMAC_SECRET_ARN).toBeDefined();
+    expect(env.EMAIL_FROM).toBeDefined();
+    const actions = statementsOf([t.directory], 'DirectoryWorkerRole').flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['ses:SendEmail', 'secretsmanager:GetSecretValue']));
+  });
+
+  it('passes a configured public base URL to the worker as it is', () => {
+    const built = templatesOf(buildTestApp({ publicBaseUrl: 'https://reset.example.com' }));
+    const [, worker] = blinkFunctions(built.all).get('blink-directory-worker') ?? [];
+    expect(envOf(worker ?? { Type: '' }).PUBLIC_BASE_URL).toBe('https://reset.example.com');
+  });
+});
