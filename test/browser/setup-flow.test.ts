@@ -79,6 +79,9 @@ describe('setup flow (browser)', () => {
     await page.getByRole('heading', { name: 'Set up Blink for Jane Doe' }).waitFor();
     expect(page.url()).toBe(`${blink.url}/setup`);
     expect(await hasHorizontalOverflow(page)).toBe(false);
+    // On arrival focus stays where the browser puts it; the first Tab reaches the number field.
+    await page.keyboard.press('Tab');
+    expect(await focusedElementId(page)).toBe('phone');
 
     // Errors next to the field, announced, and focus back on the field.
     const phone = page.getByLabel('Mobile number');
@@ -143,6 +146,10 @@ describe('setup flow (browser)', () => {
     expect(await problems.cspViolations()).toEqual([]);
     expect(logs.text()).not.toContain(token);
     expect(logs.text()).not.toContain(code);
+
+    // The link was used: opened again, it gets the neutral message.
+    await page.goto(link);
+    await page.getByRole('heading', { name: "This link can't be used" }).waitFor();
     await page.close();
   });
   it('QR path: Scan QR code, the app registers from the QR link, and the page shows Setup complete by itself', async () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { activate, testUser } from './activation.js';
-import { launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
+import { focusedElementId, launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
 
 // The setup page in Debian's Chromium against the local runtime (in-process, port 0): how it is served, what its
 // CSP does in a real browser, and what a person sees for a link that cannot be used.
@@ -11,10 +12,12 @@ const NEUTRAL_MESSAGE = 'This setup link is not valid. Ask your IT team for a ne
 describe('setup page (browser)', () => {
   let blink: LocalBlink;
   let browser: TestBrowser;
+  // The service's clock (the page keeps the browser's): moved forward to let a link expire.
+  const clock = new ManualClock(new Date());
 
   beforeAll(async () => {
     [blink, browser] = await Promise.all([
-      startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600 }),
+      startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600, clock }),
       launchBrowser(),
     ]);
   });
@@ -76,14 +79,21 @@ describe('setup page (browser)', () => {
     await page.close();
   });
 
-  it('shows one neutral message for a link that was never issued and for a superseded one, and clears the address bar', async () => {
+  it('shows one neutral message for a link never issued, superseded or expired, and clears the address bar', async () => {
     const user = testUser('Nora Neutral');
     const first = await activate(blink, user);
     await activate(blink, user); // supersedes the first link
+    const expiring = await activate(blink, testUser('Ed Expired'));
+    clock.advanceSeconds(72 * 3600 + 60);
     const neverIssued = randomBytes(32).toString('base64url');
 
     const seen: string[] = [];
-    for (const [name, token] of [['never-issued', neverIssued], ['superseded', first.token]] as const) {
+    const cases = [
+      ['never-issued', neverIssued],
+      ['superseded', first.token],
+      ['expired', expiring.token],
+    ] as const;
+    for (const [name, token] of cases) {
       const { page, problems } = await openPage(browser.context, phoneViewport);
       const requests: string[] = [];
       page.on('request', (request) => requests.push(request.url()));
@@ -101,6 +111,33 @@ describe('setup page (browser)', () => {
       if (name === 'never-issued') await screenshot(page, 'setup-invalid-link-phone');
       await page.close();
     }
-    expect(seen[0]).toBe(seen[1]);
+    expect(new Set(seen).size).toBe(1);
+  });
+
+  it('says when Blink cannot be reached, and carries on from the same link after Try again', async () => {
+    const { link } = await activate(blink, testUser('Olivia Offline'));
+    const { page, problems } = await openPage(browser.context);
+    // The first call fails as a dropped connection would; the next ones reach the local runtime.
+    let dropped = 0;
+    await page.route('**/api/setup/open', async (route) => {
+      if (dropped++ === 0) await route.abort('internetdisconnected');
+      else await route.continue();
+    });
+    await page.goto(link);
+    await page.getByRole('heading', { name: "Blink can't be reached" }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'Blink could not be reached. Check your internet connection and try again.',
+    );
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { name: 'Set up Blink for Olivia Offline' }).waitFor();
+    // After a click, focus follows the step change to its heading; Tab then reaches the field and the button in order.
+    expect(await focusedElementId(page)).toBe('phone-title');
+    await page.keyboard.press('Tab');
+    expect(await focusedElementId(page)).toBe('phone');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Send Verification Code');
+    expect(problems.pageErrors).toEqual([]);
+    expect(await problems.cspViolations()).toEqual([]);
+    await page.close();
   });
 });
