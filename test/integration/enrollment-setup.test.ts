@@ -1,4 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { hashSecret } from '../../shared/domain/one-time-secrets.js';
+import { localTarget } from '../support/local-aws.js';
 import { startLocalBlink, type LocalBlink, type SentEmailView, type SentSmsView } from '../../local/runtime.js';
 import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
@@ -269,6 +273,39 @@ describe('setup by SMS', () => {
     await post('/api/setup/phone', { token, phone: phone.e164 });
     const third = await latestCode(phone.e164, 3);
     expect((await post('/api/setup/verify', { token, code: third })).status).toBe(200);
+  });
+});
+
+describe('what is stored', () => {
+  it('keeps tokens and codes only as keyed hashes, the code hash bound to its user', async () => {
+    const { token, userGuid } = await activate();
+    const phone = freshPhone();
+    await post('/api/setup/phone', { token, phone: phone.e164 });
+    const code = await latestCode(phone.e164, 1);
+    const { qrSvg, uri } = (await post('/api/setup/qr', { token })).json as { qrSvg: string; uri: string };
+    expect(qrSvg).toContain('<svg');
+    const bindingCode = new URL(uri).searchParams.get('code') ?? '';
+
+    const key = await blink.composition.adapters.secrets.get('token-hmac-key');
+    const store = blink.composition.adapters.enrollmentStore;
+    expect(await store.findSecret('sms-code', hashSecret(key, 'sms-code', `${userGuid}:${code}`))).toMatchObject({ userGuid });
+    expect(await store.findSecret('sms-code', hashSecret(key, 'sms-code', code))).toBeUndefined();
+    expect(await store.findSecret('sms-code', hashSecret(key, 'sms-code', `${randomUUID()}:${code}`))).toBeUndefined();
+    expect(await store.findSecret('activation', hashSecret(key, 'activation', token))).toMatchObject({ userGuid });
+    expect(await store.findSecret('binding', hashSecret(key, 'binding', bindingCode))).toMatchObject({ userGuid });
+
+    // Nowhere in the table in plain text (a test may scan; the product never does).
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(blink.services.dynamodb)));
+    try {
+      const { Items = [] } = await client.send(new ScanCommand({ TableName: 'blink-local' }));
+      const dump = JSON.stringify(Items);
+      expect(dump).toContain(userGuid);
+      expect(dump).not.toContain(token);
+      expect(dump).not.toContain(bindingCode);
+      expect(dump).not.toMatch(new RegExp(`[^0-9a-f]${code}[^0-9a-f]`));
+    } finally {
+      client.destroy();
+    }
   });
 });
 

@@ -1,0 +1,78 @@
+import { parseEnrollUri, generateDeviceKeys, signRequest } from '../../device-client/client';
+import { parseEnv } from '../../shared/config/env';
+import { verifyDeviceRequest } from '../../shared/domain/device-signature';
+import { maskPhoneNumber } from '../../shared/domain/enrollment';
+import { deviceBoundEmail, phoneVerifiedEmail, verificationCodeSms } from '../../shared/use-cases/enrollment/notices';
+
+const notices = {
+  productName: 'Blink',
+  supportContact: 'the <IT> desk',
+  appStoreUrl: 'https://apps.example.test/blink',
+  playStoreUrl: 'https://play.example.test/blink',
+};
+
+describe('maskPhoneNumber', () => {
+  it('shows only the country code and the last four digits', () => {
+    expect(maskPhoneNumber('+12015550123', '1')).toBe('+1 •••-•••-0123');
+    expect(maskPhoneNumber('+447400123456', '44')).toBe('+44 ••••••3456');
+  });
+});
+
+describe('enrollment messages', () => {
+  it('puts the code and the store links in the SMS, in the designed wording', () => {
+    expect(verificationCodeSms(notices, '012345')).toBe(
+      'Blink: your verification code is 012345. It expires in 10 minutes. Get the Blink app: iPhone https://apps.example.test/blink Android https://play.example.test/blink',
+    );
+  });
+
+  it('sends notices as text and escaped HTML', () => {
+    const at = new Date('2026-11-26T12:00:00Z');
+    const email = phoneVerifiedEmail(notices, { mail: 'a@corp.example.test', displayName: 'Ann <script>' }, '+1 •••-•••-0123', at);
+    expect(email.to).toBe('a@corp.example.test');
+    expect(email.text).toContain('Hello Ann <script>,');
+    expect(email.text).toContain('+1 •••-•••-0123');
+    expect(email.html).toContain('Ann &#60;script&#62;');
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('the &#60;IT&#62; desk');
+    const bound = deviceBoundEmail(notices, { mail: 'a@corp.example.test', displayName: 'Ann' }, 'ios', at);
+    expect(bound.subject).toBe('Blink: a phone app was linked to your account');
+    expect(bound.text).toContain('an iPhone');
+  });
+});
+
+describe('enrollment settings', () => {
+  it('has defaults and refuses an unknown country or a too long activation lifetime', () => {
+    expect(parseEnv(['enrollment'], {})).toMatchObject({ ACTIVATION_TTL_HOURS: 72, DEFAULT_COUNTRY: 'US', PRODUCT_NAME: 'Blink' });
+    expect(parseEnv(['enrollment'], { DEFAULT_COUNTRY: 'GB', ACTIVATION_TTL_HOURS: '24' })).toMatchObject({ DEFAULT_COUNTRY: 'GB', ACTIVATION_TTL_HOURS: 24 });
+    expect(() => parseEnv(['enrollment'], { DEFAULT_COUNTRY: 'XX' })).toThrow(/DEFAULT_COUNTRY/);
+    expect(() => parseEnv(['enrollment'], { ACTIVATION_TTL_HOURS: '73' })).toThrow(/ACTIVATION_TTL_HOURS/);
+  });
+});
+
+describe('reference device client', () => {
+  it('parses the QR URI and refuses anything else', () => {
+    const code = 'abcdefghijklmnopqrstuv';
+    expect(parseEnrollUri(`blink://enroll?v=1&api=${encodeURIComponent('https://blink.example.test/v1')}&code=${code}`)).toEqual({
+      version: 1,
+      api: 'https://blink.example.test/v1',
+      bindingCode: code,
+    });
+    expect(() => parseEnrollUri(`https://enroll?v=1&api=x&code=${code}`)).toThrow(/Not a Blink enrollment link/);
+    expect(() => parseEnrollUri(`blink://enroll?v=2&api=https%3A%2F%2Fa.test&code=${code}`)).toThrow(/version/);
+    expect(() => parseEnrollUri(`blink://enroll?v=1&api=javascript%3Aalert(1)&code=${code}`)).toThrow(/api URL/);
+    expect(() => parseEnrollUri('blink://enroll?v=1&api=https%3A%2F%2Fa.test&code=short')).toThrow(/binding code/);
+  });
+
+  it('signs requests the server verifies, and only those', () => {
+    const keys = generateDeviceKeys();
+    const now = new Date('2026-11-26T12:00:00Z');
+    const headers = signRequest({ deviceId: 'd', privateKey: keys.privateKey }, { method: 'GET', path: '/api/device/status', timestamp: now.getTime() });
+    const parts = { method: 'GET', path: '/api/device/status', timestamp: now.getTime(), nonce: headers['x-blink-nonce'], body: '' };
+    expect(verifyDeviceRequest(keys.publicKey, parts, headers['x-blink-signature'], now, 300_000)).toEqual({ ok: true });
+    expect(verifyDeviceRequest(keys.publicKey, { ...parts, path: '/api/device/other' }, headers['x-blink-signature'], now, 300_000)).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
+    expect(headers['x-blink-nonce']).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+});
