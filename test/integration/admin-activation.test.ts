@@ -194,10 +194,22 @@ describe('admin activation against the Samba DC', () => {
     const [first, second] = emails.map(tokenOf);
     expect(first).not.toBe(second);
 
+    // The setup page's first call: the old link gets the neutral answer, the new one opens.
+    const open = async (token: string) => {
+      const response = await fetch(`${blink.url}/api/setup/open`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
+      return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+    };
+    const old = await open(first ?? '');
+    expect(old.status).toBe(404);
+    expect(old.body.error?.code).toBe('LINK_INVALID');
+    expect((await open(second ?? '')).status).toBe(200);
+
     const store = blink.composition.adapters.enrollmentStore;
-    const now = new Date();
-    expect(await store.consumeSecret('activation', hashSecret(HMAC_KEY, 'activation', first ?? ''), now)).toBeUndefined();
-    expect(await store.consumeSecret('activation', hashSecret(HMAC_KEY, 'activation', second ?? ''), now)).toMatchObject({ userGuid });
+    expect(await store.findSecret('activation', hashSecret(HMAC_KEY, 'activation', second ?? ''))).toMatchObject({ userGuid });
   });
 
   it('a dry run of the CLI sends nothing and writes nothing', async () => {
