@@ -101,7 +101,9 @@ describe('setup flow (browser)', () => {
     await phone.press('Enter');
     await page.getByRole('heading', { name: 'Choose how to finish setup' }).waitFor();
     expect(await page.locator('#step-choose').innerText()).toContain('0147');
-    expect(await page.getByRole('button', { name: 'Scan QR code' }).isVisible()).toBe(true);
+    // Each choice is named by its title (the guide's words) and described by what it means.
+    expect(await page.getByRole('button', { name: 'Scan QR code', exact: true }).getAttribute('aria-describedby')).toBe('choose-qr-detail');
+    expect(await page.getByRole('button', { name: 'Verify through SMS', exact: true }).isVisible()).toBe(true);
     expect(await hasHorizontalOverflow(page)).toBe(false);
     const code = await latestCode(blink, '+12015550147');
 
