@@ -261,6 +261,8 @@
     const image = byId('qr-image');
     image.removeAttribute('src');
     byId('qr-uri').value = '';
+    byId('qr-open-app').removeAttribute('href');
+    byId('qr-open-app-row').hidden = true;
     byId('qr-loading').hidden = false;
     byId('qr-refresh').hidden = true;
     byId('qr-error').textContent = '';
@@ -289,6 +291,11 @@
     byId('qr-image').src = `data:image/svg+xml;base64,${btoa(String(qrSvg))}`;
     byId('qr-loading').hidden = true;
     byId('qr-uri').value = String(uri);
+    // Only ever a blink: link, whatever the answer held.
+    if (/^blink:\/\/enroll\?/.test(String(uri))) {
+      byId('qr-open-app').href = String(uri);
+      byId('qr-open-app-row').hidden = false;
+    }
     session.qrExpiresAt = Date.parse(expiresAt) || Date.now() + 10 * 60 * 1000;
     setQrStatus('Waiting for the Blink app to scan the code…', true);
     startPolling();
@@ -298,6 +305,8 @@
     stopPolling();
     byId('qr-image').removeAttribute('src');
     byId('qr-uri').value = '';
+    byId('qr-open-app').removeAttribute('href');
+    byId('qr-open-app-row').hidden = true;
     setQrStatus('', false);
     byId('qr-error').textContent = 'This QR code has expired. Show a new one to continue.';
     byId('qr-refresh').hidden = false;

@@ -197,10 +197,13 @@ describe('setup flow (browser)', () => {
     await page.clock.fastForward('10:05');
     expect(await alertText(page, 'expired')).toBe('This QR code has expired. Show a new one to continue.');
     expect(await image.isVisible()).toBe(false);
+    expect(await page.getByRole('link', { name: 'On this phone? Open the Blink app' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Show a new QR code' }).click();
     await image.waitFor();
     const uri = await uriField.inputValue();
     expect(uri).not.toBe(firstUri);
+    // On a phone the same link opens the installed app.
+    expect(await page.getByRole('link', { name: 'On this phone? Open the Blink app' }).getAttribute('href')).toBe(uri);
     await screenshot(page, 'setup-qr-desktop');
     await page.setViewportSize(phoneViewport);
     expect(await hasHorizontalOverflow(page)).toBe(false);
