@@ -211,6 +211,20 @@ describe('QR binding and signed device requests', () => {
     await blink.composition.adapters.enrollmentStore.save({ ...record, status: 'revoked' }, record.version);
     expect((await statusWith(bound.client, signedNow(bound.client))).status).toBe(401);
   });
+
+  it('limits registrations per client IP, and answers malformed registrations with a 400', async () => {
+    const { publicKey } = generateDeviceKeys();
+    const malformed = await post('/api/device/register', { bindingCode: 'x', publicKey: { ...publicKey, crv: 'P-384' }, unlockMethod: 'none', platform: 'ios' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 31; attempt++) {
+      const answer = await post('/api/device/register', { bindingCode: randomBytes(16).toString('base64url'), publicKey, unlockMethod: 'none', platform: 'ios' });
+      statuses.push(answer.status);
+    }
+    expect(statuses.slice(0, 30)).toEqual(Array.from({ length: 30 }, () => 404));
+    expect(statuses[30]).toBe(429);
+  });
 });
 
 describe('device CLI', () => {

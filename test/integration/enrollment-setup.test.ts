@@ -274,6 +274,21 @@ describe('setup by SMS', () => {
     const third = await latestCode(phone.e164, 3);
     expect((await post('/api/setup/verify', { token, code: third })).status).toBe(200);
   });
+
+  it('does not let parallel guesses slip past the attempt limit', async () => {
+    const { token } = await activate();
+    const phone = freshPhone();
+    await post('/api/setup/phone', { token, phone: phone.e164 });
+    const code = await latestCode(phone.e164, 1);
+    const guesses = Array.from({ length: 12 }, (_, index) => String((Number(code) + 1 + index) % 1_000_000).padStart(6, '0'));
+    const answers = await Promise.all(guesses.map((guess) => post('/api/setup/verify', { token, code: guess })));
+    const statuses = answers.map((answer) => answer.status);
+    // Each guess is counted before it is checked: at most 4 are answered "wrong code", the rest are refused.
+    expect(statuses.filter((status) => status === 400).length).toBeLessThanOrEqual(4);
+    expect(statuses.every((status) => [400, 409, 429].includes(status))).toBe(true);
+    expect(statuses).toContain(429);
+    expect((await post('/api/setup/verify', { token, code })).status).toBe(429);
+  });
 });
 
 describe('what is stored', () => {
