@@ -176,6 +176,42 @@ describe('admin activation against the Samba DC', () => {
     expect(audit).toEqual([expect.objectContaining({ action: 'enrollment.activation-refused', result: 'refused', reason: 'protected' })]);
   });
 
+  it('skips expired accounts, computer accounts and users who completed setup', async () => {
+    const { fixtures } = getSambaConnection();
+    // accountExpires in 2012 (FILETIME).
+    const expired = await createTestUser('expired', { accountExpires: '129000000000000000' });
+    const computerName = `WS-${randomBytes(3).toString('hex')}$`;
+    await asAdmin((client) =>
+      client.add(`CN=${computerName.slice(0, -1)},${fixtures.ous.tests}`, [
+        new Attribute({ type: 'objectClass', values: ['top', 'person', 'organizationalPerson', 'user', 'computer'] }),
+        new Attribute({ type: 'sAMAccountName', values: [computerName] }),
+        new Attribute({ type: 'userAccountControl', values: ['4096'] }),
+        new Attribute({ type: 'mail', values: ['ws@corp.example.test'] }),
+      ]),
+    );
+    const enrolled = await createTestUser('enrolled');
+    const [candidate] = (await resolve({ user: enrolled.samAccountName })).candidates;
+    await activate([candidate?.userGuid ?? '']);
+    const store = blink.composition.adapters.enrollmentStore;
+    const record = await store.get(candidate?.userGuid ?? '');
+    if (!record) throw new Error('no enrollment after activation');
+    await store.save({ ...record, status: 'active', methods: { sms: true, app: false }, phoneE164: '+12065550123' }, record.version);
+
+    expect(await resolve({ user: expired.samAccountName })).toEqual({ candidates: [], skipped: [{ name: expired.samAccountName, reason: 'expired' }] });
+    expect(await resolve({ user: computerName })).toEqual({ candidates: [], skipped: [{ name: computerName, reason: 'computer' }] });
+    expect(await resolve({ user: enrolled.samAccountName })).toEqual({
+      candidates: [],
+      skipped: [{ name: enrolled.samAccountName, reason: 'already-enrolled' }],
+    });
+    // Activation by GUID refuses it too, and the completed enrollment stays as it was.
+    expect(await activate([candidate?.userGuid ?? ''])).toEqual({
+      activated: [],
+      skipped: [{ name: enrolled.samAccountName, reason: 'already-enrolled' }],
+    });
+    expect((await store.get(candidate?.userGuid ?? ''))?.status).toBe('active');
+    expect(await emailsTo(`${enrolled.samAccountName}@corp.example.test`)).toHaveLength(1);
+  });
+
   it('refuses malformed requests with a 400', async () => {
     expect((await admin('POST', '/admin/activations/resolve', { target: { user: 'a', group: 'b' } })).status).toBe(400);
     expect((await admin('POST', '/admin/activations', { userGuids: ['not-a-guid'] })).status).toBe(400);

@@ -3,11 +3,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSEvent } from 'aws-lambda';
 import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin.js';
 import { LambdaWorkerInvoker } from '../../functions/admin-api/worker-invoker.js';
-import { DeliveryError, DirectoryUnavailableError, ValidationError } from '../../shared/domain/errors.js';
+import {
+  AmbiguousUserError,
+  DeliveryError,
+  DirectoryOperationError,
+  DirectoryUnavailableError,
+  ValidationError,
+} from '../../shared/domain/errors.js';
 import { renderActivationEmail } from '../../shared/email/activation-email.js';
 import { escapeHtml } from '../../shared/email/html.js';
 import { createObservability } from '../../shared/observability/powertools.js';
-import type { AdminActivation } from '../../shared/use-cases/activation/activation.js';
+import { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from '../../shared/use-cases/activation/activation.js';
+import type { Directory } from '../../shared/ports/directory.js';
 import { runAdmin } from '../../scripts/admin.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -189,5 +196,59 @@ describe('admin CLI against a deployed API', () => {
 
   it('refuses a plain-http deployed API URL', async () => {
     await expect(runAdmin(['list', '--api', 'http://abc123.execute-api.eu-west-1.amazonaws.com/v1'], {}, () => undefined)).rejects.toThrow(/https/);
+  });
+});
+
+// Samba enforces unique names, so an ambiguous lookup cannot be produced there: a directory that reports ambiguity.
+describe('admin activation with ambiguous directory answers', () => {
+  const untouched = new Proxy({}, {
+    get: (_target, name) => () => {
+      throw new Error(`nothing may be written or sent for an ambiguous target (called ${String(name)})`);
+    },
+  }) as never;
+  const ambiguousDirectory = {
+    findUserBySamAccountName: async () => {
+      throw new AmbiguousUserError('more than one directory entry matches the lookup');
+    },
+    findUserByUserPrincipalName: async () => {
+      throw new AmbiguousUserError('more than one directory entry matches the lookup');
+    },
+    findUserByGuid: async () => {
+      throw new AmbiguousUserError('more than one directory entry matches the lookup');
+    },
+    listGroupMembers: async () => {
+      throw new DirectoryOperationError('more than one group matches the name');
+    },
+    listUsersInOu: async () => {
+      throw new DirectoryUnavailableError('no domain controller answered');
+    },
+  } as unknown as Directory;
+  const recorded: unknown[] = [];
+  const activation = createAdminActivation({
+    directory: ambiguousDirectory,
+    enrollmentStore: untouched,
+    roster: untouched,
+    emailSender: untouched,
+    secrets: untouched,
+    auditLog: { record: async (event: unknown) => void recorded.push(event), listForUser: async () => [] },
+    clock: { now: () => new Date('2026-11-27T00:00:00Z') },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as AdminActivationDependencies['logger'],
+    settings: { publicBaseUrl: 'https://blink.example.test', activationTtlHours: 72 },
+    branding: { productName: 'Blink', supportContact: 'IT' },
+  });
+
+  it('reports an ambiguous user or group as skipped, and activates nobody', async () => {
+    expect(await activation.resolve({ user: 'twin' })).toEqual({ candidates: [], skipped: [{ name: 'twin', reason: 'ambiguous' }] });
+    expect(await activation.resolve({ user: 'twin@corp.example.test' })).toEqual({
+      candidates: [],
+      skipped: [{ name: 'twin@corp.example.test', reason: 'ambiguous' }],
+    });
+    expect(await activation.resolve({ group: 'Staff' })).toEqual({ candidates: [], skipped: [{ name: 'Staff', reason: 'ambiguous' }] });
+    expect(await activation.activate([GUID])).toEqual({ activated: [], skipped: [{ name: GUID, reason: 'ambiguous' }] });
+    expect(recorded).toEqual([expect.objectContaining({ userGuid: GUID, action: 'enrollment.activation-refused', reason: 'ambiguous' })]);
+  });
+
+  it('lets an unreachable directory fail the request instead of reporting users as skipped', async () => {
+    await expect(activation.resolve({ ou: 'OU=Staff,DC=corp,DC=example,DC=test' })).rejects.toThrow(DirectoryUnavailableError);
   });
 });
