@@ -30,7 +30,6 @@ import { createInboundSmsHandler } from '../functions/inbound-sms/handler.js';
 import { createDirectoryWorkerHandler } from '../functions/directory-worker/handler.js';
 import { createDirectoryWorkerAdminHandler } from '../functions/directory-worker/admin.js';
 import { createAdminApiHandler } from '../functions/admin-api/handler.js';
-import { DynamoDeviceStore } from '../shared/adapters/dynamodb/device-store.js';
 import { DynamoEnrollmentRoster } from '../shared/adapters/dynamodb/enrollment-listing.js';
 import { createAdminActivation } from '../shared/use-cases/activation/activation.js';
 import { createLambdaContext } from './lambda-context.js';
@@ -217,7 +216,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
       observability: adminObservability,
       worker: { invoke: (request) => workerAdmin({ admin: request }, createLambdaContext('blink-directory-worker', 60_000)) },
       enrollmentStore: adapters.enrollmentStore,
-      deviceStore: new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
+      deviceStore: adapters.deviceStore,
       listEnrolledUsers: () => roster.list(),
       auditLog: adapters.auditLog,
       clock,

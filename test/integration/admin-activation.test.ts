@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Attribute, Change } from 'ldapts';
@@ -275,6 +275,31 @@ describe('admin activation against the Samba DC', () => {
     const lastToken = tokenOf(bobEmails[bobEmails.length - 1] as SentEmailView);
     const store = blink.composition.adapters.enrollmentStore;
     expect(await store.consumeSecret('activation', hashSecret(HMAC_KEY, 'activation', lastToken), new Date())).toBeUndefined();
+  });
+
+  it('revokes a device alone, and every device with the enrollment', async () => {
+    const { fixtures } = getSambaConnection();
+    const [candidate] = (await resolve({ user: fixtures.users.dave.samAccountName })).candidates;
+    const userGuid = candidate?.userGuid ?? '';
+    await activate([userGuid]);
+    const devices = blink.composition.adapters.deviceStore;
+    const publicKey = { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'B'.repeat(43) } as const;
+    const [first, second] = [randomUUID(), randomUUID()];
+    for (const deviceId of [first, second]) {
+      await devices.add({ deviceId, userGuid, publicKey, unlockMethod: 'pin', platform: 'ios', boundAt: new Date() });
+    }
+
+    expect(await cli(['list'])).toContain(`device ${first} ios`);
+    expect(await cli(['revoke-device', '--device', first])).toContain(`Revoked device ${first}`);
+    expect((await devices.get(first))?.revokedAt).toBeInstanceOf(Date);
+    expect((await devices.get(second))?.revokedAt).toBeUndefined();
+    expect((await admin('POST', `/admin/devices/${randomUUID()}/revoke`)).status).toBe(404);
+
+    const revoked = await admin('POST', `/admin/enrollments/${userGuid}/revoke`);
+    expect(revoked).toEqual({ status: 200, body: { userGuid, status: 'revoked', revokedDevices: [second] } });
+    expect((await devices.get(second))?.revokedAt).toBeInstanceOf(Date);
+    const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 20);
+    expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(['device.revoked', 'enrollment.revoked']));
   });
 
   it('the CLI fails clearly with a wrong token, and admin routes refuse a missing or wrong bearer token (401)', async () => {
