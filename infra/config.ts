@@ -101,6 +101,12 @@ export const configSchema = z
       )
       .default(90),
     alarmEmail: z.email({ error: 'must be an email address' }).optional(),
+    /** Named in the activation email, the setup page and notices. */
+    productName: z.string().trim().min(1).max(40, 'must be at most 40 characters').default('Blink'),
+    /** Who users are told to contact ("If you did not expect this email, … contact <supportContact>"). */
+    supportContact: z.string().trim().min(1).max(200, 'must be at most 200 characters').default('your IT service desk'),
+    /** How long an activation link works (at most 72 hours). */
+    activationTtlHours: integer(1, 72).default(72),
     /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */
     wafRateLimit: integer(10, 2_000_000_000).default(300),
     removalPolicy: z.enum(['retain', 'destroy'], { error: 'must be retain or destroy' }).default('retain'),

@@ -67,6 +67,8 @@ export interface ComposeOptions {
   smsOriginationIdentities: string;
   smsInboundNumbers: string;
   tokenHmacKey: string;
+  /** Enrollment settings as the Lambdas read them (PRODUCT_NAME, SUPPORT_CONTACT, ACTIVATION_TTL_HOURS…); defaults when unset. */
+  enrollmentEnv?: Record<string, string | undefined>;
   queue: { name: string; visibilityTimeoutSeconds: number; maxReceiveCount: number };
   tableName: string;
   /** Time source of every adapter and use case (tests pass a manual clock); the system clock by default. */
@@ -96,6 +98,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
 
   // The handlers' configuration goes through the one shared schema, as in the Lambdas.
   const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan', 'enrollment'], {
+    ...options.enrollmentEnv,
     POWERTOOLS_SERVICE_NAME: 'blink',
     BLINK_VERSION: options.version,
     TABLE_NAME: options.tableName,

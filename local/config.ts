@@ -28,6 +28,10 @@ const localEnvSchema = z
     SMS_INBOUND_NUMBERS: z.string().min(1).default(PUBLISHED_NUMBERS.join(',')),
     /** Bearer token the admin routes (/admin/…) and `npm run admin` use locally; a random one per start when unset. */
     LOCAL_ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    /** Enrollment settings passed to the handlers as they are (validated by the shared schema); defaults when unset. */
+    PRODUCT_NAME: optionalText,
+    SUPPORT_CONTACT: optionalText,
+    ACTIVATION_TTL_HOURS: optionalText,
     /** HMAC key for issued secrets; a random one per start when unset (nothing survives a restart anyway). */
     TOKEN_HMAC_KEY: optionalText,
     LDAP_URL: optionalText,

@@ -155,6 +155,11 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       smsOriginationIdentities: settings.SMS_ORIGINATION_IDENTITIES,
       smsInboundNumbers: settings.SMS_INBOUND_NUMBERS,
       tokenHmacKey: settings.TOKEN_HMAC_KEY ?? randomBytes(32).toString('base64'),
+      enrollmentEnv: {
+        PRODUCT_NAME: settings.PRODUCT_NAME,
+        SUPPORT_CONTACT: settings.SUPPORT_CONTACT,
+        ACTIVATION_TTL_HOURS: settings.ACTIVATION_TTL_HOURS,
+      },
       tableName: 'blink-local',
       ...(options.clock ? { clock: options.clock } : {}),
       queue: {

@@ -208,6 +208,14 @@ export class BlinkFunction extends NodejsFunction {
     return this;
   }
 
+  /** The enrollment wording and link lifetime, the same for every function that writes to users. */
+  useEnrollmentSettings(settings: { productName: string; supportContact: string; activationTtlHours: number }): this {
+    this.addEnvironment('PRODUCT_NAME', settings.productName);
+    this.addEnvironment('SUPPORT_CONTACT', settings.supportContact);
+    this.addEnvironment('ACTIVATION_TTL_HOURS', String(settings.activationTtlHours));
+    return this;
+  }
+
   /** DIRECTORY_WORKER_FUNCTION plus lambda:InvokeFunction on that one function (no versions, no other function). */
   useDirectoryWorker(worker: IFunction): this {
     this.addEnvironment('DIRECTORY_WORKER_FUNCTION', worker.functionName);

@@ -109,7 +109,8 @@ export class ApiStack extends Stack {
       .useQueue(props.jobQueue)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useEmailIdentity(props.email)
-      .useSmsOrigination(props.sms);
+      .useSmsOrigination(props.sms)
+      .useEnrollmentSettings(config);
     this.apiFunction.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 
     // One validator for every method: the proxy routes carry no API Gateway models (the function validates each

@@ -100,7 +100,8 @@ export class DirectoryStack extends Stack {
       .useSecret('DIRECTORY_BIND_SECRET_ARN', props.directoryBindSecret)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useEmailIdentity(props.email)
-      .useSmsOrigination(props.sms);
+      .useSmsOrigination(props.sms)
+      .useEnrollmentSettings(config);
     const environment: Record<string, string> = {
       LDAP_URLS: config.ldapUrls.join(','),
       LDAP_BASE_DN: config.ldapBaseDn,

@@ -70,6 +70,19 @@ describe('admin API', () => {
     expect(actions).toEqual(expect.arrayContaining(['ses:SendEmail', 'secretsmanager:GetSecretValue']));
   });
 
+  it('gives the worker and the api function the configured product name, support contact and link lifetime', () => {
+    const built = templatesOf(buildTestApp({ productName: 'Corp Reset', supportContact: 'the help desk', activationTtlHours: '24' }));
+    for (const name of ['blink-directory-worker', 'blink-api']) {
+      const [, fn] = blinkFunctions(built.all).get(name) ?? [];
+      expect(envOf(fn ?? { Type: '' })).toMatchObject({
+        PRODUCT_NAME: 'Corp Reset',
+        SUPPORT_CONTACT: 'the help desk',
+        ACTIVATION_TTL_HOURS: '24',
+      });
+    }
+    expect(() => buildTestApp({ activationTtlHours: '100' })).toThrow(/activationTtlHours: must be at most 72/);
+  });
+
   it('passes a configured public base URL to the worker as it is', () => {
     const built = templatesOf(buildTestApp({ publicBaseUrl: 'https://reset.example.com' }));
     const [, worker] = blinkFunctions(built.all).get('blink-directory-worker') ?? [];

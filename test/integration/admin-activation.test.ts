@@ -26,7 +26,7 @@ describe('admin activation against the Samba DC', () => {
   beforeAll(async () => {
     const samba = getSambaConnection();
     blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test' },
+      env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test', PRODUCT_NAME: 'Corp Reset', SUPPORT_CONTACT: 'the Corp help desk (x4357)' },
       port: 0,
       publicBaseUrl: PUBLIC_BASE_URL,
       adminToken: ADMIN_TOKEN,
@@ -97,7 +97,9 @@ describe('admin activation against the Samba DC', () => {
     expect(result.activated.map((entry) => entry.samAccountName)).toEqual([user.samAccountName]);
     const [email, ...more] = await emailsTo(`${user.samAccountName}@corp.example.test`);
     expect(more).toEqual([]);
-    expect(email?.subject).toContain('Blink');
+    // Product name and support contact come from the configuration.
+    expect(email?.subject).toBe('Activate Corp Reset password reset');
+    expect(email?.text).toContain('contact the Corp help desk (x4357)');
     expect(email?.html).toContain(`href="${PUBLIC_BASE_URL}/setup#t=`);
     const token = tokenOf(email as SentEmailView);
     expect(token.length).toBeGreaterThanOrEqual(43);
