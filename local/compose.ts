@@ -37,6 +37,7 @@ import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import { createDirectoryJobHandlers } from '../shared/use-cases/directory-jobs.js';
 import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms.js';
 import { createJobQueue } from './stand-ins/sqs.js';
+import { defaultCountryFrom } from '../shared/domain/phone-number.js';
 
 /** Where the in-process stand-ins listen. */
 export interface StandInEndpoints {
@@ -165,7 +166,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     settings: {
       publicBaseUrl: env.PUBLIC_BASE_URL,
       activationTtlHours: env.ACTIVATION_TTL_HOURS,
-      defaultCountry: env.DEFAULT_COUNTRY,
+      defaultCountry: defaultCountryFrom(env.DEFAULT_COUNTRY),
       appStoreUrl: env.APP_STORE_URL,
       playStoreUrl: env.PLAY_STORE_URL,
       productName: env.PRODUCT_NAME,

@@ -14,6 +14,7 @@ import { setupRoutes } from './routes/setup.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import { createApiHandler } from './handler.js';
 import { pageRoutes } from './routes/pages.js';
+import { defaultCountryFrom } from '../../shared/domain/phone-number.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
 const env = parseEnv(['service', 'table', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment']);
@@ -42,7 +43,7 @@ const enrollment: EnrollmentDependencies = {
   settings: {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     activationTtlHours: env.ACTIVATION_TTL_HOURS,
-    defaultCountry: env.DEFAULT_COUNTRY,
+    defaultCountry: defaultCountryFrom(env.DEFAULT_COUNTRY),
     appStoreUrl: env.APP_STORE_URL,
     playStoreUrl: env.PLAY_STORE_URL,
     productName: env.PRODUCT_NAME,

@@ -1,4 +1,3 @@
-import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import * as z from 'zod';
 
 /**
@@ -62,11 +61,9 @@ export const envSections = {
     /** How long an activation link stays valid (security rule: at most 72 h). */
     ACTIVATION_TTL_HOURS: z.coerce.number().positive().max(72).default(72),
     /** Country assumed for numbers typed without a country code (ISO 3166-1 alpha-2). */
-    DEFAULT_COUNTRY: z
-      .string()
-      .refine((code) => isSupportedCountry(code), 'must be a two-letter country code such as US')
-      .transform((code) => code as CountryCode)
-      .default('US' as CountryCode),
+    // The shape only: whether libphonenumber knows the country is checked where its metadata is loaded anyway
+    // (shared/domain/phone-number.ts), so functions that never parse a number do not carry the metadata.
+    DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US').default('US'),
     APP_STORE_URL: z.url().default('https://apps.apple.com/app/blink'),
     PLAY_STORE_URL: z.url().default('https://play.google.com/store/apps/details?id=app.blink'),
     /** Name shown in messages and pages. */
@@ -77,6 +74,37 @@ export const envSections = {
   /** The admin API's way to the directory worker (a synchronous Lambda invocation). */
   adminApi: {
     DIRECTORY_WORKER_FUNCTION: z.string().min(1),
+  },
+  /** Resets and unlocks done by the directory worker (design: docs/design/reset.md). */
+  reset: {
+    /** Write pwdLastSet=0 so the user must choose a new password at next sign-in (an SMS is not a protected channel). */
+    RESET_FORCE_CHANGE: booleanFlag.default(true),
+    /** Clear lockoutTime in the same modify as the password. */
+    RESET_UNLOCK_ON_RESET: booleanFlag.default(true),
+    /** Shortest generated password; the user's effective AD policy wins when it asks for more. */
+    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(12),
+    /** New passwords tried when AD refuses one (0000052D) before the reset is given up. */
+    PASSWORD_REJECTION_RETRIES: z.coerce.number().int().min(0).max(5).default(3),
+    /** The job queue's maxReceiveCount: on the last delivery a failing job tells the user before it goes to the DLQ. */
+    JOB_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(100).default(5),
+    /** How long an app request's answer (an encrypted password) waits to be fetched. */
+    APP_RESULT_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(300),
+  },
+  /** Inbound SMS commands (design: docs/design/reset.md). */
+  inboundSms: {
+    /** Extra words that mean RESET / UNLOCK / HELP (comma separated); the defaults always work. */
+    SMS_RESET_KEYWORDS: commaList.optional(),
+    SMS_UNLOCK_KEYWORDS: commaList.optional(),
+    SMS_HELP_KEYWORDS: commaList.optional(),
+    /** Answer RESET with a 6-digit code and reset only when it comes back from the same number within 5 minutes. */
+    RESET_CONFIRMATION: booleanFlag.default(false),
+    RESETS_PER_HOUR: z.coerce.number().int().min(1).max(100).default(3),
+    RESETS_PER_DAY: z.coerce.number().int().min(1).max(1000).default(10),
+  },
+  /** SNS deliveries over HTTPS to the api function (an alternative to the Lambda subscription). */
+  snsHttps: {
+    /** Topics whose signed notifications the HTTPS route accepts; the route answers 404 when unset. */
+    SNS_HTTPS_TOPIC_ARNS: commaList.optional(),
   },
   lockoutScan: {
     LOCKOUT_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),

@@ -1,7 +1,18 @@
 import * as z from 'zod';
 
 const jobBase = { jobId: z.uuid(), requestedAt: z.iso.datetime() };
-const accountJobBase = { ...jobBase, userGuid: z.uuid(), channel: z.enum(['sms', 'app']) };
+const accountJobBase = {
+  ...jobBase,
+  userGuid: z.uuid(),
+  /** Where the request came from and where the answer goes: the verified phone, or the bound device. */
+  channel: z.enum(['sms', 'app']),
+  /** The requesting device (channel 'app' only): the new password is encrypted to its public key. */
+  deviceId: z.uuid().optional(),
+  /** The inbound message that asked (channel 'sms'), for the audit trail. */
+  inboundMessageId: z.string().min(1).max(200).optional(),
+};
+const appJobNeedsDevice = (job: { channel: 'sms' | 'app'; deviceId?: string | undefined }) => (job.channel === 'app') === (job.deviceId !== undefined);
+const deviceRule = { message: 'deviceId is required for channel app and only for it', path: ['deviceId'] };
 
 /**
  * Work for the directory worker, as it travels on the queue. Ids only: a job never carries a password or a code.
@@ -12,8 +23,8 @@ export const directoryJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('lockout-scan'), ...jobBase }),
   /** Checks that a DC answers with the configured bind credential. */
   z.object({ kind: z.literal('ping'), ...jobBase }),
-  z.object({ kind: z.literal('reset'), ...accountJobBase }),
-  z.object({ kind: z.literal('unlock'), ...accountJobBase }),
+  z.object({ kind: z.literal('reset'), ...accountJobBase }).refine(appJobNeedsDevice, deviceRule),
+  z.object({ kind: z.literal('unlock'), ...accountJobBase }).refine(appJobNeedsDevice, deviceRule),
 ]);
 
 export type DirectoryJob = z.infer<typeof directoryJobSchema>;

@@ -1,4 +1,8 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+// The mobile-only metadata (~100 KB, against ~155 KB for "max"): with it a number is valid exactly when it is a
+// mobile number (or one that may be mobile, as in the US and Canada), which is the one question Blink asks.
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/mobile';
+
+export type { CountryCode };
 
 export type MobileNumberResult =
   | { ok: true; e164: string }
@@ -6,16 +10,27 @@ export type MobileNumberResult =
 
 /**
  * Normalises what a user typed into E.164 and accepts only numbers that the metadata says can receive SMS on a
- * mobile line. Numbers that may be either fixed or mobile (as in the US and Canada) are accepted.
+ * mobile line. Numbers that may be either fixed or mobile (as in the US and Canada) are accepted. A number of a
+ * plausible length that is not a valid mobile number is reported as "not mobile" (landlines, toll-free numbers).
  */
 export function normaliseMobileNumber(input: string, defaultCountry: CountryCode): MobileNumberResult {
   const parsed = parsePhoneNumberFromString(input.trim(), defaultCountry);
-  if (!parsed || !parsed.isValid()) {
+  if (!parsed || !parsed.isPossible()) {
     return { ok: false, reason: 'invalid', message: 'Enter a valid mobile number, including the country code if it is not a local number.' };
   }
-  const type = parsed.getType();
-  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') {
+  if (!parsed.isValid()) {
     return { ok: false, reason: 'not-mobile', message: 'This number cannot receive text messages. Enter a mobile number.' };
   }
   return { ok: true, e164: parsed.number };
+}
+
+/** The country calling code of an E.164 number ("1", "44"…), or "" when it cannot be told. */
+export function countryCallingCodeOf(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.countryCallingCode ?? '';
+}
+
+/** Checks a configured default country against the metadata; throws a readable error at start-up when unknown. */
+export function defaultCountryFrom(code: string): CountryCode {
+  if (!isSupportedCountry(code)) throw new Error(`DEFAULT_COUNTRY: ${code} is not a country code libphonenumber knows (e.g. US, GB, DE)`);
+  return code;
 }

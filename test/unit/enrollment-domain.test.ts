@@ -1,3 +1,4 @@
+import { defaultCountryFrom } from '../../shared/domain/phone-number.js';
 import { parseEnrollUri, generateDeviceKeys, signRequest } from '../../device-client/client';
 import { parseEnv } from '../../shared/config/env';
 import { verifyDeviceRequest } from '../../shared/domain/device-signature';
@@ -44,7 +45,10 @@ describe('enrollment settings', () => {
   it('has defaults and refuses an unknown country or a too long activation lifetime', () => {
     expect(parseEnv(['enrollment'], {})).toMatchObject({ ACTIVATION_TTL_HOURS: 72, DEFAULT_COUNTRY: 'US', PRODUCT_NAME: 'Blink' });
     expect(parseEnv(['enrollment'], { DEFAULT_COUNTRY: 'GB', ACTIVATION_TTL_HOURS: '24' })).toMatchObject({ DEFAULT_COUNTRY: 'GB', ACTIVATION_TTL_HOURS: 24 });
-    expect(() => parseEnv(['enrollment'], { DEFAULT_COUNTRY: 'XX' })).toThrow(/DEFAULT_COUNTRY/);
+    expect(() => parseEnv(['enrollment'], { DEFAULT_COUNTRY: 'usa' })).toThrow(/DEFAULT_COUNTRY/);
+    // Whether the country exists is checked against the phone metadata, where the composition roots load it.
+    expect(() => defaultCountryFrom('XX')).toThrow(/DEFAULT_COUNTRY: XX/);
+    expect(defaultCountryFrom('DE')).toBe('DE');
     expect(() => parseEnv(['enrollment'], { ACTIVATION_TTL_HOURS: '73' })).toThrow(/ACTIVATION_TTL_HOURS/);
   });
 });

@@ -1,4 +1,3 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import QRCode from 'qrcode';
 import {
   MAX_VERIFICATION_FAILURES,
@@ -9,7 +8,7 @@ import {
 import { ConcurrentUpdateError, OptedOutError, RateLimitedError, ValidationError } from '../../domain/errors.js';
 import type { IssuedSecret } from '../../domain/issued-secret.js';
 import { digestsEqual, generateSmsCode, generateToken, hashSecret } from '../../domain/one-time-secrets.js';
-import { normaliseMobileNumber } from '../../domain/phone-number.js';
+import { countryCallingCodeOf, normaliseMobileNumber } from '../../domain/phone-number.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
 
@@ -56,8 +55,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
   }
 
   function masked(e164: string): string {
-    const parsed = parsePhoneNumberFromString(e164);
-    return maskPhoneNumber(e164, parsed?.countryCallingCode ?? '');
+    return maskPhoneNumber(e164, countryCallingCodeOf(e164));
   }
 
   function inProgressState(enrollment: Enrollment): { state: SetupState; phone?: string } {
