@@ -7,8 +7,8 @@ const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  // middy 6 ships ES modules only; jest's CommonJS runtime needs them transformed too.
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // middy 6 and jose 6 ship ES modules only; jest's CommonJS runtime needs them transformed too.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
 };
 
 /** @type {import('jest').Config} */
