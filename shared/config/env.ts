@@ -13,6 +13,15 @@ const commaList = z
 
 const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +18553917277');
 
 export const envSections = {
@@ -109,6 +118,17 @@ export const envSections = {
   lockoutScan: {
     LOCKOUT_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
     LOCKOUT_SCAN_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(20_000),
+  },
+  /** Alerts the lockout scan sends to enrolled users (issue 5). */
+  lockoutAlert: {
+    /** IANA time zone of the time in the alert ("locked at 10:42"). */
+    LOCKOUT_ALERT_TIME_ZONE: z
+      .string()
+      .min(1)
+      .default('UTC')
+      .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin'),
+    /** Lockout alerts per user per day (an SMS and pushes count as one alert); further lockouts that day are recorded only. */
+    LOCKOUT_ALERTS_PER_DAY: z.coerce.number().int().min(1).max(100).default(5),
   },
 } as const;
 
