@@ -62,6 +62,7 @@ async function bundle(name: string, entry: string): Promise<{ file: string; heav
   const result = await build({
     ...lambdaBundling.esbuild,
     mainFields: [...lambdaBundling.esbuild.mainFields],
+    external: [...lambdaBundling.esbuild.external],
     entryPoints: [entry],
     outfile,
     logLevel: 'error',
@@ -87,7 +88,11 @@ function measureInit(file: string): number {
   const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
   const samples: number[] = [];
   for (let run = 0; run < initRuns; run += 1) {
-    const result = spawnSync(process.execPath, ['-e', probe], { env: { ...process.env, ...benchEnv }, encoding: 'utf8' });
+    // With the NODE_OPTIONS the functions run with: loading the source map is part of their cold start.
+    const result = spawnSync(process.execPath, ['-e', probe], {
+      env: { ...process.env, ...benchEnv, NODE_OPTIONS: lambdaBundling.nodeOptions },
+      encoding: 'utf8',
+    });
     if (result.status !== 0) throw new Error(`loading ${file} failed:\n${result.stderr}`);
     samples.push(Number(result.stdout));
   }

@@ -108,8 +108,7 @@ export class BlinkFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: `blink-${props.name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Blink',
         BLINK_VERSION: props.version,
-        // Stack traces point at the TypeScript sources (the bundle ships a source map).
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: lambdaBundling.nodeOptions,
       },
       bundling: {
         minify: esbuild.minify,
@@ -121,6 +120,7 @@ export class BlinkFunction extends NodejsFunction {
         // Bundle the pinned AWS SDK v3 clients instead of using the runtime's copy: the code runs against the
         // versions it was tested with, and esbuild drops the parts of each client we never call.
         bundleAwsSDK: true,
+        externalModules: [...esbuild.external],
         esbuildArgs: { '--legal-comments': esbuild.legalComments },
         commandHooks: props.commandHooks,
       },

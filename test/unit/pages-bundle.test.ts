@@ -24,6 +24,7 @@ describe('setup page in the Lambda bundle', () => {
     await build({
       ...lambdaBundling.esbuild,
       mainFields: [...lambdaBundling.esbuild.mainFields],
+      external: [...lambdaBundling.esbuild.external],
       sourcemap: false,
       stdin: {
         resolveDir: root,

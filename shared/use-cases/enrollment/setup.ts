@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import {
   MAX_VERIFICATION_FAILURES,
   VERIFICATION_LOCK_SECONDS,
@@ -11,6 +10,7 @@ import { digestsEqual, generateSmsCode, generateToken, hashSecret } from '../../
 import { countryCallingCodeOf, normaliseMobileNumber } from '../../domain/phone-number.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
+import { qrCodeSvg } from '../../adapters/qr/svg-qr-code.js';
 
 export type SetupState = 'needs-phone' | 'choose-method' | 'complete';
 
@@ -211,7 +211,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       const expiresAt = new Date(now.getTime() + enrollmentLimits.bindingTtlSeconds * 1000);
       await enrollmentStore.putSecret({ purpose: 'binding', hash: hashSecret(await hmacKey(), 'binding', bindingCode), userGuid, issuedAt: now, expiresAt });
       const uri = `blink://enroll?v=1&api=${encodeURIComponent(settings.publicBaseUrl)}&code=${bindingCode}`;
-      const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      const qrSvg = qrCodeSvg(uri);
       await deps.auditLog.record({ userGuid, action: 'setup.qr-issued', channel: 'web', result: 'success', ...requestId(request), at: now });
       return { ok: true, uri, qrSvg, expiresAt };
     },
