@@ -1,0 +1,41 @@
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../ports/clock.js';
+import type { OnceKeys } from '../../ports/once-keys.js';
+import { isConditionFailure, ttlSeconds } from './table.js';
+
+/*
+ * Item layout: pk ONCE#<key>, sk ONCE, keepUntil (ISO time), expiresAt (TTL, epoch seconds).
+ * One conditional put: of two concurrent first sightings exactly one succeeds. A key whose keepUntil has passed
+ * counts as unrecorded, checked in the condition itself, since TTL deletes up to days late (dynalite never does).
+ */
+
+export const onceKeyItem = (key: string) => ({ pk: `ONCE#${key}`, sk: 'ONCE' });
+
+export class DynamoOnceKeys implements OnceKeys {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly options: { tableName: string; clock: Clock },
+  ) {}
+
+  async recordFirst(key: string, keepUntil: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: { ...onceKeyItem(key), kind: 'once-key', keepUntil: keepUntil.toISOString(), expiresAt: ttlSeconds(keepUntil) },
+          // ISO-8601 UTC strings of one fixed format compare in time order.
+          ConditionExpression: 'attribute_not_exists(pk) OR keepUntil <= :now',
+          ExpressionAttributeValues: { ':now': this.options.clock.now().toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.options.tableName, Key: onceKeyItem(key) }));
+  }
+}
