@@ -12,6 +12,8 @@ import { createBlinkTable } from '../shared/adapters/dynamodb/table.js';
 import { DynamoEnrollmentStore } from '../shared/adapters/dynamodb/enrollment-store.js';
 import { DynamoRateLimiter } from '../shared/adapters/dynamodb/rate-limiter.js';
 import { DynamoAuditLog } from '../shared/adapters/dynamodb/audit-log.js';
+import { DynamoPasswordDelivery } from '../shared/adapters/dynamodb/password-delivery.js';
+import { createAppRequestUseCases } from '../shared/use-cases/app-requests.js';
 import { SqsJobQueue } from '../shared/adapters/sqs/job-queue.js';
 import { SesEmailSender } from '../shared/adapters/ses/email-sender.js';
 import { EndUserMessagingSmsSender } from '../shared/adapters/sms/end-user-messaging-sms-sender.js';
@@ -98,7 +100,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   });
 
   // The handlers' configuration goes through the one shared schema, as in the Lambdas.
-  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan', 'enrollment'], {
+  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan', 'enrollment', 'reset', 'inboundSms'], {
     ...options.enrollmentEnv,
     POWERTOOLS_SERVICE_NAME: 'blink',
     BLINK_VERSION: options.version,
@@ -131,6 +133,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     operationTimeoutMs: env.LDAP_OPERATION_TIMEOUT_MS,
   });
   const [defaultOrigination = ''] = env.SMS_ORIGINATION_IDENTITIES;
+  const deviceStore = new EnrollmentDeviceStore(documentClient, { tableName: env.TABLE_NAME });
   const adapters = {
     clock,
     secrets,
@@ -138,7 +141,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
     enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
     rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
     auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
-    deviceStore: new EnrollmentDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
+    deviceStore,
+    passwordDelivery: new DynamoPasswordDelivery(documentClient, { tableName: env.TABLE_NAME, deviceStore }),
     jobQueue: new SqsJobQueue(sqsClient, { queueUrl: env.JOB_QUEUE_URL }),
     emailSender: new SesEmailSender(createSesClient(localTarget(options.endpoints.ses)), {
       from: env.EMAIL_FROM,
@@ -176,7 +180,14 @@ export async function composeLocalBlink(options: ComposeOptions) {
   };
   const enrollmentRoutes = [
     ...setupRoutes(createSetupUseCases(enrollmentDependencies)),
-    ...deviceRoutes(createDeviceUseCases(enrollmentDependencies)),
+    ...deviceRoutes(
+      createDeviceUseCases(enrollmentDependencies),
+      createAppRequestUseCases({
+        ...adapters,
+        logger: apiObservability.logger,
+        settings: { resetsPerHour: env.RESETS_PER_HOUR, resetsPerDay: env.RESETS_PER_DAY, appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS },
+      }),
+    ),
   ];
   const handlers = {
     api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION, routes: [...pageRoutes(), ...enrollmentRoutes] }),

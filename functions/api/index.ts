@@ -1,9 +1,12 @@
 import { ConfigurationError, parseEnv } from '../../shared/config/env.js';
-import { createDocumentClient, createSecretsClient, createSesClient, createSmsVoiceClient } from '../../shared/composition/aws-clients.js';
+import { createDocumentClient, createSecretsClient, createSesClient, createSmsVoiceClient, createSqsClient } from '../../shared/composition/aws-clients.js';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store.js';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store.js';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter.js';
+import { DynamoPasswordDelivery } from '../../shared/adapters/dynamodb/password-delivery.js';
+import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.js';
+import { createAppRequestUseCases } from '../../shared/use-cases/app-requests.js';
 import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets.js';
 import { SesEmailSender } from '../../shared/adapters/ses/email-sender.js';
 import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
@@ -17,7 +20,7 @@ import { pageRoutes } from './routes/pages.js';
 import { defaultCountryFrom } from '../../shared/domain/phone-number.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
-const env = parseEnv(['service', 'table', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment']);
+const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms']);
 if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET_ARN: is required but not set']);
 
 const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true });
@@ -52,8 +55,19 @@ const enrollment: EnrollmentDependencies = {
   },
 };
 
+// App reset/unlock requests: the api function opens the answer slot and queues the job; the worker answers it.
+const appRequests = createAppRequestUseCases({
+  passwordDelivery: new DynamoPasswordDelivery(documentClient, { tableName: env.TABLE_NAME, deviceStore: enrollment.deviceStore }),
+  jobQueue: new SqsJobQueue(createSqsClient(), { queueUrl: env.JOB_QUEUE_URL }),
+  rateLimiter: enrollment.rateLimiter,
+  auditLog: enrollment.auditLog,
+  clock,
+  logger: observability.logger,
+  settings: { resetsPerHour: env.RESETS_PER_HOUR, resetsPerDay: env.RESETS_PER_DAY, appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS },
+});
+
 export const handler = createApiHandler({
   observability,
   version: env.BLINK_VERSION,
-  routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment))],
+  routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests)],
 });

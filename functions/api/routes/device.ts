@@ -2,7 +2,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { deviceHeaders, devicePublicKeySchema } from '../../../shared/domain/device-signature.js';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
-import type { DeviceUseCases } from '../../../shared/use-cases/enrollment/device.js';
+import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests.js';
+import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/device.js';
 import type { ApiRoute } from '../handler.js';
 import { bodyText, header, parseJsonBody } from './json-body.js';
 import { requestFacts } from './setup.js';
@@ -19,9 +20,44 @@ const bindingInvalidBody: ErrorBody = {
   error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
 };
 const unauthorizedBody: ErrorBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
+/** The same answer for an unknown request id and another device's request. */
+const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
 
-/** The app's calls (docs/design/enrollment.md): registration with a binding code, then signed requests. */
-export function deviceRoutes(devices: DeviceUseCases): ApiRoute[] {
+/** Reset and unlock take no parameters: the signed device says who. */
+const emptyBody = z.object({}).strict();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The signed parts and x-blink-* headers of a device request, as API Gateway passes them. */
+function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
+  return {
+    method: event.httpMethod,
+    path: event.path,
+    body: bodyText(event),
+    deviceId: header(event, deviceHeaders.deviceId),
+    timestamp: header(event, deviceHeaders.timestamp),
+    nonce: header(event, deviceHeaders.nonce),
+    signature: header(event, deviceHeaders.signature),
+  };
+}
+
+/**
+ * The app's calls (docs/design/enrollment.md, docs/design/reset.md): registration with a binding code, then signed
+ * requests: status, reset and unlock, and the answer to a reset or unlock.
+ */
+export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUseCases): ApiRoute[] {
+  const appRequest = (kind: AppRequestKind): ApiRoute => ({
+    method: 'POST',
+    path: `/api/device/${kind}`,
+    handler: async (event: APIGatewayProxyEvent) => {
+      // Signature first: an unsigned or replayed request learns nothing, not even whether its body was valid.
+      const authenticated = await devices.authenticate(signedRequest(event));
+      if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+      parseJsonBody(event, emptyBody);
+      const { requestId } = await appRequests.request(kind, authenticated, event.requestContext?.requestId);
+      return jsonResponse(202, { requestId });
+    },
+  });
+
   return [
     {
       method: 'POST',
@@ -46,17 +82,23 @@ export function deviceRoutes(devices: DeviceUseCases): ApiRoute[] {
       method: 'GET',
       path: '/api/device/status',
       handler: async (event: APIGatewayProxyEvent) => {
-        const authenticated = await devices.authenticate({
-          method: event.httpMethod,
-          path: event.path,
-          body: bodyText(event),
-          deviceId: header(event, deviceHeaders.deviceId),
-          timestamp: header(event, deviceHeaders.timestamp),
-          nonce: header(event, deviceHeaders.nonce),
-          signature: header(event, deviceHeaders.signature),
-        });
+        const authenticated = await devices.authenticate(signedRequest(event));
         if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
         return jsonResponse(200, devices.status(authenticated));
+      },
+    },
+    appRequest('reset'),
+    appRequest('unlock'),
+    {
+      method: 'GET',
+      path: '/api/device/requests/{requestId}',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const authenticated = await devices.authenticate(signedRequest(event));
+        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+        const requestId = event.pathParameters?.['requestId'] ?? '';
+        const result = UUID.test(requestId) ? await appRequests.result(requestId, authenticated) : undefined;
+        if (!result) return jsonResponse(404, requestNotFoundBody);
+        return jsonResponse(200, result);
       },
     },
   ];
