@@ -12,8 +12,14 @@ import { ValidationError } from '../../shared/domain/errors.js';
 type JobKind = DirectoryJob['kind'];
 type JobOfKind<Kind extends JobKind> = Extract<DirectoryJob, { kind: Kind }>;
 
+/** Facts about this delivery of a job (SQS delivers at least once, and again after a failure). */
+export interface JobDelivery {
+  /** ApproximateReceiveCount: 1 on the first delivery; at the queue's maxReceiveCount the next failure dead-letters it. */
+  receiveCount: number;
+}
+
 /** What the worker does for each kind of job; every handler must be idempotent on jobId. */
-export type JobHandlers = { [Kind in JobKind]: (job: JobOfKind<Kind>) => Promise<void> };
+export type JobHandlers = { [Kind in JobKind]: (job: JobOfKind<Kind>, delivery: JobDelivery) => Promise<void> };
 
 export interface DirectoryWorkerDependencies {
   observability: Observability;
@@ -30,11 +36,12 @@ export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryW
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     const job = parseJob(record.body);
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+    // A missing or malformed count is treated as a first delivery: the last-delivery notice is then never sent early.
+    const receiveCount = Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1;
     logger.appendKeys({ jobId: job.jobId, jobKind: job.kind });
     try {
       logger.info('job started', { receiveCount });
-      await runJob(jobs, job);
+      await runJob(jobs, job, { receiveCount });
       metrics.addMetric(`Job_${job.kind}_Succeeded`, MetricUnit.Count, 1);
       logger.info('job done');
     } catch (error) {
@@ -70,15 +77,15 @@ export function parseJob(body: string): DirectoryJob {
   return result.data;
 }
 
-function runJob(jobs: JobHandlers, job: DirectoryJob): Promise<void> {
+function runJob(jobs: JobHandlers, job: DirectoryJob, delivery: JobDelivery): Promise<void> {
   switch (job.kind) {
     case 'ping':
-      return jobs.ping(job);
+      return jobs.ping(job, delivery);
     case 'lockout-scan':
-      return jobs['lockout-scan'](job);
+      return jobs['lockout-scan'](job, delivery);
     case 'reset':
-      return jobs.reset(job);
+      return jobs.reset(job, delivery);
     case 'unlock':
-      return jobs.unlock(job);
+      return jobs.unlock(job, delivery);
   }
 }

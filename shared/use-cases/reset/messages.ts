@@ -1,0 +1,74 @@
+import type { OutboundEmail } from '../../ports/email-sender.js';
+import { escapeHtml } from '../../email/html.js';
+
+/** Wording settings of the worker's messages (the same PRODUCT_NAME and SUPPORT_CONTACT as enrollment). */
+export interface ResetWording {
+  productName: string;
+  supportContact: string;
+}
+
+export type AccountJobKind = 'reset' | 'unlock';
+
+/**
+ * The SMS that carries a new password. It is built right before it is handed to the SMS sender and never kept: the
+ * password exists in this text and in the caller's local variable only.
+ */
+export function newPasswordSms(wording: ResetWording, password: string, forceChange: boolean): string {
+  const base = `${wording.productName}: your new Windows password is ${password}`;
+  // No full stop right after the password: it would be typed as part of it.
+  return forceChange ? `${base} — you will be asked to change it when you sign in.` : base;
+}
+
+export function refusedSms(wording: ResetWording, kind: AccountJobKind): string {
+  const what = kind === 'reset' ? 'reset your password' : 'unlock your account';
+  return `${wording.productName}: we could not ${what}. Contact ${wording.supportContact}.`;
+}
+
+export function directoryUnreachableSms(wording: ResetWording, kind: AccountJobKind): string {
+  const what = kind === 'reset' ? 'your password was not changed' : 'your account was not unlocked';
+  return `${wording.productName}: we could not reach your company directory; ${what}. Try again later.`;
+}
+
+export function notLockedSms(wording: ResetWording): string {
+  return `${wording.productName}: your account is not locked.`;
+}
+
+export function unlockedSms(wording: ResetWording): string {
+  return `${wording.productName}: your Windows account is unlocked.`;
+}
+
+interface Recipient {
+  mail: string;
+  displayName: string;
+}
+
+/** Where the request came from, as the notice names it. */
+function channelWords(channel: 'sms' | 'app'): string {
+  return channel === 'sms' ? 'by text message from your registered mobile number' : `from the app on your linked phone`;
+}
+
+/**
+ * Email notice on another channel after a reset or unlock (security rule: every reset and unlock is notified). It
+ * never holds the password, only what happened, when, through which channel, and whom to call if it was not the user.
+ */
+export function accountChangedEmail(
+  wording: ResetWording,
+  to: Recipient,
+  change: { kind: AccountJobKind; channel: 'sms' | 'app'; at: Date },
+): OutboundEmail {
+  const { productName, supportContact } = wording;
+  const when = `${change.at.toISOString().slice(0, 10)} at ${change.at.toISOString().slice(11, 16)} UTC`;
+  const subject =
+    change.kind === 'reset' ? `${productName}: your Windows password was reset` : `${productName}: your Windows account was unlocked`;
+  const happened =
+    change.kind === 'reset'
+      ? `Your Windows password was reset with ${productName} on ${when}, as requested ${channelWords(change.channel)}. The new password was sent only there.`
+      : `Your Windows account was unlocked with ${productName} on ${when}, as requested ${channelWords(change.channel)}.`;
+  const paragraphs = [`Hello ${to.displayName},`, happened, `If this was not you, contact ${supportContact} right away.`];
+  return {
+    to: to.mail,
+    subject,
+    text: paragraphs.join('\n\n') + '\n',
+    html: `<!doctype html><html><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('')}</body></html>`,
+  };
+}
