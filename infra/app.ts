@@ -55,6 +55,7 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     description: 'Blink: public REST API behind WAF, inbound SMS subscriber',
     inboundSmsTopic: messaging.inboundSmsTopic,
     inboundSmsFailures: messaging.inboundSmsFailures,
+    alarmTopic: messaging.alarmTopic,
   });
   const directory = new DirectoryStack(app, 'BlinkDirectory', {
     ...shared,
@@ -72,6 +73,7 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     table: data.table,
     tableIndexes: [GSI1],
     worker: directory.worker,
+    alarmTopic: messaging.alarmTopic,
     description: 'Blink: IAM-authorized admin API (activation, enrollments, revocation)',
   });
   // The public API's stack sets up the account's API Gateway logging role, which the admin stage's logs need.

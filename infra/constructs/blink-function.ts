@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { Stack, Token, Validations, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +10,7 @@ import { Architecture, Runtime, Tracing, type IDestination, type IFunction } fro
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.js';
@@ -221,6 +224,23 @@ export class BlinkFunction extends NodejsFunction {
     this.addEnvironment('DIRECTORY_WORKER_FUNCTION', worker.functionName);
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [worker.functionArn] }));
     return this;
+  }
+
+  /**
+   * An alarm to the admins' topic when the function fails at all in five minutes (errors of the handler: a throttled,
+   * timed-out or crashed invocation). Each function's own failures are worth a look; none are expected.
+   */
+  alarmOnErrors(alarmTopic: ITopic, description: string): Alarm {
+    const alarm = new Alarm(this, 'ErrorAlarm', {
+      alarmDescription: `Blink: ${description}`,
+      metric: this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(alarmTopic));
+    return alarm;
   }
 
   private useKeyVia(key: IKey, service: string, actions: string[]): void {

@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
@@ -27,6 +28,8 @@ export interface AdminStackProps extends StackProps {
   tableIndexes: string[];
   /** The directory worker, which the admin function invokes directly for anything that needs AD. */
   worker: IFunction;
+  /** Where alarms go (the admins' topic). */
+  alarmTopic: ITopic;
 }
 
 /**
@@ -52,6 +55,7 @@ export class AdminStack extends Stack {
     })
       .useTable(props.table, 'readWrite', props.tableIndexes)
       .useDirectoryWorker(props.worker);
+    this.adminFunction.alarmOnErrors(props.alarmTopic, 'the admin API function failed (errors, timeouts); an admin request did not complete. Check its logs.');
 
     const accessLogs = new LogGroup(this, 'AdminApiAccessLogs', {
       retention: config.logRetentionDays,

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
@@ -8,6 +8,8 @@ import {
   RestApi,
   type Method,
 } from 'aws-cdk-lib/aws-apigateway';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -32,6 +34,8 @@ export interface ApiStackProps extends StackProps {
   tokenHmacSecret: Secret;
   inboundSmsTopic: Topic;
   inboundSmsFailures: Queue;
+  /** Where alarms go (the admins' topic). */
+  alarmTopic: Topic;
   email: EmailSending;
   sms: SmsOrigination;
 }
@@ -148,6 +152,21 @@ export class ApiStack extends Stack {
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useSmsOrigination(props.sms);
     props.inboundSmsTopic.addSubscription(new LambdaSubscription(this.inboundSmsFunction));
+
+    this.apiFunction.alarmOnErrors(props.alarmTopic, 'the public API function failed (errors, timeouts). Users saw a 5xx; check its logs.');
+    this.inboundSmsFunction.alarmOnErrors(
+      props.alarmTopic,
+      'handling an inbound SMS failed. SNS retries it; after the retries it lands in the inbound SMS failure queue.',
+    );
+    // 5xx answered by API Gateway itself (integration timeouts, throttled function) as well as by the function.
+    new Alarm(this, 'ApiServerErrorAlarm', {
+      alarmDescription: 'Blink: the public API answered 5xx. Users could not set up or reset; check the API function logs and API Gateway execution logs.',
+      metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(props.alarmTopic));
 
     new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl });
   }

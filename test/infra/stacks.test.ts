@@ -127,6 +127,27 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
       });
     });
 
+    it('alarms on errors of the api, inbound-sms and admin functions, and on 5xx answers of the public API', () => {
+      const lambdaErrorAlarm = (functionLogicalId: RegExp) => ({
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(functionLogicalId.source) } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [Match.anyValue()],
+      });
+      expectProperties(t.api, 'AWS::CloudWatch::Alarm', lambdaErrorAlarm(/^ApiFunction[0-9A-F]/));
+      expectProperties(t.api, 'AWS::CloudWatch::Alarm', lambdaErrorAlarm(/^InboundSmsFunction[0-9A-F]/));
+      expectProperties(t.admin, 'AWS::CloudWatch::Alarm', lambdaErrorAlarm(/^AdminFunction[0-9A-F]/));
+      expectProperties(t.api, 'AWS::CloudWatch::Alarm', {
+        MetricName: '5XXError',
+        Namespace: 'AWS/ApiGateway',
+        Dimensions: Match.arrayWith([{ Name: 'ApiName', Value: 'blink-public' }]),
+        Threshold: 1,
+        AlarmActions: [Match.anyValue()],
+      });
+    });
+
     it('is consumed by the worker in batches of 10 with partial batch failures', () => {
       expectProperties(t.directory, 'AWS::Lambda::EventSourceMapping', {
         BatchSize: 10,
