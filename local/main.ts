@@ -27,6 +27,12 @@ async function main(): Promise<void> {
       ? `Admin token (generated for this run): LOCAL_ADMIN_TOKEN=${blink.adminToken}\n  npm run admin needs it: LOCAL_ADMIN_TOKEN=… npm run admin -- list`
       : 'Admin routes use the LOCAL_ADMIN_TOKEN from the environment.',
   );
+  lines.push(
+    '',
+    'Try enrollment: activate a demo user, open the setup link from the email in the console, and follow the page:',
+    `  LOCAL_ADMIN_TOKEN=${blink.adminTokenGenerated ? blink.adminToken : '…'} npm run admin -- activate --user jane.doe`,
+    `  then ${blink.consoleUrl} → Emails → the setup link (${blink.publicBaseUrl}/setup#t=…)`,
+  );
   lines.push('', 'Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));
 
