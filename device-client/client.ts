@@ -1,4 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { compactDecrypt } from 'jose';
 import * as z from 'zod';
 import { deviceHeaders, devicePublicKeySchema, signDeviceRequest, type DevicePublicKey } from '../shared/domain/device-signature.js';
 
@@ -131,12 +133,14 @@ export class DeviceClient {
     readonly api: string,
     readonly deviceId: string,
     private readonly privateKey: KeyObject,
+    /** The time requests are stamped with (ms since the epoch): the device's clock; tests pass the server's. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Sends a signed request; `headers` lets tests replay or tamper with a request. */
   async send(method: string, path: string, options: { body?: string; headers?: SignedRequestHeaders } = {}): Promise<Response> {
     const body = options.body ?? '';
-    const headers = options.headers ?? signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body });
+    const headers = options.headers ?? signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body, timestamp: this.now() });
     return fetch(`${this.api}${path}`, {
       method,
       headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -145,7 +149,7 @@ export class DeviceClient {
   }
 
   headersFor(method: string, path: string, body = '', overrides: { timestamp?: number; nonce?: string } = {}): SignedRequestHeaders {
-    return signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body, ...overrides });
+    return signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body, timestamp: this.now(), ...overrides });
   }
 
   async status(): Promise<unknown> {
@@ -153,6 +157,91 @@ export class DeviceClient {
     if (response.status !== 200) throw await failure(response);
     return response.json();
   }
+
+  /** Asks for a new password or an unlock (signed, body `{}`); returns the request id to poll. */
+  async request(kind: 'reset' | 'unlock'): Promise<string> {
+    const response = await this.send('POST', `/api/device/${kind}`, { body: '{}' });
+    if (response.status !== 202) throw await failure(response);
+    return requestAcceptedSchema.parse(await response.json()).requestId;
+  }
+
+  /** One signed read of a request's answer, as the server sends it (a password arrives as a JWE, once). */
+  async fetchResult(requestId: string): Promise<AppRequestResult> {
+    const response = await this.send('GET', `/api/device/requests/${encodeURIComponent(requestId)}`);
+    if (response.status !== 200) throw await failure(response);
+    return appRequestResultSchema.parse(await response.json());
+  }
+
+  /**
+   * Polls the request until it is no longer pending or the deadline passes, and decrypts a password with the
+   * device's private key. The password is returned to the caller only: never stored by the client.
+   */
+  async awaitAnswer(requestId: string, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<AppAnswer> {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    for (;;) {
+      const result = await this.fetchResult(requestId);
+      if (result.state === 'password-ready') {
+        return { state: 'password-ready', requestId, password: await decryptPassword(result.jwe, this.privateKey, { deviceId: this.deviceId, requestId }) };
+      }
+      if (result.state !== 'pending') return { ...result, requestId };
+      if (Date.now() >= deadline) throw new AnswerTimeoutError(requestId);
+      await delay(options.intervalMs ?? 1000);
+    }
+  }
+
+  /** Reset from the app: request, wait for the answer, decrypt. */
+  async reset(options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<AppAnswer> {
+    return this.awaitAnswer(await this.request('reset'), options);
+  }
+
+  async unlock(options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<AppAnswer> {
+    return this.awaitAnswer(await this.request('unlock'), options);
+  }
+}
+
+const requestAcceptedSchema = z.object({ requestId: z.string() });
+
+/** The server's answer to a request (docs/design/reset.md). */
+export const appRequestResultSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('pending') }),
+  z.object({ state: z.literal('password-ready'), jwe: z.string() }),
+  z.object({ state: z.literal('unlocked') }),
+  z.object({ state: z.literal('not-locked') }),
+  z.object({ state: z.literal('failed'), message: z.string() }),
+  z.object({ state: z.literal('gone') }),
+]);
+export type AppRequestResult = z.infer<typeof appRequestResultSchema>;
+
+/** What the app shows: the decrypted password, or the other outcome. */
+export type AppAnswer = { requestId: string } & (
+  | { state: 'password-ready'; password: string }
+  | { state: 'unlocked' }
+  | { state: 'not-locked' }
+  | { state: 'failed'; message: string }
+  | { state: 'gone' }
+);
+
+export class AnswerTimeoutError extends Error {
+  constructor(readonly requestId: string) {
+    super(`No answer to request ${requestId} yet; it is still pending.`);
+    this.name = 'AnswerTimeoutError';
+  }
+}
+
+/**
+ * Opens the JWE (ECDH-ES+A256KW / A256GCM only) and checks its authenticated header names this device and this
+ * request, so an answer meant for another request is never shown as this one's.
+ */
+export async function decryptPassword(jwe: string, privateKey: KeyObject, expected: { deviceId: string; requestId: string }): Promise<string> {
+  const { plaintext, protectedHeader } = await compactDecrypt(jwe, privateKey, {
+    keyManagementAlgorithms: ['ECDH-ES+A256KW'],
+    contentEncryptionAlgorithms: ['A256GCM'],
+  });
+  // `blink_request`: the request id the server puts in the protected header (shared/adapters/dynamodb/password-delivery.ts).
+  if (protectedHeader.kid !== expected.deviceId || protectedHeader['blink_request'] !== expected.requestId) {
+    throw new Error('The encrypted password was not made for this device and request.');
+  }
+  return new TextDecoder().decode(plaintext);
 }
 
 /** What the CLI keeps between runs (the private key included, so the file is written owner-only). */
@@ -192,7 +281,7 @@ export async function enroll(uri: string, options: { unlockMethod: UnlockMethod;
   return { state, client: new DeviceClient(link.api, registered.deviceId, keys.privateKey) };
 }
 
-/** The client for a stored state. */
-export function clientFromState(state: DeviceState): DeviceClient {
-  return new DeviceClient(state.api, state.deviceId, createPrivateKey({ key: state.privateKey, format: 'jwk' }));
+/** The client for a stored state (`now`: the clock requests are stamped with, the system's by default). */
+export function clientFromState(state: DeviceState, now?: () => number): DeviceClient {
+  return new DeviceClient(state.api, state.deviceId, createPrivateKey({ key: state.privateKey, format: 'jwk' }), now);
 }
