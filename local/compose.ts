@@ -37,7 +37,10 @@ import { createAdminActivation } from '../shared/use-cases/activation/activation
 import { createLambdaContext } from './lambda-context.js';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import { createDirectoryJobHandlers } from '../shared/use-cases/directory-jobs.js';
-import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms.js';
+import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms/index.js';
+import { inboundSmsSettingsFrom } from '../shared/composition/inbound-sms.js';
+import { DynamoOnceKeys } from '../shared/adapters/dynamodb/once-keys.js';
+import { DynamoOptOutList } from '../shared/adapters/dynamodb/opt-out-list.js';
 import { createJobQueue } from './stand-ins/sqs.js';
 import { defaultCountryFrom } from '../shared/domain/phone-number.js';
 
@@ -141,6 +144,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
     enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
     rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
     auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
+    onceKeys: new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
+    optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
     deviceStore,
     passwordDelivery: new DynamoPasswordDelivery(documentClient, { tableName: env.TABLE_NAME, deviceStore }),
     jobQueue: new SqsJobQueue(sqsClient, { queueUrl: env.JOB_QUEUE_URL }),
@@ -163,7 +168,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const adminObservability = observe();
 
   // The same use cases as the Lambdas; locally the console is also told which messages the use case handled.
-  const inboundSmsUseCase = createInboundSmsUseCase(inboundObservability.logger);
+  const inboundSmsUseCase = createInboundSmsUseCase({ ...adapters, logger: inboundObservability.logger, settings: inboundSmsSettingsFrom(env) });
   const enrollmentDependencies = {
     ...adapters,
     logger: apiObservability.logger,

@@ -9,7 +9,7 @@ import { inboundSmsSchema, type InboundSms } from '../../shared/domain/inbound-s
 export interface InboundSmsDependencies {
   observability: Observability;
   /** The use case that acts on one message; it must be idempotent on inboundMessageId. */
-  handleMessage: (message: InboundSms) => Promise<void>;
+  handleMessage: (message: InboundSms) => Promise<unknown>;
 }
 
 /**

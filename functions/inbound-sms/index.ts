@@ -1,13 +1,44 @@
-import { parseEnv } from '../../shared/config/env.js';
+import { ConfigurationError, parseEnv } from '../../shared/config/env.js';
+import { createDocumentClient, createSecretsClient, createSmsVoiceClient, createSqsClient } from '../../shared/composition/aws-clients.js';
+import { inboundSmsSettingsFrom } from '../../shared/composition/inbound-sms.js';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
+import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store.js';
+import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
+import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
+import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter.js';
+import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets.js';
+import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
+import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.js';
+import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { createObservability } from '../../shared/observability/powertools.js';
-import { createInboundSmsUseCase } from '../../shared/use-cases/inbound-sms.js';
+import { createInboundSmsUseCase } from '../../shared/use-cases/inbound-sms/index.js';
 import { createInboundSmsHandler } from './handler.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
-const env = parseEnv(['service', 'table', 'jobQueue', 'sms']);
+const env = parseEnv(['service', 'table', 'jobQueue', 'sms', 'secretArns', 'inboundSms', 'enrollment']);
+if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET_ARN: is required but not set']);
+
 const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true });
+const clock = new SystemClock();
+const documentClient = createDocumentClient();
+const [firstOrigination = ''] = env.SMS_ORIGINATION_IDENTITIES;
 
 export const handler = createInboundSmsHandler({
   observability,
-  handleMessage: createInboundSmsUseCase(observability.logger),
+  handleMessage: createInboundSmsUseCase({
+    enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+    onceKeys: new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
+    optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
+    rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
+    jobQueue: new SqsJobQueue(createSqsClient(), { queueUrl: env.JOB_QUEUE_URL }),
+    smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
+      originationIdentity: firstOrigination,
+      ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
+    }),
+    auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
+    secrets: new SecretsManagerSecrets(createSecretsClient(), { arns: { 'token-hmac-key': env.TOKEN_HMAC_SECRET_ARN } }),
+    clock,
+    logger: observability.logger,
+    settings: inboundSmsSettingsFrom(env),
+  }),
 });

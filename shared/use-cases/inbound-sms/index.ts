@@ -1,0 +1,315 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Enrollment } from '../../domain/enrollment.js';
+import { OptedOutError } from '../../domain/errors.js';
+import type { InboundSms } from '../../domain/inbound-sms.js';
+import { generateSmsCode, hashSecret } from '../../domain/one-time-secrets.js';
+import { defaultKeywordAliases, parseSmsIntent, type KeywordAliases } from '../../domain/sms-keywords.js';
+import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { OnceKeys } from '../../ports/once-keys.js';
+import type { OptOutList } from '../../ports/opt-out-list.js';
+import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { Secrets } from '../../ports/secrets.js';
+import type { SmsSender } from '../../ports/sms-sender.js';
+import { resetLimitKeys, type ResetLimits } from '../app-requests.js';
+import {
+  confirmationCodeSms,
+  helpSms,
+  optedInSms,
+  tooManyRequestsSms,
+  unknownSenderSms,
+  wrongConfirmationCodeSms,
+  type AccountRequestKind,
+  type ReplySettings,
+} from './messages.js';
+
+export { waitWording } from './messages.js';
+
+export interface InboundSmsSettings extends ReplySettings {
+  /** SMS_INBOUND_NUMBERS: messages to any other number are ignored. */
+  inboundNumbers: string[];
+  /** SMS_ORIGINATION_IDENTITIES: a reply goes out from the number the user texted when it is one of these. */
+  originationIdentities: string[];
+  /** Words that mean RESET / UNLOCK / HELP: the defaults plus SMS_*_KEYWORDS. */
+  aliases: KeywordAliases;
+  /** RESET_CONFIRMATION: reset only after the user sends back the code of our reply. */
+  confirmation: boolean;
+  limits: ResetLimits;
+}
+
+/** What the use case logs through (a Powertools Logger fits). Ids only: never a body, a code or a number. */
+export type InboundSmsLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface InboundSmsDependencies {
+  enrollmentStore: EnrollmentStore;
+  onceKeys: OnceKeys;
+  optOutList: OptOutList;
+  rateLimiter: RateLimiter;
+  jobQueue: JobQueue;
+  smsSender: SmsSender;
+  auditLog: AuditLog;
+  secrets: Secrets;
+  clock: Clock;
+  logger: InboundSmsLogger;
+  settings: InboundSmsSettings;
+}
+
+/** How long a message id is remembered: SNS redelivers within hours; the HTTPS route refuses anything older. */
+export const INBOUND_DEDUPE_SECONDS = 7 * 86_400;
+/** Lifetime of a confirmation code (RESET_CONFIRMATION). */
+export const CONFIRMATION_CODE_SECONDS = 300;
+/** Code replies per account and 5-minute window: bounds guessing even when the hour and day budgets are large. */
+export const CONFIRMATION_ATTEMPTS_PER_WINDOW = 5;
+const UNKNOWN_SENDER_REPLY_SECONDS = 86_400;
+const LIMIT_NOTICE_SECONDS = 3600;
+const OPT_IN_REPLY_SECONDS = 3600;
+
+/**
+ * Counts one reset or unlock request (or a wrong confirmation code) against the account's hourly and daily budget,
+ * on the same keys as app requests, so switching channel does not double the budget.
+ */
+async function countResetRequest(
+  rateLimiter: RateLimiter,
+  userGuid: string,
+  limits: ResetLimits,
+): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
+  const hourly = await rateLimiter.hit(resetLimitKeys.hour(userGuid), limits.resetsPerHour, 3600);
+  if (!hourly.allowed) return { allowed: false, retryAfterSeconds: hourly.retryAfterSeconds };
+  const daily = await rateLimiter.hit(resetLimitKeys.day(userGuid), limits.resetsPerDay, 86_400);
+  if (!daily.allowed) return { allowed: false, retryAfterSeconds: daily.retryAfterSeconds };
+  return { allowed: true };
+}
+
+export type InboundSmsOutcome =
+  | 'not-our-number'
+  | 'duplicate'
+  | 'opted-out'
+  | 'opted-in'
+  | 'unknown-sender'
+  | 'help'
+  | 'rate-limited'
+  | 'confirmation-sent'
+  | 'wrong-code'
+  | 'job-enqueued';
+
+/** The jobId of the request an inbound message makes: derived from its id, so a redelivery enqueues the same job. */
+export function jobIdForInboundMessage(inboundMessageId: string): string {
+  const hex = createHash('sha256').update(`blink:inbound-sms-job:${inboundMessageId}`).digest('hex');
+  // A UUID of version 8 (custom) with the RFC 9562 variant.
+  const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * One inbound SMS, from either entry (the SNS topic's Lambda subscription or the HTTPS route): docs/design/reset.md
+ * "Inbound SMS". Idempotent on inboundMessageId; a failure is thrown (after the message id is forgotten) so the
+ * delivery is retried.
+ */
+export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
+  const { enrollmentStore, onceKeys, optOutList, rateLimiter, smsSender, auditLog, clock, logger, settings } = deps;
+
+  async function handle(message: InboundSms): Promise<InboundSmsOutcome> {
+    const { inboundMessageId } = message;
+    if (!settings.inboundNumbers.includes(message.destinationNumber)) {
+      logger.warn('inbound SMS to a number that is not ours ignored', { inboundMessageId });
+      return 'not-our-number';
+    }
+    const now = clock.now();
+    const onceKey = `inbound-sms#${inboundMessageId}`;
+    if (!(await onceKeys.recordFirst(onceKey, new Date(now.getTime() + INBOUND_DEDUPE_SECONDS * 1000)))) {
+      logger.info('duplicate inbound SMS ignored', { inboundMessageId });
+      return 'duplicate';
+    }
+    try {
+      const outcome = await act(message, now);
+      logger.info('inbound SMS handled', { inboundMessageId, outcome });
+      return outcome;
+    } catch (error) {
+      // Forget the id, so that SNS's retry of this delivery is acted on instead of being dropped as a duplicate.
+      await onceKeys.forget(onceKey).catch((forgetError: unknown) =>
+        logger.error('could not forget the id of a failed inbound SMS; its retry will be ignored', {
+          inboundMessageId,
+          error: errorName(forgetError),
+        }),
+      );
+      throw error;
+    }
+  }
+
+  async function act(message: InboundSms, now: Date): Promise<InboundSmsOutcome> {
+    const { inboundMessageId, originationNumber: sender } = message;
+    const intent = parseSmsIntent(message.messageBody, settings.aliases);
+    const reply = replier(message, now);
+
+    if (intent.kind === 'opt-out') {
+      await optOutList.optOut(sender, now);
+      await auditForSender(sender, { action: 'opt-out', channel: 'sms', result: 'success', requestId: inboundMessageId, at: now });
+      return 'opted-out';
+    }
+    if (intent.kind === 'opt-in') {
+      await optOutList.optIn(sender);
+      await auditForSender(sender, { action: 'opt-in', channel: 'sms', result: 'success', requestId: inboundMessageId, at: now });
+      // One confirmation per number and hour: START cannot be used to make us text a number over and over.
+      const decision = await rateLimiter.hit(`opt-in-reply#${sender}`, 1, OPT_IN_REPLY_SECONDS);
+      if (decision.allowed) await reply(optedInSms(settings));
+      return 'opted-in';
+    }
+
+    const enrollment = await senderEnrollment(sender, inboundMessageId);
+    if (!enrollment) {
+      // No AD contact and no job; at most one generic reply per number per day, whatever it texted.
+      const decision = await rateLimiter.hit(`unknown-sender#${sender}`, 1, UNKNOWN_SENDER_REPLY_SECONDS);
+      if (decision.allowed) await reply(unknownSenderSms(settings));
+      return 'unknown-sender';
+    }
+    const userGuid = enrollment.userGuid;
+
+    if (intent.kind === 'reset' || intent.kind === 'unlock') {
+      const allowed = await withinBudget(userGuid, intent.kind, inboundMessageId, now, reply);
+      if (!allowed) return 'rate-limited';
+      if (settings.confirmation) {
+        await issueConfirmation(userGuid, intent.kind, inboundMessageId, now, reply);
+        return 'confirmation-sent';
+      }
+      await enqueue(userGuid, intent.kind, inboundMessageId, now);
+      return 'job-enqueued';
+    }
+    if (intent.kind === 'confirmation-code' && settings.confirmation) {
+      return confirm(userGuid, intent.code, inboundMessageId, now, reply);
+    }
+    await reply(helpSms(settings));
+    return 'help';
+  }
+
+  /** Exactly one active enrollment whose verified phone is the sender and which may reset by SMS; else none. */
+  async function senderEnrollment(sender: string, inboundMessageId: string): Promise<Enrollment | undefined> {
+    const candidates = (await enrollmentStore.findByPhone(sender)).filter(
+      (enrollment) => enrollment.status === 'active' && enrollment.methods.sms && enrollment.phoneE164 === sender,
+    );
+    if (candidates.length > 1) logger.warn('inbound SMS from a number shared by several enrollments refused', { inboundMessageId, count: candidates.length });
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  async function withinBudget(
+    userGuid: string,
+    kind: AccountRequestKind,
+    requestId: string,
+    now: Date,
+    reply: Reply,
+  ): Promise<boolean> {
+    const decision = await countResetRequest(rateLimiter, userGuid, settings.limits);
+    if (decision.allowed) return true;
+    await refuseOverLimit(userGuid, `${kind}-requested`, requestId, now, decision.retryAfterSeconds, reply);
+    return false;
+  }
+
+  async function refuseOverLimit(userGuid: string, action: string, requestId: string, now: Date, retryAfterSeconds: number, reply: Reply) {
+    await auditLog.record({ userGuid, action, channel: 'sms', result: 'refused', reason: 'rate-limited', requestId, at: now });
+    // One notice per account and hour, however often the phone keeps texting.
+    const notice = await rateLimiter.hit(`reset-limit-notice#${userGuid}`, 1, LIMIT_NOTICE_SECONDS);
+    if (notice.allowed) await reply(tooManyRequestsSms(settings, retryAfterSeconds));
+  }
+
+  async function enqueue(userGuid: string, kind: AccountRequestKind, inboundMessageId: string, now: Date): Promise<void> {
+    const jobId = jobIdForInboundMessage(inboundMessageId);
+    await deps.jobQueue.enqueue({ kind, jobId, requestedAt: now.toISOString(), userGuid, channel: 'sms', inboundMessageId });
+    await auditLog.record({ userGuid, action: `${kind}-requested`, channel: 'sms', result: 'success', requestId: jobId, at: now });
+    logger.info('account request enqueued', { inboundMessageId, jobId, userGuid, kind });
+  }
+
+  async function confirmationHash(userGuid: string, kind: AccountRequestKind, code: string): Promise<string> {
+    // The kind is part of the hashed value: the stored secret says which request it confirms without storing more.
+    return hashSecret(await deps.secrets.get('token-hmac-key'), 'reset-confirmation', `${userGuid}:${kind}:${code}`);
+  }
+
+  async function issueConfirmation(userGuid: string, kind: AccountRequestKind, requestId: string, now: Date, reply: Reply): Promise<void> {
+    const code = generateSmsCode();
+    // Issuing supersedes the code of an earlier RESET or UNLOCK of this account.
+    await enrollmentStore.putSecret({
+      purpose: 'reset-confirmation',
+      hash: await confirmationHash(userGuid, kind, code),
+      userGuid,
+      issuedAt: now,
+      expiresAt: new Date(now.getTime() + CONFIRMATION_CODE_SECONDS * 1000),
+    });
+    await auditLog.record({ userGuid, action: `${kind}-confirmation-sent`, channel: 'sms', result: 'success', requestId, at: now });
+    await reply(confirmationCodeSms(settings, kind, code));
+  }
+
+  async function confirm(userGuid: string, code: string, inboundMessageId: string, now: Date, reply: Reply): Promise<InboundSmsOutcome> {
+    // Counted before the code is looked at: guesses stay bounded even while an account's budget has room.
+    const attempts = await rateLimiter.hit(`reset-confirmation-attempts#${userGuid}`, CONFIRMATION_ATTEMPTS_PER_WINDOW, CONFIRMATION_CODE_SECONDS);
+    if (!attempts.allowed) {
+      await refuseOverLimit(userGuid, 'confirmation-code', inboundMessageId, now, attempts.retryAfterSeconds, reply);
+      return 'rate-limited';
+    }
+    for (const kind of ['reset', 'unlock'] as const) {
+      const consumed = await enrollmentStore.consumeSecret('reset-confirmation', await confirmationHash(userGuid, kind, code), now);
+      if (consumed) {
+        await enqueue(userGuid, kind, inboundMessageId, now);
+        return 'job-enqueued';
+      }
+    }
+    // A wrong (or expired, or superseded) code costs a request from the account's budget.
+    const decision = await countResetRequest(rateLimiter, userGuid, settings.limits);
+    if (!decision.allowed) {
+      await refuseOverLimit(userGuid, 'confirmation-code', inboundMessageId, now, decision.retryAfterSeconds, reply);
+      return 'rate-limited';
+    }
+    await auditLog.record({ userGuid, action: 'confirmation-code', channel: 'sms', result: 'refused', reason: 'wrong-code', requestId: inboundMessageId, at: now });
+    await reply(wrongConfirmationCodeSms(settings));
+    return 'wrong-code';
+  }
+
+  /** Audit events of an opt-out or opt-in: on each account of the number, or as a system event when it has none. */
+  async function auditForSender(sender: string, event: Omit<AuditEvent, 'userGuid'>): Promise<void> {
+    const accounts = await enrollmentStore.findByPhone(sender);
+    if (accounts.length === 0) {
+      await auditLog.record(event);
+      return;
+    }
+    for (const account of accounts) await auditLog.record({ ...event, userGuid: account.userGuid });
+  }
+
+  type Reply = (body: string) => Promise<void>;
+
+  /** Replies to the sender from the number it texted, and never to a number that opted out. */
+  function replier(message: InboundSms, now: Date): Reply {
+    const to = message.originationNumber;
+    const from = settings.originationIdentities.includes(message.destinationNumber) ? message.destinationNumber : undefined;
+    return async (body: string) => {
+      if (await optOutList.isOptedOut(to)) {
+        logger.info('reply not sent: the number opted out', { inboundMessageId: message.inboundMessageId });
+        return;
+      }
+      try {
+        await smsSender.send({ to, body, ...(from ? { from } : {}) });
+      } catch (error) {
+        if (!(error instanceof OptedOutError)) throw error;
+        // The carrier or End User Messaging knows of an opt-out we did not: keep it, and send nothing more.
+        await optOutList.optOut(to, now);
+        logger.info('reply not sent: the number opted out with the carrier', { inboundMessageId: message.inboundMessageId });
+      }
+    };
+  }
+
+  return handle;
+}
+
+export type InboundSmsUseCase = ReturnType<typeof createInboundSmsUseCase>;
+
+/** The aliases from configuration: the defaults always work, SMS_*_KEYWORDS add words. */
+export function keywordAliasesFrom(extra: { reset?: string[] | undefined; unlock?: string[] | undefined; help?: string[] | undefined }): KeywordAliases {
+  return {
+    reset: [...defaultKeywordAliases.reset, ...(extra.reset ?? [])],
+    unlock: [...defaultKeywordAliases.unlock, ...(extra.unlock ?? [])],
+    help: [...defaultKeywordAliases.help, ...(extra.help ?? [])],
+  };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}
