@@ -37,6 +37,10 @@ import { createAdminActivation } from '../shared/use-cases/activation/activation
 import { createLambdaContext } from './lambda-context.js';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import { createDirectoryJobHandlers } from '../shared/use-cases/directory-jobs.js';
+import { createLockoutWatch } from '../shared/use-cases/lockout/lockout-watch.js';
+import { DynamoOnceKeys as LockoutOnceKeys } from '../shared/adapters/dynamodb/once-keys.js';
+import { DynamoOptOutList as LockoutOptOutList } from '../shared/adapters/dynamodb/opt-out-list.js';
+import { DynamoLockoutAlertLog } from '../shared/adapters/dynamodb/lockout-alert-log.js';
 import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms/index.js';
 import { inboundSmsSettingsFrom } from '../shared/composition/inbound-sms.js';
 import { DynamoOnceKeys } from '../shared/adapters/dynamodb/once-keys.js';
@@ -103,7 +107,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   });
 
   // The handlers' configuration goes through the one shared schema, as in the Lambdas.
-  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan', 'enrollment', 'reset', 'inboundSms'], {
+  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan', 'enrollment', 'reset', 'inboundSms', 'lockoutAlert'], {
     ...options.enrollmentEnv,
     POWERTOOLS_SERVICE_NAME: 'blink',
     BLINK_VERSION: options.version,
@@ -194,6 +198,28 @@ export async function composeLocalBlink(options: ComposeOptions) {
       }),
     ),
   ];
+  // The lockout watch: alerts from the scheduled scan (pushes land in the RecordingPushSender, shown at /_local).
+  const lockoutWatch = createLockoutWatch({
+    directory,
+    clock,
+    enrollmentStore: adapters.enrollmentStore,
+    deviceStore: adapters.deviceStore,
+    rateLimiter: adapters.rateLimiter,
+    auditLog: adapters.auditLog,
+    smsSender: adapters.smsSender,
+    pushSender: adapters.pushSender,
+    onceKeys: new LockoutOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
+    optOutList: new LockoutOptOutList(documentClient, { tableName: env.TABLE_NAME }),
+    alertLog: new DynamoLockoutAlertLog(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+    logger: workerObservability.logger,
+    metrics: workerObservability.metrics,
+    settings: {
+      scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
+      timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
+      alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
+      productName: env.PRODUCT_NAME,
+    },
+  });
   const handlers = {
     api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION, routes: [...pageRoutes(), ...enrollmentRoutes] }),
     inboundSms: createInboundSmsHandler({
@@ -208,7 +234,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
       jobs: createDirectoryJobHandlers({
         directory,
         logger: workerObservability.logger,
-        scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
+        lockoutWatch,
       }),
     }),
   };
@@ -217,6 +243,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const roster = new DynamoEnrollmentRoster(documentClient, { tableName: env.TABLE_NAME });
   const workerAdmin = createDirectoryWorkerAdminHandler({
     observability: workerObservability,
+    lockout: lockoutWatch,
     activation: createAdminActivation({
       directory,
       clock,

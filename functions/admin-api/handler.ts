@@ -77,6 +77,12 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       },
     },
     {
+      // Currently locked enrolled users and whether the lockout scan alerted them: only the worker reaches AD.
+      method: 'GET',
+      path: '/admin/locked',
+      handler: async (event: APIGatewayProxyEvent) => callWorker({ action: 'locked', requestId: requestIdOf(event) }),
+    },
+    {
       method: 'GET',
       path: '/admin/enrollments',
       handler: async () => {
@@ -110,6 +116,27 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
         const userGuid = pathId(event, 'userGuid');
         const revokedDevices = await revokeEnrollment(deps, userGuid, requestIdOf(event));
         return jsonResponse(200, { userGuid, status: 'revoked', revokedDevices });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/enrollments/{userGuid}/audit',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const userGuid = pathId(event, 'userGuid');
+        const limit = auditLimitSchema.safeParse(event.queryStringParameters?.['limit'] ?? undefined);
+        if (!limit.success) throw new ValidationError(`limit must be a whole number from 1 to ${AUDIT_LIST_MAX}.`);
+        const events = await deps.auditLog.listForUser(userGuid, limit.data);
+        return jsonResponse(200, {
+          userGuid,
+          events: events.map((audit) => ({
+            at: audit.at.toISOString(),
+            action: audit.action,
+            channel: audit.channel,
+            result: audit.result,
+            ...(audit.reason !== undefined ? { reason: audit.reason } : {}),
+            ...(audit.requestId !== undefined ? { requestId: audit.requestId } : {}),
+          })),
+        });
       },
     },
     {
@@ -215,6 +242,10 @@ function parseBody<T extends z.ZodType>(event: APIGatewayProxyEvent, schema: T):
   }
   return parsed.data;
 }
+
+/** A user's audit events, newest first: `?limit=` (default 100). */
+const AUDIT_LIST_MAX = 1000;
+const auditLimitSchema = z.coerce.number().int().min(1).max(AUDIT_LIST_MAX).default(100);
 
 const idSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
 

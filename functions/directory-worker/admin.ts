@@ -8,11 +8,14 @@ import * as z from 'zod';
 import type { Observability } from '../../shared/observability/powertools.js';
 import { DomainError, ValidationError } from '../../shared/domain/errors.js';
 import type { AdminActivation } from '../../shared/use-cases/activation/activation.js';
-import { workerAdminRequestSchema, type WorkerAdminReply } from '../../shared/use-cases/activation/contract.js';
+import { workerAdminRequestSchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../shared/use-cases/activation/contract.js';
+import type { LockoutWatch } from '../../shared/use-cases/lockout/lockout-watch.js';
 
 export interface DirectoryWorkerAdminDependencies {
   observability: Observability;
   activation: AdminActivation;
+  /** The admin listing of locked users; without it the `locked` action answers NOT_AVAILABLE. */
+  lockout?: Pick<LockoutWatch, 'listLocked'>;
 }
 
 /** A direct invocation by the admin API (deployed) or the local runtime: `{ "admin": { "action": … } }`. */
@@ -23,8 +26,20 @@ export type AdminInvocation = z.infer<typeof adminInvocationSchema>;
  * The worker's admin entry: synchronous requests that need AD (resolve a target, activate users). It answers with a
  * result or a named failure, never throws for an expected refusal, and never returns a stack trace or a secret.
  */
-export function createDirectoryWorkerAdminHandler({ observability, activation }: DirectoryWorkerAdminDependencies) {
+export function createDirectoryWorkerAdminHandler({ observability, activation, lockout }: DirectoryWorkerAdminDependencies) {
   const { logger, metrics, tracer } = observability;
+
+  const perform = (request: WorkerAdminRequest) => {
+    switch (request.action) {
+      case 'resolve':
+        return activation.resolve(request.target, request.requestId);
+      case 'activate':
+        return activation.activate(request.userGuids, request.requestId);
+      case 'locked':
+        if (!lockout) throw new LockoutListingUnavailableError('The lockout listing is not configured in this worker.');
+        return lockout.listLocked();
+    }
+  };
 
   const handle = async (event: AdminInvocation): Promise<WorkerAdminReply> => {
     const parsed = workerAdminRequestSchema.safeParse(event.admin);
@@ -36,10 +51,7 @@ export function createDirectoryWorkerAdminHandler({ observability, activation }:
     const request = parsed.data;
     logger.appendKeys({ adminAction: request.action, ...(request.requestId ? { adminRequestId: request.requestId } : {}) });
     try {
-      const result =
-        request.action === 'resolve'
-          ? await activation.resolve(request.target, request.requestId)
-          : await activation.activate(request.userGuids, request.requestId);
+      const result = await perform(request);
       metrics.addMetric(`Admin_${request.action}_Succeeded`, MetricUnit.Count, 1);
       return { ok: true, result };
     } catch (error) {
@@ -59,6 +71,10 @@ export function createDirectoryWorkerAdminHandler({ observability, activation }:
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}
+
+class LockoutListingUnavailableError extends DomainError {
+  readonly code = 'NOT_AVAILABLE';
 }
 
 const sqsEventSchema = z.looseObject({

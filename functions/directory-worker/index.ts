@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv, ConfigurationError } from '../../shared/config/env.js';
 import { createObservability } from '../../shared/observability/powertools.js';
-import { createDocumentClient, createSecretsClient, createSesClient } from '../../shared/composition/aws-clients.js';
+import {
+  createDocumentClient,
+  createSecretsClient,
+  createSesClient,
+  createSmsVoiceClient,
+  createSnsClient,
+} from '../../shared/composition/aws-clients.js';
 import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets.js';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { createDirectoryJobHandlers } from '../../shared/use-cases/directory-jobs.js';
@@ -11,12 +17,20 @@ import { DynamoEnrollmentRoster } from '../../shared/adapters/dynamodb/enrollmen
 import { SesEmailSender } from '../../shared/adapters/ses/email-sender.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { createAdminActivation } from '../../shared/use-cases/activation/activation.js';
+import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store.js';
+import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter.js';
+import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
+import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
+import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
+import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
+import { SnsPushSender } from '../../shared/adapters/sns/push-sender.js';
+import { createLockoutWatch } from '../../shared/use-cases/lockout/lockout-watch.js';
 import { createDirectoryWorkerHandler } from './handler.js';
 import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from './admin.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete. The LDAP
 // connection is opened lazily by the first job and kept for the life of the instance.
-const env = parseEnv(['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment']);
+const env = parseEnv(['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert']);
 if (!env.DIRECTORY_BIND_SECRET_ARN) throw new ConfigurationError(['DIRECTORY_BIND_SECRET_ARN: is required but not set']);
 if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET_ARN: is required but not set']);
 
@@ -39,18 +53,45 @@ const directory = new LdapDirectory({
 const clock = new SystemClock();
 const documentClient = createDocumentClient();
 
+// The lockout watch (issue 5): alerts from the scheduled scan, and the admin listing of locked users.
+const lockoutWatch = createLockoutWatch({
+  directory,
+  clock,
+  enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+  deviceStore: new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
+  onceKeys: new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
+  optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
+  rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
+  auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
+  alertLog: new DynamoLockoutAlertLog(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+  smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
+    originationIdentity: env.SMS_ORIGINATION_IDENTITIES[0] ?? '',
+    ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
+  }),
+  pushSender: new SnsPushSender(createSnsClient()),
+  logger: observability.logger,
+  metrics: observability.metrics,
+  settings: {
+    scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
+    timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
+    alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
+    productName: env.PRODUCT_NAME,
+  },
+});
+
 const jobsHandler = createDirectoryWorkerHandler({
   observability,
   jobs: createDirectoryJobHandlers({
     directory,
     logger: observability.logger,
-    scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
+    lockoutWatch,
   }),
 });
 
 // Direct invocations by the admin API (`{ "admin": … }`): activation needs AD, and only this function reaches it.
 const adminHandler = createDirectoryWorkerAdminHandler({
   observability,
+  lockout: lockoutWatch,
   activation: createAdminActivation({
     directory,
     clock,

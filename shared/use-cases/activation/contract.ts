@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lockedResultSchema } from '../lockout/contract.js';
 
 /**
  * The wire contract of admin activation, shared by the worker's admin entry, the admin API and the CLI
@@ -65,12 +66,14 @@ export type ActivateResult = z.infer<typeof activateResultSchema>;
 export const workerAdminRequestSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('resolve'), target: activationTargetSchema, requestId: z.string().max(200).optional() }),
   z.strictObject({ action: z.literal('activate'), userGuids: activateRequestSchema.shape.userGuids, requestId: z.string().max(200).optional() }),
+  /** Currently locked enrolled users and whether the lockout scan alerted them (issue 5). */
+  z.strictObject({ action: z.literal('locked'), requestId: z.string().max(200).optional() }),
 ]);
 export type WorkerAdminRequest = z.infer<typeof workerAdminRequestSchema>;
 
 /** The worker's answer: a result, or a named failure the admin API maps to an HTTP answer. Never a stack trace. */
 export const workerAdminReplySchema = z.union([
-  z.object({ ok: z.literal(true), result: z.union([resolveResultSchema, activateResultSchema]) }),
+  z.object({ ok: z.literal(true), result: z.union([resolveResultSchema, activateResultSchema, lockedResultSchema]) }),
   z.object({
     ok: z.literal(false),
     error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.string()).optional() }),

@@ -1,0 +1,63 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { LockoutAlertLog, LockoutAlertRecord } from '../../ports/lockout-alert-log.js';
+import { ttlSeconds } from './table.js';
+
+/*
+ * Item layout: pk USER#<guid>   sk LOCKOUT-ALERT#<lockoutTime>   (the record's fields), expiresAt (TTL).
+ * Read by key only: the admin listing asks for the events the scan finds, never lists the table.
+ */
+
+const isoDate = z.iso.datetime().transform((value) => new Date(value));
+const itemSchema = z.object({
+  userGuid: z.string(),
+  lockoutTime: z.string(),
+  lockedAt: isoDate,
+  handledAt: isoDate,
+  outcome: z.enum(['alerted', 'capped', 'unreachable']),
+  sms: z.enum(['sent', 'opted-out', 'no-phone', 'failed', 'not-sent']),
+  pushes: z.number().int().min(0),
+  expiresAt: z.number().optional(),
+});
+
+export class DynamoLockoutAlertLog implements LockoutAlertLog {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly options: { tableName: string; now: () => Date },
+  ) {}
+
+  async record(alert: LockoutAlertRecord, keepUntil: Date): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: {
+          ...key(alert.userGuid, alert.lockoutTime),
+          kind: 'lockout-alert',
+          userGuid: alert.userGuid,
+          lockoutTime: alert.lockoutTime,
+          lockedAt: alert.lockedAt.toISOString(),
+          handledAt: alert.handledAt.toISOString(),
+          outcome: alert.outcome,
+          sms: alert.sms,
+          pushes: alert.pushes,
+          expiresAt: ttlSeconds(keepUntil),
+        },
+      }),
+    );
+  }
+
+  async find(userGuid: string, lockoutTime: string): Promise<LockoutAlertRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: key(userGuid, lockoutTime), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { expiresAt, ...record } = itemSchema.parse(Item);
+    // TTL deletes late (and never locally): an expired record is treated as gone.
+    if (expiresAt !== undefined && expiresAt * 1000 <= this.options.now().getTime()) return undefined;
+    return record;
+  }
+}
+
+function key(userGuid: string, lockoutTime: string) {
+  return { pk: `USER#${userGuid}`, sk: `LOCKOUT-ALERT#${lockoutTime}` };
+}

@@ -1,0 +1,24 @@
+/** What happened to the SMS of a lockout alert. */
+export type LockoutSmsOutcome = 'sent' | 'opted-out' | 'no-phone' | 'failed';
+
+/**
+ * One lockout event of an enrolled user, as the scan handled it: alerted (SMS and/or push), over the daily cap, or
+ * with no way to reach the user. Kept so that admins can see whether a locked user was told (`npm run admin -- locked`).
+ */
+export interface LockoutAlertRecord {
+  userGuid: string;
+  /** AD's lockoutTime (FILETIME, decimal string): with userGuid, it names one lockout event. */
+  lockoutTime: string;
+  lockedAt: Date;
+  handledAt: Date;
+  outcome: 'alerted' | 'capped' | 'unreachable';
+  sms: LockoutSmsOutcome | 'not-sent';
+  /** Pushes accepted by the push service. */
+  pushes: number;
+}
+
+export interface LockoutAlertLog {
+  /** Stores the record of one lockout event (a later record of the same event replaces it). Kept at least until `keepUntil`. */
+  record(alert: LockoutAlertRecord, keepUntil: Date): Promise<void>;
+  find(userGuid: string, lockoutTime: string): Promise<LockoutAlertRecord | undefined>;
+}

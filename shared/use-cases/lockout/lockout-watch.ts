@@ -1,0 +1,292 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Enrollment } from '../../domain/enrollment.js';
+import { DeliveryError, DomainError, OptedOutError } from '../../domain/errors.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { DeviceStore } from '../../ports/device-store.js';
+import type { Directory, LockedAccount, LockoutScanOptions } from '../../ports/directory.js';
+import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { LockoutAlertLog, LockoutAlertRecord, LockoutSmsOutcome } from '../../ports/lockout-alert-log.js';
+import type { OnceKeys } from '../../ports/once-keys.js';
+import type { OptOutList } from '../../ports/opt-out-list.js';
+import type { PushSender } from '../../ports/push-sender.js';
+import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { SmsSender } from '../../ports/sms-sender.js';
+import type { LockedResult, LockedUser } from './contract.js';
+import { lockoutAlertPush, lockoutAlertSms } from './messages.js';
+
+/** The metric sink the watch reports to: Powertools Metrics fits. */
+export interface LockoutMetrics {
+  addMetric(name: string, unit: 'Count', value: number): void;
+}
+
+export interface LockoutWatchSettings {
+  scan: LockoutScanOptions;
+  /** IANA zone of the time in the alert text. */
+  timeZone: string;
+  alertsPerDay: number;
+  productName: string;
+}
+
+export interface LockoutWatchDependencies {
+  directory: Directory;
+  enrollmentStore: EnrollmentStore;
+  deviceStore: DeviceStore;
+  onceKeys: OnceKeys;
+  optOutList: OptOutList;
+  smsSender: SmsSender;
+  pushSender: PushSender;
+  rateLimiter: RateLimiter;
+  auditLog: AuditLog;
+  alertLog: LockoutAlertLog;
+  clock: Clock;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics: LockoutMetrics;
+  settings: LockoutWatchSettings;
+}
+
+/** What one scan found and did; logged by the worker. */
+export interface LockoutScanSummary {
+  pages: number;
+  complete: boolean;
+  /** Accounts AD reports locked right now (enrolled or not). */
+  locked: number;
+  alerted: number;
+  capped: number;
+  unreachable: number;
+  /** Lockout events alerted by an earlier scan. */
+  alreadyHandled: number;
+  /** Locked accounts without an active enrollment. */
+  unenrolled: number;
+  /** Lockouts whose duration had run out by the scan's clock. */
+  expired: number;
+}
+
+type Disposition = 'alerted' | 'capped' | 'unreachable' | 'already-handled' | 'unenrolled' | 'expired';
+type Assessment = { skip: 'unenrolled' | 'expired' } | { skip: false; enrollment: Enrollment; endsAt: Date | undefined };
+
+const DAY_SECONDS = 86_400;
+/** How long the key of an alerted event is kept after the lockout ends by itself. */
+const KEEP_AFTER_LOCKOUT_ENDS_MS = 7 * DAY_SECONDS * 1000;
+/** A lockout that only an admin ends can last long; its key is kept this long (then one reminder at most). */
+const KEEP_UNENDING_LOCKOUT_MS = 365 * DAY_SECONDS * 1000;
+/** Users handled at once: bounds the load on the table and the DCs. */
+const CONCURRENCY = 5;
+
+export const lockoutAlertKey = (userGuid: string, lockoutTime: string) => `lockout-alert#${userGuid}#${lockoutTime}`;
+
+/**
+ * The lockout watch (issue 5). A scan asks AD for the accounts locked right now (a paged search whose cost grows with
+ * the number of locked accounts), keeps those with an active enrollment whose lockout has not run out under their
+ * effective policy, and tells each user once per lockout event: an SMS to the verified phone and a push to each bound
+ * device. The event's key `lockout-alert#<userGuid>#<lockoutTime>` is recorded with a conditional write before anything
+ * is sent, so re-running a scan (or two scans at once) sends nothing twice.
+ */
+export function createLockoutWatch(deps: LockoutWatchDependencies) {
+  const { settings } = deps;
+
+  /** When the lockout ends by itself; undefined when only an unlock ends it (lockout duration 0). */
+  const lockoutEndOf = async (account: LockedAccount): Promise<Date | undefined> => {
+    const user = await deps.directory.findUserByGuid(account.objectGuid);
+    const policy = user ? await deps.directory.readEffectivePolicy(user) : await deps.directory.readDomainPolicy();
+    if (policy.lockoutDurationSeconds === 0) return undefined;
+    return new Date(account.lockedAt.getTime() + policy.lockoutDurationSeconds * 1000);
+  };
+
+  /** The active enrollment and the lockout's end, or why the account is not the watch's business now. */
+  const assess = async (account: LockedAccount, now: Date): Promise<Assessment> => {
+    const enrollment = await deps.enrollmentStore.get(account.objectGuid);
+    if (enrollment?.status !== 'active') return { skip: 'unenrolled' };
+    const endsAt = await lockoutEndOf(account);
+    if (endsAt && endsAt.getTime() <= now.getTime()) return { skip: 'expired' };
+    return { skip: false, enrollment, endsAt };
+  };
+
+  /** The SMS outcome, and whether a failure is worth another try (a transient error of the SMS service). */
+  const sendSms = async (enrollment: Enrollment, lockedAt: Date, now: Date): Promise<{ outcome: LockoutSmsOutcome; transient: boolean }> => {
+    const phone = enrollment.methods.sms ? enrollment.phoneE164 : undefined;
+    if (!phone) return { outcome: 'no-phone', transient: false };
+    if (await deps.optOutList.isOptedOut(phone)) return { outcome: 'opted-out', transient: false };
+    try {
+      await deps.smsSender.send({ to: phone, body: lockoutAlertSms(settings.productName, lockedAt, settings.timeZone) });
+      return { outcome: 'sent', transient: false };
+    } catch (error) {
+      if (error instanceof OptedOutError) {
+        // The carrier's opt-out list knew before ours did: remember it, so nothing is sent there again.
+        await deps.optOutList.optOut(phone, now);
+        return { outcome: 'opted-out', transient: false };
+      }
+      deps.logger.warn('lockout alert SMS failed', { userGuid: enrollment.userGuid, error: describe(error) });
+      return { outcome: 'failed', transient: error instanceof DomainError && error.retryable };
+    }
+  };
+
+  /** Pushes accepted, and whether a failed one is worth another try. */
+  const sendPushes = async (userGuid: string, lockedAt: Date): Promise<{ sent: number; transientFailures: number }> => {
+    const devices = (await deps.deviceStore.listForUser(userGuid)).filter((device) => !device.revokedAt && device.pushToken);
+    const { title, body } = lockoutAlertPush(settings.productName, lockedAt, settings.timeZone);
+    let sent = 0;
+    let transientFailures = 0;
+    for (const device of devices) {
+      try {
+        await deps.pushSender.send({
+          target: device.pushToken ?? '',
+          title,
+          body,
+          data: { kind: 'lockout', lockedAt: lockedAt.toISOString() },
+        });
+        sent += 1;
+      } catch (error) {
+        if (error instanceof DomainError && error.retryable) transientFailures += 1;
+        deps.logger.warn('lockout alert push failed', { userGuid, deviceId: device.deviceId, error: describe(error) });
+      }
+    }
+    return { sent, transientFailures };
+  };
+
+  const handle = async (account: LockedAccount, jobId: string): Promise<Disposition> => {
+    const now = deps.clock.now();
+    const assessed = await assess(account, now);
+    if (assessed.skip) return assessed.skip;
+    const { enrollment, endsAt } = assessed;
+    const userGuid = enrollment.userGuid;
+    const keepUntil = endsAt
+      ? new Date(Math.max(endsAt.getTime(), now.getTime()) + KEEP_AFTER_LOCKOUT_ENDS_MS)
+      : new Date(now.getTime() + KEEP_UNENDING_LOCKOUT_MS);
+
+    // Claimed before anything is sent: of two scans that see the same event, exactly one alerts.
+    const key = lockoutAlertKey(userGuid, account.lockoutTime);
+    if (!(await deps.onceKeys.recordFirst(key, keepUntil))) return 'already-handled';
+    try {
+      return await alert(enrollment, account, { now, keepUntil, jobId });
+    } catch (error) {
+      // Nothing reached the user: the event is released, so the retried job (or the next scan) alerts it.
+      await deps.onceKeys.forget(key);
+      throw error;
+    }
+  };
+
+  const alert = async (
+    enrollment: Enrollment,
+    account: LockedAccount,
+    context: { now: Date; keepUntil: Date; jobId: string },
+  ): Promise<'alerted' | 'capped' | 'unreachable'> => {
+    const { now, keepUntil, jobId } = context;
+    const userGuid = enrollment.userGuid;
+    const base = { userGuid, lockoutTime: account.lockoutTime, lockedAt: account.lockedAt, handledAt: now };
+    const cap = await deps.rateLimiter.hit(`lockout-alert#${userGuid}`, settings.alertsPerDay, DAY_SECONDS);
+    let record: LockoutAlertRecord;
+    if (!cap.allowed) {
+      record = { ...base, outcome: 'capped', sms: 'not-sent', pushes: 0 };
+    } else {
+      const [sms, pushes] = await Promise.all([sendSms(enrollment, account.lockedAt, now), sendPushes(userGuid, account.lockedAt)]);
+      if (pushes.sent === 0 && sms.outcome !== 'sent' && (sms.transient || pushes.transientFailures > 0)) {
+        throw new DeliveryError('no lockout alert reached the user; the SMS or push service may answer later');
+      }
+      record = { ...base, outcome: sms.outcome === 'sent' || pushes.sent > 0 ? 'alerted' : 'unreachable', sms: sms.outcome, pushes: pushes.sent };
+    }
+    // Once something was sent, the event stays claimed even if these records fail: a duplicate alert is worse.
+    try {
+      await deps.alertLog.record(record, keepUntil);
+      await deps.auditLog.record({
+        userGuid,
+        action: 'lockout-alert',
+        channel: 'system',
+        result: record.outcome === 'alerted' ? 'success' : record.outcome === 'capped' ? 'refused' : 'failed',
+        reason: record.outcome === 'capped' ? 'daily-cap' : `sms ${record.sms}, ${record.pushes} push(es)`,
+        requestId: jobId,
+        at: now,
+      });
+    } catch (error) {
+      deps.logger.error('lockout alert sent but not recorded', { userGuid, error: describe(error) });
+    }
+    deps.logger.info('lockout handled', { userGuid, outcome: record.outcome, sms: record.sms, pushes: record.pushes });
+    return record.outcome;
+  };
+
+  return {
+    /** One scheduled scan. Throws when the scan or a user's handling failed (after handling the others): the job is retried. */
+    async scan(jobId: string): Promise<LockoutScanSummary> {
+      let result;
+      try {
+        result = await deps.directory.scanLockedAccounts(settings.scan);
+      } catch (error) {
+        deps.metrics.addMetric('LockoutScanFailed', 'Count', 1);
+        throw error;
+      }
+      const summary: LockoutScanSummary = {
+        pages: result.pages,
+        complete: result.complete,
+        locked: result.locked.length,
+        alerted: 0,
+        capped: 0,
+        unreachable: 0,
+        alreadyHandled: 0,
+        unenrolled: 0,
+        expired: 0,
+      };
+      const failures: unknown[] = [];
+      await forEachLimited(result.locked, CONCURRENCY, async (account) => {
+        try {
+          const disposition = await handle(account, jobId);
+          const field = disposition === 'already-handled' ? 'alreadyHandled' : disposition;
+          summary[field] += 1;
+        } catch (error) {
+          failures.push(error);
+          deps.logger.error('lockout handling failed', { userGuid: account.objectGuid, error: describe(error) });
+        }
+      });
+      deps.metrics.addMetric('LockoutAccountsLocked', 'Count', summary.locked);
+      deps.metrics.addMetric('LockoutAlertsSent', 'Count', summary.alerted);
+      if (!result.complete) deps.metrics.addMetric('LockoutScanIncomplete', 'Count', 1);
+      if (failures.length > 0) {
+        deps.metrics.addMetric('LockoutScanFailed', 'Count', 1);
+        throw failures[0];
+      }
+      return summary;
+    },
+
+    /** Locked users with an active enrollment, when they were locked, and what the scan did about it (admin listing). */
+    async listLocked(): Promise<LockedResult> {
+      const result = await deps.directory.scanLockedAccounts(settings.scan);
+      const now = deps.clock.now();
+      const locked: LockedUser[] = [];
+      await forEachLimited(result.locked, CONCURRENCY, async (account) => {
+        const assessed = await assess(account, now);
+        if (assessed.skip) return;
+        const { enrollment, endsAt } = assessed;
+        const alert = await deps.alertLog.find(enrollment.userGuid, account.lockoutTime);
+        locked.push({
+          userGuid: enrollment.userGuid,
+          samAccountName: enrollment.samAccountName,
+          displayName: enrollment.displayName,
+          lockedAt: account.lockedAt.toISOString(),
+          lockoutEndsAt: endsAt ? endsAt.toISOString() : null,
+          alert: alert
+            ? { outcome: alert.outcome, sms: alert.sms, pushes: alert.pushes, handledAt: alert.handledAt.toISOString() }
+            : null,
+        });
+      });
+      locked.sort((a, b) => a.lockedAt.localeCompare(b.lockedAt) || a.samAccountName.localeCompare(b.samAccountName));
+      return { locked, complete: result.complete };
+    },
+  };
+}
+
+export type LockoutWatch = ReturnType<typeof createLockoutWatch>;
+
+async function forEachLimited<T>(items: T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await action(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

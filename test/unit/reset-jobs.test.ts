@@ -1,0 +1,653 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSRecord } from 'aws-lambda';
+import { createDirectoryWorkerHandler, type JobHandlers } from '../../functions/directory-worker/handler.js';
+import type { Device } from '../../shared/domain/device.js';
+import type { Enrollment } from '../../shared/domain/enrollment.js';
+import {
+  AmbiguousUserError,
+  ConcurrentUpdateError,
+  DeliveryError,
+  DirectoryOperationError,
+  DirectoryUnavailableError,
+  OptedOutError,
+  PasswordRejectedError,
+} from '../../shared/domain/errors.js';
+import { createObservability } from '../../shared/observability/powertools.js';
+import type { AuditEvent } from '../../shared/ports/audit-log.js';
+import type { Directory, DirectoryUser, PasswordPolicy, ResetOptions } from '../../shared/ports/directory.js';
+import type { OutboundEmail } from '../../shared/ports/email-sender.js';
+import type { JobClaim, JobLedger, JobOutcome } from '../../shared/ports/job-ledger.js';
+import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../shared/ports/password-delivery.js';
+import type { OutboundPush } from '../../shared/ports/push-sender.js';
+import type { OutboundSms } from '../../shared/ports/sms-sender.js';
+import { createAccountJobs, type AccountJob } from '../../shared/use-cases/reset/account-jobs.js';
+import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/dependencies.js';
+import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
+import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { lambdaContext } from '../support/lambda-context.js';
+
+// The reset and unlock use cases against small in-memory fakes of their ports. The same behaviour is tested end to end
+// against Samba and the local stand-ins in test/integration/reset-worker.test.ts; these cover the branches that a
+// real directory cannot be made to take on demand (a DC failing mid-job, a carrier opt-out, a lost race).
+
+const NOW = new Date('2026-12-01T09:00:00.000Z');
+const PHONE = '+12065550123';
+
+const policy: PasswordPolicy = {
+  minLength: 7,
+  complexity: true,
+  historyLength: 24,
+  lockoutThreshold: 5,
+  lockoutDurationSeconds: 1800,
+  lockoutObservationWindowSeconds: 1800,
+  maxAgeSeconds: 0,
+  minAgeSeconds: 0,
+  source: { kind: 'domain' },
+};
+
+class FakeDirectory implements Directory {
+  users = new Map<string, DirectoryUser>();
+  protectedGuids = new Set<string>();
+  locked = new Set<string>();
+  passwords = new Map<string, string>();
+  writes: Array<{ guid: string; options?: ResetOptions; kind: 'reset' | 'unlock' }> = [];
+  /** Errors thrown by the next writes, in order (then writes succeed). */
+  writeFailures: Error[] = [];
+  /** Thrown by every call while set (a DC that does not answer). */
+  down?: Error;
+  effectivePolicy = policy;
+
+  private check() {
+    if (this.down) throw this.down;
+  }
+  async findUserBySamAccountName() {
+    return undefined;
+  }
+  async findUserByUserPrincipalName() {
+    return undefined;
+  }
+  async findUserByGuid(guid: string) {
+    this.check();
+    return this.users.get(guid);
+  }
+  async listGroupMembers() {
+    return [];
+  }
+  async listUsersInOu() {
+    return [];
+  }
+  async isProtected(user: DirectoryUser) {
+    this.check();
+    return this.protectedGuids.has(user.objectGuid);
+  }
+  async readDomainPolicy() {
+    return policy;
+  }
+  async readEffectivePolicy() {
+    this.check();
+    return this.effectivePolicy;
+  }
+  async isLockedOut(user: DirectoryUser) {
+    this.check();
+    return this.locked.has(user.objectGuid);
+  }
+  async resetPassword(user: DirectoryUser, password: string, options: ResetOptions) {
+    this.check();
+    const failure = this.writeFailures.shift();
+    if (failure) throw failure;
+    this.writes.push({ guid: user.objectGuid, options, kind: 'reset' });
+    this.passwords.set(user.objectGuid, password);
+    if (options.unlock) this.locked.delete(user.objectGuid);
+  }
+  async unlock(user: DirectoryUser) {
+    this.check();
+    const failure = this.writeFailures.shift();
+    if (failure) throw failure;
+    this.writes.push({ guid: user.objectGuid, kind: 'unlock' });
+    this.locked.delete(user.objectGuid);
+  }
+  async scanLockedAccounts() {
+    return { locked: [], pages: 0, complete: true };
+  }
+  async checkHealth() {
+    return { url: 'ldaps://fake' };
+  }
+  async close() {}
+}
+
+/** The ledger's contract (shared/ports/job-ledger.ts) in memory; the DynamoDB adapter is tested against dynalite. */
+class FakeLedger implements JobLedger {
+  jobs = new Map<string, { state: 'running' | 'done'; leaseUntil: Date; outcome?: JobOutcome }>();
+  async claim(jobId: string, now: Date, leaseUntil: Date): Promise<JobClaim> {
+    const job = this.jobs.get(jobId);
+    if (job?.state === 'done') return { outcome: 'done' };
+    if (job && job.leaseUntil.getTime() > now.getTime()) return { outcome: 'in-progress', leaseUntil: job.leaseUntil };
+    this.jobs.set(jobId, { state: 'running', leaseUntil });
+    return { outcome: 'claimed' };
+  }
+  async complete(jobId: string, outcome: JobOutcome) {
+    this.jobs.set(jobId, { state: 'done', leaseUntil: new Date(0), outcome });
+  }
+  async release(jobId: string) {
+    const job = this.jobs.get(jobId);
+    if (job?.state === 'running') job.leaseUntil = new Date(0);
+  }
+}
+
+class FakePasswordDelivery implements PasswordDelivery {
+  results: Array<{ recipient: AppRequestRecipient; result: AppRequestResult; password?: string }> = [];
+  async open() {}
+  async deliverPassword(recipient: AppRequestRecipient, password: string) {
+    this.results.push({ recipient, result: { state: 'password-ready', jwe: 'jwe' }, password });
+  }
+  async deliverOutcome(recipient: AppRequestRecipient, outcome: Exclude<AppRequestResult, { state: 'pending' | 'password-ready' | 'gone' }>) {
+    this.results.push({ recipient, result: outcome });
+  }
+  async take() {
+    return undefined;
+  }
+}
+
+function directoryUser(overrides: Partial<DirectoryUser> = {}): DirectoryUser {
+  const guid = randomUUID();
+  return {
+    objectGuid: guid,
+    dn: `CN=jane.doe,OU=Staff,DC=corp,DC=example,DC=test`,
+    samAccountName: 'jane.doe',
+    displayName: 'Jane Doe',
+    mail: 'jane.doe@corp.example.test',
+    userAccountControl: 512,
+    adminCount: 0,
+    accountExpires: '0',
+    lockoutTime: '0',
+    isComputer: false,
+    ...overrides,
+  };
+}
+
+function enrollmentOf(user: DirectoryUser, overrides: Partial<Enrollment> = {}): Enrollment {
+  return {
+    userGuid: user.objectGuid,
+    dn: user.dn,
+    samAccountName: user.samAccountName,
+    displayName: user.displayName ?? user.samAccountName,
+    mail: user.mail ?? '',
+    status: 'active',
+    phoneE164: PHONE,
+    methods: { sms: true, app: false },
+    verificationFailures: 0,
+    activatedAt: NOW,
+    createdAt: NOW,
+    updatedAt: NOW,
+    version: 3,
+    ...overrides,
+  };
+}
+
+const settings: ResetSettings = {
+  productName: 'Blink',
+  supportContact: 'your IT service desk',
+  forceChange: true,
+  unlockOnReset: true,
+  passwordMinLength: 12,
+  rejectionRetries: 3,
+  maxReceiveCount: 5,
+  appResultTtlSeconds: 300,
+  leaseSeconds: 60,
+  smsFrom: '+18553917277',
+};
+
+function harness(overrides: Partial<ResetSettings> = {}) {
+  const directory = new FakeDirectory();
+  const enrollments = new Map<string, Enrollment>();
+  const devices = new Map<string, Device>();
+  const ledger = new FakeLedger();
+  const sms: OutboundSms[] = [];
+  const emails: OutboundEmail[] = [];
+  const pushes: OutboundPush[] = [];
+  const audit: AuditEvent[] = [];
+  const refusals: RefusalReason[] = [];
+  const optedOut = new Set<string>();
+  const carrierOptedOut = new Set<string>();
+  const smsFailures: Error[] = [];
+  const passwordDelivery = new FakePasswordDelivery();
+  const emailFailures: Error[] = [];
+  const jobs = createAccountJobs({
+    directory,
+    enrollmentStore: {
+      get: async (guid) => enrollments.get(guid),
+      findByPhone: async () => [],
+      save: async () => undefined,
+      putSecret: async () => undefined,
+      findSecret: async () => undefined,
+      consumeSecret: async () => undefined,
+    },
+    deviceStore: {
+      add: async () => undefined,
+      get: async (id) => devices.get(id),
+      listForUser: async () => [],
+      revoke: async () => true,
+      rememberNonce: async () => true,
+    },
+    jobLedger: ledger,
+    smsSender: {
+      send: async (message) => {
+        const failure = smsFailures.shift();
+        if (failure) throw failure;
+        if (carrierOptedOut.has(message.to)) throw new OptedOutError('opted out');
+        sms.push(message);
+        return { messageId: `sms-${sms.length}` };
+      },
+    },
+    emailSender: {
+      send: async (email) => {
+        const failure = emailFailures.shift();
+        if (failure) throw failure;
+        emails.push(email);
+        return { messageId: `email-${emails.length}` };
+      },
+    },
+    optOutList: {
+      optOut: async (phone) => void optedOut.add(phone),
+      optIn: async (phone) => void optedOut.delete(phone),
+      isOptedOut: async (phone) => optedOut.has(phone),
+    },
+    passwordDelivery,
+    pushSender: {
+      send: async (push) => {
+        pushes.push(push);
+        return { messageId: `push-${pushes.length}` };
+      },
+    },
+    auditLog: {
+      record: async (event) => void audit.push(event),
+      listForUser: async () => [],
+    },
+    clock: { now: () => NOW },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    onRefused: (reason) => void refusals.push(reason),
+    settings: { ...settings, ...overrides },
+  });
+
+  const enrolledUser = (userOverrides: Partial<DirectoryUser> = {}, enrollmentOverrides: Partial<Enrollment> = {}) => {
+    const user = directoryUser(userOverrides);
+    directory.users.set(user.objectGuid, user);
+    enrollments.set(user.objectGuid, enrollmentOf(user, enrollmentOverrides));
+    return user;
+  };
+  const job = (kind: 'reset' | 'unlock', user: DirectoryUser, extra: Partial<AccountJob> = {}): AccountJob =>
+    ({ kind, jobId: randomUUID(), requestedAt: NOW.toISOString(), userGuid: user.objectGuid, channel: 'sms', ...extra }) as AccountJob;
+  const runJob = (accountJob: AccountJob, receiveCount = 1) =>
+    accountJob.kind === 'reset' ? jobs.reset(accountJob, { receiveCount }) : jobs.unlock(accountJob, { receiveCount });
+
+  return {
+    directory, enrollments, devices, ledger, sms, emails, pushes, audit, refusals, optedOut, carrierOptedOut, smsFailures,
+    emailFailures, passwordDelivery, enrolledUser, job, runJob,
+  };
+}
+
+describe('reset job', () => {
+  it('resets with a policy-conforming password, sends it by SMS only after AD accepted it, then notifies and audits', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    const job = h.job('reset', user);
+
+    await h.runJob(job);
+
+    expect(h.directory.writes).toEqual([{ guid: user.objectGuid, kind: 'reset', options: { forceChange: true, unlock: true } }]);
+    const password = h.directory.passwords.get(user.objectGuid) ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(12);
+    expect(h.sms).toEqual([
+      {
+        to: PHONE,
+        from: '+18553917277',
+        body: `Blink: your new Windows password is ${password} — you will be asked to change it when you sign in.`,
+      },
+    ]);
+    expect(h.emails).toHaveLength(1);
+    expect(h.emails[0]?.to).toBe(user.mail);
+    expect(`${h.emails[0]?.subject} ${h.emails[0]?.text} ${h.emails[0]?.html}`).not.toContain(password);
+    expect(h.emails[0]?.text).toContain('reset');
+    expect(h.audit).toEqual([
+      { userGuid: user.objectGuid, action: 'reset', channel: 'sms', result: 'success', requestId: job.jobId, at: NOW },
+    ]);
+    expect(h.ledger.jobs.get(job.jobId)).toMatchObject({ state: 'done', outcome: { result: 'success' } });
+    expect(h.refusals).toEqual([]);
+  });
+
+  it('without force-change the SMS does not mention a change at sign-in, and the modify does not set it', async () => {
+    const h = harness({ forceChange: false, unlockOnReset: false });
+    const user = h.enrolledUser();
+    await h.runJob(h.job('reset', user));
+    expect(h.directory.writes[0]?.options).toEqual({ forceChange: false, unlock: false });
+    expect(h.sms[0]?.body).toBe(`Blink: your new Windows password is ${h.directory.passwords.get(user.objectGuid)}`);
+  });
+
+  it('makes the password as long as the effective policy asks when that is more than the configured minimum', async () => {
+    const h = harness();
+    h.directory.effectivePolicy = { ...policy, minLength: 20, source: { kind: 'pso', dn: 'CN=Long,CN=Password Settings Container' } };
+    const user = h.enrolledUser();
+    await h.runJob(h.job('reset', user));
+    expect(h.directory.passwords.get(user.objectGuid)?.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each([
+    ['protected', { adminCount: 1 }],
+    ['disabled', { userAccountControl: 514 }],
+    ['computer', { isComputer: true }],
+    ['expired', { accountExpires: String((BigInt(NOW.getTime() - 86_400_000) + 11_644_473_600_000n) * 10_000n) }],
+  ] as const)('refuses a %s account before any write: refusal SMS, metric, audit', async (reason, userOverrides) => {
+    const h = harness();
+    const user = h.enrolledUser(userOverrides);
+    const job = h.job('reset', user);
+    await h.runJob(job);
+    expect(h.directory.writes).toEqual([]);
+    expect(h.sms.map((message) => message.body)).toEqual(['Blink: we could not reset your password. Contact your IT service desk.']);
+    expect(h.emails).toEqual([]);
+    expect(h.refusals).toEqual([reason]);
+    expect(h.audit).toMatchObject([{ action: 'reset', result: 'refused', reason, requestId: job.jobId }]);
+    expect(h.ledger.jobs.get(job.jobId)).toMatchObject({ state: 'done', outcome: { result: 'refused', reason } });
+  });
+
+  it('refuses an account protected through nested group membership (the directory says so)', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    h.directory.protectedGuids.add(user.objectGuid);
+    await h.runJob(h.job('reset', user));
+    expect(h.directory.writes).toEqual([]);
+    expect(h.refusals).toEqual(['protected']);
+  });
+
+  it('refuses when the account is gone from AD or its objectGUID matches more than one entry', async () => {
+    const h = harness();
+    const gone = h.enrolledUser();
+    h.directory.users.delete(gone.objectGuid);
+    await h.runJob(h.job('reset', gone));
+    const ambiguous = h.enrolledUser();
+    h.directory.findUserByGuid = async () => {
+      throw new AmbiguousUserError('two');
+    };
+    await h.runJob(h.job('reset', ambiguous));
+    expect(h.refusals).toEqual(['not-found', 'ambiguous']);
+    expect(h.sms).toHaveLength(2);
+  });
+
+  it('tries a new password when AD rejects one, up to the configured retries, then refuses without a password SMS', async () => {
+    const h = harness({ rejectionRetries: 2 });
+    const user = h.enrolledUser();
+    h.directory.writeFailures = [new PasswordRejectedError('0000052D'), new PasswordRejectedError('0000052D')];
+    await h.runJob(h.job('reset', user));
+    expect(h.directory.writes).toHaveLength(1);
+    expect(h.sms[0]?.body).toContain(h.directory.passwords.get(user.objectGuid));
+
+    const refused = h.enrolledUser();
+    h.directory.writeFailures = [1, 2, 3].map(() => new PasswordRejectedError('0000052D'));
+    const job = h.job('reset', refused);
+    await h.runJob(job);
+    expect(h.directory.writeFailures).toEqual([]);
+    expect(h.directory.passwords.has(refused.objectGuid)).toBe(false);
+    expect(h.sms.at(-1)?.body).toBe('Blink: we could not reset your password. Contact your IT service desk.');
+    expect(h.refusals).toEqual(['password-rejected']);
+    expect(h.ledger.jobs.get(job.jobId)?.outcome).toEqual({ result: 'refused', reason: 'password-rejected' });
+  });
+
+  it('treats another directory refusal as final: one try, the user told, the admins alerted, no retry', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    h.directory.writeFailures = [new DirectoryOperationError('50 insufficient access rights')];
+    const job = h.job('reset', user);
+    await h.runJob(job);
+    expect(h.directory.writeFailures).toEqual([]);
+    expect(h.sms.map((message) => message.body)).toEqual(['Blink: we could not reset your password. Contact your IT service desk.']);
+    expect(h.refusals).toEqual(['directory-error']);
+    expect(h.ledger.jobs.get(job.jobId)?.outcome).toEqual({ result: 'failed', reason: 'directory-error' });
+  });
+
+  it('releases the job and throws when no DC answers, so SQS retries; nothing is sent before the last delivery', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    h.directory.down = new DirectoryUnavailableError('no domain controller answered');
+    const job = h.job('reset', user);
+    for (const receiveCount of [1, 2, 3, 4]) {
+      await expect(h.runJob(job, receiveCount)).rejects.toBeInstanceOf(DirectoryUnavailableError);
+      expect(h.ledger.jobs.get(job.jobId)?.state).toBe('running');
+    }
+    expect(h.sms).toEqual([]);
+    expect(h.audit).toEqual([]);
+
+    await expect(h.runJob(job, 5)).rejects.toBeInstanceOf(DirectoryUnavailableError);
+    expect(h.sms.map((message) => message.body)).toEqual([
+      'Blink: we could not reach your company directory; your password was not changed. Try again later.',
+    ]);
+    expect(h.audit).toMatchObject([{ action: 'reset', result: 'failed', reason: 'directory-unavailable' }]);
+    // Closed for good: a redrive from the DLQ does not reset the password behind the user's back.
+    expect(h.ledger.jobs.get(job.jobId)).toMatchObject({ state: 'done', outcome: { result: 'failed' } });
+    await h.runJob(job, 1);
+    expect(h.directory.writes).toEqual([]);
+  });
+
+  it('recovers: a job that failed while the DC was down succeeds on a later delivery', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    const job = h.job('reset', user);
+    h.directory.down = new DirectoryUnavailableError('timeout');
+    await expect(h.runJob(job, 1)).rejects.toBeInstanceOf(DirectoryUnavailableError);
+    h.directory.down = undefined;
+    await h.runJob(job, 2);
+    expect(h.directory.writes).toHaveLength(1);
+    expect(h.sms).toHaveLength(1);
+    expect(h.sms[0]?.body).toContain('your new Windows password is');
+  });
+
+  it('does a job once: a duplicate delivery after completion is acknowledged, a concurrent one is sent back to the queue', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    const job = h.job('reset', user);
+    let release: () => void = () => undefined;
+    let entered: () => void = () => undefined;
+    const insideWrite = new Promise<void>((resolve) => (entered = resolve));
+    const original = h.directory.resetPassword.bind(h.directory);
+    h.directory.resetPassword = async (...args) => {
+      const held = new Promise<void>((resolve) => (release = resolve));
+      entered();
+      await held;
+      return original(...args);
+    };
+    const first = h.runJob(job);
+    // The first run holds the lease and is inside the write: a second delivery of the same job must not start it.
+    await insideWrite;
+    await expect(h.runJob(job)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    release();
+    await first;
+    await h.runJob(job, 2);
+    expect(h.directory.writes).toHaveLength(1);
+    expect(h.sms).toHaveLength(1);
+  });
+
+  it('never writes or sends for an opted-out number', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    h.optedOut.add(PHONE);
+    const job = h.job('reset', user);
+    await h.runJob(job);
+    expect(h.directory.writes).toEqual([]);
+    expect(h.sms).toEqual([]);
+    expect(h.audit).toMatchObject([{ result: 'refused', reason: 'opted-out' }]);
+  });
+
+  it('records a carrier opt-out met while sending, and sends nothing more to that number', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    h.carrierOptedOut.add(PHONE);
+    await h.runJob(h.job('reset', user));
+    expect(h.optedOut.has(PHONE)).toBe(true);
+    expect(h.audit).toMatchObject([{ result: 'failed', reason: 'opted-out' }]);
+    await h.runJob(h.job('reset', user));
+    expect(h.directory.writes).toHaveLength(1);
+  });
+
+  it('answers nothing and writes nothing for a revoked or SMS-less enrollment', async () => {
+    const h = harness();
+    const revoked = h.enrolledUser({}, { status: 'revoked' });
+    const appOnly = h.enrolledUser({}, { methods: { sms: false, app: true } });
+    await h.runJob(h.job('reset', revoked));
+    await h.runJob(h.job('unlock', appOnly));
+    expect(h.directory.writes).toEqual([]);
+    expect(h.sms).toEqual([]);
+    expect(h.audit.map((event) => event.reason)).toEqual(['not-enrolled', 'not-enrolled']);
+  });
+
+  it('retries a failed password SMS with a fresh reset, and a failed email notice does not undo or repeat the reset', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    const job = h.job('reset', user);
+    h.smsFailures.push(new DeliveryError('throttled'));
+    await expect(h.runJob(job, 1)).rejects.toBeInstanceOf(DeliveryError);
+    h.emailFailures.push(new DeliveryError('SES down'));
+    await h.runJob(job, 2);
+    expect(h.directory.writes).toHaveLength(2);
+    expect(h.sms).toHaveLength(1);
+    expect(h.sms[0]?.body).toContain(h.directory.passwords.get(user.objectGuid));
+    expect(h.ledger.jobs.get(job.jobId)).toMatchObject({ state: 'done', outcome: { result: 'success' } });
+  });
+
+  it('reports accounts whose password never expires (force-change has no effect on them) in the audit reason', async () => {
+    const h = harness();
+    const user = h.enrolledUser({ userAccountControl: 512 | 0x10000 });
+    await h.runJob(h.job('reset', user));
+    expect(h.audit).toMatchObject([{ result: 'success', reason: 'dont-expire-password' }]);
+  });
+
+  it('delivers to the requesting app: the password to its slot, a push when it has a token, no SMS', async () => {
+    const h = harness();
+    const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
+    const deviceId = randomUUID();
+    h.devices.set(deviceId, {
+      deviceId,
+      userGuid: user.objectGuid,
+      publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+      unlockMethod: 'biometric',
+      platform: 'ios',
+      pushToken: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1',
+      boundAt: NOW,
+    });
+    const job = h.job('reset', user, { channel: 'app', deviceId });
+    await h.runJob(job);
+    expect(h.passwordDelivery.results).toEqual([
+      {
+        recipient: { jobId: job.jobId, deviceId, userGuid: user.objectGuid },
+        result: { state: 'password-ready', jwe: 'jwe' },
+        password: h.directory.passwords.get(user.objectGuid),
+      },
+    ]);
+    expect(h.pushes).toEqual([
+      { target: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1', title: 'Blink', body: 'Your new password is ready', data: { requestId: job.jobId } },
+    ]);
+    expect(h.sms).toEqual([]);
+    expect(h.emails).toHaveLength(1);
+    expect(h.audit).toMatchObject([{ channel: 'app', result: 'success' }]);
+  });
+
+  it('ends an app request of a revoked device (or another user’s device) without touching AD', async () => {
+    const h = harness();
+    const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
+    const revokedId = randomUUID();
+    const foreignId = randomUUID();
+    const base = { publicKey: { kty: 'EC' as const, crv: 'P-256' as const, x: 'x', y: 'y' }, unlockMethod: 'pin' as const, platform: 'android' as const, boundAt: NOW };
+    h.devices.set(revokedId, { ...base, deviceId: revokedId, userGuid: user.objectGuid, revokedAt: NOW });
+    h.devices.set(foreignId, { ...base, deviceId: foreignId, userGuid: randomUUID() });
+    await h.runJob(h.job('reset', user, { channel: 'app', deviceId: revokedId }));
+    await h.runJob(h.job('reset', user, { channel: 'app', deviceId: foreignId }));
+    expect(h.directory.writes).toEqual([]);
+    expect(h.passwordDelivery.results.map((entry) => entry.result.state)).toEqual(['failed']);
+    expect(h.audit.map((event) => event.reason)).toEqual(['device-revoked', 'not-enrolled']);
+  });
+});
+
+describe('unlock job', () => {
+  it('unlocks a locked account (lockoutTime only), answers, notifies and audits', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    h.directory.locked.add(user.objectGuid);
+    const job = h.job('unlock', user);
+    await h.runJob(job);
+    expect(h.directory.writes).toEqual([{ guid: user.objectGuid, kind: 'unlock' }]);
+    expect(h.sms.map((message) => message.body)).toEqual(['Blink: your Windows account is unlocked.']);
+    expect(h.emails[0]?.subject).toBe('Blink: your Windows account was unlocked');
+    expect(h.audit).toMatchObject([{ action: 'unlock', result: 'success', requestId: job.jobId }]);
+  });
+
+  it('says so when the account is not locked, without a write', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    await h.runJob(h.job('unlock', user));
+    expect(h.directory.writes).toEqual([]);
+    expect(h.sms.map((message) => message.body)).toEqual(['Blink: your account is not locked.']);
+    expect(h.emails).toEqual([]);
+    expect(h.audit).toMatchObject([{ action: 'unlock', result: 'success', reason: 'not-locked' }]);
+  });
+
+  it('refuses a protected account and tells the user on the last delivery when the DC is down', async () => {
+    const h = harness();
+    const admin = h.enrolledUser({ adminCount: 1 });
+    h.directory.locked.add(admin.objectGuid);
+    await h.runJob(h.job('unlock', admin));
+    expect(h.directory.writes).toEqual([]);
+    expect(h.sms.at(-1)?.body).toBe('Blink: we could not unlock your account. Contact your IT service desk.');
+
+    const user = h.enrolledUser();
+    h.directory.down = new DirectoryUnavailableError('down');
+    await expect(h.runJob(h.job('unlock', user), 5)).rejects.toBeInstanceOf(DirectoryUnavailableError);
+    expect(h.sms.at(-1)?.body).toBe('Blink: we could not reach your company directory; your account was not unlocked. Try again later.');
+  });
+});
+
+describe('account notice email', () => {
+  it('escapes the names in the HTML part and never carries a password', () => {
+    const email = accountChangedEmail(
+      { productName: 'Blink', supportContact: 'the <help> desk' },
+      { mail: 'eve@corp.example.test', displayName: 'Eve <script>' },
+      { kind: 'reset', channel: 'app', at: NOW },
+    );
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('Eve &lt;script&gt;');
+    expect(email.text).toContain('on 2026-12-01 at 09:00 UTC');
+    expect(email.text).toContain('from the app on your linked phone');
+  });
+});
+
+describe('directory worker hands the receive count to the job handlers', () => {
+  let logs: LogCapture;
+  beforeEach(() => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    logs = captureLogs();
+  });
+  afterEach(() => logs.restore());
+
+  it('passes ApproximateReceiveCount, and 1 when it is missing', async () => {
+    const seen: number[] = [];
+    const record = (count: string): SQSRecord => ({
+      messageId: randomUUID(),
+      receiptHandle: 'h',
+      body: JSON.stringify({ kind: 'ping', jobId: randomUUID(), requestedAt: NOW.toISOString() }),
+      attributes: { ApproximateReceiveCount: count, SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:blink-jobs',
+      awsRegion: 'us-east-1',
+    });
+    const refuse = async () => {
+      throw new Error('unexpected');
+    };
+    const jobs: JobHandlers = {
+      ping: async (_job, delivery) => void seen.push(delivery.receiveCount),
+      'lockout-scan': refuse,
+      reset: refuse,
+      unlock: refuse,
+    };
+    const worker = createDirectoryWorkerHandler({ observability: createObservability({ serviceName: 't', tracing: false }), jobs });
+    await worker({ Records: [record('4'), record('')] }, lambdaContext());
+    expect(seen).toEqual([4, 1]);
+  });
+});
