@@ -25,6 +25,8 @@ Commands:
   revoke --user <sAMAccountName|GUID>
                                    revoke a user's enrollment and devices
   revoke-device --device <id>      revoke one device
+  audit --user <sAMAccountName|GUID> [--limit <n>]
+                                   a user's audit events (requests, resets, unlocks, opt-outs…), newest first
 
 Options:
   --api <url>     a deployed admin API (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/v1), signed with SigV4
@@ -168,6 +170,29 @@ const listSchema = z.object({
   ),
 });
 
+const auditSchema = z.object({
+  events: z.array(
+    z.object({
+      at: z.string(),
+      action: z.string(),
+      channel: z.string(),
+      result: z.string(),
+      reason: z.string().optional(),
+      requestId: z.string().optional(),
+    }),
+  ),
+});
+
+/** A GUID as given, or the enrolled user with that sAMAccountName. */
+async function userGuidOf(client: AdminClient, user: string): Promise<string> {
+  const wanted = user.toLowerCase();
+  if (/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(wanted)) return wanted;
+  const { enrollments } = listSchema.parse(await client.request('GET', '/admin/enrollments'));
+  const match = enrollments.find((enrollment) => enrollment.samAccountName.toLowerCase() === wanted);
+  if (!match) throw new Error(`No enrollment for ${user}.`);
+  return match.userGuid;
+}
+
 export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -177,6 +202,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
       group: { type: 'string' },
       ou: { type: 'string' },
       device: { type: 'string' },
+      limit: { type: 'string' },
       api: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -229,6 +255,20 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
       if (!values.device) throw new UsageError('revoke-device needs --device <id>');
       await client.request('POST', `/admin/devices/${encodeURIComponent(values.device)}/revoke`);
       print(`Revoked device ${values.device}.`);
+      return;
+    }
+    case 'audit': {
+      if (!values.user) throw new UsageError('audit needs --user <sAMAccountName|GUID>');
+      const limit = values.limit === undefined ? undefined : Number(values.limit);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) throw new UsageError('--limit must be a whole number from 1 to 1000');
+      const userGuid = await userGuidOf(client, values.user);
+      const query = limit === undefined ? '' : `?limit=${limit}`;
+      const { events } = auditSchema.parse(await client.request('GET', `/admin/enrollments/${encodeURIComponent(userGuid)}/audit${query}`));
+      if (events.length === 0) print(`No audit events for ${values.user}.`);
+      for (const event of events) {
+        const detail = [event.reason && `reason=${event.reason}`, event.requestId && `request=${event.requestId}`].filter(Boolean).join(' ');
+        print(`${event.at}  ${event.action.padEnd(20)} ${event.channel.padEnd(7)} ${event.result.padEnd(8)} ${detail}`.trimEnd());
+      }
       return;
     }
     default:
