@@ -38,8 +38,6 @@ import { createLambdaContext } from './lambda-context.js';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import { createDirectoryJobHandlers } from '../shared/use-cases/directory-jobs.js';
 import { createLockoutWatch } from '../shared/use-cases/lockout/lockout-watch.js';
-import { DynamoOnceKeys as LockoutOnceKeys } from '../shared/adapters/dynamodb/once-keys.js';
-import { DynamoOptOutList as LockoutOptOutList } from '../shared/adapters/dynamodb/opt-out-list.js';
 import { DynamoLockoutAlertLog } from '../shared/adapters/dynamodb/lockout-alert-log.js';
 import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms/index.js';
 import { inboundSmsSettingsFrom } from '../shared/composition/inbound-sms.js';
@@ -208,8 +206,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
     auditLog: adapters.auditLog,
     smsSender: adapters.smsSender,
     pushSender: adapters.pushSender,
-    onceKeys: new LockoutOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
-    optOutList: new LockoutOptOutList(documentClient, { tableName: env.TABLE_NAME }),
+    onceKeys: adapters.onceKeys,
+    optOutList: adapters.optOutList,
     alertLog: new DynamoLockoutAlertLog(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
     logger: workerObservability.logger,
     metrics: workerObservability.metrics,
@@ -276,6 +274,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     sqsClient,
     adapters,
     handlers,
+    lockoutWatch,
     adminHandlers,
     async close() {
       await directory.close();
