@@ -44,6 +44,9 @@ import { inboundSmsSettingsFrom } from '../shared/composition/inbound-sms.js';
 import { DynamoOnceKeys } from '../shared/adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../shared/adapters/dynamodb/opt-out-list.js';
 import { createJobQueue } from './stand-ins/sqs.js';
+import { DynamoJobLedger } from '../shared/adapters/dynamodb/job-ledger.js';
+import { createAccountJobs } from '../shared/use-cases/reset/account-jobs.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { defaultCountryFrom } from '../shared/domain/phone-number.js';
 
 /** Where the in-process stand-ins listen. */
@@ -111,6 +114,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
     BLINK_VERSION: options.version,
     TABLE_NAME: options.tableName,
     JOB_QUEUE_URL: queue.queueUrl,
+    // As deployed: the worker's JOB_MAX_RECEIVE_COUNT is the queue's maxReceiveCount.
+    JOB_MAX_RECEIVE_COUNT: String(options.queue.maxReceiveCount),
     PUBLIC_BASE_URL: options.publicBaseUrl,
     EMAIL_FROM: options.emailFrom,
     SMS_ORIGINATION_IDENTITIES: options.smsOriginationIdentities,
@@ -233,6 +238,25 @@ export async function composeLocalBlink(options: ComposeOptions) {
         directory,
         logger: workerObservability.logger,
         lockoutWatch,
+        accountJobs: createAccountJobs({
+          ...adapters,
+          jobLedger: new DynamoJobLedger(documentClient, { tableName: env.TABLE_NAME }),
+          logger: workerObservability.logger,
+          onRefused: () => workerObservability.metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
+          settings: {
+            productName: env.PRODUCT_NAME,
+            supportContact: env.SUPPORT_CONTACT,
+            forceChange: env.RESET_FORCE_CHANGE,
+            unlockOnReset: env.RESET_UNLOCK_ON_RESET,
+            passwordMinLength: env.PASSWORD_MIN_LENGTH,
+            rejectionRetries: env.PASSWORD_REJECTION_RETRIES,
+            maxReceiveCount: env.JOB_MAX_RECEIVE_COUNT,
+            appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS,
+            // The worker Lambda's timeout (infra/timeouts.ts), as in functions/directory-worker/index.ts.
+            leaseSeconds: 60,
+            ...(defaultOrigination ? { smsFrom: defaultOrigination } : {}),
+          },
+        }),
       }),
     }),
   };

@@ -25,12 +25,16 @@ import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-al
 import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { SnsPushSender } from '../../shared/adapters/sns/push-sender.js';
 import { createLockoutWatch } from '../../shared/use-cases/lockout/lockout-watch.js';
+import { DynamoJobLedger } from '../../shared/adapters/dynamodb/job-ledger.js';
+import { DynamoPasswordDelivery } from '../../shared/adapters/dynamodb/password-delivery.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createAccountJobs } from '../../shared/use-cases/reset/account-jobs.js';
 import { createDirectoryWorkerHandler } from './handler.js';
 import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from './admin.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete. The LDAP
 // connection is opened lazily by the first job and kept for the life of the instance.
-const env = parseEnv(['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert']);
+const env = parseEnv(['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset']);
 if (!env.DIRECTORY_BIND_SECRET_ARN) throw new ConfigurationError(['DIRECTORY_BIND_SECRET_ARN: is required but not set']);
 if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET_ARN: is required but not set']);
 
@@ -79,12 +83,52 @@ const lockoutWatch = createLockoutWatch({
   },
 });
 
+// Reset and unlock (issue 4). A claimed job is held for the function's timeout (infra/timeouts.ts: 60 s), so a run that
+// died with the instance frees the job before SQS redelivers it (visibility timeout: six times as long).
+const WORKER_TIMEOUT_SECONDS = 60;
+const accountDeviceStore = new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME });
+const accountJobs = createAccountJobs({
+  directory,
+  clock,
+  enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+  deviceStore: accountDeviceStore,
+  jobLedger: new DynamoJobLedger(documentClient, { tableName: env.TABLE_NAME }),
+  optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
+  passwordDelivery: new DynamoPasswordDelivery(documentClient, { tableName: env.TABLE_NAME, deviceStore: accountDeviceStore }),
+  auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
+  smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
+    originationIdentity: env.SMS_ORIGINATION_IDENTITIES[0] ?? '',
+    ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
+  }),
+  emailSender: new SesEmailSender(createSesClient(), {
+    from: env.EMAIL_FROM,
+    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+  }),
+  pushSender: new SnsPushSender(createSnsClient()),
+  logger: observability.logger,
+  // Alarmed in infra/stacks/directory-stack.ts (namespace Blink, dimension service).
+  onRefused: () => observability.metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
+  settings: {
+    productName: env.PRODUCT_NAME,
+    supportContact: env.SUPPORT_CONTACT,
+    forceChange: env.RESET_FORCE_CHANGE,
+    unlockOnReset: env.RESET_UNLOCK_ON_RESET,
+    passwordMinLength: env.PASSWORD_MIN_LENGTH,
+    rejectionRetries: env.PASSWORD_REJECTION_RETRIES,
+    maxReceiveCount: env.JOB_MAX_RECEIVE_COUNT,
+    appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS,
+    leaseSeconds: WORKER_TIMEOUT_SECONDS,
+    ...(env.SMS_ORIGINATION_IDENTITIES[0] ? { smsFrom: env.SMS_ORIGINATION_IDENTITIES[0] } : {}),
+  },
+});
+
 const jobsHandler = createDirectoryWorkerHandler({
   observability,
   jobs: createDirectoryJobHandlers({
     directory,
     logger: observability.logger,
     lockoutWatch,
+    accountJobs,
   }),
 });
 
