@@ -32,6 +32,11 @@ const localEnvSchema = z
     PRODUCT_NAME: optionalText,
     SUPPORT_CONTACT: optionalText,
     ACTIVATION_TTL_HOURS: optionalText,
+    /** Reset settings passed to the worker as they are (validated by the shared schema, section `reset`). */
+    RESET_FORCE_CHANGE: optionalText,
+    RESET_UNLOCK_ON_RESET: optionalText,
+    PASSWORD_MIN_LENGTH: optionalText,
+    PASSWORD_REJECTION_RETRIES: optionalText,
     /** HMAC key for issued secrets; a random one per start when unset (nothing survives a restart anyway). */
     TOKEN_HMAC_KEY: optionalText,
     LDAP_URL: optionalText,
