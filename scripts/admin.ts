@@ -19,7 +19,7 @@ import {
 const USAGE = `Usage: npm run admin -- <command> [options]
 
 Commands:
-  activate --user <sAMAccountName|UPN> | --group <name|DN> | --ou <DN> [--dry-run]
+  activate --user <sAMAccountName|UPN> | --group <name|DN> | --ou <DN> [--dry-run] [--reactivate]
                                    resolve the target, then activate the eligible users (emails a setup link)
   list                             list enrollments and their devices
   revoke --user <sAMAccountName|GUID>
@@ -31,6 +31,8 @@ Commands:
 Options:
   --api <url>     a deployed admin API (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/v1), signed with SigV4
   --dry-run       (activate) show who would be activated and who is skipped; sends and writes nothing
+  --reactivate    (activate) also send a new link to users who completed setup (to change their phone or add a
+                  device); they stay enrolled until the new setup completes
   --help`;
 
 class UsageError extends Error {}
@@ -132,8 +134,15 @@ function summariseSkipped(skipped: SkippedUser[]): string[] {
   return [...byReason.entries()].map(([reason, names]) => `  ${reason} (${names.length}): ${names.join(', ')}`);
 }
 
-async function activate(client: AdminClient, target: ActivationTarget, dryRun: boolean, print: (line: string) => void): Promise<void> {
-  const resolved = resolveResultSchema.parse(await client.request('POST', '/admin/activations/resolve', { target }));
+async function activate(
+  client: AdminClient,
+  target: ActivationTarget,
+  options: { dryRun: boolean; reactivate: boolean },
+  print: (line: string) => void,
+): Promise<void> {
+  const { dryRun } = options;
+  const reactivate = options.reactivate ? { reactivate: true } : {};
+  const resolved = resolveResultSchema.parse(await client.request('POST', '/admin/activations/resolve', { target, ...reactivate }));
   print(`Resolved: ${resolved.candidates.length} eligible, ${resolved.skipped.length} skipped.`);
   if (dryRun) {
     print(`Dry run: nothing sent, nothing written.`);
@@ -147,7 +156,7 @@ async function activate(client: AdminClient, target: ActivationTarget, dryRun: b
   for (let start = 0; start < total; start += ACTIVATION_CHUNK_SIZE) {
     const chunk = resolved.candidates.slice(start, start + ACTIVATION_CHUNK_SIZE);
     const result = activateResultSchema.parse(
-      await client.request('POST', '/admin/activations', { userGuids: chunk.map((candidate) => candidate.userGuid) }),
+      await client.request('POST', '/admin/activations', { userGuids: chunk.map((candidate) => candidate.userGuid), ...reactivate }),
     );
     activated.push(...result.activated);
     skipped.push(...result.skipped);
@@ -205,6 +214,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
       limit: { type: 'string' },
       api: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      reactivate: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -221,7 +231,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
       );
       const [target] = given;
       if (given.length !== 1 || !target) throw new UsageError('activate needs exactly one of --user, --group, --ou');
-      await activate(client, target, values['dry-run'], print);
+      await activate(client, target, { dryRun: values['dry-run'], reactivate: values.reactivate }, print);
       return;
     }
     case 'list': {

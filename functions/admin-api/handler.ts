@@ -63,17 +63,17 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       method: 'POST',
       path: '/admin/activations/resolve',
       handler: async (event: APIGatewayProxyEvent) => {
-        const { target } = parseBody(event, resolveRequestSchema);
-        return callWorker({ action: 'resolve', target, requestId: requestIdOf(event) });
+        const { target, reactivate } = parseBody(event, resolveRequestSchema);
+        return callWorker({ action: 'resolve', target, ...(reactivate ? { reactivate } : {}), requestId: requestIdOf(event) });
       },
     },
     {
       method: 'POST',
       path: '/admin/activations',
       handler: async (event: APIGatewayProxyEvent) => {
-        const { userGuids } = parseBody(event, activateRequestSchema);
+        const { userGuids, reactivate } = parseBody(event, activateRequestSchema);
         metrics.addMetric('AdminActivationsRequested', MetricUnit.Count, userGuids.length);
-        return callWorker({ action: 'activate', userGuids, requestId: requestIdOf(event) });
+        return callWorker({ action: 'activate', userGuids, ...(reactivate ? { reactivate } : {}), requestId: requestIdOf(event) });
       },
     },
     {

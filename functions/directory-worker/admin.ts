@@ -32,9 +32,9 @@ export function createDirectoryWorkerAdminHandler({ observability, activation, l
   const perform = (request: WorkerAdminRequest) => {
     switch (request.action) {
       case 'resolve':
-        return activation.resolve(request.target, request.requestId);
+        return activation.resolve(request.target, request.requestId, { reactivate: request.reactivate === true });
       case 'activate':
-        return activation.activate(request.userGuids, request.requestId);
+        return activation.activate(request.userGuids, request.requestId, { reactivate: request.reactivate === true });
       case 'locked':
         if (!lockout) throw new LockoutListingUnavailableError('The lockout listing is not configured in this worker.');
         return lockout.listLocked();

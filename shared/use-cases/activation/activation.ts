@@ -39,13 +39,13 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
   const { directory, logger } = deps;
 
   /** Why this user may not be activated, or the facts to activate with. */
-  const judge = async (user: DirectoryUser): Promise<Verdict> => {
+  const judge = async (user: DirectoryUser, reactivate: boolean): Promise<Verdict> => {
     const ineligible = ineligibilityOf(user, await directory.isProtected(user), deps.clock.now());
     if (ineligible) return { skipped: ineligible };
     const mail = user.mail?.trim();
     if (!mail) return { skipped: 'no-mail' };
     const enrollment = await deps.enrollmentStore.get(user.objectGuid);
-    if (enrollment?.status === 'active') return { skipped: 'already-enrolled' };
+    if (enrollment?.status === 'active' && !reactivate) return { skipped: 'already-enrolled' };
     return {
       eligible: {
         userGuid: user.objectGuid,
@@ -89,7 +89,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
     }
   };
 
-  async function resolve(target: ActivationTarget, requestId?: string): Promise<ResolveResult> {
+  async function resolve(target: ActivationTarget, requestId?: string, options: { reactivate?: boolean } = {}): Promise<ResolveResult> {
     const users = await usersOf(target);
     const name = 'user' in target ? target.user : 'group' in target ? target.group : target.ou;
     if (typeof users === 'string') {
@@ -99,7 +99,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
     const candidates: ActivationCandidate[] = [];
     const skipped: SkippedUser[] = [];
     for (const user of users) {
-      const verdict = await judge(user);
+      const verdict = await judge(user, options.reactivate === true);
       if ('eligible' in verdict) {
         const { dn: _dn, ...candidate } = verdict.eligible;
         candidates.push(candidate);
@@ -109,7 +109,8 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
     return { candidates, skipped };
   }
 
-  async function activate(userGuids: string[], requestId?: string): Promise<ActivateResult> {
+  async function activate(userGuids: string[], requestId?: string, options: { reactivate?: boolean } = {}): Promise<ActivateResult> {
+    const reactivate = options.reactivate === true;
     const activated: ActivationCandidate[] = [];
     const skipped: SkippedUser[] = [];
     for (const userGuid of new Set(userGuids)) {
@@ -123,7 +124,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
         await refused(entry, userGuid, requestId);
         continue;
       }
-      const verdict: Verdict = user ? await judge(user) : { skipped: 'not-found' };
+      const verdict: Verdict = user ? await judge(user, reactivate) : { skipped: 'not-found' };
       if ('skipped' in verdict) {
         const entry: SkippedUser = { name: user?.samAccountName ?? userGuid, reason: verdict.skipped };
         skipped.push(entry);
@@ -133,7 +134,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
       const { dn, ...candidate } = verdict.eligible;
       let issued;
       try {
-        issued = await issueActivation(deps, { ...candidate, dn }, requestId ? { requestId } : {});
+        issued = await issueActivation(deps, { ...candidate, dn }, { reactivate, ...(requestId ? { requestId } : {}) });
       } catch (error) {
         // Enrolled between the check and the write (the user finished an earlier setup just now).
         if (!(error instanceof AlreadyEnrolledError)) throw error;

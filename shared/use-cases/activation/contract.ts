@@ -49,7 +49,13 @@ export type ActivationCandidate = z.infer<typeof candidateSchema>;
 export const skippedSchema = z.object({ name: z.string(), reason: z.enum(skipReasons) });
 export type SkippedUser = z.infer<typeof skippedSchema>;
 
-export const resolveRequestSchema = z.strictObject({ target: activationTargetSchema });
+/**
+ * `reactivate`: also issue a new link to users who completed setup (to change their phone or add a device); their
+ * enrollment stays active until the new setup completes. Without it such users are skipped as `already-enrolled`.
+ */
+const reactivate = z.boolean().optional();
+
+export const resolveRequestSchema = z.strictObject({ target: activationTargetSchema, reactivate });
 export const resolveResultSchema = z.object({ candidates: z.array(candidateSchema), skipped: z.array(skippedSchema) });
 export type ResolveResult = z.infer<typeof resolveResultSchema>;
 
@@ -58,14 +64,15 @@ export const activateRequestSchema = z.strictObject({
     .array(z.uuid())
     .min(1, 'must name at least one user')
     .max(ACTIVATION_CHUNK_SIZE, `at most ${ACTIVATION_CHUNK_SIZE} users per request`),
+  reactivate,
 });
 export const activateResultSchema = z.object({ activated: z.array(candidateSchema), skipped: z.array(skippedSchema) });
 export type ActivateResult = z.infer<typeof activateResultSchema>;
 
 /** What the admin API sends to the directory worker (a direct, synchronous invocation: `{ admin: … }`). */
 export const workerAdminRequestSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('resolve'), target: activationTargetSchema, requestId: z.string().max(200).optional() }),
-  z.strictObject({ action: z.literal('activate'), userGuids: activateRequestSchema.shape.userGuids, requestId: z.string().max(200).optional() }),
+  z.strictObject({ action: z.literal('resolve'), target: activationTargetSchema, reactivate, requestId: z.string().max(200).optional() }),
+  z.strictObject({ action: z.literal('activate'), userGuids: activateRequestSchema.shape.userGuids, reactivate, requestId: z.string().max(200).optional() }),
   /** Currently locked enrolled users and whether the lockout scan alerted them (issue 5). */
   z.strictObject({ action: z.literal('locked'), requestId: z.string().max(200).optional() }),
 ]);

@@ -35,6 +35,21 @@ export function phoneVerifiedEmail(settings: NoticeSettings, to: Recipient, mask
   return email(to.mail, `${settings.productName}: your mobile number was verified`, lines);
 }
 
+/** SMS to the number that was replaced: the new one is masked, and the user is told what to do if it was not them. */
+export function phoneChangedSms(settings: NoticeSettings, maskedNewPhone: string): string {
+  return `${settings.productName}: the mobile number for your Windows password resets was changed to ${maskedNewPhone}. If this was not you, contact ${settings.supportContact}.`;
+}
+
+/** Email notice after the verified number was replaced by another one. */
+export function phoneChangedEmail(settings: NoticeSettings, to: Recipient, phones: { from: string; to: string }, at: Date): OutboundEmail {
+  const lines = [
+    `Hello ${to.displayName},`,
+    `The mobile number for ${settings.productName} was changed from ${phones.from} to ${phones.to} on ${at.toUTCString()}. Password resets by SMS now work only from the new number.`,
+    `If this was not you, contact ${settings.supportContact} right away.`,
+  ];
+  return email(to.mail, `${settings.productName}: your mobile number was changed`, lines);
+}
+
 /** Email notice after an app was bound to the account. */
 export function deviceBoundEmail(settings: NoticeSettings, to: Recipient, platform: DevicePlatform, at: Date): OutboundEmail {
   const phoneName = platform === 'ios' ? 'an iPhone' : platform === 'android' ? 'an Android phone' : 'a device';

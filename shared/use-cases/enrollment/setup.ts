@@ -9,7 +9,7 @@ import type { IssuedSecret } from '../../domain/issued-secret.js';
 import { digestsEqual, generateSmsCode, generateToken, hashSecret } from '../../domain/one-time-secrets.js';
 import { countryCallingCodeOf, normaliseMobileNumber } from '../../domain/phone-number.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
-import { phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
+import { phoneChangedEmail, phoneChangedSms, phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
 import { qrCodeSvg } from '../../adapters/qr/svg-qr-code.js';
 
 export type SetupState = 'needs-phone' | 'choose-method' | 'complete';
@@ -180,8 +180,10 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       }
 
       let verifiedPhone: string | undefined;
+      let previousPhone: string | undefined;
       await update(userGuid, (current) => {
         verifiedPhone = current.pendingPhoneE164;
+        previousPhone = current.phoneE164;
         if (!verifiedPhone) return undefined;
         const { pendingPhoneE164: _sent, verificationLockedUntil: _lock, ...rest } = current;
         return { ...rest, status: 'active', phoneE164: verifiedPhone, methods: { ...current.methods, sms: true }, verificationFailures: 0 };
@@ -195,8 +197,24 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       await notify('setup-complete-sms', userGuid, () =>
         deps.smsSender.send({ to: phone, body: setupCompleteSms(settings), ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}) }),
       );
-      await notify('phone-verified-email', userGuid, () => deps.emailSender.send(phoneVerifiedEmail(settings, enrollment, masked(phone), now)));
-      await deps.auditLog.record({ userGuid, action: 'setup.phone-verified', channel: 'web', result: 'success', ...requestId(request), at: now });
+      const replaced = previousPhone !== undefined && previousPhone !== phone ? previousPhone : undefined;
+      if (replaced) {
+        // A changed number is told on the old number and by email, so a takeover of the account's phone is noticed.
+        await notify('phone-changed-sms', userGuid, () => deps.smsSender.send({ to: replaced, body: phoneChangedSms(settings, masked(phone)) }));
+        await notify('phone-changed-email', userGuid, () =>
+          deps.emailSender.send(phoneChangedEmail(settings, enrollment, { from: masked(replaced), to: masked(phone) }, now)),
+        );
+      } else {
+        await notify('phone-verified-email', userGuid, () => deps.emailSender.send(phoneVerifiedEmail(settings, enrollment, masked(phone), now)));
+      }
+      await deps.auditLog.record({
+        userGuid,
+        action: replaced ? 'setup.phone-changed' : 'setup.phone-verified',
+        channel: 'web',
+        result: 'success',
+        ...requestId(request),
+        at: now,
+      });
       logger.info('phone verified', { userGuid });
       return { ok: true, state: 'complete', method: 'sms' };
     },
