@@ -18,9 +18,15 @@ import { createObservability } from '../../shared/observability/powertools.js';
 import { createApiHandler } from './handler.js';
 import { pageRoutes } from './routes/pages.js';
 import { defaultCountryFrom } from '../../shared/domain/phone-number.js';
+import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
+import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
+import { createHttpsGet } from '../../shared/adapters/sns/message-verifier.js';
+import { inboundSmsSettingsFrom } from '../../shared/composition/inbound-sms.js';
+import { createInboundSmsUseCase } from '../../shared/use-cases/inbound-sms/index.js';
+import { snsHttpsRoutes } from './routes/sns.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
-const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms']);
+const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms', 'snsHttps']);
 if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET_ARN: is required but not set']);
 
 const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true });
@@ -66,8 +72,26 @@ const appRequests = createAppRequestUseCases({
   settings: { resetsPerHour: env.RESETS_PER_HOUR, resetsPerDay: env.RESETS_PER_DAY, appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS },
 });
 
+// SNS deliveries over HTTPS (only when SNS_HTTPS_TOPIC_ARNS is set): the same inbound SMS use case as the inbound-sms function.
+const snsRoutes = env.SNS_HTTPS_TOPIC_ARNS
+  ? snsHttpsRoutes({
+      topicArns: env.SNS_HTTPS_TOPIC_ARNS,
+      fetchText: createHttpsGet({ timeoutMs: 5_000, maxBytes: 64 * 1024 }),
+      clock,
+      logger: observability.logger,
+      handleInboundSms: createInboundSmsUseCase({
+        ...enrollment,
+        onceKeys: new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
+        optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
+        jobQueue: new SqsJobQueue(createSqsClient(), { queueUrl: env.JOB_QUEUE_URL }),
+        logger: observability.logger,
+        settings: inboundSmsSettingsFrom(env),
+      }),
+    })
+  : [];
+
 export const handler = createApiHandler({
   observability,
   version: env.BLINK_VERSION,
-  routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests)],
+  routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests), ...snsRoutes],
 });
