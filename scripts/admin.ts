@@ -9,6 +9,7 @@ import {
   type ActivationTarget,
   type SkippedUser,
 } from '../shared/use-cases/activation/contract.js';
+import { lockedResultSchema, type LockedUser } from '../shared/use-cases/lockout/contract.js';
 
 /*
  * `npm run admin -- <command>`: activate users, list enrollments, revoke an enrollment or a device.
@@ -22,6 +23,7 @@ Commands:
   activate --user <sAMAccountName|UPN> | --group <name|DN> | --ou <DN> [--dry-run] [--reactivate]
                                    resolve the target, then activate the eligible users (emails a setup link)
   list                             list enrollments and their devices
+  locked                           currently locked enrolled users: when, and whether Blink alerted them
   revoke --user <sAMAccountName|GUID>
                                    revoke a user's enrollment and devices
   revoke-device --device <id>      revoke one device
@@ -202,6 +204,19 @@ async function userGuidOf(client: AdminClient, user: string): Promise<string> {
   return match.userGuid;
 }
 
+const minutes = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+function describeLocked(user: LockedUser): string {
+  const until = user.lockoutEndsAt ? `until ${minutes(user.lockoutEndsAt)}` : 'until unlocked';
+  const alert = user.alert;
+  const told = !alert
+    ? 'not alerted yet'
+    : alert.outcome === 'capped'
+      ? 'not alerted (daily alert limit reached)'
+      : `${alert.outcome === 'alerted' ? 'alerted' : 'could not be alerted'} (sms ${alert.sms}, ${alert.pushes} push${alert.pushes === 1 ? '' : 'es'}) at ${minutes(alert.handledAt)}`;
+  return `${user.samAccountName.padEnd(20)} locked ${minutes(user.lockedAt)} ${until.padEnd(26)} ${told}`;
+}
+
 export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -244,6 +259,13 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
           print(`  device ${device.deviceId} ${device.platform}${device.revokedAt ? ` revoked ${device.revokedAt}` : ''}`);
         }
       }
+      return;
+    }
+    case 'locked': {
+      const { locked, complete } = lockedResultSchema.parse(await client.request('GET', '/admin/locked'));
+      if (locked.length === 0) print('No locked enrolled users.');
+      for (const user of locked) print(describeLocked(user));
+      if (!complete) print('Note: the scan ran out of time before its last page; the list may be incomplete.');
       return;
     }
     case 'revoke': {
