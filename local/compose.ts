@@ -40,6 +40,8 @@ import { createDirectoryJobHandlers } from '../shared/use-cases/directory-jobs.j
 import { createLockoutWatch } from '../shared/use-cases/lockout/lockout-watch.js';
 import { DynamoLockoutAlertLog } from '../shared/adapters/dynamodb/lockout-alert-log.js';
 import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms/index.js';
+import { createHttpsGet, type HttpsGet } from '../shared/adapters/sns/message-verifier.js';
+import { snsHttpsRoutes } from '../functions/api/routes/sns.js';
 import { inboundSmsSettingsFrom } from '../shared/composition/inbound-sms.js';
 import { DynamoOnceKeys } from '../shared/adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../shared/adapters/dynamodb/opt-out-list.js';
@@ -86,6 +88,8 @@ export interface ComposeOptions {
   clock?: Clock;
   /** Called after the inbound-SMS use case handled a message (the console lists them). */
   onInboundSms?: (message: InboundSms) => void;
+  /** HTTPS GET of the SNS HTTPS route (certificates, SubscribeURL); a real TLS-verified fetch by default. */
+  fetchHttps?: HttpsGet;
 }
 
 /** AWS SDK clients point at a stand-in with dummy credentials: the only difference from the deployed clients. */
@@ -108,7 +112,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   });
 
   // The handlers' configuration goes through the one shared schema, as in the Lambdas.
-  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan', 'enrollment', 'reset', 'inboundSms', 'lockoutAlert'], {
+  const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'directory', 'lockoutScan', 'enrollment', 'reset', 'inboundSms', 'lockoutAlert', 'snsHttps'], {
     ...options.enrollmentEnv,
     POWERTOOLS_SERVICE_NAME: 'blink',
     BLINK_VERSION: options.version,
@@ -223,15 +227,21 @@ export async function composeLocalBlink(options: ComposeOptions) {
       productName: env.PRODUCT_NAME,
     },
   });
+  const handleInboundSms = async (message: InboundSms) => {
+    await inboundSmsUseCase(message);
+    options.onInboundSms?.(message);
+  };
+  // POST /sns/inbound-sms, only when SNS_HTTPS_TOPIC_ARNS is set (as deployed); the same use case as the topic's Lambda.
+  const snsRoutes = snsHttpsRoutes({
+    topicArns: env.SNS_HTTPS_TOPIC_ARNS,
+    fetchText: options.fetchHttps ?? createHttpsGet({ timeoutMs: 5_000, maxBytes: 64 * 1024 }),
+    clock,
+    logger: apiObservability.logger,
+    handleInboundSms: (message) => handleInboundSms(message),
+  });
   const handlers = {
-    api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION, routes: [...pageRoutes(), ...enrollmentRoutes] }),
-    inboundSms: createInboundSmsHandler({
-      observability: inboundObservability,
-      handleMessage: async (message: InboundSms) => {
-        await inboundSmsUseCase(message);
-        options.onInboundSms?.(message);
-      },
-    }),
+    api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION, routes: [...pageRoutes(), ...enrollmentRoutes, ...snsRoutes] }),
+    inboundSms: createInboundSmsHandler({ observability: inboundObservability, handleMessage: handleInboundSms }),
     directoryWorker: createDirectoryWorkerHandler({
       observability: workerObservability,
       jobs: createDirectoryJobHandlers({

@@ -37,6 +37,14 @@ const localEnvSchema = z
     RESET_UNLOCK_ON_RESET: optionalText,
     PASSWORD_MIN_LENGTH: optionalText,
     PASSWORD_REJECTION_RETRIES: optionalText,
+    /** Inbound SMS settings (section `inboundSms`) and the SNS HTTPS route's topics (`snsHttps`), passed as they are. */
+    RESET_CONFIRMATION: optionalText,
+    RESETS_PER_HOUR: optionalText,
+    RESETS_PER_DAY: optionalText,
+    SMS_RESET_KEYWORDS: optionalText,
+    SMS_UNLOCK_KEYWORDS: optionalText,
+    SMS_HELP_KEYWORDS: optionalText,
+    SNS_HTTPS_TOPIC_ARNS: optionalText,
     /** HMAC key for issued secrets; a random one per start when unset (nothing survives a restart anyway). */
     TOKEN_HMAC_KEY: optionalText,
     LDAP_URL: optionalText,

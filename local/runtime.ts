@@ -9,6 +9,7 @@ import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import type { Clock } from '../shared/ports/clock.js';
+import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { ValidationError } from '../shared/domain/errors.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
@@ -36,6 +37,8 @@ export interface LocalBlinkOptions {
   directory?: 'demo' | DirectorySettings;
   /** Time source of the handlers (tests pass a manual clock to step over expiry); the system clock by default. */
   clock?: Clock;
+  /** HTTPS GET of the SNS HTTPS route (signing certificates, SubscribeURL); tests serve a test certificate. */
+  fetchHttps?: HttpsGet;
   /** Where run files (the demo CA) go; default: a fresh folder under .local/ at the repository root. */
   stateRoot?: string;
   /** Bearer token for the admin routes; default LOCAL_ADMIN_TOKEN, else a random one (see `adminToken`). */
@@ -163,7 +166,15 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
         RESET_UNLOCK_ON_RESET: settings.RESET_UNLOCK_ON_RESET,
         PASSWORD_MIN_LENGTH: settings.PASSWORD_MIN_LENGTH,
         PASSWORD_REJECTION_RETRIES: settings.PASSWORD_REJECTION_RETRIES,
+        RESET_CONFIRMATION: settings.RESET_CONFIRMATION,
+        RESETS_PER_HOUR: settings.RESETS_PER_HOUR,
+        RESETS_PER_DAY: settings.RESETS_PER_DAY,
+        SMS_RESET_KEYWORDS: settings.SMS_RESET_KEYWORDS,
+        SMS_UNLOCK_KEYWORDS: settings.SMS_UNLOCK_KEYWORDS,
+        SMS_HELP_KEYWORDS: settings.SMS_HELP_KEYWORDS,
+        SNS_HTTPS_TOPIC_ARNS: settings.SNS_HTTPS_TOPIC_ARNS,
       },
+      ...(options.fetchHttps ? { fetchHttps: options.fetchHttps } : {}),
       tableName: 'blink-local',
       ...(options.clock ? { clock: options.clock } : {}),
       queue: {
@@ -311,6 +322,8 @@ const inboundRequestSchema = z.object({
   from: e164,
   to: e164.optional(),
   body: z.string().min(1, 'must not be empty').max(1600, 'must be at most 1600 characters'),
+  /** To replay a message (SNS delivers at least once); a fresh id when absent. */
+  inboundMessageId: z.string().min(1).max(200).optional(),
 });
 
 /** Jobs a person may put on the queue from the console (reset and unlock come from the product's own flows). */
@@ -394,7 +407,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       );
     }
     const [firstNumber = ''] = deps.composition.env.SMS_INBOUND_NUMBERS;
-    const inboundMessageId = randomUUID();
+    const inboundMessageId = parsed.data.inboundMessageId ?? randomUUID();
     const twoWayMessage = {
       originationNumber: parsed.data.from,
       destinationNumber: parsed.data.to ?? firstNumber,
