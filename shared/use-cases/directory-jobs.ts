@@ -20,8 +20,8 @@ export function createDirectoryJobHandlers({ directory, logger, lockoutWatch, ac
       logger.info('directory answered', { url });
     },
     'lockout-scan': async (job) => {
-      const summary = await lockoutWatch.scan(job.jobId);
-      logger.info('lockout scan done', { ...summary });
+      const { locked, ...summary } = await lockoutWatch.scan(job.jobId);
+      logger.info('lockout scan done', { lockedCount: locked, ...summary });
     },
     reset: (job, delivery) => accountJobs.reset(job, delivery),
     unlock: (job, delivery) => accountJobs.unlock(job, delivery),
