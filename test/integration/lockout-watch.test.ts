@@ -1,0 +1,381 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { generateDeviceKeys } from '../../device-client/client';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
+import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
+import { DirectoryUnavailableError } from '../../shared/domain/errors.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
+import { createLockoutWatch, type LockoutWatch, type LockoutWatchDependencies } from '../../shared/use-cases/lockout/index.js';
+import { runAdmin } from '../../scripts/admin.js';
+import { createDocumentClient } from '../../shared/composition/aws-clients.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { localTarget } from '../support/local-aws.js';
+import { pollUntil } from '../support/poll.js';
+import { asAdmin, createTestUser, directoryOptions, getSambaConnection, lockOut, type TestUser } from './support/samba.js';
+
+// The lockout watch against the real Samba DC (lockout after 3 bad passwords, for 30 minutes). Every test locks users
+// of its own; the DC is shared with other test files, so assertions are about these users only (other files' locked
+// users are unenrolled here and must be ignored).
+
+/** Real time plus an offset the test sets: lockedAt comes from the DC's clock, expiry is judged by this one. */
+class OffsetClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
+const LOCKOUT_SECONDS = 30 * 60;
+
+interface Enrolled extends TestUser {
+  userGuid: string;
+  phone?: string;
+  pushTargets: string[];
+}
+
+describe('lockout watch against the Samba DC', () => {
+  const clock = new OffsetClock();
+  const directory = new LdapDirectory(directoryOptions());
+  const created: TestUser[] = [];
+  let blink: LocalBlink;
+
+  beforeAll(async () => {
+    const samba = getSambaConnection();
+    blink = await startLocalBlink({
+      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test' },
+      port: 0,
+      adminToken: ADMIN_TOKEN,
+      clock,
+      lockoutScanIntervalSeconds: 3600,
+      directory: {
+        urls: samba.urls.join(','),
+        baseDn: samba.baseDn,
+        bindDn: samba.bindDn,
+        bindPassword: samba.bindPassword,
+        caFile: samba.caFile,
+        startTls: false,
+      },
+    });
+  });
+
+  afterEach(() => {
+    clock.offsetMs = 0;
+  });
+
+  afterAll(async () => {
+    await blink?.stop();
+    await directory.close();
+    // Locked throwaway users would show up in every later scan of the shared DC: remove them.
+    await asAdmin(async (client) => {
+      for (const user of created) await client.del(user.dn).catch(() => undefined);
+    });
+  });
+
+  const newUser = async (prefix: string): Promise<TestUser> => {
+    const user = await createTestUser(prefix);
+    created.push(user);
+    return user;
+  };
+
+  const lookUp = async (user: TestUser): Promise<DirectoryUser> => {
+    const found = await directory.findUserBySamAccountName(user.samAccountName);
+    if (!found) throw new Error(`${user.samAccountName} not found`);
+    return found;
+  };
+
+  const uniquePhone = () => `+1415555${String(1000 + (randomBytes(2).readUInt16BE(0) % 9000))}`;
+
+  /** An active enrollment as setup leaves it: verified phone (SMS) and/or bound devices with push tokens. */
+  const enroll = async (user: TestUser, options: { phone?: string | null; devices?: number } = {}): Promise<Enrolled> => {
+    const { objectGuid: userGuid, dn } = await lookUp(user);
+    const phone = options.phone === null ? undefined : (options.phone ?? uniquePhone());
+    const devices = options.devices ?? 1;
+    const now = clock.now();
+    const { enrollmentStore, deviceStore } = blink.composition.adapters;
+    await enrollmentStore.save(
+      {
+        userGuid,
+        dn,
+        samAccountName: user.samAccountName,
+        displayName: `Test ${user.samAccountName}`,
+        mail: `${user.samAccountName}@corp.example.test`,
+        status: 'active',
+        ...(phone ? { phoneE164: phone } : {}),
+        methods: { sms: phone !== undefined, app: devices > 0 },
+        verificationFailures: 0,
+        activatedAt: now,
+        createdAt: now,
+        updatedAt: now,
+        version: 0,
+      },
+      0,
+    );
+    const pushTargets: string[] = [];
+    for (let index = 0; index < devices; index += 1) {
+      const pushToken = `arn:aws:sns:us-east-1:123456789012:endpoint/APNS/blink/${randomUUID()}`;
+      await deviceStore.add({
+        deviceId: randomUUID(),
+        userGuid,
+        publicKey: generateDeviceKeys().publicKey,
+        unlockMethod: 'biometric',
+        platform: 'ios',
+        pushToken,
+        boundAt: now,
+      });
+      pushTargets.push(pushToken);
+    }
+    return { ...user, userGuid, ...(phone ? { phone } : {}), pushTargets };
+  };
+
+  const smsTo = (phone: string | undefined) => blink.listSms().filter((sms) => sms.to === phone);
+  const pushesTo = (targets: string[]) => blink.composition.adapters.pushSender.list().filter((push) => targets.includes(push.target));
+  const lockedAtOf = async (user: TestUser) => {
+    const { locked } = await directory.scanLockedAccounts({ pageSize: 500, timeBudgetMs: 10_000 });
+    const account = locked.find((entry) => entry.samAccountName === user.samAccountName);
+    if (!account) throw new Error(`${user.samAccountName} is not locked`);
+    return account;
+  };
+  const expectedSms = (lockedAt: Date) =>
+    `Blink: your Windows account was locked at ${lockedAt.toISOString().slice(11, 16)}. Reply UNLOCK to unlock it or RESET for a new password.`;
+
+  /** A watch over the composition's adapters with other settings or another directory (paging, failover). */
+  const watchWith = (overrides: Partial<LockoutWatchDependencies> & { pageSize?: number }): LockoutWatch => {
+    const { adapters } = blink.composition;
+    const { pageSize, ...rest } = overrides;
+    return createLockoutWatch({
+      directory: adapters.directory,
+      enrollmentStore: adapters.enrollmentStore,
+      deviceStore: adapters.deviceStore,
+      onceKeys: adapters.onceKeys,
+      optOutList: adapters.optOutList,
+      smsSender: adapters.smsSender,
+      pushSender: adapters.pushSender,
+      rateLimiter: adapters.rateLimiter,
+      auditLog: adapters.auditLog,
+      alertLog: alertLog(),
+      clock,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      metrics: { addMetric: () => undefined },
+      settings: { scan: { pageSize: pageSize ?? 500, timeBudgetMs: 20_000 }, timeZone: 'UTC', alertsPerDay: 5, productName: 'Blink' },
+      ...rest,
+    });
+  };
+  /** The composition's table, read through the alert log adapter. */
+  const alertLog = () =>
+    new DynamoLockoutAlertLog(createDocumentClient(localTarget(blink.services.dynamodb)), {
+      tableName: blink.composition.env.TABLE_NAME,
+      now: () => clock.now(),
+    });
+
+  it('alerts a locked enrolled user exactly once (SMS to the verified phone, push to the bound device); a rescan sends nothing', async () => {
+    const user = await enroll(await newUser('lw-one'));
+    await lockOut(user);
+    const account = await lockedAtOf(user);
+
+    const logs = captureLogs();
+    let first;
+    let second;
+    try {
+      first = await blink.composition.lockoutWatch.scan(randomUUID());
+      second = await blink.composition.lockoutWatch.scan(randomUUID());
+    } finally {
+      logs.restore();
+    }
+
+    expect(smsTo(user.phone).map((sms) => sms.body)).toEqual([expectedSms(account.lockedAt)]);
+    const pushes = pushesTo(user.pushTargets);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]).toMatchObject({
+      title: 'Blink: account locked',
+      body: `Your Windows account was locked at ${account.lockedAt.toISOString().slice(11, 16)}. Open Blink to unlock it or get a new password.`,
+      data: { kind: 'lockout', lockedAt: account.lockedAt.toISOString() },
+    });
+    expect(first.alerted).toBeGreaterThanOrEqual(1);
+    expect(second.alreadyHandled).toBeGreaterThanOrEqual(1);
+    expect(second.alerted).toBe(0);
+
+    // Recorded for the admin and in the audit trail; the phone number is not in the logs.
+    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({ outcome: 'alerted', sms: 'sent', pushes: 1 });
+    const audit = await blink.composition.adapters.auditLog.listForUser(user.userGuid, 10);
+    expect(audit.filter((event) => event.action === 'lockout-alert')).toEqual([
+      expect.objectContaining({ channel: 'system', result: 'success', reason: 'sms sent, 1 push(es)' }),
+    ]);
+    expect(logs.text()).toContain('lockout handled');
+    expect(logs.text()).not.toContain(user.phone);
+  });
+
+  it('alerts again for a new lockout after an unlock (a new lockoutTime is a new event)', async () => {
+    const user = await enroll(await newUser('lw-again'));
+    await lockOut(user);
+    const firstLockout = await lockedAtOf(user);
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    expect(smsTo(user.phone)).toHaveLength(1);
+
+    await directory.unlock(await lookUp(user));
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    expect(smsTo(user.phone)).toHaveLength(1);
+
+    await lockOut(user);
+    const secondLockout = await lockedAtOf(user);
+    expect(secondLockout.lockoutTime).not.toBe(firstLockout.lockoutTime);
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    expect(smsTo(user.phone).map((sms) => sms.body)).toEqual([expectedSms(firstLockout.lockedAt), expectedSms(secondLockout.lockedAt)]);
+    expect(pushesTo(user.pushTargets)).toHaveLength(2);
+  });
+
+  it('does not alert a lockout whose duration has run out by the clock (policy: 30 minutes)', async () => {
+    const user = await enroll(await newUser('lw-exp'));
+    await lockOut(user);
+    const account = await lockedAtOf(user);
+
+    clock.offsetMs = (LOCKOUT_SECONDS + 5) * 1000;
+    const summary = await blink.composition.lockoutWatch.scan(randomUUID());
+    expect(summary.expired).toBeGreaterThanOrEqual(1);
+    expect(smsTo(user.phone)).toEqual([]);
+    expect(pushesTo(user.pushTargets)).toEqual([]);
+    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toBeUndefined();
+
+    // One second before the end it still counts as locked, and is alerted.
+    clock.offsetMs = account.lockedAt.getTime() + (LOCKOUT_SECONDS - 1) * 1000 - Date.now();
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    expect(smsTo(user.phone)).toHaveLength(1);
+  });
+
+  it('ignores a locked user without an active enrollment', async () => {
+    const unenrolled = await newUser('lw-none');
+    const revokedUser = await newUser('lw-rev');
+    const revoked = await enroll(revokedUser);
+    const stored = await blink.composition.adapters.enrollmentStore.get(revoked.userGuid);
+    if (!stored) throw new Error('enrollment missing');
+    await blink.composition.adapters.enrollmentStore.save({ ...stored, status: 'revoked' }, stored.version);
+    await lockOut(unenrolled);
+    await lockOut(revokedUser);
+    const smsBefore = blink.listSms().length;
+    const pushesBefore = blink.composition.adapters.pushSender.list().length;
+
+    const summary = await blink.composition.lockoutWatch.scan(randomUUID());
+
+    expect(summary.unenrolled).toBeGreaterThanOrEqual(2);
+    expect(smsTo(revoked.phone)).toEqual([]);
+    // Nothing at all was sent by this scan: every other locked user was alerted by an earlier test already.
+    expect(blink.listSms().length).toBe(smsBefore);
+    expect(blink.composition.adapters.pushSender.list().length).toBe(pushesBefore);
+    const unenrolledGuid = (await lookUp(unenrolled)).objectGuid;
+    expect(await blink.composition.adapters.auditLog.listForUser(unenrolledGuid, 10)).toEqual([]);
+  });
+
+  it('pages explicitly: page size 2 over more locked users than one page finds and alerts every one', async () => {
+    const users = await Promise.all([1, 2, 3, 4, 5].map(async (n) => enroll(await newUser(`lw-pg${n}`))));
+    for (const user of users) await lockOut(user);
+
+    const paged = await directory.scanLockedAccounts({ pageSize: 2, timeBudgetMs: 20_000 });
+    const names = new Set(paged.locked.map((account) => account.samAccountName));
+    for (const user of users) expect(names.has(user.samAccountName)).toBe(true);
+    // Every page holds at most two entries (locked or not yet expired), so at least three pages for five users.
+    expect(paged.pages).toBeGreaterThanOrEqual(3);
+    expect(paged.complete).toBe(true);
+
+    const summary = await watchWith({ pageSize: 2 }).scan(randomUUID());
+    expect(summary.pages).toBeGreaterThanOrEqual(3);
+    for (const user of users) expect(smsTo(user.phone)).toHaveLength(1);
+  });
+
+  it('sends no SMS to an opted-out number (the push still goes out) and records it', async () => {
+    const user = await enroll(await newUser('lw-opt'));
+    if (!user.phone) throw new Error('phone missing');
+    await blink.composition.adapters.optOutList.optOut(user.phone, clock.now());
+    await lockOut(user);
+    const account = await lockedAtOf(user);
+
+    await blink.composition.lockoutWatch.scan(randomUUID());
+
+    expect(smsTo(user.phone)).toEqual([]);
+    expect(pushesTo(user.pushTargets)).toHaveLength(1);
+    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({ outcome: 'alerted', sms: 'opted-out', pushes: 1 });
+  });
+
+  it('an opted-out user with no app is recorded unreachable, and nothing is sent', async () => {
+    const user = await enroll(await newUser('lw-optn'), { devices: 0 });
+    if (!user.phone) throw new Error('phone missing');
+    await blink.composition.adapters.optOutList.optOut(user.phone, clock.now());
+    await lockOut(user);
+    const account = await lockedAtOf(user);
+
+    await blink.composition.lockoutWatch.scan(randomUUID());
+
+    expect(smsTo(user.phone)).toEqual([]);
+    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({ outcome: 'unreachable', sms: 'opted-out', pushes: 0 });
+  });
+
+  it('scans through the next DC when the first does not answer, and fails (metric) when none does', async () => {
+    const samba = getSambaConnection();
+    const user = await enroll(await newUser('lw-fail'));
+    await lockOut(user);
+
+    // Port 1 on loopback refuses connections: the first "DC" is down.
+    const failover = new LdapDirectory(directoryOptions({ urls: ['ldaps://127.0.0.1:1', ...samba.urls] }));
+    const noDc = new LdapDirectory(directoryOptions({ urls: ['ldaps://127.0.0.1:1'] }));
+    const metrics: string[] = [];
+    try {
+      await watchWith({ directory: failover as Directory }).scan(randomUUID());
+      expect(smsTo(user.phone)).toHaveLength(1);
+
+      const failing = watchWith({ directory: noDc as Directory, metrics: { addMetric: (name) => metrics.push(name) } });
+      await expect(failing.scan(randomUUID())).rejects.toBeInstanceOf(DirectoryUnavailableError);
+      expect(metrics).toContain('LockoutScanFailed');
+    } finally {
+      await failover.close();
+      await noDc.close();
+    }
+  });
+
+  it('end to end in the local runtime: a queued lockout-scan job alerts (console JSON), and `npm run admin -- locked` shows it', async () => {
+    const user = await enroll(await newUser('lw-e2e'));
+    await lockOut(user);
+    const account = await lockedAtOf(user);
+
+    const queued = await fetch(`${blink.url}/_local/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'lockout-scan' }),
+    });
+    expect(queued.status).toBe(202);
+    const sms = await pollUntil(
+      async () => {
+        const list = (await (await fetch(`${blink.url}/_local/api/sms`)).json()) as Array<{ to: string; body: string }>;
+        return list.find((entry) => entry.to === user.phone);
+      },
+      { timeoutMs: 20_000, description: 'the lockout SMS in the console' },
+    );
+    expect(sms.body).toBe(expectedSms(account.lockedAt));
+    const pushes = (await (await fetch(`${blink.url}/_local/api/push`)).json()) as Array<{ target: string; title: string }>;
+    expect(pushes.filter((push) => user.pushTargets.includes(push.target))).toEqual([
+      expect.objectContaining({ title: 'Blink: account locked' }),
+    ]);
+    const consolePage = await (await fetch(`${blink.url}/_local`)).text();
+    expect(consolePage).toContain(user.pushTargets[0]);
+
+    const answer = await fetch(`${blink.url}/admin/locked`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(answer.status).toBe(200);
+    const listed = (await answer.json()) as { complete: boolean; locked: Array<{ samAccountName: string; lockedAt: string; lockoutEndsAt: string | null; alert: unknown }> };
+    expect(listed.complete).toBe(true);
+    expect(listed.locked.find((entry) => entry.samAccountName === user.samAccountName)).toEqual({
+      userGuid: user.userGuid,
+      samAccountName: user.samAccountName,
+      displayName: `Test ${user.samAccountName}`,
+      lockedAt: account.lockedAt.toISOString(),
+      lockoutEndsAt: new Date(account.lockedAt.getTime() + LOCKOUT_SECONDS * 1000).toISOString(),
+      alert: { outcome: 'alerted', sms: 'sent', pushes: 1, handledAt: expect.any(String) },
+    });
+
+    const printed: string[] = [];
+    await runAdmin(['locked'], { PORT: String(blink.port), LOCAL_ADMIN_TOKEN: ADMIN_TOKEN }, (line) => printed.push(line));
+    const line = printed.find((entry) => entry.includes(user.samAccountName));
+    expect(line).toContain('alerted');
+    expect(line).toContain('sms sent');
+    expect(line).toContain(account.lockedAt.toISOString().slice(0, 16).replace('T', ' '));
+  });
+});
