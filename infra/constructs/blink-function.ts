@@ -219,6 +219,27 @@ export class BlinkFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * sns:Publish to mobile push platform endpoints of this account and region (the devices' push tokens are endpoint
+   * ARNs created when an app registers, so they are not known at synth time). Publish to topics is not included.
+   */
+  usePushPublishing(): this {
+    const stack = Stack.of(this);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sns:Publish'],
+        resources: [stack.formatArn({ service: 'sns', resource: 'endpoint', resourceName: '*' })],
+      }),
+    );
+    const part = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${part(stack.partition, 'Partition')}:sns:${part(stack.region, 'Region')}:${part(stack.account, 'AccountId')}:endpoint/*]`,
+      reason:
+        'Push targets are SNS platform endpoints created per device at registration; their ARNs are not known at synth time. The pattern covers platform endpoints of this account and region only (not topics), and the action is Publish only',
+    });
+    return this;
+  }
+
   /** DIRECTORY_WORKER_FUNCTION plus lambda:InvokeFunction on that one function (no versions, no other function). */
   useDirectoryWorker(worker: IFunction): this {
     this.addEnvironment('DIRECTORY_WORKER_FUNCTION', worker.functionName);

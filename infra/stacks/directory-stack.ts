@@ -1,5 +1,5 @@
 import { Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import {
@@ -101,6 +101,7 @@ export class DirectoryStack extends Stack {
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
+      .usePushPublishing()
       .useEnrollmentSettings(config);
     const environment: Record<string, string> = {
       LDAP_URLS: config.ldapUrls.join(','),
@@ -112,6 +113,8 @@ export class DirectoryStack extends Stack {
       LOCKOUT_SCAN_PAGE_SIZE: '500',
       // Leaves 40 s of the 60 s timeout for the last page and the writes that follow.
       LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',
+      // On the last delivery a failing reset tells the user before the job goes to the DLQ: the queue's own count.
+      JOB_MAX_RECEIVE_COUNT: String(jobMaxReceiveCount(props.jobQueue)),
     };
     for (const [name, value] of Object.entries(environment)) this.worker.addEnvironment(name, value);
 
@@ -133,6 +136,25 @@ export class DirectoryStack extends Stack {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     errors.addAlarmAction(new SnsAction(props.alarmTopic));
+
+    // Someone asked to reset or unlock an account Blink must not touch (protected, disabled…), or AD refused the reset.
+    const refused = new Alarm(this, 'ResetRefusedAlarm', {
+      alarmDescription:
+        'Blink: a reset or unlock was refused (protected, disabled, expired or unknown account, or AD refused the new password). The audit trail of the user has the reason.',
+      metric: new Metric({
+        namespace: 'Blink',
+        metricName: 'ResetRefused',
+        // Powertools Metrics emits the service name (POWERTOOLS_SERVICE_NAME of BlinkFunction) as the `service` dimension.
+        dimensionsMap: { service: 'blink-directory-worker' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    refused.addAlarmAction(new SnsAction(props.alarmTopic));
   }
 
   /** An imported VPC (vpcId + subnetIds), or a small demo VPC with isolated subnets and flow logs. */
@@ -171,6 +193,8 @@ export class DirectoryStack extends Stack {
       SecretsManagerEndpoint: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
       SmsEndpoint: InterfaceVpcEndpointAwsService.PINPOINT_SMS_VOICE_V2,
       EmailEndpoint: InterfaceVpcEndpointAwsService.EMAIL,
+      // Push notifications to the app (new password ready, lockout alerts).
+      PushEndpoint: InterfaceVpcEndpointAwsService.SNS,
     };
     // One AZ is enough for a demo and halves the hourly endpoint cost; the worker in the other AZ reaches it too.
     const [firstSubnet] = vpc.isolatedSubnets;
@@ -185,6 +209,13 @@ export class DirectoryStack extends Stack {
     }
     this.securityGroup.addEgressRule(endpointSecurityGroup, Port.tcp(443), 'HTTPS to the VPC endpoints');
   }
+}
+
+/** The job queue's maxReceiveCount (the worker's JOB_MAX_RECEIVE_COUNT must match it). */
+function jobMaxReceiveCount(queue: Queue): number {
+  const count = queue.deadLetterQueue?.maxReceiveCount;
+  if (count === undefined) throw new Error('the job queue needs a dead-letter queue with a maxReceiveCount');
+  return count;
 }
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;

@@ -1,0 +1,60 @@
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import { Match } from 'aws-cdk-lib/assertions';
+import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, type Templates } from './build.js';
+
+// What the directory worker needs for reset and unlock jobs (docs/design/reset.md): SMS, email and push sending, the
+// queue's receive limit, and an alarm when a reset is refused.
+describe('directory worker: reset and unlock', () => {
+  let t: Templates;
+  beforeAll(() => {
+    t = templatesOf(buildTestApp());
+  });
+
+  const workerStatements = () => {
+    const policies = resourcesOfType([t.directory], 'AWS::IAM::Policy').filter(([id]) => id.startsWith('DirectoryWorkerRoleDefaultPolicy'));
+    expect(policies).toHaveLength(1);
+    const document = policies[0]?.[1].Properties?.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+    return document.Statement.map((statement) => ({
+      actions: ([] as string[]).concat(statement.Action),
+      resource: JSON.stringify(statement.Resource),
+    }));
+  };
+
+  it('sets JOB_MAX_RECEIVE_COUNT to the job queue’s maxReceiveCount', () => {
+    const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
+    const [, queue] = resourcesOfType([t.messaging], 'AWS::SQS::Queue').find(([id]) => id.startsWith('JobQueue')) ?? [];
+    const redrive = queue?.Properties?.RedrivePolicy as { maxReceiveCount: number };
+    expect(redrive.maxReceiveCount).toBe(5);
+    expect(envOf(worker!).JOB_MAX_RECEIVE_COUNT).toBe(String(redrive.maxReceiveCount));
+  });
+
+  it('may send SMS, email and pushes to platform endpoints only, and read and write the table', () => {
+    const statements = workerStatements();
+    const allowing = (action: string) => statements.filter((statement) => statement.actions.includes(action));
+    expect(allowing('sms-voice:SendTextMessage')).toHaveLength(1);
+    expect(allowing('ses:SendEmail')).toHaveLength(1);
+    expect(allowing('dynamodb:UpdateItem')).toHaveLength(1);
+    const publish = allowing('sns:Publish');
+    expect(publish).toHaveLength(1);
+    expect(publish[0]?.actions).toEqual(['sns:Publish']);
+    // Platform endpoints of this account and region: never a topic, never another account.
+    expect(publish[0]?.resource).toMatch(/:sns:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":endpoint\/\*"/);
+    expect(statements.some((statement) => statement.actions.some((action) => action === 'sns:*' || action === '*'))).toBe(false);
+  });
+
+  it('alarms to the alarm topic on the ResetRefused metric the worker emits (namespace Blink, service dimension)', () => {
+    expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
+      MetricName: 'ResetRefused',
+      Namespace: 'Blink',
+      Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
+    });
+    // The dimension is the worker's Powertools service name, or the alarm would watch a metric nobody writes.
+    const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
+    expect(envOf(worker!)).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'blink-directory-worker', POWERTOOLS_METRICS_NAMESPACE: 'Blink' });
+  });
+});
