@@ -1,0 +1,444 @@
+import { randomUUID } from 'node:crypto';
+import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin.js';
+import { parseEnv, ConfigurationError } from '../../shared/config/env.js';
+import type { Device } from '../../shared/domain/device.js';
+import type { Enrollment } from '../../shared/domain/enrollment.js';
+import { DeliveryError, DirectoryUnavailableError, OptedOutError } from '../../shared/domain/errors.js';
+import { createObservability } from '../../shared/observability/powertools.js';
+import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
+import type { DeviceStore } from '../../shared/ports/device-store.js';
+import type { Directory, DirectoryUser, LockedAccount, LockoutScanResult, PasswordPolicy } from '../../shared/ports/directory.js';
+import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
+import type { LockoutAlertLog, LockoutAlertRecord } from '../../shared/ports/lockout-alert-log.js';
+import type { OnceKeys } from '../../shared/ports/once-keys.js';
+import type { OptOutList } from '../../shared/ports/opt-out-list.js';
+import type { OutboundPush, PushSender } from '../../shared/ports/push-sender.js';
+import type { RateLimiter } from '../../shared/ports/rate-limiter.js';
+import type { OutboundSms, SmsSender } from '../../shared/ports/sms-sender.js';
+import { createLockoutWatch, lockoutAlertSms, lockoutClockTime } from '../../shared/use-cases/lockout/index.js';
+import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { ManualClock } from '../support/manual-clock.js';
+
+// The lockout watch's rules with in-memory fakes of its ports; the adapters and the whole flow are tested against
+// Samba and dynalite in test/integration/lockout-watch.test.ts.
+
+const LOCKED_AT = new Date('2026-11-20T10:42:17.000Z');
+/** FILETIME of LOCKED_AT (100-ns intervals since 1601). */
+const fileTime = (date: Date) => String((BigInt(date.getTime()) + 11_644_473_600_000n) * 10_000n);
+
+const domainPolicy: PasswordPolicy = {
+  minLength: 8,
+  complexity: true,
+  historyLength: 3,
+  lockoutThreshold: 3,
+  lockoutDurationSeconds: 1800,
+  lockoutObservationWindowSeconds: 1800,
+  maxAgeSeconds: 0,
+  minAgeSeconds: 0,
+  source: { kind: 'domain' },
+};
+
+class FakeDirectory implements Directory {
+  locked: LockedAccount[] = [];
+  complete = true;
+  down?: Error;
+  /** Effective lockout duration per user GUID (a PSO); the domain's otherwise. */
+  psoDuration = new Map<string, number>();
+  domainDuration = 1800;
+  scans = 0;
+
+  async findUserBySamAccountName() {
+    return undefined;
+  }
+  async findUserByUserPrincipalName() {
+    return undefined;
+  }
+  async findUserByGuid(guid: string): Promise<DirectoryUser | undefined> {
+    const account = this.locked.find((entry) => entry.objectGuid === guid);
+    if (!account) return undefined;
+    return {
+      objectGuid: guid,
+      dn: account.dn,
+      samAccountName: account.samAccountName,
+      userAccountControl: 512,
+      adminCount: 0,
+      accountExpires: '0',
+      lockoutTime: account.lockoutTime,
+      isComputer: false,
+    };
+  }
+  async listGroupMembers() {
+    return [];
+  }
+  async listUsersInOu() {
+    return [];
+  }
+  async isProtected() {
+    return false;
+  }
+  async readDomainPolicy(): Promise<PasswordPolicy> {
+    return { ...domainPolicy, lockoutDurationSeconds: this.domainDuration };
+  }
+  async readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy> {
+    const pso = this.psoDuration.get(user.objectGuid);
+    if (pso === undefined) return this.readDomainPolicy();
+    return { ...domainPolicy, lockoutDurationSeconds: pso, source: { kind: 'pso', dn: 'CN=PSO' } };
+  }
+  async isLockedOut() {
+    return true;
+  }
+  async resetPassword() {}
+  async unlock() {}
+  async scanLockedAccounts(): Promise<LockoutScanResult> {
+    this.scans += 1;
+    if (this.down) throw this.down;
+    return { locked: [...this.locked], pages: 1, complete: this.complete };
+  }
+  async checkHealth() {
+    return { url: 'ldaps://fake' };
+  }
+  async close() {}
+}
+
+class Fakes {
+  enrollments = new Map<string, Enrollment>();
+  devices: Device[] = [];
+  onceKeys = new Map<string, Date>();
+  forgotten: string[] = [];
+  optedOut = new Set<string>();
+  sms: OutboundSms[] = [];
+  smsFailures: Error[] = [];
+  pushes: OutboundPush[] = [];
+  pushFailures: Error[] = [];
+  hits = new Map<string, number>();
+  audit: AuditEvent[] = [];
+  alerts = new Map<string, LockoutAlertRecord>();
+  metrics: string[] = [];
+  failEnrollmentOf?: string;
+
+  enrollmentStore: Pick<EnrollmentStore, 'get'> = {
+    get: async (guid) => {
+      if (guid === this.failEnrollmentOf) throw new Error('table unavailable');
+      return this.enrollments.get(guid);
+    },
+  };
+  deviceStore: Pick<DeviceStore, 'listForUser'> = {
+    listForUser: async (guid) => this.devices.filter((device) => device.userGuid === guid),
+  };
+  once: OnceKeys = {
+    recordFirst: async (key, keepUntil) => {
+      if (this.onceKeys.has(key)) return false;
+      this.onceKeys.set(key, keepUntil);
+      return true;
+    },
+    forget: async (key) => {
+      this.onceKeys.delete(key);
+      this.forgotten.push(key);
+    },
+  };
+  optOutList: OptOutList = {
+    optOut: async (phone) => void this.optedOut.add(phone),
+    optIn: async (phone) => void this.optedOut.delete(phone),
+    isOptedOut: async (phone) => this.optedOut.has(phone),
+  };
+  smsSender: SmsSender = {
+    send: async (message) => {
+      const failure = this.smsFailures.shift();
+      if (failure) throw failure;
+      this.sms.push(message);
+      return { messageId: randomUUID() };
+    },
+  };
+  pushSender: PushSender = {
+    send: async (push) => {
+      const failure = this.pushFailures.shift();
+      if (failure) throw failure;
+      this.pushes.push(push);
+      return { messageId: randomUUID() };
+    },
+  };
+  rateLimiter: RateLimiter = {
+    hit: async (key, limit) => {
+      const hits = this.hits.get(key) ?? 0;
+      if (hits >= limit) return { allowed: false, remaining: 0, retryAfterSeconds: 60 };
+      this.hits.set(key, hits + 1);
+      return { allowed: true, remaining: limit - hits - 1, retryAfterSeconds: 60 };
+    },
+  };
+  auditLog: AuditLog = {
+    record: async (event) => void this.audit.push(event),
+    listForUser: async () => [],
+  };
+  alertLog: LockoutAlertLog = {
+    record: async (alert) => void this.alerts.set(`${alert.userGuid}#${alert.lockoutTime}`, alert),
+    find: async (guid, lockoutTime) => this.alerts.get(`${guid}#${lockoutTime}`),
+  };
+}
+
+function harness(settings: Partial<{ timeZone: string; alertsPerDay: number }> = {}) {
+  const directory = new FakeDirectory();
+  const fakes = new Fakes();
+  const clock = new ManualClock(new Date(LOCKED_AT.getTime() + 60_000));
+  const watch = createLockoutWatch({
+    directory,
+    enrollmentStore: fakes.enrollmentStore as EnrollmentStore,
+    deviceStore: fakes.deviceStore as DeviceStore,
+    onceKeys: fakes.once,
+    optOutList: fakes.optOutList,
+    smsSender: fakes.smsSender,
+    pushSender: fakes.pushSender,
+    rateLimiter: fakes.rateLimiter,
+    auditLog: fakes.auditLog,
+    alertLog: fakes.alertLog,
+    clock,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { addMetric: (name) => void fakes.metrics.push(name) },
+    settings: {
+      scan: { pageSize: 2, timeBudgetMs: 5000 },
+      timeZone: settings.timeZone ?? 'UTC',
+      alertsPerDay: settings.alertsPerDay ?? 5,
+      productName: 'Blink',
+    },
+  });
+
+  /** A locked account with an active enrollment (verified phone) and one device with a push token. */
+  const lockedUser = (options: { phone?: string | null; devices?: Array<Partial<Device>>; lockedAt?: Date } = {}) => {
+    const guid = randomUUID();
+    const lockedAt = options.lockedAt ?? LOCKED_AT;
+    const phone = options.phone === null ? undefined : (options.phone ?? `+1415555${String(1000 + fakes.enrollments.size)}`);
+    directory.locked.push({ objectGuid: guid, dn: `CN=${guid},DC=x`, samAccountName: `u-${guid.slice(0, 8)}`, lockoutTime: fileTime(lockedAt), lockedAt });
+    fakes.enrollments.set(guid, {
+      userGuid: guid,
+      dn: `CN=${guid},DC=x`,
+      samAccountName: `u-${guid.slice(0, 8)}`,
+      displayName: 'User',
+      mail: 'u@x.test',
+      status: 'active',
+      ...(phone ? { phoneE164: phone } : {}),
+      methods: { sms: phone !== undefined, app: true },
+      verificationFailures: 0,
+      activatedAt: LOCKED_AT,
+      createdAt: LOCKED_AT,
+      updatedAt: LOCKED_AT,
+      version: 1,
+    });
+    for (const device of options.devices ?? [{}]) {
+      fakes.devices.push({
+        deviceId: randomUUID(),
+        userGuid: guid,
+        publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+        unlockMethod: 'none',
+        platform: 'android',
+        pushToken: `arn:aws:sns:us-east-1:1:endpoint/GCM/blink/${randomUUID()}`,
+        boundAt: LOCKED_AT,
+        ...device,
+      });
+    }
+    return { guid, phone, lockoutTime: fileTime(lockedAt) };
+  };
+
+  /** The same account locked again at another time (after an unlock): a new lockout event. */
+  const relock = (guid: string, lockedAt: Date) => {
+    const account = directory.locked.find((entry) => entry.objectGuid === guid);
+    if (!account) throw new Error('no such account');
+    account.lockedAt = lockedAt;
+    account.lockoutTime = fileTime(lockedAt);
+  };
+
+  return { directory, fakes, clock, watch, lockedUser, relock };
+}
+
+describe('lockout watch (use case)', () => {
+  it('sends one SMS and one push per device with a push token; revoked and token-less devices get none', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    const user = lockedUser({ devices: [{}, { revokedAt: LOCKED_AT }, { pushToken: undefined }] });
+    const summary = await watch.scan('job-1');
+    expect(fakes.sms).toEqual([
+      { to: user.phone, body: 'Blink: your Windows account was locked at 10:42. Reply UNLOCK to unlock it or RESET for a new password.' },
+    ]);
+    expect(fakes.pushes).toHaveLength(1);
+    expect(summary).toMatchObject({ locked: 1, alerted: 1, alreadyHandled: 0 });
+    expect([...fakes.onceKeys.keys()]).toEqual([`lockout-alert#${user.guid}#${user.lockoutTime}`]);
+    expect(fakes.audit).toEqual([expect.objectContaining({ userGuid: user.guid, action: 'lockout-alert', result: 'success', requestId: 'job-1' })]);
+  });
+
+  it('two scans at once alert once', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    lockedUser();
+    const [first, second] = await Promise.all([watch.scan('a'), watch.scan('b')]);
+    expect(first.alerted + second.alerted).toBe(1);
+    expect(fakes.sms).toHaveLength(1);
+  });
+
+  it('writes the time in the configured time zone', () => {
+    expect(lockoutClockTime(LOCKED_AT, 'UTC')).toBe('10:42');
+    expect(lockoutClockTime(LOCKED_AT, 'America/New_York')).toBe('05:42');
+    expect(lockoutClockTime(LOCKED_AT, 'Asia/Kolkata')).toBe('16:12');
+    expect(lockoutAlertSms('Corp Reset', LOCKED_AT, 'Europe/Berlin')).toBe(
+      'Corp Reset: your Windows account was locked at 11:42. Reply UNLOCK to unlock it or RESET for a new password.',
+    );
+  });
+
+  it('judges expiry by the effective policy: a PSO’s longer duration keeps the lockout alive', async () => {
+    const { watch, fakes, directory, clock, lockedUser } = harness();
+    const domainUser = lockedUser();
+    const psoUser = lockedUser();
+    directory.psoDuration.set(psoUser.guid, 3600);
+    clock.set(new Date(LOCKED_AT.getTime() + 45 * 60_000));
+    const summary = await watch.scan('job');
+    expect(summary).toMatchObject({ expired: 1, alerted: 1 });
+    expect(fakes.sms.map((sms) => sms.to)).toEqual([psoUser.phone]);
+    expect(fakes.sms.map((sms) => sms.to)).not.toContain(domainUser.phone);
+  });
+
+  it('lockout duration 0 means until unlocked: alerted however late, listed without an end', async () => {
+    const { watch, fakes, directory, clock, lockedUser } = harness();
+    directory.domainDuration = 0;
+    const user = lockedUser();
+    clock.set(new Date(LOCKED_AT.getTime() + 90 * 86_400_000));
+    await watch.scan('job');
+    expect(fakes.sms).toHaveLength(1);
+    // The key outlives a lockout without an end for long, so the user is not alerted again every scan.
+    const keepUntil = fakes.onceKeys.get(`lockout-alert#${user.guid}#${user.lockoutTime}`);
+    expect(keepUntil && keepUntil.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(300 * 86_400_000);
+    const listed = await watch.listLocked();
+    expect(listed.locked).toEqual([expect.objectContaining({ userGuid: user.guid, lockoutEndsAt: null, alert: expect.objectContaining({ outcome: 'alerted' }) })]);
+  });
+
+  it('caps alerts per user per day: the event is recorded as capped, nothing is sent', async () => {
+    const { watch, fakes, relock, lockedUser } = harness({ alertsPerDay: 2 });
+    const user = lockedUser();
+    await watch.scan('1');
+    relock(user.guid, new Date(LOCKED_AT.getTime() + 1000));
+    await watch.scan('2');
+    relock(user.guid, new Date(LOCKED_AT.getTime() + 2000));
+    const summary = await watch.scan('3');
+    expect(summary).toMatchObject({ capped: 1, alerted: 0 });
+    expect(fakes.sms).toHaveLength(2);
+    expect(fakes.pushes).toHaveLength(2);
+    const third = fakes.alerts.get(`${user.guid}#${fileTime(new Date(LOCKED_AT.getTime() + 2000))}`);
+    expect(third).toMatchObject({ outcome: 'capped', sms: 'not-sent', pushes: 0 });
+    expect(fakes.audit.at(-1)).toMatchObject({ result: 'refused', reason: 'daily-cap' });
+  });
+
+  it('a transient failure that reached nobody releases the event and fails the job; the retry alerts once', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    const user = lockedUser({ devices: [] });
+    fakes.smsFailures.push(new DeliveryError('throttled'));
+    await expect(watch.scan('1')).rejects.toBeInstanceOf(DeliveryError);
+    expect(fakes.forgotten).toEqual([`lockout-alert#${user.guid}#${user.lockoutTime}`]);
+    expect(fakes.metrics).toContain('LockoutScanFailed');
+    await watch.scan('1');
+    expect(fakes.sms).toHaveLength(1);
+  });
+
+  it('a permanent SMS failure is recorded, not retried (the push still went out)', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    const user = lockedUser();
+    fakes.smsFailures.push(new Error('invalid destination'));
+    await watch.scan('1');
+    await watch.scan('2');
+    expect(fakes.sms).toEqual([]);
+    expect(fakes.pushes).toHaveLength(1);
+    expect(fakes.alerts.get(`${user.guid}#${user.lockoutTime}`)).toMatchObject({ outcome: 'alerted', sms: 'failed', pushes: 1 });
+  });
+
+  it('an opt-out the SMS service reports is remembered, and the number gets nothing later', async () => {
+    const { watch, fakes, relock, lockedUser } = harness();
+    const user = lockedUser({ devices: [] });
+    fakes.smsFailures.push(new OptedOutError('opted out'));
+    await watch.scan('1');
+    expect(fakes.optedOut.has(user.phone ?? '')).toBe(true);
+    relock(user.guid, new Date(LOCKED_AT.getTime() + 5000));
+    await watch.scan('2');
+    expect(fakes.sms).toEqual([]);
+    expect(fakes.alerts.get(`${user.guid}#${user.lockoutTime}`)).toMatchObject({ outcome: 'unreachable', sms: 'opted-out' });
+  });
+
+  it('an app-only user gets the push only', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    lockedUser({ phone: null });
+    await watch.scan('1');
+    expect(fakes.sms).toEqual([]);
+    expect(fakes.pushes).toHaveLength(1);
+  });
+
+  it('one user failing does not stop the others; the job then fails so it is retried', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    const broken = lockedUser();
+    const fine = lockedUser();
+    fakes.failEnrollmentOf = broken.guid;
+    await expect(watch.scan('1')).rejects.toThrow('table unavailable');
+    expect(fakes.sms.map((sms) => sms.to)).toEqual([fine.phone]);
+  });
+
+  it('a scan that cannot reach AD fails with a metric; an incomplete one alerts what it found and reports it', async () => {
+    const { watch, fakes, directory, lockedUser } = harness();
+    lockedUser();
+    directory.down = new DirectoryUnavailableError('no domain controller answered');
+    await expect(watch.scan('1')).rejects.toBeInstanceOf(DirectoryUnavailableError);
+    expect(fakes.metrics).toEqual(['LockoutScanFailed']);
+    directory.down = undefined;
+    directory.complete = false;
+    const summary = await watch.scan('2');
+    expect(summary).toMatchObject({ complete: false, alerted: 1 });
+    expect(fakes.metrics).toContain('LockoutScanIncomplete');
+  });
+});
+
+describe('worker admin entry: locked', () => {
+  let logs: LogCapture;
+  beforeEach(() => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    logs = captureLogs();
+  });
+  afterEach(() => logs.restore());
+
+  const activation = {
+    resolve: async () => ({ candidates: [], skipped: [] }),
+    activate: async () => ({ activated: [], skipped: [] }),
+  };
+
+  it('answers with the listing of the lockout watch', async () => {
+    const { watch, lockedUser } = harness();
+    const user = lockedUser();
+    await watch.scan('1');
+    const handler = createDirectoryWorkerAdminHandler({
+      observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
+      activation,
+      lockout: watch,
+    });
+    const reply = await handler({ admin: { action: 'locked' } }, lambdaContext());
+    expect(reply).toEqual({
+      ok: true,
+      result: {
+        complete: true,
+        locked: [
+          expect.objectContaining({
+            userGuid: user.guid,
+            lockedAt: LOCKED_AT.toISOString(),
+            lockoutEndsAt: new Date(LOCKED_AT.getTime() + 1_800_000).toISOString(),
+            alert: expect.objectContaining({ outcome: 'alerted', sms: 'sent', pushes: 1 }),
+          }),
+        ],
+      },
+    });
+  });
+
+  it('without a lockout watch the action is refused by name', async () => {
+    const handler = createDirectoryWorkerAdminHandler({
+      observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
+      activation,
+    });
+    await expect(handler({ admin: { action: 'locked' } }, lambdaContext())).resolves.toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+  });
+});
+
+describe('lockoutAlert settings', () => {
+  it('default to UTC and 5 alerts a day, and refuse an unknown time zone', () => {
+    expect(parseEnv(['lockoutAlert'], {})).toEqual({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: 5 });
+    expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin' }).LOCKOUT_ALERT_TIME_ZONE).toBe('Europe/Berlin');
+    expect(() => parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Mars/Olympus' })).toThrow(ConfigurationError);
+  });
+});
