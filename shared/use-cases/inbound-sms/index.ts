@@ -88,6 +88,7 @@ export type InboundSmsOutcome =
   | 'duplicate'
   | 'opted-out'
   | 'opted-in'
+  | 'sender-opted-out'
   | 'unknown-sender'
   | 'help'
   | 'rate-limited'
@@ -157,6 +158,10 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
       if (decision.allowed) await reply(optedInSms(settings));
       return 'opted-in';
     }
+
+    // An opted-out number gets nothing, so it may not start anything either: a reset whose answer can never be
+    // delivered would only leave the user without a password. START or UNSTOP first.
+    if (await optOutList.isOptedOut(sender)) return 'sender-opted-out';
 
     const enrollment = await senderEnrollment(sender, inboundMessageId);
     if (!enrollment) {

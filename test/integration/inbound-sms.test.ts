@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { ManualClock } from '../support/manual-clock.js';
+import {
+  auditOf,
+  enrolledUser,
+  freshPhone,
+  outcomeOf,
+  smsTo,
+  text,
+  workerStartedAnyJobOf,
+  workerStartedJobOf,
+} from './support/inbound-sms.js';
+
+// Inbound SMS commands end to end through the local runtime: the inbound route wraps the text in an SNS event for the
+// inbound-sms handler, the use case acts on dynalite, the SMS stand-in and the job queue (fauxqs), and the directory
+// worker picks the job up. Enrollments are written straight to the store for made-up users: no AD contact needed.
+
+const PUBLISHED = '+18553917277';
+const SECOND_PUBLISHED = '+14437477277';
+const HELP = 'Blink: text RESET for a new Windows password or UNLOCK to unlock your account. Msg&data rates may apply. Text STOP to opt out.';
+const NOT_SET_UP = 'Blink: this number is not set up for password resets. Contact your IT service desk.';
+
+let blink: LocalBlink;
+let logs: LogCapture;
+// Fixed-window limits count per hour and per UTC day: each test starts at 01:00 of a day of its own.
+const clock = new ManualClock('2026-03-01T01:00:00.000Z');
+let testDay = 0;
+
+beforeAll(async () => {
+  blink = await startLocalBlink({
+    env: {
+      BLINK_VERSION: 'test',
+      RESETS_PER_DAY: '5',
+      SMS_RESET_KEYWORDS: 'PASSWORD, nouveau mot',
+      SMS_UNLOCK_KEYWORDS: 'UNBLOCK',
+      SMS_HELP_KEYWORDS: 'AIDE',
+    },
+    port: 0,
+    directory: 'demo',
+    clock,
+    lockoutScanIntervalSeconds: 3600,
+  });
+});
+
+afterAll(async () => {
+  await blink?.stop();
+});
+
+beforeEach(() => {
+  logs = captureLogs();
+  clock.set(new Date(Date.UTC(2026, 2, 1 + testDay++, 1)));
+});
+afterEach(() => {
+  logs.restore();
+});
+
+/** Texts and checks that the route accepted it and the use case handled it as `outcome`. */
+async function expectHandled(from: string, body: string, outcome: string, options: { to?: string; inboundMessageId?: string } = {}) {
+  const sent = await text(blink, from, body, options);
+  expect(sent.status).toBe(202);
+  expect(outcomeOf(logs, sent.inboundMessageId)).toBe(outcome);
+  return sent.inboundMessageId;
+}
+
+async function requestsInAudit(userGuid: string) {
+  return (await auditOf(blink, userGuid)).filter((event) => /-requested$/.test(event.action));
+}
+
+describe('inbound SMS commands', () => {
+  it.each([
+    ['RESET', 'reset'],
+    [' reset! ', 'reset'],
+    ['Reset.', 'reset'],
+    ['re set', 'reset'],
+    ['password', 'reset'],
+    ['Nouveau mot!', 'reset'],
+    ['unlock', 'unlock'],
+    ['Unblock?', 'unlock'],
+  ])('"%s" from the enrolled phone queues a %s job the worker picks up, with no reply of its own', async (body, kind) => {
+    const user = await enrolledUser(blink);
+    const id = await expectHandled(user.phone, body, 'job-enqueued');
+    expect(await workerStartedJobOf(logs, id)).toBe(kind);
+    const audit = await requestsInAudit(user.userGuid);
+    expect(audit).toEqual([expect.objectContaining({ action: `${kind}-requested`, channel: 'sms', result: 'success' })]);
+    // No acknowledgement: the first SMS the number gets is the worker's answer, never one from the use case.
+    expect(smsTo(blink, user.phone).filter((sms) => sms.body === HELP || sms.body.includes('too many'))).toEqual([]);
+  });
+
+  it('answers HELP, its aliases and unknown words with the help text from the number texted, and queues nothing', async () => {
+    const user = await enrolledUser(blink);
+    for (const body of ['HELP', 'info', 'Aide.', 'hello zebra-42']) await expectHandled(user.phone, body, 'help', { to: SECOND_PUBLISHED });
+    expect(smsTo(blink, user.phone)).toEqual(Array.from({ length: 4 }, () => expect.objectContaining({ body: HELP, from: SECOND_PUBLISHED })));
+    expect(await requestsInAudit(user.userGuid)).toEqual([]);
+    expect(logs.text()).not.toContain('zebra-42');
+  });
+
+  it.each(['STOP', 'Stop.', 'unsubscribe', 'QUIT'])(
+    '"%s" records an opt-out and sends nothing; RESET or HELP are then ignored (no job, no SMS); START opts in and RESET works',
+    async (stopWord) => {
+      const user = await enrolledUser(blink);
+      await expectHandled(user.phone, stopWord, 'opted-out');
+      expect(await blink.composition.adapters.optOutList.isOptedOut(user.phone)).toBe(true);
+      const ignored = [await expectHandled(user.phone, 'RESET', 'sender-opted-out'), await expectHandled(user.phone, 'HELP', 'sender-opted-out')];
+      expect(smsTo(blink, user.phone)).toEqual([]);
+      expect(await requestsInAudit(user.userGuid)).toEqual([]);
+
+      await expectHandled(user.phone, 'START', 'opted-in');
+      expect(await blink.composition.adapters.optOutList.isOptedOut(user.phone)).toBe(false);
+      expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: 'You will receive messages from Blink again.', from: PUBLISHED })]);
+      const id = await expectHandled(user.phone, 'RESET', 'job-enqueued');
+      expect(await workerStartedJobOf(logs, id)).toBe('reset');
+      // The job of the later RESET was started: the ignored messages, sent earlier, never made one.
+      for (const earlier of ignored) expect(workerStartedAnyJobOf(logs, earlier)).toBe(false);
+      const actions = (await auditOf(blink, user.userGuid)).map((event) => event.action);
+      expect(actions).toEqual(expect.arrayContaining(['opt-out', 'opt-in', 'reset-requested']));
+    },
+  );
+
+  it('UNSTOP opts in too; an opt-out from a number nobody enrolled is kept as well', async () => {
+    const stranger = freshPhone();
+    await expectHandled(stranger, 'stop', 'opted-out');
+    expect(await blink.composition.adapters.optOutList.isOptedOut(stranger)).toBe(true);
+    await expectHandled(stranger, 'RESET', 'sender-opted-out');
+    expect(smsTo(blink, stranger)).toEqual([]);
+    await expectHandled(stranger, 'Unstop', 'opted-in');
+    expect(await blink.composition.adapters.optOutList.isOptedOut(stranger)).toBe(false);
+    expect(smsTo(blink, stranger)).toEqual([expect.objectContaining({ body: 'You will receive messages from Blink again.' })]);
+  });
+});
+
+describe('senders that may not reset by SMS', () => {
+  it('an unknown number gets one generic reply per (UTC) day, whatever it texts, then silence; no job, no audit', async () => {
+    const stranger = freshPhone();
+    const ids = [
+      await expectHandled(stranger, 'RESET', 'unknown-sender'),
+      await expectHandled(stranger, 'UNLOCK', 'unknown-sender'),
+      await expectHandled(stranger, 'HELP', 'unknown-sender'),
+    ];
+    expect(smsTo(blink, stranger)).toEqual([expect.objectContaining({ body: NOT_SET_UP, from: PUBLISHED })]);
+    clock.advanceSeconds(22 * 3600); // 23:00, the same day
+    ids.push(await expectHandled(stranger, 'RESET', 'unknown-sender'));
+    expect(smsTo(blink, stranger)).toHaveLength(1);
+    clock.advanceSeconds(2 * 3600); // 01:00 the next day
+    ids.push(await expectHandled(stranger, 'RESET', 'unknown-sender'));
+    expect(smsTo(blink, stranger)).toEqual([expect.objectContaining({ body: NOT_SET_UP }), expect.objectContaining({ body: NOT_SET_UP })]);
+
+    // A control request queued after them is started by the worker; none of the stranger's messages made a job.
+    const control = await enrolledUser(blink);
+    await workerStartedJobOf(logs, await expectHandled(control.phone, 'RESET', 'job-enqueued'));
+    for (const id of ids) expect(workerStartedAnyJobOf(logs, id)).toBe(false);
+  });
+
+  it.each([
+    ['a revoked enrollment', { status: 'revoked' as const }],
+    ['an enrollment that is still being set up', { status: 'activated' as const }],
+    ['an app-only enrollment', { methods: { sms: false, app: true } }],
+  ])('the phone of %s is treated as unknown', async (_case, overrides) => {
+    const user = await enrolledUser(blink, overrides);
+    await expectHandled(user.phone, 'RESET', 'unknown-sender');
+    expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: NOT_SET_UP })]);
+    expect(await requestsInAudit(user.userGuid)).toEqual([]);
+  });
+
+  it('a number shared by two active enrollments resets neither', async () => {
+    const first = await enrolledUser(blink);
+    const second = await enrolledUser(blink, { phoneE164: first.phone });
+    await expectHandled(first.phone, 'RESET', 'unknown-sender');
+    expect(await requestsInAudit(first.userGuid)).toEqual([]);
+    expect(await requestsInAudit(second.userGuid)).toEqual([]);
+  });
+});
+
+describe('per-account limits', () => {
+  it('allows RESETS_PER_HOUR requests (UNLOCK counts too), then one notice saying when to try again, then silence', async () => {
+    const user = await enrolledUser(blink);
+    clock.advanceSeconds(20 * 60); // 01:20: the hourly window ends in 40 minutes
+    const allowed = [
+      await expectHandled(user.phone, 'RESET', 'job-enqueued'),
+      await expectHandled(user.phone, 'UNLOCK', 'job-enqueued'),
+      await expectHandled(user.phone, 'RESET', 'job-enqueued'),
+    ];
+    const refused = [await expectHandled(user.phone, 'RESET', 'rate-limited'), await expectHandled(user.phone, 'UNLOCK', 'rate-limited')];
+    const notices = smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'));
+    expect(notices).toEqual([expect.objectContaining({ body: 'Blink: too many requests for this account. Try again in 40 minutes.' })]);
+    expect(await workerStartedJobOf(logs, allowed[2] ?? '')).toBe('reset');
+    for (const id of allowed.slice(0, 2)) expect(await workerStartedJobOf(logs, id)).toMatch(/^(reset|unlock)$/);
+    for (const id of refused) expect(workerStartedAnyJobOf(logs, id)).toBe(false);
+    const audit = await requestsInAudit(user.userGuid);
+    expect(audit.filter((event) => event.result === 'success')).toHaveLength(3);
+    expect(audit.filter((event) => event.result === 'refused' && event.reason === 'rate-limited')).toHaveLength(2);
+  });
+
+  it('allows RESETS_PER_DAY (5 here) across hours, then refuses until the next day', async () => {
+    const user = await enrolledUser(blink);
+    for (const body of ['RESET', 'RESET', 'RESET']) await expectHandled(user.phone, body, 'job-enqueued');
+    clock.advanceSeconds(3600);
+    for (const body of ['RESET', 'UNLOCK']) await expectHandled(user.phone, body, 'job-enqueued');
+    await expectHandled(user.phone, 'RESET', 'rate-limited');
+    // 02:00 now: the daily window ends at midnight UTC.
+    expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'))).toEqual([
+      expect.objectContaining({ body: 'Blink: too many requests for this account. Try again in 22 hours.' }),
+    ]);
+    clock.advanceSeconds(3600);
+    await expectHandled(user.phone, 'RESET', 'rate-limited');
+    clock.advanceSeconds(22 * 3600);
+    await expectHandled(user.phone, 'RESET', 'job-enqueued');
+  });
+
+  it('counts per account: another user is not affected', async () => {
+    const busy = await enrolledUser(blink);
+    const other = await enrolledUser(blink);
+    for (let i = 0; i < 3; i++) await expectHandled(busy.phone, 'RESET', 'job-enqueued');
+    await expectHandled(busy.phone, 'RESET', 'rate-limited');
+    await expectHandled(other.phone, 'RESET', 'job-enqueued');
+  });
+});
+
+describe('delivery', () => {
+  it('acts once on a message delivered twice, also at the same time', async () => {
+    const user = await enrolledUser(blink);
+    const inboundMessageId = randomUUID();
+    const results = await Promise.all([0, 1, 2].map(() => text(blink, user.phone, 'RESET', { inboundMessageId })));
+    expect(results.map((result) => result.status)).toEqual([202, 202, 202]);
+    const outcomes = logs.lines().filter((line) => line.inboundMessageId === inboundMessageId && /^(inbound SMS handled|duplicate inbound SMS ignored)$/.test(String(line.message)));
+    expect(outcomes.map((line) => line.message).sort()).toEqual(['duplicate inbound SMS ignored', 'duplicate inbound SMS ignored', 'inbound SMS handled']);
+    await expectHandled(user.phone, 'RESET', 'duplicate', { inboundMessageId });
+    expect(await workerStartedJobOf(logs, inboundMessageId)).toBe('reset');
+    expect(await requestsInAudit(user.userGuid)).toHaveLength(1);
+
+    const help = randomUUID();
+    await expectHandled(user.phone, 'HELP', 'help', { inboundMessageId: help });
+    await expectHandled(user.phone, 'HELP', 'duplicate', { inboundMessageId: help });
+    expect(smsTo(blink, user.phone).filter((sms) => sms.body === HELP)).toHaveLength(1);
+  });
+
+  it('ignores a message to a number that is not one of ours: no reply, no job, and its id stays unused', async () => {
+    const user = await enrolledUser(blink);
+    const inboundMessageId = randomUUID();
+    await expectHandled(user.phone, 'RESET', 'not-our-number', { to: '+12125550100', inboundMessageId });
+    expect(smsTo(blink, user.phone)).toEqual([]);
+    expect(await requestsInAudit(user.userGuid)).toEqual([]);
+    await expectHandled(user.phone, 'RESET', 'job-enqueued', { to: SECOND_PUBLISHED, inboundMessageId });
+  });
+
+  it('logs ids and outcomes, never the text of a message', async () => {
+    const user = await enrolledUser(blink);
+    const body = 'my password is Tulip-Harbor-77';
+    const id = await expectHandled(user.phone, body, 'help');
+    expect(logs.lines().filter((line) => line.inboundMessageId === id).length).toBeGreaterThan(0);
+    expect(logs.text()).not.toContain('Tulip-Harbor-77');
+  });
+
+  it('has no SNS HTTPS route unless SNS_HTTPS_TOPIC_ARNS is set', async () => {
+    const response = await fetch(`${blink.url}/sns/inbound-sms`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
+  });
+});

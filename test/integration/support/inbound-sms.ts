@@ -1,0 +1,109 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { LocalBlink, SentSmsView } from '../../../local/runtime.js';
+import type { Enrollment } from '../../../shared/domain/enrollment.js';
+import type { AuditEvent } from '../../../shared/ports/audit-log.js';
+import { jobIdForInboundMessage } from '../../../shared/use-cases/inbound-sms/index.js';
+import type { LogCapture } from '../../support/capture-logs.js';
+import { pollUntil } from '../../support/poll.js';
+
+/** Helpers of the inbound SMS tests: made-up enrolled users, texting the local runtime, and what came of it. */
+
+const usedNumbers = new Set<string>();
+
+/** A fresh fictional US mobile number, never used before in this process. */
+export function freshPhone(): string {
+  for (;;) {
+    const e164 = `+1303${200 + randomInt(700)}${String(randomInt(10_000)).padStart(4, '0')}`;
+    if (!usedNumbers.has(e164)) {
+      usedNumbers.add(e164);
+      return e164;
+    }
+  }
+}
+
+export interface TestUser {
+  userGuid: string;
+  phone: string;
+}
+
+/** Writes an enrollment straight to the store (no AD contact): active with a verified phone by default. */
+export async function enrolledUser(blink: LocalBlink, overrides: Partial<Enrollment> = {}): Promise<TestUser> {
+  const userGuid = randomUUID();
+  const phone = freshPhone();
+  const sam = `sms${randomInt(1_000_000)}`;
+  const now = blink.composition.adapters.clock.now();
+  await blink.composition.adapters.enrollmentStore.save(
+    {
+      userGuid,
+      dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`,
+      samAccountName: sam,
+      displayName: `Test ${sam}`,
+      mail: `${sam}@corp.example.test`,
+      status: 'active',
+      phoneE164: phone,
+      methods: { sms: true, app: false },
+      verificationFailures: 0,
+      activatedAt: now,
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+      ...overrides,
+    },
+    0,
+  );
+  return { userGuid, phone: overrides.phoneE164 ?? phone };
+}
+
+export interface Texted {
+  status: number;
+  inboundMessageId: string;
+}
+
+/** Texts `body` from `from` to Blink through the local runtime's inbound route (an SNS event for the handler). */
+export async function text(blink: LocalBlink, from: string, body: string, options: { to?: string; inboundMessageId?: string } = {}): Promise<Texted> {
+  const response = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from, body, ...options }),
+  });
+  const json = (await response.json()) as { inboundMessageId: string };
+  return { status: response.status, inboundMessageId: json.inboundMessageId };
+}
+
+/** SMS Blink sent to `phone` so far, oldest first. */
+export function smsTo(blink: LocalBlink, phone: string): SentSmsView[] {
+  return blink.listSms().filter((sms) => sms.to === phone);
+}
+
+/** What the use case said it did with the latest delivery of a message (its log line), once it has handled it. */
+export function outcomeOf(logs: LogCapture, inboundMessageId: string): string | undefined {
+  const line = logs
+    .lines()
+    .findLast((entry) => entry.inboundMessageId === inboundMessageId && (entry.message === 'inbound SMS handled' || entry.message === 'duplicate inbound SMS ignored' || entry.message === 'inbound SMS to a number that is not ours ignored'));
+  if (!line) return undefined;
+  if (line.message === 'duplicate inbound SMS ignored') return 'duplicate';
+  if (line.message === 'inbound SMS to a number that is not ours ignored') return 'not-our-number';
+  return String(line.outcome);
+}
+
+export async function auditOf(blink: LocalBlink, userGuid: string): Promise<AuditEvent[]> {
+  return blink.composition.adapters.auditLog.listForUser(userGuid, 100);
+}
+
+/** Waits until the directory worker started the job an inbound message asked for; returns its kind. */
+export async function workerStartedJobOf(logs: LogCapture, inboundMessageId: string): Promise<string> {
+  const jobId = jobIdForInboundMessage(inboundMessageId);
+  return pollUntil(
+    async () => {
+      const line = logs.lines().find((entry) => entry.message === 'job started' && entry.jobId === jobId);
+      return line ? String(line.jobKind) : undefined;
+    },
+    { timeoutMs: 10_000, description: `the worker to start job ${jobId}` },
+  );
+}
+
+/** True when the worker ever started a job for this inbound message (check after a later job was seen started). */
+export function workerStartedAnyJobOf(logs: LogCapture, inboundMessageId: string): boolean {
+  const jobId = jobIdForInboundMessage(inboundMessageId);
+  return logs.lines().some((entry) => entry.message === 'job started' && entry.jobId === jobId);
+}
