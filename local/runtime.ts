@@ -22,7 +22,7 @@ import { createLambdaContext } from './lambda-context.js';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
 import { startDynamoDb } from './stand-ins/dynamodb.js';
 import { startSes, type SesStandIn } from './stand-ins/ses.js';
-import { startSmsVoice } from './stand-ins/sms-voice.js';
+import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
 import { startSqs } from './stand-ins/sqs.js';
 
 export interface LocalBlinkOptions {
@@ -77,6 +77,8 @@ export interface LocalBlink {
   listSms(): SentSmsView[];
   listEmails(): Promise<SentEmailView[]>;
   inboundMessages(): ConsoleInboundSms[];
+  /** The SMS stand-in itself: tests put numbers on the carrier's opt-out list or make sends fail. */
+  smsStandIn: SmsVoiceStandIn;
   stop(): Promise<void>;
 }
 
@@ -295,6 +297,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       listSms,
       listEmails,
       inboundMessages: () => [...inbound],
+      smsStandIn: sms,
       stop: () => (stopping ??= runCleanups()),
     };
   } catch (error) {
