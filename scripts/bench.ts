@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } f
 import { join, resolve } from 'node:path';
 import { lambdaBundling } from '../infra/bundling.js';
 import { benchEnrollmentRoutes } from './bench/enrollment-routes.js';
+import { benchReset } from './bench/reset.js';
 
 const root = resolve(__dirname, '..');
 const outRoot = join(root, '.bench');
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
   const bundles = await benchBundles();
   const withinBudget = printBundleTable(bundles);
   await benchEnrollmentRoutes();
+  await benchReset();
   if (!withinBudget) process.exitCode = 1;
 }
 
