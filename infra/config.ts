@@ -42,6 +42,15 @@ const integer = (min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const flag = z.preprocess(
   (value) => (value === 'true' ? true : value === 'false' ? false : value),
   z.boolean({ error: 'must be true or false' }),
@@ -93,6 +102,13 @@ export const configSchema = z
     /** Managed prefix lists (pl-…, e.g. DynamoDB's) the worker may reach on 443; without them 443 is open to any address. */
     awsApiPrefixListIds: list(z.string().regex(/^pl-[0-9a-f]{8,17}$/, 'must be a prefix list id (pl-…)')).optional(),
     lockoutScanRateMinutes: integer(1, 1440).default(5),
+    /** IANA time zone of the time in lockout alerts ("locked at 10:42"). */
+    lockoutAlertTimeZone: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin')
+      .default('UTC'),
+    /** Lockout alerts per user per day. */
+    lockoutAlertsPerDay: integer(1, 100).default(5),
     logRetentionDays: z.coerce
       .number()
       .refine(

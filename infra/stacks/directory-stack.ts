@@ -113,6 +113,8 @@ export class DirectoryStack extends Stack {
       LOCKOUT_SCAN_PAGE_SIZE: '500',
       // Leaves 40 s of the 60 s timeout for the last page and the writes that follow.
       LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',
+      LOCKOUT_ALERT_TIME_ZONE: config.lockoutAlertTimeZone,
+      LOCKOUT_ALERTS_PER_DAY: String(config.lockoutAlertsPerDay),
       // On the last delivery a failing reset tells the user before the job goes to the DLQ: the queue's own count.
       JOB_MAX_RECEIVE_COUNT: String(jobMaxReceiveCount(props.jobQueue)),
     };
@@ -155,6 +157,49 @@ export class DirectoryStack extends Stack {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     refused.addAlarmAction(new SnsAction(props.alarmTopic));
+
+    this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
+  }
+
+  /**
+   * The lockout watch's alarms, on the metrics the scan emits (shared/use-cases/lockout): a scan failed (no DC answered,
+   * or a user's alert could not be handled), a scan ran out of time before its last page, or no scan finished at all
+   * for three schedule periods (schedule, queue or worker broken).
+   */
+  private lockoutScanAlarms(rateMinutes: number, alarmTopic: Topic): void {
+    const metric = (metricName: string, period: Duration, statistic: string) =>
+      new Metric({ namespace: 'Blink', metricName, dimensionsMap: { service: 'blink-directory-worker' }, period, statistic });
+    const period = Duration.minutes(Math.max(5, rateMinutes));
+    const alarms = [
+      new Alarm(this, 'LockoutScanFailedAlarm', {
+        alarmDescription:
+          'Blink: a lockout scan failed (no domain controller answered, or alerts could not be sent). Locked users may not have been told; the job is retried. Check the directory worker logs.',
+        metric: metric('LockoutScanFailed', period, 'Sum'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'LockoutScanIncompleteAlarm', {
+        alarmDescription:
+          'Blink: a lockout scan ran out of its time budget before the last page; some locked users were not looked at. Raise LOCKOUT_SCAN_TIME_BUDGET_MS or check DC latency.',
+        metric: metric('LockoutScanIncomplete', period, 'Sum'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'LockoutScanMissingAlarm', {
+        alarmDescription: `Blink: no lockout scan finished in ${Math.min(rateMinutes * 3, 1440)} minutes (schedule every ${rateMinutes} minute(s)). Check the schedule, the job queue and the directory worker.`,
+        // Every finished scan reports how many accounts were locked (0 included): no data point means no scan.
+        metric: metric('LockoutAccountsLocked', Duration.minutes(Math.min(rateMinutes * 3, 1440)), 'SampleCount'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      }),
+    ];
+    for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(alarmTopic));
   }
 
   /** An imported VPC (vpcId + subnetIds), or a small demo VPC with isolated subnets and flow logs. */

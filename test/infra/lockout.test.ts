@@ -1,0 +1,74 @@
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import { Match } from 'aws-cdk-lib/assertions';
+import { ConfigurationError } from '../../infra/config.js';
+import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, type Templates } from './build.js';
+
+// What the lockout watch needs deployed (issue 5): its settings on the worker, key-only table access, and alarms when a
+// scan fails, runs out of time, or does not happen at all.
+describe('directory worker: lockout watch', () => {
+  let t: Templates;
+  beforeAll(() => {
+    t = templatesOf(buildTestApp());
+  });
+
+  const workerEnv = (templates: Templates) => {
+    const [, worker] = blinkFunctions(templates.all).get('blink-directory-worker') ?? [];
+    if (!worker) throw new Error('no directory worker');
+    return envOf(worker);
+  };
+
+  it('passes the alert time zone and daily cap (defaults UTC and 5; configurable)', () => {
+    expect(workerEnv(t)).toMatchObject({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: '5', LOCKOUT_SCAN_PAGE_SIZE: '500' });
+    const configured = templatesOf(buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', lockoutAlertsPerDay: '2' }));
+    expect(workerEnv(configured)).toMatchObject({ LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin', LOCKOUT_ALERTS_PER_DAY: '2' });
+  });
+
+  it('refuses an unknown time zone at synth time', () => {
+    expect(() => buildTestApp({ lockoutAlertTimeZone: 'Mars/Olympus' })).toThrow(ConfigurationError);
+  });
+
+  it('reads and writes the table by key only (never Scan)', () => {
+    const policies = resourcesOfType([t.directory], 'AWS::IAM::Policy').filter(([id]) => id.startsWith('DirectoryWorkerRoleDefaultPolicy'));
+    const actions = JSON.stringify(policies.map(([, policy]) => policy.Properties?.PolicyDocument));
+    expect(actions).toContain('dynamodb:ConditionCheckItem');
+    expect(actions).toContain('dynamodb:DeleteItem');
+    expect(actions).not.toMatch(/dynamodb:(Scan|\*)/);
+  });
+
+  const expectAlarmOn = (metricName: string, props: Record<string, unknown>) =>
+    expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
+      MetricName: metricName,
+      Namespace: 'Blink',
+      // The worker's Powertools service name: otherwise the alarm watches a metric nobody writes.
+      Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
+      ...props,
+    });
+
+  it('alarms when a scan fails or runs out of its time budget', () => {
+    for (const metricName of ['LockoutScanFailed', 'LockoutScanIncomplete']) {
+      expectAlarmOn(metricName, {
+        Statistic: 'Sum',
+        Period: 300,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('alarms when no scan finished for three schedule periods (missing data breaches)', () => {
+    expectAlarmOn('LockoutAccountsLocked', {
+      Statistic: 'SampleCount',
+      Period: 900,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    const hourly = templatesOf(buildTestApp({ lockoutScanRateMinutes: '60' }));
+    expectProperties(hourly.directory, 'AWS::CloudWatch::Alarm', { MetricName: 'LockoutAccountsLocked', Period: 3 * 3600 });
+    const daily = templatesOf(buildTestApp({ lockoutScanRateMinutes: '1440' }));
+    // CloudWatch periods stop at one day.
+    expectProperties(daily.directory, 'AWS::CloudWatch::Alarm', { MetricName: 'LockoutAccountsLocked', Period: 86_400 });
+  });
+});
