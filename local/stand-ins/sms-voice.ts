@@ -23,6 +23,8 @@ export interface InjectedFailure {
   /** AWS error type, e.g. ThrottlingException or InternalServerException. */
   type: string;
   status: number;
+  /** Only sends to this number fail (others, e.g. a worker's in the background, go through); any send when absent. */
+  to?: string;
 }
 
 export interface SmsVoiceStandIn {
@@ -85,7 +87,8 @@ export async function startSmsVoice(options: { port?: number; optOutListName?: s
 
   function sendTextMessage(input: unknown) {
     const request = parseOrThrow(sendTextMessageSchema, input);
-    const injected = failures.shift();
+    const index = failures.findIndex((failure) => failure.to === undefined || failure.to === request.DestinationPhoneNumber);
+    const [injected] = index >= 0 ? failures.splice(index, 1) : [];
     if (injected) throw new AwsError(injected.status, injected.type, 'Injected failure');
     if (optedOut.has(request.DestinationPhoneNumber)) {
       throw new AwsError(400, 'ConflictException', 'The destination phone number has opted out of receiving messages.', {

@@ -244,6 +244,29 @@ describe('delivery', () => {
     await expectHandled(user.phone, 'RESET', 'job-enqueued', { to: SECOND_PUBLISHED, inboundMessageId });
   });
 
+  it('fails the delivery when a reply cannot be sent, and acts on the retry of the same message', async () => {
+    const user = await enrolledUser(blink);
+    const inboundMessageId = randomUUID();
+    // The SDK client tries 3 times: all of them fail.
+    blink.smsStandIn.failNext({ type: 'InternalServerException', status: 500, to: user.phone }, 3);
+    const failed = await text(blink, user.phone, 'HELP', { inboundMessageId });
+    expect(failed.status).toBe(500);
+    expect(smsTo(blink, user.phone)).toEqual([]);
+    // SNS delivers the message again: it is acted on, not dropped as a duplicate.
+    await expectHandled(user.phone, 'HELP', 'help', { inboundMessageId });
+    expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: HELP })]);
+    await expectHandled(user.phone, 'HELP', 'duplicate', { inboundMessageId });
+  });
+
+  it('keeps an opt-out the carrier reports on a reply, and starts nothing for that number afterwards', async () => {
+    const user = await enrolledUser(blink);
+    blink.smsStandIn.optOut(user.phone);
+    await expectHandled(user.phone, 'HELP', 'help');
+    expect(await blink.composition.adapters.optOutList.isOptedOut(user.phone)).toBe(true);
+    await expectHandled(user.phone, 'RESET', 'sender-opted-out');
+    expect(await requestsInAudit(user.userGuid)).toEqual([]);
+  });
+
   it('logs ids and outcomes, never the text of a message', async () => {
     const user = await enrolledUser(blink);
     const body = 'my password is Tulip-Harbor-77';
