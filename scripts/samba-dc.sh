@@ -8,6 +8,10 @@
 #   samba-dc.sh stop DIR             stop it (SIGTERM, then SIGKILL to its process group)
 #   samba-dc.sh status DIR           exit 0 and print the PID when running, exit 3 when not
 #
+# SAMBA_DC_ADDRESS=127.0.0.2 (any 127.x.y.z; default 127.0.0.1) at provision time binds that DC to another loopback
+# address, so a second DC (the lockout bench's) can run next to the test DC on the same fixed ports; start, stop and
+# status read the address back from DIR/address.
+#
 # Everything lives under DIR: nothing under /etc is touched, Samba listens on 127.0.0.1/::1 only and runs only its
 # LDAP server. Passwords made here are test-only; the Administrator password is random per provision and kept in
 # DIR/admin-password (mode 600); fixture facts (users, DNs, the fixture password) go to DIR/fixtures.json.
@@ -19,6 +23,7 @@ readonly REALM=CORP.EXAMPLE.TEST
 readonly DOMAIN=CORP
 readonly START_DEADLINE_SECONDS=60
 readonly MARKER=.blink-samba-dc
+readonly DEFAULT_ADDRESS=127.0.0.1
 
 die() { echo "samba-dc: $*" >&2; exit 1; }
 log() { echo "samba-dc: $*" >&2; }
@@ -70,7 +75,21 @@ cmd_install() {
 
 # The recipe's fingerprint: a template is reused only when it was made by this script, seed and Samba version.
 recipe_stamp() {
-  { cat "$SCRIPT_DIR/samba-dc.sh" "$SCRIPT_DIR/samba/seed.py"; samba -V; } | sha256sum | cut -d' ' -f1
+  { cat "$SCRIPT_DIR/samba-dc.sh" "$SCRIPT_DIR/samba/seed.py"; samba -V; echo "$1"; } | sha256sum | cut -d' ' -f1
+}
+
+# The loopback address to provision for (SAMBA_DC_ADDRESS), checked: only 127.0.0.0/8 is accepted.
+provision_address() {
+  local address="${SAMBA_DC_ADDRESS:-$DEFAULT_ADDRESS}"
+  [[ "$address" =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || die "SAMBA_DC_ADDRESS must be a loopback address 127.x.y.z (got $address)"
+  for part in "${BASH_REMATCH[@]:1}"; do ((part <= 255)) || die "SAMBA_DC_ADDRESS $address is not an IPv4 address"; done
+  echo "$address"
+}
+
+# The address a provisioned DC listens on (DIR/address; DCs provisioned before the option existed use the default).
+address_of() {
+  local dir="$1"
+  if [[ -f "$dir/address" ]]; then cat "$dir/address"; else echo "$DEFAULT_ADDRESS"; fi
 }
 
 pid_of() {
@@ -102,7 +121,7 @@ random_password() {
 }
 
 make_certificates() {
-  local tls="$1"
+  local tls="$1" address="$2"
   mkdir -p "$tls"
   (
     cd "$tls"
@@ -115,7 +134,7 @@ make_certificates() {
       "basicConstraints=critical,CA:FALSE" \
       "keyUsage=critical,digitalSignature,keyEncipherment" \
       "extendedKeyUsage=serverAuth" \
-      "subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:dc1.corp.example.test" >server.ext
+      "subjectAltName=DNS:localhost,IP:$address,DNS:dc1.corp.example.test" >server.ext
     openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
       -extfile server.ext -out server.pem 2>/dev/null
     rm -f server.csr server.ext ca.srl
@@ -125,11 +144,16 @@ make_certificates() {
 }
 
 provision_fresh() {
-  local dir="$1"
+  local dir="$1" address="$2"
   local started
   started="$(now_ms)"
   mkdir -p "$dir/run" "$dir/log"
   touch "$dir/$MARKER"
+  echo "$address" >"$dir/address"
+  # The default DC listens on the loopback interface (127.0.0.1 and ::1); another address is given as address/8,
+  # which Samba matches against lo's network and binds alone.
+  local interfaces=lo
+  [[ "$address" == "$DEFAULT_ADDRESS" ]] || interfaces="$address/8"
   local admin_password fixture_password
   admin_password="$(random_password)"
   fixture_password="Fx-$(openssl rand -hex 6)-Qz9!"
@@ -138,14 +162,14 @@ provision_fresh() {
   : >"$dir/empty.conf" # keeps the host's /etc/samba/smb.conf out of the new domain's configuration
   samba-tool domain provision -s "$dir/empty.conf" --targetdir="$dir" \
     --realm="$REALM" --domain="$DOMAIN" --server-role=dc --dns-backend=NONE \
-    --backend-store=mdb --host-name=dc1 --host-ip=127.0.0.1 --adminpass="$admin_password" \
-    --option="interfaces = lo" --option="bind interfaces only = yes" \
+    --backend-store=mdb --host-name=dc1 --host-ip="$address" --adminpass="$admin_password" \
+    --option="interfaces = $interfaces" --option="bind interfaces only = yes" \
     --option="server services = ldap" \
     --option="pid directory = $dir/run" --option="ncalrpc dir = $dir/run/ncalrpc" \
     --option="log file = $dir/log/log.samba" --option="logging = file" --option="ldb:nosync = yes" \
     >"$dir/log/provision.log" 2>&1 || { tail -n 40 "$dir/log/provision.log" >&2; die "provision failed"; }
 
-  make_certificates "$dir/tls"
+  make_certificates "$dir/tls" "$address"
   # old password allowed period = 0: Samba otherwise accepts the previous password on a simple bind for an hour
   # after a reset (Windows keeps that allowance to NTLM network logons); tests must see the old password refused.
   sed -i "/^\[global\]/a\\
@@ -171,8 +195,9 @@ cmd_provision() {
   done
   [[ -n "$dir" ]] || die "usage: samba-dc.sh provision [--fresh] DIR"
   command -v samba-tool >/dev/null || die "samba-tool not found; run 'samba-dc.sh install' first"
-  local template="$dir.template" stamp started
-  stamp="$(recipe_stamp)"
+  local template="$dir.template" stamp started address
+  address="$(provision_address)"
+  stamp="$(recipe_stamp "$address")"
   started="$(now_ms)"
   remove_dc_dir "$dir"
   if [[ "$fresh" == no && -f "$template/recipe.stamp" && "$(cat "$template/recipe.stamp")" == "$stamp" ]]; then
@@ -181,7 +206,7 @@ cmd_provision() {
     rm -f "$dir/recipe.stamp"
     log "restored $dir from template in $(($(now_ms) - started)) ms"
   else
-    provision_fresh "$dir"
+    provision_fresh "$dir" "$address"
     rm -rf -- "$template"
     cp -a -- "$dir" "$template"
     echo "$stamp" >"$template/recipe.stamp"
@@ -190,7 +215,7 @@ cmd_provision() {
 }
 
 port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
 print_log_tail() {
@@ -207,8 +232,10 @@ cmd_start() {
   dir="$(absolute_dir "${1:-}")"
   [[ -f "$dir/etc/smb.conf" ]] || die "$dir is not provisioned"
   if pid_of "$dir" >/dev/null; then die "already running (pid $(pid_of "$dir"))"; fi
+  local address
+  address="$(address_of "$dir")"
   for port in 389 636; do
-    if port_in_use "$port"; then die "port $port on 127.0.0.1 is already in use; another DC or LDAP server runs here"; fi
+    if port_in_use "$address" "$port"; then die "port $port on $address is already in use; another DC or LDAP server runs here"; fi
   done
   mkdir -p "$dir/run" "$dir/log"
   local started
@@ -219,7 +246,7 @@ cmd_start() {
   local pid=$!
   echo "$pid" >"$dir/run/blink-samba.pid"
   local deadline=$(($(now_ms) + START_DEADLINE_SECONDS * 1000))
-  until port_in_use 636; do
+  until port_in_use "$address" 636; do
     if ! kill -0 "$pid" 2>/dev/null; then
       print_log_tail "$dir"
       rm -f "$dir/run/blink-samba.pid"
@@ -228,7 +255,7 @@ cmd_start() {
     if (($(now_ms) > deadline)); then
       print_log_tail "$dir"
       cmd_stop "$dir" || true
-      die "LDAPS did not answer on 127.0.0.1:636 within ${START_DEADLINE_SECONDS}s"
+      die "LDAPS did not answer on $address:636 within ${START_DEADLINE_SECONDS}s"
     fi
     sleep 0.1
   done
