@@ -56,6 +56,17 @@ const flag = z.preprocess(
   z.boolean({ error: 'must be true or false' }),
 );
 
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/** A keyword alias: letters, digits, spaces and hyphens, never an opt-out or opt-in word (checked by the product too). */
+const smsKeyword = z
+  .string()
+  .regex(/^[\p{L}\p{N} -]{1,20}$/u, 'must be 1 to 20 letters, digits, spaces or hyphens')
+  .refine(
+    (word) => !['STOP', 'STOPALL', 'ARRET', 'CANCEL', 'END', 'OPT-OUT', 'OPTOUT', 'QUIT', 'REMOVE', 'TD', 'UNSUBSCRIBE', 'START', 'UNSTOP'].includes(word.toUpperCase().replace(/\s+/g, '')),
+    'must not be an opt-out or opt-in word (STOP, START…)',
+  );
+
 const smsOriginationIdentity = z
   .string()
   .refine(
@@ -123,6 +134,17 @@ export const configSchema = z
     supportContact: z.string().trim().min(1).max(200, 'must be at most 200 characters').default('your IT service desk'),
     /** How long an activation link works (at most 72 hours). */
     activationTtlHours: integer(1, 72).default(72),
+    /** Resets and unlocks per account (SMS and app together) per hour and per day. */
+    resetsPerHour: integer(1, 100).default(3),
+    resetsPerDay: integer(1, 1000).default(10),
+    /** Reset by SMS only after the user sends back a 6-digit code from Blink's reply (within 5 minutes). */
+    resetConfirmation: flag.default(false),
+    /** Extra words that mean RESET / UNLOCK / HELP in an inbound SMS (the defaults always work). */
+    smsResetKeywords: list(smsKeyword).optional(),
+    smsUnlockKeywords: list(smsKeyword).optional(),
+    smsHelpKeywords: list(smsKeyword).optional(),
+    /** SNS topics whose HTTPS deliveries the public API accepts at POST /sns/inbound-sms; the route is off when unset. */
+    snsHttpsTopicArns: list(z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:blink-inbound-sms')).optional(),
     /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */
     wafRateLimit: integer(10, 2_000_000_000).default(300),
     removalPolicy: z.enum(['retain', 'destroy'], { error: 'must be retain or destroy' }).default('retain'),

@@ -240,6 +240,24 @@ export class BlinkFunction extends NodejsFunction {
     return this;
   }
 
+  /** Reset request settings (inbound SMS keywords, confirmation mode, per-account limits shared by SMS and app). */
+  useResetRequestSettings(settings: {
+    resetsPerHour: number;
+    resetsPerDay: number;
+    resetConfirmation: boolean;
+    smsResetKeywords?: string[] | undefined;
+    smsUnlockKeywords?: string[] | undefined;
+    smsHelpKeywords?: string[] | undefined;
+  }): this {
+    this.addEnvironment('RESETS_PER_HOUR', String(settings.resetsPerHour));
+    this.addEnvironment('RESETS_PER_DAY', String(settings.resetsPerDay));
+    this.addEnvironment('RESET_CONFIRMATION', String(settings.resetConfirmation));
+    if (settings.smsResetKeywords) this.addEnvironment('SMS_RESET_KEYWORDS', settings.smsResetKeywords.join(','));
+    if (settings.smsUnlockKeywords) this.addEnvironment('SMS_UNLOCK_KEYWORDS', settings.smsUnlockKeywords.join(','));
+    if (settings.smsHelpKeywords) this.addEnvironment('SMS_HELP_KEYWORDS', settings.smsHelpKeywords.join(','));
+    return this;
+  }
+
   /** DIRECTORY_WORKER_FUNCTION plus lambda:InvokeFunction on that one function (no versions, no other function). */
   useDirectoryWorker(worker: IFunction): this {
     this.addEnvironment('DIRECTORY_WORKER_FUNCTION', worker.functionName);

@@ -114,7 +114,8 @@ export class ApiStack extends Stack {
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
-      .useEnrollmentSettings(config);
+      .useEnrollmentSettings(config)
+      .useResetRequestSettings(config);
     this.apiFunction.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 
     // One validator for every method: the proxy routes carry no API Gateway models (the function validates each
@@ -138,6 +139,23 @@ export class ApiStack extends Stack {
       }
     }
 
+    if (config.snsHttpsTopicArns) {
+      // SNS deliveries over HTTPS, as an alternative to the inbound-sms function's subscription. The function verifies
+      // every message's SNS signature and topic; without the setting it has no such route at all.
+      this.apiFunction.addEnvironment('SNS_HTTPS_TOPIC_ARNS', config.snsHttpsTopicArns.join(','));
+      const snsMethod = this.api.root
+        .addResource('sns')
+        .addResource('inbound-sms')
+        .addMethod('POST', integration, { requestValidator: validator });
+      for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+        Validations.of(snsMethod).acknowledge({
+          id,
+          reason:
+            'SNS HTTPS subscriptions cannot present IAM or Cognito credentials; each delivery is authenticated by its SNS message signature (certificate fetched only from sns.<region>.amazonaws.com over https) and its topic must be one of snsHttpsTopicArns',
+        });
+      }
+    }
+
     this.firewall(config.wafRateLimit, config.logRetentionDays, props.removalPolicy);
 
     this.inboundSmsFunction = new BlinkFunction(this, 'InboundSmsFunction', {
@@ -150,7 +168,9 @@ export class ApiStack extends Stack {
       .useTable(props.table, 'readWrite', props.tableIndexes)
       .useQueue(props.jobQueue)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
-      .useSmsOrigination(props.sms);
+      .useSmsOrigination(props.sms)
+      .useEnrollmentSettings(config)
+      .useResetRequestSettings(config);
     props.inboundSmsTopic.addSubscription(new LambdaSubscription(this.inboundSmsFunction));
 
     this.apiFunction.alarmOnErrors(props.alarmTopic, 'the public API function failed (errors, timeouts). Users saw a 5xx; check its logs.');

@@ -1,0 +1,90 @@
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import { Match } from 'aws-cdk-lib/assertions';
+import { ConfigurationError } from '../../infra/config.js';
+import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, type Templates } from './build.js';
+
+// What inbound SMS commands need deployed (issue 4 §1): the inbound-sms function's grants and settings, and the
+// optional SNS HTTPS route on the public API.
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:blink-inbound-sms';
+
+describe('inbound SMS commands', () => {
+  let t: Templates;
+  beforeAll(() => {
+    t = templatesOf(buildTestApp());
+  });
+
+  const functionOf = (templates: Templates, service: string) => {
+    const found = blinkFunctions(templates.all).get(service);
+    if (!found) throw new Error(`no ${service} function`);
+    return found;
+  };
+  const policyOf = (templates: Templates, idPrefix: string) =>
+    JSON.stringify(
+      resourcesOfType([templates.api], 'AWS::IAM::Policy')
+        .filter(([id]) => id.startsWith(idPrefix))
+        .map(([, policy]) => policy.Properties?.PolicyDocument),
+    );
+
+  it('gives the inbound-sms function the table, the job queue, the HMAC key and SMS sending, with its settings', () => {
+    const [, fn] = functionOf(t, 'blink-inbound-sms');
+    expect(envOf(fn)).toMatchObject({
+      TABLE_NAME: expect.anything(),
+      JOB_QUEUE_URL: expect.anything(),
+      TOKEN_HMAC_SECRET_ARN: expect.anything(),
+      SMS_ORIGINATION_IDENTITIES: '+18553917277,+14437477277',
+      SMS_INBOUND_NUMBERS: '+18553917277,+14437477277',
+      PRODUCT_NAME: 'Blink',
+      SUPPORT_CONTACT: 'your IT service desk',
+      RESETS_PER_HOUR: '3',
+      RESETS_PER_DAY: '10',
+      RESET_CONFIRMATION: 'false',
+    });
+    const policy = policyOf(t, 'InboundSmsFunctionRoleDefaultPolicy');
+    for (const action of ['sqs:SendMessage', 'sms-voice:SendTextMessage', 'secretsmanager:GetSecretValue', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']) {
+      expect(policy).toContain(action);
+    }
+    // Never the directory bind secret, never a scan, never more than sending to the queue.
+    expect(policy).not.toMatch(/dynamodb:(Scan|\*)|sqs:(ReceiveMessage|DeleteMessage|\*)/);
+    expect(envOf(fn)).not.toHaveProperty('DIRECTORY_BIND_SECRET_ARN');
+  });
+
+  it('passes keyword aliases, confirmation mode and limits from context to the inbound-sms and api functions', () => {
+    const configured = templatesOf(
+      buildTestApp({ smsResetKeywords: 'PASSWORD,NEW PASSWORD', smsHelpKeywords: ['AIDE'], resetConfirmation: 'true', resetsPerHour: '2', resetsPerDay: '6' }),
+    );
+    for (const service of ['blink-inbound-sms', 'blink-api']) {
+      const [, fn] = functionOf(configured, service);
+      expect(envOf(fn)).toMatchObject({ SMS_RESET_KEYWORDS: 'PASSWORD,NEW PASSWORD', SMS_HELP_KEYWORDS: 'AIDE', RESET_CONFIRMATION: 'true', RESETS_PER_HOUR: '2', RESETS_PER_DAY: '6' });
+      expect(envOf(fn)).not.toHaveProperty('SMS_UNLOCK_KEYWORDS');
+    }
+  });
+
+  it('refuses an opt-out word as an alias and a malformed topic ARN at synth time', () => {
+    expect(() => buildTestApp({ smsResetKeywords: 'RESET,Stop' })).toThrow(ConfigurationError);
+    expect(() => buildTestApp({ snsHttpsTopicArns: 'blink-inbound-sms' })).toThrow(ConfigurationError);
+    expect(() => buildTestApp({ snsHttpsTopicArns: 'arn:aws:sqs:us-east-1:123456789012:blink' })).toThrow(ConfigurationError);
+  });
+
+  it('has no SNS HTTPS route or setting unless snsHttpsTopicArns is set', () => {
+    const [, api] = functionOf(t, 'blink-api');
+    expect(envOf(api)).not.toHaveProperty('SNS_HTTPS_TOPIC_ARNS');
+    expect(resourcesOfType([t.api], 'AWS::ApiGateway::Resource').filter(([, resource]) => resource.Properties?.PathPart === 'sns')).toEqual([]);
+  });
+
+  it('with snsHttpsTopicArns, the api function gets the topics and POST /sns/inbound-sms gets its own method', () => {
+    const configured = templatesOf(buildTestApp({ snsHttpsTopicArns: `${TOPIC},arn:aws:sns:eu-west-1:123456789012:other` }));
+    const [, api] = functionOf(configured, 'blink-api');
+    expect(envOf(api)).toMatchObject({ SNS_HTTPS_TOPIC_ARNS: `${TOPIC},arn:aws:sns:eu-west-1:123456789012:other`, JOB_QUEUE_URL: expect.anything() });
+    expectProperties(configured.api, 'AWS::ApiGateway::Resource', { PathPart: 'sns' });
+    expectProperties(configured.api, 'AWS::ApiGateway::Resource', { PathPart: 'inbound-sms', ParentId: { Ref: Match.stringLikeRegexp('^PublicApisns') } });
+    expectProperties(configured.api, 'AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      ResourceId: { Ref: Match.stringLikeRegexp('^PublicApisnsinboundsms') },
+      AuthorizationType: 'NONE',
+      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+    });
+    const methods = resourcesOfType([configured.api], 'AWS::ApiGateway::Method').filter(([id]) => id.startsWith('PublicApisnsinboundsms'));
+    expect(methods.map(([, method]) => method.Properties?.HttpMethod)).toEqual(['POST']);
+  });
+});
