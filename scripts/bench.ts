@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { lambdaBundling } from '../infra/bundling.js';
 import { benchEnrollmentRoutes } from './bench/enrollment-routes.js';
 import { benchReset } from './bench/reset.js';
+import { benchLockoutScan } from './bench/lockout-scan.js';
 
 const root = resolve(__dirname, '..');
 const outRoot = join(root, '.bench');
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
   const withinBudget = printBundleTable(bundles);
   await benchEnrollmentRoutes();
   await benchReset();
+  await benchLockoutScan();
   if (!withinBudget) process.exitCode = 1;
 }
 
