@@ -35,9 +35,21 @@ export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryW
   const processor = new BatchProcessor(EventType.SQS);
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
-    const job = parseJob(record.body);
     // A missing or malformed count is treated as a first delivery: the last-delivery notice is then never sent early.
     const receiveCount = Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1;
+    let job: DirectoryJob;
+    try {
+      job = parseJob(record.body);
+    } catch (error) {
+      // Not a job this worker knows: it fails every delivery and ends in the DLQ, where an admin can read it.
+      metrics.addMetric('Job_Invalid', MetricUnit.Count, 1);
+      logger.error('job refused: not a valid job', {
+        messageId: record.messageId,
+        receiveCount,
+        issues: error instanceof ValidationError ? error.issues : [],
+      });
+      throw error;
+    }
     logger.appendKeys({ jobId: job.jobId, jobKind: job.kind });
     try {
       logger.info('job started', { receiveCount });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { toApiGatewayEvent, readBody } from '../../local/api-gateway-bridge.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
@@ -239,27 +239,21 @@ describe('local runtime', () => {
     });
 
     it('retries a failing job and moves it to the DLQ after maxReceiveCount', async () => {
-      const jobId = randomUUID();
       await withLogs(async (logs) => {
-        // Reset jobs are not implemented yet: the worker fails them every time.
-        await blink.composition.adapters.jobQueue.enqueue({
-          kind: 'reset',
-          jobId,
-          requestedAt: new Date().toISOString(),
-          userGuid: randomUUID(),
-          channel: 'sms',
-        });
+        // A message no worker version can act on (a reset without its account): it fails on every delivery.
+        const { MessageId: messageId } = await blink.composition.sqsClient.send(
+          new SendMessageCommand({
+            QueueUrl: blink.queue.queueUrl,
+            MessageBody: JSON.stringify({ kind: 'reset', jobId: randomUUID(), requestedAt: new Date().toISOString(), channel: 'sms' }),
+          }),
+        );
         await pollUntil(
           async () => ((await queueDepth(blink, blink.queue.deadLetterQueueUrl)).visible === 1 ? true : undefined),
           { timeoutMs: 30_000, description: 'the failing job to reach the DLQ' },
         );
-        const attempts = logs.lines().filter((line) => line.message === 'job failed' && line.jobId === jobId);
-        expect(attempts).toHaveLength(2);
-        const receiveCounts = logs
-          .lines()
-          .filter((line) => line.message === 'job started' && line.jobId === jobId)
-          .map((line) => line.receiveCount);
-        expect(receiveCounts).toEqual([1, 2]);
+        const attempts = logs.lines().filter((line) => line.message === 'job refused: not a valid job' && line.messageId === messageId);
+        expect(attempts.map((line) => line.receiveCount)).toEqual([1, 2]);
+        expect(attempts[0]?.issues).toEqual(['userGuid']);
       });
       expect(await queueDepth(blink, blink.queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
     });
