@@ -12,7 +12,7 @@ import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
-import { asAdmin, createTestUser, directoryOptions, getSambaConnection, lockOut, type TestUser } from './support/samba.js';
+import { asAdmin, createTestUser, directoryOptions, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
 
 // The lockout watch against the real Samba DC (lockout after 3 bad passwords, for 30 minutes). Every test locks users
 // of its own; the DC is shared with other test files, so assertions are about these users only (other files' locked
@@ -330,6 +330,30 @@ describe('lockout watch against the Samba DC', () => {
       await failover.close();
       await noDc.close();
     }
+  });
+
+  it('a reply of UNLOCK to the alert unlocks the account (inbound SMS → unlock job → AD), and the user can sign in', async () => {
+    const user = await enroll(await newUser('lw-unl'));
+    await lockOut(user);
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    expect(smsTo(user.phone)).toHaveLength(1);
+    await expect(tryBind(user.dn, user.password)).resolves.toBe('775');
+
+    const reply = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: user.phone, body: 'UNLOCK' }),
+    });
+    expect(reply.status).toBe(202);
+    const answer = await pollUntil(async () => smsTo(user.phone)[1], { timeoutMs: 20_000, description: 'the answer to UNLOCK' });
+    expect(answer.body).toBe('Blink: your Windows account is unlocked.');
+    await expect(directory.isLockedOut(await lookUp(user))).resolves.toBe(false);
+    await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
+    // The lockout is over: the next scan neither alerts nor lists it.
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    expect(smsTo(user.phone)).toHaveLength(2);
+    const listed = await blink.composition.lockoutWatch.listLocked();
+    expect(listed.locked.map((entry) => entry.userGuid)).not.toContain(user.userGuid);
   });
 
   it('end to end in the local runtime: a queued lockout-scan job alerts (console JSON), and `npm run admin -- locked` shows it', async () => {
