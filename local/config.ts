@@ -45,6 +45,9 @@ const localEnvSchema = z
     SMS_UNLOCK_KEYWORDS: optionalText,
     SMS_HELP_KEYWORDS: optionalText,
     SNS_HTTPS_TOPIC_ARNS: optionalText,
+    /** Lockout alert settings (section `lockoutAlert`), passed as they are. */
+    LOCKOUT_ALERT_TIME_ZONE: optionalText,
+    LOCKOUT_ALERTS_PER_DAY: optionalText,
     /** HMAC key for issued secrets; a random one per start when unset (nothing survives a restart anyway). */
     TOKEN_HMAC_KEY: optionalText,
     LDAP_URL: optionalText,

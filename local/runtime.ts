@@ -175,6 +175,8 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
         SMS_UNLOCK_KEYWORDS: settings.SMS_UNLOCK_KEYWORDS,
         SMS_HELP_KEYWORDS: settings.SMS_HELP_KEYWORDS,
         SNS_HTTPS_TOPIC_ARNS: settings.SNS_HTTPS_TOPIC_ARNS,
+        LOCKOUT_ALERT_TIME_ZONE: settings.LOCKOUT_ALERT_TIME_ZONE,
+        LOCKOUT_ALERTS_PER_DAY: settings.LOCKOUT_ALERTS_PER_DAY,
       },
       ...(options.fetchHttps ? { fetchHttps: options.fetchHttps } : {}),
       tableName: 'blink-local',
