@@ -44,7 +44,8 @@ describe('lockout watch against the Samba DC', () => {
   beforeAll(async () => {
     const samba = getSambaConnection();
     blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test' },
+      // Alert times in India Standard Time (UTC+5:30, no daylight saving): the setting reaches the watch.
+      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test', LOCKOUT_ALERT_TIME_ZONE: 'Asia/Kolkata' },
       port: 0,
       adminToken: ADMIN_TOKEN,
       clock,
@@ -137,8 +138,9 @@ describe('lockout watch against the Samba DC', () => {
     if (!account) throw new Error(`${user.samAccountName} is not locked`);
     return account;
   };
+  const inKolkata = (date: Date) => new Date(date.getTime() + 330 * 60_000).toISOString().slice(11, 16);
   const expectedSms = (lockedAt: Date) =>
-    `Blink: your Windows account was locked at ${lockedAt.toISOString().slice(11, 16)}. Reply UNLOCK to unlock it or RESET for a new password.`;
+    `Blink: your Windows account was locked at ${inKolkata(lockedAt)}. Reply UNLOCK to unlock it or RESET for a new password.`;
 
   /** A watch over the composition's adapters with other settings or another directory (paging, failover). */
   const watchWith = (overrides: Partial<LockoutWatchDependencies> & { pageSize?: number }): LockoutWatch => {
@@ -158,7 +160,7 @@ describe('lockout watch against the Samba DC', () => {
       clock,
       logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
       metrics: { addMetric: () => undefined },
-      settings: { scan: { pageSize: pageSize ?? 500, timeBudgetMs: 20_000 }, timeZone: 'UTC', alertsPerDay: 5, productName: 'Blink' },
+      settings: { scan: { pageSize: pageSize ?? 500, timeBudgetMs: 20_000 }, timeZone: 'Asia/Kolkata', alertsPerDay: 5, productName: 'Blink' },
       ...rest,
     });
   };
@@ -189,7 +191,7 @@ describe('lockout watch against the Samba DC', () => {
     expect(pushes).toHaveLength(1);
     expect(pushes[0]).toMatchObject({
       title: 'Blink: account locked',
-      body: `Your Windows account was locked at ${account.lockedAt.toISOString().slice(11, 16)}. Open Blink to unlock it or get a new password.`,
+      body: `Your Windows account was locked at ${inKolkata(account.lockedAt)}. Open Blink to unlock it or get a new password.`,
       data: { kind: 'lockout', lockedAt: account.lockedAt.toISOString() },
     });
     expect(first.alerted).toBeGreaterThanOrEqual(1);
