@@ -4,7 +4,7 @@ import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store.js';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store.js';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter.js';
-import { DynamoPasswordDelivery } from '../../shared/adapters/dynamodb/password-delivery.js';
+import { DynamoAppResults } from '../../shared/adapters/dynamodb/app-results.js';
 import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.js';
 import { createAppRequestUseCases } from '../../shared/use-cases/app-requests.js';
 import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets.js';
@@ -63,7 +63,7 @@ const enrollment: EnrollmentDependencies = {
 
 // App reset/unlock requests: the api function opens the answer slot and queues the job; the worker answers it.
 const appRequests = createAppRequestUseCases({
-  passwordDelivery: new DynamoPasswordDelivery(documentClient, { tableName: env.TABLE_NAME, deviceStore: enrollment.deviceStore }),
+  passwordDelivery: new DynamoAppResults(documentClient, { tableName: env.TABLE_NAME }),
   jobQueue: new SqsJobQueue(createSqsClient(), { queueUrl: env.JOB_QUEUE_URL }),
   rateLimiter: enrollment.rateLimiter,
   auditLog: enrollment.auditLog,

@@ -26,6 +26,14 @@ export interface PasswordDelivery {
   deliverPassword(recipient: AppRequestRecipient, password: string, expiresAt: Date): Promise<void>;
   /** Any other outcome (unlocked, not-locked, failed). */
   deliverOutcome(recipient: AppRequestRecipient, outcome: Exclude<AppRequestResult, { state: 'pending' | 'password-ready' | 'gone' }>, expiresAt: Date): Promise<void>;
+  /**
+   * True while the request is still waiting for its answer (opened, pending, not expired). The worker checks it before
+   * writing to AD, so a job that runs after the app gave up changes no password nobody will receive.
+   */
+  isAwaiting(recipient: AppRequestRecipient, now: Date): Promise<boolean>;
   /** Reads the result for the device; a 'password-ready' result is consumed by this read (conditional write). */
   take(jobId: string, deviceId: string, now: Date): Promise<AppRequestResult | undefined>;
 }
+
+/** The side of the app results the api function needs: it opens requests and hands out their answers. */
+export type AppRequestResults = Omit<PasswordDelivery, 'deliverPassword'>;

@@ -6,7 +6,7 @@ import { RateLimitedError } from '../domain/errors.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { JobQueue } from '../ports/job-queue.js';
-import type { AppRequestResult, PasswordDelivery } from '../ports/password-delivery.js';
+import type { AppRequestResult, AppRequestResults } from '../ports/password-delivery.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { EnrollmentLogger } from './enrollment/dependencies.js';
 
@@ -43,7 +43,7 @@ function tooManyMessage(retryAfterSeconds: number): string {
 }
 
 export interface AppRequestDependencies {
-  passwordDelivery: PasswordDelivery;
+  passwordDelivery: AppRequestResults;
   jobQueue: JobQueue;
   rateLimiter: RateLimiter;
   auditLog: AuditLog;

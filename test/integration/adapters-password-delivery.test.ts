@@ -56,6 +56,16 @@ async function scanTable(): Promise<string> {
 }
 
 describe('DynamoPasswordDelivery', () => {
+  it('says a request is awaited only while it is open, pending, unexpired and asked about for its own user', async () => {
+    const { recipient } = await openRequest();
+    expect(await delivery.isAwaiting(recipient, later(1))).toBe(true);
+    expect(await delivery.isAwaiting({ ...recipient, userGuid: randomUUID() }, later(1))).toBe(false);
+    expect(await delivery.isAwaiting({ ...recipient, jobId: randomUUID() }, later(1))).toBe(false);
+    expect(await delivery.isAwaiting(recipient, later(300))).toBe(false);
+    await delivery.deliverOutcome(recipient, { state: 'not-locked' }, later(300));
+    expect(await delivery.isAwaiting(recipient, later(2))).toBe(false);
+  });
+
   it('answers pending until the worker delivers, then hands out a JWE only the device can decrypt, once', async () => {
     const { recipient, keys } = await openRequest();
     expect(await delivery.take(recipient.jobId, recipient.deviceId, later(1))).toEqual({ state: 'pending' });

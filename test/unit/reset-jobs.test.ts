@@ -136,7 +136,12 @@ class FakeLedger implements JobLedger {
 
 class FakePasswordDelivery implements PasswordDelivery {
   results: Array<{ recipient: AppRequestRecipient; result: AppRequestResult; password?: string }> = [];
+  /** Request ids whose app stopped waiting (expired or answered). */
+  noLongerAwaited = new Set<string>();
   async open() {}
+  async isAwaiting(recipient: AppRequestRecipient) {
+    return !this.noLongerAwaited.has(recipient.jobId);
+  }
   async deliverPassword(recipient: AppRequestRecipient, password: string) {
     this.results.push({ recipient, result: { state: 'password-ready', jwe: 'jwe' }, password });
   }
@@ -561,6 +566,26 @@ describe('reset job', () => {
     expect(h.directory.writes).toEqual([]);
     expect(h.passwordDelivery.results.map((entry) => entry.result.state)).toEqual(['failed']);
     expect(h.audit.map((event) => event.reason)).toEqual(['device-revoked', 'not-enrolled']);
+  });
+
+  it('changes nothing for an app request that is no longer awaited (expired or already answered)', async () => {
+    const h = harness();
+    const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
+    const deviceId = randomUUID();
+    h.devices.set(deviceId, {
+      deviceId,
+      userGuid: user.objectGuid,
+      publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+      unlockMethod: 'none',
+      platform: 'ios',
+      boundAt: NOW,
+    });
+    const job = h.job('reset', user, { channel: 'app', deviceId });
+    h.passwordDelivery.noLongerAwaited.add(job.jobId);
+    await h.runJob(job);
+    expect(h.directory.writes).toEqual([]);
+    expect(h.passwordDelivery.results).toEqual([]);
+    expect(h.audit.map((event) => event.reason)).toEqual(['request-expired']);
   });
 });
 

@@ -1,18 +1,9 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CompactEncrypt, importJWK } from 'jose';
-import * as z from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
 import type { DeviceStore } from '../../ports/device-store.js';
-import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../ports/password-delivery.js';
-import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
-
-/*
- * Item layout (single table, see table.ts):
- *   app result   pk APPRESULT#<jobId>   sk DEVICE#<deviceId>   userGuid, state, jwe? (password-ready only),
- *                message? (failed only), validUntil (ISO, checked in code), expiresAt (TTL)
- * States: pending → password-ready | unlocked | not-locked | failed; password-ready → taken (the jwe is removed in the
- * same conditional write that hands it out, so two concurrent takes cannot both get it).
- */
+import type { AppRequestRecipient, PasswordDelivery } from '../../ports/password-delivery.js';
+import { DynamoAppResults } from './app-results.js';
 
 /** The JWE algorithms (docs/design/reset.md): ECDH-ES key agreement on P-256 wrapping an AES-256-GCM content key. */
 export const passwordJwe = { alg: 'ECDH-ES+A256KW', enc: 'A256GCM' } as const;
@@ -23,45 +14,18 @@ export const passwordJwe = { alg: 'ECDH-ES+A256KW', enc: 'A256GCM' } as const;
  */
 export const JWE_REQUEST_HEADER = 'blink_request';
 
-const storedStates = ['pending', 'password-ready', 'unlocked', 'not-locked', 'failed', 'taken'] as const;
-
-const resultItemSchema = z.object({
-  userGuid: z.string(),
-  state: z.enum(storedStates),
-  jwe: z.string().optional(),
-  message: z.string().optional(),
-  validUntil: z.iso.datetime().transform((value) => new Date(value)),
-});
-
-export const passwordDeliveryKeys = {
-  result: (jobId: string, deviceId: string) => ({ pk: `APPRESULT#${jobId}`, sk: `DEVICE#${deviceId}` }),
-};
-
-type Outcome = Exclude<AppRequestResult, { state: 'pending' | 'password-ready' | 'gone' }>;
-
-export class DynamoPasswordDelivery implements PasswordDelivery {
+/**
+ * The app results plus the one operation only the directory worker performs: encrypting a new password to the
+ * device. Kept apart from DynamoAppResults so the api function, which only opens and reads results, does not carry
+ * the JOSE library.
+ */
+export class DynamoPasswordDelivery extends DynamoAppResults implements PasswordDelivery {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    client: DynamoDBDocumentClient,
     /** The device store gives the public key a password is encrypted to. */
-    private readonly options: { tableName: string; deviceStore: DeviceStore },
-  ) {}
-
-  async open(recipient: AppRequestRecipient, expiresAt: Date): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
-          kind: 'app-result',
-          userGuid: recipient.userGuid,
-          state: 'pending',
-          validUntil: expiresAt.toISOString(),
-          expiresAt: ttlSeconds(expiresAt),
-        },
-        // A job id is new for every request: an existing item means a bug, never something to overwrite.
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    private readonly delivery: { tableName: string; deviceStore: DeviceStore },
+  ) {
+    super(client, { tableName: delivery.tableName });
   }
 
   /**
@@ -70,7 +34,7 @@ export class DynamoPasswordDelivery implements PasswordDelivery {
    * password wins); throws NotFoundError when the request was never opened or its answer was taken already.
    */
   async deliverPassword(recipient: AppRequestRecipient, password: string, expiresAt: Date): Promise<void> {
-    const device = await this.options.deviceStore.get(recipient.deviceId);
+    const device = await this.delivery.deviceStore.get(recipient.deviceId);
     if (!device || device.userGuid !== recipient.userGuid || device.revokedAt) {
       throw new NotFoundError('No active device to deliver the password to.');
     }
@@ -81,101 +45,4 @@ export class DynamoPasswordDelivery implements PasswordDelivery {
     await this.answer(recipient, { state: 'password-ready', jwe }, expiresAt);
   }
 
-  async deliverOutcome(recipient: AppRequestRecipient, outcome: Outcome, expiresAt: Date): Promise<void> {
-    await this.answer(recipient, outcome.state === 'failed' ? { state: 'failed', message: outcome.message } : { state: outcome.state }, expiresAt);
-  }
-
-  async take(jobId: string, deviceId: string, now: Date): Promise<AppRequestResult | undefined> {
-    const key = passwordDeliveryKeys.result(jobId, deviceId);
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }));
-    if (!Item) return undefined;
-    const stored = resultItemSchema.parse(Item);
-    // Expiry is checked here: TTL deletes items up to days late (and dynalite never does).
-    const expired = now.getTime() >= stored.validUntil.getTime();
-    switch (stored.state) {
-      case 'pending':
-        return expired ? { state: 'gone' } : { state: 'pending' };
-      case 'unlocked':
-      case 'not-locked':
-        return expired ? { state: 'gone' } : { state: stored.state };
-      case 'failed':
-        return expired ? { state: 'gone' } : { state: 'failed', message: stored.message ?? '' };
-      case 'taken':
-        return { state: 'gone' };
-      case 'password-ready':
-        return this.takePassword(key, now, expired);
-    }
-  }
-
-  /** Hands the JWE out once: the state changes and the ciphertext is removed in one conditional write. */
-  private async takePassword(key: { pk: string; sk: string }, now: Date, expired: boolean): Promise<AppRequestResult> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: key,
-          UpdateExpression: 'SET #state = :taken, takenAt = :now REMOVE jwe',
-          ConditionExpression: '#state = :ready AND validUntil > :now',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':taken': 'taken', ':ready': 'password-ready', ':now': now.toISOString() },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      const jwe = z.object({ jwe: z.string().min(1) }).parse(Attributes).jwe;
-      return { state: 'password-ready', jwe };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      // Someone took it first, or it expired: drop an expired ciphertext too (nobody will ever fetch it).
-      if (expired) await this.discardExpired(key, now);
-      return { state: 'gone' };
-    }
-  }
-
-  private async discardExpired(key: { pk: string; sk: string }, now: Date): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: key,
-          UpdateExpression: 'SET #state = :taken REMOVE jwe',
-          ConditionExpression: '#state = :ready AND validUntil <= :now',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':taken': 'taken', ':ready': 'password-ready', ':now': now.toISOString() },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  private async answer(
-    recipient: AppRequestRecipient,
-    answer: { state: 'password-ready'; jwe: string } | { state: 'unlocked' | 'not-locked' } | { state: 'failed'; message: string },
-    expiresAt: Date,
-  ): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: definedAttributes({
-            ...passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
-            kind: 'app-result',
-            userGuid: recipient.userGuid,
-            state: answer.state,
-            jwe: 'jwe' in answer ? answer.jwe : undefined,
-            message: 'message' in answer ? answer.message : undefined,
-            validUntil: expiresAt.toISOString(),
-            expiresAt: ttlSeconds(expiresAt),
-          }),
-          // Only an opened request of this user, and never once its password was handed out.
-          ConditionExpression: 'attribute_exists(pk) AND userGuid = :userGuid AND #state <> :taken',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':userGuid': recipient.userGuid, ':taken': 'taken' },
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new NotFoundError('No open app request to answer.');
-      throw error;
-    }
-  }
 }

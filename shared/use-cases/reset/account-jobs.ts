@@ -113,6 +113,12 @@ export function createAccountJobs(deps: ResetDependencies) {
         }
         return { refused: device?.revokedAt ? 'device-revoked' : 'not-enrolled' };
       }
+      // The app waits APP_RESULT_TTL_SECONDS for its answer; after that (or once it was answered) nobody would receive
+      // a new password, so a late or redriven job must not change one.
+      if (!(await deps.passwordDelivery.isAwaiting(recipient, deps.clock.now()))) {
+        logger.info('app request no longer awaited: nothing done', { userGuid: job.userGuid });
+        return { refused: 'request-expired' };
+      }
       return appRequester(enrollment, device, recipient);
     }
     const phone = enrollment?.phoneE164;
