@@ -2,10 +2,9 @@ import middy from '@middy/core';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { Observability } from '../../shared/observability/powertools.js';
+import { traceHandler, type Observability } from '../../shared/observability/powertools.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
 import { jsonResponse } from '../../shared/http/responses.js';
 import { mapErrorsToResponses } from '../../shared/http/middleware.js';
@@ -38,7 +37,7 @@ export function createApiHandler({ observability, version, routes: featureRoutes
   });
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(router)
-    .use(captureLambdaHandler(tracer))
+    .use(traceHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use({

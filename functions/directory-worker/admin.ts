@@ -1,11 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import type { Observability } from '../../shared/observability/powertools.js';
+import { traceHandler, type Observability } from '../../shared/observability/powertools.js';
 import { DomainError, ValidationError } from '../../shared/domain/errors.js';
 import type { AdminActivation } from '../../shared/use-cases/activation/activation.js';
 import { workerAdminRequestSchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../shared/use-cases/activation/contract.js';
@@ -68,7 +67,7 @@ export function createDirectoryWorkerAdminHandler({ observability, activation, l
   };
 
   return middy<AdminInvocation, WorkerAdminReply>(handle)
-    .use(captureLambdaHandler(tracer))
+    .use(traceHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

@@ -1,11 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Observability } from '../../shared/observability/powertools.js';
+import { traceHandler, type Observability } from '../../shared/observability/powertools.js';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 
@@ -69,7 +68,7 @@ export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryW
     processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
 
   return middy<SQSEvent, SQSBatchResponse>(handle)
-    .use(captureLambdaHandler(tracer))
+    .use(traceHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 }

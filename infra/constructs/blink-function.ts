@@ -111,6 +111,8 @@ export class BlinkFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: `blink-${props.name}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Blink',
         BLINK_VERSION: props.version,
+        // Answers hold binding codes, enrollment URIs and encrypted passwords: never in a trace (see traceHandler).
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         NODE_OPTIONS: lambdaBundling.nodeOptions,
       },
       bundling: {

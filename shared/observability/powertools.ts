@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 
 export interface Observability {
   logger: Logger;
@@ -21,4 +22,12 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     metrics: new Metrics({ serviceName: options.serviceName, namespace: 'Blink' }),
     tracer: new Tracer({ serviceName: options.serviceName, enabled: options.tracing }),
   };
+}
+
+/**
+ * The handler's X-Ray subsegment, without the response as metadata: answers carry binding codes, enrollment URIs and
+ * encrypted passwords, and a trace is no place for them (Powertools records the response by default).
+ */
+export function traceHandler(tracer: Tracer) {
+  return captureLambdaHandler(tracer, { captureResponse: false });
 }

@@ -327,6 +327,12 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
       }
     });
 
+    it('keep what every function answers out of traces (Powertools would record them as metadata)', () => {
+      for (const [, fn] of blinkFunctions(t.all).values()) {
+        expect(envOf(fn).POWERTOOLS_TRACER_CAPTURE_RESPONSE).toBe('false');
+      }
+    });
+
     it('use no AWS managed policies and never Scan the table', () => {
       for (const [, role] of resourcesOfType(t.all, 'AWS::IAM::Role').filter(([id]) => /Function|Worker/.test(id))) {
         expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
