@@ -6,7 +6,7 @@ import { Attribute, Change } from 'ldapts';
 import { startLocalBlink, type LocalBlink, type SentEmailView } from '../../local/runtime.js';
 import { hashSecret } from '../../shared/domain/one-time-secrets.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
-import { asAdmin, createTestUser, getSambaConnection } from './support/samba.js';
+import { asAdmin, createTestUser, getSambaConnection, localDirectorySettings } from './support/samba.js';
 
 const run = promisify(execFile);
 const REPOSITORY_ROOT = path.resolve(__dirname, '../..');
@@ -24,21 +24,13 @@ describe('admin activation against the Samba DC', () => {
   let logs: LogCapture | undefined;
 
   beforeAll(async () => {
-    const samba = getSambaConnection();
     blink = await startLocalBlink({
       env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test', PRODUCT_NAME: 'Corp Reset', SUPPORT_CONTACT: 'the Corp help desk (x4357)' },
       port: 0,
       publicBaseUrl: PUBLIC_BASE_URL,
       adminToken: ADMIN_TOKEN,
       lockoutScanIntervalSeconds: 3600,
-      directory: {
-        urls: samba.urls.join(','),
-        baseDn: samba.baseDn,
-        bindDn: samba.bindDn,
-        bindPassword: samba.bindPassword,
-        caFile: samba.caFile,
-        startTls: false,
-      },
+      directory: localDirectorySettings(),
     });
   });
 

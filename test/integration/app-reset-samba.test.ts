@@ -11,7 +11,7 @@ import { enroll, type DeviceClient, type DeviceState } from '../../device-client
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
-import { asAdmin, createTestUser, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
+import { asAdmin, createTestUser, localDirectorySettings, lockOut, type TestUser, tryBind } from './support/samba.js';
 
 // Reset and unlock from the app, end to end: a throwaway Samba user, activated by the admin API, binds a device with
 // the reference client; the api function queues the job, the directory worker writes AD and leaves a JWE, the client
@@ -28,13 +28,12 @@ let table: DynamoDBDocumentClient;
 const created: TestUser[] = [];
 
 beforeAll(async () => {
-  const samba = getSambaConnection();
   blink = await startLocalBlink({
     env: { BLINK_VERSION: 'test' },
     port: 0,
     adminToken: ADMIN_TOKEN,
     lockoutScanIntervalSeconds: 3600,
-    directory: { urls: samba.urls.join(','), baseDn: samba.baseDn, bindDn: samba.bindDn, bindPassword: samba.bindPassword, caFile: samba.caFile, startTls: false },
+    directory: localDirectorySettings(),
   });
   table = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(blink.services.dynamodb)));
 });

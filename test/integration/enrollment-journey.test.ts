@@ -6,7 +6,7 @@ import { Attribute } from 'ldapts';
 import { startLocalBlink, type LocalBlink, type SentEmailView, type SentSmsView } from '../../local/runtime.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
-import { asAdmin, createTestUser, getSambaConnection, type TestUser } from './support/samba.js';
+import { asAdmin, createTestUser, getSambaConnection, localDirectorySettings, type TestUser } from './support/samba.js';
 
 /**
  * The whole of steps 1–3 as one person meets them, against the Samba DC: an admin activates (by group, by user), the
@@ -24,7 +24,6 @@ let blink: LocalBlink;
 const clock = new ManualClock(new Date());
 
 beforeAll(async () => {
-  const samba = getSambaConnection();
   blink = await startLocalBlink({
     env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test' },
     port: 0,
@@ -32,7 +31,7 @@ beforeAll(async () => {
     adminToken: ADMIN_TOKEN,
     lockoutScanIntervalSeconds: 3600,
     clock,
-    directory: { urls: samba.urls.join(','), baseDn: samba.baseDn, bindDn: samba.bindDn, bindPassword: samba.bindPassword, caFile: samba.caFile, startTls: false },
+    directory: localDirectorySettings(),
   });
 });
 

@@ -12,7 +12,7 @@ import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
-import { asAdmin, createTestUser, directoryOptions, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
+import { asAdmin, createTestUser, directoryOptions, getSambaConnection, localDirectorySettings, lockOut, type TestUser, tryBind } from './support/samba.js';
 
 // The lockout watch against the real Samba DC (lockout after 3 bad passwords, for 30 minutes). Every test locks users
 // of its own; the DC is shared with other test files, so assertions are about these users only (other files' locked
@@ -42,7 +42,6 @@ describe('lockout watch against the Samba DC', () => {
   let blink: LocalBlink;
 
   beforeAll(async () => {
-    const samba = getSambaConnection();
     blink = await startLocalBlink({
       // Alert times in India Standard Time (UTC+5:30, no daylight saving): the setting reaches the watch.
       env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test', LOCKOUT_ALERT_TIME_ZONE: 'Asia/Kolkata' },
@@ -50,14 +49,7 @@ describe('lockout watch against the Samba DC', () => {
       adminToken: ADMIN_TOKEN,
       clock,
       lockoutScanIntervalSeconds: 3600,
-      directory: {
-        urls: samba.urls.join(','),
-        baseDn: samba.baseDn,
-        bindDn: samba.bindDn,
-        bindPassword: samba.bindPassword,
-        caFile: samba.caFile,
-        startTls: false,
-      },
+      directory: localDirectorySettings(),
     });
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Attribute, Client } from 'ldapts';
 import * as z from 'zod';
 import type { LdapDirectoryOptions } from '../../../shared/adapters/ldap/ldap-directory.js';
+import type { DirectorySettings } from '../../../local/compose.js';
 
 /** Written by test/integration/global-setup.ts. */
 export const connectionFile = join(__dirname, '../../../.local/samba/run/connection.json');
@@ -93,6 +94,19 @@ export function directoryOptions(overrides: Partial<LdapDirectoryOptions> = {}):
     connectTimeoutMs: 3000,
     operationTimeoutMs: 5000,
     ...overrides,
+  };
+}
+
+/** The test DC as the local runtime's `directory` option (startLocalBlink), optionally with other DC URLs first. */
+export function localDirectorySettings(urls?: string): DirectorySettings {
+  const connection = getSambaConnection();
+  return {
+    urls: urls ?? connection.urls.join(','),
+    baseDn: connection.baseDn,
+    bindDn: connection.bindDn,
+    bindPassword: connection.bindPassword,
+    caFile: connection.caFile,
+    startTls: false,
   };
 }
 
