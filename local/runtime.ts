@@ -19,6 +19,7 @@ import { consoleHeaders, renderConsolePage, type ConsoleData, type ConsoleInboun
 import { startDemoDirectory, type DemoDirectoryServer } from './demo-directory/server.js';
 import { demoUsers } from './demo-directory/seed.js';
 import { createLambdaContext } from './lambda-context.js';
+import { deviceActionRoute, SimulatedDevices } from './simulated-devices.js';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
 import { startDynamoDb } from './stand-ins/dynamodb.js';
 import { startSes, type SesStandIn } from './stand-ins/ses.js';
@@ -43,6 +44,8 @@ export interface LocalBlinkOptions {
   stateRoot?: string;
   /** Bearer token for the admin routes; default LOCAL_ADMIN_TOKEN, else a random one (see `adminToken`). */
   adminToken?: string;
+  /** How long the console's simulated app waits for the worker's answer to a reset or unlock (default 20 s). */
+  appAnswerTimeoutMs?: number;
 }
 
 export interface SentSmsView {
@@ -250,6 +253,15 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       { name: directory.kind === 'demo' ? 'Directory (demo, LDAPS)' : 'Directory (real)', url: services.directory },
     ];
 
+    // The console's simulated phones: the reference device client, keys in memory, requests to this runtime's own URL.
+    const simulatedDevices = new SimulatedDevices({
+      apiUrl: url,
+      publicBaseUrl,
+      now: () => composition.adapters.clock.now().getTime(),
+      deviceRecord: (deviceId) => composition.adapters.deviceStore.get(deviceId),
+      answerTimeoutMs: options.appAnswerTimeoutMs ?? 20_000,
+    });
+
     const configuredAdminToken = options.adminToken ?? settings.LOCAL_ADMIN_TOKEN;
     const adminToken = configuredAdminToken ?? randomBytes(32).toString('base64url');
 
@@ -261,6 +273,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       listSms,
       listEmails,
       inbound,
+      simulatedDevices,
       consoleData: async (): Promise<ConsoleData> => ({
         apiUrl: url,
         jobs: await jobQueueDepths(composition),
@@ -270,6 +283,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
         inbound: [...inbound],
         email: await listEmails(),
         push: composition.adapters.pushSender.list().map((push) => ({ ...push, at: push.at.toISOString() })),
+        devices: await simulatedDevices.list(),
         directory:
           directory.kind === 'demo'
             ? {
@@ -358,6 +372,7 @@ interface RequestHandlerDependencies {
   listSms: () => SentSmsView[];
   listEmails: () => Promise<SentEmailView[]>;
   inbound: ConsoleInboundSms[];
+  simulatedDevices: SimulatedDevices;
   consoleData: () => Promise<ConsoleData>;
   logger: Logger;
 }
@@ -470,13 +485,29 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       GET: async (_request, response) => sendJson(response, 200, deps.inbound),
       POST: sendInboundSms,
     },
+    '/_local/api/devices': {
+      GET: async (_request, response) => sendJson(response, 200, await deps.simulatedDevices.list()),
+      POST: async (request, response) => {
+        const answer = await deps.simulatedDevices.enroll((await readBody(request, 16 * 1024)).toString('utf8'));
+        sendJson(response, answer.status, answer.body);
+      },
+    },
+  };
+
+  /** POST /_local/api/devices/{deviceId}/status|reset|unlock: one of the app's signed requests from a simulated phone. */
+  const deviceActionRoutes = (pathname: string): (typeof consoleRoutes)[string] | undefined => {
+    const target = deviceActionRoute(pathname);
+    if (!target) return undefined;
+    return {
+      POST: async (_request, response) => sendJson(response, 200, await deps.simulatedDevices.act(target.deviceId, target.action)),
+    };
   };
 
   return async (request: IncomingMessage, response: ServerResponse) => {
     const pathname = new URL(request.url ?? '/', 'http://local.invalid').pathname.replace(/\/+$/, '') || '/';
     try {
       if (pathname === '/_local' || pathname.startsWith('/_local/')) {
-        const route = consoleRoutes[pathname];
+        const route = consoleRoutes[pathname] ?? deviceActionRoutes(pathname);
         const handler = route?.[request.method ?? 'GET'];
         if (!route) sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'No such console route.' } });
         else if (!handler) sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed.' } }, { allow: Object.keys(route).join(', ') });

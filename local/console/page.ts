@@ -1,3 +1,5 @@
+import type { SimulatedDeviceView } from '../simulated-devices.js';
+
 /** The local console page: server-rendered, every value escaped; its only script is /_local/console.js. */
 
 export interface ConsoleSms {
@@ -44,6 +46,8 @@ export interface ConsoleData {
   inbound: ConsoleInboundSms[];
   email: ConsoleEmail[];
   push: ConsolePush[];
+  /** The console's simulated phones (local/simulated-devices.ts). */
+  devices: SimulatedDeviceView[];
   directory:
     | { kind: 'demo'; users: Array<{ samAccountName: string; password: string; role: string; locked: boolean }> }
     | { kind: 'real'; urls: string };
@@ -94,6 +98,55 @@ function smsByNumber(sms: ConsoleSms[]): Html[] {
   );
 }
 
+const unlockMethodNames: Record<SimulatedDeviceView['unlockMethod'], string> = { none: 'none', pin: 'PIN', biometric: 'biometric' };
+const platformNames: Record<SimulatedDeviceView['platform'], string> = { ios: 'iOS', android: 'Android', other: 'other' };
+
+/** The app, played by the runtime: enroll from the setup page's link, then the app's buttons per device. */
+function appSection(devices: SimulatedDeviceView[]): Html {
+  const rows = devices.map(
+    (device) => html`<tr>
+        <td>${device.account.displayName} (<code>${device.account.samAccountName}</code>)</td>
+        <td><code>${device.deviceId}</code></td>
+        <td>${unlockMethodNames[device.unlockMethod]}</td>
+        <td>${platformNames[device.platform]}</td>
+        <td>${device.boundAt}${device.revokedAt ? html`<br><strong>revoked ${device.revokedAt}</strong>` : ''}</td>
+        <td class="device-actions">
+          <button type="button" class="device-action" data-device-id="${device.deviceId}" data-action="status">Status</button>
+          <button type="button" class="device-action" data-device-id="${device.deviceId}" data-action="reset">Reset password</button>
+          <button type="button" class="device-action" data-device-id="${device.deviceId}" data-action="unlock">Unlock account</button>
+        </td>
+      </tr>
+      <tr class="device-screen-row"><td colspan="6"><div class="device-screen" data-device-id="${device.deviceId}" role="status" aria-live="polite" aria-label="Screen of device ${device.deviceId}"></div></td></tr>`,
+  );
+  return html`<h2>App (simulated phone)</h2>
+<p class="muted">The reference device client, played by this runtime: its keys stay in the runtime's memory, and every
+request is signed and sent to this runtime's API as the Blink app sends it. On the setup page choose
+<em>Scan QR code</em> and paste the link shown under the code.</p>
+<form id="device-enroll-form">
+  <label>Setup link from under the QR code<input name="uri" required maxlength="2048" placeholder="blink://enroll?v=1&amp;api=…&amp;code=…" autocomplete="off" spellcheck="false"></label>
+  <label>Unlock method<select name="unlockMethod">
+    <option value="biometric">biometric</option>
+    <option value="pin">PIN</option>
+    <option value="none">none</option>
+  </select></label>
+  <label>Platform<select name="platform">
+    <option value="ios">iOS</option>
+    <option value="android">Android</option>
+    <option value="other">other</option>
+  </select></label>
+  <button type="submit">Enroll</button>
+</form>
+<p id="device-enroll-status" class="muted" role="status"></p>
+${
+  devices.length === 0
+    ? html`<p class="muted" id="no-simulated-devices">No simulated device yet.</p>`
+    : html`<table id="simulated-devices">
+  <thead><tr><th>Account</th><th>Device id</th><th>Unlock method</th><th>Platform</th><th>Bound</th><th>App</th></tr></thead>
+  <tbody>${rows}</tbody>
+</table>`
+}`;
+}
+
 export function renderConsolePage(data: ConsoleData): string {
   const directory =
     data.directory.kind === 'demo'
@@ -134,6 +187,8 @@ export function renderConsolePage(data: ConsoleData): string {
   <button type="submit">Send</button>
 </form>
 <p id="inbound-sms-status" class="muted" role="status"></p>
+
+${appSection(data.devices)}
 
 <h2>Directory worker jobs</h2>
 <p>Job queue: ${data.jobs.queue.visible} waiting, ${data.jobs.queue.inFlight} in flight · dead-letter queue: ${
