@@ -11,7 +11,7 @@ import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import type { Clock } from '../shared/ports/clock.js';
 import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
-import { ValidationError } from '../shared/domain/errors.js';
+import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
 import { parseLocalEnv, realDirectoryFrom } from './config.js';
@@ -524,7 +524,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
         sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: error.message } });
         return;
       }
-      if (!(error instanceof ValidationError)) deps.logger.error('local request failed', { path: pathname, error: describe(error) });
+      if (!(error instanceof ValidationError || error instanceof NotFoundError)) deps.logger.error('local request failed', { path: pathname, error: describe(error) });
       if (!response.headersSent) writeProxyResult(response, errorResponse(error));
       else response.destroy();
     }
