@@ -19,7 +19,7 @@ import { consoleHeaders, renderConsolePage, type ConsoleData, type ConsoleInboun
 import { startDemoDirectory, type DemoDirectoryServer } from './demo-directory/server.js';
 import { demoUsers } from './demo-directory/seed.js';
 import { createLambdaContext } from './lambda-context.js';
-import { deviceActionRoute, SimulatedDevices } from './simulated-devices.js';
+import { deviceActionRoute, isCrossSiteRequest, SimulatedDevices } from './simulated-devices.js';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
 import { startDynamoDb } from './stand-ins/dynamodb.js';
 import { startSes, type SesStandIn } from './stand-ins/ses.js';
@@ -488,6 +488,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     '/_local/api/devices': {
       GET: async (_request, response) => sendJson(response, 200, await deps.simulatedDevices.list()),
       POST: async (request, response) => {
+        if (isCrossSiteRequest(request.headers)) return refuseCrossSite(response);
         const answer = await deps.simulatedDevices.enroll((await readBody(request, 16 * 1024)).toString('utf8'));
         sendJson(response, answer.status, answer.body);
       },
@@ -499,9 +500,14 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     const target = deviceActionRoute(pathname);
     if (!target) return undefined;
     return {
-      POST: async (_request, response) => sendJson(response, 200, await deps.simulatedDevices.act(target.deviceId, target.action)),
+      POST: async (request, response) => {
+        if (isCrossSiteRequest(request.headers)) return refuseCrossSite(response);
+        sendJson(response, 200, await deps.simulatedDevices.act(target.deviceId, target.action));
+      },
     };
   };
+  const refuseCrossSite = (response: ServerResponse) =>
+    sendJson(response, 403, { error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' } });
 
   return async (request: IncomingMessage, response: ServerResponse) => {
     const pathname = new URL(request.url ?? '/', 'http://local.invalid').pathname.replace(/\/+$/, '') || '/';

@@ -94,6 +94,16 @@ export function deviceActionRoute(pathname: string): { deviceId: string; action:
   return { deviceId, action: match[2] as DeviceAction };
 }
 
+/**
+ * Whether a browser sent the request from another site (Fetch Metadata). The console has no login: without this, any
+ * web page open in the same browser could make a simulated phone reset a password (with a real directory configured,
+ * a real one), even though it could not read the answer. Scripts and curl send no such header.
+ */
+export function isCrossSiteRequest(headers: Record<string, string | string[] | undefined>): boolean {
+  const site = headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+}
+
 interface SimulatedDevice {
   client: DeviceClient;
   account: SimulatedDeviceView['account'];

@@ -262,6 +262,27 @@ describe('the console plays the app (demo directory)', () => {
       });
     });
 
+    it('refuses what a browser sends from another site (a page cannot make a simulated phone reset a password)', async () => {
+      const { token, userGuid } = await activationToken('john.smith');
+      const uri = await qrUri(blink, token);
+      const before = ((await call(blink, 'GET', '/_local/api/devices')).body as unknown as unknown[]).length;
+      for (const site of ['cross-site', 'same-site']) {
+        const enrolled = await call(blink, 'POST', '/_local/api/devices', json({ uri }), { 'content-type': 'text/plain', 'sec-fetch-site': site });
+        expect(enrolled).toEqual({ status: 403, body: { error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' } } });
+      }
+      expect(((await call(blink, 'GET', '/_local/api/devices')).body as unknown as unknown[]).length).toBe(before);
+
+      // The console's own page (same-origin) enrolls; another site cannot use the device either.
+      const enrolled = await call(blink, 'POST', '/_local/api/devices', json({ uri }), { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' });
+      expect(enrolled.status).toBe(201);
+      const deviceId = String(enrolled.body['deviceId']);
+      const reset = await call(blink, 'POST', `/_local/api/devices/${deviceId}/reset`, undefined, { 'sec-fetch-site': 'cross-site' });
+      expect(reset).toMatchObject({ status: 403, body: { error: { code: 'CROSS_SITE' } } });
+      const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
+      expect(audit.map((event) => event.action)).not.toContain('reset-requested');
+      expect(await deviceAction(blink, deviceId, 'status')).toMatchObject({ status: 200, body: { outcome: 'status' } });
+    });
+
     it('answers an unknown device with 404, a GET with 405, and an unknown action with 404', async () => {
       expect(await deviceAction(blink, randomUUID(), 'reset')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
       const get = await call(blink, 'GET', `/_local/api/devices/${randomUUID()}/status`);
