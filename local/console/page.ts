@@ -150,7 +150,7 @@ ${
 export function renderConsolePage(data: ConsoleData): string {
   const directory =
     data.directory.kind === 'demo'
-      ? html`<p>Demo directory (in-process LDAPS, for trying the product only). Users and passwords:</p>
+      ? html`<p>Demo directory (in-process LDAPS, for trying the product only). Users and their passwords at start (a reset changes them):</p>
           <table>
             <thead><tr><th>sAMAccountName</th><th>Password</th><th>What for</th><th>Locked now</th></tr></thead>
             <tbody>${data.directory.users.map(
