@@ -488,7 +488,6 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     '/_local/api/devices': {
       GET: async (_request, response) => sendJson(response, 200, await deps.simulatedDevices.list()),
       POST: async (request, response) => {
-        if (isCrossSiteRequest(request.headers)) return refuseCrossSite(response);
         const answer = await deps.simulatedDevices.enroll((await readBody(request, 16 * 1024)).toString('utf8'));
         sendJson(response, answer.status, answer.body);
       },
@@ -500,8 +499,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     const target = deviceActionRoute(pathname);
     if (!target) return undefined;
     return {
-      POST: async (request, response) => {
-        if (isCrossSiteRequest(request.headers)) return refuseCrossSite(response);
+      POST: async (_request, response) => {
         sendJson(response, 200, await deps.simulatedDevices.act(target.deviceId, target.action));
       },
     };
@@ -517,6 +515,8 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
         const handler = route?.[request.method ?? 'GET'];
         if (!route) sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'No such console route.' } });
         else if (!handler) sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed.' } }, { allow: Object.keys(route).join(', ') });
+        // Every console action (inbound SMS, jobs, the simulated phone) refuses a browser's request from another site.
+        else if (request.method !== 'GET' && isCrossSiteRequest(request.headers)) refuseCrossSite(response);
         else await handler(request, response);
         return;
       }

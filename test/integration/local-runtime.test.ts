@@ -188,6 +188,30 @@ describe('local runtime', () => {
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/JSON/);
     });
+
+    it('refuses console actions a browser sends from another site, and acts on none of them', async () => {
+      const before = blink.inboundMessages().length;
+      const post = (route: string, body: unknown) =>
+        fetch(`${blink.url}${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+          body: JSON.stringify(body),
+        });
+      const inbound = await post('/_local/api/sms/inbound', { from: '+12065550123', body: 'RESET' });
+      const job = await post('/_local/api/jobs', { kind: 'ping' });
+      for (const response of [inbound, job]) {
+        expect(response.status).toBe(403);
+        expect(await response.json()).toEqual({ error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' } });
+      }
+      expect(blink.inboundMessages()).toHaveLength(before);
+      // The console's own page (same origin) and scripts (no Fetch Metadata) still work.
+      const sameOrigin = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+        body: JSON.stringify({ from: '+12065550123', body: 'HELP' }),
+      });
+      expect(sameOrigin.status).toBe(202);
+    });
   });
 
   describe('job queue poller', () => {
