@@ -134,6 +134,17 @@ export const configSchema = z
     supportContact: z.string().trim().min(1).max(200, 'must be at most 200 characters').default('your IT service desk'),
     /** How long an activation link works (at most 72 hours). */
     activationTtlHours: integer(1, 72).default(72),
+    /** Country assumed for numbers typed without a country code on the setup page (ISO 3166-1 alpha-2). */
+    defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US').default('US'),
+    /** App-store links in the verification SMS. */
+    appStoreUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://apps.apple.com/app/blink'),
+    playStoreUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://play.google.com/store/apps/details?id=app.blink'),
+    /** A reset makes the user choose a new password at the next sign-in (pwdLastSet=0): an SMS is not a safe channel. */
+    resetForceChange: flag.default(true),
+    /** A reset also clears a lockout (lockoutTime=0 in the same modify). */
+    resetUnlocks: flag.default(true),
+    /** Shortest generated password; the user's effective AD policy wins when it asks for more. */
+    passwordMinLength: integer(8, 64).default(12),
     /** Resets and unlocks per account (SMS and app together) per hour and per day. */
     resetsPerHour: integer(1, 100).default(3),
     resetsPerDay: integer(1, 1000).default(10),

@@ -213,6 +213,22 @@ export class BlinkFunction extends NodejsFunction {
     return this;
   }
 
+  /** What the setup page needs beyond the wording: the default country of typed numbers and the app-store links. */
+  useSetupSettings(settings: { defaultCountry: string; appStoreUrl: string; playStoreUrl: string }): this {
+    this.addEnvironment('DEFAULT_COUNTRY', settings.defaultCountry);
+    this.addEnvironment('APP_STORE_URL', settings.appStoreUrl);
+    this.addEnvironment('PLAY_STORE_URL', settings.playStoreUrl);
+    return this;
+  }
+
+  /** How the directory worker resets: force-change at next sign-in, unlock with the reset, shortest password. */
+  usePasswordSettings(settings: { resetForceChange: boolean; resetUnlocks: boolean; passwordMinLength: number }): this {
+    this.addEnvironment('RESET_FORCE_CHANGE', String(settings.resetForceChange));
+    this.addEnvironment('RESET_UNLOCK_ON_RESET', String(settings.resetUnlocks));
+    this.addEnvironment('PASSWORD_MIN_LENGTH', String(settings.passwordMinLength));
+    return this;
+  }
+
   /** The enrollment wording and link lifetime, the same for every function that writes to users. */
   useEnrollmentSettings(settings: { productName: string; supportContact: string; activationTtlHours: number }): this {
     this.addEnvironment('PRODUCT_NAME', settings.productName);

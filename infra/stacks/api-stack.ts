@@ -115,6 +115,7 @@ export class ApiStack extends Stack {
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .useEnrollmentSettings(config)
+      .useSetupSettings(config)
       .useResetRequestSettings(config);
     this.apiFunction.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 

@@ -102,7 +102,8 @@ export class DirectoryStack extends Stack {
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .usePushPublishing()
-      .useEnrollmentSettings(config);
+      .useEnrollmentSettings(config)
+      .usePasswordSettings(config);
     const environment: Record<string, string> = {
       LDAP_URLS: config.ldapUrls.join(','),
       LDAP_BASE_DN: config.ldapBaseDn,

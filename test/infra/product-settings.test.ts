@@ -1,0 +1,58 @@
+import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import { ConfigurationError, loadConfig } from '../../infra/config.js';
+import { blinkFunctions, buildTestApp, envOf, templatesOf } from './build.js';
+
+/** Settings an ops team sets at deploy time for resets and the setup page reach the functions that use them. */
+describe('reset and setup settings from cdk context', () => {
+  const functionEnv = (context: Record<string, unknown>, name: string) => {
+    const [, fn] = blinkFunctions(templatesOf(buildTestApp(context)).all).get(name) ?? [];
+    if (!fn) throw new Error(`no function ${name}`);
+    return envOf(fn);
+  };
+
+  it('defaults to force-change and unlock on reset, a 12-character minimum, US numbers and the Blink store links', () => {
+    expect(functionEnv({}, 'blink-directory-worker')).toMatchObject({
+      RESET_FORCE_CHANGE: 'true',
+      RESET_UNLOCK_ON_RESET: 'true',
+      PASSWORD_MIN_LENGTH: '12',
+    });
+    expect(functionEnv({}, 'blink-api')).toMatchObject({
+      DEFAULT_COUNTRY: 'US',
+      APP_STORE_URL: 'https://apps.apple.com/app/blink',
+      PLAY_STORE_URL: 'https://play.google.com/store/apps/details?id=app.blink',
+    });
+  });
+
+  it('passes the configured values, each to the function that uses it only', () => {
+    const context = {
+      resetForceChange: 'false',
+      resetUnlocks: 'false',
+      passwordMinLength: '16',
+      defaultCountry: 'GB',
+      appStoreUrl: 'https://apps.apple.com/gb/app/corp-reset',
+      playStoreUrl: 'https://play.google.com/store/apps/details?id=com.corp.reset',
+    };
+    const worker = functionEnv(context, 'blink-directory-worker');
+    const api = functionEnv(context, 'blink-api');
+    expect(worker).toMatchObject({ RESET_FORCE_CHANGE: 'false', RESET_UNLOCK_ON_RESET: 'false', PASSWORD_MIN_LENGTH: '16' });
+    expect(api).toMatchObject({ DEFAULT_COUNTRY: 'GB', APP_STORE_URL: context.appStoreUrl, PLAY_STORE_URL: context.playStoreUrl });
+    expect(api).not.toHaveProperty('RESET_FORCE_CHANGE');
+    expect(worker).not.toHaveProperty('DEFAULT_COUNTRY');
+  });
+
+  it('refuses values the functions would refuse at cold start', () => {
+    const problems = (context: Record<string, unknown>) => {
+      try {
+        loadConfig((key) => context[key]);
+      } catch (error) {
+        if (error instanceof ConfigurationError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+    expect(problems({ passwordMinLength: '6' })).toEqual([expect.stringMatching(/^passwordMinLength:/)]);
+    expect(problems({ defaultCountry: 'usa' })).toEqual([expect.stringMatching(/^defaultCountry: must be a two-letter country code/)]);
+    expect(problems({ appStoreUrl: 'http://apps.example.com/blink' })).toEqual([expect.stringMatching(/^appStoreUrl: must be an https URL/)]);
+    expect(problems({ resetForceChange: 'maybe' })).toEqual([expect.stringMatching(/^resetForceChange:/)]);
+  });
+});
