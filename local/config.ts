@@ -32,6 +32,10 @@ const localEnvSchema = z
     PRODUCT_NAME: optionalText,
     SUPPORT_CONTACT: optionalText,
     ACTIVATION_TTL_HOURS: optionalText,
+    DEFAULT_COUNTRY: optionalText,
+    APP_STORE_URL: optionalText,
+    PLAY_STORE_URL: optionalText,
+    APP_RESULT_TTL_SECONDS: optionalText,
     /** Reset settings passed to the worker as they are (validated by the shared schema, section `reset`). */
     RESET_FORCE_CHANGE: optionalText,
     RESET_UNLOCK_ON_RESET: optionalText,

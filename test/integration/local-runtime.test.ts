@@ -11,6 +11,7 @@ import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { startDemoDirectory } from '../../local/demo-directory/server.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
+import { issueActivation } from '../../shared/use-cases/enrollment/index.js';
 
 // The local runtime end to end, in-process on port 0, with the demo directory. The environment is given explicitly so
 // a developer's own LDAP_* or PORT settings cannot change what is tested.
@@ -281,6 +282,39 @@ describe('local runtime', () => {
       });
       expect(await queueDepth(blink, blink.queue.queueUrl)).toEqual({ visible: 0, inFlight: 0 });
     });
+  });
+});
+
+describe('local runtime settings', () => {
+  it('passes the setup page settings to the handlers: default country and app-store links', async () => {
+    const blink = await startLocalBlink({
+      env: { ...testEnv, DEFAULT_COUNTRY: 'GB', APP_STORE_URL: 'https://apps.example.com/corp-reset', PLAY_STORE_URL: 'https://play.example.com/corp-reset' },
+      port: 0,
+      directory: 'demo',
+      lockoutScanIntervalSeconds: 3600,
+    });
+    try {
+      const { adapters, env } = blink.composition;
+      const { link } = await issueActivation(
+        { enrollmentStore: adapters.enrollmentStore, secrets: adapters.secrets, clock: { now: () => new Date() }, auditLog: adapters.auditLog, settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS } },
+        { userGuid: randomUUID(), dn: 'CN=uk.user,OU=Staff,DC=corp,DC=example,DC=test', samAccountName: 'uk.user', displayName: 'UK User', mail: 'uk.user@corp.example.test' },
+      );
+      const token = new URL(link).hash.replace(/^#t=/, '');
+      // A British mobile number typed the way a British user types it.
+      const response = await fetch(`${blink.url}/api/setup/phone`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, phone: '07400 123456' }),
+      });
+      expect(response.status).toBe(200);
+      const sms = await pollUntil(async () => blink.listSms().find((message) => message.to === '+447400123456'), {
+        timeoutMs: 5000,
+        description: 'the verification SMS to +447400123456',
+      });
+      expect(sms.body).toContain('iPhone https://apps.example.com/corp-reset Android https://play.example.com/corp-reset');
+    } finally {
+      await blink.stop();
+    }
   });
 });
 
