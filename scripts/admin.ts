@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import {
   ACTIVATION_CHUNK_SIZE,
+  RESOLVE_PAGE_SIZE_DEFAULT,
+  RESOLVE_PAGE_SIZE_MAX,
   activateResultSchema,
   resolveResultSchema,
   type ActivationCandidate,
@@ -20,8 +22,9 @@ import { lockedResultSchema, type LockedUser } from '../shared/use-cases/lockout
 const USAGE = `Usage: npm run admin -- <command> [options]
 
 Commands:
-  activate --user <sAMAccountName|UPN> | --group <name|DN> | --ou <DN> [--dry-run] [--reactivate]
-                                   resolve the target, then activate the eligible users (emails a setup link)
+  activate --user <sAMAccountName|UPN> | --group <name|DN> | --ou <DN> [--dry-run] [--reactivate] [--page-size <n>]
+                                   resolve the target page by page, then activate the eligible users in chunks of
+                                   ${ACTIVATION_CHUNK_SIZE} (emails a setup link)
   list                             list enrollments and their devices
   locked                           currently locked enrolled users: when, and whether Blink alerted them
   revoke --user <sAMAccountName|GUID>
@@ -35,6 +38,7 @@ Options:
   --dry-run       (activate) show who would be activated and who is skipped; sends and writes nothing
   --reactivate    (activate) also send a new link to users who completed setup (to change their phone or add a
                   device); they stay enrolled until the new setup completes
+  --page-size <n> (activate) users judged per resolve request, 1 to ${RESOLVE_PAGE_SIZE_MAX} (default ${RESOLVE_PAGE_SIZE_DEFAULT})
   --help`;
 
 class UsageError extends Error {}
@@ -139,24 +143,44 @@ function summariseSkipped(skipped: SkippedUser[]): string[] {
 async function activate(
   client: AdminClient,
   target: ActivationTarget,
-  options: { dryRun: boolean; reactivate: boolean },
+  options: { dryRun: boolean; reactivate: boolean; pageSize?: number },
   print: (line: string) => void,
 ): Promise<void> {
   const { dryRun } = options;
   const reactivate = options.reactivate ? { reactivate: true } : {};
-  const resolved = resolveResultSchema.parse(await client.request('POST', '/admin/activations/resolve', { target, ...reactivate }));
-  print(`Resolved: ${resolved.candidates.length} eligible, ${resolved.skipped.length} skipped.`);
+  // Resolve page by page: each request judges one page, so a target of thousands never meets the API's 29 s limit.
+  const candidates = new Map<string, ActivationCandidate>();
+  const resolvedSkipped: SkippedUser[] = [];
+  let cursor: string | undefined;
+  let judged = 0;
+  do {
+    const page = resolveResultSchema.parse(
+      await client.request('POST', '/admin/activations/resolve', {
+        target,
+        ...reactivate,
+        ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+      }),
+    );
+    for (const candidate of page.candidates) candidates.set(candidate.userGuid, candidate);
+    resolvedSkipped.push(...page.skipped);
+    judged += page.candidates.length + page.skipped.length;
+    if (page.total > 0) print(`Resolved ${Math.min(judged, page.total)}/${page.total} (${candidates.size} eligible so far)`);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  const eligible = [...candidates.values()];
+  print(`Resolved: ${eligible.length} eligible, ${resolvedSkipped.length} skipped.`);
   if (dryRun) {
     print(`Dry run: nothing sent, nothing written.`);
-    print(`Would activate ${resolved.candidates.length}${resolved.candidates.length ? ': ' + resolved.candidates.map((c) => c.samAccountName).join(', ') : ''}`);
-    if (resolved.skipped.length > 0) print([`Would skip ${resolved.skipped.length}:`, ...summariseSkipped(resolved.skipped)].join('\n'));
+    print(`Would activate ${eligible.length}${eligible.length ? ': ' + eligible.map((c) => c.samAccountName).join(', ') : ''}`);
+    if (resolvedSkipped.length > 0) print([`Would skip ${resolvedSkipped.length}:`, ...summariseSkipped(resolvedSkipped)].join('\n'));
     return;
   }
   const activated: ActivationCandidate[] = [];
-  const skipped: SkippedUser[] = [...resolved.skipped];
-  const total = resolved.candidates.length;
+  const skipped: SkippedUser[] = [...resolvedSkipped];
+  const total = eligible.length;
   for (let start = 0; start < total; start += ACTIVATION_CHUNK_SIZE) {
-    const chunk = resolved.candidates.slice(start, start + ACTIVATION_CHUNK_SIZE);
+    const chunk = eligible.slice(start, start + ACTIVATION_CHUNK_SIZE);
     const result = activateResultSchema.parse(
       await client.request('POST', '/admin/activations', { userGuids: chunk.map((candidate) => candidate.userGuid), ...reactivate }),
     );
@@ -166,6 +190,13 @@ async function activate(
   }
   print(`Activated ${activated.length}${activated.length ? ': ' + activated.map((user) => user.samAccountName).join(', ') : ''}`);
   print(skipped.length > 0 ? [`Skipped ${skipped.length}:`, ...summariseSkipped(skipped)].join('\n') : 'Skipped 0');
+  const unsent = skipped.filter((entry) => entry.reason === 'email-failed');
+  if (unsent.length > 0) {
+    print(
+      `The activation email could not be sent to ${unsent.length} user(s): ${unsent.map((entry) => entry.name).join(', ')}. ` +
+        'Their links reached nobody; run the same command again later to send them new ones.',
+    );
+  }
 }
 
 const listSchema = z.object({
@@ -230,6 +261,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
       api: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       reactivate: { type: 'boolean', default: false },
+      'page-size': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -246,7 +278,11 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
       );
       const [target] = given;
       if (given.length !== 1 || !target) throw new UsageError('activate needs exactly one of --user, --group, --ou');
-      await activate(client, target, { dryRun: values['dry-run'], reactivate: values.reactivate }, print);
+      const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
+      if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > RESOLVE_PAGE_SIZE_MAX)) {
+        throw new UsageError(`--page-size must be a whole number from 1 to ${RESOLVE_PAGE_SIZE_MAX}`);
+      }
+      await activate(client, target, { dryRun: values['dry-run'], reactivate: values.reactivate, ...(pageSize !== undefined ? { pageSize } : {}) }, print);
       return;
     }
     case 'list': {

@@ -62,8 +62,15 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       method: 'POST',
       path: '/admin/activations/resolve',
       handler: async (event: APIGatewayProxyEvent) => {
-        const { target, reactivate } = parseBody(event, resolveRequestSchema);
-        return callWorker({ action: 'resolve', target, ...(reactivate ? { reactivate } : {}), requestId: requestIdOf(event) });
+        const { target, reactivate, cursor, pageSize } = parseBody(event, resolveRequestSchema);
+        return callWorker({
+          action: 'resolve',
+          target,
+          ...(reactivate ? { reactivate } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+          ...(pageSize !== undefined ? { pageSize } : {}),
+          requestId: requestIdOf(event),
+        });
       },
     },
     {

@@ -31,7 +31,11 @@ export function createDirectoryWorkerAdminHandler({ observability, activation, l
   const perform = (request: WorkerAdminRequest) => {
     switch (request.action) {
       case 'resolve':
-        return activation.resolve(request.target, request.requestId, { reactivate: request.reactivate === true });
+        return activation.resolve(request.target, request.requestId, {
+          reactivate: request.reactivate === true,
+          ...(request.cursor !== undefined ? { cursor: request.cursor } : {}),
+          ...(request.pageSize !== undefined ? { pageSize: request.pageSize } : {}),
+        });
       case 'activate':
         return activation.activate(request.userGuids, request.requestId, { reactivate: request.reactivate === true });
       case 'locked':

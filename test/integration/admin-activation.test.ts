@@ -147,7 +147,8 @@ describe('admin activation against the Samba DC', () => {
     ];
     for (const [name, reason] of cases) {
       const resolved = await resolve({ user: name });
-      expect(resolved).toEqual({ candidates: [], skipped: [{ name, reason }] });
+      // A user found and judged counts in the total; a name that matches nobody does not.
+      expect(resolved).toEqual({ candidates: [], skipped: [{ name, reason }], total: reason === 'not-found' ? 0 : 1 });
     }
 
     // Activation re-checks each user by GUID: a stale or forged list gets nowhere.
@@ -191,11 +192,16 @@ describe('admin activation against the Samba DC', () => {
     if (!record) throw new Error('no enrollment after activation');
     await store.save({ ...record, status: 'active', methods: { sms: true, app: false }, phoneE164: '+12065550123' }, record.version);
 
-    expect(await resolve({ user: expired.samAccountName })).toEqual({ candidates: [], skipped: [{ name: expired.samAccountName, reason: 'expired' }] });
-    expect(await resolve({ user: computerName })).toEqual({ candidates: [], skipped: [{ name: computerName, reason: 'computer' }] });
+    expect(await resolve({ user: expired.samAccountName })).toEqual({
+      candidates: [],
+      skipped: [{ name: expired.samAccountName, reason: 'expired' }],
+      total: 1,
+    });
+    expect(await resolve({ user: computerName })).toEqual({ candidates: [], skipped: [{ name: computerName, reason: 'computer' }], total: 1 });
     expect(await resolve({ user: enrolled.samAccountName })).toEqual({
       candidates: [],
       skipped: [{ name: enrolled.samAccountName, reason: 'already-enrolled' }],
+      total: 1,
     });
     // Activation by GUID refuses it too, and the completed enrollment stays as it was.
     expect(await activate([candidate?.userGuid ?? ''])).toEqual({

@@ -65,16 +65,16 @@ describe('directory worker admin entry', () => {
     createDirectoryWorkerAdminHandler({
       observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
       activation: {
-        resolve: async () => ({ candidates: [], skipped: [] }),
+        resolve: async () => ({ candidates: [], skipped: [], total: 0 }),
         activate: async () => ({ activated: [], skipped: [] }),
         ...activation,
       },
     });
 
   it('runs a valid request and answers with its result', async () => {
-    const handler = handlerWith({ resolve: async () => ({ candidates: [], skipped: [{ name: 'x', reason: 'not-found' }] }) });
+    const handler = handlerWith({ resolve: async () => ({ candidates: [], skipped: [{ name: 'x', reason: 'not-found' }], total: 0 }) });
     const reply = await handler({ admin: { action: 'resolve', target: { user: 'x' } } }, lambdaContext());
-    expect(reply).toEqual({ ok: true, result: { candidates: [], skipped: [{ name: 'x', reason: 'not-found' }] } });
+    expect(reply).toEqual({ ok: true, result: { candidates: [], skipped: [{ name: 'x', reason: 'not-found' }], total: 0 } });
   });
 
   it('refuses an invalid request without running anything', async () => {
@@ -238,12 +238,13 @@ describe('admin activation with ambiguous directory answers', () => {
   });
 
   it('reports an ambiguous user or group as skipped, and activates nobody', async () => {
-    expect(await activation.resolve({ user: 'twin' })).toEqual({ candidates: [], skipped: [{ name: 'twin', reason: 'ambiguous' }] });
+    expect(await activation.resolve({ user: 'twin' })).toEqual({ candidates: [], skipped: [{ name: 'twin', reason: 'ambiguous' }], total: 0 });
     expect(await activation.resolve({ user: 'twin@corp.example.test' })).toEqual({
       candidates: [],
       skipped: [{ name: 'twin@corp.example.test', reason: 'ambiguous' }],
+      total: 0,
     });
-    expect(await activation.resolve({ group: 'Staff' })).toEqual({ candidates: [], skipped: [{ name: 'Staff', reason: 'ambiguous' }] });
+    expect(await activation.resolve({ group: 'Staff' })).toEqual({ candidates: [], skipped: [{ name: 'Staff', reason: 'ambiguous' }], total: 0 });
     expect(await activation.activate([GUID])).toEqual({ activated: [], skipped: [{ name: GUID, reason: 'ambiguous' }] });
     expect(recorded).toEqual([expect.objectContaining({ userGuid: GUID, action: 'enrollment.activation-refused', reason: 'ambiguous' })]);
   });

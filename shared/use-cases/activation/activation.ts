@@ -1,18 +1,22 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ineligibilityOf } from '../../domain/account-eligibility.js';
 import { AlreadyEnrolledError } from '../../domain/enrollment.js';
-import { AmbiguousUserError, DirectoryOperationError, NotFoundError } from '../../domain/errors.js';
+import { AmbiguousUserError, DirectoryOperationError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { renderActivationEmail } from '../../email/activation-email.js';
 import type { Directory, DirectoryUser } from '../../ports/directory.js';
 import type { EmailSender } from '../../ports/email-sender.js';
 import { issueActivation, type ActivationDependencies } from '../enrollment/activation.js';
-import type {
-  ActivateResult,
-  ActivationCandidate,
-  ActivationTarget,
-  ResolveResult,
-  SkipReason,
-  SkippedUser,
+import {
+  decodeResolveCursor,
+  encodeResolveCursor,
+  RESOLVE_PAGE_SIZE_DEFAULT,
+  RESOLVE_PAGE_SIZE_MAX,
+  type ActivateResult,
+  type ActivationCandidate,
+  type ActivationTarget,
+  type ResolveResult,
+  type SkipReason,
+  type SkippedUser,
 } from './contract.js';
 
 /** Which users have an enrollment (the admin listing reads it; shared/adapters/dynamodb/enrollment-listing.ts). */
@@ -26,7 +30,23 @@ export interface AdminActivationDependencies extends ActivationDependencies {
   emailSender: EmailSender;
   logger: Logger;
   branding: { productName: string; supportContact: string };
+  /**
+   * A resolve page stops judging once this many milliseconds have passed (and answers a cursor to go on from), so it
+   * ends well inside the admin API's 29 s even when the directory answers slowly. Default 20 s.
+   */
+  resolveTimeBudgetMs?: number;
 }
+
+export interface ResolveOptions {
+  reactivate?: boolean;
+  /** A `nextCursor` of an earlier answer for the same target. */
+  cursor?: string;
+  pageSize?: number;
+}
+
+/** Users judged at once in a resolve page: each needs an LDAP query and a DynamoDB read, mostly waiting. */
+const JUDGE_CONCURRENCY = 8;
+const RESOLVE_TIME_BUDGET_MS = 20_000;
 
 type Verdict = { eligible: ActivationCandidate & { dn: string } } | { skipped: SkipReason };
 
@@ -89,24 +109,56 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
     }
   };
 
-  async function resolve(target: ActivationTarget, requestId?: string, options: { reactivate?: boolean } = {}): Promise<ResolveResult> {
+  /**
+   * One page of a target: lists the target's users (one paged LDAP search), orders them by objectGUID and judges the
+   * page after the cursor. Answers `nextCursor` while users remain, so a target of thousands takes several calls.
+   */
+  async function resolve(target: ActivationTarget, requestId?: string, options: ResolveOptions = {}): Promise<ResolveResult> {
+    const startedAt = deps.clock.now().getTime();
+    const after = options.cursor === undefined ? undefined : decodeResolveCursor(options.cursor);
+    if (options.cursor !== undefined && after === undefined) {
+      throw new ValidationError('Invalid request: cursor: must be a nextCursor from an earlier resolve answer', ['cursor: must be a nextCursor from an earlier resolve answer']);
+    }
+    const pageSize = Math.min(Math.max(1, Math.trunc(options.pageSize ?? RESOLVE_PAGE_SIZE_DEFAULT)), RESOLVE_PAGE_SIZE_MAX);
     const users = await usersOf(target);
     const name = 'user' in target ? target.user : 'group' in target ? target.group : target.ou;
     if (typeof users === 'string') {
       logger.info('activation target names no user', { reason: users });
-      return { candidates: [], skipped: [{ name, reason: users }] };
+      return { candidates: [], skipped: [{ name, reason: users }], total: 0 };
     }
+    const ordered = users
+      .map((user) => ({ user, key: user.objectGuid.toLowerCase() }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const remaining = after === undefined ? ordered : ordered.filter(({ key }) => key > after);
+    const page = remaining.slice(0, pageSize);
+
     const candidates: ActivationCandidate[] = [];
     const skipped: SkippedUser[] = [];
-    for (const user of users) {
-      const verdict = await judge(user, options.reactivate === true);
-      if ('eligible' in verdict) {
-        const { dn: _dn, ...candidate } = verdict.eligible;
-        candidates.push(candidate);
-      } else skipped.push({ name: user.samAccountName, reason: verdict.skipped });
+    const budgetMs = deps.resolveTimeBudgetMs ?? RESOLVE_TIME_BUDGET_MS;
+    let judged = 0;
+    while (judged < page.length) {
+      const batch = page.slice(judged, judged + JUDGE_CONCURRENCY);
+      const verdicts = await Promise.all(batch.map(({ user }) => judge(user, options.reactivate === true)));
+      verdicts.forEach((verdict, index) => {
+        if ('eligible' in verdict) {
+          const { dn: _dn, ...candidate } = verdict.eligible;
+          candidates.push(candidate);
+        } else skipped.push({ name: batch[index]?.user.samAccountName ?? '', reason: verdict.skipped });
+      });
+      judged += batch.length;
+      if (deps.clock.now().getTime() - startedAt >= budgetMs) break;
     }
-    logger.info('activation target resolved', { requestId, candidates: candidates.length, skipped: skipped.length });
-    return { candidates, skipped };
+    const last = page[judged - 1];
+    const nextCursor = judged < remaining.length && last ? encodeResolveCursor(last.key) : undefined;
+    logger.info('activation target resolved', {
+      requestId,
+      total: ordered.length,
+      judged,
+      candidates: candidates.length,
+      skipped: skipped.length,
+      more: nextCursor !== undefined,
+    });
+    return { candidates, skipped, total: ordered.length, ...(nextCursor ? { nextCursor } : {}) };
   }
 
   async function activate(userGuids: string[], requestId?: string, options: { reactivate?: boolean } = {}): Promise<ActivateResult> {
@@ -145,15 +197,35 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
       }
       await deps.roster.add(userGuid, deps.clock.now());
       // The link comes only from issueActivation (PUBLIC_BASE_URL + fragment); it is never logged.
-      const { messageId } = await deps.emailSender.send(
-        renderActivationEmail({
-          to: candidate.mail,
-          displayName: candidate.displayName,
-          link: issued.link,
-          expiresAt: issued.expiresAt,
-          ...deps.branding,
-        }),
-      );
+      let messageId: string;
+      try {
+        ({ messageId } = await deps.emailSender.send(
+          renderActivationEmail({
+            to: candidate.mail,
+            displayName: candidate.displayName,
+            link: issued.link,
+            expiresAt: issued.expiresAt,
+            ...deps.branding,
+          }),
+        ));
+      } catch (error) {
+        // One user's mailbox or a passing SES fault must not stop the chunk. The activation stays issued but its link
+        // reached nobody; activating the user again supersedes it. Only the error's name is logged: its message may quote
+        // the recipient.
+        const entry: SkippedUser = { name: candidate.samAccountName, reason: 'email-failed' };
+        skipped.push(entry);
+        logger.warn('activation email failed', { requestId, userGuid, error: error instanceof Error ? error.name : typeof error });
+        await deps.auditLog.record({
+          userGuid,
+          action: 'enrollment.activation-email-failed',
+          channel: 'admin',
+          result: 'failed',
+          reason: 'email-failed',
+          ...(requestId ? { requestId } : {}),
+          at: deps.clock.now(),
+        });
+        continue;
+      }
       logger.info('activation email sent', { requestId, userGuid, messageId });
       activated.push(candidate);
     }

@@ -9,6 +9,13 @@ import { lockedResultSchema } from '../lockout/contract.js';
 /** Users are sent to the worker in chunks of this size, so the CLI can show progress and no invocation runs long. */
 export const ACTIVATION_CHUNK_SIZE = 25;
 
+/**
+ * A resolve call judges one page of the target's users (eligibility, protection query, enrollment read per user), so
+ * that a group or OU of thousands fits in API Gateway's 29 s: this many by default, at most the maximum.
+ */
+export const RESOLVE_PAGE_SIZE_DEFAULT = 200;
+export const RESOLVE_PAGE_SIZE_MAX = 500;
+
 export const skipReasons = [
   'no-mail',
   'disabled',
@@ -18,6 +25,8 @@ export const skipReasons = [
   'already-enrolled',
   'not-found',
   'ambiguous',
+  /** (activate only) The activation was issued but its email could not be sent; activating again supersedes it. */
+  'email-failed',
 ] as const;
 export type SkipReason = (typeof skipReasons)[number];
 
@@ -55,8 +64,52 @@ export type SkippedUser = z.infer<typeof skippedSchema>;
  */
 const reactivate = z.boolean().optional();
 
-export const resolveRequestSchema = z.strictObject({ target: activationTargetSchema, reactivate });
-export const resolveResultSchema = z.object({ candidates: z.array(candidateSchema), skipped: z.array(skippedSchema) });
+/**
+ * Where the next resolve page starts: opaque to callers, it only holds the objectGUID of the last user judged (users
+ * are judged in objectGUID order). Nothing rides on it: a forged cursor can only make the caller skip users, and
+ * activation re-checks every user anyway. Anything that does not decode to a GUID is refused.
+ */
+const cursorPayloadSchema = z.strictObject({ after: z.guid() });
+
+export function encodeResolveCursor(afterUserGuid: string): string {
+  return Buffer.from(JSON.stringify({ after: afterUserGuid.toLowerCase() }), 'utf8').toString('base64url');
+}
+
+/** The objectGUID a cursor continues after, or undefined when it is not a cursor this contract issued. */
+export function decodeResolveCursor(cursor: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = cursorPayloadSchema.safeParse(json);
+  return parsed.success ? parsed.data.after.toLowerCase() : undefined;
+}
+
+const cursor = z
+  .string()
+  .refine((value) => decodeResolveCursor(value) !== undefined, 'must be a nextCursor from an earlier resolve answer')
+  .optional();
+const pageSize = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(RESOLVE_PAGE_SIZE_MAX, `must be at most ${RESOLVE_PAGE_SIZE_MAX}`)
+  .optional();
+
+export const resolveRequestSchema = z.strictObject({ target: activationTargetSchema, reactivate, cursor, pageSize });
+/**
+ * One page: the candidates and skipped users among the page's users; `total` is how many users the target lists (0
+ * when it names none: then `skipped` says why); `nextCursor` is present while users remain to be judged.
+ */
+export const resolveResultSchema = z.object({
+  candidates: z.array(candidateSchema),
+  skipped: z.array(skippedSchema),
+  total: z.number().int().min(0),
+  nextCursor: z.string().optional(),
+});
 export type ResolveResult = z.infer<typeof resolveResultSchema>;
 
 export const activateRequestSchema = z.strictObject({
@@ -71,7 +124,14 @@ export type ActivateResult = z.infer<typeof activateResultSchema>;
 
 /** What the admin API sends to the directory worker (a direct, synchronous invocation: `{ admin: … }`). */
 export const workerAdminRequestSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('resolve'), target: activationTargetSchema, reactivate, requestId: z.string().max(200).optional() }),
+  z.strictObject({
+    action: z.literal('resolve'),
+    target: activationTargetSchema,
+    reactivate,
+    cursor,
+    pageSize,
+    requestId: z.string().max(200).optional(),
+  }),
   z.strictObject({ action: z.literal('activate'), userGuids: activateRequestSchema.shape.userGuids, reactivate, requestId: z.string().max(200).optional() }),
   /** Currently locked enrolled users and whether the lockout scan alerted them (issue 5). */
   z.strictObject({ action: z.literal('locked'), requestId: z.string().max(200).optional() }),
