@@ -396,7 +396,7 @@ describe('worker admin entry: locked', () => {
   afterEach(() => logs.restore());
 
   const activation = {
-    resolve: async () => ({ candidates: [], skipped: [] }),
+    resolve: async () => ({ candidates: [], skipped: [], total: 0 }),
     activate: async () => ({ activated: [], skipped: [] }),
   };
 
