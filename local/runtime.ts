@@ -82,6 +82,8 @@ export interface LocalBlink {
   inboundMessages(): ConsoleInboundSms[];
   /** The SMS stand-in itself: tests put numbers on the carrier's opt-out list or make sends fail. */
   smsStandIn: SmsVoiceStandIn;
+  /** The SES stand-in itself: tests make sends to one address fail. */
+  sesStandIn: SesStandIn;
   stop(): Promise<void>;
 }
 
@@ -318,6 +320,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       listEmails,
       inboundMessages: () => [...inbound],
       smsStandIn: sms,
+      sesStandIn: ses,
       stop: () => (stopping ??= runCleanups()),
     };
   } catch (error) {
