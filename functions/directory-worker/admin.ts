@@ -60,7 +60,8 @@ export function createDirectoryWorkerAdminHandler({ observability, activation, l
     } catch (error) {
       metrics.addMetric(`Admin_${request.action}_Failed`, MetricUnit.Count, 1);
       if (error instanceof DomainError) {
-        logger.warn('admin request failed', { code: error.code, message: error.message });
+        // (`message` is a reserved key of the logger: the error's own words go in `reason`.)
+        logger.warn('admin request failed', { code: error.code, reason: error.message });
         return { ok: false, error: { code: error.code, message: error.message } };
       }
       logger.error('admin request failed', error instanceof Error ? error : String(error));
