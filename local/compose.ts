@@ -39,6 +39,7 @@ import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import { createDirectoryJobHandlers } from '../shared/use-cases/directory-jobs.js';
 import { createLockoutWatch } from '../shared/use-cases/lockout/lockout-watch.js';
 import { DynamoLockoutAlertLog } from '../shared/adapters/dynamodb/lockout-alert-log.js';
+import { DynamoScanWatermarkStore } from '../shared/adapters/dynamodb/scan-watermark-store.js';
 import { createInboundSmsUseCase } from '../shared/use-cases/inbound-sms/index.js';
 import { createHttpsGet, type HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { snsHttpsRoutes } from '../functions/api/routes/sns.js';
@@ -218,10 +219,12 @@ export async function composeLocalBlink(options: ComposeOptions) {
     onceKeys: adapters.onceKeys,
     optOutList: adapters.optOutList,
     alertLog: new DynamoLockoutAlertLog(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+    scanWatermarks: new DynamoScanWatermarkStore(documentClient, { tableName: env.TABLE_NAME }),
     logger: workerObservability.logger,
     metrics: workerObservability.metrics,
     settings: {
       scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
+      watermarkMaxAgeSeconds: env.LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS,
       timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
       alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
       productName: env.PRODUCT_NAME,

@@ -22,6 +22,7 @@ import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter.j
 import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
+import { DynamoScanWatermarkStore } from '../../shared/adapters/dynamodb/scan-watermark-store.js';
 import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { SnsPushSender } from '../../shared/adapters/sns/push-sender.js';
 import { createLockoutWatch } from '../../shared/use-cases/lockout/lockout-watch.js';
@@ -68,6 +69,7 @@ const lockoutWatch = createLockoutWatch({
   rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
   auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
   alertLog: new DynamoLockoutAlertLog(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
+  scanWatermarks: new DynamoScanWatermarkStore(documentClient, { tableName: env.TABLE_NAME }),
   smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
     originationIdentity: env.SMS_ORIGINATION_IDENTITIES[0] ?? '',
     ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
@@ -77,6 +79,7 @@ const lockoutWatch = createLockoutWatch({
   metrics: observability.metrics,
   settings: {
     scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
+    watermarkMaxAgeSeconds: env.LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS,
     timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
     alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
     productName: env.PRODUCT_NAME,

@@ -118,6 +118,8 @@ export const envSections = {
   lockoutScan: {
     LOCKOUT_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
     LOCKOUT_SCAN_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(20_000),
+    /** Incremental scans (users changed since the last scan) build on a full scan at most this old; 0: always full. */
+    LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(86_400),
   },
   /** Alerts the lockout scan sends to enrolled users (issue 5). */
   lockoutAlert: {

@@ -44,16 +44,37 @@ export interface ResetOptions {
   unlock: boolean;
 }
 
+/**
+ * Where a DC's change numbering stands (its root DSE). Every replicated write a DC applies, a lockout's lockoutTime
+ * included, gives the object a uSNChanged above the DC's highestCommittedUSN before it; USNs are per DC.
+ */
+export interface ChangeWatermark {
+  /** The DC's identity: its invocationId, which AD (and Samba) change when the DC's database is restored. */
+  dc: string;
+  /** The DC by name, for logs (its dnsHostName, else its NTDS Settings DN). */
+  dcName: string;
+  highestCommittedUsn: number;
+}
+
 export interface LockoutScanOptions {
   pageSize: number;
   /** Stop (and report `complete: false`) once this many milliseconds have passed. */
   timeBudgetMs: number;
+  /**
+   * Incremental: only users changed after this watermark (uSNChanged above its USN, an indexed search). Applied only
+   * when the scan runs on that same DC and its USN has not gone back; otherwise the scan is a full one.
+   */
+  changedSince?: ChangeWatermark;
 }
 
 export interface LockoutScanResult {
   locked: LockedAccount[];
   pages: number;
   complete: boolean;
+  /** True when `changedSince` was applied. */
+  incremental: boolean;
+  /** The scanned DC's watermark, read on the scan's connection before the search; undefined when the DC has none. */
+  startedAt?: ChangeWatermark;
 }
 
 /**
@@ -79,6 +100,8 @@ export interface Directory {
   resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<void>;
   unlock(user: DirectoryUser): Promise<void>;
   scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult>;
+  /** The DC this directory talks to now and its highestCommittedUSN; undefined when the DC publishes no USNs. */
+  readChangeWatermark(): Promise<ChangeWatermark | undefined>;
   /** Binds and reads the root DSE; throws DirectoryUnavailableError when no DC answers. */
   checkHealth(): Promise<{ url: string }>;
   close(): Promise<void>;

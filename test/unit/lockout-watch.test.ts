@@ -7,13 +7,22 @@ import { DeliveryError, DirectoryUnavailableError, OptedOutError } from '../../s
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
-import type { Directory, DirectoryUser, LockedAccount, LockoutScanResult, PasswordPolicy } from '../../shared/ports/directory.js';
+import type {
+  ChangeWatermark,
+  Directory,
+  DirectoryUser,
+  LockedAccount,
+  LockoutScanOptions,
+  LockoutScanResult,
+  PasswordPolicy,
+} from '../../shared/ports/directory.js';
 import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
 import type { LockoutAlertLog, LockoutAlertRecord } from '../../shared/ports/lockout-alert-log.js';
 import type { OnceKeys } from '../../shared/ports/once-keys.js';
 import type { OptOutList } from '../../shared/ports/opt-out-list.js';
 import type { OutboundPush, PushSender } from '../../shared/ports/push-sender.js';
 import type { RateLimiter } from '../../shared/ports/rate-limiter.js';
+import type { ScanWatermark, ScanWatermarkStore } from '../../shared/ports/scan-watermark-store.js';
 import type { OutboundSms, SmsSender } from '../../shared/ports/sms-sender.js';
 import { createLockoutWatch, lockoutAlertSms, lockoutClockTime } from '../../shared/use-cases/lockout/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
@@ -39,6 +48,10 @@ const domainPolicy: PasswordPolicy = {
   source: { kind: 'domain' },
 };
 
+/**
+ * A directory of locked accounts behind DCs with USNs, like AD: every change (a lockout) takes the next USN of the DC
+ * in use, and a scan with `changedSince` on that DC returns only the accounts changed after it.
+ */
 class FakeDirectory implements Directory {
   locked: LockedAccount[] = [];
   complete = true;
@@ -47,6 +60,33 @@ class FakeDirectory implements Directory {
   psoDuration = new Map<string, number>();
   domainDuration = 1800;
   scans = 0;
+  /** The DC the directory talks to; undefined: a DC without USNs. */
+  dc: { dc: string; dcName: string } | undefined = { dc: 'invocation-a', dcName: 'dc-a.corp.test' };
+  /** highestCommittedUSN per DC (a real domain replicates a change to each DC under that DC's own USN). */
+  usn = new Map<string, number>([['invocation-a', 1000], ['invocation-b', 5000]]);
+  /** uSNChanged of each account, per DC. */
+  changed = new Map<string, Map<string, number>>();
+  /** Options of every scan, in order. */
+  scanOptions: LockoutScanOptions[] = [];
+  /** Runs in the middle of the next scan (after it read its watermark, before it searched). */
+  duringNextScan?: () => void;
+  /** The DC the next scan lands on, when it is not the one readChangeWatermark saw (a failover in between). */
+  nextScanOn?: { dc: string; dcName: string };
+
+  /** One replicated change of the account: the next USN on every DC. */
+  touch(guid: string): void {
+    for (const [dc, usn] of this.usn) {
+      this.usn.set(dc, usn + 1);
+      const perDc = this.changed.get(dc) ?? new Map<string, number>();
+      perDc.set(guid, usn + 1);
+      this.changed.set(dc, perDc);
+    }
+  }
+
+  async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
+    if (this.down) throw this.down;
+    return this.dc ? { ...this.dc, highestCommittedUsn: this.usn.get(this.dc.dc) ?? 0 } : undefined;
+  }
 
   async findUserBySamAccountName() {
     return undefined;
@@ -90,10 +130,24 @@ class FakeDirectory implements Directory {
   }
   async resetPassword() {}
   async unlock() {}
-  async scanLockedAccounts(): Promise<LockoutScanResult> {
+  async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
     this.scans += 1;
+    this.scanOptions.push(options);
     if (this.down) throw this.down;
-    return { locked: [...this.locked], pages: 1, complete: this.complete };
+    const on = this.nextScanOn ?? this.dc;
+    this.nextScanOn = undefined;
+    const startedAt = on ? { ...on, highestCommittedUsn: this.usn.get(on.dc) ?? 0 } : undefined;
+    const during = this.duringNextScan;
+    this.duringNextScan = undefined;
+    during?.();
+    // The adapter's rule: incremental only on the same DC whose USN has not gone back.
+    const since = options.changedSince;
+    const incremental = since !== undefined && startedAt !== undefined && since.dc === startedAt.dc && startedAt.highestCommittedUsn >= since.highestCommittedUsn;
+    const changedOnDc = on ? this.changed.get(on.dc) : undefined;
+    const locked = this.locked.filter(
+      (account) => !incremental || (changedOnDc?.get(account.objectGuid) ?? 0) > (since?.highestCommittedUsn ?? 0),
+    );
+    return { locked, pages: 1, complete: this.complete, incremental, ...(startedAt ? { startedAt } : {}) };
   }
   async checkHealth() {
     return { url: 'ldaps://fake' };
@@ -116,6 +170,8 @@ class Fakes {
   alerts = new Map<string, LockoutAlertRecord>();
   metrics: string[] = [];
   failEnrollmentOf?: string;
+  watermarks = new Map<string, ScanWatermark>();
+  failWatermarkWrite = false;
 
   enrollmentStore: Pick<EnrollmentStore, 'get'> = {
     get: async (guid) => {
@@ -174,9 +230,28 @@ class Fakes {
     record: async (alert) => void this.alerts.set(`${alert.userGuid}#${alert.lockoutTime}`, alert),
     find: async (guid, lockoutTime) => this.alerts.get(`${guid}#${lockoutTime}`),
   };
+  /** The DynamoDB adapter's conditions, in memory (the adapter itself is tested against dynalite). */
+  scanWatermarks: ScanWatermarkStore = {
+    get: async (dc) => this.watermarks.get(dc),
+    record: async (watermark, scan) => {
+      if (this.failWatermarkWrite) throw new Error('table unavailable');
+      const stored = this.watermarks.get(watermark.dc);
+      const allowed =
+        !stored ||
+        stored.highestCommittedUsn <= watermark.highestCommittedUsn ||
+        (scan.full && stored.recordedAt.getTime() < scan.startedAt.getTime());
+      if (!allowed) return false;
+      this.watermarks.set(watermark.dc, {
+        ...watermark,
+        recordedAt: scan.startedAt,
+        fullScanAt: scan.full ? scan.startedAt : (stored?.fullScanAt ?? new Date(0)),
+      });
+      return true;
+    },
+  };
 }
 
-function harness(settings: Partial<{ timeZone: string; alertsPerDay: number }> = {}) {
+function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; watermarkMaxAgeSeconds: number }> = {}) {
   const directory = new FakeDirectory();
   const fakes = new Fakes();
   const clock = new ManualClock(new Date(LOCKED_AT.getTime() + 60_000));
@@ -191,11 +266,13 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number }> =
     rateLimiter: fakes.rateLimiter,
     auditLog: fakes.auditLog,
     alertLog: fakes.alertLog,
+    scanWatermarks: fakes.scanWatermarks,
     clock,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { addMetric: (name) => void fakes.metrics.push(name) },
     settings: {
       scan: { pageSize: 2, timeBudgetMs: 5000 },
+      watermarkMaxAgeSeconds: settings.watermarkMaxAgeSeconds ?? 86_400,
       timeZone: settings.timeZone ?? 'UTC',
       alertsPerDay: settings.alertsPerDay ?? 5,
       productName: 'Blink',
@@ -208,6 +285,7 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number }> =
     const lockedAt = options.lockedAt ?? LOCKED_AT;
     const phone = options.phone === null ? undefined : (options.phone ?? `+1415555${String(1000 + fakes.enrollments.size)}`);
     directory.locked.push({ objectGuid: guid, dn: `CN=${guid},DC=x`, samAccountName: `u-${guid.slice(0, 8)}`, lockoutTime: fileTime(lockedAt), lockedAt });
+    directory.touch(guid);
     fakes.enrollments.set(guid, {
       userGuid: guid,
       dn: `CN=${guid},DC=x`,
@@ -244,6 +322,7 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number }> =
     if (!account) throw new Error('no such account');
     account.lockedAt = lockedAt;
     account.lockoutTime = fileTime(lockedAt);
+    directory.touch(guid);
   };
 
   return { directory, fakes, clock, watch, lockedUser, relock };

@@ -107,7 +107,10 @@ class FakeDirectory implements Directory {
     this.locked.delete(user.objectGuid);
   }
   async scanLockedAccounts() {
-    return { locked: [], pages: 0, complete: true };
+    return { locked: [], pages: 0, complete: true, incremental: false };
+  }
+  async readChangeWatermark() {
+    return undefined;
   }
   async checkHealth() {
     return { url: 'ldaps://fake' };

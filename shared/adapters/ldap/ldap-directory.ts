@@ -10,6 +10,7 @@ import {
   PasswordRejectedError,
 } from '../../domain/errors.js';
 import type {
+  ChangeWatermark,
   Directory,
   DirectoryUser,
   LockedAccount,
@@ -108,6 +109,8 @@ export class LdapDirectory implements Directory {
   private session?: Session;
   private opening?: Promise<Session>;
   private protectionFacts?: Promise<ProtectionFacts>;
+  /** Per connection: the DC's identity, read once (null when unreadable); a restored DC drops its connections. */
+  private readonly dcIdentities = new WeakMap<Client, { dc: string; dcName: string } | null>();
 
   constructor(options: LdapDirectoryOptions) {
     const parsed = optionsSchema.safeParse(options);
@@ -261,13 +264,28 @@ export class LdapDirectory implements Directory {
 
   async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
     const deadline = Date.now() + options.timeBudgetMs;
-    // A read: when a kept connection turns out dead, the scan starts over on a fresh one.
+    // A read: when a kept connection turns out dead, the scan starts over on a fresh one (maybe another DC).
     return this.read(async (client) => {
+      // Read before the search, on the same connection: what changes while the search runs lies above it.
+      const startedAt = await this.changeWatermarkOf(client);
+      const since = options.changedSince;
+      // Another DC's USNs mean nothing here, and a USN that went back means a restored DC: then a full scan.
+      const changedSince =
+        since && startedAt && startedAt.dc === since.dc && startedAt.highestCommittedUsn >= since.highestCommittedUsn ? since : undefined;
+      // uSNChanged is indexed (lockoutTime is not): the DC walks only the users changed since, not all of them.
+      const changed = changedSince ? `(uSNChanged>=${changedSince.highestCommittedUsn + 1})` : '';
       const locked: LockedAccount[] = [];
       let pages = 0;
+      const outcome = (complete: boolean): LockoutScanResult => ({
+        locked,
+        pages,
+        complete,
+        incremental: changedSince !== undefined,
+        ...(startedAt ? { startedAt } : {}),
+      });
       const search = client.searchPaginated(this.options.baseDn, {
         scope: 'sub',
-        filter: `(&${USERS_FILTER}(lockoutTime>=1))`,
+        filter: `(&${USERS_FILTER}${changed}(lockoutTime>=1))`,
         attributes: ['objectGUID', 'sAMAccountName', 'lockoutTime', COMPUTED_UAC],
         explicitBufferAttributes: BINARY_ATTRIBUTES,
         paged: { pageSize: options.pageSize },
@@ -287,10 +305,14 @@ export class LdapDirectory implements Directory {
           });
         }
         // Conservative: when the budget runs out right after the last page, the scan still says incomplete.
-        if (Date.now() >= deadline) return { locked, pages, complete: false };
+        if (Date.now() >= deadline) return outcome(false);
       }
-      return { locked, pages, complete: true };
+      return outcome(true);
     });
+  }
+
+  async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
+    return this.read((client) => this.changeWatermarkOf(client));
   }
 
   async checkHealth(): Promise<{ url: string }> {
@@ -304,6 +326,22 @@ export class LdapDirectory implements Directory {
     const session = this.session;
     this.session = undefined;
     if (session) await session.client.unbind().catch(() => undefined);
+  }
+
+  /** The connected DC's identity and highestCommittedUSN; undefined when it publishes no USNs (the local demo directory). */
+  private async changeWatermarkOf(client: Client): Promise<ChangeWatermark | undefined> {
+    const result = await client.search('', { scope: 'base', attributes: ['highestCommittedUSN', 'dsServiceName', 'dnsHostName'] });
+    const root = result.searchEntries[0];
+    const usn = Number(root ? text(root, 'highestCommittedUSN') : undefined);
+    const serviceDn = root ? text(root, 'dsServiceName') : undefined;
+    if (!root || !serviceDn || !Number.isSafeInteger(usn) || usn < 0) return undefined;
+    let identity = this.dcIdentities.get(client);
+    if (identity === undefined) {
+      const invocationId = await readInvocationId(client, serviceDn);
+      identity = invocationId ? { dc: invocationId, dcName: text(root, 'dnsHostName') ?? serviceDn } : null;
+      this.dcIdentities.set(client, identity);
+    }
+    return identity ? { ...identity, highestCommittedUsn: usn } : undefined;
   }
 
   /** A single user, or undefined; refuses lookups that match more than one entry. */
@@ -483,6 +521,20 @@ export class LdapDirectory implements Directory {
   private discard(session: Session): void {
     if (this.session === session) this.session = undefined;
     session.client.unbind().catch(() => undefined);
+  }
+}
+
+/** The DC's invocationId (from its NTDS Settings object), or undefined when the service account cannot read it. */
+async function readInvocationId(client: Client, serviceDn: string): Promise<string | undefined> {
+  try {
+    const result = await client.search(serviceDn, { scope: 'base', attributes: ['invocationId'], explicitBufferAttributes: ['invocationId'] });
+    const raw = result.searchEntries[0]?.['invocationId'];
+    const bytes = Array.isArray(raw) ? raw[0] : raw;
+    return Buffer.isBuffer(bytes) && bytes.length === 16 ? formatGuid(bytes) : undefined;
+  } catch (error) {
+    // Without an identity every scan is a full one, which is always correct.
+    if (classifyLdapError(error) === 'result') return undefined;
+    throw error;
   }
 }
 

@@ -4,13 +4,14 @@ import { DeliveryError, DomainError, OptedOutError } from '../../domain/errors.j
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
-import type { Directory, LockedAccount, LockoutScanOptions } from '../../ports/directory.js';
+import type { ChangeWatermark, Directory, LockedAccount, LockoutScanOptions } from '../../ports/directory.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { LockoutAlertLog, LockoutAlertRecord, LockoutSmsOutcome } from '../../ports/lockout-alert-log.js';
 import type { OnceKeys } from '../../ports/once-keys.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PushSender } from '../../ports/push-sender.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { ScanWatermarkStore } from '../../ports/scan-watermark-store.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { LockedResult, LockedUser } from './contract.js';
 import { lockoutAlertPush, lockoutAlertSms } from './messages.js';
@@ -21,7 +22,12 @@ export interface LockoutMetrics {
 }
 
 export interface LockoutWatchSettings {
-  scan: LockoutScanOptions;
+  scan: Omit<LockoutScanOptions, 'changedSince'>;
+  /**
+   * Incremental scans build on the last full scan of the DC for at most this long; then a full scan starts a new
+   * chain. 0: every scan is a full one.
+   */
+  watermarkMaxAgeSeconds: number;
   /** IANA zone of the time in the alert text. */
   timeZone: string;
   alertsPerDay: number;
@@ -39,6 +45,7 @@ export interface LockoutWatchDependencies {
   rateLimiter: RateLimiter;
   auditLog: AuditLog;
   alertLog: LockoutAlertLog;
+  scanWatermarks: ScanWatermarkStore;
   clock: Clock;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   metrics: LockoutMetrics;
@@ -49,6 +56,12 @@ export interface LockoutWatchDependencies {
 export interface LockoutScanSummary {
   pages: number;
   complete: boolean;
+  /** Only users changed since the DC's watermark were searched. */
+  incremental: boolean;
+  /** Why the scan was a full one. */
+  fullScanReason?: FullScanReason;
+  /** The DC scanned (its name), when it publishes USNs. */
+  dc?: string;
   /** Accounts AD reports locked right now (enrolled or not). */
   locked: number;
   alerted: number;
@@ -61,6 +74,13 @@ export interface LockoutScanSummary {
   /** Lockouts whose duration had run out by the scan's clock. */
   expired: number;
 }
+
+/**
+ * Why a scan searches all users: incremental scans off (max age 0), a DC without USNs (the demo directory), the first
+ * scan of this DC (a new DC or a failover to one never scanned), its USN below the watermark (restored), the last
+ * full scan too long ago, or the scan ran on another DC than the one planned for (failover during the scan).
+ */
+export type FullScanReason = 'incremental-off' | 'no-usn' | 'first-scan-of-dc' | 'dc-restored' | 'watermark-too-old' | 'dc-changed';
 
 type Disposition = 'alerted' | 'capped' | 'unreachable' | 'already-handled' | 'unenrolled' | 'expired';
 type Assessment = { skip: 'unenrolled' | 'expired' } | { skip: false; enrollment: Enrollment; endsAt: Date | undefined };
@@ -76,14 +96,31 @@ const CONCURRENCY = 5;
 export const lockoutAlertKey = (userGuid: string, lockoutTime: string) => `lockout-alert#${userGuid}#${lockoutTime}`;
 
 /**
- * The lockout watch (issue 5). A scan asks AD for the accounts locked right now (a paged search whose cost grows with
- * the number of locked accounts), keeps those with an active enrollment whose lockout has not run out under their
- * effective policy, and tells each user once per lockout event: an SMS to the verified phone and a push to each bound
- * device. The event's key `lockout-alert#<userGuid>#<lockoutTime>` is recorded with a conditional write before anything
- * is sent, so re-running a scan (or two scans at once) sends nothing twice.
+ * The lockout watch (issue 5). A scan asks AD for the accounts locked right now (a paged search; after a complete scan
+ * of a DC, only over the users changed since that scan started: see planScan), keeps those with an active enrollment
+ * whose lockout has not run out under their effective policy, and tells each user once per lockout event: an SMS to
+ * the verified phone and a push to each bound device. The event's key `lockout-alert#<userGuid>#<lockoutTime>` is
+ * recorded with a conditional write before anything is sent, so re-running a scan (or two scans at once) sends nothing
+ * twice.
  */
 export function createLockoutWatch(deps: LockoutWatchDependencies) {
   const { settings } = deps;
+
+  /**
+   * Incremental when this DC has a watermark from a completed scan, its USN has not gone back, and its last full scan
+   * is recent enough. A lockout writes lockoutTime (replicated) so the user's uSNChanged moves above the watermark:
+   * an incremental scan sees every lockout since the last scan started, on whichever DC it happened.
+   */
+  const planScan = async (now: Date): Promise<{ changedSince?: ChangeWatermark; fullScanReason?: FullScanReason }> => {
+    if (settings.watermarkMaxAgeSeconds === 0) return { fullScanReason: 'incremental-off' };
+    const current = await deps.directory.readChangeWatermark();
+    if (!current) return { fullScanReason: 'no-usn' };
+    const stored = await deps.scanWatermarks.get(current.dc);
+    if (!stored) return { fullScanReason: 'first-scan-of-dc' };
+    if (current.highestCommittedUsn < stored.highestCommittedUsn) return { fullScanReason: 'dc-restored' };
+    if (now.getTime() - stored.fullScanAt.getTime() > settings.watermarkMaxAgeSeconds * 1000) return { fullScanReason: 'watermark-too-old' };
+    return { changedSince: { dc: stored.dc, dcName: stored.dcName, highestCommittedUsn: stored.highestCommittedUsn } };
+  };
 
   /** When the lockout ends by itself; undefined when only an unlock ends it (lockout duration 0). */
   const lockoutEndOf = async (account: LockedAccount): Promise<Date | undefined> => {
@@ -207,16 +244,23 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
   return {
     /** One scheduled scan. Throws when the scan or a user's handling failed (after handling the others): the job is retried. */
     async scan(jobId: string): Promise<LockoutScanSummary> {
+      const startedAt = deps.clock.now();
       let result;
+      let plan;
       try {
-        result = await deps.directory.scanLockedAccounts(settings.scan);
+        plan = await planScan(startedAt);
+        result = await deps.directory.scanLockedAccounts({ ...settings.scan, ...(plan.changedSince ? { changedSince: plan.changedSince } : {}) });
       } catch (error) {
         deps.metrics.addMetric('LockoutScanFailed', 'Count', 1);
         throw error;
       }
+      const fullScanReason = result.incremental ? undefined : (plan.fullScanReason ?? 'dc-changed');
       const summary: LockoutScanSummary = {
         pages: result.pages,
         complete: result.complete,
+        incremental: result.incremental,
+        ...(fullScanReason ? { fullScanReason } : {}),
+        ...(result.startedAt ? { dc: result.startedAt.dcName } : {}),
         locked: result.locked.length,
         alerted: 0,
         capped: 0,
@@ -241,13 +285,25 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
       if (!result.complete) deps.metrics.addMetric('LockoutScanIncomplete', 'Count', 1);
       if (failures.length > 0) {
         deps.metrics.addMetric('LockoutScanFailed', 'Count', 1);
+        // The watermark stays: the retried job searches the same changes again and handles the users that failed.
         throw failures[0];
+      }
+      // Only a complete scan moves the watermark (to the USN read before it started): a scan stopped by its time
+      // budget leaves it, so the next scan covers what this one did not reach.
+      if (result.complete && result.startedAt) {
+        try {
+          await deps.scanWatermarks.record(result.startedAt, { startedAt, full: !result.incremental });
+        } catch (error) {
+          // The next scan starts from the older watermark: more work, nothing missed.
+          deps.logger.warn('lockout scan watermark not recorded', { dc: result.startedAt.dcName, error: describe(error) });
+        }
       }
       return summary;
     },
 
     /** Locked users with an active enrollment, when they were locked, and what the scan did about it (admin listing). */
     async listLocked(): Promise<LockedResult> {
+      // Always a full scan: it is rare and must be complete, whatever the watermarks say.
       const result = await deps.directory.scanLockedAccounts(settings.scan);
       const now = deps.clock.now();
       const locked: LockedUser[] = [];
