@@ -68,7 +68,7 @@ class FakeDirectory implements Directory {
   changed = new Map<string, Map<string, number>>();
   /** Options of every scan, in order. */
   scanOptions: LockoutScanOptions[] = [];
-  /** Runs in the middle of the next scan (after it read its watermark, before it searched). */
+  /** Runs in the middle of the next scan: after it read its watermark, once the search has passed every user. */
   duringNextScan?: () => void;
   /** The DC the next scan lands on, when it is not the one readChangeWatermark saw (a failover in between). */
   nextScanOn?: { dc: string; dcName: string };
@@ -137,9 +137,6 @@ class FakeDirectory implements Directory {
     const on = this.nextScanOn ?? this.dc;
     this.nextScanOn = undefined;
     const startedAt = on ? { ...on, highestCommittedUsn: this.usn.get(on.dc) ?? 0 } : undefined;
-    const during = this.duringNextScan;
-    this.duringNextScan = undefined;
-    during?.();
     // The adapter's rule: incremental only on the same DC whose USN has not gone back.
     const since = options.changedSince;
     const incremental = since !== undefined && startedAt !== undefined && since.dc === startedAt.dc && startedAt.highestCommittedUsn >= since.highestCommittedUsn;
@@ -147,6 +144,9 @@ class FakeDirectory implements Directory {
     const locked = this.locked.filter(
       (account) => !incremental || (changedOnDc?.get(account.objectGuid) ?? 0) > (since?.highestCommittedUsn ?? 0),
     );
+    const during = this.duringNextScan;
+    this.duringNextScan = undefined;
+    during?.();
     return { locked, pages: 1, complete: this.complete, incremental, ...(startedAt ? { startedAt } : {}) };
   }
   async checkHealth() {
@@ -463,6 +463,179 @@ describe('lockout watch (use case)', () => {
     const summary = await watch.scan('2');
     expect(summary).toMatchObject({ complete: false, alerted: 1 });
     expect(fakes.metrics).toContain('LockoutScanIncomplete');
+  });
+});
+
+describe('lockout watch: incremental scans and their watermarks', () => {
+  const DAY_MS = 86_400_000;
+
+  it('the first scan of a DC is full and records the USN read before it; the next one asks only for changes since', async () => {
+    const { watch, fakes, directory, lockedUser } = harness();
+    const first = lockedUser();
+    const usnBefore = directory.usn.get('invocation-a');
+    const summary = await watch.scan('1');
+    expect(summary).toMatchObject({ incremental: false, fullScanReason: 'first-scan-of-dc', dc: 'dc-a.corp.test', alerted: 1 });
+    expect(directory.scanOptions[0]?.changedSince).toBeUndefined();
+    expect(fakes.watermarks.get('invocation-a')).toMatchObject({ highestCommittedUsn: usnBefore, dcName: 'dc-a.corp.test' });
+
+    const second = lockedUser();
+    const next = await watch.scan('2');
+    expect(directory.scanOptions[1]?.changedSince).toEqual({ dc: 'invocation-a', dcName: 'dc-a.corp.test', highestCommittedUsn: usnBefore });
+    expect(next).toMatchObject({ incremental: true, locked: 1, alerted: 1 });
+    expect(next.fullScanReason).toBeUndefined();
+    expect(fakes.sms.map((sms) => sms.to)).toEqual([first.phone, second.phone]);
+
+    // Nothing changed since: the rescan finds nobody and sends nothing.
+    const rescan = await watch.scan('3');
+    expect(rescan).toMatchObject({ incremental: true, locked: 0, alerted: 0 });
+    expect(fakes.sms).toHaveLength(2);
+  });
+
+  it('a lockout during a scan is caught by the next one (the watermark is the USN read before the scan)', async () => {
+    const { watch, fakes, directory, lockedUser } = harness();
+    await watch.scan('1');
+    let during: { phone?: string } = {};
+    directory.duringNextScan = () => {
+      during = lockedUser();
+    };
+    const racing = await watch.scan('2');
+    expect(racing.alerted).toBe(0);
+    const next = await watch.scan('3');
+    expect(next).toMatchObject({ incremental: true, alerted: 1 });
+    expect(fakes.sms.map((sms) => sms.to)).toEqual([during.phone]);
+  });
+
+  it('a failover to a DC never scanned is a full scan; the first DC keeps its watermark and is incremental again after', async () => {
+    const { watch, fakes, directory, lockedUser } = harness();
+    lockedUser();
+    await watch.scan('1');
+    const onA = fakes.watermarks.get('invocation-a');
+
+    directory.dc = { dc: 'invocation-b', dcName: 'dc-b.corp.test' };
+    const onB = await watch.scan('2');
+    expect(onB).toMatchObject({ incremental: false, fullScanReason: 'first-scan-of-dc', dc: 'dc-b.corp.test', locked: 1, alreadyHandled: 1 });
+    expect(fakes.watermarks.get('invocation-a')).toEqual(onA);
+    expect(fakes.watermarks.get('invocation-b')?.highestCommittedUsn).toBe(5001);
+
+    // Back on A: changes made while B was in use reached A under A's own USNs, so A's watermark still covers them.
+    const meanwhile = lockedUser();
+    directory.dc = { dc: 'invocation-a', dcName: 'dc-a.corp.test' };
+    const backOnA = await watch.scan('3');
+    expect(backOnA).toMatchObject({ incremental: true, locked: 1, alerted: 1 });
+    expect(fakes.sms.at(-1)?.to).toBe(meanwhile.phone);
+  });
+
+  it('a scan that lands on another DC than planned (failover in between) is full and records that DC', async () => {
+    const { watch, fakes, directory } = harness();
+    await watch.scan('1');
+    directory.nextScanOn = { dc: 'invocation-b', dcName: 'dc-b.corp.test' };
+    const summary = await watch.scan('2');
+    expect(directory.scanOptions[1]?.changedSince?.dc).toBe('invocation-a');
+    expect(summary).toMatchObject({ incremental: false, fullScanReason: 'dc-changed', dc: 'dc-b.corp.test' });
+    expect(fakes.watermarks.get('invocation-b')).toMatchObject({ highestCommittedUsn: 5000 });
+  });
+
+  it('a DC whose USN went below its watermark (restored) gets a full scan, and the watermark is set back to it', async () => {
+    const { watch, fakes, directory, clock, lockedUser } = harness();
+    const user = lockedUser();
+    await watch.scan('1');
+    directory.usn.set('invocation-a', 400);
+    clock.advanceSeconds(300);
+    const summary = await watch.scan('2');
+    expect(directory.scanOptions[1]?.changedSince).toBeUndefined();
+    expect(summary).toMatchObject({ incremental: false, fullScanReason: 'dc-restored', locked: 1, alreadyHandled: 1 });
+    expect(fakes.watermarks.get('invocation-a')?.highestCommittedUsn).toBe(400);
+    expect(fakes.sms.map((sms) => sms.to)).toEqual([user.phone]);
+    await expect(watch.scan('3')).resolves.toMatchObject({ incremental: true });
+  });
+
+  it('an incomplete scan (time budget) leaves the watermark; the next scan covers the same changes again', async () => {
+    const { watch, fakes, directory, lockedUser } = harness();
+    await watch.scan('1');
+    const before = fakes.watermarks.get('invocation-a');
+    const user = lockedUser();
+    directory.complete = false;
+    const partial = await watch.scan('2');
+    expect(partial).toMatchObject({ complete: false, incremental: true });
+    expect(fakes.watermarks.get('invocation-a')).toEqual(before);
+    directory.complete = true;
+    const next = await watch.scan('3');
+    expect(directory.scanOptions[2]?.changedSince?.highestCommittedUsn).toBe(before?.highestCommittedUsn);
+    expect(next).toMatchObject({ incremental: true, locked: 1, alreadyHandled: 1 });
+    expect(fakes.sms.map((sms) => sms.to)).toEqual([user.phone]);
+    expect(fakes.watermarks.get('invocation-a')?.highestCommittedUsn).toBeGreaterThan(before?.highestCommittedUsn ?? Infinity);
+  });
+
+  it('a user whose handling failed keeps the watermark, so the retried job finds and alerts that user', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    await watch.scan('1');
+    const before = fakes.watermarks.get('invocation-a');
+    const user = lockedUser({ devices: [] });
+    fakes.smsFailures.push(new DeliveryError('throttled'));
+    await expect(watch.scan('2')).rejects.toBeInstanceOf(DeliveryError);
+    expect(fakes.watermarks.get('invocation-a')).toEqual(before);
+    await expect(watch.scan('2')).resolves.toMatchObject({ incremental: true, alerted: 1 });
+    expect(fakes.sms.map((sms) => sms.to)).toEqual([user.phone]);
+  });
+
+  it('a chain older than the maximum age ends with a full scan, which starts a new chain', async () => {
+    const { watch, fakes, clock, directory } = harness({ watermarkMaxAgeSeconds: 3600 });
+    await watch.scan('1');
+    const fullAt = clock.now();
+    clock.advanceSeconds(1800);
+    await expect(watch.scan('2')).resolves.toMatchObject({ incremental: true });
+    // Incremental scans move the USN but not the time of the full scan the chain started from.
+    expect(fakes.watermarks.get('invocation-a')?.fullScanAt).toEqual(fullAt);
+    clock.advanceSeconds(1801);
+    await expect(watch.scan('3')).resolves.toMatchObject({ incremental: false, fullScanReason: 'watermark-too-old' });
+    expect(directory.scanOptions[2]?.changedSince).toBeUndefined();
+    expect(fakes.watermarks.get('invocation-a')?.fullScanAt).toEqual(clock.now());
+    await expect(watch.scan('4')).resolves.toMatchObject({ incremental: true });
+  });
+
+  it('an idle DC (no new USN) keeps its chain fresh only through full scans; incremental scans do not renew it', async () => {
+    const { watch, fakes, clock } = harness();
+    await watch.scan('1');
+    clock.advanceSeconds(3600);
+    await watch.scan('2');
+    expect(fakes.watermarks.get('invocation-a')?.recordedAt).toEqual(clock.now());
+    clock.set(new Date(clock.now().getTime() + DAY_MS));
+    await expect(watch.scan('3')).resolves.toMatchObject({ fullScanReason: 'watermark-too-old' });
+  });
+
+  it('maximum age 0 turns incremental scans off; a DC without USNs always gets full scans and no watermark', async () => {
+    const off = harness({ watermarkMaxAgeSeconds: 0 });
+    await off.watch.scan('1');
+    await expect(off.watch.scan('2')).resolves.toMatchObject({ incremental: false, fullScanReason: 'incremental-off' });
+    expect(off.directory.scanOptions.every((options) => options.changedSince === undefined)).toBe(true);
+
+    const noUsn = harness();
+    noUsn.directory.dc = undefined;
+    await noUsn.watch.scan('1');
+    await expect(noUsn.watch.scan('2')).resolves.toMatchObject({ incremental: false, fullScanReason: 'no-usn' });
+    expect(noUsn.fakes.watermarks.size).toBe(0);
+  });
+
+  it('the admin listing is always a full scan, whatever the watermark', async () => {
+    const { watch, directory, lockedUser } = harness();
+    const user = lockedUser();
+    await watch.scan('1');
+    await watch.scan('2');
+    const listed = await watch.listLocked();
+    expect(directory.scanOptions.at(-1)?.changedSince).toBeUndefined();
+    expect(listed.locked.map((entry) => entry.userGuid)).toEqual([user.guid]);
+  });
+
+  it('a watermark that cannot be written is logged; the scan still succeeds and the next one starts from the old watermark', async () => {
+    const { watch, fakes, directory, lockedUser } = harness();
+    await watch.scan('1');
+    const before = fakes.watermarks.get('invocation-a');
+    lockedUser();
+    fakes.failWatermarkWrite = true;
+    await expect(watch.scan('2')).resolves.toMatchObject({ alerted: 1 });
+    fakes.failWatermarkWrite = false;
+    await watch.scan('3');
+    expect(directory.scanOptions[2]?.changedSince?.highestCommittedUsn).toBe(before?.highestCommittedUsn);
   });
 });
 
