@@ -221,6 +221,7 @@ const auditSchema = z.object({
       result: z.string(),
       reason: z.string().optional(),
       requestId: z.string().optional(),
+      actor: z.string().optional(),
     }),
   ),
 });
@@ -334,7 +335,9 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
       const { events } = auditSchema.parse(await client.request('GET', `/admin/enrollments/${encodeURIComponent(userGuid)}/audit${query}`));
       if (events.length === 0) print(`No audit events for ${values.user}.`);
       for (const event of events) {
-        const detail = [event.reason && `reason=${event.reason}`, event.requestId && `request=${event.requestId}`].filter(Boolean).join(' ');
+        const detail = [event.reason && `reason=${event.reason}`, event.actor && `by=${event.actor}`, event.requestId && `request=${event.requestId}`]
+          .filter(Boolean)
+          .join(' ');
         print(`${event.at}  ${event.action.padEnd(20)} ${event.channel.padEnd(7)} ${event.result.padEnd(8)} ${detail}`.trimEnd());
       }
       return;

@@ -79,7 +79,13 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       handler: async (event: APIGatewayProxyEvent) => {
         const { userGuids, reactivate } = parseBody(event, activateRequestSchema);
         metrics.addMetric('AdminActivationsRequested', MetricUnit.Count, userGuids.length);
-        return callWorker({ action: 'activate', userGuids, ...(reactivate ? { reactivate } : {}), requestId: requestIdOf(event) });
+        return callWorker({
+          action: 'activate',
+          userGuids,
+          ...(reactivate ? { reactivate } : {}),
+          requestId: requestIdOf(event),
+          actor: actorOf(event),
+        });
       },
     },
     {
@@ -120,7 +126,7 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       path: '/admin/enrollments/{userGuid}/revoke',
       handler: async (event: APIGatewayProxyEvent) => {
         const userGuid = pathId(event, 'userGuid');
-        const revokedDevices = await revokeEnrollment(deps, userGuid, requestIdOf(event));
+        const revokedDevices = await revokeEnrollment(deps, userGuid, { requestId: requestIdOf(event), actor: actorOf(event) });
         return jsonResponse(200, { userGuid, status: 'revoked', revokedDevices });
       },
     },
@@ -141,6 +147,7 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
             result: audit.result,
             ...(audit.reason !== undefined ? { reason: audit.reason } : {}),
             ...(audit.requestId !== undefined ? { requestId: audit.requestId } : {}),
+            ...(audit.actor !== undefined ? { actor: audit.actor } : {}),
           })),
         });
       },
@@ -159,6 +166,7 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
           channel: 'admin',
           result: 'success',
           requestId: requestIdOf(event),
+          actor: actorOf(event),
           at: now,
         });
         return jsonResponse(200, { deviceId, userGuid: device.userGuid, status: 'revoked' });
@@ -180,7 +188,7 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
     .use({
       before: (request) => {
         // Who asked: the IAM principal when deployed (API Gateway's IAM authorizer fills it in), "local" otherwise.
-        const caller = request.event.requestContext?.identity?.userArn ?? 'local';
+        const caller = actorOf(request.event);
         logger.info('admin request', { method: request.event.httpMethod, route: request.event.resource, caller });
         metrics.addMetric('AdminRequests', MetricUnit.Count, 1);
       },
@@ -194,7 +202,7 @@ export type AdminApiHandler = ReturnType<typeof createAdminApiHandler>;
  * Revokes the enrollment (no more resets by SMS or app), every device of the user, and any outstanding activation
  * link (superseded by an unknown, already expired one). Returns the ids of the devices revoked now.
  */
-async function revokeEnrollment(deps: AdminApiDependencies, userGuid: string, requestId: string): Promise<string[]> {
+async function revokeEnrollment(deps: AdminApiDependencies, userGuid: string, request: { requestId: string; actor: string }): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     const enrollment = await deps.enrollmentStore.get(userGuid);
     if (!enrollment) throw new NotFoundError('No such enrollment.');
@@ -221,7 +229,7 @@ async function revokeEnrollment(deps: AdminApiDependencies, userGuid: string, re
       if (device.revokedAt) continue;
       if (await deps.deviceStore.revoke(device.deviceId, now)) revoked.push(device.deviceId);
     }
-    await deps.auditLog.record({ userGuid, action: 'enrollment.revoked', channel: 'admin', result: 'success', requestId, at: now });
+    await deps.auditLog.record({ userGuid, action: 'enrollment.revoked', channel: 'admin', result: 'success', ...request, at: now });
     return revoked;
   }
 }
@@ -259,6 +267,14 @@ function pathId(event: APIGatewayProxyEvent, name: 'userGuid' | 'deviceId'): str
   const parsed = idSchema.safeParse(event.pathParameters?.[name]);
   if (!parsed.success) throw new ValidationError(`${name} must be a GUID.`);
   return parsed.data.toLowerCase();
+}
+
+/**
+ * Who asked: the IAM principal API Gateway's IAM authorizer verified (deployed), or `local-admin` for the local bearer
+ * token. Recorded with every admin action in the audit log.
+ */
+function actorOf(event: APIGatewayProxyEvent): string {
+  return event.requestContext?.identity?.userArn ?? 'local-admin';
 }
 
 function requestIdOf(event: APIGatewayProxyEvent): string {

@@ -37,7 +37,10 @@ export function createDirectoryWorkerAdminHandler({ observability, activation, l
           ...(request.pageSize !== undefined ? { pageSize: request.pageSize } : {}),
         });
       case 'activate':
-        return activation.activate(request.userGuids, request.requestId, { reactivate: request.reactivate === true });
+        return activation.activate(request.userGuids, request.requestId, {
+          reactivate: request.reactivate === true,
+          ...(request.actor ? { actor: request.actor } : {}),
+        });
       case 'locked':
         if (!lockout) throw new LockoutListingUnavailableError('The lockout listing is not configured in this worker.');
         return lockout.listLocked();

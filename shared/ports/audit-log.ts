@@ -10,6 +10,8 @@ export interface AuditEvent {
   reason?: string;
   /** Correlation with the request or job that caused it. */
   requestId?: string;
+  /** Who acted, for admin actions: the caller's IAM principal ARN when deployed, `local-admin` locally. */
+  actor?: string;
   at: Date;
 }
 

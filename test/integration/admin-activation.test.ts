@@ -299,7 +299,10 @@ describe('admin activation against the Samba DC', () => {
     expect(revoked).toEqual({ status: 200, body: { userGuid, status: 'revoked', revokedDevices: [second] } });
     expect((await devices.get(second))?.revokedAt).toBeInstanceOf(Date);
     const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 20);
-    expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(['device.revoked', 'enrollment.revoked']));
+    expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(['device.revoked', 'enrollment.revoked', 'enrollment.activated']));
+    // Every admin action names who did it (the IAM principal when deployed; the local bearer token's stand-in here).
+    for (const event of audit.filter((entry) => entry.channel === 'admin')) expect(event.actor).toBe('local-admin');
+    expect(await cli(['audit', '--user', userGuid])).toMatch(/enrollment\.revoked\s+admin\s+success\s+by=local-admin/);
   });
 
   it('the CLI fails clearly with a wrong token, and admin routes refuse a missing or wrong bearer token (401)', async () => {

@@ -89,3 +89,44 @@ describe('admin API: GET /admin/enrollments/{userGuid}/audit', () => {
     expect(auditLog.limits).toEqual([2]);
   });
 });
+
+describe('admin API: who acted', () => {
+  it('passes the IAM caller to the worker with an activation and records it with a device revocation', async () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const logs = captureLogs();
+    try {
+      const auditLog = new MemoryAuditLog();
+      const workerRequests: unknown[] = [];
+      const deviceId = '6f1c1f6e-0f4e-4b8e-9a51-3d2f7e1b2c3d';
+      const device = { deviceId, userGuid: GUID, publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, unlockMethod: 'pin', platform: 'ios', boundAt: new Date() };
+      const handler = createAdminApiHandler({
+        observability: createObservability({ serviceName: 'admin-actor-test', tracing: false }),
+        worker: {
+          invoke: async (request: unknown) => {
+            workerRequests.push(request);
+            return { ok: true, result: { activated: [], skipped: [] } };
+          },
+        },
+        enrollmentStore: {} as EnrollmentStore,
+        deviceStore: { get: async () => device, revoke: async () => true } as unknown as DeviceStore,
+        listEnrolledUsers: async () => [],
+        auditLog,
+        clock: { now: () => new Date('2026-11-27T12:00:00Z') },
+      });
+      const admin = 'arn:aws:sts::123456789012:assumed-role/HelpDesk/jane';
+      const asAdmin = (method: string, path: string, extra: Record<string, unknown>) => {
+        const event = apiEvent(method, path, extra);
+        return handler({ ...event, requestContext: { ...event.requestContext, identity: { ...event.requestContext.identity, userArn: admin } } }, lambdaContext('blink-admin-api'));
+      };
+      const activated = await asAdmin('POST', '/admin/activations', { body: JSON.stringify({ userGuids: [GUID] }) });
+      expect(activated.statusCode).toBe(200);
+      expect(workerRequests).toEqual([expect.objectContaining({ action: 'activate', userGuids: [GUID], actor: admin })]);
+
+      const revoked = await asAdmin('POST', `/admin/devices/${deviceId}/revoke`, { pathParameters: { deviceId } });
+      expect(revoked.statusCode).toBe(200);
+      expect(auditLog.events).toEqual([expect.objectContaining({ action: 'device.revoked', channel: 'admin', actor: admin })]);
+    } finally {
+      logs.restore();
+    }
+  });
+});

@@ -17,6 +17,7 @@ const auditItemSchema = z.object({
   result: z.enum(['success', 'refused', 'failed']),
   reason: z.string().optional(),
   requestId: z.string().optional(),
+  actor: z.string().optional(),
   at: z.iso.datetime().transform((value) => new Date(value)),
 });
 
@@ -43,6 +44,7 @@ export class DynamoAuditLog implements AuditLog {
           result: event.result,
           reason: event.reason,
           requestId: event.requestId,
+          actor: event.actor,
           at,
           ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
         }),
@@ -61,12 +63,13 @@ export class DynamoAuditLog implements AuditLog {
       }),
     );
     return (Items ?? []).map((item) => {
-      const { userGuid: guid, reason, requestId, ...rest } = auditItemSchema.parse(item);
+      const { userGuid: guid, reason, requestId, actor, ...rest } = auditItemSchema.parse(item);
       return {
         ...rest,
         ...(guid !== undefined ? { userGuid: guid } : {}),
         ...(reason !== undefined ? { reason } : {}),
         ...(requestId !== undefined ? { requestId } : {}),
+        ...(actor !== undefined ? { actor } : {}),
       };
     });
   }

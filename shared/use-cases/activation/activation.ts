@@ -77,8 +77,9 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
     };
   };
 
-  const refused = async (skipped: SkippedUser, userGuid: string | undefined, requestId: string | undefined) => {
+  const refused = async (skipped: SkippedUser, userGuid: string | undefined, requestId: string | undefined, actor?: string) => {
     await deps.auditLog.record({
+      ...(actor ? { actor } : {}),
       ...(userGuid ? { userGuid } : {}),
       action: 'enrollment.activation-refused',
       channel: 'admin',
@@ -161,7 +162,8 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
     return { candidates, skipped, total: ordered.length, ...(nextCursor ? { nextCursor } : {}) };
   }
 
-  async function activate(userGuids: string[], requestId?: string, options: { reactivate?: boolean } = {}): Promise<ActivateResult> {
+  async function activate(userGuids: string[], requestId?: string, options: { reactivate?: boolean; actor?: string } = {}): Promise<ActivateResult> {
+    const { actor } = options;
     const reactivate = options.reactivate === true;
     const activated: ActivationCandidate[] = [];
     const skipped: SkippedUser[] = [];
@@ -173,26 +175,26 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
         if (!(error instanceof AmbiguousUserError)) throw error;
         const entry: SkippedUser = { name: userGuid, reason: 'ambiguous' };
         skipped.push(entry);
-        await refused(entry, userGuid, requestId);
+        await refused(entry, userGuid, requestId, actor);
         continue;
       }
       const verdict: Verdict = user ? await judge(user, reactivate) : { skipped: 'not-found' };
       if ('skipped' in verdict) {
         const entry: SkippedUser = { name: user?.samAccountName ?? userGuid, reason: verdict.skipped };
         skipped.push(entry);
-        await refused(entry, userGuid, requestId);
+        await refused(entry, userGuid, requestId, actor);
         continue;
       }
       const { dn, ...candidate } = verdict.eligible;
       let issued;
       try {
-        issued = await issueActivation(deps, { ...candidate, dn }, { reactivate, ...(requestId ? { requestId } : {}) });
+        issued = await issueActivation(deps, { ...candidate, dn }, { reactivate, ...(requestId ? { requestId } : {}), ...(actor ? { actor } : {}) });
       } catch (error) {
         // Enrolled between the check and the write (the user finished an earlier setup just now).
         if (!(error instanceof AlreadyEnrolledError)) throw error;
         const entry: SkippedUser = { name: candidate.samAccountName, reason: 'already-enrolled' };
         skipped.push(entry);
-        await refused(entry, userGuid, requestId);
+        await refused(entry, userGuid, requestId, actor);
         continue;
       }
       await deps.roster.add(userGuid, deps.clock.now());
@@ -222,6 +224,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
           result: 'failed',
           reason: 'email-failed',
           ...(requestId ? { requestId } : {}),
+          ...(actor ? { actor } : {}),
           at: deps.clock.now(),
         });
         continue;

@@ -132,7 +132,14 @@ export const workerAdminRequestSchema = z.discriminatedUnion('action', [
     pageSize,
     requestId: z.string().max(200).optional(),
   }),
-  z.strictObject({ action: z.literal('activate'), userGuids: activateRequestSchema.shape.userGuids, reactivate, requestId: z.string().max(200).optional() }),
+  z.strictObject({
+    action: z.literal('activate'),
+    userGuids: activateRequestSchema.shape.userGuids,
+    reactivate,
+    requestId: z.string().max(200).optional(),
+    /** The admin who asked (IAM principal ARN), recorded in the audit events of the activation. */
+    actor: z.string().min(1).max(2048).optional(),
+  }),
   /** Currently locked enrolled users and whether the lockout scan alerted them (issue 5). */
   z.strictObject({ action: z.literal('locked'), requestId: z.string().max(200).optional() }),
 ]);

@@ -31,6 +31,8 @@ export interface IssueActivationOptions {
    */
   reactivate?: boolean;
   requestId?: string;
+  /** The admin who asked, for the audit event. */
+  actor?: string;
 }
 
 export interface IssuedActivation {
@@ -80,6 +82,7 @@ export async function issueActivation(
       channel: 'admin',
       result: 'success',
       ...(options.requestId ? { requestId: options.requestId } : {}),
+      ...(options.actor ? { actor: options.actor } : {}),
       at: now,
     });
     return { link: `${deps.settings.publicBaseUrl}/setup#t=${token}`, expiresAt };
