@@ -1,5 +1,6 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { EnrollmentRoster } from '../../ports/enrollment-roster.js';
 
 /*
  * Item layout: pk ENROLLMENTS   sk USER#<guid>   (userGuid, addedAt)
@@ -9,12 +10,6 @@ import * as z from 'zod';
 
 const ROSTER_PK = 'ENROLLMENTS';
 const rosterItemSchema = z.object({ userGuid: z.string() });
-
-/** Which users have an enrollment, for the admin listing. */
-export interface EnrollmentRoster {
-  add(userGuid: string, at: Date): Promise<void>;
-  list(): Promise<string[]>;
-}
 
 export class DynamoEnrollmentRoster implements EnrollmentRoster {
   constructor(

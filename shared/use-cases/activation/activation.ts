@@ -18,15 +18,11 @@ import {
   type SkipReason,
   type SkippedUser,
 } from './contract.js';
-
-/** Which users have an enrollment (the admin listing reads it; shared/adapters/dynamodb/enrollment-listing.ts). */
-export interface EnrollmentRoster {
-  add(userGuid: string, at: Date): Promise<void>;
-}
+import type { EnrollmentRoster } from '../../ports/enrollment-roster.js';
 
 export interface AdminActivationDependencies extends ActivationDependencies {
   directory: Directory;
-  roster: EnrollmentRoster;
+  roster: Pick<EnrollmentRoster, 'add'>;
   emailSender: EmailSender;
   logger: Logger;
   branding: { productName: string; supportContact: string };
