@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import {
@@ -131,6 +132,18 @@ describe('inbound SMS commands', () => {
 });
 
 describe('senders that may not reset by SMS', () => {
+  it('stops generic replies to unknown numbers at the deployment-wide hourly ceiling, and resumes the next hour', async () => {
+    const strangers = Array.from({ length: UNKNOWN_SENDER_REPLIES_PER_HOUR + 1 }, () => freshPhone());
+    for (const stranger of strangers) await expectHandled(stranger, 'RESET', 'unknown-sender');
+    const replied = strangers.filter((stranger) => smsTo(blink, stranger).length > 0);
+    expect(replied).toEqual(strangers.slice(0, UNKNOWN_SENDER_REPLIES_PER_HOUR));
+    expect(logs.lines().some((line) => line.message === 'generic reply to an unknown sender withheld: deployment-wide hourly ceiling reached')).toBe(true);
+    clock.advanceSeconds(3600);
+    const nextHour = freshPhone();
+    await expectHandled(nextHour, 'RESET', 'unknown-sender');
+    expect(smsTo(blink, nextHour)).toEqual([expect.objectContaining({ body: NOT_SET_UP })]);
+  });
+
   it('an unknown number gets one generic reply per (UTC) day, whatever it texts, then silence; no job, no audit', async () => {
     const stranger = freshPhone();
     const ids = [

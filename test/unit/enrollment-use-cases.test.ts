@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Enrollment } from '../../shared/domain/enrollment';
-import { OptedOutError, ValidationError } from '../../shared/domain/errors';
+import { OptedOutError, RateLimitedError, ValidationError } from '../../shared/domain/errors';
 import type { IssuedSecret, SecretPurpose } from '../../shared/domain/issued-secret';
 import type { EnrollmentStore } from '../../shared/ports/enrollment-store';
 import type { OutboundEmail } from '../../shared/ports/email-sender';
 import type { OutboundSms } from '../../shared/ports/sms-sender';
-import { createSetupUseCases, issueActivation, type EnrollmentDependencies } from '../../shared/use-cases/enrollment';
+import type { RateLimiter } from '../../shared/ports/rate-limiter';
+import { createSetupUseCases, enrollmentLimits, issueActivation, type EnrollmentDependencies } from '../../shared/use-cases/enrollment';
 import { ManualClock } from '../support/manual-clock';
 
 // Small in-memory fakes, for the failures the local stand-ins cannot produce on demand (a notice that fails, an
@@ -47,7 +48,13 @@ class MemoryEnrollmentStore implements EnrollmentStore {
   }
 }
 
-function setup(options: { sms?: (message: OutboundSms) => Promise<{ messageId: string }>; email?: (email: OutboundEmail) => Promise<{ messageId: string }> } = {}) {
+function setup(
+  options: {
+    sms?: (message: OutboundSms) => Promise<{ messageId: string }>;
+    email?: (email: OutboundEmail) => Promise<{ messageId: string }>;
+    rateLimiter?: RateLimiter;
+  } = {},
+) {
   const clock = new ManualClock('2026-11-26T12:00:00.000Z');
   const store = new MemoryEnrollmentStore();
   const sent: OutboundSms[] = [];
@@ -57,7 +64,7 @@ function setup(options: { sms?: (message: OutboundSms) => Promise<{ messageId: s
     deviceStore: { add: async () => undefined, get: async () => undefined, listForUser: async () => [], revoke: async () => false, rememberNonce: async () => true },
     secrets: { get: async () => 'unit-test-key' },
     clock,
-    rateLimiter: { hit: async () => ({ allowed: true, remaining: 1, retryAfterSeconds: 1 }) },
+    rateLimiter: options.rateLimiter ?? { hit: async () => ({ allowed: true, remaining: 1, retryAfterSeconds: 1 }) },
     smsSender: {
       send:
         options.sms ??
@@ -102,6 +109,27 @@ describe('setup use cases (with fakes)', () => {
     expect(sent[1]).toMatchObject({ to: '+12015550123', from: '+18553917277' });
     expect(errors).toEqual([{ notice: 'phone-verified-email', userGuid, error: 'Error' }]);
     expect(JSON.stringify(errors)).not.toContain(code);
+  });
+
+  it('caps verification texts for the whole deployment per hour, whoever asks and from wherever', async () => {
+    // A fixed-window counter like the DynamoDB one, with the deployment-wide window one text short of its ceiling.
+    const counts = new Map<string, number>([['setup-codes-global', enrollmentLimits.verificationSmsPerHourGlobal - 1]]);
+    const { deps, sent, useCases } = setup({
+      rateLimiter: {
+        hit: async (key, limit, windowSeconds) => {
+          const count = (counts.get(key) ?? 0) + 1;
+          counts.set(key, count);
+          return count <= limit ? { allowed: true, remaining: limit - count, retryAfterSeconds: windowSeconds } : { allowed: false, remaining: 0, retryAfterSeconds: 1800 };
+        },
+      },
+    });
+    const first = await activated(deps);
+    const second = await activated(deps);
+    await useCases.submitPhone(first.token, '+12015550123', request);
+    const refused = useCases.submitPhone(second.token, '+12015550124', { clientIp: '203.0.113.9' });
+    await expect(refused).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(refused).rejects.toThrow('Blink is sending too many codes right now. Try again later.');
+    expect(sent.map((message) => message.to)).toEqual(['+12015550123']);
   });
 
   it('tells the user when the number opted out of SMS', async () => {

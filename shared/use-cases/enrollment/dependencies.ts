@@ -50,4 +50,9 @@ export const enrollmentLimits = {
   phoneRequestsPerIpPerHour: 30,
   qrPerEnrollmentPerHour: 20,
   registrationsPerIpPerHour: 30,
+  /**
+   * Verification texts for the whole deployment per hour: a ceiling on SMS spend should activation links leak in bulk
+   * or a bug loop. Far above a normal roll-out (a few hundred users set up per hour).
+   */
+  verificationSmsPerHourGlobal: 1000,
 } as const;

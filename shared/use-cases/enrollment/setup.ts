@@ -124,6 +124,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       await limit(`setup-resend:${userGuid}`, 1, enrollmentLimits.resendCooldownSeconds, 'Wait a minute before asking for another code.');
       await limit(`setup-codes:${userGuid}`, enrollmentLimits.codesPerEnrollmentPerDay, 86_400, 'Too many codes today. Try again tomorrow.');
       await limit(`setup-phone:${number.e164}`, enrollmentLimits.codesPerPhonePerDay, 86_400, 'Too many codes for this number today. Try again tomorrow.');
+      await limit('setup-codes-global', enrollmentLimits.verificationSmsPerHourGlobal, 3600, 'Blink is sending too many codes right now. Try again later.');
 
       // The new code supersedes the old one before the pending number changes, and is sent only after both.
       const code = generateSmsCode();

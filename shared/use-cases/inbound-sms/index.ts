@@ -64,6 +64,11 @@ export const CONFIRMATION_CODE_SECONDS = 300;
 /** Code replies per account and 5-minute window: bounds guessing even when the hour and day budgets are large. */
 export const CONFIRMATION_ATTEMPTS_PER_WINDOW = 5;
 const UNKNOWN_SENDER_REPLY_SECONDS = 86_400;
+/**
+ * Generic replies to unknown numbers for the whole deployment per hour: each is a message Blink pays for, sent to a
+ * number nobody verified, so many senders at once (a spam wave, a number list) get silence past this ceiling.
+ */
+export const UNKNOWN_SENDER_REPLIES_PER_HOUR = 60;
 const LIMIT_NOTICE_SECONDS = 3600;
 const OPT_IN_REPLY_SECONDS = 3600;
 
@@ -167,7 +172,11 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     if (!enrollment) {
       // No AD contact and no job; at most one generic reply per number per day, whatever it texted.
       const decision = await rateLimiter.hit(`unknown-sender#${sender}`, 1, UNKNOWN_SENDER_REPLY_SECONDS);
-      if (decision.allowed) await reply(unknownSenderSms(settings));
+      if (decision.allowed && (await rateLimiter.hit('unknown-sender-global', UNKNOWN_SENDER_REPLIES_PER_HOUR, 3600)).allowed) {
+        await reply(unknownSenderSms(settings));
+      } else if (decision.allowed) {
+        logger.warn('generic reply to an unknown sender withheld: deployment-wide hourly ceiling reached', { inboundMessageId });
+      }
       return 'unknown-sender';
     }
     const userGuid = enrollment.userGuid;
