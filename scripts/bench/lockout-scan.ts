@@ -1,6 +1,7 @@
 /**
  * Lockout scan bench (issue 5): how long the scan takes over 1,000 and over 10,000 users with 50 locked, and their
- * ratio. It runs its own Samba DC in .local/samba/bench-dc bound to 127.0.0.2 (scripts/samba-dc.sh with
+ * ratio; for the full scan, and for the steady-state incremental scan (the DC's watermark read, then 50 fresh lockouts,
+ * then the scan of the users changed since the watermark). It runs its own Samba DC in .local/samba/bench-dc bound to 127.0.0.2 (scripts/samba-dc.sh with
  * SAMBA_DC_ADDRESS), so the test DC on 127.0.0.1 and the tests using it are never touched. Users are bulk-loaded into the
  * stopped DC's sam.ldb in one transaction (scripts/bench/bulk-users.py); the 50 are locked with real bad binds.
  */
@@ -8,8 +9,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
+import type { LockoutScanOptions } from '../../shared/ports/directory.js';
 
 const root = resolve(__dirname, '..', '..');
 const script = join(root, 'scripts', 'samba-dc.sh');
@@ -22,6 +24,7 @@ const PAGE_SIZE = 500;
 
 interface ScanFigures {
   label: string;
+  kind: 'full' | 'incremental';
   users: number;
   locked: number;
   pages: number;
@@ -72,7 +75,39 @@ async function lockWithBadBinds(dn: string, caPem: string): Promise<void> {
   throw new Error(`${dn} was not locked after 10 bad binds`);
 }
 
-async function measure(label: string, users: number, loadSeconds: number, lock: string[]): Promise<ScanFigures> {
+/** Clears lockoutTime (an admin's unlock), so the same users can be locked afresh. */
+async function unlockAll(dns: string[], caPem: string, baseDn: string): Promise<void> {
+  const client = new Client({ url: `ldaps://${ADDRESS}:636`, tlsOptions: { ca: [caPem] }, connectTimeout: 3000, timeout: 10_000 });
+  try {
+    await client.bind(`CN=Administrator,CN=Users,${baseDn}`, readFileSync(join(dcDir, 'admin-password'), 'utf8'));
+    for (const dn of dns) {
+      await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: ['0'] }) })]);
+    }
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+async function timeScans(directory: LdapDirectory, options: LockoutScanOptions, users: number): Promise<{ samples: number[]; pages: number }> {
+  // One warm-up scan opens and binds the kept connection (as a warm Lambda has it) and fills the DC's caches.
+  const warm = await directory.scanLockedAccounts(options);
+  const samples: number[] = [];
+  let pages = warm.pages;
+  for (let run = 0; run < RUNS; run += 1) {
+    const started = process.hrtime.bigint();
+    const result = await directory.scanLockedAccounts(options);
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (!result.complete || result.locked.length !== LOCKED || result.incremental !== (options.changedSince !== undefined)) {
+      throw new Error(
+        `scan over ${users} users found ${result.locked.length} locked (complete: ${result.complete}, incremental: ${result.incremental}), expected ${LOCKED}`,
+      );
+    }
+    pages = result.pages;
+  }
+  return { samples, pages };
+}
+
+async function measure(label: string, users: number, loadSeconds: number, lock: string[], relock: string[]): Promise<ScanFigures[]> {
   const caPem = readFileSync(join(dcDir, 'tls/ca.pem'), 'utf8');
   const baseDn = (JSON.parse(readFileSync(join(dcDir, 'fixtures.json'), 'utf8')) as { baseDn: string }).baseDn;
   samba(['start', dcDir]);
@@ -91,20 +126,29 @@ async function measure(label: string, users: number, loadSeconds: number, lock: 
       await Promise.all(lock.slice(start, start + 10).map((dn) => lockWithBadBinds(dn, caPem)));
     }
     const options = { pageSize: PAGE_SIZE, timeBudgetMs: 60_000 };
-    // One warm-up scan opens and binds the kept connection (as a warm Lambda has it) and fills the DC's caches.
-    const warm = await directory.scanLockedAccounts(options);
-    const samples: number[] = [];
-    let pages = warm.pages;
-    for (let run = 0; run < RUNS; run += 1) {
-      const started = process.hrtime.bigint();
-      const result = await directory.scanLockedAccounts(options);
-      samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-      if (!result.complete || result.locked.length !== LOCKED) {
-        throw new Error(`scan over ${users} users found ${result.locked.length} locked (complete: ${result.complete}), expected ${LOCKED}`);
+    const figures = (kind: ScanFigures['kind'], { samples, pages }: { samples: number[]; pages: number }): ScanFigures => ({
+      label,
+      kind,
+      users,
+      locked: LOCKED,
+      pages,
+      medianMs: median(samples),
+      minMs: Math.min(...samples),
+      maxMs: Math.max(...samples),
+      loadSeconds: kind === 'full' ? loadSeconds : 0,
+    });
+    const rows = [figures('full', await timeScans(directory, options, users))];
+    if (relock.length > 0) {
+      // Steady state: the last scan's watermark, then 50 fresh lockouts (the same users, unlocked and locked again).
+      await unlockAll(relock, caPem, baseDn);
+      const watermark = await directory.readChangeWatermark();
+      if (!watermark) throw new Error('the bench DC published no highestCommittedUSN');
+      for (let start = 0; start < relock.length; start += 10) {
+        await Promise.all(relock.slice(start, start + 10).map((dn) => lockWithBadBinds(dn, caPem)));
       }
-      pages = result.pages;
+      rows.push(figures('incremental', await timeScans(directory, { ...options, changedSince: watermark }, users)));
     }
-    return { label, users, locked: LOCKED, pages, medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples), loadSeconds };
+    return rows;
   } finally {
     await directory.close();
     samba(['stop', dcDir]);
@@ -126,27 +170,33 @@ export async function benchLockoutScan(): Promise<void> {
   let loaded = 0;
   for (const size of SIZES) {
     const loadSeconds = bulkLoad(loaded, size - loaded, loaded === 0 ? LOCKED : 0, password);
-    figures.push(await measure(size.toLocaleString('en-US'), size, loadSeconds, loaded === 0 ? lockDns : []));
+    figures.push(...(await measure(size.toLocaleString('en-US'), size, loadSeconds, loaded === 0 ? lockDns : [], lockDns)));
     loaded = size;
   }
   // The same 10,000 with lockoutTime indexed (Samba and AD leave it unindexed: searchFlags 0).
   execFileSync('/usr/bin/python3', [join(__dirname, 'index-lockout-time.py'), join(dcDir, 'etc/smb.conf'), join(dcDir, 'private/sam.ldb')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  figures.push(await measure(`${loaded.toLocaleString('en-US')}, lockoutTime indexed`, loaded, 0, []));
+  figures.push(...(await measure(`${loaded.toLocaleString('en-US')}, lockoutTime indexed`, loaded, 0, [], [])));
 
   console.log(`\nLockout scan (LdapDirectory.scanLockedAccounts, page size ${PAGE_SIZE}, kept LDAPS connection; median of ${RUNS} after one warm-up)`);
   console.log(`Samba AD DC on ${ADDRESS} (its own, in .local/samba/bench-dc); users bulk-loaded offline, ${LOCKED} locked with bad binds`);
-  console.log('| users in OU=Bench | locked | pages | scan median ms | min ms | max ms | bulk load s |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('Incremental: (&users(uSNChanged>=watermark+1)(lockoutTime>=1)) after 50 fresh lockouts; full: (&users(lockoutTime>=1))');
+  console.log('| users in OU=Bench | scan | locked | pages | scan median ms | min ms | max ms | bulk load s |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const row of figures) {
     console.log(
-      `| ${row.label} | ${row.locked} | ${row.pages} | ${row.medianMs.toFixed(1)} | ${row.minMs.toFixed(1)} | ${row.maxMs.toFixed(1)} | ${row.loadSeconds > 0 ? row.loadSeconds.toFixed(1) : '—'} |`,
+      `| ${row.label} | ${row.kind} | ${row.locked} | ${row.pages} | ${row.medianMs.toFixed(1)} | ${row.minMs.toFixed(1)} | ${row.maxMs.toFixed(1)} | ${row.loadSeconds > 0 ? row.loadSeconds.toFixed(1) : '—'} |`,
     );
   }
-  const [small, large, indexed] = figures;
-  if (small && large) console.log(`| ratio ${large.label} / ${small.label} | | | ${(large.medianMs / small.medianMs).toFixed(2)}× | | | |`);
-  if (small && indexed) console.log(`| ratio ${indexed.label} / ${small.label} | | | ${(indexed.medianMs / small.medianMs).toFixed(2)}× | | | |`);
+  const row = (label: string, kind: ScanFigures['kind']) => figures.find((entry) => entry.label === label && entry.kind === kind);
+  const [smallLabel, largeLabel] = SIZES.map((size) => size.toLocaleString('en-US'));
+  const ratio = (large: ScanFigures | undefined, small: ScanFigures | undefined, kind: string) => {
+    if (large && small) console.log(`| ratio ${large.label} / ${small.label} | ${kind} | | | ${(large.medianMs / small.medianMs).toFixed(2)}× | | | |`);
+  };
+  ratio(row(largeLabel ?? '', 'full'), row(smallLabel ?? '', 'full'), 'full');
+  ratio(row(largeLabel ?? '', 'incremental'), row(smallLabel ?? '', 'incremental'), 'incremental');
+  ratio(figures.find((entry) => entry.label.endsWith('indexed')), row(smallLabel ?? '', 'full'), 'full');
 }
 
 function readBaseDn(): string {
