@@ -12,7 +12,9 @@ import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import { createInboundSmsUseCase } from '../../shared/use-cases/inbound-sms/index.js';
-import { createInboundSmsHandler } from './handler.js';
+import { createInboundSmsFailureUseCase } from '../../shared/use-cases/inbound-sms/failures.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createInboundSmsFailureHandler, createInboundSmsHandler, dispatchInboundSmsEvent } from './handler.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
 const env = parseEnv(['service', 'table', 'jobQueue', 'sms', 'secretArns', 'inboundSms', 'enrollment']);
@@ -23,22 +25,47 @@ const clock = new SystemClock();
 const documentClient = createDocumentClient();
 const [firstOrigination = ''] = env.SMS_ORIGINATION_IDENTITIES;
 
-export const handler = createInboundSmsHandler({
+const enrollmentStore = new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() });
+const onceKeys = new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock });
+const optOutList = new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME });
+const auditLog = new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME });
+const smsSender = new EndUserMessagingSmsSender(createSmsVoiceClient(), {
+  originationIdentity: firstOrigination,
+  ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
+});
+const settings = inboundSmsSettingsFrom(env);
+
+const notifications = createInboundSmsHandler({
   observability,
   handleMessage: createInboundSmsUseCase({
-    enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
-    onceKeys: new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
-    optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
+    enrollmentStore,
+    onceKeys,
+    optOutList,
     rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
     jobQueue: new SqsJobQueue(createSqsClient(), { queueUrl: env.JOB_QUEUE_URL }),
-    smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
-      originationIdentity: firstOrigination,
-      ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
-    }),
-    auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
+    smsSender,
+    auditLog,
     secrets: new SecretsManagerSecrets(createSecretsClient(), { arns: { 'token-hmac-key': env.TOKEN_HMAC_SECRET_ARN } }),
     clock,
     logger: observability.logger,
-    settings: inboundSmsSettingsFrom(env),
+    settings,
   }),
 });
+
+// Messages whose handling failed every attempt, from the failure queue's event source: the sender is told once.
+const failures = createInboundSmsFailureHandler({
+  observability,
+  handleFailure: createInboundSmsFailureUseCase({
+    enrollmentStore,
+    onceKeys,
+    optOutList,
+    smsSender,
+    auditLog,
+    clock,
+    logger: observability.logger,
+    settings,
+    onGaveUp: () => observability.metrics.addMetric('InboundSmsGaveUp', MetricUnit.Count, 1),
+  }),
+});
+
+export const handler = dispatchInboundSmsEvent({ notifications, failures });

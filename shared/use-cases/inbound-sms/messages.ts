@@ -38,3 +38,8 @@ export function waitWording(seconds: number): string {
   const hours = Math.ceil(seconds / 3600);
   return hours === 1 ? 'in 1 hour' : `in ${hours} hours`;
 }
+
+/** Sent once when Blink gave up on an inbound message (its handling kept failing): the user is not left waiting. */
+export function inboundFailedSms({ productName }: ReplySettings): string {
+  return `${productName}: we could not act on your message. Nothing was changed. Please text RESET again in a few minutes.`;
+}

@@ -1,0 +1,144 @@
+import type { Enrollment } from '../../domain/enrollment.js';
+import { OptedOutError } from '../../domain/errors.js';
+import type { InboundSms } from '../../domain/inbound-sms.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { OnceKeys } from '../../ports/once-keys.js';
+import type { OptOutList } from '../../ports/opt-out-list.js';
+import type { SmsSender } from '../../ports/sms-sender.js';
+import { jobIdForInboundMessage, type InboundSmsLogger, type InboundSmsSettings } from './index.js';
+import { inboundFailedSms } from './messages.js';
+
+/**
+ * An inbound SMS that Blink gave up on: its handling failed on every attempt (Lambda retried the SNS invocation
+ * twice) and the invocation record landed in the inbound SMS failure queue. The house rule "nothing lost, user told":
+ * the sender hears that nothing happened, the enrolled user's audit trail keeps the event, and the record itself
+ * stays in the failure queue's alarm history (the alarm fires on arrivals, docs in infra/stacks/messaging-stack.ts).
+ */
+export interface GivenUpInboundSms {
+  message: InboundSms;
+  /** Why Lambda stopped retrying, from the invocation record (RetriesExhausted, EventAgeExceeded…). */
+  condition: string;
+}
+
+export type InboundFailureOutcome =
+  /** The destination is not a published number: the use case ignored it, so nobody waits for an answer. */
+  | 'not-our-number'
+  /** This message's failure was handled before (a redelivered record): nothing more. */
+  | 'duplicate'
+  /** No single active SMS enrollment for the sender: silence (no cost, and no hint whether a number is enrolled). */
+  | 'unknown-sender'
+  /** The sender opted out: nothing is ever sent to it. */
+  | 'opted-out'
+  /** The request's job had run all the same (it failed after the job was queued): the worker's SMS was the answer. */
+  | 'request-went-through'
+  | 'apology-sent';
+
+export interface InboundSmsFailureDependencies {
+  enrollmentStore: EnrollmentStore;
+  onceKeys: OnceKeys;
+  optOutList: OptOutList;
+  smsSender: SmsSender;
+  auditLog: AuditLog;
+  clock: Clock;
+  logger: InboundSmsLogger;
+  settings: Pick<InboundSmsSettings, 'inboundNumbers' | 'originationIdentities' | 'productName' | 'supportContact'>;
+  /** Counts one inbound message given up on (metric InboundSmsGaveUp when deployed). */
+  onGaveUp: () => void;
+}
+
+/** The failure records stay in the queue up to 14 days (its retention); a redelivery within that is a duplicate. */
+export const INBOUND_FAILURE_DEDUPE_SECONDS = 14 * 86_400;
+/** Audit events looked at for a sign that the request's job ran (newest first): a few days of a user's activity. */
+const RECENT_AUDIT_EVENTS = 50;
+
+/**
+ * Handles one given-up inbound SMS. Idempotent on inboundMessageId (OnceKeys `inbound-failed#<id>`): one apology per
+ * message however often the record is delivered. A failure forgets the key and is thrown, so the record goes back
+ * to the queue, is retried, and after the queue's maxReceiveCount lands in its DLQ (alarmed).
+ */
+export function createInboundSmsFailureUseCase(deps: InboundSmsFailureDependencies) {
+  const { enrollmentStore, onceKeys, optOutList, smsSender, auditLog, clock, logger, settings } = deps;
+
+  async function handle({ message, condition }: GivenUpInboundSms): Promise<InboundFailureOutcome> {
+    const { inboundMessageId } = message;
+    if (!settings.inboundNumbers.includes(message.destinationNumber)) {
+      logger.warn('given-up inbound SMS to a number that is not ours ignored', { inboundMessageId });
+      return 'not-our-number';
+    }
+    const now = clock.now();
+    const onceKey = `inbound-failed#${inboundMessageId}`;
+    if (!(await onceKeys.recordFirst(onceKey, new Date(now.getTime() + INBOUND_FAILURE_DEDUPE_SECONDS * 1000)))) {
+      logger.info('given-up inbound SMS already handled', { inboundMessageId });
+      return 'duplicate';
+    }
+    deps.onGaveUp();
+    try {
+      const outcome = await tellSender(message, now);
+      logger.info('given-up inbound SMS handled', { inboundMessageId, condition, outcome });
+      return outcome;
+    } catch (error) {
+      // Forget the id, so that the record's next delivery tries again instead of being taken for a duplicate.
+      await onceKeys.forget(onceKey).catch((forgetError: unknown) =>
+        logger.error('could not forget the id of a failed apology; its retry will be ignored', {
+          inboundMessageId,
+          error: forgetError instanceof Error ? forgetError.name : 'unknown',
+        }),
+      );
+      throw error;
+    }
+  }
+
+  async function tellSender(message: InboundSms, now: Date): Promise<InboundFailureOutcome> {
+    const { inboundMessageId, originationNumber: sender } = message;
+    const enrollment = await senderEnrollment(sender);
+    if (!enrollment) return 'unknown-sender';
+    const { userGuid } = enrollment;
+    const audit = (reason: string) =>
+      auditLog.record({ userGuid, action: 'inbound-failed', channel: 'sms', result: 'failed', reason, requestId: inboundMessageId, at: now });
+
+    // The use case fails after queueing a job only when its own audit write fails; the job then still ran and the
+    // worker answered (its audit events carry the job id). Then "nothing was changed" would be wrong: say nothing.
+    if (await jobRan(userGuid, inboundMessageId)) {
+      await audit('request-went-through');
+      return 'request-went-through';
+    }
+    // The audit event first: should the SMS then fail, the retry writes a second event rather than a second SMS.
+    if (await optOutList.isOptedOut(sender)) {
+      await audit('opted-out');
+      return 'opted-out';
+    }
+    await audit('sender-told');
+    const from = settings.originationIdentities.includes(message.destinationNumber) ? message.destinationNumber : undefined;
+    try {
+      await smsSender.send({ to: sender, body: inboundFailedSms(settings), ...(from ? { from } : {}) });
+    } catch (error) {
+      if (!(error instanceof OptedOutError)) throw error;
+      // The carrier knows of an opt-out we did not: keep it, and send nothing more.
+      await optOutList.optOut(sender, now);
+      await audit('opted-out');
+      logger.info('apology not sent: the number opted out with the carrier', { inboundMessageId });
+      return 'opted-out';
+    }
+    return 'apology-sent';
+  }
+
+  /** Exactly one active enrollment whose verified phone is the sender and which may reset by SMS, as the use case. */
+  async function senderEnrollment(sender: string): Promise<Enrollment | undefined> {
+    const candidates = (await enrollmentStore.findByPhone(sender)).filter(
+      (enrollment) => enrollment.status === 'active' && enrollment.methods.sms && enrollment.phoneE164 === sender,
+    );
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  async function jobRan(userGuid: string, inboundMessageId: string): Promise<boolean> {
+    const jobId = jobIdForInboundMessage(inboundMessageId);
+    const recent = await auditLog.listForUser(userGuid, RECENT_AUDIT_EVENTS);
+    return recent.some((event) => event.requestId === jobId);
+  }
+
+  return handle;
+}
+
+export type InboundSmsFailureUseCase = ReturnType<typeof createInboundSmsFailureUseCase>;
