@@ -52,6 +52,7 @@ const localEnvSchema = z
     /** Lockout alert settings (section `lockoutAlert`), passed as they are. */
     LOCKOUT_ALERT_TIME_ZONE: optionalText,
     LOCKOUT_ALERTS_PER_DAY: optionalText,
+    LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: optionalText,
     /** HMAC key for issued secrets; a random one per start when unset (nothing survives a restart anyway). */
     TOKEN_HMAC_KEY: optionalText,
     LDAP_URL: optionalText,

@@ -186,6 +186,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
         SNS_HTTPS_TOPIC_ARNS: settings.SNS_HTTPS_TOPIC_ARNS,
         LOCKOUT_ALERT_TIME_ZONE: settings.LOCKOUT_ALERT_TIME_ZONE,
         LOCKOUT_ALERTS_PER_DAY: settings.LOCKOUT_ALERTS_PER_DAY,
+        LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: settings.LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS,
       },
       ...(options.fetchHttps ? { fetchHttps: options.fetchHttps } : {}),
       tableName: 'blink-local',
