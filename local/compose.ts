@@ -28,7 +28,9 @@ import { deviceRoutes } from '../functions/api/routes/device.js';
 import { DynamoDeviceStore as EnrollmentDeviceStore } from '../shared/adapters/dynamodb/device-store.js';
 import { createDeviceUseCases, createSetupUseCases } from '../shared/use-cases/enrollment/index.js';
 import type { Clock } from '../shared/ports/clock.js';
-import { createInboundSmsHandler } from '../functions/inbound-sms/handler.js';
+import { createInboundSmsFailureHandler, createInboundSmsHandler, dispatchInboundSmsEvent } from '../functions/inbound-sms/handler.js';
+import { createInboundSmsFailureUseCase } from '../shared/use-cases/inbound-sms/failures.js';
+import { failureQueueBatch } from './stand-ins/lambda-failure-record.js';
 import { createDirectoryWorkerHandler } from '../functions/directory-worker/handler.js';
 import { createDirectoryWorkerAdminHandler } from '../functions/directory-worker/admin.js';
 import { createAdminApiHandler } from '../functions/admin-api/handler.js';
@@ -244,7 +246,19 @@ export async function composeLocalBlink(options: ComposeOptions) {
   });
   const handlers = {
     api: createApiHandler({ observability: apiObservability, version: env.BLINK_VERSION, routes: [...pageRoutes(), ...enrollmentRoutes, ...snsRoutes] }),
-    inboundSms: createInboundSmsHandler({ observability: inboundObservability, handleMessage: handleInboundSms }),
+    // As deployed: one function for the topic's notifications and for the batches of its failure queue.
+    inboundSms: dispatchInboundSmsEvent({
+      notifications: createInboundSmsHandler({ observability: inboundObservability, handleMessage: handleInboundSms }),
+      failures: createInboundSmsFailureHandler({
+        observability: inboundObservability,
+        handleFailure: createInboundSmsFailureUseCase({
+          ...adapters,
+          logger: inboundObservability.logger,
+          settings: inboundSmsSettingsFrom(env),
+          onGaveUp: () => inboundObservability.metrics.addMetric('InboundSmsGaveUp', MetricUnit.Count, 1),
+        }),
+      }),
+    }),
     directoryWorker: createDirectoryWorkerHandler({
       observability: workerObservability,
       jobs: createDirectoryJobHandlers({
@@ -313,6 +327,12 @@ export async function composeLocalBlink(options: ComposeOptions) {
     handlers,
     lockoutWatch,
     adminHandlers,
+    /**
+     * No SNS retries locally: feeds failure records (local/stand-ins/lambda-failure-record.ts) to the inbound-sms
+     * handler as its failure queue's event source would, and answers which records failed (they would be retried).
+     */
+    deliverInboundSmsFailures: (records: string[], receiveCount = 1) =>
+      handlers.inboundSms(failureQueueBatch(records, receiveCount), createLambdaContext('blink-inbound-sms', 15_000)),
     async close() {
       await directory.close();
       sqsClient.destroy();
