@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -273,6 +273,30 @@ export class BlinkFunction extends NodejsFunction {
     if (settings.smsResetKeywords) this.addEnvironment('SMS_RESET_KEYWORDS', settings.smsResetKeywords.join(','));
     if (settings.smsUnlockKeywords) this.addEnvironment('SMS_UNLOCK_KEYWORDS', settings.smsUnlockKeywords.join(','));
     if (settings.smsHelpKeywords) this.addEnvironment('SMS_HELP_KEYWORDS', settings.smsHelpKeywords.join(','));
+    return this;
+  }
+
+  /**
+   * An SQS event source on `queue` (batches with partial batch failures) plus exactly what Lambda's poller needs with
+   * the function's role: receive, delete and read attributes of that one queue, and decrypt with its key via SQS.
+   * (SqsEventSource would also grant GetQueueUrl and ChangeMessageVisibility, which the poller does not use.)
+   */
+  consumeQueue(queue: IQueue, options: { batchSize: number; maxConcurrency: number }): this {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [queue.queueArn],
+      }),
+    );
+    if (queue.encryptionMasterKey) this.useKeyVia(queue.encryptionMasterKey, 'sqs', ['kms:Decrypt']);
+    const mapping = this.addEventSourceMapping(`${Names.uniqueId(queue)}Source`, {
+      eventSourceArn: queue.queueArn,
+      batchSize: options.batchSize,
+      reportBatchItemFailures: true,
+      maxConcurrency: options.maxConcurrency,
+    });
+    // The mapping is validated against the role when it is created: the grant must exist first.
+    mapping.node.addDependency(this.role);
     return this;
   }
 

@@ -173,6 +173,9 @@ export class ApiStack extends Stack {
       .useEnrollmentSettings(config)
       .useResetRequestSettings(config);
     props.inboundSmsTopic.addSubscription(new LambdaSubscription(this.inboundSmsFunction));
+    // The same function reads its failure queue (synchronous invocations: a failure there never loops back to the
+    // on-failure destination) and tells each sender once; see dispatchInboundSmsEvent for why not another function.
+    this.inboundSmsFunction.consumeQueue(props.inboundSmsFailures, { batchSize: 10, maxConcurrency: 2 });
 
     this.apiFunction.alarmOnErrors(props.alarmTopic, 'the public API function failed (errors, timeouts). Users saw a 5xx; check its logs.');
     this.inboundSmsFunction.alarmOnErrors(

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
@@ -19,7 +19,10 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
 import type { EmailSending, SmsOrigination } from '../constructs/blink-function.js';
-import { JOB_QUEUE_VISIBILITY } from '../timeouts.js';
+import { JOB_QUEUE_VISIBILITY, TIMEOUTS } from '../timeouts.js';
+
+/** Receives of a failure record (each an attempt to tell the sender) before it is parked in the failure DLQ. */
+export const INBOUND_SMS_FAILURE_MAX_RECEIVES = 3;
 
 export interface MessagingStackProps extends StackProps {
   config: BlinkConfig;
@@ -35,6 +38,8 @@ export class MessagingStack extends Stack {
   readonly jobDeadLetterQueue: Queue;
   readonly inboundSmsTopic: Topic;
   readonly inboundSmsFailures: Queue;
+  /** Failure records whose sender could not be told (the apology kept failing, or the record is malformed). */
+  readonly inboundSmsFailureDeadLetters: Queue;
   readonly alarmTopic: Topic;
   readonly email: EmailSending;
   readonly sms: SmsOrigination;
@@ -121,14 +126,32 @@ export class MessagingStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
     );
-    // Lambda retries an SNS (asynchronous) invocation twice; a message that still fails is parked here, not dropped.
-    this.inboundSmsFailures = new Queue(this, 'InboundSmsFailureQueue', { ...encrypted, retentionPeriod: Duration.days(14) });
-    Validations.of(this.inboundSmsFailures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: the on-failure destination of the inbound-sms function (cdk-nag only recognizes SQS redrive policies); it has its own alarm and nothing consumes it automatically',
+    // Lambda retries an SNS (asynchronous) invocation twice; a message that still fails lands here as Lambda's
+    // invocation record. The inbound-sms function consumes it to tell the sender (functions/inbound-sms/handler.ts), so
+    // the queue is usually empty again within seconds: the alarm counts arrivals, not depth. A record whose sender
+    // cannot be told after a few receives is parked in the DLQ below, whose depth raises an alarm of its own.
+    this.inboundSmsFailureDeadLetters = new Queue(this, 'InboundSmsFailureDeadLetterQueue', { ...encrypted, retentionPeriod: Duration.days(14) });
+    this.inboundSmsFailures = new Queue(this, 'InboundSmsFailureQueue', {
+      ...encrypted,
+      retentionPeriod: Duration.days(14),
+      // AWS's guidance for SQS event sources: at least six times the consumer's timeout.
+      visibilityTimeout: Duration.seconds(TIMEOUTS.inboundSms.toSeconds() * 6),
+      deadLetterQueue: { queue: this.inboundSmsFailureDeadLetters, maxReceiveCount: INBOUND_SMS_FAILURE_MAX_RECEIVES },
     });
-    this.alarmOnMessages('InboundSmsFailureAlarm', this.inboundSmsFailures, 'Inbound SMS messages failed processing');
+    new Alarm(this, 'InboundSmsFailureAlarm', {
+      alarmDescription:
+        'Blink: inbound SMS messages failed processing after Lambda\'s retries (senders are told to try again). Read the inbound-sms logs by inboundMessageId and the users\' audit (inbound-failed).',
+      metric: this.inboundSmsFailures.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(this.alarmTopic));
+    this.alarmOnMessages(
+      'InboundSmsFailureDeadLetterAlarm',
+      this.inboundSmsFailureDeadLetters,
+      'Failed inbound SMS whose senders could not be told (or unreadable failure records) are parked in the inbound SMS failure DLQ',
+    );
 
     // --- Sending: email --------------------------------------------------------------------------------------------
     const emailConfigurationSet = new ConfigurationSet(this, 'EmailConfigurationSet', {

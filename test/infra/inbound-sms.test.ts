@@ -44,8 +44,12 @@ describe('inbound SMS commands', () => {
     for (const action of ['sqs:SendMessage', 'sms-voice:SendTextMessage', 'secretsmanager:GetSecretValue', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']) {
       expect(policy).toContain(action);
     }
-    // Never the directory bind secret, never a scan, never more than sending to the queue.
-    expect(policy).not.toMatch(/dynamodb:(Scan|\*)|sqs:(ReceiveMessage|DeleteMessage|\*)/);
+    // Never the directory bind secret, never a scan, never more than sending to the job queue (it reads only its own
+    // failure queue: test/infra/inbound-sms-failures.test.ts).
+    expect(policy).not.toMatch(/dynamodb:(Scan|\*)|sqs:\*/);
+    const statements = (JSON.parse(policy) as { Statement: { Action: string | string[]; Resource: unknown }[] }[]).flatMap((document) => document.Statement);
+    const consuming = statements.filter((statement) => [statement.Action].flat().some((action) => /^sqs:(ReceiveMessage|DeleteMessage)$/.test(action)));
+    expect(consuming.map((statement) => JSON.stringify(statement.Resource))).toEqual([expect.stringMatching(/InboundSmsFailureQueue[0-9A-F]+Arn/)]);
     expect(envOf(fn)).not.toHaveProperty('DIRECTORY_BIND_SECRET_ARN');
   });
 

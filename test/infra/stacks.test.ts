@@ -88,7 +88,7 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
     it('refuses non-TLS requests on every queue (enforceSSL)', () => {
       const queues = Object.keys(t.messaging.findResources('AWS::SQS::Queue'));
-      expect(queues).toHaveLength(3);
+      expect(queues).toHaveLength(4);
       for (const queue of queues) {
         expectProperties(t.messaging, 'AWS::SQS::QueuePolicy', {
           Queues: [{ Ref: queue }],
