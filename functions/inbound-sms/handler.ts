@@ -55,7 +55,7 @@ export function parseInboundSms(raw: string): InboundSms | undefined {
   return result.success ? result.data : undefined;
 }
 
-export interface InboundSmsFailureDependencies {
+export interface InboundSmsFailureHandlerDependencies {
   observability: Observability;
   /** The use case that tells the sender; idempotent on inboundMessageId, throws when it should be retried. */
   handleFailure: (failure: GivenUpInboundSms) => Promise<unknown>;
@@ -66,7 +66,7 @@ export interface InboundSmsFailureDependencies {
  * invocation record of an SNS delivery that failed every attempt. Partial batch failures: a record that cannot be
  * parsed or whose apology fails goes back to the queue, and after its maxReceiveCount to the failure queue's DLQ.
  */
-export function createInboundSmsFailureHandler({ observability, handleFailure }: InboundSmsFailureDependencies) {
+export function createInboundSmsFailureHandler({ observability, handleFailure }: InboundSmsFailureHandlerDependencies) {
   const { logger, tracer } = observability;
   const processor = new BatchProcessor(EventType.SQS);
 
