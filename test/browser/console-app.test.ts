@@ -54,7 +54,7 @@ describe('console plays the app (browser)', () => {
     const userGuid = (resolved['candidates'] as Array<{ userGuid: string }>)[0]?.userGuid;
     await admin('/admin/activations', { userGuids: [userGuid] });
     const email = await pollUntil(async () => (await blink.listEmails()).find((sent) => sent.to === 'jane.doe@corp.example.test'), {
-      timeoutMs: 5_000,
+      timeoutMs: 15_000,
       description: 'the activation email',
     });
     const link = /http\S+\/setup#t=[A-Za-z0-9_-]+/.exec(email.text)?.[0];
