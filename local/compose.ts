@@ -53,6 +53,7 @@ import { DynamoJobLedger } from '../shared/adapters/dynamodb/job-ledger.js';
 import { createAccountJobs } from '../shared/use-cases/reset/account-jobs.js';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { defaultCountryFrom } from '../shared/domain/phone-number.js';
+import { resetSettingsFrom } from '../shared/composition/reset.js';
 
 /** Where the in-process stand-ins listen. */
 export interface StandInEndpoints {
@@ -270,19 +271,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
           jobLedger: new DynamoJobLedger(documentClient, { tableName: env.TABLE_NAME }),
           logger: workerObservability.logger,
           onRefused: () => workerObservability.metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
-          settings: {
-            productName: env.PRODUCT_NAME,
-            supportContact: env.SUPPORT_CONTACT,
-            forceChange: env.RESET_FORCE_CHANGE,
-            unlockOnReset: env.RESET_UNLOCK_ON_RESET,
-            passwordMinLength: env.PASSWORD_MIN_LENGTH,
-            rejectionRetries: env.PASSWORD_REJECTION_RETRIES,
-            maxReceiveCount: env.JOB_MAX_RECEIVE_COUNT,
-            appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS,
-            // The worker Lambda's timeout (infra/timeouts.ts), as in functions/directory-worker/index.ts.
-            leaseSeconds: 60,
-            ...(defaultOrigination ? { smsFrom: defaultOrigination } : {}),
-          },
+          // The worker Lambda's timeout (infra/timeouts.ts), as in functions/directory-worker/index.ts.
+          settings: resetSettingsFrom(env, 60),
         }),
       }),
     }),

@@ -32,6 +32,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createAccountJobs } from '../../shared/use-cases/reset/account-jobs.js';
 import { createDirectoryWorkerHandler } from './handler.js';
 import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from './admin.js';
+import { resetSettingsFrom } from '../../shared/composition/reset.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete. The LDAP
 // connection is opened lazily by the first job and kept for the life of the instance.
@@ -111,18 +112,7 @@ const accountJobs = createAccountJobs({
   logger: observability.logger,
   // Alarmed in infra/stacks/directory-stack.ts (namespace Blink, dimension service).
   onRefused: () => observability.metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
-  settings: {
-    productName: env.PRODUCT_NAME,
-    supportContact: env.SUPPORT_CONTACT,
-    forceChange: env.RESET_FORCE_CHANGE,
-    unlockOnReset: env.RESET_UNLOCK_ON_RESET,
-    passwordMinLength: env.PASSWORD_MIN_LENGTH,
-    rejectionRetries: env.PASSWORD_REJECTION_RETRIES,
-    maxReceiveCount: env.JOB_MAX_RECEIVE_COUNT,
-    appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS,
-    leaseSeconds: WORKER_TIMEOUT_SECONDS,
-    ...(env.SMS_ORIGINATION_IDENTITIES[0] ? { smsFrom: env.SMS_ORIGINATION_IDENTITIES[0] } : {}),
-  },
+  settings: resetSettingsFrom(env, WORKER_TIMEOUT_SECONDS),
 });
 
 const jobsHandler = createDirectoryWorkerHandler({
