@@ -380,6 +380,23 @@ describe('reset job', () => {
     expect(h.sms).toHaveLength(2);
   });
 
+  it('makes each new try longer, so a policy the service account cannot read (a PSO asking for 20) is still met', async () => {
+    const h = harness({ rejectionRetries: 3 });
+    const user = h.enrolledUser();
+    const tried: number[] = [];
+    const realReset = h.directory.resetPassword.bind(h.directory);
+    h.directory.resetPassword = async (target, password, options) => {
+      tried.push(password.length);
+      // AD's answer to a password shorter than the user's PSO demands (the worker read only the domain policy).
+      if (password.length < 20) throw new PasswordRejectedError('0000052D: password too short');
+      return realReset(target, password, options);
+    };
+    await h.runJob(h.job('reset', user));
+    expect(tried).toEqual([14, 19, 24]);
+    expect(h.sms[0]?.body).toContain(h.directory.passwords.get(user.objectGuid));
+    expect(h.refusals).toEqual([]);
+  });
+
   it('tries a new password when AD rejects one, up to the configured retries, then refuses without a password SMS', async () => {
     const h = harness({ rejectionRetries: 2 });
     const user = h.enrolledUser();

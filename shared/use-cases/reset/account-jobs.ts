@@ -33,6 +33,9 @@ export interface AccountJobDelivery {
   receiveCount: number;
 }
 
+/** How many characters longer each new password is after AD refused one. */
+const REJECTED_PASSWORD_GROWTH = 4;
+
 /** A finished job stays in the ledger as long as SQS can keep a message (14 days), so no delivery repeats it. */
 const LEDGER_KEEP_MS = 14 * 86_400_000;
 
@@ -198,7 +201,10 @@ export function createAccountJobs(deps: ResetDependencies) {
 
     for (let attempt = 1; ; attempt += 1) {
       // The password lives in this block only: handed to AD, then (once accepted) to the requester's channel.
-      const password = generatePassword({ policy, configuredMinLength: settings.passwordMinLength, accountNames });
+      // A refusal most often means a policy the service account cannot read (by default only admins may read
+      // fine-grained PSOs), usually a longer minimum: each new try is four characters longer.
+      const configuredMinLength = settings.passwordMinLength + (attempt - 1) * REJECTED_PASSWORD_GROWTH;
+      const password = generatePassword({ policy, configuredMinLength, accountNames });
       try {
         await directory.resetPassword(user, password, { forceChange: settings.forceChange, unlock: settings.unlockOnReset });
       } catch (error) {
