@@ -9,7 +9,7 @@ export interface DemoCertificates {
 
 /**
  * A fresh CA and a server certificate for 127.0.0.1/localhost signed by it, so that the LDAP adapter verifies the demo
- * directory exactly as it verifies a real DC (never `rejectUnauthorized: false`). Keys live in memory only.
+ * directory exactly as it verifies a real DC (with the certificate checked against this CA, never unchecked). Keys live in memory only.
  */
 export async function createDemoCertificates(): Promise<DemoCertificates> {
   const notAfterDate = new Date(Date.now() + 30 * 24 * 3600 * 1000);
