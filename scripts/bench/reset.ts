@@ -15,10 +15,10 @@ import { Attribute, Change, Client } from 'ldapts';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { createLambdaContext } from '../../local/lambda-context.js';
 import type { DirectoryJob } from '../../shared/domain/directory-job.js';
-import type { Enrollment } from '../../shared/domain/enrollment.js';
 import acquireSambaDc from '../../test/integration/global-setup.js';
 import releaseSambaDc from '../../test/integration/global-teardown.js';
 import { asAdmin, createTestUser, getSambaConnection, type TestUser } from '../../test/integration/support/samba.js';
+import { activeEnrollment } from '../../test/support/enrollments.js';
 
 const users = Number(process.env.BENCH_RESET_USERS ?? 50);
 const BATCH_SIZE = 10;
@@ -96,22 +96,8 @@ async function enroll(blink: LocalBlink, user: TestUser, index: number): Promise
   const found = await blink.composition.adapters.directory.findUserBySamAccountName(user.samAccountName);
   if (!found) throw new Error(`${user.samAccountName} not found`);
   const phone = `+1206556${String(index).padStart(4, '0')}`;
-  const now = new Date();
-  const enrollment: Enrollment = {
-    userGuid: found.objectGuid,
-    dn: found.dn,
-    samAccountName: found.samAccountName,
-    displayName: found.displayName ?? found.samAccountName,
-    mail: found.mail ?? `${found.samAccountName}@corp.example.test`,
-    status: 'active',
-    phoneE164: phone,
-    methods: { sms: true, app: false },
-    verificationFailures: 0,
-    activatedAt: now,
-    createdAt: now,
-    updatedAt: now,
-    version: 0,
-  };
+  const { objectGuid: userGuid, dn, samAccountName, displayName, mail } = found;
+  const enrollment = activeEnrollment({ userGuid, dn, samAccountName, ...(displayName ? { displayName } : {}), ...(mail ? { mail } : {}) }, { phoneE164: phone });
   await blink.composition.adapters.enrollmentStore.save(enrollment, 0);
   return { ...user, userGuid: found.objectGuid, phone };
 }

@@ -11,6 +11,7 @@ import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { asAdmin, createTestUser, directoryOptions, localDirectorySettings, lockOut, type TestUser, tryBind } from './support/samba.js';
+import { activeEnrollment } from '../support/enrollments.js';
 
 // Incremental lockout scans against the real Samba DC: what Samba does with USNs (a lockout moves the user's
 // uSNChanged; the rootDSE names the DC and its highestCommittedUSN), the adapter's incremental search, the watermark
@@ -177,21 +178,7 @@ describe('incremental lockout scans against the Samba DC', () => {
       const now = new Date();
       const { enrollmentStore, deviceStore } = blink.composition.adapters;
       await enrollmentStore.save(
-        {
-          userGuid: found.objectGuid,
-          dn: found.dn,
-          samAccountName: user.samAccountName,
-          displayName: `Test ${user.samAccountName}`,
-          mail: `${user.samAccountName}@corp.example.test`,
-          status: 'active',
-          phoneE164: phone,
-          methods: { sms: true, app: true },
-          verificationFailures: 0,
-          activatedAt: now,
-          createdAt: now,
-          updatedAt: now,
-          version: 0,
-        },
+        activeEnrollment({ userGuid: found.objectGuid, dn: found.dn, samAccountName: user.samAccountName }, { phoneE164: phone, app: true, at: now }),
         0,
       );
       await deviceStore.add({

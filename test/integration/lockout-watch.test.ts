@@ -14,6 +14,7 @@ import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { asAdmin, createTestUser, directoryOptions, getSambaConnection, localDirectorySettings, lockOut, type TestUser, tryBind } from './support/samba.js';
+import { activeEnrollment } from '../support/enrollments.js';
 
 // The lockout watch against the real Samba DC (lockout after 3 bad passwords, for 30 minutes). Every test locks users
 // of its own; the DC is shared with other test files, so assertions are about these users only (other files' locked
@@ -88,24 +89,7 @@ describe('lockout watch against the Samba DC', () => {
     const devices = options.devices ?? 1;
     const now = clock.now();
     const { enrollmentStore, deviceStore } = blink.composition.adapters;
-    await enrollmentStore.save(
-      {
-        userGuid,
-        dn,
-        samAccountName: user.samAccountName,
-        displayName: `Test ${user.samAccountName}`,
-        mail: `${user.samAccountName}@corp.example.test`,
-        status: 'active',
-        ...(phone ? { phoneE164: phone } : {}),
-        methods: { sms: phone !== undefined, app: devices > 0 },
-        verificationFailures: 0,
-        activatedAt: now,
-        createdAt: now,
-        updatedAt: now,
-        version: 0,
-      },
-      0,
-    );
+    await enrollmentStore.save(activeEnrollment({ userGuid, dn, samAccountName: user.samAccountName }, { phoneE164: phone, app: devices > 0, at: now }), 0);
     const pushTargets: string[] = [];
     for (let index = 0; index < devices; index += 1) {
       const pushToken = `arn:aws:sns:us-east-1:123456789012:endpoint/APNS/blink/${randomUUID()}`;

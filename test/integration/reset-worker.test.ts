@@ -7,7 +7,6 @@ import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { DynamoJobLedger } from '../../shared/adapters/dynamodb/job-ledger.js';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import type { DirectoryJob } from '../../shared/domain/directory-job.js';
-import type { Enrollment } from '../../shared/domain/enrollment.js';
 import type { Directory } from '../../shared/ports/directory.js';
 import { createAccountJobs } from '../../shared/use-cases/reset/account-jobs.js';
 import type { RefusalReason } from '../../shared/use-cases/reset/dependencies.js';
@@ -15,6 +14,7 @@ import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { asAdmin, createTestUser, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
+import { activeEnrollment } from '../support/enrollments.js';
 
 // The directory worker's reset and unlock jobs end to end: the local runtime (dynalite, fauxqs with real visibility
 // timeouts and redrive, the SMS endpoint, SES local) against the shared Samba AD DC. Every test works on throwaway AD
@@ -107,22 +107,8 @@ async function enroll(blink: LocalBlink, user: TestUser): Promise<Enrolled> {
   const found = await blink.composition.adapters.directory.findUserBySamAccountName(user.samAccountName);
   if (!found?.mail) throw new Error(`${user.samAccountName} not found or without mail`);
   const phone = `+1206555${String(randomInt(0, 10_000)).padStart(4, '0')}`;
-  const now = new Date();
-  const enrollment: Enrollment = {
-    userGuid: found.objectGuid,
-    dn: found.dn,
-    samAccountName: found.samAccountName,
-    displayName: found.displayName ?? found.samAccountName,
-    mail: found.mail,
-    status: 'active',
-    phoneE164: phone,
-    methods: { sms: true, app: false },
-    verificationFailures: 0,
-    activatedAt: now,
-    createdAt: now,
-    updatedAt: now,
-    version: 0,
-  };
+  const { objectGuid: userGuid, dn, samAccountName, displayName, mail } = found;
+  const enrollment = activeEnrollment({ userGuid, dn, samAccountName, ...(displayName ? { displayName } : {}), mail }, { phoneE164: phone });
   await blink.composition.adapters.enrollmentStore.save(enrollment, 0);
   return { ...user, userGuid: found.objectGuid, phone, mail: found.mail };
 }

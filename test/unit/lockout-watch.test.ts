@@ -28,6 +28,7 @@ import { createLockoutWatch, lockoutAlertSms, lockoutClockTime } from '../../sha
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { activeEnrollment } from '../support/enrollments.js';
 
 // The lockout watch's rules with in-memory fakes of its ports; the adapters and the whole flow are tested against
 // Samba and dynalite in test/integration/lockout-watch.test.ts.
@@ -286,21 +287,8 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; wat
     const phone = options.phone === null ? undefined : (options.phone ?? `+1415555${String(1000 + fakes.enrollments.size)}`);
     directory.locked.push({ objectGuid: guid, dn: `CN=${guid},DC=x`, samAccountName: `u-${guid.slice(0, 8)}`, lockoutTime: fileTime(lockedAt), lockedAt });
     directory.touch(guid);
-    fakes.enrollments.set(guid, {
-      userGuid: guid,
-      dn: `CN=${guid},DC=x`,
-      samAccountName: `u-${guid.slice(0, 8)}`,
-      displayName: 'User',
-      mail: 'u@x.test',
-      status: 'active',
-      ...(phone ? { phoneE164: phone } : {}),
-      methods: { sms: phone !== undefined, app: true },
-      verificationFailures: 0,
-      activatedAt: LOCKED_AT,
-      createdAt: LOCKED_AT,
-      updatedAt: LOCKED_AT,
-      version: 1,
-    });
+    const account = { userGuid: guid, dn: `CN=${guid},DC=x`, samAccountName: `u-${guid.slice(0, 8)}`, displayName: 'User', mail: 'u@x.test' };
+    fakes.enrollments.set(guid, activeEnrollment(account, { phoneE164: phone, app: true, at: LOCKED_AT, version: 1 }));
     for (const device of options.devices ?? [{}]) {
       fakes.devices.push({
         deviceId: randomUUID(),

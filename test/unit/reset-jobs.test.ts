@@ -25,6 +25,7 @@ import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/
 import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
+import { activeEnrollment } from '../support/enrollments.js';
 
 // The reset and unlock use cases against small in-memory fakes of their ports. The same behaviour is tested end to end
 // against Samba and the local stand-ins in test/integration/reset-worker.test.ts; these cover the branches that a
@@ -174,22 +175,8 @@ function directoryUser(overrides: Partial<DirectoryUser> = {}): DirectoryUser {
 }
 
 function enrollmentOf(user: DirectoryUser, overrides: Partial<Enrollment> = {}): Enrollment {
-  return {
-    userGuid: user.objectGuid,
-    dn: user.dn,
-    samAccountName: user.samAccountName,
-    displayName: user.displayName ?? user.samAccountName,
-    mail: user.mail ?? '',
-    status: 'active',
-    phoneE164: PHONE,
-    methods: { sms: true, app: false },
-    verificationFailures: 0,
-    activatedAt: NOW,
-    createdAt: NOW,
-    updatedAt: NOW,
-    version: 3,
-    ...overrides,
-  };
+  const account = { userGuid: user.objectGuid, dn: user.dn, samAccountName: user.samAccountName, displayName: user.displayName ?? user.samAccountName, mail: user.mail ?? '' };
+  return { ...activeEnrollment(account, { phoneE164: PHONE, at: NOW, version: 3 }), ...overrides };
 }
 
 const settings: ResetSettings = {

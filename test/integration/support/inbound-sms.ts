@@ -5,6 +5,7 @@ import type { AuditEvent } from '../../../shared/ports/audit-log.js';
 import { jobIdForInboundMessage } from '../../../shared/use-cases/inbound-sms/index.js';
 import type { LogCapture } from '../../support/capture-logs.js';
 import { pollUntil } from '../../support/poll.js';
+import { activeEnrollment } from '../../support/enrollments.js';
 
 /** Helpers of the inbound SMS tests: made-up enrolled users, texting the local runtime, and what came of it. */
 
@@ -32,25 +33,8 @@ export async function enrolledUser(blink: LocalBlink, overrides: Partial<Enrollm
   const phone = freshPhone();
   const sam = `sms${randomInt(1_000_000)}`;
   const now = blink.composition.adapters.clock.now();
-  await blink.composition.adapters.enrollmentStore.save(
-    {
-      userGuid,
-      dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`,
-      samAccountName: sam,
-      displayName: `Test ${sam}`,
-      mail: `${sam}@corp.example.test`,
-      status: 'active',
-      phoneE164: phone,
-      methods: { sms: true, app: false },
-      verificationFailures: 0,
-      activatedAt: now,
-      createdAt: now,
-      updatedAt: now,
-      version: 0,
-      ...overrides,
-    },
-    0,
-  );
+  const enrollment = activeEnrollment({ userGuid, dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`, samAccountName: sam }, { phoneE164: phone, at: now });
+  await blink.composition.adapters.enrollmentStore.save({ ...enrollment, ...overrides }, 0);
   return { userGuid, phone: overrides.phoneE164 ?? phone };
 }
 
