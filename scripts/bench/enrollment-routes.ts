@@ -7,9 +7,8 @@
  * few users so the per-IP hourly limits (all requests come from 127.0.0.1) do not refuse the bench; nothing else is
  * relaxed.
  */
-import { randomUUID } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { issueActivation } from '../../shared/use-cases/enrollment/index.js';
+import { activate as activateTestUser, testUser } from '../../test/support/activations.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { enroll, type DeviceClient } from '../../device-client/client.js';
 
@@ -65,7 +64,7 @@ export async function benchEnrollmentRoutes(): Promise<void> {
 
     for (let index = 0; index < usersPerPath; index += 1) {
       if (index % usersPerClockHour === 0) clock.advanceHours(1);
-      const token = await activate(blink, clock);
+      const token = await activate(blink);
       await timed('POST /api/setup/open', () => call(blink, 'POST', '/api/setup/open', { token }));
       const phone = benchPhone(index);
       await timed('POST /api/setup/phone', () => call(blink, 'POST', '/api/setup/phone', { token, phone }));
@@ -77,7 +76,7 @@ export async function benchEnrollmentRoutes(): Promise<void> {
     const devices: DeviceClient[] = [];
     for (let index = 0; index < usersPerPath; index += 1) {
       if (index % usersPerClockHour === 0) clock.advanceHours(1);
-      const token = await activate(blink, clock);
+      const token = await activate(blink);
       await call(blink, 'POST', '/api/setup/open', { token });
       const { uri } = (await timed('POST /api/setup/qr', () => call(blink, 'POST', '/api/setup/qr', { token }))) as { uri: string };
       await timed('POST /api/setup/status', () => call(blink, 'POST', '/api/setup/status', { token }));
@@ -108,20 +107,8 @@ async function call(blink: LocalBlink, method: 'GET' | 'POST', path: string, bod
   return response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
 }
 
-async function activate(blink: LocalBlink, clock: Clock): Promise<string> {
-  const { adapters, env } = blink.composition;
-  const sam = `bench${randomUUID().slice(0, 8)}`;
-  const { link } = await issueActivation(
-    {
-      enrollmentStore: adapters.enrollmentStore,
-      secrets: adapters.secrets,
-      clock,
-      auditLog: adapters.auditLog,
-      settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
-    },
-    { userGuid: randomUUID(), dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`, samAccountName: sam, displayName: `Bench ${sam}`, mail: `${sam}@corp.example.test` },
-  );
-  return new URL(link).hash.replace(/^#t=/, '');
+async function activate(blink: LocalBlink): Promise<string> {
+  return (await activateTestUser(blink, testUser('Bench User'))).token;
 }
 
 /** Distinct fictional US mobile numbers, one per user, so per-number daily limits never meet. */

@@ -3,7 +3,7 @@ import { DeviceApiError, enroll } from '../../device-client/client.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
-import { activate, testUser } from './activation.js';
+import { activate, testUser } from '../support/activations.js';
 import {
   desktopViewport,
   focusedElementId,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { activate, testUser } from './activation.js';
+import { activate, testUser } from '../support/activations.js';
 import { focusedElementId, launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
 
 // The setup page in Debian's Chromium against the local runtime (in-process, port 0): how it is served, what its

@@ -1,9 +1,9 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DeviceClient, clientFromState, enroll, type SignedRequestHeaders } from '../../device-client/client.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { resetLimitKeys } from '../../shared/use-cases/app-requests.js';
-import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment/index.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { activate, testUser } from '../support/activations.js';
 
 // The app's reset and unlock requests through the local runtime (routes, signature checks, limits, answer slots).
 // The directory behind it is the demo directory, where these made-up users do not exist: the worker refuses their
@@ -15,18 +15,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let blink: LocalBlink;
 const clock = new ManualClock(new Date());
-let activationDeps: ActivationDependencies;
 
 beforeAll(async () => {
   blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-  const { adapters, env } = blink.composition;
-  activationDeps = {
-    enrollmentStore: adapters.enrollmentStore,
-    secrets: adapters.secrets,
-    clock,
-    auditLog: adapters.auditLog,
-    settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
-  };
 });
 
 afterAll(async () => {
@@ -40,16 +31,10 @@ beforeEach(() => {
 
 /** A made-up enrolled user with a device bound through the QR path; its requests carry the server's clock. */
 async function enrolledDevice() {
-  const userGuid = randomUUID();
-  const sam = `app${randomInt(1_000_000)}`;
-  const { link } = await issueActivation(activationDeps, {
-    userGuid,
-    dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`,
-    samAccountName: sam,
-    displayName: `App ${sam}`,
-    mail: `${sam}@corp.example.test`,
-  });
-  const token = new URL(link).hash.replace(/^#t=/, '');
+  const {
+    token,
+    user: { userGuid },
+  } = await activate(blink, testUser('App User'));
   const qr = await fetch(`${blink.url}/api/setup/qr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
   const { uri } = (await qr.json()) as { uri: string };
   const { state } = await enroll(uri, { unlockMethod: 'biometric' });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,10 +13,10 @@ import {
   type SignedRequestHeaders,
 } from '../../device-client/client.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment/index.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
+import { activate as activateUser, testUser } from '../support/activations.js';
 
 // The QR path end to end: the setup page asks for a QR code, the reference device client registers with it and then
 // talks to the device API with signed requests. Through the local runtime, with a manual clock.
@@ -28,18 +28,9 @@ const bindingInvalidBody = {
 
 let blink: LocalBlink;
 const clock = new ManualClock(new Date());
-let activationDeps: ActivationDependencies;
 
 beforeAll(async () => {
   blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-  const { adapters, env } = blink.composition;
-  activationDeps = {
-    enrollmentStore: adapters.enrollmentStore,
-    secrets: adapters.secrets,
-    clock,
-    auditLog: adapters.auditLog,
-    settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
-  };
 });
 
 afterAll(async () => {
@@ -52,17 +43,8 @@ beforeEach(() => {
 });
 
 async function activate() {
-  const userGuid = randomUUID();
-  const sam = `dev${randomInt(1_000_000)}`;
-  const mail = `${sam}@corp.example.test`;
-  const { link } = await issueActivation(activationDeps, {
-    userGuid,
-    dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`,
-    samAccountName: sam,
-    displayName: `Device ${sam}`,
-    mail,
-  });
-  return { userGuid, sam, mail, token: new URL(link).hash.replace(/^#t=/, '') };
+  const { token, user } = await activateUser(blink, testUser('Device User'));
+  return { userGuid: user.userGuid, sam: user.samAccountName, mail: user.mail, token };
 }
 
 async function post(urlPath: string, body: unknown) {
@@ -104,7 +86,7 @@ describe('QR binding and signed device requests', () => {
       expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'needs-phone' });
 
       const { state, client } = await enroll(qr.uri, { unlockMethod: 'pin', platform: 'android' });
-      expect(state.account).toEqual({ displayName: `Device ${sam}`, samAccountName: sam });
+      expect(state.account).toEqual({ displayName: 'Device User', samAccountName: sam });
       expect(state.deviceId).toMatch(/^[0-9a-f-]{36}$/);
 
       expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'complete', method: 'app' });
@@ -124,7 +106,7 @@ describe('QR binding and signed device requests', () => {
       expect(answer.status).toBe(200);
       expect(answer.headers.get('cache-control')).toBe('no-store');
       expect(answer.json).toEqual({
-        account: { displayName: `Device ${sam}`, samAccountName: sam },
+        account: { displayName: 'Device User', samAccountName: sam },
         methods: { sms: false, app: true },
         device: { deviceId: state.deviceId, unlockMethod: 'pin', platform: 'android' },
       });

@@ -8,6 +8,7 @@ import { issueActivation, type ActivationDependencies } from '../../shared/use-c
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
+import { activate as activateUser, activationDepsOf, testUser } from '../support/activations.js';
 
 // The setup page's API end to end through the local runtime (HTTP bridge → API handler → use cases → dynalite, the
 // SMS and SES stand-ins), with a manual clock so expiry, cooldowns and locks can be stepped over without waiting.
@@ -26,14 +27,7 @@ let logs: LogCapture;
 
 beforeAll(async () => {
   blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-  const { adapters, env } = blink.composition;
-  activationDeps = {
-    enrollmentStore: adapters.enrollmentStore,
-    secrets: adapters.secrets,
-    clock,
-    auditLog: adapters.auditLog,
-    settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
-  };
+  activationDeps = activationDepsOf(blink);
 });
 
 afterAll(async () => {
@@ -58,17 +52,8 @@ interface Activated {
 }
 
 async function activate(): Promise<Activated> {
-  const userGuid = randomUUID();
-  const sam = `user${randomInt(1_000_000)}`;
-  const mail = `${sam}@corp.example.test`;
-  const { link } = await issueActivation(activationDeps, {
-    userGuid,
-    dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`,
-    samAccountName: sam,
-    displayName: `Test ${sam}`,
-    mail,
-  });
-  return { userGuid, mail, link, token: new URL(link).hash.replace(/^#t=/, '') };
+  const { link, token, user } = await activateUser(blink, testUser('Setup User'));
+  return { userGuid: user.userGuid, mail: user.mail, link, token };
 }
 
 /** A fresh fictional US mobile number (555-01xx), so per-number limits of one test do not touch another. */
@@ -146,7 +131,7 @@ describe('setup by SMS', () => {
     const opened = await post('/api/setup/open', { token });
     expect(opened.status).toBe(200);
     expectStrictHeaders(opened.headers);
-    expect(opened.json).toEqual({ displayName: expect.stringMatching(/^Test user/), state: 'needs-phone' });
+    expect(opened.json).toEqual({ displayName: 'Setup User', state: 'needs-phone' });
 
     const invalid = await post('/api/setup/phone', { token, phone: '12345' });
     expect(invalid.status).toBe(400);

@@ -7,9 +7,9 @@ import { Client } from 'ldapts';
 import { createDemoCertificates } from '../../local/demo-directory/certificates.js';
 import { demoUsers } from '../../local/demo-directory/seed.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { issueActivation } from '../../shared/use-cases/enrollment/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
+import { activate, testUser } from '../support/activations.js';
 
 // The console plays the app (issue 3 §3): a person pastes the setup page's QR link into the console, the runtime
 // enrolls a simulated device with the reference device client and runs its signed status, reset and unlock requests
@@ -323,19 +323,7 @@ describe('the console app when the directory worker cannot answer in time', () =
   });
 
   it('says the reset is still pending once its bounded wait runs out', async () => {
-    const { adapters } = blink.composition;
-    const sam = `pending.${randomUUID().slice(0, 8)}`;
-    const { link } = await issueActivation(
-      {
-        enrollmentStore: adapters.enrollmentStore,
-        secrets: adapters.secrets,
-        clock: adapters.clock,
-        auditLog: adapters.auditLog,
-        settings: { publicBaseUrl: blink.publicBaseUrl, activationTtlHours: 72 },
-      },
-      { userGuid: randomUUID(), dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`, samAccountName: sam, displayName: 'Pending Person', mail: `${sam}@corp.example.test` },
-    );
-    const token = new URL(link).hash.replace(/^#t=/, '');
+    const { token } = await activate(blink, testUser('Pending Person'));
     const enrolled = await enrollDevice(blink, { uri: await qrUri(blink, token) });
     expect(enrolled).toMatchObject({ status: 201, body: { unlockMethod: 'biometric', platform: 'other' } });
 

@@ -11,7 +11,7 @@ import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { startDemoDirectory } from '../../local/demo-directory/server.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
-import { issueActivation } from '../../shared/use-cases/enrollment/index.js';
+import { activate, testUser } from '../support/activations.js';
 
 // The local runtime end to end, in-process on port 0, with the demo directory. The environment is given explicitly so
 // a developer's own LDAP_* or PORT settings cannot change what is tested.
@@ -294,12 +294,7 @@ describe('local runtime settings', () => {
       lockoutScanIntervalSeconds: 3600,
     });
     try {
-      const { adapters, env } = blink.composition;
-      const { link } = await issueActivation(
-        { enrollmentStore: adapters.enrollmentStore, secrets: adapters.secrets, clock: { now: () => new Date() }, auditLog: adapters.auditLog, settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS } },
-        { userGuid: randomUUID(), dn: 'CN=uk.user,OU=Staff,DC=corp,DC=example,DC=test', samAccountName: 'uk.user', displayName: 'UK User', mail: 'uk.user@corp.example.test' },
-      );
-      const token = new URL(link).hash.replace(/^#t=/, '');
+      const { token } = await activate(blink, testUser('UK User'));
       // A British mobile number typed the way a British user types it.
       const response = await fetch(`${blink.url}/api/setup/phone`, {
         method: 'POST',
