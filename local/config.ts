@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigurationError } from '../shared/config/env.js';
+import { ConfigurationError, envSections } from '../shared/config/env.js';
 import type { DirectorySettings } from './compose.js';
 
 /** The two origination numbers published in the user guide; users text them, and messages are sent from them. */
@@ -28,31 +28,6 @@ const localEnvSchema = z
     SMS_INBOUND_NUMBERS: z.string().min(1).default(PUBLISHED_NUMBERS.join(',')),
     /** Bearer token the admin routes (/admin/…) and `npm run admin` use locally; a random one per start when unset. */
     LOCAL_ADMIN_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-    /** Enrollment settings passed to the handlers as they are (validated by the shared schema); defaults when unset. */
-    PRODUCT_NAME: optionalText,
-    SUPPORT_CONTACT: optionalText,
-    ACTIVATION_TTL_HOURS: optionalText,
-    DEFAULT_COUNTRY: optionalText,
-    APP_STORE_URL: optionalText,
-    PLAY_STORE_URL: optionalText,
-    APP_RESULT_TTL_SECONDS: optionalText,
-    /** Reset settings passed to the worker as they are (validated by the shared schema, section `reset`). */
-    RESET_FORCE_CHANGE: optionalText,
-    RESET_UNLOCK_ON_RESET: optionalText,
-    PASSWORD_MIN_LENGTH: optionalText,
-    PASSWORD_REJECTION_RETRIES: optionalText,
-    /** Inbound SMS settings (section `inboundSms`) and the SNS HTTPS route's topics (`snsHttps`), passed as they are. */
-    RESET_CONFIRMATION: optionalText,
-    RESETS_PER_HOUR: optionalText,
-    RESETS_PER_DAY: optionalText,
-    SMS_RESET_KEYWORDS: optionalText,
-    SMS_UNLOCK_KEYWORDS: optionalText,
-    SMS_HELP_KEYWORDS: optionalText,
-    SNS_HTTPS_TOPIC_ARNS: optionalText,
-    /** Lockout alert settings (section `lockoutAlert`), passed as they are. */
-    LOCKOUT_ALERT_TIME_ZONE: optionalText,
-    LOCKOUT_ALERTS_PER_DAY: optionalText,
-    LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: optionalText,
     /** HMAC key for issued secrets; a random one per start when unset (nothing survives a restart anyway). */
     TOKEN_HMAC_KEY: optionalText,
     LDAP_URL: optionalText,
@@ -77,6 +52,24 @@ const localEnvSchema = z
   });
 
 export type LocalEnv = z.output<typeof localEnvSchema>;
+
+/**
+ * The product settings of the shared schema (wording, limits, reset and lockout behaviour): the local runtime passes
+ * whichever are set straight to the handlers, where `parseEnv` validates them as in the Lambdas. Derived from the
+ * schema, so a new setting works locally without being listed here.
+ */
+const productSettingSections = ['enrollment', 'reset', 'inboundSms', 'snsHttps', 'lockoutScan', 'lockoutAlert'] as const;
+export const productSettingNames: readonly string[] = productSettingSections.flatMap((section) => Object.keys(envSections[section]));
+
+/** The product settings set (and not blank) in `env`, trimmed. */
+export function productSettingsFrom(env: Record<string, string | undefined>): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const name of productSettingNames) {
+    const value = env[name]?.trim();
+    if (value) settings[name] = value;
+  }
+  return settings;
+}
 
 /** A real AD / Samba DC, as configured by the environment. */
 export type RealDirectoryConfig = DirectorySettings;

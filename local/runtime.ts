@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyResult, SNSEvent } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import type { Clock } from '../shared/ports/clock.js';
@@ -14,7 +14,7 @@ import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
-import { parseLocalEnv, realDirectoryFrom } from './config.js';
+import { parseLocalEnv, productSettingsFrom, realDirectoryFrom } from './config.js';
 import { consoleHeaders, renderConsolePage, type ConsoleData, type ConsoleInboundSms } from './console/page.js';
 import { startDemoDirectory, type DemoDirectoryServer } from './demo-directory/server.js';
 import { demoUsers } from './demo-directory/seed.js';
@@ -25,6 +25,7 @@ import { startDynamoDb } from './stand-ins/dynamodb.js';
 import { startSes, type SesStandIn } from './stand-ins/ses.js';
 import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
 import { startSqs } from './stand-ins/sqs.js';
+import { inboundSmsNotification } from './stand-ins/lambda-failure-record.js';
 
 export interface LocalBlinkOptions {
   /** Environment to read settings from (default: process.env). Explicit options below win over it. */
@@ -165,29 +166,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       smsOriginationIdentities: settings.SMS_ORIGINATION_IDENTITIES,
       smsInboundNumbers: settings.SMS_INBOUND_NUMBERS,
       tokenHmacKey: settings.TOKEN_HMAC_KEY ?? randomBytes(32).toString('base64'),
-      enrollmentEnv: {
-        PRODUCT_NAME: settings.PRODUCT_NAME,
-        SUPPORT_CONTACT: settings.SUPPORT_CONTACT,
-        ACTIVATION_TTL_HOURS: settings.ACTIVATION_TTL_HOURS,
-        DEFAULT_COUNTRY: settings.DEFAULT_COUNTRY,
-        APP_STORE_URL: settings.APP_STORE_URL,
-        PLAY_STORE_URL: settings.PLAY_STORE_URL,
-        APP_RESULT_TTL_SECONDS: settings.APP_RESULT_TTL_SECONDS,
-        RESET_FORCE_CHANGE: settings.RESET_FORCE_CHANGE,
-        RESET_UNLOCK_ON_RESET: settings.RESET_UNLOCK_ON_RESET,
-        PASSWORD_MIN_LENGTH: settings.PASSWORD_MIN_LENGTH,
-        PASSWORD_REJECTION_RETRIES: settings.PASSWORD_REJECTION_RETRIES,
-        RESET_CONFIRMATION: settings.RESET_CONFIRMATION,
-        RESETS_PER_HOUR: settings.RESETS_PER_HOUR,
-        RESETS_PER_DAY: settings.RESETS_PER_DAY,
-        SMS_RESET_KEYWORDS: settings.SMS_RESET_KEYWORDS,
-        SMS_UNLOCK_KEYWORDS: settings.SMS_UNLOCK_KEYWORDS,
-        SMS_HELP_KEYWORDS: settings.SMS_HELP_KEYWORDS,
-        SNS_HTTPS_TOPIC_ARNS: settings.SNS_HTTPS_TOPIC_ARNS,
-        LOCKOUT_ALERT_TIME_ZONE: settings.LOCKOUT_ALERT_TIME_ZONE,
-        LOCKOUT_ALERTS_PER_DAY: settings.LOCKOUT_ALERTS_PER_DAY,
-        LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: settings.LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS,
-      },
+      enrollmentEnv: productSettingsFrom(options.env ?? process.env),
       ...(options.fetchHttps ? { fetchHttps: options.fetchHttps } : {}),
       tableName: 'blink-local',
       ...(options.clock ? { clock: options.clock } : {}),
@@ -443,7 +422,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       messageBody: parsed.data.body,
       inboundMessageId,
     };
-    await deps.composition.handlers.inboundSms(snsEvent(JSON.stringify(twoWayMessage)), createLambdaContext('blink-inbound-sms', API_TIMEOUT_MS));
+    await deps.composition.handlers.inboundSms(inboundSmsNotification(twoWayMessage), createLambdaContext('blink-inbound-sms', API_TIMEOUT_MS));
     sendJson(response, 202, { inboundMessageId });
   };
 
@@ -542,33 +521,6 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       if (!response.headersSent) writeProxyResult(response, errorResponse(error));
       else response.destroy();
     }
-  };
-}
-
-/** The SNS notification Lambda receives when End User Messaging publishes an inbound SMS to the two-way topic. */
-function snsEvent(message: string): SNSEvent {
-  const topicArn = 'arn:aws:sns:us-east-1:000000000000:blink-inbound-sms';
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: `${topicArn}:${randomUUID()}`,
-        Sns: {
-          Type: 'Notification',
-          MessageId: randomUUID(),
-          TopicArn: topicArn,
-          Subject: '',
-          Message: message,
-          Timestamp: new Date().toISOString(),
-          SignatureVersion: '1',
-          Signature: 'local',
-          SigningCertUrl: 'https://sns.us-east-1.amazonaws.com/local.pem',
-          UnsubscribeUrl: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
-          MessageAttributes: {},
-        },
-      },
-    ],
   };
 }
 
