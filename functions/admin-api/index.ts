@@ -14,6 +14,7 @@ import { LambdaWorkerInvoker } from './worker-invoker.js';
 const env = parseEnv(['service', 'table', 'adminApi']);
 const clock = new SystemClock();
 const documentClient = createDocumentClient();
+const roster = new DynamoEnrollmentRoster(documentClient, { tableName: env.TABLE_NAME });
 
 export const handler = createAdminApiHandler({
   observability: createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true }),
@@ -21,7 +22,7 @@ export const handler = createAdminApiHandler({
   worker: new LambdaWorkerInvoker(new LambdaClient({ maxAttempts: 1 }), env.DIRECTORY_WORKER_FUNCTION),
   enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
   deviceStore: new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
-  listEnrolledUsers: () => new DynamoEnrollmentRoster(documentClient, { tableName: env.TABLE_NAME }).list(),
+  listEnrolledUsers: () => roster.list(),
   auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
   clock,
 });

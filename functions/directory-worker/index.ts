@@ -58,25 +58,37 @@ const directory = new LdapDirectory({
 
 const clock = new SystemClock();
 const documentClient = createDocumentClient();
+const table = { tableName: env.TABLE_NAME };
 
-// The lockout watch (issue 5): alerts from the scheduled scan, and the admin listing of locked users.
-const lockoutWatch = createLockoutWatch({
+// One instance of each adapter (and one SDK client per service) for the whole function: the scan, the account jobs
+// and the admin entry share them.
+const adapters = {
   directory,
   clock,
-  enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
-  deviceStore: new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME }),
-  onceKeys: new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
-  optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
-  rateLimiter: new DynamoRateLimiter(documentClient, { tableName: env.TABLE_NAME, clock }),
-  auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
-  alertLog: new DynamoLockoutAlertLog(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
-  scanWatermarks: new DynamoScanWatermarkStore(documentClient, { tableName: env.TABLE_NAME }),
+  secrets,
+  enrollmentStore: new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() }),
+  deviceStore: new DynamoDeviceStore(documentClient, table),
+  onceKeys: new DynamoOnceKeys(documentClient, { ...table, clock }),
+  optOutList: new DynamoOptOutList(documentClient, table),
+  rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
+  auditLog: new DynamoAuditLog(documentClient, table),
   smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
     originationIdentity: env.SMS_ORIGINATION_IDENTITIES[0] ?? '',
     ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
   }),
+  emailSender: new SesEmailSender(createSesClient(), {
+    from: env.EMAIL_FROM,
+    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+  }),
   pushSender: new SnsPushSender(createSnsClient()),
   logger: observability.logger,
+};
+
+// The lockout watch (issue 5): alerts from the scheduled scan, and the admin listing of locked users.
+const lockoutWatch = createLockoutWatch({
+  ...adapters,
+  alertLog: new DynamoLockoutAlertLog(documentClient, { ...table, now: () => clock.now() }),
+  scanWatermarks: new DynamoScanWatermarkStore(documentClient, table),
   metrics: observability.metrics,
   settings: {
     scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
@@ -90,26 +102,10 @@ const lockoutWatch = createLockoutWatch({
 // Reset and unlock (issue 4). A claimed job is held for the function's timeout (infra/timeouts.ts: 60 s), so a run that
 // died with the instance frees the job before SQS redelivers it (visibility timeout: six times as long).
 const WORKER_TIMEOUT_SECONDS = 60;
-const accountDeviceStore = new DynamoDeviceStore(documentClient, { tableName: env.TABLE_NAME });
 const accountJobs = createAccountJobs({
-  directory,
-  clock,
-  enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
-  deviceStore: accountDeviceStore,
-  jobLedger: new DynamoJobLedger(documentClient, { tableName: env.TABLE_NAME }),
-  optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
-  passwordDelivery: new DynamoPasswordDelivery(documentClient, { tableName: env.TABLE_NAME, deviceStore: accountDeviceStore }),
-  auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
-  smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
-    originationIdentity: env.SMS_ORIGINATION_IDENTITIES[0] ?? '',
-    ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
-  }),
-  emailSender: new SesEmailSender(createSesClient(), {
-    from: env.EMAIL_FROM,
-    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
-  }),
-  pushSender: new SnsPushSender(createSnsClient()),
-  logger: observability.logger,
+  ...adapters,
+  jobLedger: new DynamoJobLedger(documentClient, table),
+  passwordDelivery: new DynamoPasswordDelivery(documentClient, { ...table, deviceStore: adapters.deviceStore }),
   // Alarmed in infra/stacks/directory-stack.ts (namespace Blink, dimension service).
   onRefused: () => observability.metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
   settings: resetSettingsFrom(env, WORKER_TIMEOUT_SECONDS),
@@ -117,12 +113,7 @@ const accountJobs = createAccountJobs({
 
 const jobsHandler = createDirectoryWorkerHandler({
   observability,
-  jobs: createDirectoryJobHandlers({
-    directory,
-    logger: observability.logger,
-    lockoutWatch,
-    accountJobs,
-  }),
+  jobs: createDirectoryJobHandlers({ directory, logger: observability.logger, lockoutWatch, accountJobs }),
 });
 
 // Direct invocations by the admin API (`{ "admin": … }`): activation needs AD, and only this function reaches it.
@@ -130,17 +121,8 @@ const adminHandler = createDirectoryWorkerAdminHandler({
   observability,
   lockout: lockoutWatch,
   activation: createAdminActivation({
-    directory,
-    clock,
-    secrets,
-    enrollmentStore: new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() }),
-    roster: new DynamoEnrollmentRoster(documentClient, { tableName: env.TABLE_NAME }),
-    auditLog: new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME }),
-    emailSender: new SesEmailSender(createSesClient(), {
-      from: env.EMAIL_FROM,
-      ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
-    }),
-    logger: observability.logger,
+    ...adapters,
+    roster: new DynamoEnrollmentRoster(documentClient, table),
     settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
     branding: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
   }),
