@@ -11,7 +11,7 @@ import { enroll, type DeviceClient, type DeviceState } from '../../device-client
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
-import { asAdmin, createTestUser, localDirectorySettings, lockOut, type TestUser, tryBind } from './support/samba.js';
+import { localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
 
 // Reset and unlock from the app, end to end: a throwaway Samba user, activated by the admin API, binds a device with
 // the reference client; the api function queues the job, the directory worker writes AD and leaves a JWE, the client
@@ -25,7 +25,7 @@ const ANSWER_WAIT = { timeoutMs: 30_000, intervalMs: 200 };
 
 let blink: LocalBlink;
 let table: DynamoDBDocumentClient;
-const created: TestUser[] = [];
+const users = throwawayUsers();
 
 beforeAll(async () => {
   blink = await startLocalBlink({
@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   table?.destroy();
   await blink?.stop();
-  for (const user of created) await asAdmin((client) => client.del(user.dn)).catch(() => undefined);
+  await users.removeAll();
 });
 
 async function admin(method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
@@ -56,8 +56,7 @@ async function admin(method: 'GET' | 'POST', route: string, body?: unknown): Pro
 
 /** A new Samba user, activated through the admin API, with a device bound from the setup page's QR code. */
 async function enrolledSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; state: DeviceState; client: DeviceClient }> {
-  const user = await createTestUser(prefix);
-  created.push(user);
+  const user = await users.create(prefix);
   const resolved = (await admin('POST', '/admin/activations/resolve', { target: { user: user.samAccountName } })) as {
     candidates: Array<{ userGuid: string }>;
   };

@@ -10,7 +10,7 @@ import type { ChangeWatermark, Directory, LockoutScanOptions } from '../../share
 import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
-import { asAdmin, createTestUser, directoryOptions, localDirectorySettings, lockOut, type TestUser, tryBind } from './support/samba.js';
+import { asAdmin, directoryOptions, localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
 
 // Incremental lockout scans against the real Samba DC: what Samba does with USNs (a lockout moves the user's
@@ -25,7 +25,7 @@ interface Enrolled extends TestUser {
 
 describe('incremental lockout scans against the Samba DC', () => {
   const directory = new LdapDirectory(directoryOptions());
-  const created: TestUser[] = [];
+  const users = throwawayUsers();
   let blink: LocalBlink;
 
   beforeAll(async () => {
@@ -40,17 +40,10 @@ describe('incremental lockout scans against the Samba DC', () => {
   afterAll(async () => {
     await blink?.stop();
     await directory.close();
-    // Locked throwaway users would show up in every later full scan of the shared DC: remove them.
-    await asAdmin(async (client) => {
-      for (const user of created) await client.del(user.dn).catch(() => undefined);
-    });
+    await users.removeAll();
   });
 
-  const newUser = async (prefix: string): Promise<TestUser> => {
-    const user = await createTestUser(prefix);
-    created.push(user);
-    return user;
-  };
+  const newUser = (prefix: string): Promise<TestUser> => users.create(prefix);
 
   const usnChangedOf = (user: TestUser) =>
     asAdmin(async (client) => {

@@ -13,7 +13,7 @@ import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
-import { asAdmin, createTestUser, directoryOptions, getSambaConnection, localDirectorySettings, lockOut, type TestUser, tryBind } from './support/samba.js';
+import { directoryOptions, getSambaConnection, localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
 
 // The lockout watch against the real Samba DC (lockout after 3 bad passwords, for 30 minutes). Every test locks users
@@ -40,7 +40,7 @@ interface Enrolled extends TestUser {
 describe('lockout watch against the Samba DC', () => {
   const clock = new OffsetClock();
   const directory = new LdapDirectory(directoryOptions());
-  const created: TestUser[] = [];
+  const users = throwawayUsers();
   let blink: LocalBlink;
 
   beforeAll(async () => {
@@ -62,17 +62,10 @@ describe('lockout watch against the Samba DC', () => {
   afterAll(async () => {
     await blink?.stop();
     await directory.close();
-    // Locked throwaway users would show up in every later scan of the shared DC: remove them.
-    await asAdmin(async (client) => {
-      for (const user of created) await client.del(user.dn).catch(() => undefined);
-    });
+    await users.removeAll();
   });
 
-  const newUser = async (prefix: string): Promise<TestUser> => {
-    const user = await createTestUser(prefix);
-    created.push(user);
-    return user;
-  };
+  const newUser = (prefix: string): Promise<TestUser> => users.create(prefix);
 
   const lookUp = async (user: TestUser): Promise<DirectoryUser> => {
     const found = await directory.findUserBySamAccountName(user.samAccountName);

@@ -15,6 +15,7 @@ import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { asAdmin, createTestUser, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
+import { resetSettingsFrom } from '../../shared/composition/reset.js';
 
 // The directory worker's reset and unlock jobs end to end: the local runtime (dynalite, fauxqs with real visibility
 // timeouts and redrive, the SMS endpoint, SES local) against the shared Samba AD DC. Every test works on throwaway AD
@@ -327,17 +328,8 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
       jobLedger: new DynamoJobLedger(documentClient, { tableName: 'blink-local' }),
       logger: new Logger({ serviceName: 'reset-test' }),
       onRefused: (reason) => void refusals.push(reason),
-      settings: {
-        productName: 'Blink',
-        supportContact: 'your IT service desk',
-        forceChange: true,
-        unlockOnReset: true,
-        passwordMinLength: 12,
-        rejectionRetries: 3,
-        maxReceiveCount: 5,
-        appResultTtlSeconds: 300,
-        leaseSeconds: 60,
-      },
+      // The runtime's own settings (force-change on, 3 retries…), read as the Lambda reads them.
+      settings: resetSettingsFrom(blink.composition.env, 60),
     });
     const job = accountJob('reset', user) as Extract<DirectoryJob, { kind: 'reset' }>;
     await jobs.reset(job, { receiveCount: 1 });

@@ -183,6 +183,28 @@ export async function createTestUser(prefix: string, extra: Record<string, strin
   return { samAccountName, dn, userPrincipalName, password };
 }
 
+/**
+ * Users a test file creates and deletes when it is done: changed or locked throwaway users would otherwise linger in
+ * the shared DC and show up in every later scan and listing.
+ */
+export function throwawayUsers() {
+  const created: TestUser[] = [];
+  return {
+    async create(prefix: string, extra: Record<string, string> = {}): Promise<TestUser> {
+      const user = await createTestUser(prefix, extra);
+      created.push(user);
+      return user;
+    },
+    async removeAll(): Promise<void> {
+      const users = created.splice(0);
+      if (users.length === 0) return;
+      await asAdmin(async (client) => {
+        for (const user of users) await client.del(user.dn).catch(() => undefined);
+      });
+    },
+  };
+}
+
 /** Fails binds with a wrong password until AD reports the account locked (data 775); returns the bind count. */
 export async function lockOut(user: { dn: string }, maxAttempts = 10): Promise<number> {
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
