@@ -1,4 +1,6 @@
 import { DomainError } from './errors.js';
+import type { IssuedSecret } from './issued-secret.js';
+import { digestsEqual } from './one-time-secrets.js';
 
 /** How a user may reset: by texting from the verified phone, or from the bound app. */
 export interface EnrollmentMethods {
@@ -36,6 +38,16 @@ export interface Enrollment {
 export const MAX_VERIFICATION_FAILURES = 5;
 /** How long verification stays locked once the limit is reached. */
 export const VERIFICATION_LOCK_SECONDS = 3600;
+
+/**
+ * Whether a secret issued during setup (an SMS code, a binding code) still belongs to the enrollment's current
+ * activation: a revocation, a re-activation or a secret issued before activations were recorded on it all say no.
+ * The activation itself must also still be unused; callers consume it before acting.
+ */
+export function issuedUnderCurrentActivation(enrollment: Enrollment, secret: Pick<IssuedSecret, 'activationHash'>): boolean {
+  if (enrollment.status === 'revoked' || secret.activationHash === undefined || enrollment.activationHash === undefined) return false;
+  return digestsEqual(enrollment.activationHash, secret.activationHash);
+}
 
 /** The user is already enrolled and the caller did not ask to re-activate. */
 export class AlreadyEnrolledError extends DomainError {

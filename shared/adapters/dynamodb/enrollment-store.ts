@@ -55,6 +55,8 @@ const secretItemSchema = z.object({
   validUntil: isoDate,
   usedAt: isoDate.optional(),
   supersededAt: isoDate.optional(),
+  activationHash: z.string().optional(),
+  phoneE164: z.string().optional(),
 });
 
 const liveHashesSchema = z.object({ liveHashes: z.set(z.string()).optional() });
@@ -188,6 +190,8 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
           issuedAt: secret.issuedAt.toISOString(),
           validUntil: secret.expiresAt.toISOString(),
           usedAt: secret.usedAt?.toISOString(),
+          activationHash: secret.activationHash,
+          phoneE164: secret.phoneE164,
           expiresAt: ttlSeconds(secret.expiresAt),
         }),
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -289,5 +293,7 @@ function toIssuedSecret(stored: z.infer<typeof secretItemSchema>): IssuedSecret 
     issuedAt: stored.issuedAt,
     expiresAt: stored.validUntil,
     ...(stored.usedAt ? { usedAt: stored.usedAt } : {}),
+    ...(stored.activationHash !== undefined ? { activationHash: stored.activationHash } : {}),
+    ...(stored.phoneE164 !== undefined ? { phoneE164: stored.phoneE164 } : {}),
   };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DEVICE_REQUEST_MAX_SKEW_MS, type Device, type DevicePlatform, type UnlockMethod } from '../../domain/device.js';
 import { verifyDeviceRequest, type DevicePublicKey } from '../../domain/device-signature.js';
-import type { Enrollment, EnrollmentMethods } from '../../domain/enrollment.js';
+import { issuedUnderCurrentActivation, type Enrollment, type EnrollmentMethods } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError, RateLimitedError } from '../../domain/errors.js';
+import type { IssuedSecret } from '../../domain/issued-secret.js';
 import { hashSecret } from '../../domain/one-time-secrets.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { deviceBoundEmail } from './notices.js';
@@ -55,9 +56,12 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
       const hash = hashSecret(await deps.secrets.get('token-hmac-key'), 'binding', registration.bindingCode);
       // Consumed first, with a conditional write: of two registrations with one code exactly one gets here.
       const binding = await enrollmentStore.consumeSecret('binding', hash, now);
-      if (!binding) return { ok: false, reason: 'binding-invalid' };
+      if (!binding) return bindingInvalid('unknown-or-used');
       const current = await enrollmentStore.get(binding.userGuid);
-      if (!current || current.status === 'revoked') return { ok: false, reason: 'binding-invalid' };
+      // The code works only under the activation that issued it, while that activation is current and unused: a code
+      // kept from a link that was revoked, superseded by a new activation, or already used to finish setup is dead.
+      if (!current || !binding.activationHash || !issuedUnderCurrentActivation(current, binding)) return bindingInvalid('other-activation');
+      if (!(await enrollmentStore.consumeSecret('activation', binding.activationHash, now))) return bindingInvalid('activation-used');
 
       const device: Device = {
         deviceId: randomUUID(),
@@ -69,8 +73,11 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         boundAt: now,
       };
       await deviceStore.add(device);
-      const enrollment = await activateApp(binding.userGuid, now);
-      if (enrollment?.activationHash) await enrollmentStore.consumeSecret('activation', enrollment.activationHash, now);
+      if (!(await activateApp(binding, now))) {
+        // Revoked or re-activated while this device was being added: the device must not outlive that decision.
+        await deviceStore.revoke(device.deviceId, now);
+        return bindingInvalid('revoked-during-registration');
+      }
 
       try {
         await deps.emailSender.send(deviceBoundEmail(deps.settings, current, device.platform, now));
@@ -127,14 +134,20 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
     },
   };
 
-  async function activateApp(userGuid: string, now: Date): Promise<Enrollment | undefined> {
+  function bindingInvalid(reason: string): RegisterResult {
+    logger.info('device registration refused', { reason });
+    return { ok: false, reason: 'binding-invalid' };
+  }
+
+  /** Marks the app method on, unless the binding's activation stopped being the current one. False then. */
+  async function activateApp(binding: IssuedSecret, now: Date): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
-      const current = await enrollmentStore.get(userGuid);
-      if (!current) return undefined;
+      const current = await enrollmentStore.get(binding.userGuid);
+      if (!current || !issuedUnderCurrentActivation(current, binding)) return false;
       const next: Enrollment = { ...current, status: 'active', methods: { ...current.methods, app: true }, updatedAt: now };
       try {
         await enrollmentStore.save(next, current.version);
-        return { ...next, version: current.version + 1 };
+        return true;
       } catch (error) {
         if (error instanceof ConcurrentUpdateError && attempt < SAVE_ATTEMPTS) continue;
         throw error;

@@ -1,6 +1,7 @@
 import {
   MAX_VERIFICATION_FAILURES,
   VERIFICATION_LOCK_SECONDS,
+  issuedUnderCurrentActivation,
   maskPhoneNumber,
   type Enrollment,
 } from '../../domain/enrollment.js';
@@ -115,7 +116,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       await limit(`setup-ip:${request.clientIp}`, enrollmentLimits.phoneRequestsPerIpPerHour, 3600, 'Too many requests. Try again later.');
       const resolved = await resolve(token, { allowCompleted: false });
       if (!resolved) return linkInvalid;
-      const { enrollment } = resolved;
+      const { enrollment, secret: activation } = resolved;
       const now = clock.now();
       assertNotLocked(enrollment, now);
       const number = normaliseMobileNumber(phone, settings.defaultCountry);
@@ -134,6 +135,8 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         userGuid,
         issuedAt: now,
         expiresAt: new Date(now.getTime() + enrollmentLimits.smsCodeTtlSeconds * 1000),
+        activationHash: activation.hash,
+        phoneE164: number.e164,
       });
       await update(userGuid, (current) => ({ ...current, pendingPhoneE164: number.e164 }));
       try {
@@ -180,21 +183,27 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         return { ok: false, reason: 'code-invalid' };
       }
 
-      let verifiedPhone: string | undefined;
-      let previousPhone: string | undefined;
-      await update(userGuid, (current) => {
-        verifiedPhone = current.pendingPhoneE164;
-        previousPhone = current.phoneE164;
-        if (!verifiedPhone) return undefined;
-        const { pendingPhoneE164: _sent, verificationLockedUntil: _lock, ...rest } = current;
-        return { ...rest, status: 'active', phoneE164: verifiedPhone, methods: { ...current.methods, sms: true }, verificationFailures: 0 };
-      });
-      if (!verifiedPhone) {
-        // A code was consumed without a number to verify: only possible if the record was changed underneath.
+      // The code verifies the number it was sent to, and only under the activation that sent it: a code of an earlier
+      // link (revoked or superseded since) is as wrong as a mistyped one.
+      const phone = consumed.phoneE164;
+      if (phone === undefined || consumed.activationHash === undefined || !digestsEqual(consumed.activationHash, activation.hash)) {
+        logger.info('verification code refused', { userGuid, reason: 'other-activation' });
         return { ok: false, reason: 'code-invalid' };
       }
-      await enrollmentStore.consumeSecret('activation', activation.hash, now);
-      const phone = verifiedPhone;
+      // Finishing setup uses up the activation, with a conditional write: of this and a concurrent device binding (or a
+      // second tab) exactly one completes, and every other secret issued under this link dies with it.
+      if (!(await enrollmentStore.consumeSecret('activation', activation.hash, now))) return linkInvalid;
+      let previousPhone: string | undefined;
+      let stillCurrent = false;
+      await update(userGuid, (current) => {
+        // Revoked or re-activated between the checks above and this save: the setup no longer counts.
+        stillCurrent = issuedUnderCurrentActivation(current, consumed);
+        if (!stillCurrent) return undefined;
+        previousPhone = current.phoneE164;
+        const { pendingPhoneE164: _sent, verificationLockedUntil: _lock, ...rest } = current;
+        return { ...rest, status: 'active', phoneE164: phone, methods: { ...current.methods, sms: true }, verificationFailures: 0 };
+      });
+      if (!stillCurrent) return linkInvalid;
       await notify('setup-complete-sms', userGuid, () =>
         deps.smsSender.send({ to: phone, body: setupCompleteSms(settings), ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}) }),
       );
@@ -228,7 +237,14 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       const now = clock.now();
       const bindingCode = generateToken(16);
       const expiresAt = new Date(now.getTime() + enrollmentLimits.bindingTtlSeconds * 1000);
-      await enrollmentStore.putSecret({ purpose: 'binding', hash: hashSecret(await hmacKey(), 'binding', bindingCode), userGuid, issuedAt: now, expiresAt });
+      await enrollmentStore.putSecret({
+        purpose: 'binding',
+        hash: hashSecret(await hmacKey(), 'binding', bindingCode),
+        userGuid,
+        issuedAt: now,
+        expiresAt,
+        activationHash: resolved.secret.hash,
+      });
       const uri = `blink://enroll?v=1&api=${encodeURIComponent(settings.publicBaseUrl)}&code=${bindingCode}`;
       const qrSvg = qrCodeSvg(uri);
       await deps.auditLog.record({ userGuid, action: 'setup.qr-issued', channel: 'web', result: 'success', ...requestId(request), at: now });
