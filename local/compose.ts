@@ -52,7 +52,7 @@ import { createJobQueue } from './stand-ins/sqs.js';
 import { DynamoJobLedger } from '../shared/adapters/dynamodb/job-ledger.js';
 import { createAccountJobs } from '../shared/use-cases/reset/account-jobs.js';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { defaultCountryFrom } from '../shared/domain/phone-number.js';
+import { enrollmentSettingsFrom } from '../shared/composition/enrollment.js';
 import { resetSettingsFrom } from '../shared/composition/reset.js';
 
 /** Where the in-process stand-ins listen. */
@@ -187,16 +187,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const enrollmentDependencies = {
     ...adapters,
     logger: apiObservability.logger,
-    settings: {
-      publicBaseUrl: env.PUBLIC_BASE_URL,
-      activationTtlHours: env.ACTIVATION_TTL_HOURS,
-      defaultCountry: defaultCountryFrom(env.DEFAULT_COUNTRY),
-      appStoreUrl: env.APP_STORE_URL,
-      playStoreUrl: env.PLAY_STORE_URL,
-      productName: env.PRODUCT_NAME,
-      supportContact: env.SUPPORT_CONTACT,
-      confirmationFrom: defaultOrigination,
-    },
+    settings: enrollmentSettingsFrom(env),
   };
   const enrollmentRoutes = [
     ...setupRoutes(createSetupUseCases(enrollmentDependencies)),

@@ -17,7 +17,7 @@ import { setupRoutes } from './routes/setup.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import { createApiHandler } from './handler.js';
 import { pageRoutes } from './routes/pages.js';
-import { defaultCountryFrom } from '../../shared/domain/phone-number.js';
+import { enrollmentSettingsFrom } from '../../shared/composition/enrollment.js';
 import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
 import { createHttpsGet } from '../../shared/adapters/sns/message-verifier.js';
@@ -48,17 +48,9 @@ const enrollment: EnrollmentDependencies = {
     originationIdentity: firstOrigination ?? '',
     ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
   }),
+  optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
   logger: observability.logger,
-  settings: {
-    publicBaseUrl: env.PUBLIC_BASE_URL,
-    activationTtlHours: env.ACTIVATION_TTL_HOURS,
-    defaultCountry: defaultCountryFrom(env.DEFAULT_COUNTRY),
-    appStoreUrl: env.APP_STORE_URL,
-    playStoreUrl: env.PLAY_STORE_URL,
-    productName: env.PRODUCT_NAME,
-    supportContact: env.SUPPORT_CONTACT,
-    ...(firstOrigination ? { confirmationFrom: firstOrigination } : {}),
-  },
+  settings: enrollmentSettingsFrom(env),
 };
 
 // App reset/unlock requests: the api function opens the answer slot and queues the job; the worker answers it.
@@ -82,7 +74,6 @@ const snsRoutes = env.SNS_HTTPS_TOPIC_ARNS
       handleInboundSms: createInboundSmsUseCase({
         ...enrollment,
         onceKeys: new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock }),
-        optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
         jobQueue: new SqsJobQueue(createSqsClient(), { queueUrl: env.JOB_QUEUE_URL }),
         logger: observability.logger,
         settings: inboundSmsSettingsFrom(env),

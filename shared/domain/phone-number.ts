@@ -34,3 +34,34 @@ export function defaultCountryFrom(code: string): CountryCode {
   if (!isSupportedCountry(code)) throw new Error(`DEFAULT_COUNTRY: ${code} is not a country code libphonenumber knows (e.g. US, GB, DE)`);
   return code;
 }
+
+/** The country of an E.164 number, or undefined when the number belongs to no single country (e.g. toll-free +1 8xx). */
+export function countryOfNumber(e164: string): CountryCode | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}
+
+/**
+ * The countries verification texts may be sent to: the configured list (SMS_ALLOWED_COUNTRIES) when set, else the
+ * countries of Blink's own numbers plus the default country. A code sent abroad costs more and is the favourite of
+ * SMS-pumping fraud, so nothing outside this list is ever texted a code.
+ */
+export function smsCountriesFrom(configured: readonly string[] | undefined, ownNumbers: readonly string[], defaultCountry: CountryCode): CountryCode[] {
+  const countries = configured?.length
+    ? configured.map((code) => {
+        if (!isSupportedCountry(code)) throw new Error(`SMS_ALLOWED_COUNTRIES: ${code} is not a country code libphonenumber knows (e.g. US, GB, DE)`);
+        return code;
+      })
+    : [defaultCountry, ...ownNumbers.map(countryOfNumber).filter((country): country is CountryCode => country !== undefined)];
+  return [...new Set(countries)];
+}
+
+/** "United States, Canada": country names for a message to a person. */
+export function countryNames(countries: readonly CountryCode[]): string {
+  const names = new Intl.DisplayNames(['en'], { type: 'region' });
+  return countries.map((country) => names.of(country) ?? country).join(', ');
+}
+
+/** A number as people write it: "+1 855 391 7277". */
+export function formatNumber(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}

@@ -65,6 +65,7 @@ function setup(
     secrets: { get: async () => 'unit-test-key' },
     clock,
     rateLimiter: options.rateLimiter ?? { hit: async () => ({ allowed: true, remaining: 1, retryAfterSeconds: 1 }) },
+    optOutList: { optOut: async () => undefined, optIn: async () => undefined, isOptedOut: async () => false },
     smsSender: {
       send:
         options.sms ??
@@ -80,6 +81,8 @@ function setup(
       publicBaseUrl: 'https://blink.example.test',
       activationTtlHours: 72,
       defaultCountry: 'US',
+      smsCountries: ['US'],
+      publishedNumber: '+18553917277',
       appStoreUrl: 'https://apps.example.test',
       playStoreUrl: 'https://play.example.test',
       productName: 'Blink',

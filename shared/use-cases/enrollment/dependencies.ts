@@ -5,6 +5,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
 import type { EmailSender } from '../../ports/email-sender.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
@@ -14,6 +15,10 @@ export interface EnrollmentSettings extends NoticeSettings {
   publicBaseUrl: string;
   activationTtlHours: number;
   defaultCountry: CountryCode;
+  /** Countries verification codes may be texted to (smsCountriesFrom). */
+  smsCountries: CountryCode[];
+  /** The published number users text (START to opt back in, RESET later). */
+  publishedNumber: string;
   /** Origination identity of the confirmation SMS (the first published number); the sender's default when absent. */
   confirmationFrom?: string;
 }
@@ -27,6 +32,7 @@ export interface EnrollmentDependencies {
   secrets: Secrets;
   clock: Clock;
   rateLimiter: RateLimiter;
+  optOutList: OptOutList;
   smsSender: SmsSender;
   emailSender: EmailSender;
   auditLog: AuditLog;

@@ -8,7 +8,7 @@ import {
 import { ConcurrentUpdateError, OptedOutError, RateLimitedError, ValidationError } from '../../domain/errors.js';
 import type { IssuedSecret } from '../../domain/issued-secret.js';
 import { digestsEqual, generateSmsCode, generateToken, hashSecret } from '../../domain/one-time-secrets.js';
-import { countryCallingCodeOf, normaliseMobileNumber } from '../../domain/phone-number.js';
+import { countryCallingCodeOf, countryNames, countryOfNumber, formatNumber, normaliseMobileNumber } from '../../domain/phone-number.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { phoneChangedEmail, phoneChangedSms, phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
 import { qrCodeSvg } from '../../adapters/qr/svg-qr-code.js';
@@ -53,6 +53,10 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
     if (secret.expiresAt.getTime() <= clock.now().getTime()) return undefined;
     if (secret.usedAt && !(options.allowCompleted && enrollment.status === 'active')) return undefined;
     return { enrollment, secret };
+  }
+
+  function optedOutMessage(): string {
+    return `This number has opted out of text messages from ${settings.productName}. Text START to ${formatNumber(settings.publishedNumber)} to opt back in, or enter another number.`;
   }
 
   function masked(e164: string): string {
@@ -121,6 +125,14 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       assertNotLocked(enrollment, now);
       const number = normaliseMobileNumber(phone, settings.defaultCountry);
       if (!number.ok) throw new ValidationError(number.message);
+      const country = countryOfNumber(number.e164);
+      if (country === undefined || !settings.smsCountries.includes(country)) {
+        throw new ValidationError(
+          `${settings.productName} can text only mobile numbers in ${countryNames(settings.smsCountries)}. Enter such a number, or contact ${settings.supportContact}.`,
+        );
+      }
+      // Checked before any limit is counted or code issued: a number that texted STOP gets nothing until it texts START.
+      if (await deps.optOutList.isOptedOut(number.e164)) throw new ValidationError(optedOutMessage());
       const userGuid = enrollment.userGuid;
       await limit(`setup-resend:${userGuid}`, 1, enrollmentLimits.resendCooldownSeconds, 'Wait a minute before asking for another code.');
       await limit(`setup-codes:${userGuid}`, enrollmentLimits.codesPerEnrollmentPerDay, 86_400, 'Too many codes today. Try again tomorrow.');
@@ -142,9 +154,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       try {
         await deps.smsSender.send({ to: number.e164, body: verificationCodeSms(settings, code) });
       } catch (error) {
-        if (error instanceof OptedOutError) {
-          throw new ValidationError(`This number has opted out of text messages from ${settings.productName}. Text START to the number to opt back in, or enter another number.`);
-        }
+        if (error instanceof OptedOutError) throw new ValidationError(optedOutMessage());
         throw error;
       }
       await deps.auditLog.record({ userGuid, action: 'setup.code-sent', channel: 'web', result: 'success', ...requestId(request), at: now });
