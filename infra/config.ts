@@ -103,6 +103,7 @@ export const configSchema = z
       .min(3, 'must be a DN')
       .default('CN=svc-blink,OU=Service Accounts,DC=corp,DC=example,DC=com'),
     ldapStartTls: flag.default(false),
+    ldapPasswordPolicyHints: flag.default(false),
     ldapCaFile: z.string().min(1).default('infra/demo/ldap-ca.pem'),
     ldapPeerCidrs: list(z.string().regex(IPV4_CIDR, 'must be an IPv4 CIDR such as 10.20.0.0/24')).default([
       '10.20.0.0/24',

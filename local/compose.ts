@@ -147,6 +147,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     bindPassword: () => secrets.get('directory-bind-password'),
     caPem: await readFile(env.LDAP_CA_FILE, 'utf8'),
     startTls: env.LDAP_STARTTLS,
+    passwordPolicyHints: env.LDAP_PASSWORD_POLICY_HINTS,
     connectTimeoutMs: env.LDAP_CONNECT_TIMEOUT_MS,
     operationTimeoutMs: env.LDAP_OPERATION_TIMEOUT_MS,
   });

@@ -52,6 +52,7 @@ const directory = new LdapDirectory({
   bindPassword: () => secrets.get('directory-bind-password'),
   caPem: readFileSync(env.LDAP_CA_FILE, 'utf8'),
   startTls: env.LDAP_STARTTLS,
+  passwordPolicyHints: env.LDAP_PASSWORD_POLICY_HINTS,
   connectTimeoutMs: env.LDAP_CONNECT_TIMEOUT_MS,
   operationTimeoutMs: env.LDAP_OPERATION_TIMEOUT_MS,
 });

@@ -109,6 +109,7 @@ export class DirectoryStack extends Stack {
       LDAP_BASE_DN: config.ldapBaseDn,
       LDAP_BIND_DN: config.ldapBindDn,
       LDAP_STARTTLS: String(config.ldapStartTls),
+      LDAP_PASSWORD_POLICY_HINTS: String(config.ldapPasswordPolicyHints),
       LDAP_CA_FILE: LDAP_CA_PATH_IN_BUNDLE,
       PUBLIC_BASE_URL: props.publicBaseUrl,
       LOCKOUT_SCAN_PAGE_SIZE: '500',

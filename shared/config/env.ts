@@ -92,6 +92,8 @@ export const envSections = {
     RESET_FORCE_CHANGE: booleanFlag.default(true),
     /** Clear lockoutTime in the same modify as the password. */
     RESET_UNLOCK_ON_RESET: booleanFlag.default(true),
+    /** Send the password policy hints control with resets, so the DC applies password history to them (DCs that support it). */
+    LDAP_PASSWORD_POLICY_HINTS: booleanFlag.default(false),
     /** Shortest generated password; the user's effective AD policy wins when it asks for more. */
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(12),
     /** New passwords tried when AD refuses one (0000052D) before the reset is given up. */

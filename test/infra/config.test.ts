@@ -26,6 +26,7 @@ describe('deployment configuration', () => {
       smsInboundNumbers: ['+18553917277', '+14437477277'],
       ldapUrls: ['ldaps://dc1.corp.example.com:636'],
       ldapStartTls: false,
+      ldapPasswordPolicyHints: false,
       ldapPorts: [636],
       ldapCaFile: 'infra/demo/ldap-ca.pem',
       lockoutScanRateMinutes: 5,
@@ -69,6 +70,7 @@ describe('deployment configuration', () => {
       expect.stringMatching(/^ldapUrls: ldap:\/\/dc1\.corp\.example\.com is plain LDAP: use ldaps:\/\/ or set ldapStartTls=true/),
     ]);
     expect(load({ ldapUrls: 'ldap://dc1.corp.example.com', ldapPorts: '389', ldapStartTls: 'true' }).ldapStartTls).toBe(true);
+    expect(load({ ldapPasswordPolicyHints: 'true' }).ldapPasswordPolicyHints).toBe(true);
     expect(problemsOf({ ldapUrls: 'ldaps://dc1.corp.example.com:3269' })).toEqual([
       'ldapPorts: ldaps://dc1.corp.example.com:3269 uses port 3269, which is not in ldapPorts (636)',
     ]);

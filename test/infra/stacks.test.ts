@@ -419,6 +419,7 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
         LDAP_URLS: 'ldaps://dc1.corp.example.com:636',
         LDAP_BASE_DN: 'DC=corp,DC=example,DC=com',
         LDAP_STARTTLS: 'false',
+        LDAP_PASSWORD_POLICY_HINTS: 'false',
         LDAP_CA_FILE: '/var/task/ldap-ca.pem',
         LOCKOUT_SCAN_PAGE_SIZE: '500',
         LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',

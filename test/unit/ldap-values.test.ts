@@ -1,3 +1,5 @@
+import { BerWriter } from 'ldapts';
+import { PolicyHintsControl } from '../../shared/adapters/ldap/ldap-directory.js';
 import { adDurationToSeconds, encodeUnicodePwd, fileTimeToDate, formatSid } from '../../shared/adapters/ldap/ad-values.js';
 import { formatGuid, parseGuid } from '../../shared/adapters/ldap/guid.js';
 import { ValidationError } from '../../shared/domain/errors.js';
@@ -64,5 +66,21 @@ describe('AD attribute values', () => {
 
   it('encodes unicodePwd as the quoted password in UTF-16LE', () => {
     expect(encodeUnicodePwd('Ab1!é')).toEqual(Buffer.from([0x22, 0, 0x41, 0, 0x62, 0, 0x31, 0, 0x21, 0, 0xe9, 0, 0x22, 0]));
+  });
+});
+
+describe('password policy hints control', () => {
+  it('encodes as MS-ADTS says: the OID, critical, and the value SEQUENCE { INTEGER 1 }', () => {
+    const writer = new BerWriter();
+    new PolicyHintsControl().write(writer);
+    const oid = Buffer.from('1.2.840.113556.1.4.2239');
+    const expected = Buffer.concat([
+      Buffer.from([0x30, 2 + oid.length + 3 + 7]),
+      Buffer.from([0x04, oid.length]),
+      oid,
+      Buffer.from([0x01, 0x01, 0xff]),
+      Buffer.from([0x04, 0x05, 0x30, 0x03, 0x02, 0x01, 0x01]),
+    ]);
+    expect(writer.buffer).toEqual(expected);
   });
 });

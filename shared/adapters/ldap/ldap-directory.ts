@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { AndFilter, Attribute, Change, Client, EqualityFilter, escapeFilter, type Entry, type Filter } from 'ldapts';
+import { AndFilter, Attribute, BerWriter, Change, Client, Control, EqualityFilter, escapeFilter, type Entry, type Filter } from 'ldapts';
 import * as z from 'zod';
 import { ConfigurationError } from '../../config/env.js';
 import {
@@ -39,6 +39,31 @@ export interface LdapDirectoryOptions {
   listPageSize?: number;
   /** Before a write, a kept connection idle for longer than this is probed first (default 30 s). */
   idleProbeAfterMs?: number;
+  /**
+   * Send the password policy hints control with resets, so AD applies password history (and minimum age) to them as
+   * it does to a user's own change (Windows Server 2016+ DCs; default off: DCs without it refuse the critical control).
+   */
+  passwordPolicyHints?: boolean;
+}
+
+/**
+ * LDAP_SERVER_POLICY_HINTS_OID (MS-ADTS 3.1.1.3.4.1.38): value SEQUENCE { Flags INTEGER }, flag 1 = enforce the
+ * password policy, history included, on this password reset.
+ */
+export class PolicyHintsControl extends Control {
+  static readonly oid = '1.2.840.113556.1.4.2239';
+
+  constructor() {
+    super(PolicyHintsControl.oid, { critical: true });
+  }
+
+  protected override writeControl(writer: BerWriter): void {
+    const value = new BerWriter();
+    value.startSequence();
+    value.writeInt(1);
+    value.endSequence();
+    writer.writeBuffer(value.buffer, 0x04);
+  }
 }
 
 const optionsSchema = z.object({
@@ -51,6 +76,7 @@ const optionsSchema = z.object({
   operationTimeoutMs: z.number().int().positive(),
   listPageSize: z.number().int().min(1).max(1000).optional(),
   idleProbeAfterMs: z.number().int().min(0).optional(),
+  passwordPolicyHints: z.boolean().optional(),
 });
 
 const USER_ATTRIBUTES = [
@@ -125,8 +151,13 @@ export class LdapDirectory implements Directory {
       if (!plain && options.startTls) problems.push(`${url}: startTls applies to ldap:// URLs, not ldaps://`);
     }
     if (problems.length > 0) throw new ConfigurationError(problems.map((problem) => `LDAP ${problem}`));
-    const { bindPassword, listPageSize, idleProbeAfterMs, ...connection } = options;
-    this.options = { ...connection, listPageSize: listPageSize ?? 500, idleProbeAfterMs: idleProbeAfterMs ?? 30_000 };
+    const { bindPassword, listPageSize, idleProbeAfterMs, passwordPolicyHints, ...connection } = options;
+    this.options = {
+      ...connection,
+      listPageSize: listPageSize ?? 500,
+      idleProbeAfterMs: idleProbeAfterMs ?? 30_000,
+      passwordPolicyHints: passwordPolicyHints ?? false,
+    };
     this.bindPassword = typeof bindPassword === 'string' ? () => Promise.resolve(bindPassword) : bindPassword;
   }
 
@@ -248,7 +279,8 @@ export class LdapDirectory implements Directory {
     if (options.forceChange) changes.push(replace('pwdLastSet', '0'));
     if (options.unlock) changes.push(replace('lockoutTime', '0'));
     try {
-      await this.once((client) => client.modify(user.dn, changes));
+      const controls = this.options.passwordPolicyHints ? [new PolicyHintsControl()] : [];
+      await this.once((client) => client.modify(user.dn, changes, controls));
     } catch (error) {
       throw scrubbed(error, newPassword);
     }
@@ -553,6 +585,12 @@ function scrubbed(error: unknown, password: string): Error {
     // 0000052D: the value broke the password policy (length, complexity, history, minimum age).
     if (code === 19 || (ldapError instanceof Error && ldapError.message.includes('0000052D'))) {
       return new PasswordRejectedError(clean(`AD rejected the new password: ${error.message}`));
+    }
+    if (code === 12) {
+      // unavailableCriticalExtension: only the policy hints control is sent critical.
+      return new DirectoryOperationError(
+        clean(`the DC does not support the password policy hints control; turn LDAP_PASSWORD_POLICY_HINTS off for it (${error.message})`),
+      );
     }
     return new DirectoryOperationError(clean(error.message));
   }
