@@ -3,6 +3,7 @@ import {
   VERIFICATION_LOCK_SECONDS,
   maskPhoneNumber,
   type Enrollment,
+  type EnrollmentMethods,
 } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError, OptedOutError, RateLimitedError, ValidationError } from '../../domain/errors.js';
 import type { IssuedSecret } from '../../domain/issued-secret.js';
@@ -21,13 +22,26 @@ export interface LinkInvalid {
 }
 const linkInvalid: LinkInvalid = { ok: false, reason: 'link-invalid' };
 
-export type OpenResult = { ok: true; displayName: string; state: SetupState; phone?: string } | LinkInvalid;
+/**
+ * An open link is in progress (`needs-phone`, `choose-method` with the masked number), or it is the link that completed
+ * setup (`complete`, with what the user can now reset with): only the holder of that exact, unexpired link learns it.
+ */
+export type OpenResult =
+  | { ok: true; displayName: string; state: Exclude<SetupState, 'complete'>; phone?: string }
+  | { ok: true; displayName: string; state: 'complete'; methods: EnrollmentMethods }
+  | LinkInvalid;
 export type PhoneResult = { ok: true; state: 'choose-method'; phone: string } | LinkInvalid;
-export type VerifyResult = { ok: true; state: 'complete'; method: 'sms' } | { ok: false; reason: 'code-invalid' } | LinkInvalid;
+/** A wrong code says how many attempts are left before verification locks (`MAX_VERIFICATION_FAILURES`, across codes). */
+export type VerifyResult =
+  | { ok: true; state: 'complete'; method: 'sms' }
+  | { ok: false; reason: 'code-invalid'; attemptsLeft: number }
+  | LinkInvalid;
 export type QrResult = { ok: true; uri: string; qrSvg: string; expiresAt: Date } | LinkInvalid;
 export type StatusResult = { ok: true; state: SetupState; method?: 'sms' | 'app' } | LinkInvalid;
 
 const SAVE_ATTEMPTS = 5;
+/** Said once: the page adds the wait from Retry-After ("You can try again in 1 hour."). */
+const LOCKED_MESSAGE = 'Too many wrong codes, so verification is locked.';
 
 interface ResolvedActivation {
   enrollment: Enrollment;
@@ -58,7 +72,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
     return maskPhoneNumber(e164, countryCallingCodeOf(e164));
   }
 
-  function inProgressState(enrollment: Enrollment): { state: SetupState; phone?: string } {
+  function inProgressState(enrollment: Enrollment): { state: Exclude<SetupState, 'complete'>; phone?: string } {
     return enrollment.pendingPhoneE164 ? { state: 'choose-method', phone: masked(enrollment.pendingPhoneE164) } : { state: 'needs-phone' };
   }
 
@@ -70,10 +84,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
   function assertNotLocked(enrollment: Enrollment, now: Date): void {
     const lockedUntil = enrollment.verificationLockedUntil?.getTime() ?? 0;
     if (lockedUntil > now.getTime()) {
-      throw new RateLimitedError(
-        'Too many wrong codes. Wait an hour, then try again.',
-        Math.max(1, Math.ceil((lockedUntil - now.getTime()) / 1000)),
-      );
+      throw new RateLimitedError(LOCKED_MESSAGE, Math.max(1, Math.ceil((lockedUntil - now.getTime()) / 1000)));
     }
   }
 
@@ -105,9 +116,13 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
 
   return {
     async open(token: string): Promise<OpenResult> {
-      const resolved = await resolve(token, { allowCompleted: false });
+      // The link that completed setup still opens (until it expires) to say so, instead of sending its holder to IT
+      // for a new link that activation would refuse (already enrolled). Every other unusable link stays neutral.
+      const resolved = await resolve(token, { allowCompleted: true });
       if (!resolved) return linkInvalid;
-      return { ok: true, displayName: resolved.enrollment.displayName, ...inProgressState(resolved.enrollment) };
+      const { enrollment, secret } = resolved;
+      if (secret.usedAt) return { ok: true, displayName: enrollment.displayName, state: 'complete', methods: { ...enrollment.methods } };
+      return { ok: true, displayName: enrollment.displayName, ...inProgressState(enrollment) };
     },
 
     async submitPhone(token: string, phone: string, request: RequestFacts): Promise<PhoneResult> {
@@ -158,15 +173,18 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       // The attempt is counted before the code is checked, with a conditional save, so that parallel guesses cannot
       // slip past the limit. Counted per enrollment, across codes: a fresh code does not reset it.
       let lockedByThisAttempt = false;
+      let attemptsLeft = 0;
       await update(userGuid, (current) => {
         assertNotLocked(current, now);
         const failures = current.verificationFailures + 1;
         lockedByThisAttempt = failures >= MAX_VERIFICATION_FAILURES;
+        attemptsLeft = Math.max(0, MAX_VERIFICATION_FAILURES - failures);
         return lockedByThisAttempt
           ? { ...current, verificationFailures: 0, verificationLockedUntil: new Date(now.getTime() + VERIFICATION_LOCK_SECONDS * 1000) }
           : { ...current, verificationFailures: failures };
       });
-      const entered = code.replace(/\s+/g, '');
+      // Typed as printed or read aloud: "790 473" and "790-473" are the code 790473.
+      const entered = code.replace(/[\s-]+/g, '');
       const consumed = /^\d{6}$/.test(entered)
         ? await enrollmentStore.consumeSecret('sms-code', hashSecret(await hmacKey(), 'sms-code', `${userGuid}:${entered}`), now)
         : undefined;
@@ -175,9 +193,9 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         await deps.auditLog.record({ userGuid, action: 'setup.verify', channel: 'web', result: 'refused', reason: 'wrong-code', ...requestId(request), at: now });
         logger.info('verification code refused', { userGuid, locked: lockedByThisAttempt });
         if (lockedByThisAttempt) {
-          throw new RateLimitedError('Too many wrong codes. Wait an hour, then try again.', VERIFICATION_LOCK_SECONDS);
+          throw new RateLimitedError(LOCKED_MESSAGE, VERIFICATION_LOCK_SECONDS);
         }
-        return { ok: false, reason: 'code-invalid' };
+        return { ok: false, reason: 'code-invalid', attemptsLeft };
       }
 
       let verifiedPhone: string | undefined;
@@ -191,7 +209,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       });
       if (!verifiedPhone) {
         // A code was consumed without a number to verify: only possible if the record was changed underneath.
-        return { ok: false, reason: 'code-invalid' };
+        return { ok: false, reason: 'code-invalid', attemptsLeft };
       }
       await enrollmentStore.consumeSecret('activation', activation.hash, now);
       const phone = verifiedPhone;
