@@ -16,7 +16,7 @@ import {
 
 // The setup page's steps after the first visit, in Debian's Chromium against the local runtime: a reload or Back
 // resumes (B3), the code step's attempts, lock, resend countdown and forgiving input (B6), the link that completed
-// setup opened again (B2). The service runs on a manual clock and the page on Playwright's,
+// setup opened again (B2), and the page in dark mode. The service runs on a manual clock and the page on Playwright's,
 // so cooldowns and locks are stepped over without waiting.
 
 const clock = new ManualClock(new Date());
@@ -356,6 +356,28 @@ describe('the link that completed setup, opened again (B2)', () => {
     expect(await page.locator('#step-invalid').innerText()).toContain('Already finished setting up Blink? Then you don\'t need this link');
     await screenshots(page, 'setup-invalid');
     expect(problems.unexpectedConsoleErrors([404])).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('dark mode', () => {
+  it('follows the system setting, with the QR code kept on a white box', async () => {
+    const { link } = await activate(blink, testUser('Dora Dark'));
+    const { page } = await openPage(browser.context);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Set up Blink for Dora Dark' }).waitFor();
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(11, 18, 32)');
+    expect(await page.evaluate('getComputedStyle(document.querySelector("main")).backgroundColor')).toBe('rgb(23, 32, 51)');
+    expect(await page.evaluate('getComputedStyle(document.getElementById("phone")).backgroundColor')).toBe('rgb(15, 23, 42)');
+    await screenshots(page, 'setup-phone-step');
+    await sendCodeTo(page, freshPhone().typed);
+    await screenshots(page, 'setup-choose');
+    await page.getByRole('button', { name: 'Scan QR code' }).click();
+    await page.getByRole('img', { name: 'QR code that links the Blink app to your account' }).waitFor();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await page.evaluate('getComputedStyle(document.querySelector(".qr-box")).backgroundColor')).toBe('rgb(255, 255, 255)');
+    await screenshots(page, 'setup-qr');
     await page.close();
   });
 });
