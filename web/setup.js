@@ -578,8 +578,11 @@
   });
   byId('qr-refresh').addEventListener('click', () => void showQr());
   byId('retry-open').addEventListener('click', () => {
-    if (session.token) void openLink(true);
-    else show('no-link');
+    if (!session.token) return show('no-link');
+    // A resume that could not reach Blink goes on to the step it was resuming.
+    const saved = readSaved();
+    const step = saved && saved.token === session.token && RESUMABLE_STEPS.includes(saved.step) ? saved.step : '';
+    void openLink(true, { step, resumed: Boolean(step) });
   });
   byId('qr-uri').addEventListener('focus', (event) => event.target.select());
   for (const button of all('.change-number')) button.addEventListener('click', () => changeNumber());
