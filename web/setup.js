@@ -1,7 +1,9 @@
-/* global document, window, fetch, history, location, btoa, URLSearchParams */
+/* global document, window, fetch, history, location, btoa, URLSearchParams, sessionStorage */
 // Script of the setup page (docs/design/enrollment.md). Served as a file from the same origin: the page's CSP allows
-// no inline script. The activation token comes from the link's fragment, is removed from the address bar at once, is
-// kept in memory only and is sent in request bodies, never in a URL.
+// no inline script. The activation token comes from the link's fragment, is removed from the address bar at once, and
+// is sent in request bodies, never in a URL. So that a reload, or Back and Forward, resumes setup, it is also kept in
+// this tab's sessionStorage (same origin, this tab only, gone when the tab closes) until setup completes or the link
+// turns out unusable; never in local storage, a cookie or a URL.
 'use strict';
 
 (() => {
@@ -9,6 +11,11 @@
   const NETWORK_MESSAGE = 'Blink could not be reached. Check your internet connection and try again.';
   const GENERIC_MESSAGE = 'Something went wrong. Please try again.';
   const INVALID_LINK_MESSAGE = 'This setup link is not valid. Ask your IT team for a new activation email.';
+  const LOCKED_MESSAGE = 'Too many wrong codes, so verification is locked.';
+  const RESUMED_MESSAGE = 'Your progress was kept.';
+  const STORAGE_KEY = 'blink-setup';
+  // Steps a reload may come back to; the others are answers to the link, asked again from the server.
+  const RESUMABLE_STEPS = ['phone', 'choose', 'sms', 'qr'];
   // Relative paths, so the page also works under an API Gateway stage path (…/prod/setup).
   const api = {
     open: 'api/setup/open',
@@ -18,8 +25,10 @@
     status: 'api/setup/status',
   };
 
-  const session = { token: '', phone: '', maskedPhone: '', qrExpiresAt: 0 };
+  // resendAt / lockedUntil: when a new code may be asked for, and until when verification is locked (epoch ms).
+  const session = { token: '', phone: '', maskedPhone: '', qrExpiresAt: 0, resendAt: 0, lockedUntil: 0 };
   const polling = { generation: 0, timer: 0 };
+  const countdown = { timer: 0 };
 
   const byId = (id) => {
     const element = document.getElementById(id);
@@ -38,10 +47,50 @@
    */
   function show(step, moveFocus = true) {
     if (step !== 'qr') stopPolling();
+    if (step !== 'sms') stopCountdown();
     currentStep = step;
+    byId('resume-note').textContent = '';
     for (const section of all('main > section.step')) section.hidden = section.id !== `step-${step}`;
+    if (RESUMABLE_STEPS.includes(step)) remember();
     const heading = document.querySelector(`#step-${step} h1`);
     if (heading && moveFocus) heading.focus();
+  }
+
+  // ---- Kept for this tab: token and step, so a reload or Back resumes ---------------------------------------------
+
+  function readSaved() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || 'null');
+      return saved && typeof saved === 'object' ? saved : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function writeSaved(value) {
+    try {
+      if (value) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(value));
+      else sessionStorage.removeItem(STORAGE_KEY);
+    } catch {
+      // Storage turned off: the page still works, it only cannot resume after a reload.
+    }
+  }
+
+  /** Saves the setup in progress (only while there is a token). */
+  function remember() {
+    if (!session.token) return;
+    const { token, phone, maskedPhone, resendAt, lockedUntil } = session;
+    writeSaved({ token, phone, maskedPhone, resendAt, lockedUntil, step: RESUMABLE_STEPS.includes(currentStep) ? currentStep : '' });
+  }
+
+  /** Drops the token (setup completed, or the link is unusable); a completed setup leaves only what it completed. */
+  function forget(done) {
+    Object.assign(session, { token: '', phone: '', maskedPhone: '', resendAt: 0, lockedUntil: 0 });
+    writeSaved(done ? { done: { sms: Boolean(done.sms), app: Boolean(done.app) } } : null);
+  }
+
+  function announceResumed() {
+    byId('resume-note').textContent = RESUMED_MESSAGE;
   }
 
   /** Shows a step whose message is an alert: the text is set after the step is visible, so it is announced. */
@@ -53,7 +102,7 @@
   }
 
   function showInvalid(moveFocus = true) {
-    session.token = '';
+    forget();
     showWithAlert('invalid', 'invalid-message', INVALID_LINK_MESSAGE, moveFocus);
   }
 
@@ -61,11 +110,20 @@
     showWithAlert('unavailable', 'unavailable-message', message, moveFocus);
   }
 
-  function showComplete(method, moveFocus = true) {
-    session.token = '';
-    byId('complete-sms').hidden = method !== 'sms';
-    byId('complete-app').hidden = method !== 'app';
-    byId('complete-generic').hidden = method === 'sms' || method === 'app';
+  /**
+   * Setup complete: `justDone` is the way it was just finished on this page ('sms' | 'app'); otherwise `methods` say
+   * what the user can reset with, and `again` that the link which completed setup was opened once more.
+   */
+  function showComplete({ justDone = '', methods = {}, again = false }, moveFocus = true) {
+    const can = { sms: Boolean(methods.sms) || justDone === 'sms', app: Boolean(methods.app) || justDone === 'app' };
+    forget(can);
+    byId('complete-sms').hidden = justDone !== 'sms';
+    byId('complete-app').hidden = justDone !== 'app';
+    byId('complete-again').hidden = justDone !== '' || !again;
+    byId('complete-generic').hidden = justDone !== '' || again;
+    byId('complete-how-sms').hidden = justDone !== '' || !can.sms;
+    byId('complete-how-app').hidden = justDone !== '' || !can.app;
+    byId('complete-new-phone').hidden = justDone !== '';
     document.title = 'Setup complete – Blink';
     show('complete', moveFocus);
   }
@@ -76,7 +134,7 @@
   }
 
   function setMaskedPhone(masked) {
-    session.maskedPhone = masked || 'your mobile number';
+    session.maskedPhone = typeof masked === 'string' && masked ? masked : 'your mobile number';
     for (const element of all('.masked-phone')) element.textContent = session.maskedPhone;
   }
 
@@ -140,7 +198,11 @@
     return {
       ok: false,
       status: response.status,
-      error: { code: String(error.code || 'UNKNOWN'), message: typeof error.message === 'string' ? error.message : '' },
+      error: {
+        code: String(error.code || 'UNKNOWN'),
+        message: typeof error.message === 'string' ? error.message : '',
+        attemptsLeft: Number.isInteger(error.attemptsLeft) ? error.attemptsLeft : -1,
+      },
       retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 0,
     };
   }
@@ -170,18 +232,29 @@
     return token.trim();
   }
 
-  /** Checks the link and shows the step it is at; `moveFocus` is false for the first check after the page loads. */
-  async function openLink(moveFocus) {
+  /**
+   * Checks the link and shows the step it is at; `moveFocus` is false for the first check after the page loads. When
+   * resuming (`resumeStep` from this tab's storage), the server's state decides and the saved step refines it: a code
+   * was sent → back to the code or the QR step the person was on.
+   */
+  async function openLink(moveFocus, { step: resumeStep = '', resumed = false } = {}) {
     show('loading', moveFocus);
     const result = await post(api.open, { token: session.token });
     if (result.ok) {
-      const { displayName, state, phone } = result.data;
+      const { displayName, state, phone, methods } = result.data;
       setAccountName(typeof displayName === 'string' ? displayName : '');
-      if (state === 'complete') showComplete(undefined, moveFocus);
-      else if (state === 'choose-method') {
+      if (state === 'complete') return showComplete({ methods: methods || {}, again: true }, moveFocus);
+      if (state === 'choose-method') {
         setMaskedPhone(phone);
-        show('choose', moveFocus);
-      } else show('phone', moveFocus);
+        if (resumeStep === 'sms') showCode(moveFocus);
+        else if (resumeStep === 'qr') void showQr(moveFocus);
+        else if (resumeStep === 'phone') changeNumber(moveFocus);
+        else show('choose', moveFocus);
+      } else {
+        byId('phone').value = session.phone;
+        show('phone', moveFocus);
+      }
+      if (resumed) announceResumed();
       return;
     }
     // Every refusal of the link gets the same message: the page never hints at why (unknown, used or expired).
@@ -189,12 +262,35 @@
     else showInvalid(moveFocus);
   }
 
+  /** Takes over a saved setup of this tab (what was kept of it), or starts a new one for `token`. */
+  function adopt(saved, token) {
+    const same = saved && saved.token === token;
+    Object.assign(session, {
+      token,
+      phone: same && typeof saved.phone === 'string' ? saved.phone : '',
+      maskedPhone: same && typeof saved.maskedPhone === 'string' ? saved.maskedPhone : '',
+      resendAt: same && Number.isFinite(saved.resendAt) ? saved.resendAt : 0,
+      lockedUntil: same && Number.isFinite(saved.lockedUntil) ? saved.lockedUntil : 0,
+    });
+    if (session.maskedPhone) setMaskedPhone(session.maskedPhone);
+    const step = same && typeof saved.step === 'string' && RESUMABLE_STEPS.includes(saved.step) ? saved.step : '';
+    writeSaved({ token, phone: session.phone, maskedPhone: session.maskedPhone, resendAt: session.resendAt, lockedUntil: session.lockedUntil, step });
+    return { step, resumed: Boolean(same) };
+  }
+
   function start(moveFocus) {
-    const token = takeTokenFromAddress();
-    if (token) {
-      session.token = token;
-      void openLink(moveFocus);
-    } else if (!session.token) show('no-link', moveFocus);
+    const fromAddress = takeTokenFromAddress();
+    const saved = readSaved();
+    if (fromAddress) {
+      // The same link opened again in this tab resumes; another link starts over.
+      void openLink(moveFocus, adopt(saved, fromAddress));
+    } else if (session.token) {
+      // A hash change without a token: carry on where the page is.
+    } else if (saved && typeof saved.token === 'string' && saved.token) {
+      void openLink(moveFocus, adopt(saved, saved.token));
+    } else if (saved && saved.done) {
+      showComplete({ methods: saved.done }, moveFocus);
+    } else show('no-link', moveFocus);
   }
 
   // ---- Step 2: mobile number --------------------------------------------------------------------------------------
@@ -214,8 +310,8 @@
         setFieldError(input, error, '');
         session.phone = phone;
         setMaskedPhone(result.data.phone);
-        byId('code').value = '';
-        setFieldError(byId('code'), byId('code-error'), '');
+        codeWasSent(result.data.resendAfterSeconds);
+        byId('code-sent').textContent = '';
         show('choose');
         return;
       }
@@ -225,21 +321,119 @@
     });
   }
 
-  function changeNumber() {
+  function changeNumber(moveFocus = true) {
     const input = byId('phone');
     input.value = session.phone;
     setFieldError(input, byId('phone-error'), '');
     // A code was already sent: the person may go back and use it instead of asking for another.
     byId('phone-back').hidden = false;
-    show('phone');
+    show('phone', moveFocus);
   }
 
   // ---- Step 3a: verify through SMS --------------------------------------------------------------------------------
 
+  /** A new code went out: the old one is void, and the next may be asked for after the server's cooldown. */
+  function codeWasSent(resendAfterSeconds) {
+    const wait = Number.isFinite(resendAfterSeconds) && resendAfterSeconds > 0 ? resendAfterSeconds : 60;
+    session.resendAt = Date.now() + wait * 1000;
+    byId('code').value = '';
+    setFieldError(byId('code'), byId('code-error'), '');
+    byId('resend-error').textContent = '';
+    remember();
+  }
+
+  function showCode(moveFocus = true) {
+    show('sms', moveFocus);
+    renderCodeStep();
+    startCountdown();
+  }
+
+  function lockedMessage() {
+    const seconds = Math.ceil((session.lockedUntil - Date.now()) / 1000);
+    const at = new Date(session.lockedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    // Said once, and not changed while it shows (an alert is announced whenever its text changes).
+    return `${LOCKED_MESSAGE} You can try again in ${formatWait(seconds)}, at ${at}. You can still set up the Blink app instead.`;
+  }
+
+  /** Shows what can be used now: while locked, only the message and another way; otherwise the field and the resend. */
+  function renderCodeStep() {
+    const locked = session.lockedUntil > Date.now();
+    const lockedElement = byId('code-locked');
+    byId('code-form').hidden = locked;
+    byId('resend').hidden = locked;
+    byId('sms-change-number').hidden = locked;
+    if (locked && !lockedElement.textContent) lockedElement.textContent = lockedMessage();
+    if (!locked) {
+      lockedElement.textContent = '';
+      if (session.lockedUntil) {
+        session.lockedUntil = 0;
+        remember();
+      }
+    }
+    const wait = Math.ceil((session.resendAt - Date.now()) / 1000);
+    const waitElement = byId('resend-wait');
+    const button = byId('resend-code');
+    // The wait is plain text, not a live region: it changes every second.
+    waitElement.textContent = wait > 0 ? `Didn't get it? You can ask for a new code in ${formatWait(wait)}.` : '';
+    waitElement.hidden = wait <= 0;
+    button.hidden = wait > 0;
+    return locked || wait > 0;
+  }
+
+  function startCountdown() {
+    stopCountdown();
+    countdown.timer = window.setInterval(() => {
+      if (currentStep !== 'sms' || !renderCodeStep()) stopCountdown();
+    }, 1000);
+  }
+
+  function stopCountdown() {
+    window.clearInterval(countdown.timer);
+    countdown.timer = 0;
+  }
+
+  /** "Send a new code": to the same number, staying on this step. */
+  async function resendCode(button) {
+    if (!session.phone) {
+      // Set up started in another tab or browser: the number typed there is not known here.
+      changeNumber();
+      return;
+    }
+    const error = byId('resend-error');
+    error.textContent = '';
+    byId('code-sent').textContent = '';
+    await whileBusy(button, async () => {
+      const result = await post(api.phone, { token: session.token, phone: session.phone });
+      if (linkRefused(result)) return showInvalid();
+      if (result.ok) {
+        setMaskedPhone(result.data.phone);
+        codeWasSent(result.data.resendAfterSeconds);
+        byId('code-sent').textContent = `We sent a new code to ${session.maskedPhone}. The earlier code no longer works.`;
+      } else if (result.status === 429 && result.retryAfter > 0) {
+        session.resendAt = Date.now() + result.retryAfter * 1000;
+        remember();
+        error.textContent = result.error.message || 'You asked for too many codes.';
+      } else {
+        error.textContent = failureMessage(result);
+      }
+    });
+    renderCodeStep();
+    startCountdown();
+    // The button may be hidden now (waiting): the code field is where the person goes next.
+    byId('code').focus();
+  }
+
+  function attemptsLeftMessage(attemptsLeft) {
+    if (attemptsLeft < 0) return '';
+    if (attemptsLeft === 1) return ' 1 attempt left before verification is locked for an hour.';
+    return ` ${attemptsLeft} attempts left.`;
+  }
+
   async function verifyCode(submitButton) {
     const input = byId('code');
     const error = byId('code-error');
-    const code = input.value.replace(/\s+/g, '');
+    // "790 473", "790-473" (or a typographic dash) are the code 790473.
+    const code = input.value.replace(/[\s\-\u2010-\u2015\u2212]+/g, '');
     if (!/^\d{6}$/.test(code)) {
       setFieldError(input, error, 'Enter the 6-digit code from the text message.');
       input.focus();
@@ -247,9 +441,21 @@
     }
     await whileBusy(submitButton, async () => {
       const result = await post(api.verify, { token: session.token, code });
-      if (result.ok) return showComplete(result.data.method || 'sms');
+      if (result.ok) return showComplete({ justDone: 'sms' });
       if (linkRefused(result)) return showInvalid();
-      setFieldError(input, error, failureMessage(result));
+      if (result.status === 429) {
+        // Locked: said once, with the wait; the field and the resend are hidden until the lock ends.
+        session.lockedUntil = Date.now() + Math.max(result.retryAfter, 1) * 1000;
+        remember();
+        setFieldError(input, error, '');
+        byId('code-locked').textContent = '';
+        renderCodeStep();
+        startCountdown();
+        byId('code-locked').focus();
+        return;
+      }
+      const message = result.status === 400 ? `${result.error.message || GENERIC_MESSAGE}${attemptsLeftMessage(result.error.attemptsLeft)}` : failureMessage(result);
+      setFieldError(input, error, message);
       input.select();
       input.focus();
     });
@@ -275,9 +481,9 @@
     status.classList.toggle('waiting', waiting);
   }
 
-  async function showQr() {
+  async function showQr(moveFocus = true) {
     resetQr();
-    show('qr');
+    show('qr', moveFocus);
     const result = await post(api.qr, { token: session.token });
     if (currentStep !== 'qr') return;
     if (!result.ok) {
@@ -317,7 +523,7 @@
     const result = await post(api.status, { token: session.token });
     if (generation !== polling.generation) return false;
     if (result.ok && result.data.state === 'complete') {
-      showComplete(result.data.method || 'app');
+      showComplete({ justDone: result.data.method === 'sms' ? 'sms' : 'app' });
       return false;
     }
     if (linkRefused(result)) {
@@ -363,25 +569,32 @@
   byId('code').addEventListener('input', () => setFieldError(byId('code'), byId('code-error'), ''));
   byId('choose-sms').addEventListener('click', () => {
     byId('choose-error').textContent = '';
-    show('sms');
+    showCode();
   });
+  byId('resend-code').addEventListener('click', (event) => void resendCode(event.currentTarget));
   byId('choose-qr').addEventListener('click', () => {
     byId('choose-error').textContent = '';
     void showQr();
   });
   byId('qr-refresh').addEventListener('click', () => void showQr());
   byId('retry-open').addEventListener('click', () => {
-    if (session.token) void openLink(true);
-    else show('no-link');
+    if (!session.token) return show('no-link');
+    // A resume that could not reach Blink goes on to the step it was resuming.
+    const saved = readSaved();
+    const step = saved && saved.token === session.token && RESUMABLE_STEPS.includes(saved.step) ? saved.step : '';
+    void openLink(true, { step, resumed: Boolean(step) });
   });
   byId('qr-uri').addEventListener('focus', (event) => event.target.select());
-  for (const button of all('.change-number')) button.addEventListener('click', changeNumber);
+  for (const button of all('.change-number')) button.addEventListener('click', () => changeNumber());
   for (const button of all('.back-to-choose')) button.addEventListener('click', () => show('choose'));
 
   // Phones suspend background pages: stop asking while away, ask at once on return (the user was just in the app).
   window.addEventListener('pagehide', stopPolling);
   window.addEventListener('pageshow', (event) => {
-    if (event.persisted && qrIsWaiting()) startPolling();
+    if (!event.persisted) return;
+    // Back to a page the browser kept: it is where the person left it.
+    if (session.token && RESUMABLE_STEPS.includes(currentStep)) announceResumed();
+    if (qrIsWaiting()) startPolling();
   });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState !== 'visible' || !qrIsWaiting()) return;

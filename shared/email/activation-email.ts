@@ -7,6 +7,8 @@ export interface ActivationEmailContent {
   /** The setup link, exactly as issued (PUBLIC_BASE_URL + fragment); never built from a request. */
   link: string;
   expiresAt: Date;
+  /** ACTIVATION_TTL_HOURS, said in words next to the expiry. */
+  validForHours?: number;
   productName: string;
   supportContact: string;
 }
@@ -18,6 +20,12 @@ export interface ActivationEmailContent {
 export function renderActivationEmail(content: ActivationEmailContent): OutboundEmail {
   const { productName, supportContact, displayName, link } = content;
   const expires = formatExpiry(content.expiresAt);
+  // What is true of the link: it resumes setup until setup completes (or it expires, or a newer email replaces it).
+  const lifetime =
+    content.validForHours !== undefined
+      ? `The link works until you finish setup, for up to ${content.validForHours} ${content.validForHours === 1 ? 'hour' : 'hours'}: it expires ${expires}.`
+      : `The link works until you finish setup, and expires ${expires}.`;
+  const replaced = 'If you get a newer activation email, use the link in that one.';
   const subject = `Activate ${productName} password reset`;
   const text = [
     `Hello ${displayName},`,
@@ -27,7 +35,8 @@ export function renderActivationEmail(content: ActivationEmailContent): Outbound
     'Open this link to set it up (it takes two minutes):',
     link,
     '',
-    `The link works once and expires ${expires}.`,
+    lifetime,
+    replaced,
     `If you did not expect this email, do not open the link and contact ${supportContact}.`,
   ].join('\n');
   const e = escapeHtml;
@@ -39,7 +48,7 @@ export function renderActivationEmail(content: ActivationEmailContent): Outbound
     `<p>Your IT team has activated ${e(productName)} for your Windows account. With ${e(productName)} you can reset your password or unlock your account from your phone, without calling the help desk.</p>`,
     `<p><a href="${e(link)}" style="display: inline-block; padding: 10px 18px; background: #2b6cb0; color: #ffffff; text-decoration: none; border-radius: 4px;">Set up ${e(productName)}</a></p>`,
     `<p>If the button does not work, copy this address into your browser:<br>${e(link)}</p>`,
-    `<p>The link works once and expires ${e(expires)}.</p>`,
+    `<p>${e(lifetime)} ${e(replaced)}</p>`,
     `<p>If you did not expect this email, do not open the link and contact ${e(supportContact)}.</p>`,
     '</body></html>',
   ].join('\n');

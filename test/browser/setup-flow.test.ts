@@ -107,10 +107,13 @@ describe('setup flow (browser)', () => {
     expect(await hasHorizontalOverflow(page)).toBe(false);
     const code = await latestCode(blink, '+12015550147');
 
-    // Asking for another code at once hits the resend cooldown: the page says why and how long to wait.
+    // Right after a code went out the page counts the resend cooldown down instead of offering a button that would fail.
     await page.getByRole('button', { name: 'Verify through SMS' }).click();
     await page.getByRole('heading', { name: 'Verify through SMS' }).waitFor();
-    await page.getByRole('button', { name: 'Send a new code' }).click();
+    expect(await page.locator('#resend-wait').innerText()).toMatch(/^Didn't get it\? You can ask for a new code in (\d+ seconds|1 minute)\.$/);
+    expect(await page.getByRole('button', { name: 'Send a new code' }).count()).toBe(0);
+    // Another number, at once, hits the server's cooldown: the page says why and how long to wait.
+    await page.getByRole('button', { name: 'Use another number' }).click();
     await page.getByRole('button', { name: 'Send Verification Code' }).click();
     expect(await alertText(page, 'try again in')).toMatch(/^Wait a minute before asking for another code\. You can try again in (\d+ seconds|1 minute)\.$/);
     await page.getByRole('button', { name: 'Back' }).click();
@@ -122,7 +125,7 @@ describe('setup flow (browser)', () => {
     const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     await codeField.fill(wrongCode);
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    expect(await alertText(page, 'not right')).toBe('That code is not right. Check the latest text message and try again.');
+    expect(await alertText(page, 'not right')).toBe('That code is not right. Check the latest text message and try again. 4 attempts left.');
     expect(await codeField.getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'setup-sms-wrong-code-phone');
 
@@ -149,9 +152,10 @@ describe('setup flow (browser)', () => {
     expect(logs.text()).not.toContain(token);
     expect(logs.text()).not.toContain(code);
 
-    // The link was used: opened again, it gets the neutral message.
+    // The link was used: opened again, it says setup is complete and how to reset (not "ask IT for a new email").
     await page.goto(link);
-    await page.getByRole('heading', { name: "This link can't be used" }).waitFor();
+    await page.getByRole('heading', { name: 'Setup complete' }).waitFor();
+    expect(await page.locator('#step-complete').innerText()).toContain('Blink is already set up for Jane Doe');
     await page.close();
   });
   it('QR path: Scan QR code, the app registers from the QR link, and the page shows Setup complete by itself', async () => {

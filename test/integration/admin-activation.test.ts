@@ -227,6 +227,8 @@ describe('admin activation against the Samba DC', () => {
     await activate([userGuid]);
     const emails = await emailsTo(`${user.samAccountName}@corp.example.test`);
     expect(emails).toHaveLength(2);
+    // The email says what the link really does: it resumes setup until finished, for ACTIVATION_TTL_HOURS.
+    expect(emails[0]?.text).toContain(`The link works until you finish setup, for up to ${blink.composition.env.ACTIVATION_TTL_HOURS} hours`);
     const [first, second] = emails.map(tokenOf);
     expect(first).not.toBe(second);
 

@@ -16,9 +16,11 @@ import { activate as activateUser, activationDepsOf, testUser } from '../support
 const linkInvalidBody = {
   error: { code: 'LINK_INVALID', message: 'This setup link is not valid. Ask your IT team for a new activation email.' },
 };
-const codeInvalidBody = {
-  error: { code: 'CODE_INVALID', message: 'That code is not right. Check the latest text message and try again.' },
-};
+/** The wrong-code answer, with the attempts left before verification locks (5 wrong codes per enrollment). */
+const codeInvalidBody = (attemptsLeft: number) => ({
+  error: { code: 'CODE_INVALID', message: 'That code is not right. Check the latest text message and try again.', attemptsLeft },
+});
+const lockedBody = { error: { code: 'RATE_LIMITED', message: 'Too many wrong codes, so verification is locked.' } };
 
 let blink: LocalBlink;
 const clock = new ManualClock(new Date());
@@ -145,7 +147,7 @@ describe('setup by SMS', () => {
     const sent = await post('/api/setup/phone', { token, phone: phone.typed });
     expect(sent.status).toBe(200);
     expectStrictHeaders(sent.headers);
-    expect(sent.json).toEqual({ state: 'choose-method', phone: `+1 •••-•••-${phone.e164.slice(-4)}` });
+    expect(sent.json).toEqual({ state: 'choose-method', phone: `+1 •••-•••-${phone.e164.slice(-4)}`, resendAfterSeconds: 60 });
     const [codeSms] = await smsTo(phone.e164, 1);
     const code = await latestCode(phone.e164, 1);
     const { APP_STORE_URL, PLAY_STORE_URL } = blink.composition.env;
@@ -160,11 +162,11 @@ describe('setup by SMS', () => {
     });
     expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'choose-method' });
 
-    for (const attempt of [wrongCode(code), 'abcdef']) {
+    for (const [attempt, attemptsLeft] of [[wrongCode(code), 4], ['abcdef', 3]] as const) {
       const wrong = await post('/api/setup/verify', { token, code: attempt });
       expect(wrong.status).toBe(400);
       expectStrictHeaders(wrong.headers);
-      expect(wrong.json).toEqual(codeInvalidBody);
+      expect(wrong.json).toEqual(codeInvalidBody(attemptsLeft));
     }
 
     const verified = await post('/api/setup/verify', { token, code });
@@ -187,12 +189,16 @@ describe('setup by SMS', () => {
     expect(enrollment).toMatchObject({ status: 'active', phoneE164: phone.e164, methods: { sms: true, app: false }, verificationFailures: 0 });
     expect(enrollment?.pendingPhoneE164).toBeUndefined();
 
-    // The page learns it is done; the used link opens nothing any more, and the used code does nothing.
+    // The page learns it is done; the used link, opened again, says setup is complete (and how to reset), instead of
+    // sending its holder to IT for a new link. It does nothing else any more, and the used code does nothing.
     expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'complete', method: 'sms' });
     const reopened = await post('/api/setup/open', { token });
-    expect(reopened.status).toBe(404);
-    expect(reopened.json).toEqual(linkInvalidBody);
+    expect(reopened.status).toBe(200);
+    expectStrictHeaders(reopened.headers);
+    expect(reopened.json).toEqual({ displayName: 'Setup User', state: 'complete', methods: { sms: true, app: false } });
     expect((await post('/api/setup/verify', { token, code })).status).toBe(404);
+    expect((await post('/api/setup/phone', { token, phone: freshPhone().e164 })).status).toBe(404);
+    expect((await post('/api/setup/qr', { token })).status).toBe(404);
 
     expectNotLogged(token, code);
   });
@@ -218,7 +224,7 @@ describe('setup by SMS', () => {
     await post('/api/setup/phone', { token, phone: phone.e164 });
     const first = await latestCode(phone.e164, 1);
     clock.advanceSeconds(601);
-    expect((await post('/api/setup/verify', { token, code: first })).json).toEqual(codeInvalidBody);
+    expect((await post('/api/setup/verify', { token, code: first })).json).toEqual(codeInvalidBody(4));
 
     await post('/api/setup/phone', { token, phone: phone.e164 });
     const second = await latestCode(phone.e164, 2);
@@ -226,7 +232,7 @@ describe('setup by SMS', () => {
     await post('/api/setup/phone', { token, phone: phone.e164 });
     const third = await latestCode(phone.e164, 3);
     expect(third).not.toBe(second);
-    expect((await post('/api/setup/verify', { token, code: second })).json).toEqual(codeInvalidBody);
+    expect((await post('/api/setup/verify', { token, code: second })).json).toEqual(codeInvalidBody(3));
     expect((await post('/api/setup/verify', { token, code: third })).status).toBe(200);
   });
 
@@ -235,29 +241,50 @@ describe('setup by SMS', () => {
     const phone = freshPhone();
     await post('/api/setup/phone', { token, phone: phone.e164 });
     const first = await latestCode(phone.e164, 1);
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      expect((await post('/api/setup/verify', { token, code: wrongCode(first) })).status).toBe(400);
+    // Each wrong code says how many attempts are left.
+    for (const attemptsLeft of [4, 3, 2]) {
+      const wrong = await post('/api/setup/verify', { token, code: wrongCode(first) });
+      expect({ status: wrong.status, json: wrong.json }).toEqual({ status: 400, json: codeInvalidBody(attemptsLeft) });
     }
     // A fresh code does not reset the count.
     clock.advanceSeconds(61);
     await post('/api/setup/phone', { token, phone: phone.e164 });
     const second = await latestCode(phone.e164, 2);
-    expect((await post('/api/setup/verify', { token, code: wrongCode(second) })).status).toBe(400);
+    expect((await post('/api/setup/verify', { token, code: wrongCode(second) })).json).toEqual(codeInvalidBody(1));
     const locking = await post('/api/setup/verify', { token, code: wrongCode(second) });
     expect(locking.status).toBe(429);
-    expect(locking.json).toMatchObject({ error: { code: 'RATE_LIMITED' } });
-    expect(Number(locking.headers.get('retry-after'))).toBeGreaterThan(3000);
+    // The lock is said once (the page adds the wait from Retry-After).
+    expect(locking.json).toEqual(lockedBody);
+    expect(Number(locking.headers.get('retry-after'))).toBe(3600);
 
     // Locked: even the right code is refused, and no new code is sent.
     const right = await post('/api/setup/verify', { token, code: second });
     expect(right.status).toBe(429);
-    expect((await post('/api/setup/phone', { token, phone: phone.e164 })).status).toBe(429);
+    expect(right.json).toEqual(lockedBody);
+    const resend = await post('/api/setup/phone', { token, phone: phone.e164 });
+    expect(resend.status).toBe(429);
+    expect(resend.json).toEqual(lockedBody);
     expect(await blink.composition.adapters.enrollmentStore.get(userGuid)).toMatchObject({ status: 'activated' });
 
     clock.advanceSeconds(3601);
     await post('/api/setup/phone', { token, phone: phone.e164 });
     const third = await latestCode(phone.e164, 3);
     expect((await post('/api/setup/verify', { token, code: third })).status).toBe(200);
+  });
+
+  it('accepts the code typed with a space or a dash, as it is often written', async () => {
+    for (const separator of [' ', '-']) {
+      const { token } = await activate();
+      const phone = freshPhone();
+      await post('/api/setup/phone', { token, phone: phone.e164 });
+      const code = await latestCode(phone.e164, 1);
+      const typed = `${code.slice(0, 3)}${separator}${code.slice(3)}`;
+      expect({ typed: separator, ...(await post('/api/setup/verify', { token, code: typed })) }).toMatchObject({
+        typed: separator,
+        status: 200,
+        json: { state: 'complete', method: 'sms' },
+      });
+    }
   });
 
   it('does not let parallel guesses slip past the attempt limit', async () => {
@@ -331,9 +358,31 @@ describe('neutral answers for unusable links', () => {
     if (!record) throw new Error('no enrollment');
     await blink.composition.adapters.enrollmentStore.save({ ...record, status: 'revoked' }, record.version);
 
-    const expectNeutral = async (kind: string, token: string, options: { status: boolean }) => {
+    // Set up, then revoked by an admin: its link says nothing about the finished setup.
+    const completedThenRevoked = await activate();
+    const revokedPhone = freshPhone();
+    await post('/api/setup/phone', { token: completedThenRevoked.token, phone: revokedPhone.e164 });
+    expect((await post('/api/setup/verify', { token: completedThenRevoked.token, code: await latestCode(revokedPhone.e164, 1) })).status).toBe(200);
+    const completedRecord = await blink.composition.adapters.enrollmentStore.get(completedThenRevoked.userGuid);
+    if (!completedRecord) throw new Error('no enrollment');
+    await blink.composition.adapters.enrollmentStore.save({ ...completedRecord, status: 'revoked' }, completedRecord.version);
+
+    // Set up, then activated again (new phone): the old link is superseded, however it was used.
+    const completedThenReactivated = await activate();
+    const reactivatedPhone = freshPhone();
+    await post('/api/setup/phone', { token: completedThenReactivated.token, phone: reactivatedPhone.e164 });
+    expect(
+      (await post('/api/setup/verify', { token: completedThenReactivated.token, code: await latestCode(reactivatedPhone.e164, 1) })).status,
+    ).toBe(200);
+    await issueActivation(
+      activationDeps,
+      { userGuid: completedThenReactivated.userGuid, dn: 'CN=y,DC=corp,DC=example,DC=test', samAccountName: 'y', displayName: 'Y', mail: completedThenReactivated.mail },
+      { reactivate: true },
+    );
+
+    const expectNeutral = async (kind: string, token: string, options: { status: boolean; open?: boolean }) => {
       const calls: Array<[string, Record<string, string>]> = [
-        ['/api/setup/open', {}],
+        ...(options.open === false ? [] : [['/api/setup/open', {}] as [string, Record<string, string>]]),
         ['/api/setup/phone', { phone: freshPhone().e164 }],
         ['/api/setup/verify', { code: '123456' }],
         ['/api/setup/qr', {}],
@@ -347,10 +396,13 @@ describe('neutral answers for unusable links', () => {
     };
     await expectNeutral('unknown', 'A'.repeat(43), { status: true });
     await expectNeutral('malformed', 'not a token at all', { status: true });
-    // A used link still tells the page that completed it "complete" on /status (until it expires).
-    await expectNeutral('used', used.token, { status: false });
+    // A used link still tells its holder "complete" on /open and /status (until it expires), and nothing else.
+    await expectNeutral('used', used.token, { status: false, open: false });
+    expect((await post('/api/setup/open', { token: used.token })).json).toMatchObject({ state: 'complete' });
     await expectNeutral('superseded', superseded.token, { status: true });
     await expectNeutral('revoked', revoked.token, { status: true });
+    await expectNeutral('completed, then revoked', completedThenRevoked.token, { status: true });
+    await expectNeutral('completed, then superseded', completedThenReactivated.token, { status: true });
 
     const expired = await activate();
     clock.advanceSeconds(72 * 3600 - 1);

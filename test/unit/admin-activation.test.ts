@@ -48,6 +48,15 @@ describe('activation email', () => {
     expect(email.text).toContain("contact the 'help' desk <helpdesk@corp.example.test>");
   });
 
+  it('says what is true of the link: it resumes setup until setup is finished, for up to the configured hours', () => {
+    const email = renderActivationEmail({ ...hostile, displayName: 'Eve', productName: 'Blink', validForHours: 72 });
+    for (const part of [email.text, email.html]) {
+      expect(part).not.toMatch(/works once/);
+      expect(part).toContain('The link works until you finish setup, for up to 72 hours: it expires on 2026-11-29 at 23:00 UTC.');
+      expect(part).toContain('If you get a newer activation email, use the link in that one.');
+    }
+  });
+
   it('escapes the five HTML-significant characters', () => {
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
   });

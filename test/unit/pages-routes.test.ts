@@ -59,7 +59,10 @@ describe('setup page assets', () => {
   it('script keeps the token out of URLs: it reads the fragment, clears it and sends the token in bodies', () => {
     expect(source.js).toContain('history.replaceState');
     expect(source.js).not.toMatch(/[?&]t(oken)?=/);
-    expect(source.js).not.toMatch(/localStorage|sessionStorage|document\.cookie/);
+    // Kept for this tab only so a reload resumes (sessionStorage; cleared when setup completes or the link is unusable,
+    // README "Setting up a phone"), never where it outlives the tab or travels with requests.
+    expect(source.js).not.toMatch(/localStorage|document\.cookie/);
+    expect([...new Set([...source.js.matchAll(/sessionStorage\.(\w+)/g)].map((match) => match[1]))].sort()).toEqual(['getItem', 'removeItem', 'setItem']);
   });
 });
 

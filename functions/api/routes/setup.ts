@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
-import type { RequestFacts } from '../../../shared/use-cases/enrollment/dependencies.js';
+import { enrollmentLimits, type RequestFacts } from '../../../shared/use-cases/enrollment/dependencies.js';
 import type { SetupUseCases } from '../../../shared/use-cases/enrollment/setup.js';
 import type { ApiRoute } from '../handler.js';
 import { parseJsonBody } from './json-body.js';
@@ -34,6 +34,7 @@ export function setupRoutes(setup: SetupUseCases): ApiRoute[] {
       handler: async (event: APIGatewayProxyEvent) => {
         const result = await setup.open(parseJsonBody(event, tokenBody).token);
         if (!result.ok) return linkInvalid();
+        if (result.state === 'complete') return jsonResponse(200, { displayName: result.displayName, state: result.state, methods: result.methods });
         return jsonResponse(200, { displayName: result.displayName, state: result.state, ...(result.phone ? { phone: result.phone } : {}) });
       },
     },
@@ -44,7 +45,8 @@ export function setupRoutes(setup: SetupUseCases): ApiRoute[] {
         const body = parseJsonBody(event, phoneBody);
         const result = await setup.submitPhone(body.token, body.phone, requestFacts(event));
         if (!result.ok) return linkInvalid();
-        return jsonResponse(200, { state: result.state, phone: result.phone });
+        // The page counts the resend cooldown down from this instead of letting the person run into it.
+        return jsonResponse(200, { state: result.state, phone: result.phone, resendAfterSeconds: enrollmentLimits.resendCooldownSeconds });
       },
     },
     {
@@ -54,7 +56,8 @@ export function setupRoutes(setup: SetupUseCases): ApiRoute[] {
         const body = parseJsonBody(event, verifyBody);
         const result = await setup.verify(body.token, body.code, requestFacts(event));
         if (result.ok) return jsonResponse(200, { state: result.state, method: result.method });
-        return result.reason === 'code-invalid' ? jsonResponse(400, codeInvalidBody) : linkInvalid();
+        if (result.reason === 'code-invalid') return jsonResponse(400, { error: { ...codeInvalidBody.error, attemptsLeft: result.attemptsLeft } });
+        return linkInvalid();
       },
     },
     {

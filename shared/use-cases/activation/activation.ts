@@ -203,6 +203,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
             displayName: candidate.displayName,
             link: issued.link,
             expiresAt: issued.expiresAt,
+            validForHours: deps.settings.activationTtlHours,
             ...deps.branding,
           }),
         ));

@@ -4,6 +4,7 @@ import {
   issuedUnderCurrentActivation,
   maskPhoneNumber,
   type Enrollment,
+  type EnrollmentMethods,
 } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError, OptedOutError, RateLimitedError, ValidationError } from '../../domain/errors.js';
 import type { IssuedSecret } from '../../domain/issued-secret.js';
@@ -22,13 +23,26 @@ export interface LinkInvalid {
 }
 const linkInvalid: LinkInvalid = { ok: false, reason: 'link-invalid' };
 
-export type OpenResult = { ok: true; displayName: string; state: SetupState; phone?: string } | LinkInvalid;
+/**
+ * An open link is in progress (`needs-phone`, `choose-method` with the masked number), or it is the link that completed
+ * setup (`complete`, with what the user can now reset with): only the holder of that exact, unexpired link learns it.
+ */
+export type OpenResult =
+  | { ok: true; displayName: string; state: Exclude<SetupState, 'complete'>; phone?: string }
+  | { ok: true; displayName: string; state: 'complete'; methods: EnrollmentMethods }
+  | LinkInvalid;
 export type PhoneResult = { ok: true; state: 'choose-method'; phone: string } | LinkInvalid;
-export type VerifyResult = { ok: true; state: 'complete'; method: 'sms' } | { ok: false; reason: 'code-invalid' } | LinkInvalid;
+/** A wrong code says how many attempts are left before verification locks (`MAX_VERIFICATION_FAILURES`, across codes). */
+export type VerifyResult =
+  | { ok: true; state: 'complete'; method: 'sms' }
+  | { ok: false; reason: 'code-invalid'; attemptsLeft: number }
+  | LinkInvalid;
 export type QrResult = { ok: true; uri: string; qrSvg: string; expiresAt: Date } | LinkInvalid;
 export type StatusResult = { ok: true; state: SetupState; method?: 'sms' | 'app' } | LinkInvalid;
 
 const SAVE_ATTEMPTS = 5;
+/** Said once: the page adds the wait from Retry-After ("You can try again in 1 hour."). */
+const LOCKED_MESSAGE = 'Too many wrong codes, so verification is locked.';
 
 interface ResolvedActivation {
   enrollment: Enrollment;
@@ -63,7 +77,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
     return maskPhoneNumber(e164, countryCallingCodeOf(e164));
   }
 
-  function inProgressState(enrollment: Enrollment): { state: SetupState; phone?: string } {
+  function inProgressState(enrollment: Enrollment): { state: Exclude<SetupState, 'complete'>; phone?: string } {
     return enrollment.pendingPhoneE164 ? { state: 'choose-method', phone: masked(enrollment.pendingPhoneE164) } : { state: 'needs-phone' };
   }
 
@@ -75,10 +89,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
   function assertNotLocked(enrollment: Enrollment, now: Date): void {
     const lockedUntil = enrollment.verificationLockedUntil?.getTime() ?? 0;
     if (lockedUntil > now.getTime()) {
-      throw new RateLimitedError(
-        'Too many wrong codes. Wait an hour, then try again.',
-        Math.max(1, Math.ceil((lockedUntil - now.getTime()) / 1000)),
-      );
+      throw new RateLimitedError(LOCKED_MESSAGE, Math.max(1, Math.ceil((lockedUntil - now.getTime()) / 1000)));
     }
   }
 
@@ -110,9 +121,13 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
 
   return {
     async open(token: string): Promise<OpenResult> {
-      const resolved = await resolve(token, { allowCompleted: false });
+      // The link that completed setup still opens (until it expires) to say so, instead of sending its holder to IT
+      // for a new link that activation would refuse (already enrolled). Every other unusable link stays neutral.
+      const resolved = await resolve(token, { allowCompleted: true });
       if (!resolved) return linkInvalid;
-      return { ok: true, displayName: resolved.enrollment.displayName, ...inProgressState(resolved.enrollment) };
+      const { enrollment, secret } = resolved;
+      if (secret.usedAt) return { ok: true, displayName: enrollment.displayName, state: 'complete', methods: { ...enrollment.methods } };
+      return { ok: true, displayName: enrollment.displayName, ...inProgressState(enrollment) };
     },
 
     async submitPhone(token: string, phone: string, request: RequestFacts): Promise<PhoneResult> {
@@ -171,15 +186,18 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       // The attempt is counted before the code is checked, with a conditional save, so that parallel guesses cannot
       // slip past the limit. Counted per enrollment, across codes: a fresh code does not reset it.
       let lockedByThisAttempt = false;
+      let attemptsLeft = 0;
       await update(userGuid, (current) => {
         assertNotLocked(current, now);
         const failures = current.verificationFailures + 1;
         lockedByThisAttempt = failures >= MAX_VERIFICATION_FAILURES;
+        attemptsLeft = Math.max(0, MAX_VERIFICATION_FAILURES - failures);
         return lockedByThisAttempt
           ? { ...current, verificationFailures: 0, verificationLockedUntil: new Date(now.getTime() + VERIFICATION_LOCK_SECONDS * 1000) }
           : { ...current, verificationFailures: failures };
       });
-      const entered = code.replace(/\s+/g, '');
+      // Typed as printed or read aloud: "790 473" and "790-473" are the code 790473.
+      const entered = code.replace(/[\s-]+/g, '');
       const consumed = /^\d{6}$/.test(entered)
         ? await enrollmentStore.consumeSecret('sms-code', hashSecret(await hmacKey(), 'sms-code', `${userGuid}:${entered}`), now)
         : undefined;
@@ -188,9 +206,9 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         await deps.auditLog.record({ userGuid, action: 'setup.verify', channel: 'web', result: 'refused', reason: 'wrong-code', ...requestId(request), at: now });
         logger.info('verification code refused', { userGuid, locked: lockedByThisAttempt });
         if (lockedByThisAttempt) {
-          throw new RateLimitedError('Too many wrong codes. Wait an hour, then try again.', VERIFICATION_LOCK_SECONDS);
+          throw new RateLimitedError(LOCKED_MESSAGE, VERIFICATION_LOCK_SECONDS);
         }
-        return { ok: false, reason: 'code-invalid' };
+        return { ok: false, reason: 'code-invalid', attemptsLeft };
       }
 
       // The code verifies the number it was sent to, and only under the activation that sent it: a code of an earlier
@@ -198,7 +216,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       const phone = consumed.phoneE164;
       if (phone === undefined || consumed.activationHash === undefined || !digestsEqual(consumed.activationHash, activation.hash)) {
         logger.info('verification code refused', { userGuid, reason: 'other-activation' });
-        return { ok: false, reason: 'code-invalid' };
+        return { ok: false, reason: 'code-invalid', attemptsLeft };
       }
       // Finishing setup uses up the activation, with a conditional write: of this and a concurrent device binding (or a
       // second tab) exactly one completes, and every other secret issued under this link dies with it.
