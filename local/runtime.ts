@@ -255,6 +255,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       composition,
       adminToken,
       publicBaseUrl,
+      allowedHosts: allowedHostsFor(port, publicBaseUrl),
       consoleAssets,
       listSms,
       listEmails,
@@ -351,10 +352,33 @@ async function jobQueueDepths(composition: LocalComposition) {
   return { queue: await depth(composition.queue.queueUrl), deadLetter: await depth(composition.queue.deadLetterQueueUrl) };
 }
 
+/**
+ * The Host values this runtime answers for: 127.0.0.1 and localhost on its own port, and the public base URL's host
+ * (with its port, or its scheme's default port). Anything else is a DNS-rebinding page (a hostile name resolved to
+ * 127.0.0.1) or a misdirected request, and gets a 421 on every route.
+ */
+export function allowedHostsFor(port: number, publicBaseUrl: string): ReadonlySet<string> {
+  const publicUrl = new URL(publicBaseUrl);
+  const publicDefaultPort = publicUrl.protocol === 'https:' ? '443' : '80';
+  const candidates = [`127.0.0.1:${port}`, `localhost:${port}`, publicUrl.host, `${publicUrl.hostname}:${publicUrl.port || publicDefaultPort}`];
+  return new Set(candidates.map(normalizedHost).filter((host): host is string => host !== undefined));
+}
+
+/** A Host header as `hostname[:port]`, lower case, port 80 left out (as an http URL writes it); undefined if malformed. */
+export function normalizedHost(header: string | undefined): string | undefined {
+  if (!header || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(header)) return undefined;
+  try {
+    return new URL(`http://${header}`).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 interface RequestHandlerDependencies {
   composition: LocalComposition;
   adminToken: string;
   publicBaseUrl: string;
+  allowedHosts: ReadonlySet<string>;
   consoleAssets: { script: Buffer; style: Buffer };
   listSms: () => SentSmsView[];
   listEmails: () => Promise<SentEmailView[]>;
@@ -496,6 +520,17 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
 
   return async (request: IncomingMessage, response: ServerResponse) => {
     const pathname = new URL(request.url ?? '/', 'http://local.invalid').pathname.replace(/\/+$/, '') || '/';
+    const host = normalizedHost(request.headers.host);
+    if (host === undefined || !deps.allowedHosts.has(host)) {
+      request.resume();
+      sendJson(response, 421, {
+        error: {
+          code: 'MISDIRECTED_REQUEST',
+          message: 'This Blink runtime answers only for 127.0.0.1, localhost and the PUBLIC_BASE_URL host on its own port.',
+        },
+      }, { connection: 'close' });
+      return;
+    }
     try {
       if (pathname === '/_local' || pathname.startsWith('/_local/')) {
         const route = consoleRoutes[pathname] ?? deviceActionRoutes(pathname);

@@ -78,6 +78,58 @@ describe('local runtime', () => {
     });
   });
 
+  describe('Host names it answers for (DNS rebinding)', () => {
+    /** A request with the Host header as given (fetch would not let a test set it); undefined sends none. */
+    function requestWithHost(host: string | undefined, method: string, route: string, body?: string) {
+      return new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: blink.port,
+            method,
+            path: route,
+            setHost: false,
+            headers: { ...(host === undefined ? {} : { host }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({ status: response.statusCode ?? 0, json: response.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text });
+            });
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+    }
+
+    it('refuses every route with 421 for a Host it does not serve, and acts on nothing', async () => {
+      const before = blink.inboundMessages().length;
+      const hostile = [`rebind.attacker.example:${blink.port}`, `127.0.0.1:${blink.port + 1}`, `localhost`, `rebind.attacker.example`];
+      for (const host of hostile) {
+        for (const route of ['/_local/api/sms', '/_local', '/_local/console.js', '/health', '/setup', '/admin/enrollments']) {
+          const answer = await requestWithHost(host, 'GET', route);
+          expect({ host, route, status: answer.status }).toEqual({ host, route, status: 421 });
+          expect(answer.json).toEqual({ error: { code: 'MISDIRECTED_REQUEST', message: expect.stringMatching(/127\.0\.0\.1, localhost and the PUBLIC_BASE_URL host/) } });
+        }
+        const posted = await requestWithHost(host, 'POST', '/_local/api/sms/inbound', JSON.stringify({ from: '+12065550123', body: 'RESET' }));
+        expect(posted.status).toBe(421);
+      }
+      // No Host at all: Node's HTTP/1.1 parser refuses it (400) before the runtime sees it.
+      expect((await requestWithHost(undefined, 'POST', '/_local/api/sms/inbound', JSON.stringify({ from: '+12065550123', body: 'RESET' }))).status).toBe(400);
+      expect(blink.inboundMessages()).toHaveLength(before);
+    });
+
+    it('answers for 127.0.0.1 and localhost on its own port (any case)', async () => {
+      for (const host of [`127.0.0.1:${blink.port}`, `localhost:${blink.port}`, `LocalHost:${blink.port}`]) {
+        expect(await requestWithHost(host, 'GET', '/health')).toEqual({ status: 200, json: { status: 'ok' } });
+      }
+      expect((await requestWithHost(`localhost:${blink.port}`, 'GET', '/_local/api/sms')).status).toBe(200);
+    });
+  });
+
   describe('console', () => {
     it('serves the page with strict headers and no inline script', async () => {
       const response = await fetch(blink.consoleUrl);
