@@ -6,7 +6,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { toApiGatewayEvent, readBody } from '../../local/api-gateway-bridge.js';
+import { MAX_BODY_BYTES, toApiGatewayEvent, readBody } from '../../local/api-gateway-bridge.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { startDemoDirectory } from '../../local/demo-directory/server.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
@@ -127,6 +127,28 @@ describe('local runtime', () => {
         expect(await requestWithHost(host, 'GET', '/health')).toEqual({ status: 200, json: { status: 'ok' } });
       }
       expect((await requestWithHost(`localhost:${blink.port}`, 'GET', '/_local/api/sms')).status).toBe(200);
+    });
+  });
+
+  describe('request bodies over the limit', () => {
+    it('answers an oversized API body with a 413 JSON error the client receives (not a dropped connection)', async () => {
+      const oversized = Buffer.alloc(MAX_BODY_BYTES + 1024 * 1024, 'a');
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port: blink.port, method: 'POST', path: '/api/enrollment/start', headers: { 'content-type': 'application/json', 'content-length': oversized.length } },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          },
+        );
+        request.on('error', reject);
+        request.end(oversized);
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body)).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/larger than/) } });
+      // The runtime still answers afterwards.
+      expect((await fetch(`${blink.url}/health`)).status).toBe(200);
     });
   });
 
