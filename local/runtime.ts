@@ -12,6 +12,7 @@ import type { Clock } from '../shared/ports/clock.js';
 import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
+import { removeAdminFile, writeAdminFile } from './admin-file.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
 import { parseLocalEnv, productSettingsFrom, realDirectoryFrom } from './config.js';
@@ -45,6 +46,11 @@ export interface LocalBlinkOptions {
   stateRoot?: string;
   /** Bearer token for the admin routes; default LOCAL_ADMIN_TOKEN, else a random one (see `adminToken`). */
   adminToken?: string;
+  /**
+   * Where to leave the admin URL and token for `npm run admin` (owner-only; removed on stop). npm start passes
+   * local/admin-file.ts's DEFAULT_ADMIN_FILE; unset, no file is written (tests start many runtimes at once).
+   */
+  adminFile?: string;
   /** How long the console's simulated app waits for the worker's answer to a reset or unlock (default 20 s). */
   appAnswerTimeoutMs?: number;
 }
@@ -284,6 +290,12 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       }),
       logger,
     });
+
+    if (options.adminFile) {
+      const adminFile = options.adminFile;
+      await writeAdminFile(adminFile, { url, token: adminToken, pid: process.pid });
+      cleanups.push(() => removeAdminFile(adminFile));
+    }
 
     let stopping: Promise<void> | undefined;
     return {
