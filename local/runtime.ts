@@ -19,6 +19,7 @@ import { parseLocalEnv, productSettingsFrom, realDirectoryFrom } from './config.
 import { consoleHeaders, renderConsolePage, type ConsoleData, type ConsoleInboundSms } from './console/page.js';
 import { startDemoDirectory, type DemoDirectoryServer } from './demo-directory/server.js';
 import { demoUsers } from './demo-directory/seed.js';
+import { lockOutDemoUser } from './demo-lockout.js';
 import { createLambdaContext } from './lambda-context.js';
 import { deviceActionRoute, isCrossSiteRequest, SimulatedDevices } from './simulated-devices.js';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
@@ -267,6 +268,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       listEmails,
       inbound,
       simulatedDevices,
+      lockOutDemoUser: directory.kind === 'demo' ? (samAccountName) => lockOutDemoUser(directory.server, samAccountName) : undefined,
       consoleData: async (): Promise<ConsoleData> => ({
         apiUrl: url,
         jobs: await jobQueueDepths(composition),
@@ -345,6 +347,8 @@ const inboundRequestSchema = z.object({
   inboundMessageId: z.string().min(1).max(200).optional(),
 });
 
+const lockRequestSchema = z.object({ samAccountName: z.enum(demoUsers.map((user) => user.samAccountName) as [string, ...string[]]) });
+
 /** Jobs a person may put on the queue from the console (reset and unlock come from the product's own flows). */
 const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan']) });
 
@@ -396,6 +400,8 @@ interface RequestHandlerDependencies {
   listEmails: () => Promise<SentEmailView[]>;
   inbound: ConsoleInboundSms[];
   simulatedDevices: SimulatedDevices;
+  /** Wrong passwords against the demo directory until it locks the account; undefined with a real directory. */
+  lockOutDemoUser: ((samAccountName: string) => Promise<number>) | undefined;
   consoleData: () => Promise<ConsoleData>;
   logger: Logger;
 }
@@ -477,6 +483,21 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     sendJson(response, 202, { jobId });
   };
 
+  const lockDemoUser = async (request: IncomingMessage, response: ServerResponse) => {
+    let json: unknown;
+    try {
+      json = JSON.parse((await readBody(request, 4 * 1024)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw error;
+      throw new ValidationError('The body must be JSON: {"samAccountName": "jane.doe"}.');
+    }
+    const parsed = lockRequestSchema.safeParse(json);
+    if (!parsed.success) throw new ValidationError('Invalid request: samAccountName must be one of the demo users.');
+    if (!deps.lockOutDemoUser) throw new NotFoundError('Locking a user out is offered for the demo directory only.');
+    const wrongPasswords = await deps.lockOutDemoUser(parsed.data.samAccountName);
+    sendJson(response, 200, { samAccountName: parsed.data.samAccountName, locked: true, wrongPasswords });
+  };
+
   const consoleRoutes: Record<string, Partial<Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>>>> = {
     '/_local': {
       GET: async (_request, response) => send(response, 200, 'text/html; charset=utf-8', renderConsolePage(await deps.consoleData())),
@@ -508,6 +529,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       GET: async (_request, response) => sendJson(response, 200, deps.inbound),
       POST: sendInboundSms,
     },
+    '/_local/api/directory/lock': { POST: lockDemoUser },
     '/_local/api/devices': {
       GET: async (_request, response) => sendJson(response, 200, await deps.simulatedDevices.list()),
       POST: async (request, response) => {

@@ -209,6 +209,31 @@ describe('local runtime', () => {
     });
   });
 
+  describe('locking a demo user out from the console', () => {
+    it('types wrong passwords until the demo directory locks the account, which the lockout scan then finds', async () => {
+      const lock = (body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${blink.url}/_local/api/directory/lock`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const scanned = async () =>
+        (await blink.composition.adapters.directory.scanLockedAccounts({ pageSize: 100, timeBudgetMs: 10_000 })).locked.map((account) => account.samAccountName);
+      expect(await scanned()).not.toContain('john.smith');
+
+      const crossSite = await lock({ samAccountName: 'john.smith' }, { 'sec-fetch-site': 'cross-site' });
+      expect(crossSite.status).toBe(403);
+      expect((await lock({ samAccountName: 'nobody' })).status).toBe(400);
+      expect(await scanned()).not.toContain('john.smith');
+
+      const locked = await lock({ samAccountName: 'john.smith' });
+      expect(locked.status).toBe(200);
+      // The demo domain's lockout threshold (local/demo-directory/seed.ts): five wrong passwords.
+      expect(await locked.json()).toEqual({ samAccountName: 'john.smith', locked: true, wrongPasswords: 5 });
+      expect(await scanned()).toContain('john.smith');
+      const page = await (await fetch(blink.consoleUrl)).text();
+      expect(page).toMatch(/<code>john\.smith<\/code>.*?<strong class="locked">yes<\/strong>/s);
+      // Already locked: nothing more to type.
+      expect(await (await lock({ samAccountName: 'john.smith' })).json()).toEqual({ samAccountName: 'john.smith', locked: true, wrongPasswords: 0 });
+    });
+  });
+
   describe('inbound SMS', () => {
     it('wraps the message in an SNS event and hands it to the inbound-sms handler', async () => {
       const { response, logLines } = await withLogs(async (logs) => {
