@@ -100,4 +100,43 @@ describe('console for a demo (browser)', () => {
     expect(await problems.cspViolations()).toEqual([]);
     await page.close();
   });
+
+  it('sends an activation email that fits a phone, and a second one that says it replaces the first', async () => {
+    const admin = async (route: string, body: unknown) => {
+      const response = await fetch(`${blink.url}${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { candidates: Array<{ userGuid: string }> };
+    };
+    const { candidates } = await admin('/admin/activations/resolve', { target: { user: 'jane.doe' } });
+    const userGuids = candidates.map((candidate) => candidate.userGuid);
+    const activationEmails = async (count: number) =>
+      pollUntil(
+        async () => {
+          const sent = (await blink.listEmails()).filter((email) => email.to === 'jane.doe@corp.example.test' && email.subject.startsWith('Activate'));
+          return sent.length >= count ? sent : undefined;
+        },
+        { timeoutMs: 15_000, description: `${count} activation emails` },
+      );
+    await admin('/admin/activations', { userGuids });
+    const [first] = await activationEmails(1);
+    await admin('/admin/activations', { userGuids });
+    // Each email carries its own link, so the second is the one whose text differs.
+    const second = (await activationEmails(2)).find((email) => email.text !== first?.text);
+    expect(first?.text).not.toContain('replaces');
+    expect(second?.subject).toBe('Activate Blink password reset (new link)');
+    expect(second?.text).toContain('This email replaces the earlier one: the link in that email no longer works. Use this one.');
+    expect(second?.html).toContain('This email replaces the earlier one');
+
+    // The HTML part as a phone's mail app shows it: the long setup link wraps instead of widening the message.
+    const { page, problems } = await openPage(browser.context, phoneViewport);
+    await page.setContent(second?.html ?? '');
+    expect(await hasHorizontalOverflow(page)).toBe(false);
+    await screenshot(page, 'activation-email-phone');
+    expect(problems.pageErrors).toEqual([]);
+    await page.close();
+  });
 });
