@@ -105,7 +105,7 @@ if (form && status) {
 
 const jobMessages = {
   'lockout-scan': 'Blink is checking the directory for locked accounts; alerts go out by text and email.',
-  ping: 'Sent a test job to the directory worker; the count above returns to 0 when it is done.',
+  ping: 'Sent a test job to the directory worker: the terminal running npm start logs "directory answered" (or the error).',
 };
 
 // ---- Directory: lock a demo user out ----------------------------------------------------------------------------
