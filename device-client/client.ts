@@ -27,6 +27,35 @@ export interface EnrollUri {
   bindingCode: string;
 }
 
+/** Whether a URL's host is this machine: 127.0.0.0/8, ::1 or localhost (the only places plain http is acceptable). */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (host === 'localhost' || host === '[::1]') return true;
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return octets !== null && octets[1] === '127' && octets.slice(2).every((octet) => Number(octet) <= 255);
+}
+
+/**
+ * The API base URL, checked: https, or plain http only on loopback (the local runtime). Anywhere else http would carry
+ * the binding code and the signed requests in the clear, so the client refuses it rather than fall back silently.
+ */
+export function checkApiUrl(api: string): string {
+  let url: URL;
+  try {
+    url = new URL(api);
+  } catch {
+    throw new Error(`Not a valid API URL: ${api}`);
+  }
+  if (url.protocol === 'https:') return api;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return api;
+  if (url.protocol === 'http:') {
+    throw new Error(
+      `Refusing the plain http:// API URL ${url.origin}: the app talks to Blink over https:// only (http:// is allowed for 127.0.0.1, ::1 and localhost, the local runtime).`,
+    );
+  }
+  throw new Error(`Not an https:// API URL: ${url.origin}`);
+}
+
 /** Parses `blink://enroll?v=1&api=<url>&code=<binding code>` as the setup page's QR code carries it. */
 export function parseEnrollUri(uri: string): EnrollUri {
   let url: URL;
@@ -43,6 +72,7 @@ export function parseEnrollUri(uri: string): EnrollUri {
     .url({ protocol: /^https?$/ })
     .safeParse(url.searchParams.get('api') ?? '');
   if (!api.success) throw new Error('The enrollment link has no valid api URL');
+  checkApiUrl(api.data);
   const bindingCode = url.searchParams.get('code') ?? '';
   if (!/^[A-Za-z0-9_-]{22,128}$/.test(bindingCode)) throw new Error('The enrollment link has no valid binding code');
   return { version: 1, api: api.data.replace(/\/+$/, ''), bindingCode };
@@ -86,7 +116,7 @@ export async function registerDevice(
   api: string,
   request: { bindingCode: string; publicKey: DevicePublicKey; unlockMethod: UnlockMethod; platform: Platform; pushToken?: string },
 ): Promise<RegisteredDevice> {
-  const response = await fetch(`${api}/api/device/register`, {
+  const response = await fetch(`${checkApiUrl(api)}/api/device/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(request),
@@ -135,7 +165,9 @@ export class DeviceClient {
     private readonly privateKey: KeyObject,
     /** The time requests are stamped with (ms since the epoch): the device's clock; tests pass the server's. */
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    checkApiUrl(api);
+  }
 
   /** Sends a signed request; `headers` lets tests replay or tamper with a request. */
   async send(method: string, path: string, options: { body?: string; headers?: SignedRequestHeaders } = {}): Promise<Response> {

@@ -13,20 +13,30 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
+/**
+ * How much of an oversized body is read (and thrown away) before the answer: a client still sending its body when the
+ * connection closes never sees the 413, so the rest is drained up to this much, and the connection dropped beyond it.
+ */
+export const MAX_DRAINED_BYTES = 64 * 1024 * 1024;
+
+/** The request body, or a BodyTooLargeError once the whole oversized body has been drained (so the 413 reaches the client). */
 export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > MAX_DRAINED_BYTES) {
         reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
         request.destroy();
         return;
       }
-      chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () => {
+      if (size > limit) reject(new BodyTooLargeError(`request body larger than ${limit} bytes`));
+      else resolve(Buffer.concat(chunks));
+    });
     request.on('error', reject);
   });
 }

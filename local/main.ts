@@ -1,10 +1,12 @@
+import path from 'node:path';
 import { ConfigurationError } from '../shared/config/env.js';
+import { DEFAULT_ADMIN_FILE } from './admin-file.js';
 import { demoUsers } from './demo-directory/seed.js';
 import { startLocalBlink } from './runtime.js';
 
 /** `npm start`: Blink on this machine until Ctrl-C. */
 async function main(): Promise<void> {
-  const blink = await startLocalBlink();
+  const blink = await startLocalBlink({ adminFile: DEFAULT_ADMIN_FILE });
   const lines = [
     '',
     'Blink is running locally.',
@@ -23,14 +25,14 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
+    `Admin: npm run admin reads this runtime's URL (${blink.url}) and token from ${path.relative(process.cwd(), DEFAULT_ADMIN_FILE)}`,
+    `  (owner-only, removed when Blink stops; LOCAL_ADMIN_TOKEN and PORT in its environment win over it).`,
     blink.adminTokenGenerated
-      ? `Admin token (generated for this run): LOCAL_ADMIN_TOKEN=${blink.adminToken}\n  npm run admin needs it: LOCAL_ADMIN_TOKEN=… npm run admin -- list`
-      : 'Admin routes use the LOCAL_ADMIN_TOKEN from the environment.',
-  );
-  lines.push(
+      ? `  Token generated for this run: LOCAL_ADMIN_TOKEN=${blink.adminToken}`
+      : '  Token: the LOCAL_ADMIN_TOKEN from the environment.',
     '',
     'Try enrollment: activate a demo user, open the setup link from the email in the console, and follow the page:',
-    `  LOCAL_ADMIN_TOKEN=${blink.adminTokenGenerated ? blink.adminToken : '…'} npm run admin -- activate --user jane.doe`,
+    '  npm run admin -- activate --user jane.doe',
     `  then ${blink.consoleUrl} → Emails → the setup link (${blink.publicBaseUrl}/setup#t=…)`,
   );
   lines.push('', 'Press Ctrl-C to stop.', '');

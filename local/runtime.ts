@@ -12,12 +12,14 @@ import type { Clock } from '../shared/ports/clock.js';
 import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
+import { removeAdminFile, writeAdminFile } from './admin-file.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
 import { parseLocalEnv, productSettingsFrom, realDirectoryFrom } from './config.js';
 import { consoleHeaders, renderConsolePage, type ConsoleData, type ConsoleInboundSms } from './console/page.js';
 import { startDemoDirectory, type DemoDirectoryServer } from './demo-directory/server.js';
 import { demoUsers } from './demo-directory/seed.js';
+import { lockOutDemoUser } from './demo-lockout.js';
 import { createLambdaContext } from './lambda-context.js';
 import { deviceActionRoute, isCrossSiteRequest, SimulatedDevices } from './simulated-devices.js';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
@@ -45,6 +47,11 @@ export interface LocalBlinkOptions {
   stateRoot?: string;
   /** Bearer token for the admin routes; default LOCAL_ADMIN_TOKEN, else a random one (see `adminToken`). */
   adminToken?: string;
+  /**
+   * Where to leave the admin URL and token for `npm run admin` (owner-only; removed on stop). npm start passes
+   * local/admin-file.ts's DEFAULT_ADMIN_FILE; unset, no file is written (tests start many runtimes at once).
+   */
+  adminFile?: string;
   /** How long the console's simulated app waits for the worker's answer to a reset or unlock (default 20 s). */
   appAnswerTimeoutMs?: number;
 }
@@ -255,11 +262,13 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       composition,
       adminToken,
       publicBaseUrl,
+      allowedHosts: allowedHostsFor(port, publicBaseUrl),
       consoleAssets,
       listSms,
       listEmails,
       inbound,
       simulatedDevices,
+      lockOutDemoUser: directory.kind === 'demo' ? (samAccountName) => lockOutDemoUser(directory.server, samAccountName) : undefined,
       consoleData: async (): Promise<ConsoleData> => ({
         apiUrl: url,
         jobs: await jobQueueDepths(composition),
@@ -283,6 +292,12 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       }),
       logger,
     });
+
+    if (options.adminFile) {
+      const adminFile = options.adminFile;
+      await writeAdminFile(adminFile, { url, token: adminToken, pid: process.pid });
+      cleanups.push(() => removeAdminFile(adminFile));
+    }
 
     let stopping: Promise<void> | undefined;
     return {
@@ -332,6 +347,8 @@ const inboundRequestSchema = z.object({
   inboundMessageId: z.string().min(1).max(200).optional(),
 });
 
+const lockRequestSchema = z.object({ samAccountName: z.enum(demoUsers.map((user) => user.samAccountName) as [string, ...string[]]) });
+
 /** Jobs a person may put on the queue from the console (reset and unlock come from the product's own flows). */
 const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan']) });
 
@@ -351,15 +368,40 @@ async function jobQueueDepths(composition: LocalComposition) {
   return { queue: await depth(composition.queue.queueUrl), deadLetter: await depth(composition.queue.deadLetterQueueUrl) };
 }
 
+/**
+ * The Host values this runtime answers for: 127.0.0.1 and localhost on its own port, and the public base URL's host
+ * (with its port, or its scheme's default port). Anything else is a DNS-rebinding page (a hostile name resolved to
+ * 127.0.0.1) or a misdirected request, and gets a 421 on every route.
+ */
+export function allowedHostsFor(port: number, publicBaseUrl: string): ReadonlySet<string> {
+  const publicUrl = new URL(publicBaseUrl);
+  const publicDefaultPort = publicUrl.protocol === 'https:' ? '443' : '80';
+  const candidates = [`127.0.0.1:${port}`, `localhost:${port}`, publicUrl.host, `${publicUrl.hostname}:${publicUrl.port || publicDefaultPort}`];
+  return new Set(candidates.map(normalizedHost).filter((host): host is string => host !== undefined));
+}
+
+/** A Host header as `hostname[:port]`, lower case, port 80 left out (as an http URL writes it); undefined if malformed. */
+export function normalizedHost(header: string | undefined): string | undefined {
+  if (!header || !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(header)) return undefined;
+  try {
+    return new URL(`http://${header}`).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 interface RequestHandlerDependencies {
   composition: LocalComposition;
   adminToken: string;
   publicBaseUrl: string;
+  allowedHosts: ReadonlySet<string>;
   consoleAssets: { script: Buffer; style: Buffer };
   listSms: () => SentSmsView[];
   listEmails: () => Promise<SentEmailView[]>;
   inbound: ConsoleInboundSms[];
   simulatedDevices: SimulatedDevices;
+  /** Wrong passwords against the demo directory until it locks the account; undefined with a real directory. */
+  lockOutDemoUser: ((samAccountName: string) => Promise<number>) | undefined;
   consoleData: () => Promise<ConsoleData>;
   logger: Logger;
 }
@@ -441,6 +483,21 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     sendJson(response, 202, { jobId });
   };
 
+  const lockDemoUser = async (request: IncomingMessage, response: ServerResponse) => {
+    let json: unknown;
+    try {
+      json = JSON.parse((await readBody(request, 4 * 1024)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw error;
+      throw new ValidationError('The body must be JSON: {"samAccountName": "jane.doe"}.');
+    }
+    const parsed = lockRequestSchema.safeParse(json);
+    if (!parsed.success) throw new ValidationError('Invalid request: samAccountName must be one of the demo users.');
+    if (!deps.lockOutDemoUser) throw new NotFoundError('Locking a user out is offered for the demo directory only.');
+    const wrongPasswords = await deps.lockOutDemoUser(parsed.data.samAccountName);
+    sendJson(response, 200, { samAccountName: parsed.data.samAccountName, locked: true, wrongPasswords });
+  };
+
   const consoleRoutes: Record<string, Partial<Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>>>> = {
     '/_local': {
       GET: async (_request, response) => send(response, 200, 'text/html; charset=utf-8', renderConsolePage(await deps.consoleData())),
@@ -472,6 +529,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       GET: async (_request, response) => sendJson(response, 200, deps.inbound),
       POST: sendInboundSms,
     },
+    '/_local/api/directory/lock': { POST: lockDemoUser },
     '/_local/api/devices': {
       GET: async (_request, response) => sendJson(response, 200, await deps.simulatedDevices.list()),
       POST: async (request, response) => {
@@ -496,6 +554,17 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
 
   return async (request: IncomingMessage, response: ServerResponse) => {
     const pathname = new URL(request.url ?? '/', 'http://local.invalid').pathname.replace(/\/+$/, '') || '/';
+    const host = normalizedHost(request.headers.host);
+    if (host === undefined || !deps.allowedHosts.has(host)) {
+      request.resume();
+      sendJson(response, 421, {
+        error: {
+          code: 'MISDIRECTED_REQUEST',
+          message: 'This Blink runtime answers only for 127.0.0.1, localhost and the PUBLIC_BASE_URL host on its own port.',
+        },
+      }, { connection: 'close' });
+      return;
+    }
     try {
       if (pathname === '/_local' || pathname.startsWith('/_local/')) {
         const route = consoleRoutes[pathname] ?? deviceActionRoutes(pathname);

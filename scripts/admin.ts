@@ -11,11 +11,13 @@ import {
   type ActivationTarget,
   type SkippedUser,
 } from '../shared/use-cases/activation/contract.js';
+import { DEFAULT_ADMIN_FILE, readAdminFile } from '../local/admin-file.js';
 import { lockedResultSchema, type LockedUser } from '../shared/use-cases/lockout/contract.js';
 
 /*
  * `npm run admin -- <command>`: activate users, list enrollments, revoke an enrollment or a device.
- * Local by default (http://127.0.0.1:$PORT, or PUBLIC_BASE_URL; bearer token LOCAL_ADMIN_TOKEN, printed by npm start);
+ * Local by default: the running npm start's URL and token from its owner-only .local/admin/local-admin.json, unless
+ * PORT / PUBLIC_BASE_URL and LOCAL_ADMIN_TOKEN are set (they win);
  * `--api <url>` targets a deployed admin API, signing each request with SigV4 (credentials from the default chain).
  */
 
@@ -72,13 +74,26 @@ async function send(url: URL, init: { method: string; headers: Record<string, st
   return json;
 }
 
-function localClient(env: NodeJS.ProcessEnv): AdminClient {
-  const base = env.PORT ? `http://127.0.0.1:${env.PORT}` : (env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000');
-  const token = env.LOCAL_ADMIN_TOKEN;
-  if (!token) throw new UsageError('LOCAL_ADMIN_TOKEN is not set: use the token npm start printed (or the one you gave it).');
+/**
+ * The local runtime's admin routes. URL: PORT, else PUBLIC_BASE_URL, else the running `npm start`'s own (from its
+ * admin file), else port 3000. Token: LOCAL_ADMIN_TOKEN, else the admin file's when the file is for that same URL.
+ */
+async function localClient(env: NodeJS.ProcessEnv, adminFile: string): Promise<AdminClient> {
+  const running = await readAdminFile(adminFile);
+  const configuredBase = env.PORT ? `http://127.0.0.1:${env.PORT}` : env.PUBLIC_BASE_URL;
+  const base = (configuredBase ?? running?.url ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const sameRuntime = running !== undefined && (configuredBase === undefined || new URL(base).origin === new URL(running.url).origin);
+  const token = env.LOCAL_ADMIN_TOKEN || (sameRuntime ? running.token : undefined);
+  if (!token) {
+    throw new UsageError(
+      running
+        ? `LOCAL_ADMIN_TOKEN is not set, and ${adminFile} is for ${running.url}, not ${base}: set LOCAL_ADMIN_TOKEN (npm start printed it).`
+        : `LOCAL_ADMIN_TOKEN is not set and no running npm start left ${adminFile}: start Blink (npm start), or set LOCAL_ADMIN_TOKEN.`,
+    );
+  }
   return {
     request: (method, path, body) =>
-      send(new URL(path, `${base.replace(/\/+$/, '')}/`), {
+      send(new URL(path, `${base}/`), {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -249,7 +264,13 @@ function describeLocked(user: LockedUser): string {
   return `${user.samAccountName.padEnd(20)} locked ${minutes(user.lockedAt)} ${until.padEnd(26)} ${told}`;
 }
 
-export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
+export async function runAdmin(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+  /** Where npm start leaves its URL and token (tests point it elsewhere). */
+  adminFile = DEFAULT_ADMIN_FILE,
+): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -271,7 +292,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, print: (l
     print(USAGE);
     return;
   }
-  const client = values.api ? await signedClient(values.api, env) : localClient(env);
+  const client = values.api ? await signedClient(values.api, env) : await localClient(env, adminFile);
   switch (command) {
     case 'activate': {
       const given = [values.user && { user: values.user }, values.group && { group: values.group }, values.ou && { ou: values.ou }].filter(

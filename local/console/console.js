@@ -1,7 +1,86 @@
 /* global document, fetch, window */
-// Script of the local console (served as a file: the page's CSP allows no inline script). Sends the inbound-SMS
-// form as JSON and reloads the page to show what the handlers did.
+// Script of the local console (served as a file: the page's CSP allows no inline script). Sends the forms and buttons
+// as JSON, and keeps the page current by itself: every few seconds it fetches the page again and swaps in only the
+// parts (data-live) that changed, so scrolling, typing and the simulated phones' screens stay as they are.
 'use strict';
+
+const POLL_MS = 2000;
+const liveStatus = document.getElementById('live-status');
+let refreshing = false;
+let pendingRefresh = false;
+
+/** Moves what a person was looking at (open email sources, the phones' screens) into the new copy of a part. */
+function keepLocalState(current, next) {
+  for (const details of current.querySelectorAll('details[data-key][open]')) {
+    const twin = [...next.querySelectorAll('details[data-key]')].find((other) => other.dataset.key === details.dataset.key);
+    if (twin) twin.open = true;
+  }
+  for (const screen of current.querySelectorAll('.device-screen')) {
+    const twin = [...next.querySelectorAll('.device-screen')].find((other) => other.dataset.deviceId === screen.dataset.deviceId);
+    if (twin) twin.replaceWith(screen);
+  }
+}
+
+async function refresh() {
+  if (refreshing) {
+    pendingRefresh = true;
+    return;
+  }
+  refreshing = true;
+  try {
+    const response = await fetch('/_local', { cache: 'no-store', headers: { accept: 'text/html' } });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const fresh = new window.DOMParser().parseFromString(await response.text(), 'text/html');
+    for (const next of fresh.querySelectorAll('[data-live]')) {
+      const current = document.querySelector(`[data-live="${next.dataset.live}"]`);
+      if (!current || current.dataset.html === next.innerHTML) continue;
+      // Never swap a part under the person's hands (a focused button or field): next round.
+      if (current.contains(document.activeElement) && document.activeElement !== document.body) continue;
+      const html = next.innerHTML;
+      keepLocalState(current, next);
+      current.replaceChildren(...next.childNodes);
+      current.dataset.html = html;
+    }
+    if (liveStatus) liveStatus.textContent = 'This page updates by itself.';
+  } catch (error) {
+    if (liveStatus) liveStatus.textContent = `Cannot reach Blink (${error instanceof Error ? error.message : String(error)}); trying again…`;
+  } finally {
+    refreshing = false;
+    if (pendingRefresh) {
+      pendingRefresh = false;
+      void refresh();
+    }
+  }
+}
+
+// What the server rendered is what each part was last refreshed from.
+for (const part of document.querySelectorAll('[data-live]')) part.dataset.html = part.innerHTML;
+window.setInterval(() => {
+  if (!document.hidden) void refresh();
+}, POLL_MS);
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) void refresh();
+});
+
+async function postJson(url, payload) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+    ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+  });
+  const answer = await response.json().catch(() => undefined);
+  return { ok: response.ok, status: response.status, answer };
+}
+
+function refusal(result) {
+  return `Refused: ${result.answer?.error?.message ?? `HTTP ${result.status}`}`;
+}
+
+function failed(error) {
+  return `Failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+// ---- Text Blink from a phone -------------------------------------------------------------------------------------
 
 const form = document.getElementById('inbound-sms-form');
 const status = document.getElementById('inbound-sms-status');
@@ -13,45 +92,65 @@ if (form && status) {
     const payload = { from: String(data.get('from') ?? ''), to: String(data.get('to') ?? ''), body: String(data.get('body') ?? '') };
     status.textContent = 'Sending…';
     try {
-      const response = await fetch('/_local/api/sms/inbound', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
-      });
-      const answer = await response.json();
-      if (!response.ok) {
-        status.textContent = `Refused: ${answer?.error?.message ?? response.status}`;
-        return;
-      }
-      status.textContent = `Delivered to the inbound-sms handler (inboundMessageId ${answer.inboundMessageId}).`;
-      window.setTimeout(() => window.location.reload(), 800);
+      const result = await postJson('/_local/api/sms/inbound', payload);
+      status.textContent = result.ok ? `Blink received the text “${payload.body}” from ${payload.from}. Its answer appears under “Texts sent by Blink”.` : refusal(result);
+      if (result.ok) void refresh();
     } catch (error) {
-      status.textContent = `Failed: ${error instanceof Error ? error.message : String(error)}`;
+      status.textContent = failed(error);
     }
   });
 }
 
-const jobStatus = document.getElementById('job-status');
-for (const button of document.querySelectorAll('button.enqueue-job')) {
-  button.addEventListener('click', async () => {
-    if (!jobStatus) return;
-    jobStatus.textContent = 'Enqueueing…';
+// ---- Jobs: check for locked accounts, test the directory connection ----------------------------------------------
+
+const jobMessages = {
+  'lockout-scan': 'Blink is checking the directory for locked accounts; alerts go out by text and email.',
+  ping: 'Sent a test job to the directory worker: the terminal running npm start logs "directory answered" (or the error).',
+};
+
+// ---- Directory: lock a demo user out ----------------------------------------------------------------------------
+
+const directoryStatus = document.getElementById('directory-status');
+
+document.addEventListener('click', async (event) => {
+  const button = event.target instanceof window.Element ? event.target.closest('button') : null;
+  if (!button) return;
+
+  if (button.classList.contains('enqueue-job')) {
+    const kind = button.dataset.kind;
+    const target = kind === 'lockout-scan' ? directoryStatus : document.getElementById('job-status');
+    if (!target) return;
+    target.textContent = 'Sending…';
     try {
-      const response = await fetch('/_local/api/jobs', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ kind: button.dataset.kind }),
-      });
-      const answer = await response.json();
-      jobStatus.textContent = response.ok
-        ? `Enqueued ${button.dataset.kind} job ${answer.jobId}; the worker's log shows the outcome.`
-        : `Refused: ${answer?.error?.message ?? response.status}`;
-      if (response.ok) window.setTimeout(() => window.location.reload(), 1500);
+      const result = await postJson('/_local/api/jobs', { kind });
+      target.textContent = result.ok ? (jobMessages[kind] ?? 'Done.') : refusal(result);
+      if (result.ok) void refresh();
     } catch (error) {
-      jobStatus.textContent = `Failed: ${error instanceof Error ? error.message : String(error)}`;
+      target.textContent = failed(error);
     }
-  });
-}
+    return;
+  }
+
+  if (button.classList.contains('lock-user')) {
+    const user = button.dataset.user;
+    if (!directoryStatus) return;
+    button.disabled = true;
+    directoryStatus.textContent = `Typing wrong passwords for ${user}…`;
+    try {
+      const result = await postJson('/_local/api/directory/lock', { samAccountName: user });
+      directoryStatus.textContent = result.ok
+        ? `${user} is locked out (after ${result.answer.wrongPasswords} wrong passwords). Blink finds it at its next check, or now with “Check for locked accounts now”.`
+        : refusal(result);
+      void refresh();
+    } catch (error) {
+      directoryStatus.textContent = failed(error);
+      button.disabled = false;
+    }
+    return;
+  }
+
+  if (button.classList.contains('device-action')) await deviceAction(button);
+});
 
 // ---- App (simulated phone) ---------------------------------------------------------------------------------------
 // Enrolls a simulated device from the setup page's link and runs the app's signed requests for it. Outcomes are put
@@ -71,20 +170,16 @@ if (enrollForm && enrollStatus) {
     };
     enrollStatus.textContent = 'Enrolling…';
     try {
-      const response = await fetch('/_local/api/devices', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(payload),
-      });
-      const answer = await response.json();
-      if (!response.ok) {
-        enrollStatus.textContent = `Refused: ${answer?.error?.message ?? response.status}`;
+      const result = await postJson('/_local/api/devices', payload);
+      if (!result.ok) {
+        enrollStatus.textContent = refusal(result);
         return;
       }
+      const answer = result.answer;
       enrollStatus.textContent = `Enrolled ${answer.account.displayName} (${answer.account.samAccountName}) as device ${answer.deviceId}.`;
-      window.setTimeout(() => window.location.reload(), 800);
+      void refresh();
     } catch (error) {
-      enrollStatus.textContent = `Failed: ${error instanceof Error ? error.message : String(error)}`;
+      enrollStatus.textContent = failed(error);
     }
   });
 }
@@ -128,27 +223,25 @@ const waitingText = {
   unlock: 'Unlock requested; waiting for the directory worker…',
 };
 
-for (const button of document.querySelectorAll('button.device-action')) {
-  button.addEventListener('click', async () => {
-    const { deviceId, action } = button.dataset;
-    const screen = screenOf(deviceId);
-    if (!screen) return;
-    const buttons = [...document.querySelectorAll('button.device-action')].filter((other) => other.dataset.deviceId === deviceId);
-    for (const other of buttons) other.disabled = true;
-    screen.replaceChildren(paragraph(waitingText[action] ?? 'Working…', 'muted'));
-    screen.dataset.outcome = 'working';
-    try {
-      const response = await fetch(`/_local/api/devices/${encodeURIComponent(deviceId)}/${action}`, { method: 'POST' });
-      const answer = await response.json();
-      if (!response.ok) {
-        showOutcome(screen, { outcome: 'error', message: `Error: ${answer?.error?.message ?? response.status}` });
-        return;
-      }
-      showOutcome(screen, answer);
-    } catch (error) {
-      showOutcome(screen, { outcome: 'error', message: `Failed: ${error instanceof Error ? error.message : String(error)}` });
-    } finally {
-      for (const other of buttons) other.disabled = false;
+async function deviceAction(button) {
+  const { deviceId, action } = button.dataset;
+  const screen = screenOf(deviceId);
+  if (!screen) return;
+  const buttons = [...document.querySelectorAll('button.device-action')].filter((other) => other.dataset.deviceId === deviceId);
+  for (const other of buttons) other.disabled = true;
+  screen.replaceChildren(paragraph(waitingText[action] ?? 'Working…', 'muted'));
+  screen.dataset.outcome = 'working';
+  try {
+    const result = await postJson(`/_local/api/devices/${encodeURIComponent(deviceId)}/${action}`);
+    if (!result.ok) {
+      showOutcome(screen, { outcome: 'error', message: `Error: ${result.answer?.error?.message ?? result.status}` });
+      return;
     }
-  });
+    showOutcome(screen, result.answer);
+  } catch (error) {
+    showOutcome(screen, { outcome: 'error', message: failed(error) });
+  } finally {
+    // The buttons may have been swapped by a refresh meanwhile: enable whichever are on the page now.
+    for (const other of document.querySelectorAll('button.device-action')) if (other.dataset.deviceId === deviceId) other.disabled = false;
+  }
 }

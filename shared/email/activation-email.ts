@@ -11,6 +11,11 @@ export interface ActivationEmailContent {
   validForHours?: number;
   productName: string;
   supportContact: string;
+  /**
+   * This email replaces an earlier one: a link not used yet (which stops working now), or a completed setup (which keeps
+   * working until the new one is done). The email says so, so the user knows which link to use.
+   */
+  replacesEarlier?: 'pending-link' | 'completed-setup';
 }
 
 /**
@@ -26,12 +31,19 @@ export function renderActivationEmail(content: ActivationEmailContent): Outbound
       ? `The link works until you finish setup, for up to ${content.validForHours} ${content.validForHours === 1 ? 'hour' : 'hours'}: it expires ${expires}.`
       : `The link works until you finish setup, and expires ${expires}.`;
   const replaced = 'If you get a newer activation email, use the link in that one.';
-  const subject = `Activate ${productName} password reset`;
+  const subject = `Activate ${productName} password reset${content.replacesEarlier ? ' (new link)' : ''}`;
+  const replacement =
+    content.replacesEarlier === 'pending-link'
+      ? 'This email replaces the earlier one: the link in that email no longer works. Use this one.'
+      : content.replacesEarlier === 'completed-setup'
+        ? `This email replaces the earlier one. ${productName} keeps working as set up now until you finish with this new link (to change your phone or add the app).`
+        : undefined;
   const text = [
     `Hello ${displayName},`,
     '',
     `Your IT team has activated ${productName} for your Windows account. With ${productName} you can reset your password or unlock your account from your phone, without calling the help desk.`,
     '',
+    ...(replacement ? [replacement, ''] : []),
     'Open this link to set it up (it takes two minutes):',
     link,
     '',
@@ -42,12 +54,14 @@ export function renderActivationEmail(content: ActivationEmailContent): Outbound
   const e = escapeHtml;
   const html = [
     '<!doctype html>',
-    `<html lang="en"><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
+    `<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(subject)}</title></head>`,
     '<body style="font-family: sans-serif; line-height: 1.5; color: #1a202c;">',
     `<p>Hello ${e(displayName)},</p>`,
     `<p>Your IT team has activated ${e(productName)} for your Windows account. With ${e(productName)} you can reset your password or unlock your account from your phone, without calling the help desk.</p>`,
+    ...(replacement ? [`<p><strong>${e(replacement)}</strong></p>`] : []),
     `<p><a href="${e(link)}" style="display: inline-block; padding: 10px 18px; background: #2b6cb0; color: #ffffff; text-decoration: none; border-radius: 4px;">Set up ${e(productName)}</a></p>`,
-    `<p>If the button does not work, copy this address into your browser:<br>${e(link)}</p>`,
+    // A setup link is one long word: let it break anywhere, or it widens the email past a phone's screen.
+    `<p>If the button does not work, copy this address into your browser:<br><span style="word-break: break-all; overflow-wrap: anywhere;">${e(link)}</span></p>`,
     `<p>${e(lifetime)} ${e(replaced)}</p>`,
     `<p>If you did not expect this email, do not open the link and contact ${e(supportContact)}.</p>`,
     '</body></html>',

@@ -148,7 +148,7 @@ describe('the console plays the app (demo directory)', () => {
     expect(listed.body).toEqual(expect.arrayContaining([enrolled.body]));
     const page = await (await fetch(blink.consoleUrl)).text();
     expect(page).toContain('App (simulated phone)');
-    expect(page).toContain(`<code>${deviceId}</code>`);
+    expect(page).toContain(`<code class="long">${deviceId}</code>`);
     expect(page).toContain(`data-device-id="${deviceId}" data-action="reset">Reset password</button>`);
 
     const status = await deviceAction(blink, deviceId, 'status');

@@ -6,7 +6,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { toApiGatewayEvent, readBody } from '../../local/api-gateway-bridge.js';
+import { MAX_BODY_BYTES, toApiGatewayEvent, readBody } from '../../local/api-gateway-bridge.js';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { startDemoDirectory } from '../../local/demo-directory/server.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
@@ -78,6 +78,80 @@ describe('local runtime', () => {
     });
   });
 
+  describe('Host names it answers for (DNS rebinding)', () => {
+    /** A request with the Host header as given (fetch would not let a test set it); undefined sends none. */
+    function requestWithHost(host: string | undefined, method: string, route: string, body?: string) {
+      return new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+        const request = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: blink.port,
+            method,
+            path: route,
+            setHost: false,
+            headers: { ...(host === undefined ? {} : { host }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({ status: response.statusCode ?? 0, json: response.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text });
+            });
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+    }
+
+    it('refuses every route with 421 for a Host it does not serve, and acts on nothing', async () => {
+      const before = blink.inboundMessages().length;
+      const hostile = [`rebind.attacker.example:${blink.port}`, `127.0.0.1:${blink.port + 1}`, `localhost`, `rebind.attacker.example`];
+      for (const host of hostile) {
+        for (const route of ['/_local/api/sms', '/_local', '/_local/console.js', '/health', '/setup', '/admin/enrollments']) {
+          const answer = await requestWithHost(host, 'GET', route);
+          expect({ host, route, status: answer.status }).toEqual({ host, route, status: 421 });
+          expect(answer.json).toEqual({ error: { code: 'MISDIRECTED_REQUEST', message: expect.stringMatching(/127\.0\.0\.1, localhost and the PUBLIC_BASE_URL host/) } });
+        }
+        const posted = await requestWithHost(host, 'POST', '/_local/api/sms/inbound', JSON.stringify({ from: '+12065550123', body: 'RESET' }));
+        expect(posted.status).toBe(421);
+      }
+      // No Host at all: Node's HTTP/1.1 parser refuses it (400) before the runtime sees it.
+      expect((await requestWithHost(undefined, 'POST', '/_local/api/sms/inbound', JSON.stringify({ from: '+12065550123', body: 'RESET' }))).status).toBe(400);
+      expect(blink.inboundMessages()).toHaveLength(before);
+    });
+
+    it('answers for 127.0.0.1 and localhost on its own port (any case)', async () => {
+      for (const host of [`127.0.0.1:${blink.port}`, `localhost:${blink.port}`, `LocalHost:${blink.port}`]) {
+        expect(await requestWithHost(host, 'GET', '/health')).toEqual({ status: 200, json: { status: 'ok' } });
+      }
+      expect((await requestWithHost(`localhost:${blink.port}`, 'GET', '/_local/api/sms')).status).toBe(200);
+    });
+  });
+
+  describe('request bodies over the limit', () => {
+    it('answers an oversized API body with a 413 JSON error the client receives (not a dropped connection)', async () => {
+      const oversized = Buffer.alloc(MAX_BODY_BYTES + 1024 * 1024, 'a');
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest(
+          { host: '127.0.0.1', port: blink.port, method: 'POST', path: '/api/enrollment/start', headers: { 'content-type': 'application/json', 'content-length': oversized.length } },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          },
+        );
+        request.on('error', reject);
+        request.end(oversized);
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body)).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/larger than/) } });
+      // The runtime still answers afterwards.
+      expect((await fetch(`${blink.url}/health`)).status).toBe(200);
+    });
+  });
+
   describe('console', () => {
     it('serves the page with strict headers and no inline script', async () => {
       const response = await fetch(blink.consoleUrl);
@@ -132,6 +206,31 @@ describe('local runtime', () => {
       expect(page).not.toContain(`<b>${marker}</b>`);
       expect(page).toContain(`&lt;p&gt;Html ${marker}&lt;/p&gt;`);
       expect(page).toContain(`Title ${marker}`);
+    });
+  });
+
+  describe('locking a demo user out from the console', () => {
+    it('types wrong passwords until the demo directory locks the account, which the lockout scan then finds', async () => {
+      const lock = (body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${blink.url}/_local/api/directory/lock`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const scanned = async () =>
+        (await blink.composition.adapters.directory.scanLockedAccounts({ pageSize: 100, timeBudgetMs: 10_000 })).locked.map((account) => account.samAccountName);
+      expect(await scanned()).not.toContain('john.smith');
+
+      const crossSite = await lock({ samAccountName: 'john.smith' }, { 'sec-fetch-site': 'cross-site' });
+      expect(crossSite.status).toBe(403);
+      expect((await lock({ samAccountName: 'nobody' })).status).toBe(400);
+      expect(await scanned()).not.toContain('john.smith');
+
+      const locked = await lock({ samAccountName: 'john.smith' });
+      expect(locked.status).toBe(200);
+      // The demo domain's lockout threshold (local/demo-directory/seed.ts): five wrong passwords.
+      expect(await locked.json()).toEqual({ samAccountName: 'john.smith', locked: true, wrongPasswords: 5 });
+      expect(await scanned()).toContain('john.smith');
+      const page = await (await fetch(blink.consoleUrl)).text();
+      expect(page).toMatch(/<code>john\.smith<\/code>.*?<strong class="locked">yes<\/strong>/s);
+      // Already locked: nothing more to type.
+      expect(await (await lock({ samAccountName: 'john.smith' })).json()).toEqual({ samAccountName: 'john.smith', locked: true, wrongPasswords: 0 });
     });
   });
 

@@ -44,7 +44,8 @@ export interface ResolveOptions {
 const JUDGE_CONCURRENCY = 8;
 const RESOLVE_TIME_BUDGET_MS = 20_000;
 
-type Verdict = { eligible: ActivationCandidate & { dn: string } } | { skipped: SkipReason };
+/** `replacesEarlier`: the user holds an earlier link (pending, or setup done) that this activation supersedes. */
+type Verdict = { eligible: ActivationCandidate & { dn: string }; replacesEarlier: 'pending-link' | 'completed-setup' | undefined } | { skipped: SkipReason };
 
 /**
  * Admin activation on the worker side (the only side that reaches AD): resolve a target to the users who may be
@@ -70,6 +71,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
         displayName: user.displayName?.trim() || user.samAccountName,
         mail,
       },
+      replacesEarlier: enrollment?.status === 'activated' ? 'pending-link' : enrollment?.status === 'active' ? 'completed-setup' : undefined,
     };
   };
 
@@ -204,6 +206,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
             link: issued.link,
             expiresAt: issued.expiresAt,
             validForHours: deps.settings.activationTtlHours,
+            ...(verdict.replacesEarlier ? { replacesEarlier: verdict.replacesEarlier } : {}),
             ...deps.branding,
           }),
         ));
