@@ -143,8 +143,11 @@ export const configSchema = z
     resetForceChange: flag.default(true),
     /** A reset also clears a lockout (lockoutTime=0 in the same modify). */
     resetUnlocks: flag.default(true),
-    /** Shortest generated password; the user's effective AD policy wins when it asks for more. */
-    passwordMinLength: integer(8, 64).default(12),
+    /**
+     * Shortest generated password; the user's effective AD policy wins when it asks for more. 15 by default: NIST
+     * SP 800-63B rev 4 asks for at least 15 characters where a password is the only factor.
+     */
+    passwordMinLength: integer(8, 64).default(15),
     /** Resets and unlocks per account (SMS and app together) per hour and per day. */
     resetsPerHour: integer(1, 100).default(3),
     resetsPerDay: integer(1, 1000).default(10),

@@ -90,8 +90,8 @@ export const envSections = {
     RESET_FORCE_CHANGE: booleanFlag.default(true),
     /** Clear lockoutTime in the same modify as the password. */
     RESET_UNLOCK_ON_RESET: booleanFlag.default(true),
-    /** Shortest generated password; the user's effective AD policy wins when it asks for more. */
-    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(12),
+    /** Shortest generated password (NIST SP 800-63B rev 4: 15 for a single factor); the user's effective AD policy wins when it asks for more. */
+    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(15),
     /** New passwords tried when AD refuses one (0000052D) before the reset is given up. */
     PASSWORD_REJECTION_RETRIES: z.coerce.number().int().min(0).max(5).default(3),
     /** The job queue's maxReceiveCount: on the last delivery a failing job tells the user before it goes to the DLQ. */
