@@ -337,12 +337,13 @@ export class BlinkFunction extends NodejsFunction {
 
 /**
  * Like aws-lambda-destinations' SqsDestination, but with an exact grant: that one grants kms:GenerateDataKey* and
- * kms:ReEncrypt* on an encrypted queue, where sending needs only GenerateDataKey and Decrypt.
+ * kms:ReEncrypt* on an encrypted queue, where sending needs only GenerateDataKey and Decrypt, and only through SQS
+ * (kms:ViaService), so the role cannot use the queue key directly to decrypt anything else encrypted with it.
  */
 class QueueFailureDestination implements IDestination {
   constructor(private readonly queue: IQueue) {}
 
-  bind(_scope: Construct, fn: { grantPrincipal: iam.IPrincipal }) {
+  bind(scope: Construct, fn: { grantPrincipal: iam.IPrincipal }) {
     fn.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
     );
@@ -351,6 +352,7 @@ class QueueFailureDestination implements IDestination {
         new iam.PolicyStatement({
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [this.queue.encryptionMasterKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(scope).region}.amazonaws.com` } },
         }),
       );
     }
