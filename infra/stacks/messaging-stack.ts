@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   ConfigurationSet,
@@ -117,13 +117,30 @@ export class MessagingStack extends Stack {
       enforceSSL: true,
       displayName: 'Blink inbound SMS',
     });
+    // Publishes come from End User Messaging on behalf of this account's phone number(s) only (the configured
+    // number when smsPhoneNumberId is set), and nobody else may publish at all, not even this account's own IAM
+    // principals: a forged "inbound SMS" would otherwise reset a password.
     this.inboundSmsTopic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'OnlyEndUserMessagingSmsOfThisAccount',
         principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.inboundSmsTopic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': this.inboundNumberArn(config.smsPhoneNumberId) },
+        },
+      }),
+    );
+    this.inboundSmsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NoOtherPublisher',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['sns:Publish'],
+        resources: [this.inboundSmsTopic.topicArn],
+        // aws:PrincipalServiceName is absent for IAM users and roles, so StringNotEquals denies them too.
+        conditions: { StringNotEquals: { 'aws:PrincipalServiceName': 'sms-voice.amazonaws.com' } },
       }),
     );
     // Lambda retries an SNS (asynchronous) invocation twice; a message that still fails lands here as Lambda's
@@ -189,6 +206,12 @@ export class MessagingStack extends Stack {
     this.twoWaySmsWiring(config.smsPhoneNumberId);
     new CfnOutput(this, 'InboundSmsTopicArn', { value: this.inboundSmsTopic.topicArn });
     new CfnOutput(this, 'JobDeadLetterQueueUrl', { value: this.jobDeadLetterQueue.queueUrl });
+  }
+
+  /** The phone number whose replies reach the topic: the configured one, else any phone number of this account and region. */
+  private inboundNumberArn(phoneNumberId: string | undefined): string {
+    if (phoneNumberId?.startsWith('arn:')) return phoneNumberId;
+    return this.formatArn({ service: 'sms-voice', resource: 'phone-number', resourceName: phoneNumberId ?? '*' });
   }
 
   /** E.164 numbers have no ARN of their own (phone-number ids are assigned by AWS), so they map to the pattern. */
