@@ -73,6 +73,8 @@ export const envSections = {
     // The shape only: whether libphonenumber knows the country is checked where its metadata is loaded anyway
     // (shared/domain/phone-number.ts), so functions that never parse a number do not carry the metadata.
     DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US').default('US'),
+    /** Countries verification SMS may go to (comma-separated ISO 3166-1 alpha-2); unset: the setup page's default. */
+    SMS_ALLOWED_COUNTRIES: commaList.pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'must be two-letter upper-case country codes such as US,CA'))).optional(),
     APP_STORE_URL: z.url().default('https://apps.apple.com/app/blink'),
     PLAY_STORE_URL: z.url().default('https://play.google.com/store/apps/details?id=app.blink'),
     /** Name shown in messages and pages. */
