@@ -175,6 +175,18 @@ export const configSchema = z
     smsResetKeywords: list(smsKeyword).optional(),
     smsUnlockKeywords: list(smsKeyword).optional(),
     smsHelpKeywords: list(smsKeyword).optional(),
+    /**
+     * SNS mobile push platform applications (created with the APNs / FCM credentials, outside Blink): apps that
+     * register get an endpoint made from their token on these. Unset: no pushes for that platform.
+     */
+    pushApnsPlatformApplicationArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX)\/[A-Za-z0-9_.-]{1,256}$/, 'must be an SNS APNs platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/APNS/NAME)')
+      .optional(),
+    pushFcmPlatformApplicationArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/[A-Za-z0-9_.-]{1,256}$/, 'must be an SNS FCM platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/GCM/NAME)')
+      .optional(),
     /** SNS topics whose HTTPS deliveries the public API accepts at POST /sns/inbound-sms; the route is off when unset. */
     snsHttpsTopicArns: list(z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:blink-inbound-sms')).optional(),
     /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */

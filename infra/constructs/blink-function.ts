@@ -262,6 +262,24 @@ export class BlinkFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * The push platform applications (env) plus sns:CreatePlatformEndpoint on exactly those: the function makes a
+   * device's endpoint from its token at registration, on no other application, and never publishes.
+   */
+  usePushEndpoints(applications: { pushApnsPlatformApplicationArn?: string | undefined; pushFcmPlatformApplicationArn?: string | undefined }): this {
+    const arns: string[] = [];
+    if (applications.pushApnsPlatformApplicationArn) {
+      this.addEnvironment('PUSH_APNS_PLATFORM_APPLICATION_ARN', applications.pushApnsPlatformApplicationArn);
+      arns.push(applications.pushApnsPlatformApplicationArn);
+    }
+    if (applications.pushFcmPlatformApplicationArn) {
+      this.addEnvironment('PUSH_FCM_PLATFORM_APPLICATION_ARN', applications.pushFcmPlatformApplicationArn);
+      arns.push(applications.pushFcmPlatformApplicationArn);
+    }
+    if (arns.length > 0) this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: arns }));
+    return this;
+  }
+
   /** Reset request settings (inbound SMS keywords, confirmation mode, per-account limits shared by SMS and app). */
   useResetRequestSettings(settings: {
     resetsPerHour: number;

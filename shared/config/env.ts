@@ -82,6 +82,11 @@ export const envSections = {
     /** Who users should contact, named in notices ("If this was not you, contact …"). */
     SUPPORT_CONTACT: z.string().min(1).default('your IT service desk'),
   },
+  /** SNS mobile push platform applications: registering apps get endpoints made on them (none: no pushes). */
+  push: {
+    PUSH_APNS_PLATFORM_APPLICATION_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX)\/\S+$/, 'must be an SNS APNs platform application ARN').optional(),
+    PUSH_FCM_PLATFORM_APPLICATION_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/\S+$/, 'must be an SNS FCM (GCM) platform application ARN').optional(),
+  },
   /** The admin API's way to the directory worker (a synchronous Lambda invocation). */
   adminApi: {
     DIRECTORY_WORKER_FUNCTION: z.string().min(1),
