@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import * as z from 'zod';
 
 /**
@@ -137,6 +138,23 @@ export const configSchema = z
     activationTtlHours: integer(1, 72).default(72),
     /** Country assumed for numbers typed without a country code on the setup page (ISO 3166-1 alpha-2). */
     defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US').default('US'),
+    /**
+     * The only countries verification SMS (and every other Blink SMS) may go to: the setup page refuses numbers of
+     * other countries, and End User Messaging's protect configuration blocks them. Default: the countries of the
+     * configured numbers plus defaultCountry (resolved in loadConfig).
+     */
+    smsAllowedCountries: list(
+      z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'must be a two-letter upper-case country code such as US')
+        // Only shape errors for malformed codes: the country check below is for well-formed ones.
+        .refine((code) => !/^[A-Z]{2}$/.test(code) || isSupportedCountry(code), 'must be an ISO 3166-1 alpha-2 country code with phone numbers'),
+    ).optional(),
+    /**
+     * Monthly SMS budget in USD: an alarm fires at 80 % of it, and the SmsSpendLimitCommand output sets End User
+     * Messaging's enforced account limit to it (CloudFormation cannot set that limit).
+     */
+    smsMonthlySpendLimitUsd: integer(1, 1_000_000).default(100),
     /** App-store links in the verification SMS. */
     appStoreUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://apps.apple.com/app/blink'),
     playStoreUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://play.google.com/store/apps/details?id=app.blink'),
@@ -144,8 +162,11 @@ export const configSchema = z
     resetForceChange: flag.default(true),
     /** A reset also clears a lockout (lockoutTime=0 in the same modify). */
     resetUnlocks: flag.default(true),
-    /** Shortest generated password; the user's effective AD policy wins when it asks for more. */
-    passwordMinLength: integer(8, 64).default(12),
+    /**
+     * Shortest generated password; the user's effective AD policy wins when it asks for more. 15 by default: NIST
+     * SP 800-63B rev 4 asks for at least 15 characters where a password is the only factor.
+     */
+    passwordMinLength: integer(8, 64).default(15),
     /** Resets and unlocks per account (SMS and app together) per hour and per day. */
     resetsPerHour: integer(1, 100).default(3),
     resetsPerDay: integer(1, 1000).default(10),
@@ -155,6 +176,18 @@ export const configSchema = z
     smsResetKeywords: list(smsKeyword).optional(),
     smsUnlockKeywords: list(smsKeyword).optional(),
     smsHelpKeywords: list(smsKeyword).optional(),
+    /**
+     * SNS mobile push platform applications (created with the APNs / FCM credentials, outside Blink): apps that
+     * register get an endpoint made from their token on these. Unset: no pushes for that platform.
+     */
+    pushApnsPlatformApplicationArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX)\/[A-Za-z0-9_.-]{1,256}$/, 'must be an SNS APNs platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/APNS/NAME)')
+      .optional(),
+    pushFcmPlatformApplicationArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/[A-Za-z0-9_.-]{1,256}$/, 'must be an SNS FCM platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/GCM/NAME)')
+      .optional(),
     /** SNS topics whose HTTPS deliveries the public API accepts at POST /sns/inbound-sms; the route is off when unset. */
     snsHttpsTopicArns: list(z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:blink-inbound-sms')).optional(),
     /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */
@@ -182,7 +215,21 @@ export const configSchema = z
     if (caProblem) problem('ldapCaFile', caProblem);
   });
 
-export type BlinkConfig = z.output<typeof configSchema> & { /** Absolute path of the CA bundle. */ ldapCaPath: string };
+export type BlinkConfig = Omit<z.output<typeof configSchema>, 'smsAllowedCountries'> & {
+  /** Absolute path of the CA bundle. */
+  ldapCaPath: string;
+  /** As configured, or the countries of the configured numbers plus defaultCountry; sorted, no duplicates. */
+  smsAllowedCountries: string[];
+};
+
+/** Countries of the E.164 numbers Blink sends from and receives on, plus the default country of typed numbers. */
+export function defaultSmsAllowedCountries(config: Pick<BlinkConfig, 'smsInboundNumbers' | 'smsOriginationIdentities' | 'defaultCountry'>): string[] {
+  const countries = [...config.smsInboundNumbers, ...config.smsOriginationIdentities]
+    .filter((identity) => E164.test(identity))
+    .map((number) => parsePhoneNumberFromString(number)?.country)
+    .filter((country): country is NonNullable<typeof country> => country !== undefined);
+  return [...new Set([...countries, config.defaultCountry])].sort();
+}
 
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
 
@@ -233,5 +280,10 @@ export function loadConfig(read: (key: string) => unknown): BlinkConfig {
       }),
     ]);
   }
-  return { ...result.data, ldapCaPath: resolveFromRoot(result.data.ldapCaFile) };
+  const { smsAllowedCountries, ...data } = result.data;
+  return {
+    ...data,
+    ldapCaPath: resolveFromRoot(data.ldapCaFile),
+    smsAllowedCountries: smsAllowedCountries ? [...new Set(smsAllowedCountries)].sort() : defaultSmsAllowedCountries(data),
+  };
 }

@@ -18,6 +18,7 @@ import { SqsJobQueue } from '../shared/adapters/sqs/job-queue.js';
 import { SesEmailSender } from '../shared/adapters/ses/email-sender.js';
 import { EndUserMessagingSmsSender } from '../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { RecordingPushSender } from '../shared/adapters/sns/recording-push-sender.js';
+import { RecordingPushEndpoints } from '../shared/adapters/sns/recording-push-endpoints.js';
 import { StaticSecrets } from '../shared/adapters/secrets/static-secrets.js';
 import { SystemClock } from '../shared/adapters/system/clock.js';
 import { LdapDirectory } from '../shared/adapters/ldap/index.js';
@@ -187,6 +188,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const inboundSmsUseCase = createInboundSmsUseCase({ ...adapters, logger: inboundObservability.logger, settings: inboundSmsSettingsFrom(env) });
   const enrollmentDependencies = {
     ...adapters,
+    // Registering apps get SNS-shaped endpoint ARNs made from their tokens, as deployed (pushes then recorded).
+    pushEndpoints: new RecordingPushEndpoints(),
     logger: apiObservability.logger,
     settings: enrollmentSettingsFrom(env),
   };

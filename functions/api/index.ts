@@ -1,5 +1,6 @@
 import { ConfigurationError, parseEnv } from '../../shared/config/env.js';
-import { createDocumentClient, createSecretsClient, createSesClient, createSmsVoiceClient, createSqsClient } from '../../shared/composition/aws-clients.js';
+import { createDocumentClient, createSecretsClient, createSesClient, createSmsVoiceClient, createSnsClient, createSqsClient } from '../../shared/composition/aws-clients.js';
+import { SnsPushEndpoints } from '../../shared/adapters/sns/push-endpoints.js';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store.js';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store.js';
@@ -26,7 +27,7 @@ import { createInboundSmsUseCase } from '../../shared/use-cases/inbound-sms/inde
 import { snsHttpsRoutes } from './routes/sns.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
-const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms', 'snsHttps']);
+const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms', 'snsHttps', 'push']);
 if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET_ARN: is required but not set']);
 
 const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true });
@@ -50,6 +51,11 @@ const enrollment: EnrollmentDependencies = {
   }),
   optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
   logger: observability.logger,
+  // Registering apps send a token; the endpoint is made here, on the configured platform applications only.
+  pushEndpoints: new SnsPushEndpoints(createSnsClient(), {
+    ...(env.PUSH_APNS_PLATFORM_APPLICATION_ARN ? { ios: env.PUSH_APNS_PLATFORM_APPLICATION_ARN } : {}),
+    ...(env.PUSH_FCM_PLATFORM_APPLICATION_ARN ? { android: env.PUSH_FCM_PLATFORM_APPLICATION_ARN } : {}),
+  }),
   settings: enrollmentSettingsFrom(env),
 };
 

@@ -213,9 +213,13 @@ export class BlinkFunction extends NodejsFunction {
     return this;
   }
 
-  /** What the setup page needs beyond the wording: the default country of typed numbers and the app-store links. */
-  useSetupSettings(settings: { defaultCountry: string; appStoreUrl: string; playStoreUrl: string }): this {
+  /**
+   * What the setup page needs beyond the wording: the default country of typed numbers, the countries verification
+   * codes may be texted to, and the app-store links.
+   */
+  useSetupSettings(settings: { defaultCountry: string; smsAllowedCountries: string[]; appStoreUrl: string; playStoreUrl: string }): this {
     this.addEnvironment('DEFAULT_COUNTRY', settings.defaultCountry);
+    this.addEnvironment('SMS_ALLOWED_COUNTRIES', settings.smsAllowedCountries.join(','));
     this.addEnvironment('APP_STORE_URL', settings.appStoreUrl);
     this.addEnvironment('PLAY_STORE_URL', settings.playStoreUrl);
     return this;
@@ -255,6 +259,24 @@ export class BlinkFunction extends NodejsFunction {
       reason:
         'Push targets are SNS platform endpoints created per device at registration; their ARNs are not known at synth time. The pattern covers platform endpoints of this account and region only (not topics), and the action is Publish only',
     });
+    return this;
+  }
+
+  /**
+   * The push platform applications (env) plus sns:CreatePlatformEndpoint on exactly those: the function makes a
+   * device's endpoint from its token at registration, on no other application, and never publishes.
+   */
+  usePushEndpoints(applications: { pushApnsPlatformApplicationArn?: string | undefined; pushFcmPlatformApplicationArn?: string | undefined }): this {
+    const arns: string[] = [];
+    if (applications.pushApnsPlatformApplicationArn) {
+      this.addEnvironment('PUSH_APNS_PLATFORM_APPLICATION_ARN', applications.pushApnsPlatformApplicationArn);
+      arns.push(applications.pushApnsPlatformApplicationArn);
+    }
+    if (applications.pushFcmPlatformApplicationArn) {
+      this.addEnvironment('PUSH_FCM_PLATFORM_APPLICATION_ARN', applications.pushFcmPlatformApplicationArn);
+      arns.push(applications.pushFcmPlatformApplicationArn);
+    }
+    if (arns.length > 0) this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: arns }));
     return this;
   }
 
@@ -337,12 +359,13 @@ export class BlinkFunction extends NodejsFunction {
 
 /**
  * Like aws-lambda-destinations' SqsDestination, but with an exact grant: that one grants kms:GenerateDataKey* and
- * kms:ReEncrypt* on an encrypted queue, where sending needs only GenerateDataKey and Decrypt.
+ * kms:ReEncrypt* on an encrypted queue, where sending needs only GenerateDataKey and Decrypt, and only through SQS
+ * (kms:ViaService), so the role cannot use the queue key directly to decrypt anything else encrypted with it.
  */
 class QueueFailureDestination implements IDestination {
   constructor(private readonly queue: IQueue) {}
 
-  bind(_scope: Construct, fn: { grantPrincipal: iam.IPrincipal }) {
+  bind(scope: Construct, fn: { grantPrincipal: iam.IPrincipal }) {
     fn.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
     );
@@ -351,6 +374,7 @@ class QueueFailureDestination implements IDestination {
         new iam.PolicyStatement({
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [this.queue.encryptionMasterKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `sqs.${Stack.of(scope).region}.amazonaws.com` } },
         }),
       );
     }

@@ -116,6 +116,7 @@ export class ApiStack extends Stack {
       .useSmsOrigination(props.sms)
       .useEnrollmentSettings(config)
       .useSetupSettings(config)
+      .usePushEndpoints(config)
       .useResetRequestSettings(config);
     this.apiFunction.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 

@@ -15,7 +15,6 @@ import {
   type IVpc,
   type SubnetSelection,
 } from 'aws-cdk-lib/aws-ec2';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
@@ -122,14 +121,9 @@ export class DirectoryStack extends Stack {
     };
     for (const [name, value] of Object.entries(environment)) this.worker.addEnvironment(name, value);
 
-    this.worker.addEventSource(
-      new SqsEventSource(props.jobQueue, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        // At most five concurrent workers: the DCs see a bounded number of binds however long the queue gets.
-        maxConcurrency: 5,
-      }),
-    );
+    // At most five concurrent workers: the DCs see a bounded number of binds however long the queue gets. Not
+    // SqsEventSource: its grant lets the role use the queue key outside SQS (no kms:ViaService).
+    this.worker.consumeQueue(props.jobQueue, { batchSize: 10, maxConcurrency: 5 });
 
     const errors = new Alarm(this, 'WorkerErrorAlarm', {
       alarmDescription: 'Blink: the directory worker failed (invocation errors). Check its logs; jobs are retried, then go to the DLQ.',

@@ -1,9 +1,9 @@
 import { CfnOutput, Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   ConfigurationSet,
@@ -12,7 +12,8 @@ import {
   Identity,
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
-import { CfnConfigurationSet as CfnSmsConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
+import { CfnConfigurationSet as CfnSmsConfigurationSet, CfnProtectConfiguration } from 'aws-cdk-lib/aws-smsvoice';
+import { getCountries } from 'libphonenumber-js';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -117,13 +118,30 @@ export class MessagingStack extends Stack {
       enforceSSL: true,
       displayName: 'Blink inbound SMS',
     });
+    // Publishes come from End User Messaging on behalf of this account's phone number(s) only (the configured
+    // number when smsPhoneNumberId is set), and nobody else may publish at all, not even this account's own IAM
+    // principals: a forged "inbound SMS" would otherwise reset a password.
     this.inboundSmsTopic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'OnlyEndUserMessagingSmsOfThisAccount',
         principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.inboundSmsTopic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': this.inboundNumberArn(config.smsPhoneNumberId) },
+        },
+      }),
+    );
+    this.inboundSmsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NoOtherPublisher',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['sns:Publish'],
+        resources: [this.inboundSmsTopic.topicArn],
+        // aws:PrincipalServiceName is absent for IAM users and roles, so StringNotEquals denies them too.
+        conditions: { StringNotEquals: { 'aws:PrincipalServiceName': 'sms-voice.amazonaws.com' } },
       }),
     );
     // Lambda retries an SNS (asynchronous) invocation twice; a message that still fails lands here as Lambda's
@@ -175,7 +193,15 @@ export class MessagingStack extends Stack {
     };
 
     // --- Sending: SMS ----------------------------------------------------------------------------------------------
-    const smsConfigurationSet = new CfnSmsConfigurationSet(this, 'SmsConfigurationSet', {});
+    // SMS pumping (texts to premium ranges abroad, paid per message) is stopped by End User Messaging itself: every
+    // country but smsAllowedCountries is blocked for messages sent with Blink's configuration set.
+    const smsProtection = new CfnProtectConfiguration(this, 'SmsProtectConfiguration', {
+      countryRuleSet: { sms: smsCountryRules(config.smsAllowedCountries) },
+    });
+    const smsConfigurationSet = new CfnSmsConfigurationSet(this, 'SmsConfigurationSet', {
+      protectConfigurationId: smsProtection.attrProtectConfigurationId,
+    });
+    this.smsSpendAlarm(config.smsMonthlySpendLimitUsd);
     this.sms = {
       identities: config.smsOriginationIdentities,
       inboundNumbers: config.smsInboundNumbers,
@@ -189,6 +215,33 @@ export class MessagingStack extends Stack {
     this.twoWaySmsWiring(config.smsPhoneNumberId);
     new CfnOutput(this, 'InboundSmsTopicArn', { value: this.inboundSmsTopic.topicArn });
     new CfnOutput(this, 'JobDeadLetterQueueUrl', { value: this.jobDeadLetterQueue.queueUrl });
+  }
+
+  /**
+   * An alarm at 80 % of the monthly SMS budget, on the month-to-date spend End User Messaging publishes (AWS/SMSVoice
+   * TextMessageMonthlySpend, account-wide), and the CLI call that makes the budget a hard limit: CloudFormation has no
+   * resource for the account's enforced spend limit.
+   */
+  private smsSpendAlarm(limitUsd: number): void {
+    const threshold = Math.round(limitUsd * 0.8 * 100) / 100;
+    new Alarm(this, 'SmsSpendAlarm', {
+      alarmDescription: `Blink: SMS spend this month passed ${threshold} USD, 80 % of smsMonthlySpendLimitUsd (${limitUsd} USD); End User Messaging stops sending at the enforced limit. Check the setup and inbound SMS traffic (SMS pumping?) before raising it.`,
+      metric: new Metric({ namespace: 'AWS/SMSVoice', metricName: 'TextMessageMonthlySpend', period: Duration.hours(1), statistic: 'Maximum' }),
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(this.alarmTopic));
+    new CfnOutput(this, 'SmsSpendLimitCommand', {
+      description: 'Run once (and after changing smsMonthlySpendLimitUsd) to make the SMS budget the enforced monthly limit of the account and region',
+      value: `aws pinpoint-sms-voice-v2 set-text-message-spend-limit-override --monthly-limit ${limitUsd} --region ${this.region}`,
+    });
+  }
+
+  /** The phone number whose replies reach the topic: the configured one, else any phone number of this account and region. */
+  private inboundNumberArn(phoneNumberId: string | undefined): string {
+    if (phoneNumberId?.startsWith('arn:')) return phoneNumberId;
+    return this.formatArn({ service: 'sms-voice', resource: 'phone-number', resourceName: phoneNumberId ?? '*' });
   }
 
   /** E.164 numbers have no ARN of their own (phone-number ids are assigned by AWS), so they map to the pattern. */
@@ -236,4 +289,16 @@ export class MessagingStack extends Stack {
     alarm.addAlarmAction(new SnsAction(this.alarmTopic));
     return alarm;
   }
+}
+
+/**
+ * Codes libphonenumber knows that are not ISO 3166-1 alpha-2 country codes (Ascension, Tristan da Cunha, Kosovo):
+ * End User Messaging names countries by ISO code only, so these get no rule of their own.
+ */
+const NOT_ISO_COUNTRY_CODES = new Set(['AC', 'TA', 'XK']);
+
+/** One rule per country with phone numbers: ALLOW for the allowed ones, BLOCK for every other. */
+export function smsCountryRules(allowed: readonly string[]): CfnProtectConfiguration.CountryRuleProperty[] {
+  const countries = new Set<string>([...getCountries().filter((code) => !NOT_ISO_COUNTRY_CODES.has(code)), ...allowed]);
+  return [...countries].sort().map((countryCode) => ({ countryCode, protectStatus: allowed.includes(countryCode) ? 'ALLOW' : 'BLOCK' }));
 }

@@ -82,6 +82,11 @@ export const envSections = {
     /** Who users should contact, named in notices ("If this was not you, contact …"). */
     SUPPORT_CONTACT: z.string().min(1).default('your IT service desk'),
   },
+  /** SNS mobile push platform applications: registering apps get endpoints made on them (none: no pushes). */
+  push: {
+    PUSH_APNS_PLATFORM_APPLICATION_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX)\/\S+$/, 'must be an SNS APNs platform application ARN').optional(),
+    PUSH_FCM_PLATFORM_APPLICATION_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/\S+$/, 'must be an SNS FCM (GCM) platform application ARN').optional(),
+  },
   /** The admin API's way to the directory worker (a synchronous Lambda invocation). */
   adminApi: {
     DIRECTORY_WORKER_FUNCTION: z.string().min(1),
@@ -94,8 +99,8 @@ export const envSections = {
     RESET_UNLOCK_ON_RESET: booleanFlag.default(true),
     /** Send the password policy hints control with resets, so the DC applies password history to them (DCs that support it). */
     LDAP_PASSWORD_POLICY_HINTS: booleanFlag.default(false),
-    /** Shortest generated password; the user's effective AD policy wins when it asks for more. */
-    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(12),
+    /** Shortest generated password (NIST SP 800-63B rev 4: 15 for a single factor); the user's effective AD policy wins when it asks for more. */
+    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(15),
     /** New passwords tried when AD refuses one (0000052D) before the reset is given up. */
     PASSWORD_REJECTION_RETRIES: z.coerce.number().int().min(0).max(5).default(3),
     /** The job queue's maxReceiveCount: on the last delivery a failing job tells the user before it goes to the DLQ. */

@@ -10,7 +10,7 @@ export interface Device {
   publicKey: DevicePublicKey;
   unlockMethod: UnlockMethod;
   platform: DevicePlatform;
-  /** Push endpoint (an SNS platform endpoint ARN when deployed). */
+  /** Push target: the SNS platform endpoint ARN the server made from the app's token (never a value the app sent). */
   pushToken?: string;
   boundAt: Date;
   revokedAt?: Date;

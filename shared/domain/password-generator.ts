@@ -16,7 +16,7 @@ const groupLength = 4;
 
 export interface PasswordRequirements {
   policy: Pick<PasswordPolicy, 'minLength' | 'complexity'>;
-  /** Deployment minimum (default 12); the longer of this and the policy's wins. */
+  /** Deployment minimum (default 15, PASSWORD_MIN_LENGTH); the longer of this and the policy's wins. */
   configuredMinLength: number;
   /** sAMAccountName and display name: AD refuses passwords containing them or any 3+ character name token. */
   accountNames: string[];

@@ -1,11 +1,16 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { DomainError, RateLimitedError, ValidationError } from '../domain/errors.js';
 
-/** Headers every API response carries: nothing is cached, nothing leaks through referrers or sniffing. */
+/**
+ * Headers every API response (JSON answers, pages and their assets) carries: nothing is cached, nothing leaks through
+ * referrers or sniffing, and browsers keep to HTTPS for two years (HSTS), so a later visit to an http:// link never
+ * reaches the network in clear. Browsers ignore HSTS on plain-http answers, so the local runtime is unaffected.
+ */
 export const baseHeaders: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
 };
 
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {

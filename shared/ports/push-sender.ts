@@ -1,5 +1,5 @@
 export interface OutboundPush {
-  /** Platform endpoint of the device (an SNS endpoint ARN when deployed). */
+  /** Platform endpoint of the device: an SNS endpoint ARN made by PushEndpoints at registration. */
   target: string;
   title: string;
   body: string;

@@ -43,6 +43,7 @@ describe('setup page (browser)', () => {
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
+      'strict-transport-security': 'max-age=63072000; includeSubDomains',
     };
     expect(response?.status()).toBe(200);
     expect(response?.headers()).toMatchObject({ ...expected, 'content-type': 'text/html; charset=utf-8' });

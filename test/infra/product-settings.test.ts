@@ -10,11 +10,11 @@ describe('reset and setup settings from cdk context', () => {
     return envOf(fn);
   };
 
-  it('defaults to force-change and unlock on reset, a 12-character minimum, US numbers and the Blink store links', () => {
+  it('defaults to force-change and unlock on reset, a 15-character minimum (NIST 800-63B rev 4), US numbers and the Blink store links', () => {
     expect(functionEnv({}, 'blink-directory-worker')).toMatchObject({
       RESET_FORCE_CHANGE: 'true',
       RESET_UNLOCK_ON_RESET: 'true',
-      PASSWORD_MIN_LENGTH: '12',
+      PASSWORD_MIN_LENGTH: '15',
     });
     expect(functionEnv({}, 'blink-api')).toMatchObject({
       DEFAULT_COUNTRY: 'US',

@@ -186,7 +186,7 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
   });
 
   describe('inbound SMS', () => {
-    it('lets only End User Messaging SMS of this account publish to the topic', () => {
+    it('lets only End User Messaging SMS of this account publish to the topic, for its phone numbers', () => {
       const policy = theOnly([t.messaging], 'AWS::SNS::TopicPolicy', 'InboundSmsTopic');
       const document = policy.Properties?.PolicyDocument as { Statement: { Effect: string }[] };
       const allows = document.Statement.filter((statement) => statement.Effect === 'Allow');
@@ -194,7 +194,29 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
         expect.objectContaining({
           Action: 'sns:Publish',
           Principal: { Service: 'sms-voice.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sms-voice:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':phone-number/*']],
+              },
+            },
+          },
+        }),
+      ]);
+    });
+
+    it('denies publishing to every other principal, this account\'s own users and roles included', () => {
+      const policy = theOnly([t.messaging], 'AWS::SNS::TopicPolicy', 'InboundSmsTopic');
+      const document = policy.Properties?.PolicyDocument as { Statement: { Effect: string; Action: unknown; Sid?: string }[] };
+      const publishDenies = document.Statement.filter(
+        (statement) => statement.Effect === 'Deny' && statement.Action === 'sns:Publish' && statement.Sid !== 'AllowPublishThroughSSLOnly',
+      );
+      expect(publishDenies).toEqual([
+        expect.objectContaining({
+          Principal: { AWS: '*' },
+          Resource: { Ref: expect.stringMatching(/^InboundSmsTopic/) },
+          Condition: { StringNotEquals: { 'aws:PrincipalServiceName': 'sms-voice.amazonaws.com' } },
         }),
       ]);
     });
@@ -502,6 +524,10 @@ describe('Blink infrastructure with custom configuration', () => {
     const policies = JSON.stringify(resourcesOfType(t.all, 'AWS::IAM::Policy'));
     expect(policies).toContain(`:phone-number/${PHONE_ID}`);
     expect(policies).not.toContain(':phone-number/*');
+    // Only that number's replies may be published to the inbound topic.
+    const topicPolicy = JSON.stringify(theOnly([t.messaging], 'AWS::SNS::TopicPolicy', 'InboundSmsTopic').Properties?.PolicyDocument);
+    expect(topicPolicy).toContain(`:phone-number/${PHONE_ID}"`);
+    expect(topicPolicy).not.toContain(':phone-number/*');
     expectOutput(t.messaging, 'TwoWaySmsCommand', {
       Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`--phone-number-id ${PHONE_ID} --two-way-enabled`)])] },
     });

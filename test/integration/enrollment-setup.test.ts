@@ -116,6 +116,7 @@ function expectStrictHeaders(headers: Headers): void {
   expect(headers.get('cache-control')).toBe('no-store');
   expect(headers.get('referrer-policy')).toBe('no-referrer');
   expect(headers.get('x-content-type-options')).toBe('nosniff');
+  expect(headers.get('strict-transport-security')).toBe('max-age=63072000; includeSubDomains');
   expect(headers.get('content-type')).toMatch(/^application\/json/);
 }
 

@@ -1,9 +1,18 @@
-import { InternalErrorException, OptedOutException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import {
+  CreatePlatformEndpointCommand,
+  InternalErrorException,
+  InvalidParameterException,
+  OptedOutException,
+  PublishCommand,
+  SNSClient,
+  ThrottledException,
+} from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SnsSmsSender } from '../../shared/adapters/sms/sns-sms-sender';
 import { RecordingPushSender } from '../../shared/adapters/sns/recording-push-sender';
 import { SnsPushSender } from '../../shared/adapters/sns/push-sender';
-import { DeliveryError, OptedOutError } from '../../shared/domain/errors';
+import { SnsPushEndpoints } from '../../shared/adapters/sns/push-endpoints';
+import { DeliveryError, OptedOutError, ValidationError } from '../../shared/domain/errors';
 
 // SNS Publish to a phone number or a platform endpoint has no local stand-in (fauxqs 1.9 publishes to topics only),
 // so these tests check the exact requests against a mocked client.
@@ -81,7 +90,54 @@ describe('SnsPushSender', () => {
 
   it('maps a throttled publish to DeliveryError', async () => {
     sns.on(PublishCommand).rejects(new ThrottledException({ message: 'slow down', ...metadata }));
-    await expect(new SnsPushSender(client).send({ target: 'arn:x', title: 't', body: 'b' })).rejects.toBeInstanceOf(DeliveryError);
+    const target = 'arn:aws:sns:us-east-1:123456789012:endpoint/GCM/blink/0b6b2f0e';
+    await expect(new SnsPushSender(client).send({ target, title: 't', body: 'b' })).rejects.toBeInstanceOf(DeliveryError);
+  });
+
+  it('publishes to mobile push endpoints only: never a topic, a phone number or a raw token', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'p-2' });
+    const targets = [
+      'arn:aws:sns:us-east-1:123456789012:blink-inbound-sms',
+      'arn:aws:sns:us-east-1:123456789012:endpoint/APNS/blink',
+      '+14155550123',
+      'a'.repeat(64),
+    ];
+    for (const target of targets) {
+      await expect(new SnsPushSender(client).send({ target, title: 't', body: 'b' })).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+});
+
+// CreatePlatformEndpoint has no local stand-in either (nothing offline speaks SNS mobile push), hence the mock.
+describe('SnsPushEndpoints', () => {
+  const applications = {
+    ios: 'arn:aws:sns:us-east-1:123456789012:app/APNS/blink',
+    android: 'arn:aws:sns:us-east-1:123456789012:app/GCM/blink',
+  };
+  const endpoint = 'arn:aws:sns:us-east-1:123456789012:endpoint/APNS/blink/2bd0b4a1-60d5-3c5e-9a3b-6a1d5c4f7e80';
+
+  it('creates the endpoint from the token on the platform application of the device\'s platform', async () => {
+    sns.on(CreatePlatformEndpointCommand).resolves({ EndpointArn: endpoint });
+    const token = 'ab'.repeat(32);
+    expect(await new SnsPushEndpoints(client, applications).endpointFor('ios', token)).toBe(endpoint);
+    expect(sns.commandCalls(CreatePlatformEndpointCommand).map((call) => call.args[0].input)).toEqual([
+      { PlatformApplicationArn: applications.ios, Token: token },
+    ]);
+    await new SnsPushEndpoints(client, applications).endpointFor('android', 'f'.repeat(150));
+    expect(sns.commandCalls(CreatePlatformEndpointCommand)[1]?.args[0].input.PlatformApplicationArn).toBe(applications.android);
+  });
+
+  it('makes no endpoint for a platform without a push application', async () => {
+    expect(await new SnsPushEndpoints(client, { ios: applications.ios }).endpointFor('android', 'f'.repeat(150))).toBeUndefined();
+    expect(sns.commandCalls(CreatePlatformEndpointCommand)).toHaveLength(0);
+  });
+
+  it('maps a throttled call to DeliveryError and passes a refusal on as it is', async () => {
+    sns.on(CreatePlatformEndpointCommand).rejects(new ThrottledException({ message: 'slow down', ...metadata }));
+    await expect(new SnsPushEndpoints(client, applications).endpointFor('ios', 'ab'.repeat(32))).rejects.toBeInstanceOf(DeliveryError);
+    sns.on(CreatePlatformEndpointCommand).rejects(new InvalidParameterException({ message: 'Invalid token', ...metadata }));
+    await expect(new SnsPushEndpoints(client, applications).endpointFor('ios', 'ab'.repeat(32))).rejects.toBeInstanceOf(InvalidParameterException);
   });
 });
 

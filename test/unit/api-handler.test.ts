@@ -34,6 +34,23 @@ describe('API handler', () => {
       expect(JSON.parse(response.body)).toEqual({ error: { code: 'NOT_FOUND', message: 'No such route.' } });
     }
   });
+
+  it('tells browsers to use HTTPS only (HSTS, two years, subdomains too) on answers and errors alike', async () => {
+    const failing = createApiHandler({
+      observability: createObservability({ serviceName: 'blink-test', tracing: false }),
+      version: '1',
+      routes: [{ method: 'GET', path: '/boom', handler: async () => { throw new Error('internal detail'); } }],
+    });
+    const answers = [
+      await handler()(apiEvent('GET', '/health'), lambdaContext()),
+      await handler()(apiEvent('GET', '/nope'), lambdaContext()),
+      await failing(apiEvent('GET', '/boom'), lambdaContext()),
+    ];
+    expect(answers.map((response) => response.statusCode)).toEqual([200, 404, 500]);
+    for (const response of answers) {
+      expect(response.headers).toMatchObject({ 'strict-transport-security': 'max-age=63072000; includeSubDomains' });
+    }
+  });
 });
 
 describe('API handler metrics', () => {

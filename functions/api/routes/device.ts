@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { deviceHeaders, devicePublicKeySchema } from '../../../shared/domain/device-signature.js';
+import { isPushPlatform, pushTokenSchemas } from '../../../shared/domain/push-token.js';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
 import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests.js';
 import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/device.js';
@@ -8,13 +9,33 @@ import type { ApiRoute } from '../handler.js';
 import { bodyText, header, parseJsonBody } from './json-body.js';
 import { requestFacts } from './setup.js';
 
-const registerBody = z.object({
-  bindingCode: z.string().min(1).max(256),
-  publicKey: devicePublicKeySchema,
-  unlockMethod: z.enum(['none', 'pin', 'biometric']),
-  platform: z.enum(['ios', 'android', 'other']),
-  pushToken: z.string().min(1).max(2048).optional(),
-});
+/**
+ * The push token is checked against its platform's token format here, at the edge: it is a token, never an ARN or
+ * anything else SNS could be pointed at (the server makes the endpoint from it), and platforms without a push
+ * service send none.
+ */
+const registerBody = z
+  .object({
+    bindingCode: z.string().min(1).max(256),
+    publicKey: devicePublicKeySchema,
+    unlockMethod: z.enum(['none', 'pin', 'biometric']),
+    platform: z.enum(['ios', 'android', 'other']),
+    pushToken: z.string().min(1).max(512).optional(),
+  })
+  .transform((body, context) => {
+    const { pushToken, ...rest } = body;
+    if (pushToken === undefined) return rest;
+    if (!isPushPlatform(body.platform)) {
+      context.addIssue({ code: 'custom', path: ['pushToken'], message: 'only ios and android devices have push tokens' });
+      return z.NEVER;
+    }
+    const token = pushTokenSchemas[body.platform].safeParse(pushToken);
+    if (!token.success) {
+      context.addIssue({ code: 'custom', path: ['pushToken'], message: token.error.issues[0]?.message ?? 'is not a push token' });
+      return z.NEVER;
+    }
+    return { ...rest, pushToken: token.data };
+  });
 
 const bindingInvalidBody: ErrorBody = {
   error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
@@ -70,7 +91,7 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
             publicKey: body.publicKey,
             unlockMethod: body.unlockMethod,
             platform: body.platform,
-            ...(body.pushToken ? { pushToken: body.pushToken } : {}),
+            ...('pushToken' in body ? { pushToken: body.pushToken } : {}),
           },
           requestFacts(event),
         );

@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { DeliveryError } from '../../domain/errors.js';
+import { DeliveryError, ValidationError } from '../../domain/errors.js';
+import { SNS_PUSH_ENDPOINT_ARN } from '../../domain/push-token.js';
 import type { OutboundPush, PushSender } from '../../ports/push-sender.js';
 import { isTransientAwsError } from '../aws-errors.js';
 
@@ -11,6 +12,9 @@ export class SnsPushSender implements PushSender {
   constructor(private readonly client: SNSClient) {}
 
   async send(push: OutboundPush): Promise<{ messageId: string }> {
+    // Only mobile push endpoints: a stored target that is anything else (a topic, a phone number, a raw token kept
+    // from before endpoints were made server-side) is never published to.
+    if (!SNS_PUSH_ENDPOINT_ARN.test(push.target)) throw new ValidationError('The push target is not an SNS mobile push endpoint');
     try {
       const { MessageId } = await this.client.send(
         new PublishCommand({ TargetArn: push.target, MessageStructure: 'json', Message: snsPushMessage(push) }),

@@ -6,6 +6,7 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { EmailSender } from '../../ports/email-sender.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
+import type { PushEndpoints } from '../../ports/push-endpoints.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
@@ -38,6 +39,8 @@ export interface EnrollmentDependencies {
   auditLog: AuditLog;
   logger: EnrollmentLogger;
   settings: EnrollmentSettings;
+  /** Makes a registering device's push endpoint from its token; without it, devices are registered without push. */
+  pushEndpoints?: PushEndpoints;
 }
 
 /** Facts about the HTTP request the use cases need: the client IP from API Gateway's request context only. */

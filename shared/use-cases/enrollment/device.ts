@@ -5,6 +5,7 @@ import { issuedUnderCurrentActivation, type Enrollment, type EnrollmentMethods }
 import { ConcurrentUpdateError, RateLimitedError } from '../../domain/errors.js';
 import type { IssuedSecret } from '../../domain/issued-secret.js';
 import { hashSecret } from '../../domain/one-time-secrets.js';
+import { isPushPlatform, pushTokenSchemas } from '../../domain/push-token.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { deviceBoundEmail } from './notices.js';
 
@@ -13,6 +14,7 @@ export interface DeviceRegistration {
   publicKey: DevicePublicKey;
   unlockMethod: UnlockMethod;
   platform: DevicePlatform;
+  /** The app's APNs or FCM token (checked at the edge); the device stores the endpoint made from it, not the token. */
   pushToken?: string;
 }
 
@@ -69,7 +71,7 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         publicKey: registration.publicKey,
         unlockMethod: registration.unlockMethod,
         platform: registration.platform,
-        ...(registration.pushToken ? { pushToken: registration.pushToken } : {}),
+        ...(await pushEndpointOf(registration, binding.userGuid)),
         boundAt: now,
       };
       await deviceStore.add(device);
@@ -133,6 +135,25 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
       };
     },
   };
+
+  /**
+   * The push target of a new device: the endpoint the server makes from the app's token, never the token itself or an
+   * ARN the app could choose. Best effort: without it the device works, only without pushes (SMS alerts still go).
+   */
+  async function pushEndpointOf(registration: DeviceRegistration, userGuid: string): Promise<{ pushToken?: string }> {
+    const { pushToken, platform } = registration;
+    if (pushToken === undefined || !deps.pushEndpoints || !isPushPlatform(platform)) return {};
+    const token = pushTokenSchemas[platform].safeParse(pushToken);
+    if (!token.success) return {};
+    try {
+      const endpoint = await deps.pushEndpoints.endpointFor(platform, token.data);
+      return endpoint ? { pushToken: endpoint } : {};
+    } catch (error) {
+      logger.error('push endpoint could not be created', { userGuid, error: error instanceof Error ? error.name : 'unknown' });
+      return {};
+    }
+  }
+
 
   function bindingInvalid(reason: string): RegisterResult {
     logger.info('device registration refused', { reason });
