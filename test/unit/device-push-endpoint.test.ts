@@ -16,14 +16,16 @@ const ENDPOINT = 'arn:aws:sns:us-east-1:123456789012:endpoint/APNS/blink/2bd0b4a
 function registrationWorld(pushEndpoints: PushEndpoints | undefined) {
   const added: Device[] = [];
   const errors: string[] = [];
-  let enrollment = activeEnrollment(USER);
+  // A binding code is accepted only under the enrollment's current, unused activation.
+  const activationHash = 'ab'.repeat(32);
+  let enrollment = { ...activeEnrollment(USER), activationHash };
   const now = new Date();
   const deps = {
     clock: { now: () => now },
     secrets: { get: async () => 'k'.repeat(32) },
     rateLimiter: { hit: async () => ({ allowed: true, remaining: 10, retryAfterSeconds: 0 }) },
     enrollmentStore: {
-      consumeSecret: async () => ({ purpose: 'binding' as const, hash: 'h', userGuid: USER.userGuid, issuedAt: now, expiresAt: now }),
+      consumeSecret: async () => ({ purpose: 'binding' as const, hash: 'h', userGuid: USER.userGuid, issuedAt: now, expiresAt: now, activationHash }),
       get: async () => enrollment,
       save: async (next: typeof enrollment) => {
         enrollment = next;
