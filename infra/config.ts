@@ -148,8 +148,8 @@ export const configSchema = z
     /** Resets and unlocks per account (SMS and app together) per hour and per day. */
     resetsPerHour: integer(1, 100).default(3),
     resetsPerDay: integer(1, 1000).default(10),
-    /** Reset by SMS only after the user sends back a 6-digit code from Blink's reply (within 5 minutes). */
-    resetConfirmation: flag.default(false),
+    /** Reset or unlock by SMS only after the user sends back a 6-digit code from Blink's reply (within 5 minutes). */
+    resetConfirmation: flag.default(true),
     /** Extra words that mean RESET / UNLOCK / HELP in an inbound SMS (the defaults always work). */
     smsResetKeywords: list(smsKeyword).optional(),
     smsUnlockKeywords: list(smsKeyword).optional(),

@@ -105,8 +105,12 @@ export const envSections = {
     SMS_RESET_KEYWORDS: commaList.optional(),
     SMS_UNLOCK_KEYWORDS: commaList.optional(),
     SMS_HELP_KEYWORDS: commaList.optional(),
-    /** Answer RESET with a 6-digit code and reset only when it comes back from the same number within 5 minutes. */
-    RESET_CONFIRMATION: booleanFlag.default(false),
+    /**
+     * Answer RESET and UNLOCK with a 6-digit code and act only when it comes back from the same number within 5
+     * minutes (the sender number is a possession signal, not proof: a spoofed sender never sees the code). On by
+     * default; `false` acts on the sender number alone (README, "Confirmation codes").
+     */
+    RESET_CONFIRMATION: booleanFlag.default(true),
     RESETS_PER_HOUR: z.coerce.number().int().min(1).max(100).default(3),
     RESETS_PER_DAY: z.coerce.number().int().min(1).max(1000).default(10),
   },

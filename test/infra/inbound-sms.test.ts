@@ -38,7 +38,8 @@ describe('inbound SMS commands', () => {
       SUPPORT_CONTACT: 'your IT service desk',
       RESETS_PER_HOUR: '3',
       RESETS_PER_DAY: '10',
-      RESET_CONFIRMATION: 'false',
+      // On unless turned off: a spoofed sender number never sees the code.
+      RESET_CONFIRMATION: 'true',
     });
     const policy = policyOf(t, 'InboundSmsFunctionRoleDefaultPolicy');
     for (const action of ['sqs:SendMessage', 'sms-voice:SendTextMessage', 'secretsmanager:GetSecretValue', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']) {
@@ -55,11 +56,11 @@ describe('inbound SMS commands', () => {
 
   it('passes keyword aliases, confirmation mode and limits from context to the inbound-sms and api functions', () => {
     const configured = templatesOf(
-      buildTestApp({ smsResetKeywords: 'PASSWORD,NEW PASSWORD', smsHelpKeywords: ['AIDE'], resetConfirmation: 'true', resetsPerHour: '2', resetsPerDay: '6' }),
+      buildTestApp({ smsResetKeywords: 'PASSWORD,NEW PASSWORD', smsHelpKeywords: ['AIDE'], resetConfirmation: 'false', resetsPerHour: '2', resetsPerDay: '6' }),
     );
     for (const service of ['blink-inbound-sms', 'blink-api']) {
       const [, fn] = functionOf(configured, service);
-      expect(envOf(fn)).toMatchObject({ SMS_RESET_KEYWORDS: 'PASSWORD,NEW PASSWORD', SMS_HELP_KEYWORDS: 'AIDE', RESET_CONFIRMATION: 'true', RESETS_PER_HOUR: '2', RESETS_PER_DAY: '6' });
+      expect(envOf(fn)).toMatchObject({ SMS_RESET_KEYWORDS: 'PASSWORD,NEW PASSWORD', SMS_HELP_KEYWORDS: 'AIDE', RESET_CONFIRMATION: 'false', RESETS_PER_HOUR: '2', RESETS_PER_DAY: '6' });
       expect(envOf(fn)).not.toHaveProperty('SMS_UNLOCK_KEYWORDS');
     }
   });

@@ -3,8 +3,8 @@ import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { auditOf, enrolledUser, freshPhone, outcomeOf, smsTo, text, workerStartedAnyJobOf, workerStartedJobOf } from './support/inbound-sms.js';
 
-// Confirmation mode (RESET_CONFIRMATION=true) through the local runtime: RESET and UNLOCK answer with a 6-digit code,
-// and only that code sent back from the same number within 5 minutes queues the job.
+// Confirmation mode through the local runtime, as it runs by default (RESET_CONFIRMATION unset): RESET and UNLOCK
+// answer with a 6-digit code, and only that code sent back from the same number within 5 minutes queues the job.
 
 let blink: LocalBlink;
 let logs: LogCapture;
@@ -13,7 +13,7 @@ let testDay = 0;
 const codes: string[] = [];
 
 beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test', RESET_CONFIRMATION: 'true' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
+  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
 });
 
 afterAll(async () => {

@@ -33,6 +33,9 @@ beforeAll(async () => {
   blink = await startLocalBlink({
     env: {
       BLINK_VERSION: 'test',
+      // These tests are about commands acting on the sender number: confirmation (the default) is off here and tested
+      // in inbound-sms-confirmation.test.ts.
+      RESET_CONFIRMATION: 'false',
       RESETS_PER_DAY: '5',
       SMS_RESET_KEYWORDS: 'PASSWORD, nouveau mot',
       SMS_UNLOCK_KEYWORDS: 'UNBLOCK',

@@ -317,26 +317,29 @@ describe('lockout watch against the Samba DC', () => {
     }
   });
 
-  it('a reply of UNLOCK to the alert unlocks the account (inbound SMS → unlock job → AD), and the user can sign in', async () => {
+  it('a reply of UNLOCK to the alert gets a code, and the code unlocks the account (inbound SMS → unlock job → AD)', async () => {
     const user = await enroll(await newUser('lw-unl'));
     await lockOut(user);
     await blink.composition.lockoutWatch.scan(randomUUID());
     expect(smsTo(user.phone)).toHaveLength(1);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('775');
 
-    const reply = await fetch(`${blink.url}/_local/api/sms/inbound`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: user.phone, body: 'UNLOCK' }),
-    });
-    expect(reply.status).toBe(202);
-    const answer = await pollUntil(async () => smsTo(user.phone)[1], { timeoutMs: 20_000, description: 'the answer to UNLOCK' });
+    const textBlink = (body: string) =>
+      fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: user.phone, body }) });
+    expect((await textBlink('UNLOCK')).status).toBe(202);
+    // Confirmation is on by default: the reply carries a code only the real phone sees, and nothing changed yet.
+    const confirmation = await pollUntil(async () => smsTo(user.phone)[1], { timeoutMs: 20_000, description: 'the answer to UNLOCK' });
+    const code = /reply with (\d{6}) within 5 minutes to confirm the unlock of your account/.exec(confirmation.body)?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+    await expect(directory.isLockedOut(await lookUp(user))).resolves.toBe(true);
+    expect((await textBlink(code ?? '')).status).toBe(202);
+    const answer = await pollUntil(async () => smsTo(user.phone)[2], { timeoutMs: 20_000, description: 'the answer to the code' });
     expect(answer.body).toBe('Blink: your Windows account is unlocked.');
     await expect(directory.isLockedOut(await lookUp(user))).resolves.toBe(false);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
     // The lockout is over: the next scan neither alerts nor lists it.
     await blink.composition.lockoutWatch.scan(randomUUID());
-    expect(smsTo(user.phone)).toHaveLength(2);
+    expect(smsTo(user.phone)).toHaveLength(3);
     const listed = await blink.composition.lockoutWatch.listLocked();
     expect(listed.locked.map((entry) => entry.userGuid)).not.toContain(user.userGuid);
   });

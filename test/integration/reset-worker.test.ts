@@ -214,17 +214,20 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     await blink?.stop();
   });
 
-  it('texting RESET gets a new password by SMS that AD accepted (must change at sign-in), an email notice, an audit event', async () => {
+  it('texting RESET, then the code of the reply, gets a new password by SMS that AD accepted (must change at sign-in), an email notice, an audit event', async () => {
     const user = await enroll(blink, await createTestUser('rstsms'));
+    const textBlink = (body: string) =>
+      fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: user.phone, body }) });
 
-    const inbound = await fetch(`${blink.url}/_local/api/sms/inbound`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: user.phone, body: 'RESET' }),
-    });
-    expect(inbound.status).toBe(202);
+    expect((await textBlink('RESET')).status).toBe(202);
+    // Confirmation is on by default: first a code, and the password is unchanged until it comes back.
+    const [confirmation] = await waitForSms(blink, user.phone, 1);
+    const code = /reply with (\d{6}) within 5 minutes/.exec(confirmation ?? '')?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+    await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
+    expect((await textBlink(code ?? '')).status).toBe(202);
 
-    const [body] = await waitForSms(blink, user.phone, 1);
+    const body = (await waitForSms(blink, user.phone, 2))[1];
     const password = passwordIn(body);
     expect(body).toBe(`Blink: your new Windows password is ${password} — you will be asked to change it when you sign in.`);
     expect(password).toMatch(/^([A-HJ-NP-Za-km-z2-9]{4}-){2,}[A-HJ-NP-Za-km-z2-9]{4}$/);
