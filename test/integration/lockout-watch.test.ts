@@ -110,7 +110,7 @@ describe('lockout watch against the Samba DC', () => {
   };
   const inKolkata = (date: Date) => new Date(date.getTime() + 330 * 60_000).toISOString().slice(11, 16);
   const expectedSms = (lockedAt: Date) =>
-    `Blink: your Windows account was locked at ${inKolkata(lockedAt)}. Reply UNLOCK to unlock it or RESET for a new password.`;
+    `Blink: your Windows account was locked at ${inKolkata(lockedAt)} GMT+5:30. Reply UNLOCK to unlock it or RESET for a new password.`;
 
   const watchSettings = {
     scan: { pageSize: 500, timeBudgetMs: 20_000 },
@@ -172,7 +172,7 @@ describe('lockout watch against the Samba DC', () => {
     expect(pushes).toHaveLength(1);
     expect(pushes[0]).toMatchObject({
       title: 'Blink: account locked',
-      body: `Your Windows account was locked at ${inKolkata(account.lockedAt)}. Open Blink to unlock it or get a new password.`,
+      body: `Your Windows account was locked at ${inKolkata(account.lockedAt)} GMT+5:30. Open Blink to unlock it or get a new password.`,
       data: { kind: 'lockout', lockedAt: account.lockedAt.toISOString() },
     });
     expect(first.alerted).toBeGreaterThanOrEqual(1);
