@@ -186,6 +186,9 @@ describe('setup by SMS', () => {
     const enrollment = await blink.composition.adapters.enrollmentStore.get(userGuid);
     expect(enrollment).toMatchObject({ status: 'active', phoneE164: phone.e164, methods: { sms: true, app: false }, verificationFailures: 0 });
     expect(enrollment?.pendingPhoneE164).toBeUndefined();
+    // The number the code came from, which the user saves: Blink's own alerts and notices go from it.
+    expect(codeSms?.from).toBe(blink.composition.env.SMS_ORIGINATION_IDENTITIES[0]);
+    expect(enrollment?.senderNumber).toBe(codeSms?.from);
 
     // The page learns it is done; the used link opens nothing any more, and the used code does nothing.
     expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'complete', method: 'sms' });

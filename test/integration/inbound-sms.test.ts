@@ -3,6 +3,7 @@ import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { pollUntil } from '../support/poll.js';
 import {
   auditOf,
   enrolledUser,
@@ -98,6 +99,21 @@ describe('inbound SMS commands', () => {
     expect(smsTo(blink, user.phone)).toEqual(Array.from({ length: 4 }, () => expect.objectContaining({ body: HELP, from: SECOND_PUBLISHED })));
     expect(await requestsInAudit(user.userGuid)).toEqual([]);
     expect(logs.text()).not.toContain('zebra-42');
+  });
+
+  it('answers from the number the user texted: the worker\'s answer and the limit notice too, not only the help text', async () => {
+    const user = await enrolledUser(blink);
+    // A made-up user the demo directory does not know: the worker's answer is its refusal SMS.
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await expectHandled(user.phone, 'RESET', 'job-enqueued', { to: SECOND_PUBLISHED }));
+    await expectHandled(user.phone, 'RESET', 'rate-limited', { to: SECOND_PUBLISHED });
+    for (const id of ids) await workerStartedJobOf(logs, id);
+    const answers = await pollUntil(async () => {
+      const sent = smsTo(blink, user.phone);
+      return sent.filter((sms) => sms.body.startsWith('Blink: we could not reset')).length === 3 ? sent : undefined;
+    }, { timeoutMs: 10_000, description: 'the worker to answer three resets' });
+    expect(answers).toHaveLength(4);
+    expect(answers.map((sms) => sms.from)).toEqual([SECOND_PUBLISHED, SECOND_PUBLISHED, SECOND_PUBLISHED, SECOND_PUBLISHED]);
   });
 
   it.each(['STOP', 'Stop.', 'unsubscribe', 'QUIT'])(

@@ -330,6 +330,16 @@ describe('lockout watch (use case)', () => {
     expect(fakes.audit).toEqual([expect.objectContaining({ userGuid: user.guid, action: 'lockout-alert', result: 'success', requestId: 'job-1' })]);
   });
 
+  it('sends the alert from the number the user saved at setup (the one the verification SMS came from)', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    const user = lockedUser();
+    const enrollment = fakes.enrollments.get(user.guid);
+    if (!enrollment) throw new Error('no enrollment');
+    fakes.enrollments.set(user.guid, { ...enrollment, senderNumber: '+14437477277' });
+    await watch.scan('job-1');
+    expect(fakes.sms).toEqual([expect.objectContaining({ to: user.phone, from: '+14437477277' })]);
+  });
+
   it('two scans at once alert once', async () => {
     const { watch, fakes, lockedUser } = harness();
     lockedUser();

@@ -190,6 +190,7 @@ const settings: ResetSettings = {
   appResultTtlSeconds: 300,
   leaseSeconds: 60,
   smsFrom: '+18553917277',
+  replyNumbers: ['+18553917277', '+14437477277'],
 };
 
 function harness(overrides: Partial<ResetSettings> = {}) {
@@ -474,6 +475,20 @@ describe('reset job', () => {
     await h.runJob(job, 2);
     expect(h.directory.writes).toHaveLength(1);
     expect(h.sms).toHaveLength(1);
+  });
+
+  it('answers from the number the user texted; else from the number saved at setup; never from a number not ours', async () => {
+    const h = harness();
+    const texted = h.enrolledUser({}, { senderNumber: '+18553917277' });
+    await h.runJob(h.job('reset', texted, { replyFrom: '+14437477277' }));
+    await h.runJob(h.job('unlock', texted, { replyFrom: '+14437477277' }));
+    expect(h.sms.map((sms) => sms.from)).toEqual(['+14437477277', '+14437477277']);
+
+    const saved = h.enrolledUser({}, { senderNumber: '+14437477277', phoneE164: '+12065550199' });
+    await h.runJob(h.job('unlock', saved));
+    // A replyFrom that is not one of SMS_INBOUND_NUMBERS is ignored.
+    await h.runJob(h.job('unlock', saved, { replyFrom: '+12125550100' }));
+    expect(h.sms.filter((sms) => sms.to === '+12065550199').map((sms) => sms.from)).toEqual(['+14437477277', '+14437477277']);
   });
 
   it('never writes or sends for an opted-out number', async () => {

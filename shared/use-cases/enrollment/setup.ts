@@ -137,7 +137,8 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       });
       await update(userGuid, (current) => ({ ...current, pendingPhoneE164: number.e164 }));
       try {
-        await deps.smsSender.send({ to: number.e164, body: verificationCodeSms(settings, code) });
+        // From the number recorded on the enrollment at verification (senderNumber): the one the user saves.
+        await deps.smsSender.send({ to: number.e164, body: verificationCodeSms(settings, code), ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}) });
       } catch (error) {
         if (error instanceof OptedOutError) {
           throw new ValidationError(`This number has opted out of text messages from ${settings.productName}. Text START to the number to opt back in, or enter another number.`);
@@ -182,12 +183,15 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
 
       let verifiedPhone: string | undefined;
       let previousPhone: string | undefined;
+      let previousSender: string | undefined;
       await update(userGuid, (current) => {
         verifiedPhone = current.pendingPhoneE164;
         previousPhone = current.phoneE164;
+        previousSender = current.senderNumber;
         if (!verifiedPhone) return undefined;
-        const { pendingPhoneE164: _sent, verificationLockedUntil: _lock, ...rest } = current;
-        return { ...rest, status: 'active', phoneE164: verifiedPhone, methods: { ...current.methods, sms: true }, verificationFailures: 0 };
+        const { pendingPhoneE164: _sent, verificationLockedUntil: _lock, senderNumber: _saved, ...rest } = current;
+        const senderNumber = settings.confirmationFrom;
+        return { ...rest, status: 'active', phoneE164: verifiedPhone, ...(senderNumber ? { senderNumber } : {}), methods: { ...current.methods, sms: true }, verificationFailures: 0 };
       });
       if (!verifiedPhone) {
         // A code was consumed without a number to verify: only possible if the record was changed underneath.
@@ -201,7 +205,8 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       const replaced = previousPhone !== undefined && previousPhone !== phone ? previousPhone : undefined;
       if (replaced) {
         // A changed number is told on the old number and by email, so a takeover of the account's phone is noticed.
-        await notify('phone-changed-sms', userGuid, () => deps.smsSender.send({ to: replaced, body: phoneChangedSms(settings, masked(phone)) }));
+        const oldFrom = previousSender ?? settings.confirmationFrom;
+        await notify('phone-changed-sms', userGuid, () => deps.smsSender.send({ to: replaced, body: phoneChangedSms(settings, masked(phone)), ...(oldFrom ? { from: oldFrom } : {}) }));
         await notify('phone-changed-email', userGuid, () =>
           deps.emailSender.send(phoneChangedEmail(settings, enrollment, { from: masked(replaced), to: masked(phone) }, now)),
         );

@@ -31,8 +31,6 @@ export { waitWording } from './messages.js';
 export interface InboundSmsSettings extends ReplySettings {
   /** SMS_INBOUND_NUMBERS: messages to any other number are ignored. */
   inboundNumbers: string[];
-  /** SMS_ORIGINATION_IDENTITIES: a reply goes out from the number the user texted when it is one of these. */
-  originationIdentities: string[];
   /** Words that mean RESET / UNLOCK / HELP: the defaults plus SMS_*_KEYWORDS. */
   aliases: KeywordAliases;
   /** RESET_CONFIRMATION: reset only after the user sends back the code of our reply. */
@@ -188,11 +186,11 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
         await issueConfirmation(userGuid, intent.kind, inboundMessageId, now, reply);
         return 'confirmation-sent';
       }
-      await enqueue(userGuid, intent.kind, inboundMessageId, now);
+      await enqueue(userGuid, intent.kind, message, now);
       return 'job-enqueued';
     }
     if (intent.kind === 'confirmation-code' && settings.confirmation) {
-      return confirm(userGuid, intent.code, inboundMessageId, now, reply);
+      return confirm(userGuid, intent.code, message, now, reply);
     }
     await reply(helpSms(settings));
     return 'help';
@@ -227,9 +225,11 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     if (notice.allowed) await reply(tooManyRequestsSms(settings, retryAfterSeconds));
   }
 
-  async function enqueue(userGuid: string, kind: AccountRequestKind, inboundMessageId: string, now: Date): Promise<void> {
+  async function enqueue(userGuid: string, kind: AccountRequestKind, message: InboundSms, now: Date): Promise<void> {
+    const { inboundMessageId } = message;
     const jobId = jobIdForInboundMessage(inboundMessageId);
-    await deps.jobQueue.enqueue({ kind, jobId, requestedAt: now.toISOString(), userGuid, channel: 'sms', inboundMessageId });
+    // The worker answers from the number the user texted (one of SMS_INBOUND_NUMBERS, checked on arrival).
+    await deps.jobQueue.enqueue({ kind, jobId, requestedAt: now.toISOString(), userGuid, channel: 'sms', inboundMessageId, replyFrom: message.destinationNumber });
     await auditLog.record({ userGuid, action: `${kind}-requested`, channel: 'sms', result: 'success', requestId: jobId, at: now });
     logger.info('account request enqueued', { inboundMessageId, jobId, userGuid, kind });
   }
@@ -253,7 +253,8 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     await reply(confirmationCodeSms(settings, kind, code));
   }
 
-  async function confirm(userGuid: string, code: string, inboundMessageId: string, now: Date, reply: Reply): Promise<InboundSmsOutcome> {
+  async function confirm(userGuid: string, code: string, message: InboundSms, now: Date, reply: Reply): Promise<InboundSmsOutcome> {
+    const { inboundMessageId } = message;
     // Counted before the code is looked at: guesses stay bounded even while an account's budget has room.
     const attempts = await rateLimiter.hit(`reset-confirmation-attempts#${userGuid}`, CONFIRMATION_ATTEMPTS_PER_WINDOW, CONFIRMATION_CODE_SECONDS);
     if (!attempts.allowed) {
@@ -263,7 +264,7 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     for (const kind of ['reset', 'unlock'] as const) {
       const consumed = await enrollmentStore.consumeSecret('reset-confirmation', await confirmationHash(userGuid, kind, code), now);
       if (consumed) {
-        await enqueue(userGuid, kind, inboundMessageId, now);
+        await enqueue(userGuid, kind, message, now);
         return 'job-enqueued';
       }
     }
@@ -290,17 +291,20 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
 
   type Reply = (body: string) => Promise<void>;
 
-  /** Replies to the sender from the number it texted, and never to a number that opted out. */
+  /**
+   * Replies to the sender from the number it texted (one of SMS_INBOUND_NUMBERS, checked on arrival: a reply from
+   * another number would start a second thread), and never to a number that opted out.
+   */
   function replier(message: InboundSms, now: Date): Reply {
     const to = message.originationNumber;
-    const from = settings.originationIdentities.includes(message.destinationNumber) ? message.destinationNumber : undefined;
+    const from = message.destinationNumber;
     return async (body: string) => {
       if (await optOutList.isOptedOut(to)) {
         logger.info('reply not sent: the number opted out', { inboundMessageId: message.inboundMessageId });
         return;
       }
       try {
-        await smsSender.send({ to, body, ...(from ? { from } : {}) });
+        await smsSender.send({ to, body, from });
       } catch (error) {
         if (!(error instanceof OptedOutError)) throw error;
         // The carrier or End User Messaging knows of an opt-out we did not: keep it, and send nothing more.

@@ -145,7 +145,9 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     if (!phone) return { outcome: 'no-phone', transient: false };
     if (await deps.optOutList.isOptedOut(phone)) return { outcome: 'opted-out', transient: false };
     try {
-      await deps.smsSender.send({ to: phone, body: lockoutAlertSms(settings.productName, lockedAt, settings.timeZone) });
+      // From the number the user saved at setup, so the alert (and the reply to it) stays in the thread they know.
+      const from = enrollment.senderNumber;
+      await deps.smsSender.send({ to: phone, body: lockoutAlertSms(settings.productName, lockedAt, settings.timeZone), ...(from ? { from } : {}) });
       return { outcome: 'sent', transient: false };
     } catch (error) {
       if (error instanceof OptedOutError) {

@@ -131,15 +131,24 @@ export function createAccountJobs(deps: ResetDependencies) {
       logger.info('requester opted out of SMS: nothing done, nothing sent', { userGuid: job.userGuid });
       return { refused: 'opted-out' };
     }
-    return smsRequester(enrollment, phone);
+    return smsRequester(enrollment, phone, replyNumberOf(job, enrollment));
   }
 
-  function smsRequester(enrollment: Enrollment, phone: string): Requester {
+  /**
+   * The number every SMS of the job goes from: the one the user texted (a reply from another number would start a
+   * second thread), else the one the user saved at setup, else the default.
+   */
+  function replyNumberOf(job: AccountJob, enrollment: Enrollment): string | undefined {
+    if (job.replyFrom && settings.replyNumbers.includes(job.replyFrom)) return job.replyFrom;
+    return enrollment.senderNumber ?? settings.smsFrom;
+  }
+
+  function smsRequester(enrollment: Enrollment, phone: string, from: string | undefined): Requester {
     // Checked again right before every message: a STOP may arrive while the job runs.
     const send = async (body: string): Promise<boolean> => {
       if (await deps.optOutList.isOptedOut(phone)) return false;
       try {
-        await deps.smsSender.send({ to: phone, body, ...(settings.smsFrom ? { from: settings.smsFrom } : {}) });
+        await deps.smsSender.send({ to: phone, body, ...(from ? { from } : {}) });
         return true;
       } catch (error) {
         if (!(error instanceof OptedOutError)) throw error;

@@ -30,6 +30,11 @@ export interface ResetSettings extends ResetWording {
   leaseSeconds: number;
   /** Origination identity of the replies (the first configured one); the sender's default when absent. */
   smsFrom?: string;
+  /**
+   * SMS_INBOUND_NUMBERS: Blink's numbers users text. A job's `replyFrom` is used only when it is one of them (it is
+   * set by the inbound use case from the number that received the request).
+   */
+  replyNumbers: string[];
 }
 
 /** Why an account job was refused, for the `ResetRefused` metric (admins are alerted on it). */
