@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/index.js';
+import { HELP_REPLIES_PER_DAY, UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
@@ -114,6 +114,23 @@ describe('inbound SMS commands', () => {
     }, { timeoutMs: 10_000, description: 'the worker to answer three resets' });
     expect(answers).toHaveLength(4);
     expect(answers.map((sms) => sms.from)).toEqual([SECOND_PUBLISHED, SECOND_PUBLISHED, SECOND_PUBLISHED, SECOND_PUBLISHED]);
+  });
+
+  it(`answers at most ${HELP_REPLIES_PER_DAY} help texts a day to an enrolled number, says so once, then nothing; commands still work`, async () => {
+    const user = await enrolledUser(blink);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const sent = await text(blink, user.phone, i % 2 === 0 ? 'HELP' : `what ${i}`);
+      outcomes.push(outcomeOf(logs, sent.inboundMessageId) ?? 'none');
+    }
+    expect(outcomes).toEqual([...Array.from({ length: HELP_REPLIES_PER_DAY }, () => 'help'), ...Array.from({ length: 15 - HELP_REPLIES_PER_DAY }, () => 'help-capped')]);
+    expect(smsTo(blink, user.phone).map((sms) => sms.body)).toEqual([
+      ...Array.from({ length: HELP_REPLIES_PER_DAY }, () => HELP),
+      'Blink: no more replies to other messages today. RESET and UNLOCK still work. Text STOP to opt out.',
+    ]);
+    await workerStartedJobOf(logs, await expectHandled(user.phone, 'RESET', 'job-enqueued'));
+    clock.advanceSeconds(24 * 3600);
+    await expectHandled(user.phone, 'HELP', 'help');
   });
 
   it.each(['STOP', 'Stop.', 'unsubscribe', 'QUIT'])(

@@ -17,6 +17,7 @@ import type { SmsSender } from '../../ports/sms-sender.js';
 import { resetLimitKeys, type ResetLimits } from '../app-requests.js';
 import {
   confirmationCodeSms,
+  helpLimitSms,
   helpSms,
   optedInSms,
   tooManyRequestsSms,
@@ -68,6 +69,12 @@ const UNKNOWN_SENDER_REPLY_SECONDS = 86_400;
  */
 export const UNKNOWN_SENDER_REPLIES_PER_HOUR = 60;
 const LIMIT_NOTICE_SECONDS = 3600;
+/**
+ * Help-text replies (HELP and words Blink does not know) per enrolled number and UTC day: each is an SMS Blink pays
+ * for, and a script or a chatty user texting an enrolled number must not make Blink answer every message.
+ */
+export const HELP_REPLIES_PER_DAY = 5;
+const HELP_WINDOW_SECONDS = 86_400;
 const OPT_IN_REPLY_SECONDS = 3600;
 
 /**
@@ -94,6 +101,7 @@ export type InboundSmsOutcome =
   | 'sender-opted-out'
   | 'unknown-sender'
   | 'help'
+  | 'help-capped'
   | 'rate-limited'
   | 'confirmation-sent'
   | 'wrong-code'
@@ -192,8 +200,17 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     if (intent.kind === 'confirmation-code' && settings.confirmation) {
       return confirm(userGuid, intent.code, message, now, reply);
     }
-    await reply(helpSms(settings));
-    return 'help';
+    return helpReply(sender, reply);
+  }
+
+  /** The help text, at most HELP_REPLIES_PER_DAY a day to a number; past that, one notice for the day, then silence. */
+  async function helpReply(sender: string, reply: Reply): Promise<InboundSmsOutcome> {
+    if ((await rateLimiter.hit(`help-reply#${sender}`, HELP_REPLIES_PER_DAY, HELP_WINDOW_SECONDS)).allowed) {
+      await reply(helpSms(settings));
+      return 'help';
+    }
+    if ((await rateLimiter.hit(`help-limit-notice#${sender}`, 1, HELP_WINDOW_SECONDS)).allowed) await reply(helpLimitSms(settings));
+    return 'help-capped';
   }
 
   /** Exactly one active enrollment whose verified phone is the sender and which may reset by SMS; else none. */
