@@ -129,8 +129,11 @@ describe('confirmation mode', () => {
     await expectHandled(user.phone, otherCode(code), 'wrong-code'); // 2
     await expectHandled(user.phone, otherCode(otherCode(code)), 'wrong-code'); // 3
     await expectHandled(user.phone, otherCode(code), 'rate-limited');
+    await expectHandled(user.phone, otherCode(code), 'rate-limited');
     await expectHandled(user.phone, 'RESET', 'rate-limited');
-    expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'))).toHaveLength(1);
+    await expectHandled(user.phone, 'RESET', 'rate-limited');
+    // One notice for codes and one for RESET, each once an hour.
+    expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'))).toHaveLength(2);
     expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: reply with'))).toHaveLength(1);
     expectNoCodeLogged();
   });

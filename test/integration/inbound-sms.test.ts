@@ -222,7 +222,7 @@ describe('senders that may not reset by SMS', () => {
 });
 
 describe('per-account limits', () => {
-  it('allows RESETS_PER_HOUR requests (UNLOCK counts too), then one notice saying when to try again, then silence', async () => {
+  it('allows RESETS_PER_HOUR requests (UNLOCK counts too), then one notice per kind of request saying when to try again, then silence', async () => {
     const user = await enrolledUser(blink);
     clock.advanceSeconds(20 * 60); // 01:20: the hourly window ends in 40 minutes
     const allowed = [
@@ -230,15 +230,22 @@ describe('per-account limits', () => {
       await expectHandled(user.phone, 'UNLOCK', 'job-enqueued'),
       await expectHandled(user.phone, 'RESET', 'job-enqueued'),
     ];
-    const refused = [await expectHandled(user.phone, 'RESET', 'rate-limited'), await expectHandled(user.phone, 'UNLOCK', 'rate-limited')];
+    const refused = [
+      await expectHandled(user.phone, 'RESET', 'rate-limited'),
+      await expectHandled(user.phone, 'RESET', 'rate-limited'),
+      await expectHandled(user.phone, 'UNLOCK', 'rate-limited'),
+      await expectHandled(user.phone, 'UNLOCK', 'rate-limited'),
+    ];
+    // Once for RESET and once for UNLOCK: a user told about RESET is not left in silence when they try UNLOCK.
     const notices = smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'));
-    expect(notices).toEqual([expect.objectContaining({ body: 'Blink: too many requests for this account. Try again in 40 minutes.' })]);
+    const notice = expect.objectContaining({ body: 'Blink: too many requests for this account. Try again in 40 minutes.' });
+    expect(notices).toEqual([notice, notice]);
     expect(await workerStartedJobOf(logs, allowed[2] ?? '')).toBe('reset');
     for (const id of allowed.slice(0, 2)) expect(await workerStartedJobOf(logs, id)).toMatch(/^(reset|unlock)$/);
     for (const id of refused) expect(workerStartedAnyJobOf(logs, id)).toBe(false);
     const audit = await requestsInAudit(user.userGuid);
     expect(audit.filter((event) => event.result === 'success')).toHaveLength(3);
-    expect(audit.filter((event) => event.result === 'refused' && event.reason === 'rate-limited')).toHaveLength(2);
+    expect(audit.filter((event) => event.result === 'refused' && event.reason === 'rate-limited')).toHaveLength(4);
   });
 
   it('allows RESETS_PER_DAY (5 here) across hours, then refuses until the next day', async () => {

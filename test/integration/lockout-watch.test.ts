@@ -344,6 +344,69 @@ describe('lockout watch against the Samba DC', () => {
     expect(listed.locked.map((entry) => entry.userGuid)).not.toContain(user.userGuid);
   });
 
+  describe('the alert\'s "Reply UNLOCK" and the per-account limits', () => {
+    const textBlink = async (phone: string | undefined, body: string) => {
+      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: phone, body }),
+      });
+      expect(response.status).toBe(202);
+    };
+    const nthSms = (phone: string | undefined, index: number) =>
+      pollUntil(async () => smsTo(phone)[index], { timeoutMs: 20_000, description: `SMS ${index + 1} to the user` });
+    const codeIn = (body: string) => /reply with (\d{6}) within 5 minutes/.exec(body)?.[1] ?? 'no code';
+    const tooMany = (body: string) => body.startsWith('Blink: too many requests for this account.');
+    const kindOf = (body: string) => (tooMany(body) ? 'notice' : codeIn(body) !== 'no code' ? 'code' : body);
+    // The limits count per clock hour: start these tests at the beginning of one, so no window ends midway. (Only
+    // backwards: a lockout then looks younger, never run out.)
+    const startOfHour = () => {
+      clock.offsetMs = -(Date.now() % 3_600_000) + 1_000;
+    };
+
+    it('an UNLOCK of an account that was not locked uses up no request: after it and two RESETs, the alert\'s UNLOCK still works', async () => {
+      const user = await enroll(await newUser('lw-ref'), { devices: 0 });
+      startOfHour();
+      await textBlink(user.phone, 'UNLOCK');
+      await textBlink(user.phone, codeIn((await nthSms(user.phone, 0)).body));
+      expect((await nthSms(user.phone, 1)).body).toBe('Blink: your account is not locked.');
+      await pollUntil(async () => ((await blink.composition.adapters.auditLog.listForUser(user.userGuid, 50)).some((event) => event.action === 'unlock') ? true : undefined), {
+        timeoutMs: 20_000,
+        description: 'the unlock job to finish',
+      });
+      await textBlink(user.phone, 'RESET');
+      await textBlink(user.phone, 'RESET');
+      expect(smsTo(user.phone).map((sms) => kindOf(sms.body))).toEqual(['code', 'Blink: your account is not locked.', 'code', 'code']);
+
+      await lockOut(user);
+      await blink.composition.lockoutWatch.scan(randomUUID());
+      expect((await nthSms(user.phone, 4)).body).toMatch(/^Blink: your Windows account was locked at /);
+      await textBlink(user.phone, 'UNLOCK');
+      const confirmation = await nthSms(user.phone, 5);
+      expect(confirmation.body).toMatch(/^Blink: reply with \d{6} within 5 minutes to confirm the unlock of your account\.$/);
+      await textBlink(user.phone, codeIn(confirmation.body));
+      expect((await nthSms(user.phone, 6)).body).toBe('Blink: your Windows account is unlocked.');
+      await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
+    });
+
+    it('a reply to a lockout alert is answered even when the limit notices of the hour went out before the lockout', async () => {
+      const user = await enroll(await newUser('lw-lim'), { devices: 0 });
+      startOfHour();
+      for (const body of ['RESET', 'RESET', 'RESET', 'RESET', 'UNLOCK', 'UNLOCK']) await textBlink(user.phone, body);
+      // Three codes, then one notice for RESET and one for UNLOCK; the second UNLOCK got nothing.
+      expect(smsTo(user.phone).map((sms) => kindOf(sms.body))).toEqual(['code', 'code', 'code', 'notice', 'notice']);
+
+      await lockOut(user);
+      await blink.composition.lockoutWatch.scan(randomUUID());
+      expect((await nthSms(user.phone, 5)).body).toMatch(/^Blink: your Windows account was locked at /);
+      // The alert said "Reply UNLOCK": the reply is answered (the limit holds: no code), once.
+      await textBlink(user.phone, 'UNLOCK');
+      expect(tooMany((await nthSms(user.phone, 6)).body)).toBe(true);
+      await textBlink(user.phone, 'UNLOCK');
+      expect(smsTo(user.phone)).toHaveLength(7);
+    });
+  });
+
   it('end to end in the local runtime: a queued lockout-scan job alerts (console JSON), and `npm run admin -- locked` shows it', async () => {
     const user = await enroll(await newUser('lw-e2e'));
     await lockOut(user);

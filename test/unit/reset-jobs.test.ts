@@ -20,7 +20,7 @@ import type { JobClaim, JobLedger, JobOutcome } from '../../shared/ports/job-led
 import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../shared/ports/password-delivery.js';
 import type { OutboundPush } from '../../shared/ports/push-sender.js';
 import type { OutboundSms } from '../../shared/ports/sms-sender.js';
-import { createAccountJobs, type AccountJob } from '../../shared/use-cases/reset/account-jobs.js';
+import { createAccountJobs, NOT_LOCKED_REFUNDS_PER_HOUR, type AccountJob } from '../../shared/use-cases/reset/account-jobs.js';
 import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/dependencies.js';
 import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
@@ -208,6 +208,9 @@ function harness(overrides: Partial<ResetSettings> = {}) {
   const smsFailures: Error[] = [];
   const passwordDelivery = new FakePasswordDelivery();
   const emailFailures: Error[] = [];
+  /** Hits per key (the windows of the DynamoDB limiter are tested against dynalite), and each refund asked for. */
+  const hits = new Map<string, number>();
+  const refunds: Array<{ key: string; windowSeconds: number; countedAt: Date }> = [];
   const jobs = createAccountJobs({
     directory,
     enrollmentStore: {
@@ -249,6 +252,18 @@ function harness(overrides: Partial<ResetSettings> = {}) {
       isOptedOut: async (phone) => optedOut.has(phone),
     },
     passwordDelivery,
+    rateLimiter: {
+      hit: async (key, limit) => {
+        const count = hits.get(key) ?? 0;
+        if (count >= limit) return { allowed: false, remaining: 0, retryAfterSeconds: 60 };
+        hits.set(key, count + 1);
+        return { allowed: true, remaining: limit - count - 1, retryAfterSeconds: 60 };
+      },
+      refund: async (key, windowSeconds, countedAt) => {
+        refunds.push({ key, windowSeconds, countedAt });
+        hits.set(key, Math.max(0, (hits.get(key) ?? 0) - 1));
+      },
+    },
     pushSender: {
       send: async (push) => {
         pushes.push(push);
@@ -278,7 +293,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
 
   return {
     directory, enrollments, devices, ledger, sms, emails, pushes, audit, refusals, optedOut, carrierOptedOut, smsFailures,
-    emailFailures, passwordDelivery, enrolledUser, job, runJob,
+    emailFailures, passwordDelivery, enrolledUser, job, runJob, hits, refunds,
   };
 }
 
@@ -632,6 +647,29 @@ describe('unlock job', () => {
     expect(h.sms.map((message) => message.body)).toEqual(['Blink: your account is not locked.']);
     expect(h.emails).toEqual([]);
     expect(h.audit).toMatchObject([{ action: 'unlock', result: 'success', reason: 'not-locked' }]);
+  });
+
+  it('gives a not-locked UNLOCK back to the account\'s hourly and daily limits, in the window it was counted in', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    const requestedAt = new Date(NOW.getTime() - 4 * 60_000);
+    await h.runJob(h.job('unlock', user, { requestedAt: requestedAt.toISOString() }));
+    expect(h.refunds).toEqual([
+      { key: `resets-hour#${user.objectGuid}`, windowSeconds: 3600, countedAt: requestedAt },
+      { key: `resets-day#${user.objectGuid}`, windowSeconds: 86_400, countedAt: requestedAt },
+    ]);
+    // A real unlock and a reset are never given back.
+    h.directory.locked.add(user.objectGuid);
+    await h.runJob(h.job('unlock', user));
+    await h.runJob(h.job('reset', user));
+    expect(h.refunds).toHaveLength(2);
+  });
+
+  it(`gives back at most ${NOT_LOCKED_REFUNDS_PER_HOUR} not-locked UNLOCKs an hour, so repeating UNLOCK still meets the limit`, async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    for (let i = 0; i < NOT_LOCKED_REFUNDS_PER_HOUR + 2; i++) await h.runJob(h.job('unlock', user));
+    expect(h.refunds.filter((refund) => refund.key.startsWith('resets-hour#'))).toHaveLength(NOT_LOCKED_REFUNDS_PER_HOUR);
   });
 
   it('refuses a protected account and tells the user on the last delivery when the DC is down', async () => {

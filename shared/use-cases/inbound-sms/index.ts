@@ -15,6 +15,7 @@ import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import { resetLimitKeys, type ResetLimits } from '../app-requests.js';
+import { lockoutAlertAnswerKey } from '../lockout/lockout-watch.js';
 import {
   confirmationCodeSms,
   helpLimitSms,
@@ -69,6 +70,8 @@ const UNKNOWN_SENDER_REPLY_SECONDS = 86_400;
  */
 export const UNKNOWN_SENDER_REPLIES_PER_HOUR = 60;
 const LIMIT_NOTICE_SECONDS = 3600;
+/** How long the "answered since the last lockout alert" mark is kept (alerts come at most a few times a day). */
+const ALERT_ANSWER_KEEP_SECONDS = 86_400;
 /**
  * Help-text replies (HELP and words Blink does not know) per enrolled number and UTC day: each is an SMS Blink pays
  * for, and a script or a chatty user texting an enrolled number must not make Blink answer every message.
@@ -231,22 +234,29 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
   ): Promise<boolean> {
     const decision = await countResetRequest(rateLimiter, userGuid, settings.limits);
     if (decision.allowed) return true;
-    await refuseOverLimit(userGuid, `${kind}-requested`, requestId, now, decision.retryAfterSeconds, reply);
+    await refuseOverLimit(userGuid, kind, requestId, now, decision.retryAfterSeconds, reply);
     return false;
   }
 
-  async function refuseOverLimit(userGuid: string, action: string, requestId: string, now: Date, retryAfterSeconds: number, reply: Reply) {
+  /**
+   * Audits the refusal and tells the phone when to try again: once per account, hour and kind of request (RESET,
+   * UNLOCK, a code), however often it keeps texting, so a user told about RESET still hears why UNLOCK is refused;
+   * and always for the first refusal after a lockout alert, whose "Reply UNLOCK" must not meet silence.
+   */
+  async function refuseOverLimit(userGuid: string, kind: AccountRequestKind | 'code', requestId: string, now: Date, retryAfterSeconds: number, reply: Reply) {
+    const action = kind === 'code' ? 'confirmation-code' : `${kind}-requested`;
     await auditLog.record({ userGuid, action, channel: 'sms', result: 'refused', reason: 'rate-limited', requestId, at: now });
-    // One notice per account and hour, however often the phone keeps texting.
-    const notice = await rateLimiter.hit(`reset-limit-notice#${userGuid}`, 1, LIMIT_NOTICE_SECONDS);
-    if (notice.allowed) await reply(tooManyRequestsSms(settings, retryAfterSeconds));
+    const afterAlert = await onceKeys.recordFirst(lockoutAlertAnswerKey(userGuid), new Date(now.getTime() + ALERT_ANSWER_KEEP_SECONDS * 1000));
+    const notice = await rateLimiter.hit(`reset-limit-notice#${kind}#${userGuid}`, 1, LIMIT_NOTICE_SECONDS);
+    if (afterAlert || notice.allowed) await reply(tooManyRequestsSms(settings, retryAfterSeconds));
   }
 
-  async function enqueue(userGuid: string, kind: AccountRequestKind, message: InboundSms, now: Date): Promise<void> {
+  async function enqueue(userGuid: string, kind: AccountRequestKind, message: InboundSms, requestedAt: Date): Promise<void> {
     const { inboundMessageId } = message;
     const jobId = jobIdForInboundMessage(inboundMessageId);
     // The worker answers from the number the user texted (one of SMS_INBOUND_NUMBERS, checked on arrival).
-    await deps.jobQueue.enqueue({ kind, jobId, requestedAt: now.toISOString(), userGuid, channel: 'sms', inboundMessageId, replyFrom: message.destinationNumber });
+    await deps.jobQueue.enqueue({ kind, jobId, requestedAt: requestedAt.toISOString(), userGuid, channel: 'sms', inboundMessageId, replyFrom: message.destinationNumber });
+    const now = clock.now();
     await auditLog.record({ userGuid, action: `${kind}-requested`, channel: 'sms', result: 'success', requestId: jobId, at: now });
     logger.info('account request enqueued', { inboundMessageId, jobId, userGuid, kind });
   }
@@ -275,20 +285,21 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     // Counted before the code is looked at: guesses stay bounded even while an account's budget has room.
     const attempts = await rateLimiter.hit(`reset-confirmation-attempts#${userGuid}`, CONFIRMATION_ATTEMPTS_PER_WINDOW, CONFIRMATION_CODE_SECONDS);
     if (!attempts.allowed) {
-      await refuseOverLimit(userGuid, 'confirmation-code', inboundMessageId, now, attempts.retryAfterSeconds, reply);
+      await refuseOverLimit(userGuid, 'code', inboundMessageId, now, attempts.retryAfterSeconds, reply);
       return 'rate-limited';
     }
     for (const kind of ['reset', 'unlock'] as const) {
       const consumed = await enrollmentStore.consumeSecret('reset-confirmation', await confirmationHash(userGuid, kind, code), now);
       if (consumed) {
-        await enqueue(userGuid, kind, message, now);
+        // Requested (and counted in the limits) when the code was issued: a refund by the worker goes to that window.
+        await enqueue(userGuid, kind, message, consumed.issuedAt);
         return 'job-enqueued';
       }
     }
     // A wrong (or expired, or superseded) code costs a request from the account's budget.
     const decision = await countResetRequest(rateLimiter, userGuid, settings.limits);
     if (!decision.allowed) {
-      await refuseOverLimit(userGuid, 'confirmation-code', inboundMessageId, now, decision.retryAfterSeconds, reply);
+      await refuseOverLimit(userGuid, 'code', inboundMessageId, now, decision.retryAfterSeconds, reply);
       return 'rate-limited';
     }
     await auditLog.record({ userGuid, action: 'confirmation-code', channel: 'sms', result: 'refused', reason: 'wrong-code', requestId: inboundMessageId, at: now });

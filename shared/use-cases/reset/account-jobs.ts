@@ -15,6 +15,7 @@ import { generatePassword } from '../../domain/password-generator.js';
 import type { DirectoryUser } from '../../ports/directory.js';
 import type { JobOutcome } from '../../ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult } from '../../ports/password-delivery.js';
+import { resetLimitKeys } from '../app-requests.js';
 import type { RefusalReason, ResetDependencies } from './dependencies.js';
 import {
   accountChangedEmail,
@@ -35,6 +36,13 @@ export interface AccountJobDelivery {
 
 /** How many characters longer each new password is after AD refused one. */
 const REJECTED_PASSWORD_GROWTH = 4;
+
+/**
+ * UNLOCKs of an account that was not locked given back to the account's request budget per hour: they change nothing
+ * in AD, so they must not use up the requests a lockout later needs; bounded, so that sending UNLOCK over and over
+ * (each answered "not locked") still runs into the limit.
+ */
+export const NOT_LOCKED_REFUNDS_PER_HOUR = 3;
 
 /** A finished job stays in the ledger as long as SQS can keep a message (14 days), so no delivery repeats it. */
 const LEDGER_KEEP_MS = 14 * 86_400_000;
@@ -244,6 +252,7 @@ export function createAccountJobs(deps: ResetDependencies) {
     if (typeof locked === 'string') return refuse(job, requester, locked);
     if (!locked) {
       await requester.tell(notLockedSms(settings), { state: 'not-locked' });
+      await giveBackRequest(job);
       return { result: 'success', reason: 'not-locked' };
     }
     const unlocked = await withFinalErrorsAsRefusal(() => directory.unlock(user));
@@ -252,6 +261,20 @@ export function createAccountJobs(deps: ResetDependencies) {
     await requester.tell(unlockedSms(settings), { state: 'unlocked' });
     await notifyByEmail(job, requester.enrollment);
     return { result: 'success' };
+  }
+
+  /**
+   * Takes the request back from the hourly and daily limits it was counted on (SMS and app share them) when it was
+   * counted: the job's requestedAt. A failure costs the user a request, nothing else: logged, never retried.
+   */
+  async function giveBackRequest(job: AccountJob): Promise<void> {
+    await bestEffort('giving back a not-locked unlock', async () => {
+      const refund = await deps.rateLimiter.hit(`unlock-refunds#${job.userGuid}`, NOT_LOCKED_REFUNDS_PER_HOUR, 3600);
+      if (!refund.allowed) return;
+      const countedAt = new Date(job.requestedAt);
+      await deps.rateLimiter.refund(resetLimitKeys.hour(job.userGuid), 3600, countedAt);
+      await deps.rateLimiter.refund(resetLimitKeys.day(job.userGuid), 86_400, countedAt);
+    });
   }
 
   /** Final directory answers (rights, unwilling to perform, vanished entry) end the job; unavailability is retried. */
