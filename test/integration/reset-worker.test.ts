@@ -250,6 +250,25 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     expect(`${emails[0]?.text}${emails[0]?.html}`).not.toContain(password);
   });
 
+  it('a STOP that reaches the carrier between the AD write and the password SMS: the email says the password was reset but not texted', async () => {
+    const user = await enroll(blink, await createTestUser('rststp'));
+    // Opted out at the carrier (End User Messaging) only: Blink's own list learns it when the send is refused.
+    blink.smsStandIn.optOut(user.phone);
+    await blink.composition.adapters.jobQueue.enqueue(accountJob('reset', user));
+
+    const [notice] = await waitForAudit(blink, user.userGuid, 'password-not-texted-notice');
+    expect(notice).toMatchObject({ result: 'success', reason: 'opted-out', channel: 'system' });
+    expect((await waitForAudit(blink, user.userGuid, 'reset'))[0]).toMatchObject({ result: 'failed', reason: 'opted-out' });
+    // AD took the new password (the old one is gone), no SMS was sent, and the user knows what to do.
+    await expect(tryBind(user.dn, user.password)).resolves.toBe('52e');
+    expect(smsTo(blink, user.phone)).toEqual([]);
+    expect(await blink.composition.adapters.optOutList.isOptedOut(user.phone)).toBe(true);
+    const emails = (await blink.listEmails()).filter((email) => email.to === user.mail);
+    expect(emails.map((email) => email.subject)).toEqual(['Blink: your Windows password was reset but could not be texted to you']);
+    expect(emails[0]?.text).toContain('text START to the Blink number, then text RESET, or contact your IT service desk');
+    expect(emails[0]?.text).not.toMatch(/[A-HJ-NP-Za-km-z2-9]{4}-[A-HJ-NP-Za-km-z2-9]{4}-/);
+  });
+
   it('unlock clears a real lockout; asked again, it answers that the account is not locked, without a write', async () => {
     const user = await enroll(blink, await createTestUser('rstunl'));
     await lockOut(user);

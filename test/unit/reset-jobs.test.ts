@@ -523,9 +523,30 @@ describe('reset job', () => {
     h.carrierOptedOut.add(PHONE);
     await h.runJob(h.job('reset', user));
     expect(h.optedOut.has(PHONE)).toBe(true);
-    expect(h.audit).toMatchObject([{ result: 'failed', reason: 'opted-out' }]);
+    // AD has the new password but the SMS could not go: the user is told by email (without the password).
+    expect(h.audit).toMatchObject([
+      { action: 'password-not-texted-notice', result: 'success', reason: 'opted-out' },
+      { action: 'reset', result: 'failed', reason: 'opted-out' },
+    ]);
+    expect(h.emails.map((email) => email.subject)).toEqual(['Blink: your Windows password was reset but could not be texted to you']);
+    expect(JSON.stringify(h.emails)).not.toContain(h.directory.passwords.get(user.objectGuid) ?? 'no password');
     await h.runJob(h.job('reset', user));
     expect(h.directory.writes).toHaveLength(1);
+  });
+
+  it('audits an untexted password whose email notice failed, or that had no address to go to', async () => {
+    const h = harness();
+    const failing = h.enrolledUser();
+    h.carrierOptedOut.add(PHONE);
+    h.emailFailures.push(new Error('SES down'));
+    await h.runJob(h.job('reset', failing));
+    const noMail = h.enrolledUser({}, { mail: '', phoneE164: '+12065550142' });
+    h.carrierOptedOut.add('+12065550142');
+    await h.runJob(h.job('reset', noMail));
+    expect(h.audit.filter((event) => event.action === 'password-not-texted-notice')).toMatchObject([
+      { userGuid: failing.objectGuid, result: 'failed', reason: 'opted-out' },
+      { userGuid: noMail.objectGuid, result: 'failed', reason: 'no-mail' },
+    ]);
   });
 
   it('answers nothing and writes nothing for a revoked or SMS-less enrollment', async () => {

@@ -22,6 +22,7 @@ import {
   directoryUnreachableSms,
   newPasswordSms,
   notLockedSms,
+  passwordNotTextedEmail,
   refusedSms,
   unlockedSms,
   type AccountJobKind,
@@ -237,6 +238,7 @@ export function createAccountJobs(deps: ResetDependencies) {
       logger.info('password reset in AD', { userGuid: job.userGuid, attempts: attempt, dontExpirePassword, policySource: policy.source.kind });
       if (!(await requester.deliverPassword(password))) {
         logger.warn('new password not sent: the number opted out', { userGuid: job.userGuid });
+        await noticeOfUntextedPassword(job, requester.enrollment);
         return { result: 'failed', reason: 'opted-out' };
       }
       await notifyByEmail(job, requester.enrollment);
@@ -296,6 +298,32 @@ export function createAccountJobs(deps: ResetDependencies) {
     const text = refusedSms(settings, job.kind);
     await requester.tell(text, { state: 'failed', message: text });
     return { result: reason === 'directory-error' ? 'failed' : 'refused', reason };
+  }
+
+  /**
+   * AD has the new password, but the number opted out before the SMS went (a STOP racing the job): the user is told
+   * by email that the old password is gone and how to get a new one, and the attempt is audited either way.
+   */
+  async function noticeOfUntextedPassword(job: AccountJob, enrollment: Enrollment): Promise<void> {
+    let result: 'success' | 'failed' = 'failed';
+    if (enrollment.mail) {
+      const email = passwordNotTextedEmail(settings, { mail: enrollment.mail, displayName: enrollment.displayName }, deps.clock.now());
+      await bestEffort('sending the untexted-password notice', async () => {
+        await deps.emailSender.send(email);
+        result = 'success';
+      });
+    }
+    await bestEffort('recording the untexted-password notice', () =>
+      deps.auditLog.record({
+        userGuid: job.userGuid,
+        action: 'password-not-texted-notice',
+        channel: 'system',
+        result,
+        reason: enrollment.mail ? 'opted-out' : 'no-mail',
+        requestId: job.jobId,
+        at: deps.clock.now(),
+      }),
+    );
   }
 
   async function notifyByEmail(job: AccountJob, enrollment: Enrollment): Promise<void> {
