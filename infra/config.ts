@@ -87,6 +87,11 @@ export const configSchema = z
     smsInboundNumbers: list(z.string().regex(E164, 'must be an E.164 number such as +18553917277')).default(
       PUBLISHED_SMS_NUMBERS,
     ),
+    /** The opt-out list of the origination numbers (name or ARN), checked before every send; AWS's default is Default. */
+    smsOptOutList: z
+      .string()
+      .regex(/^([A-Za-z0-9_-]{1,64}|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:opt-out-list\/[A-Za-z0-9_-]{1,64})$/, 'must be an opt-out list name (such as Default) or its ARN')
+      .default('Default'),
     smsPhoneNumberId: z
       .string()
       .refine(

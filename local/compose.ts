@@ -16,7 +16,6 @@ import { DynamoPasswordDelivery } from '../shared/adapters/dynamodb/password-del
 import { createAppRequestUseCases } from '../shared/use-cases/app-requests.js';
 import { SqsJobQueue } from '../shared/adapters/sqs/job-queue.js';
 import { SesEmailSender } from '../shared/adapters/ses/email-sender.js';
-import { EndUserMessagingSmsSender } from '../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { RecordingPushSender } from '../shared/adapters/sns/recording-push-sender.js';
 import { StaticSecrets } from '../shared/adapters/secrets/static-secrets.js';
 import { SystemClock } from '../shared/adapters/system/clock.js';
@@ -54,6 +53,7 @@ import { createAccountJobs } from '../shared/use-cases/reset/account-jobs.js';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { defaultCountryFrom } from '../shared/domain/phone-number.js';
 import { resetSettingsFrom } from '../shared/composition/reset.js';
+import { createSmsSender } from '../shared/composition/sms.js';
 
 /** Where the in-process stand-ins listen. */
 export interface StandInEndpoints {
@@ -168,10 +168,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
       from: env.EMAIL_FROM,
       ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
     }),
-    smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(localTarget(options.endpoints.sms)), {
-      originationIdentity: defaultOrigination,
-      ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
-    }),
+    // As deployed: every send checks the opt-out list (the stand-in's is named Default, as AWS's first one).
+    smsSender: createSmsSender(createSmsVoiceClient(localTarget(options.endpoints.sms)), env),
     pushSender: new RecordingPushSender(),
   };
 

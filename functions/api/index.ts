@@ -9,7 +9,6 @@ import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.js';
 import { createAppRequestUseCases } from '../../shared/use-cases/app-requests.js';
 import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets.js';
 import { SesEmailSender } from '../../shared/adapters/ses/email-sender.js';
-import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { createDeviceUseCases, createSetupUseCases, type EnrollmentDependencies } from '../../shared/use-cases/enrollment/index.js';
 import { deviceRoutes } from './routes/device.js';
@@ -22,6 +21,7 @@ import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
 import { createHttpsGet } from '../../shared/adapters/sns/message-verifier.js';
 import { inboundSmsSettingsFrom } from '../../shared/composition/inbound-sms.js';
+import { createSmsSender } from '../../shared/composition/sms.js';
 import { createInboundSmsUseCase } from '../../shared/use-cases/inbound-sms/index.js';
 import { snsHttpsRoutes } from './routes/sns.js';
 
@@ -44,10 +44,7 @@ const enrollment: EnrollmentDependencies = {
     from: env.EMAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
-  smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
-    originationIdentity: firstOrigination ?? '',
-    ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
-  }),
+  smsSender: createSmsSender(createSmsVoiceClient(), env),
   logger: observability.logger,
   settings: {
     publicBaseUrl: env.PUBLIC_BASE_URL,

@@ -48,6 +48,11 @@ export const envSections = {
     SMS_CONFIGURATION_SET: z.string().min(1).optional(),
     /** Numbers users may text (the published numbers); inbound messages to others are ignored. */
     SMS_INBOUND_NUMBERS: commaList.pipe(z.array(e164)),
+    /**
+     * The End User Messaging opt-out list (name or ARN) associated with the origination numbers, checked before every
+     * send (sms-voice:DescribeOptedOutNumbers). AWS puts every new phone number on the list named Default.
+     */
+    SMS_OPT_OUT_LIST: z.string().min(1).max(256).regex(/^[A-Za-z0-9_:/-]+$/, 'must be an opt-out list name or ARN').default('Default'),
   },
   directory: {
     /** One or more DC URLs, tried in order: ldaps://… or ldap://… with LDAP_STARTTLS=true. */

@@ -65,6 +65,25 @@ describe('inbound SMS commands', () => {
     }
   });
 
+  it('gives every function that sends SMS the opt-out list to check, and the right to read that list only', () => {
+    const statementsOf = (templates: Templates) =>
+      resourcesOfType(templates.all, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+        (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+      );
+    const readers = (templates: Templates) =>
+      statementsOf(templates).filter((statement) => [statement.Action].flat().includes('sms-voice:DescribeOptedOutNumbers'));
+    const senders = ['blink-inbound-sms', 'blink-api', 'blink-directory-worker'];
+    for (const service of senders) expect(envOf(functionOf(t, service)[1])).toMatchObject({ SMS_OPT_OUT_LIST: 'Default' });
+    const defaults = readers(t);
+    expect(defaults).toHaveLength(senders.length);
+    for (const statement of defaults) expect(JSON.stringify(statement.Resource)).toMatch(/:opt-out-list\/Default"/);
+
+    const named = templatesOf(buildTestApp({ smsOptOutList: 'blink-users' }));
+    for (const service of senders) expect(envOf(functionOf(named, service)[1])).toMatchObject({ SMS_OPT_OUT_LIST: 'blink-users' });
+    for (const statement of readers(named)) expect(JSON.stringify(statement.Resource)).toMatch(/:opt-out-list\/blink-users"/);
+    expect(() => buildTestApp({ smsOptOutList: 'not a list!' })).toThrow(ConfigurationError);
+  });
+
   it('refuses an opt-out word as an alias and a malformed topic ARN at synth time', () => {
     expect(() => buildTestApp({ smsResetKeywords: 'RESET,Stop' })).toThrow(ConfigurationError);
     expect(() => buildTestApp({ snsHttpsTopicArns: 'blink-inbound-sms' })).toThrow(ConfigurationError);
