@@ -88,6 +88,11 @@ export const configSchema = z
     smsInboundNumbers: list(z.string().regex(E164, 'must be an E.164 number such as +18553917277')).default(
       PUBLISHED_SMS_NUMBERS,
     ),
+    /** The opt-out list of the origination numbers (name or ARN), checked before every send; AWS's default is Default. */
+    smsOptOutList: z
+      .string()
+      .regex(/^([A-Za-z0-9_-]{1,64}|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:opt-out-list\/[A-Za-z0-9_-]{1,64})$/, 'must be an opt-out list name (such as Default) or its ARN')
+      .default('Default'),
     smsPhoneNumberId: z
       .string()
       .refine(
@@ -170,8 +175,8 @@ export const configSchema = z
     /** Resets and unlocks per account (SMS and app together) per hour and per day. */
     resetsPerHour: integer(1, 100).default(3),
     resetsPerDay: integer(1, 1000).default(10),
-    /** Reset by SMS only after the user sends back a 6-digit code from Blink's reply (within 5 minutes). */
-    resetConfirmation: flag.default(false),
+    /** Reset or unlock by SMS only after the user sends back a 6-digit code from Blink's reply (within 5 minutes). */
+    resetConfirmation: flag.default(true),
     /** Extra words that mean RESET / UNLOCK / HELP in an inbound SMS (the defaults always work). */
     smsResetKeywords: list(smsKeyword).optional(),
     smsUnlockKeywords: list(smsKeyword).optional(),

@@ -16,7 +16,6 @@ import { DynamoPasswordDelivery } from '../shared/adapters/dynamodb/password-del
 import { createAppRequestUseCases } from '../shared/use-cases/app-requests.js';
 import { SqsJobQueue } from '../shared/adapters/sqs/job-queue.js';
 import { SesEmailSender } from '../shared/adapters/ses/email-sender.js';
-import { EndUserMessagingSmsSender } from '../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { RecordingPushSender } from '../shared/adapters/sns/recording-push-sender.js';
 import { RecordingPushEndpoints } from '../shared/adapters/sns/recording-push-endpoints.js';
 import { StaticSecrets } from '../shared/adapters/secrets/static-secrets.js';
@@ -55,6 +54,7 @@ import { createAccountJobs } from '../shared/use-cases/reset/account-jobs.js';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { enrollmentSettingsFrom } from '../shared/composition/enrollment.js';
 import { resetSettingsFrom } from '../shared/composition/reset.js';
+import { createSmsSender } from '../shared/composition/sms.js';
 
 /** Where the in-process stand-ins listen. */
 export interface StandInEndpoints {
@@ -152,7 +152,6 @@ export async function composeLocalBlink(options: ComposeOptions) {
     connectTimeoutMs: env.LDAP_CONNECT_TIMEOUT_MS,
     operationTimeoutMs: env.LDAP_OPERATION_TIMEOUT_MS,
   });
-  const [defaultOrigination = ''] = env.SMS_ORIGINATION_IDENTITIES;
   const deviceStore = new EnrollmentDeviceStore(documentClient, { tableName: env.TABLE_NAME });
   const adapters = {
     clock,
@@ -170,10 +169,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
       from: env.EMAIL_FROM,
       ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
     }),
-    smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(localTarget(options.endpoints.sms)), {
-      originationIdentity: defaultOrigination,
-      ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
-    }),
+    // As deployed: every send checks the opt-out list (the stand-in's is named Default, as AWS's first one).
+    smsSender: createSmsSender(createSmsVoiceClient(localTarget(options.endpoints.sms)), env),
     pushSender: new RecordingPushSender(),
   };
 

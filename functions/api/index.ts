@@ -10,7 +10,6 @@ import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.js';
 import { createAppRequestUseCases } from '../../shared/use-cases/app-requests.js';
 import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets.js';
 import { SesEmailSender } from '../../shared/adapters/ses/email-sender.js';
-import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { createDeviceUseCases, createSetupUseCases, type EnrollmentDependencies } from '../../shared/use-cases/enrollment/index.js';
 import { deviceRoutes } from './routes/device.js';
@@ -23,6 +22,7 @@ import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
 import { createHttpsGet } from '../../shared/adapters/sns/message-verifier.js';
 import { inboundSmsSettingsFrom } from '../../shared/composition/inbound-sms.js';
+import { createSmsSender } from '../../shared/composition/sms.js';
 import { createInboundSmsUseCase } from '../../shared/use-cases/inbound-sms/index.js';
 import { snsHttpsRoutes } from './routes/sns.js';
 
@@ -33,7 +33,6 @@ if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET
 const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true });
 const clock = new SystemClock();
 const documentClient = createDocumentClient();
-const [firstOrigination] = env.SMS_ORIGINATION_IDENTITIES;
 const enrollment: EnrollmentDependencies = {
   clock,
   secrets: new SecretsManagerSecrets(createSecretsClient(), { arns: { 'token-hmac-key': env.TOKEN_HMAC_SECRET_ARN } }),
@@ -45,10 +44,7 @@ const enrollment: EnrollmentDependencies = {
     from: env.EMAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
   }),
-  smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
-    originationIdentity: firstOrigination ?? '',
-    ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
-  }),
+  smsSender: createSmsSender(createSmsVoiceClient(), env),
   optOutList: new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME }),
   logger: observability.logger,
   // Registering apps send a token; the endpoint is made here, on the configured platform applications only.

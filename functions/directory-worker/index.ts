@@ -23,7 +23,6 @@ import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
 import { DynamoScanWatermarkStore } from '../../shared/adapters/dynamodb/scan-watermark-store.js';
-import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { SnsPushSender } from '../../shared/adapters/sns/push-sender.js';
 import { createLockoutWatch } from '../../shared/use-cases/lockout/lockout-watch.js';
 import { DynamoJobLedger } from '../../shared/adapters/dynamodb/job-ledger.js';
@@ -33,6 +32,7 @@ import { createAccountJobs } from '../../shared/use-cases/reset/account-jobs.js'
 import { createDirectoryWorkerHandler } from './handler.js';
 import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from './admin.js';
 import { resetSettingsFrom } from '../../shared/composition/reset.js';
+import { createSmsSender } from '../../shared/composition/sms.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete. The LDAP
 // connection is opened lazily by the first job and kept for the life of the instance.
@@ -73,10 +73,7 @@ const adapters = {
   optOutList: new DynamoOptOutList(documentClient, table),
   rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
   auditLog: new DynamoAuditLog(documentClient, table),
-  smsSender: new EndUserMessagingSmsSender(createSmsVoiceClient(), {
-    originationIdentity: env.SMS_ORIGINATION_IDENTITIES[0] ?? '',
-    ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
-  }),
+  smsSender: createSmsSender(createSmsVoiceClient(), env),
   emailSender: new SesEmailSender(createSesClient(), {
     from: env.EMAIL_FROM,
     ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),

@@ -1,13 +1,13 @@
 import { ConfigurationError, parseEnv } from '../../shared/config/env.js';
 import { createDocumentClient, createSecretsClient, createSmsVoiceClient, createSqsClient } from '../../shared/composition/aws-clients.js';
 import { inboundSmsSettingsFrom } from '../../shared/composition/inbound-sms.js';
+import { createSmsSender } from '../../shared/composition/sms.js';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store.js';
 import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list.js';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter.js';
 import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets.js';
-import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender.js';
 import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { createObservability } from '../../shared/observability/powertools.js';
@@ -23,16 +23,12 @@ if (!env.TOKEN_HMAC_SECRET_ARN) throw new ConfigurationError(['TOKEN_HMAC_SECRET
 const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: true });
 const clock = new SystemClock();
 const documentClient = createDocumentClient();
-const [firstOrigination = ''] = env.SMS_ORIGINATION_IDENTITIES;
 
 const enrollmentStore = new DynamoEnrollmentStore(documentClient, { tableName: env.TABLE_NAME, now: () => clock.now() });
 const onceKeys = new DynamoOnceKeys(documentClient, { tableName: env.TABLE_NAME, clock });
 const optOutList = new DynamoOptOutList(documentClient, { tableName: env.TABLE_NAME });
 const auditLog = new DynamoAuditLog(documentClient, { tableName: env.TABLE_NAME });
-const smsSender = new EndUserMessagingSmsSender(createSmsVoiceClient(), {
-  originationIdentity: firstOrigination,
-  ...(env.SMS_CONFIGURATION_SET ? { configurationSetName: env.SMS_CONFIGURATION_SET } : {}),
-});
+const smsSender = createSmsSender(createSmsVoiceClient(), env);
 const settings = inboundSmsSettingsFrom(env);
 
 const notifications = createInboundSmsHandler({

@@ -41,6 +41,9 @@ export interface SmsOrigination {
   configurationSetName: string;
   /** Phone-number / pool ARNs plus the configuration set ARN. */
   resourceArns: string[];
+  /** The origination numbers' opt-out list (SMS_OPT_OUT_LIST) and its ARN, read before every send. */
+  optOutList: string;
+  optOutListArn: string;
 }
 
 export interface EmailSending {
@@ -195,8 +198,13 @@ export class BlinkFunction extends NodejsFunction {
     this.addEnvironment('SMS_ORIGINATION_IDENTITIES', sms.identities.join(','));
     this.addEnvironment('SMS_INBOUND_NUMBERS', sms.inboundNumbers.join(','));
     this.addEnvironment('SMS_CONFIGURATION_SET', sms.configurationSetName);
+    this.addEnvironment('SMS_OPT_OUT_LIST', sms.optOutList);
     this.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: sms.resourceArns }),
+    );
+    // Every send first asks whether the destination is on the numbers' opt-out list (an AWS-managed STOP).
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sms-voice:DescribeOptedOutNumbers'], resources: [sms.optOutListArn] }),
     );
     const stack = Stack.of(this);
     const pattern = sms.resourceArns.find((arn) => arn.endsWith(':phone-number/*'));

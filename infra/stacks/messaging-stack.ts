@@ -206,6 +206,10 @@ export class MessagingStack extends Stack {
       identities: config.smsOriginationIdentities,
       inboundNumbers: config.smsInboundNumbers,
       configurationSetName: smsConfigurationSet.ref,
+      optOutList: config.smsOptOutList,
+      optOutListArn: config.smsOptOutList.startsWith('arn:')
+        ? config.smsOptOutList
+        : this.formatArn({ service: 'sms-voice', resource: 'opt-out-list', resourceName: config.smsOptOutList }),
       resourceArns: [
         ...new Set(config.smsOriginationIdentities.map((identity) => this.smsIdentityArn(identity))),
         smsConfigurationSet.attrArn,

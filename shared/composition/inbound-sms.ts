@@ -5,7 +5,6 @@ import { keywordAliasesFrom, type InboundSmsSettings } from '../use-cases/inboun
 export function inboundSmsSettingsFrom(env: EnvOf<'sms' | 'inboundSms' | 'enrollment'>): InboundSmsSettings {
   return {
     inboundNumbers: env.SMS_INBOUND_NUMBERS,
-    originationIdentities: env.SMS_ORIGINATION_IDENTITIES,
     aliases: keywordAliasesFrom({ reset: env.SMS_RESET_KEYWORDS, unlock: env.SMS_UNLOCK_KEYWORDS, help: env.SMS_HELP_KEYWORDS }),
     confirmation: env.RESET_CONFIRMATION,
     limits: { resetsPerHour: env.RESETS_PER_HOUR, resetsPerDay: env.RESETS_PER_DAY },

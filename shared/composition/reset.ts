@@ -17,6 +17,7 @@ export function resetSettingsFrom(env: EnvOf<'sms' | 'reset' | 'enrollment'>, le
     maxReceiveCount: env.JOB_MAX_RECEIVE_COUNT,
     appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS,
     leaseSeconds,
+    replyNumbers: env.SMS_INBOUND_NUMBERS,
     ...(smsFrom ? { smsFrom } : {}),
   };
 }

@@ -48,6 +48,11 @@ export const envSections = {
     SMS_CONFIGURATION_SET: z.string().min(1).optional(),
     /** Numbers users may text (the published numbers); inbound messages to others are ignored. */
     SMS_INBOUND_NUMBERS: commaList.pipe(z.array(e164)),
+    /**
+     * The End User Messaging opt-out list (name or ARN) associated with the origination numbers, checked before every
+     * send (sms-voice:DescribeOptedOutNumbers). AWS puts every new phone number on the list named Default.
+     */
+    SMS_OPT_OUT_LIST: z.string().min(1).max(256).regex(/^[A-Za-z0-9_:/-]+$/, 'must be an opt-out list name or ARN').default('Default'),
   },
   directory: {
     /** One or more DC URLs, tried in order: ldaps://… or ldap://… with LDAP_STARTTLS=true. */
@@ -114,8 +119,12 @@ export const envSections = {
     SMS_RESET_KEYWORDS: commaList.optional(),
     SMS_UNLOCK_KEYWORDS: commaList.optional(),
     SMS_HELP_KEYWORDS: commaList.optional(),
-    /** Answer RESET with a 6-digit code and reset only when it comes back from the same number within 5 minutes. */
-    RESET_CONFIRMATION: booleanFlag.default(false),
+    /**
+     * Answer RESET and UNLOCK with a 6-digit code and act only when it comes back from the same number within 5
+     * minutes (the sender number is a possession signal, not proof: a spoofed sender never sees the code). On by
+     * default; `false` acts on the sender number alone (README, "Confirmation codes").
+     */
+    RESET_CONFIRMATION: booleanFlag.default(true),
     RESETS_PER_HOUR: z.coerce.number().int().min(1).max(100).default(3),
     RESETS_PER_DAY: z.coerce.number().int().min(1).max(1000).default(10),
   },

@@ -10,6 +10,11 @@ const accountJobBase = {
   deviceId: z.uuid().optional(),
   /** The inbound message that asked (channel 'sms'), for the audit trail. */
   inboundMessageId: z.string().min(1).max(200).optional(),
+  /**
+   * Blink's own number that received that message (channel 'sms'): the worker answers from it, so the answer lands in
+   * the thread the user texted. Never the user's number.
+   */
+  replyFrom: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
 };
 const appJobNeedsDevice = (job: { channel: 'sms' | 'app'; deviceId?: string | undefined }) => (job.channel === 'app') === (job.deviceId !== undefined);
 const deviceRule = { message: 'deviceId is required for channel app and only for it', path: ['deviceId'] };

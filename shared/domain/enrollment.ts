@@ -20,6 +20,11 @@ export interface Enrollment {
   phoneE164?: string;
   /** The number the latest verification code was sent to; becomes `phoneE164` when that code is entered. */
   pendingPhoneE164?: string;
+  /**
+   * Blink's number the verification SMS came from, which the user saved at setup: alerts and notices Blink starts
+   * itself (lockout alerts, setup complete) go from it, so they land in the thread the user knows.
+   */
+  senderNumber?: string;
   methods: EnrollmentMethods;
   /** Wrong SMS codes in a row, across codes (a fresh code does not reset it); reset by the lock and by success. */
   verificationFailures: number;

@@ -24,10 +24,18 @@ export const defaultKeywordAliases: KeywordAliases = {
   help: ['HELP', 'INFO'],
 };
 
-/** Upper case, inner whitespace removed, trailing punctuation dropped: " reset! " and "Re set." both read RESET. */
+/**
+ * Upper case, inner whitespace removed, trailing punctuation dropped: " reset! " and "Re set." both read RESET.
+ * Format characters (Unicode category Cf: zero-width spaces and joiners, bidi marks, soft hyphens, BOM) are removed
+ * and compatibility forms folded (NFKC: full-width letters and digits) first, so "S\u200bTOP" is a STOP and
+ * "１２３４５６" a code: what a phone shows as a keyword is read as that keyword.
+ */
 export function normaliseKeyword(body: string): string {
   return body
+    .replace(/\p{Cf}/gu, '')
     .normalize('NFKC')
+    // NFKC can itself yield format characters from compatibility forms: strip again.
+    .replace(/\p{Cf}/gu, '')
     .toUpperCase()
     .replace(/\s+/g, '')
     .replace(/[.!?,;:'"`)\]}]+$/u, '')

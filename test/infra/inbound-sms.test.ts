@@ -38,7 +38,8 @@ describe('inbound SMS commands', () => {
       SUPPORT_CONTACT: 'your IT service desk',
       RESETS_PER_HOUR: '3',
       RESETS_PER_DAY: '10',
-      RESET_CONFIRMATION: 'false',
+      // On unless turned off: a spoofed sender number never sees the code.
+      RESET_CONFIRMATION: 'true',
     });
     const policy = policyOf(t, 'InboundSmsFunctionRoleDefaultPolicy');
     for (const action of ['sqs:SendMessage', 'sms-voice:SendTextMessage', 'secretsmanager:GetSecretValue', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']) {
@@ -55,13 +56,32 @@ describe('inbound SMS commands', () => {
 
   it('passes keyword aliases, confirmation mode and limits from context to the inbound-sms and api functions', () => {
     const configured = templatesOf(
-      buildTestApp({ smsResetKeywords: 'PASSWORD,NEW PASSWORD', smsHelpKeywords: ['AIDE'], resetConfirmation: 'true', resetsPerHour: '2', resetsPerDay: '6' }),
+      buildTestApp({ smsResetKeywords: 'PASSWORD,NEW PASSWORD', smsHelpKeywords: ['AIDE'], resetConfirmation: 'false', resetsPerHour: '2', resetsPerDay: '6' }),
     );
     for (const service of ['blink-inbound-sms', 'blink-api']) {
       const [, fn] = functionOf(configured, service);
-      expect(envOf(fn)).toMatchObject({ SMS_RESET_KEYWORDS: 'PASSWORD,NEW PASSWORD', SMS_HELP_KEYWORDS: 'AIDE', RESET_CONFIRMATION: 'true', RESETS_PER_HOUR: '2', RESETS_PER_DAY: '6' });
+      expect(envOf(fn)).toMatchObject({ SMS_RESET_KEYWORDS: 'PASSWORD,NEW PASSWORD', SMS_HELP_KEYWORDS: 'AIDE', RESET_CONFIRMATION: 'false', RESETS_PER_HOUR: '2', RESETS_PER_DAY: '6' });
       expect(envOf(fn)).not.toHaveProperty('SMS_UNLOCK_KEYWORDS');
     }
+  });
+
+  it('gives every function that sends SMS the opt-out list to check, and the right to read that list only', () => {
+    const statementsOf = (templates: Templates) =>
+      resourcesOfType(templates.all, 'AWS::IAM::Policy').flatMap(([, policy]) =>
+        (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+      );
+    const readers = (templates: Templates) =>
+      statementsOf(templates).filter((statement) => [statement.Action].flat().includes('sms-voice:DescribeOptedOutNumbers'));
+    const senders = ['blink-inbound-sms', 'blink-api', 'blink-directory-worker'];
+    for (const service of senders) expect(envOf(functionOf(t, service)[1])).toMatchObject({ SMS_OPT_OUT_LIST: 'Default' });
+    const defaults = readers(t);
+    expect(defaults).toHaveLength(senders.length);
+    for (const statement of defaults) expect(JSON.stringify(statement.Resource)).toMatch(/:opt-out-list\/Default"/);
+
+    const named = templatesOf(buildTestApp({ smsOptOutList: 'blink-users' }));
+    for (const service of senders) expect(envOf(functionOf(named, service)[1])).toMatchObject({ SMS_OPT_OUT_LIST: 'blink-users' });
+    for (const statement of readers(named)) expect(JSON.stringify(statement.Resource)).toMatch(/:opt-out-list\/blink-users"/);
+    expect(() => buildTestApp({ smsOptOutList: 'not a list!' })).toThrow(ConfigurationError);
   });
 
   it('refuses an opt-out word as an alias and a malformed topic ARN at synth time', () => {

@@ -234,6 +234,31 @@ describe('DynamoRateLimiter', () => {
     const decisions = await Promise.all(Array.from({ length: 12 }, () => limiter.hit(key, 5, 300)));
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(5);
   });
+
+  it('gives a hit back in the window it was counted in, never below zero, never in another window', async () => {
+    const clock = new ManualClock('2026-11-26T12:59:30.000Z');
+    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock });
+    const key = `resets:${randomUUID()}`;
+    const countedAt = clock.now();
+    for (let i = 0; i < 3; i++) await limiter.hit(key, 3, 3600);
+    expect(await limiter.hit(key, 3, 3600)).toMatchObject({ allowed: false });
+    await limiter.refund(key, 3600, countedAt);
+    expect(await limiter.hit(key, 3, 3600)).toMatchObject({ allowed: true, remaining: 0 });
+    // A refund for another window (or another key) leaves this one alone, and an empty window stays at zero.
+    await limiter.refund(key, 3600, new Date('2026-11-26T11:30:00.000Z'));
+    await limiter.refund(`${key}:other`, 3600, countedAt);
+    expect(await limiter.hit(key, 3, 3600)).toMatchObject({ allowed: false });
+    const fresh = `fresh:${randomUUID()}`;
+    await limiter.refund(fresh, 3600, countedAt);
+    await limiter.refund(fresh, 3600, countedAt);
+    expect(await limiter.hit(fresh, 1, 3600)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await limiter.hit(fresh, 1, 3600)).toMatchObject({ allowed: false });
+    // Refunded late, after the window moved on: the hit goes back to the window it was counted in.
+    clock.set('2026-11-26T13:00:10.000Z');
+    await limiter.refund(key, 3600, countedAt);
+    clock.set('2026-11-26T12:59:50.000Z');
+    expect(await limiter.hit(key, 3, 3600)).toMatchObject({ allowed: true, remaining: 0 });
+  });
 });
 
 describe('DynamoAuditLog', () => {

@@ -7,6 +7,8 @@ import {
 import { startSmsVoice, type SmsVoiceStandIn } from '../../local/stand-ins/sms-voice';
 import { EndUserMessagingSmsSender } from '../../shared/adapters/sms/end-user-messaging-sms-sender';
 import { createSmsVoiceClient } from '../../shared/composition/aws-clients';
+import { createSmsSender } from '../../shared/composition/sms';
+import { parseEnv } from '../../shared/config/env';
 import { DeliveryError, OptedOutError } from '../../shared/domain/errors';
 import { localTarget } from '../support/local-aws';
 
@@ -68,6 +70,21 @@ describe('EndUserMessagingSmsSender', () => {
     await sender.send({ to: '+14155550123', body: 'allowed' });
     expect(sms.listCalls()).toEqual(['DescribeOptedOutNumbers', 'DescribeOptedOutNumbers', 'SendTextMessage']);
     expect(sms.listMessages().map((message) => message.to)).toEqual(['+14155550123']);
+  });
+
+  it('as every composition builds it (createSmsSender from the parsed env), checks SMS_OPT_OUT_LIST before each send', async () => {
+    const env = parseEnv(['sms'], { SMS_ORIGINATION_IDENTITIES: `${ORIGIN},+14437477277`, SMS_INBOUND_NUMBERS: ORIGIN, SMS_CONFIGURATION_SET: 'blink-sms' });
+    expect(env.SMS_OPT_OUT_LIST).toBe('Default');
+    const sender = createSmsSender(client, env);
+    sms.optOut('+14155550127');
+    await expect(sender.send({ to: '+14155550127', body: 'x' })).rejects.toBeInstanceOf(OptedOutError);
+    await sender.send({ to: '+14155550123', body: 'allowed' });
+    expect(sms.listCalls()).toEqual(['DescribeOptedOutNumbers', 'DescribeOptedOutNumbers', 'SendTextMessage']);
+    expect(sms.listMessages()).toEqual([expect.objectContaining({ to: '+14155550123', from: ORIGIN, configurationSetName: 'blink-sms' })]);
+    // A list that does not exist is an error, never a silent send.
+    const misnamed = createSmsSender(client, parseEnv(['sms'], { SMS_ORIGINATION_IDENTITIES: ORIGIN, SMS_INBOUND_NUMBERS: ORIGIN, SMS_OPT_OUT_LIST: 'Nope' }));
+    await expect(misnamed.send({ to: '+14155550123', body: 'x' })).rejects.toThrow();
+    expect(sms.listMessages()).toHaveLength(1);
   });
 
   it('throws a retryable DeliveryError when the service throttles or fails', async () => {

@@ -189,6 +189,9 @@ describe('setup by SMS', () => {
     const enrollment = await blink.composition.adapters.enrollmentStore.get(userGuid);
     expect(enrollment).toMatchObject({ status: 'active', phoneE164: phone.e164, methods: { sms: true, app: false }, verificationFailures: 0 });
     expect(enrollment?.pendingPhoneE164).toBeUndefined();
+    // The number the code came from, which the user saves: Blink's own alerts and notices go from it.
+    expect(codeSms?.from).toBe(blink.composition.env.SMS_ORIGINATION_IDENTITIES[0]);
+    expect(enrollment?.senderNumber).toBe(codeSms?.from);
 
     // The page learns it is done; the used link, opened again, says setup is complete (and how to reset), instead of
     // sending its holder to IT for a new link. It does nothing else any more, and the used code does nothing.

@@ -3,8 +3,8 @@ import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { auditOf, enrolledUser, freshPhone, outcomeOf, smsTo, text, workerStartedAnyJobOf, workerStartedJobOf } from './support/inbound-sms.js';
 
-// Confirmation mode (RESET_CONFIRMATION=true) through the local runtime: RESET and UNLOCK answer with a 6-digit code,
-// and only that code sent back from the same number within 5 minutes queues the job.
+// Confirmation mode through the local runtime, as it runs by default (RESET_CONFIRMATION unset): RESET and UNLOCK
+// answer with a 6-digit code, and only that code sent back from the same number within 5 minutes queues the job.
 
 let blink: LocalBlink;
 let logs: LogCapture;
@@ -13,7 +13,7 @@ let testDay = 0;
 const codes: string[] = [];
 
 beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test', RESET_CONFIRMATION: 'true' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
+  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
 });
 
 afterAll(async () => {
@@ -129,8 +129,11 @@ describe('confirmation mode', () => {
     await expectHandled(user.phone, otherCode(code), 'wrong-code'); // 2
     await expectHandled(user.phone, otherCode(otherCode(code)), 'wrong-code'); // 3
     await expectHandled(user.phone, otherCode(code), 'rate-limited');
+    await expectHandled(user.phone, otherCode(code), 'rate-limited');
     await expectHandled(user.phone, 'RESET', 'rate-limited');
-    expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'))).toHaveLength(1);
+    await expectHandled(user.phone, 'RESET', 'rate-limited');
+    // One notice for codes and one for RESET, each once an hour.
+    expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'))).toHaveLength(2);
     expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: reply with'))).toHaveLength(1);
     expectNoCodeLogged();
   });

@@ -19,7 +19,8 @@ let blink: LocalBlink;
 let logs: LogCapture;
 
 beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600 });
+  // Confirmation (the default) off: a RESET queues its job at once (one test needs a job that ran).
+  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test', RESET_CONFIRMATION: 'false' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600 });
 });
 afterAll(async () => {
   await blink?.stop();

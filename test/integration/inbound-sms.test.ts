@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/index.js';
+import { HELP_REPLIES_PER_DAY, UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { pollUntil } from '../support/poll.js';
 import {
   auditOf,
   enrolledUser,
@@ -33,6 +34,9 @@ beforeAll(async () => {
   blink = await startLocalBlink({
     env: {
       BLINK_VERSION: 'test',
+      // These tests are about commands acting on the sender number: confirmation (the default) is off here and tested
+      // in inbound-sms-confirmation.test.ts.
+      RESET_CONFIRMATION: 'false',
       RESETS_PER_DAY: '5',
       SMS_RESET_KEYWORDS: 'PASSWORD, nouveau mot',
       SMS_UNLOCK_KEYWORDS: 'UNBLOCK',
@@ -95,6 +99,38 @@ describe('inbound SMS commands', () => {
     expect(smsTo(blink, user.phone)).toEqual(Array.from({ length: 4 }, () => expect.objectContaining({ body: HELP, from: SECOND_PUBLISHED })));
     expect(await requestsInAudit(user.userGuid)).toEqual([]);
     expect(logs.text()).not.toContain('zebra-42');
+  });
+
+  it('answers from the number the user texted: the worker\'s answer and the limit notice too, not only the help text', async () => {
+    const user = await enrolledUser(blink);
+    // A made-up user the demo directory does not know: the worker's answer is its refusal SMS.
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await expectHandled(user.phone, 'RESET', 'job-enqueued', { to: SECOND_PUBLISHED }));
+    await expectHandled(user.phone, 'RESET', 'rate-limited', { to: SECOND_PUBLISHED });
+    for (const id of ids) await workerStartedJobOf(logs, id);
+    const answers = await pollUntil(async () => {
+      const sent = smsTo(blink, user.phone);
+      return sent.filter((sms) => sms.body.startsWith('Blink: we could not reset')).length === 3 ? sent : undefined;
+    }, { timeoutMs: 10_000, description: 'the worker to answer three resets' });
+    expect(answers).toHaveLength(4);
+    expect(answers.map((sms) => sms.from)).toEqual([SECOND_PUBLISHED, SECOND_PUBLISHED, SECOND_PUBLISHED, SECOND_PUBLISHED]);
+  });
+
+  it(`answers at most ${HELP_REPLIES_PER_DAY} help texts a day to an enrolled number, says so once, then nothing; commands still work`, async () => {
+    const user = await enrolledUser(blink);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const sent = await text(blink, user.phone, i % 2 === 0 ? 'HELP' : `what ${i}`);
+      outcomes.push(outcomeOf(logs, sent.inboundMessageId) ?? 'none');
+    }
+    expect(outcomes).toEqual([...Array.from({ length: HELP_REPLIES_PER_DAY }, () => 'help'), ...Array.from({ length: 15 - HELP_REPLIES_PER_DAY }, () => 'help-capped')]);
+    expect(smsTo(blink, user.phone).map((sms) => sms.body)).toEqual([
+      ...Array.from({ length: HELP_REPLIES_PER_DAY }, () => HELP),
+      'Blink: no more replies to other messages today. RESET and UNLOCK still work. Text STOP to opt out.',
+    ]);
+    await workerStartedJobOf(logs, await expectHandled(user.phone, 'RESET', 'job-enqueued'));
+    clock.advanceSeconds(24 * 3600);
+    await expectHandled(user.phone, 'HELP', 'help');
   });
 
   it.each(['STOP', 'Stop.', 'unsubscribe', 'QUIT'])(
@@ -186,7 +222,7 @@ describe('senders that may not reset by SMS', () => {
 });
 
 describe('per-account limits', () => {
-  it('allows RESETS_PER_HOUR requests (UNLOCK counts too), then one notice saying when to try again, then silence', async () => {
+  it('allows RESETS_PER_HOUR requests (UNLOCK counts too), then one notice per kind of request saying when to try again, then silence', async () => {
     const user = await enrolledUser(blink);
     clock.advanceSeconds(20 * 60); // 01:20: the hourly window ends in 40 minutes
     const allowed = [
@@ -194,15 +230,22 @@ describe('per-account limits', () => {
       await expectHandled(user.phone, 'UNLOCK', 'job-enqueued'),
       await expectHandled(user.phone, 'RESET', 'job-enqueued'),
     ];
-    const refused = [await expectHandled(user.phone, 'RESET', 'rate-limited'), await expectHandled(user.phone, 'UNLOCK', 'rate-limited')];
+    const refused = [
+      await expectHandled(user.phone, 'RESET', 'rate-limited'),
+      await expectHandled(user.phone, 'RESET', 'rate-limited'),
+      await expectHandled(user.phone, 'UNLOCK', 'rate-limited'),
+      await expectHandled(user.phone, 'UNLOCK', 'rate-limited'),
+    ];
+    // Once for RESET and once for UNLOCK: a user told about RESET is not left in silence when they try UNLOCK.
     const notices = smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'));
-    expect(notices).toEqual([expect.objectContaining({ body: 'Blink: too many requests for this account. Try again in 40 minutes.' })]);
+    const notice = expect.objectContaining({ body: 'Blink: too many requests for this account. Try again in 40 minutes.' });
+    expect(notices).toEqual([notice, notice]);
     expect(await workerStartedJobOf(logs, allowed[2] ?? '')).toBe('reset');
     for (const id of allowed.slice(0, 2)) expect(await workerStartedJobOf(logs, id)).toMatch(/^(reset|unlock)$/);
     for (const id of refused) expect(workerStartedAnyJobOf(logs, id)).toBe(false);
     const audit = await requestsInAudit(user.userGuid);
     expect(audit.filter((event) => event.result === 'success')).toHaveLength(3);
-    expect(audit.filter((event) => event.result === 'refused' && event.reason === 'rate-limited')).toHaveLength(2);
+    expect(audit.filter((event) => event.result === 'refused' && event.reason === 'rate-limited')).toHaveLength(4);
   });
 
   it('allows RESETS_PER_DAY (5 here) across hours, then refuses until the next day', async () => {

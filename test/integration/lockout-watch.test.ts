@@ -110,7 +110,7 @@ describe('lockout watch against the Samba DC', () => {
   };
   const inKolkata = (date: Date) => new Date(date.getTime() + 330 * 60_000).toISOString().slice(11, 16);
   const expectedSms = (lockedAt: Date) =>
-    `Blink: your Windows account was locked at ${inKolkata(lockedAt)}. Reply UNLOCK to unlock it or RESET for a new password.`;
+    `Blink: your Windows account was locked at ${inKolkata(lockedAt)} GMT+5:30. Reply UNLOCK to unlock it or RESET for a new password.`;
 
   const watchSettings = {
     scan: { pageSize: 500, timeBudgetMs: 20_000 },
@@ -172,7 +172,7 @@ describe('lockout watch against the Samba DC', () => {
     expect(pushes).toHaveLength(1);
     expect(pushes[0]).toMatchObject({
       title: 'Blink: account locked',
-      body: `Your Windows account was locked at ${inKolkata(account.lockedAt)}. Open Blink to unlock it or get a new password.`,
+      body: `Your Windows account was locked at ${inKolkata(account.lockedAt)} GMT+5:30. Open Blink to unlock it or get a new password.`,
       data: { kind: 'lockout', lockedAt: account.lockedAt.toISOString() },
     });
     expect(first.alerted).toBeGreaterThanOrEqual(1);
@@ -317,28 +317,94 @@ describe('lockout watch against the Samba DC', () => {
     }
   });
 
-  it('a reply of UNLOCK to the alert unlocks the account (inbound SMS → unlock job → AD), and the user can sign in', async () => {
+  it('a reply of UNLOCK to the alert gets a code, and the code unlocks the account (inbound SMS → unlock job → AD)', async () => {
     const user = await enroll(await newUser('lw-unl'));
     await lockOut(user);
     await blink.composition.lockoutWatch.scan(randomUUID());
     expect(smsTo(user.phone)).toHaveLength(1);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('775');
 
-    const reply = await fetch(`${blink.url}/_local/api/sms/inbound`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: user.phone, body: 'UNLOCK' }),
-    });
-    expect(reply.status).toBe(202);
-    const answer = await pollUntil(async () => smsTo(user.phone)[1], { timeoutMs: 20_000, description: 'the answer to UNLOCK' });
+    const textBlink = (body: string) =>
+      fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: user.phone, body }) });
+    expect((await textBlink('UNLOCK')).status).toBe(202);
+    // Confirmation is on by default: the reply carries a code only the real phone sees, and nothing changed yet.
+    const confirmation = await pollUntil(async () => smsTo(user.phone)[1], { timeoutMs: 20_000, description: 'the answer to UNLOCK' });
+    const code = /reply with (\d{6}) within 5 minutes to confirm the unlock of your account/.exec(confirmation.body)?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+    await expect(directory.isLockedOut(await lookUp(user))).resolves.toBe(true);
+    expect((await textBlink(code ?? '')).status).toBe(202);
+    const answer = await pollUntil(async () => smsTo(user.phone)[2], { timeoutMs: 20_000, description: 'the answer to the code' });
     expect(answer.body).toBe('Blink: your Windows account is unlocked.');
     await expect(directory.isLockedOut(await lookUp(user))).resolves.toBe(false);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
     // The lockout is over: the next scan neither alerts nor lists it.
     await blink.composition.lockoutWatch.scan(randomUUID());
-    expect(smsTo(user.phone)).toHaveLength(2);
+    expect(smsTo(user.phone)).toHaveLength(3);
     const listed = await blink.composition.lockoutWatch.listLocked();
     expect(listed.locked.map((entry) => entry.userGuid)).not.toContain(user.userGuid);
+  });
+
+  describe('the alert\'s "Reply UNLOCK" and the per-account limits', () => {
+    const textBlink = async (phone: string | undefined, body: string) => {
+      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: phone, body }),
+      });
+      expect(response.status).toBe(202);
+    };
+    const nthSms = (phone: string | undefined, index: number) =>
+      pollUntil(async () => smsTo(phone)[index], { timeoutMs: 20_000, description: `SMS ${index + 1} to the user` });
+    const codeIn = (body: string) => /reply with (\d{6}) within 5 minutes/.exec(body)?.[1] ?? 'no code';
+    const tooMany = (body: string) => body.startsWith('Blink: too many requests for this account.');
+    const kindOf = (body: string) => (tooMany(body) ? 'notice' : codeIn(body) !== 'no code' ? 'code' : body);
+    // The limits count per clock hour: start these tests at the beginning of one, so no window ends midway. (Only
+    // backwards: a lockout then looks younger, never run out.)
+    const startOfHour = () => {
+      clock.offsetMs = -(Date.now() % 3_600_000) + 1_000;
+    };
+
+    it('an UNLOCK of an account that was not locked uses up no request: after it and two RESETs, the alert\'s UNLOCK still works', async () => {
+      const user = await enroll(await newUser('lw-ref'), { devices: 0 });
+      startOfHour();
+      await textBlink(user.phone, 'UNLOCK');
+      await textBlink(user.phone, codeIn((await nthSms(user.phone, 0)).body));
+      expect((await nthSms(user.phone, 1)).body).toBe('Blink: your account is not locked.');
+      await pollUntil(async () => ((await blink.composition.adapters.auditLog.listForUser(user.userGuid, 50)).some((event) => event.action === 'unlock') ? true : undefined), {
+        timeoutMs: 20_000,
+        description: 'the unlock job to finish',
+      });
+      await textBlink(user.phone, 'RESET');
+      await textBlink(user.phone, 'RESET');
+      expect(smsTo(user.phone).map((sms) => kindOf(sms.body))).toEqual(['code', 'Blink: your account is not locked.', 'code', 'code']);
+
+      await lockOut(user);
+      await blink.composition.lockoutWatch.scan(randomUUID());
+      expect((await nthSms(user.phone, 4)).body).toMatch(/^Blink: your Windows account was locked at /);
+      await textBlink(user.phone, 'UNLOCK');
+      const confirmation = await nthSms(user.phone, 5);
+      expect(confirmation.body).toMatch(/^Blink: reply with \d{6} within 5 minutes to confirm the unlock of your account\.$/);
+      await textBlink(user.phone, codeIn(confirmation.body));
+      expect((await nthSms(user.phone, 6)).body).toBe('Blink: your Windows account is unlocked.');
+      await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
+    });
+
+    it('a reply to a lockout alert is answered even when the limit notices of the hour went out before the lockout', async () => {
+      const user = await enroll(await newUser('lw-lim'), { devices: 0 });
+      startOfHour();
+      for (const body of ['RESET', 'RESET', 'RESET', 'RESET', 'UNLOCK', 'UNLOCK']) await textBlink(user.phone, body);
+      // Three codes, then one notice for RESET and one for UNLOCK; the second UNLOCK got nothing.
+      expect(smsTo(user.phone).map((sms) => kindOf(sms.body))).toEqual(['code', 'code', 'code', 'notice', 'notice']);
+
+      await lockOut(user);
+      await blink.composition.lockoutWatch.scan(randomUUID());
+      expect((await nthSms(user.phone, 5)).body).toMatch(/^Blink: your Windows account was locked at /);
+      // The alert said "Reply UNLOCK": the reply is answered (the limit holds: no code), once.
+      await textBlink(user.phone, 'UNLOCK');
+      expect(tooMany((await nthSms(user.phone, 6)).body)).toBe(true);
+      await textBlink(user.phone, 'UNLOCK');
+      expect(smsTo(user.phone)).toHaveLength(7);
+    });
   });
 
   it('end to end in the local runtime: a queued lockout-scan job alerts (console JSON), and `npm run admin -- locked` shows it', async () => {

@@ -214,17 +214,20 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     await blink?.stop();
   });
 
-  it('texting RESET gets a new password by SMS that AD accepted (must change at sign-in), an email notice, an audit event', async () => {
+  it('texting RESET, then the code of the reply, gets a new password by SMS that AD accepted (must change at sign-in), an email notice, an audit event', async () => {
     const user = await enroll(blink, await createTestUser('rstsms'));
+    const textBlink = (body: string) =>
+      fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: user.phone, body }) });
 
-    const inbound = await fetch(`${blink.url}/_local/api/sms/inbound`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from: user.phone, body: 'RESET' }),
-    });
-    expect(inbound.status).toBe(202);
+    expect((await textBlink('RESET')).status).toBe(202);
+    // Confirmation is on by default: first a code, and the password is unchanged until it comes back.
+    const [confirmation] = await waitForSms(blink, user.phone, 1);
+    const code = /reply with (\d{6}) within 5 minutes/.exec(confirmation ?? '')?.[1];
+    expect(code).toMatch(/^\d{6}$/);
+    await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
+    expect((await textBlink(code ?? '')).status).toBe(202);
 
-    const [body] = await waitForSms(blink, user.phone, 1);
+    const body = (await waitForSms(blink, user.phone, 2))[1];
     const password = passwordIn(body);
     expect(body).toBe(`Blink: your new Windows password is ${password} — you will be asked to change it when you sign in.`);
     expect(password).toMatch(/^([A-HJ-NP-Za-km-z2-9]{4}-){2,}[A-HJ-NP-Za-km-z2-9]{4}$/);
@@ -245,6 +248,25 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     expect(emails[0]?.subject).toBe('Blink: your Windows password was reset');
     expect(emails[0]?.text).toContain('If this was not you, contact your IT service desk');
     expect(`${emails[0]?.text}${emails[0]?.html}`).not.toContain(password);
+  });
+
+  it('a STOP that reaches the carrier between the AD write and the password SMS: the email says the password was reset but not texted', async () => {
+    const user = await enroll(blink, await createTestUser('rststp'));
+    // Opted out at the carrier (End User Messaging) only: Blink's own list learns it when the send is refused.
+    blink.smsStandIn.optOut(user.phone);
+    await blink.composition.adapters.jobQueue.enqueue(accountJob('reset', user));
+
+    const [notice] = await waitForAudit(blink, user.userGuid, 'password-not-texted-notice');
+    expect(notice).toMatchObject({ result: 'success', reason: 'opted-out', channel: 'system' });
+    expect((await waitForAudit(blink, user.userGuid, 'reset'))[0]).toMatchObject({ result: 'failed', reason: 'opted-out' });
+    // AD took the new password (the old one is gone), no SMS was sent, and the user knows what to do.
+    await expect(tryBind(user.dn, user.password)).resolves.toBe('52e');
+    expect(smsTo(blink, user.phone)).toEqual([]);
+    expect(await blink.composition.adapters.optOutList.isOptedOut(user.phone)).toBe(true);
+    const emails = (await blink.listEmails()).filter((email) => email.to === user.mail);
+    expect(emails.map((email) => email.subject)).toEqual(['Blink: your Windows password was reset but could not be texted to you']);
+    expect(emails[0]?.text).toContain('text START to the Blink number, then text RESET, or contact your IT service desk');
+    expect(emails[0]?.text).not.toMatch(/[A-HJ-NP-Za-km-z2-9]{4}-[A-HJ-NP-Za-km-z2-9]{4}-/);
   });
 
   it('unlock clears a real lockout; asked again, it answers that the account is not locked, without a write', async () => {

@@ -23,7 +23,8 @@ const clock = new ManualClock(new Date());
 beforeAll(async () => {
   [signer, impostor] = await Promise.all([createSnsSigner(), createSnsSigner()]);
   blink = await startLocalBlink({
-    env: { BLINK_VERSION: 'test', SNS_HTTPS_TOPIC_ARNS: `${TOPIC},arn:aws:sns:us-east-1:123456789012:blink-spare` },
+    // Confirmation (the default) off: a RESET queues its job at once, which shows the route reached the use case.
+    env: { BLINK_VERSION: 'test', RESET_CONFIRMATION: 'false', SNS_HTTPS_TOPIC_ARNS: `${TOPIC},arn:aws:sns:us-east-1:123456789012:blink-spare` },
     port: 0,
     directory: 'demo',
     clock,

@@ -24,7 +24,7 @@ import type { OutboundPush, PushSender } from '../../shared/ports/push-sender.js
 import type { RateLimiter } from '../../shared/ports/rate-limiter.js';
 import type { ScanWatermark, ScanWatermarkStore } from '../../shared/ports/scan-watermark-store.js';
 import type { OutboundSms, SmsSender } from '../../shared/ports/sms-sender.js';
-import { createLockoutWatch, lockoutAlertSms, lockoutClockTime } from '../../shared/use-cases/lockout/index.js';
+import { createLockoutWatch, lockoutAlertPush, lockoutAlertSms, lockoutClockTime } from '../../shared/use-cases/lockout/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -322,12 +322,22 @@ describe('lockout watch (use case)', () => {
     const user = lockedUser({ devices: [{}, { revokedAt: LOCKED_AT }, { pushToken: undefined }] });
     const summary = await watch.scan('job-1');
     expect(fakes.sms).toEqual([
-      { to: user.phone, body: 'Blink: your Windows account was locked at 10:42. Reply UNLOCK to unlock it or RESET for a new password.' },
+      { to: user.phone, body: 'Blink: your Windows account was locked at 10:42 UTC. Reply UNLOCK to unlock it or RESET for a new password.' },
     ]);
     expect(fakes.pushes).toHaveLength(1);
     expect(summary).toMatchObject({ locked: 1, alerted: 1, alreadyHandled: 0 });
     expect([...fakes.onceKeys.keys()]).toEqual([`lockout-alert#${user.guid}#${user.lockoutTime}`]);
     expect(fakes.audit).toEqual([expect.objectContaining({ userGuid: user.guid, action: 'lockout-alert', result: 'success', requestId: 'job-1' })]);
+  });
+
+  it('sends the alert from the number the user saved at setup (the one the verification SMS came from)', async () => {
+    const { watch, fakes, lockedUser } = harness();
+    const user = lockedUser();
+    const enrollment = fakes.enrollments.get(user.guid);
+    if (!enrollment) throw new Error('no enrollment');
+    fakes.enrollments.set(user.guid, { ...enrollment, senderNumber: '+14437477277' });
+    await watch.scan('job-1');
+    expect(fakes.sms).toEqual([expect.objectContaining({ to: user.phone, from: '+14437477277' })]);
   });
 
   it('two scans at once alert once', async () => {
@@ -343,8 +353,22 @@ describe('lockout watch (use case)', () => {
     expect(lockoutClockTime(LOCKED_AT, 'America/New_York')).toBe('05:42');
     expect(lockoutClockTime(LOCKED_AT, 'Asia/Kolkata')).toBe('16:12');
     expect(lockoutAlertSms('Corp Reset', LOCKED_AT, 'Europe/Berlin')).toBe(
-      'Corp Reset: your Windows account was locked at 11:42. Reply UNLOCK to unlock it or RESET for a new password.',
+      'Corp Reset: your Windows account was locked at 11:42 CET. Reply UNLOCK to unlock it or RESET for a new password.',
     );
+  });
+
+  it('names the zone of the time, with daylight saving, so "23:24" is never read in the phone\'s own zone', () => {
+    const winter = new Date('2026-01-15T23:24:00Z');
+    const summer = new Date('2026-07-15T23:24:00Z');
+    expect(lockoutAlertSms('Blink', winter, 'UTC')).toContain('locked at 23:24 UTC.');
+    expect(lockoutAlertSms('Blink', winter, 'Europe/Berlin')).toContain('locked at 00:24 CET.');
+    expect(lockoutAlertSms('Blink', summer, 'Europe/Berlin')).toContain('locked at 01:24 CEST.');
+    expect(lockoutAlertSms('Blink', winter, 'America/New_York')).toContain('locked at 18:24 EST.');
+    expect(lockoutAlertSms('Blink', summer, 'America/Los_Angeles')).toContain('locked at 16:24 PDT.');
+    expect(lockoutAlertSms('Blink', summer, 'Europe/London')).toContain('locked at 00:24 BST.');
+    // A zone with no common abbreviation gets its offset.
+    expect(lockoutAlertSms('Blink', winter, 'Asia/Kolkata')).toContain('locked at 04:54 GMT+5:30.');
+    expect(lockoutAlertPush('Blink', winter, 'America/New_York').body).toContain('locked at 18:24 EST.');
   });
 
   it('judges expiry by the effective policy: a PSO’s longer duration keeps the lockout alive', async () => {

@@ -20,7 +20,7 @@ import type { JobClaim, JobLedger, JobOutcome } from '../../shared/ports/job-led
 import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../shared/ports/password-delivery.js';
 import type { OutboundPush } from '../../shared/ports/push-sender.js';
 import type { OutboundSms } from '../../shared/ports/sms-sender.js';
-import { createAccountJobs, type AccountJob } from '../../shared/use-cases/reset/account-jobs.js';
+import { createAccountJobs, NOT_LOCKED_REFUNDS_PER_HOUR, type AccountJob } from '../../shared/use-cases/reset/account-jobs.js';
 import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/dependencies.js';
 import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
@@ -190,6 +190,7 @@ const settings: ResetSettings = {
   appResultTtlSeconds: 300,
   leaseSeconds: 60,
   smsFrom: '+18553917277',
+  replyNumbers: ['+18553917277', '+14437477277'],
 };
 
 function harness(overrides: Partial<ResetSettings> = {}) {
@@ -207,6 +208,9 @@ function harness(overrides: Partial<ResetSettings> = {}) {
   const smsFailures: Error[] = [];
   const passwordDelivery = new FakePasswordDelivery();
   const emailFailures: Error[] = [];
+  /** Hits per key (the windows of the DynamoDB limiter are tested against dynalite), and each refund asked for. */
+  const hits = new Map<string, number>();
+  const refunds: Array<{ key: string; windowSeconds: number; countedAt: Date }> = [];
   const jobs = createAccountJobs({
     directory,
     enrollmentStore: {
@@ -248,6 +252,18 @@ function harness(overrides: Partial<ResetSettings> = {}) {
       isOptedOut: async (phone) => optedOut.has(phone),
     },
     passwordDelivery,
+    rateLimiter: {
+      hit: async (key, limit) => {
+        const count = hits.get(key) ?? 0;
+        if (count >= limit) return { allowed: false, remaining: 0, retryAfterSeconds: 60 };
+        hits.set(key, count + 1);
+        return { allowed: true, remaining: limit - count - 1, retryAfterSeconds: 60 };
+      },
+      refund: async (key, windowSeconds, countedAt) => {
+        refunds.push({ key, windowSeconds, countedAt });
+        hits.set(key, Math.max(0, (hits.get(key) ?? 0) - 1));
+      },
+    },
     pushSender: {
       send: async (push) => {
         pushes.push(push);
@@ -277,7 +293,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
 
   return {
     directory, enrollments, devices, ledger, sms, emails, pushes, audit, refusals, optedOut, carrierOptedOut, smsFailures,
-    emailFailures, passwordDelivery, enrolledUser, job, runJob,
+    emailFailures, passwordDelivery, enrolledUser, job, runJob, hits, refunds,
   };
 }
 
@@ -476,6 +492,20 @@ describe('reset job', () => {
     expect(h.sms).toHaveLength(1);
   });
 
+  it('answers from the number the user texted; else from the number saved at setup; never from a number not ours', async () => {
+    const h = harness();
+    const texted = h.enrolledUser({}, { senderNumber: '+18553917277' });
+    await h.runJob(h.job('reset', texted, { replyFrom: '+14437477277' }));
+    await h.runJob(h.job('unlock', texted, { replyFrom: '+14437477277' }));
+    expect(h.sms.map((sms) => sms.from)).toEqual(['+14437477277', '+14437477277']);
+
+    const saved = h.enrolledUser({}, { senderNumber: '+14437477277', phoneE164: '+12065550199' });
+    await h.runJob(h.job('unlock', saved));
+    // A replyFrom that is not one of SMS_INBOUND_NUMBERS is ignored.
+    await h.runJob(h.job('unlock', saved, { replyFrom: '+12125550100' }));
+    expect(h.sms.filter((sms) => sms.to === '+12065550199').map((sms) => sms.from)).toEqual(['+14437477277', '+14437477277']);
+  });
+
   it('never writes or sends for an opted-out number', async () => {
     const h = harness();
     const user = h.enrolledUser();
@@ -493,9 +523,30 @@ describe('reset job', () => {
     h.carrierOptedOut.add(PHONE);
     await h.runJob(h.job('reset', user));
     expect(h.optedOut.has(PHONE)).toBe(true);
-    expect(h.audit).toMatchObject([{ result: 'failed', reason: 'opted-out' }]);
+    // AD has the new password but the SMS could not go: the user is told by email (without the password).
+    expect(h.audit).toMatchObject([
+      { action: 'password-not-texted-notice', result: 'success', reason: 'opted-out' },
+      { action: 'reset', result: 'failed', reason: 'opted-out' },
+    ]);
+    expect(h.emails.map((email) => email.subject)).toEqual(['Blink: your Windows password was reset but could not be texted to you']);
+    expect(JSON.stringify(h.emails)).not.toContain(h.directory.passwords.get(user.objectGuid) ?? 'no password');
     await h.runJob(h.job('reset', user));
     expect(h.directory.writes).toHaveLength(1);
+  });
+
+  it('audits an untexted password whose email notice failed, or that had no address to go to', async () => {
+    const h = harness();
+    const failing = h.enrolledUser();
+    h.carrierOptedOut.add(PHONE);
+    h.emailFailures.push(new Error('SES down'));
+    await h.runJob(h.job('reset', failing));
+    const noMail = h.enrolledUser({}, { mail: '', phoneE164: '+12065550142' });
+    h.carrierOptedOut.add('+12065550142');
+    await h.runJob(h.job('reset', noMail));
+    expect(h.audit.filter((event) => event.action === 'password-not-texted-notice')).toMatchObject([
+      { userGuid: failing.objectGuid, result: 'failed', reason: 'opted-out' },
+      { userGuid: noMail.objectGuid, result: 'failed', reason: 'no-mail' },
+    ]);
   });
 
   it('answers nothing and writes nothing for a revoked or SMS-less enrollment', async () => {
@@ -617,6 +668,29 @@ describe('unlock job', () => {
     expect(h.sms.map((message) => message.body)).toEqual(['Blink: your account is not locked.']);
     expect(h.emails).toEqual([]);
     expect(h.audit).toMatchObject([{ action: 'unlock', result: 'success', reason: 'not-locked' }]);
+  });
+
+  it('gives a not-locked UNLOCK back to the account\'s hourly and daily limits, in the window it was counted in', async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    const requestedAt = new Date(NOW.getTime() - 4 * 60_000);
+    await h.runJob(h.job('unlock', user, { requestedAt: requestedAt.toISOString() }));
+    expect(h.refunds).toEqual([
+      { key: `resets-hour#${user.objectGuid}`, windowSeconds: 3600, countedAt: requestedAt },
+      { key: `resets-day#${user.objectGuid}`, windowSeconds: 86_400, countedAt: requestedAt },
+    ]);
+    // A real unlock and a reset are never given back.
+    h.directory.locked.add(user.objectGuid);
+    await h.runJob(h.job('unlock', user));
+    await h.runJob(h.job('reset', user));
+    expect(h.refunds).toHaveLength(2);
+  });
+
+  it(`gives back at most ${NOT_LOCKED_REFUNDS_PER_HOUR} not-locked UNLOCKs an hour, so repeating UNLOCK still meets the limit`, async () => {
+    const h = harness();
+    const user = h.enrolledUser();
+    for (let i = 0; i < NOT_LOCKED_REFUNDS_PER_HOUR + 2; i++) await h.runJob(h.job('unlock', user));
+    expect(h.refunds.filter((refund) => refund.key.startsWith('resets-hour#'))).toHaveLength(NOT_LOCKED_REFUNDS_PER_HOUR);
   });
 
   it('refuses a protected account and tells the user on the last delivery when the DC is down', async () => {

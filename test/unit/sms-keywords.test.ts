@@ -34,4 +34,26 @@ describe('parseSmsIntent', () => {
   it('normalises full-width and mixed input', () => {
     expect(normaliseKeyword('ＲＥＳＥＴ')).toBe('RESET');
   });
+
+  it.each([
+    ['S\u200bTOP', 'opt-out'],
+    ['\u200dSTOP\u200c', 'opt-out'],
+    ['\ufeffstop', 'opt-out'],
+    ['ST\u00adOP', 'opt-out'],
+    ['\u202eSTOP\u202c', 'opt-out'],
+    ['ＳＴＯＰ', 'opt-out'],
+    ['S\u2060TART', 'opt-in'],
+    ['RE\u200bSET', 'reset'],
+    ['UN\u200bLOCK', 'unlock'],
+    ['H\u200bELP', 'help'],
+  ])('reads %j, with zero-width and format characters and compatibility forms, as %s', (body, kind) => {
+    expect(parseSmsIntent(body).kind).toBe(kind);
+  });
+
+  it('reads codes and configured aliases through the same normalisation', () => {
+    expect(parseSmsIntent('12\u200b34\u200d56')).toEqual({ kind: 'confirmation-code', code: '123456' });
+    expect(parseSmsIntent('１２３４５６')).toEqual({ kind: 'confirmation-code', code: '123456' });
+    const aliases = { reset: ['RESET', 'NEW\u200bPASSWORD'], unlock: ['UNLOCK'], help: ['HELP'] };
+    expect(parseSmsIntent('new pass\u200bword', aliases)).toEqual({ kind: 'reset' });
+  });
 });

@@ -36,6 +36,7 @@ const enrollmentItemSchema = z.object({
   status: z.enum(['activated', 'active', 'revoked']),
   phoneE164: z.string().optional(),
   pendingPhoneE164: z.string().optional(),
+  senderNumber: z.string().optional(),
   // Records written before these fields existed read as a fresh enrollment.
   methods: z.object({ sms: z.boolean(), app: z.boolean() }).default({ sms: false, app: false }),
   verificationFailures: z.number().int().nonnegative().default(0),
@@ -132,6 +133,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
       status: enrollment.status,
       phoneE164: enrollment.phoneE164,
       pendingPhoneE164: enrollment.pendingPhoneE164,
+      senderNumber: enrollment.senderNumber,
       methods: { sms: enrollment.methods.sms, app: enrollment.methods.app },
       verificationFailures: enrollment.verificationFailures,
       verificationLockedUntil: enrollment.verificationLockedUntil?.toISOString(),
@@ -274,6 +276,7 @@ function toEnrollment(item: Record<string, unknown>): Enrollment {
     status: stored.status,
     ...(stored.phoneE164 !== undefined ? { phoneE164: stored.phoneE164 } : {}),
     ...(stored.pendingPhoneE164 !== undefined ? { pendingPhoneE164: stored.pendingPhoneE164 } : {}),
+    ...(stored.senderNumber !== undefined ? { senderNumber: stored.senderNumber } : {}),
     methods: stored.methods,
     verificationFailures: stored.verificationFailures,
     ...(stored.verificationLockedUntil ? { verificationLockedUntil: stored.verificationLockedUntil } : {}),

@@ -1,6 +1,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Clock } from '../../ports/clock.js';
+import type { RateLimitRefunds } from '../../ports/rate-limit-refunds.js';
 import type { RateDecision, RateLimiter } from '../../ports/rate-limiter.js';
 import { isConditionFailure } from './table.js';
 
@@ -14,7 +15,7 @@ const hitsSchema = z.object({ hits: z.number().int().positive() });
 /** Kept a little past the window so a late hit never recreates a counter that TTL already removed mid-window. */
 const TTL_GRACE_SECONDS = 60;
 
-export class DynamoRateLimiter implements RateLimiter {
+export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string; clock: Clock },
@@ -44,6 +45,25 @@ export class DynamoRateLimiter implements RateLimiter {
     } catch (error) {
       if (isConditionFailure(error)) return { allowed: false, remaining: 0, retryAfterSeconds };
       throw error;
+    }
+  }
+
+  async refund(key: string, windowSeconds: number, countedAt: Date): Promise<void> {
+    if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) throw new RangeError('windowSeconds must be a positive integer');
+    const windowStart = Math.floor(countedAt.getTime() / 1000 / windowSeconds) * windowSeconds;
+    try {
+      // Conditional, so a refund never takes a counter below zero (nor creates one for a window already gone).
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk: `RATE#${key}`, sk: `WINDOW#${windowSeconds}#${windowStart}` },
+          UpdateExpression: 'ADD hits :minusOne',
+          ConditionExpression: 'hits > :zero',
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 }

@@ -167,7 +167,8 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       });
       await update(userGuid, (current) => ({ ...current, pendingPhoneE164: number.e164 }));
       try {
-        await deps.smsSender.send({ to: number.e164, body: verificationCodeSms(settings, code) });
+        // From the number recorded on the enrollment at verification (senderNumber): the one the user saves.
+        await deps.smsSender.send({ to: number.e164, body: verificationCodeSms(settings, code), ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}) });
       } catch (error) {
         if (error instanceof OptedOutError) throw new ValidationError(optedOutMessage());
         throw error;
@@ -222,14 +223,24 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       // second tab) exactly one completes, and every other secret issued under this link dies with it.
       if (!(await enrollmentStore.consumeSecret('activation', activation.hash, now))) return linkInvalid;
       let previousPhone: string | undefined;
+      let previousSender: string | undefined;
       let stillCurrent = false;
       await update(userGuid, (current) => {
         // Revoked or re-activated between the checks above and this save: the setup no longer counts.
         stillCurrent = issuedUnderCurrentActivation(current, consumed);
         if (!stillCurrent) return undefined;
         previousPhone = current.phoneE164;
-        const { pendingPhoneE164: _sent, verificationLockedUntil: _lock, ...rest } = current;
-        return { ...rest, status: 'active', phoneE164: phone, methods: { ...current.methods, sms: true }, verificationFailures: 0 };
+        previousSender = current.senderNumber;
+        const { pendingPhoneE164: _sent, verificationLockedUntil: _lock, senderNumber: _saved, ...rest } = current;
+        const senderNumber = settings.confirmationFrom;
+        return {
+          ...rest,
+          status: 'active',
+          phoneE164: phone,
+          ...(senderNumber ? { senderNumber } : {}),
+          methods: { ...current.methods, sms: true },
+          verificationFailures: 0,
+        };
       });
       if (!stillCurrent) return linkInvalid;
       await notify('setup-complete-sms', userGuid, () =>
@@ -238,7 +249,8 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       const replaced = previousPhone !== undefined && previousPhone !== phone ? previousPhone : undefined;
       if (replaced) {
         // A changed number is told on the old number and by email, so a takeover of the account's phone is noticed.
-        await notify('phone-changed-sms', userGuid, () => deps.smsSender.send({ to: replaced, body: phoneChangedSms(settings, masked(phone)) }));
+        const oldFrom = previousSender ?? settings.confirmationFrom;
+        await notify('phone-changed-sms', userGuid, () => deps.smsSender.send({ to: replaced, body: phoneChangedSms(settings, masked(phone)), ...(oldFrom ? { from: oldFrom } : {}) }));
         await notify('phone-changed-email', userGuid, () =>
           deps.emailSender.send(phoneChangedEmail(settings, enrollment, { from: masked(replaced), to: masked(phone) }, now)),
         );

@@ -43,7 +43,7 @@ export interface InboundSmsFailureDependencies {
   auditLog: AuditLog;
   clock: Clock;
   logger: InboundSmsLogger;
-  settings: Pick<InboundSmsSettings, 'inboundNumbers' | 'originationIdentities' | 'productName' | 'supportContact'>;
+  settings: Pick<InboundSmsSettings, 'inboundNumbers' | 'productName' | 'supportContact'>;
   /** Counts one inbound message given up on (metric InboundSmsGaveUp when deployed). */
   onGaveUp: () => void;
 }
@@ -110,9 +110,9 @@ export function createInboundSmsFailureUseCase(deps: InboundSmsFailureDependenci
       return 'opted-out';
     }
     await audit('sender-told');
-    const from = settings.originationIdentities.includes(message.destinationNumber) ? message.destinationNumber : undefined;
     try {
-      await smsSender.send({ to: sender, body: inboundFailedSms(settings), ...(from ? { from } : {}) });
+      // From the number the user texted (one of ours, checked above), as every answer to an inbound message.
+      await smsSender.send({ to: sender, body: inboundFailedSms(settings), from: message.destinationNumber });
     } catch (error) {
       if (!(error instanceof OptedOutError)) throw error;
       // The carrier knows of an opt-out we did not: keep it, and send nothing more.

@@ -15,8 +15,10 @@ import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import { resetLimitKeys, type ResetLimits } from '../app-requests.js';
+import { lockoutAlertAnswerKey } from '../lockout/lockout-watch.js';
 import {
   confirmationCodeSms,
+  helpLimitSms,
   helpSms,
   optedInSms,
   tooManyRequestsSms,
@@ -31,8 +33,6 @@ export { waitWording } from './messages.js';
 export interface InboundSmsSettings extends ReplySettings {
   /** SMS_INBOUND_NUMBERS: messages to any other number are ignored. */
   inboundNumbers: string[];
-  /** SMS_ORIGINATION_IDENTITIES: a reply goes out from the number the user texted when it is one of these. */
-  originationIdentities: string[];
   /** Words that mean RESET / UNLOCK / HELP: the defaults plus SMS_*_KEYWORDS. */
   aliases: KeywordAliases;
   /** RESET_CONFIRMATION: reset only after the user sends back the code of our reply. */
@@ -70,6 +70,14 @@ const UNKNOWN_SENDER_REPLY_SECONDS = 86_400;
  */
 export const UNKNOWN_SENDER_REPLIES_PER_HOUR = 60;
 const LIMIT_NOTICE_SECONDS = 3600;
+/** How long the "answered since the last lockout alert" mark is kept (alerts come at most a few times a day). */
+const ALERT_ANSWER_KEEP_SECONDS = 86_400;
+/**
+ * Help-text replies (HELP and words Blink does not know) per enrolled number and UTC day: each is an SMS Blink pays
+ * for, and a script or a chatty user texting an enrolled number must not make Blink answer every message.
+ */
+export const HELP_REPLIES_PER_DAY = 5;
+const HELP_WINDOW_SECONDS = 86_400;
 const OPT_IN_REPLY_SECONDS = 3600;
 
 /**
@@ -96,6 +104,7 @@ export type InboundSmsOutcome =
   | 'sender-opted-out'
   | 'unknown-sender'
   | 'help'
+  | 'help-capped'
   | 'rate-limited'
   | 'confirmation-sent'
   | 'wrong-code'
@@ -188,14 +197,23 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
         await issueConfirmation(userGuid, intent.kind, inboundMessageId, now, reply);
         return 'confirmation-sent';
       }
-      await enqueue(userGuid, intent.kind, inboundMessageId, now);
+      await enqueue(userGuid, intent.kind, message, now);
       return 'job-enqueued';
     }
     if (intent.kind === 'confirmation-code' && settings.confirmation) {
-      return confirm(userGuid, intent.code, inboundMessageId, now, reply);
+      return confirm(userGuid, intent.code, message, now, reply);
     }
-    await reply(helpSms(settings));
-    return 'help';
+    return helpReply(sender, reply);
+  }
+
+  /** The help text, at most HELP_REPLIES_PER_DAY a day to a number; past that, one notice for the day, then silence. */
+  async function helpReply(sender: string, reply: Reply): Promise<InboundSmsOutcome> {
+    if ((await rateLimiter.hit(`help-reply#${sender}`, HELP_REPLIES_PER_DAY, HELP_WINDOW_SECONDS)).allowed) {
+      await reply(helpSms(settings));
+      return 'help';
+    }
+    if ((await rateLimiter.hit(`help-limit-notice#${sender}`, 1, HELP_WINDOW_SECONDS)).allowed) await reply(helpLimitSms(settings));
+    return 'help-capped';
   }
 
   /** Exactly one active enrollment whose verified phone is the sender and which may reset by SMS; else none. */
@@ -216,20 +234,29 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
   ): Promise<boolean> {
     const decision = await countResetRequest(rateLimiter, userGuid, settings.limits);
     if (decision.allowed) return true;
-    await refuseOverLimit(userGuid, `${kind}-requested`, requestId, now, decision.retryAfterSeconds, reply);
+    await refuseOverLimit(userGuid, kind, requestId, now, decision.retryAfterSeconds, reply);
     return false;
   }
 
-  async function refuseOverLimit(userGuid: string, action: string, requestId: string, now: Date, retryAfterSeconds: number, reply: Reply) {
+  /**
+   * Audits the refusal and tells the phone when to try again: once per account, hour and kind of request (RESET,
+   * UNLOCK, a code), however often it keeps texting, so a user told about RESET still hears why UNLOCK is refused;
+   * and always for the first refusal after a lockout alert, whose "Reply UNLOCK" must not meet silence.
+   */
+  async function refuseOverLimit(userGuid: string, kind: AccountRequestKind | 'code', requestId: string, now: Date, retryAfterSeconds: number, reply: Reply) {
+    const action = kind === 'code' ? 'confirmation-code' : `${kind}-requested`;
     await auditLog.record({ userGuid, action, channel: 'sms', result: 'refused', reason: 'rate-limited', requestId, at: now });
-    // One notice per account and hour, however often the phone keeps texting.
-    const notice = await rateLimiter.hit(`reset-limit-notice#${userGuid}`, 1, LIMIT_NOTICE_SECONDS);
-    if (notice.allowed) await reply(tooManyRequestsSms(settings, retryAfterSeconds));
+    const afterAlert = await onceKeys.recordFirst(lockoutAlertAnswerKey(userGuid), new Date(now.getTime() + ALERT_ANSWER_KEEP_SECONDS * 1000));
+    const notice = await rateLimiter.hit(`reset-limit-notice#${kind}#${userGuid}`, 1, LIMIT_NOTICE_SECONDS);
+    if (afterAlert || notice.allowed) await reply(tooManyRequestsSms(settings, retryAfterSeconds));
   }
 
-  async function enqueue(userGuid: string, kind: AccountRequestKind, inboundMessageId: string, now: Date): Promise<void> {
+  async function enqueue(userGuid: string, kind: AccountRequestKind, message: InboundSms, requestedAt: Date): Promise<void> {
+    const { inboundMessageId } = message;
     const jobId = jobIdForInboundMessage(inboundMessageId);
-    await deps.jobQueue.enqueue({ kind, jobId, requestedAt: now.toISOString(), userGuid, channel: 'sms', inboundMessageId });
+    // The worker answers from the number the user texted (one of SMS_INBOUND_NUMBERS, checked on arrival).
+    await deps.jobQueue.enqueue({ kind, jobId, requestedAt: requestedAt.toISOString(), userGuid, channel: 'sms', inboundMessageId, replyFrom: message.destinationNumber });
+    const now = clock.now();
     await auditLog.record({ userGuid, action: `${kind}-requested`, channel: 'sms', result: 'success', requestId: jobId, at: now });
     logger.info('account request enqueued', { inboundMessageId, jobId, userGuid, kind });
   }
@@ -253,24 +280,26 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     await reply(confirmationCodeSms(settings, kind, code));
   }
 
-  async function confirm(userGuid: string, code: string, inboundMessageId: string, now: Date, reply: Reply): Promise<InboundSmsOutcome> {
+  async function confirm(userGuid: string, code: string, message: InboundSms, now: Date, reply: Reply): Promise<InboundSmsOutcome> {
+    const { inboundMessageId } = message;
     // Counted before the code is looked at: guesses stay bounded even while an account's budget has room.
     const attempts = await rateLimiter.hit(`reset-confirmation-attempts#${userGuid}`, CONFIRMATION_ATTEMPTS_PER_WINDOW, CONFIRMATION_CODE_SECONDS);
     if (!attempts.allowed) {
-      await refuseOverLimit(userGuid, 'confirmation-code', inboundMessageId, now, attempts.retryAfterSeconds, reply);
+      await refuseOverLimit(userGuid, 'code', inboundMessageId, now, attempts.retryAfterSeconds, reply);
       return 'rate-limited';
     }
     for (const kind of ['reset', 'unlock'] as const) {
       const consumed = await enrollmentStore.consumeSecret('reset-confirmation', await confirmationHash(userGuid, kind, code), now);
       if (consumed) {
-        await enqueue(userGuid, kind, inboundMessageId, now);
+        // Requested (and counted in the limits) when the code was issued: a refund by the worker goes to that window.
+        await enqueue(userGuid, kind, message, consumed.issuedAt);
         return 'job-enqueued';
       }
     }
     // A wrong (or expired, or superseded) code costs a request from the account's budget.
     const decision = await countResetRequest(rateLimiter, userGuid, settings.limits);
     if (!decision.allowed) {
-      await refuseOverLimit(userGuid, 'confirmation-code', inboundMessageId, now, decision.retryAfterSeconds, reply);
+      await refuseOverLimit(userGuid, 'code', inboundMessageId, now, decision.retryAfterSeconds, reply);
       return 'rate-limited';
     }
     await auditLog.record({ userGuid, action: 'confirmation-code', channel: 'sms', result: 'refused', reason: 'wrong-code', requestId: inboundMessageId, at: now });
@@ -290,17 +319,20 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
 
   type Reply = (body: string) => Promise<void>;
 
-  /** Replies to the sender from the number it texted, and never to a number that opted out. */
+  /**
+   * Replies to the sender from the number it texted (one of SMS_INBOUND_NUMBERS, checked on arrival: a reply from
+   * another number would start a second thread), and never to a number that opted out.
+   */
   function replier(message: InboundSms, now: Date): Reply {
     const to = message.originationNumber;
-    const from = settings.originationIdentities.includes(message.destinationNumber) ? message.destinationNumber : undefined;
+    const from = message.destinationNumber;
     return async (body: string) => {
       if (await optOutList.isOptedOut(to)) {
         logger.info('reply not sent: the number opted out', { inboundMessageId: message.inboundMessageId });
         return;
       }
       try {
-        await smsSender.send({ to, body, ...(from ? { from } : {}) });
+        await smsSender.send({ to, body, from });
       } catch (error) {
         if (!(error instanceof OptedOutError)) throw error;
         // The carrier or End User Messaging knows of an opt-out we did not: keep it, and send nothing more.

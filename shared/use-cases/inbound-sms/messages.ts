@@ -14,6 +14,11 @@ export function helpSms({ productName }: ReplySettings): string {
   return `${productName}: text RESET for a new Windows password or UNLOCK to unlock your account. Msg&data rates may apply. Text STOP to opt out.`;
 }
 
+/** Said once a day when a number reached HELP_REPLIES_PER_DAY: commands still work, other texts get no answer. */
+export function helpLimitSms({ productName }: ReplySettings): string {
+  return `${productName}: no more replies to other messages today. RESET and UNLOCK still work. Text STOP to opt out.`;
+}
+
 export function optedInSms({ productName }: ReplySettings): string {
   return `You will receive messages from ${productName} again.`;
 }

@@ -96,6 +96,13 @@ const CONCURRENCY = 5;
 export const lockoutAlertKey = (userGuid: string, lockoutTime: string) => `lockout-alert#${userGuid}#${lockoutTime}`;
 
 /**
+ * Marks that an over-limit refusal was answered since the user's last lockout alert SMS (OnceKeys, recorded by the
+ * inbound SMS use case on each refusal). Each alert that was sent forgets it, so the reply the alert asks for
+ * ("Reply UNLOCK") is answered even when the limit notice of that hour went out before the lockout.
+ */
+export const lockoutAlertAnswerKey = (userGuid: string) => `lockout-alert-answered#${userGuid}`;
+
+/**
  * The lockout watch (issue 5). A scan asks AD for the accounts locked right now (a paged search; after a complete scan
  * of a DC, only over the users changed since that scan started: see planScan), keeps those with an active enrollment
  * whose lockout has not run out under their effective policy, and tells each user once per lockout event: an SMS to
@@ -145,7 +152,9 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     if (!phone) return { outcome: 'no-phone', transient: false };
     if (await deps.optOutList.isOptedOut(phone)) return { outcome: 'opted-out', transient: false };
     try {
-      await deps.smsSender.send({ to: phone, body: lockoutAlertSms(settings.productName, lockedAt, settings.timeZone) });
+      // From the number the user saved at setup, so the alert (and the reply to it) stays in the thread they know.
+      const from = enrollment.senderNumber;
+      await deps.smsSender.send({ to: phone, body: lockoutAlertSms(settings.productName, lockedAt, settings.timeZone), ...(from ? { from } : {}) });
       return { outcome: 'sent', transient: false };
     } catch (error) {
       if (error instanceof OptedOutError) {
@@ -224,6 +233,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     }
     // Once something was sent, the event stays claimed even if these records fail: a duplicate alert is worse.
     try {
+      if (record.sms === 'sent') await deps.onceKeys.forget(lockoutAlertAnswerKey(userGuid));
       await deps.alertLog.record(record, keepUntil);
       await deps.auditLog.record({
         userGuid,

@@ -1,18 +1,39 @@
-/** The wording of lockout alerts. Times are shown as HH:MM (24 h) in the configured time zone. */
+/**
+ * The wording of lockout alerts. Times are shown as HH:MM (24 h) in the configured time zone, followed by that zone's
+ * short name ("10:42 UTC", "11:42 CET", "05:42 EST"): a bare "10:42" is read in the phone's own zone, which may not be
+ * the configured one.
+ */
 
 export function lockoutClockTime(lockedAt: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(lockedAt);
 }
 
+/**
+ * The zone's short name at that instant (daylight saving included). British English names European zones (CET, BST),
+ * American English North American ones (EST, PDT); a zone neither names gets its offset ("GMT+5:30").
+ */
+export function timeZoneShortName(at: Date, timeZone: string): string {
+  const names = ['en-GB', 'en-US'].map(
+    (locale) =>
+      new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '',
+  );
+  return names.find((name) => name !== '' && !/^GMT[+-]/.test(name)) ?? names.find((name) => name !== '') ?? timeZone;
+}
+
+/** "10:42 UTC": the clock time and the zone it is in. */
+export function lockoutTimeWithZone(lockedAt: Date, timeZone: string): string {
+  return `${lockoutClockTime(lockedAt, timeZone)} ${timeZoneShortName(lockedAt, timeZone)}`;
+}
+
 /** The SMS to the verified phone: the reply words are the inbound-SMS commands (docs/design/reset.md). */
 export function lockoutAlertSms(productName: string, lockedAt: Date, timeZone: string): string {
-  return `${productName}: your Windows account was locked at ${lockoutClockTime(lockedAt, timeZone)}. Reply UNLOCK to unlock it or RESET for a new password.`;
+  return `${productName}: your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Reply UNLOCK to unlock it or RESET for a new password.`;
 }
 
 /** The push to each bound device: the app offers Unlock and Reset itself. */
 export function lockoutAlertPush(productName: string, lockedAt: Date, timeZone: string): { title: string; body: string } {
   return {
     title: `${productName}: account locked`,
-    body: `Your Windows account was locked at ${lockoutClockTime(lockedAt, timeZone)}. Open ${productName} to unlock it or get a new password.`,
+    body: `Your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Open ${productName} to unlock it or get a new password.`,
   };
 }

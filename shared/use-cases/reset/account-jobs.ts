@@ -15,12 +15,14 @@ import { generatePassword } from '../../domain/password-generator.js';
 import type { DirectoryUser } from '../../ports/directory.js';
 import type { JobOutcome } from '../../ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult } from '../../ports/password-delivery.js';
+import { resetLimitKeys } from '../app-requests.js';
 import type { RefusalReason, ResetDependencies } from './dependencies.js';
 import {
   accountChangedEmail,
   directoryUnreachableSms,
   newPasswordSms,
   notLockedSms,
+  passwordNotTextedEmail,
   refusedSms,
   unlockedSms,
   type AccountJobKind,
@@ -35,6 +37,13 @@ export interface AccountJobDelivery {
 
 /** How many characters longer each new password is after AD refused one. */
 const REJECTED_PASSWORD_GROWTH = 4;
+
+/**
+ * UNLOCKs of an account that was not locked given back to the account's request budget per hour: they change nothing
+ * in AD, so they must not use up the requests a lockout later needs; bounded, so that sending UNLOCK over and over
+ * (each answered "not locked") still runs into the limit.
+ */
+export const NOT_LOCKED_REFUNDS_PER_HOUR = 3;
 
 /** A finished job stays in the ledger as long as SQS can keep a message (14 days), so no delivery repeats it. */
 const LEDGER_KEEP_MS = 14 * 86_400_000;
@@ -131,15 +140,24 @@ export function createAccountJobs(deps: ResetDependencies) {
       logger.info('requester opted out of SMS: nothing done, nothing sent', { userGuid: job.userGuid });
       return { refused: 'opted-out' };
     }
-    return smsRequester(enrollment, phone);
+    return smsRequester(enrollment, phone, replyNumberOf(job, enrollment));
   }
 
-  function smsRequester(enrollment: Enrollment, phone: string): Requester {
+  /**
+   * The number every SMS of the job goes from: the one the user texted (a reply from another number would start a
+   * second thread), else the one the user saved at setup, else the default.
+   */
+  function replyNumberOf(job: AccountJob, enrollment: Enrollment): string | undefined {
+    if (job.replyFrom && settings.replyNumbers.includes(job.replyFrom)) return job.replyFrom;
+    return enrollment.senderNumber ?? settings.smsFrom;
+  }
+
+  function smsRequester(enrollment: Enrollment, phone: string, from: string | undefined): Requester {
     // Checked again right before every message: a STOP may arrive while the job runs.
     const send = async (body: string): Promise<boolean> => {
       if (await deps.optOutList.isOptedOut(phone)) return false;
       try {
-        await deps.smsSender.send({ to: phone, body, ...(settings.smsFrom ? { from: settings.smsFrom } : {}) });
+        await deps.smsSender.send({ to: phone, body, ...(from ? { from } : {}) });
         return true;
       } catch (error) {
         if (!(error instanceof OptedOutError)) throw error;
@@ -220,6 +238,7 @@ export function createAccountJobs(deps: ResetDependencies) {
       logger.info('password reset in AD', { userGuid: job.userGuid, attempts: attempt, dontExpirePassword, policySource: policy.source.kind });
       if (!(await requester.deliverPassword(password))) {
         logger.warn('new password not sent: the number opted out', { userGuid: job.userGuid });
+        await noticeOfUntextedPassword(job, requester.enrollment);
         return { result: 'failed', reason: 'opted-out' };
       }
       await notifyByEmail(job, requester.enrollment);
@@ -235,6 +254,7 @@ export function createAccountJobs(deps: ResetDependencies) {
     if (typeof locked === 'string') return refuse(job, requester, locked);
     if (!locked) {
       await requester.tell(notLockedSms(settings), { state: 'not-locked' });
+      await giveBackRequest(job);
       return { result: 'success', reason: 'not-locked' };
     }
     const unlocked = await withFinalErrorsAsRefusal(() => directory.unlock(user));
@@ -243,6 +263,20 @@ export function createAccountJobs(deps: ResetDependencies) {
     await requester.tell(unlockedSms(settings), { state: 'unlocked' });
     await notifyByEmail(job, requester.enrollment);
     return { result: 'success' };
+  }
+
+  /**
+   * Takes the request back from the hourly and daily limits it was counted on (SMS and app share them) when it was
+   * counted: the job's requestedAt. A failure costs the user a request, nothing else: logged, never retried.
+   */
+  async function giveBackRequest(job: AccountJob): Promise<void> {
+    await bestEffort('giving back a not-locked unlock', async () => {
+      const refund = await deps.rateLimiter.hit(`unlock-refunds#${job.userGuid}`, NOT_LOCKED_REFUNDS_PER_HOUR, 3600);
+      if (!refund.allowed) return;
+      const countedAt = new Date(job.requestedAt);
+      await deps.rateLimiter.refund(resetLimitKeys.hour(job.userGuid), 3600, countedAt);
+      await deps.rateLimiter.refund(resetLimitKeys.day(job.userGuid), 86_400, countedAt);
+    });
   }
 
   /** Final directory answers (rights, unwilling to perform, vanished entry) end the job; unavailability is retried. */
@@ -264,6 +298,32 @@ export function createAccountJobs(deps: ResetDependencies) {
     const text = refusedSms(settings, job.kind);
     await requester.tell(text, { state: 'failed', message: text });
     return { result: reason === 'directory-error' ? 'failed' : 'refused', reason };
+  }
+
+  /**
+   * AD has the new password, but the number opted out before the SMS went (a STOP racing the job): the user is told
+   * by email that the old password is gone and how to get a new one, and the attempt is audited either way.
+   */
+  async function noticeOfUntextedPassword(job: AccountJob, enrollment: Enrollment): Promise<void> {
+    let result: 'success' | 'failed' = 'failed';
+    if (enrollment.mail) {
+      const email = passwordNotTextedEmail(settings, { mail: enrollment.mail, displayName: enrollment.displayName }, deps.clock.now());
+      await bestEffort('sending the untexted-password notice', async () => {
+        await deps.emailSender.send(email);
+        result = 'success';
+      });
+    }
+    await bestEffort('recording the untexted-password notice', () =>
+      deps.auditLog.record({
+        userGuid: job.userGuid,
+        action: 'password-not-texted-notice',
+        channel: 'system',
+        result,
+        reason: enrollment.mail ? 'opted-out' : 'no-mail',
+        requestId: job.jobId,
+        at: deps.clock.now(),
+      }),
+    );
   }
 
   async function notifyByEmail(job: AccountJob, enrollment: Enrollment): Promise<void> {

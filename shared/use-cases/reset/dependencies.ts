@@ -9,6 +9,8 @@ import type { JobLedger } from '../../ports/job-ledger.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PasswordDelivery } from '../../ports/password-delivery.js';
 import type { PushSender } from '../../ports/push-sender.js';
+import type { RateLimitRefunds } from '../../ports/rate-limit-refunds.js';
+import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { ResetWording } from './messages.js';
 
@@ -30,6 +32,11 @@ export interface ResetSettings extends ResetWording {
   leaseSeconds: number;
   /** Origination identity of the replies (the first configured one); the sender's default when absent. */
   smsFrom?: string;
+  /**
+   * SMS_INBOUND_NUMBERS: Blink's numbers users text. A job's `replyFrom` is used only when it is one of them (it is
+   * set by the inbound use case from the number that received the request).
+   */
+  replyNumbers: string[];
 }
 
 /** Why an account job was refused, for the `ResetRefused` metric (admins are alerted on it). */
@@ -55,6 +62,8 @@ export interface ResetDependencies {
   optOutList: OptOutList;
   passwordDelivery: PasswordDelivery;
   pushSender: PushSender;
+  /** The per-account request limits: an UNLOCK of an account that was not locked is given back (account-jobs.ts). */
+  rateLimiter: RateLimiter & RateLimitRefunds;
   auditLog: AuditLog;
   clock: Clock;
   logger: ResetLogger;

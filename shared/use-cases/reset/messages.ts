@@ -72,3 +72,25 @@ export function accountChangedEmail(
     html: `<!doctype html><html><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('')}</body></html>`,
   };
 }
+
+/**
+ * Email when AD took a new password but the SMS carrying it could not be sent, because the number opted out (a STOP
+ * that arrived between the write and the SMS). The password is gone (never stored): the user needs to know that their
+ * old one no longer works and how to get a new one. Never holds the password.
+ */
+export function passwordNotTextedEmail(wording: ResetWording, to: Recipient, at: Date): OutboundEmail {
+  const { productName, supportContact } = wording;
+  const when = `${at.toISOString().slice(0, 10)} at ${at.toISOString().slice(11, 16)} UTC`;
+  const paragraphs = [
+    `Hello ${to.displayName},`,
+    `Your Windows password was reset with ${productName} on ${when}, as requested by text message from your registered mobile number, but the new password could not be texted to you: your number has opted out of text messages from ${productName} (a STOP reply). Your old password no longer works, and the new one was not kept anywhere.`,
+    `To get a new password, text START to the ${productName} number, then text RESET, or contact ${supportContact}.`,
+    `If this was not you, contact ${supportContact} right away.`,
+  ];
+  return {
+    to: to.mail,
+    subject: `${productName}: your Windows password was reset but could not be texted to you`,
+    text: paragraphs.join('\n\n') + '\n',
+    html: `<!doctype html><html><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('')}</body></html>`,
+  };
+}

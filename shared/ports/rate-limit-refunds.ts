@@ -1,0 +1,8 @@
+/**
+ * Takes back a hit counted by RateLimiter.hit, for a request that turned out not to use what the limit protects (an
+ * UNLOCK of an account that was not locked: no AD write, so it must not cost the user a reset).
+ */
+export interface RateLimitRefunds {
+  /** Removes one hit from `key`'s window of `windowSeconds` that contains `countedAt`; never goes below zero. */
+  refund(key: string, windowSeconds: number, countedAt: Date): Promise<void>;
+}
