@@ -3,6 +3,6 @@
  * UNLOCK of an account that was not locked: no AD write, so it must not cost the user a reset).
  */
 export interface RateLimitRefunds {
-  /** Removes one hit from `key`'s window of `windowSeconds` that contains `countedAt`; never goes below zero. */
+  /** Removes the hit of `key` counted at `countedAt` (within a minute) if it is still in the window; else nothing. */
   refund(key: string, windowSeconds: number, countedAt: Date): Promise<void>;
 }

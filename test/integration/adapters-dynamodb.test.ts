@@ -205,22 +205,38 @@ describe('DynamoEnrollmentStore', () => {
 });
 
 describe('DynamoRateLimiter', () => {
-  it('allows up to the limit per window, refuses after, and allows again in the next window', async () => {
+  it('allows up to the limit in any sliding window, refuses after, and allows again as the oldest hit leaves it', async () => {
     const clock = new ManualClock('2026-11-26T12:00:10.000Z');
     const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock });
     const key = `phone:${randomUUID()}`;
 
-    expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: true, remaining: 2, retryAfterSeconds: 50 });
+    expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: true, remaining: 2, retryAfterSeconds: 60 });
+    clock.advanceSeconds(5);
     expect(await limiter.hit(key, 3, 60)).toMatchObject({ allowed: true, remaining: 1 });
     expect(await limiter.hit(key, 3, 60)).toMatchObject({ allowed: true, remaining: 0 });
     clock.advanceSeconds(20);
-    expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 30 });
+    // The oldest hit (12:00:10) leaves the window at 12:01:10, 35 s from now.
+    expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 35 });
     // Another key and another window size count separately.
     expect(await limiter.hit(`${key}:other`, 3, 60)).toMatchObject({ allowed: true, remaining: 2 });
     expect(await limiter.hit(key, 10, 3600)).toMatchObject({ allowed: true, remaining: 9 });
 
+    // A new minute of the clock changes nothing: the hits of the last 60 s still count.
     clock.set('2026-11-26T12:01:00.000Z');
-    expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: true, remaining: 2, retryAfterSeconds: 60 });
+    expect(await limiter.hit(key, 3, 60)).toMatchObject({ allowed: false, retryAfterSeconds: 10 });
+    clock.set('2026-11-26T12:01:10.001Z');
+    expect(await limiter.hit(key, 3, 60)).toMatchObject({ allowed: true, remaining: 0 });
+  });
+
+  it('refuses a second hit a second after the first across a window boundary (a fixed window let both through)', async () => {
+    const clock = new ManualClock('2026-11-26T12:00:59.500Z');
+    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock });
+    const key = `resend:${randomUUID()}`;
+    expect(await limiter.hit(key, 1, 60)).toMatchObject({ allowed: true });
+    clock.advanceSeconds(1);
+    expect(await limiter.hit(key, 1, 60)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 59 });
+    clock.advanceSeconds(59);
+    expect(await limiter.hit(key, 1, 60)).toMatchObject({ allowed: true });
   });
 
   it('refuses everything under a limit of zero (a channel switched off)', async () => {
@@ -235,7 +251,7 @@ describe('DynamoRateLimiter', () => {
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(5);
   });
 
-  it('gives a hit back in the window it was counted in, never below zero, never in another window', async () => {
+  it('gives back the hit counted at the request\'s time while it is in the window, never below zero, never another one', async () => {
     const clock = new ManualClock('2026-11-26T12:59:30.000Z');
     const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock });
     const key = `resets:${randomUUID()}`;
@@ -244,7 +260,7 @@ describe('DynamoRateLimiter', () => {
     expect(await limiter.hit(key, 3, 3600)).toMatchObject({ allowed: false });
     await limiter.refund(key, 3600, countedAt);
     expect(await limiter.hit(key, 3, 3600)).toMatchObject({ allowed: true, remaining: 0 });
-    // A refund for another window (or another key) leaves this one alone, and an empty window stays at zero.
+    // A refund of a hit that already left the window (or of another key) leaves this one alone; an empty log stays empty.
     await limiter.refund(key, 3600, new Date('2026-11-26T11:30:00.000Z'));
     await limiter.refund(`${key}:other`, 3600, countedAt);
     expect(await limiter.hit(key, 3, 3600)).toMatchObject({ allowed: false });
@@ -253,7 +269,7 @@ describe('DynamoRateLimiter', () => {
     await limiter.refund(fresh, 3600, countedAt);
     expect(await limiter.hit(fresh, 1, 3600)).toMatchObject({ allowed: true, remaining: 0 });
     expect(await limiter.hit(fresh, 1, 3600)).toMatchObject({ allowed: false });
-    // Refunded late, after the window moved on: the hit goes back to the window it was counted in.
+    // Refunded late, after the clock's hour moved on: the hit is still in the last hour, so it is taken back.
     clock.set('2026-11-26T13:00:10.000Z');
     await limiter.refund(key, 3600, countedAt);
     clock.set('2026-11-26T12:59:50.000Z');

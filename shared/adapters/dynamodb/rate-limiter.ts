@@ -1,4 +1,4 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimitRefunds } from '../../ports/rate-limit-refunds.js';
@@ -6,14 +6,18 @@ import type { RateDecision, RateLimiter } from '../../ports/rate-limiter.js';
 import { isConditionFailure } from './table.js';
 
 /*
- * Item layout: pk RATE#<key>, sk WINDOW#<windowSeconds>#<window start, epoch seconds>, hits (number),
- * expiresAt (TTL: window end plus a grace period).
+ * A sliding log: item pk RATE#<key>, sk SLIDING#<windowSeconds>, hits (the times of the hits of the last window, epoch
+ * milliseconds, oldest first), version, expiresAt (TTL: a window after the latest hit). At most `limit` hits fall in
+ * any `windowSeconds`, wherever the clock is: a fixed window let two hits a second apart across its edge both through.
+ * Each hit reads the log and writes it back on the version it read, so concurrent hits cannot overshoot.
  */
 
-const hitsSchema = z.object({ hits: z.number().int().positive() });
+const logSchema = z.object({ hits: z.array(z.number()), version: z.number().int().nonnegative() });
 
-/** Kept a little past the window so a late hit never recreates a counter that TTL already removed mid-window. */
-const TTL_GRACE_SECONDS = 60;
+/** Rounds of read-and-write under contention before a hit is refused (fail closed): each round lets one writer win. */
+const MAX_ROUNDS = 25;
+/** A refund takes back a hit counted within this of the request's time; an older request already left the window. */
+const REFUND_MATCH_MS = 60_000;
 
 export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
   constructor(
@@ -22,48 +26,84 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
   ) {}
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
-    if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) throw new RangeError('windowSeconds must be a positive integer');
-    const nowSeconds = this.options.clock.now().getTime() / 1000;
-    const windowStart = Math.floor(nowSeconds / windowSeconds) * windowSeconds;
-    const windowEnd = windowStart + windowSeconds;
-    const retryAfterSeconds = Math.max(1, Math.ceil(windowEnd - nowSeconds));
-    if (limit < 1) return { allowed: false, remaining: 0, retryAfterSeconds };
-    try {
-      // Count and check in one conditional write: refused hits are not counted, and concurrent hits cannot overshoot.
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: { pk: `RATE#${key}`, sk: `WINDOW#${windowSeconds}#${windowStart}` },
-          UpdateExpression: 'ADD hits :one SET expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
-          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expiresAt': windowEnd + TTL_GRACE_SECONDS },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      const { hits } = hitsSchema.parse(Attributes);
-      return { allowed: true, remaining: Math.max(0, limit - hits), retryAfterSeconds };
-    } catch (error) {
-      if (isConditionFailure(error)) return { allowed: false, remaining: 0, retryAfterSeconds };
-      throw error;
+    const windowMs = windowMsOf(windowSeconds);
+    if (limit < 1) return { allowed: false, remaining: 0, retryAfterSeconds: windowSeconds };
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const now = this.options.clock.now().getTime();
+      const log = await this.read(key, windowSeconds);
+      const recent = log ? log.hits.filter((at) => at > now - windowMs) : [];
+      if (recent.length >= limit) {
+        // The hit that must leave the window before another one fits.
+        const freedAt = (recent[recent.length - limit] ?? now) + windowMs;
+        return { allowed: false, remaining: 0, retryAfterSeconds: secondsUntil(freedAt, now) };
+      }
+      const hits = [...recent, now];
+      if (await this.write(key, windowSeconds, hits, log?.version)) {
+        return { allowed: true, remaining: limit - hits.length, retryAfterSeconds: secondsUntil((hits[0] ?? now) + windowMs, now) };
+      }
     }
+    return { allowed: false, remaining: 0, retryAfterSeconds: 1 };
   }
 
   async refund(key: string, windowSeconds: number, countedAt: Date): Promise<void> {
-    if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) throw new RangeError('windowSeconds must be a positive integer');
-    const windowStart = Math.floor(countedAt.getTime() / 1000 / windowSeconds) * windowSeconds;
+    const windowMs = windowMsOf(windowSeconds);
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const now = this.options.clock.now().getTime();
+      const log = await this.read(key, windowSeconds);
+      const recent = log ? log.hits.filter((at) => at > now - windowMs) : [];
+      // The hit nearest to when the refunded request was counted, if it is still in the log; the others stay.
+      const target = countedAt.getTime();
+      const nearest = recent.reduce((best, at, index) => (Math.abs(at - target) < Math.abs((recent[best] ?? at) - target) ? index : best), 0);
+      const hitAt = recent[nearest];
+      if (!log || hitAt === undefined || Math.abs(hitAt - target) > REFUND_MATCH_MS) return;
+      if (await this.write(key, windowSeconds, recent.filter((_, index) => index !== nearest), log.version)) return;
+    }
+    throw new Error(`rate limit refund of ${key} lost ${MAX_ROUNDS} races in a row`);
+  }
+
+  private async read(key: string, windowSeconds: number): Promise<z.infer<typeof logSchema> | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: logKey(key, windowSeconds), ConsistentRead: true }),
+    );
+    return Item ? logSchema.parse(Item) : undefined;
+  }
+
+  /** Writes the log on the version read (none: a new log); false when someone wrote in between. */
+  private async write(key: string, windowSeconds: number, hits: number[], readVersion: number | undefined): Promise<boolean> {
+    const latest = hits.at(-1) ?? this.options.clock.now().getTime();
     try {
-      // Conditional, so a refund never takes a counter below zero (nor creates one for a window already gone).
       await this.client.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.options.tableName,
-          Key: { pk: `RATE#${key}`, sk: `WINDOW#${windowSeconds}#${windowStart}` },
-          UpdateExpression: 'ADD hits :minusOne',
-          ConditionExpression: 'hits > :zero',
-          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+          Item: {
+            ...logKey(key, windowSeconds),
+            kind: 'rate-log',
+            hits,
+            version: (readVersion ?? 0) + 1,
+            expiresAt: Math.ceil(latest / 1000) + windowSeconds,
+          },
+          ...(readVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': readVersion } }),
         }),
       );
+      return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
+}
+
+function windowMsOf(windowSeconds: number): number {
+  if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) throw new RangeError('windowSeconds must be a positive integer');
+  return windowSeconds * 1000;
+}
+
+function logKey(key: string, windowSeconds: number) {
+  return { pk: `RATE#${key}`, sk: `SLIDING#${windowSeconds}` };
+}
+
+function secondsUntil(at: number, now: number): number {
+  return Math.max(1, Math.ceil((at - now) / 1000));
 }

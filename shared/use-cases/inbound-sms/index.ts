@@ -73,7 +73,7 @@ const LIMIT_NOTICE_SECONDS = 3600;
 /** How long the "answered since the last lockout alert" mark is kept (alerts come at most a few times a day). */
 const ALERT_ANSWER_KEEP_SECONDS = 86_400;
 /**
- * Help-text replies (HELP and words Blink does not know) per enrolled number and UTC day: each is an SMS Blink pays
+ * Help-text replies (HELP and words Blink does not know) per enrolled number and 24 hours: each is an SMS Blink pays
  * for, and a script or a chatty user texting an enrolled number must not make Blink answer every message.
  */
 export const HELP_REPLIES_PER_DAY = 5;
