@@ -14,20 +14,15 @@ import type { AuditLog } from '../../shared/ports/audit-log.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
+import type { WorkerInvoker } from '../../shared/ports/directory-worker.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
 import {
   activateRequestSchema,
   resolveRequestSchema,
-  type WorkerAdminReply,
   type WorkerAdminRequest,
 } from '../../shared/use-cases/activation/contract.js';
 
 type AdminRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;
-
-/** How the admin API reaches the directory worker: a synchronous Lambda invocation deployed, a function call locally. */
-export interface WorkerInvoker {
-  invoke(request: WorkerAdminRequest): Promise<WorkerAdminReply>;
-}
 
 export interface AdminApiDependencies {
   observability: Observability;

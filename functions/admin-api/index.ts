@@ -7,8 +7,8 @@ import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store.j
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log.js';
 import { DynamoEnrollmentRoster } from '../../shared/adapters/dynamodb/enrollment-listing.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
+import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker.js';
 import { createAdminApiHandler } from './handler.js';
-import { LambdaWorkerInvoker } from './worker-invoker.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
 const env = parseEnv(['service', 'table', 'adminApi']);

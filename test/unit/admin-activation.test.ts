@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSEvent } from 'aws-lambda';
 import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin.js';
-import { LambdaWorkerInvoker } from '../../functions/admin-api/worker-invoker.js';
+import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker.js';
 import {
   AmbiguousUserError,
   DeliveryError,

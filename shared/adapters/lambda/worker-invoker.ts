@@ -1,7 +1,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { DeliveryError } from '../../shared/domain/errors.js';
-import { workerAdminReplySchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../shared/use-cases/activation/contract.js';
-import type { WorkerInvoker } from './handler.js';
+import { DeliveryError } from '../../domain/errors.js';
+import { workerAdminReplySchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../use-cases/activation/contract.js';
+import type { WorkerInvoker } from '../../ports/directory-worker.js';
 
 /** Reaches the directory worker with a synchronous invocation (`{ "admin": … }`) and checks its answer's shape. */
 export class LambdaWorkerInvoker implements WorkerInvoker {

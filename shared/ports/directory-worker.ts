@@ -1,0 +1,6 @@
+import type { WorkerAdminReply, WorkerAdminRequest } from '../use-cases/activation/contract.js';
+
+/** How the admin API reaches the directory worker: a synchronous Lambda invocation deployed, a function call locally. */
+export interface WorkerInvoker {
+  invoke(request: WorkerAdminRequest): Promise<WorkerAdminReply>;
+}
