@@ -1,0 +1,45 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ValidationError } from '../../shared/domain/errors.js';
+import { jsonResponse } from '../../shared/http/responses.js';
+import type { AuditEvent } from '../../shared/ports/audit-log.js';
+import type { WorkerAdminReply } from '../../shared/use-cases/activation/contract.js';
+import type { EnrollmentWithDevices } from '../../shared/use-cases/admin/index.js';
+
+/** The directory worker's answer as the admin API's: its result, or its error with a matching status. */
+export function workerReplyResponse(reply: WorkerAdminReply): APIGatewayProxyResult {
+  if (reply.ok) return jsonResponse(200, reply.result);
+  if (reply.error.code === 'VALIDATION_FAILED') throw new ValidationError(reply.error.message, reply.error.issues ?? []);
+  const status = reply.error.code === 'DIRECTORY_UNAVAILABLE' ? 503 : 502;
+  return jsonResponse(status, { error: { code: reply.error.code, message: reply.error.message } });
+}
+
+export function enrollmentView({ enrollment, devices }: EnrollmentWithDevices) {
+  return {
+    userGuid: enrollment.userGuid,
+    samAccountName: enrollment.samAccountName,
+    displayName: enrollment.displayName,
+    mail: enrollment.mail,
+    status: enrollment.status,
+    methods: enrollment.methods,
+    activatedAt: enrollment.activatedAt.toISOString(),
+    updatedAt: enrollment.updatedAt.toISOString(),
+    devices: devices.map((device) => ({
+      deviceId: device.deviceId,
+      platform: device.platform,
+      boundAt: device.boundAt.toISOString(),
+      ...(device.revokedAt ? { revokedAt: device.revokedAt.toISOString() } : {}),
+    })),
+  };
+}
+
+export function auditEventView(audit: AuditEvent) {
+  return {
+    at: audit.at.toISOString(),
+    action: audit.action,
+    channel: audit.channel,
+    result: audit.result,
+    ...(audit.reason !== undefined ? { reason: audit.reason } : {}),
+    ...(audit.requestId !== undefined ? { requestId: audit.requestId } : {}),
+    ...(audit.actor !== undefined ? { actor: audit.actor } : {}),
+  };
+}

@@ -1,0 +1,21 @@
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { DeviceStore } from '../../ports/device-store.js';
+import type { WorkerInvoker } from '../../ports/directory-worker.js';
+import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+
+export interface AdminDependencies {
+  worker: WorkerInvoker;
+  enrollmentStore: EnrollmentStore;
+  deviceStore: DeviceStore;
+  /** The GUIDs of every user with an enrollment. */
+  listEnrolledUsers: () => Promise<string[]>;
+  auditLog: AuditLog;
+  clock: Clock;
+}
+
+/** Who asked and in which request: recorded with every admin action in the audit log. */
+export interface AdminRequestContext {
+  requestId: string;
+  actor: string;
+}
