@@ -8,17 +8,9 @@ import { traceHandler, type Observability } from '../../shared/observability/pow
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 
-type JobKind = DirectoryJob['kind'];
-type JobOfKind<Kind extends JobKind> = Extract<DirectoryJob, { kind: Kind }>;
+import type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs.js';
 
-/** Facts about this delivery of a job (SQS delivers at least once, and again after a failure). */
-export interface JobDelivery {
-  /** ApproximateReceiveCount: 1 on the first delivery; at the queue's maxReceiveCount the next failure dead-letters it. */
-  receiveCount: number;
-}
-
-/** What the worker does for each kind of job; every handler must be idempotent on jobId. */
-export type JobHandlers = { [Kind in JobKind]: (job: JobOfKind<Kind>, delivery: JobDelivery) => Promise<void> };
+export type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs.js';
 
 export interface DirectoryWorkerDependencies {
   observability: Observability;

@@ -1,8 +1,20 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { JobHandlers } from '../../functions/directory-worker/handler.js';
+import type { DirectoryJob } from '../domain/directory-job.js';
 import type { Directory } from '../ports/directory.js';
 import type { LockoutWatch } from './lockout/lockout-watch.js';
 import type { createAccountJobs } from './reset/account-jobs.js';
+
+type JobKind = DirectoryJob['kind'];
+type JobOfKind<Kind extends JobKind> = Extract<DirectoryJob, { kind: Kind }>;
+
+/** Facts about this delivery of a job (SQS delivers at least once, and again after a failure). */
+export interface JobDelivery {
+  /** ApproximateReceiveCount: 1 on the first delivery; at the queue's maxReceiveCount the next failure dead-letters it. */
+  receiveCount: number;
+}
+
+/** What the worker does for each kind of job; every handler must be idempotent on jobId. */
+export type JobHandlers = { [Kind in JobKind]: (job: JobOfKind<Kind>, delivery: JobDelivery) => Promise<void> };
 
 export interface DirectoryJobDependencies {
   directory: Directory;
