@@ -55,6 +55,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { enrollmentSettingsFrom } from '../shared/composition/enrollment.js';
 import { resetSettingsFrom } from '../shared/composition/reset.js';
 import { createSmsSender } from '../shared/composition/sms.js';
+import { svgQrCodeRenderer } from '../shared/adapters/qr/svg-qr-code.js';
 
 /** Where the in-process stand-ins listen. */
 export interface StandInEndpoints {
@@ -189,6 +190,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     pushEndpoints: new RecordingPushEndpoints(),
     logger: apiObservability.logger,
     settings: enrollmentSettingsFrom(env),
+    qrCode: svgQrCodeRenderer,
   };
   const enrollmentRoutes = [
     ...setupRoutes(createSetupUseCases(enrollmentDependencies)),

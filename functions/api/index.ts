@@ -25,6 +25,7 @@ import { inboundSmsSettingsFrom } from '../../shared/composition/inbound-sms.js'
 import { createSmsSender } from '../../shared/composition/sms.js';
 import { createInboundSmsUseCase } from '../../shared/use-cases/inbound-sms/index.js';
 import { snsHttpsRoutes } from './routes/sns.js';
+import { svgQrCodeRenderer } from '../../shared/adapters/qr/svg-qr-code.js';
 
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete.
 const env = parseEnv(['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms', 'snsHttps', 'push']);
@@ -53,6 +54,7 @@ const enrollment: EnrollmentDependencies = {
     ...(env.PUSH_FCM_PLATFORM_APPLICATION_ARN ? { android: env.PUSH_FCM_PLATFORM_APPLICATION_ARN } : {}),
   }),
   settings: enrollmentSettingsFrom(env),
+  qrCode: svgQrCodeRenderer,
 };
 
 // App reset/unlock requests: the api function opens the answer slot and queues the job; the worker answers it.

@@ -8,6 +8,7 @@ import type { OutboundSms } from '../../shared/ports/sms-sender';
 import type { RateLimiter } from '../../shared/ports/rate-limiter';
 import { createSetupUseCases, enrollmentLimits, issueActivation, type EnrollmentDependencies } from '../../shared/use-cases/enrollment';
 import { ManualClock } from '../support/manual-clock';
+import { svgQrCodeRenderer } from '../../shared/adapters/qr/svg-qr-code';
 
 // Small in-memory fakes, for the failures the local stand-ins cannot produce on demand (a notice that fails, an
 // opted-out number). The real adapters are exercised by the integration tests.
@@ -89,6 +90,7 @@ function setup(
       supportContact: 'IT',
       confirmationFrom: '+18553917277',
     },
+    qrCode: svgQrCodeRenderer,
   };
   return { deps, store, sent, errors, useCases: createSetupUseCases(deps) };
 }

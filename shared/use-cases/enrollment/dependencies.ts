@@ -7,6 +7,7 @@ import type { EmailSender } from '../../ports/email-sender.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PushEndpoints } from '../../ports/push-endpoints.js';
+import type { QrCodeRenderer } from '../../ports/qr-code.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
@@ -39,6 +40,8 @@ export interface EnrollmentDependencies {
   auditLog: AuditLog;
   logger: EnrollmentLogger;
   settings: EnrollmentSettings;
+  /** Draws the app's binding URI as a QR code on the setup page. */
+  qrCode: QrCodeRenderer;
   /** Makes a registering device's push endpoint from its token; without it, devices are registered without push. */
   pushEndpoints?: PushEndpoints;
 }

@@ -12,7 +12,6 @@ import { digestsEqual, generateSmsCode, generateToken, hashSecret } from '../../
 import { countryCallingCodeOf, countryNames, countryOfNumber, formatNumber, normaliseMobileNumber } from '../../domain/phone-number.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { phoneChangedEmail, phoneChangedSms, phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
-import { qrCodeSvg } from '../../adapters/qr/svg-qr-code.js';
 
 export type SetupState = 'needs-phone' | 'choose-method' | 'complete';
 
@@ -286,7 +285,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         activationHash: resolved.secret.hash,
       });
       const uri = `blink://enroll?v=1&api=${encodeURIComponent(settings.publicBaseUrl)}&code=${bindingCode}`;
-      const qrSvg = qrCodeSvg(uri);
+      const qrSvg = deps.qrCode.svg(uri);
       await deps.auditLog.record({ userGuid, action: 'setup.qr-issued', channel: 'web', result: 'success', ...requestId(request), at: now });
       return { ok: true, uri, qrSvg, expiresAt };
     },
