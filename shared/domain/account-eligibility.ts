@@ -1,4 +1,4 @@
-import type { DirectoryUser } from '../ports/directory.js';
+import type { DirectoryUser } from './directory.js';
 
 /** userAccountControl flags the product reads (MS-ADTS 2.2.16). */
 export const userAccountControl = {

@@ -1,5 +1,5 @@
 import { randomInt as cryptoRandomInt } from 'node:crypto';
-import type { PasswordPolicy } from '../ports/directory.js';
+import type { PasswordPolicy } from './directory.js';
 
 /**
  * Characters that read unambiguously off a phone screen: no I/l/1, O/0, and no characters that need a second
