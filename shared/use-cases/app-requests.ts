@@ -8,7 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { AppRequestResult, AppRequestResults } from '../ports/password-delivery.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
-import type { EnrollmentLogger } from './enrollment/dependencies.js';
+import type { Logger } from '../ports/logger.js';
 
 /** Per-account limits on resets and unlocks, shared by every channel (docs/design/reset.md). */
 export interface ResetLimits {
@@ -48,7 +48,7 @@ export interface AppRequestDependencies {
   rateLimiter: RateLimiter;
   auditLog: AuditLog;
   clock: Clock;
-  logger: EnrollmentLogger;
+  logger: Logger;
   settings: ResetLimits & {
     /** How long the request's answer waits to be fetched (APP_RESULT_TTL_SECONDS). */
     appResultTtlSeconds: number;

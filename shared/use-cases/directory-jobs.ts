@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../ports/logger.js';
 import type { DirectoryJob } from '../domain/directory-job.js';
 import type { Directory } from '../ports/directory.js';
 import type { LockoutWatch } from './lockout/lockout-watch.js';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../../../shared/ports/logger.js';
 import { inboundSmsSchema, type InboundSms } from '../../../shared/domain/inbound-sms.js';
 import { jsonResponse } from '../../../shared/http/responses.js';
 import { SnsMessageVerifier, type HttpsGet } from '../../../shared/adapters/sns/message-verifier.js';
@@ -14,7 +14,7 @@ export interface SnsRouteDependencies {
   fetchText: HttpsGet;
   /** The inbound SMS use case, the same as the inbound-sms function's. */
   handleInboundSms: (message: InboundSms) => Promise<unknown>;
-  logger: Pick<Logger, 'info' | 'warn'>;
+  logger: Logger;
 }
 
 /** Messages older than this are refused: a day less than the inbound message ids are remembered, so a replay always meets its id. */

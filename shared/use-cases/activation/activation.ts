@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../../ports/logger.js';
 import { ineligibilityOf } from '../../domain/account-eligibility.js';
 import { AlreadyEnrolledError } from '../../domain/enrollment.js';
 import { AmbiguousUserError, DirectoryOperationError, NotFoundError, ValidationError } from '../../domain/errors.js';

@@ -1,10 +1,10 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CountryCode } from '../../domain/phone-number.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
 import type { EmailSender } from '../../ports/email-sender.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { Logger } from '../../ports/logger.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PushEndpoints } from '../../ports/push-endpoints.js';
 import type { QrCodeRenderer } from '../../ports/qr-code.js';
@@ -25,9 +25,6 @@ export interface EnrollmentSettings extends NoticeSettings {
   confirmationFrom?: string;
 }
 
-/** What the enrollment use cases log through: a Powertools Logger fits. Never given a secret. */
-export type EnrollmentLogger = Pick<Logger, 'info' | 'error'>;
-
 export interface EnrollmentDependencies {
   enrollmentStore: EnrollmentStore;
   deviceStore: DeviceStore;
@@ -38,7 +35,7 @@ export interface EnrollmentDependencies {
   smsSender: SmsSender;
   emailSender: EmailSender;
   auditLog: AuditLog;
-  logger: EnrollmentLogger;
+  logger: Logger;
   settings: EnrollmentSettings;
   /** Draws the app's binding URI as a QR code on the setup page. */
   qrCode: QrCodeRenderer;

@@ -4,10 +4,11 @@ import type { InboundSms } from '../../domain/inbound-sms.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { Logger } from '../../ports/logger.js';
 import type { OnceKeys } from '../../ports/once-keys.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
-import { jobIdForInboundMessage, type InboundSmsLogger, type InboundSmsSettings } from './index.js';
+import { jobIdForInboundMessage, type InboundSmsSettings } from './index.js';
 import { inboundFailedSms } from './messages.js';
 
 /**
@@ -42,7 +43,7 @@ export interface InboundSmsFailureDependencies {
   smsSender: SmsSender;
   auditLog: AuditLog;
   clock: Clock;
-  logger: InboundSmsLogger;
+  logger: Logger;
   settings: Pick<InboundSmsSettings, 'inboundNumbers' | 'productName' | 'supportContact'>;
   /** Counts one inbound message given up on (metric InboundSmsGaveUp when deployed). */
   onGaveUp: () => void;

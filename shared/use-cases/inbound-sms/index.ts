@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../../ports/logger.js';
 import type { Enrollment } from '../../domain/enrollment.js';
 import { OptedOutError } from '../../domain/errors.js';
 import type { InboundSms } from '../../domain/inbound-sms.js';
@@ -40,9 +40,6 @@ export interface InboundSmsSettings extends ReplySettings {
   limits: ResetLimits;
 }
 
-/** What the use case logs through (a Powertools Logger fits). Ids only: never a body, a code or a number. */
-export type InboundSmsLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
-
 export interface InboundSmsDependencies {
   enrollmentStore: EnrollmentStore;
   onceKeys: OnceKeys;
@@ -53,7 +50,8 @@ export interface InboundSmsDependencies {
   auditLog: AuditLog;
   secrets: Secrets;
   clock: Clock;
-  logger: InboundSmsLogger;
+  /** Ids only: never a body, a code or a number. */
+  logger: Logger;
   settings: InboundSmsSettings;
 }
 

@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../../ports/logger.js';
 import type { Enrollment } from '../../domain/enrollment.js';
 import { DeliveryError, DomainError, OptedOutError } from '../../domain/errors.js';
 import type { AuditLog } from '../../ports/audit-log.js';
@@ -47,7 +47,7 @@ export interface LockoutWatchDependencies {
   alertLog: LockoutAlertLog;
   scanWatermarks: ScanWatermarkStore;
   clock: Clock;
-  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  logger: Logger;
   metrics: LockoutMetrics;
   settings: LockoutWatchSettings;
 }

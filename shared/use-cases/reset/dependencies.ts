@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../../ports/logger.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
@@ -50,8 +50,6 @@ export type RefusalReason =
   | 'password-rejected'
   | 'directory-error';
 
-export type ResetLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
-
 export interface ResetDependencies {
   directory: Directory;
   enrollmentStore: EnrollmentStore;
@@ -66,7 +64,7 @@ export interface ResetDependencies {
   rateLimiter: RateLimiter & RateLimitRefunds;
   auditLog: AuditLog;
   clock: Clock;
-  logger: ResetLogger;
+  logger: Logger;
   /** Counts a refusal (the composition adds the `ResetRefused` metric, which has an alarm). */
   onRefused: (reason: RefusalReason) => void;
   settings: ResetSettings;
