@@ -3,6 +3,24 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import jest from 'eslint-plugin-jest';
 
+// Shared code is what functions, the local runtime, the CDK app and scripts are built from: it never imports them.
+const outsideShared = {
+  regex: '^(\\.\\./)+(functions|local|infra|scripts)(/|$)',
+  message: 'shared/ must not import from functions/, local/, infra/ or scripts/: move the code into shared/ instead.',
+};
+/** A sibling layer of shared/, reached by a relative import (`../ports/x.js`, `../../adapters/y.js`). */
+const layer = (name) => ({
+  regex: `^(\\.\\./)+${name}(/|$)`,
+  message: `This layer must not import shared/${name}/ (see the layer rules in eslint.config.mjs).`,
+});
+/** AWS and Lambda platform code: adapters and handlers use it, use cases and the domain never do. */
+const platform = [
+  {
+    group: ['@aws-sdk/*', '@smithy/*', '@aws-lambda-powertools/*', '@middy/*', 'aws-lambda'],
+    message: 'Use cases and the domain depend on ports, never on the AWS SDK, Powertools, middy or Lambda types.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'dist/', '.bench/', '.local/', 'coverage/', 'test-results/'] },
   js.configs.recommended,
@@ -20,6 +38,22 @@ export default tseslint.config(
           message: "Use `import * as z from 'zod'`: the named `z` export defeats tree-shaking (443 KB vs 83 KB per bundle).",
         },
       ],
+    },
+  },
+  // Layer rules: imports run inward only (functions and local -> use cases -> ports -> domain; adapters implement ports).
+  // One block per layer, because a later `no-restricted-imports` replaces an earlier one instead of adding to it.
+  {
+    files: ['shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [outsideShared] }] },
+  },
+  {
+    files: ['shared/use-cases/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [outsideShared, layer('adapters'), ...platform] }] },
+  },
+  {
+    files: ['shared/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [outsideShared, layer('ports'), layer('adapters'), layer('use-cases'), ...platform] }],
     },
   },
   {
