@@ -40,6 +40,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Promises are awaited or deliberately let go (`void`, with a comment saying why): a forgotten one fails silently.
+    // Type-aware, so only over the files the TypeScript project knows: tsconfig.json's include and the device client
+    // module the tests import (its CLI is outside the project).
+    files: ['{functions,shared,local,scripts,infra,test}/**/*.ts', 'device-client/client.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   // Layer rules: imports run inward only (functions and local -> use cases -> ports -> domain; adapters implement ports).
   // One block per layer, because a later `no-restricted-imports` replaces an earlier one instead of adding to it.
   {
