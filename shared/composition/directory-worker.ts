@@ -108,7 +108,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
   });
 
   // Reset and unlock (issue 4). A claimed job is held for the function's timeout, so a run that died with the instance
-  // frees the job before SQS redelivers it (visibility timeout: six times as long, infra/timeouts.ts).
+  // frees the job before SQS redelivers it (visibility timeout: six times as long, see infra/timeouts.ts).
   const accountJobs = createAccountJobs({
     ...adapters,
     jobLedger: new DynamoJobLedger(documentClient, table),
