@@ -55,7 +55,19 @@ export default tseslint.config(
   // One block per layer, because a later `no-restricted-imports` replaces an earlier one instead of adding to it.
   {
     files: ['shared/**/*.ts'],
+    // shared/composition/ wires each function's handler factory (functions/<name>/handler.ts) to its adapters for
+    // both roots: the one place in shared/ that knows the functions. Everything else in shared/ never does.
+    ignores: ['shared/composition/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [outsideShared] }] },
+  },
+  {
+    files: ['shared/composition/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ ...outsideShared, regex: '^(\\.\\./)+(local|infra|scripts)(/|$)', message: 'shared/composition/ may wire functions/, never local/, infra/ or scripts/.' }] },
+      ],
+    },
   },
   {
     files: ['shared/use-cases/**/*.ts'],

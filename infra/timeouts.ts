@@ -1,13 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import { FUNCTION_TIMEOUT_SECONDS } from '../shared/composition/timeouts.js';
 
-/**
- * Function timeouts, in one place because the job queue's visibility timeout depends on the worker's. The worker's
- * LDAP timeouts (connect 3 s, operation 5 s) and the lockout scan's time budget (20 s) fit well inside 60 s.
- */
+/** The functions' timeouts (the values live in shared/composition/timeouts.ts), as CDK durations. */
 export const TIMEOUTS = {
-  api: Duration.seconds(10),
-  inboundSms: Duration.seconds(15),
-  directoryWorker: Duration.seconds(60),
+  api: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.api),
+  inboundSms: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['inbound-sms']),
+  directoryWorker: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['directory-worker']),
+  adminApi: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['admin-api']),
 } as const;
 
 /** AWS's guidance for SQS event sources: at least six times the consumer's timeout, so retries do not overlap. */

@@ -21,6 +21,7 @@ import { startDemoDirectory, type DemoDirectoryServer } from './demo-directory/s
 import { demoUsers } from './demo-directory/seed.js';
 import { lockOutDemoUser } from './demo-lockout.js';
 import { createLambdaContext } from './lambda-context.js';
+import { functionTimeoutMs } from '../shared/composition/timeouts.js';
 import { deviceActionRoute, isCrossSiteRequest, SimulatedDevices } from './simulated-devices.js';
 import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
 import { startDynamoDb } from './stand-ins/dynamodb.js';
@@ -96,10 +97,8 @@ export interface LocalBlink {
 }
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..');
-const API_TIMEOUT_MS = 29_000;
 const FAVICON =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#2b6cb0"/></svg>';
-const WORKER_TIMEOUT_MS = 60_000;
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in E.164 form, such as +12065550123');
 
@@ -198,7 +197,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       queueUrl: composition.queue.queueUrl,
       queueArn: composition.queue.queueArn,
       handler: (event, context) => composition.handlers.directoryWorker(event, context),
-      createContext: () => createLambdaContext('blink-directory-worker', WORKER_TIMEOUT_MS),
+      createContext: () => createLambdaContext('blink-directory-worker', functionTimeoutMs('directory-worker')),
       onError: (message, error) => logger.error(message, { error: describe(error) }),
     });
     cleanups.push(() => poller.stop());
@@ -415,7 +414,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
     const result = (await deps.composition.handlers.api(
       event,
-      createLambdaContext('blink-api', API_TIMEOUT_MS),
+      createLambdaContext('blink-api', functionTimeoutMs('api')),
     )) as APIGatewayProxyResult;
     writeProxyResult(response, result);
   };
@@ -435,7 +434,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
     const result = (await deps.composition.adminHandlers.adminApi(
       event,
-      createLambdaContext('blink-admin-api', API_TIMEOUT_MS),
+      createLambdaContext('blink-admin-api', functionTimeoutMs('admin-api')),
     )) as APIGatewayProxyResult;
     writeProxyResult(response, result);
   };
@@ -464,7 +463,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       messageBody: parsed.data.body,
       inboundMessageId,
     };
-    await deps.composition.handlers.inboundSms(inboundSmsNotification(twoWayMessage), createLambdaContext('blink-inbound-sms', API_TIMEOUT_MS));
+    await deps.composition.handlers.inboundSms(inboundSmsNotification(twoWayMessage), createLambdaContext('blink-inbound-sms', functionTimeoutMs('inbound-sms')));
     sendJson(response, 202, { inboundMessageId });
   };
 

@@ -1,13 +1,10 @@
-import middy from '@middy/core';
 import httpRouterHandler, { type Route } from '@middy/http-router';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { traceHandler, type Observability } from '../../shared/observability/powertools.js';
+import type { Observability } from '../../shared/observability/powertools.js';
 import { NotFoundError } from '../../shared/domain/errors.js';
 import { jsonResponse } from '../../shared/http/responses.js';
-import { mapErrorsToResponses } from '../../shared/http/middleware.js';
+import { observedHttpHandler } from '../../shared/http/middleware.js';
 
 export type ApiRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;
 
@@ -20,7 +17,7 @@ export interface ApiDependencies {
 
 /** The public REST API: one function behind API Gateway's proxy integration, routed here. */
 export function createApiHandler({ observability, version, routes: featureRoutes = [] }: ApiDependencies) {
-  const { logger, metrics, tracer } = observability;
+  const { metrics } = observability;
 
   const routes: ApiRoute[] = [
     // Liveness only: it touches no dependency, so a load balancer or uptime check can call it freely.
@@ -36,17 +33,9 @@ export function createApiHandler({ observability, version, routes: featureRoutes
     },
   });
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(router)
-    .use(traceHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use({
-      // A block body: a middy `before` that returns a value would end the request with it.
-      before: () => {
-        metrics.addMetric('ApiRequests', MetricUnit.Count, 1);
-      },
-    })
-    .use(mapErrorsToResponses(logger));
+  return observedHttpHandler(router, observability, () => {
+    metrics.addMetric('ApiRequests', MetricUnit.Count, 1);
+  });
 }
 
 export type ApiHandler = ReturnType<typeof createApiHandler>;

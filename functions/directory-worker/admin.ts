@@ -1,10 +1,8 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { traceHandler, type Observability } from '../../shared/observability/powertools.js';
+import type { Observability } from '../../shared/observability/powertools.js';
+import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { DomainError, ValidationError } from '../../shared/domain/errors.js';
 import type { AdminActivation } from '../../shared/use-cases/activation/activation.js';
 import { workerAdminRequestSchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../shared/use-cases/activation/contract.js';
@@ -26,7 +24,7 @@ export type AdminInvocation = z.infer<typeof adminInvocationSchema>;
  * result or a named failure, never throws for an expected refusal, and never returns a stack trace or a secret.
  */
 export function createDirectoryWorkerAdminHandler({ observability, activation, lockout }: DirectoryWorkerAdminDependencies) {
-  const { logger, metrics, tracer } = observability;
+  const { logger, metrics } = observability;
 
   const perform = (request: WorkerAdminRequest) => {
     switch (request.action) {
@@ -74,10 +72,7 @@ export function createDirectoryWorkerAdminHandler({ observability, activation, l
     }
   };
 
-  return middy<AdminInvocation, WorkerAdminReply>(handle)
-    .use(traceHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return observedHandler<AdminInvocation, WorkerAdminReply>(handle, observability);
 }
 
 class LockoutListingUnavailableError extends DomainError {

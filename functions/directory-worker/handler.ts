@@ -1,10 +1,8 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { traceHandler, type Observability } from '../../shared/observability/powertools.js';
+import type { Observability } from '../../shared/observability/powertools.js';
+import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 
@@ -22,7 +20,7 @@ export interface DirectoryWorkerDependencies {
  * to the queue, is retried, and after maxReceiveCount lands in the DLQ (which raises an alarm). Nothing is swallowed.
  */
 export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryWorkerDependencies) {
-  const { logger, metrics, tracer } = observability;
+  const { logger, metrics } = observability;
   const processor = new BatchProcessor(EventType.SQS);
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
@@ -59,10 +57,7 @@ export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryW
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
     processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
 
-  return middy<SQSEvent, SQSBatchResponse>(handle)
-    .use(traceHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return observedHandler<SQSEvent, SQSBatchResponse>(handle, observability);
 }
 
 /** Refuses anything that is not a known job; such a record fails and ends in the DLQ, where an admin sees it. */

@@ -1,11 +1,9 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SNSEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { traceHandler, type Observability } from '../../shared/observability/powertools.js';
+import type { Observability } from '../../shared/observability/powertools.js';
+import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { inboundSmsSchema, type InboundSms } from '../../shared/domain/inbound-sms.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/failures.js';
@@ -39,9 +37,7 @@ export function createInboundSmsHandler({ observability, handleMessage }: Inboun
     }
   };
 
-  return middy<SNSEvent, void>(handle)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return observedHandler<SNSEvent, void>(handle, observability);
 }
 
 export function parseInboundSms(raw: string): InboundSms | undefined {
@@ -67,7 +63,7 @@ export interface InboundSmsFailureHandlerDependencies {
  * parsed or whose apology fails goes back to the queue, and after its maxReceiveCount to the failure queue's DLQ.
  */
 export function createInboundSmsFailureHandler({ observability, handleFailure }: InboundSmsFailureHandlerDependencies) {
-  const { logger, tracer } = observability;
+  const { logger } = observability;
   const processor = new BatchProcessor(EventType.SQS);
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
@@ -98,10 +94,7 @@ export function createInboundSmsFailureHandler({ observability, handleFailure }:
   const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
     processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
 
-  return middy<SQSEvent, SQSBatchResponse>(handle)
-    .use(traceHandler(tracer))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(observability.metrics));
+  return observedHandler<SQSEvent, SQSBatchResponse>(handle, observability);
 }
 
 const snsEventShape = z.looseObject({ Records: z.array(z.looseObject({ EventSource: z.literal('aws:sns') })).min(1) });

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -15,10 +15,9 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
 import { BlinkFunction } from '../constructs/blink-function.js';
+import { TIMEOUTS } from '../timeouts.js';
 
 export const ADMIN_API_STAGE = 'v1';
-/** API Gateway ends an integration after 29 s; the function stops waiting for the worker at the same time. */
-const ADMIN_TIMEOUT = Duration.seconds(29);
 
 export interface AdminStackProps extends StackProps {
   config: BlinkConfig;
@@ -48,7 +47,8 @@ export class AdminStack extends Stack {
     this.adminFunction = new BlinkFunction(this, 'AdminFunction', {
       name: 'admin-api',
       description: 'Blink: admin API (activation, enrollment listing, revocation); reaches AD only through the worker',
-      timeout: ADMIN_TIMEOUT,
+      // API Gateway ends an integration after 29 s; the function stops waiting for the worker at the same time.
+      timeout: TIMEOUTS.adminApi,
       logRetention: config.logRetentionDays,
       removalPolicy: props.removalPolicy,
       version: props.version,

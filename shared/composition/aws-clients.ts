@@ -36,3 +36,11 @@ export const createSesClient = (target: ClientTarget = {}) => new SESv2Client(cl
 export const createSmsVoiceClient = (target: ClientTarget = {}) => new PinpointSMSVoiceV2Client(clientConfig(target));
 export const createSnsClient = (target: ClientTarget = {}) => new SNSClient(clientConfig(target));
 export const createSecretsClient = (target: ClientTarget = {}) => new SecretsManagerClient(clientConfig(target));
+
+/** The SDK clients a function's wiring builds its adapters on (deployed: default targets; local: the stand-ins). */
+export interface ServiceClients {
+  documentClient: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  ses: SESv2Client;
+  smsVoice: PinpointSMSVoiceV2Client;
+}

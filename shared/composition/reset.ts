@@ -3,7 +3,7 @@ import type { ResetSettings } from '../use-cases/reset/dependencies.js';
 
 /**
  * The reset and unlock jobs' settings, read the same way by the worker Lambda and the local runtime. `leaseSeconds` is
- * the worker's timeout (infra/timeouts.ts): a job's claim outlives any one run of it.
+ * the worker's timeout (shared/composition/timeouts.ts): a job's claim outlives any one run of it.
  */
 export function resetSettingsFrom(env: EnvOf<'sms' | 'reset' | 'enrollment'>, leaseSeconds: number): ResetSettings {
   const smsFrom = env.SMS_ORIGINATION_IDENTITIES[0];

@@ -16,6 +16,7 @@ import { pollUntil } from '../support/poll.js';
 import { asAdmin, createTestUser, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { resetSettingsFrom } from '../../shared/composition/reset.js';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/composition/timeouts.js';
 
 // The directory worker's reset and unlock jobs end to end: the local runtime (dynalite, fauxqs with real visibility
 // timeouts and redrive, the SMS endpoint, SES local) against the shared Samba AD DC. Every test works on throwaway AD
@@ -351,7 +352,7 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
       logger: new Logger({ serviceName: 'reset-test' }),
       onRefused: (reason) => void refusals.push(reason),
       // The runtime's own settings (force-change on, 3 retries…), read as the Lambda reads them.
-      settings: resetSettingsFrom(blink.composition.env, 60),
+      settings: resetSettingsFrom(blink.composition.env, FUNCTION_TIMEOUT_SECONDS['directory-worker']),
     });
     const job = accountJob('reset', user) as Extract<DirectoryJob, { kind: 'reset' }>;
     await jobs.reset(job, { receiveCount: 1 });

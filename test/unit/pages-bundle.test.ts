@@ -66,8 +66,10 @@ describe('setup page in the Lambda bundle', () => {
     expect(page?.headers['content-security-policy']).toContain("script-src 'self'");
   }, 30_000);
 
-  it('is wired into the api composition root', () => {
+  it('is wired into the api composition, which the api composition root calls', () => {
+    const wiring = readFileSync(join(root, 'shared', 'composition', 'api.ts'), 'utf8');
+    expect(wiring).toMatch(/routes: \[[^\]]*\.\.\.pageRoutes\(\)/);
     const compositionRoot = readFileSync(join(root, 'functions', 'api', 'index.ts'), 'utf8');
-    expect(compositionRoot).toMatch(/routes: \[[^\]]*\.\.\.pageRoutes\(\)/);
+    expect(compositionRoot).toMatch(/\bwireApi\(env,/);
   });
 });

@@ -1,0 +1,140 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { EnvOf } from '../config/env.js';
+import type { Clock } from '../ports/clock.js';
+import type { Directory } from '../ports/directory.js';
+import type { PushSender } from '../ports/push-sender.js';
+import type { Secrets } from '../ports/secrets.js';
+import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
+import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
+import { DynamoEnrollmentStore } from '../adapters/dynamodb/enrollment-store.js';
+import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-listing.js';
+import { DynamoJobLedger } from '../adapters/dynamodb/job-ledger.js';
+import { DynamoLockoutAlertLog } from '../adapters/dynamodb/lockout-alert-log.js';
+import { DynamoOnceKeys } from '../adapters/dynamodb/once-keys.js';
+import { DynamoOptOutList } from '../adapters/dynamodb/opt-out-list.js';
+import { DynamoPasswordDelivery } from '../adapters/dynamodb/password-delivery.js';
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
+import { DynamoScanWatermarkStore } from '../adapters/dynamodb/scan-watermark-store.js';
+import { LdapDirectory } from '../adapters/ldap/ldap-directory.js';
+import { SesEmailSender } from '../adapters/ses/email-sender.js';
+import { createObservability } from '../observability/powertools.js';
+import { createAdminActivation } from '../use-cases/activation/activation.js';
+import { createDirectoryJobHandlers } from '../use-cases/directory-jobs.js';
+import { createLockoutWatch } from '../use-cases/lockout/lockout-watch.js';
+import { createAccountJobs } from '../use-cases/reset/account-jobs.js';
+import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
+import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin.js';
+import type { ServiceClients } from './aws-clients.js';
+import { resetSettingsFrom } from './reset.js';
+import { createSmsSender } from './sms.js';
+import { FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
+
+/** The environment sections the directory worker reads (its Lambda root parses these; infra tests check them). */
+export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset'] as const;
+export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
+
+/** What differs between the deployed and the local directory worker. */
+export interface DirectoryWorkerInputs {
+  clients: Pick<ServiceClients, 'documentClient' | 'ses' | 'smsVoice'>;
+  secrets: Secrets;
+  /** The AD connection (see ldapDirectoryFrom); the caller closes it when it owns the process. */
+  directory: Directory;
+  /** Deployed: SNS mobile push; local: recorded for the console. */
+  pushSender: PushSender;
+  clock: Clock;
+  /** X-Ray tracing: on deployed, off locally (no daemon). */
+  tracing: boolean;
+}
+
+/** The worker's LDAP connection, opened lazily by the first job and kept for the life of the instance. */
+export function ldapDirectoryFrom(env: EnvOf<'directory' | 'reset'>, secrets: Secrets, caPem: string): LdapDirectory {
+  return new LdapDirectory({
+    urls: env.LDAP_URLS,
+    baseDn: env.LDAP_BASE_DN,
+    bindDn: env.LDAP_BIND_DN,
+    bindPassword: () => secrets.get('directory-bind-password'),
+    caPem,
+    startTls: env.LDAP_STARTTLS,
+    passwordPolicyHints: env.LDAP_PASSWORD_POLICY_HINTS,
+    connectTimeoutMs: env.LDAP_CONNECT_TIMEOUT_MS,
+    operationTimeoutMs: env.LDAP_OPERATION_TIMEOUT_MS,
+  });
+}
+
+/**
+ * The directory worker: SQS job batches (reset, unlock, lockout scan, ping) and the admin API's direct invocations.
+ * One instance of each adapter for the whole function: the scan, the account jobs and the admin entry share them.
+ */
+export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWorkerInputs) {
+  const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: inputs.tracing });
+  const { logger, metrics } = observability;
+  const { documentClient, ses, smsVoice } = inputs.clients;
+  const { clock, directory } = inputs;
+  const table = { tableName: env.TABLE_NAME };
+  const deviceStore = new DynamoDeviceStore(documentClient, table);
+  const adapters = {
+    directory,
+    clock,
+    secrets: inputs.secrets,
+    enrollmentStore: new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() }),
+    deviceStore,
+    onceKeys: new DynamoOnceKeys(documentClient, { ...table, clock }),
+    optOutList: new DynamoOptOutList(documentClient, table),
+    rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
+    auditLog: new DynamoAuditLog(documentClient, table),
+    passwordDelivery: new DynamoPasswordDelivery(documentClient, { ...table, deviceStore }),
+    smsSender: createSmsSender(smsVoice, env),
+    emailSender: new SesEmailSender(ses, {
+      from: env.EMAIL_FROM,
+      ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+    }),
+    pushSender: inputs.pushSender,
+  };
+
+  // The lockout watch (issue 5): alerts from the scheduled scan, and the admin listing of locked users.
+  const lockoutWatch = createLockoutWatch({
+    ...adapters,
+    alertLog: new DynamoLockoutAlertLog(documentClient, { ...table, now: () => clock.now() }),
+    scanWatermarks: new DynamoScanWatermarkStore(documentClient, table),
+    logger,
+    metrics,
+    settings: {
+      scan: { pageSize: env.LOCKOUT_SCAN_PAGE_SIZE, timeBudgetMs: env.LOCKOUT_SCAN_TIME_BUDGET_MS },
+      watermarkMaxAgeSeconds: env.LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS,
+      timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
+      alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
+      productName: env.PRODUCT_NAME,
+    },
+  });
+
+  // Reset and unlock (issue 4). A claimed job is held for the function's timeout, so a run that died with the instance
+  // frees the job before SQS redelivers it (visibility timeout: six times as long, see infra/timeouts.ts).
+  const accountJobs = createAccountJobs({
+    ...adapters,
+    jobLedger: new DynamoJobLedger(documentClient, table),
+    logger,
+    // Alarmed in infra/stacks/directory-stack.ts (namespace Blink, dimension service).
+    onRefused: () => metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
+    settings: resetSettingsFrom(env, FUNCTION_TIMEOUT_SECONDS['directory-worker']),
+  });
+
+  const jobs = createDirectoryWorkerHandler({
+    observability,
+    jobs: createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs }),
+  });
+
+  // Direct invocations by the admin API (`{ "admin": … }`): activation needs AD, and only this function reaches it.
+  const admin = createDirectoryWorkerAdminHandler({
+    observability,
+    lockout: lockoutWatch,
+    activation: createAdminActivation({
+      ...adapters,
+      roster: new DynamoEnrollmentRoster(documentClient, table),
+      logger,
+      settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
+      branding: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
+    }),
+  });
+
+  return { handler: dispatchWorkerEvent({ jobs, admin }), jobs, admin, lockoutWatch, adapters };
+}
