@@ -8,6 +8,7 @@ import { hashSecret } from '../../domain/one-time-secrets.js';
 import { isPushPlatform, pushTokenSchemas } from '../../domain/push-token.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { deviceBoundEmail } from './notices.js';
+import { UUID_PATTERN } from '../../validation/uuid.js';
 
 export interface DeviceRegistration {
   bindingCode: string;
@@ -43,7 +44,6 @@ export interface DeviceStatus {
 }
 
 const SAVE_ATTEMPTS = 5;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The app's calls: registration with a QR binding code, then signed requests. */
 export function createDeviceUseCases(deps: EnrollmentDependencies) {
@@ -108,7 +108,7 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         return refused;
       };
       const { deviceId, timestamp, nonce, signature } = request;
-      if (!deviceId || !UUID.test(deviceId) || !timestamp || !/^\d{1,16}$/.test(timestamp) || !nonce || !signature) {
+      if (!deviceId || !UUID_PATTERN.test(deviceId) || !timestamp || !/^\d{1,16}$/.test(timestamp) || !nonce || !signature) {
         return refuse('malformed');
       }
       const device = await deviceStore.get(deviceId);
