@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -26,6 +25,7 @@ import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
 import { startDynamoDb } from './stand-ins/dynamodb.js';
 import { startSes, type SesStandIn } from './stand-ins/ses.js';
 import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
+import { closeServer, listenOnLoopback, portOf } from './stand-ins/listen.js';
 import { startSqs } from './stand-ins/sqs.js';
 import { inboundSmsNotification } from './stand-ins/lambda-failure-record.js';
 
@@ -133,9 +133,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       if (routing.handle) void routing.handle(request, response);
       else sendJson(response, 503, { error: { code: 'STARTING', message: 'Blink is starting; try again in a moment.' } });
     });
-    const port = await listen(server, options.port ?? settings.PORT);
+    const url = await listenOnLoopback(server, options.port ?? settings.PORT);
+    const port = portOf(server);
     cleanups.push(() => closeServer(server));
-    const url = `http://127.0.0.1:${port}`;
     const publicBaseUrl = options.publicBaseUrl ?? settings.PUBLIC_BASE_URL ?? url;
 
     const [dynamodb, sqs, ses, sms] = await Promise.all([startDynamoDb(), startSqs(), startSes(), startSmsVoice()]);
@@ -602,23 +602,6 @@ function send(response: ServerResponse, status: number, contentType: string, bod
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const result = jsonResponse(status, body, headers);
   send(response, status, 'application/json; charset=utf-8', result.body, { ...(result.headers as Record<string, string>), ...headers });
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 function describe(error: unknown): string {
