@@ -11,6 +11,7 @@ import type { Clock } from '../shared/ports/clock.js';
 import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
+import { parseJson } from '../shared/validation/parse-json.js';
 import { removeAdminFile, writeAdminFile } from './admin-file.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
@@ -441,27 +442,19 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
   };
 
   const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
-    let json: unknown;
-    try {
-      json = JSON.parse((await readBody(request, 64 * 1024)).toString('utf8'));
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) throw error;
-      throw new ValidationError('The body must be JSON: {"from": "+12065550123", "to": "+18553917277", "body": "RESET"}.');
-    }
-    const parsed = inboundRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ValidationError(
-        'Invalid inbound SMS: ' + parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`).join('; '),
-        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`),
-      );
-    }
+    const sms = parseJson(
+      inboundRequestSchema,
+      (await readBody(request, 64 * 1024)).toString('utf8'),
+      'inbound SMS',
+      '{"from": "+12065550123", "to": "+18553917277", "body": "RESET"}',
+    );
     const [firstNumber = ''] = deps.composition.env.SMS_INBOUND_NUMBERS;
-    const inboundMessageId = parsed.data.inboundMessageId ?? randomUUID();
+    const inboundMessageId = sms.inboundMessageId ?? randomUUID();
     const twoWayMessage = {
-      originationNumber: parsed.data.from,
-      destinationNumber: parsed.data.to ?? firstNumber,
-      messageKeyword: parsed.data.body.trim().split(/\s+/)[0]?.toUpperCase() ?? '',
-      messageBody: parsed.data.body,
+      originationNumber: sms.from,
+      destinationNumber: sms.to ?? firstNumber,
+      messageKeyword: sms.body.trim().split(/\s+/)[0]?.toUpperCase() ?? '',
+      messageBody: sms.body,
       inboundMessageId,
     };
     await deps.composition.handlers.inboundSms(inboundSmsNotification(twoWayMessage), createLambdaContext('blink-inbound-sms', API_TIMEOUT_MS));
@@ -469,33 +462,17 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
   };
 
   const enqueueJob = async (request: IncomingMessage, response: ServerResponse) => {
-    let json: unknown;
-    try {
-      json = JSON.parse((await readBody(request, 4 * 1024)).toString('utf8'));
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) throw error;
-      throw new ValidationError('The body must be JSON: {"kind": "ping"} or {"kind": "lockout-scan"}.');
-    }
-    const parsed = jobRequestSchema.safeParse(json);
-    if (!parsed.success) throw new ValidationError('Invalid job: kind must be "ping" or "lockout-scan".');
+    const { kind } = parseJson(jobRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'job', '{"kind": "ping"} or {"kind": "lockout-scan"}');
     const jobId = randomUUID();
-    await deps.composition.adapters.jobQueue.enqueue({ kind: parsed.data.kind, jobId, requestedAt: new Date().toISOString() });
+    await deps.composition.adapters.jobQueue.enqueue({ kind, jobId, requestedAt: new Date().toISOString() });
     sendJson(response, 202, { jobId });
   };
 
   const lockDemoUser = async (request: IncomingMessage, response: ServerResponse) => {
-    let json: unknown;
-    try {
-      json = JSON.parse((await readBody(request, 4 * 1024)).toString('utf8'));
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) throw error;
-      throw new ValidationError('The body must be JSON: {"samAccountName": "jane.doe"}.');
-    }
-    const parsed = lockRequestSchema.safeParse(json);
-    if (!parsed.success) throw new ValidationError('Invalid request: samAccountName must be one of the demo users.');
+    const { samAccountName } = parseJson(lockRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'request', '{"samAccountName": "jane.doe"}');
     if (!deps.lockOutDemoUser) throw new NotFoundError('Locking a user out is offered for the demo directory only.');
-    const wrongPasswords = await deps.lockOutDemoUser(parsed.data.samAccountName);
-    sendJson(response, 200, { samAccountName: parsed.data.samAccountName, locked: true, wrongPasswords });
+    const wrongPasswords = await deps.lockOutDemoUser(samAccountName);
+    sendJson(response, 200, { samAccountName, locked: true, wrongPasswords });
   };
 
   const consoleRoutes: Record<string, Partial<Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>>>> = {
