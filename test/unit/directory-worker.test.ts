@@ -30,7 +30,6 @@ const ping = (): DirectoryJob => ({ kind: 'ping', jobId: crypto.randomUUID(), re
 describe('directory worker', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

@@ -654,7 +654,6 @@ describe('lockout watch: incremental scans and their watermarks', () => {
 describe('worker admin entry: locked', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

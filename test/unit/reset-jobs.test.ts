@@ -725,7 +725,6 @@ describe('account notice email', () => {
 describe('directory worker hands the receive count to the job handlers', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());
