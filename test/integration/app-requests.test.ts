@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeviceClient, clientFromState, enroll, type SignedRequestHeaders } from '../../device-client/client.js';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { resetLimitKeys } from '../../shared/use-cases/app-requests.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activate, testUser } from '../support/activations.js';
 import { UUID_PATTERN } from '../../shared/validation/uuid.js';
+import { useLocalBlink } from '../support/local-blink.js';
 
 // The app's reset and unlock requests through the local runtime (routes, signature checks, limits, answer slots).
 // The directory behind it is the demo directory, where these made-up users do not exist: the worker refuses their
@@ -13,16 +13,9 @@ import { UUID_PATTERN } from '../../shared/validation/uuid.js';
 const unauthorizedBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
 const requestNotFoundBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
 
-let blink: LocalBlink;
 const clock = new ManualClock(new Date());
+const blink = useLocalBlink({ clock });
 
-beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-});
-
-afterAll(async () => {
-  await blink?.stop();
-});
 
 beforeEach(() => {
   // Fresh hourly windows for the per-IP registration limit.
