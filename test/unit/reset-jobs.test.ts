@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SQSRecord } from 'aws-lambda';
 import { createDirectoryWorkerHandler, type JobHandlers } from '../../functions/directory-worker/handler.js';
 import type { Device } from '../../shared/domain/device.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
@@ -27,6 +26,7 @@ import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { EmptyDirectory } from '../support/fake-directory.js';
+import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 
 // The reset and unlock use cases against small in-memory fakes of their ports. The same behaviour is tested end to end
 // against Samba and the local stand-ins in test/integration/reset-worker.test.ts; these cover the branches that a
@@ -711,17 +711,8 @@ describe('directory worker hands the receive count to the job handlers', () => {
 
   it('passes ApproximateReceiveCount, and 1 when it is missing', async () => {
     const seen: number[] = [];
-    const record = (count: string): SQSRecord => ({
-      messageId: randomUUID(),
-      receiptHandle: 'h',
-      body: JSON.stringify({ kind: 'ping', jobId: randomUUID(), requestedAt: NOW.toISOString() }),
-      attributes: { ApproximateReceiveCount: count, SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:blink-jobs',
-      awsRegion: 'us-east-1',
-    });
+    const record = (count: string) =>
+      sqsRecord(JSON.stringify({ kind: 'ping', jobId: randomUUID(), requestedAt: NOW.toISOString() }), { attributes: { ApproximateReceiveCount: count } });
     const refuse = async () => {
       throw new Error('unexpected');
     };
