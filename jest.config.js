@@ -9,6 +9,7 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // middy 6 and jose 6 ship ES modules only; jest's CommonJS runtime needs them transformed too.
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
+  setupFiles: ['<rootDir>/test/support/powertools-env.ts'],
 };
 
 /** @type {import('jest').Config} */

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -12,6 +11,7 @@ import type { Clock } from '../shared/ports/clock.js';
 import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
+import { parseJson } from '../shared/validation/parse-json.js';
 import { removeAdminFile, writeAdminFile } from './admin-file.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
@@ -27,6 +27,7 @@ import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
 import { startDynamoDb } from './stand-ins/dynamodb.js';
 import { startSes, type SesStandIn } from './stand-ins/ses.js';
 import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
+import { closeServer, listenOnLoopback, portOf } from './stand-ins/listen.js';
 import { startSqs } from './stand-ins/sqs.js';
 import { inboundSmsNotification } from './stand-ins/lambda-failure-record.js';
 
@@ -132,9 +133,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       if (routing.handle) void routing.handle(request, response);
       else sendJson(response, 503, { error: { code: 'STARTING', message: 'Blink is starting; try again in a moment.' } });
     });
-    const port = await listen(server, options.port ?? settings.PORT);
+    const url = await listenOnLoopback(server, options.port ?? settings.PORT);
+    const port = portOf(server);
     cleanups.push(() => closeServer(server));
-    const url = `http://127.0.0.1:${port}`;
     const publicBaseUrl = options.publicBaseUrl ?? settings.PUBLIC_BASE_URL ?? url;
 
     const [dynamodb, sqs, ses, sms] = await Promise.all([startDynamoDb(), startSqs(), startSes(), startSmsVoice()]);
@@ -440,27 +441,19 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
   };
 
   const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
-    let json: unknown;
-    try {
-      json = JSON.parse((await readBody(request, 64 * 1024)).toString('utf8'));
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) throw error;
-      throw new ValidationError('The body must be JSON: {"from": "+12065550123", "to": "+18553917277", "body": "RESET"}.');
-    }
-    const parsed = inboundRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ValidationError(
-        'Invalid inbound SMS: ' + parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`).join('; '),
-        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`),
-      );
-    }
+    const sms = parseJson(
+      inboundRequestSchema,
+      (await readBody(request, 64 * 1024)).toString('utf8'),
+      'inbound SMS',
+      '{"from": "+12065550123", "to": "+18553917277", "body": "RESET"}',
+    );
     const [firstNumber = ''] = deps.composition.env.SMS_INBOUND_NUMBERS;
-    const inboundMessageId = parsed.data.inboundMessageId ?? randomUUID();
+    const inboundMessageId = sms.inboundMessageId ?? randomUUID();
     const twoWayMessage = {
-      originationNumber: parsed.data.from,
-      destinationNumber: parsed.data.to ?? firstNumber,
-      messageKeyword: parsed.data.body.trim().split(/\s+/)[0]?.toUpperCase() ?? '',
-      messageBody: parsed.data.body,
+      originationNumber: sms.from,
+      destinationNumber: sms.to ?? firstNumber,
+      messageKeyword: sms.body.trim().split(/\s+/)[0]?.toUpperCase() ?? '',
+      messageBody: sms.body,
       inboundMessageId,
     };
     await deps.composition.handlers.inboundSms(inboundSmsNotification(twoWayMessage), createLambdaContext('blink-inbound-sms', functionTimeoutMs('inbound-sms')));
@@ -468,33 +461,17 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
   };
 
   const enqueueJob = async (request: IncomingMessage, response: ServerResponse) => {
-    let json: unknown;
-    try {
-      json = JSON.parse((await readBody(request, 4 * 1024)).toString('utf8'));
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) throw error;
-      throw new ValidationError('The body must be JSON: {"kind": "ping"} or {"kind": "lockout-scan"}.');
-    }
-    const parsed = jobRequestSchema.safeParse(json);
-    if (!parsed.success) throw new ValidationError('Invalid job: kind must be "ping" or "lockout-scan".');
+    const { kind } = parseJson(jobRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'job', '{"kind": "ping"} or {"kind": "lockout-scan"}');
     const jobId = randomUUID();
-    await deps.composition.adapters.jobQueue.enqueue({ kind: parsed.data.kind, jobId, requestedAt: new Date().toISOString() });
+    await deps.composition.adapters.jobQueue.enqueue({ kind, jobId, requestedAt: new Date().toISOString() });
     sendJson(response, 202, { jobId });
   };
 
   const lockDemoUser = async (request: IncomingMessage, response: ServerResponse) => {
-    let json: unknown;
-    try {
-      json = JSON.parse((await readBody(request, 4 * 1024)).toString('utf8'));
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) throw error;
-      throw new ValidationError('The body must be JSON: {"samAccountName": "jane.doe"}.');
-    }
-    const parsed = lockRequestSchema.safeParse(json);
-    if (!parsed.success) throw new ValidationError('Invalid request: samAccountName must be one of the demo users.');
+    const { samAccountName } = parseJson(lockRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'request', '{"samAccountName": "jane.doe"}');
     if (!deps.lockOutDemoUser) throw new NotFoundError('Locking a user out is offered for the demo directory only.');
-    const wrongPasswords = await deps.lockOutDemoUser(parsed.data.samAccountName);
-    sendJson(response, 200, { samAccountName: parsed.data.samAccountName, locked: true, wrongPasswords });
+    const wrongPasswords = await deps.lockOutDemoUser(samAccountName);
+    sendJson(response, 200, { samAccountName, locked: true, wrongPasswords });
   };
 
   const consoleRoutes: Record<string, Partial<Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>>>> = {
@@ -601,23 +578,6 @@ function send(response: ServerResponse, status: number, contentType: string, bod
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const result = jsonResponse(status, body, headers);
   send(response, status, 'application/json; charset=utf-8', result.body, { ...(result.headers as Record<string, string>), ...headers });
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 function describe(error: unknown): string {

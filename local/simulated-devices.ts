@@ -10,6 +10,7 @@ import {
 } from '../device-client/client.js';
 import type { Device } from '../shared/domain/device.js';
 import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
+import { parseJson } from '../shared/validation/parse-json.js';
 
 /**
  * The console's simulated phones: the reference device client played by the local runtime. Each device's private key
@@ -129,18 +130,12 @@ export class SimulatedDevices {
    * pair, registration with the binding code, as the app does. 201 with the device, or the API's refusal.
    */
   async enroll(bodyText: string): Promise<ConsoleAnswer<SimulatedDeviceView | { error: { code: string; message: string } }>> {
-    let json: unknown;
-    try {
-      json = JSON.parse(bodyText);
-    } catch {
-      throw new ValidationError('The body must be JSON: {"uri": "blink://enroll?v=1&api=…&code=…", "unlockMethod": "biometric", "platform": "ios"}.');
-    }
-    const parsed = enrollRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`);
-      throw new ValidationError(`Invalid enrollment: ${issues.join('; ')}`, issues);
-    }
-    const { uri, unlockMethod, platform } = parsed.data;
+    const { uri, unlockMethod, platform } = parseJson(
+      enrollRequestSchema,
+      bodyText,
+      'enrollment',
+      '{"uri": "blink://enroll?v=1&api=…&code=…", "unlockMethod": "biometric", "platform": "ios"}',
+    );
 
     let link: ReturnType<typeof parseEnrollUri>;
     try {

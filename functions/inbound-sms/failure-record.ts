@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { inboundSmsSchema, type InboundSms } from '../../shared/domain/inbound-sms.js';
+import { parseJsonText } from '../../shared/validation/parse-json.js';
 
 /**
  * The record Lambda sends to an asynchronous invocation's on-failure destination (here the inbound SMS failure queue)
@@ -48,23 +49,15 @@ export interface InboundSmsFailureRecord {
  * retried and then parked in the failure queue's DLQ, where an admin can read it.
  */
 export function parseInboundSmsFailureRecord(body: string): InboundSmsFailureRecord {
-  const record = lambdaFailureRecordSchema.safeParse(parseJson(body, 'invocation record'));
+  const record = lambdaFailureRecordSchema.safeParse(parseJsonText(body, 'invocation record'));
   if (!record.success) throw invalid('not a Lambda invocation record of an SNS event', record.error);
   const messages = record.data.requestPayload.Records.map((snsRecord, index) => {
-    const message = inboundSmsSchema.safeParse(parseJson(snsRecord.Sns.Message, `requestPayload.Records.${index}.Sns.Message`));
+    const message = inboundSmsSchema.safeParse(parseJsonText(snsRecord.Sns.Message, `requestPayload.Records.${index}.Sns.Message`));
     if (!message.success) throw invalid(`requestPayload.Records.${index}.Sns.Message is not an inbound SMS`, message.error);
     return message.data;
   });
   const { requestId, condition, approximateInvokeCount } = record.data.requestContext;
   return { requestId, condition, approximateInvokeCount, messages };
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError(`${what} is not JSON`);
-  }
 }
 
 function invalid(message: string, error: z.ZodError): ValidationError {

@@ -1,21 +1,13 @@
 import { CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
-import {
-  AccessLogFormat,
-  AuthorizationType,
-  EndpointType,
-  LambdaIntegration,
-  LogGroupLogDestination,
-  MethodLoggingLevel,
-  RestApi,
-} from 'aws-cdk-lib/aws-apigateway';
+import { AuthorizationType, LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
 import { BlinkFunction } from '../constructs/blink-function.js';
 import { TIMEOUTS } from '../timeouts.js';
+import { createBlinkRestApi } from '../constructs/rest-api.js';
 
 export const ADMIN_API_STAGE = 'v1';
 
@@ -57,38 +49,18 @@ export class AdminStack extends Stack {
       .useDirectoryWorker(props.worker);
     this.adminFunction.alarmOnErrors(props.alarmTopic, 'the admin API function failed (errors, timeouts); an admin request did not complete. Check its logs.');
 
-    const accessLogs = new LogGroup(this, 'AdminApiAccessLogs', {
-      retention: config.logRetentionDays,
-      removalPolicy: props.removalPolicy,
-    });
-    this.api = new RestApi(this, 'AdminApi', {
+    this.api = createBlinkRestApi(this, {
+      ids: { api: 'AdminApi', accessLogs: 'AdminApiAccessLogs' },
       restApiName: 'blink-admin',
       description: 'Blink admin API (IAM-authorized): activation, enrollments, revocation',
-      endpointConfiguration: { types: [EndpointType.REGIONAL] },
       // The account's API Gateway logging role is created by the public API's stack (one per account and region).
       cloudWatchRole: false,
-      deployOptions: {
-        stageName: ADMIN_API_STAGE,
-        tracingEnabled: true,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        // The caller (the IAM principal) is what an admin audit needs; bodies are never logged.
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
-        loggingLevel: MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        metricsEnabled: true,
-        throttlingRateLimit: 10,
-        throttlingBurstLimit: 20,
-      },
+      stageName: ADMIN_API_STAGE,
+      logRetention: config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      // The caller (the IAM principal) is what an admin audit needs; bodies are never logged.
+      logCaller: true,
+      throttling: { rateLimit: 10, burstLimit: 20 },
     });
     const validator = this.api.addRequestValidator('AdminRequestValidator', {
       validateRequestBody: true,

@@ -1,13 +1,5 @@
 import { ArnFormat, CfnOutput, Duration, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
-import {
-  AccessLogFormat,
-  EndpointType,
-  LambdaIntegration,
-  LogGroupLogDestination,
-  MethodLoggingLevel,
-  RestApi,
-  type Method,
-} from 'aws-cdk-lib/aws-apigateway';
+import { LambdaIntegration, type Method, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -20,6 +12,7 @@ import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cd
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
 import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
+import { createBlinkRestApi } from '../constructs/rest-api.js';
 import { TIMEOUTS } from '../timeouts.js';
 
 export const API_STAGE = 'v1';
@@ -56,39 +49,17 @@ export class ApiStack extends Stack {
     const { config } = props;
     const common = { logRetention: config.logRetentionDays, removalPolicy: props.removalPolicy, version: props.version };
 
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      retention: config.logRetentionDays,
-      removalPolicy: props.removalPolicy,
-    });
-    this.api = new RestApi(this, 'PublicApi', {
+    this.api = createBlinkRestApi(this, {
+      ids: { api: 'PublicApi', accessLogs: 'ApiAccessLogs' },
       restApiName: 'blink-public',
       description: 'Blink public API: enrollment, reset and device requests',
-      endpointConfiguration: { types: [EndpointType.REGIONAL] },
       // API Gateway writes execution logs through one role per account and region, which this creates (and keeps).
       cloudWatchRole: true,
-      deployOptions: {
-        stageName: API_STAGE,
-        tracingEnabled: true,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        // resourcePath is the route template, never the concrete path: tokens in URLs stay out of the logs.
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
-          caller: false,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: false,
-        }),
-        loggingLevel: MethodLoggingLevel.ERROR,
-        // Request and response bodies carry codes and tokens: never log them.
-        dataTraceEnabled: false,
-        metricsEnabled: true,
-        throttlingRateLimit: 50,
-        throttlingBurstLimit: 100,
-      },
+      stageName: API_STAGE,
+      logRetention: config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      logCaller: false,
+      throttling: { rateLimit: 50, burstLimit: 100 },
     });
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {

@@ -1,4 +1,5 @@
 import type { SimulatedDeviceView } from '../simulated-devices.js';
+import { escapeHtml } from '../../shared/email/html.js';
 
 /** The local console page: server-rendered, every value escaped; its only script is /_local/console.js. */
 
@@ -53,10 +54,9 @@ export interface ConsoleData {
     | { kind: 'real'; urls: string };
 }
 
-const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (char) => htmlEscapes[char] ?? char);
+/** Any value as escaped HTML text; null and undefined render as nothing. */
+function escapeValue(value: unknown): string {
+  return escapeHtml(String(value ?? ''));
 }
 
 /** Tagged template that escapes every interpolated value unless it is already-rendered Html. */
@@ -71,10 +71,10 @@ function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
   let out = strings[0] ?? '';
   values.forEach((value, index) => {
     const rendered = Array.isArray(value)
-      ? value.map((item) => (item instanceof Html ? item.value : escapeHtml(item))).join('')
+      ? value.map((item) => (item instanceof Html ? item.value : escapeValue(item))).join('')
       : value instanceof Html
         ? value.value
-        : escapeHtml(value);
+        : escapeValue(value);
     out += rendered + (strings[index + 1] ?? '');
   });
   return new Html(out);

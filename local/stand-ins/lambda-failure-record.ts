@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SNSEvent, SQSEvent } from 'aws-lambda';
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
+import { sqsRecord } from './sqs-record.js';
 
 /**
  * What AWS does with an inbound SMS whose handling keeps failing, which the local runtime does not emulate (no SNS
@@ -59,21 +60,11 @@ export function inboundSmsFailureRecord(message: InboundSms, options: { conditio
 /** An SQS batch of the failure queue, as its event source mapping invokes the function. */
 export function failureQueueBatch(bodies: string[], receiveCount = 1): SQSEvent {
   return {
-    Records: bodies.map((body) => ({
-      messageId: randomUUID(),
-      receiptHandle: randomUUID(),
-      body,
-      attributes: {
-        ApproximateReceiveCount: String(receiveCount),
-        SentTimestamp: String(Date.now()),
-        SenderId: 'AROAEXAMPLE:blink-inbound-sms',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: FAILURE_QUEUE_ARN,
-      awsRegion: 'us-east-1',
-    })),
+    Records: bodies.map((body) =>
+      sqsRecord(body, {
+        queueArn: FAILURE_QUEUE_ARN,
+        attributes: { ApproximateReceiveCount: String(receiveCount), SenderId: 'AROAEXAMPLE:blink-inbound-sms' },
+      }),
+    ),
   };
 }

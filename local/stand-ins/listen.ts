@@ -13,8 +13,12 @@ export function listenOnLoopback(server: Server, port = 0): Promise<string> {
 }
 
 export function baseUrlOf(server: Server): string {
-  const address = server.address() as AddressInfo;
-  return `http://127.0.0.1:${address.port}`;
+  return `http://127.0.0.1:${portOf(server)}`;
+}
+
+/** The port a listening server was given (the one asked for, or the free one picked for port 0). */
+export function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
 }
 
 /** Closes the server, dropping keep-alive connections the SDK clients may still hold. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isTimeZone } from './time-zone.js';
 
 /**
  * The one schema over the environment. Each composition root parses the sections its function needs, once, at
@@ -12,15 +13,6 @@ const commaList = z
   .pipe(z.array(z.string()).min(1));
 
 const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +18553917277');
 

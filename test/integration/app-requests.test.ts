@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeviceClient, clientFromState, enroll, type SignedRequestHeaders } from '../../device-client/client.js';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { resetLimitKeys } from '../../shared/use-cases/app-requests.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activate, testUser } from '../support/activations.js';
+import { UUID_PATTERN } from '../../shared/validation/uuid.js';
+import { useLocalBlink } from '../support/local-blink.js';
 
 // The app's reset and unlock requests through the local runtime (routes, signature checks, limits, answer slots).
 // The directory behind it is the demo directory, where these made-up users do not exist: the worker refuses their
@@ -11,18 +12,10 @@ import { activate, testUser } from '../support/activations.js';
 
 const unauthorizedBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
 const requestNotFoundBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let blink: LocalBlink;
 const clock = new ManualClock(new Date());
+const blink = useLocalBlink({ clock });
 
-beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-});
-
-afterAll(async () => {
-  await blink?.stop();
-});
 
 beforeEach(() => {
   // Fresh hourly windows for the per-IP registration limit.
@@ -61,7 +54,7 @@ describe('app reset and unlock requests', () => {
     expect(accepted.status).toBe(202);
     expect(Object.keys(accepted.body)).toEqual(['requestId']);
     const requestId = String(accepted.body['requestId']);
-    expect(requestId).toMatch(UUID);
+    expect(requestId).toMatch(UUID_PATTERN);
 
     expect(await auditOf(userGuid)).toEqual(
       expect.arrayContaining([expect.objectContaining({ action: 'reset-requested', channel: 'app', result: 'success', requestId })]),

@@ -1,32 +1,22 @@
 import { generateDeviceKeys, parseEnrollUri } from '../../device-client/client.js';
 import { SNS_PUSH_ENDPOINT_ARN } from '../../shared/domain/push-token.js';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { activate, testUser } from '../support/activations.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { postJson, useLocalBlink } from '../support/local-blink.js';
 
 // Issue 9 A8: a push token is checked per platform at registration, and the device keeps the endpoint the server
 // made from it (locally an SNS-shaped endpoint ARN), never what the app sent; an ARN from the app is refused.
 
-let blink: LocalBlink;
 const clock = new ManualClock(new Date());
+const blink = useLocalBlink({ clock });
 
-beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-});
-
-afterAll(async () => {
-  await blink?.stop();
-});
 
 beforeEach(() => {
   // Fresh hourly windows for the per-IP registration limit.
   clock.advanceSeconds(3600);
 });
 
-async function post(urlPath: string, body: unknown) {
-  const response = await fetch(`${blink.url}${urlPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const post = (urlPath: string, body: unknown) => postJson(blink, urlPath, body);
 
 async function bindingCodeFor(name: string): Promise<{ bindingCode: string; userGuid: string }> {
   const { token, user } = await activate(blink, testUser(name));

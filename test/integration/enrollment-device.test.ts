@@ -12,11 +12,11 @@ import {
   registerDevice,
   type SignedRequestHeaders,
 } from '../../device-client/client.js';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
 import { activate as activateUser, testUser } from '../support/activations.js';
+import { postJson, useLocalBlink } from '../support/local-blink.js';
 
 // The QR path end to end: the setup page asks for a QR code, the reference device client registers with it and then
 // talks to the device API with signed requests. Through the local runtime, with a manual clock.
@@ -26,18 +26,11 @@ const bindingInvalidBody = {
   error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
 };
 
-let blink: LocalBlink;
 // A month back: tests step it forward an hour each, and the CLI test brings it to the real time (forward), so hits
 // of the sliding rate limits counted by earlier tests are all behind it.
 const clock = new ManualClock(new Date(Date.now() - 30 * 86_400_000));
+const blink = useLocalBlink({ clock });
 
-beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-});
-
-afterAll(async () => {
-  await blink?.stop();
-});
 
 beforeEach(() => {
   // Fresh hourly windows for the per-IP limits; the device's own timestamps follow this clock below.
@@ -49,14 +42,7 @@ async function activate() {
   return { userGuid: user.userGuid, sam: user.samAccountName, mail: user.mail, token };
 }
 
-async function post(urlPath: string, body: unknown) {
-  const response = await fetch(`${blink.url}${urlPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
-}
+const post = (urlPath: string, body: unknown) => postJson(blink, urlPath, body);
 
 async function qrFor(token: string): Promise<{ uri: string; qrSvg: string; expiresAt: string }> {
   const answer = await post('/api/setup/qr', { token });

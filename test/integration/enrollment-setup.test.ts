@@ -3,7 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { hashSecret } from '../../shared/domain/one-time-secrets.js';
 import { localTarget } from '../support/local-aws.js';
-import { startLocalBlink, type LocalBlink, type SentEmailView, type SentSmsView } from '../../local/runtime.js';
+import type { SentEmailView, SentSmsView } from '../../local/runtime.js';
+import { postJson, useLocalBlink } from '../support/local-blink.js';
 import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -22,18 +23,13 @@ const codeInvalidBody = (attemptsLeft: number) => ({
 });
 const lockedBody = { error: { code: 'RATE_LIMITED', message: 'Too many wrong codes, so verification is locked.' } };
 
-let blink: LocalBlink;
 const clock = new ManualClock(new Date());
+const blink = useLocalBlink({ clock });
 let activationDeps: ActivationDependencies;
 let logs: LogCapture;
 
-beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
+beforeAll(() => {
   activationDeps = activationDepsOf(blink);
-});
-
-afterAll(async () => {
-  await blink?.stop();
 });
 
 // Everything the process logs during a test is kept, and searched for secrets at the end of the tests that use them.
@@ -72,14 +68,7 @@ function freshPhone(): { typed: string; e164: string } {
   }
 }
 
-async function post(path: string, body: unknown): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
-  const response = await fetch(`${blink.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
-}
+const post = (urlPath: string, body: unknown) => postJson(blink, urlPath, body);
 
 async function smsTo(phone: string, count: number): Promise<SentSmsView[]> {
   return pollUntil(

@@ -1,24 +1,17 @@
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { auditOf, enrolledUser, freshPhone, outcomeOf, smsTo, text, workerStartedAnyJobOf, workerStartedJobOf } from './support/inbound-sms.js';
+import { useLocalBlink } from '../support/local-blink.js';
 
 // Confirmation mode through the local runtime, as it runs by default (RESET_CONFIRMATION unset): RESET and UNLOCK
 // answer with a 6-digit code, and only that code sent back from the same number within 5 minutes queues the job.
 
-let blink: LocalBlink;
 let logs: LogCapture;
 const clock = new ManualClock('2026-04-01T01:00:00.000Z');
+const blink = useLocalBlink({ clock });
 let testDay = 0;
 const codes: string[] = [];
 
-beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-});
-
-afterAll(async () => {
-  await blink?.stop();
-});
 
 beforeEach(() => {
   logs = captureLogs();

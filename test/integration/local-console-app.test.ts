@@ -10,13 +10,13 @@ import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
 import { activate, testUser } from '../support/activations.js';
+import { UUID_PATTERN } from '../../shared/validation/uuid.js';
 
 // The console plays the app (issue 3 §3): a person pastes the setup page's QR link into the console, the runtime
 // enrolls a simulated device with the reference device client and runs its signed status, reset and unlock requests
 // against its own API. Through the local runtime with the demo directory, as `npm start` runs it.
 
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Answer {
   status: number;
@@ -123,7 +123,7 @@ describe('the console plays the app (demo directory)', () => {
     expect(enrolled).toEqual({
       status: 201,
       body: {
-        deviceId: expect.stringMatching(UUID),
+        deviceId: expect.stringMatching(UUID_PATTERN),
         account: { displayName: 'Jane Doe', samAccountName: 'jane.doe' },
         unlockMethod: 'pin',
         platform: 'android',
@@ -170,7 +170,7 @@ describe('the console plays the app (demo directory)', () => {
     const logText = logs.text();
     logs.restore();
     expect(reset.status).toBe(200);
-    expect(reset.body).toMatchObject({ deviceId, action: 'reset', outcome: 'password-ready', requestId: expect.stringMatching(UUID) });
+    expect(reset.body).toMatchObject({ deviceId, action: 'reset', outcome: 'password-ready', requestId: expect.stringMatching(UUID_PATTERN) });
     const password = String(reset.body['password']);
     expect(password.length).toBeGreaterThanOrEqual(12);
     expect(String(reset.body['message'])).not.toContain(password);
@@ -198,7 +198,7 @@ describe('the console plays the app (demo directory)', () => {
         deviceId,
         action: 'unlock',
         outcome: 'unlocked',
-        requestId: expect.stringMatching(UUID),
+        requestId: expect.stringMatching(UUID_PATTERN),
         message: 'The Windows account of Dave Locked (dave.locked) is unlocked.',
       },
     });
@@ -233,8 +233,8 @@ describe('the console plays the app (demo directory)', () => {
       ['a URI that is not a Blink link', { uri: 'https://example.com/enroll' }, /Not a Blink enrollment link/],
       ['a missing URI', { unlockMethod: 'pin' }, /uri/],
       ['an empty URI', { uri: '  ' }, /uri/],
-      ['an unknown unlock method', { uri: otherBlink, unlockMethod: 'face' }, /unlockMethod must be none, pin or biometric/],
-      ['an unknown platform', { uri: otherBlink, platform: 'symbian' }, /platform must be ios, android or other/],
+      ['an unknown unlock method', { uri: otherBlink, unlockMethod: 'face' }, /unlockMethod: must be none, pin or biometric/],
+      ['an unknown platform', { uri: otherBlink, platform: 'symbian' }, /platform: must be ios, android or other/],
       ['an unexpected field', { uri: otherBlink, pushToken: 'x' }, /pushToken/],
       ['a link without a binding code', { uri: 'blink://enroll?v=1&api=http%3A%2F%2F127.0.0.1' }, /binding code/],
       ['a link for another Blink', { uri: otherBlink }, /for the Blink at https:\/\/blink\.elsewhere\.example/],
@@ -336,7 +336,7 @@ describe('the console app when the directory worker cannot answer in time', () =
         deviceId: enrolled.body['deviceId'],
         action: 'reset',
         outcome: 'pending',
-        requestId: expect.stringMatching(UUID),
+        requestId: expect.stringMatching(UUID_PATTERN),
         message: expect.stringMatching(/^Still pending after 1 s: the directory worker has not answered request [0-9a-f-]{36} yet\.$/),
       },
     });

@@ -1,39 +1,25 @@
 import { randomInt } from 'node:crypto';
 import { enroll, generateDeviceKeys, parseEnrollUri, registerDevice } from '../../device-client/client.js';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
 import { issueActivation } from '../../shared/use-cases/enrollment/index.js';
 import { activate, activationDepsOf, testUser } from '../support/activations.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
+import { postJson, useLocalBlink } from '../support/local-blink.js';
 
 // Every secret issued during setup (a QR binding code, an SMS code) belongs to the activation that issued it and dies
 // with it: a revocation, a new activation or a finished setup. Through the local runtime, with a manual clock.
 
-let blink: LocalBlink;
 const clock = new ManualClock(new Date());
+const blink = useLocalBlink({ clock });
 
-beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-});
-
-afterAll(async () => {
-  await blink?.stop();
-});
 
 beforeEach(() => {
   // Fresh hourly windows for the per-IP limits (every request comes from 127.0.0.1).
   clock.advanceSeconds(3600);
 });
 
-async function post(urlPath: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${blink.url}${urlPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const post = (urlPath: string, body: unknown) => postJson(blink, urlPath, body);
 
 async function adminRevoke(userGuid: string): Promise<void> {
   const response = await fetch(`${blink.url}/admin/enrollments/${userGuid}/revoke`, {

@@ -1,35 +1,25 @@
 import { randomInt } from 'node:crypto';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { activate, testUser } from '../support/activations.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { postJson, useLocalBlink } from '../support/local-blink.js';
 
 // Where the setup page may send a verification code: only to mobile numbers of the allowed countries, and never to
 // a number that texted STOP to Blink. Through the local runtime (inbound STOP/START through the SNS route).
 
 const PUBLISHED = '+18553917277';
 
-let blink: LocalBlink;
 const clock = new ManualClock(new Date());
+const blink = useLocalBlink({ clock });
 
-beforeAll(async () => {
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test' }, port: 0, directory: 'demo', clock, lockoutScanIntervalSeconds: 3600 });
-});
-
-afterAll(async () => {
-  await blink?.stop();
-});
 
 beforeEach(() => {
   clock.advanceSeconds(3600);
 });
 
-async function post(urlPath: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${blink.url}${urlPath}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+/** Status and JSON only: the tests compare whole answers. */
+async function post(urlPath: string, body: unknown) {
+  const { status, json } = await postJson(blink, urlPath, body);
+  return { status, json };
 }
 
 async function textBlink(from: string, body: string): Promise<void> {

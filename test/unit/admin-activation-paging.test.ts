@@ -128,7 +128,6 @@ describe('resolve in pages', () => {
 describe('worker admin entry and resolve paging', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

@@ -65,7 +65,6 @@ describe('activation email', () => {
 describe('directory worker admin entry', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

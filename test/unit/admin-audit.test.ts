@@ -31,7 +31,6 @@ describe('admin API: GET /admin/enrollments/{userGuid}/audit', () => {
   let handler: ReturnType<typeof createAdminApiHandler>;
 
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
     auditLog = new MemoryAuditLog();
     const unused = <T>(name: string) =>
@@ -92,7 +91,6 @@ describe('admin API: GET /admin/enrollments/{userGuid}/audit', () => {
 
 describe('admin API: who acted', () => {
   it('passes the IAM caller to the worker with an activation and records it with a device revocation', async () => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     const logs = captureLogs();
     try {
       const auditLog = new MemoryAuditLog();

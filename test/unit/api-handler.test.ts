@@ -7,7 +7,6 @@ import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 describe('API handler', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

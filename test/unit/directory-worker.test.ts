@@ -5,24 +5,10 @@ import { ValidationError } from '../../shared/domain/errors.js';
 import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 
-function sqsRecord(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `handle-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:blink-jobs',
-    awsRegion: 'us-east-1',
-  };
+function jobRecord(messageId: string, body: string): SQSRecord {
+  return sqsRecord(body, { messageId });
 }
 
 const ping = (): DirectoryJob => ({ kind: 'ping', jobId: crypto.randomUUID(), requestedAt: new Date().toISOString() });
@@ -30,7 +16,6 @@ const ping = (): DirectoryJob => ({ kind: 'ping', jobId: crypto.randomUUID(), re
 describe('directory worker', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());
@@ -55,9 +40,9 @@ describe('directory worker', () => {
     const good = ping();
     const event: SQSEvent = {
       Records: [
-        sqsRecord('m-good', JSON.stringify(good)),
-        sqsRecord('m-bad-json', '{not json'),
-        sqsRecord('m-bad-shape', JSON.stringify({ kind: 'reset', jobId: 'nope' })),
+        jobRecord('m-good', JSON.stringify(good)),
+        jobRecord('m-bad-json', '{not json'),
+        jobRecord('m-bad-shape', JSON.stringify({ kind: 'reset', jobId: 'nope' })),
       ],
     };
     const response = await worker(event, lambdaContext());
@@ -71,7 +56,7 @@ describe('directory worker', () => {
         throw new Error('DC unreachable');
       },
     });
-    const response = await worker({ Records: [sqsRecord('m1', JSON.stringify(ping()))] }, lambdaContext());
+    const response = await worker({ Records: [jobRecord('m1', JSON.stringify(ping()))] }, lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(logs.lines().some((line) => line.message === 'job failed')).toBe(true);
   });

@@ -32,9 +32,9 @@ describe('enrollment messages', () => {
     expect(email.to).toBe('a@corp.example.test');
     expect(email.text).toContain('Hello Ann <script>,');
     expect(email.text).toContain('+1 •••-•••-0123');
-    expect(email.html).toContain('Ann &#60;script&#62;');
+    expect(email.html).toContain('Ann &lt;script&gt;');
     expect(email.html).not.toContain('<script>');
-    expect(email.html).toContain('the &#60;IT&#62; desk');
+    expect(email.html).toContain('the &lt;IT&gt; desk');
     const bound = deviceBoundEmail(notices, { mail: 'a@corp.example.test', displayName: 'Ann' }, 'ios', at);
     expect(bound.subject).toBe('Blink: a phone app was linked to your account');
     expect(bound.text).toContain('an iPhone');

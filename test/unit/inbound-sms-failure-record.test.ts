@@ -82,7 +82,6 @@ describe('parsing the inbound SMS failure record', () => {
 describe('the inbound-sms function with its failure queue', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

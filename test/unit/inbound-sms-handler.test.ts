@@ -31,7 +31,6 @@ function snsEvent(messages: string[]): SNSEvent {
 describe('inbound SMS handler', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

@@ -9,7 +9,6 @@ import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type {
   ChangeWatermark,
-  Directory,
   DirectoryUser,
   LockedAccount,
   LockoutScanOptions,
@@ -29,6 +28,7 @@ import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activeEnrollment } from '../support/enrollments.js';
+import { EmptyDirectory } from '../support/fake-directory.js';
 
 // The lockout watch's rules with in-memory fakes of its ports; the adapters and the whole flow are tested against
 // Samba and dynalite in test/integration/lockout-watch.test.ts.
@@ -53,7 +53,7 @@ const domainPolicy: PasswordPolicy = {
  * A directory of locked accounts behind DCs with USNs, like AD: every change (a lockout) takes the next USN of the DC
  * in use, and a scan with `changedSince` on that DC returns only the accounts changed after it.
  */
-class FakeDirectory implements Directory {
+class FakeDirectory extends EmptyDirectory {
   locked: LockedAccount[] = [];
   complete = true;
   down?: Error;
@@ -74,6 +74,10 @@ class FakeDirectory implements Directory {
   /** The DC the next scan lands on, when it is not the one readChangeWatermark saw (a failover in between). */
   nextScanOn?: { dc: string; dcName: string };
 
+  constructor() {
+    super(domainPolicy);
+  }
+
   /** One replicated change of the account: the next USN on every DC. */
   touch(guid: string): void {
     for (const [dc, usn] of this.usn) {
@@ -84,18 +88,12 @@ class FakeDirectory implements Directory {
     }
   }
 
-  async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
+  override async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
     if (this.down) throw this.down;
     return this.dc ? { ...this.dc, highestCommittedUsn: this.usn.get(this.dc.dc) ?? 0 } : undefined;
   }
 
-  async findUserBySamAccountName() {
-    return undefined;
-  }
-  async findUserByUserPrincipalName() {
-    return undefined;
-  }
-  async findUserByGuid(guid: string): Promise<DirectoryUser | undefined> {
+  override async findUserByGuid(guid: string): Promise<DirectoryUser | undefined> {
     const account = this.locked.find((entry) => entry.objectGuid === guid);
     if (!account) return undefined;
     return {
@@ -109,29 +107,18 @@ class FakeDirectory implements Directory {
       isComputer: false,
     };
   }
-  async listGroupMembers() {
-    return [];
-  }
-  async listUsersInOu() {
-    return [];
-  }
-  async isProtected() {
-    return false;
-  }
-  async readDomainPolicy(): Promise<PasswordPolicy> {
+  override async readDomainPolicy(): Promise<PasswordPolicy> {
     return { ...domainPolicy, lockoutDurationSeconds: this.domainDuration };
   }
-  async readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy> {
+  override async readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy> {
     const pso = this.psoDuration.get(user.objectGuid);
     if (pso === undefined) return this.readDomainPolicy();
     return { ...domainPolicy, lockoutDurationSeconds: pso, source: { kind: 'pso', dn: 'CN=PSO' } };
   }
-  async isLockedOut() {
+  override async isLockedOut() {
     return true;
   }
-  async resetPassword() {}
-  async unlock() {}
-  async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
+  override async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
     this.scans += 1;
     this.scanOptions.push(options);
     if (this.down) throw this.down;
@@ -150,10 +137,6 @@ class FakeDirectory implements Directory {
     during?.();
     return { locked, pages: 1, complete: this.complete, incremental, ...(startedAt ? { startedAt } : {}) };
   }
-  async checkHealth() {
-    return { url: 'ldaps://fake' };
-  }
-  async close() {}
 }
 
 class Fakes {
@@ -654,7 +637,6 @@ describe('lockout watch: incremental scans and their watermarks', () => {
 describe('worker admin entry: locked', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

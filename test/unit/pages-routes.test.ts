@@ -69,7 +69,6 @@ describe('setup page assets', () => {
 describe('page routes', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());

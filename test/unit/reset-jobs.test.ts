@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SQSRecord } from 'aws-lambda';
 import { createDirectoryWorkerHandler, type JobHandlers } from '../../functions/directory-worker/handler.js';
 import type { Device } from '../../shared/domain/device.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
@@ -14,7 +13,7 @@ import {
 } from '../../shared/domain/errors.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
-import type { Directory, DirectoryUser, PasswordPolicy, ResetOptions } from '../../shared/ports/directory.js';
+import type { DirectoryUser, PasswordPolicy, ResetOptions } from '../../shared/ports/directory.js';
 import type { OutboundEmail } from '../../shared/ports/email-sender.js';
 import type { JobClaim, JobLedger, JobOutcome } from '../../shared/ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../shared/ports/password-delivery.js';
@@ -26,6 +25,8 @@ import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { activeEnrollment } from '../support/enrollments.js';
+import { EmptyDirectory } from '../support/fake-directory.js';
+import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 
 // The reset and unlock use cases against small in-memory fakes of their ports. The same behaviour is tested end to end
 // against Samba and the local stand-ins in test/integration/reset-worker.test.ts; these cover the branches that a
@@ -46,7 +47,8 @@ const policy: PasswordPolicy = {
   source: { kind: 'domain' },
 };
 
-class FakeDirectory implements Directory {
+/** The accounts a reset job reads and writes, with switches for a DC that fails. */
+class FakeDirectory extends EmptyDirectory {
   users = new Map<string, DirectoryUser>();
   protectedGuids = new Set<string>();
   locked = new Set<string>();
@@ -58,41 +60,29 @@ class FakeDirectory implements Directory {
   down?: Error;
   effectivePolicy = policy;
 
+  constructor() {
+    super(policy);
+  }
   private check() {
     if (this.down) throw this.down;
   }
-  async findUserBySamAccountName() {
-    return undefined;
-  }
-  async findUserByUserPrincipalName() {
-    return undefined;
-  }
-  async findUserByGuid(guid: string) {
+  override async findUserByGuid(guid: string) {
     this.check();
     return this.users.get(guid);
   }
-  async listGroupMembers() {
-    return [];
-  }
-  async listUsersInOu() {
-    return [];
-  }
-  async isProtected(user: DirectoryUser) {
+  override async isProtected(user: DirectoryUser) {
     this.check();
     return this.protectedGuids.has(user.objectGuid);
   }
-  async readDomainPolicy() {
-    return policy;
-  }
-  async readEffectivePolicy() {
+  override async readEffectivePolicy() {
     this.check();
     return this.effectivePolicy;
   }
-  async isLockedOut(user: DirectoryUser) {
+  override async isLockedOut(user: DirectoryUser) {
     this.check();
     return this.locked.has(user.objectGuid);
   }
-  async resetPassword(user: DirectoryUser, password: string, options: ResetOptions) {
+  override async resetPassword(user: DirectoryUser, password: string, options: ResetOptions) {
     this.check();
     const failure = this.writeFailures.shift();
     if (failure) throw failure;
@@ -100,23 +90,13 @@ class FakeDirectory implements Directory {
     this.passwords.set(user.objectGuid, password);
     if (options.unlock) this.locked.delete(user.objectGuid);
   }
-  async unlock(user: DirectoryUser) {
+  override async unlock(user: DirectoryUser) {
     this.check();
     const failure = this.writeFailures.shift();
     if (failure) throw failure;
     this.writes.push({ guid: user.objectGuid, kind: 'unlock' });
     this.locked.delete(user.objectGuid);
   }
-  async scanLockedAccounts() {
-    return { locked: [], pages: 0, complete: true, incremental: false };
-  }
-  async readChangeWatermark() {
-    return undefined;
-  }
-  async checkHealth() {
-    return { url: 'ldaps://fake' };
-  }
-  async close() {}
 }
 
 /** The ledger's contract (shared/ports/job-ledger.ts) in memory; the DynamoDB adapter is tested against dynalite. */
@@ -725,24 +705,14 @@ describe('account notice email', () => {
 describe('directory worker hands the receive count to the job handlers', () => {
   let logs: LogCapture;
   beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     logs = captureLogs();
   });
   afterEach(() => logs.restore());
 
   it('passes ApproximateReceiveCount, and 1 when it is missing', async () => {
     const seen: number[] = [];
-    const record = (count: string): SQSRecord => ({
-      messageId: randomUUID(),
-      receiptHandle: 'h',
-      body: JSON.stringify({ kind: 'ping', jobId: randomUUID(), requestedAt: NOW.toISOString() }),
-      attributes: { ApproximateReceiveCount: count, SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:blink-jobs',
-      awsRegion: 'us-east-1',
-    });
+    const record = (count: string) =>
+      sqsRecord(JSON.stringify({ kind: 'ping', jobId: randomUUID(), requestedAt: NOW.toISOString() }), { attributes: { ApproximateReceiveCount: count } });
     const refuse = async () => {
       throw new Error('unexpected');
     };

@@ -23,10 +23,6 @@ function tracingTracer(tracer: Tracer): { responsesRecorded: unknown[] } {
 }
 
 describe('traces keep answers out', () => {
-  beforeAll(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  });
-
   it('records the handler subsegment but never the response, where Powertools alone would record it', async () => {
     const secretAnswer = { uri: 'blink://enroll?v=1&code=binding-code-value' };
     const withDefaults = createObservability({ serviceName: 'trace-test', tracing: false }).tracer;

@@ -8,6 +8,7 @@ import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-ca
 import type { ApiRoute } from '../handler.js';
 import { bodyText, header, parseJsonBody } from './json-body.js';
 import { requestFacts } from './setup.js';
+import { UUID_PATTERN } from '../../../shared/validation/uuid.js';
 
 /**
  * The push token is checked against its platform's token format here, at the edge: it is a token, never an ARN or
@@ -46,7 +47,6 @@ const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'N
 
 /** Reset and unlock take no parameters: the signed device says who. */
 const emptyBody = z.object({}).strict();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The signed parts and x-blink-* headers of a device request, as API Gateway passes them. */
 function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
@@ -117,7 +117,7 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
         const authenticated = await devices.authenticate(signedRequest(event));
         if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
         const requestId = event.pathParameters?.['requestId'] ?? '';
-        const result = UUID.test(requestId) ? await appRequests.result(requestId, authenticated) : undefined;
+        const result = UUID_PATTERN.test(requestId) ? await appRequests.result(requestId, authenticated) : undefined;
         if (!result) return jsonResponse(404, requestNotFoundBody);
         return jsonResponse(200, result);
       },

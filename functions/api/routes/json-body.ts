@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import * as z from 'zod';
-import { ValidationError } from '../../../shared/domain/errors.js';
+import type * as z from 'zod';
+import { parseJson } from '../../../shared/validation/parse-json.js';
 
 /** The request body as text (API Gateway base64-encodes binary bodies). */
 export function bodyText(event: APIGatewayProxyEvent): string {
@@ -10,18 +10,7 @@ export function bodyText(event: APIGatewayProxyEvent): string {
 
 /** Parses a JSON body against `schema`; malformed input is a clear 400, never a 500. */
 export function parseJsonBody<Schema extends z.ZodType>(event: APIGatewayProxyEvent, schema: Schema): z.output<Schema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText(event));
-  } catch {
-    throw new ValidationError('The request body must be JSON.');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-    throw new ValidationError(`Invalid request: ${issues.join('; ')}`, issues);
-  }
-  return parsed.data;
+  return parseJson(schema, bodyText(event), 'request body');
 }
 
 /** A header value whatever its case (API Gateway keeps the client's spelling). */

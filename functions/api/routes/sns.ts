@@ -7,6 +7,7 @@ import type { Clock } from '../../../shared/ports/clock.js';
 import { INBOUND_DEDUPE_SECONDS } from '../../../shared/use-cases/inbound-sms/index.js';
 import type { ApiRoute } from '../handler.js';
 import { bodyText, header } from './json-body.js';
+import { parseJson } from '../../../shared/validation/parse-json.js';
 
 export interface SnsRouteDependencies {
   verifier: Pick<SnsMessageVerifier, 'verify'>;
@@ -95,8 +96,7 @@ export function snsRoutes(deps: SnsRouteDependencies): ApiRoute[] {
 
 function parseInboundSms(raw: string): InboundSms | undefined {
   try {
-    const result = inboundSmsSchema.safeParse(JSON.parse(raw));
-    return result.success ? result.data : undefined;
+    return parseJson(inboundSmsSchema, raw, 'inbound SMS');
   } catch {
     return undefined;
   }

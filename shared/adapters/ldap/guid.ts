@@ -1,13 +1,13 @@
 import { ValidationError } from '../../domain/errors.js';
+import { GUID_PATTERN } from '../../validation/uuid.js';
 
-const canonicalGuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The 16 bytes AD stores in objectGUID for a canonical GUID string. The first three groups are little-endian
  * (a Windows GUID struct: Data1 uint32, Data2 uint16, Data3 uint16), the last two are byte strings.
  */
 export function parseGuid(guid: string): Buffer {
-  if (!canonicalGuid.test(guid)) {
+  if (!GUID_PATTERN.test(guid)) {
     throw new ValidationError('not a GUID in the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx');
   }
   const hex = guid.replaceAll('-', '');

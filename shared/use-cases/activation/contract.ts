@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { lockedResultSchema } from '../lockout/contract.js';
+import { parseJson } from '../../validation/parse-json.js';
 
 /**
  * The wire contract of admin activation, shared by the worker's admin entry, the admin API and the CLI
@@ -78,14 +79,11 @@ export function encodeResolveCursor(afterUserGuid: string): string {
 /** The objectGUID a cursor continues after, or undefined when it is not a cursor this contract issued. */
 export function decodeResolveCursor(cursor: string): string | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
-  let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return parseJson(cursorPayloadSchema, Buffer.from(cursor, 'base64url').toString('utf8'), 'cursor').after.toLowerCase();
   } catch {
     return undefined;
   }
-  const parsed = cursorPayloadSchema.safeParse(json);
-  return parsed.success ? parsed.data.after.toLowerCase() : undefined;
 }
 
 const cursor = z

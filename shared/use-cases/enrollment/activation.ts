@@ -1,10 +1,10 @@
 import { AlreadyEnrolledError, type Enrollment } from '../../domain/enrollment.js';
-import { ConcurrentUpdateError } from '../../domain/errors.js';
 import { generateToken, hashSecret } from '../../domain/one-time-secrets.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { Secrets } from '../../ports/secrets.js';
+import { retryOnConcurrentUpdate } from './save-with-retry.js';
 
 export interface ActivationDependencies {
   enrollmentStore: EnrollmentStore;
@@ -41,7 +41,6 @@ export interface IssuedActivation {
   expiresAt: Date;
 }
 
-const SAVE_ATTEMPTS = 5;
 
 /**
  * Creates or refreshes the user's enrollment and issues a new activation token, superseding every earlier one. The
@@ -59,7 +58,8 @@ export async function issueActivation(
   options: IssueActivationOptions = {},
 ): Promise<IssuedActivation> {
   const key = await deps.secrets.get('token-hmac-key');
-  for (let attempt = 1; ; attempt++) {
+  // Retried as a whole on a lost save: a fresh token for each attempt, as the one saved is the one sent.
+  const issued = await retryOnConcurrentUpdate(async () => {
     const now = deps.clock.now();
     const existing = await deps.enrollmentStore.get(user.userGuid);
     if (existing?.status === 'active' && !options.reactivate) {
@@ -68,25 +68,21 @@ export async function issueActivation(
     const token = generateToken();
     const hash = hashSecret(key, 'activation', token);
     const expiresAt = new Date(now.getTime() + deps.settings.activationTtlHours * 3_600_000);
-    const enrollment = nextEnrollment(existing, user, now, hash);
-    try {
-      await deps.enrollmentStore.save(enrollment, existing?.version ?? 0);
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError && attempt < SAVE_ATTEMPTS) continue;
-      throw error;
-    }
-    await deps.enrollmentStore.putSecret({ purpose: 'activation', hash, userGuid: user.userGuid, issuedAt: now, expiresAt });
-    await deps.auditLog.record({
-      userGuid: user.userGuid,
-      action: existing ? 'enrollment.reactivated' : 'enrollment.activated',
-      channel: 'admin',
-      result: 'success',
-      ...(options.requestId ? { requestId: options.requestId } : {}),
-      ...(options.actor ? { actor: options.actor } : {}),
-      at: now,
-    });
-    return { link: `${deps.settings.publicBaseUrl}/setup#t=${token}`, expiresAt };
-  }
+    await deps.enrollmentStore.save(nextEnrollment(existing, user, now, hash), existing?.version ?? 0);
+    return { now, reactivated: existing !== undefined, token, hash, expiresAt };
+  });
+  const { now, token, hash, expiresAt } = issued;
+  await deps.enrollmentStore.putSecret({ purpose: 'activation', hash, userGuid: user.userGuid, issuedAt: now, expiresAt });
+  await deps.auditLog.record({
+    userGuid: user.userGuid,
+    action: issued.reactivated ? 'enrollment.reactivated' : 'enrollment.activated',
+    channel: 'admin',
+    result: 'success',
+    ...(options.requestId ? { requestId: options.requestId } : {}),
+    ...(options.actor ? { actor: options.actor } : {}),
+    at: now,
+  });
+  return { link: `${deps.settings.publicBaseUrl}/setup#t=${token}`, expiresAt };
 }
 
 function nextEnrollment(existing: Enrollment | undefined, user: ActivationUser, now: Date, activationHash: string): Enrollment {

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { DEVICE_REQUEST_MAX_SKEW_MS, type Device, type DevicePlatform, type UnlockMethod } from '../../domain/device.js';
 import { verifyDeviceRequest, type DevicePublicKey } from '../../domain/device-signature.js';
 import { issuedUnderCurrentActivation, type Enrollment, type EnrollmentMethods } from '../../domain/enrollment.js';
-import { ConcurrentUpdateError, RateLimitedError } from '../../domain/errors.js';
+import { RateLimitedError } from '../../domain/errors.js';
 import type { IssuedSecret } from '../../domain/issued-secret.js';
 import { hashSecret } from '../../domain/one-time-secrets.js';
 import { isPushPlatform, pushTokenSchemas } from '../../domain/push-token.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { deviceBoundEmail } from './notices.js';
+import { UUID_PATTERN } from '../../validation/uuid.js';
+import { retryOnConcurrentUpdate } from './save-with-retry.js';
 
 export interface DeviceRegistration {
   bindingCode: string;
@@ -42,8 +44,6 @@ export interface DeviceStatus {
   device: { deviceId: string; unlockMethod: UnlockMethod; platform: DevicePlatform };
 }
 
-const SAVE_ATTEMPTS = 5;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The app's calls: registration with a QR binding code, then signed requests. */
 export function createDeviceUseCases(deps: EnrollmentDependencies) {
@@ -108,7 +108,7 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         return refused;
       };
       const { deviceId, timestamp, nonce, signature } = request;
-      if (!deviceId || !UUID.test(deviceId) || !timestamp || !/^\d{1,16}$/.test(timestamp) || !nonce || !signature) {
+      if (!deviceId || !UUID_PATTERN.test(deviceId) || !timestamp || !/^\d{1,16}$/.test(timestamp) || !nonce || !signature) {
         return refuse('malformed');
       }
       const device = await deviceStore.get(deviceId);
@@ -161,19 +161,14 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
   }
 
   /** Marks the app method on, unless the binding's activation stopped being the current one. False then. */
-  async function activateApp(binding: IssuedSecret, now: Date): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
+  function activateApp(binding: IssuedSecret, now: Date): Promise<boolean> {
+    return retryOnConcurrentUpdate(async () => {
       const current = await enrollmentStore.get(binding.userGuid);
       if (!current || !issuedUnderCurrentActivation(current, binding)) return false;
       const next: Enrollment = { ...current, status: 'active', methods: { ...current.methods, app: true }, updatedAt: now };
-      try {
-        await enrollmentStore.save(next, current.version);
-        return true;
-      } catch (error) {
-        if (error instanceof ConcurrentUpdateError && attempt < SAVE_ATTEMPTS) continue;
-        throw error;
-      }
-    }
+      await enrollmentStore.save(next, current.version);
+      return true;
+    });
   }
 }
 

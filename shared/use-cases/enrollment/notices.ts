@@ -1,5 +1,6 @@
 import type { DevicePlatform } from '../../domain/device.js';
 import type { OutboundEmail } from '../../ports/email-sender.js';
+import { escapeHtml } from '../../email/html.js';
 
 /** Wording settings shared by every message of the enrollment flow. */
 export interface NoticeSettings {
@@ -68,8 +69,4 @@ function email(to: string, subject: string, paragraphs: string[]): OutboundEmail
     text: paragraphs.join('\n\n') + '\n',
     html: `<!doctype html><html><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('')}</body></html>`,
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }

@@ -6,12 +6,13 @@ import {
   type Enrollment,
   type EnrollmentMethods,
 } from '../../domain/enrollment.js';
-import { ConcurrentUpdateError, OptedOutError, RateLimitedError, ValidationError } from '../../domain/errors.js';
+import { OptedOutError, RateLimitedError, ValidationError } from '../../domain/errors.js';
 import type { IssuedSecret } from '../../domain/issued-secret.js';
 import { digestsEqual, generateSmsCode, generateToken, hashSecret } from '../../domain/one-time-secrets.js';
 import { countryCallingCodeOf, countryNames, countryOfNumber, formatNumber, normaliseMobileNumber } from '../../domain/phone-number.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { phoneChangedEmail, phoneChangedSms, phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
+import { retryOnConcurrentUpdate } from './save-with-retry.js';
 
 export type SetupState = 'needs-phone' | 'choose-method' | 'complete';
 
@@ -39,7 +40,6 @@ export type VerifyResult =
 export type QrResult = { ok: true; uri: string; qrSvg: string; expiresAt: Date } | LinkInvalid;
 export type StatusResult = { ok: true; state: SetupState; method?: 'sms' | 'app' } | LinkInvalid;
 
-const SAVE_ATTEMPTS = 5;
 /** Said once: the page adds the wait from Retry-After ("You can try again in 1 hour."). */
 const LOCKED_MESSAGE = 'Too many wrong codes, so verification is locked.';
 
@@ -93,20 +93,15 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
   }
 
   /** Applies `change` to the latest version of the enrollment, retrying when someone else saved in between. */
-  async function update(userGuid: string, change: (current: Enrollment) => Enrollment | undefined): Promise<Enrollment | undefined> {
-    for (let attempt = 1; ; attempt++) {
+  function update(userGuid: string, change: (current: Enrollment) => Enrollment | undefined): Promise<Enrollment | undefined> {
+    return retryOnConcurrentUpdate(async () => {
       const current = await enrollmentStore.get(userGuid);
       if (!current) return undefined;
       const next = change(current);
       if (!next) return current;
-      try {
-        await enrollmentStore.save({ ...next, updatedAt: clock.now() }, current.version);
-        return { ...next, version: current.version + 1 };
-      } catch (error) {
-        if (error instanceof ConcurrentUpdateError && attempt < SAVE_ATTEMPTS) continue;
-        throw error;
-      }
-    }
+      await enrollmentStore.save({ ...next, updatedAt: clock.now() }, current.version);
+      return { ...next, version: current.version + 1 };
+    });
   }
 
   /** Notices go out after the change is saved; a failed notice is logged, it does not undo the setup. */

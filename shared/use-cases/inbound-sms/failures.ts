@@ -1,5 +1,5 @@
 import type { Enrollment } from '../../domain/enrollment.js';
-import { OptedOutError } from '../../domain/errors.js';
+import { sendUnlessOptedOut } from '../opt-out-aware-sms.js';
 import type { InboundSms } from '../../domain/inbound-sms.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
@@ -106,23 +106,13 @@ export function createInboundSmsFailureUseCase(deps: InboundSmsFailureDependenci
       return 'request-went-through';
     }
     // The audit event first: should the SMS then fail, the retry writes a second event rather than a second SMS.
-    if (await optOutList.isOptedOut(sender)) {
-      await audit('opted-out');
-      return 'opted-out';
-    }
-    await audit('sender-told');
-    try {
-      // From the number the user texted (one of ours, checked above), as every answer to an inbound message.
-      await smsSender.send({ to: sender, body: inboundFailedSms(settings), from: message.destinationNumber });
-    } catch (error) {
-      if (!(error instanceof OptedOutError)) throw error;
-      // The carrier knows of an opt-out we did not: keep it, and send nothing more.
-      await optOutList.optOut(sender, now);
-      await audit('opted-out');
-      logger.info('apology not sent: the number opted out with the carrier', { inboundMessageId });
-      return 'opted-out';
-    }
-    return 'apology-sent';
+    // From the number the user texted (one of ours, checked above), as every answer to an inbound message.
+    const apology = { to: sender, body: inboundFailedSms(settings), from: message.destinationNumber };
+    const outcome = await sendUnlessOptedOut({ smsSender, optOutList }, apology, now, () => audit('sender-told'));
+    if (outcome === 'sent') return 'apology-sent';
+    await audit('opted-out');
+    if (outcome === 'opted-out-with-carrier') logger.info('apology not sent: the number opted out with the carrier', { inboundMessageId });
+    return 'opted-out';
   }
 
   /** Exactly one active enrollment whose verified phone is the sender and which may reset by SMS, as the use case. */

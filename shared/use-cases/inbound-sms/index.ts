@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../ports/logger.js';
 import type { Enrollment } from '../../domain/enrollment.js';
-import { OptedOutError } from '../../domain/errors.js';
+import { sendUnlessOptedOut } from '../opt-out-aware-sms.js';
 import type { InboundSms } from '../../domain/inbound-sms.js';
 import { generateSmsCode, hashSecret } from '../../domain/one-time-secrets.js';
 import { defaultKeywordAliases, parseSmsIntent, type KeywordAliases } from '../../domain/sms-keywords.js';
@@ -325,16 +325,10 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     const to = message.originationNumber;
     const from = message.destinationNumber;
     return async (body: string) => {
-      if (await optOutList.isOptedOut(to)) {
+      const outcome = await sendUnlessOptedOut({ smsSender, optOutList }, { to, body, from }, now);
+      if (outcome === 'opted-out') {
         logger.info('reply not sent: the number opted out', { inboundMessageId: message.inboundMessageId });
-        return;
-      }
-      try {
-        await smsSender.send({ to, body, from });
-      } catch (error) {
-        if (!(error instanceof OptedOutError)) throw error;
-        // The carrier or End User Messaging knows of an opt-out we did not: keep it, and send nothing more.
-        await optOutList.optOut(to, now);
+      } else if (outcome === 'opted-out-with-carrier') {
         logger.info('reply not sent: the number opted out with the carrier', { inboundMessageId: message.inboundMessageId });
       }
     };

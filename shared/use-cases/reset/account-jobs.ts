@@ -8,7 +8,6 @@ import {
   DirectoryOperationError,
   DirectoryUnavailableError,
   NotFoundError,
-  OptedOutError,
   PasswordRejectedError,
 } from '../../domain/errors.js';
 import { generatePassword } from '../../domain/password-generator.js';
@@ -17,6 +16,7 @@ import type { JobOutcome } from '../../ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult } from '../../ports/password-delivery.js';
 import { resetLimitKeys } from '../app-requests.js';
 import type { RefusalReason, ResetDependencies } from './dependencies.js';
+import { sendUnlessOptedOut } from '../opt-out-aware-sms.js';
 import {
   accountChangedEmail,
   directoryUnreachableSms,
@@ -154,17 +154,8 @@ export function createAccountJobs(deps: ResetDependencies) {
 
   function smsRequester(enrollment: Enrollment, phone: string, from: string | undefined): Requester {
     // Checked again right before every message: a STOP may arrive while the job runs.
-    const send = async (body: string): Promise<boolean> => {
-      if (await deps.optOutList.isOptedOut(phone)) return false;
-      try {
-        await deps.smsSender.send({ to: phone, body, ...(from ? { from } : {}) });
-        return true;
-      } catch (error) {
-        if (!(error instanceof OptedOutError)) throw error;
-        await deps.optOutList.optOut(phone, deps.clock.now());
-        return false;
-      }
-    };
+    const send = async (body: string): Promise<boolean> =>
+      (await sendUnlessOptedOut(deps, { to: phone, body, ...(from ? { from } : {}) }, deps.clock.now())) === 'sent';
     return {
       enrollment,
       tell: (text) => send(text),

@@ -1,0 +1,58 @@
+import type {
+  ChangeWatermark,
+  Directory,
+  DirectoryUser,
+  LockoutScanOptions,
+  LockoutScanResult,
+  PasswordPolicy,
+  ResetOptions,
+} from '../../shared/ports/directory.js';
+
+/**
+ * The Directory port with nothing in it: finds nobody, protects nobody, writes nothing, scans no locked accounts,
+ * on a DC without USNs. Unit tests extend it with the part of AD their use case reads or writes, so that each fake
+ * says only what it adds.
+ */
+export class EmptyDirectory implements Directory {
+  constructor(readonly domainPolicy: PasswordPolicy) {}
+
+  async findUserBySamAccountName(_samAccountName: string): Promise<DirectoryUser | undefined> {
+    return undefined;
+  }
+  async findUserByUserPrincipalName(_upn: string): Promise<DirectoryUser | undefined> {
+    return undefined;
+  }
+  async findUserByGuid(_objectGuid: string): Promise<DirectoryUser | undefined> {
+    return undefined;
+  }
+  async listGroupMembers(_group: string): Promise<DirectoryUser[]> {
+    return [];
+  }
+  async listUsersInOu(_ouDn: string): Promise<DirectoryUser[]> {
+    return [];
+  }
+  async isProtected(_user: DirectoryUser): Promise<boolean> {
+    return false;
+  }
+  async readDomainPolicy(): Promise<PasswordPolicy> {
+    return this.domainPolicy;
+  }
+  async readEffectivePolicy(_user: DirectoryUser): Promise<PasswordPolicy> {
+    return this.readDomainPolicy();
+  }
+  async isLockedOut(_user: DirectoryUser): Promise<boolean> {
+    return false;
+  }
+  async resetPassword(_user: DirectoryUser, _newPassword: string, _options: ResetOptions): Promise<void> {}
+  async unlock(_user: DirectoryUser): Promise<void> {}
+  async scanLockedAccounts(_options: LockoutScanOptions): Promise<LockoutScanResult> {
+    return { locked: [], pages: 0, complete: true, incremental: false };
+  }
+  async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
+    return undefined;
+  }
+  async checkHealth(): Promise<{ url: string }> {
+    return { url: 'ldaps://fake' };
+  }
+  async close(): Promise<void> {}
+}

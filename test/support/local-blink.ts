@@ -1,0 +1,42 @@
+import { startLocalBlink, type LocalBlink, type LocalBlinkOptions } from '../../local/runtime.js';
+
+/**
+ * Starts the local runtime once for the test file (beforeAll) and stops it after its last test (afterAll), with the
+ * usual test options: version "test", a free port, the demo directory and no lockout scan while the tests run.
+ * `options` adds to or overrides them. The object returned is filled in when the runtime has started, so tests and
+ * hooks use it as it is (`blink.url`); it is empty before that.
+ */
+export function useLocalBlink(options: LocalBlinkOptions = {}): LocalBlink {
+  const blink = {} as LocalBlink;
+  let started: LocalBlink | undefined;
+  beforeAll(async () => {
+    started = await startLocalBlink({
+      port: 0,
+      directory: 'demo',
+      lockoutScanIntervalSeconds: 3600,
+      ...options,
+      env: { BLINK_VERSION: 'test', ...options.env },
+    });
+    Object.assign(blink, started);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return blink;
+}
+
+export interface JsonAnswer {
+  status: number;
+  headers: Headers;
+  json: Record<string, unknown>;
+}
+
+/** POSTs `body` (JSON-encoded unless it is a string already) to the runtime and reads the JSON answer. */
+export async function postJson(blink: LocalBlink, urlPath: string, body: unknown): Promise<JsonAnswer> {
+  const response = await fetch(`${blink.url}${urlPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+}
