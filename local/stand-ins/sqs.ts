@@ -13,7 +13,7 @@ export interface SqsStandIn {
 const readySchema = z.object({ port: z.number().int().positive() });
 
 /**
- * SQS (fauxqs 1.9: visibility timeout, receive counts, DLQ redrive). fauxqs is published as ES modules only, which
+ * SQS (fauxqs 2: visibility timeout, receive counts, DLQ redrive). fauxqs is published as ES modules only, which
  * jest's CommonJS module registry cannot load, so it runs in a child Node process bound to 127.0.0.1.
  */
 export async function startSqs(options: { port?: number; startTimeoutMs?: number } = {}): Promise<SqsStandIn> {

@@ -14,7 +14,7 @@ import { SnsPushSender } from '../../shared/adapters/sns/push-sender';
 import { SnsPushEndpoints } from '../../shared/adapters/sns/push-endpoints';
 import { DeliveryError, OptedOutError, ValidationError } from '../../shared/domain/errors';
 
-// SNS Publish to a phone number or a platform endpoint has no local stand-in (fauxqs 1.9 publishes to topics only),
+// SNS Publish to a phone number or a platform endpoint has no local stand-in (fauxqs 2 publishes to topics only),
 // so these tests check the exact requests against a mocked client.
 const sns = mockClient(SNSClient);
 const client = new SNSClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
