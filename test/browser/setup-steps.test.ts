@@ -88,6 +88,18 @@ async function sendCodeTo(page: Page, phone: string): Promise<void> {
   await page.getByRole('heading', { name: 'Choose how to finish setup' }).waitFor();
 }
 
+/** A new user's setup page at the code step, a code sent to a fresh number; the page's clock installed when asked. */
+async function atCodeStep(displayName: string, options: { installClock?: boolean } = {}) {
+  const { link } = await activate(blink, testUser(displayName));
+  const phone = freshPhone();
+  const { page, problems } = await openPage(browser.context);
+  if (options.installClock) await page.clock.install();
+  await page.goto(link);
+  await sendCodeTo(page, phone.typed);
+  await page.getByRole('button', { name: 'Verify through SMS' }).click();
+  return { page, problems, phone };
+}
+
 describe('resuming after a reload or Back (B3)', () => {
   it('keeps the token for this tab only, resumes at the code step after a reload and after Back and Forward', async () => {
     const { link, token } = await activate(blink, testUser('Rita Reload'));
@@ -187,12 +199,7 @@ describe('resuming after a reload or Back (B3)', () => {
 
 describe('the code step (B6)', () => {
   it('accepts a code typed with a space, after saying how many attempts are left', async () => {
-    const { link } = await activate(blink, testUser('Sam Space'));
-    const phone = freshPhone();
-    const { page, problems } = await openPage(browser.context);
-    await page.goto(link);
-    await sendCodeTo(page, phone.typed);
-    await page.getByRole('button', { name: 'Verify through SMS' }).click();
+    const { page, problems, phone } = await atCodeStep('Sam Space');
     const field = page.getByLabel('Verification code');
     expect(await field.getAttribute('autocomplete')).toBe('one-time-code');
     expect(await field.getAttribute('inputmode')).toBe('numeric');
@@ -216,13 +223,7 @@ describe('the code step (B6)', () => {
   });
 
   it('counts the resend wait down, sends a new code to the same number from the code step, and offers another number', async () => {
-    const { link } = await activate(blink, testUser('Rory Resend'));
-    const phone = freshPhone();
-    const { page, problems } = await openPage(browser.context);
-    await page.clock.install();
-    await page.goto(link);
-    await sendCodeTo(page, phone.typed);
-    await page.getByRole('button', { name: 'Verify through SMS' }).click();
+    const { page, problems, phone } = await atCodeStep('Rory Resend', { installClock: true });
     const first = await codeNumber(phone.e164, 1);
     const wait = page.locator('#resend-wait');
     expect(await wait.innerText()).toMatch(/You can ask for a new code in (1 minute|\d+ seconds)\./);
@@ -268,13 +269,7 @@ describe('the code step (B6)', () => {
   });
 
   it('says the lock once and hides the field and the resend while locked, leaving the app', async () => {
-    const { link } = await activate(blink, testUser('Lena Locked'));
-    const phone = freshPhone();
-    const { page, problems } = await openPage(browser.context);
-    await page.clock.install();
-    await page.goto(link);
-    await sendCodeTo(page, phone.typed);
-    await page.getByRole('button', { name: 'Verify through SMS' }).click();
+    const { page, problems, phone } = await atCodeStep('Lena Locked', { installClock: true });
     const code = await codeNumber(phone.e164, 1);
     const field = page.getByLabel('Verification code');
     const attempts = [
