@@ -6,7 +6,7 @@ import { startLocalBlink } from './runtime.js';
 
 /** `npm start`: Blink on this machine until Ctrl-C. */
 async function main(): Promise<void> {
-  const blink = await startLocalBlink({ adminFile: DEFAULT_ADMIN_FILE });
+  const blink = await startLocalBlink({ adminFile: DEFAULT_ADMIN_FILE, identityProvider: 'local' });
   const lines = [
     '',
     'Blink is running locally.',

@@ -30,6 +30,7 @@ import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
 import { closeServer, listenOnLoopback, portOf } from './stand-ins/listen.js';
 import { startSqs } from './stand-ins/sqs.js';
 import { inboundSmsNotification } from './stand-ins/lambda-failure-record.js';
+import { startLocalIdentityProvider, type LocalIdentityProvider } from './idp/local-idp.js';
 
 export interface LocalBlinkOptions {
   /** Environment to read settings from (default: process.env). Explicit options below win over it. */
@@ -56,6 +57,11 @@ export interface LocalBlinkOptions {
   adminFile?: string;
   /** How long the console's simulated app waits for the worker's answer to a reset or unlock (default 20 s). */
   appAnswerTimeoutMs?: number;
+  /**
+   * The admin portal's identity provider when PORTAL_OIDC_ISSUER is not set: 'local' starts the embedded one (npm start
+   * does), signing people in with their directory account; 'none' (default) leaves the portal off.
+   */
+  identityProvider?: 'local' | 'none';
 }
 
 export interface SentSmsView {
@@ -83,6 +89,8 @@ export interface LocalBlink {
   queue: { queueUrl: string; queueArn: string; deadLetterQueueUrl: string; deadLetterQueueArn: string };
   directory: { kind: 'demo'; server: DemoDirectoryServer } | { kind: 'real'; urls: string };
   composition: LocalComposition;
+  /** The embedded identity provider of the admin portal, when started. */
+  identityProvider?: LocalIdentityProvider;
   /** What `Authorization: Bearer …` the admin routes (/admin/…) require; stands in for IAM authorization. */
   adminToken: string;
   /** True when the token was generated for this run (npm start prints it). */
@@ -163,6 +171,21 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       directorySettings = requested;
     }
 
+    // The admin portal: the organisation's IdP when PORTAL_OIDC_ISSUER is set, else the embedded one when asked for.
+    const productSettings = productSettingsFrom(options.env ?? process.env);
+    let identityProvider: LocalIdentityProvider | undefined;
+    if (!productSettings['PORTAL_OIDC_ISSUER'] && options.identityProvider === 'local') {
+      const portalBaseUrl = productSettings['PORTAL_BASE_URL'] ?? url;
+      identityProvider = await startLocalIdentityProvider({ directory: directorySettings, redirectUris: [`${portalBaseUrl}/admin/portal/callback`] });
+      cleanups.push(() => identityProvider?.stop() ?? Promise.resolve());
+      Object.assign(productSettings, {
+        PORTAL_BASE_URL: portalBaseUrl,
+        PORTAL_OIDC_ISSUER: identityProvider.issuer,
+        PORTAL_OIDC_CLIENT_ID: identityProvider.clientId,
+        PORTAL_OIDC_CLIENT_SECRET: identityProvider.clientSecret,
+      });
+    }
+
     const inbound: ConsoleInboundSms[] = [];
     const composition = await composeLocalBlink({
       endpoints: { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, ses: ses.endpoint, sms: sms.endpoint },
@@ -173,7 +196,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       smsOriginationIdentities: settings.SMS_ORIGINATION_IDENTITIES,
       smsInboundNumbers: settings.SMS_INBOUND_NUMBERS,
       tokenHmacKey: settings.TOKEN_HMAC_KEY ?? randomBytes(32).toString('base64'),
-      enrollmentEnv: productSettingsFrom(options.env ?? process.env),
+      enrollmentEnv: productSettings,
       ...(options.fetchHttps ? { fetchHttps: options.fetchHttps } : {}),
       tableName: 'blink-local',
       ...(options.clock ? { clock: options.clock } : {}),
@@ -244,6 +267,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       { name: 'SES v2 (aws-ses-v2-local, web viewer)', url: services.ses },
       { name: 'End User Messaging SMS (loopback SendTextMessage)', url: services.sms },
       { name: directory.kind === 'demo' ? 'Directory (demo, LDAPS)' : 'Directory (real)', url: services.directory },
+      ...(identityProvider ? [{ name: 'Admin portal', url: `${url}/admin/` }, { name: 'Identity provider (local, OpenID)', url: identityProvider.issuer }] : []),
     ];
 
     // The console's simulated phones: the reference device client, keys in memory, requests to this runtime's own URL.
@@ -309,6 +333,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       queue: composition.queue,
       directory,
       composition,
+      ...(identityProvider ? { identityProvider } : {}),
       adminToken,
       adminTokenGenerated: configuredAdminToken === undefined,
       listSms,
@@ -420,6 +445,16 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     writeProxyResult(response, result);
   };
 
+  const invokeAdminApi = async (request: IncomingMessage, response: ServerResponse, bodyLimit: number) => {
+    const body = await readBody(request, bodyLimit);
+    const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
+    const result = (await deps.composition.adminHandlers.adminApi(
+      event,
+      createLambdaContext('blink-admin-api', functionTimeoutMs('admin-api')),
+    )) as APIGatewayProxyResult;
+    writeProxyResult(response, result);
+  };
+
   // Stands in for API Gateway's IAM authorization of the deployed admin API: no valid bearer token, no admin route.
   const adminTokenDigest = createHash('sha256').update(deps.adminToken).digest();
   const handleAdmin = async (request: IncomingMessage, response: ServerResponse) => {
@@ -431,14 +466,11 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       });
       return;
     }
-    const body = await readBody(request, 256 * 1024);
-    const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
-    const result = (await deps.composition.adminHandlers.adminApi(
-      event,
-      createLambdaContext('blink-admin-api', functionTimeoutMs('admin-api')),
-    )) as APIGatewayProxyResult;
-    writeProxyResult(response, result);
+    await invokeAdminApi(request, response, 256 * 1024);
   };
+
+  // The portal's routes: no bearer token, the admin API checks their session cookie (and CSRF token on changes).
+  const handlePortal = (request: IncomingMessage, response: ServerResponse) => invokeAdminApi(request, response, 64 * 1024);
 
   const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
     const sms = parseJson(
@@ -552,7 +584,13 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
         else await handler(request, response);
         return;
       }
-      if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+      // The portal's pages and API sign people in with the identity provider and check their session cookie
+      // themselves; every other admin route stands for the IAM-authorized API.
+      if (pathname === '/admin' || pathname.startsWith('/admin/portal/')) {
+        await handlePortal(request, response);
+        return;
+      }
+      if (pathname.startsWith('/admin/')) {
         await handleAdmin(request, response);
         return;
       }

@@ -12,10 +12,16 @@ import { activateRequestSchema, resolveRequestSchema, type WorkerAdminRequest } 
 import { createAdminUseCases, type AdminDependencies } from '../../shared/use-cases/admin/index.js';
 import { actorOf, auditLimit, parseBody, pathId, requestContextOf, requestIdOf } from './request.js';
 import { auditEventView, enrollmentView, workerReplyResponse } from './responses.js';
+import { portalRoutes } from './portal.js';
+import type { PortalUseCases } from '../../shared/use-cases/portal/index.js';
 
 type AdminRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;
 
-export type AdminApiDependencies = AdminDependencies & { observability: Observability };
+export type AdminApiDependencies = AdminDependencies & {
+  observability: Observability;
+  /** The admin portal (pages, sign-in, its API) when an identity provider is configured. */
+  portal?: { useCases: PortalUseCases; portalBaseUrl: string };
+};
 
 /**
  * The admin API. Deployed behind API Gateway with IAM authorization (only SigV4-signed requests of allowed principals
@@ -56,6 +62,7 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       return jsonResponse(200, { deviceId, userGuid, status: 'revoked' });
     }),
   ];
+  if (deps.portal) routes.push(...portalRoutes(deps.portal.useCases, { portalBaseUrl: deps.portal.portalBaseUrl }).routes);
 
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
     routes,

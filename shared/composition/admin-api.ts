@@ -8,9 +8,13 @@ import { DynamoEnrollmentStore } from '../adapters/dynamodb/enrollment-store.js'
 import { createObservability } from '../observability/powertools.js';
 import { createAdminApiHandler } from '../../functions/admin-api/handler.js';
 import type { WorkerInvoker } from '../ports/directory-worker.js';
+import { ConfigurationError } from '../config/env.js';
+import { DynamoPortalSessionStore } from '../adapters/dynamodb/portal-sessions.js';
+import { OpenIdProvider } from '../adapters/oidc/openid-provider.js';
+import { createPortalUseCases } from '../use-cases/portal/index.js';
 
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
-export const adminApiEnvSections = ['service', 'table', 'adminApi'] as const;
+export const adminApiEnvSections = ['service', 'table', 'adminApi', 'portal'] as const;
 export type AdminApiEnv = EnvOf<(typeof adminApiEnvSections)[number]>;
 
 /** What differs between the deployed and the local admin API. */
@@ -29,14 +33,41 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
   const { clock } = inputs;
   const table = { tableName: env.TABLE_NAME };
   const roster = new DynamoEnrollmentRoster(documentClient, table);
+  const auditLog = new DynamoAuditLog(documentClient, table);
+  const portal = portalFrom(env, { documentClient, clock, auditLog });
   const handler = createAdminApiHandler({
     observability: createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: inputs.tracing }),
     worker: inputs.worker,
     enrollmentStore: new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() }),
     deviceStore: new DynamoDeviceStore(documentClient, table),
     listEnrolledUsers: () => roster.list(),
-    auditLog: new DynamoAuditLog(documentClient, table),
+    auditLog,
     clock,
+    ...(portal ? { portal } : {}),
   });
   return { handler };
+}
+
+/** The portal's use cases when PORTAL_OIDC_ISSUER is set (then its base URL, client id and secret must be too). */
+function portalFrom(env: AdminApiEnv, inputs: { documentClient: DynamoDBDocumentClient; clock: Clock; auditLog: DynamoAuditLog }) {
+  if (!env.PORTAL_OIDC_ISSUER) return undefined;
+  const { PORTAL_BASE_URL: portalBaseUrl, PORTAL_OIDC_CLIENT_ID: clientId, PORTAL_OIDC_CLIENT_SECRET: clientSecret } = env;
+  if (!portalBaseUrl || !clientId || !clientSecret) {
+    throw new ConfigurationError(['PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET are required with PORTAL_OIDC_ISSUER']);
+  }
+  const useCases = createPortalUseCases({
+    identityProvider: new OpenIdProvider({
+      issuer: env.PORTAL_OIDC_ISSUER,
+      clientId,
+      clientSecret: () => Promise.resolve(clientSecret),
+      redirectUri: `${portalBaseUrl}/admin/portal/callback`,
+      groupsClaim: env.PORTAL_OIDC_GROUPS_CLAIM,
+    }),
+    sessions: new DynamoPortalSessionStore(inputs.documentClient, { tableName: env.TABLE_NAME }),
+    auditLog: inputs.auditLog,
+    clock: inputs.clock,
+    roleGroups: { admin: env.PORTAL_ADMIN_GROUPS, technician: env.PORTAL_TECHNICIAN_GROUPS },
+    limits: { idleSeconds: env.PORTAL_SESSION_IDLE_MINUTES * 60, absoluteSeconds: env.PORTAL_SESSION_MAX_HOURS * 3600 },
+  });
+  return { useCases, portalBaseUrl };
 }

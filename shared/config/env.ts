@@ -12,6 +12,11 @@ const commaList = z
   .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
   .pipe(z.array(z.string()).min(1));
 
+const semicolonList = z
+  .string()
+  .transform((value) => value.split(';').map((item) => item.trim()).filter((item) => item.length > 0))
+  .pipe(z.array(z.string()).min(1));
+
 const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +18553917277');
@@ -141,6 +146,24 @@ export const envSections = {
       .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin'),
     /** Lockout alerts per user per day (an SMS and pushes count as one alert); further lockouts that day are recorded only. */
     LOCKOUT_ALERTS_PER_DAY: z.coerce.number().int().min(1).max(100).default(5),
+  },
+  /**
+   * The admin portal (issue 12): OpenID Connect sign-in with the organisation's identity provider, roles from its
+   * groups claim. Off while PORTAL_OIDC_ISSUER is unset; with it, the base URL, client id and secret are required.
+   */
+  portal: {
+    /** The admin side's own origin (https deployed), where the portal lives at /admin/; its callback is /admin/portal/callback. */
+    PORTAL_BASE_URL: z.url().refine((url) => !url.endsWith('/'), 'must not end with a slash').optional(),
+    PORTAL_OIDC_ISSUER: z.url().optional(),
+    PORTAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    PORTAL_OIDC_CLIENT_SECRET: z.string().min(16).optional(),
+    /** The ID token claim with the groups (Cognito: cognito:groups, or a mapped custom attribute). */
+    PORTAL_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+    /** Groups (names or DNs, separated by semicolons: DNs hold commas) whose members are portal admins / technicians. */
+    PORTAL_ADMIN_GROUPS: semicolonList.default(['Blink Admins']),
+    PORTAL_TECHNICIAN_GROUPS: semicolonList.default(['Blink Technicians']),
+    PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(240).default(30),
+    PORTAL_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(8),
   },
 } as const;
 

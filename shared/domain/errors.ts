@@ -83,3 +83,13 @@ export class DeliveryError extends DomainError {
   readonly code = 'DELIVERY_FAILED';
   override readonly retryable = true;
 }
+
+/** No live portal session: never signed in, signed out, or past the idle or absolute limit. */
+export class SignedOutError extends DomainError {
+  readonly code = 'SIGNED_OUT';
+}
+
+/** Signed in, but not allowed to do this (role, CSRF token, origin). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}

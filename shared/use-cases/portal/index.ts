@@ -1,0 +1,21 @@
+import type { PortalDependencies } from './dependencies.js';
+import { authenticate, requireCsrfToken, requireRole, signOut, type PortalUser } from './session.js';
+import { beginSignIn, completeSignIn } from './sign-in.js';
+
+export type { PortalDependencies } from './dependencies.js';
+export type { PortalUser } from './session.js';
+export type { SignInOutcome } from './sign-in.js';
+
+/** The admin portal: sign-in through the organisation's identity provider, sessions, and who may do what. */
+export function createPortalUseCases(deps: PortalDependencies) {
+  return {
+    beginSignIn: () => beginSignIn(deps),
+    completeSignIn: (request: Parameters<typeof completeSignIn>[1]) => completeSignIn(deps, request),
+    authenticate: (sessionId: string | undefined) => authenticate(deps, sessionId),
+    requireCsrfToken,
+    requireRole,
+    signOut: (user: PortalUser, requestId: string) => signOut(deps, user, requestId),
+  };
+}
+
+export type PortalUseCases = ReturnType<typeof createPortalUseCases>;
