@@ -1,4 +1,4 @@
-/* global document, window, fetch, location */
+/* global document, window, fetch, location, URLSearchParams */
 // Blink admin portal: one page, views by URL fragment (#/users, #/user/<guid>). Talks only to /admin/portal/api/
 // with the session cookie (which this script cannot read) and the session's CSRF token on every change.
 'use strict';
@@ -70,8 +70,96 @@
     }
   };
 
-  views.users = (target) => {
-    target.replaceChildren(el('h1', { text: 'Users' }), el('p', { class: 'muted', text: 'Search for a user by name, account name, UPN or the last digits of their phone.' }));
+  const when = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+  const tag = (text, kind) => el('span', { class: `tag ${kind}`, text });
+  const enrolledTag = (user) => (user.enrolled.length ? tag(user.enrolled.map((method) => (method === 'sms' ? 'SMS' : 'App')).join(' + '), 'ok') : tag('None', 'none'));
+  const activationTag = (user) => {
+    const kinds = { pending: ['Link sent', 'warn'], expired: ['Link expired', 'bad'], completed: ['Set up', 'ok'], revoked: ['Revoked', 'bad'] };
+    const [text, kind] = kinds[user.activation] || [user.activation, 'none'];
+    return tag(text, kind);
+  };
+  const lastAction = (user) => {
+    const last = user.lastResetOrUnlock;
+    if (!last) return '—';
+    return `${last.action === 'reset' ? 'Reset' : 'Unlock'} by ${last.channel === 'admin' ? 'help desk' : last.channel.toUpperCase()}, ${when(last.at)}${last.result === 'success' ? '' : ` (${last.result})`}`;
+  };
+
+  /** Search state survives going to a user and back (kept in the fragment). */
+  views.users = async (target, argument) => {
+    const params = new URLSearchParams(argument || '');
+    const query = params.get('q') || '';
+    const filter = params.get('filter') || '';
+    const cursors = (params.get('pages') || '').split(',').filter(Boolean);
+    const search = el('input', { id: 'search', type: 'search', name: 'q', value: query, placeholder: 'Name, account, UPN or phone digits', autocomplete: 'off' });
+    const filterSelect = el('select', { id: 'filter', name: 'filter' },
+      el('option', { value: '', text: 'All enrolled users' }),
+      el('option', { value: 'never-enrolled', text: 'Activated, never enrolled' }));
+    filterSelect.value = filter;
+    const go = (nextCursors) => {
+      const next = new URLSearchParams();
+      if (search.value.trim()) next.set('q', search.value.trim());
+      if (filterSelect.value) next.set('filter', filterSelect.value);
+      if (nextCursors.length) next.set('pages', nextCursors.join(','));
+      location.hash = `#/users/${encodeURIComponent(next.toString())}`;
+    };
+    const form = el('form', { class: 'search', role: 'search', onsubmit: (event) => { event.preventDefault(); go([]); } },
+      el('label', { for: 'search' }, 'Search', search),
+      el('label', { for: 'filter' }, 'Show', filterSelect),
+      el('button', { type: 'submit', text: 'Search' }));
+    target.replaceChildren(el('h1', { text: 'Users' }), form, el('p', { class: 'muted', text: 'Searching…' }));
+
+    const apiParams = new URLSearchParams();
+    if (query) apiParams.set('q', query);
+    else if (filter) apiParams.set('filter', filter);
+    if (cursors.length) apiParams.set('cursor', cursors[cursors.length - 1]);
+    const page = await api(`api/users?${apiParams.toString()}`);
+    const rows = page.users.map((user) => el('tr', {},
+      el('td', { 'data-label': 'User' }, el('a', { href: `#/user/${user.userGuid}`, text: user.displayName }), el('br'), el('span', { class: 'muted', text: user.samAccountName })),
+      el('td', { 'data-label': 'Enrolled' }, enrolledTag(user)),
+      el('td', { 'data-label': 'Activation' }, activationTag(user)),
+      el('td', { 'data-label': 'Devices', text: String(user.activeDevices) }),
+      el('td', { 'data-label': 'Last reset or unlock', text: lastAction(user) }),
+      el('td', { 'data-label': 'Locked' }, user.lockedAtLastScan ? tag('Locked', 'bad') : tag('No', 'none')),
+      el('td', { 'data-label': 'Opted out' }, user.optedOut ? tag('Opted out', 'warn') : tag('No', 'none'))));
+    const table = rows.length
+      ? el('table', {},
+        el('thead', {}, el('tr', {}, ...['User', 'Enrolled', 'Activation', 'Devices', 'Last reset or unlock', 'Locked (last scan)', 'Opted out'].map((text) => el('th', { scope: 'col', text })))),
+        el('tbody', {}, rows))
+      : el('p', { class: 'muted', text: query ? 'Nobody matches.' : 'No users on this list.' });
+    const pager = el('div', { class: 'pager' },
+      cursors.length ? el('button', { type: 'button', class: 'secondary', text: 'Previous page', onclick: () => go(cursors.slice(0, -1)) }) : undefined,
+      page.cursor ? el('button', { type: 'button', class: 'secondary', text: 'Next page', onclick: () => go([...cursors, page.cursor]) }) : undefined);
+    target.replaceChildren(el('h1', { text: 'Users' }), form, table, pager);
+  };
+
+  views.user = async (target, userGuid) => {
+    const user = await api(`api/users/${encodeURIComponent(userGuid)}`);
+    const facts = el('dl', { class: 'facts' },
+      el('dt', { text: 'Account' }), el('dd', { text: user.samAccountName }),
+      el('dt', { text: 'Email' }), el('dd', { text: user.mail }),
+      el('dt', { text: 'Verified phone' }), el('dd', { id: 'masked-phone', text: user.maskedPhone || 'None' }),
+      el('dt', { text: 'Enrolled' }), el('dd', {}, enrolledTag(user)),
+      el('dt', { text: 'Activation' }), el('dd', {}, activationTag(user), ` ${when(user.activatedAt)}`),
+      el('dt', { text: 'Locked (last scan)' }), el('dd', {}, user.lockedAtLastScan ? tag('Locked', 'bad') : tag('No', 'none')),
+      el('dt', { text: 'Opted out of SMS' }), el('dd', {}, user.optedOut ? tag('Opted out', 'warn') : tag('No', 'none')),
+      el('dt', { text: 'Last reset or unlock' }), el('dd', { text: lastAction(user) }));
+    const devices = user.devices.length
+      ? el('ul', {}, user.devices.map((device) => el('li', {}, `${device.platform} app, bound ${when(device.boundAt)}`, device.revokedAt ? ` (revoked ${when(device.revokedAt)})` : '')))
+      : el('p', { class: 'muted', text: 'No app bound.' });
+    const timeline = user.timeline.length
+      ? el('ol', { class: 'timeline' }, user.timeline.map((event) => el('li', {},
+        el('strong', { text: event.action }), ` · ${event.channel} · `, tag(event.result, event.result === 'success' ? 'ok' : event.result === 'refused' ? 'warn' : 'bad'),
+        event.reason ? ` · ${event.reason}` : '', event.actor ? ` · by ${event.actor}` : '', el('br'), el('span', { class: 'muted', text: when(event.at) }))))
+      : el('p', { class: 'muted', text: 'Nothing recorded yet.' });
+    const actions = el('section', { class: 'card', id: 'help-desk', 'aria-labelledby': 'help-desk-title' }, el('h2', { id: 'help-desk-title', text: 'Help desk' }));
+    target.replaceChildren(
+      el('p', {}, el('a', { href: '#/users', text: '← Users' })),
+      el('h1', { text: user.displayName }),
+      el('section', { class: 'card' }, facts),
+      actions,
+      el('section', { class: 'card' }, el('h2', { text: 'Devices' }), devices),
+      el('section', { class: 'card' }, el('h2', { text: 'History' }), timeline));
+    if (views.helpDesk) views.helpDesk(actions, user);
   };
 
   document.getElementById('sign-out').addEventListener('click', async () => {

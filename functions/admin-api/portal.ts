@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ForbiddenError, SignedOutError } from '../../shared/domain/errors.js';
+import { ForbiddenError, SignedOutError, ValidationError } from '../../shared/domain/errors.js';
 import { baseHeaders, jsonResponse } from '../../shared/http/responses.js';
 import type { PortalUseCases, PortalUser } from '../../shared/use-cases/portal/index.js';
 import { portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
-import { requestIdOf } from './request.js';
+import { pathId, requestIdOf } from './request.js';
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 export interface PortalRoute {
@@ -173,6 +173,32 @@ export function portalRoutes(portal: PortalUseCases, settings: { portalBaseUrl: 
         const user = await changeBy(event);
         await portal.signOut(user, requestIdOf(event));
         return { ...jsonResponse(200, { signedOut: true }), multiValueHeaders: { 'set-cookie': [cookies.clearSession()] } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/portal/api/users',
+      handler: async (event) => {
+        portal.requireRole(await signedIn(event), 'technician');
+        const query = event.queryStringParameters ?? {};
+        const filter = query['filter'];
+        if (filter !== undefined && filter !== '' && filter !== 'never-enrolled') throw new ValidationError('filter must be never-enrolled.');
+        return jsonResponse(
+          200,
+          await portal.findUsers({
+            ...(query['q'] ? { query: query['q'] } : {}),
+            ...(filter ? { filter } : {}),
+            ...(query['cursor'] ? { cursor: query['cursor'] } : {}),
+          }),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/portal/api/users/{userGuid}',
+      handler: async (event) => {
+        portal.requireRole(await signedIn(event), 'technician');
+        return jsonResponse(200, await portal.userDetail(pathId(event, 'userGuid')));
       },
     },
   ];

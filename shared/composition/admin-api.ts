@@ -11,10 +11,12 @@ import type { WorkerInvoker } from '../ports/directory-worker.js';
 import { ConfigurationError } from '../config/env.js';
 import { DynamoPortalSessionStore } from '../adapters/dynamodb/portal-sessions.js';
 import { OpenIdProvider } from '../adapters/oidc/openid-provider.js';
-import { createPortalUseCases } from '../use-cases/portal/index.js';
+import { createPortalUseCases, type PortalDependencies } from '../use-cases/portal/index.js';
+import { DynamoUserSearchIndex } from '../adapters/dynamodb/user-search-index.js';
+import { DynamoOptOutList } from '../adapters/dynamodb/opt-out-list.js';
 
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
-export const adminApiEnvSections = ['service', 'table', 'adminApi', 'portal'] as const;
+export const adminApiEnvSections = ['service', 'table', 'adminApi', 'portal', 'enrollment'] as const;
 export type AdminApiEnv = EnvOf<(typeof adminApiEnvSections)[number]>;
 
 /** What differs between the deployed and the local admin API. */
@@ -34,12 +36,22 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
   const table = { tableName: env.TABLE_NAME };
   const roster = new DynamoEnrollmentRoster(documentClient, table);
   const auditLog = new DynamoAuditLog(documentClient, table);
-  const portal = portalFrom(env, { documentClient, clock, auditLog });
+  const enrollmentStore = new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() });
+  const deviceStore = new DynamoDeviceStore(documentClient, table);
+  const portal = portalFrom(env, {
+    clock,
+    auditLog,
+    enrollmentStore,
+    deviceStore,
+    sessions: new DynamoPortalSessionStore(documentClient, table),
+    userSearch: new DynamoUserSearchIndex(documentClient, table),
+    optOutList: new DynamoOptOutList(documentClient, table),
+  });
   const handler = createAdminApiHandler({
     observability: createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: inputs.tracing }),
     worker: inputs.worker,
-    enrollmentStore: new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() }),
-    deviceStore: new DynamoDeviceStore(documentClient, table),
+    enrollmentStore,
+    deviceStore,
     listEnrolledUsers: () => roster.list(),
     auditLog,
     clock,
@@ -49,7 +61,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
 }
 
 /** The portal's use cases when PORTAL_OIDC_ISSUER is set (then its base URL, client id and secret must be too). */
-function portalFrom(env: AdminApiEnv, inputs: { documentClient: DynamoDBDocumentClient; clock: Clock; auditLog: DynamoAuditLog }) {
+function portalFrom(env: AdminApiEnv, inputs: Omit<PortalDependencies, 'identityProvider' | 'roleGroups' | 'limits' | 'activationTtlHours'>) {
   if (!env.PORTAL_OIDC_ISSUER) return undefined;
   const { PORTAL_BASE_URL: portalBaseUrl, PORTAL_OIDC_CLIENT_ID: clientId, PORTAL_OIDC_CLIENT_SECRET: clientSecret } = env;
   if (!portalBaseUrl || !clientId || !clientSecret) {
@@ -63,9 +75,8 @@ function portalFrom(env: AdminApiEnv, inputs: { documentClient: DynamoDBDocument
       redirectUri: `${portalBaseUrl}/admin/portal/callback`,
       groupsClaim: env.PORTAL_OIDC_GROUPS_CLAIM,
     }),
-    sessions: new DynamoPortalSessionStore(inputs.documentClient, { tableName: env.TABLE_NAME }),
-    auditLog: inputs.auditLog,
-    clock: inputs.clock,
+    ...inputs,
+    activationTtlHours: env.ACTIVATION_TTL_HOURS,
     roleGroups: { admin: env.PORTAL_ADMIN_GROUPS, technician: env.PORTAL_TECHNICIAN_GROUPS },
     limits: { idleSeconds: env.PORTAL_SESSION_IDLE_MINUTES * 60, absoluteSeconds: env.PORTAL_SESSION_MAX_HOURS * 3600 },
   });

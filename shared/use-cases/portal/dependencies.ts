@@ -3,12 +3,27 @@ import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdentityProvider } from '../../ports/identity-provider.js';
 import type { PortalSessionStore } from '../../ports/portal-sessions.js';
+import type { DeviceStore } from '../../ports/device-store.js';
+import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { OptOutList } from '../../ports/opt-out-list.js';
+import type { UserSearchIndex } from '../../ports/user-search.js';
 
-export interface PortalDependencies {
+export interface PortalDependencies extends PortalUserDirectoryDependencies {
   identityProvider: IdentityProvider;
   sessions: PortalSessionStore;
   auditLog: AuditLog;
   clock: Clock;
   roleGroups: PortalRoleGroups;
   limits: PortalSessionLimits;
+}
+
+/** What the Users and User pages read. */
+export interface PortalUserDirectoryDependencies {
+  userSearch: UserSearchIndex;
+  enrollmentStore: EnrollmentStore;
+  deviceStore: DeviceStore;
+  auditLog: AuditLog;
+  optOutList: OptOutList;
+  clock: Clock;
+  activationTtlHours: number;
 }

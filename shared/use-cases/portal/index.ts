@@ -1,10 +1,12 @@
 import type { PortalDependencies } from './dependencies.js';
 import { authenticate, requireCsrfToken, requireRole, signOut, type PortalUser } from './session.js';
 import { beginSignIn, completeSignIn } from './sign-in.js';
+import { findUsers, userDetail } from './users.js';
 
 export type { PortalDependencies } from './dependencies.js';
 export type { PortalUser } from './session.js';
 export type { SignInOutcome } from './sign-in.js';
+export type { UserDetail, UserSummary } from './users.js';
 
 /** The admin portal: sign-in through the organisation's identity provider, sessions, and who may do what. */
 export function createPortalUseCases(deps: PortalDependencies) {
@@ -15,6 +17,8 @@ export function createPortalUseCases(deps: PortalDependencies) {
     requireCsrfToken,
     requireRole,
     signOut: (user: PortalUser, requestId: string) => signOut(deps, user, requestId),
+    findUsers: (request: Parameters<typeof findUsers>[1]) => findUsers(deps, request),
+    userDetail: (userGuid: string) => userDetail(deps, userGuid),
   };
 }
 
