@@ -162,6 +162,54 @@
     if (views.helpDesk) views.helpDesk(actions, user);
   };
 
+  /**
+   * Verify caller, then unlock or reset: the buttons for the account stay disabled until the code the caller reads
+   * back checks out. The new password never comes here: it goes to the user's phone.
+   */
+  views.helpDesk = (section, user) => {
+    const status = el('p', { id: 'verify-status', role: 'status', class: 'muted', text: user.maskedPhone ? `Caller not verified. A code goes to ${user.maskedPhone}.` : 'No verified phone: the caller cannot be verified by SMS.' });
+    const codeInput = el('input', { id: 'caller-code', inputmode: 'numeric', autocomplete: 'off', maxlength: '6', pattern: '[0-9]{6}', 'aria-describedby': 'verify-status' });
+    const unlock = el('button', { type: 'button', id: 'unlock', disabled: true, text: 'Unlock account' });
+    const reset = el('button', { type: 'button', id: 'reset', class: 'danger', disabled: true, text: 'Reset password' });
+    const result = el('p', { id: 'action-result', role: 'status' });
+    const guard = async (button, work) => {
+      button.disabled = true;
+      try {
+        await work();
+      } catch (error) {
+        if (error.message !== 'signed out') result.textContent = error.message;
+      } finally {
+        if (button.dataset.keepDisabled !== 'true') button.disabled = false;
+      }
+    };
+    const send = el('button', { type: 'button', id: 'send-code', class: 'secondary', disabled: !user.maskedPhone, text: 'Verify caller: send code' });
+    send.addEventListener('click', () => guard(send, async () => {
+      await api(`api/users/${user.userGuid}/verify-caller`, { method: 'POST', body: {} });
+      status.textContent = `Code sent to ${user.maskedPhone}. Ask the caller to read it to you; it expires in 10 minutes.`;
+      codeInput.focus();
+    }));
+    const confirmForm = el('form', { class: 'actions', onsubmit: (event) => {
+      event.preventDefault();
+      guard(check, async () => {
+        const answer = await api(`api/users/${user.userGuid}/verify-caller/confirm`, { method: 'POST', body: { code: codeInput.value.trim() } });
+        status.textContent = `Caller verified until ${new Date(answer.verifiedUntil).toLocaleTimeString()}, for you only.`;
+        codeInput.value = '';
+        unlock.disabled = false;
+        reset.disabled = false;
+      });
+    } }, el('label', { for: 'caller-code', text: 'Code the caller reads' }), codeInput);
+    const check = el('button', { type: 'submit', id: 'check-code', text: 'Check code' });
+    confirmForm.append(check);
+    const act = (button, kind, done) => button.addEventListener('click', () => guard(button, async () => {
+      await api(`api/users/${user.userGuid}/${kind}`, { method: 'POST', body: {} });
+      result.textContent = done;
+    }));
+    act(unlock, 'unlock', 'Unlock sent to the directory. The user gets a text when it is done; the result appears in History.');
+    act(reset, 'reset', 'Reset sent to the directory. The new password goes to the user’s phone only; the result appears in History.');
+    section.append(status, el('div', { class: 'actions' }, send), confirmForm, el('div', { class: 'actions' }, unlock, reset), result,
+      el('p', {}, el('a', { href: `#/user/${user.userGuid}`, id: 'refresh', onclick: (event) => { event.preventDefault(); route(); }, text: 'Refresh' })));
+  };
+
   document.getElementById('sign-out').addEventListener('click', async () => {
     try {
       await api('sign-out', { method: 'POST', body: {} });

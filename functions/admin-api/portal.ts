@@ -1,10 +1,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import * as z from 'zod';
 import { ForbiddenError, SignedOutError, ValidationError } from '../../shared/domain/errors.js';
 import { baseHeaders, jsonResponse } from '../../shared/http/responses.js';
 import type { PortalUseCases, PortalUser } from '../../shared/use-cases/portal/index.js';
 import { portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
-import { pathId, requestIdOf } from './request.js';
+import { parseBody, pathId, requestIdOf } from './request.js';
+
+const confirmSchema = z.strictObject({ code: z.string().max(20) });
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 export interface PortalRoute {
@@ -201,6 +204,34 @@ export function portalRoutes(portal: PortalUseCases, settings: { portalBaseUrl: 
         return jsonResponse(200, await portal.userDetail(pathId(event, 'userGuid')));
       },
     },
+    {
+      method: 'POST',
+      path: '/admin/portal/api/users/{userGuid}/verify-caller',
+      handler: async (event) => {
+        const technician = await changeBy(event);
+        portal.requireRole(technician, 'technician');
+        return jsonResponse(200, await portal.sendCallerCode(technician, pathId(event, 'userGuid'), requestIdOf(event)));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/portal/api/users/{userGuid}/verify-caller/confirm',
+      handler: async (event) => {
+        const technician = await changeBy(event);
+        portal.requireRole(technician, 'technician');
+        const { code } = parseBody(event, confirmSchema);
+        return jsonResponse(200, await portal.confirmCaller(technician, pathId(event, 'userGuid'), code, requestIdOf(event)));
+      },
+    },
+    ...(['unlock', 'reset'] as const).map((kind): PortalRoute => ({
+      method: 'POST',
+      path: `/admin/portal/api/users/{userGuid}/${kind}`,
+      handler: async (event) => {
+        const technician = await changeBy(event);
+        portal.requireRole(technician, 'technician');
+        return jsonResponse(202, await portal.helpDeskAction(technician, pathId(event, 'userGuid'), kind, requestIdOf(event)));
+      },
+    })),
   ];
   return { routes, changeBy, signedIn };
 }

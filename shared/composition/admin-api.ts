@@ -14,6 +14,12 @@ import { OpenIdProvider } from '../adapters/oidc/openid-provider.js';
 import { createPortalUseCases, type PortalDependencies } from '../use-cases/portal/index.js';
 import { DynamoUserSearchIndex } from '../adapters/dynamodb/user-search-index.js';
 import { DynamoOptOutList } from '../adapters/dynamodb/opt-out-list.js';
+import { DynamoCallerVerificationStore } from '../adapters/dynamodb/caller-verifications.js';
+import { SqsJobQueue } from '../adapters/sqs/job-queue.js';
+import { createSmsSender } from './sms.js';
+import type { Secrets } from '../ports/secrets.js';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
 export const adminApiEnvSections = ['service', 'table', 'adminApi', 'portal', 'enrollment'] as const;
@@ -27,6 +33,15 @@ export interface AdminApiInputs {
   clock: Clock;
   /** X-Ray tracing: on deployed, off locally (no daemon). */
   tracing: boolean;
+  /**
+   * What the portal's help-desk actions need besides the table (texting caller codes, queueing unlocks and resets,
+   * the key that hashes codes). Only with PORTAL_OIDC_ISSUER; the IAM-only admin API does without.
+   */
+  helpDesk?: {
+    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'>;
+    clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client };
+    secrets: Secrets;
+  };
 }
 
 /** The admin API: enrollment listing and revocation on the table, everything that needs AD through the worker. */
@@ -38,7 +53,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
   const auditLog = new DynamoAuditLog(documentClient, table);
   const enrollmentStore = new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() });
   const deviceStore = new DynamoDeviceStore(documentClient, table);
-  const portal = portalFrom(env, {
+  const portal = portalFrom(env, inputs.helpDesk, {
     clock,
     auditLog,
     enrollmentStore,
@@ -46,6 +61,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     sessions: new DynamoPortalSessionStore(documentClient, table),
     userSearch: new DynamoUserSearchIndex(documentClient, table),
     optOutList: new DynamoOptOutList(documentClient, table),
+    callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
   });
   const handler = createAdminApiHandler({
     observability: createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: inputs.tracing }),
@@ -61,8 +77,13 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
 }
 
 /** The portal's use cases when PORTAL_OIDC_ISSUER is set (then its base URL, client id and secret must be too). */
-function portalFrom(env: AdminApiEnv, inputs: Omit<PortalDependencies, 'identityProvider' | 'roleGroups' | 'limits' | 'activationTtlHours'>) {
+function portalFrom(
+  env: AdminApiEnv,
+  helpDesk: AdminApiInputs['helpDesk'],
+  inputs: Omit<PortalDependencies, 'identityProvider' | 'roleGroups' | 'limits' | 'activationTtlHours' | 'smsSender' | 'jobQueue' | 'secrets' | 'productName'>,
+) {
   if (!env.PORTAL_OIDC_ISSUER) return undefined;
+  if (!helpDesk) throw new ConfigurationError(['the portal (PORTAL_OIDC_ISSUER) needs the job queue, SMS and secrets settings of its help-desk actions']);
   const { PORTAL_BASE_URL: portalBaseUrl, PORTAL_OIDC_CLIENT_ID: clientId, PORTAL_OIDC_CLIENT_SECRET: clientSecret } = env;
   if (!portalBaseUrl || !clientId || !clientSecret) {
     throw new ConfigurationError(['PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET are required with PORTAL_OIDC_ISSUER']);
@@ -76,7 +97,11 @@ function portalFrom(env: AdminApiEnv, inputs: Omit<PortalDependencies, 'identity
       groupsClaim: env.PORTAL_OIDC_GROUPS_CLAIM,
     }),
     ...inputs,
-    activationTtlHours: env.ACTIVATION_TTL_HOURS,
+    smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env),
+    jobQueue: new SqsJobQueue(helpDesk.clients.sqs, { queueUrl: helpDesk.env.JOB_QUEUE_URL }),
+    secrets: helpDesk.secrets,
+    productName: helpDesk.env.PRODUCT_NAME,
+    activationTtlHours: helpDesk.env.ACTIVATION_TTL_HOURS,
     roleGroups: { admin: env.PORTAL_ADMIN_GROUPS, technician: env.PORTAL_TECHNICIAN_GROUPS },
     limits: { idleSeconds: env.PORTAL_SESSION_IDLE_MINUTES * 60, absoluteSeconds: env.PORTAL_SESSION_MAX_HOURS * 3600 },
   });

@@ -7,8 +7,12 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { UserSearchIndex } from '../../ports/user-search.js';
+import type { CallerVerificationStore } from '../../ports/caller-verifications.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { Secrets } from '../../ports/secrets.js';
+import type { SmsSender } from '../../ports/sms-sender.js';
 
-export interface PortalDependencies extends PortalUserDirectoryDependencies {
+export interface PortalDependencies extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies {
   identityProvider: IdentityProvider;
   sessions: PortalSessionStore;
   auditLog: AuditLog;
@@ -26,4 +30,17 @@ export interface PortalUserDirectoryDependencies {
   optOutList: OptOutList;
   clock: Clock;
   activationTtlHours: number;
+}
+
+/** What caller verification and the help-desk actions use. */
+export interface PortalHelpDeskDependencies {
+  enrollmentStore: EnrollmentStore;
+  callerVerifications: CallerVerificationStore;
+  smsSender: SmsSender;
+  optOutList: OptOutList;
+  jobQueue: JobQueue;
+  secrets: Secrets;
+  auditLog: AuditLog;
+  clock: Clock;
+  productName: string;
 }
