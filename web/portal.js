@@ -71,6 +71,19 @@
   };
 
   const when = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+  /** Audit actions in words; anything new shows as recorded. */
+  const actionWords = {
+    'enrollment.activated': 'Activation link sent', 'enrollment.reactivated': 'Activation link sent again', 'enrollment.revoked': 'Enrollment revoked',
+    'setup.code-sent': 'Setup code sent', 'setup.verify': 'Setup code checked', 'setup.phone-verified': 'Phone verified', 'setup.phone-changed': 'Phone changed',
+    'setup.qr-issued': 'App QR code shown', 'device.registered': 'App bound', 'device.revoked': 'App revoked',
+    reset: 'Password reset', unlock: 'Account unlock', 'lockout-alert': 'Lockout alert',
+    'portal.caller-code-sent': 'Caller code sent', 'portal.caller-verified': 'Caller verification',
+    'portal.unlock-requested': 'Help desk asked for an unlock', 'portal.reset-requested': 'Help desk asked for a reset',
+    'portal.unlock': 'Help desk unlock', 'portal.reset': 'Help desk reset',
+  };
+  const channelWords = { admin: 'help desk', sms: 'SMS', app: 'app', web: 'setup page', system: 'Blink' };
+  /** The audit actor as a person: the IdP name of a portal technician, else as recorded. */
+  const actorWords = (actor) => (/^portal:[^ ]+ \((.*)\)$/.exec(actor) || [])[1] || actor;
   const tag = (text, kind) => el('span', { class: `tag ${kind}`, text });
   const enrolledTag = (user) => (user.enrolled.length ? tag(user.enrolled.map((method) => (method === 'sms' ? 'SMS' : 'App')).join(' + '), 'ok') : tag('None', 'none'));
   const activationTag = (user) => {
@@ -148,8 +161,9 @@
       : el('p', { class: 'muted', text: 'No app bound.' });
     const timeline = user.timeline.length
       ? el('ol', { class: 'timeline' }, user.timeline.map((event) => el('li', {},
-        el('strong', { text: event.action }), ` · ${event.channel} · `, tag(event.result, event.result === 'success' ? 'ok' : event.result === 'refused' ? 'warn' : 'bad'),
-        event.reason ? ` · ${event.reason}` : '', event.actor ? ` · by ${event.actor}` : '', el('br'), el('span', { class: 'muted', text: when(event.at) }))))
+        el('strong', { text: actionWords[event.action] || event.action }), ` · ${channelWords[event.channel] || event.channel} · `,
+        tag(event.result, event.result === 'success' ? 'ok' : event.result === 'refused' ? 'warn' : 'bad'),
+        event.reason ? ` · ${event.reason}` : '', event.actor ? ` · by ${actorWords(event.actor)}` : '', el('br'), el('span', { class: 'muted', text: when(event.at) }))))
       : el('p', { class: 'muted', text: 'Nothing recorded yet.' });
     const actions = el('section', { class: 'card', id: 'help-desk', 'aria-labelledby': 'help-desk-title' }, el('h2', { id: 'help-desk-title', text: 'Help desk' }));
     target.replaceChildren(
@@ -167,10 +181,13 @@
    * back checks out. The new password never comes here: it goes to the user's phone.
    */
   views.helpDesk = (section, user) => {
-    const status = el('p', { id: 'verify-status', role: 'status', class: 'muted', text: user.maskedPhone ? `Caller not verified. A code goes to ${user.maskedPhone}.` : 'No verified phone: the caller cannot be verified by SMS.' });
+    const verified = user.callerVerifiedUntil && new Date(user.callerVerifiedUntil) > new Date();
+    const status = el('p', { id: 'verify-status', role: 'status', class: 'muted', text: verified
+      ? `Caller verified until ${new Date(user.callerVerifiedUntil).toLocaleTimeString()}, for you only.`
+      : user.maskedPhone ? `Caller not verified. A code goes to ${user.maskedPhone}.` : 'No verified phone: the caller cannot be verified by SMS.' });
     const codeInput = el('input', { id: 'caller-code', inputmode: 'numeric', autocomplete: 'off', maxlength: '6', pattern: '[0-9]{6}', 'aria-describedby': 'verify-status' });
-    const unlock = el('button', { type: 'button', id: 'unlock', disabled: true, text: 'Unlock account' });
-    const reset = el('button', { type: 'button', id: 'reset', class: 'danger', disabled: true, text: 'Reset password' });
+    const unlock = el('button', { type: 'button', id: 'unlock', disabled: !verified, text: 'Unlock account' });
+    const reset = el('button', { type: 'button', id: 'reset', class: 'danger', disabled: !verified, text: 'Reset password' });
     const result = el('p', { id: 'action-result', role: 'status' });
     const guard = async (button, work) => {
       button.disabled = true;

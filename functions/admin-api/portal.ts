@@ -18,7 +18,7 @@ export interface PortalRoute {
 
 /** Same-origin script, style, fetches and form posts only; no inline script or style; no framing. */
 export const portalContentSecurityPolicy =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 const pageHeaders = { ...baseHeaders, 'content-security-policy': portalContentSecurityPolicy };
 
 /** The portal's cookies: `__Host-` names (Secure, Path=/, no Domain) on https; plain names locally over http. */
@@ -200,8 +200,11 @@ export function portalRoutes(portal: PortalUseCases, settings: { portalBaseUrl: 
       method: 'GET',
       path: '/admin/portal/api/users/{userGuid}',
       handler: async (event) => {
-        portal.requireRole(await signedIn(event), 'technician');
-        return jsonResponse(200, await portal.userDetail(pathId(event, 'userGuid')));
+        const technician = await signedIn(event);
+        portal.requireRole(technician, 'technician');
+        const userGuid = pathId(event, 'userGuid');
+        const [detail, callerVerifiedUntil] = await Promise.all([portal.userDetail(userGuid), portal.callerVerifiedUntil(technician, userGuid)]);
+        return jsonResponse(200, { ...detail, ...(callerVerifiedUntil ? { callerVerifiedUntil: callerVerifiedUntil.toISOString() } : {}) });
       },
     },
     {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { activeEnrollment } from '../support/enrollments.js';
 import { pollUntil } from '../support/poll.js';
 import { PortalClient } from '../support/portal-client.js';
-import { getSambaConnection, localDirectorySettings, lockOut, throwawayUsers, tryBind, type TestUser } from './support/samba.js';
+import { enrolledSambaUser } from './support/portal.js';
+import { getSambaConnection, localDirectorySettings, lockOut, throwawayUsers, tryBind } from './support/samba.js';
 
 // Caller-verified help-desk actions against Samba AD: the technician signs in through the local identity provider
 // (Samba fixture users in Blink Technicians / Blink Admins), sends a code to the user's verified phone, types what the
@@ -40,23 +40,7 @@ afterAll(async () => {
   await users.removeAll();
 });
 
-/** A throwaway Samba user, enrolled for SMS with its own phone number (put in the store: setup is tested elsewhere). */
-async function enrolledUser(prefix: string): Promise<{ user: TestUser; userGuid: string; phone: string }> {
-  const user = await users.create(prefix);
-  const response = await fetch(`${blink.url}/admin/activations/resolve`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ target: { user: user.samAccountName } }),
-  });
-  const { candidates } = (await response.json()) as { candidates: Array<{ userGuid: string; dn: string }> };
-  const userGuid = candidates[0]?.userGuid ?? '';
-  const phone = `+1206555${String(1000 + Math.floor(Math.random() * 8999))}`;
-  await blink.composition.adapters.enrollmentStore.save(
-    activeEnrollment({ userGuid, dn: user.dn, samAccountName: user.samAccountName, displayName: `Test ${user.samAccountName}` }, { phoneE164: phone }),
-    0,
-  );
-  return { user, userGuid, phone };
-}
+const enrolledUser = (prefix: string) => enrolledSambaUser(blink, ADMIN_TOKEN, users, prefix);
 
 const smsTo = (phone: string) => blink.listSms().filter((sms) => sms.to === phone);
 

@@ -112,3 +112,9 @@ export async function helpDeskAction(
   await deps.auditLog.record({ userGuid, action: `portal.${kind}-requested`, channel: 'admin', result: 'success', actor: technician.actor, requestId: jobId, at: now });
   return { jobId };
 }
+
+/** Until when this technician's verification of this user's caller holds; undefined when it does not now. */
+export async function callerVerifiedUntil(deps: PortalHelpDeskDependencies, technician: PortalUser, userGuid: string): Promise<Date | undefined> {
+  const until = await deps.callerVerifications.verifiedUntil({ userGuid, technicianSubject: technician.subject });
+  return callerVerifiedNow(until, deps.clock.now()) ? until : undefined;
+}
