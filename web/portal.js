@@ -156,8 +156,21 @@
       el('dt', { text: 'Locked (last scan)' }), el('dd', {}, user.lockedAtLastScan ? tag('Locked', 'bad') : tag('No', 'none')),
       el('dt', { text: 'Opted out of SMS' }), el('dd', {}, user.optedOut ? tag('Opted out', 'warn') : tag('No', 'none')),
       el('dt', { text: 'Last reset or unlock' }), el('dd', { text: lastAction(user) }));
+    const isAdmin = session.roles.includes('admin');
+    const deviceResult = el('p', { role: 'status' });
     const devices = user.devices.length
-      ? el('ul', {}, user.devices.map((device) => el('li', {}, `${device.platform} app, bound ${when(device.boundAt)}`, device.revokedAt ? ` (revoked ${when(device.revokedAt)})` : '')))
+      ? el('ul', {}, user.devices.map((device) => el('li', {}, `${device.platform} app, bound ${when(device.boundAt)}`, device.revokedAt ? ` (revoked ${when(device.revokedAt)})` : ' ',
+        // Revoking a device is an admin's decision (issue 12); technicians see the list only.
+        isAdmin && !device.revokedAt ? el('button', { type: 'button', class: 'secondary', text: 'Revoke', onclick: async (event) => {
+          event.target.disabled = true;
+          try {
+            await api(`api/devices/${device.deviceId}/revoke`, { method: 'POST', body: {} });
+            await route();
+          } catch (error) {
+            if (error.message !== 'signed out') deviceResult.textContent = error.message;
+            event.target.disabled = false;
+          }
+        } }) : undefined)))
       : el('p', { class: 'muted', text: 'No app bound.' });
     const timeline = user.timeline.length
       ? el('ol', { class: 'timeline' }, user.timeline.map((event) => el('li', {},
@@ -171,7 +184,7 @@
       el('h1', { text: user.displayName }),
       el('section', { class: 'card' }, facts),
       actions,
-      el('section', { class: 'card' }, el('h2', { text: 'Devices' }), devices),
+      el('section', { class: 'card' }, el('h2', { text: 'Devices' }), devices, deviceResult),
       el('section', { class: 'card' }, el('h2', { text: 'History' }), timeline));
     if (views.helpDesk) views.helpDesk(actions, user);
   };
@@ -223,7 +236,14 @@
     }));
     act(unlock, 'unlock', 'Unlock sent to the directory. The user gets a text when it is done; the result appears in History.');
     act(reset, 'reset', 'Reset sent to the directory. The new password goes to the user’s phone only; the result appears in History.');
-    section.append(status, el('div', { class: 'actions' }, send), confirmForm, el('div', { class: 'actions' }, unlock, reset), result,
+    const resend = el('button', { type: 'button', id: 'resend-activation', class: 'secondary', text: 'Resend activation link' });
+    resend.addEventListener('click', () => guard(resend, async () => {
+      const answer = await api(`api/users/${user.userGuid}/resend-activation`, { method: 'POST', body: {} });
+      const skipped = answer.skipped && answer.skipped[0];
+      result.textContent = answer.activated && answer.activated.length ? `A new activation link was emailed to ${answer.activated[0].mail}.` : `No link sent${skipped ? ` (${skipped.reason})` : ''}.`;
+    }));
+    const notSetUp = user.activation === 'pending' || user.activation === 'expired';
+    section.append(status, el('div', { class: 'actions' }, send), confirmForm, el('div', { class: 'actions' }, unlock, reset, notSetUp ? resend : undefined), result,
       el('p', {}, el('a', { href: `#/user/${user.userGuid}`, id: 'refresh', onclick: (event) => { event.preventDefault(); route(); }, text: 'Refresh' })));
   };
 

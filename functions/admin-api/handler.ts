@@ -62,7 +62,7 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       return jsonResponse(200, { deviceId, userGuid, status: 'revoked' });
     }),
   ];
-  if (deps.portal) routes.push(...portalRoutes(deps.portal.useCases, { portalBaseUrl: deps.portal.portalBaseUrl }).routes);
+  if (deps.portal) routes.push(...portalRoutes(deps.portal.useCases, admin, { portalBaseUrl: deps.portal.portalBaseUrl }).routes);
 
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
     routes,

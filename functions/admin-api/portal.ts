@@ -5,6 +5,8 @@ import { baseHeaders, jsonResponse } from '../../shared/http/responses.js';
 import type { PortalUseCases, PortalUser } from '../../shared/use-cases/portal/index.js';
 import { portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
+import { workerReplyResponse } from './responses.js';
+import type { AdminUseCases } from '../../shared/use-cases/admin/index.js';
 import { parseBody, pathId, requestIdOf } from './request.js';
 
 const confirmSchema = z.strictObject({ code: z.string().max(20) });
@@ -88,7 +90,7 @@ function asset(contentType: string, body: string): Handler {
  * the admin API stay as they are. Every change needs the session's CSRF token, the portal's Origin and, when the
  * browser sends it, Sec-Fetch-Site: same-origin.
  */
-export function portalRoutes(portal: PortalUseCases, settings: { portalBaseUrl: string }) {
+export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, settings: { portalBaseUrl: string }) {
   const cookies = portalCookies(settings.portalBaseUrl);
   const portalOrigin = new URL(settings.portalBaseUrl).origin;
 
@@ -224,6 +226,26 @@ export function portalRoutes(portal: PortalUseCases, settings: { portalBaseUrl: 
         portal.requireRole(technician, 'technician');
         const { code } = parseBody(event, confirmSchema);
         return jsonResponse(200, await portal.confirmCaller(technician, pathId(event, 'userGuid'), code, requestIdOf(event)));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/portal/api/users/{userGuid}/resend-activation',
+      handler: async (event) => {
+        const technician = await changeBy(event);
+        portal.requireRole(technician, 'technician');
+        return workerReplyResponse(await portal.resendActivation(technician, pathId(event, 'userGuid'), requestIdOf(event)));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/portal/api/devices/{deviceId}/revoke',
+      handler: async (event) => {
+        const user = await changeBy(event);
+        portal.requireRole(user, 'admin');
+        const deviceId = pathId(event, 'deviceId');
+        const { userGuid } = await admin.revokeDevice(deviceId, { requestId: requestIdOf(event), actor: user.actor });
+        return jsonResponse(200, { deviceId, userGuid, status: 'revoked' });
       },
     },
     ...(['unlock', 'reset'] as const).map((kind): PortalRoute => ({

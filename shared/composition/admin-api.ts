@@ -62,6 +62,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     userSearch: new DynamoUserSearchIndex(documentClient, table),
     optOutList: new DynamoOptOutList(documentClient, table),
     callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
+    worker: inputs.worker,
   });
   const handler = createAdminApiHandler({
     observability: createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: inputs.tracing }),

@@ -136,3 +136,31 @@ test('five wrong codes kill the code', async () => {
   expect(last.status).toBe(400);
   expect(await last.text()).toContain('Send a new one');
 });
+
+test('resend activation: a new link for a user who never finished setup, none for an enrolled one', async () => {
+  const pending = await users.create('pdresend');
+  const resolved = await fetch(`${blink.url}/admin/activations/resolve`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ target: { user: pending.samAccountName } }),
+  });
+  const userGuid = ((await resolved.json()) as { candidates: Array<{ userGuid: string }> }).candidates[0]?.userGuid ?? '';
+  const answer = await tina.change(`/admin/portal/api/users/${userGuid}/resend-activation`, {});
+  expect(answer.status).toBe(200);
+  expect(((await answer.json()) as { activated: unknown[] }).activated).toHaveLength(1);
+  const mails = (await blink.listEmails()).filter((mail) => mail.to.toLowerCase() === `${pending.samAccountName}@corp.example.test`.toLowerCase());
+  expect(mails).toHaveLength(1);
+  const trail = (await (await tina.request(`/admin/portal/api/users/${userGuid}`)).json()) as { timeline: Array<{ action: string; actor?: string }> };
+  expect(trail.timeline.find((event) => event.action === 'enrollment.activated')?.actor).toContain('(Tina Tech)');
+
+  const enrolled = await enrolledUser('pdresend2');
+  const refused = await tina.change(`/admin/portal/api/users/${enrolled.userGuid}/resend-activation`, {});
+  expect(((await refused.json()) as { skipped: Array<{ reason: string }> }).skipped[0]?.reason).toBe('already-enrolled');
+});
+
+test('revoking a device is for admins: a technician is refused', async () => {
+  const response = await tina.change(`/admin/portal/api/devices/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/revoke`, {});
+  expect(response.status).toBe(403);
+  const asAdmin = await adam.change(`/admin/portal/api/devices/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/revoke`, {});
+  expect(asAdmin.status).toBe(404);
+});

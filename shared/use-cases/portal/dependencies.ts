@@ -11,6 +11,7 @@ import type { CallerVerificationStore } from '../../ports/caller-verifications.j
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
+import type { WorkerInvoker } from '../../ports/directory-worker.js';
 
 export interface PortalDependencies extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies {
   identityProvider: IdentityProvider;
@@ -43,4 +44,6 @@ export interface PortalHelpDeskDependencies {
   auditLog: AuditLog;
   clock: Clock;
   productName: string;
+  /** The directory worker's admin entry: resending an activation goes through it, as the CLI's does. */
+  worker: WorkerInvoker;
 }

@@ -9,6 +9,7 @@ import {
 import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { generateSmsCode, hashSecret } from '../../domain/one-time-secrets.js';
 import { sendUnlessOptedOut } from '../opt-out-aware-sms.js';
+import type { WorkerAdminReply } from '../activation/contract.js';
 import type { PortalHelpDeskDependencies } from './dependencies.js';
 import type { PortalUser } from './session.js';
 
@@ -117,4 +118,13 @@ export async function helpDeskAction(
 export async function callerVerifiedUntil(deps: PortalHelpDeskDependencies, technician: PortalUser, userGuid: string): Promise<Date | undefined> {
   const until = await deps.callerVerifications.verifiedUntil({ userGuid, technicianSubject: technician.subject });
   return callerVerifiedNow(until, deps.clock.now()) ? until : undefined;
+}
+
+/**
+ * Sends the user a new activation link (the worker looks the account up in AD again and emails it). Only for users
+ * who have not completed setup: re-activating an enrolled user would let whoever gets the new link replace their
+ * phone, which is no help-desk shortcut to take on a caller's word.
+ */
+export function resendActivation(deps: PortalHelpDeskDependencies, technician: PortalUser, userGuid: string, requestId: string): Promise<WorkerAdminReply> {
+  return deps.worker.invoke({ action: 'activate', userGuids: [userGuid], requestId, actor: technician.actor });
 }

@@ -2,7 +2,7 @@ import type { PortalDependencies } from './dependencies.js';
 import { authenticate, requireCsrfToken, requireRole, signOut, type PortalUser } from './session.js';
 import { beginSignIn, completeSignIn } from './sign-in.js';
 import { findUsers, userDetail } from './users.js';
-import { callerVerifiedUntil, confirmCaller, helpDeskAction, sendCallerCode } from './help-desk.js';
+import { callerVerifiedUntil, confirmCaller, helpDeskAction, resendActivation, sendCallerCode } from './help-desk.js';
 
 export type { PortalDependencies } from './dependencies.js';
 export type { PortalUser } from './session.js';
@@ -22,6 +22,7 @@ export function createPortalUseCases(deps: PortalDependencies) {
     userDetail: (userGuid: string) => userDetail(deps, userGuid),
     sendCallerCode: (technician: PortalUser, userGuid: string, requestId: string) => sendCallerCode(deps, technician, userGuid, requestId),
     confirmCaller: (technician: PortalUser, userGuid: string, code: string, requestId: string) => confirmCaller(deps, technician, userGuid, code, requestId),
+    resendActivation: (technician: PortalUser, userGuid: string, requestId: string) => resendActivation(deps, technician, userGuid, requestId),
     callerVerifiedUntil: (technician: PortalUser, userGuid: string) => callerVerifiedUntil(deps, technician, userGuid),
     helpDeskAction: (technician: PortalUser, userGuid: string, kind: 'unlock' | 'reset', requestId: string) =>
       helpDeskAction(deps, technician, userGuid, kind, requestId),
