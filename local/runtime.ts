@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import type { Clock } from '../shared/ports/clock.js';
@@ -435,25 +435,20 @@ interface RequestHandlerDependencies {
 function createRequestHandler(deps: RequestHandlerDependencies) {
   const domainName = new URL(deps.publicBaseUrl).hostname;
 
-  const handleApi = async (request: IncomingMessage, response: ServerResponse) => {
-    const body = await readBody(request);
+  /** One request through the API Gateway bridge to a function's handler, as its Lambda would get it. */
+  const invoke = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: { name: 'api' | 'admin-api'; handler: (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>; bodyLimit?: number },
+  ) => {
+    const body = await readBody(request, target.bodyLimit);
     const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
-    const result = (await deps.composition.handlers.api(
-      event,
-      createLambdaContext('blink-api', functionTimeoutMs('api')),
-    )) as APIGatewayProxyResult;
+    const result = (await target.handler(event, createLambdaContext(`blink-${target.name}`, functionTimeoutMs(target.name)))) as APIGatewayProxyResult;
     writeProxyResult(response, result);
   };
-
-  const invokeAdminApi = async (request: IncomingMessage, response: ServerResponse, bodyLimit: number) => {
-    const body = await readBody(request, bodyLimit);
-    const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
-    const result = (await deps.composition.adminHandlers.adminApi(
-      event,
-      createLambdaContext('blink-admin-api', functionTimeoutMs('admin-api')),
-    )) as APIGatewayProxyResult;
-    writeProxyResult(response, result);
-  };
+  const handleApi = (request: IncomingMessage, response: ServerResponse) => invoke(request, response, { name: 'api', handler: deps.composition.handlers.api });
+  const invokeAdminApi = (request: IncomingMessage, response: ServerResponse, bodyLimit: number) =>
+    invoke(request, response, { name: 'admin-api', handler: deps.composition.adminHandlers.adminApi, bodyLimit });
 
   // Stands in for API Gateway's IAM authorization of the deployed admin API: no valid bearer token, no admin route.
   const adminTokenDigest = createHash('sha256').update(deps.adminToken).digest();

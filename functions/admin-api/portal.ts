@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ForbiddenError, SignedOutError, ValidationError } from '../../shared/domain/errors.js';
 import { baseHeaders, jsonResponse } from '../../shared/http/responses.js';
 import type { PortalUseCases, PortalUser } from '../../shared/use-cases/portal/index.js';
+import type { PortalRole } from '../../shared/domain/portal.js';
 import { portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
 import { workerReplyResponse } from './responses.js';
@@ -104,6 +105,12 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       throw new ForbiddenError('The portal refuses changes sent from another site.');
     }
     portal.requireCsrfToken(user, header(event, 'x-csrf-token'));
+    return user;
+  };
+
+  const changeAs = async (event: APIGatewayProxyEvent, role: PortalRole): Promise<PortalUser> => {
+    const user = await changeBy(event);
+    portal.requireRole(user, role);
     return user;
   };
 
@@ -213,8 +220,7 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       method: 'POST',
       path: '/admin/portal/api/users/{userGuid}/verify-caller',
       handler: async (event) => {
-        const technician = await changeBy(event);
-        portal.requireRole(technician, 'technician');
+        const technician = await changeAs(event, 'technician');
         return jsonResponse(200, await portal.sendCallerCode(technician, pathId(event, 'userGuid'), requestIdOf(event)));
       },
     },
@@ -222,8 +228,7 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       method: 'POST',
       path: '/admin/portal/api/users/{userGuid}/verify-caller/confirm',
       handler: async (event) => {
-        const technician = await changeBy(event);
-        portal.requireRole(technician, 'technician');
+        const technician = await changeAs(event, 'technician');
         const { code } = parseBody(event, confirmSchema);
         return jsonResponse(200, await portal.confirmCaller(technician, pathId(event, 'userGuid'), code, requestIdOf(event)));
       },
@@ -232,8 +237,7 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       method: 'POST',
       path: '/admin/portal/api/users/{userGuid}/resend-activation',
       handler: async (event) => {
-        const technician = await changeBy(event);
-        portal.requireRole(technician, 'technician');
+        const technician = await changeAs(event, 'technician');
         return workerReplyResponse(await portal.resendActivation(technician, pathId(event, 'userGuid'), requestIdOf(event)));
       },
     },
@@ -241,8 +245,7 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       method: 'POST',
       path: '/admin/portal/api/devices/{deviceId}/revoke',
       handler: async (event) => {
-        const user = await changeBy(event);
-        portal.requireRole(user, 'admin');
+        const user = await changeAs(event, 'admin');
         const deviceId = pathId(event, 'deviceId');
         const { userGuid } = await admin.revokeDevice(deviceId, { requestId: requestIdOf(event), actor: user.actor });
         return jsonResponse(200, { deviceId, userGuid, status: 'revoked' });
@@ -252,8 +255,7 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       method: 'POST',
       path: `/admin/portal/api/users/{userGuid}/${kind}`,
       handler: async (event) => {
-        const technician = await changeBy(event);
-        portal.requireRole(technician, 'technician');
+        const technician = await changeAs(event, 'technician');
         return jsonResponse(202, await portal.helpDeskAction(technician, pathId(event, 'userGuid'), kind, requestIdOf(event)));
       },
     })),

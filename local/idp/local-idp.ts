@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import * as z from 'zod';
 import type { DirectorySettings } from '../compose.js';
 import type { IdpConfig } from './idp-config.js';
+import { startLoopbackChild } from '../stand-ins/child-process.js';
 
 export interface LocalIdentityProvider {
   /** http://127.0.0.1:PORT: the OpenID issuer (discovery at /.well-known/openid-configuration). */
@@ -26,7 +23,6 @@ export interface LocalIdentityProviderOptions {
 }
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
-const readySchema = z.object({ port: z.number().int().positive() });
 
 /**
  * Starts the local stand-in for the organisation's identity provider: an OpenID provider (oidc-provider) whose login
@@ -42,42 +38,13 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
     client: { clientId, clientSecret, redirectUris: options.redirectUris, postLogoutRedirectUris: options.postLogoutRedirectUris ?? [] },
   };
   // tsx runs the provider's TypeScript as ES modules; resolved from the repository, whatever the caller's directory.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'idp-process.mts')], {
+  const child = await startLoopbackChild({
+    name: 'the local identity provider',
+    args: ['--import', 'tsx', path.join(__dirname, 'idp-process.mts')],
     cwd: REPOSITORY_ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1', NODE_ENV: 'production' },
+    env: { NODE_ENV: 'production' },
+    input: `${JSON.stringify(config)}\n`,
+    startTimeoutMs: options.startTimeoutMs ?? 20_000,
   });
-  const exited = once(child, 'exit');
-  child.stdin.write(`${JSON.stringify(config)}\n`);
-  const lines = createInterface({ input: child.stdout });
-  const firstLine = new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('error', reject);
-    void exited.then(([code]) => reject(new Error(`the local identity provider exited with code ${String(code)} before listening`)));
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('the local identity provider did not start in time')), options.startTimeoutMs ?? 20_000);
-  });
-  let port: number;
-  try {
-    port = readySchema.parse(JSON.parse(await Promise.race([firstLine, timeout]))).port;
-  } catch (error) {
-    child.kill('SIGTERM');
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  lines.close();
-  return {
-    issuer: `http://127.0.0.1:${port}`,
-    clientId,
-    clientSecret,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.stdin.end();
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { issuer: `http://127.0.0.1:${child.port}`, clientId, clientSecret, stop: () => child.stop() };
 }
