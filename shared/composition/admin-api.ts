@@ -16,6 +16,7 @@ import { DynamoUserSearchIndex } from '../adapters/dynamodb/user-search-index.js
 import { DynamoOptOutList } from '../adapters/dynamodb/opt-out-list.js';
 import { DynamoCallerVerificationStore } from '../adapters/dynamodb/caller-verifications.js';
 import { SqsJobQueue } from '../adapters/sqs/job-queue.js';
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
 import { createSmsSender } from './sms.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -62,6 +63,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     userSearch: new DynamoUserSearchIndex(documentClient, table),
     optOutList: new DynamoOptOutList(documentClient, table),
     callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
+    rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
     worker: inputs.worker,
   });
   const handler = createAdminApiHandler({

@@ -7,6 +7,8 @@
 export const CALLER_CODE_TTL_SECONDS = 600;
 export const CALLER_CODE_MAX_ATTEMPTS = 5;
 export const CALLER_VERIFIED_FOR_SECONDS = 600;
+/** Caller codes per user per hour, whichever technicians ask: each is a text to the user's phone (and a cost). */
+export const CALLER_CODES_PER_USER_PER_HOUR = 5;
 
 /** What a verification is bound to besides the user: the technician's IdP subject. */
 export interface CallerVerificationKey {

@@ -164,3 +164,14 @@ test('revoking a device is for admins: a technician is refused', async () => {
   const asAdmin = await adam.change(`/admin/portal/api/devices/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/revoke`, {});
   expect(asAdmin.status).toBe(404);
 });
+
+test('at most 5 caller codes per user per hour, whichever technician asks', async () => {
+  const { userGuid, phone } = await enrolledUser('pdlimit');
+  for (let sent = 0; sent < 5; sent += 1) {
+    const technician = sent % 2 === 0 ? tina : adam;
+    expect((await technician.change(`/admin/portal/api/users/${userGuid}/verify-caller`, {})).status).toBe(200);
+  }
+  const refused = await adam.change(`/admin/portal/api/users/${userGuid}/verify-caller`, {});
+  expect(refused.status).toBe(429);
+  expect(smsTo(phone)).toHaveLength(5);
+});

@@ -12,6 +12,7 @@ import type { JobQueue } from '../../ports/job-queue.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WorkerInvoker } from '../../ports/directory-worker.js';
+import type { RateLimiter } from '../../ports/rate-limiter.js';
 
 export interface PortalDependencies extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies {
   identityProvider: IdentityProvider;
@@ -37,6 +38,8 @@ export interface PortalUserDirectoryDependencies {
 export interface PortalHelpDeskDependencies {
   enrollmentStore: EnrollmentStore;
   callerVerifications: CallerVerificationStore;
+  /** Caps the caller codes texted to one user (CALLER_CODES_PER_USER_PER_HOUR). */
+  rateLimiter: RateLimiter;
   smsSender: SmsSender;
   optOutList: OptOutList;
   jobQueue: JobQueue;

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   CALLER_CODE_MAX_ATTEMPTS,
+  CALLER_CODES_PER_USER_PER_HOUR,
   CALLER_CODE_TTL_SECONDS,
   CALLER_VERIFIED_FOR_SECONDS,
   callerCodeSms,
   callerVerifiedNow,
 } from '../../domain/caller-verification.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../domain/errors.js';
 import { generateSmsCode, hashSecret } from '../../domain/one-time-secrets.js';
 import { sendUnlessOptedOut } from '../opt-out-aware-sms.js';
 import type { WorkerAdminReply } from '../activation/contract.js';
@@ -32,6 +33,11 @@ async function reachableUser(deps: PortalHelpDeskDependencies, userGuid: string)
 export async function sendCallerCode(deps: PortalHelpDeskDependencies, technician: PortalUser, userGuid: string, requestId: string): Promise<{ expiresAt: string }> {
   const { enrollment, phone } = await reachableUser(deps, userGuid);
   const now = deps.clock.now();
+  const limit = await deps.rateLimiter.hit(`caller-codes#${userGuid}`, CALLER_CODES_PER_USER_PER_HOUR, 3600);
+  if (!limit.allowed) {
+    await deps.auditLog.record({ userGuid, action: 'portal.caller-code-sent', channel: 'admin', result: 'refused', reason: 'rate-limited', actor: technician.actor, requestId, at: now });
+    throw new RateLimitedError('Too many codes were sent to this user in the last hour. Try again later.', limit.retryAfterSeconds);
+  }
   const code = generateSmsCode();
   const expiresAt = new Date(now.getTime() + CALLER_CODE_TTL_SECONDS * 1000);
   const key = { userGuid, technicianSubject: technician.subject };
