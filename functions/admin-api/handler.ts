@@ -76,7 +76,9 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
     .use({
       before: (request) => {
         // Who asked: the IAM principal when deployed (API Gateway's IAM authorizer fills it in), "local" otherwise.
-        const caller = actorOf(request.event);
+        // The portal's routes authenticate by session cookie, not IAM: their actor is in the audit log, not here.
+        const { path } = request.event;
+        const caller = path === '/admin' || path === '/admin/' || path.startsWith('/admin/portal/') ? 'portal' : actorOf(request.event);
         logger.info('admin request', { method: request.event.httpMethod, route: request.event.resource, caller });
         metrics.addMetric('AdminRequests', MetricUnit.Count, 1);
       },
