@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } f
 import { join, resolve } from 'node:path';
 import { lambdaBundling } from '../infra/bundling.js';
 import { benchEnrollmentRoutes } from './bench/enrollment-routes.js';
+import { benchPortalUsers } from './bench/portal-users.js';
 import { benchReset } from './bench/reset.js';
 import { benchLockoutScan } from './bench/lockout-scan.js';
 import { benchExitCode, budgetMisses, budgetSummary, type BudgetMiss } from './bench/budget.js';
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
   const bundles = await benchBundles();
   const misses = printBundleTable(bundles);
   await benchEnrollmentRoutes();
+  await benchPortalUsers();
   await benchReset();
   await benchLockoutScan();
   const strict = process.argv.slice(2).includes('--strict');

@@ -119,3 +119,14 @@ test('a session ends 8 hours after sign-in even when in use', async () => {
   clock.advanceSeconds(20 * 60);
   expect((await portal.request('/admin/portal/api/session')).status).toBe(401);
 });
+
+test('a sign-in left at the identity provider for more than 10 minutes does not complete', async () => {
+  const portal = new PortalClient(blink);
+  const start = await portal.request('/admin/portal/sign-in');
+  const result = await signInAtLocalIdp(start.headers.get('location') ?? '', 'tina.tech', passwordOf('tina.tech'));
+  if (!('callbackUrl' in result)) throw new Error('sign-in refused');
+  clock.advanceSeconds(601);
+  const callback = await portal.request(result.callbackUrl);
+  expect(callback.status).toBe(400);
+  expect(portal.cookies.has('blink-portal')).toBe(false);
+});
