@@ -101,6 +101,8 @@ export class DirectoryStack extends Stack {
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .usePushPublishing()
+      // Sends only its own continuations (password-expiry scan) to the queue it consumes.
+      .useQueue(props.jobQueue)
       .useEnrollmentSettings(config)
       .usePasswordSettings(config);
     const environment: Record<string, string> = {
@@ -116,6 +118,9 @@ export class DirectoryStack extends Stack {
       LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',
       LOCKOUT_ALERT_TIME_ZONE: config.lockoutAlertTimeZone,
       LOCKOUT_ALERTS_PER_DAY: String(config.lockoutAlertsPerDay),
+      PASSWORD_EXPIRY_REMINDER_DAYS: config.passwordExpiryReminderDays.join(','),
+      PASSWORD_EXPIRY_REMINDER_SMS: String(config.passwordExpiryReminderSms),
+      PASSWORD_EXPIRY_REMINDER_PUSH: String(config.passwordExpiryReminderPush),
       // On the last delivery a failing reset tells the user before the job goes to the DLQ: the queue's own count.
       JOB_MAX_RECEIVE_COUNT: String(jobMaxReceiveCount(props.jobQueue)),
     };
@@ -236,6 +241,8 @@ export class DirectoryStack extends Stack {
       EmailEndpoint: InterfaceVpcEndpointAwsService.EMAIL,
       // Push notifications to the app (new password ready, lockout alerts).
       PushEndpoint: InterfaceVpcEndpointAwsService.SNS,
+      // Continuation jobs of the password-expiry scan (the worker receives through Lambda's poller, not this endpoint).
+      QueueEndpoint: InterfaceVpcEndpointAwsService.SQS,
     };
     // One AZ is enough for a demo and halves the hourly endpoint cost; the worker in the other AZ reaches it too.
     const [firstSubnet] = vpc.isolatedSubnets;

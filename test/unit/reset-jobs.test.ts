@@ -721,6 +721,7 @@ describe('directory worker hands the receive count to the job handlers', () => {
       'lockout-scan': refuse,
       reset: refuse,
       unlock: refuse,
+      'password-expiry-scan': refuse,
     };
     const worker = createDirectoryWorkerHandler({ observability: createObservability({ serviceName: 't', tracing: false }), jobs });
     await worker({ Records: [record('4'), record('')] }, lambdaContext());
