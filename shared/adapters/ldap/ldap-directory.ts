@@ -376,8 +376,9 @@ export class LdapDirectory implements Directory {
       for await (const page of search) {
         pages += 1;
         for (const entry of page.searchEntries) {
-          // The constructed value applies the user's resultant PSO; a DC that leaves it out of subtree searches is asked per user.
-          const raw = text(entry, PASSWORD_EXPIRY) ?? text(await this.readEntryOn(client, entry.dn, [PASSWORD_EXPIRY]), PASSWORD_EXPIRY);
+          // Constructed by the DC from pwdLastSet and the user's resultant policy (PSO or domain); AD and Samba both return
+          // it in subtree searches (Get-ADUser -Filter does the same).
+          const raw = text(entry, PASSWORD_EXPIRY);
           // 0 (must change) and 0x7FFFFFFFFFFFFFFF (never expires) come back undefined.
           const expiresAt = fileTimeToDate(raw);
           if (!expiresAt || expiresAt.getTime() <= now || expiresAt.getTime() > now + horizonMs) continue;
@@ -416,13 +417,6 @@ export class LdapDirectory implements Directory {
       if (!(error instanceof NotFoundError || error instanceof DirectoryOperationError)) throw error;
     }
     return [...new Set([domain, ...psoAges])].filter((age) => age > 0);
-  }
-
-  private async readEntryOn(client: Client, dn: string, attributes: string[]): Promise<Entry> {
-    const result = await client.search(dn, { scope: 'base', attributes });
-    const entry = result.searchEntries[0];
-    if (!entry) throw new NotFoundError(`no such directory entry: ${dn}`);
-    return entry;
   }
 
   async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
