@@ -342,4 +342,34 @@ describe('expiry reminder scan', () => {
     expect(new Set(t.emails.map((email) => email.to)).size).toBe(12);
     expect(t.emails).toHaveLength(12);
   });
+
+  it('handles one batch even when reading AD used up the budget, so every continuation moves on', async () => {
+    const t = setup({ timeBudgetMs: 10_000 });
+    for (let index = 0; index < 7; index += 1) t.user(5);
+    const slowRead = t.directory.scanPasswordExpiries.bind(t.directory);
+    t.directory.scanPasswordExpiries = async (options) => {
+      t.clock.advanceSeconds(11);
+      return slowRead(options);
+    };
+    expect(await t.reminders.scan('job-1')).toMatchObject({ reminded: 5, continued: true });
+    const continuation = t.queued[0];
+    if (continuation?.kind !== 'password-expiry-scan') throw new Error('no continuation queued');
+    expect(await t.reminders.scan(continuation.jobId, continuation.after)).toMatchObject({ reminded: 2, continued: false });
+  });
+
+  it('starts the steps again for a new password (a new expiry)', async () => {
+    const t = setup();
+    const user = t.user(5);
+    await t.reminders.scan('job-1');
+    const entry = t.directory.entries[0];
+    if (!entry) throw new Error('no entry');
+    // The user changed the password after the 7-day reminder; the new one expires in 13 days (a shorter PSO, say).
+    entry.expiresAt = in_(13);
+    entry.pwdLastSet = '9000000';
+    await t.reminders.scan('job-2');
+    expect(t.emails.filter((email) => email.to === user.mail).map((email) => email.subject)).toEqual([
+      'Blink: your Windows password expires in 5 days',
+      'Blink: your Windows password expires in 13 days',
+    ]);
+  });
 });

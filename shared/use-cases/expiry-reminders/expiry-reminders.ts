@@ -241,7 +241,8 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
       };
       const failures: unknown[] = [];
       let handled = 0;
-      while (handled < pending.length && deps.clock.now().getTime() < deadline) {
+      // At least one batch per run, even when reading took the whole budget: each continuation moves the cursor on.
+      while (handled < pending.length && (handled === 0 || deps.clock.now().getTime() < deadline)) {
         const batch = pending.slice(handled, handled + CONCURRENCY);
         await Promise.all(
           batch.map(async (entry) => {
