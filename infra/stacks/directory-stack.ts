@@ -160,6 +160,29 @@ export class DirectoryStack extends Stack {
     refused.addAlarmAction(new SnsAction(props.alarmTopic));
 
     this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
+    this.passwordExpiryAlarms(props.alarmTopic);
+  }
+
+  /**
+   * The password-expiry reminders' alarms (shared/use-cases/expiry-reminders): a run failed (no DC answered, or a
+   * reminder could not be sent; the job is retried), or its read of AD ran out of time, so users past that point were
+   * not reminded.
+   */
+  private passwordExpiryAlarms(alarmTopic: Topic): void {
+    const alarms = [
+      ['PasswordExpiryScanFailed', 'Blink: a password-expiry reminder run failed (no domain controller answered, or reminders could not be sent); the job is retried. Check the directory worker logs.'],
+      ['PasswordExpiryScanIncomplete', 'Blink: a password-expiry reminder run could not read every user within its time budget; some users were not reminded. Raise PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS or check DC latency.'],
+    ] as const;
+    for (const [metricName, alarmDescription] of alarms) {
+      new Alarm(this, `${metricName}Alarm`, {
+        alarmDescription,
+        metric: new Metric({ namespace: 'Blink', metricName, dimensionsMap: { service: 'blink-directory-worker' }, period: Duration.hours(1), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(alarmTopic));
+    }
   }
 
   /**

@@ -64,6 +64,21 @@ describe('password-expiry reminders', () => {
     });
   });
 
+  it('alarms when a run fails or cannot read every user in its time budget', () => {
+    for (const metricName of ['PasswordExpiryScanFailed', 'PasswordExpiryScanIncomplete']) {
+      expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
+        MetricName: metricName,
+        Namespace: 'Blink',
+        Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
+      });
+    }
+  });
+
   it('refuses a bad hour or bad steps at synth time', () => {
     expect(() => buildTestApp({ passwordExpiryReminderHour: '24' })).toThrow(ConfigurationError);
     expect(() => buildTestApp({ passwordExpiryReminderDays: '7,7' })).toThrow(ConfigurationError);
