@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
 import {

@@ -3,8 +3,8 @@ import type { Device } from '../../shared/domain/device.js';
 import { DeliveryError } from '../../shared/domain/errors.js';
 import type { PushPlatform } from '../../shared/domain/push-token.js';
 import type { PushEndpoints } from '../../shared/ports/push-endpoints.js';
-import type { EnrollmentDependencies } from '../../shared/use-cases/enrollment/dependencies.js';
-import { createDeviceUseCases } from '../../shared/use-cases/enrollment/device.js';
+import type { EnrollmentDependencies } from '../../shared/use-cases/enrollment/index.js';
+import { createDeviceUseCases } from '../../shared/use-cases/enrollment/index.js';
 import { activeEnrollment } from '../support/enrollments.js';
 
 // The push part of registration (issue 9 A8) with the other ports as small fakes: which token reaches PushEndpoints,

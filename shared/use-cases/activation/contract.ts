@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { lockedResultSchema } from '../lockout/contract.js';
+import { lockedResultSchema } from '../lockout/index.js';
 import { parseJson } from '../../validation/parse-json.js';
 
 /**

@@ -5,7 +5,7 @@ import { AmbiguousUserError, DirectoryOperationError, NotFoundError, ValidationE
 import { renderActivationEmail } from '../../email/activation-email.js';
 import type { Directory, DirectoryUser } from '../../ports/directory.js';
 import type { EmailSender } from '../../ports/email-sender.js';
-import { issueActivation, type ActivationDependencies } from '../enrollment/activation.js';
+import { issueActivation, type ActivationDependencies } from '../enrollment/index.js';
 import {
   decodeResolveCursor,
   encodeResolveCursor,
