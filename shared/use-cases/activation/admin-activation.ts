@@ -17,7 +17,7 @@ import {
   type ResolveResult,
   type SkipReason,
   type SkippedUser,
-} from './contract.js';
+} from '../../domain/worker-admin-contract.js';
 import type { EnrollmentRoster } from '../../ports/enrollment-roster.js';
 
 export interface AdminActivationDependencies extends ActivationDependencies {

@@ -1,4 +1,4 @@
-import type { WorkerAdminReply, WorkerAdminRequest } from '../activation/index.js';
+import type { WorkerAdminReply, WorkerAdminRequest } from '../../domain/worker-admin-contract.js';
 import type { AdminDependencies, AdminRequestContext } from './dependencies.js';
 import { revokeDevice } from './devices.js';
 import { auditTrail, listEnrollments, revokeEnrollment } from './enrollments.js';

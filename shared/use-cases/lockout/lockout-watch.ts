@@ -13,7 +13,7 @@ import type { PushSender } from '../../ports/push-sender.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { ScanWatermarkStore } from '../../ports/scan-watermark-store.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
-import type { LockedResult, LockedUser } from './contract.js';
+import type { LockedResult, LockedUser } from '../../domain/lockout-listing-contract.js';
 import { lockoutAlertPush, lockoutAlertSms } from './messages.js';
 
 /** The metric sink the watch reports to: Powertools Metrics fits. */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { lockedResultSchema } from '../lockout/index.js';
-import { parseJson } from '../../validation/parse-json.js';
+import { lockedResultSchema } from './lockout-listing-contract.js';
+import { parseJson } from '../validation/parse-json.js';
 
 /**
  * The wire contract of admin activation, shared by the worker's admin entry, the admin API and the CLI
