@@ -91,7 +91,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     pushSender: inputs.pushSender,
   };
 
-  // The lockout watch (issue 5): alerts from the scheduled scan, and the admin listing of locked users.
+  // The lockout watch: alerts from the scheduled scan, and the admin listing of locked users.
   const lockoutWatch = createLockoutWatch({
     ...adapters,
     alertLog: new DynamoLockoutAlertLog(documentClient, { ...table, now: () => clock.now() }),
@@ -107,7 +107,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     },
   });
 
-  // Reset and unlock (issue 4). A claimed job is held for the function's timeout, so a run that died with the instance
+  // Reset and unlock. A claimed job is held for the function's timeout, so a run that died with the instance
   // frees the job before SQS redelivers it (visibility timeout: six times as long, see infra/timeouts.ts).
   const accountJobs = createAccountJobs({
     ...adapters,
