@@ -1,9 +1,9 @@
-import type { Logger } from '../ports/logger.js';
-import type { DirectoryJob } from '../domain/directory-job.js';
-import type { Directory } from '../ports/directory.js';
-import type { ExpiryReminders } from './expiry-reminders/expiry-reminders.js';
-import type { LockoutWatch } from './lockout/lockout-watch.js';
-import type { createAccountJobs } from './reset/account-jobs.js';
+import type { Logger } from '../../ports/logger.js';
+import type { DirectoryJob } from '../../domain/directory-job.js';
+import type { Directory } from '../../ports/directory.js';
+import type { ExpiryReminders } from '../expiry-reminders/index.js';
+import type { LockoutWatch } from '../lockout/index.js';
+import type { createAccountJobs } from '../reset/index.js';
 
 type JobKind = DirectoryJob['kind'];
 type JobOfKind<Kind extends JobKind> = Extract<DirectoryJob, { kind: Kind }>;
