@@ -30,7 +30,7 @@ import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
 import { closeServer, listenOnLoopback, portOf } from './stand-ins/listen.js';
 import { startSqs } from './stand-ins/sqs.js';
 import { inboundSmsNotification } from './stand-ins/lambda-failure-record.js';
-import { nextLocalHour } from '../shared/use-cases/expiry-reminders/steps.js';
+import { nextLocalHour } from '../shared/use-cases/expiry-reminders/index.js';
 
 export interface LocalBlinkOptions {
   /** Environment to read settings from (default: process.env). Explicit options below win over it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Enrollment } from '../../domain/enrollment.js';
-import { DeliveryError, DomainError, OptedOutError } from '../../domain/errors.js';
+import { DeliveryError, DomainError } from '../../domain/errors.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
@@ -13,6 +13,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PushSender } from '../../ports/push-sender.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
+import { sendUnlessOptedOut } from '../messaging/index.js';
 import { expiryReminderEmail, expiryReminderPush, expiryReminderSms, type ResetRoute } from './messages.js';
 import { daysLeft, dueStep } from './steps.js';
 
@@ -117,16 +118,13 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
     if (!settings.sms) return { outcome: 'off' as const, transient: false };
     const phone = enrollment.methods.sms ? enrollment.phoneE164 : undefined;
     if (!phone) return { outcome: 'no-phone' as const, transient: false };
-    if (await deps.optOutList.isOptedOut(phone)) return { outcome: 'opted-out' as const, transient: false };
+    // From the number the user saved at setup, so the reminder lands in the thread they know.
     const from = enrollment.senderNumber;
     try {
-      await deps.smsSender.send({ to: phone, body: expiryReminderSms(wording, expiresAt, from ?? settings.defaultResetNumber), ...(from ? { from } : {}) });
-      return { outcome: 'sent' as const, transient: false };
+      const body = expiryReminderSms(wording, expiresAt, from ?? settings.defaultResetNumber);
+      const sent = await sendUnlessOptedOut(deps, { to: phone, body, ...(from ? { from } : {}) }, now);
+      return { outcome: sent === 'sent' ? ('sent' as const) : ('opted-out' as const), transient: false };
     } catch (error) {
-      if (error instanceof OptedOutError) {
-        await deps.optOutList.optOut(phone, now);
-        return { outcome: 'opted-out' as const, transient: false };
-      }
       deps.logger.warn('expiry reminder SMS failed', { userGuid: enrollment.userGuid, error: describe(error) });
       return { outcome: 'failed' as const, transient: error instanceof DomainError && error.retryable };
     }

@@ -1,6 +1,6 @@
 import type { OutboundEmail } from '../../ports/email-sender.js';
 import { escapeHtml } from '../../email/html.js';
-import { timeZoneShortName } from '../lockout/messages.js';
+import { timeZoneShortName } from '../lockout/index.js';
 
 /**
  * The wording of password-expiry reminders. The expiry is shown in the configured zone with its short name ("Tue 15
