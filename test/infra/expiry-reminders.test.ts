@@ -2,7 +2,7 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { directoryJobSchema } from '../../shared/domain/directory-job.js';
 import { ConfigurationError } from '../../infra/config.js';
-import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, theOnly, type Templates } from './build.js';
+import { buildTestApp, expectProperties, functionEnvOf, resourcesOfType, templatesOf, theOnly, type Templates } from './build.js';
 
 // What the password-expiry reminders need deployed (issue 13 §4): a daily schedule at the configured local hour that
 // queues the job, the settings on the worker, and the worker's right to queue its own continuations.
@@ -12,11 +12,7 @@ describe('password-expiry reminders', () => {
     t = templatesOf(buildTestApp());
   });
 
-  const workerEnv = (templates: Templates) => {
-    const [, worker] = blinkFunctions(templates.all).get('blink-directory-worker') ?? [];
-    if (!worker) throw new Error('no directory worker');
-    return envOf(worker);
-  };
+  const workerEnv = (templates: Templates) => functionEnvOf(templates, 'blink-directory-worker');
 
   it('runs daily at 09:00 in the deployment time zone by default, at the configured hour otherwise', () => {
     expectProperties(t.messaging, 'AWS::Scheduler::Schedule', {

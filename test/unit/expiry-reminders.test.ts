@@ -18,7 +18,7 @@ import {
   nextLocalHour,
   type ExpiryReminderSettings,
 } from '../../shared/use-cases/expiry-reminders/index.js';
-import { activeEnrollment } from '../support/enrollments.js';
+import { activeEnrollment, readOnlyEnrollmentStore } from '../support/enrollments.js';
 import { EmptyDirectory } from '../support/fake-directory.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -121,17 +121,8 @@ describe('settings', () => {
 
 // ---- The scan, with fakes -----------------------------------------------------------------------------------------
 
-const domainPolicy: PasswordPolicy = {
-  minLength: 8,
-  complexity: true,
-  historyLength: 3,
-  lockoutThreshold: 3,
-  lockoutDurationSeconds: 1800,
-  lockoutObservationWindowSeconds: 1800,
-  maxAgeSeconds: 42 * 86_400,
-  minAgeSeconds: 0,
-  source: { kind: 'domain' },
-};
+/** The scan reads expiries, never the policy: the fake's policy is the port's shape only. */
+const domainPolicy = { source: { kind: 'domain' } } as PasswordPolicy;
 
 class ExpiringDirectory extends EmptyDirectory {
   entries: ExpiringPassword[] = [];
@@ -206,14 +197,7 @@ function setup(overrides: Partial<ExpiryReminderSettings> = {}) {
   };
   const reminders = createExpiryReminders({
     directory,
-    enrollmentStore: {
-      get: async (guid) => enrollments.get(guid),
-      findByPhone: async () => [],
-      save: async () => undefined,
-      putSecret: async () => undefined,
-      findSecret: async () => undefined,
-      consumeSecret: async () => undefined,
-    },
+    enrollmentStore: readOnlyEnrollmentStore(enrollments),
     deviceStore: {
       add: async () => undefined,
       get: async () => undefined,
