@@ -135,6 +135,28 @@ describe('password-expiry reminders against the Samba DC', () => {
     expect(await queueDepth(blink, blink.queue.deadLetterQueueUrl)).toBe(0);
   };
 
+  it('claims a reminder once in DynamoDB, even when two runs claim it at the same time', async () => {
+    const reminder = { userGuid: randomUUID(), expiresAt: new Date('2027-01-15T08:00:00.000Z'), step: 7 };
+    const keepUntil = new Date(reminder.expiresAt.getTime() + 30 * DAY_MS);
+    const claims = await Promise.all(Array.from({ length: 5 }, () => reminderLog.claim(reminder, keepUntil)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await reminderLog.find(reminder)).toBe('claimed');
+    // Another step, or the expiry of a new password, is another reminder.
+    expect(await reminderLog.claim({ ...reminder, step: 3 }, keepUntil)).toBe(true);
+    expect(await reminderLog.claim({ ...reminder, expiresAt: new Date('2027-03-01T08:00:00.000Z') }, keepUntil)).toBe(true);
+    const sentAt = new Date('2027-01-08T08:00:00.000Z');
+    await reminderLog.complete(reminder, { email: 'sent', sms: 'opted-out', pushes: 2, sentAt });
+    expect(await reminderLog.find(reminder)).toEqual({ email: 'sent', sms: 'opted-out', pushes: 2, sentAt });
+    expect(await reminderLog.claim(reminder, keepUntil)).toBe(false);
+    // Released (nothing reached the user): the retry may claim it again.
+    await reminderLog.release(reminder);
+    expect(await reminderLog.claim(reminder, keepUntil)).toBe(true);
+    // A claim kept past its time counts as free, whatever TTL has not deleted yet.
+    const old = { ...reminder, step: 14 };
+    expect(await reminderLog.claim(old, new Date(clock.now().getTime() - 1000))).toBe(true);
+    expect(await reminderLog.claim(old, keepUntil)).toBe(true);
+  });
+
   it('reads the expiry Samba computes from the PSO, paged, without never-expiring, must-change or disabled accounts', async () => {
     const now = clock.now();
     const result = await directory.scanPasswordExpiries({ now, horizonDays: 14, pageSize: 1, timeBudgetMs: 20_000 });
