@@ -3,6 +3,7 @@ import { Attribute, Change } from 'ldapts';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { DynamoExpiryReminderLog } from '../../shared/adapters/dynamodb/expiry-reminder-log.js';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
+import { ValidationError } from '../../shared/domain/errors.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { activeEnrollment } from '../support/enrollments.js';
@@ -173,6 +174,15 @@ describe('password-expiry reminders against the Samba DC', () => {
     for (const name of ['neverExpires', 'mustChange', 'disabled'] as const) expect(byGuid.has(people[name].guid)).toBe(false);
     // One user per page: the search really pages.
     expect(result.pages).toBeGreaterThanOrEqual(4);
+
+    // A continuation's search starts at a pwdLastSet: users set earlier (in10 was created first) are not read again.
+    const from = byGuid.get(people.in6.guid)?.pwdLastSet ?? '';
+    const continued = await directory.scanPasswordExpiries({ now, horizonDays: 14, pageSize: 500, timeBudgetMs: 20_000, pwdLastSetFrom: from });
+    const continuedGuids = continued.expiring.map((entry) => entry.objectGuid);
+    expect(continuedGuids).toEqual(expect.arrayContaining([people.in6.guid, people.in2.guid]));
+    expect(continuedGuids).not.toContain(people.in10.guid);
+    // Nothing but digits reaches the filter.
+    await expect(directory.scanPasswordExpiries({ now, horizonDays: 14, pageSize: 500, timeBudgetMs: 20_000, pwdLastSetFrom: '1)(objectClass=*' })).rejects.toThrow(ValidationError);
   });
 
   it('sends each enrolled user the reminder of the step due, once, by email and SMS, even when the job comes twice', async () => {

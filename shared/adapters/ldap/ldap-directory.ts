@@ -8,6 +8,7 @@ import {
   DirectoryUnavailableError,
   NotFoundError,
   PasswordRejectedError,
+  ValidationError,
 } from '../../domain/errors.js';
 import type {
   ChangeWatermark,
@@ -359,6 +360,8 @@ export class LdapDirectory implements Directory {
     );
     if (windows.length === 0) return { expiring: [], pages: 0, complete: true };
     const bounds = windows.map(([from, to]) => `(&(pwdLastSet>=${dateToFileTime(new Date(from))})(pwdLastSet<=${dateToFileTime(new Date(to))}))`);
+    // Goes into the filter as it is: a FILETIME in digits, nothing else.
+    if (options.pwdLastSetFrom !== undefined && !/^\d{1,20}$/.test(options.pwdLastSetFrom)) throw new ValidationError('pwdLastSetFrom must be a FILETIME in digits');
     const from = options.pwdLastSetFrom ? `(pwdLastSet>=${options.pwdLastSetFrom})` : '';
     const filter =
       `(&${USERS_FILTER}(!(userAccountControl:${BIT_AND}:=${UF_ACCOUNTDISABLE}))(!(userAccountControl:${BIT_AND}:=${UF_DONT_EXPIRE_PASSWD}))` +
