@@ -169,7 +169,7 @@ export class BlinkFunction extends NodejsFunction {
   }
 
   /** `<envName>` = the secret's ARN, plus permission to read that one secret. */
-  useSecret(envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN', secret: ISecret): this {
+  useSecret(envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN' | 'VAPID_SECRET_ARN', secret: ISecret): this {
     this.addEnvironment(envName, secret.secretArn);
     // Written out instead of secret.grantRead(): that one also edits the key policy of a key in another stack
     // (a dependency cycle) and adds DescribeSecret, which the function never calls.
