@@ -99,14 +99,16 @@ export function wireApi(env: ApiEnv, inputs: ApiInputs) {
   });
 
   const devices = createDeviceUseCases(enrollment);
-  const routes = [
-    ...pageRoutes(),
-    ...setupRoutes(createSetupUseCases(enrollment)),
-    ...deviceRoutes(devices, appRequests, webPush),
-    ...webPushRoutes(devices, webPush, { allowedHosts: env.WEB_PUSH_HOSTS }),
-    ...snsRoutes,
-  ];
-  const handler = createApiHandler({ observability, version: env.BLINK_VERSION, routes });
-  // The routes are also returned for the check of docs/api/device-api.yaml against what the function serves.
-  return { handler, adapters, routes };
+  const handler = createApiHandler({
+    observability,
+    version: env.BLINK_VERSION,
+    routes: [
+      ...pageRoutes(),
+      ...setupRoutes(createSetupUseCases(enrollment)),
+      ...deviceRoutes(devices, appRequests, webPush),
+      ...webPushRoutes(devices, webPush, { allowedHosts: env.WEB_PUSH_HOSTS }),
+      ...snsRoutes,
+    ],
+  });
+  return { handler, adapters };
 }
