@@ -12,7 +12,7 @@ import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import { createHttpsGet, type HttpsGet } from '../adapters/sns/message-verifier.js';
 import { SnsPushEndpoints } from '../adapters/sns/push-endpoints.js';
 import { createObservability } from '../observability/powertools.js';
-import { createAppRequestUseCases } from '../use-cases/app-requests.js';
+import { createAppRequestUseCases } from '../use-cases/app-requests/index.js';
 import { createDeviceUseCases, createSetupUseCases } from '../use-cases/enrollment/index.js';
 import { createWebPushUseCases } from '../use-cases/web-push/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';

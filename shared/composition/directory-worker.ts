@@ -9,7 +9,7 @@ import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
 import { DynamoEnrollmentStore } from '../adapters/dynamodb/enrollment-store.js';
-import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-listing.js';
+import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-roster.js';
 import { DynamoJobLedger } from '../adapters/dynamodb/job-ledger.js';
 import { DynamoLockoutAlertLog } from '../adapters/dynamodb/lockout-alert-log.js';
 import { DynamoOnceKeys } from '../adapters/dynamodb/once-keys.js';
@@ -20,12 +20,12 @@ import { DynamoScanWatermarkStore } from '../adapters/dynamodb/scan-watermark-st
 import { LdapDirectory } from '../adapters/ldap/ldap-directory.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import { createObservability } from '../observability/powertools.js';
-import { createAdminActivation } from '../use-cases/activation/activation.js';
-import { createDirectoryJobHandlers } from '../use-cases/directory-jobs.js';
-import { createLockoutWatch } from '../use-cases/lockout/lockout-watch.js';
-import { createAccountJobs } from '../use-cases/reset/account-jobs.js';
+import { createAdminActivation } from '../use-cases/activation/index.js';
+import { createDirectoryJobHandlers } from '../use-cases/directory-jobs/index.js';
+import { createLockoutWatch } from '../use-cases/lockout/index.js';
+import { createAccountJobs } from '../use-cases/reset/index.js';
 import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
-import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin-handler.js';
 import type { ServiceClients } from './aws-clients.js';
 import { resetSettingsFrom } from './reset.js';
 import { createSmsSender } from './sms.js';
@@ -106,7 +106,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     },
   };
 
-  // The lockout watch (issue 5): alerts from the scheduled scan, and the admin listing of locked users.
+  // The lockout watch: alerts from the scheduled scan, and the admin listing of locked users.
   const lockoutWatch = createLockoutWatch({
     ...adapters,
     alertLog: new DynamoLockoutAlertLog(documentClient, { ...table, now: () => clock.now() }),
@@ -122,7 +122,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     },
   });
 
-  // Reset and unlock (issue 4). A claimed job is held for the function's timeout, so a run that died with the instance
+  // Reset and unlock. A claimed job is held for the function's timeout, so a run that died with the instance
   // frees the job before SQS redelivers it (visibility timeout: six times as long, see infra/timeouts.ts).
   const accountJobs = createAccountJobs({
     ...adapters,

@@ -134,7 +134,7 @@ export const envSections = {
     /** Incremental scans (users changed since the last scan) build on a full scan at most this old; 0: always full. */
     LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(86_400),
   },
-  /** Alerts the lockout scan sends to enrolled users (issue 5). */
+  /** Alerts the lockout scan sends to enrolled users. */
   lockoutAlert: {
     /** IANA time zone of the time in the alert ("locked at 10:42"). */
     LOCKOUT_ALERT_TIME_ZONE: z

@@ -1,5 +1,5 @@
 /**
- * Named failures of the domain. One place (shared/http/error-response.ts) maps them to HTTP responses; the worker
+ * Named failures of the domain. One place (errorResponse in shared/http/responses.ts) maps them to HTTP responses; the worker
  * decides from them whether a job is retried or final.
  */
 export abstract class DomainError extends Error {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { parseEnv, ConfigurationError } from '../../shared/config/env.js';
 import type { Device } from '../../shared/domain/device.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';

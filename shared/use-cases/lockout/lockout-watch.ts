@@ -16,7 +16,7 @@ import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WebPushSender } from '../../ports/web-push-sender.js';
 import type { WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { Device } from '../../domain/device.js';
-import type { LockedResult, LockedUser } from './contract.js';
+import type { LockedResult, LockedUser } from '../../domain/lockout-listing-contract.js';
 import { lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush } from './messages.js';
 
 /** The metric sink the watch reports to: Powertools Metrics fits. */
@@ -110,7 +110,7 @@ export const lockoutAlertKey = (userGuid: string, lockoutTime: string) => `locko
 export const lockoutAlertAnswerKey = (userGuid: string) => `lockout-alert-answered#${userGuid}`;
 
 /**
- * The lockout watch (issue 5). A scan asks AD for the accounts locked right now (a paged search; after a complete scan
+ * The lockout watch. A scan asks AD for the accounts locked right now (a paged search; after a complete scan
  * of a DC, only over the users changed since that scan started: see planScan), keeps those with an active enrollment
  * whose lockout has not run out under their effective policy, and tells each user once per lockout event: an SMS to
  * the verified phone and a push to each bound device. The event's key `lockout-alert#<userGuid>#<lockoutTime>` is
