@@ -274,6 +274,13 @@ export class BlinkFunction extends NodejsFunction {
    * The push platform applications (env) plus sns:CreatePlatformEndpoint on exactly those: the function makes a
    * device's endpoint from its token at registration, on no other application, and never publishes.
    */
+  /** WEB_PUSH_HOSTS and WEB_PUSH_SUBJECT when configured (the functions' defaults otherwise). */
+  useWebPushSettings(settings: { webPushHosts?: string[] | undefined; webPushSubject?: string | undefined }): this {
+    if (settings.webPushHosts) this.addEnvironment('WEB_PUSH_HOSTS', settings.webPushHosts.join(','));
+    if (settings.webPushSubject) this.addEnvironment('WEB_PUSH_SUBJECT', settings.webPushSubject);
+    return this;
+  }
+
   usePushEndpoints(applications: { pushApnsPlatformApplicationArn?: string | undefined; pushFcmPlatformApplicationArn?: string | undefined }): this {
     const arns: string[] = [];
     if (applications.pushApnsPlatformApplicationArn) {

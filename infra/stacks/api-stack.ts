@@ -86,6 +86,7 @@ export class ApiStack extends Stack {
       .useQueue(props.jobQueue)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
+      .useWebPushSettings(config)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .useEnrollmentSettings(config)

@@ -101,6 +101,7 @@ export class DirectoryStack extends Stack {
       .useSecret('DIRECTORY_BIND_SECRET_ARN', props.directoryBindSecret)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
+      .useWebPushSettings(config)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .usePushPublishing()

@@ -1,4 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
+import { ConfigurationError } from '../../infra/config.js';
 import { blinkFunctions, buildTestApp, envOf, resourcesOfType, templatesOf, type Resource } from './build.js';
 
 // Issue 11: the VAPID key pair of Web Push lives in a secret of BlinkData, encrypted with the secrets key; the api
@@ -32,5 +33,16 @@ describe('the VAPID secret', () => {
       const hasArn = 'VAPID_SECRET_ARN' in envOf(resource);
       expect({ service, hasArn }).toEqual({ service, hasArn: service === 'blink-api' || service === 'blink-directory-worker' });
     }
+  });
+
+  it('takes its push service hosts and VAPID contact from the context, for the api function and the worker only', () => {
+    const functions = blinkFunctions(templatesOf(buildTestApp({ webPushHosts: 'push.corp.example.com,*.push.apple.com', webPushSubject: 'mailto:it@corp.example.com' })).all);
+    for (const service of ['blink-api', 'blink-directory-worker']) {
+      const [, resource] = functions.get(service) ?? [];
+      expect(envOf(resource!)).toMatchObject({ WEB_PUSH_HOSTS: 'push.corp.example.com,*.push.apple.com', WEB_PUSH_SUBJECT: 'mailto:it@corp.example.com' });
+    }
+    expect(envOf(functions.get('blink-inbound-sms')![1])).not.toHaveProperty('WEB_PUSH_HOSTS');
+    expect(() => buildTestApp({ webPushHosts: 'http://evil.test/x' })).toThrow(ConfigurationError);
+    expect(() => buildTestApp({ webPushSubject: 'blink@corp.example.com' })).toThrow(ConfigurationError);
   });
 });
