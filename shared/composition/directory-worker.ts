@@ -4,6 +4,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/directory.js';
 import type { PushSender } from '../ports/push-sender.js';
 import type { Secrets } from '../ports/secrets.js';
+import type { Agent } from 'node:https';
+import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
 import { DynamoExpiryReminderLog } from '../adapters/dynamodb/expiry-reminder-log.js';
@@ -33,7 +35,7 @@ import { createSmsSender } from './sms.js';
 import { FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
 
 /** The environment sections the directory worker reads (its Lambda root parses these; infra tests check them). */
-export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset', 'jobQueue', 'expiryReminders'] as const;
+export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset', 'jobQueue', 'expiryReminders', 'webPush'] as const;
 export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
 
 /** What differs between the deployed and the local directory worker. */
@@ -44,6 +46,8 @@ export interface DirectoryWorkerInputs {
   directory: Directory;
   /** Deployed: SNS mobile push; local: recorded for the console. */
   pushSender: PushSender;
+  /** TLS agent of Web Push requests: the default (system CAs) unless a test's push service has its own CA. */
+  webPushAgent?: Agent;
   clock: Clock;
   /** X-Ray tracing: on deployed, off locally (no daemon). */
   tracing: boolean;
@@ -92,6 +96,17 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
     }),
     pushSender: inputs.pushSender,
+    // Web Push to the installed app (VAPID key pair from the secret); sent from here, the function that scans.
+    webPush: {
+      sender: new LibraryWebPushSender({
+        secrets: inputs.secrets,
+        subject: env.WEB_PUSH_SUBJECT ?? `mailto:${env.EMAIL_FROM}`,
+        allowedHosts: env.WEB_PUSH_HOSTS,
+        timeoutMs: 5_000,
+        ...(inputs.webPushAgent ? { agent: inputs.webPushAgent } : {}),
+      }),
+      subscriptions: deviceStore,
+    },
   };
 
   // The lockout watch: alerts from the scheduled scan, and the admin listing of locked users.

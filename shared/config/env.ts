@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isTimeZone } from './time-zone.js';
+import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
 
 /**
  * The one schema over the environment. Each composition root parses the sections its function needs, once, at
@@ -61,6 +62,8 @@ export const envSections = {
   secretArns: {
     TOKEN_HMAC_SECRET_ARN: z.string().startsWith('arn:').optional(),
     DIRECTORY_BIND_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    /** The VAPID key pair of Web Push, JSON {"publicKey","privateKey"} (README, "Web Push"). */
+    VAPID_SECRET_ARN: z.string().startsWith('arn:').optional(),
   },
   /** Enrollment (setup page, device binding, activation links). */
   enrollment: {
@@ -155,6 +158,16 @@ export const envSections = {
     PASSWORD_EXPIRY_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
     /** Reading and sending stop after this long; a continuation job takes the rest. */
     PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(30_000),
+  },
+  /** Web Push to the installed app (RFC 8030/8291/8292): where subscriptions may point and who Blink says it is. */
+  webPush: {
+    /**
+     * Push service hosts a subscription endpoint may be on (comma list; `*.suffix` for any host below it). The
+     * default: the services of Chrome/Edge/Samsung (FCM), Firefox, Safari and legacy Edge.
+     */
+    WEB_PUSH_HOSTS: commaList.default([...DEFAULT_WEB_PUSH_HOSTS]),
+    /** The VAPID contact (mailto: or https:) push services may use about Blink's pushes; unset: mailto:EMAIL_FROM. */
+    WEB_PUSH_SUBJECT: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL').optional(),
   },
 } as const;
 
