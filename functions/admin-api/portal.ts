@@ -8,7 +8,7 @@ import { portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
 import { workerReplyResponse } from './responses.js';
 import type { AdminUseCases } from '../../shared/use-cases/admin/index.js';
-import { parseBody, pathId, requestIdOf } from './request.js';
+import { parseBody, pathId, requestIdOf } from './request-fields.js';
 
 const confirmSchema = z.strictObject({ code: z.string().max(20) });
 

@@ -9,8 +9,8 @@ import {
 } from '../../domain/caller-verification.js';
 import { ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../domain/errors.js';
 import { generateSmsCode, hashSecret } from '../../domain/one-time-secrets.js';
-import { sendUnlessOptedOut } from '../opt-out-aware-sms.js';
-import type { WorkerAdminReply } from '../activation/contract.js';
+import { sendUnlessOptedOut } from '../messaging/index.js';
+import type { WorkerAdminReply } from '../../domain/worker-admin-contract.js';
 import type { PortalHelpDeskDependencies } from './dependencies.js';
 import type { PortalUser } from './session.js';
 
