@@ -1,3 +1,5 @@
+import { CookieJar } from './cookie-jar.js';
+
 /**
  * Signs in at the local identity provider with plain HTTP requests, as a browser would: follows the authorization
  * request to the login page, posts the user name and password, and follows the redirects (with the provider's
@@ -10,18 +12,11 @@ export async function signInAtLocalIdp(
   password: string,
 ): Promise<{ callbackUrl: string } | { refusedStatus: number; page: string }> {
   const issuerOrigin = new URL(authorizationUrl).origin;
-  const cookies = new Map<string, string>();
+  const jar = new CookieJar();
   const request = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const separator = pair.indexOf('=');
-      cookies.set(pair.slice(0, separator).trim(), pair.slice(separator + 1).trim());
-    }
+    const cookie = jar.header();
+    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
+    jar.take(response);
     return response;
   };
   const follow = async (start: Response): Promise<Response | { leftTo: string }> => {

@@ -1,4 +1,5 @@
 import type { LocalBlink } from '../../local/runtime.js';
+import { CookieJar } from './cookie-jar.js';
 import { signInAtLocalIdp } from './local-idp.js';
 
 /**
@@ -6,28 +7,21 @@ import { signInAtLocalIdp } from './local-idp.js';
  * local identity provider, and JSON calls with the portal's Origin and CSRF header.
  */
 export class PortalClient {
-  readonly cookies = new Map<string, string>();
+  private readonly jar = new CookieJar();
+  readonly cookies = this.jar.cookies;
   /** Set-Cookie lines of the last answer, as sent. */
   lastSetCookies: string[] = [];
 
   constructor(private readonly blink: LocalBlink) {}
 
   async request(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
-    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const cookie = this.jar.header();
     const response = await fetch(path.startsWith('http') ? path : `${this.blink.url}${path}`, {
       ...init,
       redirect: 'manual',
       headers: { ...(cookie ? { cookie } : {}), ...init.headers },
     });
-    this.lastSetCookies = response.headers.getSetCookie();
-    for (const line of this.lastSetCookies) {
-      const [pair = ''] = line.split(';');
-      const separator = pair.indexOf('=');
-      const name = pair.slice(0, separator).trim();
-      const value = pair.slice(separator + 1).trim();
-      if (value === '' || /max-age=0/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    this.lastSetCookies = this.jar.take(response);
     return response;
   }
 
