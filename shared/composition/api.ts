@@ -12,6 +12,7 @@ import { createHttpsGet, type HttpsGet } from '../adapters/sns/message-verifier.
 import { SnsPushEndpoints } from '../adapters/sns/push-endpoints.js';
 import { createObservability } from '../observability/powertools.js';
 import { createAppRequestUseCases } from '../use-cases/app-requests.js';
+import { unlinkDevice } from '../use-cases/app/unlink.js';
 import { createDeviceUseCases, createSetupUseCases } from '../use-cases/enrollment/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';
 import { deviceRoutes } from '../../functions/api/routes/device.js';
@@ -88,7 +89,7 @@ export function wireApi(env: ApiEnv, inputs: ApiInputs) {
   const handler = createApiHandler({
     observability,
     version: env.BLINK_VERSION,
-    routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests), ...snsRoutes],
+    routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests, (device, requestId) => unlinkDevice(enrollment, device, requestId)), ...snsRoutes],
   });
   return { handler, adapters };
 }

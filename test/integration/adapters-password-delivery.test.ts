@@ -92,6 +92,29 @@ describe('DynamoPasswordDelivery', () => {
     expect(await scanTable()).not.toContain(taken.jwe);
   });
 
+  it('encrypts to a protocol v2 device\'s encryption key, never to its signing key', async () => {
+    const signing = generateDeviceKeys();
+    const encryption = generateDeviceKeys();
+    const recipient = { jobId: randomUUID(), deviceId: randomUUID(), userGuid: randomUUID() };
+    await devices.add({
+      deviceId: recipient.deviceId,
+      userGuid: recipient.userGuid,
+      publicKey: signing.publicKey,
+      encryptionKey: encryption.publicKey,
+      unlockMethod: 'none',
+      platform: 'other',
+      boundAt: now,
+    });
+    expect((await devices.get(recipient.deviceId))?.encryptionKey).toEqual(encryption.publicKey);
+    await delivery.open(recipient, later(300));
+    await delivery.deliverPassword(recipient, PASSWORD, later(300));
+    const taken = await delivery.take(recipient.jobId, recipient.deviceId, later(1));
+    if (taken?.state !== 'password-ready') throw new Error(`expected password-ready, got ${JSON.stringify(taken)}`);
+    await expect(compactDecrypt(taken.jwe, signing.privateKey)).rejects.toThrow();
+    const { plaintext } = await compactDecrypt(taken.jwe, encryption.privateKey);
+    expect(new TextDecoder().decode(plaintext)).toBe(PASSWORD);
+  });
+
   it('gives the password to exactly one of several concurrent takes', async () => {
     const { recipient } = await openRequest();
     await delivery.deliverPassword(recipient, PASSWORD, later(300));

@@ -97,7 +97,7 @@ describe('QR binding and signed device requests', () => {
       expect(answer.json).toEqual({
         account: { displayName: 'Device User', samAccountName: sam },
         methods: { sms: false, app: true },
-        device: { deviceId: state.deviceId, unlockMethod: 'pin', platform: 'android' },
+        device: { deviceId: state.deviceId, unlockMethod: 'pin', platform: 'android', protocol: 1 },
       });
 
       // The binding code is single use.

@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { deviceHeaders, devicePublicKeySchema } from '../../../shared/domain/device-signature.js';
+import { deviceHeaders, devicePublicKeySchema, samePublicKey } from '../../../shared/domain/device-signature.js';
 import { isPushPlatform, pushTokenSchemas } from '../../../shared/domain/push-token.js';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
 import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests.js';
 import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/device.js';
 import type { ApiRoute } from '../handler.js';
+import type { AuthenticatedDevice } from '../../../shared/use-cases/app-requests.js';
 import { bodyText, header, parseJsonBody } from './json-body.js';
 import { requestFacts } from './setup.js';
 import { UUID_PATTERN } from '../../../shared/validation/uuid.js';
@@ -15,16 +16,28 @@ import { UUID_PATTERN } from '../../../shared/validation/uuid.js';
  * anything else SNS could be pointed at (the server makes the endpoint from it), and platforms without a push
  * service send none.
  */
+const registrationFields = {
+  bindingCode: z.string().min(1).max(256),
+  unlockMethod: z.enum(['none', 'pin', 'biometric']),
+  platform: z.enum(['ios', 'android', 'other']),
+  pushToken: z.string().min(1).max(512).optional(),
+};
+
+/**
+ * Protocol v1 (the reference client): one P-256 key signs and receives passwords. Protocol v2 (the Blink app):
+ * WebCrypto cannot use one key for ECDSA and ECDH, so a signing key and a different encryption key.
+ */
 const registerBody = z
-  .object({
-    bindingCode: z.string().min(1).max(256),
-    publicKey: devicePublicKeySchema,
-    unlockMethod: z.enum(['none', 'pin', 'biometric']),
-    platform: z.enum(['ios', 'android', 'other']),
-    pushToken: z.string().min(1).max(512).optional(),
-  })
+  .union([
+    z.object({ ...registrationFields, protocol: z.literal(1).optional(), publicKey: devicePublicKeySchema }),
+    z
+      .object({ ...registrationFields, protocol: z.literal(2), signingKey: devicePublicKeySchema, encryptionKey: devicePublicKeySchema })
+      .refine((body) => !samePublicKey(body.signingKey, body.encryptionKey), { path: ['encryptionKey'], message: 'must differ from the signing key' }),
+  ])
   .transform((body, context) => {
-    const { pushToken, ...rest } = body;
+    const { pushToken } = body;
+    const keys = body.protocol === 2 ? { publicKey: body.signingKey, encryptionKey: body.encryptionKey } : { publicKey: body.publicKey };
+    const rest = { bindingCode: body.bindingCode, unlockMethod: body.unlockMethod, platform: body.platform, ...keys };
     if (pushToken === undefined) return rest;
     if (!isPushPlatform(body.platform)) {
       context.addIssue({ code: 'custom', path: ['pushToken'], message: 'only ios and android devices have push tokens' });
@@ -61,11 +74,15 @@ function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
   };
 }
 
+/** Revokes the signed device itself (shared/use-cases/app/unlink.ts). */
+export type UnlinkDevice = (device: AuthenticatedDevice, requestId?: string) => Promise<void>;
+
 /**
  * The app's calls (docs/design/enrollment.md, docs/design/reset.md): registration with a binding code, then signed
- * requests: status, reset and unlock, and the answer to a reset or unlock.
+ * requests: status, reset and unlock, the answer to a reset or unlock, and unlinking.
  */
-export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUseCases): ApiRoute[] {
+
+export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUseCases, unlink: UnlinkDevice): ApiRoute[] {
   const appRequest = (kind: AppRequestKind): ApiRoute => ({
     method: 'POST',
     path: `/api/device/${kind}`,
@@ -86,13 +103,7 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
       handler: async (event: APIGatewayProxyEvent) => {
         const body = parseJsonBody(event, registerBody);
         const result = await devices.register(
-          {
-            bindingCode: body.bindingCode,
-            publicKey: body.publicKey,
-            unlockMethod: body.unlockMethod,
-            platform: body.platform,
-            ...('pushToken' in body ? { pushToken: body.pushToken } : {}),
-          },
+          body,
           requestFacts(event),
         );
         if (!result.ok) return jsonResponse(404, bindingInvalidBody);
@@ -110,6 +121,17 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
     },
     appRequest('reset'),
     appRequest('unlock'),
+    {
+      method: 'POST',
+      path: '/api/device/unlink',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const authenticated = await devices.authenticate(signedRequest(event));
+        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+        parseJsonBody(event, emptyBody);
+        await unlink(authenticated, event.requestContext?.requestId);
+        return jsonResponse(200, { unlinked: true });
+      },
+    },
     {
       method: 'GET',
       path: '/api/device/requests/{requestId}',

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
-import { devicePublicKeySchema } from '../../domain/device-signature.js';
+import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
 import type { DeviceStore } from '../../ports/device-store.js';
 import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
 
@@ -18,6 +18,7 @@ const deviceItemSchema = z.object({
   deviceId: z.string(),
   userGuid: z.string(),
   publicKey: devicePublicKeySchema,
+  encryptionKey: devicePublicKeySchema.optional(),
   unlockMethod: z.enum(['none', 'pin', 'biometric']),
   platform: z.enum(['ios', 'android', 'other']),
   pushToken: z.string().optional(),
@@ -49,7 +50,8 @@ export class DynamoDeviceStore implements DeviceStore {
           [gsi1.sortKey]: `DEVICE#${device.deviceId}`,
           deviceId: device.deviceId,
           userGuid: device.userGuid,
-          publicKey: { kty: device.publicKey.kty, crv: device.publicKey.crv, x: device.publicKey.x, y: device.publicKey.y },
+          publicKey: publicJwkOf(device.publicKey),
+          encryptionKey: device.encryptionKey ? publicJwkOf(device.encryptionKey) : undefined,
           unlockMethod: device.unlockMethod,
           platform: device.platform,
           pushToken: device.pushToken,
@@ -124,12 +126,18 @@ export class DynamoDeviceStore implements DeviceStore {
   }
 }
 
+/** Only the four members of a public P-256 JWK are stored, whatever else the object carries. */
+function publicJwkOf(key: DevicePublicKey): DevicePublicKey {
+  return { kty: key.kty, crv: key.crv, x: key.x, y: key.y };
+}
+
 function toDevice(item: Record<string, unknown>): Device {
   const stored = deviceItemSchema.parse(item);
   return {
     deviceId: stored.deviceId,
     userGuid: stored.userGuid,
     publicKey: stored.publicKey,
+    ...(stored.encryptionKey ? { encryptionKey: stored.encryptionKey } : {}),
     unlockMethod: stored.unlockMethod,
     platform: stored.platform,
     ...(stored.pushToken !== undefined ? { pushToken: stored.pushToken } : {}),

@@ -13,7 +13,10 @@ import { retryOnConcurrentUpdate } from './save-with-retry.js';
 
 export interface DeviceRegistration {
   bindingCode: string;
+  /** The key that signs the device's requests (protocol v1: also the key passwords are encrypted to). */
   publicKey: DevicePublicKey;
+  /** Protocol v2: the separate ECDH key passwords are encrypted to. */
+  encryptionKey?: DevicePublicKey;
   unlockMethod: UnlockMethod;
   platform: DevicePlatform;
   /** The app's APNs or FCM token (checked at the edge); the device stores the endpoint made from it, not the token. */
@@ -41,7 +44,7 @@ export type DeviceAuthentication = { ok: true; device: Device; enrollment: Enrol
 export interface DeviceStatus {
   account: { displayName: string; samAccountName: string };
   methods: EnrollmentMethods;
-  device: { deviceId: string; unlockMethod: UnlockMethod; platform: DevicePlatform };
+  device: { deviceId: string; unlockMethod: UnlockMethod; platform: DevicePlatform; protocol: 1 | 2 };
 }
 
 
@@ -69,6 +72,7 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         deviceId: randomUUID(),
         userGuid: binding.userGuid,
         publicKey: registration.publicKey,
+        ...(registration.encryptionKey ? { encryptionKey: registration.encryptionKey } : {}),
         unlockMethod: registration.unlockMethod,
         platform: registration.platform,
         ...(await pushEndpointOf(registration, binding.userGuid)),
@@ -131,7 +135,7 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
       return {
         account: { displayName: enrollment.displayName, samAccountName: enrollment.samAccountName },
         methods: enrollment.methods,
-        device: { deviceId: device.deviceId, unlockMethod: device.unlockMethod, platform: device.platform },
+        device: { deviceId: device.deviceId, unlockMethod: device.unlockMethod, platform: device.platform, protocol: device.encryptionKey ? 2 : 1 },
       };
     },
   };

@@ -62,7 +62,8 @@ export function deviceBoundEmail(settings: NoticeSettings, to: Recipient, platfo
   return email(to.mail, `${settings.productName}: a phone app was linked to your account`, lines);
 }
 
-function email(to: string, subject: string, paragraphs: string[]): OutboundEmail {
+/** A plain notice email: the paragraphs as text and as escaped HTML. */
+export function email(to: string, subject: string, paragraphs: string[]): OutboundEmail {
   return {
     to,
     subject,
