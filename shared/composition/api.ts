@@ -89,7 +89,9 @@ export function wireApi(env: ApiEnv, inputs: ApiInputs) {
   const handler = createApiHandler({
     observability,
     version: env.BLINK_VERSION,
-    routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests, (device, requestId) => unlinkDevice(enrollment, device, requestId)), ...snsRoutes],
+    routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests, (device, requestId) => unlinkDevice(enrollment, device, requestId), {
+        passwordMustChange: env.RESET_FORCE_CHANGE,
+      }), ...snsRoutes],
   });
   return { handler, adapters };
 }

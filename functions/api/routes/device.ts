@@ -82,7 +82,13 @@ export type UnlinkDevice = (device: AuthenticatedDevice, requestId?: string) => 
  * requests: status, reset and unlock, the answer to a reset or unlock, and unlinking.
  */
 
-export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUseCases, unlink: UnlinkDevice): ApiRoute[] {
+export function deviceRoutes(
+  devices: DeviceUseCases,
+  appRequests: AppRequestUseCases,
+  unlink: UnlinkDevice,
+  /** RESET_FORCE_CHANGE: a password answer says whether Windows asks for a new one at the next sign-in. */
+  options: { passwordMustChange: boolean },
+): ApiRoute[] {
   const appRequest = (kind: AppRequestKind): ApiRoute => ({
     method: 'POST',
     path: `/api/device/${kind}`,
@@ -141,7 +147,7 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
         const requestId = event.pathParameters?.['requestId'] ?? '';
         const result = UUID_PATTERN.test(requestId) ? await appRequests.result(requestId, authenticated) : undefined;
         if (!result) return jsonResponse(404, requestNotFoundBody);
-        return jsonResponse(200, result);
+        return jsonResponse(200, result.state === 'password-ready' ? { ...result, mustChangePassword: options.passwordMustChange } : result);
       },
     },
   ];

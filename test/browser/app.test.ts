@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import globalSetup from '../integration/global-setup.js';
+import globalTeardown from '../integration/global-teardown.js';
+import { localDirectorySettings, lockOut, throwawayUsers, tryBind, type TestUser } from '../integration/support/samba.js';
+import { hasHorizontalOverflow, launchBrowser, openPage, screenshot, type PageProblems, type TestBrowser } from './browser.js';
+
+// The Blink app in Chromium at a phone's size, against the local runtime on the Samba AD DC: linked from the setup
+// page's https link, then reset (the password shown binds on Samba) and unlock of a real lockout. The origin is
+// http://localhost (the default PUBLIC_BASE_URL): a secure context, as WebAuthn and service workers need.
+
+const ADMIN_TOKEN = `admin-${'app'.repeat(12)}`;
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const users = throwawayUsers();
+let blink: LocalBlink;
+let browser: TestBrowser;
+let phoneDigits = 1000;
+
+beforeAll(async () => {
+  // Samba is the integration tier's DC (test/integration/global-setup.ts); this suite takes a lease on it too.
+  await globalSetup();
+  [blink, browser] = await Promise.all([
+    startLocalBlink({ env: { BLINK_VERSION: 'app-test' }, port: 0, adminToken: ADMIN_TOKEN, lockoutScanIntervalSeconds: 3600, directory: localDirectorySettings() }),
+    launchBrowser(),
+  ]);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await blink?.stop();
+  await users.removeAll();
+  await globalTeardown();
+});
+
+async function admin(method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${blink.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** A new Samba user activated through the admin API; returns the emailed setup link. */
+async function activatedSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; link: string }> {
+  const user = await users.create(prefix);
+  const resolved = (await admin('POST', '/admin/activations/resolve', { target: { user: user.samAccountName } })) as { candidates: Array<{ userGuid: string }> };
+  const userGuid = resolved.candidates[0]?.userGuid;
+  if (!userGuid) throw new Error(`${user.samAccountName} was not resolved as eligible`);
+  await admin('POST', '/admin/activations', { userGuids: [userGuid] });
+  const email = (await blink.listEmails()).find((sent) => sent.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase());
+  const link = /(http\S+\/setup#t=[A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1];
+  if (!link) throw new Error('no activation link was emailed');
+  return { user, userGuid, link };
+}
+
+/** Runs axe-core in the page (through the DevTools protocol, so the page's CSP does not apply) and lists violations. */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
+  const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
+  return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/** Every app screen is checked the same way: accessible, no sideways scrolling, and a screenshot for the record. */
+async function checkScreen(page: Page, name: string): Promise<void> {
+  expect(await axeViolations(page)).toEqual([]);
+  expect(await hasHorizontalOverflow(page)).toBe(false);
+  await screenshot(page, `app-${name}`);
+}
+
+/** The setup page up to its QR code step: number, code sent, Scan QR code. */
+async function setupPageAtQr(context: BrowserContext, link: string): Promise<{ page: Page; problems: PageProblems }> {
+  const opened = await openPage(context);
+  await opened.page.goto(link);
+  await opened.page.getByLabel('Mobile number').fill(`(201) 555-${String((phoneDigits += 1) % 10_000).padStart(4, '0')}`);
+  await opened.page.getByRole('button', { name: 'Send Verification Code' }).click();
+  await opened.page.getByRole('button', { name: 'Scan QR code' }).click();
+  await opened.page.getByRole('img', { name: /QR code/ }).waitFor();
+  return opened;
+}
+
+/** Follows the setup page's "On this phone? Open the Blink app" link (it opens a new tab) and returns the app's page. */
+async function openAppFromSetupPage(setupPage: Page): Promise<Page> {
+  const link = setupPage.getByRole('link', { name: 'On this phone? Open the Blink app' });
+  const href = (await link.getAttribute('href')) ?? '';
+  expect(href).toMatch(new RegExp(`^${blink.publicBaseUrl}/app/enroll#[A-Za-z0-9_-]{22}$`));
+  const [appPage] = await Promise.all([setupPage.context().waitForEvent('page'), link.click()]);
+  await appPage.waitForLoadState();
+  return appPage;
+}
+
+describe('the Blink app', () => {
+  it('links from the setup page with None, resets (the shown password binds on Samba) and unlocks a real lockout', async () => {
+    const { user, link } = await activatedSambaUser('appnone');
+    const setup = await setupPageAtQr(browser.context, link);
+    const app = await openAppFromSetupPage(setup.page);
+    app.on('pageerror', (error) => setup.problems.pageErrors.push(`app: ${error.message}`));
+
+    // The code left the address bar at once; the first question is the guide's.
+    await app.getByRole('heading', { name: 'How do you want to unlock Blink?' }).waitFor();
+    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
+    expect(await app.locator('#screen-method').innerText()).toContain('Select which method of authentication for the app you prefer');
+    await checkScreen(app, 'method');
+    await app.getByRole('button', { name: /^None/ }).click();
+
+    // Home: whose account, two big actions.
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    expect(await app.locator('#home-account').innerText()).toBe(`Windows account: ${user.samAccountName}`);
+    await checkScreen(app, 'home');
+
+    // The setup page finished by itself (it polls).
+    await setup.page.getByRole('heading', { name: 'Setup complete' }).waitFor({ timeout: 10_000 });
+    expect(await setup.page.locator('#step-complete').innerText()).toContain('Your Blink app is linked to your account.');
+
+    // Only public keys left the phone: the private keys in IndexedDB are non-extractable CryptoKeys.
+    const keys = (await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve([get.result.signingKey, get.result.encryptionKey].map((key) => [key.type, key.extractable, key.algorithm.name]));
+      };
+    })`)) as unknown[];
+    expect(keys).toEqual([
+      ['private', false, 'ECDSA'],
+      ['private', false, 'ECDH'],
+    ]);
+
+    await app.getByRole('button', { name: 'Reset password' }).click();
+    const passwordBox = app.locator('#password-value');
+    await app.getByRole('heading', { name: 'Your new password' }).waitFor({ timeout: 30_000 });
+    const password = (await passwordBox.innerText()).replace(/\s/g, '');
+    expect(password.length).toBeGreaterThanOrEqual(15);
+    expect(await app.locator('#password-change').innerText()).toContain('Windows then asks you to choose a new one');
+    await checkScreen(app, 'password');
+    // AD took it (773: must change at next sign-in); the old one is gone.
+    expect(await tryBind(user.dn, password)).toBe('773');
+    expect(await tryBind(user.dn, user.password)).toBe('52e');
+    await app.getByRole('button', { name: 'Hide now' }).click();
+    await app.getByRole('heading', { name: 'Password hidden' }).waitFor();
+    expect(await app.locator('body').innerText()).not.toContain(password);
+    await checkScreen(app, 'password-hidden');
+
+    // A real lockout on Samba, unlocked from the app.
+    await lockOut(user);
+    expect(await tryBind(user.dn, password)).toBe('775');
+    await app.getByRole('button', { name: 'Done' }).click();
+    await app.getByRole('button', { name: 'Unlock account' }).click();
+    await app.getByRole('heading', { name: 'Your account is unlocked' }).waitFor({ timeout: 30_000 });
+    expect(await tryBind(user.dn, password)).toBe('773');
+    await checkScreen(app, 'unlocked');
+    // Unlock again: it was not locked.
+    await app.getByRole('button', { name: 'Done' }).click();
+    await app.getByRole('button', { name: 'Unlock account' }).click();
+    await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
+
+    expect(setup.problems.pageErrors).toEqual([]);
+    expect(await setup.problems.cspViolations()).toEqual([]);
+  });
+});
+
