@@ -224,6 +224,8 @@ async function link(bindingCode: string): Promise<void> {
     ...(state.pinVerifier ? { pin: state.pinVerifier } : {}),
     ...(credentialId ? { credentialId } : {}),
   };
+  // The link this one replaces is revoked (best effort: it may be revoked already), so no old keys stay valid.
+  if (state.device) await signedRequest(state.device, 'POST', '/api/device/unlink', '{}');
   await saveDevice(device);
   state.device = device;
   state.pinVerifier = undefined;
@@ -594,7 +596,8 @@ async function start(): Promise<void> {
   }
 
   state.device = await loadDevice();
-  if (state.device) {
+  // A setup link opened on a phone that is already linked starts a new link (it replaces this one once it worked).
+  if (state.device && !state.pendingCode) {
     showHome();
     if (action === 'reset' || action === 'unlock') unlockThen(() => act(action));
     return;

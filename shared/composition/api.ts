@@ -13,6 +13,8 @@ import { SnsPushEndpoints } from '../adapters/sns/push-endpoints.js';
 import { createObservability } from '../observability/powertools.js';
 import { createAppRequestUseCases } from '../use-cases/app-requests.js';
 import { unlinkDevice } from '../use-cases/app/unlink.js';
+import { createWebAuthnUseCases } from '../use-cases/app/webauthn.js';
+import { SimpleWebAuthn } from '../adapters/webauthn/simple-webauthn.js';
 import { createDeviceUseCases, createSetupUseCases } from '../use-cases/enrollment/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';
 import { deviceRoutes } from '../../functions/api/routes/device.js';
@@ -89,9 +91,17 @@ export function wireApi(env: ApiEnv, inputs: ApiInputs) {
   const handler = createApiHandler({
     observability,
     version: env.BLINK_VERSION,
-    routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests, (device, requestId) => unlinkDevice(enrollment, device, requestId), {
+    routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests, {
+        unlink: (device, requestId) => unlinkDevice(enrollment, device, requestId),
+        webauthn: createWebAuthnUseCases({
+          ...adapters,
+          counters: adapters.deviceStore,
+          webauthn: new SimpleWebAuthn(env.PUBLIC_BASE_URL, { rpName: env.PRODUCT_NAME, logger }),
+          logger,
+        }),
         passwordMustChange: env.RESET_FORCE_CHANGE,
-      }), ...snsRoutes],
+      }),
+      ...snsRoutes],
   });
   return { handler, adapters };
 }

@@ -1,5 +1,12 @@
 import type { DevicePublicKey } from './device-signature.js';
 
+/** A registered WebAuthn credential, as stored: its id and COSE public key (base64url) and its signature counter. */
+export interface WebAuthnCredential {
+  credentialId: string;
+  publicKey: string;
+  counter: number;
+}
+
 export type UnlockMethod = 'none' | 'pin' | 'biometric';
 export type DevicePlatform = 'ios' | 'android' | 'other';
 
@@ -17,6 +24,11 @@ export interface Device {
   platform: DevicePlatform;
   /** Push target: the SNS platform endpoint ARN the server made from the app's token (never a value the app sent). */
   pushToken?: string;
+  /**
+   * The WebAuthn platform credential registered at binding by a v2 device that chose Touch ID/Face ID: every reset and
+   * unlock of such a device needs an assertion with the user-verified flag (shared/use-cases/app/webauthn.ts).
+   */
+  webauthn?: WebAuthnCredential;
   boundAt: Date;
   revokedAt?: Date;
 }

@@ -4,6 +4,7 @@ import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import globalSetup from '../integration/global-setup.js';
 import globalTeardown from '../integration/global-teardown.js';
 import { localDirectorySettings, lockOut, throwawayUsers, tryBind, type TestUser } from '../integration/support/samba.js';
+import { captureLogs } from '../support/capture-logs.js';
 import { hasHorizontalOverflow, launchBrowser, openPage, screenshot, type PageProblems, type TestBrowser } from './browser.js';
 
 // The Blink app in Chromium at a phone's size, against the local runtime on the Samba AD DC: linked from the setup
@@ -157,6 +158,62 @@ describe('the Blink app', () => {
 
     expect(setup.problems.pageErrors).toEqual([]);
     expect(await setup.problems.cspViolations()).toEqual([]);
+  });
+
+  it('Touch ID/Face ID: a platform credential at binding, a user-verified assertion per request; without UV the server refuses', async () => {
+    const { user, userGuid, link } = await activatedSambaUser('appbio');
+    const setup = await setupPageAtQr(browser.context, link);
+    const href = (await setup.page.getByRole('link', { name: 'On this phone? Open the Blink app' }).getAttribute('href')) ?? '';
+    // The virtual authenticator belongs to a page, so the app is opened in a page that has one (same link).
+    const { page: app, problems } = await openPage(browser.context);
+    const cdp = await browser.context.newCDPSession(app);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    })) as { authenticatorId: string };
+    await app.goto(href);
+    await app.getByRole('button', { name: /^Touch ID\/Face ID/ }).click();
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    const { credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })) as { credentials: Array<{ signCount: number }> };
+    expect(credentials).toHaveLength(1);
+
+    await app.getByRole('button', { name: 'Reset password' }).click();
+    await app.getByRole('heading', { name: 'Your new password' }).waitFor({ timeout: 30_000 });
+    const password = (await app.locator('#password-value').innerText()).replace(/\s/g, '');
+    expect(await tryBind(user.dn, password)).toBe('773');
+    await app.getByRole('button', { name: 'Hide now' }).click();
+    await app.getByRole('button', { name: 'Done' }).click();
+
+    // A phone that skips user verification: the options are changed on the way (as a tampered app would) and the
+    // authenticator no longer verifies the user. The assertion is still signed by the credential, but without the UV
+    // flag; the server refuses it and queues nothing.
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+    await app.route('**/api/device/webauthn/challenge', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { options: { userVerification: string } };
+      body.options.userVerification = 'discouraged';
+      await route.fulfill({ response, json: body });
+    });
+    const refused = app.waitForResponse((response) => response.url().endsWith('/api/device/unlock'));
+    const logs = captureLogs();
+    try {
+      await app.getByRole('button', { name: 'Unlock account' }).click();
+      expect((await refused).status()).toBe(403);
+    } finally {
+      logs.restore();
+    }
+    // Refused for the missing user verification (the library's check), not for anything else.
+    expect(logs.lines().filter((line) => /^webauthn /.test(String(line['message']))).map((line) => `${String(line['message'])}: ${String(line['reason'])}`)).toEqual([
+      expect.stringMatching(/^webauthn verification failed: User verification required, but user could not be verified$/),
+      'webauthn assertion refused: not-verified',
+    ]);
+    await app.getByRole('heading', { name: 'Account not unlocked' }).waitFor();
+    expect(await app.locator('#result-message').innerText()).toBe('Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.');
+    await checkScreen(app, 'biometric-refused');
+    const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
+    expect(audit.filter((event) => event.action === 'unlock-requested')).toEqual([]);
+    expect(audit.filter((event) => event.action === 'reset-requested')).toHaveLength(1);
+    expect(problems.pageErrors).toEqual([]);
   });
 });
 

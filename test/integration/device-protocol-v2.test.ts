@@ -73,6 +73,35 @@ describe('device protocol v2', () => {
     expect(good.status).toBe(201);
   });
 
+  it('requires a WebAuthn credential with Touch ID/Face ID (and only then), and offers assertions only to such devices', async () => {
+    const { code } = await bindingCode();
+    const signing = generateDeviceKeys();
+    const base = { protocol: 2, bindingCode: code, signingKey: signing.publicKey, encryptionKey: ecdhKey(), platform: 'ios' };
+    const noCredential = await postJson(blink, '/api/device/register', { ...base, unlockMethod: 'biometric' });
+    expect(noCredential.status).toBe(400);
+    expect(JSON.stringify(noCredential.json)).toContain('webauthn');
+
+    // The registration options: a platform authenticator with user verification, for PUBLIC_BASE_URL's host.
+    const options = await postJson(blink, '/api/device/webauthn/registration-options', { bindingCode: code });
+    expect(options.status).toBe(200);
+    expect(options.json['options']).toMatchObject({
+      rp: { id: new URL(blink.publicBaseUrl).hostname },
+      authenticatorSelection: { authenticatorAttachment: 'platform', userVerification: 'required' },
+    });
+
+    // A None device: no credential, so no assertion challenge, and reset needs none.
+    const none = await postJson(blink, '/api/device/register', { ...base, unlockMethod: 'none' });
+    expect(none.status).toBe(201);
+    const client = clientOf(String(none.json['deviceId']), signing.privateKey);
+    const challenge = await client.send('POST', '/api/device/webauthn/challenge', { body: '{"action":"reset"}' });
+    expect(challenge.status).toBe(400);
+    expect(((await challenge.json()) as { error: { code: string } }).error.code).toBe('WEBAUTHN_NOT_REGISTERED');
+    // Unsigned, the challenge route says nothing about the device.
+    expect((await postJson(blink, '/api/device/webauthn/challenge', { action: 'reset' })).status).toBe(401);
+    expect((await client.send('POST', '/api/device/reset', { body: '{}' })).status).toBe(202);
+    expect((await client.send('POST', '/api/device/unlock', { body: '{"other":1}' })).status).toBe(400);
+  });
+
   it('still registers a v1 device (one key), whose status says protocol 1', async () => {
     const { code } = await bindingCode();
     const keys = generateDeviceKeys();

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
 import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
 import type { DeviceStore } from '../../ports/device-store.js';
+import type { WebAuthnCounters } from '../../ports/webauthn.js';
 import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
 
 /*
@@ -22,6 +23,7 @@ const deviceItemSchema = z.object({
   unlockMethod: z.enum(['none', 'pin', 'biometric']),
   platform: z.enum(['ios', 'android', 'other']),
   pushToken: z.string().optional(),
+  webauthn: z.object({ credentialId: z.string(), publicKey: z.string(), counter: z.number().int().nonnegative() }).optional(),
   boundAt: isoDate,
   revokedAt: isoDate.optional(),
 });
@@ -32,7 +34,7 @@ export const deviceKeys = {
   nonce: (deviceId: string, nonce: string) => ({ pk: `NONCE#${deviceId}#${nonce}`, sk: 'NONCE' }),
 };
 
-export class DynamoDeviceStore implements DeviceStore {
+export class DynamoDeviceStore implements DeviceStore, WebAuthnCounters {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string },
@@ -55,6 +57,9 @@ export class DynamoDeviceStore implements DeviceStore {
           unlockMethod: device.unlockMethod,
           platform: device.platform,
           pushToken: device.pushToken,
+          webauthn: device.webauthn
+            ? { credentialId: device.webauthn.credentialId, publicKey: device.webauthn.publicKey, counter: device.webauthn.counter }
+            : undefined,
           boundAt: device.boundAt.toISOString(),
           revokedAt: device.revokedAt?.toISOString(),
         }),
@@ -109,6 +114,25 @@ export class DynamoDeviceStore implements DeviceStore {
     }
   }
 
+  async advanceWebAuthnCounter(deviceId: string, counter: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: deviceKeys.device(deviceId),
+          UpdateExpression: 'SET webauthn.#counter = :counter',
+          ConditionExpression: 'attribute_exists(webauthn) AND webauthn.#counter < :counter',
+          ExpressionAttributeNames: { '#counter': 'counter' },
+          ExpressionAttributeValues: { ':counter': counter },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async rememberNonce(deviceId: string, nonce: string, keepUntil: Date): Promise<boolean> {
     try {
       await this.client.send(
@@ -141,6 +165,7 @@ function toDevice(item: Record<string, unknown>): Device {
     unlockMethod: stored.unlockMethod,
     platform: stored.platform,
     ...(stored.pushToken !== undefined ? { pushToken: stored.pushToken } : {}),
+    ...(stored.webauthn ? { webauthn: stored.webauthn } : {}),
     boundAt: stored.boundAt,
     ...(stored.revokedAt ? { revokedAt: stored.revokedAt } : {}),
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEVICE_REQUEST_MAX_SKEW_MS, type Device, type DevicePlatform, type UnlockMethod } from '../../domain/device.js';
+import { DEVICE_REQUEST_MAX_SKEW_MS, type Device, type DevicePlatform, type UnlockMethod, type WebAuthnCredential } from '../../domain/device.js';
 import { verifyDeviceRequest, type DevicePublicKey } from '../../domain/device-signature.js';
 import { issuedUnderCurrentActivation, type Enrollment, type EnrollmentMethods } from '../../domain/enrollment.js';
 import { RateLimitedError } from '../../domain/errors.js';
@@ -17,6 +17,8 @@ export interface DeviceRegistration {
   publicKey: DevicePublicKey;
   /** Protocol v2: the separate ECDH key passwords are encrypted to. */
   encryptionKey?: DevicePublicKey;
+  /** Protocol v2 with Touch ID/Face ID: the platform credential, already verified against its registration challenge. */
+  webauthn?: WebAuthnCredential;
   unlockMethod: UnlockMethod;
   platform: DevicePlatform;
   /** The app's APNs or FCM token (checked at the edge); the device stores the endpoint made from it, not the token. */
@@ -73,6 +75,7 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         userGuid: binding.userGuid,
         publicKey: registration.publicKey,
         ...(registration.encryptionKey ? { encryptionKey: registration.encryptionKey } : {}),
+        ...(registration.webauthn ? { webauthn: registration.webauthn } : {}),
         unlockMethod: registration.unlockMethod,
         platform: registration.platform,
         ...(await pushEndpointOf(registration, binding.userGuid)),
