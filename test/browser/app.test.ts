@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import QRCode from 'qrcode';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import globalSetup from '../integration/global-setup.js';
 import globalTeardown from '../integration/global-teardown.js';
 import { localDirectorySettings, lockOut, throwawayUsers, tryBind, type TestUser } from '../integration/support/samba.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { hasHorizontalOverflow, launchBrowser, openPage, screenshot, type PageProblems, type TestBrowser } from './browser.js';
+import { pollUntil } from '../support/poll.js';
+import { hasHorizontalOverflow, launchBrowser, openPage, screenshot, screenshotDir, type PageProblems, type TestBrowser } from './browser.js';
 
 // The Blink app in Chromium at a phone's size, against the local runtime on the Samba AD DC: linked from the setup
 // page's https link, then reset (the password shown binds on Samba) and unlock of a real lockout. The origin is
@@ -56,6 +60,33 @@ async function activatedSambaUser(prefix: string): Promise<{ user: TestUser; use
   if (!link) throw new Error('no activation link was emailed');
   return { user, userGuid, link };
 }
+
+/**
+ * A Y4M video (a text header and raw YUV 4:2:0 frames) of `text`'s QR code, for Chromium's fake camera: black modules
+ * on white, a quiet zone, a few identical frames (Chromium loops the file).
+ */
+async function writeQrVideo(file: string, text: string): Promise<void> {
+  const { size, data } = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
+  const width = 640;
+  const height = 480;
+  const scale = Math.floor((height - 40) / (size + 8));
+  const left = Math.floor((width - size * scale) / 2);
+  const top = Math.floor((height - size * scale) / 2);
+  const luma = Buffer.alloc(width * height, 235);
+  for (let row = 0; row < size; row += 1) {
+    for (let column = 0; column < size; column += 1) {
+      if (!data[row * size + column]) continue;
+      for (let y = 0; y < scale; y += 1) luma.fill(16, (top + row * scale + y) * width + left + column * scale, (top + row * scale + y) * width + left + (column + 1) * scale);
+    }
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma]);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame, frame]));
+}
+
+/** Service worker registration ids by origin, as the DevTools protocol reports them (for deliverPushMessage). */
+const registrationIds = new Map<string, string>();
 
 /** Runs axe-core in the page (through the DevTools protocol, so the page's CSP does not apply) and lists violations. */
 async function axeViolations(page: Page): Promise<string[]> {
@@ -214,6 +245,194 @@ describe('the Blink app', () => {
     expect(audit.filter((event) => event.action === 'unlock-requested')).toEqual([]);
     expect(audit.filter((event) => event.action === 'reset-requested')).toHaveLength(1);
     expect(problems.pageErrors).toEqual([]);
+  });
+
+  it('PIN: 6+ digits, asked before each action, warned before the last tries, keys wiped after 10 wrong in a row', async () => {
+    const { user, link } = await activatedSambaUser('apppin');
+    const setup = await setupPageAtQr(browser.context, link);
+    const app = await openAppFromSetupPage(setup.page);
+    await app.getByRole('button', { name: /^PIN/ }).click();
+    await app.getByRole('heading', { name: 'Choose a PIN' }).waitFor();
+    await checkScreen(app, 'pin-set');
+    const newPin = app.getByLabel('New PIN');
+    const again = app.getByLabel('Enter the PIN again');
+    await newPin.fill('12345');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    expect(await app.locator('#pin-set-error').innerText()).toBe('Use 6 or more digits, numbers only.');
+    await newPin.fill('123456');
+    await again.fill('123456');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    expect(await app.locator('#pin-set-error').innerText()).toContain('too easy to guess');
+    await newPin.fill('480915');
+    await again.fill('480916');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    expect(await app.locator('#pin-set-error').innerText()).toBe('The two PINs are not the same. Enter them again.');
+    await again.fill('480915');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    // Only a slow-KDF verifier of the PIN is kept, never the PIN.
+    const stored = (await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve(JSON.stringify({ ...get.result.pin, salt: Array.from(get.result.pin.salt), hash: Array.from(get.result.pin.hash) }));
+      };
+    })`)) as string;
+    expect(stored).not.toContain('480915');
+    expect(JSON.parse(stored)).toMatchObject({ iterations: 600_000 });
+
+    // The right PIN: the reset goes through.
+    await app.getByRole('button', { name: 'Reset password' }).click();
+    await app.getByRole('heading', { name: 'Enter your Blink PIN' }).waitFor();
+    await checkScreen(app, 'pin-ask');
+    await app.getByLabel('PIN', { exact: true }).fill('480915');
+    await app.getByRole('button', { name: 'Continue' }).click();
+    await app.getByRole('heading', { name: 'Your new password' }).waitFor({ timeout: 30_000 });
+    expect(await tryBind(user.dn, (await app.locator('#password-value').innerText()).replace(/\s/g, ''))).toBe('773');
+    await app.getByRole('button', { name: 'Hide now' }).click();
+    await app.getByRole('button', { name: 'Done' }).click();
+
+    // Settings: the unlock method, notifications (not offered by this Blink: the push routes answer 404), about.
+    await app.getByRole('button', { name: 'Settings' }).click();
+    await app.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(await app.locator('#settings-method').innerText()).toBe('PIN');
+    await app.getByRole('button', { name: 'Turn on notifications' }).click();
+    await pollUntil(async () => ((await app.locator('#settings-notify-text').innerText()).includes('not available') ? true : undefined), {
+      timeoutMs: 5_000,
+      description: 'the notifications answer',
+    });
+    expect(await app.locator('#about-version').innerText()).toBe('app-test');
+    await checkScreen(app, 'settings');
+    await app.getByRole('button', { name: 'Back' }).click();
+
+    // Wrong PINs: counted across attempts, a warning from 3 tries left, the keys wiped at the 10th.
+    await app.getByRole('button', { name: 'Unlock account' }).click();
+    const pin = app.getByLabel('PIN', { exact: true });
+    const error = app.locator('#pin-ask-error');
+    for (let wrong = 1; wrong <= 9; wrong += 1) {
+      await pin.fill(`99999${wrong}`);
+      await app.getByRole('button', { name: 'Continue' }).click();
+      await pollUntil(async () => ((await error.innerText()).includes(`${10 - wrong} tr`) ? true : undefined), { timeoutMs: 10_000, description: `wrong PIN ${wrong}` });
+    }
+    expect(await error.innerText()).toBe('Wrong PIN. 1 try left: after that, Blink removes its keys from this phone and you have to set it up again.');
+    await checkScreen(app, 'pin-last-try');
+    await pin.fill('999990');
+    await app.getByRole('button', { name: 'Continue' }).click();
+    await app.getByRole('heading', { name: 'Blink was reset on this phone' }).waitFor({ timeout: 10_000 });
+    await checkScreen(app, 'pin-wiped');
+    expect(await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve(get.result === undefined);
+      };
+    })`)).toBe(true);
+    await app.getByRole('button', { name: 'Set up Blink again' }).click();
+    await app.getByRole('heading', { name: 'How do you want to unlock Blink?' }).waitFor();
+  });
+
+  it('refuses a phone the admin revoked, in plain words', async () => {
+    const { link } = await activatedSambaUser('apprev');
+    const setup = await setupPageAtQr(browser.context, link);
+    const app = await openAppFromSetupPage(setup.page);
+    await app.getByRole('button', { name: /^None/ }).click();
+    await app.getByRole('button', { name: 'Reset password' }).waitFor();
+    const deviceId = (await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve(get.result.deviceId);
+      };
+    })`)) as string;
+    await admin('POST', `/admin/devices/${deviceId}/revoke`);
+    await app.getByRole('button', { name: 'Reset password' }).click();
+    await app.getByRole('heading', { name: 'This phone is no longer linked' }).waitFor();
+    expect(await app.locator('#result-message').innerText()).toContain('your IT team removed it');
+    await checkScreen(app, 'revoked');
+  });
+
+  it('scans the setup page\'s QR code with the camera, after the install help, and links', async () => {
+    const cameraFile = path.join(screenshotDir, 'app-qr-camera.y4m');
+    const cameraBrowser = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${cameraFile}`]);
+    try {
+      const { user, link } = await activatedSambaUser('appscan');
+      const setup = await setupPageAtQr(cameraBrowser.context, link);
+      const uri = await setup.page.getByLabel("Can't scan? Setup link for the app").inputValue();
+      // The camera films the QR code of the setup page's link (Chromium reads the file when the camera starts).
+      await writeQrVideo(cameraFile, uri);
+
+      const { page: app, problems } = await openPage(cameraBrowser.context);
+      await app.goto(`${blink.publicBaseUrl}/app/`);
+      await app.getByRole('heading', { name: 'Add Blink to your Home Screen' }).waitFor();
+      expect(await app.locator('#screen-install').innerText()).toContain('Add to Home Screen');
+      await checkScreen(app, 'install');
+      await app.getByRole('button', { name: 'Continue in the browser' }).click();
+      await app.getByRole('button', { name: /^None/ }).click();
+      await app.getByRole('heading', { name: 'Link Blink to your account' }).waitFor();
+      await checkScreen(app, 'scan');
+      await app.getByRole('button', { name: 'SCAN QR CODE' }).click();
+      await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor({ timeout: 20_000 });
+      await setup.page.getByRole('heading', { name: 'Setup complete' }).waitFor({ timeout: 10_000 });
+
+      // Installable: Chromium finds nothing missing (manifest, icons, service worker with a fetch handler).
+      await app.evaluate('navigator.serviceWorker.ready.then(() => true)');
+      const cdp = await cameraBrowser.context.newCDPSession(app);
+      const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+      expect(installabilityErrors).toEqual([]);
+
+      // A lockout push (the push helper's payload) is shown with its actions by the service worker.
+      await cameraBrowser.context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: Array<{ registrationId: string; scopeURL: string }> }) => {
+        for (const registration of event.registrations) registrationIds.set(new URL(registration.scopeURL).origin, registration.registrationId);
+      });
+      await cdp.send('ServiceWorker.enable');
+      const registrationId = await pollUntil(async () => registrationIds.get(blink.publicBaseUrl), { timeoutMs: 5_000, description: 'the service worker registration' });
+      await cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: blink.publicBaseUrl,
+        registrationId,
+        data: JSON.stringify({
+          title: 'Your Windows account is locked',
+          body: 'Unlock it or reset your password.',
+          data: { kind: 'lockout', url: '/app/?action=unlock' },
+          actions: [
+            { action: 'unlock', title: 'Unlock' },
+            { action: 'reset', title: 'Reset password' },
+          ],
+        }),
+      });
+      const shown = await pollUntil(
+        async () => {
+          const notifications = (await app.evaluate(
+            'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data, actions: n.actions.map((a) => a.action) })))',
+          )) as unknown[];
+          return notifications.length > 0 ? notifications : undefined;
+        },
+        { timeoutMs: 5_000, description: 'the lockout notification' },
+      );
+      expect(shown).toEqual([
+        { title: 'Your Windows account is locked', body: 'Unlock it or reset your password.', data: { kind: 'lockout', url: '/app/?action=unlock' }, actions: ['unlock', 'reset'] },
+      ]);
+
+      // Offline: the shell comes from the service worker's cache and says what works; no API answer is cached.
+      await app.reload();
+      await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+      await cameraBrowser.context.setOffline(true);
+      await app.reload();
+      await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+      await pollUntil(async () => ((await app.locator('#home-lockout').innerText()).includes("You're offline") ? true : undefined), {
+        timeoutMs: 5_000,
+        description: 'the offline note',
+      });
+      await checkScreen(app, 'offline');
+      const cached = (await app.evaluate('caches.keys().then((names) => Promise.all(names.map((name) => caches.open(name).then((cache) => cache.keys())))).then((lists) => lists.flat().map((request) => new URL(request.url).pathname))')) as string[];
+      expect(cached).toEqual(expect.arrayContaining(['/app/', '/app/main.js', '/app/app.css']));
+      expect(cached.filter((pathname) => pathname.startsWith('/api/'))).toEqual([]);
+      await cameraBrowser.context.setOffline(false);
+      expect(problems.pageErrors).toEqual([]);
+      expect(await problems.cspViolations()).toEqual([]);
+    } finally {
+      await cameraBrowser.close();
+    }
   });
 });
 
