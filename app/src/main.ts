@@ -482,6 +482,7 @@ async function turnOnNotifications(): Promise<void> {
   const config = await postlessGet<{ vapidPublicKey: string }>('/api/device/push-config');
   if (config.status === 404) {
     text.textContent = 'Notifications are not available from your Blink service yet.';
+    byId('settings-notify').hidden = true;
     return;
   }
   if (config.status !== 200) {
@@ -498,7 +499,9 @@ async function turnOnNotifications(): Promise<void> {
     const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(config.body.vapidPublicKey) as BufferSource });
     const json = subscription.toJSON();
     const saved = await signedRequest(device, 'PUT', '/api/device/web-push', JSON.stringify({ endpoint: json.endpoint, keys: json.keys }));
-    text.textContent = saved.status === 200 || saved.status === 204 ? 'Notifications are on. Blink tells you when your account gets locked.' : failureText(saved, false);
+    const on = saved.status === 200 || saved.status === 204;
+    text.textContent = on ? 'Notifications are on. Blink tells you when your account gets locked.' : failureText(saved, false);
+    byId('settings-notify').hidden = on;
   } catch {
     text.textContent = 'This phone could not turn on notifications for Blink. Try again later.';
   }

@@ -186,6 +186,10 @@ describe('the Blink app', () => {
     await app.getByRole('button', { name: 'Done' }).click();
     await app.getByRole('button', { name: 'Unlock account' }).click();
     await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
+    // A notification's action opens the app on that action (/app/?action=unlock): it goes straight to it.
+    await app.goto(`${blink.publicBaseUrl}/app/?action=unlock`);
+    await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
+    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
 
     expect(setup.problems.pageErrors).toEqual([]);
     expect(await setup.problems.cspViolations()).toEqual([]);
@@ -301,6 +305,7 @@ describe('the Blink app', () => {
       timeoutMs: 5_000,
       description: 'the notifications answer',
     });
+    expect(await app.getByRole('button', { name: 'Turn on notifications' }).isVisible()).toBe(false);
     expect(await app.locator('#about-version').innerText()).toBe('app-test');
     await checkScreen(app, 'settings');
     await app.getByRole('button', { name: 'Back' }).click();
@@ -382,32 +387,37 @@ describe('the Blink app', () => {
 
       // A lockout push (the push helper's payload) is shown with its actions by the service worker.
       await cameraBrowser.context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
-      cdp.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: Array<{ registrationId: string; scopeURL: string }> }) => {
-        for (const registration of event.registrations) registrationIds.set(new URL(registration.scopeURL).origin, registration.registrationId);
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
+        for (const registration of event.registrations) {
+          if (!registration.isDeleted) registrationIds.set(new URL(registration.scopeURL).origin, registration.registrationId);
+        }
       });
       await cdp.send('ServiceWorker.enable');
       const registrationId = await pollUntil(async () => registrationIds.get(blink.publicBaseUrl), { timeoutMs: 5_000, description: 'the service worker registration' });
-      await cdp.send('ServiceWorker.deliverPushMessage', {
-        origin: blink.publicBaseUrl,
-        registrationId,
-        data: JSON.stringify({
-          title: 'Your Windows account is locked',
-          body: 'Unlock it or reset your password.',
-          data: { kind: 'lockout', url: '/app/?action=unlock' },
-          actions: [
-            { action: 'unlock', title: 'Unlock' },
-            { action: 'reset', title: 'Reset password' },
-          ],
-        }),
-      });
+      const push = () =>
+        cdp.send('ServiceWorker.deliverPushMessage', {
+          origin: blink.publicBaseUrl,
+          registrationId,
+          data: JSON.stringify({
+            title: 'Your Windows account is locked',
+            body: 'Unlock it or reset your password.',
+            data: { kind: 'lockout', url: '/app/?action=unlock' },
+            actions: [
+              { action: 'unlock', title: 'Unlock' },
+              { action: 'reset', title: 'Reset password' },
+            ],
+          }),
+        });
+      // Delivered again while none is shown: the protocol may answer before the worker took the first one.
       const shown = await pollUntil(
         async () => {
+          await push();
           const notifications = (await app.evaluate(
             'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data, actions: n.actions.map((a) => a.action) })))',
           )) as unknown[];
           return notifications.length > 0 ? notifications : undefined;
         },
-        { timeoutMs: 5_000, description: 'the lockout notification' },
+        { timeoutMs: 10_000, description: 'the lockout notification' },
       );
       expect(shown).toEqual([
         { title: 'Your Windows account is locked', body: 'Unlock it or reset your password.', data: { kind: 'lockout', url: '/app/?action=unlock' }, actions: ['unlock', 'reset'] },
