@@ -1,11 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { WebAuthnCredential } from '../../domain/device.js';
 import type { Logger } from '../../ports/logger.js';
 import type { WebAuthnCeremonies } from '../../ports/webauthn.js';
@@ -13,7 +6,9 @@ import type { WebAuthnCeremonies } from '../../ports/webauthn.js';
 /**
  * WebAuthn with @simplewebauthn/server. The RP id is PUBLIC_BASE_URL's host name and the only accepted origin is its
  * origin, so an assertion made for another site (or an IP address, which browsers refuse anyway) never verifies.
- * A failed verification is an answer (undefined), not an error; its reason goes to the log only.
+ * A failed verification is an answer (undefined), not an error; its reason goes to the log only. The library (with
+ * its ASN.1/X.509 stack, about 330 KB of the bundle) is loaded on first use, so the api function's cold start does
+ * not evaluate it for the many requests that never need it.
  */
 export class SimpleWebAuthn implements WebAuthnCeremonies {
   private readonly rpId: string;
@@ -29,6 +24,7 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
   }
 
   async registrationOptions(challenge: string, user: { id: string; name: string }): Promise<unknown> {
+    const { generateRegistrationOptions } = await import('@simplewebauthn/server');
     return generateRegistrationOptions({
       rpName: this.options.rpName,
       rpID: this.rpId,
@@ -43,6 +39,7 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
 
   async verifyRegistration(response: unknown, expectedChallenge: string): Promise<WebAuthnCredential | undefined> {
     try {
+      const { verifyRegistrationResponse } = await import('@simplewebauthn/server');
       const verified = await verifyRegistrationResponse({
         response: response as RegistrationResponseJSON,
         expectedChallenge,
@@ -60,6 +57,7 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
   }
 
   async authenticationOptions(challenge: string, credentialId: string): Promise<unknown> {
+    const { generateAuthenticationOptions } = await import('@simplewebauthn/server');
     return generateAuthenticationOptions({
       rpID: this.rpId,
       challenge: Buffer.from(challenge, 'base64url'),
@@ -71,6 +69,7 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
 
   async verifyAuthentication(response: unknown, expectedChallenge: string, credential: WebAuthnCredential): Promise<{ newCounter: number } | undefined> {
     try {
+      const { verifyAuthenticationResponse } = await import('@simplewebauthn/server');
       const verified = await verifyAuthenticationResponse({
         response: response as AuthenticationResponseJSON,
         expectedChallenge,
