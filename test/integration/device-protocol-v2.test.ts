@@ -134,4 +134,14 @@ describe('device protocol v2', () => {
       expect.arrayContaining([expect.objectContaining({ action: 'device.unlinked', channel: 'app', result: 'success' })]),
     );
   });
+
+  it('tells the user by email when an admin revokes their phone', async () => {
+    const { answer, signing, user } = await registerV2();
+    const deviceId = String(answer.json['deviceId']);
+    const revoked = await fetch(`${blink.url}/admin/devices/${deviceId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${blink.adminToken}` } });
+    expect(revoked.status).toBe(200);
+    expect((await clientOf(deviceId, signing.privateKey).send('GET', '/api/device/status')).status).toBe(401);
+    const emails = (await blink.listEmails()).filter((email) => email.to === user.mail);
+    expect(emails.map((email) => email.subject)).toContain('Blink: a phone app was removed from your account');
+  });
 });
