@@ -32,6 +32,7 @@ const state: {
 
 const methodNames: Record<UnlockMethod, string> = { none: 'None', pin: 'PIN', biometric: biometricName() };
 const PASSWORD_SHOWN_SECONDS = 60;
+const SUBSCRIBE_TIMEOUT_MS = 20_000;
 
 function show(screen: Screen): void {
   for (const section of document.querySelectorAll<HTMLElement>('.screen')) section.hidden = section.id !== `screen-${screen}`;
@@ -493,10 +494,15 @@ async function turnOnNotifications(): Promise<void> {
     text.textContent = "Notifications are off for Blink. Turn them on in your phone's settings to be told about lockouts.";
     return;
   }
+  text.textContent = 'Turning on notifications…';
   try {
     const registration = await navigator.serviceWorker.ready;
     const { fromBase64url } = await import('./encoding.js');
-    const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(config.body.vapidPublicKey) as BufferSource });
+    // The browser's push service may not answer at all (no network): give up after a while instead of waiting forever.
+    const subscription = await Promise.race([
+      registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(config.body.vapidPublicKey) as BufferSource }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the push service did not answer')), SUBSCRIBE_TIMEOUT_MS)),
+    ]);
     const json = subscription.toJSON();
     const saved = await signedRequest(device, 'PUT', '/api/device/web-push', JSON.stringify({ endpoint: json.endpoint, keys: json.keys }));
     const on = saved.status === 200 || saved.status === 204;

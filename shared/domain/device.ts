@@ -1,4 +1,5 @@
 import type { DevicePublicKey } from './device-signature.js';
+import type { WebPushSubscription } from './web-push.js';
 
 /** A registered WebAuthn credential, as stored: its id and COSE public key (base64url) and its signature counter. */
 export interface WebAuthnCredential {
@@ -31,6 +32,10 @@ export interface Device {
   webauthn?: WebAuthnCredential;
   boundAt: Date;
   revokedAt?: Date;
+  /** The installed web app's Web Push subscription (PUT /api/device/web-push); dropped when its push service says gone. */
+  webPush?: WebPushSubscription;
+  /** When the device last fetched its status: a lockout recorded after it is shown as recentLockout. */
+  statusSeenAt?: Date;
 }
 
 /** How far a signed request's timestamp may be from the server's clock; nonces are kept this long (each way). */

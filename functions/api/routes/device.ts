@@ -3,14 +3,15 @@ import * as z from 'zod';
 import { deviceHeaders, devicePublicKeySchema, samePublicKey } from '../../../shared/domain/device-signature.js';
 import { isPushPlatform, pushTokenSchemas } from '../../../shared/domain/push-token.js';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
-import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests.js';
-import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/device.js';
+import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests/index.js';
+import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/index.js';
 import type { ApiRoute } from '../handler.js';
-import type { AuthenticatedDevice } from '../../../shared/use-cases/app-requests.js';
+import type { AuthenticatedDevice } from '../../../shared/use-cases/app-requests/index.js';
 import type { WebAuthnUseCases } from '../../../shared/use-cases/app/webauthn.js';
 import { bodyText, header, parseJsonBody } from './json-body.js';
 import { requestFacts } from './setup.js';
 import { UUID_PATTERN } from '../../../shared/validation/uuid.js';
+import type { WebPushUseCases } from '../../../shared/use-cases/web-push/index.js';
 
 /**
  * The push token is checked against its platform's token format here, at the edge: it is a token, never an ARN or
@@ -90,7 +91,7 @@ const registerBody = z
 const bindingInvalidBody: ErrorBody = {
   error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
 };
-const unauthorizedBody: ErrorBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
+export const unauthorizedBody: ErrorBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
 /** The same answer for an unknown request id and another device's request. */
 const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
 
@@ -110,7 +111,7 @@ const userVerificationBody: ErrorBody = {
 const noCredentialBody: ErrorBody = { error: { code: 'WEBAUTHN_NOT_REGISTERED', message: 'This phone does not unlock Blink with Touch ID/Face ID.' } };
 
 /** The signed parts and x-blink-* headers of a device request, as API Gateway passes them. */
-function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
+export function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
   return {
     method: event.httpMethod,
     path: event.path,
@@ -129,7 +130,6 @@ export type UnlinkDevice = (device: AuthenticatedDevice, requestId?: string) => 
  * The app's calls (docs/design/enrollment.md, docs/design/reset.md): registration with a binding code, then signed
  * requests: status, reset and unlock, the answer to a reset or unlock, and unlinking.
  */
-
 export function deviceRoutes(
   devices: DeviceUseCases,
   appRequests: AppRequestUseCases,
@@ -138,8 +138,11 @@ export function deviceRoutes(
     webauthn: WebAuthnUseCases;
     /** RESET_FORCE_CHANGE: a password answer says whether Windows asks for a new one at the next sign-in. */
     passwordMustChange: boolean;
+    /** The lockout the status answer reports (recentLockout), when Web Push is wired. */
+    webPush?: WebPushUseCases;
   },
 ): ApiRoute[] {
+  const { webPush } = app;
   const appRequest = (kind: AppRequestKind): ApiRoute => ({
     method: 'POST',
     path: `/api/device/${kind}`,
@@ -175,7 +178,9 @@ export function deviceRoutes(
       handler: async (event: APIGatewayProxyEvent) => {
         const authenticated = await devices.authenticate(signedRequest(event));
         if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-        return jsonResponse(200, devices.status(authenticated));
+        // A lockout recorded since this device's last status fetch: the app shows it when notifications are off.
+        const recentLockout = webPush ? await webPush.recentLockout(authenticated.device) : undefined;
+        return jsonResponse(200, { ...devices.status(authenticated), ...(recentLockout ? { recentLockout } : {}) });
       },
     },
     appRequest('reset'),
