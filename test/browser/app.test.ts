@@ -8,6 +8,7 @@ import globalSetup from '../integration/global-setup.js';
 import globalTeardown from '../integration/global-teardown.js';
 import { localDirectorySettings, lockOut, throwawayUsers, tryBind, type TestUser } from '../integration/support/samba.js';
 import { captureLogs } from '../support/capture-logs.js';
+import { adminCall } from '../support/local-blink.js';
 import { pollUntil } from '../support/poll.js';
 import { hasHorizontalOverflow, launchBrowser, openPage, screenshot, screenshotDir, type PageProblems, type TestBrowser } from './browser.js';
 
@@ -38,15 +39,7 @@ afterAll(async () => {
   await globalTeardown();
 });
 
-async function admin(method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${blink.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
+const admin = (method: 'GET' | 'POST', route: string, body?: unknown) => adminCall(blink, ADMIN_TOKEN, method, route, body);
 
 /** A new Samba user activated through the admin API; returns the emailed setup link. */
 async function activatedSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; link: string }> {

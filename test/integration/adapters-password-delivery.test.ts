@@ -34,13 +34,15 @@ const now = new Date('2026-11-26T12:00:00.000Z');
 const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
 
 /** A bound device and an opened request of its user. */
-async function openRequest(overrides: { revoked?: boolean } = {}): Promise<{ recipient: AppRequestRecipient; keys: DeviceKeys }> {
+async function openRequest(overrides: { revoked?: boolean; encryption?: DeviceKeys } = {}): Promise<{ recipient: AppRequestRecipient; keys: DeviceKeys }> {
   const keys = generateDeviceKeys();
   const recipient = { jobId: randomUUID(), deviceId: randomUUID(), userGuid: randomUUID() };
   await devices.add({
     deviceId: recipient.deviceId,
     userGuid: recipient.userGuid,
     publicKey: keys.publicKey,
+    // Protocol v2: a separate encryption key beside the signing key.
+    ...(overrides.encryption ? { encryptionKey: overrides.encryption.publicKey } : {}),
     unlockMethod: 'biometric',
     platform: 'ios',
     boundAt: now,
@@ -93,20 +95,9 @@ describe('DynamoPasswordDelivery', () => {
   });
 
   it('encrypts to a protocol v2 device\'s encryption key, never to its signing key', async () => {
-    const signing = generateDeviceKeys();
     const encryption = generateDeviceKeys();
-    const recipient = { jobId: randomUUID(), deviceId: randomUUID(), userGuid: randomUUID() };
-    await devices.add({
-      deviceId: recipient.deviceId,
-      userGuid: recipient.userGuid,
-      publicKey: signing.publicKey,
-      encryptionKey: encryption.publicKey,
-      unlockMethod: 'none',
-      platform: 'other',
-      boundAt: now,
-    });
+    const { recipient, keys: signing } = await openRequest({ encryption });
     expect((await devices.get(recipient.deviceId))?.encryptionKey).toEqual(encryption.publicKey);
-    await delivery.open(recipient, later(300));
     await delivery.deliverPassword(recipient, PASSWORD, later(300));
     const taken = await delivery.take(recipient.jobId, recipient.deviceId, later(1));
     if (taken?.state !== 'password-ready') throw new Error(`expected password-ready, got ${JSON.stringify(taken)}`);
