@@ -1,7 +1,7 @@
 import type { Enrollment } from '../../domain/enrollment.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { OutboundEmail } from '../../ports/email-sender.js';
-import { email } from '../enrollment/notices.js';
+import { noticeEmail } from '../../email/notice-email.js';
 import type { AdminDependencies, AdminRequestContext } from './dependencies.js';
 
 /** Revokes one device; returns the user it belonged to. */
@@ -31,7 +31,7 @@ export async function revokeDevice(deps: AdminDependencies, deviceId: string, re
 
 /** Email notice after an admin revoked a phone; it never holds a key or a password. */
 export function deviceRevokedEmail(notices: AdminDependencies['notices'], to: Pick<Enrollment, 'mail' | 'displayName'>, at: Date): OutboundEmail {
-  return email(to.mail, `${notices.productName}: a phone app was removed from your account`, [
+  return noticeEmail(to.mail, `${notices.productName}: a phone app was removed from your account`, [
     `Hello ${to.displayName},`,
     `Your IT team removed the ${notices.productName} app on your phone from your account on ${at.toUTCString()}. That phone can no longer reset your Windows password or unlock your account.`,
     `If you did not ask for this, contact ${notices.supportContact}.`,

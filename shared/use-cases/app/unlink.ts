@@ -4,7 +4,7 @@ import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
 import type { EmailSender, OutboundEmail } from '../../ports/email-sender.js';
-import { email } from '../enrollment/notices.js';
+import { noticeEmail } from '../../email/notice-email.js';
 import type { Logger } from '../../ports/logger.js';
 
 export interface UnlinkDependencies {
@@ -50,5 +50,5 @@ export function deviceUnlinkedEmail(
     `The ${settings.productName} app was unlinked from your account on ${at.toUTCString()}. It can no longer reset your Windows password or unlock your account.`,
     `If this was not you, contact ${settings.supportContact} right away.`,
   ];
-  return email(to.mail, `${settings.productName}: a phone app was unlinked from your account`, paragraphs);
+  return noticeEmail(to.mail, `${settings.productName}: a phone app was unlinked from your account`, paragraphs);
 }
