@@ -352,6 +352,37 @@ describe('the Blink app', () => {
     await checkScreen(app, 'revoked');
   });
 
+  it('Settings: changes the unlock method to a PIN, then unlinks this phone (revoked at once, email notice)', async () => {
+    const { user, link } = await activatedSambaUser('appunl');
+    const setup = await setupPageAtQr(browser.context, link);
+    const app = await openAppFromSetupPage(setup.page);
+    await app.getByRole('button', { name: /^None/ }).click();
+    await app.getByRole('button', { name: 'Settings' }).click();
+    expect(await app.locator('#settings-method').innerText()).toBe('None');
+    await app.getByRole('button', { name: 'Change unlock method' }).click();
+    await app.getByRole('button', { name: /^PIN/ }).click();
+    await app.getByLabel('New PIN').fill('615243');
+    await app.getByLabel('Enter the PIN again').fill('615243');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    await app.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(await app.locator('#settings-method').innerText()).toBe('PIN');
+
+    // Unlinking asks first, then for the PIN, then revokes the device server-side and wipes the keys.
+    app.once('dialog', (dialog) => void dialog.accept());
+    await app.getByRole('button', { name: 'Unlink this phone' }).click();
+    await app.getByLabel('PIN', { exact: true }).fill('615243');
+    await app.getByRole('button', { name: 'Continue' }).click();
+    await app.getByRole('heading', { name: 'This phone is unlinked' }).waitFor();
+    await checkScreen(app, 'unlinked');
+    const emails = await blink.listEmails();
+    expect(emails.filter((email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test`).map((email) => email.subject)).toContain(
+      'Blink: a phone app was unlinked from your account',
+    );
+    const devices = (await admin('GET', '/admin/enrollments')) as { enrollments: Array<{ samAccountName: string; devices: Array<{ revokedAt?: string }> }> };
+    const mine = devices.enrollments.find((enrollment) => enrollment.samAccountName.toLowerCase() === user.samAccountName.toLowerCase());
+    expect(mine?.devices.map((device) => typeof device.revokedAt)).toEqual(['string']);
+  });
+
   it('scans the setup page\'s QR code with the camera, after the install help, and links', async () => {
     const cameraFile = path.join(screenshotDir, 'app-qr-camera.y4m');
     const cameraBrowser = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${cameraFile}`]);
