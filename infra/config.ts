@@ -119,6 +119,15 @@ export const configSchema = z
       .default('UTC'),
     /** Lockout alerts per user per day. */
     lockoutAlertsPerDay: integer(1, 100).default(5),
+    /** Password-expiry reminders: days before the expiry, one reminder per step. */
+    passwordExpiryReminderDays: list(integer(1, 90))
+      .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+      .default([14, 7, 3, 1]),
+    /** Local hour (in lockoutAlertTimeZone) of the daily reminder run. */
+    passwordExpiryReminderHour: integer(0, 23).default(9),
+    /** Reminders by SMS / app push too, for every enrolled user (email always). */
+    passwordExpiryReminderSms: flag.default(false),
+    passwordExpiryReminderPush: flag.default(false),
     logRetentionDays: z.coerce
       .number()
       .refine(

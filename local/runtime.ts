@@ -33,6 +33,7 @@ import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
 import { closeServer, listenOnLoopback, portOf } from './stand-ins/listen.js';
 import { startSqs } from './stand-ins/sqs.js';
 import { inboundSmsNotification } from './stand-ins/lambda-failure-record.js';
+import { nextLocalHour } from '../shared/use-cases/expiry-reminders/index.js';
 
 export interface LocalBlinkOptions {
   /** Environment to read settings from (default: process.env). Explicit options below win over it. */
@@ -222,6 +223,21 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     }, intervalMs);
     cleanups.push(async () => clearInterval(schedule));
 
+    // The daily password-expiry schedule, locally: a password-expiry-scan job at PASSWORD_EXPIRY_REMINDER_HOUR in the
+    // deployment's zone (LOCKOUT_ALERT_TIME_ZONE), as the EventBridge Scheduler cron does deployed.
+    let expiryTimer: NodeJS.Timeout | undefined;
+    const scheduleExpiryRun = () => {
+      const next = nextLocalHour(new Date(), settings.PASSWORD_EXPIRY_REMINDER_HOUR, composition.env.LOCKOUT_ALERT_TIME_ZONE);
+      expiryTimer = setTimeout(() => {
+        composition.adapters.jobQueue
+          .enqueue({ kind: 'password-expiry-scan', jobId: randomUUID(), requestedAt: new Date().toISOString() })
+          .catch((error: unknown) => logger.error('could not enqueue the scheduled password expiry scan', { error: describe(error) }));
+        scheduleExpiryRun();
+      }, next.getTime() - Date.now());
+    };
+    scheduleExpiryRun();
+    cleanups.push(async () => clearTimeout(expiryTimer));
+
     const listSms = (): SentSmsView[] =>
       sms.listMessages().map((message) => ({
         to: message.to,
@@ -360,7 +376,7 @@ const inboundRequestSchema = z.object({
 const lockRequestSchema = z.object({ samAccountName: z.enum(demoUsers.map((user) => user.samAccountName) as [string, ...string[]]) });
 
 /** Jobs a person may put on the queue from the console (reset and unlock come from the product's own flows). */
-const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan']) });
+const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan', 'password-expiry-scan']) });
 
 async function jobQueueDepths(composition: LocalComposition) {
   const depth = async (queueUrl: string) => {
@@ -471,7 +487,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
   };
 
   const enqueueJob = async (request: IncomingMessage, response: ServerResponse) => {
-    const { kind } = parseJson(jobRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'job', '{"kind": "ping"} or {"kind": "lockout-scan"}');
+    const { kind } = parseJson(jobRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'job', '{"kind": "ping"}, {"kind": "lockout-scan"} or {"kind": "password-expiry-scan"}');
     const jobId = randomUUID();
     await deps.composition.adapters.jobQueue.enqueue({ kind, jobId, requestedAt: new Date().toISOString() });
     sendJson(response, 202, { jobId });

@@ -8,6 +8,7 @@ import type { Agent } from 'node:https';
 import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
+import { DynamoExpiryReminderLog } from '../adapters/dynamodb/expiry-reminder-log.js';
 import { DynamoEnrollmentStore } from '../adapters/dynamodb/enrollment-store.js';
 import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-roster.js';
 import { DynamoJobLedger } from '../adapters/dynamodb/job-ledger.js';
@@ -19,9 +20,11 @@ import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
 import { DynamoScanWatermarkStore } from '../adapters/dynamodb/scan-watermark-store.js';
 import { LdapDirectory } from '../adapters/ldap/ldap-directory.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
+import { SqsJobQueue } from '../adapters/sqs/job-queue.js';
 import { createObservability } from '../observability/powertools.js';
 import { createAdminActivation } from '../use-cases/activation/index.js';
 import { createDirectoryJobHandlers } from '../use-cases/directory-jobs/index.js';
+import { createExpiryReminders } from '../use-cases/expiry-reminders/index.js';
 import { createLockoutWatch } from '../use-cases/lockout/index.js';
 import { createAccountJobs } from '../use-cases/reset/index.js';
 import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
@@ -32,12 +35,12 @@ import { createSmsSender } from './sms.js';
 import { FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
 
 /** The environment sections the directory worker reads (its Lambda root parses these; infra tests check them). */
-export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset', 'webPush'] as const;
+export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset', 'jobQueue', 'expiryReminders', 'webPush'] as const;
 export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
 
 /** What differs between the deployed and the local directory worker. */
 export interface DirectoryWorkerInputs {
-  clients: Pick<ServiceClients, 'documentClient' | 'ses' | 'smsVoice'>;
+  clients: Pick<ServiceClients, 'documentClient' | 'ses' | 'smsVoice' | 'sqs'>;
   secrets: Secrets;
   /** The AD connection (see ldapDirectoryFrom); the caller closes it when it owns the process. */
   directory: Directory;
@@ -133,9 +136,29 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     settings: resetSettingsFrom(env, FUNCTION_TIMEOUT_SECONDS['directory-worker']),
   });
 
+  // Password-expiry reminders (issue 13 §4): the daily job, and the continuations it queues when time runs out.
+  const expiryReminders = createExpiryReminders({
+    ...adapters,
+    reminderLog: new DynamoExpiryReminderLog(documentClient, { ...table, now: () => clock.now() }),
+    jobQueue: new SqsJobQueue(inputs.clients.sqs, { queueUrl: env.JOB_QUEUE_URL }),
+    logger,
+    metrics,
+    settings: {
+      steps: env.PASSWORD_EXPIRY_REMINDER_DAYS,
+      timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
+      sms: env.PASSWORD_EXPIRY_REMINDER_SMS,
+      push: env.PASSWORD_EXPIRY_REMINDER_PUSH,
+      pageSize: env.PASSWORD_EXPIRY_SCAN_PAGE_SIZE,
+      timeBudgetMs: env.PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS,
+      productName: env.PRODUCT_NAME,
+      supportContact: env.SUPPORT_CONTACT,
+      defaultResetNumber: env.SMS_INBOUND_NUMBERS[0] ?? '',
+    },
+  });
+
   const jobs = createDirectoryWorkerHandler({
     observability,
-    jobs: createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs }),
+    jobs: createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs, expiryReminders }),
   });
 
   // Direct invocations by the admin API (`{ "admin": … }`): activation needs AD, and only this function reaches it.
@@ -151,5 +174,5 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     }),
   });
 
-  return { handler: dispatchWorkerEvent({ jobs, admin }), jobs, admin, lockoutWatch, adapters };
+  return { handler: dispatchWorkerEvent({ jobs, admin }), jobs, admin, lockoutWatch, expiryReminders, adapters };
 }

@@ -145,6 +145,20 @@ export const envSections = {
     /** Lockout alerts per user per day (an SMS and pushes count as one alert); further lockouts that day are recorded only. */
     LOCKOUT_ALERTS_PER_DAY: z.coerce.number().int().min(1).max(100).default(5),
   },
+  /** Password-expiry reminders (issue 13 §4); the expiry is shown in LOCKOUT_ALERT_TIME_ZONE, the deployment's zone. */
+  expiryReminders: {
+    /** Days before the expiry a reminder goes out, one per step (comma-separated). */
+    PASSWORD_EXPIRY_REMINDER_DAYS: commaList
+      .pipe(z.array(z.string().regex(/^\d{1,2}$/, 'must be whole days such as 14,7,3,1').transform(Number).pipe(z.number().int().min(1).max(90))))
+      .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+      .default([14, 7, 3, 1]),
+    /** Besides email (always): SMS to the verified phone, and push to the bound apps, for every enrolled user. */
+    PASSWORD_EXPIRY_REMINDER_SMS: booleanFlag.default(false),
+    PASSWORD_EXPIRY_REMINDER_PUSH: booleanFlag.default(false),
+    PASSWORD_EXPIRY_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+    /** Reading and sending stop after this long; a continuation job takes the rest. */
+    PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(30_000),
+  },
   /** Web Push to the installed app (RFC 8030/8291/8292): where subscriptions may point and who Blink says it is. */
   webPush: {
     /**
