@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -170,7 +171,13 @@ describe('the Blink app', () => {
     // A real lockout on Samba, unlocked from the app.
     await lockOut(user);
     expect(await tryBind(user.dn, password)).toBe('775');
+    // The lockout watch records it; the home screen shows it (the fallback when notifications are off).
+    await blink.composition.lockoutWatch.scan(randomUUID());
     await app.getByRole('button', { name: 'Done' }).click();
+    const lockoutNote = app.locator('#home-lockout');
+    await pollUntil(async () => ((await lockoutNote.isVisible()) ? true : undefined), { timeoutMs: 5_000, description: 'the lockout note' });
+    expect(await lockoutNote.innerText()).toMatch(/^Your account was locked \(.+\)\. Tap Unlock account to unlock it\.$/);
+    await checkScreen(app, 'home-lockout');
     await app.getByRole('button', { name: 'Unlock account' }).click();
     await app.getByRole('heading', { name: 'Your account is unlocked' }).waitFor({ timeout: 30_000 });
     expect(await tryBind(user.dn, password)).toBe('773');
