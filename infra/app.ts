@@ -75,6 +75,7 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     tableIndexes: [GSI1],
     worker: directory.worker,
     alarmTopic: messaging.alarmTopic,
+    email: messaging.email,
     description: 'Blink: IAM-authorized admin API (activation, enrollments, revocation)',
   });
   // The public API's stack sets up the account's API Gateway logging role, which the admin stage's logs need.

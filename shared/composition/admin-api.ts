@@ -1,4 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import type { EnvOf } from '../config/env.js';
 import type { Clock } from '../ports/clock.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
@@ -23,12 +25,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
-export const adminApiEnvSections = ['service', 'table', 'adminApi', 'portal', 'enrollment'] as const;
+export const adminApiEnvSections = ['service', 'table', 'adminApi', 'email', 'enrollment', 'portal'] as const;
 export type AdminApiEnv = EnvOf<(typeof adminApiEnvSections)[number]>;
 
 /** What differs between the deployed and the local admin API. */
 export interface AdminApiInputs {
-  clients: { documentClient: DynamoDBDocumentClient };
+  clients: { documentClient: DynamoDBDocumentClient; ses: SESv2Client };
   /** Deployed: a synchronous invocation of the worker Lambda (DIRECTORY_WORKER_FUNCTION); local: a function call. */
   worker: WorkerInvoker;
   clock: Clock;
@@ -47,10 +49,11 @@ export interface AdminApiInputs {
 
 /** The admin API: enrollment listing and revocation on the table, everything that needs AD through the worker. */
 export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
-  const { documentClient } = inputs.clients;
+  const { documentClient, ses } = inputs.clients;
   const { clock } = inputs;
   const table = { tableName: env.TABLE_NAME };
   const roster = new DynamoEnrollmentRoster(documentClient, table);
+  const observability = createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: inputs.tracing });
   const auditLog = new DynamoAuditLog(documentClient, table);
   const enrollmentStore = new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() });
   const deviceStore = new DynamoDeviceStore(documentClient, table);
@@ -67,13 +70,19 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     worker: inputs.worker,
   });
   const handler = createAdminApiHandler({
-    observability: createObservability({ serviceName: env.POWERTOOLS_SERVICE_NAME, tracing: inputs.tracing }),
+    observability,
     worker: inputs.worker,
     enrollmentStore,
     deviceStore,
     listEnrolledUsers: () => roster.list(),
     auditLog,
     clock,
+    emailSender: new SesEmailSender(ses, {
+      from: env.EMAIL_FROM,
+      ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+    }),
+    notices: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
+    logger: observability.logger,
     ...(portal ? { portal } : {}),
   });
   return { handler };
