@@ -8,8 +8,8 @@
 #   samba-dc.sh stop DIR             stop it (SIGTERM, then SIGKILL to its process group)
 #   samba-dc.sh status DIR           exit 0 and print the PID when running, exit 3 when not
 #
-# SAMBA_DC_ADDRESS=127.0.0.2 (any 127.x.y.z; default 127.0.0.1) at provision time binds that DC to another loopback
-# address, so a second DC (the lockout bench's) can run next to the test DC on the same fixed ports; start, stop and
+# SAMBA_DC_ADDRESS=127.0.0.3 (any 127.x.y.z; default 127.0.0.1) at provision time binds that DC to another loopback
+# address, so another DC (the lockout bench's) can run next to the test DCs on the same fixed ports; start, stop and
 # status read the address back from DIR/address.
 #
 # Everything lives under DIR: nothing under /etc is touched, Samba listens on 127.0.0.1/::1 only and runs only its
