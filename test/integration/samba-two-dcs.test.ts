@@ -1,12 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Attribute, Change } from 'ldapts';
+import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { ATTID_UNICODE_PWD, attributeStateFromBlob } from '../../shared/adapters/ldap/replication-metadata.js';
+import type { DirectoryUser } from '../../shared/ports/directory.js';
 import { pollUntil } from '../support/poll.js';
-import { asAdmin, testPassword, throwawayUsers, tryBind, twoSambaDcs, type SambaDc } from './support/samba.js';
+import { asAdmin, directoryOptions, testPassword, throwawayUsers, tryBind, twoSambaDcs, type SambaDc } from './support/samba.js';
 
 /**
  * The test domain's two DCs (scripts/samba-dc.sh provision-pair): each answers LDAPS with its own certificate from the
  * harness's CA, and a password written on either one reaches the other by Samba's own replication (change
- * notification), with no test triggering it. Timings are printed for the record.
+ * notification), with no test triggering it. Timings are printed for the record. Then LdapDirectory on both: resets go
+ * to the PDC emulator wherever it is in the configured list, to the other DC while the PDC is stopped, and are
+ * confirmed per DC. This is the only test file that uses (and stops) dc2; dc1 is never stopped.
  */
 
 const users = throwawayUsers();
@@ -68,5 +74,96 @@ describe('the two-DC test domain', () => {
       expect(await tryBind(user.dn, password)).toBe('ok');
     }
     console.log(`password replication observed: ${timings.join('; ')}`);
+  });
+});
+
+const script = join(__dirname, '../../scripts/samba-dc.sh');
+
+function sambaDc(command: 'start' | 'stop', dc: SambaDc): void {
+  execFileSync('bash', [script, command, dc.dcDir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 90_000 });
+}
+
+/**
+ * Moves the PDC emulator role to `dc` (rootDSE becomePdc: the DC takes the role from its owner over DRS). Shortly after
+ * a DC starts, Samba may refuse the transfer (WERR_NETNAME_DELETED while its DRS connection is set up): tried again.
+ */
+async function makePdc(dc: SambaDc): Promise<void> {
+  const become = new Attribute({ type: 'becomePdc', values: ['1'] });
+  await pollUntil(
+    () =>
+      asAdmin((client) => client.modify('', [new Change({ operation: 'replace', modification: become })]), dc.url).then(
+        () => true,
+        () => undefined,
+      ),
+    { timeoutMs: 30_000, intervalMs: 500, description: `the PDC emulator role moving to ${dc.hostName}` },
+  );
+}
+
+describe('LdapDirectory on the two DCs', () => {
+  const [dc1, dc2] = twoSambaDcs();
+  const directories: LdapDirectory[] = [];
+  const directory = (urls: string[]) => {
+    const created = new LdapDirectory(directoryOptions({ urls, connectTimeoutMs: 2000 }));
+    directories.push(created);
+    return created;
+  };
+  let user: DirectoryUser;
+
+  beforeAll(async () => {
+    const created = await users.create('pdc');
+    user = await pollUntil(() => directory([dc2.url]).findUserBySamAccountName(created.samAccountName), {
+      timeoutMs: 30_000,
+      description: 'the new user on dc2',
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(directories.map((each) => each.close()));
+    // Whatever happened above, the domain is left as the other tests expect it: both DCs up, dc1 the PDC emulator.
+    try {
+      sambaDc('start', dc2);
+    } catch {
+      // already running
+    }
+    await makePdc(dc1);
+  });
+
+  it('resets on the PDC emulator even when another DC is configured first, and confirms the password on the other DC', async () => {
+    const write = await directory([dc2.url, dc1.url]).resetPassword(user, testPassword(), { forceChange: false, unlock: false });
+    expect(write).toMatchObject({ dc: dc1.hostName, url: dc1.url });
+    expect(write.version).toBeGreaterThan(0);
+
+    const checks = await directory([dc2.url, dc1.url]).confirmPasswordReplication(user, write, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(checks).toEqual([{ dc: dc2.hostName, state: 'caught-up', seenAfterMs: expect.any(Number) }]);
+    console.log(`reset on ${write.dc} confirmed on ${dc2.hostName} after ${checks[0]?.seenAfterMs} ms`);
+  });
+
+  it('follows the role: with dc2 the PDC emulator, resets go to dc2 although dc1 is configured first', async () => {
+    await makePdc(dc2);
+    const write = await directory([dc1.url, dc2.url]).resetPassword(user, testPassword(), { forceChange: false, unlock: false });
+    expect(write).toMatchObject({ dc: dc2.hostName, url: dc2.url });
+    const checks = await directory([dc1.url, dc2.url]).confirmPasswordReplication(user, write, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(checks).toEqual([{ dc: dc1.hostName, state: 'caught-up', seenAfterMs: expect.any(Number) }]);
+  });
+
+  it('resets on the other DC while the PDC emulator (dc2) is stopped, and reports the stopped one unreachable', async () => {
+    // One instance that learnt dc2 is the PDC before it stopped (probing its kept connection before every write, as it
+    // would after a pause), one that starts after.
+    const warm = new LdapDirectory(directoryOptions({ urls: [dc1.url, dc2.url], connectTimeoutMs: 2000, idleProbeAfterMs: 0 }));
+    directories.push(warm);
+    await warm.resetPassword(user, testPassword(), { forceChange: false, unlock: false });
+    sambaDc('stop', dc2);
+
+    for (const instance of [warm, directory([dc1.url, dc2.url])]) {
+      const password = testPassword();
+      const write = await instance.resetPassword(user, password, { forceChange: false, unlock: false });
+      expect(write).toMatchObject({ dc: dc1.hostName, url: dc1.url });
+      expect(await tryBind(user.dn, password)).toBe('ok');
+      const checks = await instance.confirmPasswordReplication(user, write, { timeoutMs: 3000, intervalMs: 250 });
+      expect(checks).toEqual([{ dc: dc2.hostName, state: 'unreachable' }]);
+    }
+    await warm.unlock(user);
+
+    sambaDc('start', dc2);
   });
 });

@@ -5,6 +5,9 @@ import type {
   LockoutScanOptions,
   LockoutScanResult,
   PasswordPolicy,
+  PasswordWrite,
+  ReplicationCheck,
+  ReplicationConfirmOptions,
   ResetOptions,
 } from '../../shared/ports/directory.js';
 
@@ -43,8 +46,14 @@ export class EmptyDirectory implements Directory {
   async isLockedOut(_user: DirectoryUser): Promise<boolean> {
     return false;
   }
-  async resetPassword(_user: DirectoryUser, _newPassword: string, _options: ResetOptions): Promise<void> {}
+  async resetPassword(_user: DirectoryUser, _newPassword: string, _options: ResetOptions): Promise<PasswordWrite> {
+    return { dc: 'fake-dc', url: 'ldaps://fake', version: 1, writtenAt: new Date(0) };
+  }
   async unlock(_user: DirectoryUser): Promise<void> {}
+  /** A single-DC domain: no other DC to confirm. */
+  async confirmPasswordReplication(_user: DirectoryUser, _write: PasswordWrite, _options: ReplicationConfirmOptions): Promise<ReplicationCheck[]> {
+    return [];
+  }
   async scanLockedAccounts(_options: LockoutScanOptions): Promise<LockoutScanResult> {
     return { locked: [], pages: 0, complete: true, incremental: false };
   }

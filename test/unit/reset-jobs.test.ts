@@ -89,6 +89,7 @@ class FakeDirectory extends EmptyDirectory {
     this.writes.push({ guid: user.objectGuid, options, kind: 'reset' });
     this.passwords.set(user.objectGuid, password);
     if (options.unlock) this.locked.delete(user.objectGuid);
+    return super.resetPassword(user, password, options);
   }
   override async unlock(user: DirectoryUser) {
     this.check();
