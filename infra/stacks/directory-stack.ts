@@ -154,6 +154,25 @@ export class DirectoryStack extends Stack {
     });
     refused.addAlarmAction(new SnsAction(props.alarmTopic));
 
+    // A DC had not received a new password when the worker stopped waiting (REPLICATION_CONFIRM_SECONDS): users signing
+    // in there still meet the old password. One such reset may be a slow link; the alarm is on every one, as for refusals.
+    const behind = new Alarm(this, 'ReplicationBehindAlarm', {
+      alarmDescription:
+        'Blink: a domain controller did not have a new password within replicationConfirmSeconds of the reset. Check AD replication (repadmin /showrepl); the user audit (password-replication) lists each DC.',
+      metric: new Metric({
+        namespace: 'Blink',
+        metricName: 'ReplicationBehind',
+        dimensionsMap: { service: 'blink-directory-worker' },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    behind.addAlarmAction(new SnsAction(props.alarmTopic));
+
     this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
   }
 

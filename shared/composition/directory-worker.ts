@@ -115,6 +115,8 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     logger,
     // Alarmed in infra/stacks/directory-stack.ts (namespace Blink, dimension service).
     onRefused: () => metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
+    // Alarmed in infra/stacks/directory-stack.ts: a DC did not get a new password within REPLICATION_CONFIRM_SECONDS.
+    onReplicationBehind: (dcs) => metrics.addMetric('ReplicationBehind', MetricUnit.Count, dcs),
     settings: resetSettingsFrom(env, FUNCTION_TIMEOUT_SECONDS['directory-worker']),
   });
 

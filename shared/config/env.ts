@@ -104,6 +104,11 @@ export const envSections = {
     JOB_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(100).default(5),
     /** How long an app request's answer (an encrypted password) waits to be fetched. */
     APP_RESULT_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(300),
+    /**
+     * After a reset, how long to poll the other DCs for the new password before the SMS goes (0: no check). At most
+     * 20 s, so the whole job stays well inside the worker's 60 s timeout; a DC still behind raises ReplicationBehind.
+     */
+    REPLICATION_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
   },
   /** Inbound SMS commands (design: docs/design/reset.md). */
   inboundSms: {

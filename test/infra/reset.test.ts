@@ -42,6 +42,19 @@ describe('directory worker: reset and unlock', () => {
     expect(statements.some((statement) => statement.actions.some((action) => action === 'sns:*' || action === '*'))).toBe(false);
   });
 
+  it('alarms to the alarm topic when a DC is behind on a new password (the ReplicationBehind metric of the worker)', () => {
+    expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
+      MetricName: 'ReplicationBehind',
+      Namespace: 'Blink',
+      Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
+    });
+  });
+
   it('alarms to the alarm topic on the ResetRefused metric the worker emits (namespace Blink, service dimension)', () => {
     expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
       MetricName: 'ResetRefused',
