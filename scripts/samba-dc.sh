@@ -12,6 +12,7 @@
 #                                    DIR2 joined to it as a second DC (SAMBA_DC2_ADDRESS, default 127.0.0.2), each with
 #                                    its own certificate from DIR's CA (reuses DIR.pair-template and DIR2.pair-template)
 #   samba-dc.sh replicate DIR DIR2   make DIR pull the domain partition from DIR2 now (samba-tool drs replicate)
+#   samba-dc.sh inbound DIR on|off   let DIR (of a pair) take replicated changes, or hold them back (a lagging DC)
 #
 # SAMBA_DC_ADDRESS=127.0.0.3 (any 127.x.y.z; default 127.0.0.1) at provision time binds that DC to another loopback
 # address, so another DC (the lockout bench's) can run next to the test DCs on the same fixed ports; start, stop and
@@ -478,6 +479,18 @@ cmd_replicate() {
   samba_tool_as_admin "$dir" drs replicate "$(cat "$dir/host-name")" "$(cat "$dir2/host-name")" "$base_dn" >&2
 }
 
+cmd_inbound() {
+  local dir state="${2:-}" option
+  dir="$(absolute_dir "${1:-}")"
+  replicating "$dir" || die "usage: samba-dc.sh inbound DIR on|off (a DC of provision-pair)"
+  case "$state" in
+    on) option=-DISABLE_INBOUND_REPL ;;
+    off) option=+DISABLE_INBOUND_REPL ;;
+    *) die "usage: samba-dc.sh inbound DIR on|off" ;;
+  esac
+  samba_tool_as_admin "$dir" drs options "$(cat "$dir/host-name")" --dsa-option="$option" >&2
+}
+
 main() {
   local command="${1:-}"
   shift || true
@@ -489,7 +502,8 @@ main() {
     status) cmd_status "$@" ;;
     provision-pair) cmd_provision_pair "$@" ;;
     replicate) cmd_replicate "$@" ;;
-    *) die "usage: samba-dc.sh install | provision [--fresh] DIR | start DIR | stop DIR | status DIR | provision-pair [--fresh] DIR DIR2 | replicate DIR DIR2" ;;
+    inbound) cmd_inbound "$@" ;;
+    *) die "usage: samba-dc.sh install | provision [--fresh] DIR | start DIR | stop DIR | status DIR | provision-pair [--fresh] DIR DIR2 | replicate DIR DIR2 | inbound DIR on|off" ;;
   esac
 }
 

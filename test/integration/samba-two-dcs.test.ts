@@ -1,11 +1,30 @@
 import { execFileSync } from 'node:child_process';
+import { randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { Attribute, Change } from 'ldapts';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { DynamoJobLedger } from '../../shared/adapters/dynamodb/job-ledger.js';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
+import { createDocumentClient } from '../../shared/composition/aws-clients.js';
+import { resetSettingsFrom } from '../../shared/composition/reset.js';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/composition/timeouts.js';
+import { createAccountJobs } from '../../shared/use-cases/reset/account-jobs.js';
+import { activeEnrollment } from '../support/enrollments.js';
+import { localTarget } from '../support/local-aws.js';
 import { ATTID_UNICODE_PWD, attributeStateFromBlob } from '../../shared/adapters/ldap/replication-metadata.js';
 import type { DirectoryUser } from '../../shared/ports/directory.js';
 import { pollUntil } from '../support/poll.js';
-import { asAdmin, directoryOptions, testPassword, throwawayUsers, tryBind, twoSambaDcs, type SambaDc } from './support/samba.js';
+import {
+  asAdmin,
+  directoryOptions,
+  localDirectorySettings,
+  testPassword,
+  throwawayUsers,
+  tryBind,
+  twoSambaDcs,
+  type SambaDc,
+} from './support/samba.js';
 
 /**
  * The test domain's two DCs (scripts/samba-dc.sh provision-pair): each answers LDAPS with its own certificate from the
@@ -81,6 +100,16 @@ const script = join(__dirname, '../../scripts/samba-dc.sh');
 
 function sambaDc(command: 'start' | 'stop', dc: SambaDc): void {
   execFileSync('bash', [script, command, dc.dcDir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 90_000 });
+}
+
+/** Lets `dc` take replicated changes again (on) or holds them back (off): a DC that lags, for real. */
+function inboundReplication(dc: SambaDc, state: 'on' | 'off'): void {
+  execFileSync('bash', [script, 'inbound', dc.dcDir, state], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+}
+
+/** Makes `to` pull the domain partition from `from` now (samba-tool drs replicate). */
+function replicateNow(to: SambaDc, from: SambaDc): void {
+  execFileSync('bash', [script, 'replicate', to.dcDir, from.dcDir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
 }
 
 /**
@@ -165,5 +194,91 @@ describe('LdapDirectory on the two DCs', () => {
     await warm.unlock(user);
 
     sambaDc('start', dc2);
+  });
+});
+
+describe('the directory worker on the two DCs (local runtime, both DCs configured)', () => {
+  const [dc1, dc2] = twoSambaDcs();
+  let blink: LocalBlink;
+
+  beforeAll(async () => {
+    blink = await startLocalBlink({
+      env: { BLINK_VERSION: 'test' },
+      port: 0,
+      lockoutScanIntervalSeconds: 3600,
+      directory: localDirectorySettings(`${dc1.url},${dc2.url}`),
+    });
+  });
+
+  afterAll(async () => {
+    await blink?.stop();
+  });
+
+  /** A throwaway user, enrolled, once dc2 has it too; and the worker's reset jobs with this confirmation time. */
+  async function enrolledOnBoth(prefix: string) {
+    const created = await users.create(prefix);
+    await pollUntil(() => passwordVersionOn(dc2, created.dn), { timeoutMs: 30_000, description: 'the new user on dc2' });
+    const found = await blink.composition.adapters.directory.findUserBySamAccountName(created.samAccountName);
+    if (!found?.mail) throw new Error(`${created.samAccountName} not found`);
+    const phone = `+1206555${String(randomInt(0, 10_000)).padStart(4, '0')}`;
+    const account = { userGuid: found.objectGuid, dn: found.dn, samAccountName: found.samAccountName, mail: found.mail };
+    await blink.composition.adapters.enrollmentStore.save(activeEnrollment(account, { phoneE164: phone }), 0);
+    return { ...created, userGuid: found.objectGuid, phone };
+  }
+
+  async function runReset(user: { userGuid: string }, confirmSeconds: number) {
+    const behind: number[] = [];
+    const documentClient = createDocumentClient(localTarget(blink.services.dynamodb));
+    const jobs = createAccountJobs({
+      ...blink.composition.adapters,
+      jobLedger: new DynamoJobLedger(documentClient, { tableName: 'blink-local' }),
+      logger: new Logger({ serviceName: 'two-dc-test' }),
+      onRefused: () => undefined,
+      // What the worker's composition turns into the ReplicationBehind metric.
+      onReplicationBehind: (dcs) => void behind.push(dcs),
+      settings: { ...resetSettingsFrom(blink.composition.env, FUNCTION_TIMEOUT_SECONDS['directory-worker']), replicationConfirmMs: confirmSeconds * 1000 },
+    });
+    const jobId = randomUUID();
+    await jobs.reset({ kind: 'reset', jobId, requestedAt: new Date().toISOString(), userGuid: user.userGuid, channel: 'sms' }, { receiveCount: 1 });
+    documentClient.destroy();
+    const audit = await blink.composition.adapters.auditLog.listForUser(user.userGuid, 20);
+    return { behind, replication: audit.find((event) => event.action === 'password-replication' && event.requestId === jobId) };
+  }
+
+  const smsTo = (phone: string) => blink.listSms().filter((sms) => sms.to === phone).map((sms) => sms.body);
+
+  it('confirms a reset on both DCs: the audit says when dc2 had it, the SMS has no wait advice', async () => {
+    const user = await enrolledOnBoth('wrkboth');
+    const { behind, replication } = await runReset(user, 20);
+
+    expect(replication).toMatchObject({ result: 'success', channel: 'system' });
+    expect(replication?.reason).toMatch(new RegExp(`^${dc1.hostName}=written ${dc2.hostName}=caught-up@\\d+ms$`));
+    console.log(`worker reset: ${replication?.reason}`);
+    expect(behind).toEqual([]);
+    const [sms] = smsTo(user.phone);
+    expect(sms).toMatch(/your new Windows password is \S+ — you will be asked to change it when you sign in\.$/);
+  });
+
+  it('when dc2 holds replication back, says so: dc2 behind in the audit, the metric counted, the SMS says to wait a minute', async () => {
+    const user = await enrolledOnBoth('wrklag');
+    inboundReplication(dc2, 'off');
+    let outcome: Awaited<ReturnType<typeof runReset>>;
+    try {
+      outcome = await runReset(user, 3);
+    } finally {
+      inboundReplication(dc2, 'on');
+    }
+    expect(outcome.replication).toMatchObject({ result: 'failed', reason: `${dc1.hostName}=written ${dc2.hostName}=behind` });
+    expect(outcome.behind).toEqual([1]);
+    const [sms] = smsTo(user.phone);
+    expect(sms).toContain('wait a minute before signing in');
+    const written = await passwordVersionOn(dc1, user.dn);
+
+    // The lag was real: once dc2 takes changes again (and is asked to pull), it has the new version.
+    replicateNow(dc2, dc1);
+    await pollUntil(async () => ((await passwordVersionOn(dc2, user.dn)) === written ? true : undefined), {
+      timeoutMs: 30_000,
+      description: 'the new password on dc2 after replication resumed',
+    });
   });
 });
