@@ -42,22 +42,11 @@ describe('directory worker: reset and unlock', () => {
     expect(statements.some((statement) => statement.actions.some((action) => action === 'sns:*' || action === '*'))).toBe(false);
   });
 
-  it('alarms to the alarm topic when a DC is behind on a new password (the ReplicationBehind metric of the worker)', () => {
+  // ResetRefused: a refused account or password; ReplicationBehind: a DC without the new password when the worker stopped
+  // waiting for it.
+  it.each(['ResetRefused', 'ReplicationBehind'])('alarms to the alarm topic on the %s metric the worker emits (namespace Blink, service dimension)', (metricName) => {
     expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
-      MetricName: 'ReplicationBehind',
-      Namespace: 'Blink',
-      Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
-      Statistic: 'Sum',
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
-    });
-  });
-
-  it('alarms to the alarm topic on the ResetRefused metric the worker emits (namespace Blink, service dimension)', () => {
-    expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
-      MetricName: 'ResetRefused',
+      MetricName: metricName,
       Namespace: 'Blink',
       Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
       Statistic: 'Sum',
