@@ -9,9 +9,11 @@ import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { resetSettingsFrom } from '../../shared/composition/reset.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/composition/timeouts.js';
+import { DirectoryUnavailableError } from '../../shared/domain/errors.js';
 import { createAccountJobs } from '../../shared/use-cases/reset/account-jobs.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { localTarget } from '../support/local-aws.js';
+import { startHangingRelay } from './support/hanging-relay.js';
 import { ATTID_UNICODE_PWD, attributeStateFromBlob } from '../../shared/adapters/ldap/replication-metadata.js';
 import type { DirectoryUser } from '../../shared/ports/directory.js';
 import { pollUntil } from '../support/poll.js';
@@ -194,6 +196,43 @@ describe('LdapDirectory on the two DCs', () => {
     await warm.unlock(user);
 
     sambaDc('start', dc2);
+  });
+});
+
+describe('a hung PDC emulator (accepts TCP, never answers)', () => {
+  const [, dc2] = twoSambaDcs();
+
+  it('fails the write within the operation timeout, well inside the worker’s, and the next write goes to the other DC', async () => {
+    const created = await users.create('hung');
+    const user = await pollUntil(() => new LdapDirectory(directoryOptions({ urls: [dc2.url] })).findUserBySamAccountName(created.samAccountName), {
+      timeoutMs: 30_000,
+      description: 'the new user on dc2',
+    });
+    // dc1, the PDC emulator, reached through a relay that will stop forwarding.
+    const relay = await startHangingRelay('127.0.0.1', 636);
+    const timeouts = { connectTimeoutMs: 2000, operationTimeoutMs: 3000 };
+    const instance = new LdapDirectory(directoryOptions({ urls: [relay.url, dc2.url], ...timeouts }));
+    const reset = () => instance.resetPassword(user, testPassword(), { forceChange: false, unlock: false });
+    try {
+      expect((await reset()).url).toBe(relay.url);
+      relay.hang();
+
+      const started = Date.now();
+      // The write's answer is lost: it is not repeated elsewhere (the job is retried, and the ledger keeps it once).
+      await expect(reset()).rejects.toThrow(DirectoryUnavailableError);
+      const failedAfterMs = Date.now() - started;
+      const retried = Date.now();
+      expect((await reset()).url).toBe(dc2.url);
+      const retryMs = Date.now() - retried;
+
+      console.log(`hung PDC: the write failed after ${failedAfterMs} ms, the retry was done on dc2 in ${retryMs} ms`);
+      expect(failedAfterMs).toBeLessThan(timeouts.operationTimeoutMs + 1000);
+      expect(retryMs).toBeLessThan(timeouts.connectTimeoutMs + timeouts.operationTimeoutMs + 1000);
+      expect(failedAfterMs + retryMs).toBeLessThan(FUNCTION_TIMEOUT_SECONDS['directory-worker'] * 1000 * 0.25);
+    } finally {
+      await instance.close();
+      await relay.close();
+    }
   });
 });
 
