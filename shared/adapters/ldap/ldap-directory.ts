@@ -121,6 +121,13 @@ const PROTECTED_PRIMARY_GROUP_RIDS = [512, 516, 518, 519, 521];
 /** Administrator and krbtgt. */
 const PROTECTED_ACCOUNT_RIDS = [500, 502];
 
+/** A DC of the domain, with its configured URL when it has one (unreachable: it may be a configured DC that did not answer). */
+interface DomainController {
+  name: string;
+  url?: string;
+  unreachable?: boolean;
+}
+
 interface Session {
   client: Client;
   url: string;
@@ -159,6 +166,7 @@ export class LdapDirectory implements Directory {
   private readonly downUntil = new Map<string, number>();
   private writeOrderCache?: { urls: string[]; until: number };
   private readonly knownIdentities = new Map<string, ConfiguredDcIdentity>();
+  private domainControllersCache?: { dcs: Promise<DomainController[]>; until: number };
   private protectionFacts?: Promise<ProtectionFacts>;
   /** Per connection: the DC's identity, read once (null when unreadable); a restored DC drops its connections. */
   private readonly dcIdentities = new WeakMap<Client, { dc: string; dcName: string } | null>();
@@ -303,23 +311,23 @@ export class LdapDirectory implements Directory {
     const changes = [replace('unicodePwd', encodeUnicodePwd(newPassword))];
     if (options.forceChange) changes.push(replace('pwdLastSet', '0'));
     if (options.unlock) changes.push(replace('lockoutTime', '0'));
-    let session: Session;
+    let url: string;
     try {
       const controls = this.options.passwordPolicyHints ? [new PolicyHintsControl()] : [];
-      session = await this.once(async (client, url) => {
+      url = await this.once(async (client, writtenOn) => {
         await client.modify(user.dn, changes, controls);
-        const written = this.sessions.get(url);
-        if (!written) throw new DirectoryUnavailableError(`${url}: connection closed after the write`);
-        return written;
+        return writtenOn;
       });
     } catch (error) {
       throw scrubbed(error, newPassword);
     }
     const writtenAt = new Date();
-    // The receipt is best effort: the password is set either way, only its confirmation needs the version.
-    const identity = await this.identityOf(session).catch(() => undefined);
-    const version = await this.passwordVersionOn(session, user.dn).catch(() => undefined);
-    return { dc: identity?.hostName ?? session.url, url: session.url, ...(version === undefined ? {} : { version }), writtenAt };
+    // The receipt is best effort: the password is set either way, only its confirmation needs the version (read on the
+    // same connection, so on the DC that took the write).
+    const session = this.sessions.get(url);
+    const identity = session ? await this.identityOf(session).catch(() => undefined) : undefined;
+    const version = session ? await this.passwordVersionOn(session, user.dn).catch(() => undefined) : undefined;
+    return { dc: identity?.hostName ?? hostOfUrl(url), url, ...(version === undefined ? {} : { version }), writtenAt };
   }
 
   async confirmPasswordReplication(
@@ -437,11 +445,29 @@ export class LdapDirectory implements Directory {
     await Promise.all(open.map((session) => session.client.unbind().catch(() => undefined)));
   }
 
+  /** The domain's DCs, looked up again every few minutes (DCs come and go rarely; every reset asks). */
+  private domainControllers(): Promise<DomainController[]> {
+    const cached = this.domainControllersCache;
+    if (cached && cached.until > Date.now()) return cached.dcs;
+    const dcs = this.findDomainControllers();
+    // Only a complete answer is kept: a DC that did not answer is looked for again at the next reset.
+    this.domainControllersCache = { dcs, until: Date.now() + PDC_KNOWN_FOR_MS };
+    dcs.then(
+      (found) => {
+        if (found.some((dc) => dc.unreachable) && this.domainControllersCache?.dcs === dcs) this.domainControllersCache = undefined;
+      },
+      () => {
+        if (this.domainControllersCache?.dcs === dcs) this.domainControllersCache = undefined;
+      },
+    );
+    return dcs;
+  }
+
   /**
    * The domain's DCs (servers with NTDS Settings under CN=Sites), each with its configured URL when it has one. Without
    * read access to the configuration partition, the configured URLs themselves.
    */
-  private async domainControllers(): Promise<{ name: string; url?: string; unreachable?: boolean }[]> {
+  private async findDomainControllers(): Promise<DomainController[]> {
     const urls = this.options.urls;
     try {
       const root = await this.read((client) => client.search('', { scope: 'base', attributes: ['configurationNamingContext'] }));
