@@ -47,6 +47,7 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     tableIndexes: [GSI1],
     jobQueue: messaging.jobQueue,
     tokenHmacSecret: data.tokenHmacSecret,
+    vapidSecret: data.vapidSecret,
     email: messaging.email,
     sms: messaging.sms,
   };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Agent } from 'node:https';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -12,6 +13,7 @@ import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
 import { parseJson } from '../shared/validation/parse-json.js';
+import { generateVapidKeys } from '../shared/domain/web-push.js';
 import { removeAdminFile, writeAdminFile } from './admin-file.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
@@ -45,6 +47,8 @@ export interface LocalBlinkOptions {
   clock?: Clock;
   /** HTTPS GET of the SNS HTTPS route (signing certificates, SubscribeURL); tests serve a test certificate. */
   fetchHttps?: HttpsGet;
+  /** TLS agent of the worker's Web Push requests (tests: one that trusts their loopback push service's CA). */
+  webPushAgent?: Agent;
   /** Where run files (the demo CA) go; default: a fresh folder under .local/ at the repository root. */
   stateRoot?: string;
   /** Bearer token for the admin routes; default LOCAL_ADMIN_TOKEN, else a random one (see `adminToken`). */
@@ -175,6 +179,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       tokenHmacKey: settings.TOKEN_HMAC_KEY ?? randomBytes(32).toString('base64'),
       enrollmentEnv: productSettingsFrom(options.env ?? process.env),
       ...(options.fetchHttps ? { fetchHttps: options.fetchHttps } : {}),
+      // A new VAPID key pair per start, as TOKEN_HMAC_KEY: subscriptions die with the in-memory table anyway.
+      vapidKeys: generateVapidKeys(),
+      ...(options.webPushAgent ? { webPushAgent: options.webPushAgent } : {}),
       tableName: 'blink-local',
       ...(options.clock ? { clock: options.clock } : {}),
       queue: {

@@ -37,6 +37,8 @@ export interface DirectoryStackProps extends StackProps {
   alarmTopic: Topic;
   tokenHmacSecret: Secret;
   directoryBindSecret: Secret;
+  /** The VAPID key pair the worker signs lockout Web Pushes with. */
+  vapidSecret: Secret;
   email: EmailSending;
   sms: SmsOrigination;
   /** Base of the activation links the worker emails (the public API's URL unless configured). */
@@ -98,6 +100,8 @@ export class DirectoryStack extends Stack {
       .useTable(props.table, 'readWrite', props.tableIndexes)
       .useSecret('DIRECTORY_BIND_SECRET_ARN', props.directoryBindSecret)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
+      .useWebPushSettings(config)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .usePushPublishing()

@@ -4,10 +4,12 @@ import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/directory.js';
 import type { PushSender } from '../ports/push-sender.js';
 import type { Secrets } from '../ports/secrets.js';
+import type { Agent } from 'node:https';
+import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
 import { DynamoEnrollmentStore } from '../adapters/dynamodb/enrollment-store.js';
-import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-listing.js';
+import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-roster.js';
 import { DynamoJobLedger } from '../adapters/dynamodb/job-ledger.js';
 import { DynamoLockoutAlertLog } from '../adapters/dynamodb/lockout-alert-log.js';
 import { DynamoOnceKeys } from '../adapters/dynamodb/once-keys.js';
@@ -18,19 +20,19 @@ import { DynamoScanWatermarkStore } from '../adapters/dynamodb/scan-watermark-st
 import { LdapDirectory } from '../adapters/ldap/ldap-directory.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import { createObservability } from '../observability/powertools.js';
-import { createAdminActivation } from '../use-cases/activation/activation.js';
-import { createDirectoryJobHandlers } from '../use-cases/directory-jobs.js';
-import { createLockoutWatch } from '../use-cases/lockout/lockout-watch.js';
-import { createAccountJobs } from '../use-cases/reset/account-jobs.js';
+import { createAdminActivation } from '../use-cases/activation/index.js';
+import { createDirectoryJobHandlers } from '../use-cases/directory-jobs/index.js';
+import { createLockoutWatch } from '../use-cases/lockout/index.js';
+import { createAccountJobs } from '../use-cases/reset/index.js';
 import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
-import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin-handler.js';
 import type { ServiceClients } from './aws-clients.js';
 import { resetSettingsFrom } from './reset.js';
 import { createSmsSender } from './sms.js';
 import { FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
 
 /** The environment sections the directory worker reads (its Lambda root parses these; infra tests check them). */
-export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset'] as const;
+export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset', 'webPush'] as const;
 export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
 
 /** What differs between the deployed and the local directory worker. */
@@ -41,6 +43,8 @@ export interface DirectoryWorkerInputs {
   directory: Directory;
   /** Deployed: SNS mobile push; local: recorded for the console. */
   pushSender: PushSender;
+  /** TLS agent of Web Push requests: the default (system CAs) unless a test's push service has its own CA. */
+  webPushAgent?: Agent;
   clock: Clock;
   /** X-Ray tracing: on deployed, off locally (no daemon). */
   tracing: boolean;
@@ -89,9 +93,20 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
     }),
     pushSender: inputs.pushSender,
+    // Web Push to the installed app (VAPID key pair from the secret); sent from here, the function that scans.
+    webPush: {
+      sender: new LibraryWebPushSender({
+        secrets: inputs.secrets,
+        subject: env.WEB_PUSH_SUBJECT ?? `mailto:${env.EMAIL_FROM}`,
+        allowedHosts: env.WEB_PUSH_HOSTS,
+        timeoutMs: 5_000,
+        ...(inputs.webPushAgent ? { agent: inputs.webPushAgent } : {}),
+      }),
+      subscriptions: deviceStore,
+    },
   };
 
-  // The lockout watch (issue 5): alerts from the scheduled scan, and the admin listing of locked users.
+  // The lockout watch: alerts from the scheduled scan, and the admin listing of locked users.
   const lockoutWatch = createLockoutWatch({
     ...adapters,
     alertLog: new DynamoLockoutAlertLog(documentClient, { ...table, now: () => clock.now() }),
@@ -107,7 +122,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     },
   });
 
-  // Reset and unlock (issue 4). A claimed job is held for the function's timeout, so a run that died with the instance
+  // Reset and unlock. A claimed job is held for the function's timeout, so a run that died with the instance
   // frees the job before SQS redelivers it (visibility timeout: six times as long, see infra/timeouts.ts).
   const accountJobs = createAccountJobs({
     ...adapters,

@@ -1,8 +1,8 @@
-import type { Logger } from '../ports/logger.js';
-import type { DirectoryJob } from '../domain/directory-job.js';
-import type { Directory } from '../ports/directory.js';
-import type { LockoutWatch } from './lockout/lockout-watch.js';
-import type { createAccountJobs } from './reset/account-jobs.js';
+import type { Logger } from '../../ports/logger.js';
+import type { DirectoryJob } from '../../domain/directory-job.js';
+import type { Directory } from '../../ports/directory.js';
+import type { LockoutWatch } from '../lockout/index.js';
+import type { createAccountJobs } from '../reset/index.js';
 
 type JobKind = DirectoryJob['kind'];
 type JobOfKind<Kind extends JobKind> = Extract<DirectoryJob, { kind: Kind }>;
