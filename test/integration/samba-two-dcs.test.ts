@@ -26,6 +26,7 @@ import {
   tryBind,
   twoSambaDcs,
   type SambaDc,
+  type TestUser,
 } from './support/samba.js';
 
 /**
@@ -52,6 +53,25 @@ async function passwordVersionOn(dc: SambaDc, dn: string): Promise<number | unde
   }, dc.url).catch(() => undefined);
 }
 
+/**
+ * A throwaway user made on dc1, once dc2 has it too (set-up for the tests, not what they prove). Samba pushed new
+ * entries to dc2 within ~6 s in every run but one (a heavily loaded machine, nothing within 30 s): after 20 s dc2 is
+ * asked to pull (samba-tool drs replicate), and the log says so.
+ */
+async function createdOnBoth(prefix: string): Promise<TestUser> {
+  const [dc1, dc2] = twoSambaDcs();
+  const user = await users.create(prefix);
+  const onDc2 = () => passwordVersionOn(dc2, user.dn);
+  try {
+    await pollUntil(onDc2, { timeoutMs: 20_000, description: 'the new user on dc2' });
+  } catch {
+    console.log(`${user.samAccountName} not on dc2 after 20 s: asking dc2 to pull from dc1`);
+    replicateNow(dc2, dc1);
+    await pollUntil(onDc2, { timeoutMs: 10_000, description: 'the new user on dc2 after samba-tool drs replicate' });
+  }
+  return user;
+}
+
 async function resetOn(dc: SambaDc, dn: string, password: string): Promise<void> {
   const value = new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${password}"`, 'utf16le')] });
   await asAdmin((client) => client.modify(dn, [new Change({ operation: 'replace', modification: value })]), dc.url);
@@ -72,9 +92,8 @@ describe('the two-DC test domain', () => {
 
   it('replicates a password reset from either DC to the other by itself', async () => {
     const [dc1, dc2] = twoSambaDcs();
-    const user = await users.create('repl');
     // Created on dc1: it must reach dc2 before dc2 can take a write for it.
-    await pollUntil(() => passwordVersionOn(dc2, user.dn), { timeoutMs: 30_000, description: 'the new user on dc2' });
+    const user = await createdOnBoth('repl');
 
     const timings: string[] = [];
     for (const [writer, reader] of [
@@ -141,11 +160,10 @@ describe('LdapDirectory on the two DCs', () => {
   let user: DirectoryUser;
 
   beforeAll(async () => {
-    const created = await users.create('pdc');
-    user = await pollUntil(() => directory([dc2.url]).findUserBySamAccountName(created.samAccountName), {
-      timeoutMs: 30_000,
-      description: 'the new user on dc2',
-    });
+    const created = await createdOnBoth('pdc');
+    const found = await directory([dc2.url]).findUserBySamAccountName(created.samAccountName);
+    if (!found) throw new Error(`${created.samAccountName} not found on dc2`);
+    user = found;
   });
 
   afterAll(async () => {
@@ -203,15 +221,13 @@ describe('a hung PDC emulator (accepts TCP, never answers)', () => {
   const [, dc2] = twoSambaDcs();
 
   it('fails the write within the operation timeout, well inside the worker’s, and the next write goes to the other DC', async () => {
-    const created = await users.create('hung');
-    const user = await pollUntil(() => new LdapDirectory(directoryOptions({ urls: [dc2.url] })).findUserBySamAccountName(created.samAccountName), {
-      timeoutMs: 30_000,
-      description: 'the new user on dc2',
-    });
+    const created = await createdOnBoth('hung');
     // dc1, the PDC emulator, reached through a relay that will stop forwarding.
     const relay = await startHangingRelay('127.0.0.1', 636);
     const timeouts = { connectTimeoutMs: 2000, operationTimeoutMs: 3000 };
     const instance = new LdapDirectory(directoryOptions({ urls: [relay.url, dc2.url], ...timeouts }));
+    const user = await instance.findUserBySamAccountName(created.samAccountName);
+    if (!user) throw new Error(`${created.samAccountName} not found`);
     const reset = () => instance.resetPassword(user, testPassword(), { forceChange: false, unlock: false });
     try {
       expect((await reset()).url).toBe(relay.url);
@@ -255,8 +271,7 @@ describe('the directory worker on the two DCs (local runtime, both DCs configure
 
   /** A throwaway user, enrolled, once dc2 has it too; and the worker's reset jobs with this confirmation time. */
   async function enrolledOnBoth(prefix: string) {
-    const created = await users.create(prefix);
-    await pollUntil(() => passwordVersionOn(dc2, created.dn), { timeoutMs: 30_000, description: 'the new user on dc2' });
+    const created = await createdOnBoth(prefix);
     const found = await blink.composition.adapters.directory.findUserBySamAccountName(created.samAccountName);
     if (!found?.mail) throw new Error(`${created.samAccountName} not found`);
     const phone = `+1206555${String(randomInt(0, 10_000)).padStart(4, '0')}`;
