@@ -41,6 +41,19 @@ export interface ReplicationCheck {
   seenAfterMs?: number;
 }
 
+/**
+ * What one DC knows of an account's wrong passwords: badPwdCount and badPasswordTime are kept per DC (not
+ * replicated), so the DC that counted them is the one the wrong passwords were tried on.
+ */
+export interface BadPasswordsOnDc {
+  dc: string;
+  state: 'read' | 'unreachable';
+  /** badPwdCount on that DC (0 once the account is unlocked or signed in there). */
+  count: number;
+  /** badPasswordTime on that DC: the last wrong password it saw; undefined when never. */
+  lastAt?: Date;
+}
+
 export interface ReplicationConfirmOptions {
   /** Stop polling the DCs that are behind after this long, counted from the start of the call. */
   timeoutMs: number;
@@ -111,6 +124,8 @@ export interface Directory {
    */
   confirmPasswordReplication(user: DirectoryUser, write: PasswordWrite, options: ReplicationConfirmOptions): Promise<ReplicationCheck[]>;
   scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult>;
+  /** badPwdCount and badPasswordTime on each configured DC of the domain (one answer per DC). */
+  readBadPasswords(user: { dn: string }): Promise<BadPasswordsOnDc[]>;
   /** The DC this directory talks to now and its highestCommittedUSN; undefined when the DC publishes no USNs. */
   readChangeWatermark(): Promise<ChangeWatermark | undefined>;
   /** Binds and reads the root DSE; throws DirectoryUnavailableError when no DC answers. */

@@ -21,6 +21,7 @@ import {
   asAdmin,
   directoryOptions,
   localDirectorySettings,
+  lockOut,
   testPassword,
   throwawayUsers,
   tryBind,
@@ -248,6 +249,41 @@ describe('a hung PDC emulator (accepts TCP, never answers)', () => {
     } finally {
       await instance.close();
       await relay.close();
+    }
+  });
+});
+
+describe('wrong passwords, per DC', () => {
+  const [dc1, dc2] = twoSambaDcs();
+
+  it('shows which DC the wrong passwords were tried on, and when (badPwdCount is not replicated; the lockout is)', async () => {
+    const created = await createdOnBoth('badpw');
+    const instance = new LdapDirectory(directoryOptions({ urls: [dc1.url, dc2.url] }));
+    try {
+      const user = await instance.findUserBySamAccountName(created.samAccountName);
+      if (!user) throw new Error(`${created.samAccountName} not found`);
+      const before = Date.now();
+      const binds = await lockOut(created, 10, dc2.url);
+
+      const seen = await instance.readBadPasswords(user);
+      expect(seen).toHaveLength(2);
+      // Every bind but the last (answered "locked", 775) counted a wrong password.
+      expect(seen).toContainEqual({ dc: dc2.hostName, state: 'read', count: binds - 1, lastAt: expect.any(Date) });
+      expect(seen).toContainEqual({ dc: dc1.hostName, state: 'read', count: 0 });
+      const lastAt = seen.find((dc) => dc.dc === dc2.hostName)?.lastAt?.getTime() ?? 0;
+      // badPasswordTime is a FILETIME; the DC's clock is this machine's.
+      expect(lastAt).toBeGreaterThanOrEqual(before - 1000);
+      expect(lastAt).toBeLessThanOrEqual(Date.now() + 1000);
+      // The lockout itself reaches dc1 (lockoutTime replicates).
+      const onDc1 = new LdapDirectory(directoryOptions({ urls: [dc1.url] }));
+      try {
+        await pollUntil(async () => ((await onDc1.isLockedOut(user)) ? true : undefined), { timeoutMs: 30_000, description: 'the lockout on dc1' });
+      } finally {
+        await onDc1.close();
+      }
+      await instance.unlock(user);
+    } finally {
+      await instance.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import type {
+  BadPasswordsOnDc,
   ChangeWatermark,
   Directory,
   DirectoryUser,
@@ -56,6 +57,9 @@ export class EmptyDirectory implements Directory {
   }
   async scanLockedAccounts(_options: LockoutScanOptions): Promise<LockoutScanResult> {
     return { locked: [], pages: 0, complete: true, incremental: false };
+  }
+  async readBadPasswords(_user: { dn: string }): Promise<BadPasswordsOnDc[]> {
+    return [];
   }
   async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
     return undefined;

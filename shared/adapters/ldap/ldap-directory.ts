@@ -10,6 +10,7 @@ import {
   PasswordRejectedError,
 } from '../../domain/errors.js';
 import type {
+  BadPasswordsOnDc,
   ChangeWatermark,
   Directory,
   DirectoryUser,
@@ -425,6 +426,25 @@ export class LdapDirectory implements Directory {
       }
       return outcome(true);
     });
+  }
+
+  async readBadPasswords(user: { dn: string }): Promise<BadPasswordsOnDc[]> {
+    const dcs = (await this.domainControllers()).filter((dc) => dc.url !== undefined || dc.unreachable);
+    return Promise.all(
+      dcs.map(async (dc): Promise<BadPasswordsOnDc> => {
+        if (!dc.url) return { dc: dc.name, state: 'unreachable', count: 0 };
+        try {
+          const session = await this.sessionAt(dc.url, this.options.connectTimeoutMs);
+          const entry = (await this.runOn(session, (client) => client.search(user.dn, { scope: 'base', attributes: ['badPwdCount', 'badPasswordTime'] })))
+            .searchEntries[0];
+          const lastAt = entry ? fileTimeToDate(text(entry, 'badPasswordTime')) : undefined;
+          return { dc: dc.name, state: 'read', count: entry ? integer(entry, 'badPwdCount') : 0, ...(lastAt ? { lastAt } : {}) };
+        } catch (error) {
+          if (error instanceof DirectoryUnavailableError) return { dc: dc.name, state: 'unreachable', count: 0 };
+          throw error;
+        }
+      }),
+    );
   }
 
   async readChangeWatermark(): Promise<ChangeWatermark | undefined> {

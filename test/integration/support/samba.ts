@@ -140,9 +140,12 @@ export async function asAdmin<T>(action: (client: Client) => Promise<T>, url?: s
   }
 }
 
-/** The outcome of a simple bind: 'ok', or the AD sub-code ('52e' bad password, '775' locked, '773' must change…). */
-export async function tryBind(dn: string, password: string): Promise<string> {
-  const client = newClient();
+/**
+ * The outcome of a simple bind on the test DC (or the DC at `url`): 'ok', or the AD sub-code ('52e' bad password,
+ * '775' locked, '773' must change…).
+ */
+export async function tryBind(dn: string, password: string, url?: string): Promise<string> {
+  const client = newClient(url);
   try {
     await client.bind(dn, password);
     return 'ok';
@@ -217,10 +220,13 @@ export function throwawayUsers() {
   };
 }
 
-/** Fails binds with a wrong password until AD reports the account locked (data 775); returns the bind count. */
-export async function lockOut(user: { dn: string }, maxAttempts = 10): Promise<number> {
+/**
+ * Fails binds with a wrong password (on the test DC, or the DC at `url`) until AD reports the account locked (data
+ * 775); returns the bind count.
+ */
+export async function lockOut(user: { dn: string }, maxAttempts = 10, url?: string): Promise<number> {
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const outcome = await tryBind(user.dn, `Wrong-${randomBytes(4).toString('hex')}-Pw1`);
+    const outcome = await tryBind(user.dn, `Wrong-${randomBytes(4).toString('hex')}-Pw1`, url);
     if (outcome === '775') return attempt;
     if (outcome !== '52e') throw new Error(`unexpected bind outcome while locking ${user.dn}: ${outcome}`);
   }
