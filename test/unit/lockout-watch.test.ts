@@ -8,6 +8,7 @@ import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type {
+  BadPasswordsOnDc,
   ChangeWatermark,
   DirectoryUser,
   LockedAccount,
@@ -56,6 +57,9 @@ const domainPolicy: PasswordPolicy = {
  */
 class FakeDirectory extends EmptyDirectory {
   locked: LockedAccount[] = [];
+  /** What each DC counted of wrong passwords, per account DN, or an error for DCs that cannot be asked. */
+  badPasswords = new Map<string, BadPasswordsOnDc[]>();
+  badPasswordsFailure?: Error;
   complete = true;
   down?: Error;
   /** Effective lockout duration per user GUID (a PSO); the domain's otherwise. */
@@ -118,6 +122,10 @@ class FakeDirectory extends EmptyDirectory {
   }
   override async isLockedOut() {
     return true;
+  }
+  override async readBadPasswords(user: { dn: string }): Promise<BadPasswordsOnDc[]> {
+    if (this.badPasswordsFailure) throw this.badPasswordsFailure;
+    return this.badPasswords.get(user.dn) ?? [];
   }
   override async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
     this.scans += 1;
@@ -611,6 +619,27 @@ describe('lockout watch: incremental scans and their watermarks', () => {
     await noUsn.watch.scan('1');
     await expect(noUsn.watch.scan('2')).resolves.toMatchObject({ incremental: false, fullScanReason: 'no-usn' });
     expect(noUsn.fakes.watermarks.size).toBe(0);
+  });
+
+  it('the admin listing shows each DC’s count of wrong passwords and the last one’s time; without them, still the listing', async () => {
+    const { watch, directory, lockedUser } = harness();
+    const user = lockedUser();
+    const account = directory.locked.find((entry) => entry.objectGuid === user.guid);
+    const lastAt = new Date(LOCKED_AT.getTime() - 5000);
+    directory.badPasswords.set(account?.dn ?? '', [
+      { dc: 'dc1.corp.test', state: 'read', count: 0 },
+      { dc: 'dc2.corp.test', state: 'read', count: 5, lastAt },
+      { dc: 'dc3.corp.test', state: 'unreachable', count: 0 },
+    ]);
+    expect((await watch.listLocked()).locked[0]?.badPasswords).toEqual([
+      { dc: 'dc1.corp.test', state: 'read', count: 0, lastAt: null },
+      { dc: 'dc2.corp.test', state: 'read', count: 5, lastAt: lastAt.toISOString() },
+      { dc: 'dc3.corp.test', state: 'unreachable', count: 0, lastAt: null },
+    ]);
+
+    directory.badPasswordsFailure = new DirectoryUnavailableError('no DC answered');
+    const listed = await watch.listLocked();
+    expect(listed.locked).toEqual([expect.objectContaining({ userGuid: user.guid, badPasswords: [] })]);
   });
 
   it('the admin listing is always a full scan, whatever the watermark', async () => {

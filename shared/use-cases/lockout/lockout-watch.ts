@@ -347,6 +347,11 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
         if (assessed.skip) return;
         const { enrollment, endsAt } = assessed;
         const alert = await deps.alertLog.find(enrollment.userGuid, account.lockoutTime);
+        const badPasswords = await deps.directory.readBadPasswords(account).catch((error: unknown) => {
+          // The listing matters more than where the wrong passwords were tried.
+          deps.logger.warn('reading the DCs’ bad password counts failed', { userGuid: enrollment.userGuid, error: describe(error) });
+          return [];
+        });
         locked.push({
           userGuid: enrollment.userGuid,
           samAccountName: enrollment.samAccountName,
@@ -356,6 +361,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
           alert: alert
             ? { outcome: alert.outcome, sms: alert.sms, pushes: alert.pushes, handledAt: alert.handledAt.toISOString() }
             : null,
+          badPasswords: badPasswords.map((dc) => ({ dc: dc.dc, state: dc.state, count: dc.count, lastAt: dc.lastAt?.toISOString() ?? null })),
         });
       });
       locked.sort((a, b) => a.lockedAt.localeCompare(b.lockedAt) || a.samAccountName.localeCompare(b.samAccountName));
