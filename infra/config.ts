@@ -119,6 +119,8 @@ export const configSchema = z
       .default('UTC'),
     /** Lockout alerts per user per day. */
     lockoutAlertsPerDay: integer(1, 100).default(5),
+    /** The SMS lockout alert names the DC that saw the latest wrong password, and when (DC names reach the user's phone). */
+    lockoutAlertShowDc: flag.default(false),
     logRetentionDays: z.coerce
       .number()
       .refine(

@@ -120,6 +120,7 @@ export class DirectoryStack extends Stack {
       LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',
       LOCKOUT_ALERT_TIME_ZONE: config.lockoutAlertTimeZone,
       LOCKOUT_ALERTS_PER_DAY: String(config.lockoutAlertsPerDay),
+      LOCKOUT_ALERT_SHOW_DC: String(config.lockoutAlertShowDc),
       // On the last delivery a failing reset tells the user before the job goes to the DLQ: the queue's own count.
       JOB_MAX_RECEIVE_COUNT: String(jobMaxReceiveCount(props.jobQueue)),
     };

@@ -118,6 +118,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       watermarkMaxAgeSeconds: env.LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS,
       timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
       alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
+      showBadPasswordDc: env.LOCKOUT_ALERT_SHOW_DC,
       productName: env.PRODUCT_NAME,
     },
   });

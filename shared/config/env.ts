@@ -149,6 +149,8 @@ export const envSections = {
       .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin'),
     /** Lockout alerts per user per day (an SMS and pushes count as one alert); further lockouts that day are recorded only. */
     LOCKOUT_ALERTS_PER_DAY: z.coerce.number().int().min(1).max(100).default(5),
+    /** The SMS alert also says on which DC (and when) the latest wrong password was tried (badPwdCount is per DC). */
+    LOCKOUT_ALERT_SHOW_DC: booleanFlag.default(false),
   },
   /** Web Push to the installed app (RFC 8030/8291/8292): where subscriptions may point and who Blink says it is. */
   webPush: {
