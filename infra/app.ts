@@ -65,6 +65,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     tableIndexes: [GSI1],
     jobQueue: messaging.jobQueue,
     tokenHmacSecret: data.tokenHmacSecret,
+    vapidSecret: data.vapidSecret,
     email: messaging.email,
     sms: messaging.sms,
   };

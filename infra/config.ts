@@ -119,6 +119,15 @@ export const configSchema = z
       .default('UTC'),
     /** Lockout alerts per user per day. */
     lockoutAlertsPerDay: integer(1, 100).default(5),
+    /** Password-expiry reminders: days before the expiry, one reminder per step. */
+    passwordExpiryReminderDays: list(integer(1, 90))
+      .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+      .default([14, 7, 3, 1]),
+    /** Local hour (in lockoutAlertTimeZone) of the daily reminder run. */
+    passwordExpiryReminderHour: integer(0, 23).default(9),
+    /** Reminders by SMS / app push too, for every enrolled user (email always). */
+    passwordExpiryReminderSms: flag.default(false),
+    passwordExpiryReminderPush: flag.default(false),
     logRetentionDays: z.coerce
       .number()
       .refine(
@@ -185,6 +194,10 @@ export const configSchema = z
       .string()
       .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/[A-Za-z0-9_.-]{1,256}$/, 'must be an SNS FCM platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/GCM/NAME)')
       .optional(),
+    /** Push service hosts Web Push subscriptions may point at (`*.suffix` allowed); unset: the browsers' own services. */
+    webPushHosts: list(z.string().regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be host names such as fcm.googleapis.com or *.push.apple.com')).optional(),
+    /** The VAPID contact push services see (mailto: or https:); unset: mailto: of senderEmail. */
+    webPushSubject: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL').optional(),
     /** SNS topics whose HTTPS deliveries the public API accepts at POST /sns/inbound-sms; the route is off when unset. */
     snsHttpsTopicArns: list(z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:blink-inbound-sms')).optional(),
     /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */

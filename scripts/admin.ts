@@ -10,9 +10,9 @@ import {
   type ActivationCandidate,
   type ActivationTarget,
   type SkippedUser,
-} from '../shared/use-cases/activation/contract.js';
+} from '../shared/domain/worker-admin-contract.js';
 import { DEFAULT_ADMIN_FILE, readAdminFile } from '../local/admin-file.js';
-import { lockedResultSchema, type LockedUser } from '../shared/use-cases/lockout/contract.js';
+import { lockedResultSchema, type LockedUser } from '../shared/domain/lockout-listing-contract.js';
 
 /*
  * `npm run admin -- <command>`: activate users, list enrollments, revoke an enrollment or a device.

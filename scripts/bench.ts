@@ -44,6 +44,7 @@ const benchEnv: Record<string, string> = {
   LDAP_CA_FILE: join(outRoot, 'bench-ca.pem'),
   DIRECTORY_BIND_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:blink-bind',
   TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:blink-hmac',
+  VAPID_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:blink-vapid',
   DIRECTORY_WORKER_FUNCTION: 'blink-directory-worker',
 };
 

@@ -8,9 +8,9 @@ import { traceHandler, type Observability } from '../../shared/observability/pow
 import { NotFoundError } from '../../shared/domain/errors.js';
 import { jsonResponse } from '../../shared/http/responses.js';
 import { mapErrorsToResponses } from '../../shared/http/middleware.js';
-import { activateRequestSchema, resolveRequestSchema, type WorkerAdminRequest } from '../../shared/use-cases/activation/contract.js';
+import { activateRequestSchema, resolveRequestSchema, type WorkerAdminRequest } from '../../shared/domain/worker-admin-contract.js';
 import { createAdminUseCases, type AdminDependencies } from '../../shared/use-cases/admin/index.js';
-import { actorOf, auditLimit, parseBody, pathId, requestContextOf, requestIdOf } from './request.js';
+import { actorOf, auditLimit, parseBody, pathId, requestContextOf, requestIdOf } from './request-fields.js';
 import { auditEventView, enrollmentView, workerReplyResponse } from './responses.js';
 
 type AdminRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;

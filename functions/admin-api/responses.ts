@@ -2,7 +2,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { jsonResponse } from '../../shared/http/responses.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
-import type { WorkerAdminReply } from '../../shared/use-cases/activation/contract.js';
+import type { WorkerAdminReply } from '../../shared/domain/worker-admin-contract.js';
 import type { EnrollmentWithDevices } from '../../shared/use-cases/admin/index.js';
 
 /** The directory worker's answer as the admin API's: its result, or its error with a matching status. */

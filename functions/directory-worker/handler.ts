@@ -6,9 +6,9 @@ import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 
-import type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs.js';
+import type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs/index.js';
 
-export type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs.js';
+export type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs/index.js';
 
 export interface DirectoryWorkerDependencies {
   observability: Observability;
@@ -85,5 +85,7 @@ function runJob(jobs: JobHandlers, job: DirectoryJob, delivery: JobDelivery): Pr
       return jobs.reset(job, delivery);
     case 'unlock':
       return jobs.unlock(job, delivery);
+    case 'password-expiry-scan':
+      return jobs['password-expiry-scan'](job, delivery);
   }
 }

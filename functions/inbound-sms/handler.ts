@@ -6,7 +6,7 @@ import type { Observability } from '../../shared/observability/powertools.js';
 import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { inboundSmsSchema, type InboundSms } from '../../shared/domain/inbound-sms.js';
 import { ValidationError } from '../../shared/domain/errors.js';
-import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/failures.js';
+import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/index.js';
 import { parseInboundSmsFailureRecord, type InboundSmsFailureRecord } from './failure-record.js';
 
 export interface InboundSmsDependencies {

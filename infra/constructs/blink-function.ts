@@ -169,7 +169,7 @@ export class BlinkFunction extends NodejsFunction {
   }
 
   /** `<envName>` = the secret's ARN, plus permission to read that one secret. */
-  useSecret(envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN', secret: ISecret): this {
+  useSecret(envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN' | 'VAPID_SECRET_ARN', secret: ISecret): this {
     this.addEnvironment(envName, secret.secretArn);
     // Written out instead of secret.grantRead(): that one also edits the key policy of a key in another stack
     // (a dependency cycle) and adds DescribeSecret, which the function never calls.
@@ -274,6 +274,13 @@ export class BlinkFunction extends NodejsFunction {
    * The push platform applications (env) plus sns:CreatePlatformEndpoint on exactly those: the function makes a
    * device's endpoint from its token at registration, on no other application, and never publishes.
    */
+  /** WEB_PUSH_HOSTS and WEB_PUSH_SUBJECT when configured (the functions' defaults otherwise). */
+  useWebPushSettings(settings: { webPushHosts?: string[] | undefined; webPushSubject?: string | undefined }): this {
+    if (settings.webPushHosts) this.addEnvironment('WEB_PUSH_HOSTS', settings.webPushHosts.join(','));
+    if (settings.webPushSubject) this.addEnvironment('WEB_PUSH_SUBJECT', settings.webPushSubject);
+    return this;
+  }
+
   usePushEndpoints(applications: { pushApnsPlatformApplicationArn?: string | undefined; pushFcmPlatformApplicationArn?: string | undefined }): this {
     const arns: string[] = [];
     if (applications.pushApnsPlatformApplicationArn) {

@@ -26,6 +26,8 @@ export interface ApiStackProps extends StackProps {
   tableIndexes: string[];
   jobQueue: Queue;
   tokenHmacSecret: Secret;
+  /** The VAPID key pair: the api function serves its public key (GET /api/device/push-config). */
+  vapidSecret: Secret;
   inboundSmsTopic: Topic;
   inboundSmsFailures: Queue;
   /** Where alarms go (the admins' topic). */
@@ -87,6 +89,8 @@ export class ApiStack extends Stack {
       .useTable(props.table, 'readWrite', props.tableIndexes)
       .useQueue(props.jobQueue)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
+      .useWebPushSettings(config)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .useEnrollmentSettings(config)

@@ -37,6 +37,8 @@ export interface DirectoryStackProps extends StackProps {
   alarmTopic: Topic;
   tokenHmacSecret: Secret;
   directoryBindSecret: Secret;
+  /** The VAPID key pair the worker signs lockout Web Pushes with. */
+  vapidSecret: Secret;
   email: EmailSending;
   sms: SmsOrigination;
   /** Base of the activation links the worker emails (the public API's URL unless configured). */
@@ -98,9 +100,13 @@ export class DirectoryStack extends Stack {
       .useTable(props.table, 'readWrite', props.tableIndexes)
       .useSecret('DIRECTORY_BIND_SECRET_ARN', props.directoryBindSecret)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
+      .useWebPushSettings(config)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .usePushPublishing()
+      // Sends only its own continuations (password-expiry scan) to the queue it consumes.
+      .useQueue(props.jobQueue)
       .useEnrollmentSettings(config)
       .usePasswordSettings(config);
     const environment: Record<string, string> = {
@@ -116,6 +122,9 @@ export class DirectoryStack extends Stack {
       LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',
       LOCKOUT_ALERT_TIME_ZONE: config.lockoutAlertTimeZone,
       LOCKOUT_ALERTS_PER_DAY: String(config.lockoutAlertsPerDay),
+      PASSWORD_EXPIRY_REMINDER_DAYS: config.passwordExpiryReminderDays.join(','),
+      PASSWORD_EXPIRY_REMINDER_SMS: String(config.passwordExpiryReminderSms),
+      PASSWORD_EXPIRY_REMINDER_PUSH: String(config.passwordExpiryReminderPush),
       // On the last delivery a failing reset tells the user before the job goes to the DLQ: the queue's own count.
       JOB_MAX_RECEIVE_COUNT: String(jobMaxReceiveCount(props.jobQueue)),
     };
@@ -155,6 +164,29 @@ export class DirectoryStack extends Stack {
     refused.addAlarmAction(new SnsAction(props.alarmTopic));
 
     this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
+    this.passwordExpiryAlarms(props.alarmTopic);
+  }
+
+  /**
+   * The password-expiry reminders' alarms (shared/use-cases/expiry-reminders): a run failed (no DC answered, or a
+   * reminder could not be sent; the job is retried), or its read of AD ran out of time, so users past that point were
+   * not reminded.
+   */
+  private passwordExpiryAlarms(alarmTopic: Topic): void {
+    const alarms = [
+      ['PasswordExpiryScanFailed', 'Blink: a password-expiry reminder run failed (no domain controller answered, or reminders could not be sent); the job is retried. Check the directory worker logs.'],
+      ['PasswordExpiryScanIncomplete', 'Blink: a password-expiry reminder run could not read every user within its time budget; some users were not reminded. Raise PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS or check DC latency.'],
+    ] as const;
+    for (const [metricName, alarmDescription] of alarms) {
+      new Alarm(this, `${metricName}Alarm`, {
+        alarmDescription,
+        metric: new Metric({ namespace: 'Blink', metricName, dimensionsMap: { service: 'blink-directory-worker' }, period: Duration.hours(1), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(alarmTopic));
+    }
   }
 
   /**
@@ -236,6 +268,8 @@ export class DirectoryStack extends Stack {
       EmailEndpoint: InterfaceVpcEndpointAwsService.EMAIL,
       // Push notifications to the app (new password ready, lockout alerts).
       PushEndpoint: InterfaceVpcEndpointAwsService.SNS,
+      // Continuation jobs of the password-expiry scan (the worker receives through Lambda's poller, not this endpoint).
+      QueueEndpoint: InterfaceVpcEndpointAwsService.SQS,
     };
     // One AZ is enough for a demo and halves the hourly endpoint cost; the worker in the other AZ reaches it too.
     const [firstSubnet] = vpc.isolatedSubnets;

@@ -301,6 +301,7 @@ at work; Blink's next check for locked accounts then finds it.</p>`
 }
 ${live(parts, 'directory')}
 <p><button type="button" id="lockout-scan" class="enqueue-job" data-kind="lockout-scan">Check for locked accounts now</button></p>
+<p><button type="button" id="password-expiry-scan" class="enqueue-job" data-kind="password-expiry-scan">Send expiry reminders now</button></p>
 <p id="directory-status" class="muted" role="status"></p>
 </section>
 

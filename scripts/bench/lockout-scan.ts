@@ -1,5 +1,5 @@
 /**
- * Lockout scan bench (issue 5): how long the scan takes over 1,000 and over 10,000 users with 50 locked, and their
+ * Lockout scan bench: how long the scan takes over 1,000 and over 10,000 users with 50 locked, and their
  * ratio; for the full scan, and for the steady-state incremental scan (the DC's watermark read, then 50 fresh lockouts,
  * then the scan of the users changed since the watermark). It runs its own Samba DC in .local/samba/bench-dc bound to 127.0.0.2 (scripts/samba-dc.sh with
  * SAMBA_DC_ADDRESS), so the test DC on 127.0.0.1 and the tests using it are never touched. Users are bulk-loaded into the

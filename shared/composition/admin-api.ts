@@ -3,7 +3,7 @@ import type { EnvOf } from '../config/env.js';
 import type { Clock } from '../ports/clock.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
-import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-listing.js';
+import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-roster.js';
 import { DynamoEnrollmentStore } from '../adapters/dynamodb/enrollment-store.js';
 import { createObservability } from '../observability/powertools.js';
 import { createAdminApiHandler } from '../../functions/admin-api/handler.js';

@@ -4,10 +4,13 @@ import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/directory.js';
 import type { PushSender } from '../ports/push-sender.js';
 import type { Secrets } from '../ports/secrets.js';
+import type { Agent } from 'node:https';
+import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
+import { DynamoExpiryReminderLog } from '../adapters/dynamodb/expiry-reminder-log.js';
 import { DynamoEnrollmentStore } from '../adapters/dynamodb/enrollment-store.js';
-import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-listing.js';
+import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-roster.js';
 import { DynamoJobLedger } from '../adapters/dynamodb/job-ledger.js';
 import { DynamoLockoutAlertLog } from '../adapters/dynamodb/lockout-alert-log.js';
 import { DynamoOnceKeys } from '../adapters/dynamodb/once-keys.js';
@@ -17,30 +20,34 @@ import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
 import { DynamoScanWatermarkStore } from '../adapters/dynamodb/scan-watermark-store.js';
 import { LdapDirectory } from '../adapters/ldap/ldap-directory.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
+import { SqsJobQueue } from '../adapters/sqs/job-queue.js';
 import { createObservability } from '../observability/powertools.js';
-import { createAdminActivation } from '../use-cases/activation/activation.js';
-import { createDirectoryJobHandlers } from '../use-cases/directory-jobs.js';
-import { createLockoutWatch } from '../use-cases/lockout/lockout-watch.js';
-import { createAccountJobs } from '../use-cases/reset/account-jobs.js';
+import { createAdminActivation } from '../use-cases/activation/index.js';
+import { createDirectoryJobHandlers } from '../use-cases/directory-jobs/index.js';
+import { createExpiryReminders } from '../use-cases/expiry-reminders/index.js';
+import { createLockoutWatch } from '../use-cases/lockout/index.js';
+import { createAccountJobs } from '../use-cases/reset/index.js';
 import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
-import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin-handler.js';
 import type { ServiceClients } from './aws-clients.js';
 import { resetSettingsFrom } from './reset.js';
 import { createSmsSender } from './sms.js';
 import { FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
 
 /** The environment sections the directory worker reads (its Lambda root parses these; infra tests check them). */
-export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset'] as const;
+export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset', 'jobQueue', 'expiryReminders', 'webPush'] as const;
 export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
 
 /** What differs between the deployed and the local directory worker. */
 export interface DirectoryWorkerInputs {
-  clients: Pick<ServiceClients, 'documentClient' | 'ses' | 'smsVoice'>;
+  clients: Pick<ServiceClients, 'documentClient' | 'ses' | 'smsVoice' | 'sqs'>;
   secrets: Secrets;
   /** The AD connection (see ldapDirectoryFrom); the caller closes it when it owns the process. */
   directory: Directory;
   /** Deployed: SNS mobile push; local: recorded for the console. */
   pushSender: PushSender;
+  /** TLS agent of Web Push requests: the default (system CAs) unless a test's push service has its own CA. */
+  webPushAgent?: Agent;
   clock: Clock;
   /** X-Ray tracing: on deployed, off locally (no daemon). */
   tracing: boolean;
@@ -89,9 +96,20 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
     }),
     pushSender: inputs.pushSender,
+    // Web Push to the installed app (VAPID key pair from the secret); sent from here, the function that scans.
+    webPush: {
+      sender: new LibraryWebPushSender({
+        secrets: inputs.secrets,
+        subject: env.WEB_PUSH_SUBJECT ?? `mailto:${env.EMAIL_FROM}`,
+        allowedHosts: env.WEB_PUSH_HOSTS,
+        timeoutMs: 5_000,
+        ...(inputs.webPushAgent ? { agent: inputs.webPushAgent } : {}),
+      }),
+      subscriptions: deviceStore,
+    },
   };
 
-  // The lockout watch (issue 5): alerts from the scheduled scan, and the admin listing of locked users.
+  // The lockout watch: alerts from the scheduled scan, and the admin listing of locked users.
   const lockoutWatch = createLockoutWatch({
     ...adapters,
     alertLog: new DynamoLockoutAlertLog(documentClient, { ...table, now: () => clock.now() }),
@@ -107,7 +125,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     },
   });
 
-  // Reset and unlock (issue 4). A claimed job is held for the function's timeout, so a run that died with the instance
+  // Reset and unlock. A claimed job is held for the function's timeout, so a run that died with the instance
   // frees the job before SQS redelivers it (visibility timeout: six times as long, see infra/timeouts.ts).
   const accountJobs = createAccountJobs({
     ...adapters,
@@ -118,9 +136,29 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     settings: resetSettingsFrom(env, FUNCTION_TIMEOUT_SECONDS['directory-worker']),
   });
 
+  // Password-expiry reminders (issue 13 §4): the daily job, and the continuations it queues when time runs out.
+  const expiryReminders = createExpiryReminders({
+    ...adapters,
+    reminderLog: new DynamoExpiryReminderLog(documentClient, { ...table, now: () => clock.now() }),
+    jobQueue: new SqsJobQueue(inputs.clients.sqs, { queueUrl: env.JOB_QUEUE_URL }),
+    logger,
+    metrics,
+    settings: {
+      steps: env.PASSWORD_EXPIRY_REMINDER_DAYS,
+      timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
+      sms: env.PASSWORD_EXPIRY_REMINDER_SMS,
+      push: env.PASSWORD_EXPIRY_REMINDER_PUSH,
+      pageSize: env.PASSWORD_EXPIRY_SCAN_PAGE_SIZE,
+      timeBudgetMs: env.PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS,
+      productName: env.PRODUCT_NAME,
+      supportContact: env.SUPPORT_CONTACT,
+      defaultResetNumber: env.SMS_INBOUND_NUMBERS[0] ?? '',
+    },
+  });
+
   const jobs = createDirectoryWorkerHandler({
     observability,
-    jobs: createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs }),
+    jobs: createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs, expiryReminders }),
   });
 
   // Direct invocations by the admin API (`{ "admin": … }`): activation needs AD, and only this function reaches it.
@@ -136,5 +174,5 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     }),
   });
 
-  return { handler: dispatchWorkerEvent({ jobs, admin }), jobs, admin, lockoutWatch, adapters };
+  return { handler: dispatchWorkerEvent({ jobs, admin }), jobs, admin, lockoutWatch, expiryReminders, adapters };
 }

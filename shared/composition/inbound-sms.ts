@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EnvOf } from '../config/env.js';
 import type { InboundSms } from '../domain/inbound-sms.js';
 import { createObservability } from '../observability/powertools.js';
-import { createInboundSmsFailureUseCase } from '../use-cases/inbound-sms/failures.js';
+import { createInboundSmsFailureUseCase } from '../use-cases/inbound-sms/index.js';
 import { createInboundSmsFailureHandler, createInboundSmsHandler, dispatchInboundSmsEvent } from '../../functions/inbound-sms/handler.js';
 import { inboundSmsAdaptersFrom, inboundSmsSettingsFrom, inboundSmsUseCaseFrom, type InboundSmsUseCaseInputs } from './inbound-sms-use-case.js';
 

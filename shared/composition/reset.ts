@@ -1,5 +1,5 @@
 import type { EnvOf } from '../config/env.js';
-import type { ResetSettings } from '../use-cases/reset/dependencies.js';
+import type { ResetSettings } from '../use-cases/reset/index.js';
 
 /**
  * The reset and unlock jobs' settings, read the same way by the worker Lambda and the local runtime. `leaseSeconds` is

@@ -1,4 +1,5 @@
 import type { DevicePublicKey } from './device-signature.js';
+import type { WebPushSubscription } from './web-push.js';
 
 export type UnlockMethod = 'none' | 'pin' | 'biometric';
 export type DevicePlatform = 'ios' | 'android' | 'other';
@@ -14,6 +15,10 @@ export interface Device {
   pushToken?: string;
   boundAt: Date;
   revokedAt?: Date;
+  /** The installed web app's Web Push subscription (PUT /api/device/web-push); dropped when its push service says gone. */
+  webPush?: WebPushSubscription;
+  /** When the device last fetched its status: a lockout recorded after it is shown as recentLockout. */
+  statusSeenAt?: Date;
 }
 
 /** How far a signed request's timestamp may be from the server's clock; nonces are kept this long (each way). */

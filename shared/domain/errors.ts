@@ -1,5 +1,5 @@
 /**
- * Named failures of the domain. One place (shared/http/error-response.ts) maps them to HTTP responses; the worker
+ * Named failures of the domain. One place (errorResponse in shared/http/responses.ts) maps them to HTTP responses; the worker
  * decides from them whether a job is retried or final.
  */
 export abstract class DomainError extends Error {
@@ -82,4 +82,14 @@ export class OptedOutError extends DomainError {
 export class DeliveryError extends DomainError {
   readonly code = 'DELIVERY_FAILED';
   override readonly retryable = true;
+}
+
+/** The push service says the subscription no longer exists (404 or 410): it is dropped, never retried. */
+export class PushSubscriptionGoneError extends DomainError {
+  readonly code = 'PUSH_SUBSCRIPTION_GONE';
+}
+
+/** The push service refused the message for good (a bad request, a VAPID key it does not accept, too large). */
+export class PushRefusedError extends DomainError {
+  readonly code = 'PUSH_REFUSED';
 }

@@ -1,4 +1,4 @@
-import type { WorkerAdminReply, WorkerAdminRequest } from '../use-cases/activation/contract.js';
+import type { WorkerAdminReply, WorkerAdminRequest } from '../domain/worker-admin-contract.js';
 
 /** How the admin API reaches the directory worker: a synchronous Lambda invocation deployed, a function call locally. */
 export interface WorkerInvoker {

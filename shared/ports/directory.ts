@@ -76,7 +76,40 @@ export interface Directory {
   scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult>;
   /** The DC this directory talks to now and its highestCommittedUSN; undefined when the DC publishes no USNs. */
   readChangeWatermark(): Promise<ChangeWatermark | undefined>;
+  /**
+   * Enabled users whose password expires within the horizon: a paged search bounded by pwdLastSet (from the domain's
+   * maxPwdAge and every readable PSO's), each user's expiry read from msDS-UserPasswordExpiryTimeComputed.
+   */
+  scanPasswordExpiries(options: PasswordExpiryScanOptions): Promise<PasswordExpiryScanResult>;
   /** Binds and reads the root DSE; throws DirectoryUnavailableError when no DC answers. */
   checkHealth(): Promise<{ url: string }>;
   close(): Promise<void>;
+}
+
+/** An enabled user whose password expires (msDS-UserPasswordExpiryTimeComputed) within the scan's horizon. */
+export interface ExpiringPassword {
+  objectGuid: string;
+  dn: string;
+  samAccountName: string;
+  /** Raw pwdLastSet (FILETIME, decimal string): with objectGuid, the order scans and their continuations walk in. */
+  pwdLastSet: string;
+  expiresAt: Date;
+}
+
+export interface PasswordExpiryScanOptions {
+  /** Only passwords that expire after `now` and no later than `now` + horizonDays. */
+  now: Date;
+  horizonDays: number;
+  pageSize: number;
+  /** Stop reading (and report `complete: false`) once this many milliseconds have passed. */
+  timeBudgetMs: number;
+  /** Only users with pwdLastSet at or above this value (a continuation's starting point). */
+  pwdLastSetFrom?: string;
+}
+
+export interface PasswordExpiryScanResult {
+  /** Never-expiring (UF_DONT_EXPIRE_PASSWD), must-change (pwdLastSet=0) and disabled accounts are not included. */
+  expiring: ExpiringPassword[];
+  pages: number;
+  complete: boolean;
 }

@@ -54,6 +54,13 @@ export function blinkFunctions(templates: Template[]): Map<string, [string, Reso
 export const envOf = (resource: Resource) =>
   ((resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables ?? {}) as Record<string, unknown>;
 
+/** The environment of one of our functions, by its Powertools service name (e.g. blink-directory-worker). */
+export function functionEnvOf(templates: { all: Template[] }, service: string): Record<string, unknown> {
+  const [, resource] = blinkFunctions(templates.all).get(service) ?? [];
+  if (!resource) throw new Error(`no function ${service}`);
+  return envOf(resource);
+}
+
 /** The one resource of a type (whose logical id starts with `idPrefix`); fails loudly when there are more or none. */
 export function theOnly(templates: Template[], type: string, idPrefix = ''): Resource {
   const matches = resourcesOfType(templates, type).filter(([id]) => id.startsWith(idPrefix));

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigurationError } from '../../infra/config.js';
 import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, type Templates } from './build.js';
 
-// What inbound SMS commands need deployed (issue 4 §1): the inbound-sms function's grants and settings, and the
+// What inbound SMS commands need deployed: the inbound-sms function's grants and settings, and the
 // optional SNS HTTPS route on the public API.
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:blink-inbound-sms';

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigurationError } from '../../infra/config.js';
 import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, type Templates } from './build.js';
 
-// What the lockout watch needs deployed (issue 5): its settings on the worker, key-only table access, and alarms when a
+// What the lockout watch needs deployed: its settings on the worker, key-only table access, and alarms when a
 // scan fails, runs out of time, or does not happen at all.
 describe('directory worker: lockout watch', () => {
   let t: Templates;

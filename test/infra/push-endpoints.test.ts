@@ -2,7 +2,7 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { ConfigurationError } from '../../infra/config.js';
 import { blinkFunctions, buildTestApp, envOf, resourcesOfType, templatesOf } from './build.js';
 
-// Issue 9 A8: the api function makes each device's SNS endpoint from its push token, on the configured platform
+// Push endpoints: the api function makes each device's SNS endpoint from its push token, on the configured platform
 // applications only; no client ever names a push target.
 
 const APNS = 'arn:aws:sns:us-east-1:123456789012:app/APNS/blink';

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigurationError, loadConfig } from '../../infra/config.js';
 import { blinkFunctions, buildTestApp, envOf, expectOutput, expectProperties, templatesOf, theOnly, type Templates } from './build.js';
 
-// Issue 9 A5: verification SMS (and every other Blink SMS) go only to the allowed countries, enforced by End User
+// SMS protection: verification SMS (and every other Blink SMS) go only to the allowed countries, enforced by End User
 // Messaging's protect configuration on Blink's configuration set, and SMS spend is alarmed against a monthly budget.
 
 type Rule = { CountryCode: string; ProtectStatus: string };

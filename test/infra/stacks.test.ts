@@ -399,9 +399,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
     it('reaches AWS from the demo VPC through endpoints open to the worker only', () => {
       const endpoints = resourcesOfType([t.directory], 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => endpoint.Properties ?? {});
-      expect(endpoints.map((endpoint) => endpoint.VpcEndpointType).sort()).toEqual(['Gateway', 'Interface', 'Interface', 'Interface', 'Interface']);
+      expect(endpoints.map((endpoint) => endpoint.VpcEndpointType).sort()).toEqual(['Gateway', 'Interface', 'Interface', 'Interface', 'Interface', 'Interface']);
       const names = JSON.stringify(endpoints.map((endpoint) => endpoint.ServiceName));
-      for (const service of ['dynamodb', 'secretsmanager', 'pinpoint-sms-voice-v2', 'email', 'sns']) expect(names).toContain(`.${service}`);
+      for (const service of ['dynamodb', 'secretsmanager', 'pinpoint-sms-voice-v2', 'email', 'sns', 'sqs']) expect(names).toContain(`.${service}`);
       expectProperties(t.directory, 'AWS::EC2::SecurityGroupIngress', {
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointSecurityGroup'), 'GroupId'] },
         SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkerSecurityGroup'), 'GroupId'] },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Attribute } from 'ldapts';
 import { startLocalBlink, type LocalBlink, type SentEmailView } from '../../local/runtime.js';
-import { encodeResolveCursor } from '../../shared/use-cases/activation/contract.js';
+import { encodeResolveCursor } from '../../shared/domain/worker-admin-contract.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { asAdmin, createTestUser, getSambaConnection, localDirectorySettings, testPassword } from './support/samba.js';
 

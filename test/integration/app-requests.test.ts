@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeviceClient, clientFromState, enroll, type SignedRequestHeaders } from '../../device-client/client.js';
-import { resetLimitKeys } from '../../shared/use-cases/app-requests.js';
+import { resetLimitKeys } from '../../shared/use-cases/app-requests/index.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activate, testUser } from '../support/activations.js';
 import { UUID_PATTERN } from '../../shared/validation/uuid.js';

@@ -4,7 +4,7 @@ import { activate, testUser } from '../support/activations.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { postJson, useLocalBlink } from '../support/local-blink.js';
 
-// Issue 9 A8: a push token is checked per platform at registration, and the device keeps the endpoint the server
+// Push endpoints at registration: a push token is checked per platform at registration, and the device keeps the endpoint the server
 // made from it (locally an SNS-shaped endpoint ARN), never what the app sent; an ARN from the app is refused.
 
 const clock = new ManualClock(new Date());

@@ -8,7 +8,7 @@ import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
 import { AlreadyEnrolledError } from '../../shared/domain/enrollment';
 import { hashSecret } from '../../shared/domain/one-time-secrets';
-import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment/activation';
+import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment';
 import { localTarget } from '../support/local-aws';
 import { ManualClock } from '../support/manual-clock';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { HELP_REPLIES_PER_DAY, UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/index.js';
+import { HELP_REPLIES_PER_DAY, UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/handle-inbound-sms.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';

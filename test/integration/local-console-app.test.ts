@@ -12,7 +12,7 @@ import { pollUntil } from '../support/poll.js';
 import { activate, testUser } from '../support/activations.js';
 import { UUID_PATTERN } from '../../shared/validation/uuid.js';
 
-// The console plays the app (issue 3 §3): a person pastes the setup page's QR link into the console, the runtime
+// The console plays the app: a person pastes the setup page's QR link into the console, the runtime
 // enrolls a simulated device with the reference device client and runs its signed status, reset and unlock requests
 // against its own API. Through the local runtime with the demo directory, as `npm start` runs it.
 

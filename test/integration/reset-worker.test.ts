@@ -8,7 +8,7 @@ import { DynamoJobLedger } from '../../shared/adapters/dynamodb/job-ledger.js';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import type { Directory } from '../../shared/ports/directory.js';
-import { createAccountJobs } from '../../shared/use-cases/reset/account-jobs.js';
+import { createAccountJobs } from '../../shared/use-cases/reset/index.js';
 import type { RefusalReason } from '../../shared/use-cases/reset/dependencies.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';

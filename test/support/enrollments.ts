@@ -1,4 +1,5 @@
 import type { Enrollment } from '../../shared/domain/enrollment.js';
+import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
 
 export interface EnrolledAccount {
   userGuid: string;
@@ -31,5 +32,17 @@ export function activeEnrollment(
     createdAt: at,
     updatedAt: at,
     version: options.version ?? 0,
+  };
+}
+
+/** An enrollment store that reads from a map and writes nothing: for use cases that only look enrollments up. */
+export function readOnlyEnrollmentStore(enrollments: ReadonlyMap<string, Enrollment>): EnrollmentStore {
+  return {
+    get: async (guid) => enrollments.get(guid),
+    findByPhone: async () => [],
+    save: async () => undefined,
+    putSecret: async () => undefined,
+    findSecret: async () => undefined,
+    consumeSecret: async () => undefined,
   };
 }

@@ -4,6 +4,8 @@ import type {
   DirectoryUser,
   LockoutScanOptions,
   LockoutScanResult,
+  PasswordExpiryScanOptions,
+  PasswordExpiryScanResult,
   PasswordPolicy,
   ResetOptions,
 } from '../../shared/ports/directory.js';
@@ -50,6 +52,9 @@ export class EmptyDirectory implements Directory {
   }
   async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
     return undefined;
+  }
+  async scanPasswordExpiries(_options: PasswordExpiryScanOptions): Promise<PasswordExpiryScanResult> {
+    return { expiring: [], pages: 0, complete: true };
   }
   async checkHealth(): Promise<{ url: string }> {
     return { url: 'ldaps://fake' };

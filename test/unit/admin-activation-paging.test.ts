@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
-import {
-  createAdminActivation,
-  decodeResolveCursor,
-  encodeResolveCursor,
-  resolveRequestSchema,
-  type AdminActivation,
-  type AdminActivationDependencies,
-  type ResolveResult,
-} from '../../shared/use-cases/activation/index.js';
+import { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from '../../shared/use-cases/activation/index.js';
+import { decodeResolveCursor, encodeResolveCursor, resolveRequestSchema, type ResolveResult } from '../../shared/domain/worker-admin-contract.js';
 import { runAdmin } from '../../scripts/admin.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';

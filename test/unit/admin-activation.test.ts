@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSEvent } from 'aws-lambda';
-import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin-handler.js';
 import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker.js';
 import {
   AmbiguousUserError,
@@ -13,7 +13,7 @@ import {
 import { renderActivationEmail } from '../../shared/email/activation-email.js';
 import { escapeHtml } from '../../shared/email/html.js';
 import { createObservability } from '../../shared/observability/powertools.js';
-import { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from '../../shared/use-cases/activation/activation.js';
+import { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from '../../shared/use-cases/activation/index.js';
 import type { Directory } from '../../shared/ports/directory.js';
 import { runAdmin } from '../../scripts/admin.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';

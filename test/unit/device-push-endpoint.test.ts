@@ -3,11 +3,11 @@ import type { Device } from '../../shared/domain/device.js';
 import { DeliveryError } from '../../shared/domain/errors.js';
 import type { PushPlatform } from '../../shared/domain/push-token.js';
 import type { PushEndpoints } from '../../shared/ports/push-endpoints.js';
-import type { EnrollmentDependencies } from '../../shared/use-cases/enrollment/dependencies.js';
-import { createDeviceUseCases } from '../../shared/use-cases/enrollment/device.js';
+import type { EnrollmentDependencies } from '../../shared/use-cases/enrollment/index.js';
+import { createDeviceUseCases } from '../../shared/use-cases/enrollment/index.js';
 import { activeEnrollment } from '../support/enrollments.js';
 
-// The push part of registration (issue 9 A8) with the other ports as small fakes: which token reaches PushEndpoints,
+// The push part of registration with the other ports as small fakes: which token reaches PushEndpoints,
 // what the device stores, and that a failing endpoint call does not fail the registration.
 
 const USER = { userGuid: '8d3c1f0e-2b4a-4c6d-9e8f-0a1b2c3d4e5f', dn: 'CN=Push User,OU=Staff,DC=corp,DC=example,DC=test', samAccountName: 'push.user' };

@@ -2,11 +2,11 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SNSEvent, SQSEvent } from 'aws-lambda';
 import { createAdminApiHandler } from '../../functions/admin-api/handler.js';
 import { createApiHandler } from '../../functions/api/handler.js';
-import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { createDirectoryWorkerHandler, type JobHandlers } from '../../functions/directory-worker/handler.js';
 import { createInboundSmsFailureHandler, createInboundSmsHandler } from '../../functions/inbound-sms/handler.js';
 import { createObservability, type Observability } from '../../shared/observability/powertools.js';
-import type { AdminActivation } from '../../shared/use-cases/activation/activation.js';
+import type { AdminActivation } from '../../shared/use-cases/activation/index.js';
 import { apiEvent } from '../support/api-event.js';
 import { lambdaContext } from '../support/lambda-context.js';
 

@@ -5,7 +5,7 @@ import { failureQueueBatch, inboundSmsFailureRecord, inboundSmsNotification } fr
 import { ValidationError } from '../../shared/domain/errors.js';
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
 import { createObservability } from '../../shared/observability/powertools.js';
-import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/failures.js';
+import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/index.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin.js';
+import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { parseEnv, ConfigurationError } from '../../shared/config/env.js';
 import type { Device } from '../../shared/domain/device.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
-import { DeliveryError, DirectoryUnavailableError, OptedOutError } from '../../shared/domain/errors.js';
+import { DeliveryError, DirectoryUnavailableError, OptedOutError, PushSubscriptionGoneError } from '../../shared/domain/errors.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
@@ -23,7 +23,8 @@ import type { OutboundPush, PushSender } from '../../shared/ports/push-sender.js
 import type { RateLimiter } from '../../shared/ports/rate-limiter.js';
 import type { ScanWatermark, ScanWatermarkStore } from '../../shared/ports/scan-watermark-store.js';
 import type { OutboundSms, SmsSender } from '../../shared/ports/sms-sender.js';
-import { createLockoutWatch, lockoutAlertPush, lockoutAlertSms, lockoutClockTime } from '../../shared/use-cases/lockout/index.js';
+import { createLockoutWatch, lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush, lockoutClockTime, type LockoutWatchDependencies } from '../../shared/use-cases/lockout/index.js';
+import type { OutboundWebPush } from '../../shared/ports/web-push-sender.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -235,7 +236,7 @@ class Fakes {
   };
 }
 
-function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; watermarkMaxAgeSeconds: number }> = {}) {
+function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; watermarkMaxAgeSeconds: number }> = {}, webPush?: LockoutWatchDependencies['webPush']) {
   const directory = new FakeDirectory();
   const fakes = new Fakes();
   const clock = new ManualClock(new Date(LOCKED_AT.getTime() + 60_000));
@@ -251,6 +252,7 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; wat
     auditLog: fakes.auditLog,
     alertLog: fakes.alertLog,
     scanWatermarks: fakes.scanWatermarks,
+    ...(webPush ? { webPush } : {}),
     clock,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { addMetric: (name) => void fakes.metrics.push(name) },
@@ -686,5 +688,79 @@ describe('lockoutAlert settings', () => {
     expect(parseEnv(['lockoutAlert'], {})).toEqual({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: 5 });
     expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin' }).LOCKOUT_ALERT_TIME_ZONE).toBe('Europe/Berlin');
     expect(() => parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Mars/Olympus' })).toThrow(ConfigurationError);
+  });
+});
+
+describe('lockout alerts by Web Push', () => {
+  /** The Web Push port in memory (the library adapter is tested against the loopback push service). */
+  const webPushFakes = () => {
+    const sent: OutboundWebPush[] = [];
+    const failures: Error[] = [];
+    const removed: Array<{ deviceId: string; endpoint: string | undefined }> = [];
+    return {
+      sent,
+      failures,
+      removed,
+      port: {
+        sender: {
+          send: async (push: OutboundWebPush) => {
+            const failure = failures.shift();
+            if (failure) throw failure;
+            sent.push(push);
+          },
+        },
+        subscriptions: {
+          saveWebPush: async () => true,
+          removeWebPush: async (deviceId: string, endpoint?: string) => void removed.push({ deviceId, endpoint }),
+        },
+      },
+    };
+  };
+  const subscription = () => ({ endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`, keys: { p256dh: 'BP', auth: 'au' } });
+
+  it('sends the lockout notification to each active device with a subscription, beside the mobile push', async () => {
+    const web = webPushFakes();
+    const { fakes, watch, lockedUser } = harness({}, web.port);
+    const app = subscription();
+    const { guid } = lockedUser({ devices: [{ webPush: app, pushToken: undefined }, {}, { webPush: subscription(), revokedAt: LOCKED_AT }] });
+
+    await watch.scan(randomUUID());
+
+    expect(web.sent).toEqual([{ subscription: app, notification: lockoutAlertWebPush('Blink', LOCKED_AT, 'UTC'), ttlSeconds: 43_200, topic: 'lockout' }]);
+    expect(web.sent[0]?.notification).toMatchObject({
+      data: { kind: 'lockout', url: '/app/?action=unlock' },
+      actions: [
+        { action: 'unlock', title: 'Unlock' },
+        { action: 'reset', title: 'Reset password' },
+      ],
+    });
+    expect(fakes.pushes).toHaveLength(1);
+    expect([...fakes.alerts.values()]).toEqual([expect.objectContaining({ userGuid: guid, outcome: 'alerted', pushes: 2 })]);
+  });
+
+  it('a transient Web Push failure that reached nobody fails the job and releases the event; the retry alerts once', async () => {
+    const web = webPushFakes();
+    const { fakes, watch, lockedUser } = harness({}, web.port);
+    lockedUser({ phone: null, devices: [{ webPush: subscription(), pushToken: undefined }] });
+    web.failures.push(new DeliveryError('push service answered 503'));
+
+    await expect(watch.scan(randomUUID())).rejects.toBeInstanceOf(DeliveryError);
+    expect(fakes.onceKeys.size).toBe(0);
+    await watch.scan(randomUUID());
+    expect(web.sent).toHaveLength(1);
+    expect([...fakes.alerts.values()]).toEqual([expect.objectContaining({ outcome: 'alerted', pushes: 1 })]);
+  });
+
+  it('a subscription the push service calls gone is removed (that endpoint only) and not retried', async () => {
+    const web = webPushFakes();
+    const { fakes, watch, lockedUser } = harness({}, web.port);
+    const gone = subscription();
+    lockedUser({ phone: null, devices: [{ webPush: gone, pushToken: undefined }] });
+    web.failures.push(new PushSubscriptionGoneError('410'));
+
+    await expect(watch.scan(randomUUID())).resolves.toMatchObject({ unreachable: 1 });
+    const [device] = fakes.devices;
+    expect(web.removed).toEqual([{ deviceId: device?.deviceId, endpoint: gone.endpoint }]);
+    expect([...fakes.alerts.values()]).toEqual([expect.objectContaining({ outcome: 'unreachable', pushes: 0 })]);
   });
 });

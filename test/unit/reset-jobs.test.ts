@@ -24,7 +24,7 @@ import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/
 import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { activeEnrollment } from '../support/enrollments.js';
+import { activeEnrollment, readOnlyEnrollmentStore } from '../support/enrollments.js';
 import { EmptyDirectory } from '../support/fake-directory.js';
 import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 
@@ -193,14 +193,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
   const refunds: Array<{ key: string; windowSeconds: number; countedAt: Date }> = [];
   const jobs = createAccountJobs({
     directory,
-    enrollmentStore: {
-      get: async (guid) => enrollments.get(guid),
-      findByPhone: async () => [],
-      save: async () => undefined,
-      putSecret: async () => undefined,
-      findSecret: async () => undefined,
-      consumeSecret: async () => undefined,
-    },
+    enrollmentStore: readOnlyEnrollmentStore(enrollments),
     deviceStore: {
       add: async () => undefined,
       get: async (id) => devices.get(id),
@@ -721,6 +714,7 @@ describe('directory worker hands the receive count to the job handlers', () => {
       'lockout-scan': refuse,
       reset: refuse,
       unlock: refuse,
+      'password-expiry-scan': refuse,
     };
     const worker = createDirectoryWorkerHandler({ observability: createObservability({ serviceName: 't', tracing: false }), jobs });
     await worker({ Records: [record('4'), record('')] }, lambdaContext());

@@ -3,12 +3,13 @@ import * as z from 'zod';
 import { deviceHeaders, devicePublicKeySchema } from '../../../shared/domain/device-signature.js';
 import { isPushPlatform, pushTokenSchemas } from '../../../shared/domain/push-token.js';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
-import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests.js';
-import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/device.js';
+import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests/index.js';
+import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/index.js';
 import type { ApiRoute } from '../handler.js';
 import { bodyText, header, parseJsonBody } from './json-body.js';
 import { requestFacts } from './setup.js';
 import { UUID_PATTERN } from '../../../shared/validation/uuid.js';
+import type { WebPushUseCases } from '../../../shared/use-cases/web-push/index.js';
 
 /**
  * The push token is checked against its platform's token format here, at the edge: it is a token, never an ARN or
@@ -41,7 +42,7 @@ const registerBody = z
 const bindingInvalidBody: ErrorBody = {
   error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
 };
-const unauthorizedBody: ErrorBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
+export const unauthorizedBody: ErrorBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
 /** The same answer for an unknown request id and another device's request. */
 const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
 
@@ -49,7 +50,7 @@ const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'N
 const emptyBody = z.object({}).strict();
 
 /** The signed parts and x-blink-* headers of a device request, as API Gateway passes them. */
-function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
+export function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
   return {
     method: event.httpMethod,
     path: event.path,
@@ -65,7 +66,7 @@ function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
  * The app's calls (docs/design/enrollment.md, docs/design/reset.md): registration with a binding code, then signed
  * requests: status, reset and unlock, and the answer to a reset or unlock.
  */
-export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUseCases): ApiRoute[] {
+export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUseCases, webPush?: WebPushUseCases): ApiRoute[] {
   const appRequest = (kind: AppRequestKind): ApiRoute => ({
     method: 'POST',
     path: `/api/device/${kind}`,
@@ -105,7 +106,9 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
       handler: async (event: APIGatewayProxyEvent) => {
         const authenticated = await devices.authenticate(signedRequest(event));
         if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-        return jsonResponse(200, devices.status(authenticated));
+        // A lockout recorded since this device's last status fetch: the app shows it when notifications are off.
+        const recentLockout = webPush ? await webPush.recentLockout(authenticated.device) : undefined;
+        return jsonResponse(200, { ...devices.status(authenticated), ...(recentLockout ? { recentLockout } : {}) });
       },
     },
     appRequest('reset'),

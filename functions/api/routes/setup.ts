@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
-import { enrollmentLimits, type RequestFacts } from '../../../shared/use-cases/enrollment/dependencies.js';
-import type { SetupUseCases } from '../../../shared/use-cases/enrollment/setup.js';
+import { enrollmentLimits, type RequestFacts } from '../../../shared/use-cases/enrollment/index.js';
+import type { SetupUseCases } from '../../../shared/use-cases/enrollment/index.js';
 import type { ApiRoute } from '../handler.js';
 import { parseJsonBody } from './json-body.js';
 

@@ -3,11 +3,14 @@ import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
 import { devicePublicKeySchema } from '../../domain/device-signature.js';
 import type { DeviceStore } from '../../ports/device-store.js';
+import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
+import type { WebPushSubscription } from '../../domain/web-push.js';
 import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
 
 /*
  * Item layout (single table, see table.ts):
  *   device          pk DEVICE#<deviceId>               sk DEVICE   gsi1pk DEVICES#<userGuid> gsi1sk DEVICE#<deviceId>
+ *                   (webPush {endpoint, keys} and statusSeenAt are set on it by the app's later calls)
  *   request nonce   pk NONCE#<deviceId>#<nonce>        sk NONCE    expiresAt (TTL)
  * A nonce is written once with attribute_not_exists(pk): a replay inside the freshness window fails the condition.
  */
@@ -23,6 +26,8 @@ const deviceItemSchema = z.object({
   pushToken: z.string().optional(),
   boundAt: isoDate,
   revokedAt: isoDate.optional(),
+  webPush: z.object({ endpoint: z.string(), keys: z.object({ p256dh: z.string(), auth: z.string() }) }).optional(),
+  statusSeenAt: isoDate.optional(),
 });
 
 export const deviceKeys = {
@@ -31,7 +36,7 @@ export const deviceKeys = {
   nonce: (deviceId: string, nonce: string) => ({ pk: `NONCE#${deviceId}#${nonce}`, sk: 'NONCE' }),
 };
 
-export class DynamoDeviceStore implements DeviceStore {
+export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string },
@@ -107,6 +112,58 @@ export class DynamoDeviceStore implements DeviceStore {
     }
   }
 
+  async saveWebPush(deviceId: string, subscription: WebPushSubscription): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: deviceKeys.device(deviceId),
+          UpdateExpression: 'SET webPush = :subscription',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':subscription': { endpoint: subscription.endpoint, keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth } },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async removeWebPush(deviceId: string, endpoint?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: deviceKeys.device(deviceId),
+          UpdateExpression: 'REMOVE webPush',
+          ConditionExpression: endpoint === undefined ? 'attribute_exists(pk)' : 'webPush.endpoint = :endpoint',
+          ...(endpoint === undefined ? {} : { ExpressionAttributeValues: { ':endpoint': endpoint } }),
+        }),
+      );
+    } catch (error) {
+      // No such device, or the app subscribed again since: nothing to remove.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async recordVisit(deviceId: string, at: Date): Promise<Date | undefined> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: deviceKeys.device(deviceId),
+        UpdateExpression: 'SET statusSeenAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    const previous = Attributes?.['statusSeenAt'];
+    return typeof previous === 'string' ? new Date(previous) : undefined;
+  }
+
   async rememberNonce(deviceId: string, nonce: string, keepUntil: Date): Promise<boolean> {
     try {
       await this.client.send(
@@ -135,5 +192,7 @@ function toDevice(item: Record<string, unknown>): Device {
     ...(stored.pushToken !== undefined ? { pushToken: stored.pushToken } : {}),
     boundAt: stored.boundAt,
     ...(stored.revokedAt ? { revokedAt: stored.revokedAt } : {}),
+    ...(stored.webPush ? { webPush: stored.webPush } : {}),
+    ...(stored.statusSeenAt ? { statusSeenAt: stored.statusSeenAt } : {}),
   };
 }

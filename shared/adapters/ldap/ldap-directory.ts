@@ -8,6 +8,7 @@ import {
   DirectoryUnavailableError,
   NotFoundError,
   PasswordRejectedError,
+  ValidationError,
 } from '../../domain/errors.js';
 import type {
   ChangeWatermark,
@@ -15,11 +16,14 @@ import type {
   DirectoryUser,
   LockedAccount,
   LockoutScanOptions,
+  ExpiringPassword,
   LockoutScanResult,
+  PasswordExpiryScanOptions,
+  PasswordExpiryScanResult,
   PasswordPolicy,
   ResetOptions,
 } from '../../ports/directory.js';
-import { adDurationToSeconds, encodeUnicodePwd, fileTimeToDate, formatSid, UF_LOCKOUT } from './ad-values.js';
+import { adDurationToSeconds, dateToFileTime, encodeUnicodePwd, fileTimeToDate, formatSid, UF_ACCOUNTDISABLE, UF_DONT_EXPIRE_PASSWD, UF_LOCKOUT } from './ad-values.js';
 import { formatGuid, parseGuid } from './guid.js';
 import { classifyLdapError, describeLdapError, resultCodeOf } from './ldap-errors.js';
 
@@ -95,6 +99,8 @@ const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid'];
 const USERS_FILTER = '(&(objectCategory=person)(objectClass=user))';
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 const COMPUTED_UAC = 'msDS-User-Account-Control-Computed';
+const PASSWORD_EXPIRY = 'msDS-UserPasswordExpiryTimeComputed';
+const BIT_AND = '1.2.840.113556.1.4.803';
 
 /** Protected groups of active-directory.md, by well-known SID (names are localised, SIDs are not). */
 const PROTECTED_BUILTIN_SIDS = [
@@ -341,6 +347,79 @@ export class LdapDirectory implements Directory {
       }
       return outcome(true);
     });
+  }
+
+  async scanPasswordExpiries(options: PasswordExpiryScanOptions): Promise<PasswordExpiryScanResult> {
+    const deadline = Date.now() + options.timeBudgetMs;
+    const now = options.now.getTime();
+    const horizonMs = options.horizonDays * 86_400_000;
+    // pwdLastSet is not indexed (searchFlags 0 in the AD schema, as Samba ships it), so the DC walks every user once;
+    // the bounds keep what comes back, and the per-user work, to the users near expiry under some policy in force.
+    const windows = mergeRanges(
+      (await this.readMaxPasswordAges()).map((ageSeconds) => [now - ageSeconds * 1000, now - ageSeconds * 1000 + horizonMs] as const),
+    );
+    if (windows.length === 0) return { expiring: [], pages: 0, complete: true };
+    const bounds = windows.map(([from, to]) => `(&(pwdLastSet>=${dateToFileTime(new Date(from))})(pwdLastSet<=${dateToFileTime(new Date(to))}))`);
+    // Goes into the filter as it is: a FILETIME in digits, nothing else.
+    if (options.pwdLastSetFrom !== undefined && !/^\d{1,20}$/.test(options.pwdLastSetFrom)) throw new ValidationError('pwdLastSetFrom must be a FILETIME in digits');
+    const from = options.pwdLastSetFrom ? `(pwdLastSet>=${options.pwdLastSetFrom})` : '';
+    const filter =
+      `(&${USERS_FILTER}(!(userAccountControl:${BIT_AND}:=${UF_ACCOUNTDISABLE}))(!(userAccountControl:${BIT_AND}:=${UF_DONT_EXPIRE_PASSWD}))` +
+      `(pwdLastSet>=1)${from}(|${bounds.join('')}))`;
+    return this.read(async (client) => {
+      const expiring: ExpiringPassword[] = [];
+      let pages = 0;
+      const search = client.searchPaginated(this.options.baseDn, {
+        scope: 'sub',
+        filter,
+        attributes: ['objectGUID', 'sAMAccountName', 'pwdLastSet', PASSWORD_EXPIRY],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: options.pageSize },
+      });
+      for await (const page of search) {
+        pages += 1;
+        for (const entry of page.searchEntries) {
+          // Constructed by the DC from pwdLastSet and the user's resultant policy (PSO or domain); AD and Samba both return
+          // it in subtree searches (Get-ADUser -Filter does the same).
+          const raw = text(entry, PASSWORD_EXPIRY);
+          // 0 (must change) and 0x7FFFFFFFFFFFFFFF (never expires) come back undefined.
+          const expiresAt = fileTimeToDate(raw);
+          if (!expiresAt || expiresAt.getTime() <= now || expiresAt.getTime() > now + horizonMs) continue;
+          expiring.push({
+            objectGuid: guidOf(entry),
+            dn: entry.dn,
+            samAccountName: text(entry, 'sAMAccountName') ?? '',
+            pwdLastSet: text(entry, 'pwdLastSet') ?? '0',
+            expiresAt,
+          });
+        }
+        if (Date.now() >= deadline) return { expiring, pages, complete: false };
+      }
+      return { expiring, pages, complete: true };
+    });
+  }
+
+  /**
+   * The maximum password ages in force (seconds; "never" left out): the domain's and every fine-grained PSO's the
+   * service account can read. AD hides PSOs from accounts without read access to the Password Settings Container;
+   * then only the domain's age bounds the search, and users of a PSO with another age are not reminded (README).
+   */
+  private async readMaxPasswordAges(): Promise<number[]> {
+    const domain = adDurationToSeconds(text(await this.readEntry(this.options.baseDn, ['maxPwdAge']), 'maxPwdAge'));
+    let psoAges: number[] = [];
+    try {
+      const result = await this.read((client) =>
+        client.search(`CN=Password Settings Container,CN=System,${this.options.baseDn}`, {
+          scope: 'one',
+          filter: '(objectClass=msDS-PasswordSettings)',
+          attributes: ['msDS-MaximumPasswordAge'],
+        }),
+      );
+      psoAges = result.searchEntries.map((entry) => adDurationToSeconds(text(entry, 'msDS-MaximumPasswordAge')));
+    } catch (error) {
+      if (!(error instanceof NotFoundError || error instanceof DirectoryOperationError)) throw error;
+    }
+    return [...new Set([domain, ...psoAges])].filter((age) => age > 0);
   }
 
   async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
@@ -605,6 +684,17 @@ function scrubbed(error: unknown, password: string): Error {
 function plausibleName(name: string): boolean {
   // eslint-disable-next-line no-control-regex
   return name.length > 0 && name.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(name);
+}
+
+/** Overlapping or touching [from, to] ranges joined, in ascending order. */
+function mergeRanges(ranges: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  const merged: Array<[number, number]> = [];
+  for (const [from, to] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
 }
 
 function toDirectoryUser(entry: Entry): DirectoryUser {

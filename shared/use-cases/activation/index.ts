@@ -1,2 +1,1 @@
-export * from './contract.js';
-export { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from './activation.js';
+export { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from './admin-activation.js';

@@ -1,5 +1,5 @@
 import type { Enrollment } from '../../domain/enrollment.js';
-import { sendUnlessOptedOut } from '../opt-out-aware-sms.js';
+import { sendUnlessOptedOut } from '../messaging/index.js';
 import type { InboundSms } from '../../domain/inbound-sms.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
@@ -8,7 +8,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { OnceKeys } from '../../ports/once-keys.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
-import { jobIdForInboundMessage, type InboundSmsSettings } from './index.js';
+import { jobIdForInboundMessage, type InboundSmsSettings } from './handle-inbound-sms.js';
 import { inboundFailedSms } from './messages.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from '../../ports/logger.js';
 import type { Enrollment } from '../../domain/enrollment.js';
-import { DeliveryError, DomainError, OptedOutError } from '../../domain/errors.js';
+import { DeliveryError, DomainError, OptedOutError, PushSubscriptionGoneError } from '../../domain/errors.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
@@ -13,8 +13,11 @@ import type { PushSender } from '../../ports/push-sender.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { ScanWatermarkStore } from '../../ports/scan-watermark-store.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
-import type { LockedResult, LockedUser } from './contract.js';
-import { lockoutAlertPush, lockoutAlertSms } from './messages.js';
+import type { WebPushSender } from '../../ports/web-push-sender.js';
+import type { WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
+import type { Device } from '../../domain/device.js';
+import type { LockedResult, LockedUser } from '../../domain/lockout-listing-contract.js';
+import { lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush } from './messages.js';
 
 /** The metric sink the watch reports to: Powertools Metrics fits. */
 export interface LockoutMetrics {
@@ -42,6 +45,8 @@ export interface LockoutWatchDependencies {
   optOutList: OptOutList;
   smsSender: SmsSender;
   pushSender: PushSender;
+  /** Web Push to the installed web app's subscriptions (absent: only mobile pushes and SMS). */
+  webPush?: { sender: WebPushSender; subscriptions: WebPushSubscriptions };
   rateLimiter: RateLimiter;
   auditLog: AuditLog;
   alertLog: LockoutAlertLog;
@@ -90,6 +95,8 @@ const DAY_SECONDS = 86_400;
 const KEEP_AFTER_LOCKOUT_ENDS_MS = 7 * DAY_SECONDS * 1000;
 /** A lockout that only an admin ends can last long; its key is kept this long (then one reminder at most). */
 const KEEP_UNENDING_LOCKOUT_MS = 365 * DAY_SECONDS * 1000;
+/** How long a push service keeps a lockout Web Push for a phone that is offline: the alert is stale after that. */
+const WEB_PUSH_TTL_SECONDS = 12 * 3600;
 /** Users handled at once: bounds the load on the table and the DCs. */
 const CONCURRENCY = 5;
 
@@ -103,7 +110,7 @@ export const lockoutAlertKey = (userGuid: string, lockoutTime: string) => `locko
 export const lockoutAlertAnswerKey = (userGuid: string) => `lockout-alert-answered#${userGuid}`;
 
 /**
- * The lockout watch (issue 5). A scan asks AD for the accounts locked right now (a paged search; after a complete scan
+ * The lockout watch. A scan asks AD for the accounts locked right now (a paged search; after a complete scan
  * of a DC, only over the users changed since that scan started: see planScan), keeps those with an active enrollment
  * whose lockout has not run out under their effective policy, and tells each user once per lockout event: an SMS to
  * the verified phone and a push to each bound device. The event's key `lockout-alert#<userGuid>#<lockoutTime>` is
@@ -167,24 +174,42 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     }
   };
 
-  /** Pushes accepted, and whether a failed one is worth another try. */
+  /** Pushes accepted (mobile and Web Push), and whether a failed one is worth another try. */
   const sendPushes = async (userGuid: string, lockedAt: Date): Promise<{ sent: number; transientFailures: number }> => {
-    const devices = (await deps.deviceStore.listForUser(userGuid)).filter((device) => !device.revokedAt && device.pushToken);
+    const devices = (await deps.deviceStore.listForUser(userGuid)).filter((device) => !device.revokedAt && (device.pushToken || device.webPush));
     const { title, body } = lockoutAlertPush(settings.productName, lockedAt, settings.timeZone);
     let sent = 0;
     let transientFailures = 0;
-    for (const device of devices) {
+    const attempt = async (device: Device, channel: 'mobile' | 'web', send: () => Promise<unknown>) => {
       try {
-        await deps.pushSender.send({
-          target: device.pushToken ?? '',
-          title,
-          body,
-          data: { kind: 'lockout', lockedAt: lockedAt.toISOString() },
-        });
+        await send();
         sent += 1;
       } catch (error) {
         if (error instanceof DomainError && error.retryable) transientFailures += 1;
-        deps.logger.warn('lockout alert push failed', { userGuid, deviceId: device.deviceId, error: describe(error) });
+        if (error instanceof PushSubscriptionGoneError && device.webPush) {
+          // The browser dropped it (app removed, permission revoked): nothing will ever be delivered there again.
+          try {
+            await deps.webPush?.subscriptions.removeWebPush(device.deviceId, device.webPush.endpoint);
+            deps.logger.info('web push subscription gone, removed', { userGuid, deviceId: device.deviceId });
+          } catch (removal) {
+            // The next alert meets the same answer and tries again; the alert itself must not fail for it.
+            deps.logger.warn('gone web push subscription not removed', { userGuid, deviceId: device.deviceId, error: describe(removal) });
+          }
+          return;
+        }
+        deps.logger.warn('lockout alert push failed', { userGuid, deviceId: device.deviceId, channel, error: describe(error) });
+      }
+    };
+    for (const device of devices) {
+      if (device.pushToken) {
+        const target = device.pushToken;
+        await attempt(device, 'mobile', () => deps.pushSender.send({ target, title, body, data: { kind: 'lockout', lockedAt: lockedAt.toISOString() } }));
+      }
+      const subscription = device.webPush;
+      const webPush = deps.webPush;
+      if (subscription && webPush) {
+        const notification = lockoutAlertWebPush(settings.productName, lockedAt, settings.timeZone);
+        await attempt(device, 'web', () => webPush.sender.send({ subscription, notification, ttlSeconds: WEB_PUSH_TTL_SECONDS, topic: 'lockout' }));
       }
     }
     return { sent, transientFailures };

@@ -1,3 +1,5 @@
+import type { WebPushNotification } from '../../ports/web-push-sender.js';
+
 /**
  * The wording of lockout alerts. Times are shown as HH:MM (24 h) in the configured time zone, followed by that zone's
  * short name ("10:42 UTC", "11:42 CET", "05:42 EST"): a bare "10:42" is read in the phone's own zone, which may not be
@@ -35,5 +37,20 @@ export function lockoutAlertPush(productName: string, lockedAt: Date, timeZone: 
   return {
     title: `${productName}: account locked`,
     body: `Your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Open ${productName} to unlock it or get a new password.`,
+  };
+}
+
+/**
+ * The Web Push to the installed app: the same words as the mobile push, and the two actions the app's service worker
+ * offers. Tapping the notification opens the app on Unlock; the Reset action opens it on Reset. Nothing secret in it.
+ */
+export function lockoutAlertWebPush(productName: string, lockedAt: Date, timeZone: string): WebPushNotification {
+  return {
+    ...lockoutAlertPush(productName, lockedAt, timeZone),
+    data: { kind: 'lockout', url: '/app/?action=unlock' },
+    actions: [
+      { action: 'unlock', title: 'Unlock' },
+      { action: 'reset', title: 'Reset password' },
+    ],
   };
 }

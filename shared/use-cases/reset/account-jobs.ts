@@ -14,9 +14,9 @@ import { generatePassword } from '../../domain/password-generator.js';
 import type { DirectoryUser } from '../../ports/directory.js';
 import type { JobOutcome } from '../../ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult } from '../../ports/password-delivery.js';
-import { resetLimitKeys } from '../app-requests.js';
+import { resetLimitKeys } from '../app-requests/index.js';
 import type { RefusalReason, ResetDependencies } from './dependencies.js';
-import { sendUnlessOptedOut } from '../opt-out-aware-sms.js';
+import { sendUnlessOptedOut } from '../messaging/index.js';
 import {
   accountChangedEmail,
   directoryUnreachableSms,

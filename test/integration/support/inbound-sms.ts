@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { LocalBlink, SentSmsView } from '../../../local/runtime.js';
 import type { Enrollment } from '../../../shared/domain/enrollment.js';
 import type { AuditEvent } from '../../../shared/ports/audit-log.js';
-import { jobIdForInboundMessage } from '../../../shared/use-cases/inbound-sms/index.js';
+import { jobIdForInboundMessage } from '../../../shared/use-cases/inbound-sms/handle-inbound-sms.js';
 import type { LogCapture } from '../../support/capture-logs.js';
 import { pollUntil } from '../../support/poll.js';
 import { activeEnrollment } from '../../support/enrollments.js';

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Device } from '../domain/device.js';
-import type { DirectoryJob } from '../domain/directory-job.js';
-import type { Enrollment } from '../domain/enrollment.js';
-import { RateLimitedError } from '../domain/errors.js';
-import type { AuditLog } from '../ports/audit-log.js';
-import type { Clock } from '../ports/clock.js';
-import type { JobQueue } from '../ports/job-queue.js';
-import type { AppRequestResult, AppRequestResults } from '../ports/password-delivery.js';
-import type { RateLimiter } from '../ports/rate-limiter.js';
-import type { Logger } from '../ports/logger.js';
+import type { Device } from '../../domain/device.js';
+import type { DirectoryJob } from '../../domain/directory-job.js';
+import type { Enrollment } from '../../domain/enrollment.js';
+import { RateLimitedError } from '../../domain/errors.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { Clock } from '../../ports/clock.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { AppRequestResult, AppRequestResults } from '../../ports/password-delivery.js';
+import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { Logger } from '../../ports/logger.js';
 
 /** Per-account limits on resets and unlocks, shared by every channel (docs/design/reset.md). */
 export interface ResetLimits {

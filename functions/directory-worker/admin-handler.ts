@@ -4,9 +4,9 @@ import * as z from 'zod';
 import type { Observability } from '../../shared/observability/powertools.js';
 import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { DomainError, ValidationError } from '../../shared/domain/errors.js';
-import type { AdminActivation } from '../../shared/use-cases/activation/activation.js';
-import { workerAdminRequestSchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../shared/use-cases/activation/contract.js';
-import type { LockoutWatch } from '../../shared/use-cases/lockout/lockout-watch.js';
+import type { AdminActivation } from '../../shared/use-cases/activation/index.js';
+import { workerAdminRequestSchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../shared/domain/worker-admin-contract.js';
+import type { LockoutWatch } from '../../shared/use-cases/lockout/index.js';
 
 export interface DirectoryWorkerAdminDependencies {
   observability: Observability;

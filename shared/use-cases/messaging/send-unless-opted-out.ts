@@ -1,6 +1,6 @@
-import { OptedOutError } from '../domain/errors.js';
-import type { OptOutList } from '../ports/opt-out-list.js';
-import type { OutboundSms, SmsSender } from '../ports/sms-sender.js';
+import { OptedOutError } from '../../domain/errors.js';
+import type { OptOutList } from '../../ports/opt-out-list.js';
+import type { OutboundSms, SmsSender } from '../../ports/sms-sender.js';
 
 /** What became of a message: sent, not sent to a number on our opt-out list, or refused by the carrier's. */
 export type OptOutAwareOutcome = 'sent' | 'opted-out' | 'opted-out-with-carrier';

@@ -5,7 +5,7 @@ import { AmbiguousUserError, DirectoryOperationError, NotFoundError, ValidationE
 import { renderActivationEmail } from '../../email/activation-email.js';
 import type { Directory, DirectoryUser } from '../../ports/directory.js';
 import type { EmailSender } from '../../ports/email-sender.js';
-import { issueActivation, type ActivationDependencies } from '../enrollment/activation.js';
+import { issueActivation, type ActivationDependencies } from '../enrollment/index.js';
 import {
   decodeResolveCursor,
   encodeResolveCursor,
@@ -17,7 +17,7 @@ import {
   type ResolveResult,
   type SkipReason,
   type SkippedUser,
-} from './contract.js';
+} from '../../domain/worker-admin-contract.js';
 import type { EnrollmentRoster } from '../../ports/enrollment-roster.js';
 
 export interface AdminActivationDependencies extends ActivationDependencies {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { lockedResultSchema } from '../lockout/contract.js';
-import { parseJson } from '../../validation/parse-json.js';
+import { lockedResultSchema } from './lockout-listing-contract.js';
+import { parseJson } from '../validation/parse-json.js';
 
 /**
  * The wire contract of admin activation, shared by the worker's admin entry, the admin API and the CLI
@@ -138,7 +138,7 @@ export const workerAdminRequestSchema = z.discriminatedUnion('action', [
     /** The admin who asked (IAM principal ARN), recorded in the audit events of the activation. */
     actor: z.string().min(1).max(2048).optional(),
   }),
-  /** Currently locked enrolled users and whether the lockout scan alerted them (issue 5). */
+  /** Currently locked enrolled users and whether the lockout scan alerted them. */
   z.strictObject({ action: z.literal('locked'), requestId: z.string().max(200).optional() }),
 ]);
 export type WorkerAdminRequest = z.infer<typeof workerAdminRequestSchema>;

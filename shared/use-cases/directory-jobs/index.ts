@@ -1,0 +1,1 @@
+export { createDirectoryJobHandlers, type JobDelivery, type JobHandlers } from './directory-job-handlers.js';

@@ -1,0 +1,1 @@
+export { sendUnlessOptedOut } from './send-unless-opted-out.js';

@@ -1,0 +1,2 @@
+export { createAccountJobs } from './account-jobs.js';
+export type { ResetSettings } from './dependencies.js';
