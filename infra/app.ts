@@ -94,6 +94,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     tableIndexes: [GSI1],
     worker: directory.worker,
     alarmTopic: messaging.alarmTopic,
+    email: messaging.email,
     description: 'Blink: IAM-authorized admin API (activation, enrollments, revocation)',
   });
   // The public API's stack sets up the account's API Gateway logging role, which the admin stage's logs need.

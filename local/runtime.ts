@@ -15,6 +15,7 @@ import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
 import { parseJson } from '../shared/validation/parse-json.js';
 import { generateVapidKeys } from '../shared/domain/web-push.js';
 import { removeAdminFile, writeAdminFile } from './admin-file.js';
+import { serveApp } from './app-files.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
 import { parseLocalEnv, productSettingsFrom, realDirectoryFrom } from './config.js';
@@ -141,7 +142,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     const url = await listenOnLoopback(server, options.port ?? settings.PORT);
     const port = portOf(server);
     cleanups.push(() => closeServer(server));
-    const publicBaseUrl = options.publicBaseUrl ?? settings.PUBLIC_BASE_URL ?? url;
+    // localhost, not 127.0.0.1: WebAuthn refuses an IP address as its relying party id, and the app derives its RP id
+    // from this URL. The server still answers on 127.0.0.1 (allowedHostsFor).
+    const publicBaseUrl = options.publicBaseUrl ?? settings.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
 
     const [dynamodb, sqs, ses, sms] = await Promise.all([startDynamoDb(), startSqs(), startSes(), startSmsVoice()]);
     cleanups.push(() => dynamodb.stop(), () => sqs.stop(), () => ses.stop(), () => sms.stop());
@@ -577,6 +580,10 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       }
       if (pathname === '/admin' || pathname.startsWith('/admin/')) {
         await handleAdmin(request, response);
+        return;
+      }
+      if (pathname === '/app' || pathname.startsWith('/app/')) {
+        await serveApp(request, response);
         return;
       }
       await handleApi(request, response);

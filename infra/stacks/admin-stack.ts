@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
-import { BlinkFunction } from '../constructs/blink-function.js';
+import { BlinkFunction, type EmailSending } from '../constructs/blink-function.js';
 import { TIMEOUTS } from '../timeouts.js';
 import { createBlinkRestApi } from '../constructs/rest-api.js';
 
@@ -21,6 +21,8 @@ export interface AdminStackProps extends StackProps {
   worker: IFunction;
   /** Where alarms go (the admins' topic). */
   alarmTopic: ITopic;
+  /** The sending identity of the notices the admin function emails (a revoked phone). */
+  email: EmailSending;
 }
 
 /**
@@ -46,7 +48,9 @@ export class AdminStack extends Stack {
       version: props.version,
     })
       .useTable(props.table, 'readWrite', props.tableIndexes)
-      .useDirectoryWorker(props.worker);
+      .useDirectoryWorker(props.worker)
+      .useEmailIdentity(props.email)
+      .useEnrollmentSettings(config);
     this.adminFunction.alarmOnErrors(props.alarmTopic, 'the admin API function failed (errors, timeouts); an admin request did not complete. Check its logs.');
 
     this.api = createBlinkRestApi(this, {

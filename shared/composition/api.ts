@@ -13,6 +13,8 @@ import { createHttpsGet, type HttpsGet } from '../adapters/sns/message-verifier.
 import { SnsPushEndpoints } from '../adapters/sns/push-endpoints.js';
 import { createObservability } from '../observability/powertools.js';
 import { createAppRequestUseCases } from '../use-cases/app-requests/index.js';
+import { createWebAuthnUseCases, unlinkDevice } from '../use-cases/app/index.js';
+import { SimpleWebAuthn } from '../adapters/webauthn/simple-webauthn.js';
 import { createDeviceUseCases, createSetupUseCases } from '../use-cases/enrollment/index.js';
 import { createWebPushUseCases } from '../use-cases/web-push/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';
@@ -105,7 +107,17 @@ export function wireApi(env: ApiEnv, inputs: ApiInputs) {
     routes: [
       ...pageRoutes(),
       ...setupRoutes(createSetupUseCases(enrollment)),
-      ...deviceRoutes(devices, appRequests, webPush),
+      ...deviceRoutes(devices, appRequests, {
+        unlink: (device, requestId) => unlinkDevice(enrollment, device, requestId),
+        webauthn: createWebAuthnUseCases({
+          ...adapters,
+          counters: adapters.deviceStore,
+          webauthn: new SimpleWebAuthn(env.PUBLIC_BASE_URL, { rpName: env.PRODUCT_NAME, logger }),
+          logger,
+        }),
+        passwordMustChange: env.RESET_FORCE_CHANGE,
+        webPush,
+      }),
       ...webPushRoutes(devices, webPush, { allowedHosts: env.WEB_PUSH_HOSTS }),
       ...snsRoutes,
     ],

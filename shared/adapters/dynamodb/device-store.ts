@@ -1,8 +1,9 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
-import { devicePublicKeySchema } from '../../domain/device-signature.js';
+import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
 import type { DeviceStore } from '../../ports/device-store.js';
+import type { WebAuthnCounters } from '../../ports/webauthn.js';
 import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { WebPushSubscription } from '../../domain/web-push.js';
 import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
@@ -21,9 +22,11 @@ const deviceItemSchema = z.object({
   deviceId: z.string(),
   userGuid: z.string(),
   publicKey: devicePublicKeySchema,
+  encryptionKey: devicePublicKeySchema.optional(),
   unlockMethod: z.enum(['none', 'pin', 'biometric']),
   platform: z.enum(['ios', 'android', 'other']),
   pushToken: z.string().optional(),
+  webauthn: z.object({ credentialId: z.string(), publicKey: z.string(), counter: z.number().int().nonnegative() }).optional(),
   boundAt: isoDate,
   revokedAt: isoDate.optional(),
   webPush: z.object({ endpoint: z.string(), keys: z.object({ p256dh: z.string(), auth: z.string() }) }).optional(),
@@ -36,7 +39,7 @@ export const deviceKeys = {
   nonce: (deviceId: string, nonce: string) => ({ pk: `NONCE#${deviceId}#${nonce}`, sk: 'NONCE' }),
 };
 
-export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits {
+export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits, WebAuthnCounters {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string },
@@ -54,10 +57,14 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
           [gsi1.sortKey]: `DEVICE#${device.deviceId}`,
           deviceId: device.deviceId,
           userGuid: device.userGuid,
-          publicKey: { kty: device.publicKey.kty, crv: device.publicKey.crv, x: device.publicKey.x, y: device.publicKey.y },
+          publicKey: publicJwkOf(device.publicKey),
+          encryptionKey: device.encryptionKey ? publicJwkOf(device.encryptionKey) : undefined,
           unlockMethod: device.unlockMethod,
           platform: device.platform,
           pushToken: device.pushToken,
+          webauthn: device.webauthn
+            ? { credentialId: device.webauthn.credentialId, publicKey: device.webauthn.publicKey, counter: device.webauthn.counter }
+            : undefined,
           boundAt: device.boundAt.toISOString(),
           revokedAt: device.revokedAt?.toISOString(),
         }),
@@ -103,6 +110,25 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
           UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async advanceWebAuthnCounter(deviceId: string, counter: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: deviceKeys.device(deviceId),
+          UpdateExpression: 'SET webauthn.#counter = :counter',
+          ConditionExpression: 'attribute_exists(webauthn) AND webauthn.#counter < :counter',
+          ExpressionAttributeNames: { '#counter': 'counter' },
+          ExpressionAttributeValues: { ':counter': counter },
         }),
       );
       return true;
@@ -181,15 +207,22 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 }
 
+/** Only the four members of a public P-256 JWK are stored, whatever else the object carries. */
+function publicJwkOf(key: DevicePublicKey): DevicePublicKey {
+  return { kty: key.kty, crv: key.crv, x: key.x, y: key.y };
+}
+
 function toDevice(item: Record<string, unknown>): Device {
   const stored = deviceItemSchema.parse(item);
   return {
     deviceId: stored.deviceId,
     userGuid: stored.userGuid,
     publicKey: stored.publicKey,
+    ...(stored.encryptionKey ? { encryptionKey: stored.encryptionKey } : {}),
     unlockMethod: stored.unlockMethod,
     platform: stored.platform,
     ...(stored.pushToken !== undefined ? { pushToken: stored.pushToken } : {}),
+    ...(stored.webauthn ? { webauthn: stored.webauthn } : {}),
     boundAt: stored.boundAt,
     ...(stored.revokedAt ? { revokedAt: stored.revokedAt } : {}),
     ...(stored.webPush ? { webPush: stored.webPush } : {}),
