@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { pageHeaders } from '../functions/api/routes/pages.js';
+import { appPageHeaders } from '../functions/api/routes/pages.js';
+import { appOutDir } from '../scripts/build-app.js';
 import { ConfigurationError, loadConfig, type BlinkConfig } from './config.js';
 import { AdminStack } from './stacks/admin-stack.js';
 import { ApiStack } from './stacks/api-stack.js';
@@ -20,12 +21,10 @@ export interface BlinkApp {
   admin: AdminStack;
 }
 
-/** Where `npm run build:web` writes the Blink app's files (uploaded to S3 by the BlinkApi stack). */
-export const APP_FILES_DIR = join(__dirname, '..', 'dist', 'app');
 
 export class AppNotBuiltError extends Error {
   constructor(dir: string) {
-    super(`The Blink app is not built (no index.html in ${dir}): run \`npm run build:web\` first.`);
+    super(`The Blink app is not built (no index.html in ${dir}): run \`npm run build:app\` first.`);
     this.name = 'AppNotBuiltError';
   }
 }
@@ -42,7 +41,7 @@ export interface BuildOptions {
 export function buildApp(context: Record<string, unknown> = {}, options: BuildOptions = {}): BlinkApp {
   const app = new App({ context });
   const config = loadConfig((key) => app.node.tryGetContext(key));
-  const appFilesDir = options.appFilesDir ?? APP_FILES_DIR;
+  const appFilesDir = options.appFilesDir ?? appOutDir;
   if (!existsSync(join(appFilesDir, 'index.html'))) throw new AppNotBuiltError(appFilesDir);
   const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
   const version = readVersion();
@@ -75,7 +74,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     inboundSmsTopic: messaging.inboundSmsTopic,
     inboundSmsFailures: messaging.inboundSmsFailures,
     alarmTopic: messaging.alarmTopic,
-    appFiles: { sourceDir: appFilesDir, headers: pageHeaders, pageRoutes: ['enroll'] },
+    appFiles: { sourceDir: appFilesDir, headers: appPageHeaders, pageRoutes: ['enroll'] },
   });
   const directory = new DirectoryStack(app, 'BlinkDirectory', {
     ...shared,

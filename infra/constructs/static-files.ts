@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AwsIntegration, type IRequestValidator, type IResource, type MethodResponse, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -136,7 +136,7 @@ export class StaticFiles extends Construct {
       'Action::s3:GetObject*',
       'Action::s3:List*',
       `Resource::${bucketArn}/*`,
-      'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+      `Resource::${cdkAssetsBucketArn(stack)}/*`,
     ];
     for (const finding of wildcards) {
       reasons.push([
@@ -206,4 +206,15 @@ export class StaticFiles extends Construct {
       });
     }
   }
+}
+
+/**
+ * The CDK assets bucket's ARN as cdk-nag names it: the stack's partition, account and region where the deploy
+ * environment fixes them, otherwise CloudFormation's pseudo parameters; the bootstrap qualifier as configured.
+ */
+function cdkAssetsBucketArn(stack: Stack): string {
+  const part = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  const qualifier =
+    (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  return `arn:${part(stack.partition, 'Partition')}:s3:::cdk-${qualifier}-assets-${part(stack.account, 'AccountId')}-${part(stack.region, 'Region')}`;
 }

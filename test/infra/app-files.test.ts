@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AppNotBuiltError, buildApp } from '../../infra/app.js';
-import { pageHeaders } from '../../functions/api/routes/pages.js';
+import { appPageHeaders } from '../../functions/api/routes/pages.js';
 import { buildTestApp, expectProperties, resourcesOfType, templatesOf, type Resource } from './build.js';
 
 describe('the Blink app files (S3 behind the public API, same origin)', () => {
@@ -45,7 +45,7 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
     expect(JSON.stringify(roles[0]?.[1].Properties?.AssumeRolePolicyDocument)).toContain('apigateway.amazonaws.com');
   });
 
-  it('serves /app, its page routes and its files by GET from S3, with the pages\' security headers', () => {
+  it('serves /app, its page routes and its files by GET from S3, with the app\'s security headers', () => {
     const resources = resourcesOfType([api], 'AWS::ApiGateway::Resource').map(([, r]) => r.Properties?.PathPart);
     expect(resources).toEqual(expect.arrayContaining(['app', 'enroll', '{file+}']));
     const s3Methods = resourcesOfType([api], 'AWS::ApiGateway::Method').filter(([, method]) =>
@@ -59,7 +59,7 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
       expect(integration.Type).toBe('AWS');
       const ok = integration.IntegrationResponses.find((response) => response.StatusCode === '200');
       // A static value is quoted in single quotes, so the CSP's own quotes ('self') are escaped with a backslash.
-      const csp = `'${pageHeaders['content-security-policy']?.replaceAll("'", "\\'")}'`;
+      const csp = `'${appPageHeaders['content-security-policy']?.replaceAll("'", "\\'")}'`;
       expect(csp).toMatch(/^'default-src \\'none\\'; script-src \\'self\\';/);
       expect(ok?.ResponseParameters).toMatchObject({
         'method.response.header.content-security-policy': csp,
@@ -98,9 +98,25 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
     expect(contents).toEqual(expect.arrayContaining([['app.webmanifest', 'index.html', 'sw.js'], ['app.js']]));
   });
 
+  it('stays cdk-nag clean when the deploy profile names the account and region (as `cdk deploy` does)', () => {
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    try {
+      const concrete = buildTestApp();
+      expect(concrete.api.region).toBe('eu-west-1');
+      expect(() => templatesOf(concrete)).not.toThrow();
+    } finally {
+      for (const [name, value] of [['CDK_DEFAULT_ACCOUNT', saved.account], ['CDK_DEFAULT_REGION', saved.region]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('refuses to synthesize without the built app, saying how to build it', () => {
     const empty = mkdtempSync(join(tmpdir(), 'blink-no-app-'));
     expect(() => buildApp({}, { appFilesDir: empty })).toThrow(AppNotBuiltError);
-    expect(() => buildApp({}, { appFilesDir: empty })).toThrow(/npm run build:web/);
+    expect(() => buildApp({}, { appFilesDir: empty })).toThrow(/npm run build:app/);
   });
 });
