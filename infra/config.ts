@@ -128,6 +128,8 @@ export const configSchema = z
     /** Reminders by SMS / app push too, for every enrolled user (email always). */
     passwordExpiryReminderSms: flag.default(false),
     passwordExpiryReminderPush: flag.default(false),
+    /** The SMS lockout alert names the DC that saw the latest wrong password, and when (DC names reach the user's phone). */
+    lockoutAlertShowDc: flag.default(false),
     logRetentionDays: z.coerce
       .number()
       .refine(
@@ -173,6 +175,11 @@ export const configSchema = z
      * SP 800-63B rev 4 asks for at least 15 characters where a password is the only factor.
      */
     passwordMinLength: integer(8, 64).default(15),
+    /**
+     * After a reset, seconds the worker polls the other DCs for the new password before the SMS goes (0: off; at most
+     * 20, well inside the worker's timeout). A DC still behind raises ReplicationBehind (alarmed).
+     */
+    replicationConfirmSeconds: integer(0, 20).default(10),
     /** Resets and unlocks per account (SMS and app together) per hour and per day. */
     resetsPerHour: integer(1, 100).default(3),
     resetsPerDay: integer(1, 1000).default(10),

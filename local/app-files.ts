@@ -16,8 +16,8 @@ let built: Promise<AppFiles> | undefined;
 
 /**
  * Serves the Blink app at /app/ with the same headers as the setup page (appPageHeaders). Deployed, the same files
- * come from S3 (`npm run build:app`); they are never part of the api function. /app/ and /app/enroll (the same-phone
- * link, code in the fragment) are the app's page.
+ * come from S3 (the BlinkApi stack uploads `npm run build:app`'s dist/app/); they are never part of the api function.
+ * /app/ and /app/enroll (the same-phone link, code in the fragment) are the app's page.
  */
 export async function serveApp(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const rawPath = new URL(request.url ?? '/', 'http://local.invalid').pathname;

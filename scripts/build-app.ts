@@ -1,7 +1,7 @@
 /**
  * Builds the Blink app (app/): esbuild bundles its TypeScript (split, so the QR decoder and JOSE load only when used),
  * the style sheet is minified, the service worker gets the list of shell files, and the icons are drawn here as PNGs.
- * `npm run build:app` writes dist/app/ (what a later CDK change uploads to S3; never part of the api function's
+ * `npm run build:app` writes dist/app/ (what the BlinkApi stack uploads to S3; never part of the api function's
  * bundle); the local runtime builds the same files in memory on the first request for /app/ (buildAppFiles).
  */
 import { createHash } from 'node:crypto';

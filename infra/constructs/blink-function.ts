@@ -234,10 +234,16 @@ export class BlinkFunction extends NodejsFunction {
   }
 
   /** How the directory worker resets: force-change at next sign-in, unlock with the reset, shortest password. */
-  usePasswordSettings(settings: { resetForceChange: boolean; resetUnlocks: boolean; passwordMinLength: number }): this {
+  usePasswordSettings(settings: {
+    resetForceChange: boolean;
+    resetUnlocks: boolean;
+    passwordMinLength: number;
+    replicationConfirmSeconds: number;
+  }): this {
     this.addEnvironment('RESET_FORCE_CHANGE', String(settings.resetForceChange));
     this.addEnvironment('RESET_UNLOCK_ON_RESET', String(settings.resetUnlocks));
     this.addEnvironment('PASSWORD_MIN_LENGTH', String(settings.passwordMinLength));
+    this.addEnvironment('REPLICATION_CONFIRM_SECONDS', String(settings.replicationConfirmSeconds));
     return this;
   }
 

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
 import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
 import { createBlinkRestApi } from '../constructs/rest-api.js';
+import { StaticFiles } from '../constructs/static-files.js';
 import { TIMEOUTS } from '../timeouts.js';
 
 export const API_STAGE = 'v1';
@@ -33,6 +34,8 @@ export interface ApiStackProps extends StackProps {
   alarmTopic: Topic;
   email: EmailSending;
   sms: SmsOrigination;
+  /** The Blink app's built files, served under `/app/` from S3 on the API's origin. */
+  appFiles: { sourceDir: string; headers: Readonly<Record<string, string>>; pageRoutes: readonly string[] };
 }
 
 /**
@@ -62,6 +65,7 @@ export class ApiStack extends Stack {
       removalPolicy: props.removalPolicy,
       logCaller: false,
       throttling: { rateLimit: 50, burstLimit: 100 },
+      binaryMediaTypes: ['image/*'],
     });
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
@@ -132,6 +136,14 @@ export class ApiStack extends Stack {
         });
       }
     }
+
+    new StaticFiles(this, 'AppFiles', {
+      api: this.api,
+      requestValidator: validator,
+      pathPrefix: 'app',
+      ...props.appFiles,
+      removalPolicy: props.removalPolicy,
+    });
 
     this.firewall(config.wafRateLimit, config.logRetentionDays, props.removalPolicy);
 

@@ -125,6 +125,7 @@ export class DirectoryStack extends Stack {
       PASSWORD_EXPIRY_REMINDER_DAYS: config.passwordExpiryReminderDays.join(','),
       PASSWORD_EXPIRY_REMINDER_SMS: String(config.passwordExpiryReminderSms),
       PASSWORD_EXPIRY_REMINDER_PUSH: String(config.passwordExpiryReminderPush),
+      LOCKOUT_ALERT_SHOW_DC: String(config.lockoutAlertShowDc),
       // On the last delivery a failing reset tells the user before the job goes to the DLQ: the queue's own count.
       JOB_MAX_RECEIVE_COUNT: String(jobMaxReceiveCount(props.jobQueue)),
     };
@@ -145,12 +146,30 @@ export class DirectoryStack extends Stack {
     errors.addAlarmAction(new SnsAction(props.alarmTopic));
 
     // Someone asked to reset or unlock an account Blink must not touch (protected, disabled…), or AD refused the reset.
-    const refused = new Alarm(this, 'ResetRefusedAlarm', {
-      alarmDescription:
-        'Blink: a reset or unlock was refused (protected, disabled, expired or unknown account, or AD refused the new password). The audit trail of the user has the reason.',
+    this.workerCountAlarm(
+      'ResetRefused',
+      'Blink: a reset or unlock was refused (protected, disabled, expired or unknown account, or AD refused the new password). The audit trail of the user has the reason.',
+      props.alarmTopic,
+    );
+    // A DC had not received a new password when the worker stopped waiting (REPLICATION_CONFIRM_SECONDS): users signing
+    // in there still meet the old password. One such reset may be a slow link; the alarm is on every one, as for refusals.
+    this.workerCountAlarm(
+      'ReplicationBehind',
+      'Blink: a domain controller did not have a new password within replicationConfirmSeconds of the reset. Check AD replication (repadmin /showrepl); the user audit (password-replication) lists each DC.',
+      props.alarmTopic,
+    );
+
+    this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
+    this.passwordExpiryAlarms(props.alarmTopic);
+  }
+
+  /** An alarm (id `<metricName>Alarm`) on any count of one of the worker's metrics in 5 minutes. */
+  private workerCountAlarm(metricName: string, alarmDescription: string, alarmTopic: Topic): void {
+    const alarm = new Alarm(this, `${metricName}Alarm`, {
+      alarmDescription,
       metric: new Metric({
         namespace: 'Blink',
-        metricName: 'ResetRefused',
+        metricName,
         // Powertools Metrics emits the service name (POWERTOOLS_SERVICE_NAME of BlinkFunction) as the `service` dimension.
         dimensionsMap: { service: 'blink-directory-worker' },
         period: Duration.minutes(5),
@@ -161,10 +180,7 @@ export class DirectoryStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    refused.addAlarmAction(new SnsAction(props.alarmTopic));
-
-    this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
-    this.passwordExpiryAlarms(props.alarmTopic);
+    alarm.addAlarmAction(new SnsAction(alarmTopic));
   }
 
   /**

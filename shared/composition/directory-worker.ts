@@ -121,6 +121,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       watermarkMaxAgeSeconds: env.LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS,
       timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
       alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
+      showBadPasswordDc: env.LOCKOUT_ALERT_SHOW_DC,
       productName: env.PRODUCT_NAME,
     },
   });
@@ -133,6 +134,8 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     logger,
     // Alarmed in infra/stacks/directory-stack.ts (namespace Blink, dimension service).
     onRefused: () => metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
+    // Alarmed in infra/stacks/directory-stack.ts: a DC did not get a new password within REPLICATION_CONFIRM_SECONDS.
+    onReplicationBehind: (dcs) => metrics.addMetric('ReplicationBehind', MetricUnit.Count, dcs),
     settings: resetSettingsFrom(env, FUNCTION_TIMEOUT_SECONDS['directory-worker']),
   });
 

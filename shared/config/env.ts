@@ -112,6 +112,11 @@ export const envSections = {
     JOB_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(100).default(5),
     /** How long an app request's answer (an encrypted password) waits to be fetched. */
     APP_RESULT_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(300),
+    /**
+     * After a reset, how long to poll the other DCs for the new password before the SMS goes (0: no check). At most
+     * 20 s, so the whole job stays well inside the worker's 60 s timeout; a DC still behind raises ReplicationBehind.
+     */
+    REPLICATION_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
   },
   /** Inbound SMS commands (design: docs/design/reset.md). */
   inboundSms: {
@@ -149,6 +154,8 @@ export const envSections = {
       .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin'),
     /** Lockout alerts per user per day (an SMS and pushes count as one alert); further lockouts that day are recorded only. */
     LOCKOUT_ALERTS_PER_DAY: z.coerce.number().int().min(1).max(100).default(5),
+    /** The SMS alert also says on which DC (and when) the latest wrong password was tried (badPwdCount is per DC). */
+    LOCKOUT_ALERT_SHOW_DC: booleanFlag.default(false),
   },
   /** Password-expiry reminders (issue 13 §4); the expiry is shown in LOCKOUT_ALERT_TIME_ZONE, the deployment's zone. */
   expiryReminders: {

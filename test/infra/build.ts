@@ -1,10 +1,14 @@
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import { buildApp, type BlinkApp } from '../../infra/app.js';
 
+/** A few files standing in for the built app, so the infra tier runs without building it. */
+export const appFixtureDir = join(__dirname, 'fixtures', 'app');
+
 /** Builds the app the way the CLI does, without bundling (fast); `context` holds `-c` style overrides. */
 export function buildTestApp(context: Record<string, unknown> = {}): BlinkApp {
-  return buildApp({ 'aws:cdk:bundling-stacks': [], ...context });
+  return buildApp({ 'aws:cdk:bundling-stacks': [], ...context }, { appFilesDir: appFixtureDir });
 }
 
 export interface Templates {

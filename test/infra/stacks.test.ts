@@ -277,7 +277,8 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
     it('validates requests on every method', () => {
       const methods = resourcesOfType([t.api], 'AWS::ApiGateway::Method');
-      expect(methods).toHaveLength(2);
+      // The function's two proxy methods and the app files' three GETs.
+      expect(methods).toHaveLength(5);
       for (const [, method] of methods) expect(method.Properties).toMatchObject({ RequestValidatorId: expect.anything() });
       expectProperties(t.api, 'AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     });

@@ -8,6 +8,7 @@ import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type {
+  BadPasswordsOnDc,
   ChangeWatermark,
   DirectoryUser,
   LockedAccount,
@@ -56,6 +57,9 @@ const domainPolicy: PasswordPolicy = {
  */
 class FakeDirectory extends EmptyDirectory {
   locked: LockedAccount[] = [];
+  /** What each DC counted of wrong passwords, per account DN, or an error for DCs that cannot be asked. */
+  badPasswords = new Map<string, BadPasswordsOnDc[]>();
+  badPasswordsFailure?: Error;
   complete = true;
   down?: Error;
   /** Effective lockout duration per user GUID (a PSO); the domain's otherwise. */
@@ -118,6 +122,10 @@ class FakeDirectory extends EmptyDirectory {
   }
   override async isLockedOut() {
     return true;
+  }
+  override async readBadPasswords(user: { dn: string }): Promise<BadPasswordsOnDc[]> {
+    if (this.badPasswordsFailure) throw this.badPasswordsFailure;
+    return this.badPasswords.get(user.dn) ?? [];
   }
   override async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
     this.scans += 1;
@@ -236,7 +244,7 @@ class Fakes {
   };
 }
 
-function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; watermarkMaxAgeSeconds: number }> = {}, webPush?: LockoutWatchDependencies['webPush']) {
+function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; watermarkMaxAgeSeconds: number; showBadPasswordDc: boolean }> = {}, webPush?: LockoutWatchDependencies['webPush']) {
   const directory = new FakeDirectory();
   const fakes = new Fakes();
   const clock = new ManualClock(new Date(LOCKED_AT.getTime() + 60_000));
@@ -262,6 +270,7 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; wat
       timeZone: settings.timeZone ?? 'UTC',
       alertsPerDay: settings.alertsPerDay ?? 5,
       productName: 'Blink',
+      showBadPasswordDc: settings.showBadPasswordDc ?? false,
     },
   });
 
@@ -613,6 +622,59 @@ describe('lockout watch: incremental scans and their watermarks', () => {
     expect(noUsn.fakes.watermarks.size).toBe(0);
   });
 
+  it('the admin listing shows each DC’s count of wrong passwords and the last one’s time; without them, still the listing', async () => {
+    const { watch, directory, lockedUser } = harness();
+    const user = lockedUser();
+    const account = directory.locked.find((entry) => entry.objectGuid === user.guid);
+    const lastAt = new Date(LOCKED_AT.getTime() - 5000);
+    directory.badPasswords.set(account?.dn ?? '', [
+      { dc: 'dc1.corp.test', state: 'read', count: 0 },
+      { dc: 'dc2.corp.test', state: 'read', count: 5, lastAt },
+      { dc: 'dc3.corp.test', state: 'unreachable', count: 0 },
+    ]);
+    expect((await watch.listLocked()).locked[0]?.badPasswords).toEqual([
+      { dc: 'dc1.corp.test', state: 'read', count: 0, lastAt: null },
+      { dc: 'dc2.corp.test', state: 'read', count: 5, lastAt: lastAt.toISOString() },
+      { dc: 'dc3.corp.test', state: 'unreachable', count: 0, lastAt: null },
+    ]);
+
+    directory.badPasswordsFailure = new DirectoryUnavailableError('no DC answered');
+    const listed = await watch.listLocked();
+    expect(listed.locked).toEqual([expect.objectContaining({ userGuid: user.guid, badPasswords: [] })]);
+  });
+
+  it('names the DC and time of the latest wrong password in the SMS only when the admin turned that on', async () => {
+    const latest = new Date(LOCKED_AT.getTime() - 60_000);
+    const counts = (directory: FakeDirectory, guid: string) => {
+      const dn = directory.locked.find((entry) => entry.objectGuid === guid)?.dn ?? '';
+      directory.badPasswords.set(dn, [
+        { dc: 'dc1.corp.test', state: 'read', count: 1, lastAt: new Date(LOCKED_AT.getTime() - 3_600_000) },
+        { dc: 'dc2.corp.test', state: 'read', count: 3, lastAt: latest },
+        { dc: 'dc3.corp.test', state: 'unreachable', count: 0 },
+      ]);
+    };
+    const on = harness({ showBadPasswordDc: true, timeZone: 'Europe/Berlin' });
+    counts(on.directory, on.lockedUser().guid);
+    await on.watch.scan('1');
+    expect(on.fakes.sms.map((sms) => sms.body)).toEqual([
+      `Blink: your Windows account was locked at ${lockoutClockTime(LOCKED_AT, 'Europe/Berlin')} CET. The wrong passwords were tried on dc2.corp.test at ` +
+        `${lockoutClockTime(latest, 'Europe/Berlin')} CET. Reply UNLOCK to unlock it or RESET for a new password.`,
+    ]);
+
+    const off = harness();
+    counts(off.directory, off.lockedUser().guid);
+    await off.watch.scan('1');
+    expect(off.fakes.sms[0]?.body).not.toContain('wrong passwords');
+
+    // DCs that cannot be asked: the alert goes without the detail.
+    const failing = harness({ showBadPasswordDc: true });
+    failing.lockedUser();
+    failing.directory.badPasswordsFailure = new DirectoryUnavailableError('no DC answered');
+    await failing.watch.scan('1');
+    expect(failing.fakes.sms).toHaveLength(1);
+    expect(failing.fakes.sms[0]?.body).not.toContain('wrong passwords');
+  });
+
   it('the admin listing is always a full scan, whatever the watermark', async () => {
     const { watch, directory, lockedUser } = harness();
     const user = lockedUser();
@@ -684,8 +746,9 @@ describe('worker admin entry: locked', () => {
 });
 
 describe('lockoutAlert settings', () => {
-  it('default to UTC and 5 alerts a day, and refuse an unknown time zone', () => {
-    expect(parseEnv(['lockoutAlert'], {})).toEqual({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: 5 });
+  it('default to UTC, 5 alerts a day and no DC named, and refuse an unknown time zone', () => {
+    expect(parseEnv(['lockoutAlert'], {})).toEqual({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: 5, LOCKOUT_ALERT_SHOW_DC: false });
+    expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_SHOW_DC: 'true' }).LOCKOUT_ALERT_SHOW_DC).toBe(true);
     expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin' }).LOCKOUT_ALERT_TIME_ZONE).toBe('Europe/Berlin');
     expect(() => parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Mars/Olympus' })).toThrow(ConfigurationError);
   });

@@ -17,7 +17,7 @@ import type { WebPushSender } from '../../ports/web-push-sender.js';
 import type { WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { Device } from '../../domain/device.js';
 import type { LockedResult, LockedUser } from '../../domain/lockout-listing-contract.js';
-import { lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush } from './messages.js';
+import { lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush, type BadPasswordsSeen } from './messages.js';
 
 /** The metric sink the watch reports to: Powertools Metrics fits. */
 export interface LockoutMetrics {
@@ -35,6 +35,8 @@ export interface LockoutWatchSettings {
   timeZone: string;
   alertsPerDay: number;
   productName: string;
+  /** LOCKOUT_ALERT_SHOW_DC: the SMS alert names the DC that saw the latest wrong password, and when. */
+  showBadPasswordDc?: boolean;
 }
 
 export interface LockoutWatchDependencies {
@@ -154,14 +156,34 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
   };
 
   /** The SMS outcome, and whether a failure is worth another try (a transient error of the SMS service). */
-  const sendSms = async (enrollment: Enrollment, lockedAt: Date, now: Date): Promise<{ outcome: LockoutSmsOutcome; transient: boolean }> => {
+  /** Where and when the latest wrong password was tried (badPwdCount is per DC), when the admin turned that on. */
+  const badPasswordsSeen = async (account: LockedAccount): Promise<BadPasswordsSeen | undefined> => {
+    if (!settings.showBadPasswordDc) return undefined;
+    try {
+      const seen = (await deps.directory.readBadPasswords(account)).filter((dc) => dc.count > 0 && dc.lastAt);
+      const latest = seen.sort((a, b) => (b.lastAt?.getTime() ?? 0) - (a.lastAt?.getTime() ?? 0))[0];
+      return latest?.lastAt ? { dc: latest.dc, at: latest.lastAt } : undefined;
+    } catch (error) {
+      // The alert matters more than its detail.
+      deps.logger.warn('reading the DCs’ bad password counts failed', { error: describe(error) });
+      return undefined;
+    }
+  };
+
+  const sendSms = async (
+    enrollment: Enrollment,
+    lockedAt: Date,
+    now: Date,
+    triedOn?: BadPasswordsSeen,
+  ): Promise<{ outcome: LockoutSmsOutcome; transient: boolean }> => {
     const phone = enrollment.methods.sms ? enrollment.phoneE164 : undefined;
     if (!phone) return { outcome: 'no-phone', transient: false };
     if (await deps.optOutList.isOptedOut(phone)) return { outcome: 'opted-out', transient: false };
     try {
       // From the number the user saved at setup, so the alert (and the reply to it) stays in the thread they know.
       const from = enrollment.senderNumber;
-      await deps.smsSender.send({ to: phone, body: lockoutAlertSms(settings.productName, lockedAt, settings.timeZone), ...(from ? { from } : {}) });
+      const body = lockoutAlertSms(settings.productName, lockedAt, settings.timeZone, triedOn);
+      await deps.smsSender.send({ to: phone, body, ...(from ? { from } : {}) });
       return { outcome: 'sent', transient: false };
     } catch (error) {
       if (error instanceof OptedOutError) {
@@ -250,7 +272,8 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     if (!cap.allowed) {
       record = { ...base, outcome: 'capped', sms: 'not-sent', pushes: 0 };
     } else {
-      const [sms, pushes] = await Promise.all([sendSms(enrollment, account.lockedAt, now), sendPushes(userGuid, account.lockedAt)]);
+      const triedOn = await badPasswordsSeen(account);
+      const [sms, pushes] = await Promise.all([sendSms(enrollment, account.lockedAt, now, triedOn), sendPushes(userGuid, account.lockedAt)]);
       if (pushes.sent === 0 && sms.outcome !== 'sent' && (sms.transient || pushes.transientFailures > 0)) {
         throw new DeliveryError('no lockout alert reached the user; the SMS or push service may answer later');
       }
@@ -347,6 +370,11 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
         if (assessed.skip) return;
         const { enrollment, endsAt } = assessed;
         const alert = await deps.alertLog.find(enrollment.userGuid, account.lockoutTime);
+        const badPasswords = await deps.directory.readBadPasswords(account).catch((error: unknown) => {
+          // The listing matters more than where the wrong passwords were tried.
+          deps.logger.warn('reading the DCs’ bad password counts failed', { userGuid: enrollment.userGuid, error: describe(error) });
+          return [];
+        });
         locked.push({
           userGuid: enrollment.userGuid,
           samAccountName: enrollment.samAccountName,
@@ -356,6 +384,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
           alert: alert
             ? { outcome: alert.outcome, sms: alert.sms, pushes: alert.pushes, handledAt: alert.handledAt.toISOString() }
             : null,
+          badPasswords: badPasswords.map((dc) => ({ dc: dc.dc, state: dc.state, count: dc.count, lastAt: dc.lastAt?.toISOString() ?? null })),
         });
       });
       locked.sort((a, b) => a.lockedAt.localeCompare(b.lockedAt) || a.samAccountName.localeCompare(b.samAccountName));

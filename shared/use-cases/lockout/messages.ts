@@ -28,8 +28,15 @@ export function lockoutTimeWithZone(lockedAt: Date, timeZone: string): string {
 }
 
 /** The SMS to the verified phone: the reply words are the inbound-SMS commands (docs/design/reset.md). */
-export function lockoutAlertSms(productName: string, lockedAt: Date, timeZone: string): string {
-  return `${productName}: your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Reply UNLOCK to unlock it or RESET for a new password.`;
+export function lockoutAlertSms(productName: string, lockedAt: Date, timeZone: string, triedOn?: BadPasswordsSeen): string {
+  const where = triedOn ? ` The wrong passwords were tried on ${triedOn.dc} at ${lockoutTimeWithZone(triedOn.at, timeZone)}.` : '';
+  return `${productName}: your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}.${where} Reply UNLOCK to unlock it or RESET for a new password.`;
+}
+
+/** The DC that saw the latest wrong password, and when (LOCKOUT_ALERT_SHOW_DC). */
+export interface BadPasswordsSeen {
+  dc: string;
+  at: Date;
 }
 
 /** The push to each bound device: the app offers Unlock and Reset itself. */
