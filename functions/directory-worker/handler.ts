@@ -5,6 +5,7 @@ import type { Observability } from '../../shared/observability/powertools.js';
 import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job.js';
 import { ValidationError } from '../../shared/domain/errors.js';
+import { parseJson } from '../../shared/validation/parse-json.js';
 
 import type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs/index.js';
 
@@ -62,17 +63,7 @@ export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryW
 
 /** Refuses anything that is not a known job; such a record fails and ends in the DLQ, where an admin sees it. */
 export function parseJob(body: string): DirectoryJob {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ValidationError('job body is not JSON');
-  }
-  const result = directoryJobSchema.safeParse(json);
-  if (!result.success) {
-    throw new ValidationError('job does not match the schema', result.error.issues.map((issue) => issue.path.join('.')));
-  }
-  return result.data;
+  return parseJson(directoryJobSchema, body, 'job');
 }
 
 function runJob(jobs: JobHandlers, job: DirectoryJob, delivery: JobDelivery): Promise<void> {

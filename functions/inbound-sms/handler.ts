@@ -4,7 +4,7 @@ import type { Context, SNSEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'a
 import * as z from 'zod';
 import type { Observability } from '../../shared/observability/powertools.js';
 import { observedHandler } from '../../shared/observability/handler-chain.js';
-import { inboundSmsSchema, type InboundSms } from '../../shared/domain/inbound-sms.js';
+import { parseInboundSms, type InboundSms } from '../../shared/domain/inbound-sms.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/index.js';
 import { parseInboundSmsFailureRecord, type InboundSmsFailureRecord } from './failure-record.js';
@@ -38,17 +38,6 @@ export function createInboundSmsHandler({ observability, handleMessage }: Inboun
   };
 
   return observedHandler<SNSEvent, void>(handle, observability);
-}
-
-export function parseInboundSms(raw: string): InboundSms | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  const result = inboundSmsSchema.safeParse(json);
-  return result.success ? result.data : undefined;
 }
 
 export interface InboundSmsFailureHandlerDependencies {
