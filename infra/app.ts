@@ -38,13 +38,10 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     removalPolicy,
     description: 'Blink: job queue, schedules, SMS and email configuration, alarm topic',
   });
+  // What every stack of functions is given (FunctionStackProps), then what the public API and the worker share.
+  const functionStack = { env, config, version, removalPolicy, table: data.table, tableIndexes: [GSI1], alarmTopic: messaging.alarmTopic };
   const shared = {
-    env,
-    config,
-    version,
-    removalPolicy,
-    table: data.table,
-    tableIndexes: [GSI1],
+    ...functionStack,
     jobQueue: messaging.jobQueue,
     tokenHmacSecret: data.tokenHmacSecret,
     email: messaging.email,
@@ -55,25 +52,17 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     description: 'Blink: public REST API behind WAF, inbound SMS subscriber',
     inboundSmsTopic: messaging.inboundSmsTopic,
     inboundSmsFailures: messaging.inboundSmsFailures,
-    alarmTopic: messaging.alarmTopic,
   });
   const directory = new DirectoryStack(app, 'BlinkDirectory', {
     ...shared,
     description: 'Blink: directory worker (the only part that talks to AD)',
-    alarmTopic: messaging.alarmTopic,
     directoryBindSecret: data.directoryBindSecret,
     // Activation links in the worker's emails start with the public API's base URL.
     publicBaseUrl: api.publicBaseUrl,
   });
   const admin = new AdminStack(app, 'BlinkAdmin', {
-    env,
-    config,
-    version,
-    removalPolicy,
-    table: data.table,
-    tableIndexes: [GSI1],
+    ...functionStack,
     worker: directory.worker,
-    alarmTopic: messaging.alarmTopic,
     description: 'Blink: IAM-authorized admin API (activation, enrollments, revocation)',
   });
   // The public API's stack sets up the account's API Gateway logging role, which the admin stage's logs need.

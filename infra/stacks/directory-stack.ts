@@ -1,7 +1,6 @@
-import { Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import {
   FlowLogDestination,
   GatewayVpcEndpointAwsService,
@@ -17,24 +16,19 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
 import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
 import { TIMEOUTS } from '../timeouts.js';
+import type { FunctionStackProps } from './function-stack-props.js';
 
 /** Where the worker finds the DC CA bundle: copied next to the bundle at build time, read-only at run time. */
 export const LDAP_CA_PATH_IN_BUNDLE = '/var/task/ldap-ca.pem';
 
-export interface DirectoryStackProps extends StackProps {
-  config: BlinkConfig;
-  version: string;
-  removalPolicy: RemovalPolicy;
-  table: Table;
-  tableIndexes: string[];
+export interface DirectoryStackProps extends FunctionStackProps {
   jobQueue: Queue;
-  alarmTopic: Topic;
   tokenHmacSecret: Secret;
   directoryBindSecret: Secret;
   email: EmailSending;
@@ -162,7 +156,7 @@ export class DirectoryStack extends Stack {
    * or a user's alert could not be handled), a scan ran out of time before its last page, or no scan finished at all
    * for three schedule periods (schedule, queue or worker broken).
    */
-  private lockoutScanAlarms(rateMinutes: number, alarmTopic: Topic): void {
+  private lockoutScanAlarms(rateMinutes: number, alarmTopic: ITopic): void {
     const metric = (metricName: string, period: Duration, statistic: string) =>
       new Metric({ namespace: 'Blink', metricName, dimensionsMap: { service: 'blink-directory-worker' }, period, statistic });
     const period = Duration.minutes(Math.max(5, rateMinutes));
