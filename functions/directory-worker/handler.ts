@@ -5,7 +5,7 @@ import type { Observability } from '../../shared/observability/powertools.js';
 import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job.js';
 import { ValidationError } from '../../shared/domain/errors.js';
-import { parseJson } from '../../shared/validation/parse-json.js';
+import { parseJsonText, zodIssuePaths } from '../../shared/validation/parse-json.js';
 
 import type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs/index.js';
 
@@ -63,7 +63,9 @@ export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryW
 
 /** Refuses anything that is not a known job; such a record fails and ends in the DLQ, where an admin sees it. */
 export function parseJob(body: string): DirectoryJob {
-  return parseJson(directoryJobSchema, body, 'job');
+  const job = directoryJobSchema.safeParse(parseJsonText(body, 'job'));
+  if (!job.success) throw new ValidationError('job does not match the schema', zodIssuePaths(job.error));
+  return job.data;
 }
 
 function runJob(jobs: JobHandlers, job: DirectoryJob, delivery: JobDelivery): Promise<void> {
