@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { InboundSms } from '../shared/domain/inbound-sms.js';
 import type { Clock } from '../shared/ports/clock.js';
@@ -410,15 +410,21 @@ interface RequestHandlerDependencies {
 function createRequestHandler(deps: RequestHandlerDependencies) {
   const domainName = new URL(deps.publicBaseUrl).hostname;
 
-  const handleApi = async (request: IncomingMessage, response: ServerResponse) => {
-    const body = await readBody(request);
+  /** What API Gateway's proxy integration does: the request as an event to the function, its result as the response. */
+  const proxyToFunction = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: Buffer,
+    name: 'api' | 'admin-api',
+    handler: (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>,
+  ) => {
     const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
-    const result = (await deps.composition.handlers.api(
-      event,
-      createLambdaContext('blink-api', functionTimeoutMs('api')),
-    )) as APIGatewayProxyResult;
+    const result = (await handler(event, createLambdaContext(`blink-${name}`, functionTimeoutMs(name)))) as APIGatewayProxyResult;
     writeProxyResult(response, result);
   };
+
+  const handleApi = async (request: IncomingMessage, response: ServerResponse) =>
+    proxyToFunction(request, response, await readBody(request), 'api', deps.composition.handlers.api);
 
   // Stands in for API Gateway's IAM authorization of the deployed admin API: no valid bearer token, no admin route.
   const adminTokenDigest = createHash('sha256').update(deps.adminToken).digest();
@@ -431,13 +437,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       });
       return;
     }
-    const body = await readBody(request, 256 * 1024);
-    const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
-    const result = (await deps.composition.adminHandlers.adminApi(
-      event,
-      createLambdaContext('blink-admin-api', functionTimeoutMs('admin-api')),
-    )) as APIGatewayProxyResult;
-    writeProxyResult(response, result);
+    await proxyToFunction(request, response, await readBody(request, 256 * 1024), 'admin-api', deps.composition.adminHandlers.adminApi);
   };
 
   const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
