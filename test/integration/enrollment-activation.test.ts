@@ -1,42 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
-import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
 import { AlreadyEnrolledError } from '../../shared/domain/enrollment';
 import { hashSecret } from '../../shared/domain/one-time-secrets';
 import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment';
-import { localTarget } from '../support/local-aws';
+import { useBlinkTable } from '../support/local-service';
 import { ManualClock } from '../support/manual-clock';
 
 const TABLE = 'blink-activation-test';
 const KEY = 'test-hmac-key-0123456789abcdef';
-let dynamo: DynamoDbStandIn;
-let client: DynamoDBDocumentClient;
 let deps: ActivationDependencies;
 let store: DynamoEnrollmentStore;
 const clock = new ManualClock('2026-11-26T12:00:00.000Z');
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
-  await createBlinkTable(client, TABLE);
-  store = new DynamoEnrollmentStore(client, { tableName: TABLE, now: () => clock.now() });
+const dynamo = useBlinkTable(TABLE);
+
+beforeAll(() => {
+  store = new DynamoEnrollmentStore(dynamo.client, { tableName: TABLE, now: () => clock.now() });
   deps = {
     enrollmentStore: store,
     secrets: new StaticSecrets({ 'token-hmac-key': KEY }),
     clock,
-    auditLog: new DynamoAuditLog(client, { tableName: TABLE }),
+    auditLog: new DynamoAuditLog(dynamo.client, { tableName: TABLE }),
     settings: { publicBaseUrl: 'https://blink.corp.example.test', activationTtlHours: 72 },
   };
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
 });
 
 function user() {
