@@ -24,7 +24,7 @@ import type { RateLimiter } from '../../shared/ports/rate-limiter.js';
 import type { ScanWatermark, ScanWatermarkStore } from '../../shared/ports/scan-watermark-store.js';
 import type { OutboundSms, SmsSender } from '../../shared/ports/sms-sender.js';
 import { createLockoutWatch, lockoutAlertPush, lockoutAlertSms, lockoutClockTime } from '../../shared/use-cases/lockout/index.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activeEnrollment } from '../support/enrollments.js';
@@ -635,11 +635,7 @@ describe('lockout watch: incremental scans and their watermarks', () => {
 });
 
 describe('worker admin entry: locked', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  captureLogsOfEachTest();
 
   const activation = {
     resolve: async () => ({ candidates: [], skipped: [], total: 0 }),

@@ -22,7 +22,7 @@ import type { OutboundSms } from '../../shared/ports/sms-sender.js';
 import { createAccountJobs, NOT_LOCKED_REFUNDS_PER_HOUR, type AccountJob } from '../../shared/use-cases/reset/account-jobs.js';
 import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/dependencies.js';
 import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { EmptyDirectory } from '../support/fake-directory.js';
@@ -703,11 +703,7 @@ describe('account notice email', () => {
 });
 
 describe('directory worker hands the receive count to the job handlers', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  captureLogsOfEachTest();
 
   it('passes ApproximateReceiveCount, and 1 when it is missing', async () => {
     const seen: number[] = [];
