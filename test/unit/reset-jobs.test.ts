@@ -266,6 +266,20 @@ function harness(overrides: Partial<ResetSettings> = {}) {
     enrollments.set(user.objectGuid, enrollmentOf(user, enrollmentOverrides));
     return user;
   };
+  /** A device bound to `user` (an app that can ask for resets); returns its id. */
+  const boundDevice = (user: DirectoryUser, overrides: Partial<Device> = {}): string => {
+    const deviceId = randomUUID();
+    devices.set(deviceId, {
+      deviceId,
+      userGuid: user.objectGuid,
+      publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+      unlockMethod: 'none',
+      platform: 'ios',
+      boundAt: NOW,
+      ...overrides,
+    });
+    return deviceId;
+  };
   const job = (kind: 'reset' | 'unlock', user: DirectoryUser, extra: Partial<AccountJob> = {}): AccountJob =>
     ({ kind, jobId: randomUUID(), requestedAt: NOW.toISOString(), userGuid: user.objectGuid, channel: 'sms', ...extra }) as AccountJob;
   const runJob = (accountJob: AccountJob, receiveCount = 1) =>
@@ -273,7 +287,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
 
   return {
     directory, enrollments, devices, ledger, sms, emails, pushes, audit, refusals, optedOut, carrierOptedOut, smsFailures,
-    emailFailures, passwordDelivery, enrolledUser, job, runJob, hits, refunds,
+    emailFailures, passwordDelivery, enrolledUser, boundDevice, job, runJob, hits, refunds,
   };
 }
 
@@ -564,16 +578,7 @@ describe('reset job', () => {
   it('delivers to the requesting app: the password to its slot, a push when it has a token, no SMS', async () => {
     const h = harness();
     const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
-    const deviceId = randomUUID();
-    h.devices.set(deviceId, {
-      deviceId,
-      userGuid: user.objectGuid,
-      publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
-      unlockMethod: 'biometric',
-      platform: 'ios',
-      pushToken: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1',
-      boundAt: NOW,
-    });
+    const deviceId = h.boundDevice(user, { unlockMethod: 'biometric', pushToken: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1' });
     const job = h.job('reset', user, { channel: 'app', deviceId });
     await h.runJob(job);
     expect(h.passwordDelivery.results).toEqual([
@@ -609,15 +614,7 @@ describe('reset job', () => {
   it('changes nothing for an app request that is no longer awaited (expired or already answered)', async () => {
     const h = harness();
     const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
-    const deviceId = randomUUID();
-    h.devices.set(deviceId, {
-      deviceId,
-      userGuid: user.objectGuid,
-      publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
-      unlockMethod: 'none',
-      platform: 'ios',
-      boundAt: NOW,
-    });
+    const deviceId = h.boundDevice(user);
     const job = h.job('reset', user, { channel: 'app', deviceId });
     h.passwordDelivery.noLongerAwaited.add(job.jobId);
     await h.runJob(job);
