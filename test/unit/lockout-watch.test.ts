@@ -28,7 +28,7 @@ import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activeEnrollment } from '../support/enrollments.js';
-import { EmptyDirectory } from '../support/fake-directory.js';
+import { domainPolicyOf, EmptyDirectory } from '../support/fake-directory.js';
 
 // The lockout watch's rules with in-memory fakes of its ports; the adapters and the whole flow are tested against
 // Samba and dynalite in test/integration/lockout-watch.test.ts.
@@ -37,17 +37,7 @@ const LOCKED_AT = new Date('2026-11-20T10:42:17.000Z');
 /** FILETIME of LOCKED_AT (100-ns intervals since 1601). */
 const fileTime = (date: Date) => String((BigInt(date.getTime()) + 11_644_473_600_000n) * 10_000n);
 
-const domainPolicy: PasswordPolicy = {
-  minLength: 8,
-  complexity: true,
-  historyLength: 3,
-  lockoutThreshold: 3,
-  lockoutDurationSeconds: 1800,
-  lockoutObservationWindowSeconds: 1800,
-  maxAgeSeconds: 0,
-  minAgeSeconds: 0,
-  source: { kind: 'domain' },
-};
+const domainPolicy = domainPolicyOf({ minLength: 8, historyLength: 3, lockoutThreshold: 3 });
 
 /**
  * A directory of locked accounts behind DCs with USNs, like AD: every change (a lockout) takes the next USN of the DC

@@ -13,7 +13,7 @@ import {
 } from '../../shared/domain/errors.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
-import type { DirectoryUser, PasswordPolicy, ResetOptions } from '../../shared/ports/directory.js';
+import type { DirectoryUser, ResetOptions } from '../../shared/ports/directory.js';
 import type { OutboundEmail } from '../../shared/ports/email-sender.js';
 import type { JobClaim, JobLedger, JobOutcome } from '../../shared/ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../shared/ports/password-delivery.js';
@@ -25,7 +25,7 @@ import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { activeEnrollment } from '../support/enrollments.js';
-import { EmptyDirectory } from '../support/fake-directory.js';
+import { domainPolicyOf, EmptyDirectory } from '../support/fake-directory.js';
 import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 
 // The reset and unlock use cases against small in-memory fakes of their ports. The same behaviour is tested end to end
@@ -35,17 +35,7 @@ import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 const NOW = new Date('2026-12-01T09:00:00.000Z');
 const PHONE = '+12065550123';
 
-const policy: PasswordPolicy = {
-  minLength: 7,
-  complexity: true,
-  historyLength: 24,
-  lockoutThreshold: 5,
-  lockoutDurationSeconds: 1800,
-  lockoutObservationWindowSeconds: 1800,
-  maxAgeSeconds: 0,
-  minAgeSeconds: 0,
-  source: { kind: 'domain' },
-};
+const policy = domainPolicyOf();
 
 /** The accounts a reset job reads and writes, with switches for a DC that fails. */
 class FakeDirectory extends EmptyDirectory {
