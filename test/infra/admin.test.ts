@@ -1,15 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { blinkFunctions, buildTestApp, envOf, resourcesOfType, templatesOf, type Templates } from './build.js';
-
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
-
-function statementsOf(templates: Templates['all'], policyIdPrefix: string): Statement[] {
-  return resourcesOfType(templates, 'AWS::IAM::Policy')
-    .filter(([id]) => id.startsWith(policyIdPrefix))
-    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-const actionsOf = (statement: Statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+import { actionsOf, blinkFunctions, buildTestApp, envOf, resourcesOfType, statementsOf, templatesOf, type Statement, type Templates } from './build.js';
 
 describe('admin API', () => {
   let t: Templates;
