@@ -34,6 +34,18 @@ interface ActivateAnswer {
   skipped: Array<{ name: string; reason: string }>;
 }
 
+/** The local runtime with the admin API, against the test DC (or `ldapUrl`, for a DC that does not answer). */
+function startBlink(ldapUrl?: string): Promise<LocalBlink> {
+  return startLocalBlink({
+    env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test' },
+    port: 0,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    adminToken: ADMIN_TOKEN,
+    lockoutScanIntervalSeconds: 3600,
+    directory: localDirectorySettings(ldapUrl),
+  });
+}
+
 describe('admin activation of a big OU, page by page, against the Samba DC', () => {
   let blink: LocalBlink;
   const suffix = randomBytes(3).toString('hex');
@@ -63,14 +75,7 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
       await Promise.all([...names.map((name) => add(name, '512')), add(disabledName, '514')]);
       ouUsers.push(...names);
     });
-    blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test' },
-      port: 0,
-      publicBaseUrl: PUBLIC_BASE_URL,
-      adminToken: ADMIN_TOKEN,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-    });
+    blink = await startBlink();
   });
 
   afterAll(async () => {
@@ -269,14 +274,7 @@ describe('admin activation with no domain controller answering', () => {
   let blink: LocalBlink;
 
   beforeAll(async () => {
-    blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test' },
-      port: 0,
-      publicBaseUrl: PUBLIC_BASE_URL,
-      adminToken: ADMIN_TOKEN,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings('ldaps://127.0.0.1:1'),
-    });
+    blink = await startBlink('ldaps://127.0.0.1:1');
   });
 
   afterAll(async () => {
