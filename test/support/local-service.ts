@@ -4,6 +4,7 @@ import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynam
 import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
 import type { ClientTarget } from '../../shared/composition/aws-clients';
 import { localTarget } from './local-aws';
+import { startedForSuite } from './suite-resource';
 
 /** A stand-in and the SDK client pointed at it, both set once the file's beforeAll has run. */
 export interface LocalService<StandIn, Client> {
@@ -19,26 +20,17 @@ export function useLocalService<StandIn extends { endpoint: string; stop(): Prom
   start: () => Promise<StandIn>,
   connect: (target: ClientTarget) => Client,
 ): LocalService<StandIn, Client> {
-  let standIn: StandIn | undefined;
-  let client: Client | undefined;
-  beforeAll(async () => {
-    standIn = await start();
-    client = connect(localTarget(standIn.endpoint));
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await standIn?.stop();
-  });
-  return {
-    get standIn() {
-      if (!standIn) throw new Error('the stand-in is not started yet: use it in a test or a later hook');
-      return standIn;
+  return startedForSuite(
+    'the stand-in',
+    async () => {
+      const standIn = await start();
+      return { standIn, client: connect(localTarget(standIn.endpoint)) };
     },
-    get client() {
-      if (!client) throw new Error('the client is not connected yet: use it in a test or a later hook');
-      return client;
+    async ({ standIn, client }) => {
+      client.destroy();
+      await standIn.stop();
     },
-  };
+  );
 }
 
 /**
