@@ -1,8 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import type { Observability } from '../../shared/observability/powertools.js';
-import { observedHandler } from '../../shared/observability/handler-chain.js';
+import { observedSqsBatchHandler } from '../../shared/observability/handler-chain.js';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { parseJsonText, zodIssuePaths } from '../../shared/validation/parse-json.js';
@@ -22,11 +21,7 @@ export interface DirectoryWorkerDependencies {
  */
 export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryWorkerDependencies) {
   const { logger, metrics } = observability;
-  const processor = new BatchProcessor(EventType.SQS);
-
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    // A missing or malformed count is treated as a first delivery: the last-delivery notice is then never sent early.
-    const receiveCount = Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1;
+  const processRecord = async (record: SQSRecord, receiveCount: number): Promise<void> => {
     let job: DirectoryJob;
     try {
       job = parseJob(record.body);
@@ -55,10 +50,7 @@ export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryW
     }
   };
 
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
-
-  return observedHandler<SQSEvent, SQSBatchResponse>(handle, observability);
+  return observedSqsBatchHandler(processRecord, observability);
 }
 
 /** Refuses anything that is not a known job; such a record fails and ends in the DLQ, where an admin sees it. */
