@@ -1,11 +1,8 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { actionsOf, blinkFunctions, buildTestApp, envOf, resourcesOfType, statementsOf, templatesOf, type Statement, type Templates } from './build.js';
+import { actionsOf, blinkFunctions, buildTestApp, envOf, resourcesOfType, statementsOf, synthesizedForSuite, templatesOf, type Statement } from './build.js';
 
 describe('admin API', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   it('is a REST API of its own whose every method needs IAM (SigV4) authorization', () => {
     const methods = resourcesOfType([t.admin], 'AWS::ApiGateway::Method');

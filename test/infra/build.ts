@@ -2,6 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import { buildApp, type BlinkApp } from '../../infra/app.js';
 import { ConfigurationError, loadConfig } from '../../infra/config.js';
+import { startedForSuite } from '../support/suite-resource.js';
 
 /** Builds the app the way the CLI does, without bundling (fast); `context` holds `-c` style overrides. */
 export function buildTestApp(context: Record<string, unknown> = {}): BlinkApp {
@@ -87,3 +88,8 @@ export function statementsOf(templates: Template[], policyIdPrefix: string): Sta
 
 /** A statement's actions as a list (CloudFormation writes a single one as a string). */
 export const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+
+/** The app's templates (with `context`), synthesized once before the enclosing suite's tests. */
+export function synthesizedForSuite(context: Record<string, unknown> = {}): Templates {
+  return startedForSuite('the synthesized app', async () => templatesOf(buildTestApp(context)), async () => {});
+}

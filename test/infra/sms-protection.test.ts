@@ -1,7 +1,7 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../infra/config.js';
-import { blinkFunctions, configProblems, buildTestApp, envOf, expectOutput, expectProperties, templatesOf, theOnly, type Templates } from './build.js';
+import { blinkFunctions, buildTestApp, configProblems, envOf, expectOutput, expectProperties, synthesizedForSuite, templatesOf, theOnly, type Templates } from './build.js';
 
 // SMS protection: verification SMS (and every other Blink SMS) go only to the allowed countries, enforced by End User
 // Messaging's protect configuration on Blink's configuration set, and SMS spend is alarmed against a monthly budget.
@@ -9,10 +9,7 @@ import { blinkFunctions, configProblems, buildTestApp, envOf, expectOutput, expe
 type Rule = { CountryCode: string; ProtectStatus: string };
 
 describe('SMS destinations and spend', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   const smsRules = (templates: Templates): Rule[] => {
     const protect = theOnly([templates.messaging], 'AWS::SMSVOICE::ProtectConfiguration');
