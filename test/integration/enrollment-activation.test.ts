@@ -7,6 +7,7 @@ import { hashSecret } from '../../shared/domain/one-time-secrets';
 import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment';
 import { useBlinkTable } from '../support/local-service';
 import { ManualClock } from '../support/manual-clock';
+import { changeEnrollment } from '../support/enrollments';
 
 const TABLE = 'blink-activation-test';
 const KEY = 'test-hmac-key-0123456789abcdef';
@@ -58,9 +59,7 @@ describe('issueActivation', () => {
   it('refuses an active enrollment unless asked to reactivate, which keeps it active with its phone', async () => {
     const target = user();
     await issueActivation(deps, target);
-    const enrollment = await store.get(target.userGuid);
-    if (!enrollment) throw new Error('no enrollment');
-    await store.save({ ...enrollment, status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } }, enrollment.version);
+    await changeEnrollment(store, target.userGuid, { status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } });
     await expect(issueActivation(deps, target)).rejects.toBeInstanceOf(AlreadyEnrolledError);
     const again = await issueActivation(deps, target, { reactivate: true });
     expect(again.link).toContain('/setup#t=');
@@ -70,9 +69,7 @@ describe('issueActivation', () => {
   it('turns a revoked enrollment into a fresh activated one without the old phone or methods', async () => {
     const target = user();
     await issueActivation(deps, target);
-    const enrollment = await store.get(target.userGuid);
-    if (!enrollment) throw new Error('no enrollment');
-    await store.save({ ...enrollment, status: 'revoked', phoneE164: '+14155550123', methods: { sms: true, app: true } }, enrollment.version);
+    await changeEnrollment(store, target.userGuid, { status: 'revoked', phoneE164: '+14155550123', methods: { sms: true, app: true } });
     await issueActivation(deps, target);
     const after = await store.get(target.userGuid);
     expect(after).toMatchObject({ status: 'activated', methods: { sms: false, app: false } });

@@ -1,4 +1,5 @@
 import type { Enrollment } from '../../shared/domain/enrollment.js';
+import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
 
 export interface EnrolledAccount {
   userGuid: string;
@@ -32,4 +33,11 @@ export function activeEnrollment(
     updatedAt: at,
     version: options.version ?? 0,
   };
+}
+
+/** Changes a stored enrollment as an admin or a finished setup would (read, change, save on the version read). */
+export async function changeEnrollment(store: EnrollmentStore, userGuid: string, changes: Partial<Enrollment>): Promise<void> {
+  const enrollment = await store.get(userGuid);
+  if (!enrollment) throw new Error(`no enrollment for ${userGuid}`);
+  await store.save({ ...enrollment, ...changes }, enrollment.version);
 }
