@@ -129,6 +129,16 @@ class FakeDirectory extends EmptyDirectory {
   }
 }
 
+/** A sender that throws the queued failures first, one per send, then records what it sends. */
+function failingThenRecording<Message>(failures: Error[], sent: Message[]) {
+  return async (message: Message): Promise<{ messageId: string }> => {
+    const failure = failures.shift();
+    if (failure) throw failure;
+    sent.push(message);
+    return { messageId: randomUUID() };
+  };
+}
+
 class Fakes {
   enrollments = new Map<string, Enrollment>();
   devices: Device[] = [];
@@ -172,22 +182,8 @@ class Fakes {
     optIn: async (phone) => void this.optedOut.delete(phone),
     isOptedOut: async (phone) => this.optedOut.has(phone),
   };
-  smsSender: SmsSender = {
-    send: async (message) => {
-      const failure = this.smsFailures.shift();
-      if (failure) throw failure;
-      this.sms.push(message);
-      return { messageId: randomUUID() };
-    },
-  };
-  pushSender: PushSender = {
-    send: async (push) => {
-      const failure = this.pushFailures.shift();
-      if (failure) throw failure;
-      this.pushes.push(push);
-      return { messageId: randomUUID() };
-    },
-  };
+  smsSender: SmsSender = { send: failingThenRecording(this.smsFailures, this.sms) };
+  pushSender: PushSender = { send: failingThenRecording(this.pushFailures, this.pushes) };
   rateLimiter: RateLimiter = {
     hit: async (key, limit) => {
       const hits = this.hits.get(key) ?? 0;
