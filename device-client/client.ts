@@ -2,6 +2,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } fr
 import { setTimeout as delay } from 'node:timers/promises';
 import { compactDecrypt } from 'jose';
 import * as z from 'zod';
+import { parseAppEnrollLink } from '../shared/domain/app-link.js';
 import { deviceHeaders, devicePublicKeySchema, signDeviceRequest, type DevicePublicKey } from '../shared/domain/device-signature.js';
 
 /**
@@ -56,16 +57,21 @@ export function checkApiUrl(api: string): string {
   throw new Error(`Not an https:// API URL: ${url.origin}`);
 }
 
-/** Parses `blink://enroll?v=1&api=<url>&code=<binding code>` as the setup page's QR code carries it. */
+/**
+ * Parses the setup page's enrollment link: the https app link `<PUBLIC_BASE_URL>/app/enroll#<binding code>` (what the
+ * QR code carries), or the older `blink://enroll?v=1&api=<url>&code=<binding code>`.
+ */
 export function parseEnrollUri(uri: string): EnrollUri {
+  const appLink = parseAppEnrollLink(uri);
+  if (appLink) return { version: 1, api: checkApiUrl(appLink.api), bindingCode: appLink.bindingCode };
   let url: URL;
   try {
     url = new URL(uri.trim());
   } catch {
-    throw new Error('Not a Blink enrollment link: expected blink://enroll?v=1&api=…&code=…');
+    throw new Error('Not a Blink enrollment link: expected <Blink URL>/app/enroll#<code> or blink://enroll?v=1&api=…&code=…');
   }
   if (url.protocol !== 'blink:' || url.hostname !== 'enroll') {
-    throw new Error('Not a Blink enrollment link: expected blink://enroll?v=1&api=…&code=…');
+    throw new Error('Not a Blink enrollment link: expected <Blink URL>/app/enroll#<code> or blink://enroll?v=1&api=…&code=…');
   }
   if (url.searchParams.get('v') !== '1') throw new Error('Unsupported enrollment link version (this client understands v=1)');
   const api = z

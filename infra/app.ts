@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { appPageHeaders } from '../functions/api/routes/pages.js';
+import { appOutDir } from '../scripts/build-app.js';
 import { ConfigurationError, loadConfig, type BlinkConfig } from './config.js';
 import { AdminStack } from './stacks/admin-stack.js';
 import { ApiStack } from './stacks/api-stack.js';
@@ -19,13 +21,28 @@ export interface BlinkApp {
   admin: AdminStack;
 }
 
+
+export class AppNotBuiltError extends Error {
+  constructor(dir: string) {
+    super(`The Blink app is not built (no index.html in ${dir}): run \`npm run build:app\` first.`);
+    this.name = 'AppNotBuiltError';
+  }
+}
+
+export interface BuildOptions {
+  /** The app's built files; tests pass a small fixture folder instead of building the app. */
+  appFilesDir?: string;
+}
+
 /**
  * Builds the whole app. The CLI passes context through the environment; tests pass it here (for example
  * `{ 'aws:cdk:bundling-stacks': [] }` to skip bundling). Throws ConfigurationError listing every bad context value.
  */
-export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
+export function buildApp(context: Record<string, unknown> = {}, options: BuildOptions = {}): BlinkApp {
   const app = new App({ context });
   const config = loadConfig((key) => app.node.tryGetContext(key));
+  const appFilesDir = options.appFilesDir ?? appOutDir;
+  if (!existsSync(join(appFilesDir, 'index.html'))) throw new AppNotBuiltError(appFilesDir);
   const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
   const version = readVersion();
   // Environment-agnostic stacks: synth needs no AWS credentials; the account and region come from the deploy profile.
@@ -44,6 +61,7 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     ...functionStack,
     jobQueue: messaging.jobQueue,
     tokenHmacSecret: data.tokenHmacSecret,
+    vapidSecret: data.vapidSecret,
     email: messaging.email,
     sms: messaging.sms,
   };
@@ -52,6 +70,7 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
     description: 'Blink: public REST API behind WAF, inbound SMS subscriber',
     inboundSmsTopic: messaging.inboundSmsTopic,
     inboundSmsFailures: messaging.inboundSmsFailures,
+    appFiles: { sourceDir: appFilesDir, headers: appPageHeaders, pageRoutes: ['enroll'] },
   });
   const directory = new DirectoryStack(app, 'BlinkDirectory', {
     ...shared,
@@ -63,6 +82,7 @@ export function buildApp(context: Record<string, unknown> = {}): BlinkApp {
   const admin = new AdminStack(app, 'BlinkAdmin', {
     ...functionStack,
     worker: directory.worker,
+    email: messaging.email,
     description: 'Blink: IAM-authorized admin API (activation, enrollments, revocation)',
   });
   // The public API's stack sets up the account's API Gateway logging role, which the admin stage's logs need.
@@ -82,7 +102,7 @@ if (require.main === module) {
   try {
     buildApp().app.synth();
   } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
+    if (!(error instanceof ConfigurationError || error instanceof AppNotBuiltError)) throw error;
     console.error(error.message);
     process.exit(1);
   }

@@ -119,6 +119,17 @@ export const configSchema = z
       .default('UTC'),
     /** Lockout alerts per user per day. */
     lockoutAlertsPerDay: integer(1, 100).default(5),
+    /** Password-expiry reminders: days before the expiry, one reminder per step. */
+    passwordExpiryReminderDays: list(integer(1, 90))
+      .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+      .default([14, 7, 3, 1]),
+    /** Local hour (in lockoutAlertTimeZone) of the daily reminder run. */
+    passwordExpiryReminderHour: integer(0, 23).default(9),
+    /** Reminders by SMS / app push too, for every enrolled user (email always). */
+    passwordExpiryReminderSms: flag.default(false),
+    passwordExpiryReminderPush: flag.default(false),
+    /** The SMS lockout alert names the DC that saw the latest wrong password, and when (DC names reach the user's phone). */
+    lockoutAlertShowDc: flag.default(false),
     logRetentionDays: z.coerce
       .number()
       .refine(
@@ -164,6 +175,11 @@ export const configSchema = z
      * SP 800-63B rev 4 asks for at least 15 characters where a password is the only factor.
      */
     passwordMinLength: integer(8, 64).default(15),
+    /**
+     * After a reset, seconds the worker polls the other DCs for the new password before the SMS goes (0: off; at most
+     * 20, well inside the worker's timeout). A DC still behind raises ReplicationBehind (alarmed).
+     */
+    replicationConfirmSeconds: integer(0, 20).default(10),
     /** Resets and unlocks per account (SMS and app together) per hour and per day. */
     resetsPerHour: integer(1, 100).default(3),
     resetsPerDay: integer(1, 1000).default(10),
@@ -185,6 +201,10 @@ export const configSchema = z
       .string()
       .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/[A-Za-z0-9_.-]{1,256}$/, 'must be an SNS FCM platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/GCM/NAME)')
       .optional(),
+    /** Push service hosts Web Push subscriptions may point at (`*.suffix` allowed); unset: the browsers' own services. */
+    webPushHosts: list(z.string().regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be host names such as fcm.googleapis.com or *.push.apple.com')).optional(),
+    /** The VAPID contact push services see (mailto: or https:); unset: mailto: of senderEmail. */
+    webPushSubject: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL').optional(),
     /** SNS topics whose HTTPS deliveries the public API accepts at POST /sns/inbound-sms; the route is off when unset. */
     snsHttpsTopicArns: list(z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:blink-inbound-sms')).optional(),
     /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Agent } from 'node:https';
 import { createDocumentClient, createSesClient, createSmsVoiceClient, createSqsClient, type ClientTarget } from '../shared/composition/aws-clients.js';
 import { adminApiEnvSections, wireAdminApi } from '../shared/composition/admin-api.js';
 import { apiEnvSections, wireApi } from '../shared/composition/api.js';
@@ -47,6 +48,10 @@ export interface ComposeOptions {
   smsOriginationIdentities: string;
   smsInboundNumbers: string;
   tokenHmacKey: string;
+  /** The VAPID key pair of Web Push, as its secret holds it (JSON {"publicKey","privateKey"}). */
+  vapidKeys: string;
+  /** TLS agent of the worker's Web Push requests; the default one unless a test's push service has its own CA. */
+  webPushAgent?: Agent;
   /** Enrollment settings as the Lambdas read them (PRODUCT_NAME, SUPPORT_CONTACT, ACTIVATION_TTL_HOURS…); defaults when unset. */
   enrollmentEnv?: Record<string, string | undefined>;
   queue: { name: string; visibilityTimeoutSeconds: number; maxReceiveCount: number };
@@ -106,6 +111,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const secrets = new StaticSecrets({
     'token-hmac-key': options.tokenHmacKey,
     'directory-bind-password': options.directory.bindPassword,
+    'vapid-keys': options.vapidKeys,
   });
   const directory = ldapDirectoryFrom(env, secrets, await readFile(env.LDAP_CA_FILE, 'utf8'));
   const local = {
@@ -131,7 +137,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const inboundSms = wireInboundSms(env, { ...local, onHandled: options.onInboundSms });
   // Lockout alerts and reset notices push to the RecordingPushSender, shown at /_local.
   const pushSender = new RecordingPushSender();
-  const worker = wireDirectoryWorker(env, { ...local, directory, pushSender });
+  const worker = wireDirectoryWorker(env, { ...local, directory, pushSender, ...(options.webPushAgent ? { webPushAgent: options.webPushAgent } : {}) });
   // The worker's admin entry, called in process where the deployed admin API invokes the worker Lambda.
   const adminApi = wireAdminApi(env, {
     ...local,

@@ -20,6 +20,8 @@ const localEnvSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: optionalText.pipe(z.url().refine((url) => !url.endsWith('/'), 'must not end with a slash').optional()),
     LOCKOUT_SCAN_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(300),
+    /** Local hour (in LOCKOUT_ALERT_TIME_ZONE) at which the scheduler tick queues the daily password-expiry reminders. */
+    PASSWORD_EXPIRY_REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(9),
     JOB_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(30),
     JOB_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
     BLINK_VERSION: z.string().min(1).default('local'),
@@ -58,7 +60,7 @@ export type LocalEnv = z.output<typeof localEnvSchema>;
  * whichever are set straight to the handlers, where `parseEnv` validates them as in the Lambdas. Derived from the
  * schema, so a new setting works locally without being listed here.
  */
-const productSettingSections = ['enrollment', 'reset', 'inboundSms', 'snsHttps', 'lockoutScan', 'lockoutAlert'] as const;
+const productSettingSections = ['enrollment', 'reset', 'inboundSms', 'snsHttps', 'lockoutScan', 'lockoutAlert', 'expiryReminders', 'webPush'] as const;
 export const productSettingNames: readonly string[] = productSettingSections.flatMap((section) => Object.keys(envSections[section]));
 
 /** The product settings set (and not blank) in `env`, trimmed. */

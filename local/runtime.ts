@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Agent } from 'node:https';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -12,7 +13,9 @@ import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { errorResponse, jsonResponse } from '../shared/http/responses.js';
 import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
 import { parseJson } from '../shared/validation/parse-json.js';
+import { generateVapidKeys } from '../shared/domain/web-push.js';
 import { removeAdminFile, writeAdminFile } from './admin-file.js';
+import { serveApp } from './app-files.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
 import { parseLocalEnv, productSettingsFrom, realDirectoryFrom } from './config.js';
@@ -30,6 +33,7 @@ import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
 import { closeServer, listenOnLoopback, portOf } from './stand-ins/listen.js';
 import { startSqs } from './stand-ins/sqs.js';
 import { inboundSmsNotification } from './stand-ins/lambda-failure-record.js';
+import { nextLocalHour } from '../shared/use-cases/expiry-reminders/index.js';
 
 export interface LocalBlinkOptions {
   /** Environment to read settings from (default: process.env). Explicit options below win over it. */
@@ -45,6 +49,8 @@ export interface LocalBlinkOptions {
   clock?: Clock;
   /** HTTPS GET of the SNS HTTPS route (signing certificates, SubscribeURL); tests serve a test certificate. */
   fetchHttps?: HttpsGet;
+  /** TLS agent of the worker's Web Push requests (tests: one that trusts their loopback push service's CA). */
+  webPushAgent?: Agent;
   /** Where run files (the demo CA) go; default: a fresh folder under .local/ at the repository root. */
   stateRoot?: string;
   /** Bearer token for the admin routes; default LOCAL_ADMIN_TOKEN, else a random one (see `adminToken`). */
@@ -136,7 +142,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     const url = await listenOnLoopback(server, options.port ?? settings.PORT);
     const port = portOf(server);
     cleanups.push(() => closeServer(server));
-    const publicBaseUrl = options.publicBaseUrl ?? settings.PUBLIC_BASE_URL ?? url;
+    // localhost, not 127.0.0.1: WebAuthn refuses an IP address as its relying party id, and the app derives its RP id
+    // from this URL. The server still answers on 127.0.0.1 (allowedHostsFor).
+    const publicBaseUrl = options.publicBaseUrl ?? settings.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
 
     const [dynamodb, sqs, ses, sms] = await Promise.all([startDynamoDb(), startSqs(), startSes(), startSmsVoice()]);
     cleanups.push(() => dynamodb.stop(), () => sqs.stop(), () => ses.stop(), () => sms.stop());
@@ -175,6 +183,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       tokenHmacKey: settings.TOKEN_HMAC_KEY ?? randomBytes(32).toString('base64'),
       enrollmentEnv: productSettingsFrom(options.env ?? process.env),
       ...(options.fetchHttps ? { fetchHttps: options.fetchHttps } : {}),
+      // A new VAPID key pair per start, as TOKEN_HMAC_KEY: subscriptions die with the in-memory table anyway.
+      vapidKeys: generateVapidKeys(),
+      ...(options.webPushAgent ? { webPushAgent: options.webPushAgent } : {}),
       tableName: 'blink-local',
       ...(options.clock ? { clock: options.clock } : {}),
       queue: {
@@ -211,6 +222,21 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
         .catch((error: unknown) => logger.error('could not enqueue the scheduled lockout scan', { error: describe(error) }));
     }, intervalMs);
     cleanups.push(async () => clearInterval(schedule));
+
+    // The daily password-expiry schedule, locally: a password-expiry-scan job at PASSWORD_EXPIRY_REMINDER_HOUR in the
+    // deployment's zone (LOCKOUT_ALERT_TIME_ZONE), as the EventBridge Scheduler cron does deployed.
+    let expiryTimer: NodeJS.Timeout | undefined;
+    const scheduleExpiryRun = () => {
+      const next = nextLocalHour(new Date(), settings.PASSWORD_EXPIRY_REMINDER_HOUR, composition.env.LOCKOUT_ALERT_TIME_ZONE);
+      expiryTimer = setTimeout(() => {
+        composition.adapters.jobQueue
+          .enqueue({ kind: 'password-expiry-scan', jobId: randomUUID(), requestedAt: new Date().toISOString() })
+          .catch((error: unknown) => logger.error('could not enqueue the scheduled password expiry scan', { error: describe(error) }));
+        scheduleExpiryRun();
+      }, next.getTime() - Date.now());
+    };
+    scheduleExpiryRun();
+    cleanups.push(async () => clearTimeout(expiryTimer));
 
     const listSms = (): SentSmsView[] =>
       sms.listMessages().map((message) => ({
@@ -350,7 +376,7 @@ const inboundRequestSchema = z.object({
 const lockRequestSchema = z.object({ samAccountName: z.enum(demoUsers.map((user) => user.samAccountName) as [string, ...string[]]) });
 
 /** Jobs a person may put on the queue from the console (reset and unlock come from the product's own flows). */
-const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan']) });
+const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan', 'password-expiry-scan']) });
 
 async function jobQueueDepths(composition: LocalComposition) {
   const depth = async (queueUrl: string) => {
@@ -461,7 +487,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
   };
 
   const enqueueJob = async (request: IncomingMessage, response: ServerResponse) => {
-    const { kind } = parseJson(jobRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'job', '{"kind": "ping"} or {"kind": "lockout-scan"}');
+    const { kind } = parseJson(jobRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'job', '{"kind": "ping"}, {"kind": "lockout-scan"} or {"kind": "password-expiry-scan"}');
     const jobId = randomUUID();
     await deps.composition.adapters.jobQueue.enqueue({ kind, jobId, requestedAt: new Date().toISOString() });
     sendJson(response, 202, { jobId });
@@ -554,6 +580,10 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       }
       if (pathname === '/admin' || pathname.startsWith('/admin/')) {
         await handleAdmin(request, response);
+        return;
+      }
+      if (pathname === '/app' || pathname.startsWith('/app/')) {
+        await serveApp(request, response);
         return;
       }
       await handleApi(request, response);

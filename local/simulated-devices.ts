@@ -71,9 +71,9 @@ export interface SimulatedDevicesOptions {
 const enrollRequestSchema = z
   .object({
     uri: z
-      .string({ error: 'must be the blink://enroll link shown under the QR code' })
+      .string({ error: 'must be the setup link shown under the QR code' })
       .trim()
-      .min(1, 'must be the blink://enroll link shown under the QR code')
+      .min(1, 'must be the setup link shown under the QR code')
       .max(2048, 'must be at most 2048 characters'),
     unlockMethod: z.enum(['none', 'pin', 'biometric'], { error: 'must be none, pin or biometric' }).default('biometric'),
     platform: z.enum(['ios', 'android', 'other'], { error: 'must be ios, android or other' }).default('other'),

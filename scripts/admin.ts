@@ -262,7 +262,12 @@ function describeLocked(user: LockedUser): string {
     : alert.outcome === 'capped'
       ? 'not alerted (daily alert limit reached)'
       : `${alert.outcome === 'alerted' ? 'alerted' : 'could not be alerted'} (sms ${alert.sms}, ${alert.pushes} push${alert.pushes === 1 ? '' : 'es'}) at ${minutes(alert.handledAt)}`;
-  return `${user.samAccountName.padEnd(20)} locked ${minutes(user.lockedAt)} ${until.padEnd(26)} ${told}`;
+  // Where the wrong passwords were tried: the DCs that counted some (badPwdCount is kept per DC).
+  const where = user.badPasswords
+    .filter((dc) => dc.state === 'unreachable' || dc.count > 0)
+    .map((dc) => (dc.state === 'unreachable' ? `${dc.dc} unreachable` : `${dc.count} on ${dc.dc}${dc.lastAt ? ` (last ${minutes(dc.lastAt)})` : ''}`));
+  const bad = where.length > 0 ? `; wrong passwords: ${where.join(', ')}` : '';
+  return `${user.samAccountName.padEnd(20)} locked ${minutes(user.lockedAt)} ${until.padEnd(26)} ${told}${bad}`;
 }
 
 export async function runAdmin(

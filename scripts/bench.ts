@@ -14,6 +14,7 @@ import { benchEnrollmentRoutes } from './bench/enrollment-routes.js';
 import { benchReset } from './bench/reset.js';
 import { benchLockoutScan } from './bench/lockout-scan.js';
 import { benchExitCode, budgetMisses, budgetSummary, type BudgetMiss } from './bench/budget.js';
+import { buildAppFiles } from './build-app.js';
 
 const root = resolve(__dirname, '..');
 const outRoot = join(root, '.bench');
@@ -44,6 +45,7 @@ const benchEnv: Record<string, string> = {
   LDAP_CA_FILE: join(outRoot, 'bench-ca.pem'),
   DIRECTORY_BIND_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:blink-bind',
   TOKEN_HMAC_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:blink-hmac',
+  VAPID_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:blink-vapid',
   DIRECTORY_WORKER_FUNCTION: 'blink-directory-worker',
 };
 
@@ -156,6 +158,9 @@ async function main(): Promise<void> {
   mkdirSync(outRoot, { recursive: true });
   const bundles = await benchBundles();
   const misses = printBundleTable(bundles);
+  // The Blink app's first screen: what a phone downloads before it can show anything (budget in app-build.test.ts).
+  const { firstScreenJsGzipBytes } = await buildAppFiles();
+  console.log(`\nBlink app (app/): first-screen JavaScript ${(firstScreenJsGzipBytes / 1024).toFixed(1)} KB gzipped (budget 60 KB)`);
   await benchEnrollmentRoutes();
   await benchReset();
   await benchLockoutScan();

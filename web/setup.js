@@ -497,8 +497,8 @@
     byId('qr-image').src = `data:image/svg+xml;base64,${btoa(String(qrSvg))}`;
     byId('qr-loading').hidden = true;
     byId('qr-uri').value = String(uri);
-    // Only ever a blink: link, whatever the answer held.
-    if (/^blink:\/\/enroll\?/.test(String(uri))) {
+    // Only ever the app's enrollment link (http(s), /app/enroll, the code in the fragment), whatever the answer held.
+    if (/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?\/app\/enroll#[A-Za-z0-9_-]{22,128}$/.test(String(uri))) {
       byId('qr-open-app').href = String(uri);
       byId('qr-open-app-row').hidden = false;
     }

@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { parseEnv } from '../../shared/config/env.js';
-import { createDocumentClient } from '../../shared/composition/aws-clients.js';
+import { createDocumentClient, createSesClient } from '../../shared/composition/aws-clients.js';
 import { adminApiEnvSections, wireAdminApi } from '../../shared/composition/admin-api.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker.js';
@@ -9,7 +9,7 @@ import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker
 const env = parseEnv(adminApiEnvSections);
 
 export const { handler } = wireAdminApi(env, {
-  clients: { documentClient: createDocumentClient() },
+  clients: { documentClient: createDocumentClient(), ses: createSesClient() },
   // One attempt: a retried activation whose first answer was lost would email the same users twice.
   worker: new LambdaWorkerInvoker(new LambdaClient({ maxAttempts: 1 }), env.DIRECTORY_WORKER_FUNCTION),
   clock: new SystemClock(),

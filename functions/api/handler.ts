@@ -33,9 +33,12 @@ export function createApiHandler({ observability, version, routes: featureRoutes
     },
   });
 
-  return observedHttpHandler(router, observability, () => {
+  const handler = observedHttpHandler(router, observability, () => {
     metrics.addMetric('ApiRequests', MetricUnit.Count, 1);
   });
+  // The (method, path) pairs served, for the check of docs/api/device-api.yaml against the router.
+  const served = routes.map(({ method, path }) => ({ method, path }));
+  return Object.assign(handler, { routes: served });
 }
 
 export type ApiHandler = ReturnType<typeof createApiHandler>;

@@ -9,7 +9,7 @@ const env = parseEnv(apiEnvSections);
 
 export const { handler } = wireApi(env, {
   clients: { documentClient: createDocumentClient(), sqs: createSqsClient(), ses: createSesClient(), smsVoice: createSmsVoiceClient() },
-  secrets: secretsManagerSecretsFrom(createSecretsClient(), env, ['token-hmac-key']),
+  secrets: secretsManagerSecretsFrom(createSecretsClient(), env, ['token-hmac-key', 'vapid-keys']),
   pushEndpoints: snsPushEndpointsFrom(createSnsClient(), env),
   clock: new SystemClock(),
   tracing: true,

@@ -70,5 +70,7 @@ function runJob(jobs: JobHandlers, job: DirectoryJob, delivery: JobDelivery): Pr
       return jobs.reset(job, delivery);
     case 'unlock':
       return jobs.unlock(job, delivery);
+    case 'password-expiry-scan':
+      return jobs['password-expiry-scan'](job, delivery);
   }
 }

@@ -169,7 +169,7 @@ export class BlinkFunction extends NodejsFunction {
   }
 
   /** `<envName>` = the secret's ARN, plus permission to read that one secret. */
-  useSecret(envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN', secret: ISecret): this {
+  useSecret(envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN' | 'VAPID_SECRET_ARN', secret: ISecret): this {
     this.addEnvironment(envName, secret.secretArn);
     // Written out instead of secret.grantRead(): that one also edits the key policy of a key in another stack
     // (a dependency cycle) and adds DescribeSecret, which the function never calls.
@@ -234,10 +234,16 @@ export class BlinkFunction extends NodejsFunction {
   }
 
   /** How the directory worker resets: force-change at next sign-in, unlock with the reset, shortest password. */
-  usePasswordSettings(settings: { resetForceChange: boolean; resetUnlocks: boolean; passwordMinLength: number }): this {
+  usePasswordSettings(settings: {
+    resetForceChange: boolean;
+    resetUnlocks: boolean;
+    passwordMinLength: number;
+    replicationConfirmSeconds: number;
+  }): this {
     this.addEnvironment('RESET_FORCE_CHANGE', String(settings.resetForceChange));
     this.addEnvironment('RESET_UNLOCK_ON_RESET', String(settings.resetUnlocks));
     this.addEnvironment('PASSWORD_MIN_LENGTH', String(settings.passwordMinLength));
+    this.addEnvironment('REPLICATION_CONFIRM_SECONDS', String(settings.replicationConfirmSeconds));
     return this;
   }
 
@@ -274,6 +280,13 @@ export class BlinkFunction extends NodejsFunction {
    * The push platform applications (env) plus sns:CreatePlatformEndpoint on exactly those: the function makes a
    * device's endpoint from its token at registration, on no other application, and never publishes.
    */
+  /** WEB_PUSH_HOSTS and WEB_PUSH_SUBJECT when configured (the functions' defaults otherwise). */
+  useWebPushSettings(settings: { webPushHosts?: string[] | undefined; webPushSubject?: string | undefined }): this {
+    if (settings.webPushHosts) this.addEnvironment('WEB_PUSH_HOSTS', settings.webPushHosts.join(','));
+    if (settings.webPushSubject) this.addEnvironment('WEB_PUSH_SUBJECT', settings.webPushSubject);
+    return this;
+  }
+
   usePushEndpoints(applications: { pushApnsPlatformApplicationArn?: string | undefined; pushFcmPlatformApplicationArn?: string | undefined }): this {
     const arns: string[] = [];
     if (applications.pushApnsPlatformApplicationArn) {

@@ -16,6 +16,11 @@ export interface BlinkRestApiProps {
   /** Whether access logs name the caller and user (the IAM principal an admin audit needs). */
   logCaller: boolean;
   throttling: { rateLimit: number; burstLimit: number };
+  /**
+   * Response types passed through as bytes (images served from S3). API Gateway judges by the request's first Accept
+   * type, which for a browser's image request is an image type, so `image/*` covers icons without touching JSON.
+   */
+  binaryMediaTypes?: string[];
 }
 
 /**
@@ -34,6 +39,7 @@ export function createBlinkRestApi(scope: Construct, props: BlinkRestApiProps): 
     description: props.description,
     endpointConfiguration: { types: [EndpointType.REGIONAL] },
     cloudWatchRole: props.cloudWatchRole,
+    binaryMediaTypes: props.binaryMediaTypes,
     deployOptions: {
       stageName: props.stageName,
       tracingEnabled: true,

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import { AuthorizationType, LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { BlinkFunction } from '../constructs/blink-function.js';
+import { BlinkFunction, type EmailSending } from '../constructs/blink-function.js';
 import { TIMEOUTS } from '../timeouts.js';
 import { createBlinkRestApi } from '../constructs/rest-api.js';
 import type { FunctionStackProps } from './function-stack-props.js';
@@ -12,6 +12,8 @@ export const ADMIN_API_STAGE = 'v1';
 export interface AdminStackProps extends FunctionStackProps {
   /** The directory worker, which the admin function invokes directly for anything that needs AD. */
   worker: IFunction;
+  /** The sending identity of the notices the admin function emails (a revoked phone). */
+  email: EmailSending;
 }
 
 /**
@@ -37,7 +39,9 @@ export class AdminStack extends Stack {
       version: props.version,
     })
       .useTable(props.table, 'readWrite', props.tableIndexes)
-      .useDirectoryWorker(props.worker);
+      .useDirectoryWorker(props.worker)
+      .useEmailIdentity(props.email)
+      .useEnrollmentSettings(config);
     this.adminFunction.alarmOnErrors(props.alarmTopic, 'the admin API function failed (errors, timeouts); an admin request did not complete. Check its logs.');
 
     this.api = createBlinkRestApi(this, {

@@ -11,6 +11,7 @@ import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cd
 import type { Construct } from 'constructs';
 import { BlinkFunction, type BlinkFunctionProps, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
 import { createBlinkRestApi } from '../constructs/rest-api.js';
+import { StaticFiles } from '../constructs/static-files.js';
 import { TIMEOUTS } from '../timeouts.js';
 import type { FunctionStackProps } from './function-stack-props.js';
 
@@ -19,10 +20,14 @@ export const API_STAGE = 'v1';
 export interface ApiStackProps extends FunctionStackProps {
   jobQueue: Queue;
   tokenHmacSecret: Secret;
+  /** The VAPID key pair: the api function serves its public key (GET /api/device/push-config). */
+  vapidSecret: Secret;
   inboundSmsTopic: Topic;
   inboundSmsFailures: Queue;
   email: EmailSending;
   sms: SmsOrigination;
+  /** The Blink app's built files, served under `/app/` from S3 on the API's origin. */
+  appFiles: { sourceDir: string; headers: Readonly<Record<string, string>>; pageRoutes: readonly string[] };
 }
 
 /**
@@ -51,6 +56,7 @@ export class ApiStack extends Stack {
       removalPolicy: props.removalPolicy,
       logCaller: false,
       throttling: { rateLimit: 50, burstLimit: 100 },
+      binaryMediaTypes: ['image/*'],
     });
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
@@ -70,6 +76,8 @@ export class ApiStack extends Stack {
       description: 'Blink: public REST API (all routes)',
       timeout: TIMEOUTS.api,
     })
+      .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
+      .useWebPushSettings(config)
       .useEmailIdentity(props.email)
       .useSetupSettings(config)
       .usePushEndpoints(config);
@@ -112,6 +120,14 @@ export class ApiStack extends Stack {
         });
       }
     }
+
+    new StaticFiles(this, 'AppFiles', {
+      api: this.api,
+      requestValidator: validator,
+      pathPrefix: 'app',
+      ...props.appFiles,
+      removalPolicy: props.removalPolicy,
+    });
 
     this.firewall(config.wafRateLimit, config.logRetentionDays, props.removalPolicy);
 

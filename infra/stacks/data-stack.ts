@@ -20,6 +20,7 @@ export class DataStack extends Stack {
   readonly table: Table;
   readonly tokenHmacSecret: Secret;
   readonly directoryBindSecret: Secret;
+  readonly vapidSecret: Secret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -44,7 +45,12 @@ export class DataStack extends Stack {
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
     });
 
-    const secretsKey = rotatingKey(this, 'SecretsKey', 'encrypts the token HMAC key and the directory bind credential', removalPolicy);
+    const secretsKey = rotatingKey(
+      this,
+      'SecretsKey',
+      'encrypts the token HMAC key, the directory bind credential and the VAPID key pair',
+      removalPolicy,
+    );
     this.tokenHmacSecret = new Secret(this, 'TokenHmacSecret', {
       description: 'Blink: HMAC key for activation links, SMS codes and binding codes (only keyed hashes are stored)',
       encryptionKey: secretsKey,
@@ -71,7 +77,25 @@ export class DataStack extends Stack {
         'The bind password belongs to an AD service account that the directory team rotates in AD and then writes here; a Secrets Manager rotation Lambda would need domain-admin-like rights Blink must not hold',
     });
 
+    // Secrets Manager cannot generate an EC key pair: a placeholder until the command below stores a real one (until
+    // then GET /api/device/push-config answers 500 and lockout alerts go by SMS and mobile push only).
+    this.vapidSecret = new Secret(this, 'VapidSecret', {
+      description: 'Blink: VAPID key pair of Web Push to the installed app, JSON {"publicKey","privateKey"} (base64url P-256)',
+      encryptionKey: secretsKey,
+      generateSecretString: { passwordLength: 32, includeSpace: false },
+      removalPolicy,
+    });
+    Validations.of(this.vapidSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Every browser subscription is bound to the VAPID public key it was made with: a new key pair invalidates all of them until each app subscribes again, so it is replaced by hand (VapidSecretSetCommand), not on a schedule',
+    });
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'VapidSecretSetCommand', {
+      description: 'Run once after the first deploy to store a VAPID key pair for Web Push (again only to replace it: apps then subscribe anew)',
+      value: `npx web-push generate-vapid-keys --json | aws secretsmanager put-secret-value --secret-id ${this.vapidSecret.secretArn} --secret-string file:///dev/stdin`,
+    });
     new CfnOutput(this, 'DirectoryBindSecretSetCommand', {
       description: 'Run once after the first deploy (and after each AD password change) to store the real bind password',
       value: `aws secretsmanager put-secret-value --secret-id ${this.directoryBindSecret.secretArn} --secret-string "$BLINK_BIND_PASSWORD"`,

@@ -31,6 +31,8 @@ export interface DirectoryStackProps extends FunctionStackProps {
   jobQueue: Queue;
   tokenHmacSecret: Secret;
   directoryBindSecret: Secret;
+  /** The VAPID key pair the worker signs lockout Web Pushes with. */
+  vapidSecret: Secret;
   email: EmailSending;
   sms: SmsOrigination;
   /** Base of the activation links the worker emails (the public API's URL unless configured). */
@@ -92,9 +94,13 @@ export class DirectoryStack extends Stack {
       .useTable(props.table, 'readWrite', props.tableIndexes)
       .useSecret('DIRECTORY_BIND_SECRET_ARN', props.directoryBindSecret)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
+      .useWebPushSettings(config)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .usePushPublishing()
+      // Sends only its own continuations (password-expiry scan) to the queue it consumes.
+      .useQueue(props.jobQueue)
       .useEnrollmentSettings(config)
       .usePasswordSettings(config);
     const environment: Record<string, string> = {
@@ -110,6 +116,10 @@ export class DirectoryStack extends Stack {
       LOCKOUT_SCAN_TIME_BUDGET_MS: '20000',
       LOCKOUT_ALERT_TIME_ZONE: config.lockoutAlertTimeZone,
       LOCKOUT_ALERTS_PER_DAY: String(config.lockoutAlertsPerDay),
+      PASSWORD_EXPIRY_REMINDER_DAYS: config.passwordExpiryReminderDays.join(','),
+      PASSWORD_EXPIRY_REMINDER_SMS: String(config.passwordExpiryReminderSms),
+      PASSWORD_EXPIRY_REMINDER_PUSH: String(config.passwordExpiryReminderPush),
+      LOCKOUT_ALERT_SHOW_DC: String(config.lockoutAlertShowDc),
       // On the last delivery a failing reset tells the user before the job goes to the DLQ: the queue's own count.
       JOB_MAX_RECEIVE_COUNT: String(jobMaxReceiveCount(props.jobQueue)),
     };
@@ -130,12 +140,30 @@ export class DirectoryStack extends Stack {
     errors.addAlarmAction(new SnsAction(props.alarmTopic));
 
     // Someone asked to reset or unlock an account Blink must not touch (protected, disabled…), or AD refused the reset.
-    const refused = new Alarm(this, 'ResetRefusedAlarm', {
-      alarmDescription:
-        'Blink: a reset or unlock was refused (protected, disabled, expired or unknown account, or AD refused the new password). The audit trail of the user has the reason.',
+    this.workerCountAlarm(
+      'ResetRefused',
+      'Blink: a reset or unlock was refused (protected, disabled, expired or unknown account, or AD refused the new password). The audit trail of the user has the reason.',
+      props.alarmTopic,
+    );
+    // A DC had not received a new password when the worker stopped waiting (REPLICATION_CONFIRM_SECONDS): users signing
+    // in there still meet the old password. One such reset may be a slow link; the alarm is on every one, as for refusals.
+    this.workerCountAlarm(
+      'ReplicationBehind',
+      'Blink: a domain controller did not have a new password within replicationConfirmSeconds of the reset. Check AD replication (repadmin /showrepl); the user audit (password-replication) lists each DC.',
+      props.alarmTopic,
+    );
+
+    this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
+    this.passwordExpiryAlarms(props.alarmTopic);
+  }
+
+  /** An alarm (id `<metricName>Alarm`) on any count of one of the worker's metrics in 5 minutes. */
+  private workerCountAlarm(metricName: string, alarmDescription: string, alarmTopic: ITopic): void {
+    const alarm = new Alarm(this, `${metricName}Alarm`, {
+      alarmDescription,
       metric: new Metric({
         namespace: 'Blink',
-        metricName: 'ResetRefused',
+        metricName,
         // Powertools Metrics emits the service name (POWERTOOLS_SERVICE_NAME of BlinkFunction) as the `service` dimension.
         dimensionsMap: { service: 'blink-directory-worker' },
         period: Duration.minutes(5),
@@ -146,9 +174,29 @@ export class DirectoryStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    refused.addAlarmAction(new SnsAction(props.alarmTopic));
+    alarm.addAlarmAction(new SnsAction(alarmTopic));
+  }
 
-    this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
+  /**
+   * The password-expiry reminders' alarms (shared/use-cases/expiry-reminders): a run failed (no DC answered, or a
+   * reminder could not be sent; the job is retried), or its read of AD ran out of time, so users past that point were
+   * not reminded.
+   */
+  private passwordExpiryAlarms(alarmTopic: ITopic): void {
+    const alarms = [
+      ['PasswordExpiryScanFailed', 'Blink: a password-expiry reminder run failed (no domain controller answered, or reminders could not be sent); the job is retried. Check the directory worker logs.'],
+      ['PasswordExpiryScanIncomplete', 'Blink: a password-expiry reminder run could not read every user within its time budget; some users were not reminded. Raise PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS or check DC latency.'],
+    ] as const;
+    for (const [metricName, alarmDescription] of alarms) {
+      new Alarm(this, `${metricName}Alarm`, {
+        alarmDescription,
+        metric: new Metric({ namespace: 'Blink', metricName, dimensionsMap: { service: 'blink-directory-worker' }, period: Duration.hours(1), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(alarmTopic));
+    }
   }
 
   /**
@@ -230,6 +278,8 @@ export class DirectoryStack extends Stack {
       EmailEndpoint: InterfaceVpcEndpointAwsService.EMAIL,
       // Push notifications to the app (new password ready, lockout alerts).
       PushEndpoint: InterfaceVpcEndpointAwsService.SNS,
+      // Continuation jobs of the password-expiry scan (the worker receives through Lambda's poller, not this endpoint).
+      QueueEndpoint: InterfaceVpcEndpointAwsService.SQS,
     };
     // One AZ is enough for a demo and halves the hourly endpoint cost; the worker in the other AZ reaches it too.
     const [firstSubnet] = vpc.isolatedSubnets;

@@ -3,7 +3,9 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import {
   ConfigurationSet,
   ConfigurationSetTlsPolicy,
@@ -96,6 +98,8 @@ export class MessagingStack extends Stack {
         }),
       ],
     });
+
+    this.passwordExpirySchedule(config, queueKey);
 
     // --- Inbound SMS -----------------------------------------------------------------------------------------------
     const inboundKey = rotatingKey(this, 'InboundSmsKey', 'encrypts the inbound SMS topic; End User Messaging SMS publishes with it', removalPolicy);
@@ -260,6 +264,41 @@ export class MessagingStack extends Stack {
   }
 
   /** Lets an AWS service encrypt to / decrypt from a key for resources of this account only. */
+  /**
+   * The daily password-expiry reminders: an EventBridge Scheduler cron at the configured hour in the deployment's time
+   * zone (Scheduler follows daylight saving; an EventBridge rule runs in UTC only), queueing a `password-expiry-scan`
+   * job. jobId is the execution id (the reminder log, not the job id, makes each reminder go once). Its role may send
+   * to the job queue and its DLQ only, and use the queue key only through SQS.
+   */
+  private passwordExpirySchedule(config: BlinkConfig, queueKey: Key): void {
+    const role = new Role(this, 'PasswordExpiryScheduleRole', {
+      description: 'Blink: EventBridge Scheduler sends the daily password-expiry job to the job queue',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+    });
+    role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.jobQueue.queueArn, this.jobDeadLetterQueue.queueArn] }));
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [queueKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${this.region}.amazonaws.com` } },
+      }),
+    );
+    new CfnSchedule(this, 'PasswordExpirySchedule', {
+      description: `Blink: queue the password-expiry reminders daily at ${String(config.passwordExpiryReminderHour).padStart(2, '0')}:00 ${config.lockoutAlertTimeZone}`,
+      scheduleExpression: `cron(0 ${config.passwordExpiryReminderHour} * * ? *)`,
+      scheduleExpressionTimezone: config.lockoutAlertTimeZone,
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: this.jobQueue.queueArn,
+        roleArn: role.roleArn,
+        input: JSON.stringify({ kind: 'password-expiry-scan', jobId: '<aws.scheduler.execution-id>', requestedAt: '<aws.scheduler.scheduled-time>' }),
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        // A job that cannot be queued lands in the job DLQ, which raises its alarm.
+        deadLetterConfig: { arn: this.jobDeadLetterQueue.queueArn },
+      },
+    });
+  }
+
   private serviceMayUseKey(service: string): PolicyStatement {
     return new PolicyStatement({
       principals: [new ServicePrincipal(service)],

@@ -116,6 +116,7 @@ onFormPost('inbound-sms-form', 'inbound-sms-status', {
 
 const jobMessages = {
   'lockout-scan': 'Blink is checking the directory for locked accounts; alerts go out by text and email.',
+  'password-expiry-scan': 'Blink is looking for passwords that expire soon; reminders go out by email (and text or push when turned on).',
   ping: 'Sent a test job to the directory worker: the terminal running npm start logs "directory answered" (or the error).',
 };
 
@@ -129,7 +130,7 @@ document.addEventListener('click', async (event) => {
 
   if (button.classList.contains('enqueue-job')) {
     const kind = button.dataset.kind;
-    const target = kind === 'lockout-scan' ? directoryStatus : document.getElementById('job-status');
+    const target = kind === 'lockout-scan' || kind === 'password-expiry-scan' ? directoryStatus : document.getElementById('job-status');
     if (!target) return;
     target.textContent = 'Sending…';
     try {

@@ -165,8 +165,10 @@ function appSection(devices: SimulatedDeviceView[]): Html {
 <h2 id="app-heading">App (simulated phone)</h2>
 <p class="muted">A phone with the Blink app, played by this page. On the setup page choose <em>Scan QR code</em>,
 copy the link shown under the code and paste it here; then use the phone's buttons to reset or unlock the account.</p>
+<p>The real Blink app, for people: <a href="/app/">open the Blink app</a> (on the setup page use its
+<em>On this phone? Open the Blink app</em> link, or scan the QR code from the app).</p>
 <form id="device-enroll-form">
-  <label class="wide">Setup link from under the QR code<input name="uri" required maxlength="2048" placeholder="blink://enroll?v=1&amp;api=…&amp;code=…" autocomplete="off" spellcheck="false"></label>
+  <label class="wide">Setup link from under the QR code<input name="uri" required maxlength="2048" placeholder="https://…/app/enroll#…" autocomplete="off" spellcheck="false"></label>
   <label>Unlock method<select name="unlockMethod">
     <option value="biometric">biometric</option>
     <option value="pin">PIN</option>
@@ -301,6 +303,7 @@ at work; Blink's next check for locked accounts then finds it.</p>`
 }
 ${live(parts, 'directory')}
 <p><button type="button" id="lockout-scan" class="enqueue-job" data-kind="lockout-scan">Check for locked accounts now</button></p>
+<p><button type="button" id="password-expiry-scan" class="enqueue-job" data-kind="password-expiry-scan">Send expiry reminders now</button></p>
 <p id="directory-status" class="muted" role="status"></p>
 </section>
 

@@ -319,7 +319,7 @@ export class DemoDirectory {
     return found;
   }
 
-  /** Stored values, or the ones AD constructs (memberOf, msDS-User-Account-Control-Computed). */
+  /** Stored values, or the ones AD constructs (memberOf, msDS-User-Account-Control-Computed, msDS-UserPasswordExpiryTimeComputed). */
   private valuesOf(entry: DirectoryEntry, key: string, now: number): Array<string | Buffer> {
     if (key === 'memberof') {
       return [...this.groupsOf(normalizeDn(entry.dn), false)].map((groupKey) => this.entries.get(groupKey)?.dn ?? groupKey);
@@ -330,6 +330,14 @@ export class DemoDirectory {
       if (this.isLocked(entry, now)) computed |= UF_LOCKOUT;
       if (this.passwordExpired(entry, now)) computed |= UF_PASSWORD_EXPIRED;
       return [String(computed)];
+    }
+    if (key === 'msds-userpasswordexpirytimecomputed') {
+      if (!hasObjectClass(entry, 'user')) return [];
+      // As AD: "never" for never-expiring passwords and a domain without a maximum age, 0 for must-change.
+      const setAt = firstText(entry, 'pwdLastSet');
+      const maxAge = this.policyMs('maxPwdAge');
+      if (integerOf(entry, 'userAccountControl') & UF_DONT_EXPIRE_PASSWD || maxAge === 0) return ['9223372036854775807'];
+      return [setAt === '0' || setAt === undefined ? '0' : toFileTime(new Date(fileTimeToMs(setAt) + maxAge))];
     }
     return entry.attributes.get(key)?.values ?? [];
   }

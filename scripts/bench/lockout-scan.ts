@@ -1,8 +1,8 @@
 /**
  * Lockout scan bench: how long the scan takes over 1,000 and over 10,000 users with 50 locked, and their
  * ratio; for the full scan, and for the steady-state incremental scan (the DC's watermark read, then 50 fresh lockouts,
- * then the scan of the users changed since the watermark). It runs its own Samba DC in .local/samba/bench-dc bound to 127.0.0.2 (scripts/samba-dc.sh with
- * SAMBA_DC_ADDRESS), so the test DC on 127.0.0.1 and the tests using it are never touched. Users are bulk-loaded into the
+ * then the scan of the users changed since the watermark). It runs its own Samba DC in .local/samba/bench-dc bound to 127.0.0.3 (scripts/samba-dc.sh with
+ * SAMBA_DC_ADDRESS), so the test DCs on 127.0.0.1 and 127.0.0.2 and the tests using them are never touched. Users are bulk-loaded into the
  * stopped DC's sam.ldb in one transaction (scripts/bench/bulk-users.py); the 50 are locked with real bad binds.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import type { LockoutScanOptions } from '../../shared/ports/directory.js';
 const root = resolve(__dirname, '..', '..');
 const script = join(root, 'scripts', 'samba-dc.sh');
 const dcDir = join(root, '.local', 'samba', 'bench-dc');
-const ADDRESS = '127.0.0.2';
+const ADDRESS = '127.0.0.3';
 const LOCKED = 50;
 const SIZES = [1_000, 10_000];
 const RUNS = Number(process.env.BENCH_SCAN_RUNS ?? 9);

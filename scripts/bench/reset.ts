@@ -5,7 +5,9 @@
  *   AD) until the SMS with the new password is handed to the SMS endpoint, one user at a time;
  * - beside it, measured in the same run, a raw ldapts reset: a fresh LDAPS connection, the bind, one modify of
  *   unicodePwd — what any tool must do at least;
- * - the worker's throughput: SQS events of 10 reset jobs handed to the worker handler, one after the other.
+ * - the worker's throughput: SQS events of 10 reset jobs handed to the worker handler, one after the other;
+ * - per DC of the two-DC test domain (a runtime configured with that DC alone): the worker's throughput as above beside
+ *   raw ldapts resets with the same concurrency (10 at a time, each a fresh LDAPS connection, bind and modify).
  * The DC is taken with the same lease as the integration tests (started when none runs, stopped when the last user
  * leaves); the bench's throwaway users are deleted at the end.
  */
@@ -17,7 +19,7 @@ import { createLambdaContext } from '../../local/lambda-context.js';
 import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import acquireSambaDc from '../../test/integration/global-setup.js';
 import releaseSambaDc from '../../test/integration/global-teardown.js';
-import { asAdmin, createTestUser, getSambaConnection, type TestUser } from '../../test/integration/support/samba.js';
+import { asAdmin, createTestUser, getSambaConnection, type SambaDc, type TestUser } from '../../test/integration/support/samba.js';
 import { activeEnrollment } from '../../test/support/enrollments.js';
 
 const users = Number(process.env.BENCH_RESET_USERS ?? 50);
@@ -87,10 +89,65 @@ export async function benchReset(): Promise<void> {
     console.log(`| baseline: raw ldapts reset (LDAPS connect + bind + modify unicodePwd) | ${base.p50.toFixed(1)} | ${base.p99.toFixed(1)} |`);
     console.log(`| ratio end to end / baseline | ${(e2e.p50 / base.p50).toFixed(2)}× | ${(e2e.p99 / base.p99).toFixed(2)}× |`);
     console.log(`\nWorker throughput: ${(resets / throughputSeconds).toFixed(1)} resets/s (${resets} reset jobs in SQS events of ${BATCH_SIZE}, ${throughputSeconds.toFixed(2)} s).`);
+
+    const perDc: DcThroughput[] = [];
+    for (const dc of samba.dcs) perDc.push(await throughputOn(dc, created));
+    console.log(`\n### Reset throughput per DC (n=${created.length} each; worker: SQS events of ${BATCH_SIZE}; raw: ${BATCH_SIZE} ldapts resets at a time)\n`);
+    console.log('| DC | worker resets/s | raw ldapts resets/s | ratio worker / raw |');
+    console.log('|---|---:|---:|---:|');
+    for (const row of perDc) {
+      console.log(`| ${row.dc} | ${row.worker.toFixed(1)} | ${row.raw.toFixed(1)} | ${(row.worker / row.raw).toFixed(2)}× |`);
+    }
   } finally {
     await blink?.stop();
     for (const user of created) await asAdmin((client) => client.del(user.dn)).catch(() => undefined);
     await releaseSambaDc();
+  }
+}
+
+interface DcThroughput {
+  dc: string;
+  worker: number;
+  raw: number;
+}
+
+/**
+ * Resets per second on one DC: the worker (a local runtime configured with that DC alone, so every write goes there)
+ * handed SQS events of BATCH_SIZE jobs one after the other, then raw ldapts resets BATCH_SIZE at a time, same users.
+ */
+async function throughputOn(dc: SambaDc, users: readonly TestUser[]): Promise<DcThroughput> {
+  const samba = getSambaConnection();
+  const blink = await startLocalBlink({
+    env: { ...process.env, BLINK_VERSION: 'bench', RESET_CONFIRMATION: 'false' },
+    port: 0,
+    lockoutScanIntervalSeconds: 3600,
+    directory: { urls: dc.url, baseDn: samba.baseDn, bindDn: samba.bindDn, bindPassword: samba.bindPassword, caFile: samba.caFile, startTls: false },
+  });
+  try {
+    const enrolled: BenchUser[] = [];
+    for (const [index, user] of users.entries()) enrolled.push(await enroll(blink, user, index));
+    const handle = (batch: BenchUser[]) =>
+      blink.composition.handlers.directoryWorker(
+        { Records: batch.map((user) => sqsRecord(resetJob(user), blink.queue.queueArn)) },
+        createLambdaContext('blink-directory-worker', 60_000),
+      );
+    // Warm-up: the worker's connection and the DC list.
+    await handle(enrolled.slice(0, 1));
+    const batches = (size: number) => Array.from({ length: Math.ceil(enrolled.length / size) }, (_, index) => enrolled.slice(index * size, (index + 1) * size));
+
+    const workerStarted = process.hrtime.bigint();
+    for (const batch of batches(BATCH_SIZE)) {
+      const response = await handle(batch);
+      if (response && response.batchItemFailures.length > 0) throw new Error(`${response.batchItemFailures.length} jobs failed on ${dc.hostName}`);
+    }
+    const workerSeconds = Number(process.hrtime.bigint() - workerStarted) / 1e9;
+
+    const rawStarted = process.hrtime.bigint();
+    for (const batch of batches(BATCH_SIZE)) await Promise.all(batch.map((user) => rawLdaptsReset(user, dc.url)));
+    const rawSeconds = Number(process.hrtime.bigint() - rawStarted) / 1e9;
+    return { dc: dc.hostName, worker: enrolled.length / workerSeconds, raw: enrolled.length / rawSeconds };
+  } finally {
+    await blink.stop();
   }
 }
 
@@ -128,11 +185,11 @@ async function resetByInboundSms(blink: LocalBlink, user: BenchUser): Promise<nu
 }
 
 /** What a reset costs at least: a fresh verified LDAPS connection, the bind, one modify. */
-async function rawLdaptsReset(user: BenchUser): Promise<number> {
+async function rawLdaptsReset(user: TestUser, url?: string): Promise<number> {
   const samba = getSambaConnection();
   const password = `Bn-${randomUUID().slice(0, 12)}-Zq7`;
   const started = process.hrtime.bigint();
-  const client = new Client({ url: samba.urls[0] ?? '', tlsOptions: { ca: [samba.caPem] }, connectTimeout: 3000, timeout: 5000 });
+  const client = new Client({ url: url ?? samba.urls[0] ?? '', tlsOptions: { ca: [samba.caPem] }, connectTimeout: 3000, timeout: 5000 });
   try {
     await client.bind(samba.bindDn, samba.bindPassword);
     await client.modify(user.dn, [

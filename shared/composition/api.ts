@@ -7,23 +7,28 @@ import type { PushEndpoints } from '../ports/push-endpoints.js';
 import type { Secrets } from '../ports/secrets.js';
 import { DynamoAppResults } from '../adapters/dynamodb/app-results.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
+import { DynamoLockoutAlertLog } from '../adapters/dynamodb/lockout-alert-log.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import { createHttpsGet, type HttpsGet } from '../adapters/sns/message-verifier.js';
 import { SnsPushEndpoints } from '../adapters/sns/push-endpoints.js';
 import { createObservability } from '../observability/powertools.js';
 import { createAppRequestUseCases } from '../use-cases/app-requests/index.js';
+import { createWebAuthnUseCases, unlinkDevice } from '../use-cases/app/index.js';
+import { SimpleWebAuthn } from '../adapters/webauthn/simple-webauthn.js';
 import { createDeviceUseCases, createSetupUseCases } from '../use-cases/enrollment/index.js';
+import { createWebPushUseCases } from '../use-cases/web-push/index.js';
 import { createApiHandler } from '../../functions/api/handler.js';
 import { deviceRoutes } from '../../functions/api/routes/device.js';
 import { pageRoutes } from '../../functions/api/routes/pages.js';
 import { setupRoutes } from '../../functions/api/routes/setup.js';
 import { snsHttpsRoutes } from '../../functions/api/routes/sns.js';
+import { webPushRoutes } from '../../functions/api/routes/web-push.js';
 import type { ServiceClients } from './aws-clients.js';
 import { enrollmentSettingsFrom } from './enrollment.js';
 import { inboundSmsAdaptersFrom, inboundSmsUseCaseFrom } from './inbound-sms-use-case.js';
 
 /** The environment sections the api function reads (its Lambda root parses these; infra tests check them). */
-export const apiEnvSections = ['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms', 'snsHttps', 'push'] as const;
+export const apiEnvSections = ['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms', 'snsHttps', 'push', 'webPush'] as const;
 export type ApiEnv = EnvOf<(typeof apiEnvSections)[number]>;
 
 /** What differs between the deployed and the local api function. */
@@ -85,10 +90,37 @@ export function wireApi(env: ApiEnv, inputs: ApiInputs) {
     handleInboundSms: inboundSmsUseCaseFrom({ ...adapters, logger, env, onHandled: inputs.onInboundSms }),
   });
 
+  // The installed app's Web Push subscription and the lockouts recorded since its last visit.
+  const webPush = createWebPushUseCases({
+    secrets: inputs.secrets,
+    subscriptions: adapters.deviceStore,
+    visits: adapters.deviceStore,
+    recentLockouts: new DynamoLockoutAlertLog(documentClient, { ...table, now: () => inputs.clock.now() }),
+    clock: inputs.clock,
+    logger,
+  });
+
+  const devices = createDeviceUseCases(enrollment);
   const handler = createApiHandler({
     observability,
     version: env.BLINK_VERSION,
-    routes: [...pageRoutes(), ...setupRoutes(createSetupUseCases(enrollment)), ...deviceRoutes(createDeviceUseCases(enrollment), appRequests), ...snsRoutes],
+    routes: [
+      ...pageRoutes(),
+      ...setupRoutes(createSetupUseCases(enrollment)),
+      ...deviceRoutes(devices, appRequests, {
+        unlink: (device, requestId) => unlinkDevice(enrollment, device, requestId),
+        webauthn: createWebAuthnUseCases({
+          ...adapters,
+          counters: adapters.deviceStore,
+          webauthn: new SimpleWebAuthn(env.PUBLIC_BASE_URL, { rpName: env.PRODUCT_NAME, logger }),
+          logger,
+        }),
+        passwordMustChange: env.RESET_FORCE_CHANGE,
+        webPush,
+      }),
+      ...webPushRoutes(devices, webPush, { allowedHosts: env.WEB_PUSH_HOSTS }),
+      ...snsRoutes,
+    ],
   });
   return { handler, adapters };
 }

@@ -4,8 +4,11 @@ import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/directory.js';
 import type { PushSender } from '../ports/push-sender.js';
 import type { Secrets } from '../ports/secrets.js';
+import type { Agent } from 'node:https';
+import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
+import { DynamoExpiryReminderLog } from '../adapters/dynamodb/expiry-reminder-log.js';
 import { DynamoEnrollmentStore } from '../adapters/dynamodb/enrollment-store.js';
 import { DynamoEnrollmentRoster } from '../adapters/dynamodb/enrollment-roster.js';
 import { DynamoJobLedger } from '../adapters/dynamodb/job-ledger.js';
@@ -17,9 +20,11 @@ import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
 import { DynamoScanWatermarkStore } from '../adapters/dynamodb/scan-watermark-store.js';
 import { LdapDirectory } from '../adapters/ldap/ldap-directory.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
+import { SqsJobQueue } from '../adapters/sqs/job-queue.js';
 import { createObservability } from '../observability/powertools.js';
 import { createAdminActivation } from '../use-cases/activation/index.js';
 import { createDirectoryJobHandlers } from '../use-cases/directory-jobs/index.js';
+import { createExpiryReminders } from '../use-cases/expiry-reminders/index.js';
 import { createLockoutWatch } from '../use-cases/lockout/index.js';
 import { createAccountJobs } from '../use-cases/reset/index.js';
 import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
@@ -30,17 +35,19 @@ import { createSmsSender } from './sms.js';
 import { FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
 
 /** The environment sections the directory worker reads (its Lambda root parses these; infra tests check them). */
-export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset'] as const;
+export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset', 'jobQueue', 'expiryReminders', 'webPush'] as const;
 export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
 
 /** What differs between the deployed and the local directory worker. */
 export interface DirectoryWorkerInputs {
-  clients: Pick<ServiceClients, 'documentClient' | 'ses' | 'smsVoice'>;
+  clients: Pick<ServiceClients, 'documentClient' | 'ses' | 'smsVoice' | 'sqs'>;
   secrets: Secrets;
   /** The AD connection (see ldapDirectoryFrom); the caller closes it when it owns the process. */
   directory: Directory;
   /** Deployed: SNS mobile push; local: recorded for the console. */
   pushSender: PushSender;
+  /** TLS agent of Web Push requests: the default (system CAs) unless a test's push service has its own CA. */
+  webPushAgent?: Agent;
   clock: Clock;
   /** X-Ray tracing: on deployed, off locally (no daemon). */
   tracing: boolean;
@@ -89,6 +96,17 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
     }),
     pushSender: inputs.pushSender,
+    // Web Push to the installed app (VAPID key pair from the secret); sent from here, the function that scans.
+    webPush: {
+      sender: new LibraryWebPushSender({
+        secrets: inputs.secrets,
+        subject: env.WEB_PUSH_SUBJECT ?? `mailto:${env.EMAIL_FROM}`,
+        allowedHosts: env.WEB_PUSH_HOSTS,
+        timeoutMs: 5_000,
+        ...(inputs.webPushAgent ? { agent: inputs.webPushAgent } : {}),
+      }),
+      subscriptions: deviceStore,
+    },
   };
 
   // The lockout watch: alerts from the scheduled scan, and the admin listing of locked users.
@@ -103,6 +121,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       watermarkMaxAgeSeconds: env.LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS,
       timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
       alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
+      showBadPasswordDc: env.LOCKOUT_ALERT_SHOW_DC,
       productName: env.PRODUCT_NAME,
     },
   });
@@ -115,12 +134,34 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     logger,
     // Alarmed in infra/stacks/directory-stack.ts (namespace Blink, dimension service).
     onRefused: () => metrics.addMetric('ResetRefused', MetricUnit.Count, 1),
+    // Alarmed in infra/stacks/directory-stack.ts: a DC did not get a new password within REPLICATION_CONFIRM_SECONDS.
+    onReplicationBehind: (dcs) => metrics.addMetric('ReplicationBehind', MetricUnit.Count, dcs),
     settings: resetSettingsFrom(env, FUNCTION_TIMEOUT_SECONDS['directory-worker']),
+  });
+
+  // Password-expiry reminders (issue 13 §4): the daily job, and the continuations it queues when time runs out.
+  const expiryReminders = createExpiryReminders({
+    ...adapters,
+    reminderLog: new DynamoExpiryReminderLog(documentClient, { ...table, now: () => clock.now() }),
+    jobQueue: new SqsJobQueue(inputs.clients.sqs, { queueUrl: env.JOB_QUEUE_URL }),
+    logger,
+    metrics,
+    settings: {
+      steps: env.PASSWORD_EXPIRY_REMINDER_DAYS,
+      timeZone: env.LOCKOUT_ALERT_TIME_ZONE,
+      sms: env.PASSWORD_EXPIRY_REMINDER_SMS,
+      push: env.PASSWORD_EXPIRY_REMINDER_PUSH,
+      pageSize: env.PASSWORD_EXPIRY_SCAN_PAGE_SIZE,
+      timeBudgetMs: env.PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS,
+      productName: env.PRODUCT_NAME,
+      supportContact: env.SUPPORT_CONTACT,
+      defaultResetNumber: env.SMS_INBOUND_NUMBERS[0] ?? '',
+    },
   });
 
   const jobs = createDirectoryWorkerHandler({
     observability,
-    jobs: createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs }),
+    jobs: createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs, expiryReminders }),
   });
 
   // Direct invocations by the admin API (`{ "admin": … }`): activation needs AD, and only this function reaches it.
@@ -136,5 +177,5 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     }),
   });
 
-  return { handler: dispatchWorkerEvent({ jobs, admin }), jobs, admin, lockoutWatch, adapters };
+  return { handler: dispatchWorkerEvent({ jobs, admin }), jobs, admin, lockoutWatch, expiryReminders, adapters };
 }

@@ -18,6 +18,7 @@ export function resetSettingsFrom(env: EnvOf<'sms' | 'reset' | 'enrollment'>, le
     appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS,
     leaseSeconds,
     replyNumbers: env.SMS_INBOUND_NUMBERS,
+    replicationConfirmMs: env.REPLICATION_CONFIRM_SECONDS * 1000,
     ...(smsFrom ? { smsFrom } : {}),
   };
 }

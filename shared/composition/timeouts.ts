@@ -3,8 +3,8 @@
  * visibility timeouts from them), the directory worker holds a claimed job for its own timeout, and the local runtime
  * gives each handler the same deadline. Plain numbers, so the functions read them without aws-cdk-lib.
  *
- * The worker's LDAP timeouts (connect 3 s, operation 5 s) and the lockout scan's time budget (20 s) fit well inside its
- * 60 s; the admin API stops waiting for the worker when API Gateway ends the integration (29 s).
+ * The worker's LDAP timeouts (connect 3 s, operation 5 s), the lockout scan's time budget (20 s) and a reset's
+ * confirmation on the other DCs (REPLICATION_CONFIRM_SECONDS, at most 20 s) fit well inside its 60 s; the admin API stops waiting for the worker when API Gateway ends the integration (29 s).
  */
 export const FUNCTION_TIMEOUT_SECONDS = {
   api: 10,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isTimeZone } from './time-zone.js';
+import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
 
 /**
  * The one schema over the environment. Each composition root parses the sections its function needs, once, at
@@ -61,6 +62,8 @@ export const envSections = {
   secretArns: {
     TOKEN_HMAC_SECRET_ARN: z.string().startsWith('arn:').optional(),
     DIRECTORY_BIND_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    /** The VAPID key pair of Web Push, JSON {"publicKey","privateKey"} (README, "Web Push"). */
+    VAPID_SECRET_ARN: z.string().startsWith('arn:').optional(),
   },
   /** Enrollment (setup page, device binding, activation links). */
   enrollment: {
@@ -104,6 +107,11 @@ export const envSections = {
     JOB_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(100).default(5),
     /** How long an app request's answer (an encrypted password) waits to be fetched. */
     APP_RESULT_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(300),
+    /**
+     * After a reset, how long to poll the other DCs for the new password before the SMS goes (0: no check). At most
+     * 20 s, so the whole job stays well inside the worker's 60 s timeout; a DC still behind raises ReplicationBehind.
+     */
+    REPLICATION_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
   },
   /** Inbound SMS commands (design: docs/design/reset.md). */
   inboundSms: {
@@ -141,6 +149,32 @@ export const envSections = {
       .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin'),
     /** Lockout alerts per user per day (an SMS and pushes count as one alert); further lockouts that day are recorded only. */
     LOCKOUT_ALERTS_PER_DAY: z.coerce.number().int().min(1).max(100).default(5),
+    /** The SMS alert also says on which DC (and when) the latest wrong password was tried (badPwdCount is per DC). */
+    LOCKOUT_ALERT_SHOW_DC: booleanFlag.default(false),
+  },
+  /** Password-expiry reminders (issue 13 §4); the expiry is shown in LOCKOUT_ALERT_TIME_ZONE, the deployment's zone. */
+  expiryReminders: {
+    /** Days before the expiry a reminder goes out, one per step (comma-separated). */
+    PASSWORD_EXPIRY_REMINDER_DAYS: commaList
+      .pipe(z.array(z.string().regex(/^\d{1,2}$/, 'must be whole days such as 14,7,3,1').transform(Number).pipe(z.number().int().min(1).max(90))))
+      .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+      .default([14, 7, 3, 1]),
+    /** Besides email (always): SMS to the verified phone, and push to the bound apps, for every enrolled user. */
+    PASSWORD_EXPIRY_REMINDER_SMS: booleanFlag.default(false),
+    PASSWORD_EXPIRY_REMINDER_PUSH: booleanFlag.default(false),
+    PASSWORD_EXPIRY_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+    /** Reading and sending stop after this long; a continuation job takes the rest. */
+    PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(30_000),
+  },
+  /** Web Push to the installed app (RFC 8030/8291/8292): where subscriptions may point and who Blink says it is. */
+  webPush: {
+    /**
+     * Push service hosts a subscription endpoint may be on (comma list; `*.suffix` for any host below it). The
+     * default: the services of Chrome/Edge/Samsung (FCM), Firefox, Safari and legacy Edge.
+     */
+    WEB_PUSH_HOSTS: commaList.default([...DEFAULT_WEB_PUSH_HOSTS]),
+    /** The VAPID contact (mailto: or https:) push services may use about Blink's pushes; unset: mailto:EMAIL_FROM. */
+    WEB_PUSH_SUBJECT: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL').optional(),
   },
 } as const;
 

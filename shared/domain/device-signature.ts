@@ -7,6 +7,11 @@ export const devicePublicKeySchema = z
   .strict();
 export type DevicePublicKey = z.infer<typeof devicePublicKeySchema>;
 
+/** Whether two public keys are the same point (a v2 device must register two different keys). */
+export function samePublicKey(a: DevicePublicKey, b: DevicePublicKey): boolean {
+  return a.x === b.x && a.y === b.y;
+}
+
 /** Header names of a signed device request. */
 export const deviceHeaders = {
   deviceId: 'x-blink-device',

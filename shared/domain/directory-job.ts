@@ -30,6 +30,18 @@ export const directoryJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ping'), ...jobBase }),
   z.object({ kind: z.literal('reset'), ...accountJobBase }).refine(appJobNeedsDevice, deviceRule),
   z.object({ kind: z.literal('unlock'), ...accountJobBase }).refine(appJobNeedsDevice, deviceRule),
+  /**
+   * The daily password-expiry reminders (shared/use-cases/expiry-reminders). jobId is EventBridge Scheduler's
+   * execution id (not a UUID), a UUID locally; the reminder log, not the job id, makes each reminder go once. A scan
+   * that ran out of time queues its continuation with `after`: the users it handled, in (pwdLastSet, objectGUID)
+   * order, are skipped.
+   */
+  z.object({
+    kind: z.literal('password-expiry-scan'),
+    jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an id of letters, digits and dashes'),
+    requestedAt: z.iso.datetime(),
+    after: z.object({ pwdLastSet: z.string().regex(/^\d{1,20}$/), userGuid: z.uuid() }).optional(),
+  }),
 ]);
 
 export type DirectoryJob = z.infer<typeof directoryJobSchema>;

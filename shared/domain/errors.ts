@@ -83,3 +83,13 @@ export class DeliveryError extends DomainError {
   readonly code = 'DELIVERY_FAILED';
   override readonly retryable = true;
 }
+
+/** The push service says the subscription no longer exists (404 or 410): it is dropped, never retried. */
+export class PushSubscriptionGoneError extends DomainError {
+  readonly code = 'PUSH_SUBSCRIPTION_GONE';
+}
+
+/** The push service refused the message for good (a bad request, a VAPID key it does not accept, too large). */
+export class PushRefusedError extends DomainError {
+  readonly code = 'PUSH_REFUSED';
+}

@@ -22,6 +22,20 @@ export const lockedUserSchema = z.object({
       handledAt: z.string(),
     })
     .nullable(),
+  /**
+   * Each DC's count of wrong passwords and the time of the last (badPwdCount and badPasswordTime are kept per DC): where
+   * the wrong passwords were tried. Empty when the DCs could not be asked.
+   */
+  badPasswords: z
+    .array(
+      z.object({
+        dc: z.string(),
+        state: z.enum(['read', 'unreachable']),
+        count: z.number().int().min(0),
+        lastAt: z.string().nullable(),
+      }),
+    )
+    .default([]),
 });
 export type LockedUser = z.infer<typeof lockedUserSchema>;
 

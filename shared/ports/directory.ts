@@ -18,6 +18,49 @@ export interface ResetOptions {
   unlock: boolean;
 }
 
+/** Which DC took a password write, and the password's replication version there (the receipt confirmations start from). */
+export interface PasswordWrite {
+  /** The DC's name (its dnsHostName, else its URL). */
+  dc: string;
+  /** The configured URL the write went to. */
+  url: string;
+  /** unicodePwd's version on that DC after the write; undefined when the DC would not say (then nothing can be confirmed). */
+  version?: number;
+  writtenAt: Date;
+}
+
+/**
+ * One other DC's answer to "has the new password reached you?": `caught-up` (and how long after the write it was
+ * seen), `behind` when it had not by the deadline, `unreachable`, `not-configured` (a DC of the domain that is not in
+ * the configured list, so it is never contacted), `unknown` when the written version was not readable.
+ */
+export interface ReplicationCheck {
+  dc: string;
+  state: 'caught-up' | 'behind' | 'unreachable' | 'not-configured' | 'unknown';
+  /** For caught-up: milliseconds between the write and the check that saw it (a bound, polled). */
+  seenAfterMs?: number;
+}
+
+/**
+ * What one DC knows of an account's wrong passwords: badPwdCount and badPasswordTime are kept per DC (not
+ * replicated), so the DC that counted them is the one the wrong passwords were tried on.
+ */
+export interface BadPasswordsOnDc {
+  dc: string;
+  state: 'read' | 'unreachable';
+  /** badPwdCount on that DC (0 once the account is unlocked or signed in there). */
+  count: number;
+  /** badPasswordTime on that DC: the last wrong password it saw; undefined when never. */
+  lastAt?: Date;
+}
+
+export interface ReplicationConfirmOptions {
+  /** Stop polling the DCs that are behind after this long, counted from the start of the call. */
+  timeoutMs: number;
+  /** Between polls of the DCs still behind. */
+  intervalMs: number;
+}
+
 /**
  * Where a DC's change numbering stands (its root DSE). Every replicated write a DC applies, a lockout's lockoutTime
  * included, gives the object a uSNChanged above the DC's highestCommittedUSN before it; USNs are per DC.
@@ -71,12 +114,54 @@ export interface Directory {
   readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy>;
   /** Whether AD currently considers the account locked (msDS-User-Account-Control-Computed & UF_LOCKOUT). */
   isLockedOut(user: DirectoryUser): Promise<boolean>;
-  resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<void>;
+  /** Writes to the PDC emulator when it answers, else to the next DC; says which DC took it. */
+  resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<PasswordWrite>;
+  /** Like resetPassword: the PDC emulator first. */
   unlock(user: DirectoryUser): Promise<void>;
+  /**
+   * Polls the domain's other DCs, within the time given, until each has the password version of `write`; one answer per
+   * DC other than the writer's (none for a single-DC domain).
+   */
+  confirmPasswordReplication(user: DirectoryUser, write: PasswordWrite, options: ReplicationConfirmOptions): Promise<ReplicationCheck[]>;
   scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult>;
+  /** badPwdCount and badPasswordTime on each configured DC of the domain (one answer per DC). */
+  readBadPasswords(user: { dn: string }): Promise<BadPasswordsOnDc[]>;
   /** The DC this directory talks to now and its highestCommittedUSN; undefined when the DC publishes no USNs. */
   readChangeWatermark(): Promise<ChangeWatermark | undefined>;
+  /**
+   * Enabled users whose password expires within the horizon: a paged search bounded by pwdLastSet (from the domain's
+   * maxPwdAge and every readable PSO's), each user's expiry read from msDS-UserPasswordExpiryTimeComputed.
+   */
+  scanPasswordExpiries(options: PasswordExpiryScanOptions): Promise<PasswordExpiryScanResult>;
   /** Binds and reads the root DSE; throws DirectoryUnavailableError when no DC answers. */
   checkHealth(): Promise<{ url: string }>;
   close(): Promise<void>;
+}
+
+/** An enabled user whose password expires (msDS-UserPasswordExpiryTimeComputed) within the scan's horizon. */
+export interface ExpiringPassword {
+  objectGuid: string;
+  dn: string;
+  samAccountName: string;
+  /** Raw pwdLastSet (FILETIME, decimal string): with objectGuid, the order scans and their continuations walk in. */
+  pwdLastSet: string;
+  expiresAt: Date;
+}
+
+export interface PasswordExpiryScanOptions {
+  /** Only passwords that expire after `now` and no later than `now` + horizonDays. */
+  now: Date;
+  horizonDays: number;
+  pageSize: number;
+  /** Stop reading (and report `complete: false`) once this many milliseconds have passed. */
+  timeBudgetMs: number;
+  /** Only users with pwdLastSet at or above this value (a continuation's starting point). */
+  pwdLastSetFrom?: string;
+}
+
+export interface PasswordExpiryScanResult {
+  /** Never-expiring (UF_DONT_EXPIRE_PASSWD), must-change (pwdLastSet=0) and disabled accounts are not included. */
+  expiring: ExpiringPassword[];
+  pages: number;
+  complete: boolean;
 }

@@ -22,3 +22,9 @@ export interface LockoutAlertLog {
   record(alert: LockoutAlertRecord, keepUntil: Date): Promise<void>;
   find(userGuid: string, lockoutTime: string): Promise<LockoutAlertRecord | undefined>;
 }
+
+/** The newest lockout the scan recorded for a user, for the app's home screen when notifications are off. */
+export interface RecentLockouts {
+  /** The newest lockout event of the user whose record was made after `since`; undefined when there is none. */
+  recordedSince(userGuid: string, since: Date): Promise<{ lockedAt: Date } | undefined>;
+}

@@ -29,13 +29,16 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** A fresh Chromium profile per suite (launchPersistentContext: chromium.launch() refuses a user data dir). */
-export async function launchBrowser(): Promise<TestBrowser> {
+/**
+ * A fresh Chromium profile per suite (launchPersistentContext: chromium.launch() refuses a user data dir). `extraArgs`
+ * adds Chromium switches (the fake camera of the app's scan test).
+ */
+export async function launchBrowser(extraArgs: string[] = []): Promise<TestBrowser> {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'blink-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...extraArgs],
     viewport: phoneViewport,
   });
   return {

@@ -57,7 +57,7 @@ describe('console plays the app (browser)', () => {
     await setup.page.getByRole('button', { name: 'Scan QR code' }).click();
     const uriField = setup.page.getByLabel("Can't scan? Setup link for the app");
     const uri = await pollUntil(async () => (await uriField.inputValue()) || undefined, { timeoutMs: 10_000, description: 'the QR link under the code' });
-    expect(uri).toMatch(/^blink:\/\/enroll\?v=1&/);
+    expect(uri).toMatch(new RegExp(`^${local.blink.publicBaseUrl}/app/enroll#`));
 
     const consolePage = await openPage(local.browser.context, desktopViewport);
     const { page } = consolePage;

@@ -94,7 +94,7 @@ describe('resuming after a reload or Back (B3)', () => {
     await page.goto(link);
     await page.getByRole('heading', { name: 'Set up Blink for Rita Reload' }).waitFor();
     // The fragment left the address bar; the token is kept in this tab's sessionStorage, never in localStorage.
-    expect(page.url()).toBe(`${local.blink.url}/setup`);
+    expect(page.url()).toBe(`${local.blink.publicBaseUrl}/setup`);
     expect((await savedSetup(page)).session).toContain(token);
     expect((await savedSetup(page)).local).toBe(0);
 
@@ -106,7 +106,7 @@ describe('resuming after a reload or Back (B3)', () => {
     await page.getByRole('heading', { name: 'Verify through SMS' }).waitFor();
     expect(await page.getByRole('status').filter({ hasText: 'Your progress was kept.' }).isVisible()).toBe(true);
     expect(await page.locator('#step-sms').innerText()).toContain(phone.lastFour);
-    expect(page.url()).toBe(`${local.blink.url}/setup`);
+    expect(page.url()).toBe(`${local.blink.publicBaseUrl}/setup`);
     await screenshots(page, 'setup-resumed-code');
 
     // Back leaves the page; Forward comes back to where the person was (no-store pages are loaded again).
@@ -333,7 +333,7 @@ describe('the link that completed setup, opened again (B2)', () => {
     expect(text).not.toContain('use the Blink app');
     expect(text).toContain('New phone or number? Ask your IT team for a new activation email.');
     expect(text).not.toMatch(/can't be used|not valid/);
-    expect(again.page.url()).toBe(`${local.blink.url}/setup`);
+    expect(again.page.url()).toBe(`${local.blink.publicBaseUrl}/setup`);
     await screenshots(again.page, 'setup-complete-again');
     expect(again.problems.pageErrors).toEqual([]);
     expect(again.problems.unexpectedConsoleErrors()).toEqual([]);

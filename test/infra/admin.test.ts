@@ -37,11 +37,15 @@ describe('admin API', () => {
     expect(JSON.stringify(envOf(fn ?? { Type: '' }).DIRECTORY_WORKER_FUNCTION)).toMatch(/DirectoryWorker/);
   });
 
-  it('gives the admin function item-level table access only: no SMS, no email, no secrets, no queue, not in the VPC', () => {
+  it('gives the admin function item-level table access and notice emails only: no SMS, no secrets, no queue, not in the VPC', () => {
     const statements = statementsOf([t.admin], 'AdminFunctionRole');
     const actions = statements.flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']));
-    expect(actions.filter((action) => /^(sms-voice|ses|secretsmanager|sqs):/.test(action) || action === 'dynamodb:Scan')).toEqual([]);
+    expect(actions.filter((action) => /^(sms-voice|secretsmanager|sqs):/.test(action) || action === 'dynamodb:Scan')).toEqual([]);
+    // A revoked phone is notified by email (issue 11): SendEmail only, on Blink's identity and configuration set.
+    expect(actions.filter((action) => action.startsWith('ses:'))).toEqual(['ses:SendEmail']);
+    const send = statements.find((statement) => actionsOf(statement).includes('ses:SendEmail'));
+    expect(JSON.stringify(send?.Resource)).not.toMatch(/"\*"/);
     const [, fn] = blinkFunctions(t.all).get('blink-admin-api') ?? [];
     expect(fn?.Properties?.VpcConfig).toBeUndefined();
     expect(fn?.Properties?.Timeout).toBe(29);

@@ -1,12 +1,16 @@
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import { buildApp, type BlinkApp } from '../../infra/app.js';
 import { ConfigurationError, loadConfig } from '../../infra/config.js';
 import { startedForSuite } from '../support/suite-resource.js';
 
+/** A few files standing in for the built app, so the infra tier runs without building it. */
+export const appFixtureDir = join(__dirname, 'fixtures', 'app');
+
 /** Builds the app the way the CLI does, without bundling (fast); `context` holds `-c` style overrides. */
 export function buildTestApp(context: Record<string, unknown> = {}): BlinkApp {
-  return buildApp({ 'aws:cdk:bundling-stacks': [], ...context });
+  return buildApp({ 'aws:cdk:bundling-stacks': [], ...context }, { appFilesDir: appFixtureDir });
 }
 
 export interface Templates {
@@ -51,6 +55,13 @@ export function blinkFunctions(templates: Template[]): Map<string, [string, Reso
 
 export const envOf = (resource: Resource) =>
   ((resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables ?? {}) as Record<string, unknown>;
+
+/** The environment of one of our functions, by its Powertools service name (e.g. blink-directory-worker). */
+export function functionEnvOf(templates: { all: Template[] }, service: string): Record<string, unknown> {
+  const [, resource] = blinkFunctions(templates.all).get(service) ?? [];
+  if (!resource) throw new Error(`no function ${service}`);
+  return envOf(resource);
+}
 
 /** The one resource of a type (whose logical id starts with `idPrefix`); fails loudly when there are more or none. */
 export function theOnly(templates: Template[], type: string, idPrefix = ''): Resource {

@@ -26,7 +26,7 @@ describe('KMS grants of the function roles', () => {
   it('use the queue key through SQS only, for the worker and the inbound-sms function too', () => {
     const onQueueKey = kmsStatements().filter(({ statement }) => JSON.stringify(statement.Resource).includes('QueueKey'));
     const roles = new Set(onQueueKey.map(({ id }) => id.replace(/RoleDefaultPolicy.*$/, '')));
-    expect([...roles].sort()).toEqual(['ApiFunction', 'DirectoryWorker', 'InboundSmsFunction']);
+    expect([...roles].sort()).toEqual(['ApiFunction', 'DirectoryWorker', 'InboundSmsFunction', 'PasswordExpirySchedule']);
     for (const { statement } of onQueueKey) {
       expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toMatch(/"sqs\.",\{"Ref":"AWS::Region"\},"\.amazonaws\.com"/);
     }

@@ -15,9 +15,9 @@ describe('directory worker: lockout watch', () => {
   };
 
   it('passes the alert time zone and daily cap (defaults UTC and 5; configurable)', () => {
-    expect(workerEnv(t)).toMatchObject({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: '5', LOCKOUT_SCAN_PAGE_SIZE: '500' });
-    const configured = templatesOf(buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', lockoutAlertsPerDay: '2' }));
-    expect(workerEnv(configured)).toMatchObject({ LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin', LOCKOUT_ALERTS_PER_DAY: '2' });
+    expect(workerEnv(t)).toMatchObject({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: '5', LOCKOUT_ALERT_SHOW_DC: 'false', LOCKOUT_SCAN_PAGE_SIZE: '500' });
+    const configured = templatesOf(buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', lockoutAlertsPerDay: '2', lockoutAlertShowDc: 'true' }));
+    expect(workerEnv(configured)).toMatchObject({ LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin', LOCKOUT_ALERTS_PER_DAY: '2', LOCKOUT_ALERT_SHOW_DC: 'true' });
   });
 
   it('refuses an unknown time zone at synth time', () => {

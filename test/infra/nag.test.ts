@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../infra/app.js';
-import { buildTestApp, templatesOf } from './build.js';
+import { appFixtureDir, buildTestApp, templatesOf } from './build.js';
 
 describe('cdk-nag AwsSolutions', () => {
   it.each([
@@ -33,7 +33,7 @@ describe('cdk-nag AwsSolutions', () => {
 
 describe('bundling', () => {
   it('copies the configured CA bundle next to the directory worker code', () => {
-    const built = buildApp({ 'aws:cdk:bundling-stacks': ['BlinkDirectory'] });
+    const built = buildApp({ 'aws:cdk:bundling-stacks': ['BlinkDirectory'] }, { appFilesDir: appFixtureDir });
     const assembly = built.app.synth();
     const template = JSON.stringify(assembly.getStackByName('BlinkDirectory').template);
     const assetDirs = [...template.matchAll(/"([0-9a-f]{64})\.zip"/g)].map((match) => join(assembly.directory, `asset.${match[1]}`));

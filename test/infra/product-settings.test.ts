@@ -14,6 +14,7 @@ describe('reset and setup settings from cdk context', () => {
       RESET_FORCE_CHANGE: 'true',
       RESET_UNLOCK_ON_RESET: 'true',
       PASSWORD_MIN_LENGTH: '15',
+      REPLICATION_CONFIRM_SECONDS: '10',
     });
     expect(functionEnv({}, 'blink-api')).toMatchObject({
       DEFAULT_COUNTRY: 'US',
@@ -27,13 +28,14 @@ describe('reset and setup settings from cdk context', () => {
       resetForceChange: 'false',
       resetUnlocks: 'false',
       passwordMinLength: '16',
+      replicationConfirmSeconds: '0',
       defaultCountry: 'GB',
       appStoreUrl: 'https://apps.apple.com/gb/app/corp-reset',
       playStoreUrl: 'https://play.google.com/store/apps/details?id=com.corp.reset',
     };
     const worker = functionEnv(context, 'blink-directory-worker');
     const api = functionEnv(context, 'blink-api');
-    expect(worker).toMatchObject({ RESET_FORCE_CHANGE: 'false', RESET_UNLOCK_ON_RESET: 'false', PASSWORD_MIN_LENGTH: '16' });
+    expect(worker).toMatchObject({ RESET_FORCE_CHANGE: 'false', RESET_UNLOCK_ON_RESET: 'false', PASSWORD_MIN_LENGTH: '16', REPLICATION_CONFIRM_SECONDS: '0' });
     expect(api).toMatchObject({ DEFAULT_COUNTRY: 'GB', APP_STORE_URL: context.appStoreUrl, PLAY_STORE_URL: context.playStoreUrl });
     expect(api).not.toHaveProperty('RESET_FORCE_CHANGE');
     expect(worker).not.toHaveProperty('DEFAULT_COUNTRY');
@@ -44,5 +46,7 @@ describe('reset and setup settings from cdk context', () => {
     expect(configProblems({ defaultCountry: 'usa' })).toEqual([expect.stringMatching(/^defaultCountry: must be a two-letter country code/)]);
     expect(configProblems({ appStoreUrl: 'http://apps.example.com/blink' })).toEqual([expect.stringMatching(/^appStoreUrl: must be an https URL/)]);
     expect(configProblems({ resetForceChange: 'maybe' })).toEqual([expect.stringMatching(/^resetForceChange:/)]);
+    // Longer would eat into the worker's 60 s timeout.
+    expect(configProblems({ replicationConfirmSeconds: '21' })).toEqual([expect.stringMatching(/^replicationConfirmSeconds:/)]);
   });
 });

@@ -39,9 +39,11 @@ describe('directory worker: reset and unlock', () => {
     expect(statements.some((statement) => statement.actions.some((action) => action === 'sns:*' || action === '*'))).toBe(false);
   });
 
-  it('alarms to the alarm topic on the ResetRefused metric the worker emits (namespace Blink, service dimension)', () => {
+  // ResetRefused: a refused account or password; ReplicationBehind: a DC without the new password when the worker stopped
+  // waiting for it.
+  it.each(['ResetRefused', 'ReplicationBehind'])('alarms to the alarm topic on the %s metric the worker emits (namespace Blink, service dimension)', (metricName) => {
     expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
-      MetricName: 'ResetRefused',
+      MetricName: metricName,
       Namespace: 'Blink',
       Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
       Statistic: 'Sum',

@@ -262,7 +262,8 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
     it('validates requests on every method', () => {
       const methods = resourcesOfType([t.api], 'AWS::ApiGateway::Method');
-      expect(methods).toHaveLength(2);
+      // The function's two proxy methods and the app files' three GETs.
+      expect(methods).toHaveLength(5);
       for (const [, method] of methods) expect(method.Properties).toMatchObject({ RequestValidatorId: expect.anything() });
       expectProperties(t.api, 'AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     });
@@ -383,9 +384,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
     it('reaches AWS from the demo VPC through endpoints open to the worker only', () => {
       const endpoints = resourcesOfType([t.directory], 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => endpoint.Properties ?? {});
-      expect(endpoints.map((endpoint) => endpoint.VpcEndpointType).sort()).toEqual(['Gateway', 'Interface', 'Interface', 'Interface', 'Interface']);
+      expect(endpoints.map((endpoint) => endpoint.VpcEndpointType).sort()).toEqual(['Gateway', 'Interface', 'Interface', 'Interface', 'Interface', 'Interface']);
       const names = JSON.stringify(endpoints.map((endpoint) => endpoint.ServiceName));
-      for (const service of ['dynamodb', 'secretsmanager', 'pinpoint-sms-voice-v2', 'email', 'sns']) expect(names).toContain(`.${service}`);
+      for (const service of ['dynamodb', 'secretsmanager', 'pinpoint-sms-voice-v2', 'email', 'sns', 'sqs']) expect(names).toContain(`.${service}`);
       expectProperties(t.directory, 'AWS::EC2::SecurityGroupIngress', {
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointSecurityGroup'), 'GroupId'] },
         SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkerSecurityGroup'), 'GroupId'] },

@@ -23,13 +23,15 @@ const now = new Date('2026-11-26T12:00:00.000Z');
 const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
 
 /** A bound device and an opened request of its user. */
-async function openRequest(overrides: { revoked?: boolean } = {}): Promise<{ recipient: AppRequestRecipient; keys: DeviceKeys }> {
+async function openRequest(overrides: { revoked?: boolean; encryption?: DeviceKeys } = {}): Promise<{ recipient: AppRequestRecipient; keys: DeviceKeys }> {
   const keys = generateDeviceKeys();
   const recipient = { jobId: randomUUID(), deviceId: randomUUID(), userGuid: randomUUID() };
   await devices.add({
     deviceId: recipient.deviceId,
     userGuid: recipient.userGuid,
     publicKey: keys.publicKey,
+    // Protocol v2: a separate encryption key beside the signing key.
+    ...(overrides.encryption ? { encryptionKey: overrides.encryption.publicKey } : {}),
     unlockMethod: 'biometric',
     platform: 'ios',
     boundAt: now,
@@ -79,6 +81,18 @@ describe('DynamoPasswordDelivery', () => {
     // Taken: gone, and the ciphertext is no longer stored either.
     expect(await delivery.take(recipient.jobId, recipient.deviceId, later(3))).toEqual({ state: 'gone' });
     expect(await scanTable()).not.toContain(taken.jwe);
+  });
+
+  it('encrypts to a protocol v2 device\'s encryption key, never to its signing key', async () => {
+    const encryption = generateDeviceKeys();
+    const { recipient, keys: signing } = await openRequest({ encryption });
+    expect((await devices.get(recipient.deviceId))?.encryptionKey).toEqual(encryption.publicKey);
+    await delivery.deliverPassword(recipient, PASSWORD, later(300));
+    const taken = await delivery.take(recipient.jobId, recipient.deviceId, later(1));
+    if (taken?.state !== 'password-ready') throw new Error(`expected password-ready, got ${JSON.stringify(taken)}`);
+    await expect(compactDecrypt(taken.jwe, signing.privateKey)).rejects.toThrow();
+    const { plaintext } = await compactDecrypt(taken.jwe, encryption.privateKey);
+    expect(new TextDecoder().decode(plaintext)).toBe(PASSWORD);
   });
 
   it('gives the password to exactly one of several concurrent takes', async () => {

@@ -11,6 +11,7 @@ import { enroll, type DeviceClient, type DeviceState } from '../../device-client
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
+import { adminCall } from '../support/local-blink.js';
 import { localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
 
 // Reset and unlock from the app, end to end: a throwaway Samba user, activated by the admin API, binds a device with
@@ -44,15 +45,7 @@ afterAll(async () => {
   await users.removeAll();
 });
 
-async function admin(method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${blink.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
+const admin = (method: 'GET' | 'POST', route: string, body?: unknown) => adminCall(blink, ADMIN_TOKEN, method, route, body);
 
 /** A new Samba user, activated through the admin API, with a device bound from the setup page's QR code. */
 async function enrolledSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; state: DeviceState; client: DeviceClient }> {

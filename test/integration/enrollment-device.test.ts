@@ -67,7 +67,8 @@ describe('QR binding and signed device requests', () => {
       const { token, userGuid, sam, mail } = await activate();
       const qr = await qrFor(token);
       const link = parseEnrollUri(qr.uri);
-      expect(qr.uri).toBe(`blink://enroll?v=1&api=${encodeURIComponent(blink.publicBaseUrl)}&code=${link.bindingCode}`);
+      expect(qr.uri).toBe(`${blink.publicBaseUrl}/app/enroll#${link.bindingCode}`);
+      expect(link.api).toBe(blink.publicBaseUrl);
       expect(link.bindingCode).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(qr.qrSvg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
       expect(new Date(qr.expiresAt).getTime() - clock.now().getTime()).toBe(600_000);
@@ -97,7 +98,7 @@ describe('QR binding and signed device requests', () => {
       expect(answer.json).toEqual({
         account: { displayName: 'Device User', samAccountName: sam },
         methods: { sms: false, app: true },
-        device: { deviceId: state.deviceId, unlockMethod: 'pin', platform: 'android' },
+        device: { deviceId: state.deviceId, unlockMethod: 'pin', platform: 'android', protocol: 1 },
       });
 
       // The binding code is single use.

@@ -11,6 +11,10 @@ import { join, resolve } from 'node:path';
  * takes a lease; the first one provisions (from the cached template when valid) and starts the DC, the last one to
  * leave stops it. Those decisions are made under a lock directory.
  *
+ * The test domain has two replicating DCs (scripts/samba-dc.sh provision-pair): the test DC (dc1, 127.0.0.1, the PDC
+ * emulator) and dc2 on 127.0.0.2; `connection.urls` names dc1 only, `connection.dcs` both. BLINK_SAMBA_DCS=1 runs dc1
+ * alone (a quicker local loop; the two-DC tests then fail saying so).
+ *
  * jest loads this file outside its module resolver, so it imports no project files; the teardown reaches releaseDc
  * through globalThis, which jest shares between global setup and teardown.
  */
@@ -18,6 +22,8 @@ import { join, resolve } from 'node:path';
 const repoRoot = resolve(__dirname, '../..');
 const sambaRoot = join(repoRoot, '.local/samba');
 const dcDir = join(sambaRoot, 'dc');
+const dc2Dir = join(sambaRoot, 'dc2');
+const twoDcs = process.env.BLINK_SAMBA_DCS !== '1';
 const runDir = join(sambaRoot, 'run');
 const connectionFile = join(runDir, 'connection.json');
 const leasesDir = join(runDir, 'leases');
@@ -89,12 +95,20 @@ function liveLeases(): number[] {
     });
 }
 
-function running(): boolean {
+function running(dir: string): boolean {
   try {
-    execFileSync('bash', [script, 'status', dcDir], { stdio: 'ignore' });
+    execFileSync('bash', [script, 'status', dir], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
+  }
+}
+
+function dcCount(): number {
+  try {
+    return (JSON.parse(readFileSync(connectionFile, 'utf8')) as { dcs?: unknown[] }).dcs?.length ?? 1;
+  } catch {
+    return 0;
   }
 }
 
@@ -113,13 +127,22 @@ function acquireDc(): Promise<StartReport> {
       timingsMs[name] = Date.now() - started;
     };
     const others = liveLeases().filter((pid) => pid !== process.pid);
-    const reused = others.length > 0 && running() && existsSync(connectionFile);
+    const reused = others.length > 0 && running(dcDir) && dcCount() === (twoDcs ? 2 : 1) && (!twoDcs || running(dc2Dir));
     if (!reused) {
       time('install', () => samba('install'));
-      // A DC left behind by an interrupted run (no live lease) is ours to reset.
-      time('stop', () => samba('stop', dcDir));
-      time('provision', () => samba('provision', dcDir));
-      time('start', () => samba('start', dcDir));
+      // DCs left behind by an interrupted run (no live lease) are ours to reset.
+      time('stop', () => {
+        samba('stop', dc2Dir);
+        samba('stop', dcDir);
+      });
+      if (twoDcs) {
+        time('provision', () => samba('provision-pair', dcDir, dc2Dir));
+        time('start', () => samba('start', dcDir));
+        time('start dc2', () => samba('start', dc2Dir));
+      } else {
+        time('provision', () => samba('provision', dcDir));
+        time('start', () => samba('start', dcDir));
+      }
       writeConnectionFile();
     }
     mkdirSync(leasesDir, { recursive: true });
@@ -132,7 +155,10 @@ function acquireDc(): Promise<StartReport> {
 function releaseDc(): Promise<void> {
   return withLock(() => {
     rmSync(join(leasesDir, String(process.pid)), { force: true });
-    if (liveLeases().length === 0) samba('stop', dcDir);
+    if (liveLeases().length === 0) {
+      samba('stop', dc2Dir);
+      samba('stop', dcDir);
+    }
   });
 }
 
@@ -147,6 +173,11 @@ function writeConnectionFile(): void {
     bindPassword: readFileSync(join(dcDir, 'admin-password'), 'utf8'),
     caFile: join(dcDir, 'tls/ca.pem'),
     dcDir,
+    // Every DC of the test domain, the PDC emulator first; a DC's host name is the one in its certificate.
+    dcs: [
+      { url: 'ldaps://127.0.0.1:636', hostName: 'dc1.corp.example.test', dcDir },
+      ...(twoDcs ? [{ url: 'ldaps://127.0.0.2:636', hostName: 'dc2.corp.example.test', dcDir: dc2Dir }] : []),
+    ],
     fixtures,
   };
   writeFileSync(connectionFile, `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });

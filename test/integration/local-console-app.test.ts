@@ -160,7 +160,7 @@ describe('the console plays the app (demo directory)', () => {
         outcome: 'status',
         status: expect.objectContaining({
           account: { displayName: 'Jane Doe', samAccountName: 'jane.doe' },
-          device: { deviceId, unlockMethod: 'pin', platform: 'android' },
+          device: { deviceId, unlockMethod: 'pin', platform: 'android', protocol: 1 },
         }),
       }),
     });

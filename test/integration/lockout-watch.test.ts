@@ -444,6 +444,8 @@ describe('lockout watch against the Samba DC', () => {
       lockedAt: account.lockedAt.toISOString(),
       lockoutEndsAt: new Date(account.lockedAt.getTime() + LOCKOUT_SECONDS * 1000).toISOString(),
       alert: { outcome: 'alerted', sms: 'sent', pushes: 1, handledAt: expect.any(String) },
+      // The wrong binds went to dc1, the runtime's one configured DC.
+      badPasswords: [{ dc: 'dc1.corp.example.test', state: 'read', count: expect.any(Number), lastAt: expect.any(String) }],
     });
 
     const printed: string[] = [];
@@ -451,6 +453,7 @@ describe('lockout watch against the Samba DC', () => {
     const line = printed.find((entry) => entry.includes(user.samAccountName));
     expect(line).toContain('alerted');
     expect(line).toContain('sms sent');
+    expect(line).toMatch(/wrong passwords: \d+ on dc1\.corp\.example\.test \(last /);
     expect(line).toContain(account.lockedAt.toISOString().slice(0, 16).replace('T', ' '));
   });
 });

@@ -41,3 +41,15 @@ export async function changeEnrollment(store: EnrollmentStore, userGuid: string,
   if (!enrollment) throw new Error(`no enrollment for ${userGuid}`);
   await store.save({ ...enrollment, ...changes }, enrollment.version);
 }
+
+/** An enrollment store that reads from a map and writes nothing: for use cases that only look enrollments up. */
+export function readOnlyEnrollmentStore(enrollments: ReadonlyMap<string, Enrollment>): EnrollmentStore {
+  return {
+    get: async (guid) => enrollments.get(guid),
+    findByPhone: async () => [],
+    save: async () => undefined,
+    putSecret: async () => undefined,
+    findSecret: async () => undefined,
+    consumeSecret: async () => undefined,
+  };
+}

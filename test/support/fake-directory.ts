@@ -1,10 +1,16 @@
 import type {
+  BadPasswordsOnDc,
   ChangeWatermark,
   Directory,
   DirectoryUser,
   LockoutScanOptions,
   LockoutScanResult,
+  PasswordExpiryScanOptions,
+  PasswordExpiryScanResult,
   PasswordPolicy,
+  PasswordWrite,
+  ReplicationCheck,
+  ReplicationConfirmOptions,
   ResetOptions,
 } from '../../shared/ports/directory.js';
 
@@ -59,13 +65,25 @@ export class EmptyDirectory implements Directory {
   async isLockedOut(_user: DirectoryUser): Promise<boolean> {
     return false;
   }
-  async resetPassword(_user: DirectoryUser, _newPassword: string, _options: ResetOptions): Promise<void> {}
+  async resetPassword(_user: DirectoryUser, _newPassword: string, _options: ResetOptions): Promise<PasswordWrite> {
+    return { dc: 'fake-dc', url: 'ldaps://fake', version: 1, writtenAt: new Date(0) };
+  }
   async unlock(_user: DirectoryUser): Promise<void> {}
+  /** A single-DC domain: no other DC to confirm. */
+  async confirmPasswordReplication(_user: DirectoryUser, _write: PasswordWrite, _options: ReplicationConfirmOptions): Promise<ReplicationCheck[]> {
+    return [];
+  }
   async scanLockedAccounts(_options: LockoutScanOptions): Promise<LockoutScanResult> {
     return { locked: [], pages: 0, complete: true, incremental: false };
   }
+  async readBadPasswords(_user: { dn: string }): Promise<BadPasswordsOnDc[]> {
+    return [];
+  }
   async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
     return undefined;
+  }
+  async scanPasswordExpiries(_options: PasswordExpiryScanOptions): Promise<PasswordExpiryScanResult> {
+    return { expiring: [], pages: 0, complete: true };
   }
   async checkHealth(): Promise<{ url: string }> {
     return { url: 'ldaps://fake' };

@@ -1,3 +1,4 @@
+import type { EmailSender } from '../../shared/ports/email-sender';
 import { createAdminApiHandler } from '../../functions/admin-api/handler.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
@@ -43,6 +44,9 @@ describe('admin API: GET /admin/enrollments/{userGuid}/audit', () => {
       listEnrolledUsers: async () => [],
       auditLog,
       clock: { now: () => new Date('2026-11-27T12:00:00Z') },
+      emailSender: unused<EmailSender>('emailSender'),
+      notices: { productName: 'Blink', supportContact: 'the service desk' },
+      logger: { error: () => undefined },
     });
   });
   afterEach(() => logs.restore());
@@ -105,11 +109,15 @@ describe('admin API: who acted', () => {
             return { ok: true, result: { activated: [], skipped: [] } };
           },
         },
-        enrollmentStore: {} as EnrollmentStore,
+        // No enrollment to notify: the revocation itself is what this test audits.
+        enrollmentStore: { get: async () => undefined } as unknown as EnrollmentStore,
         deviceStore: { get: async () => device, revoke: async () => true } as unknown as DeviceStore,
         listEnrolledUsers: async () => [],
         auditLog,
         clock: { now: () => new Date('2026-11-27T12:00:00Z') },
+        emailSender: { send: async () => ({ messageId: 'm-1' }) },
+        notices: { productName: 'Blink', supportContact: 'the service desk' },
+        logger: { error: () => undefined },
       });
       const admin = 'arn:aws:sts::123456789012:assumed-role/HelpDesk/jane';
       const asAdmin = (method: string, path: string, extra: Record<string, unknown>) => {

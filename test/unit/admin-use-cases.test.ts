@@ -1,3 +1,4 @@
+import type { OutboundEmail } from '../../shared/ports/email-sender';
 import type { Device } from '../../shared/domain/device.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
 import { ConcurrentUpdateError, NotFoundError } from '../../shared/domain/errors.js';
@@ -45,6 +46,7 @@ function setUp(options: { conflicts?: number; enrollments?: Enrollment[]; device
   const devices = new Map((options.devices ?? []).map((d) => [d.deviceId, d]));
   const secrets: IssuedSecret[] = [];
   const audit: AuditEvent[] = [];
+  const emails: OutboundEmail[] = [];
   let conflicts = options.conflicts ?? 0;
   let saves = 0;
   const deps: AdminDependencies = {
@@ -80,8 +82,11 @@ function setUp(options: { conflicts?: number; enrollments?: Enrollment[]; device
     listEnrolledUsers: async () => [...enrollments.keys()],
     auditLog: { record: async (event) => void audit.push(event), listForUser: async () => audit },
     clock,
+    emailSender: { send: async (email) => (emails.push(email), { messageId: `m-${emails.length}` }) },
+    notices: { productName: 'Blink', supportContact: 'the service desk' },
+    logger: { error: () => undefined },
   };
-  return { admin: createAdminUseCases(deps), clock, enrollments, devices, secrets, audit, saves: () => saves };
+  return { admin: createAdminUseCases(deps), clock, enrollments, devices, secrets, audit, emails, saves: () => saves };
 }
 
 describe('admin use cases', () => {
@@ -124,9 +129,12 @@ describe('admin use cases', () => {
   });
 
   it('revokes one device and records who did it', async () => {
-    const { admin, clock, devices, audit } = setUp({ devices: [deviceOf('d-1', USER), deviceOf('d-2', USER)] });
+    const { admin, clock, devices, audit, emails } = setUp({ devices: [deviceOf('d-1', USER), deviceOf('d-2', USER)] });
 
     expect(await admin.revokeDevice('d-1', request)).toEqual({ userGuid: USER });
+    // The user is told on another channel (a lost phone, or one removed without their knowing).
+    expect(emails.map((email) => [email.to, email.subject])).toEqual([[enrollmentOf(USER, 'jane.doe').mail, 'Blink: a phone app was removed from your account']]);
+    expect(emails[0]?.text).toContain('contact the service desk');
     expect(devices.get('d-1')?.revokedAt).toEqual(clock.now());
     expect(devices.get('d-2')?.revokedAt).toBeUndefined();
     expect(audit).toEqual([{ userGuid: USER, action: 'device.revoked', channel: 'admin', result: 'success', ...request, at: clock.now() }]);

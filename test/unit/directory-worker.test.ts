@@ -22,7 +22,7 @@ describe('directory worker', () => {
     };
     return createDirectoryWorkerHandler({
       observability: createObservability({ serviceName: 'worker-test', tracing: false }),
-      jobs: { ping: refuse, 'lockout-scan': refuse, reset: refuse, unlock: refuse, ...jobs },
+      jobs: { ping: refuse, 'lockout-scan': refuse, reset: refuse, unlock: refuse, 'password-expiry-scan': refuse, ...jobs },
     });
   }
 

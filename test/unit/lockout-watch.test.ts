@@ -3,11 +3,12 @@ import { createDirectoryWorkerAdminHandler } from '../../functions/directory-wor
 import { parseEnv, ConfigurationError } from '../../shared/config/env.js';
 import type { Device } from '../../shared/domain/device.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
-import { DeliveryError, DirectoryUnavailableError, OptedOutError } from '../../shared/domain/errors.js';
+import { DeliveryError, DirectoryUnavailableError, OptedOutError, PushSubscriptionGoneError } from '../../shared/domain/errors.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type {
+  BadPasswordsOnDc,
   ChangeWatermark,
   DirectoryUser,
   LockedAccount,
@@ -23,7 +24,8 @@ import type { OutboundPush, PushSender } from '../../shared/ports/push-sender.js
 import type { RateLimiter } from '../../shared/ports/rate-limiter.js';
 import type { ScanWatermark, ScanWatermarkStore } from '../../shared/ports/scan-watermark-store.js';
 import type { OutboundSms, SmsSender } from '../../shared/ports/sms-sender.js';
-import { createLockoutWatch, lockoutAlertPush, lockoutAlertSms, lockoutClockTime } from '../../shared/use-cases/lockout/index.js';
+import { createLockoutWatch, lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush, lockoutClockTime, type LockoutWatchDependencies } from '../../shared/use-cases/lockout/index.js';
+import type { OutboundWebPush } from '../../shared/ports/web-push-sender.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -45,6 +47,9 @@ const domainPolicy = domainPolicyOf({ minLength: 8, historyLength: 3, lockoutThr
  */
 class FakeDirectory extends EmptyDirectory {
   locked: LockedAccount[] = [];
+  /** What each DC counted of wrong passwords, per account DN, or an error for DCs that cannot be asked. */
+  badPasswords = new Map<string, BadPasswordsOnDc[]>();
+  badPasswordsFailure?: Error;
   complete = true;
   down?: Error;
   /** Effective lockout duration per user GUID (a PSO); the domain's otherwise. */
@@ -107,6 +112,10 @@ class FakeDirectory extends EmptyDirectory {
   }
   override async isLockedOut() {
     return true;
+  }
+  override async readBadPasswords(user: { dn: string }): Promise<BadPasswordsOnDc[]> {
+    if (this.badPasswordsFailure) throw this.badPasswordsFailure;
+    return this.badPasswords.get(user.dn) ?? [];
   }
   override async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {
     this.scans += 1;
@@ -221,7 +230,7 @@ class Fakes {
   };
 }
 
-function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; watermarkMaxAgeSeconds: number }> = {}) {
+function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; watermarkMaxAgeSeconds: number; showBadPasswordDc: boolean }> = {}, webPush?: LockoutWatchDependencies['webPush']) {
   const directory = new FakeDirectory();
   const fakes = new Fakes();
   const clock = new ManualClock(new Date(LOCKED_AT.getTime() + 60_000));
@@ -237,6 +246,7 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; wat
     auditLog: fakes.auditLog,
     alertLog: fakes.alertLog,
     scanWatermarks: fakes.scanWatermarks,
+    ...(webPush ? { webPush } : {}),
     clock,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { addMetric: (name) => void fakes.metrics.push(name) },
@@ -246,6 +256,7 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; wat
       timeZone: settings.timeZone ?? 'UTC',
       alertsPerDay: settings.alertsPerDay ?? 5,
       productName: 'Blink',
+      showBadPasswordDc: settings.showBadPasswordDc ?? false,
     },
   });
 
@@ -597,6 +608,59 @@ describe('lockout watch: incremental scans and their watermarks', () => {
     expect(noUsn.fakes.watermarks.size).toBe(0);
   });
 
+  it('the admin listing shows each DC’s count of wrong passwords and the last one’s time; without them, still the listing', async () => {
+    const { watch, directory, lockedUser } = harness();
+    const user = lockedUser();
+    const account = directory.locked.find((entry) => entry.objectGuid === user.guid);
+    const lastAt = new Date(LOCKED_AT.getTime() - 5000);
+    directory.badPasswords.set(account?.dn ?? '', [
+      { dc: 'dc1.corp.test', state: 'read', count: 0 },
+      { dc: 'dc2.corp.test', state: 'read', count: 5, lastAt },
+      { dc: 'dc3.corp.test', state: 'unreachable', count: 0 },
+    ]);
+    expect((await watch.listLocked()).locked[0]?.badPasswords).toEqual([
+      { dc: 'dc1.corp.test', state: 'read', count: 0, lastAt: null },
+      { dc: 'dc2.corp.test', state: 'read', count: 5, lastAt: lastAt.toISOString() },
+      { dc: 'dc3.corp.test', state: 'unreachable', count: 0, lastAt: null },
+    ]);
+
+    directory.badPasswordsFailure = new DirectoryUnavailableError('no DC answered');
+    const listed = await watch.listLocked();
+    expect(listed.locked).toEqual([expect.objectContaining({ userGuid: user.guid, badPasswords: [] })]);
+  });
+
+  it('names the DC and time of the latest wrong password in the SMS only when the admin turned that on', async () => {
+    const latest = new Date(LOCKED_AT.getTime() - 60_000);
+    const counts = (directory: FakeDirectory, guid: string) => {
+      const dn = directory.locked.find((entry) => entry.objectGuid === guid)?.dn ?? '';
+      directory.badPasswords.set(dn, [
+        { dc: 'dc1.corp.test', state: 'read', count: 1, lastAt: new Date(LOCKED_AT.getTime() - 3_600_000) },
+        { dc: 'dc2.corp.test', state: 'read', count: 3, lastAt: latest },
+        { dc: 'dc3.corp.test', state: 'unreachable', count: 0 },
+      ]);
+    };
+    const on = harness({ showBadPasswordDc: true, timeZone: 'Europe/Berlin' });
+    counts(on.directory, on.lockedUser().guid);
+    await on.watch.scan('1');
+    expect(on.fakes.sms.map((sms) => sms.body)).toEqual([
+      `Blink: your Windows account was locked at ${lockoutClockTime(LOCKED_AT, 'Europe/Berlin')} CET. The wrong passwords were tried on dc2.corp.test at ` +
+        `${lockoutClockTime(latest, 'Europe/Berlin')} CET. Reply UNLOCK to unlock it or RESET for a new password.`,
+    ]);
+
+    const off = harness();
+    counts(off.directory, off.lockedUser().guid);
+    await off.watch.scan('1');
+    expect(off.fakes.sms[0]?.body).not.toContain('wrong passwords');
+
+    // DCs that cannot be asked: the alert goes without the detail.
+    const failing = harness({ showBadPasswordDc: true });
+    failing.lockedUser();
+    failing.directory.badPasswordsFailure = new DirectoryUnavailableError('no DC answered');
+    await failing.watch.scan('1');
+    expect(failing.fakes.sms).toHaveLength(1);
+    expect(failing.fakes.sms[0]?.body).not.toContain('wrong passwords');
+  });
+
   it('the admin listing is always a full scan, whatever the watermark', async () => {
     const { watch, directory, lockedUser } = harness();
     const user = lockedUser();
@@ -664,9 +728,84 @@ describe('worker admin entry: locked', () => {
 });
 
 describe('lockoutAlert settings', () => {
-  it('default to UTC and 5 alerts a day, and refuse an unknown time zone', () => {
-    expect(parseEnv(['lockoutAlert'], {})).toEqual({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: 5 });
+  it('default to UTC, 5 alerts a day and no DC named, and refuse an unknown time zone', () => {
+    expect(parseEnv(['lockoutAlert'], {})).toEqual({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: 5, LOCKOUT_ALERT_SHOW_DC: false });
+    expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_SHOW_DC: 'true' }).LOCKOUT_ALERT_SHOW_DC).toBe(true);
     expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin' }).LOCKOUT_ALERT_TIME_ZONE).toBe('Europe/Berlin');
     expect(() => parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Mars/Olympus' })).toThrow(ConfigurationError);
+  });
+});
+
+describe('lockout alerts by Web Push', () => {
+  /** The Web Push port in memory (the library adapter is tested against the loopback push service). */
+  const webPushFakes = () => {
+    const sent: OutboundWebPush[] = [];
+    const failures: Error[] = [];
+    const removed: Array<{ deviceId: string; endpoint: string | undefined }> = [];
+    return {
+      sent,
+      failures,
+      removed,
+      port: {
+        sender: {
+          send: async (push: OutboundWebPush) => {
+            const failure = failures.shift();
+            if (failure) throw failure;
+            sent.push(push);
+          },
+        },
+        subscriptions: {
+          saveWebPush: async () => true,
+          removeWebPush: async (deviceId: string, endpoint?: string) => void removed.push({ deviceId, endpoint }),
+        },
+      },
+    };
+  };
+  const subscription = () => ({ endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`, keys: { p256dh: 'BP', auth: 'au' } });
+
+  it('sends the lockout notification to each active device with a subscription, beside the mobile push', async () => {
+    const web = webPushFakes();
+    const { fakes, watch, lockedUser } = harness({}, web.port);
+    const app = subscription();
+    const { guid } = lockedUser({ devices: [{ webPush: app, pushToken: undefined }, {}, { webPush: subscription(), revokedAt: LOCKED_AT }] });
+
+    await watch.scan(randomUUID());
+
+    expect(web.sent).toEqual([{ subscription: app, notification: lockoutAlertWebPush('Blink', LOCKED_AT, 'UTC'), ttlSeconds: 43_200, topic: 'lockout' }]);
+    expect(web.sent[0]?.notification).toMatchObject({
+      data: { kind: 'lockout', url: '/app/?action=unlock' },
+      actions: [
+        { action: 'unlock', title: 'Unlock' },
+        { action: 'reset', title: 'Reset password' },
+      ],
+    });
+    expect(fakes.pushes).toHaveLength(1);
+    expect([...fakes.alerts.values()]).toEqual([expect.objectContaining({ userGuid: guid, outcome: 'alerted', pushes: 2 })]);
+  });
+
+  it('a transient Web Push failure that reached nobody fails the job and releases the event; the retry alerts once', async () => {
+    const web = webPushFakes();
+    const { fakes, watch, lockedUser } = harness({}, web.port);
+    lockedUser({ phone: null, devices: [{ webPush: subscription(), pushToken: undefined }] });
+    web.failures.push(new DeliveryError('push service answered 503'));
+
+    await expect(watch.scan(randomUUID())).rejects.toBeInstanceOf(DeliveryError);
+    expect(fakes.onceKeys.size).toBe(0);
+    await watch.scan(randomUUID());
+    expect(web.sent).toHaveLength(1);
+    expect([...fakes.alerts.values()]).toEqual([expect.objectContaining({ outcome: 'alerted', pushes: 1 })]);
+  });
+
+  it('a subscription the push service calls gone is removed (that endpoint only) and not retried', async () => {
+    const web = webPushFakes();
+    const { fakes, watch, lockedUser } = harness({}, web.port);
+    const gone = subscription();
+    lockedUser({ phone: null, devices: [{ webPush: gone, pushToken: undefined }] });
+    web.failures.push(new PushSubscriptionGoneError('410'));
+
+    await expect(watch.scan(randomUUID())).resolves.toMatchObject({ unreachable: 1 });
+    const [device] = fakes.devices;
+    expect(web.removed).toEqual([{ deviceId: device?.deviceId, endpoint: gone.endpoint }]);
+    expect([...fakes.alerts.values()]).toEqual([expect.objectContaining({ outcome: 'unreachable', pushes: 0 })]);
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '../../shared/domain/errors.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
-import type { DirectoryUser, ResetOptions } from '../../shared/ports/directory.js';
+import type { DirectoryUser, PasswordWrite, ReplicationCheck, ReplicationConfirmOptions, ResetOptions } from '../../shared/ports/directory.js';
 import type { OutboundEmail } from '../../shared/ports/email-sender.js';
 import type { JobClaim, JobLedger, JobOutcome } from '../../shared/ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../shared/ports/password-delivery.js';
@@ -24,7 +24,7 @@ import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/
 import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { activeEnrollment } from '../support/enrollments.js';
+import { activeEnrollment, readOnlyEnrollmentStore } from '../support/enrollments.js';
 import { domainPolicyOf, EmptyDirectory } from '../support/fake-directory.js';
 import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 
@@ -48,6 +48,9 @@ class FakeDirectory extends EmptyDirectory {
   writeFailures: Error[] = [];
   /** Thrown by every call while set (a DC that does not answer). */
   down?: Error;
+  /** What the other DCs answer when asked for the new password (none: a single-DC domain), or an error to throw. */
+  replication: ReplicationCheck[] | Error = [];
+  replicationAsked: ReplicationConfirmOptions[] = [];
   effectivePolicy = policy;
 
   constructor() {
@@ -79,6 +82,12 @@ class FakeDirectory extends EmptyDirectory {
     this.writes.push({ guid: user.objectGuid, options, kind: 'reset' });
     this.passwords.set(user.objectGuid, password);
     if (options.unlock) this.locked.delete(user.objectGuid);
+    return super.resetPassword(user, password, options);
+  }
+  override async confirmPasswordReplication(_user: DirectoryUser, _write: PasswordWrite, options: ReplicationConfirmOptions) {
+    this.replicationAsked.push(options);
+    if (this.replication instanceof Error) throw this.replication;
+    return this.replication;
   }
   override async unlock(user: DirectoryUser) {
     this.check();
@@ -161,6 +170,7 @@ const settings: ResetSettings = {
   leaseSeconds: 60,
   smsFrom: '+18553917277',
   replyNumbers: ['+18553917277', '+14437477277'],
+  replicationConfirmMs: 10_000,
 };
 
 function harness(overrides: Partial<ResetSettings> = {}) {
@@ -173,6 +183,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
   const pushes: OutboundPush[] = [];
   const audit: AuditEvent[] = [];
   const refusals: RefusalReason[] = [];
+  const behind: number[] = [];
   const optedOut = new Set<string>();
   const carrierOptedOut = new Set<string>();
   const smsFailures: Error[] = [];
@@ -183,14 +194,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
   const refunds: Array<{ key: string; windowSeconds: number; countedAt: Date }> = [];
   const jobs = createAccountJobs({
     directory,
-    enrollmentStore: {
-      get: async (guid) => enrollments.get(guid),
-      findByPhone: async () => [],
-      save: async () => undefined,
-      putSecret: async () => undefined,
-      findSecret: async () => undefined,
-      consumeSecret: async () => undefined,
-    },
+    enrollmentStore: readOnlyEnrollmentStore(enrollments),
     deviceStore: {
       add: async () => undefined,
       get: async (id) => devices.get(id),
@@ -247,6 +251,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
     clock: { now: () => NOW },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     onRefused: (reason) => void refusals.push(reason),
+    onReplicationBehind: (dcs) => void behind.push(dcs),
     settings: { ...settings, ...overrides },
   });
 
@@ -277,9 +282,78 @@ function harness(overrides: Partial<ResetSettings> = {}) {
 
   return {
     directory, enrollments, devices, ledger, sms, emails, pushes, audit, refusals, optedOut, carrierOptedOut, smsFailures,
-    emailFailures, passwordDelivery, enrolledUser, boundDevice, job, runJob, hits, refunds,
+    emailFailures, passwordDelivery, enrolledUser, boundDevice, job, runJob, hits, refunds, behind,
   };
 }
+
+describe('reset job on a domain with several DCs', () => {
+  it('polls the other DCs within the configured time, audits per DC when each had the password, and sends the usual SMS', async () => {
+    const h = harness();
+    h.directory.replication = [{ dc: 'dc2.corp.example.test', state: 'caught-up', seenAfterMs: 640 }];
+    const user = h.enrolledUser();
+    const job = h.job('reset', user);
+    await h.runJob(job);
+
+    expect(h.directory.replicationAsked).toEqual([{ timeoutMs: 10_000, intervalMs: 500 }]);
+    const password = h.directory.passwords.get(user.objectGuid) ?? '';
+    expect(h.sms.map((sms) => sms.body)).toEqual([`Blink: your new Windows password is ${password} — you will be asked to change it when you sign in.`]);
+    expect(h.audit).toContainEqual({
+      userGuid: user.objectGuid,
+      action: 'password-replication',
+      channel: 'system',
+      result: 'success',
+      reason: 'fake-dc=written dc2.corp.example.test=caught-up@640ms',
+      requestId: job.jobId,
+      at: NOW,
+    });
+    expect(h.behind).toEqual([]);
+  });
+
+  it('when a DC is still behind, counts it for the alarm and the SMS says to wait a minute before signing in', async () => {
+    const h = harness();
+    h.directory.replication = [
+      { dc: 'dc2.corp.example.test', state: 'caught-up', seenAfterMs: 900 },
+      { dc: 'dc3.corp.example.test', state: 'behind' },
+      { dc: 'dc4.corp.example.test', state: 'unreachable' },
+    ];
+    const user = h.enrolledUser();
+    await h.runJob(h.job('reset', user));
+
+    const password = h.directory.passwords.get(user.objectGuid) ?? '';
+    expect(h.sms.map((sms) => sms.body)).toEqual([
+      `Blink: your new Windows password is ${password} — wait a minute before signing in, it is still reaching your company’s servers; ` +
+        'you will be asked to change it when you sign in.',
+    ]);
+    expect(h.behind).toEqual([1]);
+    expect(h.audit.find((event) => event.action === 'password-replication')).toMatchObject({
+      result: 'failed',
+      reason: 'fake-dc=written dc2.corp.example.test=caught-up@900ms dc3.corp.example.test=behind dc4.corp.example.test=unreachable',
+    });
+    expect(h.audit.find((event) => event.action === 'reset')).toMatchObject({ result: 'success' });
+  });
+
+  it('a failed confirmation does not fail the reset: the password is sent, nothing is recorded about the DCs', async () => {
+    const h = harness();
+    h.directory.replication = new DirectoryUnavailableError('dc2 went away');
+    const user = h.enrolledUser();
+    await h.runJob(h.job('reset', user));
+    expect(h.sms).toHaveLength(1);
+    expect(h.sms[0]?.body).not.toContain('wait a minute');
+    expect(h.audit.map((event) => event.action)).toEqual(['reset']);
+  });
+
+  it('with REPLICATION_CONFIRM_SECONDS=0 (or one DC) asks no DC and records nothing more', async () => {
+    const h = harness({ replicationConfirmMs: 0 });
+    h.directory.replication = [{ dc: 'dc2.corp.example.test', state: 'behind' }];
+    const user = h.enrolledUser();
+    await h.runJob(h.job('reset', user));
+    expect(h.directory.replicationAsked).toEqual([]);
+    expect(h.audit.map((event) => event.action)).toEqual(['reset']);
+    const single = harness();
+    await single.runJob(single.job('reset', single.enrolledUser()));
+    expect(single.audit.map((event) => event.action)).toEqual(['reset']);
+  });
+});
 
 describe('reset job', () => {
   it('resets with a policy-conforming password, sends it by SMS only after AD accepted it, then notifies and audits', async () => {
@@ -704,6 +778,7 @@ describe('directory worker hands the receive count to the job handlers', () => {
       'lockout-scan': refuse,
       reset: refuse,
       unlock: refuse,
+      'password-expiry-scan': refuse,
     };
     const worker = createDirectoryWorkerHandler({ observability: createObservability({ serviceName: 't', tracing: false }), jobs });
     await worker({ Records: [record('4'), record('')] }, lambdaContext());

@@ -1,30 +1,80 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { deviceHeaders, devicePublicKeySchema } from '../../../shared/domain/device-signature.js';
+import { deviceHeaders, devicePublicKeySchema, samePublicKey } from '../../../shared/domain/device-signature.js';
 import { isPushPlatform, pushTokenSchemas } from '../../../shared/domain/push-token.js';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
 import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests/index.js';
 import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/index.js';
 import type { ApiRoute } from '../handler.js';
+import type { AuthenticatedDevice } from '../../../shared/use-cases/app-requests/index.js';
+import type { WebAuthnUseCases } from '../../../shared/use-cases/app/webauthn.js';
 import { bodyText, header, parseJsonBody } from './json-body.js';
 import { requestFacts } from './setup.js';
 import { UUID_PATTERN } from '../../../shared/validation/uuid.js';
+import type { WebPushUseCases } from '../../../shared/use-cases/web-push/index.js';
 
 /**
  * The push token is checked against its platform's token format here, at the edge: it is a token, never an ARN or
  * anything else SNS could be pointed at (the server makes the endpoint from it), and platforms without a push
  * service send none.
  */
+/**
+ * WebAuthn responses as @simplewebauthn/browser sends them (base64url fields); the library checks the rest. The size
+ * limits leave room for post-quantum ML-DSA signatures (about 3.3 KB in base64url), which Chromium may use.
+ */
+const base64url = (max: number) => z.string().regex(/^[A-Za-z0-9_-]+$/).max(max);
+const credentialFields = {
+  id: base64url(1024),
+  rawId: base64url(1024),
+  type: z.literal('public-key'),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+};
+const registrationResponseSchema = z.object({
+  ...credentialFields,
+  response: z.looseObject({ clientDataJSON: base64url(4096), attestationObject: base64url(32_768), transports: z.array(z.string().max(32)).max(10).optional() }),
+});
+const authenticationResponseSchema = z.object({
+  ...credentialFields,
+  response: z.looseObject({ clientDataJSON: base64url(4096), authenticatorData: base64url(4096), signature: base64url(8192), userHandle: base64url(1024).optional() }),
+});
+
+const registrationFields = {
+  bindingCode: z.string().min(1).max(256),
+  unlockMethod: z.enum(['none', 'pin', 'biometric']),
+  platform: z.enum(['ios', 'android', 'other']),
+  pushToken: z.string().min(1).max(512).optional(),
+};
+
+/**
+ * Protocol v1 (the reference client): one P-256 key signs and receives passwords. Protocol v2 (the Blink app):
+ * WebCrypto cannot use one key for ECDSA and ECDH, so a signing key and a different encryption key.
+ */
 const registerBody = z
-  .object({
-    bindingCode: z.string().min(1).max(256),
-    publicKey: devicePublicKeySchema,
-    unlockMethod: z.enum(['none', 'pin', 'biometric']),
-    platform: z.enum(['ios', 'android', 'other']),
-    pushToken: z.string().min(1).max(512).optional(),
-  })
+  .union([
+    z.object({ ...registrationFields, protocol: z.literal(1).optional(), publicKey: devicePublicKeySchema }),
+    z
+      .object({
+        ...registrationFields,
+        protocol: z.literal(2),
+        signingKey: devicePublicKeySchema,
+        encryptionKey: devicePublicKeySchema,
+        webauthn: registrationResponseSchema.optional(),
+      })
+      .refine((body) => !samePublicKey(body.signingKey, body.encryptionKey), { path: ['encryptionKey'], message: 'must differ from the signing key' })
+      // Touch ID/Face ID is enforced by the server: a v2 device that chose it registers its credential, and only it does.
+      .refine((body) => (body.unlockMethod === 'biometric') === (body.webauthn !== undefined), {
+        path: ['webauthn'],
+        message: 'is required with the biometric unlock method, and only with it',
+      }),
+  ])
   .transform((body, context) => {
-    const { pushToken, ...rest } = body;
+    const { pushToken } = body;
+    const keys =
+      body.protocol === 2
+        ? { publicKey: body.signingKey, encryptionKey: body.encryptionKey, webauthnResponse: body.webauthn }
+        : { publicKey: body.publicKey, webauthnResponse: undefined };
+    const rest = { bindingCode: body.bindingCode, unlockMethod: body.unlockMethod, platform: body.platform, ...keys };
     if (pushToken === undefined) return rest;
     if (!isPushPlatform(body.platform)) {
       context.addIssue({ code: 'custom', path: ['pushToken'], message: 'only ios and android devices have push tokens' });
@@ -41,15 +91,27 @@ const registerBody = z
 const bindingInvalidBody: ErrorBody = {
   error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
 };
-const unauthorizedBody: ErrorBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
+export const unauthorizedBody: ErrorBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
 /** The same answer for an unknown request id and another device's request. */
 const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
 
-/** Reset and unlock take no parameters: the signed device says who. */
+/** Unlinking takes no parameters: the signed device says who. */
 const emptyBody = z.object({}).strict();
+/** Reset and unlock: nothing, or the WebAuthn assertion of a device that unlocks with Touch ID/Face ID. */
+const actionBody = z.object({ webauthn: authenticationResponseSchema.optional() }).strict();
+const challengeBody = z.object({ action: z.enum(['reset', 'unlock']) }).strict();
+const registrationOptionsBody = z.object({ bindingCode: z.string().min(1).max(256) }).strict();
+
+const webauthnInvalidBody: ErrorBody = {
+  error: { code: 'WEBAUTHN_INVALID', message: 'Touch ID/Face ID could not be set up for Blink. Try again, or choose another unlock method.' },
+};
+const userVerificationBody: ErrorBody = {
+  error: { code: 'USER_VERIFICATION_REQUIRED', message: 'Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.' },
+};
+const noCredentialBody: ErrorBody = { error: { code: 'WEBAUTHN_NOT_REGISTERED', message: 'This phone does not unlock Blink with Touch ID/Face ID.' } };
 
 /** The signed parts and x-blink-* headers of a device request, as API Gateway passes them. */
-function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
+export function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
   return {
     method: event.httpMethod,
     path: event.path,
@@ -61,11 +123,26 @@ function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
   };
 }
 
+/** Revokes the signed device itself (shared/use-cases/app/unlink.ts). */
+export type UnlinkDevice = (device: AuthenticatedDevice, requestId?: string) => Promise<void>;
+
 /**
  * The app's calls (docs/design/enrollment.md, docs/design/reset.md): registration with a binding code, then signed
- * requests: status, reset and unlock, and the answer to a reset or unlock.
+ * requests: status, reset and unlock, the answer to a reset or unlock, and unlinking.
  */
-export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUseCases): ApiRoute[] {
+export function deviceRoutes(
+  devices: DeviceUseCases,
+  appRequests: AppRequestUseCases,
+  app: {
+    unlink: UnlinkDevice;
+    webauthn: WebAuthnUseCases;
+    /** RESET_FORCE_CHANGE: a password answer says whether Windows asks for a new one at the next sign-in. */
+    passwordMustChange: boolean;
+    /** The lockout the status answer reports (recentLockout), when Web Push is wired. */
+    webPush?: WebPushUseCases;
+  },
+): ApiRoute[] {
+  const { webPush } = app;
   const appRequest = (kind: AppRequestKind): ApiRoute => ({
     method: 'POST',
     path: `/api/device/${kind}`,
@@ -73,7 +150,9 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
       // Signature first: an unsigned or replayed request learns nothing, not even whether its body was valid.
       const authenticated = await devices.authenticate(signedRequest(event));
       if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-      parseJsonBody(event, emptyBody);
+      const body = parseJsonBody(event, actionBody);
+      // A Touch ID/Face ID device acts only on a fresh, user-verified assertion for this very action.
+      if (!(await app.webauthn.verifyAssertion(authenticated.device, kind, body.webauthn))) return jsonResponse(403, userVerificationBody);
       const { requestId } = await appRequests.request(kind, authenticated, event.requestContext?.requestId);
       return jsonResponse(202, { requestId });
     },
@@ -84,17 +163,11 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
       method: 'POST',
       path: '/api/device/register',
       handler: async (event: APIGatewayProxyEvent) => {
-        const body = parseJsonBody(event, registerBody);
-        const result = await devices.register(
-          {
-            bindingCode: body.bindingCode,
-            publicKey: body.publicKey,
-            unlockMethod: body.unlockMethod,
-            platform: body.platform,
-            ...('pushToken' in body ? { pushToken: body.pushToken } : {}),
-          },
-          requestFacts(event),
-        );
+        const { webauthnResponse, ...body } = parseJsonBody(event, registerBody);
+        // Verified before the binding code is consumed, so a failed Face ID set-up can be tried again with the same code.
+        const webauthn = webauthnResponse ? await app.webauthn.verifyRegistration(body.bindingCode, webauthnResponse) : undefined;
+        if (webauthnResponse && !webauthn) return jsonResponse(400, webauthnInvalidBody);
+        const result = await devices.register({ ...body, ...(webauthn ? { webauthn } : {}) }, requestFacts(event));
         if (!result.ok) return jsonResponse(404, bindingInvalidBody);
         return jsonResponse(201, { deviceId: result.deviceId, account: result.account });
       },
@@ -105,11 +178,44 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
       handler: async (event: APIGatewayProxyEvent) => {
         const authenticated = await devices.authenticate(signedRequest(event));
         if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-        return jsonResponse(200, devices.status(authenticated));
+        // A lockout recorded since this device's last status fetch: the app shows it when notifications are off.
+        const recentLockout = webPush ? await webPush.recentLockout(authenticated.device) : undefined;
+        return jsonResponse(200, { ...devices.status(authenticated), ...(recentLockout ? { recentLockout } : {}) });
       },
     },
     appRequest('reset'),
     appRequest('unlock'),
+    {
+      method: 'POST',
+      path: '/api/device/unlink',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const authenticated = await devices.authenticate(signedRequest(event));
+        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+        parseJsonBody(event, emptyBody);
+        await app.unlink(authenticated, event.requestContext?.requestId);
+        return jsonResponse(200, { unlinked: true });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/device/webauthn/registration-options',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const { bindingCode } = parseJsonBody(event, registrationOptionsBody);
+        return jsonResponse(200, { options: await app.webauthn.registrationOptions(bindingCode) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/device/webauthn/challenge',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const authenticated = await devices.authenticate(signedRequest(event));
+        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+        const { action } = parseJsonBody(event, challengeBody);
+        const options = await app.webauthn.assertionOptions(authenticated.device, action);
+        if (!options) return jsonResponse(400, noCredentialBody);
+        return jsonResponse(200, { options });
+      },
+    },
     {
       method: 'GET',
       path: '/api/device/requests/{requestId}',
@@ -119,7 +225,7 @@ export function deviceRoutes(devices: DeviceUseCases, appRequests: AppRequestUse
         const requestId = event.pathParameters?.['requestId'] ?? '';
         const result = UUID_PATTERN.test(requestId) ? await appRequests.result(requestId, authenticated) : undefined;
         if (!result) return jsonResponse(404, requestNotFoundBody);
-        return jsonResponse(200, result);
+        return jsonResponse(200, result.state === 'password-ready' ? { ...result, mustChangePassword: app.passwordMustChange } : result);
       },
     },
   ];

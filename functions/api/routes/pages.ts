@@ -16,6 +16,17 @@ export const pageHeaders: Readonly<Record<string, string>> = {
   'content-security-policy': pageContentSecurityPolicy,
 };
 
+/**
+ * The Blink app's policy (app/, served from S3 deployed and by the local runtime): the page's, plus its manifest, its
+ * service worker, and the camera preview of the QR scanner.
+ */
+export const appContentSecurityPolicy = pageContentSecurityPolicy.replace(
+  "connect-src 'self';",
+  "connect-src 'self'; manifest-src 'self'; worker-src 'self'; media-src 'self' blob:;",
+);
+
+export const appPageHeaders: Readonly<Record<string, string>> = { ...baseHeaders, 'content-security-policy': appContentSecurityPolicy };
+
 function asset(contentType: string, body: string): () => Promise<APIGatewayProxyResult> {
   const response: APIGatewayProxyResult = { statusCode: 200, headers: { ...pageHeaders, 'content-type': contentType }, body };
   return async () => ({ ...response, headers: { ...response.headers } });

@@ -1,13 +1,17 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
-import { devicePublicKeySchema } from '../../domain/device-signature.js';
+import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
 import type { DeviceStore } from '../../ports/device-store.js';
+import type { WebAuthnCounters } from '../../ports/webauthn.js';
+import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
+import type { WebPushSubscription } from '../../domain/web-push.js';
 import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
 
 /*
  * Item layout (single table, see table.ts):
  *   device          pk DEVICE#<deviceId>               sk DEVICE   gsi1pk DEVICES#<userGuid> gsi1sk DEVICE#<deviceId>
+ *                   (webPush {endpoint, keys} and statusSeenAt are set on it by the app's later calls)
  *   request nonce   pk NONCE#<deviceId>#<nonce>        sk NONCE    expiresAt (TTL)
  * A nonce is written once with attribute_not_exists(pk): a replay inside the freshness window fails the condition.
  */
@@ -18,11 +22,15 @@ const deviceItemSchema = z.object({
   deviceId: z.string(),
   userGuid: z.string(),
   publicKey: devicePublicKeySchema,
+  encryptionKey: devicePublicKeySchema.optional(),
   unlockMethod: z.enum(['none', 'pin', 'biometric']),
   platform: z.enum(['ios', 'android', 'other']),
   pushToken: z.string().optional(),
+  webauthn: z.object({ credentialId: z.string(), publicKey: z.string(), counter: z.number().int().nonnegative() }).optional(),
   boundAt: isoDate,
   revokedAt: isoDate.optional(),
+  webPush: z.object({ endpoint: z.string(), keys: z.object({ p256dh: z.string(), auth: z.string() }) }).optional(),
+  statusSeenAt: isoDate.optional(),
 });
 
 export const deviceKeys = {
@@ -31,7 +39,7 @@ export const deviceKeys = {
   nonce: (deviceId: string, nonce: string) => ({ pk: `NONCE#${deviceId}#${nonce}`, sk: 'NONCE' }),
 };
 
-export class DynamoDeviceStore implements DeviceStore {
+export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits, WebAuthnCounters {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string },
@@ -49,10 +57,14 @@ export class DynamoDeviceStore implements DeviceStore {
           [gsi1.sortKey]: `DEVICE#${device.deviceId}`,
           deviceId: device.deviceId,
           userGuid: device.userGuid,
-          publicKey: { kty: device.publicKey.kty, crv: device.publicKey.crv, x: device.publicKey.x, y: device.publicKey.y },
+          publicKey: publicJwkOf(device.publicKey),
+          encryptionKey: device.encryptionKey ? publicJwkOf(device.encryptionKey) : undefined,
           unlockMethod: device.unlockMethod,
           platform: device.platform,
           pushToken: device.pushToken,
+          webauthn: device.webauthn
+            ? { credentialId: device.webauthn.credentialId, publicKey: device.webauthn.publicKey, counter: device.webauthn.counter }
+            : undefined,
           boundAt: device.boundAt.toISOString(),
           revokedAt: device.revokedAt?.toISOString(),
         }),
@@ -98,6 +110,77 @@ export class DynamoDeviceStore implements DeviceStore {
     }
   }
 
+  async advanceWebAuthnCounter(deviceId: string, counter: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: deviceKeys.device(deviceId),
+          UpdateExpression: 'SET webauthn.#counter = :counter',
+          ConditionExpression: 'attribute_exists(webauthn) AND webauthn.#counter < :counter',
+          ExpressionAttributeNames: { '#counter': 'counter' },
+          ExpressionAttributeValues: { ':counter': counter },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async saveWebPush(deviceId: string, subscription: WebPushSubscription): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: deviceKeys.device(deviceId),
+          UpdateExpression: 'SET webPush = :subscription',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':subscription': { endpoint: subscription.endpoint, keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth } },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async removeWebPush(deviceId: string, endpoint?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: deviceKeys.device(deviceId),
+          UpdateExpression: 'REMOVE webPush',
+          ConditionExpression: endpoint === undefined ? 'attribute_exists(pk)' : 'webPush.endpoint = :endpoint',
+          ...(endpoint === undefined ? {} : { ExpressionAttributeValues: { ':endpoint': endpoint } }),
+        }),
+      );
+    } catch (error) {
+      // No such device, or the app subscribed again since: nothing to remove.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async recordVisit(deviceId: string, at: Date): Promise<Date | undefined> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: deviceKeys.device(deviceId),
+        UpdateExpression: 'SET statusSeenAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    const previous = Attributes?.['statusSeenAt'];
+    return typeof previous === 'string' ? new Date(previous) : undefined;
+  }
+
   async rememberNonce(deviceId: string, nonce: string, keepUntil: Date): Promise<boolean> {
     try {
       await this.client.send(
@@ -115,16 +198,25 @@ export class DynamoDeviceStore implements DeviceStore {
   }
 }
 
+/** Only the four members of a public P-256 JWK are stored, whatever else the object carries. */
+function publicJwkOf(key: DevicePublicKey): DevicePublicKey {
+  return { kty: key.kty, crv: key.crv, x: key.x, y: key.y };
+}
+
 function toDevice(item: Record<string, unknown>): Device {
   const stored = deviceItemSchema.parse(item);
   return {
     deviceId: stored.deviceId,
     userGuid: stored.userGuid,
     publicKey: stored.publicKey,
+    ...(stored.encryptionKey ? { encryptionKey: stored.encryptionKey } : {}),
     unlockMethod: stored.unlockMethod,
     platform: stored.platform,
     ...(stored.pushToken !== undefined ? { pushToken: stored.pushToken } : {}),
+    ...(stored.webauthn ? { webauthn: stored.webauthn } : {}),
     boundAt: stored.boundAt,
     ...(stored.revokedAt ? { revokedAt: stored.revokedAt } : {}),
+    ...(stored.webPush ? { webPush: stored.webPush } : {}),
+    ...(stored.statusSeenAt ? { statusSeenAt: stored.statusSeenAt } : {}),
   };
 }

@@ -48,7 +48,7 @@ const enrollmentItemSchema = z.object({
 });
 
 const secretItemSchema = z.object({
-  purpose: z.enum(['activation', 'sms-code', 'binding', 'reset-confirmation']),
+  purpose: z.enum(['activation', 'sms-code', 'binding', 'reset-confirmation', 'webauthn-challenge']),
   hash: z.string(),
   userGuid: z.string(),
   issuedAt: isoDate,

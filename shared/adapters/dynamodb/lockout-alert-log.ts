@@ -1,11 +1,12 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { LockoutAlertLog, LockoutAlertRecord } from '../../ports/lockout-alert-log.js';
+import type { LockoutAlertLog, LockoutAlertRecord, RecentLockouts } from '../../ports/lockout-alert-log.js';
 import { ttlSeconds } from './table.js';
 
 /*
  * Item layout: pk USER#<guid>   sk LOCKOUT-ALERT#<lockoutTime>   (the record's fields), expiresAt (TTL).
- * Read by key only: the admin listing asks for the events the scan finds, never lists the table.
+ * Read by key (the admin listing asks for the events the scan finds), or the user's newest event by a descending query
+ * on the sort key (lockoutTime is a FILETIME: 18 decimal digits until the year 5000, so text order is time order).
  */
 
 const isoDate = z.iso.datetime().transform((value) => new Date(value));
@@ -20,7 +21,7 @@ const itemSchema = z.object({
   expiresAt: z.number().optional(),
 });
 
-export class DynamoLockoutAlertLog implements LockoutAlertLog {
+export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string; now: () => Date },
@@ -55,6 +56,24 @@ export class DynamoLockoutAlertLog implements LockoutAlertLog {
     // TTL deletes late (and never locally): an expired record is treated as gone.
     if (expiresAt !== undefined && expiresAt * 1000 <= this.options.now().getTime()) return undefined;
     return record;
+  }
+
+  async recordedSince(userGuid: string, since: Date): Promise<{ lockedAt: Date } | undefined> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `USER#${userGuid}`, ':prefix': 'LOCKOUT-ALERT#' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items?.[0];
+    if (!item) return undefined;
+    const { expiresAt, lockedAt, handledAt } = itemSchema.parse(item);
+    if (expiresAt !== undefined && expiresAt * 1000 <= this.options.now().getTime()) return undefined;
+    return handledAt.getTime() > since.getTime() ? { lockedAt } : undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CompactEncrypt, importJWK } from 'jose';
+import { passwordEncryptionKeyOf } from '../../domain/device.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { DeviceStore } from '../../ports/device-store.js';
 import type { AppRequestRecipient, PasswordDelivery } from '../../ports/password-delivery.js';
@@ -29,7 +30,7 @@ export class DynamoPasswordDelivery extends DynamoAppResults implements Password
   }
 
   /**
-   * Encrypts to the device's current public key and stores only the compact JWE. The device must exist, belong to
+   * Encrypts to the device's encryption key (v2) or its single key (v1) and stores only the compact JWE. The device must exist, belong to
    * the recipient's user and not be revoked. Replaces an earlier answer that was not taken yet (a retried job's newer
    * password wins); throws NotFoundError when the request was never opened or its answer was taken already.
    */
@@ -38,7 +39,7 @@ export class DynamoPasswordDelivery extends DynamoAppResults implements Password
     if (!device || device.userGuid !== recipient.userGuid || device.revokedAt) {
       throw new NotFoundError('No active device to deliver the password to.');
     }
-    const key = await importJWK({ ...device.publicKey }, passwordJwe.alg);
+    const key = await importJWK({ ...passwordEncryptionKeyOf(device) }, passwordJwe.alg);
     const jwe = await new CompactEncrypt(new TextEncoder().encode(password))
       .setProtectedHeader({ ...passwordJwe, kid: device.deviceId, [JWE_REQUEST_HEADER]: recipient.jobId })
       .encrypt(key);

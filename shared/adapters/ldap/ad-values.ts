@@ -45,3 +45,8 @@ export const UF_ACCOUNTDISABLE = 0x2;
 export const UF_LOCKOUT = 0x10;
 export const UF_DONT_EXPIRE_PASSWD = 0x10000;
 export const UF_PASSWORD_EXPIRED = 0x800000;
+
+/** A Date as a FILETIME (100-ns intervals since 1601, decimal string), for filters on pwdLastSet and the like. */
+export function dateToFileTime(date: Date): string {
+  return String((BigInt(date.getTime()) + FILETIME_EPOCH_OFFSET_MS) * 10_000n);
+}

@@ -8,23 +8,37 @@ import {
   DirectoryUnavailableError,
   NotFoundError,
   PasswordRejectedError,
+  ValidationError,
 } from '../../domain/errors.js';
 import type {
+  BadPasswordsOnDc,
   ChangeWatermark,
   Directory,
   DirectoryUser,
   LockedAccount,
   LockoutScanOptions,
+  ExpiringPassword,
   LockoutScanResult,
+  PasswordExpiryScanOptions,
+  PasswordExpiryScanResult,
   PasswordPolicy,
+  PasswordWrite,
+  ReplicationCheck,
+  ReplicationConfirmOptions,
   ResetOptions,
 } from '../../ports/directory.js';
-import { adDurationToSeconds, encodeUnicodePwd, fileTimeToDate, formatSid, UF_LOCKOUT } from './ad-values.js';
+import { adDurationToSeconds, dateToFileTime, encodeUnicodePwd, fileTimeToDate, formatSid, UF_ACCOUNTDISABLE, UF_DONT_EXPIRE_PASSWD, UF_LOCKOUT } from './ad-values.js';
+import { configuredUrlOf, hostOfUrl, parentDn, writeOrder, type ConfiguredDcIdentity } from './dc-topology.js';
 import { formatGuid, parseGuid } from './guid.js';
+import { ATTID_UNICODE_PWD, attributeStateFromBlob, attributeStateFromXml } from './replication-metadata.js';
 import { classifyLdapError, describeLdapError, resultCodeOf } from './ldap-errors.js';
 
 export interface LdapDirectoryOptions {
-  /** DCs in order of preference (the PDC emulator first): ldaps://host[:port], or ldap://… with startTls. */
+  /**
+   * The domain's DCs: ldaps://host[:port], or ldap://… with startTls. Reads use the first that answers; resets and
+   * unlocks go to the PDC emulator (found in the directory, mapped onto these URLs) when it answers, else to the next.
+   * Only these URLs are ever contacted.
+   */
   urls: string[];
   baseDn: string;
   bindDn: string;
@@ -95,6 +109,8 @@ const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid'];
 const USERS_FILTER = '(&(objectCategory=person)(objectClass=user))';
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 const COMPUTED_UAC = 'msDS-User-Account-Control-Computed';
+const PASSWORD_EXPIRY = 'msDS-UserPasswordExpiryTimeComputed';
+const BIT_AND = '1.2.840.113556.1.4.803';
 
 /** Protected groups of active-directory.md, by well-known SID (names are localised, SIDs are not). */
 const PROTECTED_BUILTIN_SIDS = [
@@ -112,12 +128,28 @@ const PROTECTED_PRIMARY_GROUP_RIDS = [512, 516, 518, 519, 521];
 /** Administrator and krbtgt. */
 const PROTECTED_ACCOUNT_RIDS = [500, 502];
 
+/** A DC of the domain, with its configured URL when it has one (unreachable: it may be a configured DC that did not answer). */
+interface DomainController {
+  name: string;
+  url?: string;
+  unreachable?: boolean;
+}
+
 interface Session {
   client: Client;
   url: string;
   lastUsedAt: number;
+  /** The DC's NTDS Settings DN and host name (root DSE), read when first needed. */
+  identity?: Promise<ConfiguredDcIdentity | undefined>;
 }
 
+/** How long the discovered PDC emulator is trusted before it is looked up again (the role rarely moves). */
+const PDC_KNOWN_FOR_MS = 5 * 60_000;
+/** After a failed lookup, the configured order is used for this long before trying again. */
+const PDC_UNKNOWN_FOR_MS = 30_000;
+/** A DC that did not answer a connection is tried after the others for this long. */
+const DOWN_FOR_MS = 30_000;
+const REPLICATION_ATTRIBUTES = ['replPropertyMetaData', 'msDS-ReplAttributeMetaData'];
 
 
 interface ProtectionFacts {
@@ -132,8 +164,16 @@ interface ProtectionFacts {
 export class LdapDirectory implements Directory {
   private readonly options: Required<Omit<LdapDirectoryOptions, 'bindPassword'>>;
   private readonly bindPassword: () => Promise<string>;
+  /** The session reads use (the first configured DC that answered). */
   private session?: Session;
   private opening?: Promise<Session>;
+  /** Every open session, by URL: writes and confirmations reach particular DCs. */
+  private readonly sessions = new Map<string, Session>();
+  private readonly connecting = new Map<string, Promise<Session>>();
+  private readonly downUntil = new Map<string, number>();
+  private writeOrderCache?: { urls: string[]; until: number };
+  private readonly knownIdentities = new Map<string, ConfiguredDcIdentity>();
+  private domainControllersCache?: { dcs: Promise<DomainController[]>; until: number };
   private protectionFacts?: Promise<ProtectionFacts>;
   /** Per connection: the DC's identity, read once (null when unreadable); a restored DC drops its connections. */
   private readonly dcIdentities = new WeakMap<Client, { dc: string; dcName: string } | null>();
@@ -239,16 +279,67 @@ export class LdapDirectory implements Directory {
     return (integer(entry, COMPUTED_UAC) & UF_LOCKOUT) !== 0;
   }
 
-  async resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<void> {
+  async resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<PasswordWrite> {
     const changes = [replace('unicodePwd', encodeUnicodePwd(newPassword))];
     if (options.forceChange) changes.push(replace('pwdLastSet', '0'));
     if (options.unlock) changes.push(replace('lockoutTime', '0'));
+    let url: string;
     try {
       const controls = this.options.passwordPolicyHints ? [new PolicyHintsControl()] : [];
-      await this.once((client) => client.modify(user.dn, changes, controls));
+      url = await this.once(async (client, writtenOn) => {
+        await client.modify(user.dn, changes, controls);
+        return writtenOn;
+      });
     } catch (error) {
       throw scrubbed(error, newPassword);
     }
+    const writtenAt = new Date();
+    // The receipt is best effort: the password is set either way, only its confirmation needs the version (read on the
+    // same connection, so on the DC that took the write).
+    const session = this.sessions.get(url);
+    const identity = session ? await this.identityOf(session).catch(() => undefined) : undefined;
+    const version = session ? await this.passwordVersionOn(session, user.dn).catch(() => undefined) : undefined;
+    return { dc: identity?.hostName ?? hostOfUrl(url), url, ...(version === undefined ? {} : { version }), writtenAt };
+  }
+
+  async confirmPasswordReplication(
+    user: DirectoryUser,
+    write: PasswordWrite,
+    options: ReplicationConfirmOptions,
+  ): Promise<ReplicationCheck[]> {
+    const deadline = Date.now() + options.timeoutMs;
+    const others = (await this.domainControllers()).filter((dc) => dc.url !== write.url);
+    const checks = new Map<string, ReplicationCheck>();
+    const pending: { name: string; url: string }[] = [];
+    for (const dc of others) {
+      if (!dc.url) checks.set(dc.name, { dc: dc.name, state: dc.unreachable ? 'unreachable' : 'not-configured' });
+      else if (write.version === undefined) checks.set(dc.name, { dc: dc.name, state: 'unknown' });
+      else pending.push({ name: dc.name, url: dc.url });
+    }
+    const writtenVersion = write.version ?? 0;
+    while (pending.length > 0) {
+      await Promise.all(
+        pending.map(async (dc) => {
+          try {
+            const session = await this.sessionAt(dc.url, Math.max(1, deadline - Date.now()));
+            const version = await this.passwordVersionOn(session, user.dn);
+            // A later write (a newer reset) also counts: the one confirmed here is then already replaced.
+            if (version !== undefined && version >= writtenVersion) {
+              checks.set(dc.name, { dc: dc.name, state: 'caught-up', seenAfterMs: Date.now() - write.writtenAt.getTime() });
+            }
+          } catch (error) {
+            // The entry not yet there is "behind"; a DC that cannot be reached is not polled again.
+            if (!(error instanceof NotFoundError)) checks.set(dc.name, { dc: dc.name, state: 'unreachable' });
+          }
+        }),
+      );
+      const left = pending.filter((dc) => !checks.has(dc.name));
+      pending.splice(0, pending.length, ...left);
+      if (pending.length === 0 || Date.now() + options.intervalMs >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+    }
+    for (const dc of pending) checks.set(dc.name, { dc: dc.name, state: 'behind' });
+    return others.map((dc) => checks.get(dc.name) ?? { dc: dc.name, state: 'behind' });
   }
 
   async unlock(user: DirectoryUser): Promise<void> {
@@ -308,6 +399,98 @@ export class LdapDirectory implements Directory {
     });
   }
 
+  async scanPasswordExpiries(options: PasswordExpiryScanOptions): Promise<PasswordExpiryScanResult> {
+    const deadline = Date.now() + options.timeBudgetMs;
+    const now = options.now.getTime();
+    const horizonMs = options.horizonDays * 86_400_000;
+    // pwdLastSet is not indexed (searchFlags 0 in the AD schema, as Samba ships it), so the DC walks every user once;
+    // the bounds keep what comes back, and the per-user work, to the users near expiry under some policy in force.
+    const windows = mergeRanges(
+      (await this.readMaxPasswordAges()).map((ageSeconds) => [now - ageSeconds * 1000, now - ageSeconds * 1000 + horizonMs] as const),
+    );
+    if (windows.length === 0) return { expiring: [], pages: 0, complete: true };
+    const bounds = windows.map(([from, to]) => `(&(pwdLastSet>=${dateToFileTime(new Date(from))})(pwdLastSet<=${dateToFileTime(new Date(to))}))`);
+    // Goes into the filter as it is: a FILETIME in digits, nothing else.
+    if (options.pwdLastSetFrom !== undefined && !/^\d{1,20}$/.test(options.pwdLastSetFrom)) throw new ValidationError('pwdLastSetFrom must be a FILETIME in digits');
+    const from = options.pwdLastSetFrom ? `(pwdLastSet>=${options.pwdLastSetFrom})` : '';
+    const filter =
+      `(&${USERS_FILTER}(!(userAccountControl:${BIT_AND}:=${UF_ACCOUNTDISABLE}))(!(userAccountControl:${BIT_AND}:=${UF_DONT_EXPIRE_PASSWD}))` +
+      `(pwdLastSet>=1)${from}(|${bounds.join('')}))`;
+    return this.read(async (client) => {
+      const expiring: ExpiringPassword[] = [];
+      let pages = 0;
+      const search = client.searchPaginated(this.options.baseDn, {
+        scope: 'sub',
+        filter,
+        attributes: ['objectGUID', 'sAMAccountName', 'pwdLastSet', PASSWORD_EXPIRY],
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: options.pageSize },
+      });
+      for await (const page of search) {
+        pages += 1;
+        for (const entry of page.searchEntries) {
+          // Constructed by the DC from pwdLastSet and the user's resultant policy (PSO or domain); AD and Samba both return
+          // it in subtree searches (Get-ADUser -Filter does the same).
+          const raw = text(entry, PASSWORD_EXPIRY);
+          // 0 (must change) and 0x7FFFFFFFFFFFFFFF (never expires) come back undefined.
+          const expiresAt = fileTimeToDate(raw);
+          if (!expiresAt || expiresAt.getTime() <= now || expiresAt.getTime() > now + horizonMs) continue;
+          expiring.push({
+            objectGuid: guidOf(entry),
+            dn: entry.dn,
+            samAccountName: text(entry, 'sAMAccountName') ?? '',
+            pwdLastSet: text(entry, 'pwdLastSet') ?? '0',
+            expiresAt,
+          });
+        }
+        if (Date.now() >= deadline) return { expiring, pages, complete: false };
+      }
+      return { expiring, pages, complete: true };
+    });
+  }
+
+  /**
+   * The maximum password ages in force (seconds; "never" left out): the domain's and every fine-grained PSO's the
+   * service account can read. AD hides PSOs from accounts without read access to the Password Settings Container;
+   * then only the domain's age bounds the search, and users of a PSO with another age are not reminded (README).
+   */
+  private async readMaxPasswordAges(): Promise<number[]> {
+    const domain = adDurationToSeconds(text(await this.readEntry(this.options.baseDn, ['maxPwdAge']), 'maxPwdAge'));
+    let psoAges: number[] = [];
+    try {
+      const result = await this.read((client) =>
+        client.search(`CN=Password Settings Container,CN=System,${this.options.baseDn}`, {
+          scope: 'one',
+          filter: '(objectClass=msDS-PasswordSettings)',
+          attributes: ['msDS-MaximumPasswordAge'],
+        }),
+      );
+      psoAges = result.searchEntries.map((entry) => adDurationToSeconds(text(entry, 'msDS-MaximumPasswordAge')));
+    } catch (error) {
+      if (!(error instanceof NotFoundError || error instanceof DirectoryOperationError)) throw error;
+    }
+    return [...new Set([domain, ...psoAges])].filter((age) => age > 0);
+  }
+
+  async readBadPasswords(user: { dn: string }): Promise<BadPasswordsOnDc[]> {
+    const dcs = (await this.domainControllers()).filter((dc) => dc.url !== undefined || dc.unreachable);
+    return Promise.all(
+      dcs.map(async (dc): Promise<BadPasswordsOnDc> => {
+        if (!dc.url) return { dc: dc.name, state: 'unreachable', count: 0 };
+        try {
+          const session = await this.sessionAt(dc.url, this.options.connectTimeoutMs);
+          const entry = (await this.runOn(session, (client) => client.search(user.dn, { scope: 'base', attributes: ['badPwdCount', 'badPasswordTime'] })))
+            .searchEntries[0];
+          const lastAt = entry ? fileTimeToDate(text(entry, 'badPasswordTime')) : undefined;
+          return { dc: dc.name, state: 'read', count: entry ? integer(entry, 'badPwdCount') : 0, ...(lastAt ? { lastAt } : {}) };
+        } catch (error) {
+          if (error instanceof DirectoryUnavailableError) return { dc: dc.name, state: 'unreachable', count: 0 };
+          throw error;
+        }
+      }),
+    );
+  }
+
   async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
     return this.read((client) => this.changeWatermarkOf(client));
   }
@@ -320,9 +503,145 @@ export class LdapDirectory implements Directory {
   }
 
   async close(): Promise<void> {
-    const session = this.session;
+    const open = [...new Set([...this.sessions.values(), ...(this.session ? [this.session] : [])])];
     this.session = undefined;
-    if (session) await session.client.unbind().catch(() => undefined);
+    this.sessions.clear();
+    await Promise.all(open.map((session) => session.client.unbind().catch(() => undefined)));
+  }
+
+  /** The domain's DCs, looked up again every few minutes (DCs come and go rarely; every reset asks). */
+  private domainControllers(): Promise<DomainController[]> {
+    const cached = this.domainControllersCache;
+    if (cached && cached.until > Date.now()) return cached.dcs;
+    const dcs = this.findDomainControllers();
+    // Only a complete answer is kept: a DC that did not answer is looked for again at the next reset.
+    this.domainControllersCache = { dcs, until: Date.now() + PDC_KNOWN_FOR_MS };
+    dcs.then(
+      (found) => {
+        if (found.some((dc) => dc.unreachable) && this.domainControllersCache?.dcs === dcs) this.domainControllersCache = undefined;
+      },
+      () => {
+        if (this.domainControllersCache?.dcs === dcs) this.domainControllersCache = undefined;
+      },
+    );
+    return dcs;
+  }
+
+  /**
+   * The domain's DCs (servers with NTDS Settings under CN=Sites), each with its configured URL when it has one. Without
+   * read access to the configuration partition, the configured URLs themselves.
+   */
+  private async findDomainControllers(): Promise<DomainController[]> {
+    const urls = this.options.urls;
+    try {
+      const root = await this.read((client) => client.search('', { scope: 'base', attributes: ['configurationNamingContext'] }));
+      const configDn = root.searchEntries[0] ? text(root.searchEntries[0], 'configurationNamingContext') : undefined;
+      if (!configDn) throw new NotFoundError('no configuration partition');
+      const result = await this.read((client) =>
+        client.search(`CN=Sites,${configDn}`, { scope: 'sub', filter: '(objectClass=nTDSDSA)', attributes: ['1.1'] }),
+      );
+      const identities = await this.configuredIdentities();
+      // A DC that maps onto no URL may be one of the configured DCs that did not answer: then it is unreachable, and
+      // not-configured only when every configured DC said who it is.
+      const someUnidentified = identities.length < urls.length;
+      const found = await Promise.all(
+        result.searchEntries.map(async (entry) => {
+          const serverDn = parentDn(entry.dn);
+          const server = serverDn ? await this.readEntry(serverDn, ['dNSHostName']).catch(() => undefined) : undefined;
+          const hostName = server ? text(server, 'dNSHostName')?.toLowerCase() : undefined;
+          const url = configuredUrlOf(urls, { serviceDn: entry.dn, ...(hostName ? { hostName } : {}) }, identities);
+          return { name: hostName ?? entry.dn, ...(url ? { url } : someUnidentified ? { unreachable: true } : {}) };
+        }),
+      );
+      if (found.length > 0) return found;
+    } catch (error) {
+      if (!(error instanceof DirectoryOperationError || error instanceof NotFoundError)) throw error;
+    }
+    return urls.map((url) => ({ name: hostOfUrl(url), url }));
+  }
+
+  /**
+   * What each configured DC says it is (connecting to those not connected yet); a DC that does not answer now is known
+   * by what it said before, if it ever answered this instance.
+   */
+  private async configuredIdentities(): Promise<ConfiguredDcIdentity[]> {
+    const identities = await Promise.all(
+      this.options.urls.map(async (url) => {
+        try {
+          const identity = await this.identityOf(await this.sessionAt(url, this.options.connectTimeoutMs));
+          if (identity) this.knownIdentities.set(url, identity);
+          return identity;
+        } catch {
+          return this.knownIdentities.get(url);
+        }
+      }),
+    );
+    return identities.filter((identity): identity is ConfiguredDcIdentity => identity !== undefined);
+  }
+
+  /** The configured URL of the PDC emulator: the domain's fSMORoleOwner, mapped onto the configured DCs. */
+  private async findPdcUrl(): Promise<string | undefined> {
+    const domain = await this.readEntry(this.options.baseDn, ['fSMORoleOwner']);
+    const ownerDn = text(domain, 'fSMORoleOwner');
+    if (!ownerDn) return undefined;
+    const serverDn = parentDn(ownerDn);
+    const server = serverDn ? await this.readEntry(serverDn, ['dNSHostName']).catch(() => undefined) : undefined;
+    const hostName = server ? text(server, 'dNSHostName') : undefined;
+    const byName = configuredUrlOf(this.options.urls, { ...(hostName ? { hostName } : {}) }, []);
+    if (byName) return byName;
+    return configuredUrlOf(this.options.urls, { serviceDn: ownerDn }, await this.configuredIdentities());
+  }
+
+  /** The DCs in the order writes try them, the PDC emulator first; looked up again every few minutes. */
+  private async writeOrder(): Promise<string[]> {
+    const urls = this.options.urls;
+    if (urls.length < 2) return [...urls];
+    const cached = this.writeOrderCache;
+    if (cached && cached.until > Date.now()) return cached.urls;
+    let pdcUrl: string | undefined;
+    try {
+      pdcUrl = await this.findPdcUrl();
+    } catch (error) {
+      // No DC answering reads, or no right to read the role owner: the configured order, and the write says why.
+      if (!(error instanceof DirectoryOperationError || error instanceof NotFoundError || error instanceof DirectoryUnavailableError)) throw error;
+    }
+    const ordered = writeOrder(urls, pdcUrl);
+    this.writeOrderCache = { urls: ordered, until: Date.now() + (pdcUrl ? PDC_KNOWN_FOR_MS : PDC_UNKNOWN_FOR_MS) };
+    return ordered;
+  }
+
+  private identityOf(session: Session): Promise<ConfiguredDcIdentity | undefined> {
+    session.identity ??= session.client
+      .search('', { scope: 'base', attributes: ['dsServiceName', 'dnsHostName'] })
+      .then((result) => {
+        const root = result.searchEntries[0];
+        const serviceDn = root ? text(root, 'dsServiceName') : undefined;
+        const hostName = root ? text(root, 'dnsHostName')?.toLowerCase() : undefined;
+        return serviceDn ? { url: session.url, serviceDn, ...(hostName ? { hostName } : {}) } : undefined;
+      });
+    return session.identity;
+  }
+
+  /** unicodePwd's replication version on this session's DC (Windows' XML form, else the metadata blob both DCs keep). */
+  private async passwordVersionOn(session: Session, dn: string): Promise<number | undefined> {
+    let result;
+    try {
+      result = await session.client.search(dn, { scope: 'base', attributes: REPLICATION_ATTRIBUTES, explicitBufferAttributes: ['replPropertyMetaData'] });
+    } catch (error) {
+      if (classifyLdapError(error) === 'result') {
+        if (resultCodeOf(error) === 32) throw new NotFoundError('no such directory entry');
+        throw new DirectoryOperationError(describeLdapError(error), { cause: error });
+      }
+      this.discard(session);
+      throw new DirectoryUnavailableError(`${session.url}: ${describeLdapError(error)}`, { cause: error });
+    }
+    const entry = result.searchEntries[0];
+    if (!entry) return undefined;
+    const fromXml = attributeStateFromXml(values(entry, 'msDS-ReplAttributeMetaData'), 'unicodePwd');
+    if (fromXml) return fromXml.version;
+    const raw = entry['replPropertyMetaData'];
+    const blob = Array.isArray(raw) ? raw[0] : raw;
+    return Buffer.isBuffer(blob) ? attributeStateFromBlob(blob, ATTID_UNICODE_PWD)?.version : undefined;
   }
 
   /** The connected DC's identity and highestCommittedUSN; undefined when it publishes no USNs (the local demo directory). */
@@ -442,83 +761,139 @@ export class LdapDirectory implements Directory {
   }
 
   /**
-   * Runs a write once: a write whose answer was lost must not be blindly repeated. A kept connection that has been idle
-   * is probed first with a cheap read: DCs drop idle connections (AD after 900 s) and a Lambda thawed after a pause
-   * may not have noticed yet; the probe, being a read, reconnects quietly.
+   * Runs a write once, on the PDC emulator when it answers, else on the next DC: a write whose answer was lost must not
+   * be blindly repeated. A kept connection that has been idle is probed first with a cheap read: DCs drop idle
+   * connections (AD after 900 s) and a Lambda thawed after a pause may not have noticed yet; the probe reconnects.
    */
   private async once<T>(operation: (client: Client, url: string) => Promise<T>): Promise<T> {
-    const current = this.session;
-    if (current && Date.now() - current.lastUsedAt >= this.options.idleProbeAfterMs) {
-      await this.read((client) => client.search('', { scope: 'base', attributes: ['1.1'] }));
+    const order = await this.writeOrder();
+    let session = await this.firstAnswering(order);
+    if (Date.now() - session.lastUsedAt >= this.options.idleProbeAfterMs) {
+      try {
+        await session.client.search('', { scope: 'base', attributes: ['1.1'] });
+      } catch {
+        this.discard(session);
+        session = await this.firstAnswering(order);
+      }
     }
-    return this.run(operation, false);
+    return this.runOn(session, operation);
   }
 
   private async run<T>(operation: (client: Client, url: string) => Promise<T>, retryOnReusedConnection: boolean): Promise<T> {
     const reused = this.session?.client.isConnected === true && this.session.client.isBound;
     const session = await this.bound();
     try {
+      return await this.runOn(session, operation);
+    } catch (error) {
+      if (error instanceof DirectoryUnavailableError && reused && retryOnReusedConnection) return this.run(operation, false);
+      throw error;
+    }
+  }
+
+  private async runOn<T>(session: Session, operation: (client: Client, url: string) => Promise<T>): Promise<T> {
+    try {
       const result = await operation(session.client, session.url);
       session.lastUsedAt = Date.now();
       return result;
     } catch (error) {
+      if (error instanceof DirectoryUnavailableError) throw error;
       const kind = classifyLdapError(error);
       if (kind === 'result') {
         if (resultCodeOf(error) === 32) throw new NotFoundError('no such directory entry');
         throw new DirectoryOperationError(describeLdapError(error), { cause: error });
       }
       this.discard(session);
-      if (reused && retryOnReusedConnection) return this.run(operation, false);
       throw new DirectoryUnavailableError(`${session.url}: ${describeLdapError(error)}`, { cause: error });
     }
   }
 
-  /** The current bound session, or a new one; concurrent callers share one connection attempt. */
+  /** The current bound read session, or a new one; concurrent callers share one connection attempt. */
   private async bound(): Promise<Session> {
     const current = this.session;
-    if (current?.client.isConnected && current.client.isBound) return current;
+    if (current && alive(current)) return current;
     if (current) this.discard(current);
-    this.opening ??= this.open().finally(() => {
-      this.opening = undefined;
-    });
+    this.opening ??= this.firstAnswering(this.options.urls)
+      .then((session) => {
+        this.session = session;
+        return session;
+      })
+      .finally(() => {
+        this.opening = undefined;
+      });
     return this.opening;
   }
 
-  /** Connects and binds to the first DC that answers, in the configured order. */
-  private async open(): Promise<Session> {
+  /**
+   * A bound session on the first of `urls` that answers (kept sessions reused). DCs that failed to connect lately are
+   * tried last, so a dead PDC costs one connect timeout per DOWN_FOR_MS, not one per write.
+   */
+  private async firstAnswering(urls: readonly string[]): Promise<Session> {
+    const now = Date.now();
+    const ordered = [...urls.filter((url) => (this.downUntil.get(url) ?? 0) <= now), ...urls.filter((url) => (this.downUntil.get(url) ?? 0) > now)];
     const failures: string[] = [];
-    for (const url of this.options.urls) {
-      const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-      // Node checks the certificate against the host name or IP (an IP must be in the SAN); SNI only for names.
-      const tlsOptions = { ca: [this.options.caPem], ...(isIP(host) ? {} : { servername: host }) };
-      const client = new Client({
-        url,
-        // ldapts treats tlsOptions on the client as "connect with TLS", which breaks a plain connection meant for StartTLS.
-        ...(this.options.startTls ? {} : { tlsOptions }),
-        connectTimeout: this.options.connectTimeoutMs,
-        timeout: this.options.operationTimeoutMs,
-      });
+    for (const url of ordered) {
       try {
-        if (this.options.startTls) await client.startTLS({ ...tlsOptions, host });
-        await client.bind(this.options.bindDn, await this.bindPassword());
-        this.session = { client, url, lastUsedAt: Date.now() };
-        return this.session;
+        return await this.sessionAt(url, this.options.connectTimeoutMs);
       } catch (error) {
-        await client.unbind().catch(() => undefined);
-        if (classifyLdapError(error) === 'result') {
-          // A refused service bind is the same on every DC: report it rather than trying the others.
-          throw new DirectoryOperationError(`service account bind refused by ${url}: ${describeLdapError(error)}`);
-        }
-        failures.push(`${url}: ${describeLdapError(error)}`);
+        if (!(error instanceof DirectoryUnavailableError)) throw error;
+        failures.push(error.message);
       }
     }
     throw new DirectoryUnavailableError(`no domain controller answered (${failures.join('; ')})`);
   }
 
+  /** The kept session on this DC, or a new one (concurrent callers share the attempt). */
+  private sessionAt(url: string, connectTimeoutMs: number): Promise<Session> {
+    const current = this.sessions.get(url);
+    if (current && alive(current)) return Promise.resolve(current);
+    if (current) this.discard(current);
+    let attempt = this.connecting.get(url);
+    if (!attempt) {
+      attempt = this.connect(url, connectTimeoutMs).finally(() => this.connecting.delete(url));
+      this.connecting.set(url, attempt);
+    }
+    return attempt;
+  }
+
+  /** Connects and binds to one DC. */
+  private async connect(url: string, connectTimeoutMs: number): Promise<Session> {
+    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    // Node checks the certificate against the host name or IP (an IP must be in the SAN); SNI only for names.
+    const tlsOptions = { ca: [this.options.caPem], ...(isIP(host) ? {} : { servername: host }) };
+    const client = new Client({
+      url,
+      // ldapts treats tlsOptions on the client as "connect with TLS", which breaks a plain connection meant for StartTLS.
+      ...(this.options.startTls ? {} : { tlsOptions }),
+      connectTimeout: Math.min(connectTimeoutMs, this.options.connectTimeoutMs),
+      timeout: this.options.operationTimeoutMs,
+    });
+    try {
+      if (this.options.startTls) await client.startTLS({ ...tlsOptions, host });
+      await client.bind(this.options.bindDn, await this.bindPassword());
+    } catch (error) {
+      await client.unbind().catch(() => undefined);
+      if (classifyLdapError(error) === 'result') {
+        // A refused service bind is the same on every DC: report it rather than trying the others.
+        throw new DirectoryOperationError(`service account bind refused by ${url}: ${describeLdapError(error)}`);
+      }
+      this.downUntil.set(url, Date.now() + DOWN_FOR_MS);
+      throw new DirectoryUnavailableError(`${url}: ${describeLdapError(error)}`);
+    }
+    this.downUntil.delete(url);
+    const session: Session = { client, url, lastUsedAt: Date.now() };
+    this.sessions.set(url, session);
+    return session;
+  }
+
   private discard(session: Session): void {
     if (this.session === session) this.session = undefined;
+    if (this.sessions.get(session.url) === session) this.sessions.delete(session.url);
     session.client.unbind().catch(() => undefined);
   }
+}
+
+function alive(session: Session): boolean {
+  return session.client.isConnected && session.client.isBound;
 }
 
 /** The DC's invocationId (from its NTDS Settings object), or undefined when the service account cannot read it. */
@@ -570,6 +945,17 @@ function scrubbed(error: unknown, password: string): Error {
 function plausibleName(name: string): boolean {
   // eslint-disable-next-line no-control-regex
   return name.length > 0 && name.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(name);
+}
+
+/** Overlapping or touching [from, to] ranges joined, in ascending order. */
+function mergeRanges(ranges: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  const merged: Array<[number, number]> = [];
+  for (const [from, to] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
 }
 
 function toDirectoryUser(entry: Entry): DirectoryUser {

@@ -2,7 +2,9 @@ import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
 import type { WorkerInvoker } from '../../ports/directory-worker.js';
+import type { EmailSender } from '../../ports/email-sender.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
+import type { Logger } from '../../ports/logger.js';
 
 export interface AdminDependencies {
   worker: WorkerInvoker;
@@ -12,6 +14,10 @@ export interface AdminDependencies {
   listEnrolledUsers: () => Promise<string[]>;
   auditLog: AuditLog;
   clock: Clock;
+  /** Notices to the user on an independent channel (a revoked phone). */
+  emailSender: EmailSender;
+  notices: { productName: string; supportContact: string };
+  logger: Pick<Logger, 'error'>;
 }
 
 /** Who asked and in which request: recorded with every admin action in the audit log. */

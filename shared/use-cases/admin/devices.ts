@@ -1,4 +1,7 @@
+import type { Enrollment } from '../../domain/enrollment.js';
 import { NotFoundError } from '../../domain/errors.js';
+import type { OutboundEmail } from '../../ports/email-sender.js';
+import { noticeEmail } from '../../email/notice-email.js';
 import type { AdminDependencies, AdminRequestContext } from './dependencies.js';
 
 /** Revokes one device; returns the user it belonged to. */
@@ -14,5 +17,23 @@ export async function revokeDevice(deps: AdminDependencies, deviceId: string, re
     ...request,
     at: now,
   });
+  // A lost or stolen phone was cut off: the user hears it on another channel, in case it was not at their request.
+  const enrollment = await deps.enrollmentStore.get(device.userGuid);
+  if (enrollment) {
+    try {
+      await deps.emailSender.send(deviceRevokedEmail(deps.notices, enrollment, now));
+    } catch (error) {
+      deps.logger.error('notice could not be sent', { notice: 'device-revoked-email', userGuid: device.userGuid, error: error instanceof Error ? error.name : 'unknown' });
+    }
+  }
   return { userGuid: device.userGuid };
+}
+
+/** Email notice after an admin revoked a phone; it never holds a key or a password. */
+export function deviceRevokedEmail(notices: AdminDependencies['notices'], to: Pick<Enrollment, 'mail' | 'displayName'>, at: Date): OutboundEmail {
+  return noticeEmail(to.mail, `${notices.productName}: a phone app was removed from your account`, [
+    `Hello ${to.displayName},`,
+    `Your IT team removed the ${notices.productName} app on your phone from your account on ${at.toUTCString()}. That phone can no longer reset your Windows password or unlock your account.`,
+    `If you did not ask for this, contact ${notices.supportContact}.`,
+  ]);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../../ports/logger.js';
 import type { DirectoryJob } from '../../domain/directory-job.js';
 import type { Directory } from '../../ports/directory.js';
+import type { ExpiryReminders } from '../expiry-reminders/index.js';
 import type { LockoutWatch } from '../lockout/index.js';
 import type { createAccountJobs } from '../reset/index.js';
 
@@ -22,10 +23,12 @@ export interface DirectoryJobDependencies {
   lockoutWatch: LockoutWatch;
   /** Reset and unlock (shared/use-cases/reset). */
   accountJobs: ReturnType<typeof createAccountJobs>;
+  /** Password-expiry reminders (shared/use-cases/expiry-reminders). */
+  expiryReminders: ExpiryReminders;
 }
 
 /** What the directory worker does per job kind. Used unchanged by the Lambda and the local runtime. */
-export function createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs }: DirectoryJobDependencies): JobHandlers {
+export function createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs, expiryReminders }: DirectoryJobDependencies): JobHandlers {
   return {
     ping: async () => {
       const { url } = await directory.checkHealth();
@@ -37,5 +40,9 @@ export function createDirectoryJobHandlers({ directory, logger, lockoutWatch, ac
     },
     reset: (job, delivery) => accountJobs.reset(job, delivery),
     unlock: (job, delivery) => accountJobs.unlock(job, delivery),
+    'password-expiry-scan': async (job) => {
+      const summary = await expiryReminders.scan(job.jobId, job.after);
+      logger.info('password expiry scan done', { ...summary });
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEVICE_REQUEST_MAX_SKEW_MS, type Device, type DevicePlatform, type UnlockMethod } from '../../domain/device.js';
+import { DEVICE_REQUEST_MAX_SKEW_MS, type Device, type DevicePlatform, type UnlockMethod, type WebAuthnCredential } from '../../domain/device.js';
 import { verifyDeviceRequest, type DevicePublicKey } from '../../domain/device-signature.js';
 import { issuedUnderCurrentActivation, type Enrollment, type EnrollmentMethods } from '../../domain/enrollment.js';
 import { RateLimitedError } from '../../domain/errors.js';
@@ -13,7 +13,12 @@ import { retryOnConcurrentUpdate } from './save-with-retry.js';
 
 export interface DeviceRegistration {
   bindingCode: string;
+  /** The key that signs the device's requests (protocol v1: also the key passwords are encrypted to). */
   publicKey: DevicePublicKey;
+  /** Protocol v2: the separate ECDH key passwords are encrypted to. */
+  encryptionKey?: DevicePublicKey;
+  /** Protocol v2 with Touch ID/Face ID: the platform credential, already verified against its registration challenge. */
+  webauthn?: WebAuthnCredential;
   unlockMethod: UnlockMethod;
   platform: DevicePlatform;
   /** The app's APNs or FCM token (checked at the edge); the device stores the endpoint made from it, not the token. */
@@ -41,7 +46,7 @@ export type DeviceAuthentication = { ok: true; device: Device; enrollment: Enrol
 export interface DeviceStatus {
   account: { displayName: string; samAccountName: string };
   methods: EnrollmentMethods;
-  device: { deviceId: string; unlockMethod: UnlockMethod; platform: DevicePlatform };
+  device: { deviceId: string; unlockMethod: UnlockMethod; platform: DevicePlatform; protocol: 1 | 2 };
 }
 
 
@@ -69,6 +74,8 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         deviceId: randomUUID(),
         userGuid: binding.userGuid,
         publicKey: registration.publicKey,
+        ...(registration.encryptionKey ? { encryptionKey: registration.encryptionKey } : {}),
+        ...(registration.webauthn ? { webauthn: registration.webauthn } : {}),
         unlockMethod: registration.unlockMethod,
         platform: registration.platform,
         ...(await pushEndpointOf(registration, binding.userGuid)),
@@ -131,7 +138,7 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
       return {
         account: { displayName: enrollment.displayName, samAccountName: enrollment.samAccountName },
         methods: enrollment.methods,
-        device: { deviceId: device.deviceId, unlockMethod: device.unlockMethod, platform: device.platform },
+        device: { deviceId: device.deviceId, unlockMethod: device.unlockMethod, platform: device.platform, protocol: device.encryptionKey ? 2 : 1 },
       };
     },
   };

@@ -1,6 +1,6 @@
 import type { DevicePlatform } from '../../domain/device.js';
 import type { OutboundEmail } from '../../ports/email-sender.js';
-import { escapeHtml } from '../../email/html.js';
+import { noticeEmail } from '../../email/notice-email.js';
 
 /** Wording settings shared by every message of the enrollment flow. */
 export interface NoticeSettings {
@@ -33,7 +33,7 @@ export function phoneVerifiedEmail(settings: NoticeSettings, to: Recipient, mask
     `The mobile number ${maskedPhone} was verified for ${settings.productName} on ${at.toUTCString()}. You can now reset your Windows password by texting RESET to the ${settings.productName} number that sent you the confirmation.`,
     `If this was not you, contact ${settings.supportContact} right away.`,
   ];
-  return email(to.mail, `${settings.productName}: your mobile number was verified`, lines);
+  return noticeEmail(to.mail, `${settings.productName}: your mobile number was verified`, lines);
 }
 
 /** SMS to the number that was replaced: the new one is masked, and the user is told what to do if it was not them. */
@@ -48,7 +48,7 @@ export function phoneChangedEmail(settings: NoticeSettings, to: Recipient, phone
     `The mobile number for ${settings.productName} was changed from ${phones.from} to ${phones.to} on ${at.toUTCString()}. Password resets by SMS now work only from the new number.`,
     `If this was not you, contact ${settings.supportContact} right away.`,
   ];
-  return email(to.mail, `${settings.productName}: your mobile number was changed`, lines);
+  return noticeEmail(to.mail, `${settings.productName}: your mobile number was changed`, lines);
 }
 
 /** Email notice after an app was bound to the account. */
@@ -59,14 +59,5 @@ export function deviceBoundEmail(settings: NoticeSettings, to: Recipient, platfo
     `The ${settings.productName} app on ${phoneName} was linked to your account on ${at.toUTCString()}. You can now reset your Windows password from the app.`,
     `If this was not you, contact ${settings.supportContact} right away.`,
   ];
-  return email(to.mail, `${settings.productName}: a phone app was linked to your account`, lines);
-}
-
-function email(to: string, subject: string, paragraphs: string[]): OutboundEmail {
-  return {
-    to,
-    subject,
-    text: paragraphs.join('\n\n') + '\n',
-    html: `<!doctype html><html><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('')}</body></html>`,
-  };
+  return noticeEmail(to.mail, `${settings.productName}: a phone app was linked to your account`, lines);
 }

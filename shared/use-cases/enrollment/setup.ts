@@ -1,3 +1,4 @@
+import { appEnrollLink } from '../../domain/app-link.js';
 import {
   MAX_VERIFICATION_FAILURES,
   VERIFICATION_LOCK_SECONDS,
@@ -279,7 +280,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         expiresAt,
         activationHash: resolved.secret.hash,
       });
-      const uri = `blink://enroll?v=1&api=${encodeURIComponent(settings.publicBaseUrl)}&code=${bindingCode}`;
+      const uri = appEnrollLink(settings.publicBaseUrl, bindingCode);
       const qrSvg = deps.qrCode.svg(uri);
       await deps.auditLog.record({ userGuid, action: 'setup.qr-issued', channel: 'web', result: 'success', ...requestId(request), at: now });
       return { ok: true, uri, qrSvg, expiresAt };

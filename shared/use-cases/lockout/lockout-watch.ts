@@ -1,6 +1,6 @@
 import type { Logger } from '../../ports/logger.js';
 import type { Enrollment } from '../../domain/enrollment.js';
-import { DeliveryError, DomainError, OptedOutError } from '../../domain/errors.js';
+import { DeliveryError, DomainError, OptedOutError, PushSubscriptionGoneError } from '../../domain/errors.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
@@ -13,8 +13,11 @@ import type { PushSender } from '../../ports/push-sender.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { ScanWatermarkStore } from '../../ports/scan-watermark-store.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
+import type { WebPushSender } from '../../ports/web-push-sender.js';
+import type { WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
+import type { Device } from '../../domain/device.js';
 import type { LockedResult, LockedUser } from '../../domain/lockout-listing-contract.js';
-import { lockoutAlertPush, lockoutAlertSms } from './messages.js';
+import { lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush, type BadPasswordsSeen } from './messages.js';
 
 /** The metric sink the watch reports to: Powertools Metrics fits. */
 export interface LockoutMetrics {
@@ -32,6 +35,8 @@ export interface LockoutWatchSettings {
   timeZone: string;
   alertsPerDay: number;
   productName: string;
+  /** LOCKOUT_ALERT_SHOW_DC: the SMS alert names the DC that saw the latest wrong password, and when. */
+  showBadPasswordDc?: boolean;
 }
 
 export interface LockoutWatchDependencies {
@@ -42,6 +47,8 @@ export interface LockoutWatchDependencies {
   optOutList: OptOutList;
   smsSender: SmsSender;
   pushSender: PushSender;
+  /** Web Push to the installed web app's subscriptions (absent: only mobile pushes and SMS). */
+  webPush?: { sender: WebPushSender; subscriptions: WebPushSubscriptions };
   rateLimiter: RateLimiter;
   auditLog: AuditLog;
   alertLog: LockoutAlertLog;
@@ -90,6 +97,8 @@ const DAY_SECONDS = 86_400;
 const KEEP_AFTER_LOCKOUT_ENDS_MS = 7 * DAY_SECONDS * 1000;
 /** A lockout that only an admin ends can last long; its key is kept this long (then one reminder at most). */
 const KEEP_UNENDING_LOCKOUT_MS = 365 * DAY_SECONDS * 1000;
+/** How long a push service keeps a lockout Web Push for a phone that is offline: the alert is stale after that. */
+const WEB_PUSH_TTL_SECONDS = 12 * 3600;
 /** Users handled at once: bounds the load on the table and the DCs. */
 const CONCURRENCY = 5;
 
@@ -147,14 +156,34 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
   };
 
   /** The SMS outcome, and whether a failure is worth another try (a transient error of the SMS service). */
-  const sendSms = async (enrollment: Enrollment, lockedAt: Date, now: Date): Promise<{ outcome: LockoutSmsOutcome; transient: boolean }> => {
+  /** Where and when the latest wrong password was tried (badPwdCount is per DC), when the admin turned that on. */
+  const badPasswordsSeen = async (account: LockedAccount): Promise<BadPasswordsSeen | undefined> => {
+    if (!settings.showBadPasswordDc) return undefined;
+    try {
+      const seen = (await deps.directory.readBadPasswords(account)).filter((dc) => dc.count > 0 && dc.lastAt);
+      const latest = seen.sort((a, b) => (b.lastAt?.getTime() ?? 0) - (a.lastAt?.getTime() ?? 0))[0];
+      return latest?.lastAt ? { dc: latest.dc, at: latest.lastAt } : undefined;
+    } catch (error) {
+      // The alert matters more than its detail.
+      deps.logger.warn('reading the DCs’ bad password counts failed', { error: describe(error) });
+      return undefined;
+    }
+  };
+
+  const sendSms = async (
+    enrollment: Enrollment,
+    lockedAt: Date,
+    now: Date,
+    triedOn?: BadPasswordsSeen,
+  ): Promise<{ outcome: LockoutSmsOutcome; transient: boolean }> => {
     const phone = enrollment.methods.sms ? enrollment.phoneE164 : undefined;
     if (!phone) return { outcome: 'no-phone', transient: false };
     if (await deps.optOutList.isOptedOut(phone)) return { outcome: 'opted-out', transient: false };
     try {
       // From the number the user saved at setup, so the alert (and the reply to it) stays in the thread they know.
       const from = enrollment.senderNumber;
-      await deps.smsSender.send({ to: phone, body: lockoutAlertSms(settings.productName, lockedAt, settings.timeZone), ...(from ? { from } : {}) });
+      const body = lockoutAlertSms(settings.productName, lockedAt, settings.timeZone, triedOn);
+      await deps.smsSender.send({ to: phone, body, ...(from ? { from } : {}) });
       return { outcome: 'sent', transient: false };
     } catch (error) {
       if (error instanceof OptedOutError) {
@@ -167,24 +196,42 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     }
   };
 
-  /** Pushes accepted, and whether a failed one is worth another try. */
+  /** Pushes accepted (mobile and Web Push), and whether a failed one is worth another try. */
   const sendPushes = async (userGuid: string, lockedAt: Date): Promise<{ sent: number; transientFailures: number }> => {
-    const devices = (await deps.deviceStore.listForUser(userGuid)).filter((device) => !device.revokedAt && device.pushToken);
+    const devices = (await deps.deviceStore.listForUser(userGuid)).filter((device) => !device.revokedAt && (device.pushToken || device.webPush));
     const { title, body } = lockoutAlertPush(settings.productName, lockedAt, settings.timeZone);
     let sent = 0;
     let transientFailures = 0;
-    for (const device of devices) {
+    const attempt = async (device: Device, channel: 'mobile' | 'web', send: () => Promise<unknown>) => {
       try {
-        await deps.pushSender.send({
-          target: device.pushToken ?? '',
-          title,
-          body,
-          data: { kind: 'lockout', lockedAt: lockedAt.toISOString() },
-        });
+        await send();
         sent += 1;
       } catch (error) {
         if (error instanceof DomainError && error.retryable) transientFailures += 1;
-        deps.logger.warn('lockout alert push failed', { userGuid, deviceId: device.deviceId, error: describe(error) });
+        if (error instanceof PushSubscriptionGoneError && device.webPush) {
+          // The browser dropped it (app removed, permission revoked): nothing will ever be delivered there again.
+          try {
+            await deps.webPush?.subscriptions.removeWebPush(device.deviceId, device.webPush.endpoint);
+            deps.logger.info('web push subscription gone, removed', { userGuid, deviceId: device.deviceId });
+          } catch (removal) {
+            // The next alert meets the same answer and tries again; the alert itself must not fail for it.
+            deps.logger.warn('gone web push subscription not removed', { userGuid, deviceId: device.deviceId, error: describe(removal) });
+          }
+          return;
+        }
+        deps.logger.warn('lockout alert push failed', { userGuid, deviceId: device.deviceId, channel, error: describe(error) });
+      }
+    };
+    for (const device of devices) {
+      if (device.pushToken) {
+        const target = device.pushToken;
+        await attempt(device, 'mobile', () => deps.pushSender.send({ target, title, body, data: { kind: 'lockout', lockedAt: lockedAt.toISOString() } }));
+      }
+      const subscription = device.webPush;
+      const webPush = deps.webPush;
+      if (subscription && webPush) {
+        const notification = lockoutAlertWebPush(settings.productName, lockedAt, settings.timeZone);
+        await attempt(device, 'web', () => webPush.sender.send({ subscription, notification, ttlSeconds: WEB_PUSH_TTL_SECONDS, topic: 'lockout' }));
       }
     }
     return { sent, transientFailures };
@@ -225,7 +272,8 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     if (!cap.allowed) {
       record = { ...base, outcome: 'capped', sms: 'not-sent', pushes: 0 };
     } else {
-      const [sms, pushes] = await Promise.all([sendSms(enrollment, account.lockedAt, now), sendPushes(userGuid, account.lockedAt)]);
+      const triedOn = await badPasswordsSeen(account);
+      const [sms, pushes] = await Promise.all([sendSms(enrollment, account.lockedAt, now, triedOn), sendPushes(userGuid, account.lockedAt)]);
       if (pushes.sent === 0 && sms.outcome !== 'sent' && (sms.transient || pushes.transientFailures > 0)) {
         throw new DeliveryError('no lockout alert reached the user; the SMS or push service may answer later');
       }
@@ -322,6 +370,11 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
         if (assessed.skip) return;
         const { enrollment, endsAt } = assessed;
         const alert = await deps.alertLog.find(enrollment.userGuid, account.lockoutTime);
+        const badPasswords = await deps.directory.readBadPasswords(account).catch((error: unknown) => {
+          // The listing matters more than where the wrong passwords were tried.
+          deps.logger.warn('reading the DCs’ bad password counts failed', { userGuid: enrollment.userGuid, error: describe(error) });
+          return [];
+        });
         locked.push({
           userGuid: enrollment.userGuid,
           samAccountName: enrollment.samAccountName,
@@ -331,6 +384,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
           alert: alert
             ? { outcome: alert.outcome, sms: alert.sms, pushes: alert.pushes, handledAt: alert.handledAt.toISOString() }
             : null,
+          badPasswords: badPasswords.map((dc) => ({ dc: dc.dc, state: dc.state, count: dc.count, lastAt: dc.lastAt?.toISOString() ?? null })),
         });
       });
       locked.sort((a, b) => a.lockedAt.localeCompare(b.lockedAt) || a.samAccountName.localeCompare(b.samAccountName));

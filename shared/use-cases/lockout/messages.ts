@@ -1,3 +1,5 @@
+import type { WebPushNotification } from '../../ports/web-push-sender.js';
+
 /**
  * The wording of lockout alerts. Times are shown as HH:MM (24 h) in the configured time zone, followed by that zone's
  * short name ("10:42 UTC", "11:42 CET", "05:42 EST"): a bare "10:42" is read in the phone's own zone, which may not be
@@ -26,8 +28,15 @@ export function lockoutTimeWithZone(lockedAt: Date, timeZone: string): string {
 }
 
 /** The SMS to the verified phone: the reply words are the inbound-SMS commands (docs/design/reset.md). */
-export function lockoutAlertSms(productName: string, lockedAt: Date, timeZone: string): string {
-  return `${productName}: your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Reply UNLOCK to unlock it or RESET for a new password.`;
+export function lockoutAlertSms(productName: string, lockedAt: Date, timeZone: string, triedOn?: BadPasswordsSeen): string {
+  const where = triedOn ? ` The wrong passwords were tried on ${triedOn.dc} at ${lockoutTimeWithZone(triedOn.at, timeZone)}.` : '';
+  return `${productName}: your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}.${where} Reply UNLOCK to unlock it or RESET for a new password.`;
+}
+
+/** The DC that saw the latest wrong password, and when (LOCKOUT_ALERT_SHOW_DC). */
+export interface BadPasswordsSeen {
+  dc: string;
+  at: Date;
 }
 
 /** The push to each bound device: the app offers Unlock and Reset itself. */
@@ -35,5 +44,20 @@ export function lockoutAlertPush(productName: string, lockedAt: Date, timeZone: 
   return {
     title: `${productName}: account locked`,
     body: `Your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Open ${productName} to unlock it or get a new password.`,
+  };
+}
+
+/**
+ * The Web Push to the installed app: the same words as the mobile push, and the two actions the app's service worker
+ * offers. Tapping the notification opens the app on Unlock; the Reset action opens it on Reset. Nothing secret in it.
+ */
+export function lockoutAlertWebPush(productName: string, lockedAt: Date, timeZone: string): WebPushNotification {
+  return {
+    ...lockoutAlertPush(productName, lockedAt, timeZone),
+    data: { kind: 'lockout', url: '/app/?action=unlock' },
+    actions: [
+      { action: 'unlock', title: 'Unlock' },
+      { action: 'reset', title: 'Reset password' },
+    ],
   };
 }

@@ -11,7 +11,7 @@ import {
   PasswordRejectedError,
 } from '../../domain/errors.js';
 import { generatePassword } from '../../domain/password-generator.js';
-import type { DirectoryUser } from '../../ports/directory.js';
+import type { DirectoryUser, PasswordWrite, ReplicationCheck } from '../../ports/directory.js';
 import type { JobOutcome } from '../../ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult } from '../../ports/password-delivery.js';
 import { resetLimitKeys } from '../app-requests/index.js';
@@ -45,6 +45,9 @@ const REJECTED_PASSWORD_GROWTH = 4;
  */
 export const NOT_LOCKED_REFUNDS_PER_HOUR = 3;
 
+/** Between two polls of the DCs that do not have a new password yet. */
+const REPLICATION_POLL_MS = 500;
+
 /** A finished job stays in the ledger as long as SQS can keep a message (14 days), so no delivery repeats it. */
 const LEDGER_KEEP_MS = 14 * 86_400_000;
 
@@ -55,8 +58,8 @@ interface Requester {
   enrollment: Enrollment;
   /** Sends a short answer without a password; false when it was not sent because the number opted out. */
   tell(text: string, appOutcome: AppOutcome): Promise<boolean>;
-  /** Hands the new password over; false when the number opted out (nothing was sent). */
-  deliverPassword(password: string): Promise<boolean>;
+  /** Hands the new password over (saying to wait a minute when a DC is behind); false when the number opted out. */
+  deliverPassword(password: string, waitAdvised: boolean): Promise<boolean>;
 }
 
 /**
@@ -159,7 +162,7 @@ export function createAccountJobs(deps: ResetDependencies) {
     return {
       enrollment,
       tell: (text) => send(text),
-      deliverPassword: (password) => send(newPasswordSms(settings, password, settings.forceChange)),
+      deliverPassword: (password, waitAdvised) => send(newPasswordSms(settings, password, settings.forceChange, waitAdvised)),
     };
   }
 
@@ -214,8 +217,9 @@ export function createAccountJobs(deps: ResetDependencies) {
       // fine-grained PSOs), usually a longer minimum: each new try is four characters longer.
       const configuredMinLength = settings.passwordMinLength + (attempt - 1) * REJECTED_PASSWORD_GROWTH;
       const password = generatePassword({ policy, configuredMinLength, accountNames });
+      let write: PasswordWrite;
       try {
-        await directory.resetPassword(user, password, { forceChange: settings.forceChange, unlock: settings.unlockOnReset });
+        write = await directory.resetPassword(user, password, { forceChange: settings.forceChange, unlock: settings.unlockOnReset });
       } catch (error) {
         if (error instanceof PasswordRejectedError && attempt <= settings.rejectionRetries) {
           logger.warn('AD rejected a generated password; trying a new one', { userGuid: job.userGuid, attempt });
@@ -226,8 +230,9 @@ export function createAccountJobs(deps: ResetDependencies) {
         throw error;
       }
       const dontExpirePassword = (user.userAccountControl & userAccountControl.dontExpirePassword) !== 0;
-      logger.info('password reset in AD', { userGuid: job.userGuid, attempts: attempt, dontExpirePassword, policySource: policy.source.kind });
-      if (!(await requester.deliverPassword(password))) {
+      logger.info('password reset in AD', { userGuid: job.userGuid, attempts: attempt, dontExpirePassword, policySource: policy.source.kind, dc: write.dc });
+      const replication = await confirmReplication(job, user, write);
+      if (!(await requester.deliverPassword(password, replication.some((check) => check.state === 'behind')))) {
         logger.warn('new password not sent: the number opted out', { userGuid: job.userGuid });
         await noticeOfUntextedPassword(job, requester.enrollment);
         return { result: 'failed', reason: 'opted-out' };
@@ -236,6 +241,38 @@ export function createAccountJobs(deps: ResetDependencies) {
       // pwdLastSet=0 has no effect on such accounts: the admins see it in the audit trail.
       return dontExpirePassword ? { result: 'success', reason: 'dont-expire-password' } : { result: 'success' };
     }
+  }
+
+  /**
+   * Polls the other DCs for the new password (bounded by REPLICATION_CONFIRM_SECONDS, well inside the worker's
+   * timeout) and records per DC whether and when it had it. Never fails the job: the password is set either way.
+   */
+  async function confirmReplication(job: AccountJob, user: DirectoryUser, write: PasswordWrite): Promise<ReplicationCheck[]> {
+    if (settings.replicationConfirmMs <= 0) return [];
+    let checks: ReplicationCheck[];
+    try {
+      checks = await directory.confirmPasswordReplication(user, write, { timeoutMs: settings.replicationConfirmMs, intervalMs: REPLICATION_POLL_MS });
+    } catch (error) {
+      logger.warn('confirming the new password on the other DCs failed', { userGuid: job.userGuid, error: error instanceof Error ? error.message : String(error) });
+      return [];
+    }
+    if (checks.length === 0) return checks;
+    const behind = checks.filter((check) => check.state === 'behind').length;
+    if (behind > 0) deps.onReplicationBehind?.(behind);
+    const summary = [`${write.dc}=written`, ...checks.map((check) => `${check.dc}=${check.state}${check.seenAfterMs === undefined ? '' : `@${check.seenAfterMs}ms`}`)].join(' ');
+    logger.info('new password checked on the other DCs', { userGuid: job.userGuid, behind, replication: summary });
+    await bestEffort('recording the replication check', () =>
+      deps.auditLog.record({
+        userGuid: job.userGuid,
+        action: 'password-replication',
+        channel: 'system',
+        result: behind > 0 ? 'failed' : 'success',
+        reason: summary,
+        requestId: job.jobId,
+        at: deps.clock.now(),
+      }),
+    );
+    return checks;
   }
 
   async function unlock(job: AccountJob, requester: Requester): Promise<JobOutcome> {

@@ -37,6 +37,12 @@ export interface ResetSettings extends ResetWording {
    * set by the inbound use case from the number that received the request).
    */
   replyNumbers: string[];
+  /**
+   * REPLICATION_CONFIRM_SECONDS in ms: after a reset, how long the worker polls the other DCs for the new password
+   * before it sends the SMS (0: no check). A DC still behind then raises `onReplicationBehind`, and the SMS says to
+   * wait a minute before signing in.
+   */
+  replicationConfirmMs: number;
 }
 
 /** Why an account job was refused, for the `ResetRefused` metric (admins are alerted on it). */
@@ -67,5 +73,7 @@ export interface ResetDependencies {
   logger: Logger;
   /** Counts a refusal (the composition adds the `ResetRefused` metric, which has an alarm). */
   onRefused: (reason: RefusalReason) => void;
+  /** Counts the DCs that had not the new password when the confirmation ended (the `ReplicationBehind` metric, alarmed). */
+  onReplicationBehind?: (dcs: number) => void;
   settings: ResetSettings;
 }

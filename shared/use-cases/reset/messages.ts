@@ -13,10 +13,15 @@ export type AccountJobKind = 'reset' | 'unlock';
  * The SMS that carries a new password. It is built right before it is handed to the SMS sender and never kept: the
  * password exists in this text and in the caller's local variable only.
  */
-export function newPasswordSms(wording: ResetWording, password: string, forceChange: boolean): string {
+export function newPasswordSms(wording: ResetWording, password: string, forceChange: boolean, waitAdvised = false): string {
   const base = `${wording.productName}: your new Windows password is ${password}`;
+  const notes = [
+    // Some DC had not received it when the SMS went: a sign-in there would still be checked against the old password.
+    waitAdvised ? 'wait a minute before signing in, it is still reaching your company’s servers' : undefined,
+    forceChange ? 'you will be asked to change it when you sign in' : undefined,
+  ].filter((note) => note !== undefined);
   // No full stop right after the password: it would be typed as part of it.
-  return forceChange ? `${base} — you will be asked to change it when you sign in.` : base;
+  return notes.length > 0 ? `${base} — ${notes.join('; ')}.` : base;
 }
 
 export function refusedSms(wording: ResetWording, kind: AccountJobKind): string {

@@ -37,6 +37,7 @@ const connectionSchema = z.object({
   bindPassword: z.string(),
   caFile: z.string(),
   dcDir: z.string(),
+  dcs: z.array(z.object({ url: z.string(), hostName: z.string(), dcDir: z.string() })).min(1),
   fixtures: z.object({
     realm: z.string(),
     netbiosDomain: z.string(),
@@ -110,16 +111,27 @@ export function localDirectorySettings(urls?: string): DirectorySettings {
   };
 }
 
-function newClient(): Client {
+function newClient(url?: string): Client {
   const connection = getSambaConnection();
-  const url = connection.urls[0] ?? 'ldaps://127.0.0.1:636';
-  return new Client({ url, tlsOptions: { ca: [connection.caPem] }, connectTimeout: 3000, timeout: 10_000 });
+  return new Client({ url: url ?? connection.urls[0] ?? 'ldaps://127.0.0.1:636', tlsOptions: { ca: [connection.caPem] }, connectTimeout: 3000, timeout: 10_000 });
 }
 
-/** Runs `action` with a fresh ldapts client bound as the domain administrator (test set-up, not the code under test). */
-export async function asAdmin<T>(action: (client: Client) => Promise<T>): Promise<T> {
+export type SambaDc = SambaConnection['dcs'][number];
+
+/** The test domain's two DCs (dc1, the PDC emulator, first); fails when the global setup started one only. */
+export function twoSambaDcs(): [SambaDc, SambaDc] {
+  const [first, second] = getSambaConnection().dcs;
+  if (!first || !second) throw new Error('this test needs the two-DC test domain; unset BLINK_SAMBA_DCS=1');
+  return [first, second];
+}
+
+/**
+ * Runs `action` with a fresh ldapts client bound as the domain administrator (test set-up, not the code under test),
+ * on the test DC or the DC at `url`.
+ */
+export async function asAdmin<T>(action: (client: Client) => Promise<T>, url?: string): Promise<T> {
   const connection = getSambaConnection();
-  const client = newClient();
+  const client = newClient(url);
   try {
     await client.bind(connection.bindDn, connection.bindPassword);
     return await action(client);
@@ -128,9 +140,12 @@ export async function asAdmin<T>(action: (client: Client) => Promise<T>): Promis
   }
 }
 
-/** The outcome of a simple bind: 'ok', or the AD sub-code ('52e' bad password, '775' locked, '773' must change…). */
-export async function tryBind(dn: string, password: string): Promise<string> {
-  const client = newClient();
+/**
+ * The outcome of a simple bind on the test DC (or the DC at `url`): 'ok', or the AD sub-code ('52e' bad password,
+ * '775' locked, '773' must change…).
+ */
+export async function tryBind(dn: string, password: string, url?: string): Promise<string> {
+  const client = newClient(url);
   try {
     await client.bind(dn, password);
     return 'ok';
@@ -205,10 +220,13 @@ export function throwawayUsers() {
   };
 }
 
-/** Fails binds with a wrong password until AD reports the account locked (data 775); returns the bind count. */
-export async function lockOut(user: { dn: string }, maxAttempts = 10): Promise<number> {
+/**
+ * Fails binds with a wrong password (on the test DC, or the DC at `url`) until AD reports the account locked (data
+ * 775); returns the bind count.
+ */
+export async function lockOut(user: { dn: string }, maxAttempts = 10, url?: string): Promise<number> {
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const outcome = await tryBind(user.dn, `Wrong-${randomBytes(4).toString('hex')}-Pw1`);
+    const outcome = await tryBind(user.dn, `Wrong-${randomBytes(4).toString('hex')}-Pw1`, url);
     if (outcome === '775') return attempt;
     if (outcome !== '52e') throw new Error(`unexpected bind outcome while locking ${user.dn}: ${outcome}`);
   }

@@ -1,0 +1,1 @@
+export { createWebPushUseCases, type WebPushDependencies, type WebPushUseCases } from './web-push-use-cases.js';

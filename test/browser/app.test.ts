@@ -1,0 +1,482 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import QRCode from 'qrcode';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import globalSetup from '../integration/global-setup.js';
+import globalTeardown from '../integration/global-teardown.js';
+import { localDirectorySettings, lockOut, throwawayUsers, tryBind, type TestUser } from '../integration/support/samba.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { adminCall } from '../support/local-blink.js';
+import { pollUntil } from '../support/poll.js';
+import { hasHorizontalOverflow, launchBrowser, openPage, screenshot, screenshotDir, type PageProblems, type TestBrowser } from './browser.js';
+
+// The Blink app in Chromium at a phone's size, against the local runtime on the Samba AD DC: linked from the setup
+// page's https link, then reset (the password shown binds on Samba) and unlock of a real lockout. The origin is
+// http://localhost (the default PUBLIC_BASE_URL): a secure context, as WebAuthn and service workers need.
+
+const ADMIN_TOKEN = `admin-${'app'.repeat(12)}`;
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const users = throwawayUsers();
+let blink: LocalBlink;
+let browser: TestBrowser;
+let phoneDigits = 1000;
+
+beforeAll(async () => {
+  // Samba is the integration tier's DC (test/integration/global-setup.ts); this suite takes a lease on it too.
+  await globalSetup();
+  [blink, browser] = await Promise.all([
+    startLocalBlink({ env: { BLINK_VERSION: 'app-test' }, port: 0, adminToken: ADMIN_TOKEN, lockoutScanIntervalSeconds: 3600, directory: localDirectorySettings() }),
+    launchBrowser(),
+  ]);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await blink?.stop();
+  await users.removeAll();
+  await globalTeardown();
+});
+
+const admin = (method: 'GET' | 'POST', route: string, body?: unknown) => adminCall(blink, ADMIN_TOKEN, method, route, body);
+
+/** A new Samba user activated through the admin API; returns the emailed setup link. */
+async function activatedSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; link: string }> {
+  const user = await users.create(prefix);
+  const resolved = (await admin('POST', '/admin/activations/resolve', { target: { user: user.samAccountName } })) as { candidates: Array<{ userGuid: string }> };
+  const userGuid = resolved.candidates[0]?.userGuid;
+  if (!userGuid) throw new Error(`${user.samAccountName} was not resolved as eligible`);
+  await admin('POST', '/admin/activations', { userGuids: [userGuid] });
+  const email = (await blink.listEmails()).find((sent) => sent.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase());
+  const link = /(http\S+\/setup#t=[A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1];
+  if (!link) throw new Error('no activation link was emailed');
+  return { user, userGuid, link };
+}
+
+/**
+ * A Y4M video (a text header and raw YUV 4:2:0 frames) of `text`'s QR code, for Chromium's fake camera: black modules
+ * on white, a quiet zone, a few identical frames (Chromium loops the file).
+ */
+async function writeQrVideo(file: string, text: string): Promise<void> {
+  const { size, data } = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
+  const width = 640;
+  const height = 480;
+  const scale = Math.floor((height - 40) / (size + 8));
+  const left = Math.floor((width - size * scale) / 2);
+  const top = Math.floor((height - size * scale) / 2);
+  const luma = Buffer.alloc(width * height, 235);
+  for (let row = 0; row < size; row += 1) {
+    for (let column = 0; column < size; column += 1) {
+      if (!data[row * size + column]) continue;
+      for (let y = 0; y < scale; y += 1) luma.fill(16, (top + row * scale + y) * width + left + column * scale, (top + row * scale + y) * width + left + (column + 1) * scale);
+    }
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma]);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame, frame]));
+}
+
+/** Service worker registration ids by origin, as the DevTools protocol reports them (for deliverPushMessage). */
+const registrationIds = new Map<string, string>();
+
+/** Runs axe-core in the page (through the DevTools protocol, so the page's CSP does not apply) and lists violations. */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
+  const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
+  return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/** Every app screen is checked the same way: accessible, no sideways scrolling, and a screenshot for the record. */
+async function checkScreen(page: Page, name: string): Promise<void> {
+  expect(await axeViolations(page)).toEqual([]);
+  expect(await hasHorizontalOverflow(page)).toBe(false);
+  await screenshot(page, `app-${name}`);
+}
+
+/** The setup page up to its QR code step: number, code sent, Scan QR code. */
+async function setupPageAtQr(context: BrowserContext, link: string): Promise<{ page: Page; problems: PageProblems }> {
+  const opened = await openPage(context);
+  await opened.page.goto(link);
+  await opened.page.getByLabel('Mobile number').fill(`(201) 555-${String((phoneDigits += 1) % 10_000).padStart(4, '0')}`);
+  await opened.page.getByRole('button', { name: 'Send Verification Code' }).click();
+  await opened.page.getByRole('button', { name: 'Scan QR code' }).click();
+  await opened.page.getByRole('img', { name: /QR code/ }).waitFor();
+  return opened;
+}
+
+/** Follows the setup page's "On this phone? Open the Blink app" link (it opens a new tab) and returns the app's page. */
+async function openAppFromSetupPage(setupPage: Page): Promise<Page> {
+  const link = setupPage.getByRole('link', { name: 'On this phone? Open the Blink app' });
+  const href = (await link.getAttribute('href')) ?? '';
+  expect(href).toMatch(new RegExp(`^${blink.publicBaseUrl}/app/enroll#[A-Za-z0-9_-]{22}$`));
+  const [appPage] = await Promise.all([setupPage.context().waitForEvent('page'), link.click()]);
+  await appPage.waitForLoadState();
+  return appPage;
+}
+
+describe('the Blink app', () => {
+  it('links from the setup page with None, resets (the shown password binds on Samba) and unlocks a real lockout', async () => {
+    const { user, link } = await activatedSambaUser('appnone');
+    const setup = await setupPageAtQr(browser.context, link);
+    const app = await openAppFromSetupPage(setup.page);
+    app.on('pageerror', (error) => setup.problems.pageErrors.push(`app: ${error.message}`));
+
+    // The code left the address bar at once; the first question is the guide's.
+    await app.getByRole('heading', { name: 'How do you want to unlock Blink?' }).waitFor();
+    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
+    expect(await app.locator('#screen-method').innerText()).toContain('Select which method of authentication for the app you prefer');
+    await checkScreen(app, 'method');
+    await app.getByRole('button', { name: /^None/ }).click();
+
+    // Home: whose account, two big actions.
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    expect(await app.locator('#home-account').innerText()).toBe(`Windows account: ${user.samAccountName}`);
+    await checkScreen(app, 'home');
+
+    // The setup page finished by itself (it polls).
+    await setup.page.getByRole('heading', { name: 'Setup complete' }).waitFor({ timeout: 10_000 });
+    expect(await setup.page.locator('#step-complete').innerText()).toContain('Your Blink app is linked to your account.');
+
+    // Only public keys left the phone: the private keys in IndexedDB are non-extractable CryptoKeys.
+    const keys = (await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve([get.result.signingKey, get.result.encryptionKey].map((key) => [key.type, key.extractable, key.algorithm.name]));
+      };
+    })`)) as unknown[];
+    expect(keys).toEqual([
+      ['private', false, 'ECDSA'],
+      ['private', false, 'ECDH'],
+    ]);
+
+    await app.getByRole('button', { name: 'Reset password' }).click();
+    const passwordBox = app.locator('#password-value');
+    await app.getByRole('heading', { name: 'Your new password' }).waitFor({ timeout: 30_000 });
+    const password = (await passwordBox.innerText()).replace(/\s/g, '');
+    expect(password.length).toBeGreaterThanOrEqual(15);
+    expect(await app.locator('#password-change').innerText()).toContain('Windows then asks you to choose a new one');
+    await checkScreen(app, 'password');
+    // AD took it (773: must change at next sign-in); the old one is gone.
+    expect(await tryBind(user.dn, password)).toBe('773');
+    expect(await tryBind(user.dn, user.password)).toBe('52e');
+    await app.getByRole('button', { name: 'Hide now' }).click();
+    await app.getByRole('heading', { name: 'Password hidden' }).waitFor();
+    expect(await app.locator('body').innerText()).not.toContain(password);
+    await checkScreen(app, 'password-hidden');
+
+    // A real lockout on Samba, unlocked from the app.
+    await lockOut(user);
+    expect(await tryBind(user.dn, password)).toBe('775');
+    // The lockout watch records it; the home screen shows it (the fallback when notifications are off).
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    await app.getByRole('button', { name: 'Done' }).click();
+    const lockoutNote = app.locator('#home-lockout');
+    await pollUntil(async () => ((await lockoutNote.isVisible()) ? true : undefined), { timeoutMs: 5_000, description: 'the lockout note' });
+    expect(await lockoutNote.innerText()).toMatch(/^Your account was locked \(.+\)\. Tap Unlock account to unlock it\.$/);
+    await checkScreen(app, 'home-lockout');
+    await app.getByRole('button', { name: 'Unlock account' }).click();
+    await app.getByRole('heading', { name: 'Your account is unlocked' }).waitFor({ timeout: 30_000 });
+    expect(await tryBind(user.dn, password)).toBe('773');
+    await checkScreen(app, 'unlocked');
+    // Unlock again: it was not locked.
+    await app.getByRole('button', { name: 'Done' }).click();
+    await app.getByRole('button', { name: 'Unlock account' }).click();
+    await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
+    // A notification's action opens the app on that action (/app/?action=unlock): it goes straight to it.
+    await app.goto(`${blink.publicBaseUrl}/app/?action=unlock`);
+    await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
+    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
+
+    expect(setup.problems.pageErrors).toEqual([]);
+    expect(await setup.problems.cspViolations()).toEqual([]);
+  });
+
+  it('Touch ID/Face ID: a platform credential at binding, a user-verified assertion per request; without UV the server refuses', async () => {
+    const { user, userGuid, link } = await activatedSambaUser('appbio');
+    const setup = await setupPageAtQr(browser.context, link);
+    const href = (await setup.page.getByRole('link', { name: 'On this phone? Open the Blink app' }).getAttribute('href')) ?? '';
+    // The virtual authenticator belongs to a page, so the app is opened in a page that has one (same link).
+    const { page: app, problems } = await openPage(browser.context);
+    const cdp = await browser.context.newCDPSession(app);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    })) as { authenticatorId: string };
+    await app.goto(href);
+    await app.getByRole('button', { name: /^Touch ID\/Face ID/ }).click();
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    const { credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })) as { credentials: Array<{ signCount: number }> };
+    expect(credentials).toHaveLength(1);
+
+    await app.getByRole('button', { name: 'Reset password' }).click();
+    await app.getByRole('heading', { name: 'Your new password' }).waitFor({ timeout: 30_000 });
+    const password = (await app.locator('#password-value').innerText()).replace(/\s/g, '');
+    expect(await tryBind(user.dn, password)).toBe('773');
+    await app.getByRole('button', { name: 'Hide now' }).click();
+    await app.getByRole('button', { name: 'Done' }).click();
+
+    // A phone that skips user verification: the options are changed on the way (as a tampered app would) and the
+    // authenticator no longer verifies the user. The assertion is still signed by the credential, but without the UV
+    // flag; the server refuses it and queues nothing.
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+    await app.route('**/api/device/webauthn/challenge', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { options: { userVerification: string } };
+      body.options.userVerification = 'discouraged';
+      await route.fulfill({ response, json: body });
+    });
+    const refused = app.waitForResponse((response) => response.url().endsWith('/api/device/unlock'));
+    const logs = captureLogs();
+    try {
+      await app.getByRole('button', { name: 'Unlock account' }).click();
+      expect((await refused).status()).toBe(403);
+    } finally {
+      logs.restore();
+    }
+    // Refused for the missing user verification (the library's check), not for anything else.
+    expect(logs.lines().filter((line) => /^webauthn /.test(String(line['message']))).map((line) => `${String(line['message'])}: ${String(line['reason'])}`)).toEqual([
+      expect.stringMatching(/^webauthn verification failed: User verification required, but user could not be verified$/),
+      'webauthn assertion refused: not-verified',
+    ]);
+    await app.getByRole('heading', { name: 'Account not unlocked' }).waitFor();
+    expect(await app.locator('#result-message').innerText()).toBe('Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.');
+    await checkScreen(app, 'biometric-refused');
+    const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
+    expect(audit.filter((event) => event.action === 'unlock-requested')).toEqual([]);
+    expect(audit.filter((event) => event.action === 'reset-requested')).toHaveLength(1);
+    expect(problems.pageErrors).toEqual([]);
+  });
+
+  it('PIN: 6+ digits, asked before each action, warned before the last tries, keys wiped after 10 wrong in a row', async () => {
+    const { user, link } = await activatedSambaUser('apppin');
+    const setup = await setupPageAtQr(browser.context, link);
+    const app = await openAppFromSetupPage(setup.page);
+    await app.getByRole('button', { name: /^PIN/ }).click();
+    await app.getByRole('heading', { name: 'Choose a PIN' }).waitFor();
+    await checkScreen(app, 'pin-set');
+    const newPin = app.getByLabel('New PIN');
+    const again = app.getByLabel('Enter the PIN again');
+    await newPin.fill('12345');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    expect(await app.locator('#pin-set-error').innerText()).toBe('Use 6 or more digits, numbers only.');
+    await newPin.fill('123456');
+    await again.fill('123456');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    expect(await app.locator('#pin-set-error').innerText()).toContain('too easy to guess');
+    await newPin.fill('480915');
+    await again.fill('480916');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    expect(await app.locator('#pin-set-error').innerText()).toBe('The two PINs are not the same. Enter them again.');
+    await again.fill('480915');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    // Only a slow-KDF verifier of the PIN is kept, never the PIN.
+    const stored = (await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve(JSON.stringify({ ...get.result.pin, salt: Array.from(get.result.pin.salt), hash: Array.from(get.result.pin.hash) }));
+      };
+    })`)) as string;
+    expect(stored).not.toContain('480915');
+    expect(JSON.parse(stored)).toMatchObject({ iterations: 600_000 });
+
+    // The right PIN: the reset goes through.
+    await app.getByRole('button', { name: 'Reset password' }).click();
+    await app.getByRole('heading', { name: 'Enter your Blink PIN' }).waitFor();
+    await checkScreen(app, 'pin-ask');
+    await app.getByLabel('PIN', { exact: true }).fill('480915');
+    await app.getByRole('button', { name: 'Continue' }).click();
+    await app.getByRole('heading', { name: 'Your new password' }).waitFor({ timeout: 30_000 });
+    expect(await tryBind(user.dn, (await app.locator('#password-value').innerText()).replace(/\s/g, ''))).toBe('773');
+    await app.getByRole('button', { name: 'Hide now' }).click();
+    await app.getByRole('button', { name: 'Done' }).click();
+
+    // Settings: the unlock method, notifications, about. Chromium's push service is remote, so here subscribing
+    // fails after the VAPID key was fetched and permission given: the app says so instead of claiming success.
+    await browser.context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
+    await app.getByRole('button', { name: 'Settings' }).click();
+    await app.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(await app.locator('#settings-method').innerText()).toBe('PIN');
+    const pushConfig = app.waitForResponse((response) => response.url().endsWith('/api/device/push-config'));
+    await app.getByRole('button', { name: 'Turn on notifications' }).click();
+    expect((await pushConfig).status()).toBe(200);
+    await pollUntil(async () => ((await app.locator('#settings-notify-text').innerText()).includes('could not turn on') ? true : undefined), {
+      timeoutMs: 30_000,
+      description: 'the notifications answer',
+    });
+    expect(await app.locator('#about-version').innerText()).toBe('app-test');
+    await checkScreen(app, 'settings');
+    await app.getByRole('button', { name: 'Back' }).click();
+
+    // Wrong PINs: counted across attempts, a warning from 3 tries left, the keys wiped at the 10th.
+    await app.getByRole('button', { name: 'Unlock account' }).click();
+    const pin = app.getByLabel('PIN', { exact: true });
+    const error = app.locator('#pin-ask-error');
+    for (let wrong = 1; wrong <= 9; wrong += 1) {
+      await pin.fill(`99999${wrong}`);
+      await app.getByRole('button', { name: 'Continue' }).click();
+      await pollUntil(async () => ((await error.innerText()).includes(`${10 - wrong} tr`) ? true : undefined), { timeoutMs: 10_000, description: `wrong PIN ${wrong}` });
+    }
+    expect(await error.innerText()).toBe('Wrong PIN. 1 try left: after that, Blink removes its keys from this phone and you have to set it up again.');
+    await checkScreen(app, 'pin-last-try');
+    await pin.fill('999990');
+    await app.getByRole('button', { name: 'Continue' }).click();
+    await app.getByRole('heading', { name: 'Blink was reset on this phone' }).waitFor({ timeout: 10_000 });
+    await checkScreen(app, 'pin-wiped');
+    expect(await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve(get.result === undefined);
+      };
+    })`)).toBe(true);
+    await app.getByRole('button', { name: 'Set up Blink again' }).click();
+    await app.getByRole('heading', { name: 'How do you want to unlock Blink?' }).waitFor();
+  });
+
+  it('refuses a phone the admin revoked, in plain words', async () => {
+    const { link } = await activatedSambaUser('apprev');
+    const setup = await setupPageAtQr(browser.context, link);
+    const app = await openAppFromSetupPage(setup.page);
+    await app.getByRole('button', { name: /^None/ }).click();
+    await app.getByRole('button', { name: 'Reset password' }).waitFor();
+    const deviceId = (await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve(get.result.deviceId);
+      };
+    })`)) as string;
+    await admin('POST', `/admin/devices/${deviceId}/revoke`);
+    await app.getByRole('button', { name: 'Reset password' }).click();
+    await app.getByRole('heading', { name: 'This phone is no longer linked' }).waitFor();
+    expect(await app.locator('#result-message').innerText()).toContain('your IT team removed it');
+    await checkScreen(app, 'revoked');
+  });
+
+  it('Settings: changes the unlock method to a PIN, then unlinks this phone (revoked at once, email notice)', async () => {
+    const { user, link } = await activatedSambaUser('appunl');
+    const setup = await setupPageAtQr(browser.context, link);
+    const app = await openAppFromSetupPage(setup.page);
+    await app.getByRole('button', { name: /^None/ }).click();
+    await app.getByRole('button', { name: 'Settings' }).click();
+    expect(await app.locator('#settings-method').innerText()).toBe('None');
+    await app.getByRole('button', { name: 'Change unlock method' }).click();
+    await app.getByRole('button', { name: /^PIN/ }).click();
+    await app.getByLabel('New PIN').fill('615243');
+    await app.getByLabel('Enter the PIN again').fill('615243');
+    await app.getByRole('button', { name: 'Save PIN' }).click();
+    await app.getByRole('heading', { name: 'Settings' }).waitFor();
+    expect(await app.locator('#settings-method').innerText()).toBe('PIN');
+
+    // Unlinking asks first, then for the PIN, then revokes the device server-side and wipes the keys.
+    app.once('dialog', (dialog) => void dialog.accept());
+    await app.getByRole('button', { name: 'Unlink this phone' }).click();
+    await app.getByLabel('PIN', { exact: true }).fill('615243');
+    await app.getByRole('button', { name: 'Continue' }).click();
+    await app.getByRole('heading', { name: 'This phone is unlinked' }).waitFor();
+    await checkScreen(app, 'unlinked');
+    const emails = await blink.listEmails();
+    expect(emails.filter((email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test`).map((email) => email.subject)).toContain(
+      'Blink: a phone app was unlinked from your account',
+    );
+    const devices = (await admin('GET', '/admin/enrollments')) as { enrollments: Array<{ samAccountName: string; devices: Array<{ revokedAt?: string }> }> };
+    const mine = devices.enrollments.find((enrollment) => enrollment.samAccountName.toLowerCase() === user.samAccountName.toLowerCase());
+    expect(mine?.devices.map((device) => typeof device.revokedAt)).toEqual(['string']);
+  });
+
+  it('scans the setup page\'s QR code with the camera, after the install help, and links', async () => {
+    const cameraFile = path.join(screenshotDir, 'app-qr-camera.y4m');
+    const cameraBrowser = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${cameraFile}`]);
+    try {
+      const { user, link } = await activatedSambaUser('appscan');
+      const setup = await setupPageAtQr(cameraBrowser.context, link);
+      const uri = await setup.page.getByLabel("Can't scan? Setup link for the app").inputValue();
+      // The camera films the QR code of the setup page's link (Chromium reads the file when the camera starts).
+      await writeQrVideo(cameraFile, uri);
+
+      const { page: app, problems } = await openPage(cameraBrowser.context);
+      await app.goto(`${blink.publicBaseUrl}/app/`);
+      await app.getByRole('heading', { name: 'Add Blink to your Home Screen' }).waitFor();
+      expect(await app.locator('#screen-install').innerText()).toContain('Add to Home Screen');
+      await checkScreen(app, 'install');
+      await app.getByRole('button', { name: 'Continue in the browser' }).click();
+      await app.getByRole('button', { name: /^None/ }).click();
+      await app.getByRole('heading', { name: 'Link Blink to your account' }).waitFor();
+      await checkScreen(app, 'scan');
+      await app.getByRole('button', { name: 'SCAN QR CODE' }).click();
+      await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor({ timeout: 20_000 });
+      await setup.page.getByRole('heading', { name: 'Setup complete' }).waitFor({ timeout: 10_000 });
+
+      // Installable: Chromium finds nothing missing (manifest, icons, service worker with a fetch handler).
+      await app.evaluate('navigator.serviceWorker.ready.then(() => true)');
+      const cdp = await cameraBrowser.context.newCDPSession(app);
+      const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+      expect(installabilityErrors).toEqual([]);
+
+      // A lockout push (the push helper's payload) is shown with its actions by the service worker.
+      await cameraBrowser.context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
+        for (const registration of event.registrations) {
+          if (!registration.isDeleted) registrationIds.set(new URL(registration.scopeURL).origin, registration.registrationId);
+        }
+      });
+      await cdp.send('ServiceWorker.enable');
+      const registrationId = await pollUntil(async () => registrationIds.get(blink.publicBaseUrl), { timeoutMs: 5_000, description: 'the service worker registration' });
+      const push = () =>
+        cdp.send('ServiceWorker.deliverPushMessage', {
+          origin: blink.publicBaseUrl,
+          registrationId,
+          data: JSON.stringify({
+            title: 'Your Windows account is locked',
+            body: 'Unlock it or reset your password.',
+            data: { kind: 'lockout', url: '/app/?action=unlock' },
+            actions: [
+              { action: 'unlock', title: 'Unlock' },
+              { action: 'reset', title: 'Reset password' },
+            ],
+          }),
+        });
+      // Delivered again while none is shown: the protocol may answer before the worker took the first one.
+      const shown = await pollUntil(
+        async () => {
+          await push();
+          const notifications = (await app.evaluate(
+            'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data, actions: n.actions.map((a) => a.action) })))',
+          )) as unknown[];
+          return notifications.length > 0 ? notifications : undefined;
+        },
+        { timeoutMs: 10_000, description: 'the lockout notification' },
+      );
+      expect(shown).toEqual([
+        { title: 'Your Windows account is locked', body: 'Unlock it or reset your password.', data: { kind: 'lockout', url: '/app/?action=unlock' }, actions: ['unlock', 'reset'] },
+      ]);
+
+      // Offline: the shell comes from the service worker's cache and says what works; no API answer is cached.
+      await app.reload();
+      await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+      await cameraBrowser.context.setOffline(true);
+      await app.reload();
+      await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+      await pollUntil(async () => ((await app.locator('#home-lockout').innerText()).includes("You're offline") ? true : undefined), {
+        timeoutMs: 5_000,
+        description: 'the offline note',
+      });
+      await checkScreen(app, 'offline');
+      const cached = (await app.evaluate('caches.keys().then((names) => Promise.all(names.map((name) => caches.open(name).then((cache) => cache.keys())))).then((lists) => lists.flat().map((request) => new URL(request.url).pathname))')) as string[];
+      expect(cached).toEqual(expect.arrayContaining(['/app/', '/app/main.js', '/app/app.css']));
+      expect(cached.filter((pathname) => pathname.startsWith('/api/'))).toEqual([]);
+      await cameraBrowser.context.setOffline(false);
+      expect(problems.pageErrors).toEqual([]);
+      expect(await problems.cspViolations()).toEqual([]);
+    } finally {
+      await cameraBrowser.close();
+    }
+  });
+});
+

@@ -1,0 +1,88 @@
+import { Agent } from 'node:https';
+import { LibraryWebPushSender } from '../../shared/adapters/web-push/web-push-sender';
+import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
+import { DeliveryError, PushRefusedError, PushSubscriptionGoneError, ValidationError } from '../../shared/domain/errors';
+import { generateVapidKeys, parseVapidKeys } from '../../shared/domain/web-push';
+import type { OutboundWebPush } from '../../shared/ports/web-push-sender';
+import { startPushService, type PushServiceStandIn } from '../support/push-service';
+
+// The adapter against the loopback push service (test/support/push-service.ts), which checks the VAPID JWT and
+// decrypts the aes128gcm body itself: the error mapping is tested on real HTTP answers, not on a mocked library.
+
+let service: PushServiceStandIn;
+let agent: Agent;
+const vapidKeys = generateVapidKeys();
+
+beforeAll(async () => {
+  service = await startPushService();
+  agent = new Agent({ ca: service.caPem });
+});
+afterAll(async () => {
+  agent.destroy();
+  await service.close();
+});
+
+const sender = (allowedHosts: string[] = ['127.0.0.1']) =>
+  new LibraryWebPushSender({ secrets: new StaticSecrets({ 'vapid-keys': vapidKeys }), subject: 'mailto:blink@corp.example.test', allowedHosts, timeoutMs: 5_000, agent });
+
+const notification = {
+  title: 'Blink: account locked',
+  body: 'Your Windows account was locked at 10:42 UTC.',
+  data: { kind: 'lockout', url: '/app/?action=unlock' },
+  actions: [{ action: 'unlock', title: 'Unlock' }],
+};
+const pushTo = (subscription = service.subscribe()): OutboundWebPush => ({ subscription, notification, ttlSeconds: 600, topic: 'lockout' });
+
+describe('LibraryWebPushSender', () => {
+  it('sends the notification encrypted to the subscription, signed with the VAPID key pair for that origin', async () => {
+    const push = pushTo();
+    await sender().send(push);
+    const received = service.received().find((entry) => push.subscription.endpoint.endsWith(entry.subscriptionId));
+    expect(service.refusals()).toEqual([]);
+    expect(received).toEqual({
+      subscriptionId: expect.any(String),
+      vapidPublicKey: parseVapidKeys(vapidKeys).publicKey,
+      subject: 'mailto:blink@corp.example.test',
+      ttl: 600,
+      urgency: 'high',
+      topic: 'lockout',
+      plaintext: JSON.stringify(notification),
+    });
+  });
+
+  it.each([404, 410])('says the subscription is gone when the push service answers %i', async (status) => {
+    const push = pushTo();
+    service.answerWith(push.subscription.endpoint, status);
+    const failure = await sender().send(push).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PushSubscriptionGoneError);
+    expect((failure as PushSubscriptionGoneError).retryable).toBe(false);
+  });
+
+  it.each([429, 500, 503])('asks for another try when the push service answers %i', async (status) => {
+    const push = pushTo();
+    service.answerWith(push.subscription.endpoint, status);
+    const failure = await sender().send(push).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DeliveryError);
+    expect((failure as DeliveryError).retryable).toBe(true);
+  });
+
+  it.each([400, 403, 413])('treats %i as a final refusal, without the endpoint in the message', async (status) => {
+    const push = pushTo();
+    service.answerWith(push.subscription.endpoint, status);
+    const failure = await sender().send(push).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PushRefusedError);
+    expect((failure as PushRefusedError).retryable).toBe(false);
+    expect((failure as Error).message).not.toContain(push.subscription.endpoint);
+  });
+
+  it('asks for another try when the push service cannot be reached', async () => {
+    const push = pushTo({ ...service.subscribe(), endpoint: 'https://127.0.0.1:9/push/unreachable' });
+    await expect(sender().send(push)).rejects.toBeInstanceOf(DeliveryError);
+  });
+
+  it('never sends to a host outside the allowed push services', async () => {
+    const before = service.received().length;
+    await expect(sender(['fcm.googleapis.com']).send(pushTo())).rejects.toBeInstanceOf(ValidationError);
+    expect(service.received()).toHaveLength(before);
+  });
+});
