@@ -55,13 +55,10 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     removalPolicy,
     description: 'Blink: job queue, schedules, SMS and email configuration, alarm topic',
   });
+  // What every stack of functions is given (FunctionStackProps), then what the public API and the worker share.
+  const functionStack = { env, config, version, removalPolicy, table: data.table, tableIndexes: [GSI1], alarmTopic: messaging.alarmTopic };
   const shared = {
-    env,
-    config,
-    version,
-    removalPolicy,
-    table: data.table,
-    tableIndexes: [GSI1],
+    ...functionStack,
     jobQueue: messaging.jobQueue,
     tokenHmacSecret: data.tokenHmacSecret,
     vapidSecret: data.vapidSecret,
@@ -73,26 +70,18 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     description: 'Blink: public REST API behind WAF, inbound SMS subscriber',
     inboundSmsTopic: messaging.inboundSmsTopic,
     inboundSmsFailures: messaging.inboundSmsFailures,
-    alarmTopic: messaging.alarmTopic,
     appFiles: { sourceDir: appFilesDir, headers: appPageHeaders, pageRoutes: ['enroll'] },
   });
   const directory = new DirectoryStack(app, 'BlinkDirectory', {
     ...shared,
     description: 'Blink: directory worker (the only part that talks to AD)',
-    alarmTopic: messaging.alarmTopic,
     directoryBindSecret: data.directoryBindSecret,
     // Activation links in the worker's emails start with the public API's base URL.
     publicBaseUrl: api.publicBaseUrl,
   });
   const admin = new AdminStack(app, 'BlinkAdmin', {
-    env,
-    config,
-    version,
-    removalPolicy,
-    table: data.table,
-    tableIndexes: [GSI1],
+    ...functionStack,
     worker: directory.worker,
-    alarmTopic: messaging.alarmTopic,
     email: messaging.email,
     description: 'Blink: IAM-authorized admin API (activation, enrollments, revocation)',
   });

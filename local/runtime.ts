@@ -461,20 +461,21 @@ interface RequestHandlerDependencies {
 function createRequestHandler(deps: RequestHandlerDependencies) {
   const domainName = new URL(deps.publicBaseUrl).hostname;
 
-  /** One request through the API Gateway bridge to a function's handler, as its Lambda would get it. */
-  const invoke = async (
+  /** What API Gateway's proxy integration does: the request as an event to the function, its result as the response. */
+  const proxyToFunction = async (
     request: IncomingMessage,
     response: ServerResponse,
-    target: { name: 'api' | 'admin-api'; handler: (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>; bodyLimit?: number },
+    body: Buffer,
+    name: 'api' | 'admin-api',
+    handler: (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>,
   ) => {
-    const body = await readBody(request, target.bodyLimit);
     const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
-    const result = (await target.handler(event, createLambdaContext(`blink-${target.name}`, functionTimeoutMs(target.name)))) as APIGatewayProxyResult;
+    const result = (await handler(event, createLambdaContext(`blink-${name}`, functionTimeoutMs(name)))) as APIGatewayProxyResult;
     writeProxyResult(response, result);
   };
-  const handleApi = (request: IncomingMessage, response: ServerResponse) => invoke(request, response, { name: 'api', handler: deps.composition.handlers.api });
-  const invokeAdminApi = (request: IncomingMessage, response: ServerResponse, bodyLimit: number) =>
-    invoke(request, response, { name: 'admin-api', handler: deps.composition.adminHandlers.adminApi, bodyLimit });
+
+  const handleApi = async (request: IncomingMessage, response: ServerResponse) =>
+    proxyToFunction(request, response, await readBody(request), 'api', deps.composition.handlers.api);
 
   // Stands in for API Gateway's IAM authorization of the deployed admin API: no valid bearer token, no admin route.
   const adminTokenDigest = createHash('sha256').update(deps.adminToken).digest();
@@ -487,11 +488,12 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       });
       return;
     }
-    await invokeAdminApi(request, response, 256 * 1024);
+    await proxyToFunction(request, response, await readBody(request, 256 * 1024), 'admin-api', deps.composition.adminHandlers.adminApi);
   };
 
   // The portal's routes: no bearer token, the admin API checks their session cookie (and CSRF token on changes).
-  const handlePortal = (request: IncomingMessage, response: ServerResponse) => invokeAdminApi(request, response, 64 * 1024);
+  const handlePortal = async (request: IncomingMessage, response: ServerResponse) =>
+    proxyToFunction(request, response, await readBody(request, 64 * 1024), 'admin-api', deps.composition.adminHandlers.adminApi);
 
   const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
     const sms = parseJson(

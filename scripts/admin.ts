@@ -13,6 +13,7 @@ import {
 } from '../shared/domain/worker-admin-contract.js';
 import { DEFAULT_ADMIN_FILE, readAdminFile } from '../local/admin-file.js';
 import { lockedResultSchema, type LockedUser } from '../shared/domain/lockout-listing-contract.js';
+import { UUID_PATTERN } from '../shared/validation/uuid.js';
 
 /*
  * `npm run admin -- <command>`: activate users, list enrollments, revoke an enrollment or a device.
@@ -244,7 +245,7 @@ const auditSchema = z.object({
 /** A GUID as given, or the enrolled user with that sAMAccountName. */
 async function userGuidOf(client: AdminClient, user: string): Promise<string> {
   const wanted = user.toLowerCase();
-  if (/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(wanted)) return wanted;
+  if (UUID_PATTERN.test(wanted)) return wanted;
   const { enrollments } = listSchema.parse(await client.request('GET', '/admin/enrollments'));
   const match = enrollments.find((enrollment) => enrollment.samAccountName.toLowerCase() === wanted);
   if (!match) throw new Error(`No enrollment for ${user}.`);
@@ -333,13 +334,7 @@ export async function runAdmin(
     }
     case 'revoke': {
       if (!values.user) throw new UsageError('revoke needs --user <sAMAccountName|GUID>');
-      let userGuid = values.user.toLowerCase();
-      if (!/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(userGuid)) {
-        const { enrollments } = listSchema.parse(await client.request('GET', '/admin/enrollments'));
-        const match = enrollments.find((enrollment) => enrollment.samAccountName.toLowerCase() === userGuid);
-        if (!match) throw new Error(`No enrollment for ${values.user}.`);
-        userGuid = match.userGuid;
-      }
+      const userGuid = await userGuidOf(client, values.user);
       const result = z
         .object({ revokedDevices: z.array(z.string()) })
         .parse(await client.request('POST', `/admin/enrollments/${encodeURIComponent(userGuid)}/revoke`));

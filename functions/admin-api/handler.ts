@@ -10,7 +10,8 @@ import { jsonResponse } from '../../shared/http/responses.js';
 import { mapErrorsToResponses } from '../../shared/http/middleware.js';
 import { activateRequestSchema, resolveRequestSchema, type WorkerAdminRequest } from '../../shared/domain/worker-admin-contract.js';
 import { createAdminUseCases, type AdminDependencies } from '../../shared/use-cases/admin/index.js';
-import { actorOf, auditLimit, parseBody, pathId, requestContextOf, requestIdOf } from './request-fields.js';
+import { parseJsonBody } from '../../shared/http/request-body.js';
+import { actorOf, auditLimit, pathId, requestContextOf, requestIdOf } from './request-fields.js';
 import { auditEventView, enrollmentView, workerReplyResponse } from './responses.js';
 import { portalRoutes } from './portal.js';
 import type { PortalUseCases } from '../../shared/use-cases/portal/index.js';
@@ -35,12 +36,12 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
 
   const routes: AdminRoute[] = [
     route('POST', '/admin/activations/resolve', async (event) => {
-      const { target, reactivate, cursor, pageSize } = parseBody(event, resolveRequestSchema);
+      const { target, reactivate, cursor, pageSize } = parseJsonBody(event, resolveRequestSchema);
       const paging = { ...(cursor !== undefined ? { cursor } : {}), ...(pageSize !== undefined ? { pageSize } : {}) };
       return askWorker({ action: 'resolve', target, ...(reactivate ? { reactivate } : {}), ...paging, requestId: requestIdOf(event) });
     }),
     route('POST', '/admin/activations', async (event) => {
-      const { userGuids, reactivate } = parseBody(event, activateRequestSchema);
+      const { userGuids, reactivate } = parseJsonBody(event, activateRequestSchema);
       metrics.addMetric('AdminActivationsRequested', MetricUnit.Count, userGuids.length);
       return askWorker({ action: 'activate', userGuids, ...(reactivate ? { reactivate } : {}), ...requestContextOf(event) });
     }),

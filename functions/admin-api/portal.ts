@@ -8,7 +8,8 @@ import { portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
 import { workerReplyResponse } from './responses.js';
 import type { AdminUseCases } from '../../shared/use-cases/admin/index.js';
-import { parseBody, pathId, requestIdOf } from './request-fields.js';
+import { pathId, requestIdOf } from './request-fields.js';
+import { parseJsonBody } from '../../shared/http/request-body.js';
 
 const confirmSchema = z.strictObject({ code: z.string().max(20) });
 
@@ -229,7 +230,7 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       path: '/admin/portal/api/users/{userGuid}/verify-caller/confirm',
       handler: async (event) => {
         const technician = await changeAs(event, 'technician');
-        const { code } = parseBody(event, confirmSchema);
+        const { code } = parseJsonBody(event, confirmSchema);
         return jsonResponse(200, await portal.confirmCaller(technician, pathId(event, 'userGuid'), code, requestIdOf(event)));
       },
     },

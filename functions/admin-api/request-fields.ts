@@ -1,23 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { ValidationError } from '../../shared/domain/errors.js';
+import { GUID_PATTERN } from '../../shared/validation/uuid.js';
 
-/** What the admin routes read from a request: a JSON body, GUIDs in the path, `?limit=`, who asked. */
-export function parseBody<T extends z.ZodType>(event: APIGatewayProxyEvent, schema: T): z.output<T> {
-  let json: unknown;
-  try {
-    const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '';
-    json = JSON.parse(raw);
-  } catch {
-    throw new ValidationError('The body must be JSON.');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-    throw new ValidationError(`Invalid request: ${issues.join('; ')}`, issues);
-  }
-  return parsed.data;
-}
+// What the admin routes read from a request besides the body (parseJsonBody, shared/http): GUIDs in the path, `?limit=`, who asked.
 
 /** A user's audit events, newest first: `?limit=` (default 100). */
 const AUDIT_LIST_MAX = 1000;
@@ -29,7 +15,7 @@ export function auditLimit(event: APIGatewayProxyEvent): number {
   return limit.data;
 }
 
-const idSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const idSchema = z.string().regex(GUID_PATTERN, 'must be a GUID');
 
 export function pathId(event: APIGatewayProxyEvent, name: 'userGuid' | 'deviceId'): string {
   const parsed = idSchema.safeParse(event.pathParameters?.[name]);

@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import type { Observability } from '../../shared/observability/powertools.js';
-import { observedHandler } from '../../shared/observability/handler-chain.js';
+import { observedSqsBatchHandler } from '../../shared/observability/handler-chain.js';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job.js';
 import { ValidationError } from '../../shared/domain/errors.js';
+import { parseJsonText, zodIssuePaths } from '../../shared/validation/parse-json.js';
 
 import type { JobDelivery, JobHandlers } from '../../shared/use-cases/directory-jobs/index.js';
 
@@ -21,11 +21,7 @@ export interface DirectoryWorkerDependencies {
  */
 export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryWorkerDependencies) {
   const { logger, metrics } = observability;
-  const processor = new BatchProcessor(EventType.SQS);
-
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    // A missing or malformed count is treated as a first delivery: the last-delivery notice is then never sent early.
-    const receiveCount = Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1;
+  const processRecord = async (record: SQSRecord, receiveCount: number): Promise<void> => {
     let job: DirectoryJob;
     try {
       job = parseJob(record.body);
@@ -54,25 +50,14 @@ export function createDirectoryWorkerHandler({ observability, jobs }: DirectoryW
     }
   };
 
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
-
-  return observedHandler<SQSEvent, SQSBatchResponse>(handle, observability);
+  return observedSqsBatchHandler(processRecord, observability);
 }
 
 /** Refuses anything that is not a known job; such a record fails and ends in the DLQ, where an admin sees it. */
 export function parseJob(body: string): DirectoryJob {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ValidationError('job body is not JSON');
-  }
-  const result = directoryJobSchema.safeParse(json);
-  if (!result.success) {
-    throw new ValidationError('job does not match the schema', result.error.issues.map((issue) => issue.path.join('.')));
-  }
-  return result.data;
+  const job = directoryJobSchema.safeParse(parseJsonText(body, 'job'));
+  if (!job.success) throw new ValidationError('job does not match the schema', zodIssuePaths(job.error));
+  return job.data;
 }
 
 function runJob(jobs: JobHandlers, job: DirectoryJob, delivery: JobDelivery): Promise<void> {

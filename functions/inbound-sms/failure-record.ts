@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { inboundSmsSchema, type InboundSms } from '../../shared/domain/inbound-sms.js';
-import { parseJsonText } from '../../shared/validation/parse-json.js';
+import { parseJsonText, zodIssuePaths } from '../../shared/validation/parse-json.js';
 
 /**
  * The record Lambda sends to an asynchronous invocation's on-failure destination (here the inbound SMS failure queue)
@@ -61,5 +61,5 @@ export function parseInboundSmsFailureRecord(body: string): InboundSmsFailureRec
 }
 
 function invalid(message: string, error: z.ZodError): ValidationError {
-  return new ValidationError(message, error.issues.map((issue) => issue.path.join('.') || '(root)'));
+  return new ValidationError(message, zodIssuePaths(error));
 }

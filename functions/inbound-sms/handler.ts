@@ -1,10 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SNSEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import type { Observability } from '../../shared/observability/powertools.js';
-import { observedHandler } from '../../shared/observability/handler-chain.js';
-import { inboundSmsSchema, type InboundSms } from '../../shared/domain/inbound-sms.js';
+import { observedHandler, observedSqsBatchHandler } from '../../shared/observability/handler-chain.js';
+import { parseInboundSms, type InboundSms } from '../../shared/domain/inbound-sms.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/index.js';
 import { parseInboundSmsFailureRecord, type InboundSmsFailureRecord } from './failure-record.js';
@@ -40,17 +39,6 @@ export function createInboundSmsHandler({ observability, handleMessage }: Inboun
   return observedHandler<SNSEvent, void>(handle, observability);
 }
 
-export function parseInboundSms(raw: string): InboundSms | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  const result = inboundSmsSchema.safeParse(json);
-  return result.success ? result.data : undefined;
-}
-
 export interface InboundSmsFailureHandlerDependencies {
   observability: Observability;
   /** The use case that tells the sender; idempotent on inboundMessageId, throws when it should be retried. */
@@ -64,10 +52,7 @@ export interface InboundSmsFailureHandlerDependencies {
  */
 export function createInboundSmsFailureHandler({ observability, handleFailure }: InboundSmsFailureHandlerDependencies) {
   const { logger } = observability;
-  const processor = new BatchProcessor(EventType.SQS);
-
-  const processRecord = async (record: SQSRecord): Promise<void> => {
-    const receiveCount = Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1;
+  const processRecord = async (record: SQSRecord, receiveCount: number): Promise<void> => {
     let failure: InboundSmsFailureRecord;
     try {
       failure = parseInboundSmsFailureRecord(record.body);
@@ -91,10 +76,7 @@ export function createInboundSmsFailureHandler({ observability, handleFailure }:
     }
   };
 
-  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
-
-  return observedHandler<SQSEvent, SQSBatchResponse>(handle, observability);
+  return observedSqsBatchHandler(processRecord, observability);
 }
 
 const snsEventShape = z.looseObject({ Records: z.array(z.looseObject({ EventSource: z.literal('aws:sns') })).min(1) });

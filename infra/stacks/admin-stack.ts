@@ -1,26 +1,17 @@
-import { CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import { AuthorizationType, LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { BlinkConfig } from '../config.js';
 import { BlinkFunction, type EmailSending } from '../constructs/blink-function.js';
 import { TIMEOUTS } from '../timeouts.js';
 import { createBlinkRestApi } from '../constructs/rest-api.js';
+import type { FunctionStackProps } from './function-stack-props.js';
 
 export const ADMIN_API_STAGE = 'v1';
 
-export interface AdminStackProps extends StackProps {
-  config: BlinkConfig;
-  version: string;
-  removalPolicy: RemovalPolicy;
-  table: Table;
-  tableIndexes: string[];
+export interface AdminStackProps extends FunctionStackProps {
   /** The directory worker, which the admin function invokes directly for anything that needs AD. */
   worker: IFunction;
-  /** Where alarms go (the admins' topic). */
-  alarmTopic: ITopic;
   /** The sending identity of the notices the admin function emails (a revoked phone). */
   email: EmailSending;
 }

@@ -1,8 +1,7 @@
-import { ArnFormat, CfnOutput, Duration, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { LambdaIntegration, type Method, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
@@ -10,28 +9,21 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import type { BlinkConfig } from '../config.js';
-import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
+import { BlinkFunction, type BlinkFunctionProps, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
 import { createBlinkRestApi } from '../constructs/rest-api.js';
 import { StaticFiles } from '../constructs/static-files.js';
 import { TIMEOUTS } from '../timeouts.js';
+import type { FunctionStackProps } from './function-stack-props.js';
 
 export const API_STAGE = 'v1';
 
-export interface ApiStackProps extends StackProps {
-  config: BlinkConfig;
-  version: string;
-  removalPolicy: RemovalPolicy;
-  table: Table;
-  tableIndexes: string[];
+export interface ApiStackProps extends FunctionStackProps {
   jobQueue: Queue;
   tokenHmacSecret: Secret;
   /** The VAPID key pair: the api function serves its public key (GET /api/device/push-config). */
   vapidSecret: Secret;
   inboundSmsTopic: Topic;
   inboundSmsFailures: Queue;
-  /** Where alarms go (the admins' topic). */
-  alarmTopic: Topic;
   email: EmailSending;
   sms: SmsOrigination;
   /** The Blink app's built files, served under `/app/` from S3 on the API's origin. */
@@ -52,7 +44,6 @@ export class ApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const common = { logRetention: config.logRetentionDays, removalPolicy: props.removalPolicy, version: props.version };
 
     this.api = createBlinkRestApi(this, {
       ids: { api: 'PublicApi', accessLogs: 'ApiAccessLogs' },
@@ -80,23 +71,16 @@ export class ApiStack extends Stack {
     const publicBaseUrl =
       config.publicBaseUrl ?? `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE}`;
     this.publicBaseUrl = publicBaseUrl;
-    this.apiFunction = new BlinkFunction(this, 'ApiFunction', {
+    this.apiFunction = this.entryPoint(props, 'ApiFunction', {
       name: 'api',
       description: 'Blink: public REST API (all routes)',
       timeout: TIMEOUTS.api,
-      ...common,
     })
-      .useTable(props.table, 'readWrite', props.tableIndexes)
-      .useQueue(props.jobQueue)
-      .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
       .useWebPushSettings(config)
       .useEmailIdentity(props.email)
-      .useSmsOrigination(props.sms)
-      .useEnrollmentSettings(config)
       .useSetupSettings(config)
-      .usePushEndpoints(config)
-      .useResetRequestSettings(config);
+      .usePushEndpoints(config);
     this.apiFunction.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
 
     // One validator for every method: the proxy routes carry no API Gateway models (the function validates each
@@ -147,19 +131,12 @@ export class ApiStack extends Stack {
 
     this.firewall(config.wafRateLimit, config.logRetentionDays, props.removalPolicy);
 
-    this.inboundSmsFunction = new BlinkFunction(this, 'InboundSmsFunction', {
+    this.inboundSmsFunction = this.entryPoint(props, 'InboundSmsFunction', {
       name: 'inbound-sms',
       description: 'Blink: replies texted to the published numbers (from the End User Messaging SMS topic)',
       timeout: TIMEOUTS.inboundSms,
       onAsyncFailure: props.inboundSmsFailures,
-      ...common,
-    })
-      .useTable(props.table, 'readWrite', props.tableIndexes)
-      .useQueue(props.jobQueue)
-      .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
-      .useSmsOrigination(props.sms)
-      .useEnrollmentSettings(config)
-      .useResetRequestSettings(config);
+    });
     props.inboundSmsTopic.addSubscription(new LambdaSubscription(this.inboundSmsFunction));
     // The same function reads its failure queue (synchronous invocations: a failure there never loops back to the
     // on-failure destination) and tells each sender once; see dispatchInboundSmsEvent for why not another function.
@@ -181,6 +158,30 @@ export class ApiStack extends Stack {
     }).addAlarmAction(new SnsAction(props.alarmTopic));
 
     new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl });
+  }
+
+  /**
+   * A public entry point: both take enrollment and reset requests from people, so both read and write the table,
+   * queue directory jobs, check codes with the token HMAC key and text users.
+   */
+  private entryPoint(
+    props: ApiStackProps,
+    id: string,
+    settings: Omit<BlinkFunctionProps, 'logRetention' | 'removalPolicy' | 'version'>,
+  ): BlinkFunction {
+    const { config } = props;
+    return new BlinkFunction(this, id, {
+      ...settings,
+      logRetention: config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      version: props.version,
+    })
+      .useTable(props.table, 'readWrite', props.tableIndexes)
+      .useQueue(props.jobQueue)
+      .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useSmsOrigination(props.sms)
+      .useEnrollmentSettings(config)
+      .useResetRequestSettings(config);
   }
 
   /** WAF in front of the stage: per-IP rate limit plus AWS's managed rule groups for common and known-bad input. */

@@ -1,8 +1,8 @@
 import { CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { rotatingKey } from '../constructs/rotating-key.js';
 
 /** The phone-number lookup index (gsi1pk = phone, gsi1sk = enrollment). */
 export const GSI1 = 'gsi1';
@@ -26,11 +26,7 @@ export class DataStack extends Stack {
     super(scope, id, props);
     const { removalPolicy } = props;
 
-    const tableKey = new Key(this, 'TableKey', {
-      description: 'Blink: encrypts the DynamoDB table (enrollments, issued secrets as HMACs, rate limits, audit)',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
+    const tableKey = rotatingKey(this, 'TableKey', 'encrypts the DynamoDB table (enrollments, issued secrets as HMACs, rate limits, audit)', removalPolicy);
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -49,11 +45,12 @@ export class DataStack extends Stack {
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
     });
 
-    const secretsKey = new Key(this, 'SecretsKey', {
-      description: 'Blink: encrypts the token HMAC key, the directory bind credential and the VAPID key pair',
-      enableKeyRotation: true,
+    const secretsKey = rotatingKey(
+      this,
+      'SecretsKey',
+      'encrypts the token HMAC key, the directory bind credential and the VAPID key pair',
       removalPolicy,
-    });
+    );
     this.tokenHmacSecret = new Secret(this, 'TokenHmacSecret', {
       description: 'Blink: HMAC key for activation links, SMS codes and binding codes (only keyed hashes are stored)',
       encryptionKey: secretsKey,

@@ -1,7 +1,6 @@
-import { Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import {
   FlowLogDestination,
   GatewayVpcEndpointAwsService,
@@ -17,24 +16,19 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { BlinkConfig } from '../config.js';
 import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
 import { TIMEOUTS } from '../timeouts.js';
+import type { FunctionStackProps } from './function-stack-props.js';
 
 /** Where the worker finds the DC CA bundle: copied next to the bundle at build time, read-only at run time. */
 export const LDAP_CA_PATH_IN_BUNDLE = '/var/task/ldap-ca.pem';
 
-export interface DirectoryStackProps extends StackProps {
-  config: BlinkConfig;
-  version: string;
-  removalPolicy: RemovalPolicy;
-  table: Table;
-  tableIndexes: string[];
+export interface DirectoryStackProps extends FunctionStackProps {
   jobQueue: Queue;
-  alarmTopic: Topic;
   tokenHmacSecret: Secret;
   directoryBindSecret: Secret;
   /** The VAPID key pair the worker signs lockout Web Pushes with. */
@@ -164,7 +158,7 @@ export class DirectoryStack extends Stack {
   }
 
   /** An alarm (id `<metricName>Alarm`) on any count of one of the worker's metrics in 5 minutes. */
-  private workerCountAlarm(metricName: string, alarmDescription: string, alarmTopic: Topic): void {
+  private workerCountAlarm(metricName: string, alarmDescription: string, alarmTopic: ITopic): void {
     const alarm = new Alarm(this, `${metricName}Alarm`, {
       alarmDescription,
       metric: new Metric({
@@ -188,7 +182,7 @@ export class DirectoryStack extends Stack {
    * reminder could not be sent; the job is retried), or its read of AD ran out of time, so users past that point were
    * not reminded.
    */
-  private passwordExpiryAlarms(alarmTopic: Topic): void {
+  private passwordExpiryAlarms(alarmTopic: ITopic): void {
     const alarms = [
       ['PasswordExpiryScanFailed', 'Blink: a password-expiry reminder run failed (no domain controller answered, or reminders could not be sent); the job is retried. Check the directory worker logs.'],
       ['PasswordExpiryScanIncomplete', 'Blink: a password-expiry reminder run could not read every user within its time budget; some users were not reminded. Raise PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS or check DC latency.'],
@@ -210,7 +204,7 @@ export class DirectoryStack extends Stack {
    * or a user's alert could not be handled), a scan ran out of time before its last page, or no scan finished at all
    * for three schedule periods (schedule, queue or worker broken).
    */
-  private lockoutScanAlarms(rateMinutes: number, alarmTopic: Topic): void {
+  private lockoutScanAlarms(rateMinutes: number, alarmTopic: ITopic): void {
     const metric = (metricName: string, period: Duration, statistic: string) =>
       new Metric({ namespace: 'Blink', metricName, dimensionsMap: { service: 'blink-directory-worker' }, period, statistic });
     const period = Duration.minutes(Math.max(5, rateMinutes));

@@ -5,7 +5,7 @@ import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-eve
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import {
   ConfigurationSet,
   ConfigurationSetTlsPolicy,
@@ -19,6 +19,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { rotatingKey } from '../constructs/rotating-key.js';
 import type { BlinkConfig } from '../config.js';
 import type { EmailSending, SmsOrigination } from '../constructs/blink-function.js';
 import { JOB_QUEUE_VISIBILITY, TIMEOUTS } from '../timeouts.js';
@@ -51,11 +52,7 @@ export class MessagingStack extends Stack {
     const { config, removalPolicy } = props;
 
     // --- Alarms ----------------------------------------------------------------------------------------------------
-    const alarmKey = new Key(this, 'AlarmTopicKey', {
-      description: 'Blink: encrypts the alarm topic',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
+    const alarmKey = rotatingKey(this, 'AlarmTopicKey', 'encrypts the alarm topic', removalPolicy);
     alarmKey.addToResourcePolicy(this.serviceMayUseKey('cloudwatch.amazonaws.com'));
     this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true, displayName: 'Blink alarms' });
     this.alarmTopic.addToResourcePolicy(
@@ -70,11 +67,7 @@ export class MessagingStack extends Stack {
     if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
 
     // --- Directory jobs --------------------------------------------------------------------------------------------
-    const queueKey = new Key(this, 'QueueKey', {
-      description: 'Blink: encrypts the directory job queue, its DLQ and the inbound SMS failure queue',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
+    const queueKey = rotatingKey(this, 'QueueKey', 'encrypts the directory job queue, its DLQ and the inbound SMS failure queue', removalPolicy);
     const encrypted = { encryption: QueueEncryption.KMS, encryptionMasterKey: queueKey, enforceSSL: true } as const;
     this.jobDeadLetterQueue = new Queue(this, 'JobDeadLetterQueue', { ...encrypted, retentionPeriod: Duration.days(14) });
     this.jobQueue = new Queue(this, 'JobQueue', {
@@ -109,11 +102,7 @@ export class MessagingStack extends Stack {
     this.passwordExpirySchedule(config, queueKey);
 
     // --- Inbound SMS -----------------------------------------------------------------------------------------------
-    const inboundKey = new Key(this, 'InboundSmsKey', {
-      description: 'Blink: encrypts the inbound SMS topic; End User Messaging SMS publishes with it',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
+    const inboundKey = rotatingKey(this, 'InboundSmsKey', 'encrypts the inbound SMS topic; End User Messaging SMS publishes with it', removalPolicy);
     inboundKey.addToResourcePolicy(this.serviceMayUseKey('sms-voice.amazonaws.com'));
     // Two-way SMS needs a standard (not FIFO) topic.
     this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', {

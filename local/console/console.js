@@ -80,26 +80,37 @@ function failed(error) {
   return `Failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-// ---- Text Blink from a phone -------------------------------------------------------------------------------------
-
-const form = document.getElementById('inbound-sms-form');
-const status = document.getElementById('inbound-sms-status');
-
-if (form && status) {
+/**
+ * Wires a console form that posts to the local runtime: sends its `fields` as JSON to `path`, shows `progress` in its
+ * status line, then what `describe` makes of the answer (or the refusal, or the failure), and refreshes on success.
+ */
+function onFormPost(formId, statusId, { fields, progress, path, describe }) {
+  const form = document.getElementById(formId);
+  const status = document.getElementById(statusId);
+  if (!form || !status) return;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new window.FormData(form);
-    const payload = { from: String(data.get('from') ?? ''), to: String(data.get('to') ?? ''), body: String(data.get('body') ?? '') };
-    status.textContent = 'Sending…';
+    const payload = Object.fromEntries(fields.map((name) => [name, String(data.get(name) ?? '')]));
+    status.textContent = progress;
     try {
-      const result = await postJson('/_local/api/sms/inbound', payload);
-      status.textContent = result.ok ? `Blink received the text “${payload.body}” from ${payload.from}. Its answer appears under “Texts sent by Blink”.` : refusal(result);
+      const result = await postJson(path, payload);
+      status.textContent = result.ok ? describe(result.answer, payload) : refusal(result);
       if (result.ok) void refresh();
     } catch (error) {
       status.textContent = failed(error);
     }
   });
 }
+
+// ---- Text Blink from a phone -------------------------------------------------------------------------------------
+
+onFormPost('inbound-sms-form', 'inbound-sms-status', {
+  fields: ['from', 'to', 'body'],
+  progress: 'Sending…',
+  path: '/_local/api/sms/inbound',
+  describe: (_answer, sms) => `Blink received the text “${sms.body}” from ${sms.from}. Its answer appears under “Texts sent by Blink”.`,
+});
 
 // ---- Jobs: check for locked accounts, test the directory connection ----------------------------------------------
 
@@ -157,33 +168,12 @@ document.addEventListener('click', async (event) => {
 // Enrolls a simulated device from the setup page's link and runs the app's signed requests for it. Outcomes are put
 // on the device's "screen" with textContent only (a password included: this is what the phone would show).
 
-const enrollForm = document.getElementById('device-enroll-form');
-const enrollStatus = document.getElementById('device-enroll-status');
-
-if (enrollForm && enrollStatus) {
-  enrollForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const data = new window.FormData(enrollForm);
-    const payload = {
-      uri: String(data.get('uri') ?? ''),
-      unlockMethod: String(data.get('unlockMethod') ?? ''),
-      platform: String(data.get('platform') ?? ''),
-    };
-    enrollStatus.textContent = 'Enrolling…';
-    try {
-      const result = await postJson('/_local/api/devices', payload);
-      if (!result.ok) {
-        enrollStatus.textContent = refusal(result);
-        return;
-      }
-      const answer = result.answer;
-      enrollStatus.textContent = `Enrolled ${answer.account.displayName} (${answer.account.samAccountName}) as device ${answer.deviceId}.`;
-      void refresh();
-    } catch (error) {
-      enrollStatus.textContent = failed(error);
-    }
-  });
-}
+onFormPost('device-enroll-form', 'device-enroll-status', {
+  fields: ['uri', 'unlockMethod', 'platform'],
+  progress: 'Enrolling…',
+  path: '/_local/api/devices',
+  describe: (answer) => `Enrolled ${answer.account.displayName} (${answer.account.samAccountName}) as device ${answer.deviceId}.`,
+});
 
 function screenOf(deviceId) {
   return [...document.querySelectorAll('.device-screen')].find((screen) => screen.dataset.deviceId === deviceId);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseJson } from '../validation/parse-json.js';
 
 /**
  * One inbound SMS as End User Messaging publishes it to the two-way SNS topic (the SNS message is this JSON as a
@@ -14,3 +15,12 @@ export const inboundSmsSchema = z.object({
 });
 
 export type InboundSms = z.infer<typeof inboundSmsSchema>;
+
+/** An SNS message's text as an inbound SMS, or undefined when it is not one (SNS would only redeliver the same bytes). */
+export function parseInboundSms(raw: string): InboundSms | undefined {
+  try {
+    return parseJson(inboundSmsSchema, raw, 'inbound SMS');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { traceHandler, type Observability } from './powertools.js';
@@ -17,4 +19,21 @@ export function observedHandler<TEvent, TResult>(handler: HandlerOf<TEvent, TRes
     .use(traceHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
+}
+
+/**
+ * An SQS consumer with partial batch responses, in the house chain: each record goes to `processRecord` with its
+ * receive count; a record that throws goes back to the queue alone (and after maxReceiveCount to the DLQ), the others
+ * are acknowledged. A missing or malformed count reads as a first delivery, so nothing counts as a last one too early.
+ */
+export function observedSqsBatchHandler(
+  processRecord: (record: SQSRecord, receiveCount: number) => Promise<void>,
+  observability: Observability,
+) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const processWithCount = (record: SQSRecord) =>
+    processRecord(record, Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1);
+  const handle = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, processWithCount, processor, { context, throwOnFullBatchFailure: false });
+  return observedHandler<SQSEvent, SQSBatchResponse>(handle, observability);
 }

@@ -29,6 +29,14 @@ export function zodIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
 }
 
+/**
+ * Only the path of each zod issue (`(root)` for the whole value): for input whose values must never reach a log, such
+ * as jobs and inbound SMS records, where even a zod message could quote what was sent.
+ */
+export function zodIssuePaths(error: z.ZodError): string[] {
+  return error.issues.map((issue) => issue.path.join('.') || '(root)');
+}
+
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

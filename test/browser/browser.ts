@@ -2,6 +2,8 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startLocalBlink, type LocalBlink, type LocalBlinkOptions } from '../../local/runtime.js';
+import { startedForSuite } from '../support/suite-resource.js';
 
 // In-page code is passed as strings: the project compiles without the DOM library.
 
@@ -110,4 +112,31 @@ export async function hasHorizontalOverflow(page: Page): Promise<boolean> {
 /** The id of the element that has focus (for focus checks). */
 export async function focusedElementId(page: Page): Promise<string> {
   return (await page.evaluate('document.activeElement ? document.activeElement.id : ""')) as string;
+}
+
+/**
+ * The local runtime (demo directory, a free port, no lockout scan during the tests) and a fresh Chromium, started
+ * before the enclosing file's or describe block's tests and stopped after them. `options` adds to or overrides those.
+ */
+export function useBlinkInChromium(options: LocalBlinkOptions = {}): { readonly blink: LocalBlink; readonly browser: TestBrowser } {
+  return startedForSuite(
+    'the local runtime and Chromium',
+    async () => {
+      const [blink, browser] = await Promise.all([
+        startLocalBlink({
+          port: 0,
+          directory: 'demo',
+          lockoutScanIntervalSeconds: 3600,
+          ...options,
+          env: { BLINK_VERSION: 'browser-test', ...options.env },
+        }),
+        launchBrowser(),
+      ]);
+      return { blink, browser };
+    },
+    async ({ blink, browser }) => {
+      await browser.close();
+      await blink.stop();
+    },
+  );
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'ldapts';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { postAdmin } from '../support/admin-api.js';
 import { pollUntil } from '../support/poll.js';
-import { desktopViewport, launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
+import { desktopViewport, openPage, phoneViewport, screenshot, useBlinkInChromium } from './browser.js';
 
 // The QR path finished entirely by clicking: the setup page in one tab, the console's simulated phone in another.
 // Nobody opens a terminal: the console enrolls the device, the setup page completes by itself, and the phone's
@@ -12,27 +12,8 @@ import { desktopViewport, launchBrowser, openPage, phoneViewport, screenshot, ty
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 
 describe('console plays the app (browser)', () => {
-  let blink: LocalBlink;
-  let browser: TestBrowser;
   let logs: LogCapture;
-
-  beforeAll(async () => {
-    [blink, browser] = await Promise.all([
-      startLocalBlink({
-        env: { BLINK_VERSION: 'browser-test', RESET_FORCE_CHANGE: 'false' },
-        port: 0,
-        directory: 'demo',
-        adminToken: ADMIN_TOKEN,
-        lockoutScanIntervalSeconds: 3600,
-      }),
-      launchBrowser(),
-    ]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await blink?.stop();
-  });
+  const local = useBlinkInChromium({ env: { RESET_FORCE_CHANGE: 'false' }, adminToken: ADMIN_TOKEN });
 
   beforeEach(() => {
     logs = captureLogs();
@@ -41,19 +22,11 @@ describe('console plays the app (browser)', () => {
 
   /** jane.doe activated through the admin API; the link of her activation email. */
   async function activationLink(): Promise<string> {
-    const admin = async (route: string, body: unknown) => {
-      const response = await fetch(`${blink.url}${route}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      expect(response.status).toBe(200);
-      return (await response.json()) as Record<string, unknown>;
-    };
+    const admin = async (route: string, body: unknown) => (await postAdmin(local.blink, ADMIN_TOKEN, route, body)) as Record<string, unknown>;
     const resolved = await admin('/admin/activations/resolve', { target: { user: 'jane.doe' } });
     const userGuid = (resolved['candidates'] as Array<{ userGuid: string }>)[0]?.userGuid;
     await admin('/admin/activations', { userGuids: [userGuid] });
-    const email = await pollUntil(async () => (await blink.listEmails()).find((sent) => sent.to === 'jane.doe@corp.example.test'), {
+    const email = await pollUntil(async () => (await local.blink.listEmails()).find((sent) => sent.to === 'jane.doe@corp.example.test'), {
       timeoutMs: 15_000,
       description: 'the activation email',
     });
@@ -63,8 +36,8 @@ describe('console plays the app (browser)', () => {
   }
 
   async function bindsInDemo(password: string): Promise<boolean> {
-    if (blink.directory.kind !== 'demo') throw new Error('demo directory expected');
-    const client = new Client({ url: blink.directory.server.url, tlsOptions: { ca: [blink.directory.server.caPem] }, timeout: 5_000 });
+    if (local.blink.directory.kind !== 'demo') throw new Error('demo directory expected');
+    const client = new Client({ url: local.blink.directory.server.url, tlsOptions: { ca: [local.blink.directory.server.caPem] }, timeout: 5_000 });
     try {
       await client.bind('jane.doe@corp.example.test', password);
       return true;
@@ -77,18 +50,18 @@ describe('console plays the app (browser)', () => {
 
   it('QR path: the link under the QR code pasted into the console, Enroll, Setup complete, then Reset, Status and Unlock', async () => {
     const link = await activationLink();
-    const setup = await openPage(browser.context, phoneViewport);
+    const setup = await openPage(local.browser.context, phoneViewport);
     await setup.page.goto(link);
     await setup.page.getByLabel('Mobile number').fill('+1 201 555 0149');
     await setup.page.getByRole('button', { name: 'Send Verification Code' }).click();
     await setup.page.getByRole('button', { name: 'Scan QR code' }).click();
     const uriField = setup.page.getByLabel("Can't scan? Setup link for the app");
     const uri = await pollUntil(async () => (await uriField.inputValue()) || undefined, { timeoutMs: 10_000, description: 'the QR link under the code' });
-    expect(uri).toMatch(new RegExp(`^${blink.publicBaseUrl}/app/enroll#`));
+    expect(uri).toMatch(new RegExp(`^${local.blink.publicBaseUrl}/app/enroll#`));
 
-    const consolePage = await openPage(browser.context, desktopViewport);
+    const consolePage = await openPage(local.browser.context, desktopViewport);
     const { page } = consolePage;
-    await page.goto(blink.consoleUrl);
+    await page.goto(local.blink.consoleUrl);
     await page.getByRole('heading', { name: 'App (simulated phone)' }).waitFor();
     expect(await page.getByText('No simulated device yet.').isVisible()).toBe(true);
     await page.getByLabel('Setup link from under the QR code').fill(uri);

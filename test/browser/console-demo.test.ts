@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { postAdmin } from '../support/admin-api.js';
 import { pollUntil } from '../support/poll.js';
-import { desktopViewport, hasHorizontalOverflow, launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
+import { desktopViewport, hasHorizontalOverflow, openPage, phoneViewport, screenshot, useBlinkInChromium } from './browser.js';
 
 // The console as someone demoing Blink uses it: on a phone or a laptop, light or dark, updating by itself while they
 // type, with clickable links in emails and a button to lock a demo user out.
@@ -9,18 +9,13 @@ import { desktopViewport, hasHorizontalOverflow, launchBrowser, openPage, phoneV
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 
 describe('console for a demo (browser)', () => {
-  let blink: LocalBlink;
-  let browser: TestBrowser;
   const marker = randomUUID().slice(0, 8);
   const longLink = `http://127.0.0.1/setup#t=${'A1b2C3d4'.repeat(8)}`;
+  const local = useBlinkInChromium({ adminToken: ADMIN_TOKEN });
 
   beforeAll(async () => {
-    [blink, browser] = await Promise.all([
-      startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', adminToken: ADMIN_TOKEN, lockoutScanIntervalSeconds: 3600 }),
-      launchBrowser(),
-    ]);
-    await blink.composition.adapters.smsSender.send({ to: '+12065550123', body: `Your Blink code is 123456 (${marker}). It expires in 10 minutes.` });
-    await blink.composition.adapters.emailSender.send({
+    await local.blink.composition.adapters.smsSender.send({ to: '+12065550123', body: `Your Blink code is 123456 (${marker}). It expires in 10 minutes.` });
+    await local.blink.composition.adapters.emailSender.send({
       to: 'jane.doe@corp.example.test',
       subject: `Set up Blink ${marker}`,
       text: `Hello Jane,\n\nOpen this link on your phone to set up Blink: ${longLink}.\n\nIT`,
@@ -28,16 +23,11 @@ describe('console for a demo (browser)', () => {
     });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await blink?.stop();
-  });
-
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`fits a phone and a desktop in ${colorScheme} mode, with clickable links in emails`, async () => {
-      const { page, problems } = await openPage(browser.context, phoneViewport);
+      const { page, problems } = await openPage(local.browser.context, phoneViewport);
       await page.emulateMedia({ colorScheme });
-      await page.goto(blink.consoleUrl);
+      await page.goto(local.blink.consoleUrl);
       await page.getByRole('heading', { name: 'Blink demo console' }).waitFor();
       expect(await hasHorizontalOverflow(page)).toBe(false);
       const background = (await page.evaluate('getComputedStyle(document.body).backgroundColor')) as string;
@@ -61,8 +51,8 @@ describe('console for a demo (browser)', () => {
   }
 
   it('updates by itself without a reload, keeping what is typed and where the page is scrolled', async () => {
-    const { page, problems } = await openPage(browser.context, phoneViewport);
-    await page.goto(blink.consoleUrl);
+    const { page, problems } = await openPage(local.browser.context, phoneViewport);
+    await page.goto(local.blink.consoleUrl);
     await page.evaluate('window.notReloaded = true');
     const message = page.getByLabel('Message');
     await message.fill('UNLOCK half-typed');
@@ -71,7 +61,7 @@ describe('console for a demo (browser)', () => {
     expect(scrolled).toBeGreaterThan(300);
 
     const fresh = `New text ${randomUUID()}`;
-    await blink.composition.adapters.smsSender.send({ to: '+12065550199', body: fresh });
+    await local.blink.composition.adapters.smsSender.send({ to: '+12065550199', body: fresh });
     await page.getByText(fresh).waitFor({ state: 'attached', timeout: 10_000 });
 
     expect(await page.evaluate('window.notReloaded')).toBe(true);
@@ -83,8 +73,8 @@ describe('console for a demo (browser)', () => {
   });
 
   it('locks a demo user out with a button, and the directory table says so', async () => {
-    const { page, problems } = await openPage(browser.context, phoneViewport);
-    await page.goto(blink.consoleUrl);
+    const { page, problems } = await openPage(local.browser.context, phoneViewport);
+    await page.goto(local.blink.consoleUrl);
     const row = page.getByRole('row').filter({ hasText: 'john.smith' });
     expect(await row.getByRole('cell').nth(3).innerText()).toBe('no');
     await row.getByRole('button', { name: 'Lock out' }).click();
@@ -102,21 +92,13 @@ describe('console for a demo (browser)', () => {
   });
 
   it('sends an activation email that fits a phone, and a second one that says it replaces the first', async () => {
-    const admin = async (route: string, body: unknown) => {
-      const response = await fetch(`${blink.url}${route}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      expect(response.status).toBe(200);
-      return (await response.json()) as { candidates: Array<{ userGuid: string }> };
-    };
+    const admin = async (route: string, body: unknown) => (await postAdmin(local.blink, ADMIN_TOKEN, route, body)) as { candidates: Array<{ userGuid: string }> };
     const { candidates } = await admin('/admin/activations/resolve', { target: { user: 'jane.doe' } });
     const userGuids = candidates.map((candidate) => candidate.userGuid);
     const activationEmails = async (count: number) =>
       pollUntil(
         async () => {
-          const sent = (await blink.listEmails()).filter((email) => email.to === 'jane.doe@corp.example.test' && email.subject.startsWith('Activate'));
+          const sent = (await local.blink.listEmails()).filter((email) => email.to === 'jane.doe@corp.example.test' && email.subject.startsWith('Activate'));
           return sent.length >= count ? sent : undefined;
         },
         { timeoutMs: 15_000, description: `${count} activation emails` },
@@ -132,7 +114,7 @@ describe('console for a demo (browser)', () => {
     expect(second?.html).toContain('This email replaces the earlier one');
 
     // The HTML part as a phone's mail app shows it: the long setup link wraps instead of widening the message.
-    const { page, problems } = await openPage(browser.context, phoneViewport);
+    const { page, problems } = await openPage(local.browser.context, phoneViewport);
     await page.setContent(second?.html ?? '');
     expect(await hasHorizontalOverflow(page)).toBe(false);
     await screenshot(page, 'activation-email-phone');

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { DeviceApiError, enroll } from '../../device-client/client.js';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import type { LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
 import { activate, testUser } from '../support/activations.js';
@@ -8,12 +8,11 @@ import {
   desktopViewport,
   focusedElementId,
   hasHorizontalOverflow,
-  launchBrowser,
   openPage,
   phoneViewport,
   screenshot,
   smallPhoneViewport,
-  type TestBrowser,
+  useBlinkInChromium,
 } from './browser.js';
 
 // A person sets up Blink in Debian's Chromium against the local runtime, clicking through the setup page as the user
@@ -49,21 +48,8 @@ async function alertText(page: Page, text: string | RegExp): Promise<string> {
 }
 
 describe('setup flow (browser)', () => {
-  let blink: LocalBlink;
-  let browser: TestBrowser;
   let logs: LogCapture;
-
-  beforeAll(async () => {
-    [blink, browser] = await Promise.all([
-      startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600 }),
-      launchBrowser(),
-    ]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await blink?.stop();
-  });
+  const local = useBlinkInChromium();
 
   // The service's logs are captured during each flow, to show that no token or code ever reaches them.
   beforeEach(() => {
@@ -72,12 +58,12 @@ describe('setup flow (browser)', () => {
   afterEach(() => logs.restore());
 
   it('SMS path: number, Verify through SMS, a wrong code, the right code, Setup complete', async () => {
-    const { link, token } = await activate(blink, testUser('Jane Doe'));
-    const { page, problems } = await openPage(browser.context, smallPhoneViewport);
+    const { link, token } = await activate(local.blink, testUser('Jane Doe'));
+    const { page, problems } = await openPage(local.browser.context, smallPhoneViewport);
 
     await page.goto(link);
     await page.getByRole('heading', { name: 'Set up Blink for Jane Doe' }).waitFor();
-    expect(page.url()).toBe(`${blink.publicBaseUrl}/setup`);
+    expect(page.url()).toBe(`${local.blink.publicBaseUrl}/setup`);
     expect(await hasHorizontalOverflow(page)).toBe(false);
     // On arrival focus stays where the browser puts it; the first Tab reaches the number field.
     await page.keyboard.press('Tab');
@@ -105,7 +91,7 @@ describe('setup flow (browser)', () => {
     expect(await page.getByRole('button', { name: 'Scan QR code', exact: true }).getAttribute('aria-describedby')).toBe('choose-qr-detail');
     expect(await page.getByRole('button', { name: 'Verify through SMS', exact: true }).isVisible()).toBe(true);
     expect(await hasHorizontalOverflow(page)).toBe(false);
-    const code = await latestCode(blink, '+12015550147');
+    const code = await latestCode(local.blink, '+12015550147');
 
     // Right after a code went out the page counts the resend cooldown down instead of offering a button that would fail.
     await page.getByRole('button', { name: 'Verify through SMS' }).click();
@@ -140,7 +126,7 @@ describe('setup flow (browser)', () => {
     await screenshot(page, 'setup-complete-sms-phone');
 
     // The confirmation SMS arrived from Blink's number.
-    await pollUntil(async () => ((await smsTo(blink, '+12015550147')).some((sms) => sms.body.includes('setup is complete')) ? true : undefined), {
+    await pollUntil(async () => ((await smsTo(local.blink, '+12015550147')).some((sms) => sms.body.includes('setup is complete')) ? true : undefined), {
       timeoutMs: 10_000,
       description: 'the setup-complete SMS',
     });
@@ -159,8 +145,8 @@ describe('setup flow (browser)', () => {
     await page.close();
   });
   it('QR path: Scan QR code, the app registers from the QR link, and the page shows Setup complete by itself', async () => {
-    const { link, token } = await activate(blink, testUser('John Smith'));
-    const { page, problems } = await openPage(browser.context, desktopViewport);
+    const { link, token } = await activate(local.blink, testUser('John Smith'));
+    const { page, problems } = await openPage(local.browser.context, desktopViewport);
     const statusCalls: string[] = [];
     page.on('request', (request) => {
       if (request.url().endsWith('/api/setup/status')) statusCalls.push(request.url());
@@ -178,7 +164,7 @@ describe('setup flow (browser)', () => {
     await image.waitFor();
     const uriField = page.getByLabel("Can't scan? Setup link for the app");
     const firstUri = await uriField.inputValue();
-    expect(firstUri).toMatch(new RegExp(`^${blink.publicBaseUrl}/app/enroll#[A-Za-z0-9_-]{22}$`));
+    expect(firstUri).toMatch(new RegExp(`^${local.blink.publicBaseUrl}/app/enroll#[A-Za-z0-9_-]{22}$`));
     const src = (await image.getAttribute('src')) ?? '';
     expect(src).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(src.split(',')[1] ?? '', 'base64').toString('utf8')).toContain('<svg');

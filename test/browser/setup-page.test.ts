@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activate, testUser } from '../support/activations.js';
-import { focusedElementId, launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
+import { focusedElementId, openPage, phoneViewport, screenshot, useBlinkInChromium } from './browser.js';
 
 // The setup page in Debian's Chromium against the local runtime (in-process, port 0): how it is served, what its
 // CSP does in a real browser, and what a person sees for a link that cannot be used.
@@ -10,31 +9,18 @@ import { focusedElementId, launchBrowser, openPage, phoneViewport, screenshot, t
 const NEUTRAL_MESSAGE = 'This setup link is not valid. Ask your IT team for a new activation email.';
 
 describe('setup page (browser)', () => {
-  let blink: LocalBlink;
-  let browser: TestBrowser;
   // The service's clock (the page keeps the browser's): moved forward to let a link expire.
   const clock = new ManualClock(new Date());
-
-  beforeAll(async () => {
-    [blink, browser] = await Promise.all([
-      startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600, clock }),
-      launchBrowser(),
-    ]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await blink?.stop();
-  });
+  const local = useBlinkInChromium({ clock });
 
   it('is served with the strict page headers, and so are its script and style sheet', async () => {
-    const { page, problems } = await openPage(browser.context);
+    const { page, problems } = await openPage(local.browser.context);
     const assets = new Map<string, Record<string, string>>();
     page.on('response', (response) => {
       const { pathname } = new URL(response.url());
       if (pathname.startsWith('/assets/')) assets.set(pathname, response.headers());
     });
-    const response = await page.goto(`${blink.url}/setup`);
+    const response = await page.goto(`${local.blink.url}/setup`);
     await page.getByRole('heading', { name: 'Open your setup link' }).waitFor();
 
     const expected = {
@@ -58,8 +44,8 @@ describe('setup page (browser)', () => {
   });
 
   it('enforces its CSP in the browser: an injected inline script does not run and is reported', async () => {
-    const { page, problems } = await openPage(browser.context);
-    await page.goto(`${blink.url}/setup`);
+    const { page, problems } = await openPage(local.browser.context);
+    await page.goto(`${local.blink.url}/setup`);
     await page.getByRole('heading', { name: 'Open your setup link' }).waitFor();
     await page.evaluate(`(() => {
       const script = document.createElement('script');
@@ -72,8 +58,8 @@ describe('setup page (browser)', () => {
   });
 
   it('without a token asks the person to open the link from the activation email', async () => {
-    const { page, problems } = await openPage(browser.context);
-    await page.goto(`${blink.url}/setup`);
+    const { page, problems } = await openPage(local.browser.context);
+    await page.goto(`${local.blink.url}/setup`);
     await page.getByRole('heading', { name: 'Open your setup link' }).waitFor();
     expect(await page.getByText('open the link in your activation email').isVisible()).toBe(true);
     expect(problems.unexpectedConsoleErrors()).toEqual([]);
@@ -82,9 +68,9 @@ describe('setup page (browser)', () => {
 
   it('shows one neutral message for a link never issued, superseded or expired, and clears the address bar', async () => {
     const user = testUser('Nora Neutral');
-    const first = await activate(blink, user);
-    await activate(blink, user); // supersedes the first link
-    const expiring = await activate(blink, testUser('Ed Expired'));
+    const first = await activate(local.blink, user);
+    await activate(local.blink, user); // supersedes the first link
+    const expiring = await activate(local.blink, testUser('Ed Expired'));
     clock.advanceSeconds(72 * 3600 + 60);
     const neverIssued = randomBytes(32).toString('base64url');
 
@@ -95,17 +81,17 @@ describe('setup page (browser)', () => {
       ['expired', expiring.token],
     ] as const;
     for (const [name, token] of cases) {
-      const { page, problems } = await openPage(browser.context, phoneViewport);
+      const { page, problems } = await openPage(local.browser.context, phoneViewport);
       const requests: string[] = [];
       page.on('request', (request) => requests.push(request.url()));
-      await page.goto(`${blink.url}/setup#t=${token}`);
+      await page.goto(`${local.blink.url}/setup#t=${token}`);
       await page.getByRole('heading', { name: "This link can't be used" }).waitFor();
       const alert = page.getByRole('alert');
       expect(await alert.textContent()).toBe(NEUTRAL_MESSAGE);
       seen.push((await page.locator('main').innerText()).trim());
 
       // The token left the address bar at once and never appeared in any URL the page requested.
-      expect(page.url()).toBe(`${blink.url}/setup`);
+      expect(page.url()).toBe(`${local.blink.url}/setup`);
       expect(requests.some((url) => url.includes(token))).toBe(false);
       expect(problems.unexpectedConsoleErrors([404])).toEqual([]);
       expect(await problems.cspViolations()).toEqual([]);
@@ -116,8 +102,8 @@ describe('setup page (browser)', () => {
   });
 
   it('says when Blink cannot be reached, and carries on from the same link after Try again', async () => {
-    const { link } = await activate(blink, testUser('Olivia Offline'));
-    const { page, problems } = await openPage(browser.context);
+    const { link } = await activate(local.blink, testUser('Olivia Offline'));
+    const { page, problems } = await openPage(local.browser.context);
     // The first call fails as a dropped connection would; the next ones reach the local runtime.
     let dropped = 0;
     await page.route('**/api/setup/open', async (route) => {

@@ -1,5 +1,4 @@
 import type { Page } from 'playwright-core';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
 import { activate, testUser } from '../support/activations.js';
@@ -7,11 +6,10 @@ import {
   desktopViewport,
   focusedElementId,
   hasHorizontalOverflow,
-  launchBrowser,
   openPage,
   phoneViewport,
   screenshot,
-  type TestBrowser,
+  useBlinkInChromium,
 } from './browser.js';
 
 // The setup page's steps after the first visit, in Debian's Chromium against the local runtime: a reload or Back
@@ -20,20 +18,7 @@ import {
 // so cooldowns and locks are stepped over without waiting.
 
 const clock = new ManualClock(new Date());
-let blink: LocalBlink;
-let browser: TestBrowser;
-
-beforeAll(async () => {
-  [blink, browser] = await Promise.all([
-    startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600, clock }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await blink?.stop();
-});
+const local = useBlinkInChromium({ clock });
 
 // All requests come from 127.0.0.1: each test starts in a fresh hour of the per-IP limit.
 beforeEach(() => clock.advanceSeconds(3600));
@@ -50,7 +35,7 @@ function freshPhone(): { typed: string; e164: string; lastFour: string } {
 async function codeNumber(e164: string, count: number): Promise<string> {
   return pollUntil(
     async () => {
-      const codes = blink.listSms().flatMap((sms) => (sms.to === e164 ? (/verification code is (\d{6})/.exec(sms.body)?.[1] ?? []) : []));
+      const codes = local.blink.listSms().flatMap((sms) => (sms.to === e164 ? (/verification code is (\d{6})/.exec(sms.body)?.[1] ?? []) : []));
       return codes.length >= count ? codes[count - 1] : undefined;
     },
     { timeoutMs: 10_000, description: `verification SMS number ${count} to ${e164}` },
@@ -90,9 +75,9 @@ async function sendCodeTo(page: Page, phone: string): Promise<void> {
 
 /** A new user's setup page at the code step, a code sent to a fresh number; the page's clock installed when asked. */
 async function atCodeStep(displayName: string, options: { installClock?: boolean } = {}) {
-  const { link } = await activate(blink, testUser(displayName));
+  const { link } = await activate(local.blink, testUser(displayName));
   const phone = freshPhone();
-  const { page, problems } = await openPage(browser.context);
+  const { page, problems } = await openPage(local.browser.context);
   if (options.installClock) await page.clock.install();
   await page.goto(link);
   await sendCodeTo(page, phone.typed);
@@ -102,14 +87,14 @@ async function atCodeStep(displayName: string, options: { installClock?: boolean
 
 describe('resuming after a reload or Back (B3)', () => {
   it('keeps the token for this tab only, resumes at the code step after a reload and after Back and Forward', async () => {
-    const { link, token } = await activate(blink, testUser('Rita Reload'));
+    const { link, token } = await activate(local.blink, testUser('Rita Reload'));
     const phone = freshPhone();
-    const { page, problems } = await openPage(browser.context);
+    const { page, problems } = await openPage(local.browser.context);
     // A new tab starts at about:blank: Back from the setup page leads there.
     await page.goto(link);
     await page.getByRole('heading', { name: 'Set up Blink for Rita Reload' }).waitFor();
     // The fragment left the address bar; the token is kept in this tab's sessionStorage, never in localStorage.
-    expect(page.url()).toBe(`${blink.publicBaseUrl}/setup`);
+    expect(page.url()).toBe(`${local.blink.publicBaseUrl}/setup`);
     expect((await savedSetup(page)).session).toContain(token);
     expect((await savedSetup(page)).local).toBe(0);
 
@@ -121,7 +106,7 @@ describe('resuming after a reload or Back (B3)', () => {
     await page.getByRole('heading', { name: 'Verify through SMS' }).waitFor();
     expect(await page.getByRole('status').filter({ hasText: 'Your progress was kept.' }).isVisible()).toBe(true);
     expect(await page.locator('#step-sms').innerText()).toContain(phone.lastFour);
-    expect(page.url()).toBe(`${blink.publicBaseUrl}/setup`);
+    expect(page.url()).toBe(`${local.blink.publicBaseUrl}/setup`);
     await screenshots(page, 'setup-resumed-code');
 
     // Back leaves the page; Forward comes back to where the person was (no-store pages are loaded again).
@@ -145,8 +130,8 @@ describe('resuming after a reload or Back (B3)', () => {
     await page.unroute('**/api/setup/open');
 
     // Another tab has its own sessionStorage: it gets nothing.
-    const other = await openPage(browser.context);
-    await other.page.goto(`${blink.url}/setup`);
+    const other = await openPage(local.browser.context);
+    await other.page.goto(`${local.blink.url}/setup`);
     await other.page.getByRole('heading', { name: 'Open your setup link' }).waitFor();
     await other.page.close();
 
@@ -168,8 +153,8 @@ describe('resuming after a reload or Back (B3)', () => {
 
   it('resumes the QR step with a fresh code, and forgets a link that turned out unusable', async () => {
     const user = testUser('Quentin Qr');
-    const { link, token } = await activate(blink, user);
-    const { page, problems } = await openPage(browser.context, desktopViewport);
+    const { link, token } = await activate(local.blink, user);
+    const { page, problems } = await openPage(local.browser.context, desktopViewport);
     await page.goto(link);
     await sendCodeTo(page, freshPhone().typed);
     await page.getByRole('button', { name: 'Scan QR code' }).click();
@@ -184,7 +169,7 @@ describe('resuming after a reload or Back (B3)', () => {
     expect(await page.getByLabel("Can't scan? Setup link for the app").inputValue()).not.toBe(before);
 
     // A new activation supersedes the link: after a reload the page says so once and keeps nothing.
-    await activate(blink, user);
+    await activate(local.blink, user);
     await page.reload();
     await page.getByRole('heading', { name: "This link can't be used" }).waitFor();
     expect((await savedSetup(page)).session).toBeNull();
@@ -327,9 +312,9 @@ describe('the code step (B6)', () => {
 
 describe('the link that completed setup, opened again (B2)', () => {
   it('says setup is complete and how to reset, instead of sending the person to IT', async () => {
-    const { link } = await activate(blink, testUser('Carl Complete'));
+    const { link } = await activate(local.blink, testUser('Carl Complete'));
     const phone = freshPhone();
-    const { page, problems } = await openPage(browser.context);
+    const { page, problems } = await openPage(local.browser.context);
     await page.goto(link);
     await sendCodeTo(page, phone.typed);
     await page.getByRole('button', { name: 'Verify through SMS' }).click();
@@ -339,7 +324,7 @@ describe('the link that completed setup, opened again (B2)', () => {
     await page.close();
 
     // Opened again from the email, in a new tab.
-    const again = await openPage(browser.context);
+    const again = await openPage(local.browser.context);
     await again.page.goto(link);
     await again.page.getByRole('heading', { name: 'Setup complete' }).waitFor();
     const text = await again.page.locator('#step-complete').innerText();
@@ -348,7 +333,7 @@ describe('the link that completed setup, opened again (B2)', () => {
     expect(text).not.toContain('use the Blink app');
     expect(text).toContain('New phone or number? Ask your IT team for a new activation email.');
     expect(text).not.toMatch(/can't be used|not valid/);
-    expect(again.page.url()).toBe(`${blink.publicBaseUrl}/setup`);
+    expect(again.page.url()).toBe(`${local.blink.publicBaseUrl}/setup`);
     await screenshots(again.page, 'setup-complete-again');
     expect(again.problems.pageErrors).toEqual([]);
     expect(again.problems.unexpectedConsoleErrors()).toEqual([]);
@@ -359,8 +344,8 @@ describe('the link that completed setup, opened again (B2)', () => {
   });
 
   it('keeps one neutral answer for an unusable link, which also tells someone already set up what to do', async () => {
-    const { page, problems } = await openPage(browser.context);
-    await page.goto(`${blink.url}/setup#t=${'A'.repeat(43)}`);
+    const { page, problems } = await openPage(local.browser.context);
+    await page.goto(`${local.blink.url}/setup#t=${'A'.repeat(43)}`);
     await page.getByRole('heading', { name: "This link can't be used" }).waitFor();
     expect(await page.locator('#step-invalid').innerText()).toContain('Already finished setting up Blink? Then you don\'t need this link');
     await screenshots(page, 'setup-invalid');
@@ -371,8 +356,8 @@ describe('the link that completed setup, opened again (B2)', () => {
 
 describe('dark mode', () => {
   it('follows the system setting, with the QR code kept on a white box', async () => {
-    const { link } = await activate(blink, testUser('Dora Dark'));
-    const { page } = await openPage(browser.context);
+    const { link } = await activate(local.blink, testUser('Dora Dark'));
+    const { page } = await openPage(local.browser.context);
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(link);
     await page.getByRole('heading', { name: 'Set up Blink for Dora Dark' }).waitFor();

@@ -1,21 +1,8 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { blinkFunctions, buildTestApp, envOf, resourcesOfType, templatesOf, type Templates } from './build.js';
-
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
-
-function statementsOf(templates: Templates['all'], policyIdPrefix: string): Statement[] {
-  return resourcesOfType(templates, 'AWS::IAM::Policy')
-    .filter(([id]) => id.startsWith(policyIdPrefix))
-    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-const actionsOf = (statement: Statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+import { actionsOf, blinkFunctions, buildTestApp, envOf, resourcesOfType, statementsOf, synthesizedForSuite, templatesOf, type Statement } from './build.js';
 
 describe('admin API', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   it('is a REST API of its own whose every method needs IAM (SigV4) authorization', () => {
     const methods = resourcesOfType([t.admin], 'AWS::ApiGateway::Method');

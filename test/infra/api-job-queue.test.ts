@@ -1,24 +1,11 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { blinkFunctions, buildTestApp, envOf, resourcesOfType, templatesOf, type Templates } from './build.js';
+import { actionsOf, blinkFunctions, envOf, statementsOf, synthesizedForSuite } from './build.js';
 
 // App reset/unlock requests: the api function queues directory jobs itself (docs/design/reset.md), so it may send to
 // the job queue — and only send, and only to that queue (never the DLQ, never receive or delete).
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
-
-const actionsOf = (statement: Statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
-
-function statementsOf(templates: Templates['all'], policyIdPrefix: string): Statement[] {
-  return resourcesOfType(templates, 'AWS::IAM::Policy')
-    .filter(([id]) => id.startsWith(policyIdPrefix))
-    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
 describe('api function and the job queue', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   it('may send to the job queue only: no receive, no delete, not the dead-letter queue', () => {
     const statements = statementsOf([t.api], 'ApiFunction');

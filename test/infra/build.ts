@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import { buildApp, type BlinkApp } from '../../infra/app.js';
+import { ConfigurationError, loadConfig } from '../../infra/config.js';
+import { startedForSuite } from '../support/suite-resource.js';
 
 /** A few files standing in for the built app, so the infra tier runs without building it. */
 export const appFixtureDir = join(__dirname, 'fixtures', 'app');
@@ -74,3 +76,31 @@ export const expectProperties = (template: Template, type: string, props: unknow
 export const expectResource = (template: Template, type: string, props: unknown) => template.hasResource(type, props);
 export const expectOutput = (template: Template, id: string, props: unknown) => template.hasOutput(id, props);
 export const expectCount = (template: Template, type: string, count: number) => template.resourceCountIs(type, count);
+
+/** What loadConfig refuses in `context`, one line per problem; none for a valid context. */
+export function configProblems(context: Record<string, unknown>): string[] {
+  try {
+    loadConfig((key) => context[key]);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+export type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+
+/** The IAM statements of the policies whose logical id starts with `policyIdPrefix` (a function's role policy). */
+export function statementsOf(templates: Template[], policyIdPrefix: string): Statement[] {
+  return resourcesOfType(templates, 'AWS::IAM::Policy')
+    .filter(([id]) => id.startsWith(policyIdPrefix))
+    .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** A statement's actions as a list (CloudFormation writes a single one as a string). */
+export const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+
+/** The app's templates (with `context`), synthesized once before the enclosing suite's tests. */
+export function synthesizedForSuite(context: Record<string, unknown> = {}): Templates {
+  return startedForSuite('the synthesized app', async () => templatesOf(buildTestApp(context)), async () => {});
+}

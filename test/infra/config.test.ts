@@ -4,19 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, loadConfig, PUBLISHED_SMS_NUMBERS } from '../../infra/config.js';
-import { buildTestApp } from './build.js';
+import { buildTestApp, configProblems } from './build.js';
 
 const load = (context: Record<string, unknown>) => loadConfig((key) => context[key]);
-
-function problemsOf(context: Record<string, unknown>): string[] {
-  try {
-    load(context);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
-}
 
 describe('deployment configuration', () => {
   it('has defaults that describe a demo', () => {
@@ -46,7 +36,7 @@ describe('deployment configuration', () => {
   });
 
   it('names the key, the rule and the given value when a value is bad', () => {
-    expect(problemsOf({ ldapUrls: 'http://x' })).toEqual([
+    expect(configProblems({ ldapUrls: 'http://x' })).toEqual([
       'ldapUrls.0: must be ldaps://host[:port] or ldap://host[:port] (got "http://x")',
     ]);
   });
@@ -66,35 +56,35 @@ describe('deployment configuration', () => {
   });
 
   it('refuses plain LDAP unless StartTLS is on, and ports the security group would block', () => {
-    expect(problemsOf({ ldapUrls: 'ldap://dc1.corp.example.com', ldapPorts: '389' })).toEqual([
+    expect(configProblems({ ldapUrls: 'ldap://dc1.corp.example.com', ldapPorts: '389' })).toEqual([
       expect.stringMatching(/^ldapUrls: ldap:\/\/dc1\.corp\.example\.com is plain LDAP: use ldaps:\/\/ or set ldapStartTls=true/),
     ]);
     expect(load({ ldapUrls: 'ldap://dc1.corp.example.com', ldapPorts: '389', ldapStartTls: 'true' }).ldapStartTls).toBe(true);
     expect(load({ ldapPasswordPolicyHints: 'true' }).ldapPasswordPolicyHints).toBe(true);
-    expect(problemsOf({ ldapUrls: 'ldaps://dc1.corp.example.com:3269' })).toEqual([
+    expect(configProblems({ ldapUrls: 'ldaps://dc1.corp.example.com:3269' })).toEqual([
       'ldapPorts: ldaps://dc1.corp.example.com:3269 uses port 3269, which is not in ldapPorts (636)',
     ]);
   });
 
   it('refuses SMS identities and numbers that are not E.164, ids or ARNs', () => {
-    expect(problemsOf({ smsOriginationIdentities: '+18553917277,5551234', smsInboundNumbers: '18553917277' })).toEqual([
+    expect(configProblems({ smsOriginationIdentities: '+18553917277,5551234', smsInboundNumbers: '18553917277' })).toEqual([
       expect.stringMatching(/^smsOriginationIdentities\.1: must be an E\.164 number/),
       expect.stringMatching(/^smsInboundNumbers\.0: must be an E\.164 number/),
     ]);
-    expect(problemsOf({ smsPhoneNumberId: '+18553917277' })).toEqual([expect.stringMatching(/^smsPhoneNumberId: must be a phone number id/)]);
+    expect(configProblems({ smsPhoneNumberId: '+18553917277' })).toEqual([expect.stringMatching(/^smsPhoneNumberId: must be a phone number id/)]);
   });
 
   it('checks the sender against the identity domain, and the other simple fields', () => {
-    expect(problemsOf({ emailIdentityDomain: 'example.org', senderEmail: 'blink@example.com' })).toEqual([
+    expect(configProblems({ emailIdentityDomain: 'example.org', senderEmail: 'blink@example.com' })).toEqual([
       'senderEmail: must be an address at emailIdentityDomain (example.org) (got "blink@example.com")',
     ]);
-    expect(problemsOf({ publicBaseUrl: 'http://reset.example.com' })).toEqual([expect.stringMatching(/^publicBaseUrl: must be an https:\/\/ URL/)]);
-    expect(problemsOf({ publicBaseUrl: 'https://reset.example.com/' })).toEqual([expect.stringMatching(/^publicBaseUrl: must not end with a slash/)]);
-    expect(problemsOf({ logRetentionDays: '42' })).toEqual([expect.stringMatching(/^logRetentionDays: must be one of 1, 3, 5/)]);
-    expect(problemsOf({ removalPolicy: 'snapshot' })).toEqual([expect.stringMatching(/^removalPolicy: must be retain or destroy/)]);
-    expect(problemsOf({ ldapPeerCidrs: '10.0.0.0/33' })).toEqual([expect.stringMatching(/^ldapPeerCidrs\.0: must be an IPv4 CIDR/)]);
-    expect(problemsOf({ subnetIds: 'subnet-0123456789abcdef0' })).toEqual([expect.stringMatching(/^vpcId: vpcId and subnetIds go together/)]);
-    expect(problemsOf({ lockoutScanRateMinutes: '0' })).toEqual([expect.stringMatching(/^lockoutScanRateMinutes:/)]);
+    expect(configProblems({ publicBaseUrl: 'http://reset.example.com' })).toEqual([expect.stringMatching(/^publicBaseUrl: must be an https:\/\/ URL/)]);
+    expect(configProblems({ publicBaseUrl: 'https://reset.example.com/' })).toEqual([expect.stringMatching(/^publicBaseUrl: must not end with a slash/)]);
+    expect(configProblems({ logRetentionDays: '42' })).toEqual([expect.stringMatching(/^logRetentionDays: must be one of 1, 3, 5/)]);
+    expect(configProblems({ removalPolicy: 'snapshot' })).toEqual([expect.stringMatching(/^removalPolicy: must be retain or destroy/)]);
+    expect(configProblems({ ldapPeerCidrs: '10.0.0.0/33' })).toEqual([expect.stringMatching(/^ldapPeerCidrs\.0: must be an IPv4 CIDR/)]);
+    expect(configProblems({ subnetIds: 'subnet-0123456789abcdef0' })).toEqual([expect.stringMatching(/^vpcId: vpcId and subnetIds go together/)]);
+    expect(configProblems({ lockoutScanRateMinutes: '0' })).toEqual([expect.stringMatching(/^lockoutScanRateMinutes:/)]);
   });
 
   describe('CA file', () => {
@@ -109,9 +99,9 @@ describe('deployment configuration', () => {
       writeFileSync(withKey, '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n');
       const notPem = join(dir, 'not.pem');
       writeFileSync(notPem, 'hello');
-      expect(problemsOf({ ldapCaFile: withKey })).toEqual([expect.stringContaining('contains a private key')]);
-      expect(problemsOf({ ldapCaFile: notPem })).toEqual([expect.stringContaining('is not a PEM certificate bundle')]);
-      expect(problemsOf({ ldapCaFile: join(dir, 'missing.pem') })).toEqual([expect.stringContaining('does not exist')]);
+      expect(configProblems({ ldapCaFile: withKey })).toEqual([expect.stringContaining('contains a private key')]);
+      expect(configProblems({ ldapCaFile: notPem })).toEqual([expect.stringContaining('is not a PEM certificate bundle')]);
+      expect(configProblems({ ldapCaFile: join(dir, 'missing.pem') })).toEqual([expect.stringContaining('does not exist')]);
     });
   });
 

@@ -4,7 +4,7 @@ import { apiEnvSections } from '../../shared/composition/api.js';
 import { adminApiEnvSections } from '../../shared/composition/admin-api.js';
 import { directoryWorkerEnvSections } from '../../shared/composition/directory-worker.js';
 import { inboundSmsEnvSections } from '../../shared/composition/inbound-sms.js';
-import { blinkFunctions, buildTestApp, envOf, templatesOf, type Templates } from './build.js';
+import { blinkFunctions, envOf, synthesizedForSuite } from './build.js';
 
 // Each function's Lambda root parses the sections its composition module exports; the synthesized environment must
 // pass exactly that parse, or the function fails at its first cold start instead of at synth time.
@@ -33,10 +33,7 @@ describe.each([
   ['the default (demo) configuration', {}],
   ['SNS over HTTPS and keyword aliases', { snsHttpsTopicArns: 'arn:aws:sns:us-east-1:123456789012:blink-two-way', smsResetKeywords: 'RESTORE' }],
 ])('the synthesized functions with %s', (_, context) => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp(context));
-  });
+  const t = synthesizedForSuite(context);
 
   it('are exactly the functions that have a composition module', () => {
     expect([...blinkFunctions(t.all).keys()].sort()).toEqual(Object.keys(sectionsByService).sort());

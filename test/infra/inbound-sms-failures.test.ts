@@ -1,7 +1,7 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { INBOUND_SMS_FAILURE_MAX_RECEIVES } from '../../infra/stacks/messaging-stack.js';
-import { blinkFunctions, buildTestApp, expectProperties, resourcesOfType, templatesOf, theOnly, type Resource, type Templates } from './build.js';
+import { blinkFunctions, expectProperties, resourcesOfType, synthesizedForSuite, theOnly, type Resource } from './build.js';
 
 // "Nothing lost, user told" for inbound SMS: the inbound-sms function reads its own failure queue, the alarm fires on
 // every arrival (the consumer empties the queue), and records it cannot handle are parked in an alarmed DLQ.
@@ -13,10 +13,7 @@ const statementsOf = (policies: [string, Resource][]): Statement[] =>
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 
 describe('inbound SMS failures', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   const queueId = (prefix: string) => {
     const ids = Object.keys(t.messaging.findResources('AWS::SQS::Queue')).filter((id) => id.startsWith(prefix));

@@ -1,7 +1,7 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigurationError } from '../../infra/config.js';
-import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, type Templates } from './build.js';
+import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, synthesizedForSuite, templatesOf, type Templates } from './build.js';
 
 // What inbound SMS commands need deployed: the inbound-sms function's grants and settings, and the
 // optional SNS HTTPS route on the public API.
@@ -9,10 +9,7 @@ import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType,
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:blink-inbound-sms';
 
 describe('inbound SMS commands', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   const functionOf = (templates: Templates, service: string) => {
     const found = blinkFunctions(templates.all).get(service);

@@ -1,5 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { buildTestApp, resourcesOfType, templatesOf, type Templates } from './build.js';
+import { resourcesOfType, synthesizedForSuite } from './build.js';
 
 // A role that may use a data key only through the service that owns the data (kms:ViaService) cannot take a
 // message's encrypted data key, or anything else encrypted under the same key, and decrypt it with KMS directly.
@@ -7,10 +7,7 @@ import { buildTestApp, resourcesOfType, templatesOf, type Templates } from './bu
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
 
 describe('KMS grants of the function roles', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   const kmsStatements = () =>
     resourcesOfType(t.all, 'AWS::IAM::Policy').flatMap(([id, policy]) =>

@@ -1,15 +1,12 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigurationError } from '../../infra/config.js';
-import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, type Templates } from './build.js';
+import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, synthesizedForSuite, templatesOf, type Templates } from './build.js';
 
 // What the lockout watch needs deployed: its settings on the worker, key-only table access, and alarms when a
 // scan fails, runs out of time, or does not happen at all.
 describe('directory worker: lockout watch', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   const workerEnv = (templates: Templates) => {
     const [, worker] = blinkFunctions(templates.all).get('blink-directory-worker') ?? [];

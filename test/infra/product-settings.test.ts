@@ -1,6 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { ConfigurationError, loadConfig } from '../../infra/config.js';
-import { blinkFunctions, buildTestApp, envOf, templatesOf } from './build.js';
+import { blinkFunctions, buildTestApp, configProblems, envOf, templatesOf } from './build.js';
 
 /** Settings an ops team sets at deploy time for resets and the setup page reach the functions that use them. */
 describe('reset and setup settings from cdk context', () => {
@@ -43,20 +42,11 @@ describe('reset and setup settings from cdk context', () => {
   });
 
   it('refuses values the functions would refuse at cold start', () => {
-    const problems = (context: Record<string, unknown>) => {
-      try {
-        loadConfig((key) => context[key]);
-      } catch (error) {
-        if (error instanceof ConfigurationError) return error.problems;
-        throw error;
-      }
-      return [];
-    };
-    expect(problems({ passwordMinLength: '6' })).toEqual([expect.stringMatching(/^passwordMinLength:/)]);
-    expect(problems({ defaultCountry: 'usa' })).toEqual([expect.stringMatching(/^defaultCountry: must be a two-letter country code/)]);
-    expect(problems({ appStoreUrl: 'http://apps.example.com/blink' })).toEqual([expect.stringMatching(/^appStoreUrl: must be an https URL/)]);
-    expect(problems({ resetForceChange: 'maybe' })).toEqual([expect.stringMatching(/^resetForceChange:/)]);
+    expect(configProblems({ passwordMinLength: '6' })).toEqual([expect.stringMatching(/^passwordMinLength:/)]);
+    expect(configProblems({ defaultCountry: 'usa' })).toEqual([expect.stringMatching(/^defaultCountry: must be a two-letter country code/)]);
+    expect(configProblems({ appStoreUrl: 'http://apps.example.com/blink' })).toEqual([expect.stringMatching(/^appStoreUrl: must be an https URL/)]);
+    expect(configProblems({ resetForceChange: 'maybe' })).toEqual([expect.stringMatching(/^resetForceChange:/)]);
     // Longer would eat into the worker's 60 s timeout.
-    expect(problems({ replicationConfirmSeconds: '21' })).toEqual([expect.stringMatching(/^replicationConfirmSeconds:/)]);
+    expect(configProblems({ replicationConfirmSeconds: '21' })).toEqual([expect.stringMatching(/^replicationConfirmSeconds:/)]);
   });
 });

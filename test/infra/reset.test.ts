@@ -1,14 +1,11 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
-import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, templatesOf, type Templates } from './build.js';
+import { blinkFunctions, envOf, expectProperties, resourcesOfType, synthesizedForSuite } from './build.js';
 
 // What the directory worker needs for reset and unlock jobs (docs/design/reset.md): SMS, email and push sending, the
 // queue's receive limit, and an alarm when a reset is refused.
 describe('directory worker: reset and unlock', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   const workerStatements = () => {
     const policies = resourcesOfType([t.directory], 'AWS::IAM::Policy').filter(([id]) => id.startsWith('DirectoryWorkerRoleDefaultPolicy'));

@@ -1,28 +1,15 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ConfigurationError, loadConfig } from '../../infra/config.js';
-import { blinkFunctions, buildTestApp, envOf, expectOutput, expectProperties, templatesOf, theOnly, type Templates } from './build.js';
+import { loadConfig } from '../../infra/config.js';
+import { blinkFunctions, buildTestApp, configProblems, envOf, expectOutput, expectProperties, synthesizedForSuite, templatesOf, theOnly, type Templates } from './build.js';
 
 // SMS protection: verification SMS (and every other Blink SMS) go only to the allowed countries, enforced by End User
 // Messaging's protect configuration on Blink's configuration set, and SMS spend is alarmed against a monthly budget.
 
 type Rule = { CountryCode: string; ProtectStatus: string };
 
-const problemsOf = (context: Record<string, unknown>) => {
-  try {
-    loadConfig((key) => context[key]);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
-
 describe('SMS destinations and spend', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   const smsRules = (templates: Templates): Rule[] => {
     const protect = theOnly([templates.messaging], 'AWS::SMSVOICE::ProtectConfiguration');
@@ -37,10 +24,10 @@ describe('SMS destinations and spend', () => {
 
   it('accepts only two-letter upper-case country codes', () => {
     expect(loadConfig((key) => ({ smsAllowedCountries: 'US, CA,US' })[key]).smsAllowedCountries).toEqual(['CA', 'US']);
-    expect(problemsOf({ smsAllowedCountries: 'us' })).toEqual([expect.stringMatching(/^smsAllowedCountries\.0: must be a two-letter upper-case country code/)]);
-    expect(problemsOf({ smsAllowedCountries: 'US,USA' })).toEqual([expect.stringMatching(/^smsAllowedCountries\.1: must be a two-letter upper-case/)]);
-    expect(problemsOf({ smsAllowedCountries: 'ZZ' })).toEqual([expect.stringMatching(/^smsAllowedCountries\.0: must be an ISO 3166-1 alpha-2 country code/)]);
-    expect(problemsOf({ smsMonthlySpendLimitUsd: '0' })).toEqual([expect.stringMatching(/^smsMonthlySpendLimitUsd:/)]);
+    expect(configProblems({ smsAllowedCountries: 'us' })).toEqual([expect.stringMatching(/^smsAllowedCountries\.0: must be a two-letter upper-case country code/)]);
+    expect(configProblems({ smsAllowedCountries: 'US,USA' })).toEqual([expect.stringMatching(/^smsAllowedCountries\.1: must be a two-letter upper-case/)]);
+    expect(configProblems({ smsAllowedCountries: 'ZZ' })).toEqual([expect.stringMatching(/^smsAllowedCountries\.0: must be an ISO 3166-1 alpha-2 country code/)]);
+    expect(configProblems({ smsMonthlySpendLimitUsd: '0' })).toEqual([expect.stringMatching(/^smsMonthlySpendLimitUsd:/)]);
   });
 
   it('blocks every country but the allowed ones in a protect configuration on Blink\'s configuration set', () => {

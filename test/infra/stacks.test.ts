@@ -1,27 +1,12 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { directoryJobSchema } from '../../shared/domain/directory-job.js';
-import {
-  blinkFunctions,
-  buildTestApp,
-  envOf,
-  expectCount,
-  expectOutput,
-  expectProperties,
-  expectResource,
-  resourcesOfType,
-  templatesOf,
-  theOnly,
-  type Templates,
-} from './build.js';
+import { blinkFunctions, buildTestApp, envOf, expectCount, expectOutput, expectProperties, expectResource, resourcesOfType, synthesizedForSuite, templatesOf, theOnly } from './build.js';
 
 const PHONE_ID = 'phone-0123456789abcdef0123456789abcdef';
 
 describe('Blink infrastructure with the default (demo) configuration', () => {
-  let t: Templates;
-  beforeAll(() => {
-    t = templatesOf(buildTestApp());
-  });
+  const t = synthesizedForSuite();
 
   describe('data', () => {
     it('keeps one table with pk/sk, a customer-managed key, PITR, TTL, on-demand billing and the phone index', () => {

@@ -1,32 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
 import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter';
-import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
 import type { Enrollment } from '../../shared/domain/enrollment';
 import { ConcurrentUpdateError } from '../../shared/domain/errors';
 import type { IssuedSecret } from '../../shared/domain/issued-secret';
 import { localTarget } from '../support/local-aws';
+import { useBlinkTable } from '../support/local-service';
 import { ManualClock } from '../support/manual-clock';
 
 const TABLE = 'blink-test';
-let dynamo: DynamoDbStandIn;
-let client: DynamoDBDocumentClient;
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  // Built without removeUndefinedValues on purpose: the adapters must not depend on that client option.
-  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
-  await createBlinkTable(client, TABLE);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
-});
+const dynamo = useBlinkTable(TABLE);
 
 function enrollment(overrides: Partial<Enrollment> = {}): Enrollment {
   return {
@@ -62,7 +49,7 @@ const during = new Date('2026-11-26T12:05:00.000Z');
 describe('DynamoEnrollmentStore', () => {
   let store: DynamoEnrollmentStore;
   beforeAll(() => {
-    store = new DynamoEnrollmentStore(client, { tableName: TABLE });
+    store = new DynamoEnrollmentStore(dynamo.client, { tableName: TABLE });
   });
 
   it('saves a new enrollment and reads it back with version 1 and real dates', async () => {
@@ -147,7 +134,7 @@ describe('DynamoEnrollmentStore', () => {
     await store.putSecret(first);
     // An issue that stopped after registering and writing its secret, before superseding the first one.
     const interrupted = secret({ userGuid });
-    await client.send(
+    await dynamo.client.send(
       new UpdateCommand({
         TableName: TABLE,
         Key: { pk: `USER#${userGuid}`, sk: 'SECRETS#sms-code' },
@@ -155,7 +142,7 @@ describe('DynamoEnrollmentStore', () => {
         ExpressionAttributeValues: { ':hash': new Set([interrupted.hash]) },
       }),
     );
-    await client.send(
+    await dynamo.client.send(
       new PutCommand({
         TableName: TABLE,
         Item: {
@@ -171,7 +158,7 @@ describe('DynamoEnrollmentStore', () => {
     expect(await store.consumeSecret('sms-code', first.hash, during)).toBeUndefined();
     expect(await store.consumeSecret('sms-code', interrupted.hash, during)).toBeUndefined();
     expect(await store.consumeSecret('sms-code', latest.hash, during)).toBeDefined();
-    const { Item } = await client.send(new GetCommand({ TableName: TABLE, Key: { pk: `USER#${userGuid}`, sk: 'SECRETS#sms-code' } }));
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk: `USER#${userGuid}`, sk: 'SECRETS#sms-code' } }));
     expect(Item?.liveHashes).toEqual(new Set([latest.hash]));
   });
 
@@ -189,7 +176,7 @@ describe('DynamoEnrollmentStore', () => {
   it('stores the TTL attribute as epoch seconds and dates as ISO strings', async () => {
     const issued = secret();
     await store.putSecret(issued);
-    const raw = new DynamoDBClient(localTarget(dynamo.endpoint));
+    const raw = new DynamoDBClient(localTarget(dynamo.standIn.endpoint));
     try {
       const { Item } = await raw.send(
         new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `SECRET#sms-code#${issued.hash}` }, sk: { S: 'SECRET' } } }),
@@ -207,7 +194,7 @@ describe('DynamoEnrollmentStore', () => {
 describe('DynamoRateLimiter', () => {
   it('allows up to the limit in any sliding window, refuses after, and allows again as the oldest hit leaves it', async () => {
     const clock = new ManualClock('2026-11-26T12:00:10.000Z');
-    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock });
+    const limiter = new DynamoRateLimiter(dynamo.client, { tableName: TABLE, clock });
     const key = `phone:${randomUUID()}`;
 
     expect(await limiter.hit(key, 3, 60)).toEqual({ allowed: true, remaining: 2, retryAfterSeconds: 60 });
@@ -230,7 +217,7 @@ describe('DynamoRateLimiter', () => {
 
   it('refuses a second hit a second after the first across a window boundary (a fixed window let both through)', async () => {
     const clock = new ManualClock('2026-11-26T12:00:59.500Z');
-    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock });
+    const limiter = new DynamoRateLimiter(dynamo.client, { tableName: TABLE, clock });
     const key = `resend:${randomUUID()}`;
     expect(await limiter.hit(key, 1, 60)).toMatchObject({ allowed: true });
     clock.advanceSeconds(1);
@@ -240,12 +227,12 @@ describe('DynamoRateLimiter', () => {
   });
 
   it('refuses everything under a limit of zero (a channel switched off)', async () => {
-    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
+    const limiter = new DynamoRateLimiter(dynamo.client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
     expect(await limiter.hit(`off:${randomUUID()}`, 0, 60)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 60 });
   });
 
   it('never lets concurrent hits overshoot the limit', async () => {
-    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
+    const limiter = new DynamoRateLimiter(dynamo.client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
     const key = `ip:${randomUUID()}`;
     const decisions = await Promise.all(Array.from({ length: 12 }, () => limiter.hit(key, 5, 300)));
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(5);
@@ -253,7 +240,7 @@ describe('DynamoRateLimiter', () => {
 
   it('gives back the hit counted at the request\'s time while it is in the window, never below zero, never another one', async () => {
     const clock = new ManualClock('2026-11-26T12:59:30.000Z');
-    const limiter = new DynamoRateLimiter(client, { tableName: TABLE, clock });
+    const limiter = new DynamoRateLimiter(dynamo.client, { tableName: TABLE, clock });
     const key = `resets:${randomUUID()}`;
     const countedAt = clock.now();
     for (let i = 0; i < 3; i++) await limiter.hit(key, 3, 3600);
@@ -279,7 +266,7 @@ describe('DynamoRateLimiter', () => {
 
 describe('DynamoAuditLog', () => {
   it('lists a user\'s events newest first, up to the limit, and keeps events without a user apart', async () => {
-    const log = new DynamoAuditLog(client, { tableName: TABLE, retentionDays: 365 });
+    const log = new DynamoAuditLog(dynamo.client, { tableName: TABLE, retentionDays: 365 });
     const userGuid = randomUUID();
     const times = ['2026-11-26T12:00:00.000Z', '2026-11-26T12:00:02.000Z', '2026-11-26T12:00:01.000Z'];
     for (const [index, at] of times.entries()) {

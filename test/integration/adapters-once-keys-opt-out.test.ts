@@ -1,37 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoOnceKeys } from '../../shared/adapters/dynamodb/once-keys';
 import { DynamoOptOutList } from '../../shared/adapters/dynamodb/opt-out-list';
-import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
-import { localTarget } from '../support/local-aws';
+import { useBlinkTable } from '../support/local-service';
 import { ManualClock } from '../support/manual-clock';
 
 // The OnceKeys and OptOutList adapters against dynalite, with the item layout of docs/design/reset.md.
 
 const TABLE = 'blink-once-opt-out-test';
-let dynamo: DynamoDbStandIn;
-let client: DynamoDBDocumentClient;
 const clock = new ManualClock('2026-11-26T12:00:00.000Z');
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
-  await createBlinkTable(client, TABLE);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
-});
+const dynamo = useBlinkTable(TABLE);
 
 const inSeconds = (seconds: number) => new Date(clock.now().getTime() + seconds * 1000);
 
 describe('DynamoOnceKeys', () => {
   let onceKeys: DynamoOnceKeys;
   beforeAll(() => {
-    onceKeys = new DynamoOnceKeys(client, { tableName: TABLE, clock });
+    onceKeys = new DynamoOnceKeys(dynamo.client, { tableName: TABLE, clock });
   });
 
   it('is true the first time only, and stores the key as pk ONCE#<key> with a TTL', async () => {
@@ -41,7 +27,7 @@ describe('DynamoOnceKeys', () => {
     expect(await onceKeys.recordFirst(key, keepUntil)).toBe(false);
     expect(await onceKeys.recordFirst(key, inSeconds(60))).toBe(false);
 
-    const { Item } = await client.send(new GetCommand({ TableName: TABLE, Key: { pk: `ONCE#${key}`, sk: 'ONCE' } }));
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk: `ONCE#${key}`, sk: 'ONCE' } }));
     expect(Item).toEqual(
       expect.objectContaining({ keepUntil: keepUntil.toISOString(), expiresAt: Math.ceil(keepUntil.getTime() / 1000) }),
     );
@@ -85,7 +71,7 @@ describe('DynamoOnceKeys', () => {
 describe('DynamoOptOutList', () => {
   let list: DynamoOptOutList;
   beforeAll(() => {
-    list = new DynamoOptOutList(client, { tableName: TABLE });
+    list = new DynamoOptOutList(dynamo.client, { tableName: TABLE });
   });
 
   it('records an opt-out as pk OPTOUT#<e164> until the number opts in again', async () => {
@@ -94,7 +80,7 @@ describe('DynamoOptOutList', () => {
     await list.optOut(phone, clock.now());
     expect(await list.isOptedOut(phone)).toBe(true);
     expect(await list.isOptedOut('+12015550143')).toBe(false);
-    const { Item } = await client.send(new GetCommand({ TableName: TABLE, Key: { pk: `OPTOUT#${phone}`, sk: 'OPTOUT' } }));
+    const { Item } = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk: `OPTOUT#${phone}`, sk: 'OPTOUT' } }));
     expect(Item).toEqual(expect.objectContaining({ optedOutAt: clock.now().toISOString() }));
 
     await list.optOut(phone, clock.now());

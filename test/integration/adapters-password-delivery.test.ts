@@ -1,33 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { compactDecrypt, decodeProtectedHeader } from 'jose';
 import { generateDeviceKeys, type DeviceKeys } from '../../device-client/client';
-import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
 import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store';
 import { DynamoPasswordDelivery, JWE_REQUEST_HEADER } from '../../shared/adapters/dynamodb/password-delivery';
-import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
 import type { AppRequestRecipient } from '../../shared/ports/password-delivery';
-import { localTarget } from '../support/local-aws';
+import { useBlinkTable } from '../support/local-service';
 
 const TABLE = 'blink-password-delivery-test';
 const PASSWORD = 'Kp7x-Qm4t-Rz9w-Hn3c';
-let dynamo: DynamoDbStandIn;
-let client: DynamoDBDocumentClient;
 let devices: DynamoDeviceStore;
 let delivery: DynamoPasswordDelivery;
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
-  await createBlinkTable(client, TABLE);
-  devices = new DynamoDeviceStore(client, { tableName: TABLE });
-  delivery = new DynamoPasswordDelivery(client, { tableName: TABLE, deviceStore: devices });
-});
+const dynamo = useBlinkTable(TABLE);
 
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
+beforeAll(() => {
+  devices = new DynamoDeviceStore(dynamo.client, { tableName: TABLE });
+  delivery = new DynamoPasswordDelivery(dynamo.client, { tableName: TABLE, deviceStore: devices });
 });
 
 const now = new Date('2026-11-26T12:00:00.000Z');
@@ -53,7 +42,7 @@ async function openRequest(overrides: { revoked?: boolean; encryption?: DeviceKe
 }
 
 async function scanTable(): Promise<string> {
-  const { Items } = await client.send(new ScanCommand({ TableName: TABLE }));
+  const { Items } = await dynamo.client.send(new ScanCommand({ TableName: TABLE }));
   return JSON.stringify(Items ?? []);
 }
 
@@ -120,7 +109,7 @@ describe('DynamoPasswordDelivery', () => {
     expect(await delivery.take(recipient.jobId, recipient.deviceId, later(300))).toEqual({ state: 'gone' });
     // Still gone a moment before expiry on a skewed clock: once discarded, never handed out.
     expect(await delivery.take(recipient.jobId, recipient.deviceId, later(299))).toEqual({ state: 'gone' });
-    const { Items } = await client.send(new ScanCommand({ TableName: TABLE }));
+    const { Items } = await dynamo.client.send(new ScanCommand({ TableName: TABLE }));
     const item = (Items ?? []).find((stored) => stored['pk'] === `APPRESULT#${recipient.jobId}`);
     expect(item).toMatchObject({ state: 'taken' });
     expect(item).not.toHaveProperty('jwe');

@@ -1,27 +1,15 @@
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { startSes, type SesStandIn } from '../../local/stand-ins/ses';
+import { startSes } from '../../local/stand-ins/ses';
 import { SesEmailSender } from '../../shared/adapters/ses/email-sender';
 import { createSesClient } from '../../shared/composition/aws-clients';
-import { localTarget } from '../support/local-aws';
+import { useLocalService } from '../support/local-service';
 
-let ses: SesStandIn;
-let client: SESv2Client;
+const ses = useLocalService(startSes, createSesClient);
 
-beforeAll(async () => {
-  ses = await startSes();
-  client = createSesClient(localTarget(ses.endpoint));
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await ses?.stop();
-});
-
-beforeEach(() => ses.clear());
+beforeEach(() => ses.standIn.clear());
 
 describe('SesEmailSender', () => {
   it('sends the email with subject, text and HTML from the configured address', async () => {
-    const sender = new SesEmailSender(client, { from: 'blink@blink.test', configurationSetName: 'blink-events' });
+    const sender = new SesEmailSender(ses.client, { from: 'blink@blink.test', configurationSetName: 'blink-events' });
     const { messageId } = await sender.send({
       to: 'ada@blink.test',
       subject: 'Your password was reset',
@@ -29,7 +17,7 @@ describe('SesEmailSender', () => {
       html: '<p>Your password was reset at <b>12:00</b>.</p>',
     });
 
-    const emails = await ses.listEmails();
+    const emails = await ses.standIn.listEmails();
     expect(emails).toHaveLength(1);
     expect(emails[0]).toMatchObject({
       messageId,
@@ -41,10 +29,10 @@ describe('SesEmailSender', () => {
   });
 
   it('clears the store between tests', async () => {
-    expect(await ses.listEmails()).toEqual([]);
-    await new SesEmailSender(client, { from: 'blink@blink.test' }).send({ to: 'b@blink.test', subject: 's', text: 't', html: 'h' });
-    expect(await ses.listEmails()).toHaveLength(1);
-    await ses.clear();
-    expect(await ses.listEmails()).toEqual([]);
+    expect(await ses.standIn.listEmails()).toEqual([]);
+    await new SesEmailSender(ses.client, { from: 'blink@blink.test' }).send({ to: 'b@blink.test', subject: 's', text: 't', html: 'h' });
+    expect(await ses.standIn.listEmails()).toHaveLength(1);
+    await ses.standIn.clear();
+    expect(await ses.standIn.listEmails()).toEqual([]);
   });
 });

@@ -4,35 +4,24 @@ import {
   ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
-  type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createJobQueue, startSqs, type JobQueueUrls, type SqsStandIn } from '../../local/stand-ins/sqs';
+import { createJobQueue, startSqs, type JobQueueUrls } from '../../local/stand-ins/sqs';
 import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue';
 import { createSqsClient } from '../../shared/composition/aws-clients';
 import { directoryJobSchema, type DirectoryJob } from '../../shared/domain/directory-job';
 import { DeliveryError, ValidationError } from '../../shared/domain/errors';
 import { localTarget } from '../support/local-aws';
+import { useLocalService } from '../support/local-service';
 import { pollUntil } from '../support/poll';
 
-let sqs: SqsStandIn;
-let client: SQSClient;
-
-beforeAll(async () => {
-  sqs = await startSqs();
-  client = createSqsClient(localTarget(sqs.endpoint));
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await sqs?.stop();
-});
+const sqs = useLocalService(startSqs, createSqsClient);
 
 function resetJob(): DirectoryJob {
   return { kind: 'reset', jobId: randomUUID(), requestedAt: new Date().toISOString(), userGuid: randomUUID(), channel: 'sms' };
 }
 
 async function queueDepth(queueUrl: string): Promise<number> {
-  const { Attributes } = await client.send(
+  const { Attributes } = await sqs.client.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
@@ -44,14 +33,14 @@ async function queueDepth(queueUrl: string): Promise<number> {
 describe('SqsJobQueue', () => {
   let urls: JobQueueUrls;
   beforeAll(async () => {
-    urls = await createJobQueue(client, { queueName: `jobs-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
+    urls = await createJobQueue(sqs.client, { queueName: `jobs-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
   });
 
   it('puts the job on the queue as JSON that the worker parses back to the same job', async () => {
     const job = resetJob();
-    await new SqsJobQueue(client, { queueUrl: urls.queueUrl }).enqueue(job);
+    await new SqsJobQueue(sqs.client, { queueUrl: urls.queueUrl }).enqueue(job);
 
-    const { Messages } = await client.send(
+    const { Messages } = await sqs.client.send(
       new ReceiveMessageCommand({ QueueUrl: urls.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
     );
     expect(Messages).toHaveLength(1);
@@ -60,8 +49,8 @@ describe('SqsJobQueue', () => {
   });
 
   it('refuses an invalid job before anything is sent', async () => {
-    const queueUrl = (await createJobQueue(client, { queueName: `empty-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 3 })).queueUrl;
-    const queue = new SqsJobQueue(client, { queueUrl });
+    const queueUrl = (await createJobQueue(sqs.client, { queueName: `empty-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 3 })).queueUrl;
+    const queue = new SqsJobQueue(sqs.client, { queueUrl });
     const invalid = { ...resetJob(), userGuid: 'not-a-guid', password: 'Secret123!' } as unknown as DirectoryJob;
 
     await expect(queue.enqueue(invalid)).rejects.toBeInstanceOf(ValidationError);
@@ -88,15 +77,15 @@ describe('SqsJobQueue', () => {
   });
 
   it('moves a job that is received and never deleted to the dead-letter queue after maxReceiveCount', async () => {
-    const dlqUrls = await createJobQueue(client, { queueName: `redrive-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 2 });
+    const dlqUrls = await createJobQueue(sqs.client, { queueName: `redrive-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 2 });
     const job = resetJob();
-    await new SqsJobQueue(client, { queueUrl: dlqUrls.queueUrl }).enqueue(job);
+    await new SqsJobQueue(sqs.client, { queueUrl: dlqUrls.queueUrl }).enqueue(job);
 
     const receiveCounts: number[] = [];
     const deadLettered = await pollUntil(
       async () => {
         // Simulate a worker that fails: receive, never delete, and make the message visible again at once.
-        const { Messages } = await client.send(
+        const { Messages } = await sqs.client.send(
           new ReceiveMessageCommand({
             QueueUrl: dlqUrls.queueUrl,
             MaxNumberOfMessages: 1,
@@ -106,11 +95,11 @@ describe('SqsJobQueue', () => {
         );
         for (const message of Messages ?? []) {
           receiveCounts.push(Number(message.Attributes?.ApproximateReceiveCount));
-          await client.send(
+          await sqs.client.send(
             new ChangeMessageVisibilityCommand({ QueueUrl: dlqUrls.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }),
           );
         }
-        const dead = await client.send(
+        const dead = await sqs.client.send(
           new ReceiveMessageCommand({ QueueUrl: dlqUrls.deadLetterQueueUrl, MaxNumberOfMessages: 1 }),
         );
         return dead.Messages?.[0];

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Attribute } from 'ldapts';
 import { startLocalBlink, type LocalBlink, type SentEmailView } from '../../local/runtime.js';
 import { encodeResolveCursor } from '../../shared/domain/worker-admin-contract.js';
 import { captureLogs } from '../support/capture-logs.js';
+import { runAdminCli } from './support/admin-cli.js';
 import { asAdmin, createTestUser, getSambaConnection, localDirectorySettings, testPassword } from './support/samba.js';
 
 /*
@@ -14,8 +12,6 @@ import { asAdmin, createTestUser, getSambaConnection, localDirectorySettings, te
  * for this file and deleted afterwards.
  */
 
-const run = promisify(execFile);
-const REPOSITORY_ROOT = path.resolve(__dirname, '../..');
 const PUBLIC_BASE_URL = 'https://blink.corp.example.test';
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const HMAC_KEY = randomBytes(32).toString('base64');
@@ -32,6 +28,18 @@ interface ResolvePage {
 interface ActivateAnswer {
   activated: Array<{ userGuid: string; samAccountName: string }>;
   skipped: Array<{ name: string; reason: string }>;
+}
+
+/** The local runtime with the admin API, against the test DC (or `ldapUrl`, for a DC that does not answer). */
+function startBlink(ldapUrl?: string): Promise<LocalBlink> {
+  return startLocalBlink({
+    env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test' },
+    port: 0,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    adminToken: ADMIN_TOKEN,
+    lockoutScanIntervalSeconds: 3600,
+    directory: localDirectorySettings(ldapUrl),
+  });
 }
 
 describe('admin activation of a big OU, page by page, against the Samba DC', () => {
@@ -63,14 +71,7 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
       await Promise.all([...names.map((name) => add(name, '512')), add(disabledName, '514')]);
       ouUsers.push(...names);
     });
-    blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test' },
-      port: 0,
-      publicBaseUrl: PUBLIC_BASE_URL,
-      adminToken: ADMIN_TOKEN,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-    });
+    blink = await startBlink();
   });
 
   afterAll(async () => {
@@ -105,17 +106,7 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
   const emailsTo = async (address: string): Promise<SentEmailView[]> =>
     (await blink.listEmails()).filter((email) => email.to.toLowerCase() === address.toLowerCase());
 
-  const cli = async (args: string[]): Promise<string> => {
-    const { stdout, stderr } = await run(path.join(REPOSITORY_ROOT, 'node_modules/.bin/tsx'), ['scripts/admin.ts', ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(blink.port), LOCAL_ADMIN_TOKEN: ADMIN_TOKEN },
-      timeout: 60_000,
-    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`admin CLI failed: ${error.stderr ?? ''}${error.stdout ?? ''}${error.message}`);
-    });
-    expect(stdout + stderr).not.toContain(ADMIN_TOKEN);
-    return stdout;
-  };
+  const cli = (args: string[]): Promise<string> => runAdminCli(blink, args, ADMIN_TOKEN, 60_000);
 
   it('the admin API resolves the OU in pages of 7: every user judged once, in objectGUID order, with the total', async () => {
     const pages: ResolvePage[] = [];
@@ -269,14 +260,7 @@ describe('admin activation with no domain controller answering', () => {
   let blink: LocalBlink;
 
   beforeAll(async () => {
-    blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test' },
-      port: 0,
-      publicBaseUrl: PUBLIC_BASE_URL,
-      adminToken: ADMIN_TOKEN,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings('ldaps://127.0.0.1:1'),
-    });
+    blink = await startBlink('ldaps://127.0.0.1:1');
   });
 
   afterAll(async () => {

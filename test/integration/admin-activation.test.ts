@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Attribute, Change } from 'ldapts';
 import { startLocalBlink, type LocalBlink, type SentEmailView } from '../../local/runtime.js';
 import { hashSecret } from '../../shared/domain/one-time-secrets.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { runAdminCli } from './support/admin-cli.js';
 import { asAdmin, createTestUser, getSambaConnection, localDirectorySettings } from './support/samba.js';
 
-const run = promisify(execFile);
-const REPOSITORY_ROOT = path.resolve(__dirname, '../..');
 const PUBLIC_BASE_URL = 'https://blink.corp.example.test';
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const HMAC_KEY = randomBytes(32).toString('base64');
@@ -317,15 +313,5 @@ describe('admin activation against the Samba DC', () => {
     expect((await admin('GET', '/admin/enrollments')).status).toBe(200);
   });
 
-  const cli = async (args: string[], token = ADMIN_TOKEN): Promise<string> => {
-    const { stdout, stderr } = await run(path.join(REPOSITORY_ROOT, 'node_modules/.bin/tsx'), ['scripts/admin.ts', ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(blink.port), LOCAL_ADMIN_TOKEN: token },
-      timeout: 30_000,
-    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`admin CLI failed: ${error.stderr ?? ''}${error.stdout ?? ''}${error.message}`);
-    });
-    expect(stdout + stderr).not.toContain(token);
-    return stdout;
-  };
+  const cli = (args: string[], token = ADMIN_TOKEN): Promise<string> => runAdminCli(blink, args, token, 30_000);
 });

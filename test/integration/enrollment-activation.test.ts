@@ -1,42 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
-import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
 import { AlreadyEnrolledError } from '../../shared/domain/enrollment';
 import { hashSecret } from '../../shared/domain/one-time-secrets';
 import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment';
-import { localTarget } from '../support/local-aws';
+import { useBlinkTable } from '../support/local-service';
 import { ManualClock } from '../support/manual-clock';
+import { changeEnrollment } from '../support/enrollments';
 
 const TABLE = 'blink-activation-test';
 const KEY = 'test-hmac-key-0123456789abcdef';
-let dynamo: DynamoDbStandIn;
-let client: DynamoDBDocumentClient;
 let deps: ActivationDependencies;
 let store: DynamoEnrollmentStore;
 const clock = new ManualClock('2026-11-26T12:00:00.000Z');
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
-  await createBlinkTable(client, TABLE);
-  store = new DynamoEnrollmentStore(client, { tableName: TABLE, now: () => clock.now() });
+const dynamo = useBlinkTable(TABLE);
+
+beforeAll(() => {
+  store = new DynamoEnrollmentStore(dynamo.client, { tableName: TABLE, now: () => clock.now() });
   deps = {
     enrollmentStore: store,
     secrets: new StaticSecrets({ 'token-hmac-key': KEY }),
     clock,
-    auditLog: new DynamoAuditLog(client, { tableName: TABLE }),
+    auditLog: new DynamoAuditLog(dynamo.client, { tableName: TABLE }),
     settings: { publicBaseUrl: 'https://blink.corp.example.test', activationTtlHours: 72 },
   };
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
 });
 
 function user() {
@@ -70,9 +59,7 @@ describe('issueActivation', () => {
   it('refuses an active enrollment unless asked to reactivate, which keeps it active with its phone', async () => {
     const target = user();
     await issueActivation(deps, target);
-    const enrollment = await store.get(target.userGuid);
-    if (!enrollment) throw new Error('no enrollment');
-    await store.save({ ...enrollment, status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } }, enrollment.version);
+    await changeEnrollment(store, target.userGuid, { status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } });
     await expect(issueActivation(deps, target)).rejects.toBeInstanceOf(AlreadyEnrolledError);
     const again = await issueActivation(deps, target, { reactivate: true });
     expect(again.link).toContain('/setup#t=');
@@ -82,9 +69,7 @@ describe('issueActivation', () => {
   it('turns a revoked enrollment into a fresh activated one without the old phone or methods', async () => {
     const target = user();
     await issueActivation(deps, target);
-    const enrollment = await store.get(target.userGuid);
-    if (!enrollment) throw new Error('no enrollment');
-    await store.save({ ...enrollment, status: 'revoked', phoneE164: '+14155550123', methods: { sms: true, app: true } }, enrollment.version);
+    await changeEnrollment(store, target.userGuid, { status: 'revoked', phoneE164: '+14155550123', methods: { sms: true, app: true } });
     await issueActivation(deps, target);
     const after = await store.get(target.userGuid);
     expect(after).toMatchObject({ status: 'activated', methods: { sms: false, app: false } });

@@ -1,28 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { generateDeviceKeys } from '../../device-client/client';
-import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
 import { DynamoDeviceStore } from '../../shared/adapters/dynamodb/device-store';
-import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
 import type { Device } from '../../shared/domain/device';
-import { localTarget } from '../support/local-aws';
+import { useBlinkTable } from '../support/local-service';
 
 const TABLE = 'blink-device-store-test';
-let dynamo: DynamoDbStandIn;
-let client: DynamoDBDocumentClient;
 let store: DynamoDeviceStore;
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
-  await createBlinkTable(client, TABLE);
-  store = new DynamoDeviceStore(client, { tableName: TABLE });
-});
+const dynamo = useBlinkTable(TABLE);
 
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
+beforeAll(() => {
+  store = new DynamoDeviceStore(dynamo.client, { tableName: TABLE });
 });
 
 function device(overrides: Partial<Device> = {}): Device {

@@ -10,6 +10,7 @@ import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
 import { activate as activateUser, activationDepsOf, testUser } from '../support/activations.js';
+import { changeEnrollment } from '../support/enrollments.js';
 
 // The setup page's API end to end through the local runtime (HTTP bridge → API handler → use cases → dynalite, the
 // SMS and SES stand-ins), with a manual clock so expiry, cooldowns and locks can be stepped over without waiting.
@@ -347,18 +348,14 @@ describe('neutral answers for unusable links', () => {
     });
 
     const revoked = await activate();
-    const record = await blink.composition.adapters.enrollmentStore.get(revoked.userGuid);
-    if (!record) throw new Error('no enrollment');
-    await blink.composition.adapters.enrollmentStore.save({ ...record, status: 'revoked' }, record.version);
+    await changeEnrollment(blink.composition.adapters.enrollmentStore, revoked.userGuid, { status: 'revoked' });
 
     // Set up, then revoked by an admin: its link says nothing about the finished setup.
     const completedThenRevoked = await activate();
     const revokedPhone = freshPhone();
     await post('/api/setup/phone', { token: completedThenRevoked.token, phone: revokedPhone.e164 });
     expect((await post('/api/setup/verify', { token: completedThenRevoked.token, code: await latestCode(revokedPhone.e164, 1) })).status).toBe(200);
-    const completedRecord = await blink.composition.adapters.enrollmentStore.get(completedThenRevoked.userGuid);
-    if (!completedRecord) throw new Error('no enrollment');
-    await blink.composition.adapters.enrollmentStore.save({ ...completedRecord, status: 'revoked' }, completedRecord.version);
+    await changeEnrollment(blink.composition.adapters.enrollmentStore, completedThenRevoked.userGuid, { status: 'revoked' });
 
     // Set up, then activated again (new phone): the old link is superseded, however it was used.
     const completedThenReactivated = await activate();

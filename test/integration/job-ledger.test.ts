@@ -1,26 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDb, type DynamoDbStandIn } from '../../local/stand-ins/dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoJobLedger, jobLedgerKeys } from '../../shared/adapters/dynamodb/job-ledger';
-import { createBlinkTable } from '../../shared/adapters/dynamodb/table';
-import { localTarget } from '../support/local-aws';
+import { useBlinkTable } from '../support/local-service';
 
 const TABLE = 'blink-job-ledger-test';
-let dynamo: DynamoDbStandIn;
-let client: DynamoDBDocumentClient;
 let ledger: DynamoJobLedger;
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(dynamo.endpoint)));
-  await createBlinkTable(client, TABLE);
-  ledger = new DynamoJobLedger(client, { tableName: TABLE });
-});
+const dynamo = useBlinkTable(TABLE);
 
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.stop();
+beforeAll(() => {
+  ledger = new DynamoJobLedger(dynamo.client, { tableName: TABLE });
 });
 
 const t0 = new Date('2026-12-01T10:00:00.000Z');
@@ -28,7 +17,7 @@ const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 const keepUntil = at(7 * 86_400);
 
 async function storedItem(jobId: string) {
-  const { Item } = await client.send(new GetCommand({ TableName: TABLE, Key: jobLedgerKeys.job(jobId), ConsistentRead: true }));
+  const { Item } = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: jobLedgerKeys.job(jobId), ConsistentRead: true }));
   return Item;
 }
 

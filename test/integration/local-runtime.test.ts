@@ -40,6 +40,17 @@ async function withLogs<T>(body: (logs: LogCapture) => Promise<T>): Promise<T> {
   }
 }
 
+/** Queues a ping job on `blink` and waits until its worker logs it done; returns the job's id. */
+async function pingJobDone(blink: LocalBlink, logs: LogCapture, description: string): Promise<string> {
+  const jobId = randomUUID();
+  await blink.composition.adapters.jobQueue.enqueue({ kind: 'ping', jobId, requestedAt: new Date().toISOString() });
+  await pollUntil(async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined), {
+    timeoutMs: 15_000,
+    description,
+  });
+  return jobId;
+}
+
 describe('local runtime', () => {
   let blink: LocalBlink;
 
@@ -316,13 +327,8 @@ describe('local runtime', () => {
 
   describe('job queue poller', () => {
     it('delivers a ping job to the directory worker and deletes the message', async () => {
-      const jobId = randomUUID();
       await withLogs(async (logs) => {
-        await blink.composition.adapters.jobQueue.enqueue({ kind: 'ping', jobId, requestedAt: new Date().toISOString() });
-        await pollUntil(
-          async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined),
-          { timeoutMs: 15_000, description: 'the ping job to be done' },
-        );
+        const jobId = await pingJobDone(blink, logs, 'the ping job to be done');
         const started = logs.lines().find((line) => line.message === 'job started' && line.jobId === jobId);
         expect(started).toMatchObject({ receiveCount: 1, function_name: 'blink-directory-worker' });
         expect(logs.lines()).toContainEqual(expect.objectContaining({ message: 'directory answered', url: blink.services.directory }));
@@ -467,13 +473,8 @@ describe('local runtime with a directory configured by the environment', () => {
     });
     try {
       expect(blink.directory).toEqual({ kind: 'real', urls: `ldaps://127.0.0.1:1, ${directoryServer.url}` });
-      const jobId = randomUUID();
       await withLogs(async (logs) => {
-        await blink.composition.adapters.jobQueue.enqueue({ kind: 'ping', jobId, requestedAt: new Date().toISOString() });
-        await pollUntil(
-          async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined),
-          { timeoutMs: 15_000, description: 'the ping job against the configured directory' },
-        );
+        await pingJobDone(blink, logs, 'the ping job against the configured directory');
         expect(logs.lines()).toContainEqual(expect.objectContaining({ message: 'directory answered', url: directoryServer.url }));
       });
     } finally {

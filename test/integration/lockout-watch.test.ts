@@ -108,6 +108,14 @@ describe('lockout watch against the Samba DC', () => {
     if (!account) throw new Error(`${user.samAccountName} is not locked`);
     return account;
   };
+  /** `user` (enrolled with a phone) opts out of SMS and is then locked out; returns the phone and the lockout. */
+  const lockedOutOptedOut = async <User extends TestUser & { phone?: string }>(user: User) => {
+    const { phone } = user;
+    if (!phone) throw new Error('phone missing');
+    await blink.composition.adapters.optOutList.optOut(phone, clock.now());
+    await lockOut(user);
+    return { user, phone, account: await lockedAtOf(user) };
+  };
   const inKolkata = (date: Date) => new Date(date.getTime() + 330 * 60_000).toISOString().slice(11, 16);
   const expectedSms = (lockedAt: Date) =>
     `Blink: your Windows account was locked at ${inKolkata(lockedAt)} GMT+5:30. Reply UNLOCK to unlock it or RESET for a new password.`;
@@ -269,29 +277,21 @@ describe('lockout watch against the Samba DC', () => {
   });
 
   it('sends no SMS to an opted-out number (the push still goes out) and records it', async () => {
-    const user = await enroll(await newUser('lw-opt'));
-    if (!user.phone) throw new Error('phone missing');
-    await blink.composition.adapters.optOutList.optOut(user.phone, clock.now());
-    await lockOut(user);
-    const account = await lockedAtOf(user);
+    const { user, phone, account } = await lockedOutOptedOut(await enroll(await newUser('lw-opt')));
 
     await blink.composition.lockoutWatch.scan(randomUUID());
 
-    expect(smsTo(user.phone)).toEqual([]);
+    expect(smsTo(phone)).toEqual([]);
     expect(pushesTo(user.pushTargets)).toHaveLength(1);
     await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({ outcome: 'alerted', sms: 'opted-out', pushes: 1 });
   });
 
   it('an opted-out user with no app is recorded unreachable, and nothing is sent', async () => {
-    const user = await enroll(await newUser('lw-optn'), { devices: 0 });
-    if (!user.phone) throw new Error('phone missing');
-    await blink.composition.adapters.optOutList.optOut(user.phone, clock.now());
-    await lockOut(user);
-    const account = await lockedAtOf(user);
+    const { user, phone, account } = await lockedOutOptedOut(await enroll(await newUser('lw-optn'), { devices: 0 }));
 
     await blink.composition.lockoutWatch.scan(randomUUID());
 
-    expect(smsTo(user.phone)).toEqual([]);
+    expect(smsTo(phone)).toEqual([]);
     await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({ outcome: 'unreachable', sms: 'opted-out', pushes: 0 });
   });
 

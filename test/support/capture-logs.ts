@@ -31,3 +31,20 @@ export function captureLogs(): LogCapture {
     },
   };
 }
+
+/**
+ * Captures the logs of each test of the enclosing describe block (or file): a fresh capture before each test, restored
+ * after it. The returned capture reads the current test's.
+ */
+export function captureLogsOfEachTest(): LogCapture {
+  let current: LogCapture | undefined;
+  beforeEach(() => {
+    current = captureLogs();
+  });
+  afterEach(() => current?.restore());
+  const capture = (): LogCapture => {
+    if (!current) throw new Error('logs are captured inside tests only');
+    return current;
+  };
+  return { text: () => capture().text(), lines: () => capture().lines(), restore: () => capture().restore() };
+}

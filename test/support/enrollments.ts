@@ -35,6 +35,13 @@ export function activeEnrollment(
   };
 }
 
+/** Changes a stored enrollment as an admin or a finished setup would (read, change, save on the version read). */
+export async function changeEnrollment(store: EnrollmentStore, userGuid: string, changes: Partial<Enrollment>): Promise<void> {
+  const enrollment = await store.get(userGuid);
+  if (!enrollment) throw new Error(`no enrollment for ${userGuid}`);
+  await store.save({ ...enrollment, ...changes }, enrollment.version);
+}
+
 /** An enrollment store that reads from a map and writes nothing: for use cases that only look enrollments up. */
 export function readOnlyEnrollmentStore(enrollments: ReadonlyMap<string, Enrollment>): EnrollmentStore {
   return {

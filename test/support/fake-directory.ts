@@ -14,6 +14,22 @@ import type {
   ResetOptions,
 } from '../../shared/ports/directory.js';
 
+/** A domain password policy as AD's defaults write it (30-minute lockouts, no expiry); tests override what they test. */
+export function domainPolicyOf(overrides: Partial<PasswordPolicy> = {}): PasswordPolicy {
+  return {
+    minLength: 7,
+    complexity: true,
+    historyLength: 24,
+    lockoutThreshold: 5,
+    lockoutDurationSeconds: 1800,
+    lockoutObservationWindowSeconds: 1800,
+    maxAgeSeconds: 0,
+    minAgeSeconds: 0,
+    source: { kind: 'domain' },
+    ...overrides,
+  };
+}
+
 /**
  * The Directory port with nothing in it: finds nobody, protects nobody, writes nothing, scans no locked accounts,
  * on a DC without USNs. Unit tests extend it with the part of AD their use case reads or writes, so that each fake

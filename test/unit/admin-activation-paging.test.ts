@@ -5,7 +5,7 @@ import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
 import { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from '../../shared/use-cases/activation/index.js';
 import { decodeResolveCursor, encodeResolveCursor, resolveRequestSchema, type ResolveResult } from '../../shared/domain/worker-admin-contract.js';
 import { runAdmin } from '../../scripts/admin.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -119,11 +119,7 @@ describe('resolve in pages', () => {
 });
 
 describe('worker admin entry and resolve paging', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  captureLogsOfEachTest();
 
   it('passes the cursor and page size on, and refuses bad ones before running anything', async () => {
     const calls: unknown[] = [];

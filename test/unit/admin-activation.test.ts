@@ -16,7 +16,7 @@ import { createObservability } from '../../shared/observability/powertools.js';
 import { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from '../../shared/use-cases/activation/index.js';
 import type { Directory } from '../../shared/ports/directory.js';
 import { runAdmin } from '../../scripts/admin.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 
 const GUID = '0b8e1c9a-4f7d-4c5e-9a3b-2d1f0e9c8b7a';
@@ -63,11 +63,7 @@ describe('activation email', () => {
 });
 
 describe('directory worker admin entry', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  captureLogsOfEachTest();
 
   const handlerWith = (activation: Partial<AdminActivation>) =>
     createDirectoryWorkerAdminHandler({

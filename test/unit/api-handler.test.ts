@@ -2,14 +2,10 @@ import { createApiHandler } from '../../functions/api/handler.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import { apiEvent } from '../support/api-event.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest, captureLogs } from '../support/capture-logs.js';
 
 describe('API handler', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  captureLogsOfEachTest();
 
   const handler = () =>
     createApiHandler({ observability: createObservability({ serviceName: 'blink-test', tracing: false }), version: '1.2.3' });

@@ -4,7 +4,7 @@ import { createObservability } from '../../shared/observability/powertools.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 
 function jobRecord(messageId: string, body: string): SQSRecord {
@@ -14,11 +14,7 @@ function jobRecord(messageId: string, body: string): SQSRecord {
 const ping = (): DirectoryJob => ({ kind: 'ping', jobId: crypto.randomUUID(), requestedAt: new Date().toISOString() });
 
 describe('directory worker', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  const logs = captureLogsOfEachTest();
 
   function workerWith(jobs: Partial<JobHandlers>) {
     const refuse = async () => {

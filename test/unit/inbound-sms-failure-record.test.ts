@@ -6,7 +6,7 @@ import { ValidationError } from '../../shared/domain/errors.js';
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/index.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 
 const message: InboundSms = {
@@ -80,11 +80,7 @@ describe('parsing the inbound SMS failure record', () => {
 });
 
 describe('the inbound-sms function with its failure queue', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  const logs = captureLogsOfEachTest();
 
   const observability = () => createObservability({ serviceName: 'inbound-failure-test', tracing: false });
 

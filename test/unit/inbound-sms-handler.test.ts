@@ -3,7 +3,7 @@ import { createInboundSmsHandler } from '../../functions/inbound-sms/handler.js'
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 
 function snsEvent(messages: string[]): SNSEvent {
   return {
@@ -29,11 +29,7 @@ function snsEvent(messages: string[]): SNSEvent {
 }
 
 describe('inbound SMS handler', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  const logs = captureLogsOfEachTest();
 
   it('hands well-formed messages to the use case and drops malformed ones without logging their text', async () => {
     const received: InboundSms[] = [];

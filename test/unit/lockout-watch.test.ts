@@ -26,11 +26,11 @@ import type { ScanWatermark, ScanWatermarkStore } from '../../shared/ports/scan-
 import type { OutboundSms, SmsSender } from '../../shared/ports/sms-sender.js';
 import { createLockoutWatch, lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush, lockoutClockTime, type LockoutWatchDependencies } from '../../shared/use-cases/lockout/index.js';
 import type { OutboundWebPush } from '../../shared/ports/web-push-sender.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activeEnrollment } from '../support/enrollments.js';
-import { EmptyDirectory } from '../support/fake-directory.js';
+import { domainPolicyOf, EmptyDirectory } from '../support/fake-directory.js';
 
 // The lockout watch's rules with in-memory fakes of its ports; the adapters and the whole flow are tested against
 // Samba and dynalite in test/integration/lockout-watch.test.ts.
@@ -39,17 +39,7 @@ const LOCKED_AT = new Date('2026-11-20T10:42:17.000Z');
 /** FILETIME of LOCKED_AT (100-ns intervals since 1601). */
 const fileTime = (date: Date) => String((BigInt(date.getTime()) + 11_644_473_600_000n) * 10_000n);
 
-const domainPolicy: PasswordPolicy = {
-  minLength: 8,
-  complexity: true,
-  historyLength: 3,
-  lockoutThreshold: 3,
-  lockoutDurationSeconds: 1800,
-  lockoutObservationWindowSeconds: 1800,
-  maxAgeSeconds: 0,
-  minAgeSeconds: 0,
-  source: { kind: 'domain' },
-};
+const domainPolicy = domainPolicyOf({ minLength: 8, historyLength: 3, lockoutThreshold: 3 });
 
 /**
  * A directory of locked accounts behind DCs with USNs, like AD: every change (a lockout) takes the next USN of the DC
@@ -148,6 +138,16 @@ class FakeDirectory extends EmptyDirectory {
   }
 }
 
+/** A sender that throws the queued failures first, one per send, then records what it sends. */
+function failingThenRecording<Message>(failures: Error[], sent: Message[]) {
+  return async (message: Message): Promise<{ messageId: string }> => {
+    const failure = failures.shift();
+    if (failure) throw failure;
+    sent.push(message);
+    return { messageId: randomUUID() };
+  };
+}
+
 class Fakes {
   enrollments = new Map<string, Enrollment>();
   devices: Device[] = [];
@@ -191,22 +191,8 @@ class Fakes {
     optIn: async (phone) => void this.optedOut.delete(phone),
     isOptedOut: async (phone) => this.optedOut.has(phone),
   };
-  smsSender: SmsSender = {
-    send: async (message) => {
-      const failure = this.smsFailures.shift();
-      if (failure) throw failure;
-      this.sms.push(message);
-      return { messageId: randomUUID() };
-    },
-  };
-  pushSender: PushSender = {
-    send: async (push) => {
-      const failure = this.pushFailures.shift();
-      if (failure) throw failure;
-      this.pushes.push(push);
-      return { messageId: randomUUID() };
-    },
-  };
+  smsSender: SmsSender = { send: failingThenRecording(this.smsFailures, this.sms) };
+  pushSender: PushSender = { send: failingThenRecording(this.pushFailures, this.pushes) };
   rateLimiter: RateLimiter = {
     hit: async (key, limit) => {
       const hits = this.hits.get(key) ?? 0;
@@ -699,11 +685,7 @@ describe('lockout watch: incremental scans and their watermarks', () => {
 });
 
 describe('worker admin entry: locked', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  captureLogsOfEachTest();
 
   const activation = {
     resolve: async () => ({ candidates: [], skipped: [], total: 0 }),

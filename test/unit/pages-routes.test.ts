@@ -6,7 +6,7 @@ import { createObservability } from '../../shared/observability/powertools.js';
 import { generatedModulePath, renderWebAssetsModule } from '../../scripts/build-web-assets.js';
 import { setupCss, setupHtml, setupJs } from '../../web/assets.generated.js';
 import { apiEvent } from '../support/api-event.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 
 const webDir = join(__dirname, '..', '..', 'web');
@@ -67,11 +67,7 @@ describe('setup page assets', () => {
 });
 
 describe('page routes', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  captureLogsOfEachTest();
 
   const handler = () =>
     createApiHandler({

@@ -13,7 +13,7 @@ import {
 } from '../../shared/domain/errors.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
-import type { DirectoryUser, PasswordPolicy, PasswordWrite, ReplicationCheck, ReplicationConfirmOptions, ResetOptions } from '../../shared/ports/directory.js';
+import type { DirectoryUser, PasswordWrite, ReplicationCheck, ReplicationConfirmOptions, ResetOptions } from '../../shared/ports/directory.js';
 import type { OutboundEmail } from '../../shared/ports/email-sender.js';
 import type { JobClaim, JobLedger, JobOutcome } from '../../shared/ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../shared/ports/password-delivery.js';
@@ -22,10 +22,10 @@ import type { OutboundSms } from '../../shared/ports/sms-sender.js';
 import { createAccountJobs, NOT_LOCKED_REFUNDS_PER_HOUR, type AccountJob } from '../../shared/use-cases/reset/account-jobs.js';
 import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/dependencies.js';
 import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { activeEnrollment, readOnlyEnrollmentStore } from '../support/enrollments.js';
-import { EmptyDirectory } from '../support/fake-directory.js';
+import { domainPolicyOf, EmptyDirectory } from '../support/fake-directory.js';
 import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 
 // The reset and unlock use cases against small in-memory fakes of their ports. The same behaviour is tested end to end
@@ -35,17 +35,7 @@ import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 const NOW = new Date('2026-12-01T09:00:00.000Z');
 const PHONE = '+12065550123';
 
-const policy: PasswordPolicy = {
-  minLength: 7,
-  complexity: true,
-  historyLength: 24,
-  lockoutThreshold: 5,
-  lockoutDurationSeconds: 1800,
-  lockoutObservationWindowSeconds: 1800,
-  maxAgeSeconds: 0,
-  minAgeSeconds: 0,
-  source: { kind: 'domain' },
-};
+const policy = domainPolicyOf();
 
 /** The accounts a reset job reads and writes, with switches for a DC that fails. */
 class FakeDirectory extends EmptyDirectory {
@@ -271,6 +261,20 @@ function harness(overrides: Partial<ResetSettings> = {}) {
     enrollments.set(user.objectGuid, enrollmentOf(user, enrollmentOverrides));
     return user;
   };
+  /** A device bound to `user` (an app that can ask for resets); returns its id. */
+  const boundDevice = (user: DirectoryUser, overrides: Partial<Device> = {}): string => {
+    const deviceId = randomUUID();
+    devices.set(deviceId, {
+      deviceId,
+      userGuid: user.objectGuid,
+      publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+      unlockMethod: 'none',
+      platform: 'ios',
+      boundAt: NOW,
+      ...overrides,
+    });
+    return deviceId;
+  };
   const job = (kind: 'reset' | 'unlock', user: DirectoryUser, extra: Partial<AccountJob> = {}): AccountJob =>
     ({ kind, jobId: randomUUID(), requestedAt: NOW.toISOString(), userGuid: user.objectGuid, channel: 'sms', ...extra }) as AccountJob;
   const runJob = (accountJob: AccountJob, receiveCount = 1) =>
@@ -278,7 +282,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
 
   return {
     directory, enrollments, devices, ledger, sms, emails, pushes, audit, refusals, optedOut, carrierOptedOut, smsFailures,
-    emailFailures, passwordDelivery, enrolledUser, job, runJob, hits, refunds, behind,
+    emailFailures, passwordDelivery, enrolledUser, boundDevice, job, runJob, hits, refunds, behind,
   };
 }
 
@@ -638,16 +642,7 @@ describe('reset job', () => {
   it('delivers to the requesting app: the password to its slot, a push when it has a token, no SMS', async () => {
     const h = harness();
     const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
-    const deviceId = randomUUID();
-    h.devices.set(deviceId, {
-      deviceId,
-      userGuid: user.objectGuid,
-      publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
-      unlockMethod: 'biometric',
-      platform: 'ios',
-      pushToken: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1',
-      boundAt: NOW,
-    });
+    const deviceId = h.boundDevice(user, { unlockMethod: 'biometric', pushToken: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1' });
     const job = h.job('reset', user, { channel: 'app', deviceId });
     await h.runJob(job);
     expect(h.passwordDelivery.results).toEqual([
@@ -683,15 +678,7 @@ describe('reset job', () => {
   it('changes nothing for an app request that is no longer awaited (expired or already answered)', async () => {
     const h = harness();
     const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
-    const deviceId = randomUUID();
-    h.devices.set(deviceId, {
-      deviceId,
-      userGuid: user.objectGuid,
-      publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
-      unlockMethod: 'none',
-      platform: 'ios',
-      boundAt: NOW,
-    });
+    const deviceId = h.boundDevice(user);
     const job = h.job('reset', user, { channel: 'app', deviceId });
     h.passwordDelivery.noLongerAwaited.add(job.jobId);
     await h.runJob(job);
@@ -777,11 +764,7 @@ describe('account notice email', () => {
 });
 
 describe('directory worker hands the receive count to the job handlers', () => {
-  let logs: LogCapture;
-  beforeEach(() => {
-    logs = captureLogs();
-  });
-  afterEach(() => logs.restore());
+  captureLogsOfEachTest();
 
   it('passes ApproximateReceiveCount, and 1 when it is missing', async () => {
     const seen: number[] = [];

@@ -1,13 +1,12 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Logger } from '../../../shared/ports/logger.js';
-import { inboundSmsSchema, type InboundSms } from '../../../shared/domain/inbound-sms.js';
+import { parseInboundSms, type InboundSms } from '../../../shared/domain/inbound-sms.js';
 import { jsonResponse } from '../../../shared/http/responses.js';
 import { SnsMessageVerifier, type HttpsGet } from '../../../shared/adapters/sns/message-verifier.js';
 import type { Clock } from '../../../shared/ports/clock.js';
 import { INBOUND_DEDUPE_SECONDS } from '../../../shared/use-cases/inbound-sms/index.js';
 import type { ApiRoute } from '../handler.js';
 import { bodyText, header } from './json-body.js';
-import { parseJson } from '../../../shared/validation/parse-json.js';
 
 export interface SnsRouteDependencies {
   verifier: Pick<SnsMessageVerifier, 'verify'>;
@@ -92,12 +91,4 @@ export function snsRoutes(deps: SnsRouteDependencies): ApiRoute[] {
       },
     },
   ];
-}
-
-function parseInboundSms(raw: string): InboundSms | undefined {
-  try {
-    return parseJson(inboundSmsSchema, raw, 'inbound SMS');
-  } catch {
-    return undefined;
-  }
 }

@@ -90,17 +90,7 @@ export class DynamoAppResults implements AppRequestResults {
   /** Hands the JWE out once: the state changes and the ciphertext is removed in one conditional write. */
   private async takePassword(key: { pk: string; sk: string }, now: Date, expired: boolean): Promise<AppRequestResult> {
     try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: key,
-          UpdateExpression: 'SET #state = :taken, takenAt = :now REMOVE jwe',
-          ConditionExpression: '#state = :ready AND validUntil > :now',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':taken': 'taken', ':ready': 'password-ready', ':now': now.toISOString() },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
+      const Attributes = await this.markTaken(key, now, 'by-app');
       const jwe = z.object({ jwe: z.string().min(1) }).parse(Attributes).jwe;
       return { state: 'password-ready', jwe };
     } catch (error) {
@@ -113,19 +103,34 @@ export class DynamoAppResults implements AppRequestResults {
 
   private async discardExpired(key: { pk: string; sk: string }, now: Date): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: key,
-          UpdateExpression: 'SET #state = :taken REMOVE jwe',
-          ConditionExpression: '#state = :ready AND validUntil <= :now',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':taken': 'taken', ':ready': 'password-ready', ':now': now.toISOString() },
-        }),
-      );
+      await this.markTaken(key, now, 'on-expiry');
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+  }
+
+  /**
+   * Moves a ready result to `taken` and removes its ciphertext, in one conditional write: by the app only while it is
+   * valid (recording when, and returning the old item with the ciphertext), on expiry only once it is not.
+   */
+  private async markTaken(
+    key: { pk: string; sk: string },
+    now: Date,
+    how: 'by-app' | 'on-expiry',
+  ): Promise<Record<string, unknown> | undefined> {
+    const byApp = how === 'by-app';
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: key,
+        UpdateExpression: byApp ? 'SET #state = :taken, takenAt = :now REMOVE jwe' : 'SET #state = :taken REMOVE jwe',
+        ConditionExpression: byApp ? '#state = :ready AND validUntil > :now' : '#state = :ready AND validUntil <= :now',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':taken': 'taken', ':ready': 'password-ready', ':now': now.toISOString() },
+        ...(byApp ? { ReturnValues: 'ALL_OLD' as const } : {}),
+      }),
+    );
+    return Attributes;
   }
 
   protected async answer(

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
 import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
@@ -6,7 +6,7 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { WebAuthnCounters } from '../../ports/webauthn.js';
 import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { WebPushSubscription } from '../../domain/web-push.js';
-import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
+import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -82,23 +82,14 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async listForUser(userGuid: string): Promise<Device[]> {
     const { gsi1 } = blinkTableKeys;
-    const devices: Device[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: gsi1.indexName,
-          KeyConditionExpression: '#gpk = :devices',
-          ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
-          ExpressionAttributeValues: { ':devices': deviceKeys.userDevices(userGuid) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      devices.push(...(page.Items ?? []).map(toDevice));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return devices;
+    const items = await queryAllItems(this.client, {
+      TableName: this.options.tableName,
+      IndexName: gsi1.indexName,
+      KeyConditionExpression: '#gpk = :devices',
+      ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
+      ExpressionAttributeValues: { ':devices': deviceKeys.userDevices(userGuid) },
+    });
+    return items.map(toDevice);
   }
 
   async revoke(deviceId: string, at: Date): Promise<boolean> {

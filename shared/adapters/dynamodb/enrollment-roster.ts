@@ -1,6 +1,7 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { EnrollmentRoster } from '../../ports/enrollment-roster.js';
+import { queryAllItems } from './table.js';
 
 /*
  * Item layout: pk ENROLLMENTS   sk USER#<guid>   (userGuid, addedAt)
@@ -28,23 +29,14 @@ export class DynamoEnrollmentRoster implements EnrollmentRoster {
   }
 
   async list(): Promise<string[]> {
-    const guids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :roster',
-          ExpressionAttributeValues: { ':roster': ROSTER_PK },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const parsed = rosterItemSchema.safeParse(item);
-        if (parsed.success) guids.push(parsed.data.userGuid);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return guids;
+    const items = await queryAllItems(this.client, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: 'pk = :roster',
+      ExpressionAttributeValues: { ':roster': ROSTER_PK },
+    });
+    return items.flatMap((item) => {
+      const parsed = rosterItemSchema.safeParse(item);
+      return parsed.success ? [parsed.data.userGuid] : [];
+    });
   }
 }

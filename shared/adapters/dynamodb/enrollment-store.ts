@@ -1,7 +1,6 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -10,7 +9,7 @@ import type { Enrollment } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
-import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
+import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
 import { DynamoUserSearchIndex } from './user-search-index.js';
 
 /*
@@ -99,27 +98,15 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
 
   async findByPhone(phoneE164: string): Promise<Enrollment[]> {
     const { gsi1 } = blinkTableKeys;
-    const enrollments: Enrollment[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: gsi1.indexName,
-          KeyConditionExpression: '#gpk = :phone',
-          ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
-          ExpressionAttributeValues: { ':phone': enrollmentKeys.phone(phoneE164) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const enrollment = toEnrollment(item);
-        // The index is eventually consistent: keep only what still matches.
-        if (enrollment.status === 'active' && enrollment.phoneE164 === phoneE164) enrollments.push(enrollment);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return enrollments;
+    const items = await queryAllItems(this.client, {
+      TableName: this.tableName,
+      IndexName: gsi1.indexName,
+      KeyConditionExpression: '#gpk = :phone',
+      ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
+      ExpressionAttributeValues: { ':phone': enrollmentKeys.phone(phoneE164) },
+    });
+    // The index is eventually consistent: keep only what still matches.
+    return items.map(toEnrollment).filter((enrollment) => enrollment.status === 'active' && enrollment.phoneE164 === phoneE164);
   }
 
   async save(enrollment: Enrollment, expectedVersion: number): Promise<void> {

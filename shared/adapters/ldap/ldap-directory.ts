@@ -249,27 +249,10 @@ export class LdapDirectory implements Directory {
   }
 
   async readDomainPolicy(): Promise<PasswordPolicy> {
-    const entry = await this.readEntry(this.options.baseDn, [
-      'minPwdLength',
-      'pwdProperties',
-      'pwdHistoryLength',
-      'lockoutThreshold',
-      'lockoutDuration',
-      'lockOutObservationWindow',
-      'maxPwdAge',
-      'minPwdAge',
-    ]);
-    return {
-      minLength: integer(entry, 'minPwdLength'),
-      complexity: (integer(entry, 'pwdProperties') & 1) === 1,
-      historyLength: integer(entry, 'pwdHistoryLength'),
-      lockoutThreshold: integer(entry, 'lockoutThreshold'),
-      lockoutDurationSeconds: adDurationToSeconds(text(entry, 'lockoutDuration')),
-      lockoutObservationWindowSeconds: adDurationToSeconds(text(entry, 'lockOutObservationWindow')),
-      maxAgeSeconds: adDurationToSeconds(text(entry, 'maxPwdAge')),
-      minAgeSeconds: adDurationToSeconds(text(entry, 'minPwdAge')),
-      source: { kind: 'domain' },
-    };
+    const entry = await this.readEntry(this.options.baseDn, Object.values(DOMAIN_POLICY_ATTRIBUTES));
+    // pwdProperties is a bit field; DOMAIN_PASSWORD_COMPLEX is its lowest bit.
+    const complexity = (integer(entry, DOMAIN_POLICY_ATTRIBUTES.complexity) & 1) === 1;
+    return passwordPolicyOf(entry, DOMAIN_POLICY_ATTRIBUTES, complexity, { kind: 'domain' });
   }
 
   async readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy> {
@@ -278,16 +261,7 @@ export class LdapDirectory implements Directory {
     if (psoDn === undefined) return this.readDomainPolicy();
     let pso: Entry;
     try {
-      pso = await this.readEntry(psoDn, [
-        'msDS-MinimumPasswordLength',
-        'msDS-PasswordComplexityEnabled',
-        'msDS-PasswordHistoryLength',
-        'msDS-LockoutThreshold',
-        'msDS-LockoutDuration',
-        'msDS-LockoutObservationWindow',
-        'msDS-MaximumPasswordAge',
-        'msDS-MinimumPasswordAge',
-      ]);
+      pso = await this.readEntry(psoDn, Object.values(PSO_POLICY_ATTRIBUTES));
     } catch (error) {
       // AD hides PSOs from accounts without read access to the Password Settings Container.
       if (error instanceof NotFoundError) {
@@ -295,17 +269,8 @@ export class LdapDirectory implements Directory {
       }
       throw error;
     }
-    return {
-      minLength: integer(pso, 'msDS-MinimumPasswordLength'),
-      complexity: text(pso, 'msDS-PasswordComplexityEnabled')?.toUpperCase() === 'TRUE',
-      historyLength: integer(pso, 'msDS-PasswordHistoryLength'),
-      lockoutThreshold: integer(pso, 'msDS-LockoutThreshold'),
-      lockoutDurationSeconds: adDurationToSeconds(text(pso, 'msDS-LockoutDuration')),
-      lockoutObservationWindowSeconds: adDurationToSeconds(text(pso, 'msDS-LockoutObservationWindow')),
-      maxAgeSeconds: adDurationToSeconds(text(pso, 'msDS-MaximumPasswordAge')),
-      minAgeSeconds: adDurationToSeconds(text(pso, 'msDS-MinimumPasswordAge')),
-      source: { kind: 'pso', dn: pso.dn },
-    };
+    const complexity = text(pso, PSO_POLICY_ATTRIBUTES.complexity)?.toUpperCase() === 'TRUE';
+    return passwordPolicyOf(pso, PSO_POLICY_ATTRIBUTES, complexity, { kind: 'pso', dn: pso.dn });
   }
 
   async isLockedOut(user: DirectoryUser): Promise<boolean> {
@@ -1022,6 +987,55 @@ function values(entry: Entry, name: string): string[] {
   if (raw === undefined) return [];
   const list: unknown[] = Array.isArray(raw) ? raw : [raw];
   return list.map((value) => (Buffer.isBuffer(value) ? value.toString('utf8') : String(value)));
+}
+
+/** The attributes that hold a password policy's settings: the domain head and a PSO name them differently. */
+interface PolicyAttributes {
+  minLength: string;
+  complexity: string;
+  historyLength: string;
+  lockoutThreshold: string;
+  lockoutDuration: string;
+  lockoutObservationWindow: string;
+  maxAge: string;
+  minAge: string;
+}
+
+const DOMAIN_POLICY_ATTRIBUTES: PolicyAttributes = {
+  minLength: 'minPwdLength',
+  complexity: 'pwdProperties',
+  historyLength: 'pwdHistoryLength',
+  lockoutThreshold: 'lockoutThreshold',
+  lockoutDuration: 'lockoutDuration',
+  lockoutObservationWindow: 'lockOutObservationWindow',
+  maxAge: 'maxPwdAge',
+  minAge: 'minPwdAge',
+};
+
+const PSO_POLICY_ATTRIBUTES: PolicyAttributes = {
+  minLength: 'msDS-MinimumPasswordLength',
+  complexity: 'msDS-PasswordComplexityEnabled',
+  historyLength: 'msDS-PasswordHistoryLength',
+  lockoutThreshold: 'msDS-LockoutThreshold',
+  lockoutDuration: 'msDS-LockoutDuration',
+  lockoutObservationWindow: 'msDS-LockoutObservationWindow',
+  maxAge: 'msDS-MaximumPasswordAge',
+  minAge: 'msDS-MinimumPasswordAge',
+};
+
+/** A policy read from `entry`; complexity is passed in, because the two sources encode it differently. */
+function passwordPolicyOf(entry: Entry, names: PolicyAttributes, complexity: boolean, source: PasswordPolicy['source']): PasswordPolicy {
+  return {
+    minLength: integer(entry, names.minLength),
+    complexity,
+    historyLength: integer(entry, names.historyLength),
+    lockoutThreshold: integer(entry, names.lockoutThreshold),
+    lockoutDurationSeconds: adDurationToSeconds(text(entry, names.lockoutDuration)),
+    lockoutObservationWindowSeconds: adDurationToSeconds(text(entry, names.lockoutObservationWindow)),
+    maxAgeSeconds: adDurationToSeconds(text(entry, names.maxAge)),
+    minAgeSeconds: adDurationToSeconds(text(entry, names.minAge)),
+    source,
+  };
 }
 
 function text(entry: Entry, name: string): string | undefined {

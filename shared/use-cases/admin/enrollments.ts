@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Device } from '../../domain/device.js';
 import type { Enrollment } from '../../domain/enrollment.js';
-import { ConcurrentUpdateError, NotFoundError } from '../../domain/errors.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type { AuditEvent } from '../../ports/audit-log.js';
+import { retryOnConcurrentUpdate } from '../enrollment/save-with-retry.js';
 import type { AdminDependencies, AdminRequestContext } from './dependencies.js';
-
-const SAVE_ATTEMPTS = 5;
 
 export interface EnrollmentWithDevices {
   enrollment: Enrollment;
@@ -29,35 +28,31 @@ export async function listEnrollments(deps: AdminDependencies): Promise<Enrollme
  * link (superseded by an unknown, already expired one). Returns the ids of the devices revoked now.
  */
 export async function revokeEnrollment(deps: AdminDependencies, userGuid: string, request: AdminRequestContext): Promise<string[]> {
-  for (let attempt = 1; ; attempt++) {
+  const now = await retryOnConcurrentUpdate(async () => {
     const enrollment = await deps.enrollmentStore.get(userGuid);
     if (!enrollment) throw new NotFoundError('No such enrollment.');
-    const now = deps.clock.now();
-    try {
-      await deps.enrollmentStore.save(
-        { ...enrollment, status: 'revoked', methods: { sms: false, app: false }, updatedAt: now },
-        enrollment.version,
-      );
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError && attempt < SAVE_ATTEMPTS) continue;
-      throw error;
-    }
-    // Nobody knows this value and it is already expired: the old link stops working, and nothing new works.
-    await deps.enrollmentStore.putSecret({
-      purpose: 'activation',
-      hash: randomBytes(32).toString('hex'),
-      userGuid,
-      issuedAt: now,
-      expiresAt: now,
-    });
-    const revoked: string[] = [];
-    for (const device of await deps.deviceStore.listForUser(userGuid)) {
-      if (device.revokedAt) continue;
-      if (await deps.deviceStore.revoke(device.deviceId, now)) revoked.push(device.deviceId);
-    }
-    await deps.auditLog.record({ userGuid, action: 'enrollment.revoked', channel: 'admin', result: 'success', ...request, at: now });
-    return revoked;
+    const revokedAt = deps.clock.now();
+    await deps.enrollmentStore.save(
+      { ...enrollment, status: 'revoked', methods: { sms: false, app: false }, updatedAt: revokedAt },
+      enrollment.version,
+    );
+    return revokedAt;
+  });
+  // Nobody knows this value and it is already expired: the old link stops working, and nothing new works.
+  await deps.enrollmentStore.putSecret({
+    purpose: 'activation',
+    hash: randomBytes(32).toString('hex'),
+    userGuid,
+    issuedAt: now,
+    expiresAt: now,
+  });
+  const revoked: string[] = [];
+  for (const device of await deps.deviceStore.listForUser(userGuid)) {
+    if (device.revokedAt) continue;
+    if (await deps.deviceStore.revoke(device.deviceId, now)) revoked.push(device.deviceId);
   }
+  await deps.auditLog.record({ userGuid, action: 'enrollment.revoked', channel: 'admin', result: 'success', ...request, at: now });
+  return revoked;
 }
 
 /** A user's audit events, newest first. */
