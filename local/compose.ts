@@ -141,6 +141,8 @@ export async function composeLocalBlink(options: ComposeOptions) {
   // The worker's admin entry, called in process where the deployed admin API invokes the worker Lambda.
   const adminApi = wireAdminApi(env, {
     ...local,
+    // The portal's help-desk actions: caller codes by SMS, unlock and reset jobs on the queue, codes hashed with the key.
+    helpDesk: { env, clients: { sqs: sqsClient, smsVoice: local.clients.smsVoice }, secrets },
     worker: { invoke: (request) => worker.admin({ admin: request }, createLambdaContext('blink-directory-worker', functionTimeoutMs('directory-worker'))) },
   });
 

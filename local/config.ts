@@ -60,7 +60,7 @@ export type LocalEnv = z.output<typeof localEnvSchema>;
  * whichever are set straight to the handlers, where `parseEnv` validates them as in the Lambdas. Derived from the
  * schema, so a new setting works locally without being listed here.
  */
-const productSettingSections = ['enrollment', 'reset', 'inboundSms', 'snsHttps', 'lockoutScan', 'lockoutAlert', 'expiryReminders', 'webPush'] as const;
+const productSettingSections = ['enrollment', 'reset', 'inboundSms', 'snsHttps', 'lockoutScan', 'lockoutAlert', 'expiryReminders', 'webPush', 'portal'] as const;
 export const productSettingNames: readonly string[] = productSettingSections.flatMap((section) => Object.keys(envSections[section]));
 
 /** The product settings set (and not blank) in `env`, trimmed. */

@@ -6,7 +6,7 @@ import { startLocalBlink } from './runtime.js';
 
 /** `npm start`: Blink on this machine until Ctrl-C. */
 async function main(): Promise<void> {
-  const blink = await startLocalBlink({ adminFile: DEFAULT_ADMIN_FILE });
+  const blink = await startLocalBlink({ adminFile: DEFAULT_ADMIN_FILE, identityProvider: 'local' });
   const lines = [
     '',
     'Blink is running locally.',
@@ -35,6 +35,13 @@ async function main(): Promise<void> {
     '  npm run admin -- activate --user jane.doe',
     `  then ${blink.consoleUrl} → Emails → the setup link (${blink.publicBaseUrl}/setup#t=…)`,
   );
+  if (blink.identityProvider) {
+    lines.push(
+      '',
+      `Admin portal: ${blink.url}/admin/ (sign in at the local identity provider, ${blink.identityProvider.issuer},`,
+      '  with a directory account in Blink Technicians or Blink Admins, e.g. tina.tech or adam.itadmin above).',
+    );
+  }
   lines.push('', 'Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));
 

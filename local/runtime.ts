@@ -33,6 +33,7 @@ import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
 import { closeServer, listenOnLoopback, portOf } from './stand-ins/listen.js';
 import { startSqs } from './stand-ins/sqs.js';
 import { inboundSmsNotification } from './stand-ins/lambda-failure-record.js';
+import { startLocalIdentityProvider, type LocalIdentityProvider } from './idp/local-idp.js';
 import { nextLocalHour } from '../shared/use-cases/expiry-reminders/index.js';
 
 export interface LocalBlinkOptions {
@@ -62,6 +63,11 @@ export interface LocalBlinkOptions {
   adminFile?: string;
   /** How long the console's simulated app waits for the worker's answer to a reset or unlock (default 20 s). */
   appAnswerTimeoutMs?: number;
+  /**
+   * The admin portal's identity provider when PORTAL_OIDC_ISSUER is not set: 'local' starts the embedded one (npm start
+   * does), signing people in with their directory account; 'none' (default) leaves the portal off.
+   */
+  identityProvider?: 'local' | 'none';
 }
 
 export interface SentSmsView {
@@ -89,6 +95,8 @@ export interface LocalBlink {
   queue: { queueUrl: string; queueArn: string; deadLetterQueueUrl: string; deadLetterQueueArn: string };
   directory: { kind: 'demo'; server: DemoDirectoryServer } | { kind: 'real'; urls: string };
   composition: LocalComposition;
+  /** The embedded identity provider of the admin portal, when started. */
+  identityProvider?: LocalIdentityProvider;
   /** What `Authorization: Bearer …` the admin routes (/admin/…) require; stands in for IAM authorization. */
   adminToken: string;
   /** True when the token was generated for this run (npm start prints it). */
@@ -171,6 +179,21 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       directorySettings = requested;
     }
 
+    // The admin portal: the organisation's IdP when PORTAL_OIDC_ISSUER is set, else the embedded one when asked for.
+    const productSettings = productSettingsFrom(options.env ?? process.env);
+    let identityProvider: LocalIdentityProvider | undefined;
+    if (!productSettings['PORTAL_OIDC_ISSUER'] && options.identityProvider === 'local') {
+      const portalBaseUrl = productSettings['PORTAL_BASE_URL'] ?? url;
+      identityProvider = await startLocalIdentityProvider({ directory: directorySettings, redirectUris: [`${portalBaseUrl}/admin/portal/callback`] });
+      cleanups.push(() => identityProvider?.stop() ?? Promise.resolve());
+      Object.assign(productSettings, {
+        PORTAL_BASE_URL: portalBaseUrl,
+        PORTAL_OIDC_ISSUER: identityProvider.issuer,
+        PORTAL_OIDC_CLIENT_ID: identityProvider.clientId,
+        PORTAL_OIDC_CLIENT_SECRET: identityProvider.clientSecret,
+      });
+    }
+
     const inbound: ConsoleInboundSms[] = [];
     const composition = await composeLocalBlink({
       endpoints: { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, ses: ses.endpoint, sms: sms.endpoint },
@@ -181,7 +204,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       smsOriginationIdentities: settings.SMS_ORIGINATION_IDENTITIES,
       smsInboundNumbers: settings.SMS_INBOUND_NUMBERS,
       tokenHmacKey: settings.TOKEN_HMAC_KEY ?? randomBytes(32).toString('base64'),
-      enrollmentEnv: productSettingsFrom(options.env ?? process.env),
+      enrollmentEnv: productSettings,
       ...(options.fetchHttps ? { fetchHttps: options.fetchHttps } : {}),
       // A new VAPID key pair per start, as TOKEN_HMAC_KEY: subscriptions die with the in-memory table anyway.
       vapidKeys: generateVapidKeys(),
@@ -270,6 +293,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       { name: 'SES v2 (aws-ses-v2-local, web viewer)', url: services.ses },
       { name: 'End User Messaging SMS (loopback SendTextMessage)', url: services.sms },
       { name: directory.kind === 'demo' ? 'Directory (demo, LDAPS)' : 'Directory (real)', url: services.directory },
+      ...(identityProvider ? [{ name: 'Admin portal', url: `${url}/admin/` }, { name: 'Identity provider (local, OpenID)', url: identityProvider.issuer }] : []),
     ];
 
     // The console's simulated phones: the reference device client, keys in memory, requests to this runtime's own URL.
@@ -335,6 +359,7 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       queue: composition.queue,
       directory,
       composition,
+      ...(identityProvider ? { identityProvider } : {}),
       adminToken,
       adminTokenGenerated: configuredAdminToken === undefined,
       listSms,
@@ -466,6 +491,10 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     await proxyToFunction(request, response, await readBody(request, 256 * 1024), 'admin-api', deps.composition.adminHandlers.adminApi);
   };
 
+  // The portal's routes: no bearer token, the admin API checks their session cookie (and CSRF token on changes).
+  const handlePortal = async (request: IncomingMessage, response: ServerResponse) =>
+    proxyToFunction(request, response, await readBody(request, 64 * 1024), 'admin-api', deps.composition.adminHandlers.adminApi);
+
   const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
     const sms = parseJson(
       inboundRequestSchema,
@@ -578,7 +607,13 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
         else await handler(request, response);
         return;
       }
-      if (pathname === '/admin' || pathname.startsWith('/admin/')) {
+      // The portal's pages and API sign people in with the identity provider and check their session cookie
+      // themselves; every other admin route stands for the IAM-authorized API.
+      if (pathname === '/admin' || pathname.startsWith('/admin/portal/')) {
+        await handlePortal(request, response);
+        return;
+      }
+      if (pathname.startsWith('/admin/')) {
         await handleAdmin(request, response);
         return;
       }

@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } f
 import { join, resolve } from 'node:path';
 import { lambdaBundling } from '../infra/bundling.js';
 import { benchEnrollmentRoutes } from './bench/enrollment-routes.js';
+import { benchPortalUsers } from './bench/portal-users.js';
 import { benchReset } from './bench/reset.js';
 import { benchLockoutScan } from './bench/lockout-scan.js';
 import { benchExitCode, budgetMisses, budgetSummary, type BudgetMiss } from './bench/budget.js';
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
   const { firstScreenJsGzipBytes } = await buildAppFiles();
   console.log(`\nBlink app (app/): first-screen JavaScript ${(firstScreenJsGzipBytes / 1024).toFixed(1)} KB gzipped (budget 60 KB)`);
   await benchEnrollmentRoutes();
+  await benchPortalUsers();
   await benchReset();
   await benchLockoutScan();
   const strict = process.argv.slice(2).includes('--strict');

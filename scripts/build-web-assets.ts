@@ -18,19 +18,18 @@ const browsers = ['chrome100', 'edge100', 'firefox100', 'safari15', 'ios15'];
  * File name in web/ → exported constant and how it is shrunk: every byte ships in the api function's bundle. Script
  * and style sheet are minified by esbuild; the page loses its comments and indentation.
  */
+const shrinkHtml = (text: string) => text.replace(/<!--[\s\S]*?-->\n?/g, '').replace(/\n[ \t]+/g, '\n');
+const shrinkCss = (text: string) => transformSync(text, { loader: 'css', minify: true, target: browsers }).code;
+const shrinkJs = (text: string) => transformSync(text, { loader: 'js', minify: true, target: browsers, legalComments: 'none' }).code;
+
 const assets = {
-  'setup.html': {
-    name: 'setupHtml',
-    shrink: (text: string) => text.replace(/<!--[\s\S]*?-->\n?/g, '').replace(/\n[ \t]+/g, '\n'),
-  },
-  'setup.css': {
-    name: 'setupCss',
-    shrink: (text: string) => transformSync(text, { loader: 'css', minify: true, target: browsers }).code,
-  },
-  'setup.js': {
-    name: 'setupJs',
-    shrink: (text: string) => transformSync(text, { loader: 'js', minify: true, target: browsers, legalComments: 'none' }).code,
-  },
+  'setup.html': { name: 'setupHtml', shrink: shrinkHtml },
+  'setup.css': { name: 'setupCss', shrink: shrinkCss },
+  'setup.js': { name: 'setupJs', shrink: shrinkJs },
+  // The admin portal's page (served by the admin-api function).
+  'portal.html': { name: 'portalHtml', shrink: shrinkHtml },
+  'portal.css': { name: 'portalCss', shrink: shrinkCss },
+  'portal.js': { name: 'portalJs', shrink: shrinkJs },
 } as const;
 
 /** The generated module's text for the current files in web/. */

@@ -13,10 +13,16 @@ import { createAdminUseCases, type AdminDependencies } from '../../shared/use-ca
 import { parseJsonBody } from '../../shared/http/request-body.js';
 import { actorOf, auditLimit, pathId, requestContextOf, requestIdOf } from './request-fields.js';
 import { auditEventView, enrollmentView, workerReplyResponse } from './responses.js';
+import { portalRoutes } from './portal.js';
+import type { PortalUseCases } from '../../shared/use-cases/portal/index.js';
 
 type AdminRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;
 
-export type AdminApiDependencies = AdminDependencies & { observability: Observability };
+export type AdminApiDependencies = AdminDependencies & {
+  observability: Observability;
+  /** The admin portal (pages, sign-in, its API) when an identity provider is configured. */
+  portal?: { useCases: PortalUseCases; portalBaseUrl: string };
+};
 
 /**
  * The admin API. Deployed behind API Gateway with IAM authorization (only SigV4-signed requests of allowed principals
@@ -57,6 +63,7 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       return jsonResponse(200, { deviceId, userGuid, status: 'revoked' });
     }),
   ];
+  if (deps.portal) routes.push(...portalRoutes(deps.portal.useCases, admin, { portalBaseUrl: deps.portal.portalBaseUrl }).routes);
 
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
     routes,
@@ -70,7 +77,9 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
     .use({
       before: (request) => {
         // Who asked: the IAM principal when deployed (API Gateway's IAM authorizer fills it in), "local" otherwise.
-        const caller = actorOf(request.event);
+        // The portal's routes authenticate by session cookie, not IAM: their actor is in the audit log, not here.
+        const { path } = request.event;
+        const caller = path === '/admin' || path === '/admin/' || path.startsWith('/admin/portal/') ? 'portal' : actorOf(request.event);
         logger.info('admin request', { method: request.event.httpMethod, route: request.event.resource, caller });
         metrics.addMetric('AdminRequests', MetricUnit.Count, 1);
       },

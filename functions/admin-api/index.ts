@@ -1,6 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { parseEnv } from '../../shared/config/env.js';
-import { createDocumentClient, createSesClient } from '../../shared/composition/aws-clients.js';
+import { createDocumentClient, createSecretsClient, createSesClient, createSmsVoiceClient, createSqsClient } from '../../shared/composition/aws-clients.js';
+import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
 import { adminApiEnvSections, wireAdminApi } from '../../shared/composition/admin-api.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker.js';
@@ -14,4 +15,15 @@ export const { handler } = wireAdminApi(env, {
   worker: new LambdaWorkerInvoker(new LambdaClient({ maxAttempts: 1 }), env.DIRECTORY_WORKER_FUNCTION),
   clock: new SystemClock(),
   tracing: true,
+  // The portal's help-desk actions (caller codes, unlock and reset jobs): only when the portal is configured.
+  ...(env.PORTAL_OIDC_ISSUER ? { helpDesk: helpDeskInputs() } : {}),
 });
+
+function helpDeskInputs() {
+  const helpDeskEnv = parseEnv(['jobQueue', 'sms', 'enrollment', 'secretArns']);
+  return {
+    env: helpDeskEnv,
+    clients: { sqs: createSqsClient(), smsVoice: createSmsVoiceClient() },
+    secrets: secretsManagerSecretsFrom(createSecretsClient(), helpDeskEnv, ['token-hmac-key']),
+  };
+}

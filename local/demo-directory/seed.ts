@@ -40,6 +40,8 @@ export const demoUsers: readonly DemoUser[] = [
   { samAccountName: 'bob.ops', displayName: 'Bob Ops', password: 'Amber-Compass-39', role: 'nested in Domain Admins via Tier0 Operators (protected)' },
   { samAccountName: 'carol.former', displayName: 'Carol Former', password: 'Silver-Orchard-84', role: 'disabled account' },
   { samAccountName: 'Administrator', displayName: 'Administrator', password: 'Harbor-Beacon-16', role: 'built-in administrator (RID 500)' },
+  { samAccountName: 'tina.tech', displayName: 'Tina Tech', password: 'Copper-Kettle-71', role: 'admin portal: Blink Technicians member' },
+  { samAccountName: 'adam.itadmin', displayName: 'Adam Itadmin', password: 'Violet-Harbor-35', role: 'admin portal: Blink Admins through IT Operations (nested)' },
 ];
 
 const UF_NORMAL_ACCOUNT = 0x200;
@@ -177,6 +179,8 @@ export function seedDirectory(now: Date, serviceAccountPassword: string): Seeded
       adminCount: 1,
       mail: false,
     },
+    { cn: 'Tina Tech', parent: usersOu, sam: 'tina.tech', rid: 1111, userAccountControl: UF_NORMAL_ACCOUNT },
+    { cn: 'Adam Itadmin', parent: usersOu, sam: 'adam.itadmin', rid: 1112, userAccountControl: UF_NORMAL_ACCOUNT },
     {
       cn: 'svc-blink',
       parent: services,
@@ -220,6 +224,10 @@ export function seedDirectory(now: Date, serviceAccountPassword: string): Seeded
     group('Enterprise Admins', users, sid(519), [userDn('Administrator', users)], 1),
     group('Tier0 Operators', groups, sid(1201), [userDn('Bob Ops')]),
     group('Blink Users', groups, sid(1202), [userDn('Jane Doe'), userDn('John Smith'), userDn('Dave Locked'), userDn('Carol Former')]),
+    // The admin portal's roles: a technician directly, an admin through a nested group.
+    group('Blink Technicians', groups, sid(1203), [userDn('Tina Tech')]),
+    group('IT Operations', groups, sid(1204), [userDn('Adam Itadmin')]),
+    group('Blink Admins', groups, sid(1205), [`CN=IT Operations,${groups}`]),
   ];
 
   const passwords = new Map<string, string>();

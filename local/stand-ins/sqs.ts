@@ -1,57 +1,24 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { startLoopbackChild } from './child-process.js';
 
 export interface SqsStandIn {
   endpoint: string;
   stop(): Promise<void>;
 }
 
-const readySchema = z.object({ port: z.number().int().positive() });
-
 /**
  * SQS (fauxqs 2: visibility timeout, receive counts, DLQ redrive). fauxqs is published as ES modules only, which
  * jest's CommonJS module registry cannot load, so it runs in a child Node process bound to 127.0.0.1.
  */
 export async function startSqs(options: { port?: number; startTimeoutMs?: number } = {}): Promise<SqsStandIn> {
-  const script = path.join(__dirname, 'fauxqs-process.mjs');
-  const child = spawn(process.execPath, [script, String(options.port ?? 0)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  const child = await startLoopbackChild({
+    name: 'fauxqs',
+    args: [path.join(__dirname, 'fauxqs-process.mjs'), String(options.port ?? 0)],
+    startTimeoutMs: options.startTimeoutMs ?? 15_000,
   });
-  const exited = once(child, 'exit');
-  const lines = createInterface({ input: child.stdout });
-  const firstLine = new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('error', reject);
-    void exited.then(([code]) => reject(new Error(`fauxqs exited with code ${String(code)} before listening`)));
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('fauxqs did not start in time')), options.startTimeoutMs ?? 15_000);
-  });
-  let port: number;
-  try {
-    port = readySchema.parse(JSON.parse(await Promise.race([firstLine, timeout]))).port;
-  } catch (error) {
-    child.kill('SIGTERM');
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  lines.close();
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.stdin.end();
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { endpoint: `http://127.0.0.1:${child.port}`, stop: () => child.stop() };
 }
 
 export interface JobQueueUrls {

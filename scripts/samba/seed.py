@@ -124,6 +124,17 @@ samdb.add_remove_group_members("Blink Users Nested", ["carol.diaz"])
 samdb.add_remove_group_members("Blink Users", ["alice.martin", "bob.nguyen", "gina.legacy", "Blink Users Nested"])
 
 
+# Admin portal roles: a technician directly, an admin through a nested group; everyone else is in neither.
+user("portalTechnician", "tina.tech", "Tina", "Tech")
+user("portalAdmin", "adam.itadmin", "Adam", "Itadmin")
+samdb.newgroup("Blink Technicians")
+samdb.newgroup("Blink Admins")
+samdb.newgroup("IT Operations")
+samdb.add_remove_group_members("Blink Technicians", ["tina.tech"])
+samdb.add_remove_group_members("IT Operations", ["adam.itadmin"])
+samdb.add_remove_group_members("Blink Admins", ["IT Operations"])
+
+
 def group_dn(name):
     found = samdb.search(base=base_dn, scope=ldb.SCOPE_SUBTREE, expression=f"(sAMAccountName={name})", attrs=["dn"])
     return str(found[0].dn)
@@ -171,6 +182,9 @@ fixtures = {
         "blinkUsers": {"name": "Blink Users", "dn": group_dn("Blink Users")},
         "blinkUsersNested": {"name": "Blink Users Nested", "dn": group_dn("Blink Users Nested")},
         "tier0Operators": {"name": "Tier0 Operators", "dn": group_dn("Tier0 Operators")},
+        "blinkTechnicians": {"name": "Blink Technicians", "dn": group_dn("Blink Technicians")},
+        "blinkAdmins": {"name": "Blink Admins", "dn": group_dn("Blink Admins")},
+        "itOperations": {"name": "IT Operations", "dn": group_dn("IT Operations")},
     },
     "blinkUsersMembers": ["alice.martin", "bob.nguyen", "carol.diaz", "gina.legacy"],
     "domainPolicy": domain_policy,

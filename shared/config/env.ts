@@ -13,6 +13,11 @@ const commaList = z
   .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
   .pipe(z.array(z.string()).min(1));
 
+const semicolonList = z
+  .string()
+  .transform((value) => value.split(';').map((item) => item.trim()).filter((item) => item.length > 0))
+  .pipe(z.array(z.string()).min(1));
+
 const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +18553917277');
@@ -175,6 +180,24 @@ export const envSections = {
     WEB_PUSH_HOSTS: commaList.default([...DEFAULT_WEB_PUSH_HOSTS]),
     /** The VAPID contact (mailto: or https:) push services may use about Blink's pushes; unset: mailto:EMAIL_FROM. */
     WEB_PUSH_SUBJECT: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL').optional(),
+  },
+  /**
+   * The admin portal (issue 12): OpenID Connect sign-in with the organisation's identity provider, roles from its
+   * groups claim. Off while PORTAL_OIDC_ISSUER is unset; with it, the base URL, client id and secret are required.
+   */
+  portal: {
+    /** The admin side's own origin (https deployed), where the portal lives at /admin/; its callback is /admin/portal/callback. */
+    PORTAL_BASE_URL: z.url().refine((url) => !url.endsWith('/'), 'must not end with a slash').optional(),
+    PORTAL_OIDC_ISSUER: z.url().optional(),
+    PORTAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    PORTAL_OIDC_CLIENT_SECRET: z.string().min(16).optional(),
+    /** The ID token claim with the groups (Cognito: cognito:groups, or a mapped custom attribute). */
+    PORTAL_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+    /** Groups (names or DNs, separated by semicolons: DNs hold commas) whose members are portal admins / technicians. */
+    PORTAL_ADMIN_GROUPS: semicolonList.default(['Blink Admins']),
+    PORTAL_TECHNICIAN_GROUPS: semicolonList.default(['Blink Technicians']),
+    PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(240).default(30),
+    PORTAL_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(8),
   },
 } as const;
 

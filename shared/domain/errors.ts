@@ -93,3 +93,13 @@ export class PushSubscriptionGoneError extends DomainError {
 export class PushRefusedError extends DomainError {
   readonly code = 'PUSH_REFUSED';
 }
+
+/** No live portal session: never signed in, signed out, or past the idle or absolute limit. */
+export class SignedOutError extends DomainError {
+  readonly code = 'SIGNED_OUT';
+}
+
+/** Signed in, but not allowed to do this (role, CSRF token, origin). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}

@@ -31,6 +31,8 @@ const statusByCode: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   CONCURRENT_UPDATE: 409,
   RATE_LIMITED: 429,
+  SIGNED_OUT: 401,
+  FORBIDDEN: 403,
 };
 
 /**

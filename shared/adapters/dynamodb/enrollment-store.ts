@@ -10,6 +10,7 @@ import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
+import { DynamoUserSearchIndex } from './user-search-index.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -77,6 +78,7 @@ export interface DynamoEnrollmentStoreOptions {
 export class DynamoEnrollmentStore implements EnrollmentStore {
   private readonly tableName: string;
   private readonly now: () => Date;
+  private readonly searchIndex: DynamoUserSearchIndex;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -84,6 +86,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
   ) {
     this.tableName = options.tableName;
     this.now = options.now ?? (() => new Date());
+    this.searchIndex = new DynamoUserSearchIndex(client, { tableName: options.tableName });
   }
 
   async get(userGuid: string): Promise<Enrollment | undefined> {
@@ -152,6 +155,8 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
       }
       throw error;
     }
+    // The admin portal's search entries follow every save; a failure here is healed by the user's next save.
+    await this.searchIndex.index(enrollment);
   }
 
   async putSecret(secret: IssuedSecret): Promise<void> {

@@ -20,6 +20,7 @@ import { sendUnlessOptedOut } from '../messaging/index.js';
 import {
   accountChangedEmail,
   directoryUnreachableSms,
+  helpDeskSms,
   newPasswordSms,
   notLockedSms,
   passwordNotTextedEmail,
@@ -143,7 +144,7 @@ export function createAccountJobs(deps: ResetDependencies) {
       logger.info('requester opted out of SMS: nothing done, nothing sent', { userGuid: job.userGuid });
       return { refused: 'opted-out' };
     }
-    return smsRequester(enrollment, phone, replyNumberOf(job, enrollment));
+    return smsRequester(enrollment, phone, replyNumberOf(job, enrollment), job.helpDesk !== undefined);
   }
 
   /**
@@ -155,14 +156,17 @@ export function createAccountJobs(deps: ResetDependencies) {
     return enrollment.senderNumber ?? settings.smsFrom;
   }
 
-  function smsRequester(enrollment: Enrollment, phone: string, from: string | undefined): Requester {
+  function smsRequester(enrollment: Enrollment, phone: string, from: string | undefined, byHelpDesk: boolean): Requester {
     // Checked again right before every message: a STOP may arrive while the job runs.
     const send = async (body: string): Promise<boolean> =>
       (await sendUnlessOptedOut(deps, { to: phone, body, ...(from ? { from } : {}) }, deps.clock.now())) === 'sent';
     return {
       enrollment,
-      tell: (text) => send(text),
-      deliverPassword: (password, waitAdvised) => send(newPasswordSms(settings, password, settings.forceChange, waitAdvised)),
+      tell: (text) => send(byHelpDesk ? helpDeskSms(settings, text) : text),
+      deliverPassword: (password, waitAdvised) => {
+        const text = newPasswordSms(settings, password, settings.forceChange, waitAdvised);
+        return send(byHelpDesk ? helpDeskSms(settings, text) : text);
+      },
     };
   }
 
@@ -358,7 +362,7 @@ export function createAccountJobs(deps: ResetDependencies) {
     if (!enrollment.mail) return;
     const email = accountChangedEmail(settings, { mail: enrollment.mail, displayName: enrollment.displayName }, {
       kind: job.kind,
-      channel: job.channel,
+      channel: job.helpDesk ? 'help-desk' : job.channel,
       at: deps.clock.now(),
     });
     // The change is done and the user has their answer: a failed notice must not make SQS run the job again.
@@ -372,9 +376,10 @@ export function createAccountJobs(deps: ResetDependencies) {
       deps.auditLog.record({
         userGuid: job.userGuid,
         action: job.kind,
-        channel: job.channel,
+        channel: job.helpDesk ? 'admin' : job.channel,
         result: outcome.result,
         ...(outcome.reason ? { reason: outcome.reason } : {}),
+        ...(job.helpDesk ? { actor: job.helpDesk.actor } : {}),
         requestId: job.jobId,
         at: now,
       }),

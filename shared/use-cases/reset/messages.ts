@@ -48,8 +48,18 @@ interface Recipient {
 }
 
 /** Where the request came from, as the notice names it. */
-function channelWords(channel: 'sms' | 'app'): string {
+function channelWords(channel: 'sms' | 'app' | 'help-desk'): string {
+  if (channel === 'help-desk') return 'by your help desk, after they verified you with a code sent to your phone';
   return channel === 'sms' ? 'by text message from your registered mobile number' : `from the app on your linked phone`;
+}
+
+/**
+ * A message of a job a help-desk technician asked for: says so first, so that a user who never called knows at once.
+ * The rest (the password, the unlock) reads as in self-service.
+ */
+export function helpDeskSms(wording: ResetWording, text: string): string {
+  const rest = text.startsWith(`${wording.productName}: `) ? text.slice(wording.productName.length + 2) : text;
+  return `${wording.productName}: your help desk acted on your account at your request. ${rest[0]?.toUpperCase() ?? ''}${rest.slice(1)} Not you? Contact ${wording.supportContact}.`;
 }
 
 /**
@@ -59,7 +69,7 @@ function channelWords(channel: 'sms' | 'app'): string {
 export function accountChangedEmail(
   wording: ResetWording,
   to: Recipient,
-  change: { kind: AccountJobKind; channel: 'sms' | 'app'; at: Date },
+  change: { kind: AccountJobKind; channel: 'sms' | 'app' | 'help-desk'; at: Date },
 ): OutboundEmail {
   const { productName, supportContact } = wording;
   const when = `${change.at.toISOString().slice(0, 10)} at ${change.at.toISOString().slice(11, 16)} UTC`;
