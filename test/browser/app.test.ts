@@ -5,8 +5,6 @@ import path from 'node:path';
 import QRCode from 'qrcode';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import globalSetup from '../integration/global-setup.js';
-import globalTeardown from '../integration/global-teardown.js';
 import { localDirectorySettings, lockOut, throwawayUsers, tryBind, type TestUser } from '../integration/support/samba.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { adminCall } from '../support/local-blink.js';
@@ -25,8 +23,7 @@ let browser: TestBrowser;
 let phoneDigits = 1000;
 
 beforeAll(async () => {
-  // Samba is the integration tier's DC (test/integration/global-setup.ts); this suite takes a lease on it too.
-  await globalSetup();
+  // Samba is the integration tier's DC: the browser project's global setup (jest.config.js) leases it for this run.
   [blink, browser] = await Promise.all([
     startLocalBlink({ env: { BLINK_VERSION: 'app-test' }, port: 0, adminToken: ADMIN_TOKEN, lockoutScanIntervalSeconds: 3600, directory: localDirectorySettings() }),
     launchBrowser(),
@@ -37,7 +34,6 @@ afterAll(async () => {
   await browser?.close();
   await blink?.stop();
   await users.removeAll();
-  await globalTeardown();
 });
 
 const admin = (method: 'GET' | 'POST', route: string, body?: unknown) => adminCall(blink, ADMIN_TOKEN, method, route, body);
