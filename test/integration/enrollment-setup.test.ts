@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { hashSecret } from '../../shared/domain/one-time-secrets.js';
+import { parseEnrollUri } from '../../device-client/client.js';
 import { localTarget } from '../support/local-aws.js';
 import type { SentEmailView, SentSmsView } from '../../local/runtime.js';
 import { postJson, useLocalBlink } from '../support/local-blink.js';
@@ -305,7 +306,8 @@ describe('what is stored', () => {
     const code = await latestCode(phone.e164, 1);
     const { qrSvg, uri } = (await post('/api/setup/qr', { token })).json as { qrSvg: string; uri: string };
     expect(qrSvg).toContain('<svg');
-    const bindingCode = new URL(uri).searchParams.get('code') ?? '';
+    const { bindingCode } = parseEnrollUri(uri);
+    expect(bindingCode).not.toBe('');
 
     const key = await blink.composition.adapters.secrets.get('token-hmac-key');
     const store = blink.composition.adapters.enrollmentStore;
