@@ -183,7 +183,15 @@ describe('LdapDirectory on the two DCs', () => {
     expect(write).toMatchObject({ dc: dc1.hostName, url: dc1.url });
     expect(write.version).toBeGreaterThan(0);
 
-    const checks = await directory([dc2.url, dc1.url]).confirmPasswordReplication(user, write, { timeoutMs: 30_000, intervalMs: 250 });
+    const confirm = (timeoutMs: number) => directory([dc2.url, dc1.url]).confirmPasswordReplication(user, write, { timeoutMs, intervalMs: 250 });
+    let checks = await confirm(30_000);
+    if (checks[0]?.state === 'behind') {
+      // Samba's change notification is usually seconds; on a loaded machine it has taken longer. The check itself is
+      // what this test is about (the real-lag test below proves "behind"), so ask dc2 to pull, and confirm again.
+      console.log(`dc2 had not received the reset within 30 s: pulling it with samba-tool drs replicate`);
+      replicateNow(dc2, dc1);
+      checks = await confirm(10_000);
+    }
     expect(checks).toEqual([{ dc: dc2.hostName, state: 'caught-up', seenAfterMs: expect.any(Number) }]);
     console.log(`reset on ${write.dc} confirmed on ${dc2.hostName} after ${checks[0]?.seenAfterMs} ms`);
   });
