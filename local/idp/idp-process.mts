@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { idpConfigSchema, loginPageHeaders, renderLoginPage } from './idp-config.js';
 import { DirectorySignIn, type DirectoryAccount } from './directory-sign-in.js';
+import { InMemoryAdapter } from './memory-adapter.mjs';
 
 const lines = createInterface({ input: process.stdin });
 const firstLine = await new Promise<string>((resolve) => lines.once('line', resolve));
@@ -26,6 +27,7 @@ const issuer = `http://127.0.0.1:${port}`;
 const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 const scopes = 'openid profile groups';
 const configuration: Configuration = {
+  adapter: InMemoryAdapter,
   clients: [
     {
       client_id: config.client.clientId,
