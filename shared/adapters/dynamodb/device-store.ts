@@ -6,7 +6,7 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { WebAuthnCounters } from '../../ports/webauthn.js';
 import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { WebPushSubscription } from '../../domain/web-push.js';
-import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
+import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds, wroteIfConditionHeld } from './table.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -93,8 +93,8 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 
   async revoke(deviceId: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: deviceKeys.device(deviceId),
@@ -102,17 +102,13 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async advanceWebAuthnCounter(deviceId: string, counter: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: deviceKeys.device(deviceId),
@@ -121,17 +117,13 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
           ExpressionAttributeNames: { '#counter': 'counter' },
           ExpressionAttributeValues: { ':counter': counter },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async saveWebPush(deviceId: string, subscription: WebPushSubscription): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: deviceKeys.device(deviceId),
@@ -141,12 +133,8 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
             ':subscription': { endpoint: subscription.endpoint, keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth } },
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async removeWebPush(deviceId: string, endpoint?: string): Promise<void> {
@@ -182,19 +170,15 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 
   async rememberNonce(deviceId: string, nonce: string, keepUntil: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
           Item: { ...deviceKeys.nonce(deviceId, nonce), kind: 'device-nonce', expiresAt: ttlSeconds(keepUntil) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -54,6 +54,17 @@ export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
+/** Makes a conditional write: true when it was written, false when its condition did not hold; other errors throw. */
+export async function wroteIfConditionHeld(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** Drops undefined attributes, so items marshal whatever removeUndefinedValues the injected client was built with. */
 export function definedAttributes(item: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined));
