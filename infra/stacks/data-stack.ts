@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Validations, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type SecretProps } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { rotatingKey } from '../constructs/rotating-key.js';
 
@@ -51,45 +51,42 @@ export class DataStack extends Stack {
       'encrypts the token HMAC key, the directory bind credential and the VAPID key pair',
       removalPolicy,
     );
-    this.tokenHmacSecret = new Secret(this, 'TokenHmacSecret', {
-      description: 'Blink: HMAC key for activation links, SMS codes and binding codes (only keyed hashes are stored)',
-      encryptionKey: secretsKey,
-      // 64 characters from [A-Za-z0-9]: about 380 bits from Secrets Manager's CSPRNG.
-      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy,
-    });
-    Validations.of(this.tokenHmacSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotating the token HMAC key would invalidate every outstanding activation link and code (valid up to 72 h); it is rotated by hand in a maintenance window with `aws secretsmanager rotate-secret` once a dual-key check exists',
-    });
+    /** A secret under secretsKey that Secrets Manager does not rotate; `whyNotRotated` acknowledges cdk-nag's SMG4. */
+    const secretRotatedByHand = (id: string, props: Omit<SecretProps, 'encryptionKey' | 'removalPolicy'>, whyNotRotated: string) => {
+      const secret = new Secret(this, id, { ...props, encryptionKey: secretsKey, removalPolicy });
+      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: whyNotRotated });
+      return secret;
+    };
+    this.tokenHmacSecret = secretRotatedByHand(
+      'TokenHmacSecret',
+      {
+        description: 'Blink: HMAC key for activation links, SMS codes and binding codes (only keyed hashes are stored)',
+        // 64 characters from [A-Za-z0-9]: about 380 bits from Secrets Manager's CSPRNG.
+        generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      },
+      'Rotating the token HMAC key would invalidate every outstanding activation link and code (valid up to 72 h); it is rotated by hand in a maintenance window with `aws secretsmanager rotate-secret` once a dual-key check exists',
+    );
 
-    this.directoryBindSecret = new Secret(this, 'DirectoryBindSecret', {
-      description:
-        'Blink: password of the AD service account (ldapBindDn). Generated placeholder: the directory team sets the real value with put-secret-value',
-      encryptionKey: secretsKey,
-      generateSecretString: { passwordLength: 32, includeSpace: false },
-      removalPolicy,
-    });
-    Validations.of(this.directoryBindSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The bind password belongs to an AD service account that the directory team rotates in AD and then writes here; a Secrets Manager rotation Lambda would need domain-admin-like rights Blink must not hold',
-    });
+    this.directoryBindSecret = secretRotatedByHand(
+      'DirectoryBindSecret',
+      {
+        description:
+          'Blink: password of the AD service account (ldapBindDn). Generated placeholder: the directory team sets the real value with put-secret-value',
+        generateSecretString: { passwordLength: 32, includeSpace: false },
+      },
+      'The bind password belongs to an AD service account that the directory team rotates in AD and then writes here; a Secrets Manager rotation Lambda would need domain-admin-like rights Blink must not hold',
+    );
 
     // Secrets Manager cannot generate an EC key pair: a placeholder until the command below stores a real one (until
     // then GET /api/device/push-config answers 500 and lockout alerts go by SMS and mobile push only).
-    this.vapidSecret = new Secret(this, 'VapidSecret', {
-      description: 'Blink: VAPID key pair of Web Push to the installed app, JSON {"publicKey","privateKey"} (base64url P-256)',
-      encryptionKey: secretsKey,
-      generateSecretString: { passwordLength: 32, includeSpace: false },
-      removalPolicy,
-    });
-    Validations.of(this.vapidSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Every browser subscription is bound to the VAPID public key it was made with: a new key pair invalidates all of them until each app subscribes again, so it is replaced by hand (VapidSecretSetCommand), not on a schedule',
-    });
+    this.vapidSecret = secretRotatedByHand(
+      'VapidSecret',
+      {
+        description: 'Blink: VAPID key pair of Web Push to the installed app, JSON {"publicKey","privateKey"} (base64url P-256)',
+        generateSecretString: { passwordLength: 32, includeSpace: false },
+      },
+      'Every browser subscription is bound to the VAPID public key it was made with: a new key pair invalidates all of them until each app subscribes again, so it is replaced by hand (VapidSecretSetCommand), not on a schedule',
+    );
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'VapidSecretSetCommand', {

@@ -2,7 +2,6 @@ import { svgQrCodeRenderer } from '../adapters/qr/svg-qr-code.js';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { EnvOf } from '../config/env.js';
 import type { InboundSms } from '../domain/inbound-sms.js';
-import type { Clock } from '../ports/clock.js';
 import type { PushEndpoints } from '../ports/push-endpoints.js';
 import type { Secrets } from '../ports/secrets.js';
 import { DynamoAppResults } from '../adapters/dynamodb/app-results.js';
@@ -23,8 +22,8 @@ import { pageRoutes } from '../../functions/api/routes/pages.js';
 import { setupRoutes } from '../../functions/api/routes/setup.js';
 import { snsHttpsRoutes } from '../../functions/api/routes/sns.js';
 import { webPushRoutes } from '../../functions/api/routes/web-push.js';
-import type { ServiceClients } from './aws-clients.js';
 import { enrollmentSettingsFrom } from './enrollment.js';
+import type { FunctionInputs } from './function-inputs.js';
 import { inboundSmsAdaptersFrom, inboundSmsUseCaseFrom } from './inbound-sms-use-case.js';
 
 /** The environment sections the api function reads (its Lambda root parses these; infra tests check them). */
@@ -32,14 +31,10 @@ export const apiEnvSections = ['service', 'table', 'jobQueue', 'publicSite', 'em
 export type ApiEnv = EnvOf<(typeof apiEnvSections)[number]>;
 
 /** What differs between the deployed and the local api function. */
-export interface ApiInputs {
-  clients: Pick<ServiceClients, 'documentClient' | 'sqs' | 'ses' | 'smsVoice'>;
+export interface ApiInputs extends FunctionInputs<'documentClient' | 'sqs' | 'ses' | 'smsVoice'> {
   secrets: Secrets;
   /** Makes a registering device's push endpoint (deployed: SNS, see snsPushEndpointsFrom; local: recorded). */
   pushEndpoints: PushEndpoints;
-  clock: Clock;
-  /** X-Ray tracing: on deployed, off locally (no daemon). */
-  tracing: boolean;
   /** HTTPS GET of the SNS HTTPS route (certificates, SubscribeURL); a TLS-verified fetch by default. */
   fetchText?: HttpsGet;
   /** Told of each message the SNS HTTPS route's use case handled (the local console lists them). */

@@ -1,6 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EnvOf } from '../config/env.js';
-import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/directory.js';
 import type { PushSender } from '../ports/push-sender.js';
 import type { Secrets } from '../ports/secrets.js';
@@ -29,7 +28,7 @@ import { createLockoutWatch } from '../use-cases/lockout/index.js';
 import { createAccountJobs } from '../use-cases/reset/index.js';
 import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
 import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin-handler.js';
-import type { ServiceClients } from './aws-clients.js';
+import type { FunctionInputs } from './function-inputs.js';
 import { resetSettingsFrom } from './reset.js';
 import { createSmsSender } from './sms.js';
 import { FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
@@ -39,8 +38,7 @@ export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'sec
 export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
 
 /** What differs between the deployed and the local directory worker. */
-export interface DirectoryWorkerInputs {
-  clients: Pick<ServiceClients, 'documentClient' | 'ses' | 'smsVoice' | 'sqs'>;
+export interface DirectoryWorkerInputs extends FunctionInputs<'documentClient' | 'ses' | 'smsVoice' | 'sqs'> {
   secrets: Secrets;
   /** The AD connection (see ldapDirectoryFrom); the caller closes it when it owns the process. */
   directory: Directory;
@@ -48,9 +46,6 @@ export interface DirectoryWorkerInputs {
   pushSender: PushSender;
   /** TLS agent of Web Push requests: the default (system CAs) unless a test's push service has its own CA. */
   webPushAgent?: Agent;
-  clock: Clock;
-  /** X-Ray tracing: on deployed, off locally (no daemon). */
-  tracing: boolean;
 }
 
 /** The worker's LDAP connection, opened lazily by the first job and kept for the life of the instance. */

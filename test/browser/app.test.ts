@@ -113,11 +113,17 @@ async function openAppFromSetupPage(setupPage: Page): Promise<Page> {
   return appPage;
 }
 
+/** A new activated user's setup page at its QR step, and the app opened from it on this phone. */
+async function appOpenedForNewUser(prefix: string) {
+  const { user, userGuid, link } = await activatedSambaUser(prefix);
+  const setup = await setupPageAtQr(browser.context, link);
+  const app = await openAppFromSetupPage(setup.page);
+  return { user, userGuid, setup, app };
+}
+
 describe('the Blink app', () => {
   it('links from the setup page with None, resets (the shown password binds on Samba) and unlocks a real lockout', async () => {
-    const { user, link } = await activatedSambaUser('appnone');
-    const setup = await setupPageAtQr(browser.context, link);
-    const app = await openAppFromSetupPage(setup.page);
+    const { user, setup, app } = await appOpenedForNewUser('appnone');
     app.on('pageerror', (error) => setup.problems.pageErrors.push(`app: ${error.message}`));
 
     // The code left the address bar at once; the first question is the guide's.
@@ -248,9 +254,7 @@ describe('the Blink app', () => {
   });
 
   it('PIN: 6+ digits, asked before each action, warned before the last tries, keys wiped after 10 wrong in a row', async () => {
-    const { user, link } = await activatedSambaUser('apppin');
-    const setup = await setupPageAtQr(browser.context, link);
-    const app = await openAppFromSetupPage(setup.page);
+    const { user, app } = await appOpenedForNewUser('apppin');
     await app.getByRole('button', { name: /^PIN/ }).click();
     await app.getByRole('heading', { name: 'Choose a PIN' }).waitFor();
     await checkScreen(app, 'pin-set');
@@ -336,9 +340,7 @@ describe('the Blink app', () => {
   });
 
   it('refuses a phone the admin revoked, in plain words', async () => {
-    const { link } = await activatedSambaUser('apprev');
-    const setup = await setupPageAtQr(browser.context, link);
-    const app = await openAppFromSetupPage(setup.page);
+    const { app } = await appOpenedForNewUser('apprev');
     await app.getByRole('button', { name: /^None/ }).click();
     await app.getByRole('button', { name: 'Reset password' }).waitFor();
     const deviceId = (await app.evaluate(`new Promise((resolve) => {
@@ -356,9 +358,7 @@ describe('the Blink app', () => {
   });
 
   it('Settings: changes the unlock method to a PIN, then unlinks this phone (revoked at once, email notice)', async () => {
-    const { user, link } = await activatedSambaUser('appunl');
-    const setup = await setupPageAtQr(browser.context, link);
-    const app = await openAppFromSetupPage(setup.page);
+    const { user, app } = await appOpenedForNewUser('appunl');
     await app.getByRole('button', { name: /^None/ }).click();
     await app.getByRole('button', { name: 'Settings' }).click();
     expect(await app.locator('#settings-method').innerText()).toBe('None');

@@ -1,17 +1,10 @@
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import type { Clock } from '../../shared/ports/clock.js';
-import { activeEnrollment } from '../support/enrollments.js';
+import { enrollDirectoryUser } from '../support/enrollments.js';
+import { OffsetClock } from '../support/manual-clock.js';
 import { launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
 
 // The console's "Send expiry reminders now", as someone demoing Blink presses it. The demo directory's passwords are
 // 90 days old at the most: with the runtime's clock 85 days on, jane.doe's expires in 5 days.
-
-class OffsetClock implements Clock {
-  constructor(private readonly offsetMs: number) {}
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 describe('console: password-expiry reminders (browser)', () => {
   let blink: LocalBlink;
@@ -30,12 +23,7 @@ describe('console: password-expiry reminders (browser)', () => {
   });
 
   it('sends the reminders at the press of a button, and the email shows in the console', async () => {
-    const jane = await blink.composition.adapters.directory.findUserBySamAccountName('jane.doe');
-    if (!jane) throw new Error('jane.doe not in the demo directory');
-    await blink.composition.adapters.enrollmentStore.save(
-      activeEnrollment({ userGuid: jane.objectGuid, dn: jane.dn, samAccountName: jane.samAccountName, mail: jane.mail ?? '' }, { phoneE164: '+12065550123' }),
-      0,
-    );
+    await enrollDirectoryUser(blink.composition.adapters, 'jane.doe', '+12065550123');
     const { page, problems } = await openPage(browser.context, phoneViewport);
     await page.goto(blink.consoleUrl);
     await page.getByRole('button', { name: 'Send expiry reminders now' }).click();

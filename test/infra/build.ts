@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import { buildApp, type BlinkApp } from '../../infra/app.js';
 import { ConfigurationError, loadConfig } from '../../infra/config.js';
@@ -76,6 +76,22 @@ export const expectProperties = (template: Template, type: string, props: unknow
 export const expectResource = (template: Template, type: string, props: unknown) => template.hasResource(type, props);
 export const expectOutput = (template: Template, id: string, props: unknown) => template.hasOutput(id, props);
 export const expectCount = (template: Template, type: string, count: number) => template.resourceCountIs(type, count);
+
+/** An alarm on a metric the directory worker emits that notifies the alarm topic; `props` adds its statistic and rule. */
+export const expectDirectoryWorkerAlarm = (template: Template, metricName: string, props: Record<string, unknown>) =>
+  expectProperties(template, 'AWS::CloudWatch::Alarm', {
+    MetricName: metricName,
+    Namespace: 'Blink',
+    // The worker's Powertools service name: otherwise the alarm watches a metric nobody writes.
+    Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
+    Threshold: 1,
+    EvaluationPeriods: 1,
+    AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
+    ...props,
+  });
+
+/** The alarm rule for a failure metric: any occurrence in a period alarms, and a quiet period is fine. */
+export const alarmsOnAnyOccurrence = { Statistic: 'Sum', ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' };
 
 /** What loadConfig refuses in `context`, one line per problem; none for a valid context. */
 export function configProblems(context: Record<string, unknown>): string[] {

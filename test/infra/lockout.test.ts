@@ -1,7 +1,17 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigurationError } from '../../infra/config.js';
-import { blinkFunctions, buildTestApp, envOf, expectProperties, resourcesOfType, synthesizedForSuite, templatesOf, type Templates } from './build.js';
+import {
+  alarmsOnAnyOccurrence,
+  blinkFunctions,
+  buildTestApp,
+  envOf,
+  expectDirectoryWorkerAlarm,
+  expectProperties,
+  resourcesOfType,
+  synthesizedForSuite,
+  templatesOf,
+  type Templates,
+} from './build.js';
 
 // What the lockout watch needs deployed: its settings on the worker, key-only table access, and alarms when a
 // scan fails, runs out of time, or does not happen at all.
@@ -32,31 +42,14 @@ describe('directory worker: lockout watch', () => {
     expect(actions).not.toMatch(/dynamodb:(Scan|\*)/);
   });
 
-  const expectAlarmOn = (metricName: string, props: Record<string, unknown>) =>
-    expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
-      MetricName: metricName,
-      Namespace: 'Blink',
-      // The worker's Powertools service name: otherwise the alarm watches a metric nobody writes.
-      Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
-      Threshold: 1,
-      EvaluationPeriods: 1,
-      AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
-      ...props,
-    });
-
   it('alarms when a scan fails or runs out of its time budget', () => {
     for (const metricName of ['LockoutScanFailed', 'LockoutScanIncomplete']) {
-      expectAlarmOn(metricName, {
-        Statistic: 'Sum',
-        Period: 300,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
+      expectDirectoryWorkerAlarm(t.directory, metricName, { ...alarmsOnAnyOccurrence, Period: 300 });
     }
   });
 
   it('alarms when no scan finished for three schedule periods (missing data breaches)', () => {
-    expectAlarmOn('LockoutAccountsLocked', {
+    expectDirectoryWorkerAlarm(t.directory, 'LockoutAccountsLocked', {
       Statistic: 'SampleCount',
       Period: 900,
       ComparisonOperator: 'LessThanThreshold',

@@ -1,6 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { Match } from 'aws-cdk-lib/assertions';
-import { blinkFunctions, envOf, expectProperties, resourcesOfType, synthesizedForSuite } from './build.js';
+import { alarmsOnAnyOccurrence, blinkFunctions, envOf, expectDirectoryWorkerAlarm, resourcesOfType, synthesizedForSuite } from './build.js';
 
 // What the directory worker needs for reset and unlock jobs (docs/design/reset.md): SMS, email and push sending, the
 // queue's receive limit, and an alarm when a reset is refused.
@@ -42,16 +41,7 @@ describe('directory worker: reset and unlock', () => {
   // ResetRefused: a refused account or password; ReplicationBehind: a DC without the new password when the worker stopped
   // waiting for it.
   it.each(['ResetRefused', 'ReplicationBehind'])('alarms to the alarm topic on the %s metric the worker emits (namespace Blink, service dimension)', (metricName) => {
-    expectProperties(t.directory, 'AWS::CloudWatch::Alarm', {
-      MetricName: metricName,
-      Namespace: 'Blink',
-      Dimensions: [{ Name: 'service', Value: 'blink-directory-worker' }],
-      Statistic: 'Sum',
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') })],
-    });
+    expectDirectoryWorkerAlarm(t.directory, metricName, alarmsOnAnyOccurrence);
     // The dimension is the worker's Powertools service name, or the alarm would watch a metric nobody writes.
     const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
     expect(envOf(worker!)).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'blink-directory-worker', POWERTOOLS_METRICS_NAMESPACE: 'Blink' });

@@ -4,9 +4,9 @@ import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { DynamoExpiryReminderLog } from '../../shared/adapters/dynamodb/expiry-reminder-log.js';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { ValidationError } from '../../shared/domain/errors.js';
-import type { Clock } from '../../shared/ports/clock.js';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
-import { activeEnrollment } from '../support/enrollments.js';
+import { activeEnrollment, enrollDirectoryUser } from '../support/enrollments.js';
+import { OffsetClock } from '../support/manual-clock.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { jobQueueDrained, queueDepth } from './support/queue.js';
@@ -17,14 +17,6 @@ import { asAdmin, directoryOptions, getSambaConnection, localDirectorySettings, 
 // be written (only 0 or -1), so a user created now expires in N days under a PSO whose msDS-MaximumPasswordAge is N
 // days: this file makes PSOs of 10, 6 and 2 days that apply to its own users only (msDS-PSOAppliesTo), so the domain's
 // policy and the other test files' users are untouched, and removes them at the end.
-
-/** Real time plus an offset the test sets: the expiry comes from the DC's clock, "now" of the scan from this one. */
-class OffsetClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 const DAY_MS = 86_400_000;
 const adDays = (days: number) => String(-BigInt(days) * 864_000_000_000n);
@@ -265,12 +257,7 @@ describe('password-expiry reminders on the demo directory', () => {
   });
 
   it('reminds an enrolled demo user whose password expires within the steps', async () => {
-    const jane = await blink.composition.adapters.directory.findUserBySamAccountName('jane.doe');
-    if (!jane) throw new Error('jane.doe not in the demo directory');
-    await blink.composition.adapters.enrollmentStore.save(
-      activeEnrollment({ userGuid: jane.objectGuid, dn: jane.dn, samAccountName: jane.samAccountName, mail: jane.mail ?? '' }, { phoneE164: '+14155550100' }),
-      0,
-    );
+    const jane = await enrollDirectoryUser(blink.composition.adapters, 'jane.doe', '+14155550100');
     clock.offsetMs = 85 * DAY_MS;
     await blink.composition.adapters.jobQueue.enqueue({ kind: 'password-expiry-scan', jobId: randomUUID(), requestedAt: clock.now().toISOString() });
     await jobQueueDrained(blink);

@@ -20,6 +20,14 @@ describe('LdapDirectory writes against Samba AD', () => {
     return found;
   }
 
+  /** A new user whose password the directory has just reset to a fresh one. */
+  async function newUserAfterReset(prefix: string, options: { forceChange: boolean }) {
+    const created = await createTestUser(prefix);
+    const newPassword = testPassword();
+    await directory.resetPassword(await lookUp(created), newPassword, { ...options, unlock: false });
+    return { created, newPassword };
+  }
+
   it('detects a lockout caused by bad passwords, and unlocks it so the user can bind again', async () => {
     const created = await createTestUser('lock');
     const user = await lookUp(created);
@@ -36,22 +44,14 @@ describe('LdapDirectory writes against Samba AD', () => {
   });
 
   it('resets a password: the new one binds, the old one no longer does', async () => {
-    const created = await createTestUser('reset');
-    const user = await lookUp(created);
-    const newPassword = testPassword();
-
-    await directory.resetPassword(user, newPassword, { forceChange: false, unlock: false });
+    const { created, newPassword } = await newUserAfterReset('reset', { forceChange: false });
 
     await expect(tryBind(created.dn, newPassword)).resolves.toBe('ok');
     await expect(tryBind(created.dn, created.password)).resolves.toBe('52e');
   });
 
   it('with forceChange, the new password is accepted but must be changed at next logon (data 773)', async () => {
-    const created = await createTestUser('force');
-    const user = await lookUp(created);
-    const newPassword = testPassword();
-
-    await directory.resetPassword(user, newPassword, { forceChange: true, unlock: false });
+    const { created, newPassword } = await newUserAfterReset('force', { forceChange: true });
 
     await expect(tryBind(created.dn, newPassword)).resolves.toBe('773');
     await expect(tryBind(created.dn, created.password)).resolves.toBe('52e');

@@ -5,7 +5,6 @@ import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
 import { DynamoScanWatermarkStore } from '../../shared/adapters/dynamodb/scan-watermark-store.js';
 import { DirectoryUnavailableError } from '../../shared/domain/errors.js';
-import type { Clock } from '../../shared/ports/clock.js';
 import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
 import { createLockoutWatch, type LockoutWatch, type LockoutWatchDependencies } from '../../shared/use-cases/lockout/index.js';
 import { runAdmin } from '../../scripts/admin.js';
@@ -15,18 +14,11 @@ import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { directoryOptions, getSambaConnection, localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
+import { OffsetClock } from '../support/manual-clock.js';
 
 // The lockout watch against the real Samba DC (lockout after 3 bad passwords, for 30 minutes). Every test locks users
 // of its own; the DC is shared with other test files, so assertions are about these users only (other files' locked
 // users are unenrolled here and must be ignored).
-
-/** Real time plus an offset the test sets: lockedAt comes from the DC's clock, expiry is judged by this one. */
-class OffsetClock implements Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const LOCKOUT_SECONDS = 30 * 60;

@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Attribute, Change } from 'ldapts';
@@ -13,6 +13,7 @@ import type { RefusalReason } from '../../shared/use-cases/reset/dependencies.js
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
+import { closeCuttingConnections, listenOnFreeLoopbackPort } from '../support/tcp-server.js';
 import { asAdmin, createTestUser, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { resetSettingsFrom } from '../../shared/composition/reset.js';
@@ -60,7 +61,7 @@ async function startGate(targetPort: number): Promise<DirectoryGate> {
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  const port = await listenOnFreePort(server);
+  const port = await listenOnFreeLoopbackPort(server);
   return {
     port,
     down() {
@@ -71,28 +72,14 @@ async function startGate(targetPort: number): Promise<DirectoryGate> {
     up() {
       open = true;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => closeCuttingConnections(server, sockets),
   };
-}
-
-function listenOnFreePort(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
 }
 
 /** A loopback port nothing listens on: connections to it are refused. */
 async function closedPort(): Promise<number> {
   const server = createServer();
-  const port = await listenOnFreePort(server);
+  const port = await listenOnFreeLoopbackPort(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }

@@ -1,4 +1,5 @@
 import type { Enrollment } from '../../shared/domain/enrollment.js';
+import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
 import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
 
 export interface EnrolledAccount {
@@ -52,4 +53,19 @@ export function readOnlyEnrollmentStore(enrollments: ReadonlyMap<string, Enrollm
     findSecret: async () => undefined,
     consumeSecret: async () => undefined,
   };
+}
+
+/** Looks a directory user up by account name and stores an active enrollment for them (SMS on `phoneE164`). */
+export async function enrollDirectoryUser(
+  adapters: { directory: Pick<Directory, 'findUserBySamAccountName'>; enrollmentStore: EnrollmentStore },
+  samAccountName: string,
+  phoneE164: string,
+): Promise<DirectoryUser> {
+  const user = await adapters.directory.findUserBySamAccountName(samAccountName);
+  if (!user) throw new Error(`${samAccountName} not in the directory`);
+  await adapters.enrollmentStore.save(
+    activeEnrollment({ userGuid: user.objectGuid, dn: user.dn, samAccountName: user.samAccountName, mail: user.mail ?? '' }, { phoneE164 }),
+    0,
+  );
+  return user;
 }

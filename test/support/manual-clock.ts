@@ -20,3 +20,12 @@ export class ManualClock implements Clock {
     this.current = new Date(this.current.getTime() + seconds * 1000);
   }
 }
+
+/** Real time plus an offset the test sets: for flows where the DC's clock runs on while the test moves Blink's ahead. */
+export class OffsetClock implements Clock {
+  constructor(public offsetMs = 0) {}
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}

@@ -33,6 +33,14 @@ const notification = {
 };
 const pushTo = (subscription = service.subscribe()): OutboundWebPush => ({ subscription, notification, ttlSeconds: 600, topic: 'lockout' });
 
+/** Sends to a fresh subscription whose endpoint the push service answers with `status`; returns what send threw. */
+const sendWhenServiceAnswers = async (status: number) => {
+  const push = pushTo();
+  service.answerWith(push.subscription.endpoint, status);
+  const failure = await sender().send(push).catch((error: unknown) => error);
+  return { push, failure };
+};
+
 describe('LibraryWebPushSender', () => {
   it('sends the notification encrypted to the subscription, signed with the VAPID key pair for that origin', async () => {
     const push = pushTo();
@@ -51,25 +59,19 @@ describe('LibraryWebPushSender', () => {
   });
 
   it.each([404, 410])('says the subscription is gone when the push service answers %i', async (status) => {
-    const push = pushTo();
-    service.answerWith(push.subscription.endpoint, status);
-    const failure = await sender().send(push).catch((error: unknown) => error);
+    const { failure } = await sendWhenServiceAnswers(status);
     expect(failure).toBeInstanceOf(PushSubscriptionGoneError);
     expect((failure as PushSubscriptionGoneError).retryable).toBe(false);
   });
 
   it.each([429, 500, 503])('asks for another try when the push service answers %i', async (status) => {
-    const push = pushTo();
-    service.answerWith(push.subscription.endpoint, status);
-    const failure = await sender().send(push).catch((error: unknown) => error);
+    const { failure } = await sendWhenServiceAnswers(status);
     expect(failure).toBeInstanceOf(DeliveryError);
     expect((failure as DeliveryError).retryable).toBe(true);
   });
 
   it.each([400, 403, 413])('treats %i as a final refusal, without the endpoint in the message', async (status) => {
-    const push = pushTo();
-    service.answerWith(push.subscription.endpoint, status);
-    const failure = await sender().send(push).catch((error: unknown) => error);
+    const { push, failure } = await sendWhenServiceAnswers(status);
     expect(failure).toBeInstanceOf(PushRefusedError);
     expect((failure as PushRefusedError).retryable).toBe(false);
     expect((failure as Error).message).not.toContain(push.subscription.endpoint);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
-import { definedAttributes, ttlSeconds } from './table.js';
+import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
 
 /*
  * Item layout: pk USER#<guid> (events about an account) or AUDIT#SYSTEM#<yyyy-mm-dd> (events without one, one
@@ -53,16 +53,8 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   async listForUser(userGuid: string, limit: number): Promise<AuditEvent[]> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `USER#${userGuid}`, ':prefix': 'AUDIT#' },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map((item) => {
+    const items = await newestItemsByPrefix(this.client, this.options.tableName, { pk: `USER#${userGuid}`, skPrefix: 'AUDIT#', limit });
+    return items.map((item) => {
       const { userGuid: guid, reason, requestId, actor, ...rest } = auditItemSchema.parse(item);
       return {
         ...rest,

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
 import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
@@ -6,7 +6,7 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { WebAuthnCounters } from '../../ports/webauthn.js';
 import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { WebPushSubscription } from '../../domain/web-push.js';
-import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
+import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds, wroteIfConditionHeld } from './table.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -93,73 +93,45 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 
   async revoke(deviceId: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: deviceKeys.device(deviceId),
-          UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return wroteIfConditionHeld(() =>
+      this.updateDevice(deviceId, {
+        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
   }
 
   async advanceWebAuthnCounter(deviceId: string, counter: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: deviceKeys.device(deviceId),
-          UpdateExpression: 'SET webauthn.#counter = :counter',
-          ConditionExpression: 'attribute_exists(webauthn) AND webauthn.#counter < :counter',
-          ExpressionAttributeNames: { '#counter': 'counter' },
-          ExpressionAttributeValues: { ':counter': counter },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return wroteIfConditionHeld(() =>
+      this.updateDevice(deviceId, {
+        UpdateExpression: 'SET webauthn.#counter = :counter',
+        ConditionExpression: 'attribute_exists(webauthn) AND webauthn.#counter < :counter',
+        ExpressionAttributeNames: { '#counter': 'counter' },
+        ExpressionAttributeValues: { ':counter': counter },
+      }),
+    );
   }
 
   async saveWebPush(deviceId: string, subscription: WebPushSubscription): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: deviceKeys.device(deviceId),
-          UpdateExpression: 'SET webPush = :subscription',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: {
-            ':subscription': { endpoint: subscription.endpoint, keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth } },
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return wroteIfConditionHeld(() =>
+      this.updateDevice(deviceId, {
+        UpdateExpression: 'SET webPush = :subscription',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: {
+          ':subscription': { endpoint: subscription.endpoint, keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth } },
+        },
+      }),
+    );
   }
 
   async removeWebPush(deviceId: string, endpoint?: string): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: deviceKeys.device(deviceId),
-          UpdateExpression: 'REMOVE webPush',
-          ConditionExpression: endpoint === undefined ? 'attribute_exists(pk)' : 'webPush.endpoint = :endpoint',
-          ...(endpoint === undefined ? {} : { ExpressionAttributeValues: { ':endpoint': endpoint } }),
-        }),
-      );
+      await this.updateDevice(deviceId, {
+        UpdateExpression: 'REMOVE webPush',
+        ConditionExpression: endpoint === undefined ? 'attribute_exists(pk)' : 'webPush.endpoint = :endpoint',
+        ...(endpoint === undefined ? {} : { ExpressionAttributeValues: { ':endpoint': endpoint } }),
+      });
     } catch (error) {
       // No such device, or the app subscribed again since: nothing to remove.
       if (!isConditionFailure(error)) throw error;
@@ -167,34 +139,31 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 
   async recordVisit(deviceId: string, at: Date): Promise<Date | undefined> {
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.options.tableName,
-        Key: deviceKeys.device(deviceId),
-        UpdateExpression: 'SET statusSeenAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at.toISOString() },
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    );
+    const { Attributes } = await this.updateDevice(deviceId, {
+      UpdateExpression: 'SET statusSeenAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at.toISOString() },
+      ReturnValues: 'UPDATED_OLD',
+    });
     const previous = Attributes?.['statusSeenAt'];
     return typeof previous === 'string' ? new Date(previous) : undefined;
   }
 
   async rememberNonce(deviceId: string, nonce: string, keepUntil: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
           Item: { ...deviceKeys.nonce(deviceId, nonce), kind: 'device-nonce', expiresAt: ttlSeconds(keepUntil) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+  }
+
+  /** An update of one device's item (its key and the table filled in). */
+  private updateDevice(deviceId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<UpdateCommandOutput> {
+    return this.client.send(new UpdateCommand({ TableName: this.options.tableName, Key: deviceKeys.device(deviceId), ...update }));
   }
 }
 

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { ExpiryReminderKey, ExpiryReminderLog, ExpiryReminderOutcome } from '../../ports/expiry-reminder-log.js';
-import { isConditionFailure, ttlSeconds } from './table.js';
+import { ttlSeconds, wroteIfConditionHeld } from './table.js';
 
 /*
  * Item layout: pk USER#<guid>   sk EXPIRY-REMINDER#<expiresAt ISO>#<step>   claimedAt, keepUntil, the outcome once sent
@@ -24,8 +24,8 @@ export class DynamoExpiryReminderLog implements ExpiryReminderLog {
 
   async claim(reminder: ExpiryReminderKey, keepUntil: Date): Promise<boolean> {
     const now = this.options.now().toISOString();
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
           Item: {
@@ -42,12 +42,8 @@ export class DynamoExpiryReminderLog implements ExpiryReminderLog {
           ConditionExpression: 'attribute_not_exists(pk) OR keepUntil <= :now',
           ExpressionAttributeValues: { ':now': now },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async complete(reminder: ExpiryReminderKey, outcome: ExpiryReminderOutcome): Promise<void> {

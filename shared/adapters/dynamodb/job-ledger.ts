@@ -1,7 +1,7 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { JobClaim, JobLedger, JobOutcome } from '../../ports/job-ledger.js';
-import { isConditionFailure, ttlSeconds } from './table.js';
+import { ttlSeconds, wroteIfConditionHeld } from './table.js';
 
 /*
  * Item layout: pk JOB#<jobId>, sk JOB, state 'running' | 'done', leaseUntilMs (epoch ms; 0 once released),
@@ -31,30 +31,24 @@ export class DynamoJobLedger implements JobLedger {
 
   async claim(jobId: string, now: Date, leaseUntil: Date): Promise<JobClaim> {
     for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.options.tableName,
-            Key: jobLedgerKeys.job(jobId),
-            UpdateExpression: 'SET #state = :running, leaseUntilMs = :lease, claimedAt = :now, expiresAt = :expiresAt, kind = :kind ADD claims :one',
-            // New, or running with a lease that ran out or was released. A done job is never claimed again.
-            ConditionExpression: 'attribute_not_exists(pk) OR (#state = :running AND leaseUntilMs <= :nowMs)',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':running': 'running',
-              ':lease': leaseUntil.getTime(),
-              ':now': now.toISOString(),
-              ':nowMs': now.getTime(),
-              ':expiresAt': ttlSeconds(new Date(leaseUntil.getTime() + RUNNING_RECORD_KEEP_MS)),
-              ':kind': 'job',
-              ':one': 1,
-            },
-          }),
-        );
-        return { outcome: 'claimed' };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      const claimed = await wroteIfConditionHeld(() =>
+        this.updateJob(jobId, {
+          UpdateExpression: 'SET #state = :running, leaseUntilMs = :lease, claimedAt = :now, expiresAt = :expiresAt, kind = :kind ADD claims :one',
+          // New, or running with a lease that ran out or was released. A done job is never claimed again.
+          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :running AND leaseUntilMs <= :nowMs)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ':lease': leaseUntil.getTime(),
+            ':now': now.toISOString(),
+            ':nowMs': now.getTime(),
+            ':expiresAt': ttlSeconds(new Date(leaseUntil.getTime() + RUNNING_RECORD_KEEP_MS)),
+            ':kind': 'job',
+            ':one': 1,
+          },
+        }),
+      );
+      if (claimed) return { outcome: 'claimed' };
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.options.tableName, Key: jobLedgerKeys.job(jobId), ConsistentRead: true }),
       );
@@ -69,42 +63,37 @@ export class DynamoJobLedger implements JobLedger {
   }
 
   async complete(jobId: string, outcome: JobOutcome, now: Date, keepUntil: Date): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.options.tableName,
-        Key: jobLedgerKeys.job(jobId),
-        UpdateExpression:
-          'SET #state = :done, #result = :result, completedAt = :now, expiresAt = :expiresAt, kind = :kind' +
-          (outcome.reason !== undefined ? ', reason = :reason' : '') +
-          ' REMOVE leaseUntilMs',
-        ExpressionAttributeNames: { '#state': 'state', '#result': 'result' },
-        ExpressionAttributeValues: {
-          ':done': 'done',
-          ':result': outcome.result,
-          ':now': now.toISOString(),
-          ':expiresAt': ttlSeconds(keepUntil),
-          ':kind': 'job',
-          ...(outcome.reason !== undefined ? { ':reason': outcome.reason } : {}),
-        },
+    await this.updateJob(jobId, {
+      UpdateExpression:
+        'SET #state = :done, #result = :result, completedAt = :now, expiresAt = :expiresAt, kind = :kind' +
+        (outcome.reason !== undefined ? ', reason = :reason' : '') +
+        ' REMOVE leaseUntilMs',
+      ExpressionAttributeNames: { '#state': 'state', '#result': 'result' },
+      ExpressionAttributeValues: {
+        ':done': 'done',
+        ':result': outcome.result,
+        ':now': now.toISOString(),
+        ':expiresAt': ttlSeconds(keepUntil),
+        ':kind': 'job',
+        ...(outcome.reason !== undefined ? { ':reason': outcome.reason } : {}),
+      },
+    });
+  }
+
+  async release(jobId: string): Promise<void> {
+    // Only a running job is released: a release never reopens a finished one (then the write is refused, and that is fine).
+    await wroteIfConditionHeld(() =>
+      this.updateJob(jobId, {
+        UpdateExpression: 'SET leaseUntilMs = :released',
+        ConditionExpression: '#state = :running',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':released': 0, ':running': 'running' },
       }),
     );
   }
 
-  async release(jobId: string): Promise<void> {
-    try {
-      // Only a running job is released: a release never reopens a finished one.
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: jobLedgerKeys.job(jobId),
-          UpdateExpression: 'SET leaseUntilMs = :released',
-          ConditionExpression: '#state = :running',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':released': 0, ':running': 'running' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+  /** An update of one job's ledger item (its key and the table filled in). */
+  private updateJob(jobId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<UpdateCommandOutput> {
+    return this.client.send(new UpdateCommand({ TableName: this.options.tableName, Key: jobLedgerKeys.job(jobId), ...update }));
   }
 }

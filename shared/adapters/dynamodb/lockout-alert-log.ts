@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { LockoutAlertLog, LockoutAlertRecord, RecentLockouts } from '../../ports/lockout-alert-log.js';
-import { ttlSeconds } from './table.js';
+import { newestItemsByPrefix, ttlSeconds } from './table.js';
 
 /*
  * Item layout: pk USER#<guid>   sk LOCKOUT-ALERT#<lockoutTime>   (the record's fields), expiresAt (TTL).
@@ -59,17 +59,12 @@ export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts {
   }
 
   async recordedSince(userGuid: string, since: Date): Promise<{ lockedAt: Date } | undefined> {
-    const { Items } = await this.client.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `USER#${userGuid}`, ':prefix': 'LOCKOUT-ALERT#' },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = Items?.[0];
+    const [item] = await newestItemsByPrefix(this.client, this.options.tableName, {
+      pk: `USER#${userGuid}`,
+      skPrefix: 'LOCKOUT-ALERT#',
+      limit: 1,
+      consistentRead: true,
+    });
     if (!item) return undefined;
     const { expiresAt, lockedAt, handledAt } = itemSchema.parse(item);
     if (expiresAt !== undefined && expiresAt * 1000 <= this.options.now().getTime()) return undefined;

@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../ports/clock.js';
 import type { OnceKeys } from '../../ports/once-keys.js';
-import { isConditionFailure, ttlSeconds } from './table.js';
+import { ttlSeconds, wroteIfConditionHeld } from './table.js';
 
 /*
  * Item layout: pk ONCE#<key>, sk ONCE, keepUntil (ISO time), expiresAt (TTL, epoch seconds).
@@ -18,8 +18,8 @@ export class DynamoOnceKeys implements OnceKeys {
   ) {}
 
   async recordFirst(key: string, keepUntil: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
           Item: { ...onceKeyItem(key), kind: 'once-key', keepUntil: keepUntil.toISOString(), expiresAt: ttlSeconds(keepUntil) },
@@ -27,12 +27,8 @@ export class DynamoOnceKeys implements OnceKeys {
           ConditionExpression: 'attribute_not_exists(pk) OR keepUntil <= :now',
           ExpressionAttributeValues: { ':now': this.options.clock.now().toISOString() },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async forget(key: string): Promise<void> {

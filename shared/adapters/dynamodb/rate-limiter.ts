@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimitRefunds } from '../../ports/rate-limit-refunds.js';
 import type { RateDecision, RateLimiter } from '../../ports/rate-limiter.js';
-import { isConditionFailure } from './table.js';
+import { wroteIfConditionHeld } from './table.js';
 
 /*
  * A sliding log: item pk RATE#<key>, sk SLIDING#<windowSeconds>, hits (the times of the hits of the last window, epoch
@@ -71,8 +71,8 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
   /** Writes the log on the version read (none: a new log); false when someone wrote in between. */
   private async write(key: string, windowSeconds: number, hits: number[], readVersion: number | undefined): Promise<boolean> {
     const latest = hits.at(-1) ?? this.options.clock.now().getTime();
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
           Item: {
@@ -86,12 +86,8 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': readVersion } }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 

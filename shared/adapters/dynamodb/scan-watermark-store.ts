@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import * as z from 'zod';
 import type { ChangeWatermark } from '../../ports/directory.js';
 import type { ScanWatermark, ScanWatermarkStore } from '../../ports/scan-watermark-store.js';
-import { isConditionFailure } from './table.js';
+import { wroteIfConditionHeld } from './table.js';
 
 /*
  * Item layout: pk SCAN-WATERMARK#<dc invocationId>   sk SCAN-WATERMARK   dcName, highestCommittedUsn (number),
@@ -37,8 +37,8 @@ export class DynamoScanWatermarkStore implements ScanWatermarkStore {
   async record(watermark: ChangeWatermark, scan: { startedAt: Date; full: boolean }): Promise<boolean> {
     // ISO-8601 UTC strings of one fixed format compare in time order.
     const condition = ['attribute_not_exists(pk)', '#usn <= :usn', ...(scan.full ? ['#recordedAt < :at'] : [])];
-    try {
-      await this.client.send(
+    return wroteIfConditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: key(watermark.dc),
@@ -60,11 +60,7 @@ export class DynamoScanWatermarkStore implements ScanWatermarkStore {
             ':at': scan.startedAt.toISOString(),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -44,6 +44,25 @@ export async function createBlinkTable(client: DynamoDBClient | DynamoDBDocument
   );
 }
 
+/** The newest items of one partition whose sort keys start with `skPrefix` (their sort keys end in a time). */
+export async function newestItemsByPrefix(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  query: { pk: string; skPrefix: string; limit: number; consistentRead?: boolean },
+): Promise<Record<string, unknown>[]> {
+  const { Items } = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': query.pk, ':prefix': query.skPrefix },
+      ScanIndexForward: false,
+      Limit: query.limit,
+      ...(query.consistentRead ? { ConsistentRead: true } : {}),
+    }),
+  );
+  return Items ?? [];
+}
+
 /** Epoch seconds for the TTL attribute (rounded up, so an item is never deleted before it expires). */
 export function ttlSeconds(date: Date): number {
   return Math.ceil(date.getTime() / 1000);
@@ -52,6 +71,17 @@ export function ttlSeconds(date: Date): number {
 /** True for the error DynamoDB raises when a write's condition does not hold. */
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** Makes a conditional write: true when it was written, false when its condition did not hold; other errors throw. */
+export async function wroteIfConditionHeld(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 /** Drops undefined attributes, so items marshal whatever removeUndefinedValues the injected client was built with. */

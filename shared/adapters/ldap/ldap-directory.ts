@@ -362,40 +362,29 @@ export class LdapDirectory implements Directory {
         since && startedAt && startedAt.dc === since.dc && startedAt.highestCommittedUsn >= since.highestCommittedUsn ? since : undefined;
       // uSNChanged is indexed (lockoutTime is not): the DC walks only the users changed since, not all of them.
       const changed = changedSince ? `(uSNChanged>=${changedSince.highestCommittedUsn + 1})` : '';
-      const locked: LockedAccount[] = [];
-      let pages = 0;
-      const outcome = (complete: boolean): LockoutScanResult => ({
-        locked,
-        pages,
-        complete,
-        incremental: changedSince !== undefined,
-        ...(startedAt ? { startedAt } : {}),
-      });
-      const search = client.searchPaginated(this.options.baseDn, {
-        scope: 'sub',
-        filter: `(&${USERS_FILTER}${changed}(lockoutTime>=1))`,
-        attributes: ['objectGUID', 'sAMAccountName', 'lockoutTime', COMPUTED_UAC],
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-        paged: { pageSize: options.pageSize },
-      });
-      for await (const page of search) {
-        pages += 1;
-        for (const entry of page.searchEntries) {
+      const { found: locked, pages, complete } = await scanUsersInPages(
+        client,
+        this.options.baseDn,
+        {
+          filter: `(&${USERS_FILTER}${changed}(lockoutTime>=1))`,
+          attributes: ['objectGUID', 'sAMAccountName', 'lockoutTime', COMPUTED_UAC],
+          pageSize: options.pageSize,
+          deadline,
+        },
+        (entry): LockedAccount | undefined => {
           // lockoutTime stays set after the lockout has expired; only the computed flag says "locked now".
-          if ((integer(entry, COMPUTED_UAC) & UF_LOCKOUT) === 0) continue;
+          if ((integer(entry, COMPUTED_UAC) & UF_LOCKOUT) === 0) return undefined;
           const lockoutTime = text(entry, 'lockoutTime') ?? '0';
-          locked.push({
+          return {
             objectGuid: guidOf(entry),
             dn: entry.dn,
             samAccountName: text(entry, 'sAMAccountName') ?? '',
             lockoutTime,
             lockedAt: fileTimeToDate(lockoutTime) ?? new Date(0),
-          });
-        }
-        // Conservative: when the budget runs out right after the last page, the scan still says incomplete.
-        if (Date.now() >= deadline) return outcome(false);
-      }
-      return outcome(true);
+          };
+        },
+      );
+      return { locked, pages, complete, incremental: changedSince !== undefined, ...(startedAt ? { startedAt } : {}) };
     });
   }
 
@@ -417,35 +406,27 @@ export class LdapDirectory implements Directory {
       `(&${USERS_FILTER}(!(userAccountControl:${BIT_AND}:=${UF_ACCOUNTDISABLE}))(!(userAccountControl:${BIT_AND}:=${UF_DONT_EXPIRE_PASSWD}))` +
       `(pwdLastSet>=1)${from}(|${bounds.join('')}))`;
     return this.read(async (client) => {
-      const expiring: ExpiringPassword[] = [];
-      let pages = 0;
-      const search = client.searchPaginated(this.options.baseDn, {
-        scope: 'sub',
-        filter,
-        attributes: ['objectGUID', 'sAMAccountName', 'pwdLastSet', PASSWORD_EXPIRY],
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-        paged: { pageSize: options.pageSize },
-      });
-      for await (const page of search) {
-        pages += 1;
-        for (const entry of page.searchEntries) {
+      const { found: expiring, pages, complete } = await scanUsersInPages(
+        client,
+        this.options.baseDn,
+        { filter, attributes: ['objectGUID', 'sAMAccountName', 'pwdLastSet', PASSWORD_EXPIRY], pageSize: options.pageSize, deadline },
+        (entry): ExpiringPassword | undefined => {
           // Constructed by the DC from pwdLastSet and the user's resultant policy (PSO or domain); AD and Samba both return
           // it in subtree searches (Get-ADUser -Filter does the same).
           const raw = text(entry, PASSWORD_EXPIRY);
           // 0 (must change) and 0x7FFFFFFFFFFFFFFF (never expires) come back undefined.
           const expiresAt = fileTimeToDate(raw);
-          if (!expiresAt || expiresAt.getTime() <= now || expiresAt.getTime() > now + horizonMs) continue;
-          expiring.push({
+          if (!expiresAt || expiresAt.getTime() <= now || expiresAt.getTime() > now + horizonMs) return undefined;
+          return {
             objectGuid: guidOf(entry),
             dn: entry.dn,
             samAccountName: text(entry, 'sAMAccountName') ?? '',
             pwdLastSet: text(entry, 'pwdLastSet') ?? '0',
             expiresAt,
-          });
-        }
-        if (Date.now() >= deadline) return { expiring, pages, complete: false };
-      }
-      return { expiring, pages, complete: true };
+          };
+        },
+      );
+      return { expiring, pages, complete };
     });
   }
 
@@ -890,6 +871,36 @@ export class LdapDirectory implements Directory {
     if (this.sessions.get(session.url) === session) this.sessions.delete(session.url);
     session.client.unbind().catch(() => undefined);
   }
+}
+
+/**
+ * Walks a paged subtree search and keeps what `pick` returns for each entry; stops after the page during which the
+ * deadline passed, and then says incomplete (also when that page was the last: conservative).
+ */
+async function scanUsersInPages<T>(
+  client: Client,
+  baseDn: string,
+  query: { filter: string; attributes: string[]; pageSize: number; deadline: number },
+  pick: (entry: Entry) => T | undefined,
+): Promise<{ found: T[]; pages: number; complete: boolean }> {
+  const found: T[] = [];
+  let pages = 0;
+  const search = client.searchPaginated(baseDn, {
+    scope: 'sub',
+    filter: query.filter,
+    attributes: query.attributes,
+    explicitBufferAttributes: BINARY_ATTRIBUTES,
+    paged: { pageSize: query.pageSize },
+  });
+  for await (const page of search) {
+    pages += 1;
+    for (const entry of page.searchEntries) {
+      const picked = pick(entry);
+      if (picked !== undefined) found.push(picked);
+    }
+    if (Date.now() >= query.deadline) return { found, pages, complete: false };
+  }
+  return { found, pages, complete: true };
 }
 
 function alive(session: Session): boolean {

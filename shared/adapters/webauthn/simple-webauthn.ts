@@ -37,23 +37,14 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
     });
   }
 
-  async verifyRegistration(response: unknown, expectedChallenge: string): Promise<WebAuthnCredential | undefined> {
-    try {
+  verifyRegistration(response: unknown, expectedChallenge: string): Promise<WebAuthnCredential | undefined> {
+    return this.refusingOnError('registration', async () => {
       const { verifyRegistrationResponse } = await import('@simplewebauthn/server');
-      const verified = await verifyRegistrationResponse({
-        response: response as RegistrationResponseJSON,
-        expectedChallenge,
-        expectedOrigin: this.origin,
-        expectedRPID: this.rpId,
-        requireUserVerification: true,
-      });
+      const verified = await verifyRegistrationResponse({ response: response as RegistrationResponseJSON, ...this.expecting(expectedChallenge) });
       if (!verified.verified) return undefined;
       const { credential } = verified.registrationInfo;
       return { credentialId: credential.id, publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter };
-    } catch (error) {
-      this.options.logger.info('webauthn verification failed', { ceremony: 'registration', reason: error instanceof Error ? error.message : 'unknown' });
-      return undefined;
-    }
+    });
   }
 
   async authenticationOptions(challenge: string, credentialId: string): Promise<unknown> {
@@ -67,20 +58,29 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
     });
   }
 
-  async verifyAuthentication(response: unknown, expectedChallenge: string, credential: WebAuthnCredential): Promise<{ newCounter: number } | undefined> {
-    try {
+  verifyAuthentication(response: unknown, expectedChallenge: string, credential: WebAuthnCredential): Promise<{ newCounter: number } | undefined> {
+    return this.refusingOnError('assertion', async () => {
       const { verifyAuthenticationResponse } = await import('@simplewebauthn/server');
       const verified = await verifyAuthenticationResponse({
         response: response as AuthenticationResponseJSON,
-        expectedChallenge,
-        expectedOrigin: this.origin,
-        expectedRPID: this.rpId,
+        ...this.expecting(expectedChallenge),
         credential: { id: credential.credentialId, publicKey: Buffer.from(credential.publicKey, 'base64url'), counter: credential.counter },
-        requireUserVerification: true,
       });
       return verified.verified && verified.authenticationInfo.userVerified ? { newCounter: verified.authenticationInfo.newCounter } : undefined;
+    });
+  }
+
+  /** What every response must show: this challenge, made on this site's origin and RP id, with user verification. */
+  private expecting(expectedChallenge: string) {
+    return { expectedChallenge, expectedOrigin: this.origin, expectedRPID: this.rpId, requireUserVerification: true };
+  }
+
+  /** Runs a verification; one that throws (malformed or forged response) is a refusal, its reason logged only. */
+  private async refusingOnError<T>(ceremony: 'registration' | 'assertion', verify: () => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+      return await verify();
     } catch (error) {
-      this.options.logger.info('webauthn verification failed', { ceremony: 'assertion', reason: error instanceof Error ? error.message : 'unknown' });
+      this.options.logger.info('webauthn verification failed', { ceremony, reason: error instanceof Error ? error.message : 'unknown' });
       return undefined;
     }
   }

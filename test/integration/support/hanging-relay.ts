@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { closeCuttingConnections, listenOnFreeLoopbackPort } from '../../support/tcp-server.js';
 
 /**
  * A loopback TCP relay to a DC that can be made to hang: it keeps accepting connections but forwards nothing more in
@@ -27,19 +28,13 @@ export async function startHangingRelay(host: string, port: number): Promise<Han
       if (!hanging) client.write(chunk);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('relay has no port');
+  const relayPort = await listenOnFreeLoopbackPort(server);
   return {
     // 127.0.0.1 is in dc1's certificate: the relay's DC is verified as itself.
-    url: `ldaps://127.0.0.1:${address.port}`,
+    url: `ldaps://127.0.0.1:${relayPort}`,
     hang() {
       hanging = true;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => closeCuttingConnections(server, sockets),
   };
 }

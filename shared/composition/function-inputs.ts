@@ -1,0 +1,10 @@
+import type { Clock } from '../ports/clock.js';
+import type { ServiceClients } from './aws-clients.js';
+
+/** What every function root passes its wiring, deployed or local: the AWS clients it uses, the time, tracing. */
+export interface FunctionInputs<Client extends keyof ServiceClients> {
+  clients: Pick<ServiceClients, Client>;
+  clock: Clock;
+  /** X-Ray tracing: on deployed, off locally (no daemon). */
+  tracing: boolean;
+}
