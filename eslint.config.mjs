@@ -35,7 +35,8 @@ export default tseslint.config(
         'error',
         {
           selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
-          message: "Use `import * as z from 'zod'`: the named `z` export defeats tree-shaking (443 KB vs 83 KB per bundle).",
+          message:
+            "Use `import * as z from 'zod'`: the named `z` export defeats tree-shaking (443 KB vs 83 KB per bundle).",
         },
       ],
     },
@@ -65,7 +66,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ ...outsideShared, regex: '^(\\.\\./)+(local|infra|scripts)(/|$)', message: 'shared/composition/ may wire functions/, never local/, infra/ or scripts/.' }] },
+        {
+          patterns: [
+            {
+              ...outsideShared,
+              regex: '^(\\.\\./)+(local|infra|scripts)(/|$)',
+              message: 'shared/composition/ may wire functions/, never local/, infra/ or scripts/.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -76,13 +85,19 @@ export default tseslint.config(
   {
     files: ['shared/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [outsideShared, layer('ports'), layer('adapters'), layer('use-cases'), ...platform] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [outsideShared, layer('ports'), layer('adapters'), layer('use-cases'), ...platform] },
+      ],
     },
   },
   {
     // Plain CommonJS files loaded by tools (jest reporters).
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' },
+    },
   },
   {
     files: ['test/**/*.ts'],

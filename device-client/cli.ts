@@ -1,6 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AnswerTimeoutError, clientFromState, deviceStateSchema, enroll, DeviceApiError, type AppAnswer, type DeviceState, type UnlockMethod } from './client.js';
+import {
+  AnswerTimeoutError,
+  clientFromState,
+  deviceStateSchema,
+  enroll,
+  DeviceApiError,
+  type AppAnswer,
+  type DeviceState,
+  type UnlockMethod,
+} from './client.js';
 
 /*
  * The reference device client from the command line:
@@ -26,12 +35,19 @@ interface Arguments {
 }
 
 function parseArguments(argv: string[]): Arguments {
-  const result: Arguments = { command: undefined, positional: [], unlock: 'biometric', state: DEFAULT_STATE, timeoutSeconds: 60 };
+  const result: Arguments = {
+    command: undefined,
+    positional: [],
+    unlock: 'biometric',
+    state: DEFAULT_STATE,
+    timeoutSeconds: 60,
+  };
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index] ?? '';
     if (argument === '--unlock') {
       const value = argv[++index];
-      if (value !== 'none' && value !== 'pin' && value !== 'biometric') throw new UsageError('--unlock must be none, pin or biometric');
+      if (value !== 'none' && value !== 'pin' && value !== 'biometric')
+        throw new UsageError('--unlock must be none, pin or biometric');
       result.unlock = value;
     } else if (argument === '--state') {
       const value = argv[++index];
@@ -39,7 +55,8 @@ function parseArguments(argv: string[]): Arguments {
       result.state = path.resolve(value);
     } else if (argument === '--timeout') {
       const value = Number(argv[++index]);
-      if (!Number.isInteger(value) || value < 1 || value > 900) throw new UsageError('--timeout must be a whole number of seconds (1-900)');
+      if (!Number.isInteger(value) || value < 1 || value > 900)
+        throw new UsageError('--timeout must be a whole number of seconds (1-900)');
       result.timeoutSeconds = value;
     } else if (argument.startsWith('--')) {
       throw new UsageError(`Unknown option ${argument}`);
@@ -69,7 +86,10 @@ function describeAnswer(answer: AppAnswer, state: DeviceState): { text: string; 
   const account = `${state.account.displayName} (${state.account.samAccountName})`;
   switch (answer.state) {
     case 'password-ready':
-      return { ok: true, text: `New Windows password for ${account}:\n\n  ${answer.password}\n\nSign in with it now; Windows may ask you to choose your own.` };
+      return {
+        ok: true,
+        text: `New Windows password for ${account}:\n\n  ${answer.password}\n\nSign in with it now; Windows may ask you to choose your own.`,
+      };
     case 'unlocked':
       return { ok: true, text: `The Windows account of ${account} is unlocked.` };
     case 'not-locked':
@@ -85,7 +105,8 @@ async function main(argv: string[]): Promise<void> {
   const args = parseArguments(argv);
   if (args.command === 'enroll') {
     const [uri] = args.positional;
-    if (!uri || args.positional.length > 1) throw new UsageError('enroll needs exactly one blink://enroll URI (quote it)');
+    if (!uri || args.positional.length > 1)
+      throw new UsageError('enroll needs exactly one blink://enroll URI (quote it)');
     const { state } = await enroll(uri, { unlockMethod: args.unlock });
     await mkdir(path.dirname(args.state), { recursive: true, mode: 0o700 });
     await writeFile(args.state, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
@@ -116,7 +137,8 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
-  else if (error instanceof DeviceApiError) console.error(`The API refused: ${error.status} ${error.code}: ${error.message}`);
+  else if (error instanceof DeviceApiError)
+    console.error(`The API refused: ${error.status} ${error.code}: ${error.message}`);
   else if (error instanceof AnswerTimeoutError) console.error(`${error.message} Try again later.`);
   else console.error(error instanceof Error ? error.message : String(error));
   process.exitCode = 1;

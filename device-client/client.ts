@@ -3,7 +3,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { compactDecrypt } from 'jose';
 import * as z from 'zod';
 import { parseAppEnrollLink } from '../shared/domain/app-link.js';
-import { deviceHeaders, devicePublicKeySchema, signDeviceRequest, type DevicePublicKey } from '../shared/domain/device-signature.js';
+import {
+  deviceHeaders,
+  devicePublicKeySchema,
+  signDeviceRequest,
+  type DevicePublicKey,
+} from '../shared/domain/device-signature.js';
 
 /**
  * The reference device client: what the Blink app does, in a few functions. It holds a P-256 private key, registers
@@ -68,15 +73,18 @@ export function parseEnrollUri(uri: string): EnrollUri {
   try {
     url = new URL(uri.trim());
   } catch {
-    throw new Error('Not a Blink enrollment link: expected <Blink URL>/app/enroll#<code> or blink://enroll?v=1&api=…&code=…');
+    throw new Error(
+      'Not a Blink enrollment link: expected <Blink URL>/app/enroll#<code> or blink://enroll?v=1&api=…&code=…',
+    );
   }
   if (url.protocol !== 'blink:' || url.hostname !== 'enroll') {
-    throw new Error('Not a Blink enrollment link: expected <Blink URL>/app/enroll#<code> or blink://enroll?v=1&api=…&code=…');
+    throw new Error(
+      'Not a Blink enrollment link: expected <Blink URL>/app/enroll#<code> or blink://enroll?v=1&api=…&code=…',
+    );
   }
-  if (url.searchParams.get('v') !== '1') throw new Error('Unsupported enrollment link version (this client understands v=1)');
-  const api = z
-    .url({ protocol: /^https?$/ })
-    .safeParse(url.searchParams.get('api') ?? '');
+  if (url.searchParams.get('v') !== '1')
+    throw new Error('Unsupported enrollment link version (this client understands v=1)');
+  const api = z.url({ protocol: /^https?$/ }).safeParse(url.searchParams.get('api') ?? '');
   if (!api.success) throw new Error('The enrollment link has no valid api URL');
   checkApiUrl(api.data);
   const bindingCode = url.searchParams.get('code') ?? '';
@@ -120,7 +128,13 @@ async function failure(response: Response): Promise<DeviceApiError> {
 /** Registers the device's public key with a binding code (unsigned: the single-use code is the proof). */
 export async function registerDevice(
   api: string,
-  request: { bindingCode: string; publicKey: DevicePublicKey; unlockMethod: UnlockMethod; platform: Platform; pushToken?: string },
+  request: {
+    bindingCode: string;
+    publicKey: DevicePublicKey;
+    unlockMethod: UnlockMethod;
+    platform: Platform;
+    pushToken?: string;
+  },
 ): Promise<RegisteredDevice> {
   const response = await fetch(`${checkApiUrl(api)}/api/device/register`, {
     method: 'POST',
@@ -176,9 +190,18 @@ export class DeviceClient {
   }
 
   /** Sends a signed request; `headers` lets tests replay or tamper with a request. */
-  async send(method: string, path: string, options: { body?: string; headers?: SignedRequestHeaders } = {}): Promise<Response> {
+  async send(
+    method: string,
+    path: string,
+    options: { body?: string; headers?: SignedRequestHeaders } = {},
+  ): Promise<Response> {
     const body = options.body ?? '';
-    const headers = options.headers ?? signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body, timestamp: this.now() });
+    const headers =
+      options.headers ??
+      signRequest(
+        { deviceId: this.deviceId, privateKey: this.privateKey },
+        { method, path, body, timestamp: this.now() },
+      );
     return fetch(`${this.api}${path}`, {
       method,
       headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -186,8 +209,16 @@ export class DeviceClient {
     });
   }
 
-  headersFor(method: string, path: string, body = '', overrides: { timestamp?: number; nonce?: string } = {}): SignedRequestHeaders {
-    return signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body, timestamp: this.now(), ...overrides });
+  headersFor(
+    method: string,
+    path: string,
+    body = '',
+    overrides: { timestamp?: number; nonce?: string } = {},
+  ): SignedRequestHeaders {
+    return signRequest(
+      { deviceId: this.deviceId, privateKey: this.privateKey },
+      { method, path, body, timestamp: this.now(), ...overrides },
+    );
   }
 
   async status(): Promise<unknown> {
@@ -219,7 +250,11 @@ export class DeviceClient {
     for (;;) {
       const result = await this.fetchResult(requestId);
       if (result.state === 'password-ready') {
-        return { state: 'password-ready', requestId, password: await decryptPassword(result.jwe, this.privateKey, { deviceId: this.deviceId, requestId }) };
+        return {
+          state: 'password-ready',
+          requestId,
+          password: await decryptPassword(result.jwe, this.privateKey, { deviceId: this.deviceId, requestId }),
+        };
       }
       if (result.state !== 'pending') return { ...result, requestId };
       if (Date.now() >= deadline) throw new AnswerTimeoutError(requestId);
@@ -270,7 +305,11 @@ export class AnswerTimeoutError extends Error {
  * Opens the JWE (ECDH-ES+A256KW / A256GCM only) and checks its authenticated header names this device and this
  * request, so an answer meant for another request is never shown as this one's.
  */
-export async function decryptPassword(jwe: string, privateKey: KeyObject, expected: { deviceId: string; requestId: string }): Promise<string> {
+export async function decryptPassword(
+  jwe: string,
+  privateKey: KeyObject,
+  expected: { deviceId: string; requestId: string },
+): Promise<string> {
   const { plaintext, protectedHeader } = await compactDecrypt(jwe, privateKey, {
     keyManagementAlgorithms: ['ECDH-ES+A256KW'],
     contentEncryptionAlgorithms: ['A256GCM'],
@@ -296,7 +335,10 @@ export const deviceStateSchema = z.object({
 export type DeviceState = z.infer<typeof deviceStateSchema>;
 
 /** Enrolls from a QR URI: new key pair, registration, and the state to keep. */
-export async function enroll(uri: string, options: { unlockMethod: UnlockMethod; platform?: Platform }): Promise<{ state: DeviceState; client: DeviceClient }> {
+export async function enroll(
+  uri: string,
+  options: { unlockMethod: UnlockMethod; platform?: Platform },
+): Promise<{ state: DeviceState; client: DeviceClient }> {
   const link = parseEnrollUri(uri);
   const keys = generateDeviceKeys();
   const platform = options.platform ?? 'other';

@@ -21,7 +21,6 @@ export interface BlinkApp {
   admin: AdminStack;
 }
 
-
 export class AppNotBuiltError extends Error {
   constructor(dir: string) {
     super(`The Blink app is not built (no index.html in ${dir}): run \`npm run build:app\` first.`);
@@ -56,7 +55,15 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     description: 'Blink: job queue, schedules, SMS and email configuration, alarm topic',
   });
   // What every stack of functions is given (FunctionStackProps), then what the public API and the worker share.
-  const functionStack = { env, config, version, removalPolicy, table: data.table, tableIndexes: [GSI1], alarmTopic: messaging.alarmTopic };
+  const functionStack = {
+    env,
+    config,
+    version,
+    removalPolicy,
+    table: data.table,
+    tableIndexes: [GSI1],
+    alarmTopic: messaging.alarmTopic,
+  };
   const shared = {
     ...functionStack,
     jobQueue: messaging.jobQueue,

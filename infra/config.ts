@@ -31,7 +31,10 @@ function list<T extends z.ZodType>(item: T) {
   return z.preprocess(
     (value) =>
       typeof value === 'string'
-        ? value.split(',').map((part) => part.trim()).filter((part) => part.length > 0)
+        ? value
+            .split(',')
+            .map((part) => part.trim())
+            .filter((part) => part.length > 0)
         : value,
     z.array(item).min(1, 'must list at least one value'),
   );
@@ -56,7 +59,22 @@ const smsKeyword = z
   .string()
   .regex(/^[\p{L}\p{N} -]{1,20}$/u, 'must be 1 to 20 letters, digits, spaces or hyphens')
   .refine(
-    (word) => !['STOP', 'STOPALL', 'ARRET', 'CANCEL', 'END', 'OPT-OUT', 'OPTOUT', 'QUIT', 'REMOVE', 'TD', 'UNSUBSCRIBE', 'START', 'UNSTOP'].includes(word.toUpperCase().replace(/\s+/g, '')),
+    (word) =>
+      ![
+        'STOP',
+        'STOPALL',
+        'ARRET',
+        'CANCEL',
+        'END',
+        'OPT-OUT',
+        'OPTOUT',
+        'QUIT',
+        'REMOVE',
+        'TD',
+        'UNSUBSCRIBE',
+        'START',
+        'UNSTOP',
+      ].includes(word.toUpperCase().replace(/\s+/g, '')),
     'must not be an opt-out or opt-in word (STOP, START…)',
   );
 
@@ -83,23 +101,28 @@ export const configSchema = z
     /** The opt-out list of the origination numbers (name or ARN), checked before every send; AWS's default is Default. */
     smsOptOutList: z
       .string()
-      .regex(/^([A-Za-z0-9_-]{1,64}|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:opt-out-list\/[A-Za-z0-9_-]{1,64})$/, 'must be an opt-out list name (such as Default) or its ARN')
+      .regex(
+        /^([A-Za-z0-9_-]{1,64}|arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:opt-out-list\/[A-Za-z0-9_-]{1,64})$/,
+        'must be an opt-out list name (such as Default) or its ARN',
+      )
       .default('Default'),
     smsPhoneNumberId: z
       .string()
       .refine(
-        (value) => PHONE_NUMBER_ID.test(value) || /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/phone-[0-9a-f]{32}$/.test(value),
+        (value) =>
+          PHONE_NUMBER_ID.test(value) ||
+          /^arn:aws[a-z-]*:sms-voice:[a-z0-9-]+:\d{12}:phone-number\/phone-[0-9a-f]{32}$/.test(value),
         'must be a phone number id (phone-…) or its ARN',
       )
       .optional(),
     ldapUrls: list(z.string().regex(LDAP_URL, 'must be ldaps://host[:port] or ldap://host[:port]')).default([
       'ldaps://dc1.corp.example.com:636',
     ]),
-    ldapBaseDn: z.string().min(3, 'must be a DN such as DC=corp,DC=example,DC=com').default('DC=corp,DC=example,DC=com'),
-    ldapBindDn: z
+    ldapBaseDn: z
       .string()
-      .min(3, 'must be a DN')
-      .default('CN=svc-blink,OU=Service Accounts,DC=corp,DC=example,DC=com'),
+      .min(3, 'must be a DN such as DC=corp,DC=example,DC=com')
+      .default('DC=corp,DC=example,DC=com'),
+    ldapBindDn: z.string().min(3, 'must be a DN').default('CN=svc-blink,OU=Service Accounts,DC=corp,DC=example,DC=com'),
     ldapStartTls: flag.default(false),
     ldapPasswordPolicyHints: flag.default(false),
     ldapCaFile: z.string().min(1).default('infra/demo/ldap-ca.pem'),
@@ -107,7 +130,10 @@ export const configSchema = z
       '10.20.0.0/24',
     ]),
     ldapPorts: list(integer(1, 65535)).default([636]),
-    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)').optional(),
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)')
+      .optional(),
     subnetIds: list(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)')).optional(),
     /** Managed prefix lists (pl-…, e.g. DynamoDB's) the worker may reach on 443; without them 443 is open to any address. */
     awsApiPrefixListIds: list(z.string().regex(/^pl-[0-9a-f]{8,17}$/, 'must be a prefix list id (pl-…)')).optional(),
@@ -145,7 +171,10 @@ export const configSchema = z
     /** How long an activation link works (at most 72 hours). */
     activationTtlHours: integer(1, 72).default(72),
     /** Country assumed for numbers typed without a country code on the setup page (ISO 3166-1 alpha-2). */
-    defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US').default('US'),
+    defaultCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US')
+      .default('US'),
     /**
      * The only countries verification SMS (and every other Blink SMS) may go to: the setup page refuses numbers of
      * other countries, and End User Messaging's protect configuration blocks them. Default: the countries of the
@@ -156,7 +185,10 @@ export const configSchema = z
         .string()
         .regex(/^[A-Z]{2}$/, 'must be a two-letter upper-case country code such as US')
         // Only shape errors for malformed codes: the country check below is for well-formed ones.
-        .refine((code) => !/^[A-Z]{2}$/.test(code) || isSupportedCountry(code), 'must be an ISO 3166-1 alpha-2 country code with phone numbers'),
+        .refine(
+          (code) => !/^[A-Z]{2}$/.test(code) || isSupportedCountry(code),
+          'must be an ISO 3166-1 alpha-2 country code with phone numbers',
+        ),
     ).optional(),
     /**
      * Monthly SMS budget in USD: an alarm fires at 80 % of it, and the SmsSpendLimitCommand output sets End User
@@ -164,8 +196,12 @@ export const configSchema = z
      */
     smsMonthlySpendLimitUsd: integer(1, 1_000_000).default(100),
     /** App-store links in the verification SMS. */
-    appStoreUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://apps.apple.com/app/blink'),
-    playStoreUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://play.google.com/store/apps/details?id=app.blink'),
+    appStoreUrl: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .default('https://apps.apple.com/app/blink'),
+    playStoreUrl: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .default('https://play.google.com/store/apps/details?id=app.blink'),
     /** A reset makes the user choose a new password at the next sign-in (pwdLastSet=0): an SMS is not a safe channel. */
     resetForceChange: flag.default(true),
     /** A reset also clears a lockout (lockoutTime=0 in the same modify). */
@@ -195,18 +231,38 @@ export const configSchema = z
      */
     pushApnsPlatformApplicationArn: z
       .string()
-      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX)\/[A-Za-z0-9_.-]{1,256}$/, 'must be an SNS APNs platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/APNS/NAME)')
+      .regex(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX)\/[A-Za-z0-9_.-]{1,256}$/,
+        'must be an SNS APNs platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/APNS/NAME)',
+      )
       .optional(),
     pushFcmPlatformApplicationArn: z
       .string()
-      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/[A-Za-z0-9_.-]{1,256}$/, 'must be an SNS FCM platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/GCM/NAME)')
+      .regex(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/[A-Za-z0-9_.-]{1,256}$/,
+        'must be an SNS FCM platform application ARN (arn:aws:sns:REGION:ACCOUNT:app/GCM/NAME)',
+      )
       .optional(),
     /** Push service hosts Web Push subscriptions may point at (`*.suffix` allowed); unset: the browsers' own services. */
-    webPushHosts: list(z.string().regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be host names such as fcm.googleapis.com or *.push.apple.com')).optional(),
+    webPushHosts: list(
+      z
+        .string()
+        .regex(
+          /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i,
+          'must be host names such as fcm.googleapis.com or *.push.apple.com',
+        ),
+    ).optional(),
     /** The VAPID contact push services see (mailto: or https:); unset: mailto: of senderEmail. */
-    webPushSubject: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL').optional(),
+    webPushSubject: z
+      .string()
+      .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')
+      .optional(),
     /** SNS topics whose HTTPS deliveries the public API accepts at POST /sns/inbound-sms; the route is off when unset. */
-    snsHttpsTopicArns: list(z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:blink-inbound-sms')).optional(),
+    snsHttpsTopicArns: list(
+      z
+        .string()
+        .regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:blink-inbound-sms'),
+    ).optional(),
     /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */
     wafRateLimit: integer(10, 2_000_000_000).default(300),
     removalPolicy: z.enum(['retain', 'destroy'], { error: 'must be retain or destroy' }).default('retain'),
@@ -218,14 +274,23 @@ export const configSchema = z
       if (!match) continue; // already reported by the field rule
       const [, scheme, , port] = match;
       if (scheme === 'ldap' && !config.ldapStartTls) {
-        problem('ldapUrls', `${url} is plain LDAP: use ldaps:// or set ldapStartTls=true (passwords never travel in clear)`);
+        problem(
+          'ldapUrls',
+          `${url} is plain LDAP: use ldaps:// or set ldapStartTls=true (passwords never travel in clear)`,
+        );
       }
       const effectivePort = Number(port ?? (scheme === 'ldaps' ? 636 : 389));
       if (!config.ldapPorts.includes(effectivePort)) {
-        problem('ldapPorts', `${url} uses port ${effectivePort}, which is not in ldapPorts (${config.ldapPorts.join(',')})`);
+        problem(
+          'ldapPorts',
+          `${url} uses port ${effectivePort}, which is not in ldapPorts (${config.ldapPorts.join(',')})`,
+        );
       }
     }
-    if (config.emailIdentityDomain && !config.senderEmail.toLowerCase().endsWith(`@${config.emailIdentityDomain.toLowerCase()}`)) {
+    if (
+      config.emailIdentityDomain &&
+      !config.senderEmail.toLowerCase().endsWith(`@${config.emailIdentityDomain.toLowerCase()}`)
+    ) {
       problem('senderEmail', `must be an address at emailIdentityDomain (${config.emailIdentityDomain})`);
     }
     const caProblem = checkCaFile(config.ldapCaFile);
@@ -240,7 +305,9 @@ export type BlinkConfig = Omit<z.output<typeof configSchema>, 'smsAllowedCountri
 };
 
 /** Countries of the E.164 numbers Blink sends from and receives on, plus the default country of typed numbers. */
-export function defaultSmsAllowedCountries(config: Pick<BlinkConfig, 'smsInboundNumbers' | 'smsOriginationIdentities' | 'defaultCountry'>): string[] {
+export function defaultSmsAllowedCountries(
+  config: Pick<BlinkConfig, 'smsInboundNumbers' | 'smsOriginationIdentities' | 'defaultCountry'>,
+): string[] {
   const countries = [...config.smsInboundNumbers, ...config.smsOriginationIdentities]
     .filter((identity) => E164.test(identity))
     .map((number) => parsePhoneNumberFromString(number)?.country)
@@ -282,7 +349,7 @@ export function loadConfig(read: (key: string) => unknown): BlinkConfig {
   const result = configSchema.safeParse(raw);
   // Checked on the raw values so that it is reported together with any other problem.
   const pairing =
-    ('vpcId' in raw) !== ('subnetIds' in raw)
+    'vpcId' in raw !== 'subnetIds' in raw
       ? ['vpcId: vpcId and subnetIds go together: give both to import a VPC, or neither for a demo VPC']
       : [];
   if (!result.success || pairing.length > 0) {
@@ -301,6 +368,8 @@ export function loadConfig(read: (key: string) => unknown): BlinkConfig {
   return {
     ...data,
     ldapCaPath: resolveFromRoot(data.ldapCaFile),
-    smsAllowedCountries: smsAllowedCountries ? [...new Set(smsAllowedCountries)].sort() : defaultSmsAllowedCountries(data),
+    smsAllowedCountries: smsAllowedCountries
+      ? [...new Set(smsAllowedCountries)].sort()
+      : defaultSmsAllowedCountries(data),
   };
 }

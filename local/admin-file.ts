@@ -40,9 +40,12 @@ export async function readAdminFile(file: string): Promise<LocalAdminFile | unde
   try {
     const fileStat = await stat(file);
     if ((fileStat.mode & 0o077) !== 0) {
-      throw new Error(`${file} is readable by others (mode ${(fileStat.mode & 0o777).toString(8)}); delete it and restart npm start.`);
+      throw new Error(
+        `${file} is readable by others (mode ${(fileStat.mode & 0o777).toString(8)}); delete it and restart npm start.`,
+      );
     }
-    if (typeof process.getuid === 'function' && fileStat.uid !== process.getuid()) throw new Error(`${file} belongs to another user; not using it.`);
+    if (typeof process.getuid === 'function' && fileStat.uid !== process.getuid())
+      throw new Error(`${file} belongs to another user; not using it.`);
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return undefined;

@@ -75,7 +75,11 @@ export function socketSourceIp(request: IncomingMessage): string {
  * it: single- and multi-value headers and query parameters, base64 for binary bodies, and a request context whose
  * sourceIp comes from the TCP connection.
  */
-export function toApiGatewayEvent(request: IncomingMessage, body: Buffer, options: BridgeOptions): APIGatewayProxyEvent {
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  options: BridgeOptions,
+): APIGatewayProxyEvent {
   const url = new URL(request.url ?? '/', 'http://bridge.invalid');
   const method = (request.method ?? 'GET').toUpperCase();
   const path = url.pathname;
@@ -168,7 +172,8 @@ export function writeProxyResult(response: ServerResponse, result: APIGatewayPro
   }
   const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   response.statusCode = result.statusCode;
-  for (const [name, values] of Object.entries(headers)) response.setHeader(name, values.length === 1 ? (values[0] ?? '') : values);
+  for (const [name, values] of Object.entries(headers))
+    response.setHeader(name, values.length === 1 ? (values[0] ?? '') : values);
   response.setHeader('content-length', body.length);
   response.end(body);
 }

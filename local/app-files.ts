@@ -39,7 +39,11 @@ export async function serveApp(request: IncomingMessage, response: ServerRespons
   const name = rawPath === '/app/' || rawPath === '/app/enroll' ? 'index.html' : rawPath.slice('/app/'.length);
   const file = files.get(name);
   if (!file) {
-    send(404, 'application/json; charset=utf-8', jsonResponse(404, { error: { code: 'NOT_FOUND', message: 'No such file.' } }).body);
+    send(
+      404,
+      'application/json; charset=utf-8',
+      jsonResponse(404, { error: { code: 'NOT_FOUND', message: 'No such file.' } }).body,
+    );
     return;
   }
   send(200, contentTypes[name.split('.').pop() ?? ''] ?? 'application/octet-stream', file);

@@ -1,9 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import type { Agent } from 'node:https';
-import { createDocumentClient, createSesClient, createSmsVoiceClient, createSqsClient, type ClientTarget } from '../shared/composition/aws-clients.js';
+import {
+  createDocumentClient,
+  createSesClient,
+  createSmsVoiceClient,
+  createSqsClient,
+  type ClientTarget,
+} from '../shared/composition/aws-clients.js';
 import { adminApiEnvSections, wireAdminApi } from '../shared/composition/admin-api.js';
 import { apiEnvSections, wireApi } from '../shared/composition/api.js';
-import { directoryWorkerEnvSections, ldapDirectoryFrom, wireDirectoryWorker } from '../shared/composition/directory-worker.js';
+import {
+  directoryWorkerEnvSections,
+  ldapDirectoryFrom,
+  wireDirectoryWorker,
+} from '../shared/composition/directory-worker.js';
 import { inboundSmsEnvSections, wireInboundSms } from '../shared/composition/inbound-sms.js';
 import { functionTimeoutMs } from '../shared/composition/timeouts.js';
 import { parseEnv } from '../shared/config/env.js';
@@ -85,26 +95,29 @@ export async function composeLocalBlink(options: ComposeOptions) {
   });
 
   // The handlers' configuration goes through the one shared schema, as in the Lambdas: every function's sections.
-  const env = parseEnv([...new Set([...apiEnvSections, ...inboundSmsEnvSections, ...directoryWorkerEnvSections, ...adminApiEnvSections])], {
-    ...options.enrollmentEnv,
-    POWERTOOLS_SERVICE_NAME: 'blink',
-    BLINK_VERSION: options.version,
-    TABLE_NAME: options.tableName,
-    JOB_QUEUE_URL: queue.queueUrl,
-    // As deployed: the worker's JOB_MAX_RECEIVE_COUNT is the queue's maxReceiveCount.
-    JOB_MAX_RECEIVE_COUNT: String(options.queue.maxReceiveCount),
-    PUBLIC_BASE_URL: options.publicBaseUrl,
-    EMAIL_FROM: options.emailFrom,
-    SMS_ORIGINATION_IDENTITIES: options.smsOriginationIdentities,
-    SMS_INBOUND_NUMBERS: options.smsInboundNumbers,
-    LDAP_URLS: options.directory.urls,
-    LDAP_BASE_DN: options.directory.baseDn,
-    LDAP_BIND_DN: options.directory.bindDn,
-    LDAP_STARTTLS: String(options.directory.startTls),
-    LDAP_CA_FILE: options.directory.caFile,
-    // Locally the admin API calls the worker's admin entry in process; the name is the one its context carries.
-    DIRECTORY_WORKER_FUNCTION: 'blink-directory-worker',
-  });
+  const env = parseEnv(
+    [...new Set([...apiEnvSections, ...inboundSmsEnvSections, ...directoryWorkerEnvSections, ...adminApiEnvSections])],
+    {
+      ...options.enrollmentEnv,
+      POWERTOOLS_SERVICE_NAME: 'blink',
+      BLINK_VERSION: options.version,
+      TABLE_NAME: options.tableName,
+      JOB_QUEUE_URL: queue.queueUrl,
+      // As deployed: the worker's JOB_MAX_RECEIVE_COUNT is the queue's maxReceiveCount.
+      JOB_MAX_RECEIVE_COUNT: String(options.queue.maxReceiveCount),
+      PUBLIC_BASE_URL: options.publicBaseUrl,
+      EMAIL_FROM: options.emailFrom,
+      SMS_ORIGINATION_IDENTITIES: options.smsOriginationIdentities,
+      SMS_INBOUND_NUMBERS: options.smsInboundNumbers,
+      LDAP_URLS: options.directory.urls,
+      LDAP_BASE_DN: options.directory.baseDn,
+      LDAP_BIND_DN: options.directory.bindDn,
+      LDAP_STARTTLS: String(options.directory.startTls),
+      LDAP_CA_FILE: options.directory.caFile,
+      // Locally the admin API calls the worker's admin entry in process; the name is the one its context carries.
+      DIRECTORY_WORKER_FUNCTION: 'blink-directory-worker',
+    },
+  );
 
   // What differs from the Lambdas: clients on the stand-ins, secrets in memory, pushes recorded, no X-Ray daemon.
   const clock: Clock = options.clock ?? new SystemClock();
@@ -137,13 +150,24 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const inboundSms = wireInboundSms(env, { ...local, onHandled: options.onInboundSms });
   // Lockout alerts and reset notices push to the RecordingPushSender, shown at /_local.
   const pushSender = new RecordingPushSender();
-  const worker = wireDirectoryWorker(env, { ...local, directory, pushSender, ...(options.webPushAgent ? { webPushAgent: options.webPushAgent } : {}) });
+  const worker = wireDirectoryWorker(env, {
+    ...local,
+    directory,
+    pushSender,
+    ...(options.webPushAgent ? { webPushAgent: options.webPushAgent } : {}),
+  });
   // The worker's admin entry, called in process where the deployed admin API invokes the worker Lambda.
   const adminApi = wireAdminApi(env, {
     ...local,
     // The portal's help-desk actions: caller codes by SMS, unlock and reset jobs on the queue, codes hashed with the key.
     helpDesk: { env, clients: { sqs: sqsClient, smsVoice: local.clients.smsVoice }, secrets },
-    worker: { invoke: (request) => worker.admin({ admin: request }, createLambdaContext('blink-directory-worker', functionTimeoutMs('directory-worker'))) },
+    worker: {
+      invoke: (request) =>
+        worker.admin(
+          { admin: request },
+          createLambdaContext('blink-directory-worker', functionTimeoutMs('directory-worker')),
+        ),
+    },
   });
 
   // The functions' adapters, for tests and the console (one table, queue and set of stand-ins behind all of them).
@@ -170,7 +194,10 @@ export async function composeLocalBlink(options: ComposeOptions) {
      * handler as its failure queue's event source would, and answers which records failed (they would be retried).
      */
     deliverInboundSmsFailures: (records: string[], receiveCount = 1) =>
-      handlers.inboundSms(failureQueueBatch(records, receiveCount), createLambdaContext('blink-inbound-sms', functionTimeoutMs('inbound-sms'))),
+      handlers.inboundSms(
+        failureQueueBatch(records, receiveCount),
+        createLambdaContext('blink-inbound-sms', functionTimeoutMs('inbound-sms')),
+      ),
     async close() {
       await directory.close();
       sqsClient.destroy();

@@ -18,7 +18,12 @@ const optionalText = z
 const localEnvSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PUBLIC_BASE_URL: optionalText.pipe(z.url().refine((url) => !url.endsWith('/'), 'must not end with a slash').optional()),
+    PUBLIC_BASE_URL: optionalText.pipe(
+      z
+        .url()
+        .refine((url) => !url.endsWith('/'), 'must not end with a slash')
+        .optional(),
+    ),
     LOCKOUT_SCAN_INTERVAL_SECONDS: z.coerce.number().min(0.05).max(86_400).default(300),
     /** Local hour (in LOCKOUT_ALERT_TIME_ZONE) at which the scheduler tick queues the daily password-expiry reminders. */
     PASSWORD_EXPIRY_REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(9),
@@ -60,8 +65,20 @@ export type LocalEnv = z.output<typeof localEnvSchema>;
  * whichever are set straight to the handlers, where `parseEnv` validates them as in the Lambdas. Derived from the
  * schema, so a new setting works locally without being listed here.
  */
-const productSettingSections = ['enrollment', 'reset', 'inboundSms', 'snsHttps', 'lockoutScan', 'lockoutAlert', 'expiryReminders', 'webPush', 'portal'] as const;
-export const productSettingNames: readonly string[] = productSettingSections.flatMap((section) => Object.keys(envSections[section]));
+const productSettingSections = [
+  'enrollment',
+  'reset',
+  'inboundSms',
+  'snsHttps',
+  'lockoutScan',
+  'lockoutAlert',
+  'expiryReminders',
+  'webPush',
+  'portal',
+] as const;
+export const productSettingNames: readonly string[] = productSettingSections.flatMap((section) =>
+  Object.keys(envSections[section]),
+);
 
 /** The product settings set (and not blank) in `env`, trimmed. */
 export function productSettingsFrom(env: Record<string, string | undefined>): Record<string, string> {
@@ -79,13 +96,16 @@ export type RealDirectoryConfig = DirectorySettings;
 export function parseLocalEnv(env: Record<string, string | undefined> = process.env): LocalEnv {
   const result = localEnvSchema.safeParse(env);
   if (!result.success) {
-    throw new ConfigurationError(result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+    throw new ConfigurationError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
   }
   return result.data;
 }
 
 export function realDirectoryFrom(env: LocalEnv): RealDirectoryConfig | undefined {
-  if (!env.LDAP_URL || !env.LDAP_BASE_DN || !env.LDAP_BIND_DN || !env.LDAP_BIND_PASSWORD || !env.LDAP_CA_FILE) return undefined;
+  if (!env.LDAP_URL || !env.LDAP_BASE_DN || !env.LDAP_BIND_DN || !env.LDAP_BIND_PASSWORD || !env.LDAP_CA_FILE)
+    return undefined;
   return {
     urls: env.LDAP_URL,
     baseDn: env.LDAP_BASE_DN,

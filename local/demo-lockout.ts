@@ -15,9 +15,15 @@ export async function lockOutDemoUser(demo: DemoDirectoryServer, samAccountName:
   const isLocked = () => demo.directory.lockedAccounts().some((locked) => locked.toLowerCase() === dn.toLowerCase());
   let attempts = 0;
   while (!isLocked()) {
-    if (attempts > demoPolicy.lockoutThreshold) throw new Error(`${samAccountName} did not lock after ${attempts} wrong passwords`);
+    if (attempts > demoPolicy.lockoutThreshold)
+      throw new Error(`${samAccountName} did not lock after ${attempts} wrong passwords`);
     attempts += 1;
-    const client = new Client({ url: demo.url, tlsOptions: { ca: [demo.caPem] }, timeout: 5_000, connectTimeout: 5_000 });
+    const client = new Client({
+      url: demo.url,
+      tlsOptions: { ca: [demo.caPem] },
+      timeout: 5_000,
+      connectTimeout: 5_000,
+    });
     try {
       await client.bind(bindName, `wrong-${randomBytes(9).toString('base64url')}`);
       throw new Error(`A wrong password was accepted for ${samAccountName}`);

@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   ];
   if (blink.directory.kind === 'demo') {
     lines.push('', `Demo users (base ${blink.directory.server.baseDn}):`);
-    for (const user of demoUsers) lines.push(`  ${user.samAccountName.padEnd(14)} ${user.password.padEnd(20)} ${user.role}`);
+    for (const user of demoUsers)
+      lines.push(`  ${user.samAccountName.padEnd(14)} ${user.password.padEnd(20)} ${user.role}`);
   }
   lines.push(
     '',

@@ -131,7 +131,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
   const cleanups: Array<() => Promise<unknown>> = [];
   const runCleanups = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
-      await cleanup().catch((error: unknown) => logger.warn('stopping a local component failed', { error: String(error) }));
+      await cleanup().catch((error: unknown) =>
+        logger.warn('stopping a local component failed', { error: String(error) }),
+      );
     }
   };
 
@@ -145,7 +147,8 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     const routing: { handle?: ReturnType<typeof createRequestHandler> } = {};
     const server = createServer((request, response) => {
       if (routing.handle) void routing.handle(request, response);
-      else sendJson(response, 503, { error: { code: 'STARTING', message: 'Blink is starting; try again in a moment.' } });
+      else
+        sendJson(response, 503, { error: { code: 'STARTING', message: 'Blink is starting; try again in a moment.' } });
     });
     const url = await listenOnLoopback(server, options.port ?? settings.PORT);
     const port = portOf(server);
@@ -155,7 +158,12 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     const publicBaseUrl = options.publicBaseUrl ?? settings.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
 
     const [dynamodb, sqs, ses, sms] = await Promise.all([startDynamoDb(), startSqs(), startSes(), startSmsVoice()]);
-    cleanups.push(() => dynamodb.stop(), () => sqs.stop(), () => ses.stop(), () => sms.stop());
+    cleanups.push(
+      () => dynamodb.stop(),
+      () => sqs.stop(),
+      () => ses.stop(),
+      () => sms.stop(),
+    );
 
     const requested = options.directory ?? realDirectoryFrom(settings) ?? 'demo';
     let directory: LocalBlink['directory'];
@@ -184,7 +192,10 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     let identityProvider: LocalIdentityProvider | undefined;
     if (!productSettings['PORTAL_OIDC_ISSUER'] && options.identityProvider === 'local') {
       const portalBaseUrl = productSettings['PORTAL_BASE_URL'] ?? url;
-      identityProvider = await startLocalIdentityProvider({ directory: directorySettings, redirectUris: [`${portalBaseUrl}/admin/portal/callback`] });
+      identityProvider = await startLocalIdentityProvider({
+        directory: directorySettings,
+        redirectUris: [`${portalBaseUrl}/admin/portal/callback`],
+      });
       cleanups.push(() => identityProvider?.stop() ?? Promise.resolve());
       Object.assign(productSettings, {
         PORTAL_BASE_URL: portalBaseUrl,
@@ -242,7 +253,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     const schedule = setInterval(() => {
       composition.adapters.jobQueue
         .enqueue({ kind: 'lockout-scan', jobId: randomUUID(), requestedAt: new Date().toISOString() })
-        .catch((error: unknown) => logger.error('could not enqueue the scheduled lockout scan', { error: describe(error) }));
+        .catch((error: unknown) =>
+          logger.error('could not enqueue the scheduled lockout scan', { error: describe(error) }),
+        );
     }, intervalMs);
     cleanups.push(async () => clearInterval(schedule));
 
@@ -250,11 +263,17 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     // deployment's zone (LOCKOUT_ALERT_TIME_ZONE), as the EventBridge Scheduler cron does deployed.
     let expiryTimer: NodeJS.Timeout | undefined;
     const scheduleExpiryRun = () => {
-      const next = nextLocalHour(new Date(), settings.PASSWORD_EXPIRY_REMINDER_HOUR, composition.env.LOCKOUT_ALERT_TIME_ZONE);
+      const next = nextLocalHour(
+        new Date(),
+        settings.PASSWORD_EXPIRY_REMINDER_HOUR,
+        composition.env.LOCKOUT_ALERT_TIME_ZONE,
+      );
       expiryTimer = setTimeout(() => {
         composition.adapters.jobQueue
           .enqueue({ kind: 'password-expiry-scan', jobId: randomUUID(), requestedAt: new Date().toISOString() })
-          .catch((error: unknown) => logger.error('could not enqueue the scheduled password expiry scan', { error: describe(error) }));
+          .catch((error: unknown) =>
+            logger.error('could not enqueue the scheduled password expiry scan', { error: describe(error) }),
+          );
         scheduleExpiryRun();
       }, next.getTime() - Date.now());
     };
@@ -293,7 +312,12 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       { name: 'SES v2 (aws-ses-v2-local, web viewer)', url: services.ses },
       { name: 'End User Messaging SMS (loopback SendTextMessage)', url: services.sms },
       { name: directory.kind === 'demo' ? 'Directory (demo, LDAPS)' : 'Directory (real)', url: services.directory },
-      ...(identityProvider ? [{ name: 'Admin portal', url: `${url}/admin/` }, { name: 'Identity provider (local, OpenID)', url: identityProvider.issuer }] : []),
+      ...(identityProvider
+        ? [
+            { name: 'Admin portal', url: `${url}/admin/` },
+            { name: 'Identity provider (local, OpenID)', url: identityProvider.issuer },
+          ]
+        : []),
     ];
 
     // The console's simulated phones: the reference device client, keys in memory, requests to this runtime's own URL.
@@ -318,7 +342,8 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       listEmails,
       inbound,
       simulatedDevices,
-      lockOutDemoUser: directory.kind === 'demo' ? (samAccountName) => lockOutDemoUser(directory.server, samAccountName) : undefined,
+      lockOutDemoUser:
+        directory.kind === 'demo' ? (samAccountName) => lockOutDemoUser(directory.server, samAccountName) : undefined,
       consoleData: async (): Promise<ConsoleData> => ({
         apiUrl: url,
         jobs: await jobQueueDepths(composition),
@@ -377,7 +402,9 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
 
 function isLocked(demo: DemoDirectoryServer, samAccountName: string): boolean {
   const locked = new Set(demo.directory.lockedAccounts().map((dn) => dn.toLowerCase()));
-  return [...locked].some((dn) => demo.directory.get(dn)?.attributes.get('samaccountname')?.values[0]?.toString() === samAccountName);
+  return [...locked].some(
+    (dn) => demo.directory.get(dn)?.attributes.get('samaccountname')?.values[0]?.toString() === samAccountName,
+  );
 }
 
 async function listEmailViews(ses: SesStandIn): Promise<SentEmailView[]> {
@@ -398,7 +425,9 @@ const inboundRequestSchema = z.object({
   inboundMessageId: z.string().min(1).max(200).optional(),
 });
 
-const lockRequestSchema = z.object({ samAccountName: z.enum(demoUsers.map((user) => user.samAccountName) as [string, ...string[]]) });
+const lockRequestSchema = z.object({
+  samAccountName: z.enum(demoUsers.map((user) => user.samAccountName) as [string, ...string[]]),
+});
 
 /** Jobs a person may put on the queue from the console (reset and unlock come from the product's own flows). */
 const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan', 'password-expiry-scan']) });
@@ -416,7 +445,10 @@ async function jobQueueDepths(composition: LocalComposition) {
       inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
     };
   };
-  return { queue: await depth(composition.queue.queueUrl), deadLetter: await depth(composition.queue.deadLetterQueueUrl) };
+  return {
+    queue: await depth(composition.queue.queueUrl),
+    deadLetter: await depth(composition.queue.deadLetterQueueUrl),
+  };
 }
 
 /**
@@ -427,7 +459,12 @@ async function jobQueueDepths(composition: LocalComposition) {
 export function allowedHostsFor(port: number, publicBaseUrl: string): ReadonlySet<string> {
   const publicUrl = new URL(publicBaseUrl);
   const publicDefaultPort = publicUrl.protocol === 'https:' ? '443' : '80';
-  const candidates = [`127.0.0.1:${port}`, `localhost:${port}`, publicUrl.host, `${publicUrl.hostname}:${publicUrl.port || publicDefaultPort}`];
+  const candidates = [
+    `127.0.0.1:${port}`,
+    `localhost:${port}`,
+    publicUrl.host,
+    `${publicUrl.hostname}:${publicUrl.port || publicDefaultPort}`,
+  ];
   return new Set(candidates.map(normalizedHost).filter((host): host is string => host !== undefined));
 }
 
@@ -470,7 +507,10 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     handler: (event: APIGatewayProxyEvent, context: Context) => Promise<unknown>,
   ) => {
     const event = toApiGatewayEvent(request, body, { stage: 'local', domainName });
-    const result = (await handler(event, createLambdaContext(`blink-${name}`, functionTimeoutMs(name)))) as APIGatewayProxyResult;
+    const result = (await handler(
+      event,
+      createLambdaContext(`blink-${name}`, functionTimeoutMs(name)),
+    )) as APIGatewayProxyResult;
     writeProxyResult(response, result);
   };
 
@@ -483,17 +523,34 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     const presented = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
     // Digests have the same length whatever was sent, so the comparison takes constant time.
     if (!timingSafeEqual(createHash('sha256').update(presented).digest(), adminTokenDigest)) {
-      sendJson(response, 401, { error: { code: 'UNAUTHORIZED', message: 'Admin routes need Authorization: Bearer <LOCAL_ADMIN_TOKEN>.' } }, {
-        'www-authenticate': 'Bearer',
-      });
+      sendJson(
+        response,
+        401,
+        { error: { code: 'UNAUTHORIZED', message: 'Admin routes need Authorization: Bearer <LOCAL_ADMIN_TOKEN>.' } },
+        {
+          'www-authenticate': 'Bearer',
+        },
+      );
       return;
     }
-    await proxyToFunction(request, response, await readBody(request, 256 * 1024), 'admin-api', deps.composition.adminHandlers.adminApi);
+    await proxyToFunction(
+      request,
+      response,
+      await readBody(request, 256 * 1024),
+      'admin-api',
+      deps.composition.adminHandlers.adminApi,
+    );
   };
 
   // The portal's routes: no bearer token, the admin API checks their session cookie (and CSRF token on changes).
   const handlePortal = async (request: IncomingMessage, response: ServerResponse) =>
-    proxyToFunction(request, response, await readBody(request, 64 * 1024), 'admin-api', deps.composition.adminHandlers.adminApi);
+    proxyToFunction(
+      request,
+      response,
+      await readBody(request, 64 * 1024),
+      'admin-api',
+      deps.composition.adminHandlers.adminApi,
+    );
 
   const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
     const sms = parseJson(
@@ -511,30 +568,48 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       messageBody: sms.body,
       inboundMessageId,
     };
-    await deps.composition.handlers.inboundSms(inboundSmsNotification(twoWayMessage), createLambdaContext('blink-inbound-sms', functionTimeoutMs('inbound-sms')));
+    await deps.composition.handlers.inboundSms(
+      inboundSmsNotification(twoWayMessage),
+      createLambdaContext('blink-inbound-sms', functionTimeoutMs('inbound-sms')),
+    );
     sendJson(response, 202, { inboundMessageId });
   };
 
   const enqueueJob = async (request: IncomingMessage, response: ServerResponse) => {
-    const { kind } = parseJson(jobRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'job', '{"kind": "ping"}, {"kind": "lockout-scan"} or {"kind": "password-expiry-scan"}');
+    const { kind } = parseJson(
+      jobRequestSchema,
+      (await readBody(request, 4 * 1024)).toString('utf8'),
+      'job',
+      '{"kind": "ping"}, {"kind": "lockout-scan"} or {"kind": "password-expiry-scan"}',
+    );
     const jobId = randomUUID();
     await deps.composition.adapters.jobQueue.enqueue({ kind, jobId, requestedAt: new Date().toISOString() });
     sendJson(response, 202, { jobId });
   };
 
   const lockDemoUser = async (request: IncomingMessage, response: ServerResponse) => {
-    const { samAccountName } = parseJson(lockRequestSchema, (await readBody(request, 4 * 1024)).toString('utf8'), 'request', '{"samAccountName": "jane.doe"}');
+    const { samAccountName } = parseJson(
+      lockRequestSchema,
+      (await readBody(request, 4 * 1024)).toString('utf8'),
+      'request',
+      '{"samAccountName": "jane.doe"}',
+    );
     if (!deps.lockOutDemoUser) throw new NotFoundError('Locking a user out is offered for the demo directory only.');
     const wrongPasswords = await deps.lockOutDemoUser(samAccountName);
     sendJson(response, 200, { samAccountName, locked: true, wrongPasswords });
   };
 
-  const consoleRoutes: Record<string, Partial<Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>>>> = {
+  const consoleRoutes: Record<
+    string,
+    Partial<Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>>>
+  > = {
     '/_local': {
-      GET: async (_request, response) => send(response, 200, 'text/html; charset=utf-8', renderConsolePage(await deps.consoleData())),
+      GET: async (_request, response) =>
+        send(response, 200, 'text/html; charset=utf-8', renderConsolePage(await deps.consoleData())),
     },
     '/_local/console.js': {
-      GET: async (_request, response) => send(response, 200, 'text/javascript; charset=utf-8', deps.consoleAssets.script),
+      GET: async (_request, response) =>
+        send(response, 200, 'text/javascript; charset=utf-8', deps.consoleAssets.script),
     },
     '/_local/console.css': {
       GET: async (_request, response) => send(response, 200, 'text/css; charset=utf-8', deps.consoleAssets.style),
@@ -581,19 +656,27 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     };
   };
   const refuseCrossSite = (response: ServerResponse) =>
-    sendJson(response, 403, { error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' } });
+    sendJson(response, 403, {
+      error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' },
+    });
 
   return async (request: IncomingMessage, response: ServerResponse) => {
     const pathname = new URL(request.url ?? '/', 'http://local.invalid').pathname.replace(/\/+$/, '') || '/';
     const host = normalizedHost(request.headers.host);
     if (host === undefined || !deps.allowedHosts.has(host)) {
       request.resume();
-      sendJson(response, 421, {
-        error: {
-          code: 'MISDIRECTED_REQUEST',
-          message: 'This Blink runtime answers only for 127.0.0.1, localhost and the PUBLIC_BASE_URL host on its own port.',
+      sendJson(
+        response,
+        421,
+        {
+          error: {
+            code: 'MISDIRECTED_REQUEST',
+            message:
+              'This Blink runtime answers only for 127.0.0.1, localhost and the PUBLIC_BASE_URL host on its own port.',
+          },
         },
-      }, { connection: 'close' });
+        { connection: 'close' },
+      );
       return;
     }
     try {
@@ -601,7 +684,13 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
         const route = consoleRoutes[pathname] ?? deviceActionRoutes(pathname);
         const handler = route?.[request.method ?? 'GET'];
         if (!route) sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'No such console route.' } });
-        else if (!handler) sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed.' } }, { allow: Object.keys(route).join(', ') });
+        else if (!handler)
+          sendJson(
+            response,
+            405,
+            { error: { code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed.' } },
+            { allow: Object.keys(route).join(', ') },
+          );
         // Every console action (inbound SMS, jobs, the simulated phone) refuses a browser's request from another site.
         else if (request.method !== 'GET' && isCrossSiteRequest(request.headers)) refuseCrossSite(response);
         else await handler(request, response);
@@ -627,22 +716,37 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
         sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: error.message } });
         return;
       }
-      if (!(error instanceof ValidationError || error instanceof NotFoundError)) deps.logger.error('local request failed', { path: pathname, error: describe(error) });
+      if (!(error instanceof ValidationError || error instanceof NotFoundError))
+        deps.logger.error('local request failed', { path: pathname, error: describe(error) });
       if (!response.headersSent) writeProxyResult(response, errorResponse(error));
       else response.destroy();
     }
   };
 }
 
-function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer, headers: Record<string, string> = {}) {
+function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+) {
   const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  response.writeHead(status, { ...consoleHeaders, 'content-type': contentType, 'content-length': payload.length, ...headers });
+  response.writeHead(status, {
+    ...consoleHeaders,
+    'content-type': contentType,
+    'content-length': payload.length,
+    ...headers,
+  });
   response.end(payload);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const result = jsonResponse(status, body, headers);
-  send(response, status, 'application/json; charset=utf-8', result.body, { ...(result.headers as Record<string, string>), ...headers });
+  send(response, status, 'application/json; charset=utf-8', result.body, {
+    ...(result.headers as Record<string, string>),
+    ...headers,
+  });
 }
 
 function describe(error: unknown): string {

@@ -75,7 +75,9 @@ const enrollRequestSchema = z
       .trim()
       .min(1, 'must be the setup link shown under the QR code')
       .max(2048, 'must be at most 2048 characters'),
-    unlockMethod: z.enum(['none', 'pin', 'biometric'], { error: 'must be none, pin or biometric' }).default('biometric'),
+    unlockMethod: z
+      .enum(['none', 'pin', 'biometric'], { error: 'must be none, pin or biometric' })
+      .default('biometric'),
     platform: z.enum(['ios', 'android', 'other'], { error: 'must be ios, android or other' }).default('other'),
   })
   .strict();
@@ -129,7 +131,9 @@ export class SimulatedDevices {
    * Enrolls a new simulated device from the QR link's text (`{uri, unlockMethod, platform}` as JSON): new P-256 key
    * pair, registration with the binding code, as the app does. 201 with the device, or the API's refusal.
    */
-  async enroll(bodyText: string): Promise<ConsoleAnswer<SimulatedDeviceView | { error: { code: string; message: string } }>> {
+  async enroll(
+    bodyText: string,
+  ): Promise<ConsoleAnswer<SimulatedDeviceView | { error: { code: string; message: string } }>> {
     const { uri, unlockMethod, platform } = parseJson(
       enrollRequestSchema,
       bodyText,
@@ -152,7 +156,12 @@ export class SimulatedDevices {
 
     const keys = generateDeviceKeys();
     try {
-      const registered = await registerDevice(this.options.apiUrl, { bindingCode: link.bindingCode, publicKey: keys.publicKey, unlockMethod, platform });
+      const registered = await registerDevice(this.options.apiUrl, {
+        bindingCode: link.bindingCode,
+        publicKey: keys.publicKey,
+        unlockMethod,
+        platform,
+      });
       const device: SimulatedDevice = {
         client: new DeviceClient(this.options.apiUrl, registered.deviceId, keys.privateKey, this.options.now),
         account: registered.account,
@@ -163,7 +172,8 @@ export class SimulatedDevices {
       this.devices.set(registered.deviceId, device);
       return { status: 201, body: await this.view(registered.deviceId, device) };
     } catch (error) {
-      if (error instanceof DeviceApiError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+      if (error instanceof DeviceApiError)
+        return { status: error.status, body: { error: { code: error.code, message: error.message } } };
       throw error;
     }
   }
@@ -171,7 +181,10 @@ export class SimulatedDevices {
   /** Runs one of the app's signed requests for a simulated device and says what the phone would show. */
   async act(deviceId: string, action: DeviceAction): Promise<DeviceActionOutcome> {
     const device = this.devices.get(deviceId);
-    if (!device) throw new NotFoundError('No simulated device with this id (the console forgets its devices when Blink restarts).');
+    if (!device)
+      throw new NotFoundError(
+        'No simulated device with this id (the console forgets its devices when Blink restarts).',
+      );
     const { client, account } = device;
     const who = `${account.displayName} (${account.samAccountName})`;
     let requestId: string | undefined;

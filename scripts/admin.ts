@@ -52,12 +52,17 @@ interface AdminClient {
 
 const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
-async function send(url: URL, init: { method: string; headers: Record<string, string>; body?: string }): Promise<unknown> {
+async function send(
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body?: string },
+): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(url, init);
   } catch (error) {
-    throw new Error(`Cannot reach ${url.origin}: ${(error as Error).message}. Is Blink running (npm start)?`, { cause: error });
+    throw new Error(`Cannot reach ${url.origin}: ${(error as Error).message}. Is Blink running (npm start)?`, {
+      cause: error,
+    });
   }
   const text = await response.text();
   let json: unknown;
@@ -69,7 +74,12 @@ async function send(url: URL, init: { method: string; headers: Record<string, st
   if (!response.ok) {
     const parsed = errorBodySchema.safeParse(json);
     const detail = parsed.success ? `${parsed.data.error.code}: ${parsed.data.error.message}` : text.slice(0, 200);
-    const hint = response.status === 401 ? ' (check LOCAL_ADMIN_TOKEN)' : response.status === 403 ? ' (check your AWS credentials and execute-api:Invoke permission)' : '';
+    const hint =
+      response.status === 401
+        ? ' (check LOCAL_ADMIN_TOKEN)'
+        : response.status === 403
+          ? ' (check your AWS credentials and execute-api:Invoke permission)'
+          : '';
     throw new Error(`${init.method} ${url.pathname} failed with ${response.status}${hint}: ${detail}`);
   }
   return json;
@@ -83,7 +93,8 @@ async function localClient(env: NodeJS.ProcessEnv, adminFile: string): Promise<A
   const running = await readAdminFile(adminFile);
   const configuredBase = env.PORT ? `http://127.0.0.1:${env.PORT}` : env.PUBLIC_BASE_URL;
   const base = (configuredBase ?? running?.url ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-  const sameRuntime = running !== undefined && (configuredBase === undefined || new URL(base).origin === new URL(running.url).origin);
+  const sameRuntime =
+    running !== undefined && (configuredBase === undefined || new URL(base).origin === new URL(running.url).origin);
   const token = env.LOCAL_ADMIN_TOKEN || (sameRuntime ? running.token : undefined);
   if (!token) {
     throw new UsageError(
@@ -96,7 +107,10 @@ async function localClient(env: NodeJS.ProcessEnv, adminFile: string): Promise<A
     request: (method, path, body) =>
       send(new URL(path, `${base}/`), {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
   };
@@ -125,7 +139,8 @@ function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
 async function signedClient(api: string, env: NodeJS.ProcessEnv): Promise<AdminClient> {
   const base = new URL(api.replace(/\/+$/, '') + '/');
   if (base.protocol !== 'https:') throw new UsageError('--api must be an https:// URL');
-  const region = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(base.hostname)?.[1] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const region =
+    /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(base.hostname)?.[1] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new UsageError('Cannot tell the AWS region from --api; set AWS_REGION.');
   const [{ SignatureV4 }, { defaultProvider }] = await Promise.all([
     import('@smithy/signature-v4'),
@@ -136,7 +151,10 @@ async function signedClient(api: string, env: NodeJS.ProcessEnv): Promise<AdminC
     async request(method, path, body) {
       const url = new URL(path.replace(/^\//, ''), base);
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers: Record<string, string> = { host: url.host, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) };
+      const headers: Record<string, string> = {
+        host: url.host,
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      };
       const signed = await signer.sign({
         method,
         protocol: url.protocol,
@@ -181,15 +199,19 @@ async function activate(
     for (const candidate of page.candidates) candidates.set(candidate.userGuid, candidate);
     resolvedSkipped.push(...page.skipped);
     judged += page.candidates.length + page.skipped.length;
-    if (page.total > 0) print(`Resolved ${Math.min(judged, page.total)}/${page.total} (${candidates.size} eligible so far)`);
+    if (page.total > 0)
+      print(`Resolved ${Math.min(judged, page.total)}/${page.total} (${candidates.size} eligible so far)`);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   const eligible = [...candidates.values()];
   print(`Resolved: ${eligible.length} eligible, ${resolvedSkipped.length} skipped.`);
   if (dryRun) {
     print(`Dry run: nothing sent, nothing written.`);
-    print(`Would activate ${eligible.length}${eligible.length ? ': ' + eligible.map((c) => c.samAccountName).join(', ') : ''}`);
-    if (resolvedSkipped.length > 0) print([`Would skip ${resolvedSkipped.length}:`, ...summariseSkipped(resolvedSkipped)].join('\n'));
+    print(
+      `Would activate ${eligible.length}${eligible.length ? ': ' + eligible.map((c) => c.samAccountName).join(', ') : ''}`,
+    );
+    if (resolvedSkipped.length > 0)
+      print([`Would skip ${resolvedSkipped.length}:`, ...summariseSkipped(resolvedSkipped)].join('\n'));
     return;
   }
   const activated: ActivationCandidate[] = [];
@@ -198,13 +220,18 @@ async function activate(
   for (let start = 0; start < total; start += ACTIVATION_CHUNK_SIZE) {
     const chunk = eligible.slice(start, start + ACTIVATION_CHUNK_SIZE);
     const result = activateResultSchema.parse(
-      await client.request('POST', '/admin/activations', { userGuids: chunk.map((candidate) => candidate.userGuid), ...reactivate }),
+      await client.request('POST', '/admin/activations', {
+        userGuids: chunk.map((candidate) => candidate.userGuid),
+        ...reactivate,
+      }),
     );
     activated.push(...result.activated);
     skipped.push(...result.skipped);
     print(`Progress: ${Math.min(start + chunk.length, total)}/${total} processed (${activated.length} activated)`);
   }
-  print(`Activated ${activated.length}${activated.length ? ': ' + activated.map((user) => user.samAccountName).join(', ') : ''}`);
+  print(
+    `Activated ${activated.length}${activated.length ? ': ' + activated.map((user) => user.samAccountName).join(', ') : ''}`,
+  );
   print(skipped.length > 0 ? [`Skipped ${skipped.length}:`, ...summariseSkipped(skipped)].join('\n') : 'Skipped 0');
   const unsent = skipped.filter((entry) => entry.reason === 'email-failed');
   if (unsent.length > 0) {
@@ -265,7 +292,11 @@ function describeLocked(user: LockedUser): string {
   // Where the wrong passwords were tried: the DCs that counted some (badPwdCount is kept per DC).
   const where = user.badPasswords
     .filter((dc) => dc.state === 'unreachable' || dc.count > 0)
-    .map((dc) => (dc.state === 'unreachable' ? `${dc.dc} unreachable` : `${dc.count} on ${dc.dc}${dc.lastAt ? ` (last ${minutes(dc.lastAt)})` : ''}`));
+    .map((dc) =>
+      dc.state === 'unreachable'
+        ? `${dc.dc} unreachable`
+        : `${dc.count} on ${dc.dc}${dc.lastAt ? ` (last ${minutes(dc.lastAt)})` : ''}`,
+    );
   const bad = where.length > 0 ? `; wrong passwords: ${where.join(', ')}` : '';
   return `${user.samAccountName.padEnd(20)} locked ${minutes(user.lockedAt)} ${until.padEnd(26)} ${told}${bad}`;
 }
@@ -301,26 +332,38 @@ export async function runAdmin(
   const client = values.api ? await signedClient(values.api, env) : await localClient(env, adminFile);
   switch (command) {
     case 'activate': {
-      const given = [values.user && { user: values.user }, values.group && { group: values.group }, values.ou && { ou: values.ou }].filter(
-        (target): target is ActivationTarget => Boolean(target),
-      );
+      const given = [
+        values.user && { user: values.user },
+        values.group && { group: values.group },
+        values.ou && { ou: values.ou },
+      ].filter((target): target is ActivationTarget => Boolean(target));
       const [target] = given;
       if (given.length !== 1 || !target) throw new UsageError('activate needs exactly one of --user, --group, --ou');
       const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
       if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > RESOLVE_PAGE_SIZE_MAX)) {
         throw new UsageError(`--page-size must be a whole number from 1 to ${RESOLVE_PAGE_SIZE_MAX}`);
       }
-      await activate(client, target, { dryRun: values['dry-run'], reactivate: values.reactivate, ...(pageSize !== undefined ? { pageSize } : {}) }, print);
+      await activate(
+        client,
+        target,
+        { dryRun: values['dry-run'], reactivate: values.reactivate, ...(pageSize !== undefined ? { pageSize } : {}) },
+        print,
+      );
       return;
     }
     case 'list': {
       const { enrollments } = listSchema.parse(await client.request('GET', '/admin/enrollments'));
       if (enrollments.length === 0) print('No enrollments.');
       for (const enrollment of enrollments) {
-        const methods = [enrollment.methods.sms && 'sms', enrollment.methods.app && 'app'].filter(Boolean).join('+') || '-';
-        print(`${enrollment.samAccountName.padEnd(20)} ${enrollment.status.padEnd(10)} ${methods.padEnd(8)} ${enrollment.userGuid}  ${enrollment.displayName}`);
+        const methods =
+          [enrollment.methods.sms && 'sms', enrollment.methods.app && 'app'].filter(Boolean).join('+') || '-';
+        print(
+          `${enrollment.samAccountName.padEnd(20)} ${enrollment.status.padEnd(10)} ${methods.padEnd(8)} ${enrollment.userGuid}  ${enrollment.displayName}`,
+        );
         for (const device of enrollment.devices) {
-          print(`  device ${device.deviceId} ${device.platform}${device.revokedAt ? ` revoked ${device.revokedAt}` : ''}`);
+          print(
+            `  device ${device.deviceId} ${device.platform}${device.revokedAt ? ` revoked ${device.revokedAt}` : ''}`,
+          );
         }
       }
       return;
@@ -350,16 +393,25 @@ export async function runAdmin(
     case 'audit': {
       if (!values.user) throw new UsageError('audit needs --user <sAMAccountName|GUID>');
       const limit = values.limit === undefined ? undefined : Number(values.limit);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) throw new UsageError('--limit must be a whole number from 1 to 1000');
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000))
+        throw new UsageError('--limit must be a whole number from 1 to 1000');
       const userGuid = await userGuidOf(client, values.user);
       const query = limit === undefined ? '' : `?limit=${limit}`;
-      const { events } = auditSchema.parse(await client.request('GET', `/admin/enrollments/${encodeURIComponent(userGuid)}/audit${query}`));
+      const { events } = auditSchema.parse(
+        await client.request('GET', `/admin/enrollments/${encodeURIComponent(userGuid)}/audit${query}`),
+      );
       if (events.length === 0) print(`No audit events for ${values.user}.`);
       for (const event of events) {
-        const detail = [event.reason && `reason=${event.reason}`, event.actor && `by=${event.actor}`, event.requestId && `request=${event.requestId}`]
+        const detail = [
+          event.reason && `reason=${event.reason}`,
+          event.actor && `by=${event.actor}`,
+          event.requestId && `request=${event.requestId}`,
+        ]
           .filter(Boolean)
           .join(' ');
-        print(`${event.at}  ${event.action.padEnd(20)} ${event.channel.padEnd(7)} ${event.result.padEnd(8)} ${detail}`.trimEnd());
+        print(
+          `${event.at}  ${event.action.padEnd(20)} ${event.channel.padEnd(7)} ${event.result.padEnd(8)} ${detail}`.trimEnd(),
+        );
       }
       return;
     }

@@ -112,7 +112,12 @@ async function benchBundles(): Promise<BundleFigures[]> {
   writeFileSync(benchEnv.LDAP_CA_FILE!, '-----BEGIN CERTIFICATE-----\nbench\n-----END CERTIFICATE-----\n');
   const figures: BundleFigures[] = [];
   const baseline = await bundle('baseline', baselineEntry);
-  figures.push({ name: 'baseline (empty)', sizeKb: statSync(baseline.file).size / 1024, initMs: measureInit(baseline.file), heaviest: '' });
+  figures.push({
+    name: 'baseline (empty)',
+    sizeKb: statSync(baseline.file).size / 1024,
+    initMs: measureInit(baseline.file),
+    heaviest: '',
+  });
   const functionsDir = join(root, 'functions');
   for (const name of readdirSync(functionsDir).sort()) {
     const entry = join(functionsDir, name, 'index.ts');
@@ -126,13 +131,17 @@ async function benchBundles(): Promise<BundleFigures[]> {
 function printBundleTable(figures: BundleFigures[]): BudgetMiss[] {
   const baseline = figures[0]!;
   const misses = budgetMisses(
-    figures.slice(1).map((row) => ({ name: row.name, sizeKb: row.sizeKb, initOverBaselineMs: row.initMs - baseline.initMs })),
+    figures
+      .slice(1)
+      .map((row) => ({ name: row.name, sizeKb: row.sizeKb, initOverBaselineMs: row.initMs - baseline.initMs })),
     budgets,
     apiFacing,
   );
   const missed = new Set(misses.map((miss) => miss.name));
   console.log(`\nLambda bundles (minified, as CDK builds them); init = median of ${initRuns} cold module loads`);
-  console.log('| function | size KB | init ms | init over baseline ms | init ratio | budget | heaviest packages (KB) |');
+  console.log(
+    '| function | size KB | init ms | init over baseline ms | init ratio | budget | heaviest packages (KB) |',
+  );
   console.log('|---|---:|---:|---:|---:|---|---|');
   for (const row of figures) {
     const over = row.initMs - baseline.initMs;
@@ -161,7 +170,9 @@ async function main(): Promise<void> {
   const misses = printBundleTable(bundles);
   // The Blink app's first screen: what a phone downloads before it can show anything (budget in app-build.test.ts).
   const { firstScreenJsGzipBytes } = await buildAppFiles();
-  console.log(`\nBlink app (app/): first-screen JavaScript ${(firstScreenJsGzipBytes / 1024).toFixed(1)} KB gzipped (budget 60 KB)`);
+  console.log(
+    `\nBlink app (app/): first-screen JavaScript ${(firstScreenJsGzipBytes / 1024).toFixed(1)} KB gzipped (budget 60 KB)`,
+  );
   await benchEnrollmentRoutes();
   await benchPortalUsers();
   await benchReset();

@@ -39,10 +39,17 @@ export async function buildAppFiles(): Promise<AppFiles> {
     logLevel: 'silent',
   });
   for (const output of scripts.outputFiles) files.set(relative('/app', output.path), Buffer.from(output.contents));
-  const firstScreenJsGzipBytes = firstScreenFiles(scripts.metafile).reduce((sum, file) => sum + gzipSync(files.get(file) ?? Buffer.alloc(0)).length, 0);
+  const firstScreenJsGzipBytes = firstScreenFiles(scripts.metafile).reduce(
+    (sum, file) => sum + gzipSync(files.get(file) ?? Buffer.alloc(0)).length,
+    0,
+  );
 
   files.set('index.html', Buffer.from(readFileSync(join(appDir, 'index.html'), 'utf8').replace(/\n\s*/g, '\n')));
-  const css = await transform(readFileSync(join(appDir, 'app.css'), 'utf8'), { loader: 'css', minify: true, target: browsers });
+  const css = await transform(readFileSync(join(appDir, 'app.css'), 'utf8'), {
+    loader: 'css',
+    minify: true,
+    target: browsers,
+  });
   files.set('app.css', Buffer.from(css.code));
   files.set('manifest.webmanifest', readFileSync(join(appDir, 'manifest.webmanifest')));
   files.set('icon-192.png', icon(192, false));
@@ -74,7 +81,8 @@ function firstScreenFiles(metafile: Metafile): string[] {
   const visit = (output: string) => {
     if (seen.has(output)) return;
     seen.add(output);
-    for (const imported of metafile.outputs[output]?.imports ?? []) if (imported.kind === 'import-statement') visit(imported.path);
+    for (const imported of metafile.outputs[output]?.imports ?? [])
+      if (imported.kind === 'import-statement') visit(imported.path);
   };
   const main = Object.keys(metafile.outputs).find((output) => output.endsWith('/main.js'));
   if (main) visit(main);
@@ -97,7 +105,11 @@ function icon(size: number, fullBleed: boolean): Buffer {
       const offset = (y * size + x) * 4;
       if (!insideRoundedSquare(x + 0.5, y + 0.5, size, radius)) continue;
       const t = (x + y) / (2 * size);
-      let [r, g, b] = [Math.round(0x3b + (0x1e - 0x3b) * t), Math.round(0x82 + (0x3a - 0x82) * t), Math.round(0xf6 + (0x8a - 0xf6) * t)];
+      let [r, g, b] = [
+        Math.round(0x3b + (0x1e - 0x3b) * t),
+        Math.round(0x82 + (0x3a - 0x82) * t),
+        Math.round(0xf6 + (0x8a - 0xf6) * t),
+      ];
       // Keyhole: a circle above a tapering stem, in units of the mark's box.
       const u = (x + 0.5 - centre) / (size * scale);
       const v = (y + 0.5 - centre) / (size * scale);
@@ -123,7 +135,12 @@ function png(size: number, rgba: Buffer): Buffer {
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
   header.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function chunk(type: string, data: Buffer): Buffer {
@@ -151,6 +168,8 @@ if (require.main === module) {
       mkdirSync(resolve(appOutDir, name, '..'), { recursive: true });
       writeFileSync(join(appOutDir, name), contents);
     }
-    console.log(`build-app: wrote ${files.size} files to ${appOutDir}; first-screen JS ${(firstScreenJsGzipBytes / 1024).toFixed(1)} KB gzipped`);
+    console.log(
+      `build-app: wrote ${files.size} files to ${appOutDir}; first-screen JS ${(firstScreenJsGzipBytes / 1024).toFixed(1)} KB gzipped`,
+    );
   });
 }

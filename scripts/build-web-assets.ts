@@ -20,7 +20,8 @@ const browsers = ['chrome100', 'edge100', 'firefox100', 'safari15', 'ios15'];
  */
 const shrinkHtml = (text: string) => text.replace(/<!--[\s\S]*?-->\n?/g, '').replace(/\n[ \t]+/g, '\n');
 const shrinkCss = (text: string) => transformSync(text, { loader: 'css', minify: true, target: browsers }).code;
-const shrinkJs = (text: string) => transformSync(text, { loader: 'js', minify: true, target: browsers, legalComments: 'none' }).code;
+const shrinkJs = (text: string) =>
+  transformSync(text, { loader: 'js', minify: true, target: browsers, legalComments: 'none' }).code;
 
 const assets = {
   'setup.html': { name: 'setupHtml', shrink: shrinkHtml },

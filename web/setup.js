@@ -80,7 +80,14 @@
   function remember() {
     if (!session.token) return;
     const { token, phone, maskedPhone, resendAt, lockedUntil } = session;
-    writeSaved({ token, phone, maskedPhone, resendAt, lockedUntil, step: RESUMABLE_STEPS.includes(currentStep) ? currentStep : '' });
+    writeSaved({
+      token,
+      phone,
+      maskedPhone,
+      resendAt,
+      lockedUntil,
+      step: RESUMABLE_STEPS.includes(currentStep) ? currentStep : '',
+    });
   }
 
   /** Drops the token (setup completed, or the link is unusable); a completed setup leaves only what it completed. */
@@ -258,7 +265,8 @@
       return;
     }
     // Every refusal of the link gets the same message: the page never hints at why (unknown, used or expired).
-    if (result.status === 0 || result.status >= 500 || result.status === 429) showUnavailable(failureMessage(result), moveFocus);
+    if (result.status === 0 || result.status >= 500 || result.status === 429)
+      showUnavailable(failureMessage(result), moveFocus);
     else showInvalid(moveFocus);
   }
 
@@ -274,7 +282,14 @@
     });
     if (session.maskedPhone) setMaskedPhone(session.maskedPhone);
     const step = same && typeof saved.step === 'string' && RESUMABLE_STEPS.includes(saved.step) ? saved.step : '';
-    writeSaved({ token, phone: session.phone, maskedPhone: session.maskedPhone, resendAt: session.resendAt, lockedUntil: session.lockedUntil, step });
+    writeSaved({
+      token,
+      phone: session.phone,
+      maskedPhone: session.maskedPhone,
+      resendAt: session.resendAt,
+      lockedUntil: session.lockedUntil,
+      step,
+    });
     return { step, resumed: Boolean(same) };
   }
 
@@ -408,7 +423,8 @@
       if (result.ok) {
         setMaskedPhone(result.data.phone);
         codeWasSent(result.data.resendAfterSeconds);
-        byId('code-sent').textContent = `We sent a new code to ${session.maskedPhone}. The earlier code no longer works.`;
+        byId('code-sent').textContent =
+          `We sent a new code to ${session.maskedPhone}. The earlier code no longer works.`;
       } else if (result.status === 429 && result.retryAfter > 0) {
         session.resendAt = Date.now() + result.retryAfter * 1000;
         remember();
@@ -454,7 +470,10 @@
         byId('code-locked').focus();
         return;
       }
-      const message = result.status === 400 ? `${result.error.message || GENERIC_MESSAGE}${attemptsLeftMessage(result.error.attemptsLeft)}` : failureMessage(result);
+      const message =
+        result.status === 400
+          ? `${result.error.message || GENERIC_MESSAGE}${attemptsLeftMessage(result.error.attemptsLeft)}`
+          : failureMessage(result);
       setFieldError(input, error, message);
       input.select();
       input.focus();

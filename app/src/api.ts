@@ -23,7 +23,13 @@ const offline = <T>(): ApiAnswer<T> => ({ status: 0, body: {} as ApiAnswer<T>['b
 
 export async function postJson<T = Record<string, unknown>>(path: string, body: unknown): Promise<ApiAnswer<T>> {
   try {
-    return await answerOf<T>(await fetch(`${apiBase}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+    return await answerOf<T>(
+      await fetch(`${apiBase}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    );
   } catch {
     return offline<T>();
   }
@@ -33,11 +39,20 @@ export async function postJson<T = Record<string, unknown>>(path: string, body: 
  * A signed request: ECDSA P-256 over method, route path, timestamp, nonce and body hash, exactly as
  * shared/domain/device-signature.ts checks it. WebCrypto's ECDSA signature is already r‖s (IEEE P1363).
  */
-export async function signedRequest<T = Record<string, unknown>>(device: Pick<LinkedDevice, 'deviceId' | 'signingKey'>, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body = ''): Promise<ApiAnswer<T>> {
+export async function signedRequest<T = Record<string, unknown>>(
+  device: Pick<LinkedDevice, 'deviceId' | 'signingKey'>,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body = '',
+): Promise<ApiAnswer<T>> {
   const timestamp = String(Date.now());
   const nonce = randomBase64url(16);
   const canonical = ['BLINK-DEVICE-V1', method, path, timestamp, nonce, await sha256Hex(body)].join('\n');
-  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, device.signingKey, new TextEncoder().encode(canonical));
+  const signature = await crypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    device.signingKey,
+    new TextEncoder().encode(canonical),
+  );
   try {
     const response = await fetch(`${apiBase}${path}`, {
       method,

@@ -5,7 +5,10 @@
  */
 export async function biometricAvailable(): Promise<boolean> {
   try {
-    return typeof PublicKeyCredential !== 'undefined' && (await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable());
+    return (
+      typeof PublicKeyCredential !== 'undefined' &&
+      (await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable())
+    );
   } catch {
     return false;
   }
@@ -13,10 +16,14 @@ export async function biometricAvailable(): Promise<boolean> {
 
 export async function registerBiometric(optionsJSON: unknown): Promise<{ id: string } & Record<string, unknown>> {
   const { startRegistration } = await import('@simplewebauthn/browser');
-  return (await startRegistration({ optionsJSON: optionsJSON as Parameters<typeof startRegistration>[0]['optionsJSON'] })) as unknown as { id: string } & Record<string, unknown>;
+  return (await startRegistration({
+    optionsJSON: optionsJSON as Parameters<typeof startRegistration>[0]['optionsJSON'],
+  })) as unknown as { id: string } & Record<string, unknown>;
 }
 
 export async function assertWithBiometric(optionsJSON: unknown): Promise<Record<string, unknown>> {
   const { startAuthentication } = await import('@simplewebauthn/browser');
-  return (await startAuthentication({ optionsJSON: optionsJSON as Parameters<typeof startAuthentication>[0]['optionsJSON'] })) as unknown as Record<string, unknown>;
+  return (await startAuthentication({
+    optionsJSON: optionsJSON as Parameters<typeof startAuthentication>[0]['optionsJSON'],
+  })) as unknown as Record<string, unknown>;
 }

@@ -5,9 +5,18 @@ import { compactDecrypt, decodeProtectedHeader } from 'jose';
  * The protected header names the device and the request: a JWE for another request is refused. Loaded only when a
  * password arrives, so the first screen does not carry JOSE.
  */
-export async function decryptPassword(jwe: string, encryptionKey: CryptoKey, expected: { deviceId: string; requestId: string }): Promise<string> {
+export async function decryptPassword(
+  jwe: string,
+  encryptionKey: CryptoKey,
+  expected: { deviceId: string; requestId: string },
+): Promise<string> {
   const header = decodeProtectedHeader(jwe);
-  if (header.alg !== 'ECDH-ES+A256KW' || header.enc !== 'A256GCM' || header.kid !== expected.deviceId || header['blink_request'] !== expected.requestId) {
+  if (
+    header.alg !== 'ECDH-ES+A256KW' ||
+    header.enc !== 'A256GCM' ||
+    header.kid !== expected.deviceId ||
+    header['blink_request'] !== expected.requestId
+  ) {
     throw new Error('The answer was not made for this request.');
   }
   const { plaintext } = await compactDecrypt(jwe, encryptionKey);

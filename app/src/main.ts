@@ -2,11 +2,32 @@ import { parseAppEnrollLink } from '../../shared/domain/app-link.js';
 import { apiBase, postJson, signedRequest, type ApiAnswer } from './api.js';
 import { MAX_PIN_FAILURES, PIN_PATTERN, WARN_WHEN_TRIES_LEFT, makePinVerifier, pinMatches } from './pin.js';
 import { biometricName, isInstalled, phonePlatform } from './platform.js';
-import { generateDeviceKeys, loadDevice, publicJwk, saveDevice, wipeDevice, type LinkedDevice, type PinVerifier, type UnlockMethod } from './store.js';
+import {
+  generateDeviceKeys,
+  loadDevice,
+  publicJwk,
+  saveDevice,
+  wipeDevice,
+  type LinkedDevice,
+  type PinVerifier,
+  type UnlockMethod,
+} from './store.js';
 import type { Scanner } from './scan.js';
 import { assertWithBiometric, biometricAvailable, registerBiometric } from './biometric.js';
 
-type Screen = 'loading' | 'install' | 'method' | 'pin-set' | 'scan' | 'linking' | 'home' | 'pin-ask' | 'working' | 'password' | 'result' | 'settings';
+type Screen =
+  | 'loading'
+  | 'install'
+  | 'method'
+  | 'pin-set'
+  | 'scan'
+  | 'linking'
+  | 'home'
+  | 'pin-ask'
+  | 'working'
+  | 'password'
+  | 'result'
+  | 'settings';
 type Action = 'reset' | 'unlock';
 
 const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -35,7 +56,8 @@ const PASSWORD_SHOWN_SECONDS = 60;
 const SUBSCRIBE_TIMEOUT_MS = 20_000;
 
 function show(screen: Screen): void {
-  for (const section of document.querySelectorAll<HTMLElement>('.screen')) section.hidden = section.id !== `screen-${screen}`;
+  for (const section of document.querySelectorAll<HTMLElement>('.screen'))
+    section.hidden = section.id !== `screen-${screen}`;
   byId('open-settings').hidden = !(state.device && (screen === 'home' || screen === 'result'));
   if (screen !== 'scan') stopScanner();
   if (screen !== 'password') clearPassword();
@@ -45,10 +67,12 @@ function show(screen: Screen): void {
 
 /** Plain words for a failed call: what happened and what to do next. */
 function failureText(answer: ApiAnswer<unknown>, nothingChanged = true): string {
-  if (answer.status === 0) return `Blink can't be reached. Check your internet connection and try again.${nothingChanged ? ' Nothing was changed.' : ''}`;
+  if (answer.status === 0)
+    return `Blink can't be reached. Check your internet connection and try again.${nothingChanged ? ' Nothing was changed.' : ''}`;
   const message = answer.body.error?.message?.replace(/^Blink: /, '');
   if (answer.status === 429) return `${message ?? 'Too many requests.'}${retryText(answer.retryAfter)}`;
-  if (answer.status >= 500) return `Blink had a problem. Try again in a few minutes.${nothingChanged ? ' Nothing was changed.' : ''}`;
+  if (answer.status >= 500)
+    return `Blink had a problem. Try again in a few minutes.${nothingChanged ? ' Nothing was changed.' : ''}`;
   return message ?? 'Something went wrong. Try again.';
 }
 
@@ -74,17 +98,19 @@ async function chooseMethod(method: UnlockMethod): Promise<void> {
   byId('method-error').textContent = '';
   if (state.changingMethod && state.device?.unlockMethod === 'biometric' && method !== 'biometric') {
     // The server enforces a biometric device's assertions: changing away needs a new link, said plainly.
-    byId('method-error').textContent = `Blink's server checks ${methodNames.biometric} for this phone. To use another method, unlink this phone in Settings and link it again.`;
+    byId('method-error').textContent =
+      `Blink's server checks ${methodNames.biometric} for this phone. To use another method, unlink this phone in Settings and link it again.`;
     return;
   }
   if (state.changingMethod && method === 'biometric' && state.device?.unlockMethod !== 'biometric') {
-    byId('method-error').textContent = `To use ${methodNames.biometric}, unlink this phone in Settings and link it again.`;
+    byId('method-error').textContent =
+      `To use ${methodNames.biometric}, unlink this phone in Settings and link it again.`;
     return;
   }
   state.chosenMethod = method;
   if (method === 'pin') {
-    (byId<HTMLInputElement>('pin-new')).value = '';
-    (byId<HTMLInputElement>('pin-confirm')).value = '';
+    byId<HTMLInputElement>('pin-new').value = '';
+    byId<HTMLInputElement>('pin-confirm').value = '';
     byId('pin-set-error').textContent = '';
     show('pin-set');
     return;
@@ -175,7 +201,8 @@ function stopScanner(): void {
 async function linkFromText(text: string, error: HTMLElement): Promise<void> {
   const parsed = parseAppEnrollLink(text);
   if (!parsed) {
-    error.textContent = 'That is not a Blink setup link. Scan the QR code on the setup page, or copy the link shown under it.';
+    error.textContent =
+      'That is not a Blink setup link. Scan the QR code on the setup page, or copy the link shown under it.';
     return;
   }
   // The app talks to the Blink that serves it, never to a server a link names: a link for another Blink is refused.
@@ -208,7 +235,8 @@ async function link(bindingCode: string): Promise<void> {
       credentialId = registration.id;
       body['webauthn'] = registration;
     } catch {
-      byId('scan-error').textContent = `${methodNames.biometric} was not completed, so this phone was not linked. Try again, or choose another unlock method.`;
+      byId('scan-error').textContent =
+        `${methodNames.biometric} was not completed, so this phone was not linked. Try again, or choose another unlock method.`;
       show('scan');
       return;
     }
@@ -261,7 +289,8 @@ async function refreshStatus(): Promise<void> {
   if (answer.status === 401) return showUnlinked();
   if (answer.status === 0) {
     lockout.hidden = false;
-    lockout.textContent = "You're offline. Blink needs an internet connection to reset your password or unlock your account.";
+    lockout.textContent =
+      "You're offline. Blink needs an internet connection to reset your password or unlock your account.";
     return;
   }
   const lockedAt = answer.body.recentLockout?.lockedAt;
@@ -350,16 +379,30 @@ async function act(kind: Action): Promise<void> {
   show('working');
   const body: Record<string, unknown> = {};
   if (device.unlockMethod === 'biometric') {
-    const challenge = await signedRequest<{ options: unknown }>(device, 'POST', '/api/device/webauthn/challenge', JSON.stringify({ action: kind }));
+    const challenge = await signedRequest<{ options: unknown }>(
+      device,
+      'POST',
+      '/api/device/webauthn/challenge',
+      JSON.stringify({ action: kind }),
+    );
     if (challenge.status === 401) return showUnlinked();
     if (challenge.status !== 200) return actionFailed(kind, challenge);
     try {
       body['webauthn'] = await assertWithBiometric(challenge.body.options);
     } catch {
-      return showResult('fail', `${methodNames.biometric} was not completed`, 'Nothing was changed. Try again when you are ready.');
+      return showResult(
+        'fail',
+        `${methodNames.biometric} was not completed`,
+        'Nothing was changed. Try again when you are ready.',
+      );
     }
   }
-  const accepted = await signedRequest<{ requestId: string }>(device, 'POST', `/api/device/${kind}`, JSON.stringify(body));
+  const accepted = await signedRequest<{ requestId: string }>(
+    device,
+    'POST',
+    `/api/device/${kind}`,
+    JSON.stringify(body),
+  );
   if (accepted.status === 401) return showUnlinked();
   if (accepted.status !== 202) return actionFailed(kind, accepted);
   const requestId = accepted.body.requestId;
@@ -378,21 +421,40 @@ async function act(kind: Action): Promise<void> {
     if (outcome === 'pending') continue;
     if (outcome === 'password-ready' && answer.body.jwe) {
       const { decryptPassword } = await import('./decrypt.js');
-      const password = await decryptPassword(answer.body.jwe, device.encryptionKey, { deviceId: device.deviceId, requestId });
+      const password = await decryptPassword(answer.body.jwe, device.encryptionKey, {
+        deviceId: device.deviceId,
+        requestId,
+      });
       return showPassword(password, answer.body.mustChangePassword === true);
     }
-    if (outcome === 'unlocked') return showResult('ok', 'Your account is unlocked', 'You can sign in to Windows again with your password.');
+    if (outcome === 'unlocked')
+      return showResult('ok', 'Your account is unlocked', 'You can sign in to Windows again with your password.');
     if (outcome === 'not-locked') {
-      return showResult('ok', 'Your account was not locked', 'Nothing was changed.', 'If Windows still does not accept your password, reset it instead.');
+      return showResult(
+        'ok',
+        'Your account was not locked',
+        'Nothing was changed.',
+        'If Windows still does not accept your password, reset it instead.',
+      );
     }
-    if (outcome === 'failed') return showResult('fail', kind === 'reset' ? 'Password not reset' : 'Account not unlocked', (answer.body.message ?? '').replace(/^Blink: /, ''));
+    if (outcome === 'failed')
+      return showResult(
+        'fail',
+        kind === 'reset' ? 'Password not reset' : 'Account not unlocked',
+        (answer.body.message ?? '').replace(/^Blink: /, ''),
+      );
     break;
   }
-  showResult('fail', 'No answer from Blink', 'Blink did not answer in time. Check your company email for a notice before trying again.');
+  showResult(
+    'fail',
+    'No answer from Blink',
+    'Blink did not answer in time. Check your company email for a notice before trying again.',
+  );
 }
 
 function actionFailed(kind: Action, answer: ApiAnswer<unknown>): void {
-  const title = answer.status === 429 ? 'Limit reached' : kind === 'reset' ? 'Password not reset' : 'Account not unlocked';
+  const title =
+    answer.status === 429 ? 'Limit reached' : kind === 'reset' ? 'Password not reset' : 'Account not unlocked';
   showResult('fail', title, failureText(answer));
 }
 
@@ -466,7 +528,8 @@ function notificationsUnsupported(): string | undefined {
       ? 'On iPhone, Blink can send notifications only after you add it to your Home Screen and open it from there.'
       : 'This browser cannot show notifications from Blink.';
   }
-  if (Notification.permission === 'denied') return "Notifications are off for Blink. Turn them on in your phone's settings to be told about lockouts.";
+  if (Notification.permission === 'denied')
+    return "Notifications are off for Blink. Turn them on in your phone's settings to be told about lockouts.";
   return undefined;
 }
 
@@ -491,7 +554,8 @@ async function turnOnNotifications(): Promise<void> {
     return;
   }
   if ((await Notification.requestPermission()) !== 'granted') {
-    text.textContent = "Notifications are off for Blink. Turn them on in your phone's settings to be told about lockouts.";
+    text.textContent =
+      "Notifications are off for Blink. Turn them on in your phone's settings to be told about lockouts.";
     return;
   }
   text.textContent = 'Turning on notifications…';
@@ -500,13 +564,25 @@ async function turnOnNotifications(): Promise<void> {
     const { fromBase64url } = await import('./encoding.js');
     // The browser's push service may not answer at all (no network): give up after a while instead of waiting forever.
     const subscription = await Promise.race([
-      registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(config.body.vapidPublicKey) as BufferSource }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the push service did not answer')), SUBSCRIBE_TIMEOUT_MS)),
+      registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: fromBase64url(config.body.vapidPublicKey) as BufferSource,
+      }),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the push service did not answer')), SUBSCRIBE_TIMEOUT_MS),
+      ),
     ]);
     const json = subscription.toJSON();
-    const saved = await signedRequest(device, 'PUT', '/api/device/web-push', JSON.stringify({ endpoint: json.endpoint, keys: json.keys }));
+    const saved = await signedRequest(
+      device,
+      'PUT',
+      '/api/device/web-push',
+      JSON.stringify({ endpoint: json.endpoint, keys: json.keys }),
+    );
     const on = saved.status === 200 || saved.status === 204;
-    text.textContent = on ? 'Notifications are on. Blink tells you when your account gets locked.' : failureText(saved, false);
+    text.textContent = on
+      ? 'Notifications are on. Blink tells you when your account gets locked.'
+      : failureText(saved, false);
     byId('settings-notify').hidden = on;
   } catch {
     text.textContent = 'This phone could not turn on notifications for Blink. Try again later.';
@@ -516,7 +592,11 @@ async function turnOnNotifications(): Promise<void> {
 async function postlessGet<T>(path: string): Promise<ApiAnswer<T>> {
   try {
     const response = await fetch(`${apiBase}${path}`);
-    return { status: response.status, body: (await response.json().catch(() => ({}))) as ApiAnswer<T>['body'], retryAfter: 0 };
+    return {
+      status: response.status,
+      body: (await response.json().catch(() => ({}))) as ApiAnswer<T>['body'],
+      retryAfter: 0,
+    };
   } catch {
     return { status: 0, body: {} as ApiAnswer<T>['body'], retryAfter: 0 };
   }
@@ -533,7 +613,13 @@ async function unlink(): Promise<void> {
   }
   await wipeDevice();
   state.device = undefined;
-  showResult('ok', 'This phone is unlinked', 'Blink removed its keys from this phone. It can no longer reset your password.', 'To use Blink again, ask your IT team for a new activation email.', true);
+  showResult(
+    'ok',
+    'This phone is unlinked',
+    'Blink removed its keys from this phone. It can no longer reset your password.',
+    'To use Blink again, ask your IT team for a new activation email.',
+    true,
+  );
 }
 
 // ---- start ----
@@ -553,7 +639,8 @@ function wire(): void {
   byId('pin-set-form').addEventListener('submit', (event) => void savePin(event));
   byId('pin-ask-form').addEventListener('submit', (event) => void checkPin(event));
   for (const back of document.querySelectorAll('.back-to-method')) back.addEventListener('click', () => show('method'));
-  for (const home of document.querySelectorAll('.to-home')) home.addEventListener('click', () => (state.device ? showHome() : show('method')));
+  for (const home of document.querySelectorAll('.to-home'))
+    home.addEventListener('click', () => (state.device ? showHome() : show('method')));
   byId('install-continue').addEventListener('click', () => {
     sessionStorage.setItem('blink-install-seen', '1');
     show('method');
@@ -577,7 +664,12 @@ function wire(): void {
   );
   byId('settings-notify').addEventListener('click', () => void turnOnNotifications());
   byId('settings-unlink').addEventListener('click', () => {
-    if (window.confirm('Unlink this phone from your account? Blink on this phone stops working until you set it up again.')) unlockThen(unlink);
+    if (
+      window.confirm(
+        'Unlink this phone from your account? Blink on this phone stops working until you set it up again.',
+      )
+    )
+      unlockThen(unlink);
   });
   byId('result-setup').addEventListener('click', startOver);
   window.addEventListener('beforeinstallprompt', (event) => {

@@ -11,7 +11,13 @@ const ITERATIONS = 600_000;
 
 async function derive(pin: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(pin), 'PBKDF2', false, ['deriveBits']);
-  return new Uint8Array(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations }, material, 256));
+  return new Uint8Array(
+    await crypto.subtle.deriveBits(
+      { name: 'PBKDF2', hash: 'SHA-256', salt: salt as BufferSource, iterations },
+      material,
+      256,
+    ),
+  );
 }
 
 export async function makePinVerifier(pin: string): Promise<PinVerifier> {
@@ -23,6 +29,7 @@ export async function pinMatches(pin: string, verifier: PinVerifier): Promise<bo
   const candidate = await derive(pin, verifier.salt, verifier.iterations);
   // Compared in full whatever differs first.
   let difference = candidate.length ^ verifier.hash.length;
-  for (let index = 0; index < candidate.length; index += 1) difference |= (candidate[index] ?? 0) ^ (verifier.hash[index] ?? 0);
+  for (let index = 0; index < candidate.length; index += 1)
+    difference |= (candidate[index] ?? 0) ^ (verifier.hash[index] ?? 0);
   return difference === 0;
 }

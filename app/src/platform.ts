@@ -20,5 +20,8 @@ export function biometricName(): string {
 
 /** Opened from the Home Screen icon (installed), not in a browser tab. */
 export function isInstalled(): boolean {
-  return matchMedia('(display-mode: standalone)').matches || (navigator as Navigator & { standalone?: boolean }).standalone === true;
+  return (
+    matchMedia('(display-mode: standalone)').matches ||
+    (navigator as Navigator & { standalone?: boolean }).standalone === true
+  );
 }

@@ -12,7 +12,11 @@ interface BarcodeDetectorLike {
   detect(source: HTMLVideoElement): Promise<Array<{ rawValue: string }>>;
 }
 
-export async function startScanner(video: HTMLVideoElement, accept: (text: string) => boolean, found: (text: string) => void): Promise<Scanner> {
+export async function startScanner(
+  video: HTMLVideoElement,
+  accept: (text: string) => boolean,
+  found: (text: string) => void,
+): Promise<Scanner> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
   video.srcObject = stream;
   await video.play();
@@ -22,7 +26,8 @@ export async function startScanner(video: HTMLVideoElement, accept: (text: strin
     for (const track of stream.getTracks()) track.stop();
     video.srcObject = null;
   };
-  const Detector = (globalThis as { BarcodeDetector?: new (options: { formats: string[] }) => BarcodeDetectorLike }).BarcodeDetector;
+  const Detector = (globalThis as { BarcodeDetector?: new (options: { formats: string[] }) => BarcodeDetectorLike })
+    .BarcodeDetector;
   const detector = Detector ? new Detector({ formats: ['qr_code'] }) : undefined;
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true });

@@ -26,7 +26,13 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((names) => Promise.all(names.filter((name) => name.startsWith('blink-app-shell-') && name !== CACHE).map((name) => caches.delete(name))))
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith('blink-app-shell-') && name !== CACHE)
+            .map((name) => caches.delete(name)),
+        ),
+      )
       .then(() => self.clients.claim()),
   );
 });
@@ -39,12 +45,16 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
   if (request.mode === 'navigate') {
     // The page from the network when there is one (a new version); the cached shell offline.
-    event.respondWith(fetch(request).catch(async () => (await caches.match(scope.href, { cacheName: CACHE })) ?? Response.error()));
+    event.respondWith(
+      fetch(request).catch(async () => (await caches.match(scope.href, { cacheName: CACHE })) ?? Response.error()),
+    );
     return;
   }
   const file = url.pathname.slice(scope.pathname.length);
   if (!SHELL_FILES.includes(file)) return;
-  event.respondWith(caches.match(request, { cacheName: CACHE, ignoreSearch: true }).then((cached) => cached ?? fetch(request)));
+  event.respondWith(
+    caches.match(request, { cacheName: CACHE, ignoreSearch: true }).then((cached) => cached ?? fetch(request)),
+  );
 });
 
 interface LockoutPush {
@@ -62,7 +72,9 @@ self.addEventListener('push', (event) => {
     return;
   }
   if (typeof push?.title !== 'string') return;
-  const actions = (push.actions ?? []).filter((action) => ACTIONS.has(action.action)).map(({ action, title }) => ({ action, title }));
+  const actions = (push.actions ?? [])
+    .filter((action) => ACTIONS.has(action.action))
+    .map(({ action, title }) => ({ action, title }));
   const options: NotificationOptions & { actions?: typeof actions } = {
     body: String(push.body ?? ''),
     data: push.data ?? {},

@@ -8,7 +8,11 @@ import { traceHandler, type Observability } from '../../shared/observability/pow
 import { NotFoundError } from '../../shared/domain/errors.js';
 import { jsonResponse } from '../../shared/http/responses.js';
 import { mapErrorsToResponses } from '../../shared/http/middleware.js';
-import { activateRequestSchema, resolveRequestSchema, type WorkerAdminRequest } from '../../shared/domain/worker-admin-contract.js';
+import {
+  activateRequestSchema,
+  resolveRequestSchema,
+  type WorkerAdminRequest,
+} from '../../shared/domain/worker-admin-contract.js';
 import { createAdminUseCases, type AdminDependencies } from '../../shared/use-cases/admin/index.js';
 import { parseJsonBody } from '../../shared/http/request-body.js';
 import { actorOf, auditLimit, pathId, requestContextOf, requestIdOf } from './request-fields.js';
@@ -31,23 +35,40 @@ export type AdminApiDependencies = AdminDependencies & {
 export function createAdminApiHandler(deps: AdminApiDependencies) {
   const { logger, metrics, tracer } = deps.observability;
   const admin = createAdminUseCases(deps);
-  const route = (method: AdminRoute['method'], path: string, handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>): AdminRoute => ({ method, path, handler });
+  const route = (
+    method: AdminRoute['method'],
+    path: string,
+    handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+  ): AdminRoute => ({ method, path, handler });
   const askWorker = async (request: WorkerAdminRequest) => workerReplyResponse(await admin.askDirectoryWorker(request));
 
   const routes: AdminRoute[] = [
     route('POST', '/admin/activations/resolve', async (event) => {
       const { target, reactivate, cursor, pageSize } = parseJsonBody(event, resolveRequestSchema);
       const paging = { ...(cursor !== undefined ? { cursor } : {}), ...(pageSize !== undefined ? { pageSize } : {}) };
-      return askWorker({ action: 'resolve', target, ...(reactivate ? { reactivate } : {}), ...paging, requestId: requestIdOf(event) });
+      return askWorker({
+        action: 'resolve',
+        target,
+        ...(reactivate ? { reactivate } : {}),
+        ...paging,
+        requestId: requestIdOf(event),
+      });
     }),
     route('POST', '/admin/activations', async (event) => {
       const { userGuids, reactivate } = parseJsonBody(event, activateRequestSchema);
       metrics.addMetric('AdminActivationsRequested', MetricUnit.Count, userGuids.length);
-      return askWorker({ action: 'activate', userGuids, ...(reactivate ? { reactivate } : {}), ...requestContextOf(event) });
+      return askWorker({
+        action: 'activate',
+        userGuids,
+        ...(reactivate ? { reactivate } : {}),
+        ...requestContextOf(event),
+      });
     }),
     // Currently locked enrolled users and whether the lockout scan alerted them: only the worker reaches AD.
     route('GET', '/admin/locked', async (event) => askWorker({ action: 'locked', requestId: requestIdOf(event) })),
-    route('GET', '/admin/enrollments', async () => jsonResponse(200, { enrollments: (await admin.listEnrollments()).map(enrollmentView) })),
+    route('GET', '/admin/enrollments', async () =>
+      jsonResponse(200, { enrollments: (await admin.listEnrollments()).map(enrollmentView) }),
+    ),
     route('POST', '/admin/enrollments/{userGuid}/revoke', async (event) => {
       const userGuid = pathId(event, 'userGuid');
       const revokedDevices = await admin.revokeEnrollment(userGuid, requestContextOf(event));
@@ -55,7 +76,10 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
     }),
     route('GET', '/admin/enrollments/{userGuid}/audit', async (event) => {
       const userGuid = pathId(event, 'userGuid');
-      return jsonResponse(200, { userGuid, events: (await admin.auditTrail(userGuid, auditLimit(event))).map(auditEventView) });
+      return jsonResponse(200, {
+        userGuid,
+        events: (await admin.auditTrail(userGuid, auditLimit(event))).map(auditEventView),
+      });
     }),
     route('POST', '/admin/devices/{deviceId}/revoke', async (event) => {
       const deviceId = pathId(event, 'deviceId');
@@ -63,11 +87,14 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       return jsonResponse(200, { deviceId, userGuid, status: 'revoked' });
     }),
   ];
-  if (deps.portal) routes.push(...portalRoutes(deps.portal.useCases, admin, { portalBaseUrl: deps.portal.portalBaseUrl }).routes);
+  if (deps.portal)
+    routes.push(...portalRoutes(deps.portal.useCases, admin, { portalBaseUrl: deps.portal.portalBaseUrl }).routes);
 
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
     routes,
-    notFoundResponse: () => { throw new NotFoundError('No such admin route.'); },
+    notFoundResponse: () => {
+      throw new NotFoundError('No such admin route.');
+    },
   });
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(router)
@@ -79,7 +106,10 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
         // Who asked: the IAM principal when deployed (API Gateway's IAM authorizer fills it in), "local" otherwise.
         // The portal's routes authenticate by session cookie, not IAM: their actor is in the audit log, not here.
         const { path } = request.event;
-        const caller = path === '/admin' || path === '/admin/' || path.startsWith('/admin/portal/') ? 'portal' : actorOf(request.event);
+        const caller =
+          path === '/admin' || path === '/admin/' || path.startsWith('/admin/portal/')
+            ? 'portal'
+            : actorOf(request.event);
         logger.info('admin request', { method: request.event.httpMethod, route: request.event.resource, caller });
         metrics.addMetric('AdminRequests', MetricUnit.Count, 1);
       },

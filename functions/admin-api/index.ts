@@ -1,6 +1,12 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { parseEnv } from '../../shared/config/env.js';
-import { createDocumentClient, createSecretsClient, createSesClient, createSmsVoiceClient, createSqsClient } from '../../shared/composition/aws-clients.js';
+import {
+  createDocumentClient,
+  createSecretsClient,
+  createSesClient,
+  createSmsVoiceClient,
+  createSqsClient,
+} from '../../shared/composition/aws-clients.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
 import { adminApiEnvSections, wireAdminApi } from '../../shared/composition/admin-api.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';

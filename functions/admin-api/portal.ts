@@ -31,7 +31,13 @@ export function portalCookies(portalBaseUrl: string) {
   const session = secure ? '__Host-blink-portal' : 'blink-portal';
   const signIn = secure ? '__Host-blink-portal-signin' : 'blink-portal-signin';
   const attributes = (sameSite: 'Strict' | 'Lax', maxAgeSeconds?: number) =>
-    [`Path=/`, 'HttpOnly', `SameSite=${sameSite}`, ...(secure ? ['Secure'] : []), ...(maxAgeSeconds !== undefined ? [`Max-Age=${maxAgeSeconds}`] : [])].join('; ');
+    [
+      `Path=/`,
+      'HttpOnly',
+      `SameSite=${sameSite}`,
+      ...(secure ? ['Secure'] : []),
+      ...(maxAgeSeconds !== undefined ? [`Max-Age=${maxAgeSeconds}`] : []),
+    ].join('; ');
   return {
     sessionName: session,
     signInName: signIn,
@@ -46,7 +52,8 @@ export function portalCookies(portalBaseUrl: string) {
 
 function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === wanted && value !== undefined) return value;
+  for (const [key, value] of Object.entries(event.headers ?? {}))
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
   return undefined;
 }
 
@@ -96,7 +103,8 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
   const cookies = portalCookies(settings.portalBaseUrl);
   const portalOrigin = new URL(settings.portalBaseUrl).origin;
 
-  const signedIn = async (event: APIGatewayProxyEvent): Promise<PortalUser> => portal.authenticate(cookieOf(event, cookies.sessionName));
+  const signedIn = async (event: APIGatewayProxyEvent): Promise<PortalUser> =>
+    portal.authenticate(cookieOf(event, cookies.sessionName));
 
   /** A change (POST): the session, then the same-origin checks, then the CSRF token. */
   const changeBy = async (event: APIGatewayProxyEvent): Promise<PortalUser> => {
@@ -145,7 +153,11 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         const query = event.queryStringParameters ?? {};
         const clear = [cookies.clearSignIn()];
         if (query['error'] || !query['code'] || !query['state']) {
-          return html(400, portalMessagePage('Sign-in did not finish', 'The identity provider did not sign you in.'), clear);
+          return html(
+            400,
+            portalMessagePage('Sign-in did not finish', 'The identity provider did not sign you in.'),
+            clear,
+          );
         }
         const result = await portal.completeSignIn({
           state: query['state'],
@@ -165,10 +177,20 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
           );
         }
         if (result.outcome === 'failed') {
-          return html(400, portalMessagePage('Sign-in did not finish', 'This sign-in link was already used, has expired, or was started in another browser.'), clear);
+          return html(
+            400,
+            portalMessagePage(
+              'Sign-in did not finish',
+              'This sign-in link was already used, has expired, or was started in another browser.',
+            ),
+            clear,
+          );
         }
         // A page, not a redirect: the Strict cookie set here is only sent on a navigation this site starts itself.
-        return html(200, portalMessagePage('Signed in', 'Opening the portal…', false, '/admin/'), [...clear, cookies.setSession(result.sessionId)]);
+        return html(200, portalMessagePage('Signed in', 'Opening the portal…', false, '/admin/'), [
+          ...clear,
+          cookies.setSession(result.sessionId),
+        ]);
       },
     },
     {
@@ -176,7 +198,13 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       path: '/admin/portal/api/session',
       handler: async (event) => {
         const user = await signedIn(event);
-        return jsonResponse(200, { name: user.name, subject: user.subject, roles: user.roles, csrfToken: user.csrfToken, endsAt: user.endsAt.toISOString() });
+        return jsonResponse(200, {
+          name: user.name,
+          subject: user.subject,
+          roles: user.roles,
+          csrfToken: user.csrfToken,
+          endsAt: user.endsAt.toISOString(),
+        });
       },
     },
     {
@@ -185,7 +213,10 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       handler: async (event) => {
         const user = await changeBy(event);
         await portal.signOut(user, requestIdOf(event));
-        return { ...jsonResponse(200, { signedOut: true }), multiValueHeaders: { 'set-cookie': [cookies.clearSession()] } };
+        return {
+          ...jsonResponse(200, { signedOut: true }),
+          multiValueHeaders: { 'set-cookie': [cookies.clearSession()] },
+        };
       },
     },
     {
@@ -195,7 +226,8 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         portal.requireRole(await signedIn(event), 'technician');
         const query = event.queryStringParameters ?? {};
         const filter = query['filter'];
-        if (filter !== undefined && filter !== '' && filter !== 'never-enrolled') throw new ValidationError('filter must be never-enrolled.');
+        if (filter !== undefined && filter !== '' && filter !== 'never-enrolled')
+          throw new ValidationError('filter must be never-enrolled.');
         return jsonResponse(
           200,
           await portal.findUsers({
@@ -213,8 +245,14 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         const technician = await signedIn(event);
         portal.requireRole(technician, 'technician');
         const userGuid = pathId(event, 'userGuid');
-        const [detail, callerVerifiedUntil] = await Promise.all([portal.userDetail(userGuid), portal.callerVerifiedUntil(technician, userGuid)]);
-        return jsonResponse(200, { ...detail, ...(callerVerifiedUntil ? { callerVerifiedUntil: callerVerifiedUntil.toISOString() } : {}) });
+        const [detail, callerVerifiedUntil] = await Promise.all([
+          portal.userDetail(userGuid),
+          portal.callerVerifiedUntil(technician, userGuid),
+        ]);
+        return jsonResponse(200, {
+          ...detail,
+          ...(callerVerifiedUntil ? { callerVerifiedUntil: callerVerifiedUntil.toISOString() } : {}),
+        });
       },
     },
     {
@@ -222,7 +260,10 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       path: '/admin/portal/api/users/{userGuid}/verify-caller',
       handler: async (event) => {
         const technician = await changeAs(event, 'technician');
-        return jsonResponse(200, await portal.sendCallerCode(technician, pathId(event, 'userGuid'), requestIdOf(event)));
+        return jsonResponse(
+          200,
+          await portal.sendCallerCode(technician, pathId(event, 'userGuid'), requestIdOf(event)),
+        );
       },
     },
     {
@@ -231,7 +272,10 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       handler: async (event) => {
         const technician = await changeAs(event, 'technician');
         const { code } = parseJsonBody(event, confirmSchema);
-        return jsonResponse(200, await portal.confirmCaller(technician, pathId(event, 'userGuid'), code, requestIdOf(event)));
+        return jsonResponse(
+          200,
+          await portal.confirmCaller(technician, pathId(event, 'userGuid'), code, requestIdOf(event)),
+        );
       },
     },
     {
@@ -239,7 +283,9 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       path: '/admin/portal/api/users/{userGuid}/resend-activation',
       handler: async (event) => {
         const technician = await changeAs(event, 'technician');
-        return workerReplyResponse(await portal.resendActivation(technician, pathId(event, 'userGuid'), requestIdOf(event)));
+        return workerReplyResponse(
+          await portal.resendActivation(technician, pathId(event, 'userGuid'), requestIdOf(event)),
+        );
       },
     },
     {
@@ -257,7 +303,10 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       path: `/admin/portal/api/users/{userGuid}/${kind}`,
       handler: async (event) => {
         const technician = await changeAs(event, 'technician');
-        return jsonResponse(202, await portal.helpDeskAction(technician, pathId(event, 'userGuid'), kind, requestIdOf(event)));
+        return jsonResponse(
+          202,
+          await portal.helpDeskAction(technician, pathId(event, 'userGuid'), kind, requestIdOf(event)),
+        );
       },
     })),
   ];

@@ -8,7 +8,8 @@ import type { EnrollmentWithDevices } from '../../shared/use-cases/admin/index.j
 /** The directory worker's answer as the admin API's: its result, or its error with a matching status. */
 export function workerReplyResponse(reply: WorkerAdminReply): APIGatewayProxyResult {
   if (reply.ok) return jsonResponse(200, reply.result);
-  if (reply.error.code === 'VALIDATION_FAILED') throw new ValidationError(reply.error.message, reply.error.issues ?? []);
+  if (reply.error.code === 'VALIDATION_FAILED')
+    throw new ValidationError(reply.error.message, reply.error.issues ?? []);
   const status = reply.error.code === 'DIRECTORY_UNAVAILABLE' ? 503 : 502;
   return jsonResponse(status, { error: { code: reply.error.code, message: reply.error.message } });
 }

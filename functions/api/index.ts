@@ -1,5 +1,12 @@
 import { parseEnv } from '../../shared/config/env.js';
-import { createDocumentClient, createSecretsClient, createSesClient, createSmsVoiceClient, createSnsClient, createSqsClient } from '../../shared/composition/aws-clients.js';
+import {
+  createDocumentClient,
+  createSecretsClient,
+  createSesClient,
+  createSmsVoiceClient,
+  createSnsClient,
+  createSqsClient,
+} from '../../shared/composition/aws-clients.js';
 import { apiEnvSections, snsPushEndpointsFrom, wireApi } from '../../shared/composition/api.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
@@ -8,7 +15,12 @@ import { SystemClock } from '../../shared/adapters/system/clock.js';
 const env = parseEnv(apiEnvSections);
 
 export const { handler } = wireApi(env, {
-  clients: { documentClient: createDocumentClient(), sqs: createSqsClient(), ses: createSesClient(), smsVoice: createSmsVoiceClient() },
+  clients: {
+    documentClient: createDocumentClient(),
+    sqs: createSqsClient(),
+    ses: createSesClient(),
+    smsVoice: createSmsVoiceClient(),
+  },
   secrets: secretsManagerSecretsFrom(createSecretsClient(), env, ['token-hmac-key', 'vapid-keys']),
   pushEndpoints: snsPushEndpointsFrom(createSnsClient(), env),
   clock: new SystemClock(),

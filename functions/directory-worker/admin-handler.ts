@@ -5,7 +5,11 @@ import type { Observability } from '../../shared/observability/powertools.js';
 import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { DomainError, ValidationError } from '../../shared/domain/errors.js';
 import type { AdminActivation } from '../../shared/use-cases/activation/index.js';
-import { workerAdminRequestSchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../shared/domain/worker-admin-contract.js';
+import {
+  workerAdminRequestSchema,
+  type WorkerAdminReply,
+  type WorkerAdminRequest,
+} from '../../shared/domain/worker-admin-contract.js';
 import type { LockoutWatch } from '../../shared/use-cases/lockout/index.js';
 
 export interface DirectoryWorkerAdminDependencies {
@@ -23,7 +27,11 @@ export type AdminInvocation = z.infer<typeof adminInvocationSchema>;
  * The worker's admin entry: synchronous requests that need AD (resolve a target, activate users). It answers with a
  * result or a named failure, never throws for an expected refusal, and never returns a stack trace or a secret.
  */
-export function createDirectoryWorkerAdminHandler({ observability, activation, lockout }: DirectoryWorkerAdminDependencies) {
+export function createDirectoryWorkerAdminHandler({
+  observability,
+  activation,
+  lockout,
+}: DirectoryWorkerAdminDependencies) {
   const { logger, metrics } = observability;
 
   const perform = (request: WorkerAdminRequest) => {
@@ -53,7 +61,10 @@ export function createDirectoryWorkerAdminHandler({ observability, activation, l
       return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid admin request.', issues } };
     }
     const request = parsed.data;
-    logger.appendKeys({ adminAction: request.action, ...(request.requestId ? { adminRequestId: request.requestId } : {}) });
+    logger.appendKeys({
+      adminAction: request.action,
+      ...(request.requestId ? { adminRequestId: request.requestId } : {}),
+    });
     try {
       const result = await perform(request);
       metrics.addMetric(`Admin_${request.action}_Succeeded`, MetricUnit.Count, 1);

@@ -52,8 +52,11 @@ export function parseInboundSmsFailureRecord(body: string): InboundSmsFailureRec
   const record = lambdaFailureRecordSchema.safeParse(parseJsonText(body, 'invocation record'));
   if (!record.success) throw invalid('not a Lambda invocation record of an SNS event', record.error);
   const messages = record.data.requestPayload.Records.map((snsRecord, index) => {
-    const message = inboundSmsSchema.safeParse(parseJsonText(snsRecord.Sns.Message, `requestPayload.Records.${index}.Sns.Message`));
-    if (!message.success) throw invalid(`requestPayload.Records.${index}.Sns.Message is not an inbound SMS`, message.error);
+    const message = inboundSmsSchema.safeParse(
+      parseJsonText(snsRecord.Sns.Message, `requestPayload.Records.${index}.Sns.Message`),
+    );
+    if (!message.success)
+      throw invalid(`requestPayload.Records.${index}.Sns.Message is not an inbound SMS`, message.error);
     return message.data;
   });
   const { requestId, condition, approximateInvokeCount } = record.data.requestContext;

@@ -100,6 +100,8 @@ export function dispatchInboundSmsEvent(handlers: {
   return async (event: unknown, context: Context): Promise<SQSBatchResponse | void> => {
     if (snsEventShape.safeParse(event).success) return handlers.notifications(event as SNSEvent, context);
     if (sqsEventShape.safeParse(event).success) return handlers.failures(event as SQSEvent, context);
-    throw new ValidationError('the inbound-sms function accepts SNS notifications and SQS batches of its failure queue only');
+    throw new ValidationError(
+      'the inbound-sms function accepts SNS notifications and SQS batches of its failure queue only',
+    );
   };
 }

@@ -1,5 +1,10 @@
 import { parseEnv } from '../../shared/config/env.js';
-import { createDocumentClient, createSecretsClient, createSmsVoiceClient, createSqsClient } from '../../shared/composition/aws-clients.js';
+import {
+  createDocumentClient,
+  createSecretsClient,
+  createSmsVoiceClient,
+  createSqsClient,
+} from '../../shared/composition/aws-clients.js';
 import { inboundSmsEnvSections, wireInboundSms } from '../../shared/composition/inbound-sms.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';

@@ -155,7 +155,11 @@ export class BlinkFunction extends NodejsFunction {
       }),
     );
     if (table.encryptionKey) {
-      this.useKeyVia(table.encryptionKey, 'dynamodb', access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+      this.useKeyVia(
+        table.encryptionKey,
+        'dynamodb',
+        access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      );
     }
     return this;
   }
@@ -164,12 +168,16 @@ export class BlinkFunction extends NodejsFunction {
   useQueue(queue: IQueue): this {
     this.addEnvironment('JOB_QUEUE_URL', queue.queueUrl);
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
-    if (queue.encryptionMasterKey) this.useKeyVia(queue.encryptionMasterKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    if (queue.encryptionMasterKey)
+      this.useKeyVia(queue.encryptionMasterKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
     return this;
   }
 
   /** `<envName>` = the secret's ARN, plus permission to read that one secret. */
-  useSecret(envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN' | 'VAPID_SECRET_ARN', secret: ISecret): this {
+  useSecret(
+    envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN' | 'VAPID_SECRET_ARN',
+    secret: ISecret,
+  ): this {
     this.addEnvironment(envName, secret.secretArn);
     // Written out instead of secret.grantRead(): that one also edits the key policy of a key in another stack
     // (a dependency cycle) and adds DescribeSecret, which the function never calls.
@@ -225,7 +233,12 @@ export class BlinkFunction extends NodejsFunction {
    * What the setup page needs beyond the wording: the default country of typed numbers, the countries verification
    * codes may be texted to, and the app-store links.
    */
-  useSetupSettings(settings: { defaultCountry: string; smsAllowedCountries: string[]; appStoreUrl: string; playStoreUrl: string }): this {
+  useSetupSettings(settings: {
+    defaultCountry: string;
+    smsAllowedCountries: string[];
+    appStoreUrl: string;
+    playStoreUrl: string;
+  }): this {
     this.addEnvironment('DEFAULT_COUNTRY', settings.defaultCountry);
     this.addEnvironment('SMS_ALLOWED_COUNTRIES', settings.smsAllowedCountries.join(','));
     this.addEnvironment('APP_STORE_URL', settings.appStoreUrl);
@@ -287,7 +300,10 @@ export class BlinkFunction extends NodejsFunction {
     return this;
   }
 
-  usePushEndpoints(applications: { pushApnsPlatformApplicationArn?: string | undefined; pushFcmPlatformApplicationArn?: string | undefined }): this {
+  usePushEndpoints(applications: {
+    pushApnsPlatformApplicationArn?: string | undefined;
+    pushFcmPlatformApplicationArn?: string | undefined;
+  }): this {
     const arns: string[] = [];
     if (applications.pushApnsPlatformApplicationArn) {
       this.addEnvironment('PUSH_APNS_PLATFORM_APPLICATION_ARN', applications.pushApnsPlatformApplicationArn);
@@ -297,7 +313,8 @@ export class BlinkFunction extends NodejsFunction {
       this.addEnvironment('PUSH_FCM_PLATFORM_APPLICATION_ARN', applications.pushFcmPlatformApplicationArn);
       arns.push(applications.pushFcmPlatformApplicationArn);
     }
-    if (arns.length > 0) this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: arns }));
+    if (arns.length > 0)
+      this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: arns }));
     return this;
   }
 
@@ -346,7 +363,9 @@ export class BlinkFunction extends NodejsFunction {
   /** DIRECTORY_WORKER_FUNCTION plus lambda:InvokeFunction on that one function (no versions, no other function). */
   useDirectoryWorker(worker: IFunction): this {
     this.addEnvironment('DIRECTORY_WORKER_FUNCTION', worker.functionName);
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [worker.functionArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [worker.functionArn] }),
+    );
     return this;
   }
 

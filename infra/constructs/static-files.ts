@@ -1,5 +1,11 @@
 import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import { AwsIntegration, type IRequestValidator, type IResource, type MethodResponse, type RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  AwsIntegration,
+  type IRequestValidator,
+  type IResource,
+  type MethodResponse,
+  type RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
@@ -43,9 +49,12 @@ export class StaticFiles extends Construct {
   constructor(scope: Construct, id: string, props: StaticFilesProps) {
     super(scope, id);
     this.requestValidator = props.requestValidator;
-    const declared = (names: string[]) => Object.fromEntries(names.map((name) => [`method.response.header.${name}`, true]));
+    const declared = (names: string[]) =>
+      Object.fromEntries(names.map((name) => [`method.response.header.${name}`, true]));
     // Type and caching come from each object's metadata; every other header is the same for every file.
-    const fixedHeaders = Object.entries(props.headers).filter(([name]) => !['content-type', 'cache-control'].includes(name));
+    const fixedHeaders = Object.entries(props.headers).filter(
+      ([name]) => !['content-type', 'cache-control'].includes(name),
+    );
     const fixedNames = fixedHeaders.map(([name]) => name);
     this.methodResponses = [
       { statusCode: '200', responseParameters: declared([...fixedNames, 'content-type', 'cache-control']) },
@@ -93,7 +102,9 @@ export class StaticFiles extends Construct {
       assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
       description: `API Gateway reads the ${props.pathPrefix} files from S3`,
     }));
-    readRole.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${prefix}*`)] }));
+    readRole.addToPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${prefix}*`)] }),
+    );
 
     const base = props.api.root.addResource(props.pathPrefix);
     const index = this.integration(readRole, `${prefix}index.html`, {}, fixedHeaders);
@@ -147,7 +158,8 @@ export class StaticFiles extends Construct {
     for (const [id, reason] of reasons) Validations.of(uploader).acknowledge({ id, reason });
     Validations.of(this.readRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketArn}/${this.prefix}*]`,
-      reason: 'API Gateway reads any of the app files (their names change with each build), under the app prefix only, and only GetObject',
+      reason:
+        'API Gateway reads any of the app files (their names change with each build), under the app prefix only, and only GetObject',
     });
   }
 
@@ -215,6 +227,7 @@ export class StaticFiles extends Construct {
 function cdkAssetsBucketArn(stack: Stack): string {
   const part = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
   const qualifier =
-    (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ??
+    DefaultStackSynthesizer.DEFAULT_QUALIFIER;
   return `arn:${part(stack.partition, 'Partition')}:s3:::cdk-${qualifier}-assets-${part(stack.account, 'AccountId')}-${part(stack.region, 'Region')}`;
 }

@@ -42,7 +42,10 @@ export class AdminStack extends Stack {
       .useDirectoryWorker(props.worker)
       .useEmailIdentity(props.email)
       .useEnrollmentSettings(config);
-    this.adminFunction.alarmOnErrors(props.alarmTopic, 'the admin API function failed (errors, timeouts); an admin request did not complete. Check its logs.');
+    this.adminFunction.alarmOnErrors(
+      props.alarmTopic,
+      'the admin API function failed (errors, timeouts); an admin request did not complete. Check its logs.',
+    );
 
     this.api = createBlinkRestApi(this, {
       ids: { api: 'AdminApi', accessLogs: 'AdminApiAccessLogs' },

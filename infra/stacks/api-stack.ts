@@ -9,7 +9,12 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { BlinkFunction, type BlinkFunctionProps, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
+import {
+  BlinkFunction,
+  type BlinkFunctionProps,
+  type EmailSending,
+  type SmsOrigination,
+} from '../constructs/blink-function.js';
 import { createBlinkRestApi } from '../constructs/rest-api.js';
 import { StaticFiles } from '../constructs/static-files.js';
 import { TIMEOUTS } from '../timeouts.js';
@@ -142,14 +147,18 @@ export class ApiStack extends Stack {
     // on-failure destination) and tells each sender once; see dispatchInboundSmsEvent for why not another function.
     this.inboundSmsFunction.consumeQueue(props.inboundSmsFailures, { batchSize: 10, maxConcurrency: 2 });
 
-    this.apiFunction.alarmOnErrors(props.alarmTopic, 'the public API function failed (errors, timeouts). Users saw a 5xx; check its logs.');
+    this.apiFunction.alarmOnErrors(
+      props.alarmTopic,
+      'the public API function failed (errors, timeouts). Users saw a 5xx; check its logs.',
+    );
     this.inboundSmsFunction.alarmOnErrors(
       props.alarmTopic,
       'handling an inbound SMS failed. SNS retries it; after the retries it lands in the inbound SMS failure queue.',
     );
     // 5xx answered by API Gateway itself (integration timeouts, throttled function) as well as by the function.
     new Alarm(this, 'ApiServerErrorAlarm', {
-      alarmDescription: 'Blink: the public API answered 5xx. Users could not set up or reset; check the API function logs and API Gateway execution logs.',
+      alarmDescription:
+        'Blink: the public API answered 5xx. Users could not set up or reset; check the API function logs and API Gateway execution logs.',
       metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -227,7 +236,12 @@ export class ApiStack extends Stack {
       resourceArn: webAcl.attrArn,
       // WAF wants the log group ARN without the trailing ':*' that CloudFormation's Arn attribute has.
       logDestinationConfigs: [
-        this.formatArn({ service: 'logs', resource: 'log-group', resourceName: wafLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        this.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: wafLogGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
       ],
       redactedFields: [{ uriPath: {} }, { queryString: {} }, { singleHeader: { Name: 'authorization' } }],
     });

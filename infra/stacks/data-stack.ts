@@ -26,7 +26,12 @@ export class DataStack extends Stack {
     super(scope, id, props);
     const { removalPolicy } = props;
 
-    const tableKey = rotatingKey(this, 'TableKey', 'encrypts the DynamoDB table (enrollments, issued secrets as HMACs, rate limits, audit)', removalPolicy);
+    const tableKey = rotatingKey(
+      this,
+      'TableKey',
+      'encrypts the DynamoDB table (enrollments, issued secrets as HMACs, rate limits, audit)',
+      removalPolicy,
+    );
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -52,7 +57,11 @@ export class DataStack extends Stack {
       removalPolicy,
     );
     /** A secret under secretsKey that Secrets Manager does not rotate; `whyNotRotated` acknowledges cdk-nag's SMG4. */
-    const secretRotatedByHand = (id: string, props: Omit<SecretProps, 'encryptionKey' | 'removalPolicy'>, whyNotRotated: string) => {
+    const secretRotatedByHand = (
+      id: string,
+      props: Omit<SecretProps, 'encryptionKey' | 'removalPolicy'>,
+      whyNotRotated: string,
+    ) => {
       const secret = new Secret(this, id, { ...props, encryptionKey: secretsKey, removalPolicy });
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: whyNotRotated });
       return secret;
@@ -82,7 +91,8 @@ export class DataStack extends Stack {
     this.vapidSecret = secretRotatedByHand(
       'VapidSecret',
       {
-        description: 'Blink: VAPID key pair of Web Push to the installed app, JSON {"publicKey","privateKey"} (base64url P-256)',
+        description:
+          'Blink: VAPID key pair of Web Push to the installed app, JSON {"publicKey","privateKey"} (base64url P-256)',
         generateSecretString: { passwordLength: 32, includeSpace: false },
       },
       'Every browser subscription is bound to the VAPID public key it was made with: a new key pair invalidates all of them until each app subscribes again, so it is replaced by hand (VapidSecretSetCommand), not on a schedule',
@@ -90,11 +100,13 @@ export class DataStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'VapidSecretSetCommand', {
-      description: 'Run once after the first deploy to store a VAPID key pair for Web Push (again only to replace it: apps then subscribe anew)',
+      description:
+        'Run once after the first deploy to store a VAPID key pair for Web Push (again only to replace it: apps then subscribe anew)',
       value: `npx web-push generate-vapid-keys --json | aws secretsmanager put-secret-value --secret-id ${this.vapidSecret.secretArn} --secret-string file:///dev/stdin`,
     });
     new CfnOutput(this, 'DirectoryBindSecretSetCommand', {
-      description: 'Run once after the first deploy (and after each AD password change) to store the real bind password',
+      description:
+        'Run once after the first deploy (and after each AD password change) to store the real bind password',
       value: `aws secretsmanager put-secret-value --secret-id ${this.directoryBindSecret.secretArn} --secret-string "$BLINK_BIND_PASSWORD"`,
     });
   }

@@ -88,7 +88,9 @@ export class DirectoryStack extends Stack {
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
-        afterBundling: (_inputDir, outputDir) => [`cp ${shellQuote(config.ldapCaPath)} ${shellQuote(`${outputDir}/ldap-ca.pem`)}`],
+        afterBundling: (_inputDir, outputDir) => [
+          `cp ${shellQuote(config.ldapCaPath)} ${shellQuote(`${outputDir}/ldap-ca.pem`)}`,
+        ],
       },
     })
       .useTable(props.table, 'readWrite', props.tableIndexes)
@@ -130,7 +132,8 @@ export class DirectoryStack extends Stack {
     this.worker.consumeQueue(props.jobQueue, { batchSize: 10, maxConcurrency: 5 });
 
     const errors = new Alarm(this, 'WorkerErrorAlarm', {
-      alarmDescription: 'Blink: the directory worker failed (invocation errors). Check its logs; jobs are retried, then go to the DLQ.',
+      alarmDescription:
+        'Blink: the directory worker failed (invocation errors). Check its logs; jobs are retried, then go to the DLQ.',
       metric: this.worker.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -184,13 +187,25 @@ export class DirectoryStack extends Stack {
    */
   private passwordExpiryAlarms(alarmTopic: ITopic): void {
     const alarms = [
-      ['PasswordExpiryScanFailed', 'Blink: a password-expiry reminder run failed (no domain controller answered, or reminders could not be sent); the job is retried. Check the directory worker logs.'],
-      ['PasswordExpiryScanIncomplete', 'Blink: a password-expiry reminder run could not read every user within its time budget; some users were not reminded. Raise PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS or check DC latency.'],
+      [
+        'PasswordExpiryScanFailed',
+        'Blink: a password-expiry reminder run failed (no domain controller answered, or reminders could not be sent); the job is retried. Check the directory worker logs.',
+      ],
+      [
+        'PasswordExpiryScanIncomplete',
+        'Blink: a password-expiry reminder run could not read every user within its time budget; some users were not reminded. Raise PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS or check DC latency.',
+      ],
     ] as const;
     for (const [metricName, alarmDescription] of alarms) {
       new Alarm(this, `${metricName}Alarm`, {
         alarmDescription,
-        metric: new Metric({ namespace: 'Blink', metricName, dimensionsMap: { service: 'blink-directory-worker' }, period: Duration.hours(1), statistic: 'Sum' }),
+        metric: new Metric({
+          namespace: 'Blink',
+          metricName,
+          dimensionsMap: { service: 'blink-directory-worker' },
+          period: Duration.hours(1),
+          statistic: 'Sum',
+        }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -206,7 +221,13 @@ export class DirectoryStack extends Stack {
    */
   private lockoutScanAlarms(rateMinutes: number, alarmTopic: ITopic): void {
     const metric = (metricName: string, period: Duration, statistic: string) =>
-      new Metric({ namespace: 'Blink', metricName, dimensionsMap: { service: 'blink-directory-worker' }, period, statistic });
+      new Metric({
+        namespace: 'Blink',
+        metricName,
+        dimensionsMap: { service: 'blink-directory-worker' },
+        period,
+        statistic,
+      });
     const period = Duration.minutes(Math.max(5, rateMinutes));
     const alarms = [
       new Alarm(this, 'LockoutScanFailedAlarm', {
@@ -241,10 +262,16 @@ export class DirectoryStack extends Stack {
   }
 
   /** An imported VPC (vpcId + subnetIds), or a small demo VPC with isolated subnets and flow logs. */
-  private network(config: BlinkConfig, removalPolicy: RemovalPolicy): { vpc: IVpc; subnets: SubnetSelection; createdVpc?: Vpc } {
+  private network(
+    config: BlinkConfig,
+    removalPolicy: RemovalPolicy,
+  ): { vpc: IVpc; subnets: SubnetSelection; createdVpc?: Vpc } {
     if (config.vpcId && config.subnetIds) {
       // No lookup (synth stays offline): the security group needs only the VPC id, the function the subnet ids.
-      const vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: config.vpcId, availabilityZones: this.availabilityZones });
+      const vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: config.vpcId,
+        availabilityZones: this.availabilityZones,
+      });
       const subnets = config.subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId));
       return { vpc, subnets: { subnets } };
     }

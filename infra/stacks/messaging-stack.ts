@@ -54,7 +54,11 @@ export class MessagingStack extends Stack {
     // --- Alarms ----------------------------------------------------------------------------------------------------
     const alarmKey = rotatingKey(this, 'AlarmTopicKey', 'encrypts the alarm topic', removalPolicy);
     alarmKey.addToResourcePolicy(this.serviceMayUseKey('cloudwatch.amazonaws.com'));
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true, displayName: 'Blink alarms' });
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      masterKey: alarmKey,
+      enforceSSL: true,
+      displayName: 'Blink alarms',
+    });
     this.alarmTopic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'CloudWatchAlarmsOfThisAccount',
@@ -67,9 +71,17 @@ export class MessagingStack extends Stack {
     if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
 
     // --- Directory jobs --------------------------------------------------------------------------------------------
-    const queueKey = rotatingKey(this, 'QueueKey', 'encrypts the directory job queue, its DLQ and the inbound SMS failure queue', removalPolicy);
+    const queueKey = rotatingKey(
+      this,
+      'QueueKey',
+      'encrypts the directory job queue, its DLQ and the inbound SMS failure queue',
+      removalPolicy,
+    );
     const encrypted = { encryption: QueueEncryption.KMS, encryptionMasterKey: queueKey, enforceSSL: true } as const;
-    this.jobDeadLetterQueue = new Queue(this, 'JobDeadLetterQueue', { ...encrypted, retentionPeriod: Duration.days(14) });
+    this.jobDeadLetterQueue = new Queue(this, 'JobDeadLetterQueue', {
+      ...encrypted,
+      retentionPeriod: Duration.days(14),
+    });
     this.jobQueue = new Queue(this, 'JobQueue', {
       ...encrypted,
       visibilityTimeout: JOB_QUEUE_VISIBILITY,
@@ -77,7 +89,11 @@ export class MessagingStack extends Stack {
       // A job the worker failed five times (DC down, bad job) moves to the DLQ, which raises the alarm below.
       deadLetterQueue: { queue: this.jobDeadLetterQueue, maxReceiveCount: 5 },
     });
-    this.alarmOnMessages('JobDeadLetterAlarm', this.jobDeadLetterQueue, 'Directory jobs failed repeatedly and are parked in the DLQ');
+    this.alarmOnMessages(
+      'JobDeadLetterAlarm',
+      this.jobDeadLetterQueue,
+      'Directory jobs failed repeatedly and are parked in the DLQ',
+    );
 
     // The lockout scan is a job like any other, so only the directory worker ever talks to AD, and a scan that keeps
     // failing ends in the DLQ alarm. jobId = the event id (a UUID), requestedAt = the event time (ISO 8601).
@@ -102,7 +118,12 @@ export class MessagingStack extends Stack {
     this.passwordExpirySchedule(config, queueKey);
 
     // --- Inbound SMS -----------------------------------------------------------------------------------------------
-    const inboundKey = rotatingKey(this, 'InboundSmsKey', 'encrypts the inbound SMS topic; End User Messaging SMS publishes with it', removalPolicy);
+    const inboundKey = rotatingKey(
+      this,
+      'InboundSmsKey',
+      'encrypts the inbound SMS topic; End User Messaging SMS publishes with it',
+      removalPolicy,
+    );
     inboundKey.addToResourcePolicy(this.serviceMayUseKey('sms-voice.amazonaws.com'));
     // Two-way SMS needs a standard (not FIFO) topic.
     this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', {
@@ -140,7 +161,10 @@ export class MessagingStack extends Stack {
     // invocation record. The inbound-sms function consumes it to tell the sender (functions/inbound-sms/handler.ts), so
     // the queue is usually empty again within seconds: the alarm counts arrivals, not depth. A record whose sender
     // cannot be told after a few receives is parked in the DLQ below, whose depth raises an alarm of its own.
-    this.inboundSmsFailureDeadLetters = new Queue(this, 'InboundSmsFailureDeadLetterQueue', { ...encrypted, retentionPeriod: Duration.days(14) });
+    this.inboundSmsFailureDeadLetters = new Queue(this, 'InboundSmsFailureDeadLetterQueue', {
+      ...encrypted,
+      retentionPeriod: Duration.days(14),
+    });
     this.inboundSmsFailures = new Queue(this, 'InboundSmsFailureQueue', {
       ...encrypted,
       retentionPeriod: Duration.days(14),
@@ -150,7 +174,7 @@ export class MessagingStack extends Stack {
     });
     new Alarm(this, 'InboundSmsFailureAlarm', {
       alarmDescription:
-        'Blink: inbound SMS messages failed processing after Lambda\'s retries (senders are told to try again). Read the inbound-sms logs by inboundMessageId and the users\' audit (inbound-failed).',
+        "Blink: inbound SMS messages failed processing after Lambda's retries (senders are told to try again). Read the inbound-sms logs by inboundMessageId and the users' audit (inbound-failed).",
       metric: this.inboundSmsFailures.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -170,7 +194,9 @@ export class MessagingStack extends Stack {
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
     });
     const emailIdentity = new EmailIdentity(this, 'EmailIdentity', {
-      identity: config.emailIdentityDomain ? Identity.domain(config.emailIdentityDomain) : Identity.email(config.senderEmail),
+      identity: config.emailIdentityDomain
+        ? Identity.domain(config.emailIdentityDomain)
+        : Identity.email(config.senderEmail),
       configurationSet: emailConfigurationSet,
     });
     this.email = {
@@ -222,14 +248,20 @@ export class MessagingStack extends Stack {
     const threshold = Math.round(limitUsd * 0.8 * 100) / 100;
     new Alarm(this, 'SmsSpendAlarm', {
       alarmDescription: `Blink: SMS spend this month passed ${threshold} USD, 80 % of smsMonthlySpendLimitUsd (${limitUsd} USD); End User Messaging stops sending at the enforced limit. Check the setup and inbound SMS traffic (SMS pumping?) before raising it.`,
-      metric: new Metric({ namespace: 'AWS/SMSVoice', metricName: 'TextMessageMonthlySpend', period: Duration.hours(1), statistic: 'Maximum' }),
+      metric: new Metric({
+        namespace: 'AWS/SMSVoice',
+        metricName: 'TextMessageMonthlySpend',
+        period: Duration.hours(1),
+        statistic: 'Maximum',
+      }),
       threshold,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new SnsAction(this.alarmTopic));
     new CfnOutput(this, 'SmsSpendLimitCommand', {
-      description: 'Run once (and after changing smsMonthlySpendLimitUsd) to make the SMS budget the enforced monthly limit of the account and region',
+      description:
+        'Run once (and after changing smsMonthlySpendLimitUsd) to make the SMS budget the enforced monthly limit of the account and region',
       value: `aws pinpoint-sms-voice-v2 set-text-message-spend-limit-override --monthly-limit ${limitUsd} --region ${this.region}`,
     });
   }
@@ -243,8 +275,10 @@ export class MessagingStack extends Stack {
   /** E.164 numbers have no ARN of their own (phone-number ids are assigned by AWS), so they map to the pattern. */
   private smsIdentityArn(identity: string): string {
     if (identity.startsWith('arn:')) return identity;
-    if (identity.startsWith('phone-')) return this.formatArn({ service: 'sms-voice', resource: 'phone-number', resourceName: identity });
-    if (identity.startsWith('pool-')) return this.formatArn({ service: 'sms-voice', resource: 'pool', resourceName: identity });
+    if (identity.startsWith('phone-'))
+      return this.formatArn({ service: 'sms-voice', resource: 'phone-number', resourceName: identity });
+    if (identity.startsWith('pool-'))
+      return this.formatArn({ service: 'sms-voice', resource: 'pool', resourceName: identity });
     return this.formatArn({ service: 'sms-voice', resource: 'phone-number', resourceName: '*' });
   }
 
@@ -273,9 +307,16 @@ export class MessagingStack extends Stack {
   private passwordExpirySchedule(config: BlinkConfig, queueKey: Key): void {
     const role = new Role(this, 'PasswordExpiryScheduleRole', {
       description: 'Blink: EventBridge Scheduler sends the daily password-expiry job to the job queue',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
     });
-    role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.jobQueue.queueArn, this.jobDeadLetterQueue.queueArn] }));
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [this.jobQueue.queueArn, this.jobDeadLetterQueue.queueArn],
+      }),
+    );
     role.addToPolicy(
       new PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -291,7 +332,11 @@ export class MessagingStack extends Stack {
       target: {
         arn: this.jobQueue.queueArn,
         roleArn: role.roleArn,
-        input: JSON.stringify({ kind: 'password-expiry-scan', jobId: '<aws.scheduler.execution-id>', requestedAt: '<aws.scheduler.scheduled-time>' }),
+        input: JSON.stringify({
+          kind: 'password-expiry-scan',
+          jobId: '<aws.scheduler.execution-id>',
+          requestedAt: '<aws.scheduler.scheduled-time>',
+        }),
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
         // A job that cannot be queued lands in the job DLQ, which raises its alarm.
         deadLetterConfig: { arn: this.jobDeadLetterQueue.queueArn },
@@ -331,5 +376,7 @@ const NOT_ISO_COUNTRY_CODES = new Set(['AC', 'TA', 'XK']);
 /** One rule per country with phone numbers: ALLOW for the allowed ones, BLOCK for every other. */
 export function smsCountryRules(allowed: readonly string[]): CfnProtectConfiguration.CountryRuleProperty[] {
   const countries = new Set<string>([...getCountries().filter((code) => !NOT_ISO_COUNTRY_CODES.has(code)), ...allowed]);
-  return [...countries].sort().map((countryCode) => ({ countryCode, protectStatus: allowed.includes(countryCode) ? 'ALLOW' : 'BLOCK' }));
+  return [...countries]
+    .sort()
+    .map((countryCode) => ({ countryCode, protectStatus: allowed.includes(countryCode) ? 'ALLOW' : 'BLOCK' }));
 }

@@ -12,11 +12,15 @@ let pendingRefresh = false;
 /** Moves what a person was looking at (open email sources, the phones' screens) into the new copy of a part. */
 function keepLocalState(current, next) {
   for (const details of current.querySelectorAll('details[data-key][open]')) {
-    const twin = [...next.querySelectorAll('details[data-key]')].find((other) => other.dataset.key === details.dataset.key);
+    const twin = [...next.querySelectorAll('details[data-key]')].find(
+      (other) => other.dataset.key === details.dataset.key,
+    );
     if (twin) twin.open = true;
   }
   for (const screen of current.querySelectorAll('.device-screen')) {
-    const twin = [...next.querySelectorAll('.device-screen')].find((other) => other.dataset.deviceId === screen.dataset.deviceId);
+    const twin = [...next.querySelectorAll('.device-screen')].find(
+      (other) => other.dataset.deviceId === screen.dataset.deviceId,
+    );
     if (twin) twin.replaceWith(screen);
   }
 }
@@ -43,7 +47,8 @@ async function refresh() {
     }
     if (liveStatus) liveStatus.textContent = 'This page updates by itself.';
   } catch (error) {
-    if (liveStatus) liveStatus.textContent = `Cannot reach Blink (${error instanceof Error ? error.message : String(error)}); trying again…`;
+    if (liveStatus)
+      liveStatus.textContent = `Cannot reach Blink (${error instanceof Error ? error.message : String(error)}); trying again…`;
   } finally {
     refreshing = false;
     if (pendingRefresh) {
@@ -109,14 +114,16 @@ onFormPost('inbound-sms-form', 'inbound-sms-status', {
   fields: ['from', 'to', 'body'],
   progress: 'Sending…',
   path: '/_local/api/sms/inbound',
-  describe: (_answer, sms) => `Blink received the text “${sms.body}” from ${sms.from}. Its answer appears under “Texts sent by Blink”.`,
+  describe: (_answer, sms) =>
+    `Blink received the text “${sms.body}” from ${sms.from}. Its answer appears under “Texts sent by Blink”.`,
 });
 
 // ---- Jobs: check for locked accounts, test the directory connection ----------------------------------------------
 
 const jobMessages = {
   'lockout-scan': 'Blink is checking the directory for locked accounts; alerts go out by text and email.',
-  'password-expiry-scan': 'Blink is looking for passwords that expire soon; reminders go out by email (and text or push when turned on).',
+  'password-expiry-scan':
+    'Blink is looking for passwords that expire soon; reminders go out by email (and text or push when turned on).',
   ping: 'Sent a test job to the directory worker: the terminal running npm start logs "directory answered" (or the error).',
 };
 
@@ -130,7 +137,10 @@ document.addEventListener('click', async (event) => {
 
   if (button.classList.contains('enqueue-job')) {
     const kind = button.dataset.kind;
-    const target = kind === 'lockout-scan' || kind === 'password-expiry-scan' ? directoryStatus : document.getElementById('job-status');
+    const target =
+      kind === 'lockout-scan' || kind === 'password-expiry-scan'
+        ? directoryStatus
+        : document.getElementById('job-status');
     if (!target) return;
     target.textContent = 'Sending…';
     try {
@@ -172,7 +182,8 @@ onFormPost('device-enroll-form', 'device-enroll-status', {
   fields: ['uri', 'unlockMethod', 'platform'],
   progress: 'Enrolling…',
   path: '/_local/api/devices',
-  describe: (answer) => `Enrolled ${answer.account.displayName} (${answer.account.samAccountName}) as device ${answer.deviceId}.`,
+  describe: (answer) =>
+    `Enrolled ${answer.account.displayName} (${answer.account.samAccountName}) as device ${answer.deviceId}.`,
 });
 
 function screenOf(deviceId) {
@@ -189,7 +200,9 @@ function paragraph(text, className) {
 function showOutcome(screen, outcome) {
   screen.replaceChildren();
   screen.dataset.outcome = outcome.outcome;
-  screen.appendChild(paragraph(outcome.message, outcome.outcome === 'refused' || outcome.outcome === 'failed' ? 'device-error' : ''));
+  screen.appendChild(
+    paragraph(outcome.message, outcome.outcome === 'refused' || outcome.outcome === 'failed' ? 'device-error' : ''),
+  );
   if (typeof outcome.password === 'string') {
     const password = document.createElement('code');
     password.className = 'device-password';
@@ -204,7 +217,8 @@ function showOutcome(screen, outcome) {
     status.textContent = JSON.stringify(outcome.status, null, 2);
     screen.appendChild(status);
   }
-  if (outcome.refusal) screen.appendChild(paragraph(`HTTP ${outcome.refusal.httpStatus} ${outcome.refusal.code}`, 'muted'));
+  if (outcome.refusal)
+    screen.appendChild(paragraph(`HTTP ${outcome.refusal.httpStatus} ${outcome.refusal.code}`, 'muted'));
   if (outcome.requestId) screen.appendChild(paragraph(`Request ${outcome.requestId}`, 'muted'));
 }
 
@@ -218,7 +232,9 @@ async function deviceAction(button) {
   const { deviceId, action } = button.dataset;
   const screen = screenOf(deviceId);
   if (!screen) return;
-  const buttons = [...document.querySelectorAll('button.device-action')].filter((other) => other.dataset.deviceId === deviceId);
+  const buttons = [...document.querySelectorAll('button.device-action')].filter(
+    (other) => other.dataset.deviceId === deviceId,
+  );
   for (const other of buttons) other.disabled = true;
   screen.replaceChildren(paragraph(waitingText[action] ?? 'Working…', 'muted'));
   screen.dataset.outcome = 'working';
@@ -233,6 +249,7 @@ async function deviceAction(button) {
     showOutcome(screen, { outcome: 'error', message: failed(error) });
   } finally {
     // The buttons may have been swapped by a refresh meanwhile: enable whichever are on the page now.
-    for (const other of document.querySelectorAll('button.device-action')) if (other.dataset.deviceId === deviceId) other.disabled = false;
+    for (const other of document.querySelectorAll('button.device-action'))
+      if (other.dataset.deviceId === deviceId) other.disabled = false;
   }
 }

@@ -50,14 +50,24 @@ const CONSTRUCTED = new Set(['msds-user-account-control-computed', 'msds-resulta
 const bindFailure = (data: string) =>
   new LdapRefusal(49, `80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data ${data}, v4563`);
 const policyViolation = () =>
-  new LdapRefusal(19, '0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n');
-const unwilling = (detail: string) => new LdapRefusal(53, `00002035: SvcErr: DSID-03190F80, problem 5003 (WILL_NOT_PERFORM), data 0 (${detail})`);
+  new LdapRefusal(
+    19,
+    '0000052D: AtrErr: DSID-03191083, #1:\n\t0: 0000052D: DSID-03191083, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 9005a (unicodePwd)\n',
+  );
+const unwilling = (detail: string) =>
+  new LdapRefusal(53, `00002035: SvcErr: DSID-03190F80, problem 5003 (WILL_NOT_PERFORM), data 0 (${detail})`);
 const insufficientRights = () =>
   new LdapRefusal(50, '00002098: SecErr: DSID-03150F94, problem 4003 (INSUFF_ACCESS_RIGHTS), data 0');
 export const bindRequired = () =>
-  new LdapRefusal(1, '000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection., data 0, v4563');
+  new LdapRefusal(
+    1,
+    '000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection., data 0, v4563',
+  );
 const noSuchObject = (dn: string) =>
-  new LdapRefusal(32, `0000208D: NameErr: DSID-03100241, problem 2001 (NO_OBJECT), data 0, best match of:\n\t'${dn}'\n`);
+  new LdapRefusal(
+    32,
+    `0000208D: NameErr: DSID-03100241, problem 2001 (NO_OBJECT), data 0, best match of:\n\t'${dn}'\n`,
+  );
 
 interface StoredPassword {
   salt: Buffer;
@@ -187,7 +197,11 @@ export class DemoDirectory {
         throw unwilling(`the demo directory supports only single-value replace of ${change.attribute}`);
       }
       if (attribute === 'unicodepwd') {
-        const password = this.checkNewPassword(entry, value, controlOids.some((oid) => POLICY_HINTS.includes(oid)));
+        const password = this.checkNewPassword(
+          entry,
+          value,
+          controlOids.some((oid) => POLICY_HINTS.includes(oid)),
+        );
         const hashed = hashPassword(password);
         updates.push(() => {
           this.rememberPassword(key);
@@ -280,7 +294,9 @@ export class DemoDirectory {
 
   private findOne(attribute: string, value: string): DirectoryEntry | undefined {
     const matches = [...this.entries.values()].filter((entry) =>
-      (entry.attributes.get(attribute)?.values ?? []).some((candidate) => candidate.toString().toLowerCase() === value.toLowerCase()),
+      (entry.attributes.get(attribute)?.values ?? []).some(
+        (candidate) => candidate.toString().toLowerCase() === value.toLowerCase(),
+      ),
     );
     return matches.length === 1 ? matches[0] : undefined;
   }
@@ -322,7 +338,9 @@ export class DemoDirectory {
   /** Stored values, or the ones AD constructs (memberOf, msDS-User-Account-Control-Computed, msDS-UserPasswordExpiryTimeComputed). */
   private valuesOf(entry: DirectoryEntry, key: string, now: number): Array<string | Buffer> {
     if (key === 'memberof') {
-      return [...this.groupsOf(normalizeDn(entry.dn), false)].map((groupKey) => this.entries.get(groupKey)?.dn ?? groupKey);
+      return [...this.groupsOf(normalizeDn(entry.dn), false)].map(
+        (groupKey) => this.entries.get(groupKey)?.dn ?? groupKey,
+      );
     }
     if (key === 'msds-user-account-control-computed') {
       if (!hasObjectClass(entry, 'user')) return [];
@@ -336,7 +354,8 @@ export class DemoDirectory {
       // As AD: "never" for never-expiring passwords and a domain without a maximum age, 0 for must-change.
       const setAt = firstText(entry, 'pwdLastSet');
       const maxAge = this.policyMs('maxPwdAge');
-      if (integerOf(entry, 'userAccountControl') & UF_DONT_EXPIRE_PASSWD || maxAge === 0) return ['9223372036854775807'];
+      if (integerOf(entry, 'userAccountControl') & UF_DONT_EXPIRE_PASSWD || maxAge === 0)
+        return ['9223372036854775807'];
       return [setAt === '0' || setAt === undefined ? '0' : toFileTime(new Date(fileTimeToMs(setAt) + maxAge))];
     }
     return entry.attributes.get(key)?.values ?? [];
@@ -351,7 +370,10 @@ export class DemoDirectory {
       case 'not':
         return !this.matches(entry, filter.filter, now);
       case 'present':
-        return filter.attribute.toLowerCase() === 'objectclass' || this.valuesOf(entry, filter.attribute.toLowerCase(), now).length > 0;
+        return (
+          filter.attribute.toLowerCase() === 'objectclass' ||
+          this.valuesOf(entry, filter.attribute.toLowerCase(), now).length > 0
+        );
       case 'equal':
       case 'approx':
         return this.valuesOf(entry, filter.attribute.toLowerCase(), now).some((value) =>
@@ -365,13 +387,19 @@ export class DemoDirectory {
         );
       }
       case 'substrings':
-        return this.valuesOf(entry, filter.attribute.toLowerCase(), now).some((value) => substringsMatch(value.toString(), filter));
+        return this.valuesOf(entry, filter.attribute.toLowerCase(), now).some((value) =>
+          substringsMatch(value.toString(), filter),
+        );
       case 'extensible':
         return this.extensibleMatches(entry, filter, now);
     }
   }
 
-  private extensibleMatches(entry: DirectoryEntry, filter: Extract<SearchFilter, { kind: 'extensible' }>, now: number): boolean {
+  private extensibleMatches(
+    entry: DirectoryEntry,
+    filter: Extract<SearchFilter, { kind: 'extensible' }>,
+    now: number,
+  ): boolean {
     const attribute = filter.attribute?.toLowerCase() ?? '';
     const assertion = filter.value.toString('utf8');
     if (filter.rule === IN_CHAIN) {
@@ -397,14 +425,16 @@ function valueEquals(attribute: string, stored: string | Buffer, assertion: Buff
   if (BINARY_ATTRIBUTES.has(attribute)) {
     const asText = assertion.toString('utf8');
     // AD also matches objectSid against the string form of a SID.
-    const expected = attribute === 'objectsid' && /^S-1-\d+(-\d+)+$/i.test(asText) ? encodeSid(asText.toUpperCase()) : assertion;
+    const expected =
+      attribute === 'objectsid' && /^S-1-\d+(-\d+)+$/i.test(asText) ? encodeSid(asText.toUpperCase()) : assertion;
     return Buffer.isBuffer(stored) && stored.equals(expected);
   }
   const asserted = assertion.toString('utf8');
   if (DN_ATTRIBUTES.has(attribute)) {
     const storedDn = normalizeDn(stored.toString());
     // objectCategory=person is AD's shorthand for the category's DN.
-    if (attribute === 'objectcategory' && !asserted.includes('=')) return storedDn.startsWith(`cn=${asserted.toLowerCase()},`);
+    if (attribute === 'objectcategory' && !asserted.includes('='))
+      return storedDn.startsWith(`cn=${asserted.toLowerCase()},`);
     return storedDn === normalizeDn(asserted);
   }
   return stored.toString().toLowerCase() === asserted.toLowerCase();
@@ -437,7 +467,9 @@ function substringsMatch(stored: string, filter: Extract<SearchFilter, { kind: '
 
 /** AD complexity: three of upper, lower, digit, other; and not the account name or a 3+ character name token. */
 function isComplex(password: string, entry: DirectoryEntry): boolean {
-  const categories = [/\p{Lu}/u, /\p{Ll}/u, /\p{Nd}/u, /[^\p{Lu}\p{Ll}\p{Nd}]/u].filter((pattern) => pattern.test(password)).length;
+  const categories = [/\p{Lu}/u, /\p{Ll}/u, /\p{Nd}/u, /[^\p{Lu}\p{Ll}\p{Nd}]/u].filter((pattern) =>
+    pattern.test(password),
+  ).length;
   if (categories < 3) return false;
   const lower = password.toLowerCase();
   const sam = firstText(entry, 'sAMAccountName')?.toLowerCase() ?? '';

@@ -36,7 +36,9 @@ export function normalizeDn(dn: string): string {
   return parts
     .map((part) => {
       const equals = part.indexOf('=');
-      return equals < 0 ? part.toLowerCase() : `${part.slice(0, equals).trim()}=${part.slice(equals + 1).trim()}`.toLowerCase();
+      return equals < 0
+        ? part.toLowerCase()
+        : `${part.slice(0, equals).trim()}=${part.slice(equals + 1).trim()}`.toLowerCase();
     })
     .join(',');
 }
@@ -47,9 +49,13 @@ export function parentOf(normalizedDn: string): string {
   return comma < 0 ? '' : normalizedDn.slice(comma + 1);
 }
 
-export function createEntry(dn: string, attributes: Record<string, string | Buffer | Array<string | Buffer>>): DirectoryEntry {
+export function createEntry(
+  dn: string,
+  attributes: Record<string, string | Buffer | Array<string | Buffer>>,
+): DirectoryEntry {
   const entry: DirectoryEntry = { dn, attributes: new Map() };
-  for (const [name, value] of Object.entries(attributes)) setValues(entry, name, Array.isArray(value) ? value : [value]);
+  for (const [name, value] of Object.entries(attributes))
+    setValues(entry, name, Array.isArray(value) ? value : [value]);
   setValues(entry, 'distinguishedName', [dn]);
   return entry;
 }
@@ -70,7 +76,9 @@ export function integerOf(entry: DirectoryEntry, name: string): number {
 }
 
 export function hasObjectClass(entry: DirectoryEntry, objectClass: string): boolean {
-  return (entry.attributes.get('objectclass')?.values ?? []).some((value) => value.toString().toLowerCase() === objectClass);
+  return (entry.attributes.get('objectclass')?.values ?? []).some(
+    (value) => value.toString().toLowerCase() === objectClass,
+  );
 }
 
 /** A stable objectGUID (16 bytes) for a demo entry, so the demo users keep their ids across restarts. */

@@ -48,7 +48,7 @@ function readTlv(buffer: Buffer, offset: number): Tlv {
 
 function readChildren(buffer: Buffer): Tlv[] {
   const children: Tlv[] = [];
-  for (let offset = 0; offset < buffer.length; ) {
+  for (let offset = 0; offset < buffer.length;) {
     const child = readTlv(buffer, offset);
     children.push(child);
     offset = child.end;
@@ -112,7 +112,9 @@ export function decodeFilter(element: Tlv): SearchFilter {
 export function decodeSearchRequest(bytes: Buffer): SearchRequestFields {
   const operation = readTlv(bytes, 0);
   if (operation.tag !== 0x63) throw new Error('not a search request');
-  const [baseObject, scope, derefAliases, sizeLimit, timeLimit, typesOnly, filter, attributes] = readChildren(operation.value);
+  const [baseObject, scope, derefAliases, sizeLimit, timeLimit, typesOnly, filter, attributes] = readChildren(
+    operation.value,
+  );
   if (!baseObject || !scope || !derefAliases || !sizeLimit || !timeLimit || !typesOnly || !filter || !attributes) {
     throw new Error('incomplete search request');
   }

@@ -35,13 +35,48 @@ export interface DemoUser {
 export const demoUsers: readonly DemoUser[] = [
   { samAccountName: 'jane.doe', displayName: 'Jane Doe', password: 'Maple-Lantern-42', role: 'ordinary user' },
   { samAccountName: 'john.smith', displayName: 'John Smith', password: 'Cobalt-River-58', role: 'ordinary user' },
-  { samAccountName: 'dave.locked', displayName: 'Dave Locked', password: 'Quiet-Meadow-63', role: 'locked out at start' },
-  { samAccountName: 'alice.admin', displayName: 'Alice Admin', password: 'Granite-Falcon-27', role: 'Domain Admins member (protected)' },
-  { samAccountName: 'bob.ops', displayName: 'Bob Ops', password: 'Amber-Compass-39', role: 'nested in Domain Admins via Tier0 Operators (protected)' },
-  { samAccountName: 'carol.former', displayName: 'Carol Former', password: 'Silver-Orchard-84', role: 'disabled account' },
-  { samAccountName: 'Administrator', displayName: 'Administrator', password: 'Harbor-Beacon-16', role: 'built-in administrator (RID 500)' },
-  { samAccountName: 'tina.tech', displayName: 'Tina Tech', password: 'Copper-Kettle-71', role: 'admin portal: Blink Technicians member' },
-  { samAccountName: 'adam.itadmin', displayName: 'Adam Itadmin', password: 'Violet-Harbor-35', role: 'admin portal: Blink Admins through IT Operations (nested)' },
+  {
+    samAccountName: 'dave.locked',
+    displayName: 'Dave Locked',
+    password: 'Quiet-Meadow-63',
+    role: 'locked out at start',
+  },
+  {
+    samAccountName: 'alice.admin',
+    displayName: 'Alice Admin',
+    password: 'Granite-Falcon-27',
+    role: 'Domain Admins member (protected)',
+  },
+  {
+    samAccountName: 'bob.ops',
+    displayName: 'Bob Ops',
+    password: 'Amber-Compass-39',
+    role: 'nested in Domain Admins via Tier0 Operators (protected)',
+  },
+  {
+    samAccountName: 'carol.former',
+    displayName: 'Carol Former',
+    password: 'Silver-Orchard-84',
+    role: 'disabled account',
+  },
+  {
+    samAccountName: 'Administrator',
+    displayName: 'Administrator',
+    password: 'Harbor-Beacon-16',
+    role: 'built-in administrator (RID 500)',
+  },
+  {
+    samAccountName: 'tina.tech',
+    displayName: 'Tina Tech',
+    password: 'Copper-Kettle-71',
+    role: 'admin portal: Blink Technicians member',
+  },
+  {
+    samAccountName: 'adam.itadmin',
+    displayName: 'Adam Itadmin',
+    password: 'Violet-Harbor-35',
+    role: 'admin portal: Blink Admins through IT Operations (nested)',
+  },
 ];
 
 const UF_NORMAL_ACCOUNT = 0x200;
@@ -61,7 +96,11 @@ const usersOu = `OU=Staff,${base}`;
 const sid = (rid: number) => encodeSid(`${demoDomain.domainSid}-${rid}`);
 
 function container(dn: string, objectClass: string): DirectoryEntry {
-  return createEntry(dn, { objectClass: ['top', objectClass], objectGUID: demoGuid(dn), name: dn.split(',')[0]?.split('=')[1] ?? '' });
+  return createEntry(dn, {
+    objectClass: ['top', objectClass],
+    objectGUID: demoGuid(dn),
+    name: dn.split(',')[0]?.split('=')[1] ?? '',
+  });
 }
 
 function group(cn: string, parent: string, groupSid: Buffer, members: string[], adminCount = 0): DirectoryEntry {
@@ -151,7 +190,14 @@ export function seedDirectory(now: Date, serviceAccountPassword: string): Seeded
       userAccountControl: UF_NORMAL_ACCOUNT,
       lockoutTime: toFileTime(now),
     },
-    { cn: 'Alice Admin', parent: usersOu, sam: 'alice.admin', rid: 1107, userAccountControl: UF_NORMAL_ACCOUNT, adminCount: 1 },
+    {
+      cn: 'Alice Admin',
+      parent: usersOu,
+      sam: 'alice.admin',
+      rid: 1107,
+      userAccountControl: UF_NORMAL_ACCOUNT,
+      adminCount: 1,
+    },
     // Nested into Domain Admins and not (yet) stamped with adminCount: only the in-chain check catches it.
     { cn: 'Bob Ops', parent: usersOu, sam: 'bob.ops', rid: 1108, userAccountControl: UF_NORMAL_ACCOUNT },
     {
@@ -215,7 +261,13 @@ export function seedDirectory(now: Date, serviceAccountPassword: string): Seeded
     container(computers, 'organizationalUnit'),
     ...staff.map((spec) => user(spec, now)),
     workstation,
-    group('Administrators', builtin, encodeSid('S-1-5-32-544'), [userDn('Administrator', users), `CN=Domain Admins,${users}`], 1),
+    group(
+      'Administrators',
+      builtin,
+      encodeSid('S-1-5-32-544'),
+      [userDn('Administrator', users), `CN=Domain Admins,${users}`],
+      1,
+    ),
     group('Account Operators', builtin, encodeSid('S-1-5-32-548'), [], 1),
     group('Backup Operators', builtin, encodeSid('S-1-5-32-551'), [], 1),
     group('Domain Admins', users, sid(512), [userDn('Administrator', users), userDn('Alice Admin'), tier0], 1),
@@ -223,7 +275,12 @@ export function seedDirectory(now: Date, serviceAccountPassword: string): Seeded
     group('Schema Admins', users, sid(518), [userDn('Administrator', users)], 1),
     group('Enterprise Admins', users, sid(519), [userDn('Administrator', users)], 1),
     group('Tier0 Operators', groups, sid(1201), [userDn('Bob Ops')]),
-    group('Blink Users', groups, sid(1202), [userDn('Jane Doe'), userDn('John Smith'), userDn('Dave Locked'), userDn('Carol Former')]),
+    group('Blink Users', groups, sid(1202), [
+      userDn('Jane Doe'),
+      userDn('John Smith'),
+      userDn('Dave Locked'),
+      userDn('Carol Former'),
+    ]),
     // The admin portal's roles: a technician directly, an admin through a nested group.
     group('Blink Technicians', groups, sid(1203), [userDn('Tina Tech')]),
     group('IT Operations', groups, sid(1204), [userDn('Adam Itadmin')]),

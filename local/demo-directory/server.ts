@@ -167,7 +167,8 @@ function watchBinds(socket: TLSSocket, directory: DemoDirectory, onBind: () => v
     const name = request.name;
     if (name.includes('=') && !name.includes('@')) return;
     const dn = directory.resolveBindName(name) ?? `CN=unknown-account,${demoDomain.baseDn}`;
-    for (const property of ['name', '_dn']) Object.defineProperty(request, property, { value: dn, writable: true, configurable: true });
+    for (const property of ['name', '_dn'])
+      Object.defineProperty(request, property, { value: dn, writable: true, configurable: true });
   });
 }
 
@@ -181,7 +182,10 @@ function rootDse(messageId: number): object {
     supportedLDAPVersion: ['3'],
     supportedControl: [PAGED_RESULTS, '1.2.840.113556.1.4.2239'],
     isSynchronized: 'TRUE',
-    currentTime: new Date().toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, '.0Z'),
+    currentTime: new Date()
+      .toISOString()
+      .replace(/[-:T]/g, '')
+      .replace(/\.\d+Z$/, '.0Z'),
   };
   return new ldap.SearchEntry({
     messageId,
@@ -191,4 +195,3 @@ function rootDse(messageId: number): object {
     ),
   });
 }
-

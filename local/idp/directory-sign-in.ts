@@ -42,7 +42,9 @@ export class DirectorySignIn {
   async signIn(username: string, password: string): Promise<DirectoryAccount | undefined> {
     const name = username.trim();
     if (name === '' || password === '') return undefined;
-    const user = name.includes('@') ? await this.lookup.findUserByUserPrincipalName(name) : await this.lookup.findUserBySamAccountName(name);
+    const user = name.includes('@')
+      ? await this.lookup.findUserByUserPrincipalName(name)
+      : await this.lookup.findUserBySamAccountName(name);
     if (!user || user.isComputer) return undefined;
     const client = await this.connect();
     try {
@@ -66,14 +68,23 @@ export class DirectorySignIn {
     const url = this.settings.urls.split(',')[0]?.trim() ?? '';
     const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
     const tlsOptions = { ca: [this.settings.caPem], ...(isIP(host) ? {} : { servername: host }) };
-    const client = new Client({ url, ...(this.settings.startTls ? {} : { tlsOptions }), connectTimeout: TIMEOUT_MS, timeout: TIMEOUT_MS });
+    const client = new Client({
+      url,
+      ...(this.settings.startTls ? {} : { tlsOptions }),
+      connectTimeout: TIMEOUT_MS,
+      timeout: TIMEOUT_MS,
+    });
     if (this.settings.startTls) await client.startTLS({ ...tlsOptions, host });
     return client;
   }
 }
 
 function accountOf(user: DirectoryUser): Omit<DirectoryAccount, 'groups'> {
-  return { sub: user.objectGuid, name: user.displayName ?? user.samAccountName, preferredUsername: user.samAccountName };
+  return {
+    sub: user.objectGuid,
+    name: user.displayName ?? user.samAccountName,
+    preferredUsername: user.samAccountName,
+  };
 }
 
 async function groupsOf(client: Client, baseDn: string, userDn: string): Promise<string[]> {

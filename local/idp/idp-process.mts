@@ -53,7 +53,12 @@ const configuration: Configuration = {
     if (!account) return undefined;
     return {
       accountId: sub,
-      claims: () => ({ sub, name: account.name, preferred_username: account.preferredUsername, groups: account.groups }),
+      claims: () => ({
+        sub,
+        name: account.name,
+        preferred_username: account.preferredUsername,
+        groups: account.groups,
+      }),
     };
   },
   // The portal is the organisation's own application: no consent screen, as an IdP admin would configure it.
@@ -91,17 +96,29 @@ function sendPage(response: ServerResponse, status: number, html: string) {
   response.end(html);
 }
 
-async function interaction(request: IncomingMessage, response: ServerResponse, uid: string, action: string | undefined) {
+async function interaction(
+  request: IncomingMessage,
+  response: ServerResponse,
+  uid: string,
+  action: string | undefined,
+) {
   const details = await provider.interactionDetails(request, response);
-  if (details.uid !== uid) return sendPage(response, 400, renderLoginPage({ uid, error: 'This sign-in expired. Start again from Blink.' }));
+  if (details.uid !== uid)
+    return sendPage(response, 400, renderLoginPage({ uid, error: 'This sign-in expired. Start again from Blink.' }));
   if (request.method === 'GET' && action === undefined) return sendPage(response, 200, renderLoginPage({ uid }));
   if (request.method === 'POST' && action === 'login') {
     const form = await readForm(request);
     const username = form.get('username') ?? '';
     const account = await signIn.signIn(username, form.get('password') ?? '');
-    if (!account) return sendPage(response, 401, renderLoginPage({ uid, username, error: 'Wrong user name or password.' }));
+    if (!account)
+      return sendPage(response, 401, renderLoginPage({ uid, username, error: 'Wrong user name or password.' }));
     accounts.set(account.sub, account);
-    return provider.interactionFinished(request, response, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(
+      request,
+      response,
+      { login: { accountId: account.sub } },
+      { mergeWithLastSubmission: false },
+    );
   }
   return sendPage(response, 405, renderLoginPage({ uid, error: 'Method not allowed.' }));
 }
@@ -110,7 +127,12 @@ server.on('request', (request: IncomingMessage, response: ServerResponse) => {
   const route = /^\/interaction\/([\w-]+)(?:\/(login))?$/.exec(new URL(request.url ?? '/', issuer).pathname);
   if (!route) return void protocol(request, response);
   interaction(request, response, route[1] ?? '', route[2]).catch(() => {
-    if (!response.headersSent) sendPage(response, 400, renderLoginPage({ uid: route[1] ?? '', error: 'This sign-in expired. Start again from Blink.' }));
+    if (!response.headersSent)
+      sendPage(
+        response,
+        400,
+        renderLoginPage({ uid: route[1] ?? '', error: 'This sign-in expired. Start again from Blink.' }),
+      );
     else response.destroy();
   });
 });

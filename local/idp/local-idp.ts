@@ -29,13 +29,20 @@ const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
  * page checks a directory account's password by an LDAP bind and puts the account's AD groups in the `groups` claim.
  * One confidential client (the admin portal) with a secret made for this run.
  */
-export async function startLocalIdentityProvider(options: LocalIdentityProviderOptions): Promise<LocalIdentityProvider> {
+export async function startLocalIdentityProvider(
+  options: LocalIdentityProviderOptions,
+): Promise<LocalIdentityProvider> {
   const clientId = 'blink-admin-portal';
   const clientSecret = randomBytes(32).toString('base64url');
   const config: IdpConfig = {
     port: options.port ?? 0,
     directory: { ...options.directory, caPem: await readFile(options.directory.caFile, 'utf8') },
-    client: { clientId, clientSecret, redirectUris: options.redirectUris, postLogoutRedirectUris: options.postLogoutRedirectUris ?? [] },
+    client: {
+      clientId,
+      clientSecret,
+      redirectUris: options.redirectUris,
+      postLogoutRedirectUris: options.postLogoutRedirectUris ?? [],
+    },
   };
   // tsx runs the provider's TypeScript as ES modules; resolved from the repository, whatever the caller's directory.
   const child = await startLoopbackChild({

@@ -34,7 +34,9 @@ export async function startLoopbackChild(options: {
   const firstLine = new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
     child.once('error', reject);
-    void exited.then(([code]) => reject(new Error(`${options.name} exited with code ${String(code)} before listening`)));
+    void exited.then(([code]) =>
+      reject(new Error(`${options.name} exited with code ${String(code)} before listening`)),
+    );
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -35,7 +35,11 @@ export interface SesStandIn {
 
 const sendEmailRecipientsSchema = z.looseObject({
   Destination: z
-    .looseObject({ ToAddresses: z.array(z.string()).optional(), CcAddresses: z.array(z.string()).optional(), BccAddresses: z.array(z.string()).optional() })
+    .looseObject({
+      ToAddresses: z.array(z.string()).optional(),
+      CcAddresses: z.array(z.string()).optional(),
+      BccAddresses: z.array(z.string()).optional(),
+    })
     .optional(),
 });
 
@@ -55,7 +59,11 @@ export async function startSes(options: { port?: number } = {}): Promise<SesStan
     let recipients: string[] = [];
     try {
       const destination = sendEmailRecipientsSchema.parse(JSON.parse(body.toString('utf8'))).Destination;
-      recipients = [...(destination?.ToAddresses ?? []), ...(destination?.CcAddresses ?? []), ...(destination?.BccAddresses ?? [])];
+      recipients = [
+        ...(destination?.ToAddresses ?? []),
+        ...(destination?.CcAddresses ?? []),
+        ...(destination?.BccAddresses ?? []),
+      ];
     } catch {
       return undefined; // Not a request this relay understands: aws-ses-v2-local answers it.
     }

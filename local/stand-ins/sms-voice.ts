@@ -78,7 +78,9 @@ class AwsError extends Error {
   }
 }
 
-export async function startSmsVoice(options: { port?: number; optOutListName?: string } = {}): Promise<SmsVoiceStandIn> {
+export async function startSmsVoice(
+  options: { port?: number; optOutListName?: string } = {},
+): Promise<SmsVoiceStandIn> {
   const optOutListName = options.optOutListName ?? 'Default';
   const messages: SentSms[] = [];
   const optedOut = new Map<string, Date>();
@@ -87,15 +89,22 @@ export async function startSmsVoice(options: { port?: number; optOutListName?: s
 
   function sendTextMessage(input: unknown) {
     const request = parseOrThrow(sendTextMessageSchema, input);
-    const index = failures.findIndex((failure) => failure.to === undefined || failure.to === request.DestinationPhoneNumber);
+    const index = failures.findIndex(
+      (failure) => failure.to === undefined || failure.to === request.DestinationPhoneNumber,
+    );
     const [injected] = index >= 0 ? failures.splice(index, 1) : [];
     if (injected) throw new AwsError(injected.status, injected.type, 'Injected failure');
     if (optedOut.has(request.DestinationPhoneNumber)) {
-      throw new AwsError(400, 'ConflictException', 'The destination phone number has opted out of receiving messages.', {
-        Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
-        ResourceType: 'opted-out-number',
-        ResourceId: request.DestinationPhoneNumber,
-      });
+      throw new AwsError(
+        400,
+        'ConflictException',
+        'The destination phone number has opted out of receiving messages.',
+        {
+          Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+          ResourceType: 'opted-out-number',
+          ResourceId: request.DestinationPhoneNumber,
+        },
+      );
     }
     const messageId = randomUUID();
     if (!request.DryRun) {
@@ -114,7 +123,10 @@ export async function startSmsVoice(options: { port?: number; optOutListName?: s
 
   function describeOptedOutNumbers(input: unknown) {
     const request = parseOrThrow(describeOptedOutNumbersSchema, input);
-    if (request.OptOutListName !== optOutListName && !request.OptOutListName.endsWith(`:opt-out-list/${optOutListName}`)) {
+    if (
+      request.OptOutListName !== optOutListName &&
+      !request.OptOutListName.endsWith(`:opt-out-list/${optOutListName}`)
+    ) {
       throw new AwsError(404, 'ResourceNotFoundException', 'The opt-out list was not found.', {
         ResourceType: 'opt-out-list',
         ResourceId: request.OptOutListName,
@@ -148,7 +160,8 @@ export async function startSmsVoice(options: { port?: number; optOutListName?: s
       const target = String(request.headers['x-amz-target'] ?? '');
       const [service, operationName = ''] = target.split('.');
       const operation = operations[operationName];
-      if (service !== SERVICE || !operation) throw new AwsError(400, 'UnknownOperationException', `Unknown operation ${target}`);
+      if (service !== SERVICE || !operation)
+        throw new AwsError(400, 'UnknownOperationException', `Unknown operation ${target}`);
       calls.push(operationName);
       let input: unknown;
       try {
@@ -190,7 +203,10 @@ export async function startSmsVoice(options: { port?: number; optOutListName?: s
 function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields = result.error.issues.map((issue) => ({ Name: issue.path.join('.') || '(body)', Message: issue.message }));
+  const fields = result.error.issues.map((issue) => ({
+    Name: issue.path.join('.') || '(body)',
+    Message: issue.message,
+  }));
   const missing = result.error.issues.some((issue) => issue.code === 'invalid_type' && issue.input === undefined);
   throw new AwsError(400, 'ValidationException', `Invalid request: ${fields.map((field) => field.Name).join(', ')}`, {
     Reason: missing ? 'MISSING_PARAMETER' : 'FIELD_VALIDATION_FAILED',

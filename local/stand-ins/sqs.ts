@@ -41,7 +41,12 @@ export async function createJobQueue(
     VisibilityTimeout: String(options.visibilityTimeoutSeconds),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: options.maxReceiveCount }),
   });
-  return { queueUrl: main.url, queueArn: main.arn, deadLetterQueueUrl: deadLetter.url, deadLetterQueueArn: deadLetter.arn };
+  return {
+    queueUrl: main.url,
+    queueArn: main.arn,
+    deadLetterQueueUrl: deadLetter.url,
+    deadLetterQueueArn: deadLetter.arn,
+  };
 }
 
 async function createQueueWithArn(client: SQSClient, name: string, attributes: Record<string, string>) {

@@ -43,7 +43,12 @@ export function benchExitCode(misses: readonly BudgetMiss[], strict: boolean): 0
 /** The closing lines of the bench: every miss and why, and what the exit code is going to be. */
 export function budgetSummary(misses: readonly BudgetMiss[], strict: boolean): string {
   if (misses.length === 0) return 'Budgets: all met.';
-  const lines = [`Budgets: ${misses.length} missed.`, ...misses.map((miss) => `  ${miss.name}: ${miss.reasons.join('; ')}`)];
-  lines.push(strict ? 'Exit code 1 (--strict).' : 'Exit code 0: figures only (run with --strict to fail on a missed budget).');
+  const lines = [
+    `Budgets: ${misses.length} missed.`,
+    ...misses.map((miss) => `  ${miss.name}: ${miss.reasons.join('; ')}`),
+  ];
+  lines.push(
+    strict ? 'Exit code 1 (--strict).' : 'Exit code 0: figures only (run with --strict to fail on a missed budget).',
+  );
   return lines.join('\n');
 }

@@ -59,7 +59,8 @@ export async function benchEnrollmentRoutes(): Promise<void> {
   try {
     // Warm-up: the first requests pay for module and connection set-up, which a cold-start figure covers elsewhere.
     for (let index = 0; index < 20; index += 1) await call(blink, 'GET', '/health');
-    for (let index = 0; index < usersPerPath; index += 1) await timed('GET /health (baseline)', () => call(blink, 'GET', '/health'));
+    for (let index = 0; index < usersPerPath; index += 1)
+      await timed('GET /health (baseline)', () => call(blink, 'GET', '/health'));
     for (let index = 0; index < usersPerPath; index += 1) await timed('GET /setup', () => call(blink, 'GET', '/setup'));
 
     for (let index = 0; index < usersPerPath; index += 1) {
@@ -69,8 +70,11 @@ export async function benchEnrollmentRoutes(): Promise<void> {
       const phone = benchPhone(index);
       await timed('POST /api/setup/phone', () => call(blink, 'POST', '/api/setup/phone', { token, phone }));
       const code = codeSentTo(blink, phone);
-      const verified = await timed('POST /api/setup/verify', () => call(blink, 'POST', '/api/setup/verify', { token, code }));
-      if ((verified as { state?: string }).state !== 'complete') throw new Error(`verify did not complete: ${JSON.stringify(verified)}`);
+      const verified = await timed('POST /api/setup/verify', () =>
+        call(blink, 'POST', '/api/setup/verify', { token, code }),
+      );
+      if ((verified as { state?: string }).state !== 'complete')
+        throw new Error(`verify did not complete: ${JSON.stringify(verified)}`);
     }
 
     const devices: DeviceClient[] = [];
@@ -78,7 +82,9 @@ export async function benchEnrollmentRoutes(): Promise<void> {
       if (index % usersPerClockHour === 0) clock.advanceHours(1);
       const token = await activate(blink);
       await call(blink, 'POST', '/api/setup/open', { token });
-      const { uri } = (await timed('POST /api/setup/qr', () => call(blink, 'POST', '/api/setup/qr', { token }))) as { uri: string };
+      const { uri } = (await timed('POST /api/setup/qr', () => call(blink, 'POST', '/api/setup/qr', { token }))) as {
+        uri: string;
+      };
       await timed('POST /api/setup/status', () => call(blink, 'POST', '/api/setup/status', { token }));
       const { client } = await timed('POST /api/device/register', () => enroll(uri, { unlockMethod: 'biometric' }));
       devices.push(client);
@@ -117,7 +123,10 @@ function benchPhone(index: number): string {
 }
 
 function codeSentTo(blink: LocalBlink, phone: string): string {
-  const sms = blink.listSms().filter((message) => message.to === phone).at(-1);
+  const sms = blink
+    .listSms()
+    .filter((message) => message.to === phone)
+    .at(-1);
   const code = /verification code is (\d{6})\./.exec(sms?.body ?? '')?.[1];
   if (!code) throw new Error(`no verification code was sent to ${phone}`);
   return code;
@@ -136,6 +145,8 @@ function printTable(samples: Map<RouteName, number[]>): void {
   for (const [route, values] of samples) {
     const sorted = [...values].sort((a, b) => a - b);
     const p50 = percentile(sorted, 0.5);
-    console.log(`| ${route} | ${sorted.length} | ${p50.toFixed(1)} | ${percentile(sorted, 0.99).toFixed(1)} | ${(p50 / baseP50).toFixed(2)}× |`);
+    console.log(
+      `| ${route} | ${sorted.length} | ${p50.toFixed(1)} | ${percentile(sorted, 0.99).toFixed(1)} | ${(p50 / baseP50).toFixed(2)}× |`,
+    );
   }
 }

@@ -35,7 +35,11 @@ interface ScanFigures {
 }
 
 function samba(args: string[], env: Record<string, string> = {}): string {
-  const result = spawnSync('bash', [script, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+  const result = spawnSync('bash', [script, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 300_000,
+  });
   if (result.status !== 0) throw new Error(`samba-dc.sh ${args.join(' ')} failed:\n${result.stderr}${result.stdout}`);
   return result.stdout;
 }
@@ -51,7 +55,15 @@ function bulkLoad(first: number, count: number, withPassword: number, password: 
   const started = process.hrtime.bigint();
   execFileSync(
     '/usr/bin/python3',
-    [join(__dirname, 'bulk-users.py'), join(dcDir, 'etc/smb.conf'), join(dcDir, 'private/sam.ldb'), String(first), String(count), String(withPassword), password],
+    [
+      join(__dirname, 'bulk-users.py'),
+      join(dcDir, 'etc/smb.conf'),
+      join(dcDir, 'private/sam.ldb'),
+      String(first),
+      String(count),
+      String(withPassword),
+      password,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 },
   );
   return Number(process.hrtime.bigint() - started) / 1e9;
@@ -60,7 +72,12 @@ function bulkLoad(first: number, count: number, withPassword: number, password: 
 /** Bad binds until AD answers "locked" (data 775), as a user mistyping would. */
 async function lockWithBadBinds(dn: string, caPem: string): Promise<void> {
   for (let attempt = 0; attempt < 10; attempt += 1) {
-    const client = new Client({ url: `ldaps://${ADDRESS}:636`, tlsOptions: { ca: [caPem] }, connectTimeout: 3000, timeout: 5000 });
+    const client = new Client({
+      url: `ldaps://${ADDRESS}:636`,
+      tlsOptions: { ca: [caPem] },
+      connectTimeout: 3000,
+      timeout: 5000,
+    });
     try {
       await client.bind(dn, `Wrong-${randomBytes(4).toString('hex')}-Pw1`);
       throw new Error(`bad password accepted for ${dn}`);
@@ -77,18 +94,29 @@ async function lockWithBadBinds(dn: string, caPem: string): Promise<void> {
 
 /** Clears lockoutTime (an admin's unlock), so the same users can be locked afresh. */
 async function unlockAll(dns: string[], caPem: string, baseDn: string): Promise<void> {
-  const client = new Client({ url: `ldaps://${ADDRESS}:636`, tlsOptions: { ca: [caPem] }, connectTimeout: 3000, timeout: 10_000 });
+  const client = new Client({
+    url: `ldaps://${ADDRESS}:636`,
+    tlsOptions: { ca: [caPem] },
+    connectTimeout: 3000,
+    timeout: 10_000,
+  });
   try {
     await client.bind(`CN=Administrator,CN=Users,${baseDn}`, readFileSync(join(dcDir, 'admin-password'), 'utf8'));
     for (const dn of dns) {
-      await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: ['0'] }) })]);
+      await client.modify(dn, [
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: ['0'] }) }),
+      ]);
     }
   } finally {
     await client.unbind().catch(() => undefined);
   }
 }
 
-async function timeScans(directory: LdapDirectory, options: LockoutScanOptions, users: number): Promise<{ samples: number[]; pages: number }> {
+async function timeScans(
+  directory: LdapDirectory,
+  options: LockoutScanOptions,
+  users: number,
+): Promise<{ samples: number[]; pages: number }> {
   // One warm-up scan opens and binds the kept connection (as a warm Lambda has it) and fills the DC's caches.
   const warm = await directory.scanLockedAccounts(options);
   const samples: number[] = [];
@@ -97,7 +125,11 @@ async function timeScans(directory: LdapDirectory, options: LockoutScanOptions, 
     const started = process.hrtime.bigint();
     const result = await directory.scanLockedAccounts(options);
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (!result.complete || result.locked.length !== LOCKED || result.incremental !== (options.changedSince !== undefined)) {
+    if (
+      !result.complete ||
+      result.locked.length !== LOCKED ||
+      result.incremental !== (options.changedSince !== undefined)
+    ) {
       throw new Error(
         `scan over ${users} users found ${result.locked.length} locked (complete: ${result.complete}, incremental: ${result.incremental}), expected ${LOCKED}`,
       );
@@ -107,7 +139,13 @@ async function timeScans(directory: LdapDirectory, options: LockoutScanOptions, 
   return { samples, pages };
 }
 
-async function measure(label: string, users: number, loadSeconds: number, lock: string[], relock: string[]): Promise<ScanFigures[]> {
+async function measure(
+  label: string,
+  users: number,
+  loadSeconds: number,
+  lock: string[],
+  relock: string[],
+): Promise<ScanFigures[]> {
   const caPem = readFileSync(join(dcDir, 'tls/ca.pem'), 'utf8');
   const baseDn = (JSON.parse(readFileSync(join(dcDir, 'fixtures.json'), 'utf8')) as { baseDn: string }).baseDn;
   samba(['start', dcDir]);
@@ -126,7 +164,10 @@ async function measure(label: string, users: number, loadSeconds: number, lock: 
       await Promise.all(lock.slice(start, start + 10).map((dn) => lockWithBadBinds(dn, caPem)));
     }
     const options = { pageSize: PAGE_SIZE, timeBudgetMs: 60_000 };
-    const figures = (kind: ScanFigures['kind'], { samples, pages }: { samples: number[]; pages: number }): ScanFigures => ({
+    const figures = (
+      kind: ScanFigures['kind'],
+      { samples, pages }: { samples: number[]; pages: number },
+    ): ScanFigures => ({
       label,
       kind,
       users,
@@ -165,23 +206,38 @@ export async function benchLockoutScan(): Promise<void> {
   samba(['provision', dcDir], { SAMBA_DC_ADDRESS: ADDRESS });
 
   const password = `Bn-${randomBytes(6).toString('hex')}-Qz9!`;
-  const lockDns = Array.from({ length: LOCKED }, (_, n) => `CN=bench-${String(n).padStart(5, '0')},OU=Bench,${readBaseDn()}`);
+  const lockDns = Array.from(
+    { length: LOCKED },
+    (_, n) => `CN=bench-${String(n).padStart(5, '0')},OU=Bench,${readBaseDn()}`,
+  );
   const figures: ScanFigures[] = [];
   let loaded = 0;
   for (const size of SIZES) {
     const loadSeconds = bulkLoad(loaded, size - loaded, loaded === 0 ? LOCKED : 0, password);
-    figures.push(...(await measure(size.toLocaleString('en-US'), size, loadSeconds, loaded === 0 ? lockDns : [], lockDns)));
+    figures.push(
+      ...(await measure(size.toLocaleString('en-US'), size, loadSeconds, loaded === 0 ? lockDns : [], lockDns)),
+    );
     loaded = size;
   }
   // The same 10,000 with lockoutTime indexed (Samba and AD leave it unindexed: searchFlags 0).
-  execFileSync('/usr/bin/python3', [join(__dirname, 'index-lockout-time.py'), join(dcDir, 'etc/smb.conf'), join(dcDir, 'private/sam.ldb')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  execFileSync(
+    '/usr/bin/python3',
+    [join(__dirname, 'index-lockout-time.py'), join(dcDir, 'etc/smb.conf'), join(dcDir, 'private/sam.ldb')],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   figures.push(...(await measure(`${loaded.toLocaleString('en-US')}, lockoutTime indexed`, loaded, 0, [], [])));
 
-  console.log(`\nLockout scan (LdapDirectory.scanLockedAccounts, page size ${PAGE_SIZE}, kept LDAPS connection; median of ${RUNS} after one warm-up)`);
-  console.log(`Samba AD DC on ${ADDRESS} (its own, in .local/samba/bench-dc); users bulk-loaded offline, ${LOCKED} locked with bad binds`);
-  console.log('Incremental: (&users(uSNChanged>=watermark+1)(lockoutTime>=1)) after 50 fresh lockouts; full: (&users(lockoutTime>=1))');
+  console.log(
+    `\nLockout scan (LdapDirectory.scanLockedAccounts, page size ${PAGE_SIZE}, kept LDAPS connection; median of ${RUNS} after one warm-up)`,
+  );
+  console.log(
+    `Samba AD DC on ${ADDRESS} (its own, in .local/samba/bench-dc); users bulk-loaded offline, ${LOCKED} locked with bad binds`,
+  );
+  console.log(
+    'Incremental: (&users(uSNChanged>=watermark+1)(lockoutTime>=1)) after 50 fresh lockouts; full: (&users(lockoutTime>=1))',
+  );
   console.log('| users in OU=Bench | scan | locked | pages | scan median ms | min ms | max ms | bulk load s |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const row of figures) {
@@ -189,14 +245,22 @@ export async function benchLockoutScan(): Promise<void> {
       `| ${row.label} | ${row.kind} | ${row.locked} | ${row.pages} | ${row.medianMs.toFixed(1)} | ${row.minMs.toFixed(1)} | ${row.maxMs.toFixed(1)} | ${row.loadSeconds > 0 ? row.loadSeconds.toFixed(1) : '—'} |`,
     );
   }
-  const row = (label: string, kind: ScanFigures['kind']) => figures.find((entry) => entry.label === label && entry.kind === kind);
+  const row = (label: string, kind: ScanFigures['kind']) =>
+    figures.find((entry) => entry.label === label && entry.kind === kind);
   const [smallLabel, largeLabel] = SIZES.map((size) => size.toLocaleString('en-US'));
   const ratio = (large: ScanFigures | undefined, small: ScanFigures | undefined, kind: string) => {
-    if (large && small) console.log(`| ratio ${large.label} / ${small.label} | ${kind} | | | ${(large.medianMs / small.medianMs).toFixed(2)}× | | | |`);
+    if (large && small)
+      console.log(
+        `| ratio ${large.label} / ${small.label} | ${kind} | | | ${(large.medianMs / small.medianMs).toFixed(2)}× | | | |`,
+      );
   };
   ratio(row(largeLabel ?? '', 'full'), row(smallLabel ?? '', 'full'), 'full');
   ratio(row(largeLabel ?? '', 'incremental'), row(smallLabel ?? '', 'incremental'), 'incremental');
-  ratio(figures.find((entry) => entry.label.endsWith('indexed')), row(smallLabel ?? '', 'full'), 'full');
+  ratio(
+    figures.find((entry) => entry.label.endsWith('indexed')),
+    row(smallLabel ?? '', 'full'),
+    'full',
+  );
 }
 
 function readBaseDn(): string {

@@ -19,7 +19,13 @@ import { createLambdaContext } from '../../local/lambda-context.js';
 import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import acquireSambaDc from '../../test/integration/global-setup.js';
 import releaseSambaDc from '../../test/integration/global-teardown.js';
-import { asAdmin, createTestUser, getSambaConnection, type SambaDc, type TestUser } from '../../test/integration/support/samba.js';
+import {
+  asAdmin,
+  createTestUser,
+  getSambaConnection,
+  type SambaDc,
+  type TestUser,
+} from '../../test/integration/support/samba.js';
 import { activeEnrollment } from '../../test/support/enrollments.js';
 
 const users = Number(process.env.BENCH_RESET_USERS ?? 50);
@@ -52,7 +58,8 @@ export async function benchReset(): Promise<void> {
         startTls: false,
       },
     });
-    for (let index = 0; index < users; index += 1) created.push(await enroll(blink, await createTestUser('bench'), index));
+    for (let index = 0; index < users; index += 1)
+      created.push(await enroll(blink, await createTestUser('bench'), index));
 
     // Warm-up: the first reset pays for the worker's LDAP connection and module set-up.
     await resetByInboundSms(blink, created[0] as BenchUser);
@@ -72,31 +79,45 @@ export async function benchReset(): Promise<void> {
         { Records: batch.map((user) => sqsRecord(resetJob(user), blink?.queue.queueArn ?? '')) },
         createLambdaContext('blink-directory-worker', 60_000),
       );
-      if (response && response.batchItemFailures.length > 0) throw new Error(`${response.batchItemFailures.length} jobs failed in a batch`);
+      if (response && response.batchItemFailures.length > 0)
+        throw new Error(`${response.batchItemFailures.length} jobs failed in a batch`);
       batches.push(batch.length);
     }
     const throughputSeconds = Number(process.hrtime.bigint() - throughputStarted) / 1e9;
     const resets = batches.reduce((sum, size) => sum + size, 0);
     const sentPasswords = blink.listSms().filter((sms) => sms.body.includes('your new Windows password is')).length;
-    if (sentPasswords !== 2 * created.length + 1) throw new Error(`expected ${2 * created.length + 1} password SMS, saw ${sentPasswords}`);
+    if (sentPasswords !== 2 * created.length + 1)
+      throw new Error(`expected ${2 * created.length + 1} password SMS, saw ${sentPasswords}`);
 
     const e2e = summary(endToEnd);
     const base = summary(raw);
     console.log(`\n### Password reset against Samba AD (n=${created.length} each)\n`);
     console.log('| measure | p50 ms | p99 ms |');
     console.log('|---|---:|---:|');
-    console.log(`| end to end: inbound RESET → password SMS handed to the SMS endpoint | ${e2e.p50.toFixed(1)} | ${e2e.p99.toFixed(1)} |`);
-    console.log(`| baseline: raw ldapts reset (LDAPS connect + bind + modify unicodePwd) | ${base.p50.toFixed(1)} | ${base.p99.toFixed(1)} |`);
-    console.log(`| ratio end to end / baseline | ${(e2e.p50 / base.p50).toFixed(2)}× | ${(e2e.p99 / base.p99).toFixed(2)}× |`);
-    console.log(`\nWorker throughput: ${(resets / throughputSeconds).toFixed(1)} resets/s (${resets} reset jobs in SQS events of ${BATCH_SIZE}, ${throughputSeconds.toFixed(2)} s).`);
+    console.log(
+      `| end to end: inbound RESET → password SMS handed to the SMS endpoint | ${e2e.p50.toFixed(1)} | ${e2e.p99.toFixed(1)} |`,
+    );
+    console.log(
+      `| baseline: raw ldapts reset (LDAPS connect + bind + modify unicodePwd) | ${base.p50.toFixed(1)} | ${base.p99.toFixed(1)} |`,
+    );
+    console.log(
+      `| ratio end to end / baseline | ${(e2e.p50 / base.p50).toFixed(2)}× | ${(e2e.p99 / base.p99).toFixed(2)}× |`,
+    );
+    console.log(
+      `\nWorker throughput: ${(resets / throughputSeconds).toFixed(1)} resets/s (${resets} reset jobs in SQS events of ${BATCH_SIZE}, ${throughputSeconds.toFixed(2)} s).`,
+    );
 
     const perDc: DcThroughput[] = [];
     for (const dc of samba.dcs) perDc.push(await throughputOn(dc, created));
-    console.log(`\n### Reset throughput per DC (n=${created.length} each; worker: SQS events of ${BATCH_SIZE}; raw: ${BATCH_SIZE} ldapts resets at a time)\n`);
+    console.log(
+      `\n### Reset throughput per DC (n=${created.length} each; worker: SQS events of ${BATCH_SIZE}; raw: ${BATCH_SIZE} ldapts resets at a time)\n`,
+    );
     console.log('| DC | worker resets/s | raw ldapts resets/s | ratio worker / raw |');
     console.log('|---|---:|---:|---:|');
     for (const row of perDc) {
-      console.log(`| ${row.dc} | ${row.worker.toFixed(1)} | ${row.raw.toFixed(1)} | ${(row.worker / row.raw).toFixed(2)}× |`);
+      console.log(
+        `| ${row.dc} | ${row.worker.toFixed(1)} | ${row.raw.toFixed(1)} | ${(row.worker / row.raw).toFixed(2)}× |`,
+      );
     }
   } finally {
     await blink?.stop();
@@ -121,7 +142,14 @@ async function throughputOn(dc: SambaDc, users: readonly TestUser[]): Promise<Dc
     env: { ...process.env, BLINK_VERSION: 'bench', RESET_CONFIRMATION: 'false' },
     port: 0,
     lockoutScanIntervalSeconds: 3600,
-    directory: { urls: dc.url, baseDn: samba.baseDn, bindDn: samba.bindDn, bindPassword: samba.bindPassword, caFile: samba.caFile, startTls: false },
+    directory: {
+      urls: dc.url,
+      baseDn: samba.baseDn,
+      bindDn: samba.bindDn,
+      bindPassword: samba.bindPassword,
+      caFile: samba.caFile,
+      startTls: false,
+    },
   });
   try {
     const enrolled: BenchUser[] = [];
@@ -133,12 +161,16 @@ async function throughputOn(dc: SambaDc, users: readonly TestUser[]): Promise<Dc
       );
     // Warm-up: the worker's connection and the DC list.
     await handle(enrolled.slice(0, 1));
-    const batches = (size: number) => Array.from({ length: Math.ceil(enrolled.length / size) }, (_, index) => enrolled.slice(index * size, (index + 1) * size));
+    const batches = (size: number) =>
+      Array.from({ length: Math.ceil(enrolled.length / size) }, (_, index) =>
+        enrolled.slice(index * size, (index + 1) * size),
+      );
 
     const workerStarted = process.hrtime.bigint();
     for (const batch of batches(BATCH_SIZE)) {
       const response = await handle(batch);
-      if (response && response.batchItemFailures.length > 0) throw new Error(`${response.batchItemFailures.length} jobs failed on ${dc.hostName}`);
+      if (response && response.batchItemFailures.length > 0)
+        throw new Error(`${response.batchItemFailures.length} jobs failed on ${dc.hostName}`);
     }
     const workerSeconds = Number(process.hrtime.bigint() - workerStarted) / 1e9;
 
@@ -156,7 +188,10 @@ async function enroll(blink: LocalBlink, user: TestUser, index: number): Promise
   if (!found) throw new Error(`${user.samAccountName} not found`);
   const phone = `+1206556${String(index).padStart(4, '0')}`;
   const { objectGuid: userGuid, dn, samAccountName, displayName, mail } = found;
-  const enrollment = activeEnrollment({ userGuid, dn, samAccountName, ...(displayName ? { displayName } : {}), ...(mail ? { mail } : {}) }, { phoneE164: phone });
+  const enrollment = activeEnrollment(
+    { userGuid, dn, samAccountName, ...(displayName ? { displayName } : {}), ...(mail ? { mail } : {}) },
+    { phoneE164: phone },
+  );
   await blink.composition.adapters.enrollmentStore.save(enrollment, 0);
   return { ...user, userGuid: found.objectGuid, phone };
 }
@@ -176,7 +211,8 @@ async function resetByInboundSms(blink: LocalBlink, user: BenchUser): Promise<nu
     const sent = blink.listSms().filter((sms) => sms.to === user.phone);
     if (sent.length > before) {
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-      if (!sent.at(-1)?.body.includes('your new Windows password is')) throw new Error(`unexpected answer: ${sent.at(-1)?.body}`);
+      if (!sent.at(-1)?.body.includes('your new Windows password is'))
+        throw new Error(`unexpected answer: ${sent.at(-1)?.body}`);
       return elapsedMs;
     }
     if (Date.now() > deadline) throw new Error(`no answer to ${user.samAccountName}'s RESET within 30 s`);
@@ -189,7 +225,12 @@ async function rawLdaptsReset(user: TestUser, url?: string): Promise<number> {
   const samba = getSambaConnection();
   const password = `Bn-${randomUUID().slice(0, 12)}-Zq7`;
   const started = process.hrtime.bigint();
-  const client = new Client({ url: url ?? samba.urls[0] ?? '', tlsOptions: { ca: [samba.caPem] }, connectTimeout: 3000, timeout: 5000 });
+  const client = new Client({
+    url: url ?? samba.urls[0] ?? '',
+    tlsOptions: { ca: [samba.caPem] },
+    connectTimeout: 3000,
+    timeout: 5000,
+  });
   try {
     await client.bind(samba.bindDn, samba.bindPassword);
     await client.modify(user.dn, [
@@ -205,7 +246,13 @@ async function rawLdaptsReset(user: TestUser, url?: string): Promise<number> {
 }
 
 function resetJob(user: BenchUser): DirectoryJob {
-  return { kind: 'reset', jobId: randomUUID(), requestedAt: new Date().toISOString(), userGuid: user.userGuid, channel: 'sms' };
+  return {
+    kind: 'reset',
+    jobId: randomUUID(),
+    requestedAt: new Date().toISOString(),
+    userGuid: user.userGuid,
+    channel: 'sms',
+  };
 }
 
 function sqsRecord(job: DirectoryJob, queueArn: string): SQSRecord {
@@ -214,7 +261,12 @@ function sqsRecord(job: DirectoryJob, queueArn: string): SQSRecord {
     messageId: randomUUID(),
     receiptHandle: randomUUID(),
     body: JSON.stringify(job),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: now,
+      SenderId: 'bench',
+      ApproximateFirstReceiveTimestamp: now,
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -225,6 +277,7 @@ function sqsRecord(job: DirectoryJob, queueArn: string): SQSRecord {
 
 function summary(samples: number[]): { p50: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+  const at = (fraction: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
   return { p50: at(0.5), p99: at(0.99) };
 }

@@ -92,13 +92,32 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
 function portalFrom(
   env: AdminApiEnv,
   helpDesk: AdminApiInputs['helpDesk'],
-  inputs: Omit<PortalDependencies, 'identityProvider' | 'roleGroups' | 'limits' | 'activationTtlHours' | 'smsSender' | 'jobQueue' | 'secrets' | 'productName'>,
+  inputs: Omit<
+    PortalDependencies,
+    | 'identityProvider'
+    | 'roleGroups'
+    | 'limits'
+    | 'activationTtlHours'
+    | 'smsSender'
+    | 'jobQueue'
+    | 'secrets'
+    | 'productName'
+  >,
 ) {
   if (!env.PORTAL_OIDC_ISSUER) return undefined;
-  if (!helpDesk) throw new ConfigurationError(['the portal (PORTAL_OIDC_ISSUER) needs the job queue, SMS and secrets settings of its help-desk actions']);
-  const { PORTAL_BASE_URL: portalBaseUrl, PORTAL_OIDC_CLIENT_ID: clientId, PORTAL_OIDC_CLIENT_SECRET: clientSecret } = env;
+  if (!helpDesk)
+    throw new ConfigurationError([
+      'the portal (PORTAL_OIDC_ISSUER) needs the job queue, SMS and secrets settings of its help-desk actions',
+    ]);
+  const {
+    PORTAL_BASE_URL: portalBaseUrl,
+    PORTAL_OIDC_CLIENT_ID: clientId,
+    PORTAL_OIDC_CLIENT_SECRET: clientSecret,
+  } = env;
   if (!portalBaseUrl || !clientId || !clientSecret) {
-    throw new ConfigurationError(['PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET are required with PORTAL_OIDC_ISSUER']);
+    throw new ConfigurationError([
+      'PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET are required with PORTAL_OIDC_ISSUER',
+    ]);
   }
   const useCases = createPortalUseCases({
     identityProvider: new OpenIdProvider({

@@ -27,7 +27,21 @@ import type { FunctionInputs } from './function-inputs.js';
 import { inboundSmsAdaptersFrom, inboundSmsUseCaseFrom } from './inbound-sms-use-case.js';
 
 /** The environment sections the api function reads (its Lambda root parses these; infra tests check them). */
-export const apiEnvSections = ['service', 'table', 'jobQueue', 'publicSite', 'email', 'sms', 'secretArns', 'enrollment', 'reset', 'inboundSms', 'snsHttps', 'push', 'webPush'] as const;
+export const apiEnvSections = [
+  'service',
+  'table',
+  'jobQueue',
+  'publicSite',
+  'email',
+  'sms',
+  'secretArns',
+  'enrollment',
+  'reset',
+  'inboundSms',
+  'snsHttps',
+  'push',
+  'webPush',
+] as const;
 export type ApiEnv = EnvOf<(typeof apiEnvSections)[number]>;
 
 /** What differs between the deployed and the local api function. */
@@ -73,7 +87,11 @@ export function wireApi(env: ApiEnv, inputs: ApiInputs) {
     ...adapters,
     passwordDelivery: adapters.appResults,
     logger,
-    settings: { resetsPerHour: env.RESETS_PER_HOUR, resetsPerDay: env.RESETS_PER_DAY, appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS },
+    settings: {
+      resetsPerHour: env.RESETS_PER_HOUR,
+      resetsPerDay: env.RESETS_PER_DAY,
+      appResultTtlSeconds: env.APP_RESULT_TTL_SECONDS,
+    },
   });
 
   // SNS deliveries over HTTPS (only when SNS_HTTPS_TOPIC_ARNS is set): the same inbound SMS use case as the inbound-sms function.

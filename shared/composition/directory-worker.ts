@@ -27,14 +27,32 @@ import { createExpiryReminders } from '../use-cases/expiry-reminders/index.js';
 import { createLockoutWatch } from '../use-cases/lockout/index.js';
 import { createAccountJobs } from '../use-cases/reset/index.js';
 import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
-import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin-handler.js';
+import {
+  createDirectoryWorkerAdminHandler,
+  dispatchWorkerEvent,
+} from '../../functions/directory-worker/admin-handler.js';
 import type { FunctionInputs } from './function-inputs.js';
 import { resetSettingsFrom } from './reset.js';
 import { createSmsSender } from './sms.js';
 import { FUNCTION_TIMEOUT_SECONDS } from './timeouts.js';
 
 /** The environment sections the directory worker reads (its Lambda root parses these; infra tests check them). */
-export const directoryWorkerEnvSections = ['service', 'table', 'directory', 'secretArns', 'lockoutScan', 'publicSite', 'email', 'enrollment', 'sms', 'lockoutAlert', 'reset', 'jobQueue', 'expiryReminders', 'webPush'] as const;
+export const directoryWorkerEnvSections = [
+  'service',
+  'table',
+  'directory',
+  'secretArns',
+  'lockoutScan',
+  'publicSite',
+  'email',
+  'enrollment',
+  'sms',
+  'lockoutAlert',
+  'reset',
+  'jobQueue',
+  'expiryReminders',
+  'webPush',
+] as const;
 export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
 
 /** What differs between the deployed and the local directory worker. */

@@ -11,7 +11,11 @@ export function enrollmentSettingsFrom(env: EnvOf<'publicSite' | 'sms' | 'enroll
     publicBaseUrl: env.PUBLIC_BASE_URL,
     activationTtlHours: env.ACTIVATION_TTL_HOURS,
     defaultCountry,
-    smsCountries: smsCountriesFrom(env.SMS_ALLOWED_COUNTRIES, [...env.SMS_INBOUND_NUMBERS, ...env.SMS_ORIGINATION_IDENTITIES], defaultCountry),
+    smsCountries: smsCountriesFrom(
+      env.SMS_ALLOWED_COUNTRIES,
+      [...env.SMS_INBOUND_NUMBERS, ...env.SMS_ORIGINATION_IDENTITIES],
+      defaultCountry,
+    ),
     publishedNumber,
     appStoreUrl: env.APP_STORE_URL,
     playStoreUrl: env.PLAY_STORE_URL,

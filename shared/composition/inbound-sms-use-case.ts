@@ -8,7 +8,12 @@ import { DynamoOnceKeys } from '../adapters/dynamodb/once-keys.js';
 import { DynamoOptOutList } from '../adapters/dynamodb/opt-out-list.js';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
 import { SqsJobQueue } from '../adapters/sqs/job-queue.js';
-import { createInboundSmsUseCase, keywordAliasesFrom, type InboundSmsDependencies, type InboundSmsSettings } from '../use-cases/inbound-sms/index.js';
+import {
+  createInboundSmsUseCase,
+  keywordAliasesFrom,
+  type InboundSmsDependencies,
+  type InboundSmsSettings,
+} from '../use-cases/inbound-sms/index.js';
 import type { ServiceClients } from './aws-clients.js';
 import { createSmsSender } from './sms.js';
 
@@ -20,7 +25,11 @@ import { createSmsSender } from './sms.js';
 export function inboundSmsSettingsFrom(env: EnvOf<'sms' | 'inboundSms' | 'enrollment'>): InboundSmsSettings {
   return {
     inboundNumbers: env.SMS_INBOUND_NUMBERS,
-    aliases: keywordAliasesFrom({ reset: env.SMS_RESET_KEYWORDS, unlock: env.SMS_UNLOCK_KEYWORDS, help: env.SMS_HELP_KEYWORDS }),
+    aliases: keywordAliasesFrom({
+      reset: env.SMS_RESET_KEYWORDS,
+      unlock: env.SMS_UNLOCK_KEYWORDS,
+      help: env.SMS_HELP_KEYWORDS,
+    }),
     confirmation: env.RESET_CONFIRMATION,
     limits: { resetsPerHour: env.RESETS_PER_HOUR, resetsPerDay: env.RESETS_PER_DAY },
     productName: env.PRODUCT_NAME,
@@ -58,7 +67,10 @@ export function inboundSmsAdaptersFrom(env: EnvOf<'table' | 'jobQueue' | 'sms'>,
  * function's SNS HTTPS route), with the local runtime's observer called after each handled message.
  */
 export function inboundSmsUseCaseFrom(
-  deps: Omit<InboundSmsDependencies, 'settings'> & { env: EnvOf<'sms' | 'inboundSms' | 'enrollment'>; onHandled?: ((message: InboundSms) => void) | undefined },
+  deps: Omit<InboundSmsDependencies, 'settings'> & {
+    env: EnvOf<'sms' | 'inboundSms' | 'enrollment'>;
+    onHandled?: ((message: InboundSms) => void) | undefined;
+  },
 ) {
   const { env, onHandled, ...dependencies } = deps;
   const useCase = createInboundSmsUseCase({ ...dependencies, settings: inboundSmsSettingsFrom(env) });
@@ -67,4 +79,3 @@ export function inboundSmsUseCaseFrom(
     onHandled?.(message);
   };
 }
-

@@ -3,11 +3,28 @@ import type { EnvOf } from '../config/env.js';
 import type { InboundSms } from '../domain/inbound-sms.js';
 import { createObservability } from '../observability/powertools.js';
 import { createInboundSmsFailureUseCase } from '../use-cases/inbound-sms/index.js';
-import { createInboundSmsFailureHandler, createInboundSmsHandler, dispatchInboundSmsEvent } from '../../functions/inbound-sms/handler.js';
-import { inboundSmsAdaptersFrom, inboundSmsSettingsFrom, inboundSmsUseCaseFrom, type InboundSmsUseCaseInputs } from './inbound-sms-use-case.js';
+import {
+  createInboundSmsFailureHandler,
+  createInboundSmsHandler,
+  dispatchInboundSmsEvent,
+} from '../../functions/inbound-sms/handler.js';
+import {
+  inboundSmsAdaptersFrom,
+  inboundSmsSettingsFrom,
+  inboundSmsUseCaseFrom,
+  type InboundSmsUseCaseInputs,
+} from './inbound-sms-use-case.js';
 
 /** The environment sections the inbound-sms function reads (its Lambda root parses these; infra tests check them). */
-export const inboundSmsEnvSections = ['service', 'table', 'jobQueue', 'sms', 'secretArns', 'inboundSms', 'enrollment'] as const;
+export const inboundSmsEnvSections = [
+  'service',
+  'table',
+  'jobQueue',
+  'sms',
+  'secretArns',
+  'inboundSms',
+  'enrollment',
+] as const;
 export type InboundSmsEnv = EnvOf<(typeof inboundSmsEnvSections)[number]>;
 
 /** What differs between the deployed and the local inbound-sms function: where the clients point, secrets, time. */

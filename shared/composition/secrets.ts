@@ -13,7 +13,11 @@ const arnVariables = {
  * The deployed functions' secrets: the named ones from Secrets Manager, by the ARNs in the environment. The ARNs are
  * optional in the schema (the local runtime has its secrets in memory), so a Lambda that needs one fails fast here.
  */
-export function secretsManagerSecretsFrom(client: SecretsManagerClient, env: EnvOf<'secretArns'>, names: readonly SecretName[]): SecretsManagerSecrets {
+export function secretsManagerSecretsFrom(
+  client: SecretsManagerClient,
+  env: EnvOf<'secretArns'>,
+  names: readonly SecretName[],
+): SecretsManagerSecrets {
   const arns: Partial<Record<SecretName, string>> = {};
   const missing: string[] = [];
   for (const name of names) {

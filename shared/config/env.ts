@@ -10,12 +10,22 @@ import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
 
 const commaList = z
   .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  )
   .pipe(z.array(z.string()).min(1));
 
 const semicolonList = z
   .string()
-  .transform((value) => value.split(';').map((item) => item.trim()).filter((item) => item.length > 0))
+  .transform((value) =>
+    value
+      .split(';')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  )
   .pipe(z.array(z.string()).min(1));
 
 const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -50,11 +60,18 @@ export const envSections = {
      * The End User Messaging opt-out list (name or ARN) associated with the origination numbers, checked before every
      * send (sms-voice:DescribeOptedOutNumbers). AWS puts every new phone number on the list named Default.
      */
-    SMS_OPT_OUT_LIST: z.string().min(1).max(256).regex(/^[A-Za-z0-9_:/-]+$/, 'must be an opt-out list name or ARN').default('Default'),
+    SMS_OPT_OUT_LIST: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[A-Za-z0-9_:/-]+$/, 'must be an opt-out list name or ARN')
+      .default('Default'),
   },
   directory: {
     /** One or more DC URLs, tried in order: ldaps://… or ldap://… with LDAP_STARTTLS=true. */
-    LDAP_URLS: commaList.pipe(z.array(z.string().regex(/^ldaps?:\/\/[^\s/]+\/?$/, 'must be ldaps://host[:port] or ldap://host[:port]'))),
+    LDAP_URLS: commaList.pipe(
+      z.array(z.string().regex(/^ldaps?:\/\/[^\s/]+\/?$/, 'must be ldaps://host[:port] or ldap://host[:port]')),
+    ),
     LDAP_BASE_DN: z.string().min(3),
     LDAP_BIND_DN: z.string().min(3),
     LDAP_STARTTLS: booleanFlag.default(false),
@@ -77,9 +94,14 @@ export const envSections = {
     /** Country assumed for numbers typed without a country code (ISO 3166-1 alpha-2). */
     // The shape only: whether libphonenumber knows the country is checked where its metadata is loaded anyway
     // (shared/domain/phone-number.ts), so functions that never parse a number do not carry the metadata.
-    DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US').default('US'),
+    DEFAULT_COUNTRY: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US')
+      .default('US'),
     /** Countries verification codes may be texted to; unset: those of the configured numbers plus DEFAULT_COUNTRY. */
-    SMS_ALLOWED_COUNTRIES: commaList.pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'must be two-letter country codes such as US,CA'))).optional(),
+    SMS_ALLOWED_COUNTRIES: commaList
+      .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'must be two-letter country codes such as US,CA')))
+      .optional(),
     APP_STORE_URL: z.url().default('https://apps.apple.com/app/blink'),
     PLAY_STORE_URL: z.url().default('https://play.google.com/store/apps/details?id=app.blink'),
     /** Name shown in messages and pages. */
@@ -89,8 +111,20 @@ export const envSections = {
   },
   /** SNS mobile push platform applications: registering apps get endpoints made on them (none: no pushes). */
   push: {
-    PUSH_APNS_PLATFORM_APPLICATION_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX)\/\S+$/, 'must be an SNS APNs platform application ARN').optional(),
-    PUSH_FCM_PLATFORM_APPLICATION_ARN: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/\S+$/, 'must be an SNS FCM (GCM) platform application ARN').optional(),
+    PUSH_APNS_PLATFORM_APPLICATION_ARN: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/(APNS|APNS_SANDBOX)\/\S+$/,
+        'must be an SNS APNs platform application ARN',
+      )
+      .optional(),
+    PUSH_FCM_PLATFORM_APPLICATION_ARN: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/GCM\/\S+$/,
+        'must be an SNS FCM (GCM) platform application ARN',
+      )
+      .optional(),
   },
   /** The admin API's way to the directory worker (a synchronous Lambda invocation). */
   adminApi: {
@@ -142,7 +176,12 @@ export const envSections = {
     LOCKOUT_SCAN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
     LOCKOUT_SCAN_TIME_BUDGET_MS: z.coerce.number().int().min(1000).default(20_000),
     /** Incremental scans (users changed since the last scan) build on a full scan at most this old; 0: always full. */
-    LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(86_400),
+    LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(86_400),
   },
   /** Alerts the lockout scan sends to enrolled users. */
   lockoutAlert: {
@@ -161,7 +200,15 @@ export const envSections = {
   expiryReminders: {
     /** Days before the expiry a reminder goes out, one per step (comma-separated). */
     PASSWORD_EXPIRY_REMINDER_DAYS: commaList
-      .pipe(z.array(z.string().regex(/^\d{1,2}$/, 'must be whole days such as 14,7,3,1').transform(Number).pipe(z.number().int().min(1).max(90))))
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^\d{1,2}$/, 'must be whole days such as 14,7,3,1')
+            .transform(Number)
+            .pipe(z.number().int().min(1).max(90)),
+        ),
+      )
       .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
       .default([14, 7, 3, 1]),
     /** Besides email (always): SMS to the verified phone, and push to the bound apps, for every enrolled user. */
@@ -179,7 +226,10 @@ export const envSections = {
      */
     WEB_PUSH_HOSTS: commaList.default([...DEFAULT_WEB_PUSH_HOSTS]),
     /** The VAPID contact (mailto: or https:) push services may use about Blink's pushes; unset: mailto:EMAIL_FROM. */
-    WEB_PUSH_SUBJECT: z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL').optional(),
+    WEB_PUSH_SUBJECT: z
+      .string()
+      .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')
+      .optional(),
   },
   /**
    * The admin portal (issue 12): OpenID Connect sign-in with the organisation's identity provider, roles from its
@@ -187,7 +237,10 @@ export const envSections = {
    */
   portal: {
     /** The admin side's own origin (https deployed), where the portal lives at /admin/; its callback is /admin/portal/callback. */
-    PORTAL_BASE_URL: z.url().refine((url) => !url.endsWith('/'), 'must not end with a slash').optional(),
+    PORTAL_BASE_URL: z
+      .url()
+      .refine((url) => !url.endsWith('/'), 'must not end with a slash')
+      .optional(),
     PORTAL_OIDC_ISSUER: z.url().optional(),
     PORTAL_OIDC_CLIENT_ID: z.string().min(1).optional(),
     PORTAL_OIDC_CLIENT_SECRET: z.string().min(16).optional(),

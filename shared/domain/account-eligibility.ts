@@ -28,7 +28,8 @@ export type IneligibilityReason = 'disabled' | 'expired' | 'computer' | 'protect
  */
 export function ineligibilityOf(user: DirectoryUser, isProtected: boolean, now: Date): IneligibilityReason | undefined {
   const flags = user.userAccountControl;
-  if (user.isComputer || flags & (userAccountControl.workstationTrust | userAccountControl.serverTrust)) return 'computer';
+  if (user.isComputer || flags & (userAccountControl.workstationTrust | userAccountControl.serverTrust))
+    return 'computer';
   if (isProtected || user.adminCount === 1) return 'protected';
   if (flags & userAccountControl.accountDisabled) return 'disabled';
   const expiry = fileTimeToDate(user.accountExpires);

@@ -3,7 +3,12 @@ import * as z from 'zod';
 
 /** A device's public key as the app sends it at registration: an EC P-256 JWK (public part only). */
 export const devicePublicKeySchema = z
-  .object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string().regex(/^[A-Za-z0-9_-]{43}$/), y: z.string().regex(/^[A-Za-z0-9_-]{43}$/) })
+  .object({
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    y: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  })
   .strict();
 export type DevicePublicKey = z.infer<typeof devicePublicKeySchema>;
 
@@ -32,12 +37,22 @@ export interface DeviceRequestParts {
 /** What is signed: every part that matters, so no part of a captured request can be reused in another. */
 export function canonicalDeviceRequest(parts: DeviceRequestParts): string {
   const bodyHash = createHash('sha256').update(parts.body, 'utf8').digest('hex');
-  return ['BLINK-DEVICE-V1', parts.method.toUpperCase(), parts.path, String(parts.timestamp), parts.nonce, bodyHash].join('\n');
+  return [
+    'BLINK-DEVICE-V1',
+    parts.method.toUpperCase(),
+    parts.path,
+    String(parts.timestamp),
+    parts.nonce,
+    bodyHash,
+  ].join('\n');
 }
 
 /** Signs as the app does (ECDSA P-256, SHA-256, r‖s encoding, base64url); used by the reference device client. */
 export function signDeviceRequest(privateKey: KeyObject, parts: DeviceRequestParts): string {
-  return sign('sha256', Buffer.from(canonicalDeviceRequest(parts)), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return sign('sha256', Buffer.from(canonicalDeviceRequest(parts)), {
+    key: privateKey,
+    dsaEncoding: 'ieee-p1363',
+  }).toString('base64url');
 }
 
 export type DeviceSignatureVerdict = { ok: true } | { ok: false; reason: 'malformed' | 'stale' | 'bad-signature' };
@@ -53,7 +68,8 @@ export function verifyDeviceRequest(
   now: Date,
   maxSkewMs: number,
 ): DeviceSignatureVerdict {
-  if (!Number.isSafeInteger(parts.timestamp) || !/^[A-Za-z0-9_-]{22,128}$/.test(parts.nonce)) return { ok: false, reason: 'malformed' };
+  if (!Number.isSafeInteger(parts.timestamp) || !/^[A-Za-z0-9_-]{22,128}$/.test(parts.nonce))
+    return { ok: false, reason: 'malformed' };
   if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return { ok: false, reason: 'malformed' };
   if (Math.abs(now.getTime() - parts.timestamp) > maxSkewMs) return { ok: false, reason: 'stale' };
   let key: KeyObject;
@@ -62,6 +78,11 @@ export function verifyDeviceRequest(
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const valid = verify('sha256', Buffer.from(canonicalDeviceRequest(parts)), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  const valid = verify(
+    'sha256',
+    Buffer.from(canonicalDeviceRequest(parts)),
+    { key, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signature, 'base64url'),
+  );
   return valid ? { ok: true } : { ok: false, reason: 'bad-signature' };
 }

@@ -14,14 +14,18 @@ const accountJobBase = {
    * Blink's own number that received that message (channel 'sms'): the worker answers from it, so the answer lands in
    * the thread the user texted. Never the user's number.
    */
-  replyFrom: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  replyFrom: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/)
+    .optional(),
   /**
    * Asked by a help-desk technician in the admin portal after verifying the caller (channel 'sms'): who, for the audit
    * trail, and so that the user's messages name the help desk. Never the technician's way to the password.
    */
   helpDesk: z.object({ actor: z.string().min(1).max(300) }).optional(),
 };
-const appJobNeedsDevice = (job: { channel: 'sms' | 'app'; deviceId?: string | undefined }) => (job.channel === 'app') === (job.deviceId !== undefined);
+const appJobNeedsDevice = (job: { channel: 'sms' | 'app'; deviceId?: string | undefined }) =>
+  (job.channel === 'app') === (job.deviceId !== undefined);
 const deviceRule = { message: 'deviceId is required for channel app and only for it', path: ['deviceId'] };
 
 /**

@@ -49,8 +49,12 @@ export const VERIFICATION_LOCK_SECONDS = 3600;
  * activation: a revocation, a re-activation or a secret issued before activations were recorded on it all say no.
  * The activation itself must also still be unused; callers consume it before acting.
  */
-export function issuedUnderCurrentActivation(enrollment: Enrollment, secret: Pick<IssuedSecret, 'activationHash'>): boolean {
-  if (enrollment.status === 'revoked' || secret.activationHash === undefined || enrollment.activationHash === undefined) return false;
+export function issuedUnderCurrentActivation(
+  enrollment: Enrollment,
+  secret: Pick<IssuedSecret, 'activationHash'>,
+): boolean {
+  if (enrollment.status === 'revoked' || secret.activationHash === undefined || enrollment.activationHash === undefined)
+    return false;
   return digestsEqual(enrollment.activationHash, secret.activationHash);
 }
 

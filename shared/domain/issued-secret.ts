@@ -1,4 +1,5 @@
-export type SecretPurpose = 'activation' | 'sms-code' | 'binding' | 'reset-confirmation' | 'webauthn-challenge' | 'caller-verification';
+export type SecretPurpose =
+  'activation' | 'sms-code' | 'binding' | 'reset-confirmation' | 'webauthn-challenge' | 'caller-verification';
 
 /**
  * A one-time secret we issued (activation link token, SMS code, QR binding code), as stored: only its keyed hash

@@ -5,8 +5,7 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 export type { CountryCode };
 
 export type MobileNumberResult =
-  | { ok: true; e164: string }
-  | { ok: false; reason: 'invalid' | 'not-mobile'; message: string };
+  { ok: true; e164: string } | { ok: false; reason: 'invalid' | 'not-mobile'; message: string };
 
 /**
  * Normalises what a user typed into E.164 and accepts only numbers that the metadata says can receive SMS on a
@@ -16,10 +15,18 @@ export type MobileNumberResult =
 export function normaliseMobileNumber(input: string, defaultCountry: CountryCode): MobileNumberResult {
   const parsed = parsePhoneNumberFromString(input.trim(), defaultCountry);
   if (!parsed || !parsed.isPossible()) {
-    return { ok: false, reason: 'invalid', message: 'Enter a valid mobile number, including the country code if it is not a local number.' };
+    return {
+      ok: false,
+      reason: 'invalid',
+      message: 'Enter a valid mobile number, including the country code if it is not a local number.',
+    };
   }
   if (!parsed.isValid()) {
-    return { ok: false, reason: 'not-mobile', message: 'This number cannot receive text messages. Enter a mobile number.' };
+    return {
+      ok: false,
+      reason: 'not-mobile',
+      message: 'This number cannot receive text messages. Enter a mobile number.',
+    };
   }
   return { ok: true, e164: parsed.number };
 }
@@ -31,7 +38,8 @@ export function countryCallingCodeOf(e164: string): string {
 
 /** Checks a configured default country against the metadata; throws a readable error at start-up when unknown. */
 export function defaultCountryFrom(code: string): CountryCode {
-  if (!isSupportedCountry(code)) throw new Error(`DEFAULT_COUNTRY: ${code} is not a country code libphonenumber knows (e.g. US, GB, DE)`);
+  if (!isSupportedCountry(code))
+    throw new Error(`DEFAULT_COUNTRY: ${code} is not a country code libphonenumber knows (e.g. US, GB, DE)`);
   return code;
 }
 
@@ -45,13 +53,23 @@ export function countryOfNumber(e164: string): CountryCode | undefined {
  * countries of Blink's own numbers plus the default country. A code sent abroad costs more and is the favourite of
  * SMS-pumping fraud, so nothing outside this list is ever texted a code.
  */
-export function smsCountriesFrom(configured: readonly string[] | undefined, ownNumbers: readonly string[], defaultCountry: CountryCode): CountryCode[] {
+export function smsCountriesFrom(
+  configured: readonly string[] | undefined,
+  ownNumbers: readonly string[],
+  defaultCountry: CountryCode,
+): CountryCode[] {
   const countries = configured?.length
     ? configured.map((code) => {
-        if (!isSupportedCountry(code)) throw new Error(`SMS_ALLOWED_COUNTRIES: ${code} is not a country code libphonenumber knows (e.g. US, GB, DE)`);
+        if (!isSupportedCountry(code))
+          throw new Error(
+            `SMS_ALLOWED_COUNTRIES: ${code} is not a country code libphonenumber knows (e.g. US, GB, DE)`,
+          );
         return code;
       })
-    : [defaultCountry, ...ownNumbers.map(countryOfNumber).filter((country): country is CountryCode => country !== undefined)];
+    : [
+        defaultCountry,
+        ...ownNumbers.map(countryOfNumber).filter((country): country is CountryCode => country !== undefined),
+      ];
   return [...new Set(countries)];
 }
 

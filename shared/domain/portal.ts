@@ -44,7 +44,10 @@ function firstCommonName(value: string): string | undefined {
 }
 
 function normalized(value: string): string {
-  return value.trim().replace(/\s*([,=])\s*/g, '$1').toLowerCase();
+  return value
+    .trim()
+    .replace(/\s*([,=])\s*/g, '$1')
+    .toLowerCase();
 }
 
 /** How long a portal session lives: 30 minutes without a request, 8 hours in all (PORTAL_SESSION_*). */
@@ -73,6 +76,9 @@ export function portalSessionState(
 /** When the session ends if nothing else happens: the idle limit after the last request, capped by the absolute one. */
 export function portalSessionEndsAt(session: { createdAt: Date; lastSeenAt: Date }, limits: PortalSessionLimits): Date {
   return new Date(
-    Math.min(session.lastSeenAt.getTime() + limits.idleSeconds * 1000, session.createdAt.getTime() + limits.absoluteSeconds * 1000),
+    Math.min(
+      session.lastSeenAt.getTime() + limits.idleSeconds * 1000,
+      session.createdAt.getTime() + limits.absoluteSeconds * 1000,
+    ),
   );
 }

@@ -13,10 +13,16 @@ export const pushTokenSchemas: Readonly<Record<PushPlatform, z.ZodType<string>>>
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be an APNs device token (64 hexadecimal characters)')
     .transform((token) => token.toLowerCase()),
-  android: z.string().regex(/^[A-Za-z0-9_:-]{100,512}$/, 'must be an FCM registration token (100 to 512 characters of A-Z, a-z, 0-9, _, : and -)'),
+  android: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_:-]{100,512}$/,
+      'must be an FCM registration token (100 to 512 characters of A-Z, a-z, 0-9, _, : and -)',
+    ),
 };
 
 export const isPushPlatform = (platform: string): platform is PushPlatform => platform in pushTokenSchemas;
 
 /** SNS mobile push endpoints (APNs, APNs sandbox, FCM): the only push targets Blink publishes to. */
-export const SNS_PUSH_ENDPOINT_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:endpoint\/(APNS|APNS_SANDBOX|GCM)\/[A-Za-z0-9_.-]{1,256}\/[0-9a-f-]{1,64}$/;
+export const SNS_PUSH_ENDPOINT_ARN =
+  /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:endpoint\/(APNS|APNS_SANDBOX|GCM)\/[A-Za-z0-9_.-]{1,256}\/[0-9a-f-]{1,64}$/;

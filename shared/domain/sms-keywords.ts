@@ -9,7 +9,19 @@ export type SmsIntent =
   | { kind: 'unknown' };
 
 /** Carrier and AWS opt-out keywords (AWS End User Messaging's defaults plus the CTIA set). */
-export const optOutKeywords = ['STOP', 'STOPALL', 'ARRET', 'CANCEL', 'END', 'OPT-OUT', 'OPTOUT', 'QUIT', 'REMOVE', 'TD', 'UNSUBSCRIBE'];
+export const optOutKeywords = [
+  'STOP',
+  'STOPALL',
+  'ARRET',
+  'CANCEL',
+  'END',
+  'OPT-OUT',
+  'OPTOUT',
+  'QUIT',
+  'REMOVE',
+  'TD',
+  'UNSUBSCRIBE',
+];
 export const optInKeywords = ['START', 'UNSTOP'];
 
 export interface KeywordAliases {
@@ -31,15 +43,17 @@ export const defaultKeywordAliases: KeywordAliases = {
  * "１２３４５６" a code: what a phone shows as a keyword is read as that keyword.
  */
 export function normaliseKeyword(body: string): string {
-  return body
-    .replace(/\p{Cf}/gu, '')
-    .normalize('NFKC')
-    // NFKC can itself yield format characters from compatibility forms: strip again.
-    .replace(/\p{Cf}/gu, '')
-    .toUpperCase()
-    .replace(/\s+/g, '')
-    .replace(/[.!?,;:'"`)\]}]+$/u, '')
-    .replace(/^['"`([{]+/u, '');
+  return (
+    body
+      .replace(/\p{Cf}/gu, '')
+      .normalize('NFKC')
+      // NFKC can itself yield format characters from compatibility forms: strip again.
+      .replace(/\p{Cf}/gu, '')
+      .toUpperCase()
+      .replace(/\s+/g, '')
+      .replace(/[.!?,;:'"`)\]}]+$/u, '')
+      .replace(/^['"`([{]+/u, '')
+  );
 }
 
 export function parseSmsIntent(body: string, aliases: KeywordAliases = defaultKeywordAliases): SmsIntent {

@@ -11,7 +11,11 @@ import type { Enrollment } from './enrollment.js';
 export const MIN_SEARCH_LENGTH = 2;
 const PHONE_PREFIX = 'phone:';
 
-export function searchTermsOf(enrollment: Pick<Enrollment, 'samAccountName' | 'displayName' | 'mail' | 'phoneE164'> & { userPrincipalName?: string }): string[] {
+export function searchTermsOf(
+  enrollment: Pick<Enrollment, 'samAccountName' | 'displayName' | 'mail' | 'phoneE164'> & {
+    userPrincipalName?: string;
+  },
+): string[] {
   const terms = new Set<string>();
   const add = (value: string | undefined) => {
     const term = normalizeText(value ?? '');
@@ -51,5 +55,7 @@ export type UserListFilter = 'never-enrolled';
 
 /** Whether the user belongs on a filter's list: activated (a link was sent) but setup never completed. */
 export function userFiltersOf(enrollment: Pick<Enrollment, 'status' | 'methods'>): UserListFilter[] {
-  return enrollment.status === 'activated' && !enrollment.methods.sms && !enrollment.methods.app ? ['never-enrolled'] : [];
+  return enrollment.status === 'activated' && !enrollment.methods.sms && !enrollment.methods.app
+    ? ['never-enrolled']
+    : [];
 }

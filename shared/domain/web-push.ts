@@ -15,7 +15,11 @@ const base64urlBytes = (bytes: number, what: string, firstByte?: number) =>
     .regex(base64url, `${what} must be base64url without padding`)
     .refine((value) => {
       const decoded = Buffer.from(value, 'base64url');
-      return decoded.length === bytes && (firstByte === undefined || decoded[0] === firstByte) && decoded.toString('base64url') === value;
+      return (
+        decoded.length === bytes &&
+        (firstByte === undefined || decoded[0] === firstByte) &&
+        decoded.toString('base64url') === value
+      );
     }, `${what} must be ${bytes} bytes`);
 
 /** An uncompressed P-256 point (0x04 || X || Y): the subscription's ECDH public key. */
@@ -33,7 +37,12 @@ export interface WebPushSubscription {
  * (Apple), legacy Edge (WNS). An endpoint elsewhere is refused, so that a device cannot make the worker (inside the
  * VPC, next to the domain controllers) POST to an address of its choosing.
  */
-export const DEFAULT_WEB_PUSH_HOSTS = ['fcm.googleapis.com', 'updates.push.services.mozilla.com', '*.push.apple.com', '*.notify.windows.com'] as const;
+export const DEFAULT_WEB_PUSH_HOSTS = [
+  'fcm.googleapis.com',
+  'updates.push.services.mozilla.com',
+  '*.push.apple.com',
+  '*.notify.windows.com',
+] as const;
 
 /** Whether the host is one of the patterns: an exact name, or `*.suffix` for any name below that suffix. */
 export function isAllowedPushHost(host: string, patterns: readonly string[]): boolean {
@@ -62,7 +71,10 @@ export function webPushSubscriptionSchema(allowedHosts: readonly string[]) {
 }
 
 /** Blink's VAPID key pair as stored in its secret: the JSON `web-push generate-vapid-keys --json` prints. */
-export const vapidKeysSchema = z.object({ publicKey: p256PublicKeySchema, privateKey: base64urlBytes(32, 'privateKey') });
+export const vapidKeysSchema = z.object({
+  publicKey: p256PublicKeySchema,
+  privateKey: base64urlBytes(32, 'privateKey'),
+});
 export type VapidKeys = z.infer<typeof vapidKeysSchema>;
 
 /** Parses the stored key pair; the secret's value never appears in the error. */
@@ -77,7 +89,8 @@ export function parseVapidKeys(secretValue: string): VapidKeys {
   if (!parsed.success) throw new Error('the VAPID secret must hold {"publicKey","privateKey"} as base64url P-256 keys');
   const derived = createECDH('prime256v1');
   derived.setPrivateKey(Buffer.from(parsed.data.privateKey, 'base64url'));
-  if (derived.getPublicKey('base64url') !== parsed.data.publicKey) throw new Error('the VAPID public key does not belong to the private key');
+  if (derived.getPublicKey('base64url') !== parsed.data.publicKey)
+    throw new Error('the VAPID public key does not belong to the private key');
   return parsed.data;
 }
 

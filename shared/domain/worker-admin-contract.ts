@@ -44,7 +44,12 @@ const directoryName = z
 export const activationTargetSchema = z.union([
   z.strictObject({ user: directoryName }),
   z.strictObject({ group: directoryName }),
-  z.strictObject({ ou: directoryName.refine((value) => /^[a-z][\w-]*=/i.test(value), 'must be a DN such as OU=Staff,DC=corp,DC=example,DC=com') }),
+  z.strictObject({
+    ou: directoryName.refine(
+      (value) => /^[a-z][\w-]*=/i.test(value),
+      'must be a DN such as OU=Staff,DC=corp,DC=example,DC=com',
+    ),
+  }),
 ]);
 export type ActivationTarget = z.infer<typeof activationTargetSchema>;
 
@@ -80,7 +85,11 @@ export function encodeResolveCursor(afterUserGuid: string): string {
 export function decodeResolveCursor(cursor: string): string | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
   try {
-    return parseJson(cursorPayloadSchema, Buffer.from(cursor, 'base64url').toString('utf8'), 'cursor').after.toLowerCase();
+    return parseJson(
+      cursorPayloadSchema,
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+      'cursor',
+    ).after.toLowerCase();
   } catch {
     return undefined;
   }

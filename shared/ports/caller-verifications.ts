@@ -8,6 +8,12 @@ export interface CallerVerificationStore {
    * Checks a code atomically: the right hash of a live, unused code with tries left marks it used and verified until
    * `verifiedUntil`; a wrong one uses up a try.
    */
-  check(key: CallerVerificationKey, hash: string, now: Date, verifiedUntil: Date, maxAttempts: number): Promise<CallerCodeCheck>;
+  check(
+    key: CallerVerificationKey,
+    hash: string,
+    now: Date,
+    verifiedUntil: Date,
+    maxAttempts: number,
+  ): Promise<CallerCodeCheck>;
   verifiedUntil(key: CallerVerificationKey): Promise<Date | undefined>;
 }

@@ -122,7 +122,11 @@ export interface Directory {
    * Polls the domain's other DCs, within the time given, until each has the password version of `write`; one answer per
    * DC other than the writer's (none for a single-DC domain).
    */
-  confirmPasswordReplication(user: DirectoryUser, write: PasswordWrite, options: ReplicationConfirmOptions): Promise<ReplicationCheck[]>;
+  confirmPasswordReplication(
+    user: DirectoryUser,
+    write: PasswordWrite,
+    options: ReplicationConfirmOptions,
+  ): Promise<ReplicationCheck[]>;
   scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult>;
   /** badPwdCount and badPasswordTime on each configured DC of the domain (one answer per DC). */
   readBadPasswords(user: { dn: string }): Promise<BadPasswordsOnDc[]>;

@@ -25,7 +25,11 @@ export interface PasswordDelivery {
   /** Encrypts `password` to the device's public key and stores only the ciphertext. */
   deliverPassword(recipient: AppRequestRecipient, password: string, expiresAt: Date): Promise<void>;
   /** Any other outcome (unlocked, not-locked, failed). */
-  deliverOutcome(recipient: AppRequestRecipient, outcome: Exclude<AppRequestResult, { state: 'pending' | 'password-ready' | 'gone' }>, expiresAt: Date): Promise<void>;
+  deliverOutcome(
+    recipient: AppRequestRecipient,
+    outcome: Exclude<AppRequestResult, { state: 'pending' | 'password-ready' | 'gone' }>,
+    expiresAt: Date,
+  ): Promise<void>;
   /**
    * True while the request is still waiting for its answer (opened, pending, not expired). The worker checks it before
    * writing to AD, so a job that runs after the app gave up changes no password nobody will receive.

@@ -11,5 +11,10 @@ export interface UserSearchPage {
 export interface UserSearchIndex {
   /** Brings the user's index entries in line with the enrollment as just saved. */
   index(enrollment: Enrollment): Promise<void>;
-  search(query: { prefix?: string; filter?: UserListFilter; cursor?: string; pageSize: number }): Promise<UserSearchPage>;
+  search(query: {
+    prefix?: string;
+    filter?: UserListFilter;
+    cursor?: string;
+    pageSize: number;
+  }): Promise<UserSearchPage>;
 }

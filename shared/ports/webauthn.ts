@@ -12,7 +12,11 @@ export interface WebAuthnCeremonies {
   /** Options for navigator.credentials.get, limited to the device's credential, user verification required. */
   authenticationOptions(challenge: string, credentialId: string): Promise<unknown>;
   /** The new signature counter when the assertion is valid (signature, challenge, origin, RP id, UV flag, counter). */
-  verifyAuthentication(response: unknown, expectedChallenge: string, credential: WebAuthnCredential): Promise<{ newCounter: number } | undefined>;
+  verifyAuthentication(
+    response: unknown,
+    expectedChallenge: string,
+    credential: WebAuthnCredential,
+  ): Promise<{ newCounter: number } | undefined>;
 }
 
 /** The signature counters of devices' WebAuthn credentials (DynamoDeviceStore implements it on the device item). */

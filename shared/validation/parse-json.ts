@@ -6,7 +6,12 @@ import { ValidationError } from '../domain/errors.js';
  * body, a job, an SNS message), with one `path: message` issue per problem, so an edge answers 400 or dead-letters
  * the message instead of failing with a 500. `example` is added to the not-JSON message for people typing requests.
  */
-export function parseJson<Schema extends z.ZodType>(schema: Schema, text: string, what: string, example?: string): z.output<Schema> {
+export function parseJson<Schema extends z.ZodType>(
+  schema: Schema,
+  text: string,
+  what: string,
+  example?: string,
+): z.output<Schema> {
   const parsed = schema.safeParse(parseJsonText(text, what, example));
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);

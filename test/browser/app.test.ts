@@ -5,11 +5,25 @@ import path from 'node:path';
 import QRCode from 'qrcode';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { localDirectorySettings, lockOut, throwawayUsers, tryBind, type TestUser } from '../integration/support/samba.js';
+import {
+  localDirectorySettings,
+  lockOut,
+  throwawayUsers,
+  tryBind,
+  type TestUser,
+} from '../integration/support/samba.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { adminCall } from '../support/local-blink.js';
 import { pollUntil } from '../support/poll.js';
-import { hasHorizontalOverflow, launchBrowser, openPage, screenshot, screenshotDir, type PageProblems, type TestBrowser } from './browser.js';
+import {
+  hasHorizontalOverflow,
+  launchBrowser,
+  openPage,
+  screenshot,
+  screenshotDir,
+  type PageProblems,
+  type TestBrowser,
+} from './browser.js';
 
 // The Blink app in Chromium at a phone's size, against the local runtime on the Samba AD DC: linked from the setup
 // page's https link, then reset (the password shown binds on Samba) and unlock of a real lockout. The origin is
@@ -25,7 +39,13 @@ let phoneDigits = 1000;
 beforeAll(async () => {
   // Samba is the integration tier's DC: the browser project's global setup (jest.config.js) leases it for this run.
   [blink, browser] = await Promise.all([
-    startLocalBlink({ env: { BLINK_VERSION: 'app-test' }, port: 0, adminToken: ADMIN_TOKEN, lockoutScanIntervalSeconds: 3600, directory: localDirectorySettings() }),
+    startLocalBlink({
+      env: { BLINK_VERSION: 'app-test' },
+      port: 0,
+      adminToken: ADMIN_TOKEN,
+      lockoutScanIntervalSeconds: 3600,
+      directory: localDirectorySettings(),
+    }),
     launchBrowser(),
   ]);
 }, 300_000);
@@ -36,16 +56,21 @@ afterAll(async () => {
   await users.removeAll();
 });
 
-const admin = (method: 'GET' | 'POST', route: string, body?: unknown) => adminCall(blink, ADMIN_TOKEN, method, route, body);
+const admin = (method: 'GET' | 'POST', route: string, body?: unknown) =>
+  adminCall(blink, ADMIN_TOKEN, method, route, body);
 
 /** A new Samba user activated through the admin API; returns the emailed setup link. */
 async function activatedSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; link: string }> {
   const user = await users.create(prefix);
-  const resolved = (await admin('POST', '/admin/activations/resolve', { target: { user: user.samAccountName } })) as { candidates: Array<{ userGuid: string }> };
+  const resolved = (await admin('POST', '/admin/activations/resolve', { target: { user: user.samAccountName } })) as {
+    candidates: Array<{ userGuid: string }>;
+  };
   const userGuid = resolved.candidates[0]?.userGuid;
   if (!userGuid) throw new Error(`${user.samAccountName} was not resolved as eligible`);
   await admin('POST', '/admin/activations', { userGuids: [userGuid] });
-  const email = (await blink.listEmails()).find((sent) => sent.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase());
+  const email = (await blink.listEmails()).find(
+    (sent) => sent.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase(),
+  );
   const link = /(http\S+\/setup#t=[A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1];
   if (!link) throw new Error('no activation link was emailed');
   return { user, userGuid, link };
@@ -66,13 +91,21 @@ async function writeQrVideo(file: string, text: string): Promise<void> {
   for (let row = 0; row < size; row += 1) {
     for (let column = 0; column < size; column += 1) {
       if (!data[row * size + column]) continue;
-      for (let y = 0; y < scale; y += 1) luma.fill(16, (top + row * scale + y) * width + left + column * scale, (top + row * scale + y) * width + left + (column + 1) * scale);
+      for (let y = 0; y < scale; y += 1)
+        luma.fill(
+          16,
+          (top + row * scale + y) * width + left + column * scale,
+          (top + row * scale + y) * width + left + (column + 1) * scale,
+        );
     }
   }
   const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma]);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame, frame]));
+  await writeFile(
+    file,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame, frame]),
+  );
 }
 
 /** Service worker registration ids by origin, as the DevTools protocol reports them (for deliverPushMessage). */
@@ -81,8 +114,12 @@ const registrationIds = new Map<string, string>();
 /** Runs axe-core in the page (through the DevTools protocol, so the page's CSP does not apply) and lists violations. */
 async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
-  return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
+    violations: Array<{ id: string; nodes: Array<{ target: string[] }> }>;
+  };
+  return result.violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  );
 }
 
 /** Every app screen is checked the same way: accessible, no sideways scrolling, and a screenshot for the record. */
@@ -96,7 +133,9 @@ async function checkScreen(page: Page, name: string): Promise<void> {
 async function setupPageAtQr(context: BrowserContext, link: string): Promise<{ page: Page; problems: PageProblems }> {
   const opened = await openPage(context);
   await opened.page.goto(link);
-  await opened.page.getByLabel('Mobile number').fill(`(201) 555-${String((phoneDigits += 1) % 10_000).padStart(4, '0')}`);
+  await opened.page
+    .getByLabel('Mobile number')
+    .fill(`(201) 555-${String((phoneDigits += 1) % 10_000).padStart(4, '0')}`);
   await opened.page.getByRole('button', { name: 'Send Verification Code' }).click();
   await opened.page.getByRole('button', { name: 'Scan QR code' }).click();
   await opened.page.getByRole('img', { name: /QR code/ }).waitFor();
@@ -129,7 +168,9 @@ describe('the Blink app', () => {
     // The code left the address bar at once; the first question is the guide's.
     await app.getByRole('heading', { name: 'How do you want to unlock Blink?' }).waitFor();
     expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
-    expect(await app.locator('#screen-method').innerText()).toContain('Select which method of authentication for the app you prefer');
+    expect(await app.locator('#screen-method').innerText()).toContain(
+      'Select which method of authentication for the app you prefer',
+    );
     await checkScreen(app, 'method');
     await app.getByRole('button', { name: /^None/ }).click();
 
@@ -140,7 +181,9 @@ describe('the Blink app', () => {
 
     // The setup page finished by itself (it polls).
     await setup.page.getByRole('heading', { name: 'Setup complete' }).waitFor({ timeout: 10_000 });
-    expect(await setup.page.locator('#step-complete').innerText()).toContain('Your Blink app is linked to your account.');
+    expect(await setup.page.locator('#step-complete').innerText()).toContain(
+      'Your Blink app is linked to your account.',
+    );
 
     // Only public keys left the phone: the private keys in IndexedDB are non-extractable CryptoKeys.
     const keys = (await app.evaluate(`new Promise((resolve) => {
@@ -177,8 +220,13 @@ describe('the Blink app', () => {
     await blink.composition.lockoutWatch.scan(randomUUID());
     await app.getByRole('button', { name: 'Done' }).click();
     const lockoutNote = app.locator('#home-lockout');
-    await pollUntil(async () => ((await lockoutNote.isVisible()) ? true : undefined), { timeoutMs: 5_000, description: 'the lockout note' });
-    expect(await lockoutNote.innerText()).toMatch(/^Your account was locked \(.+\)\. Tap Unlock account to unlock it\.$/);
+    await pollUntil(async () => ((await lockoutNote.isVisible()) ? true : undefined), {
+      timeoutMs: 5_000,
+      description: 'the lockout note',
+    });
+    expect(await lockoutNote.innerText()).toMatch(
+      /^Your account was locked \(.+\)\. Tap Unlock account to unlock it\.$/,
+    );
     await checkScreen(app, 'home-lockout');
     await app.getByRole('button', { name: 'Unlock account' }).click();
     await app.getByRole('heading', { name: 'Your account is unlocked' }).waitFor({ timeout: 30_000 });
@@ -200,18 +248,28 @@ describe('the Blink app', () => {
   it('Touch ID/Face ID: a platform credential at binding, a user-verified assertion per request; without UV the server refuses', async () => {
     const { user, userGuid, link } = await activatedSambaUser('appbio');
     const setup = await setupPageAtQr(browser.context, link);
-    const href = (await setup.page.getByRole('link', { name: 'On this phone? Open the Blink app' }).getAttribute('href')) ?? '';
+    const href =
+      (await setup.page.getByRole('link', { name: 'On this phone? Open the Blink app' }).getAttribute('href')) ?? '';
     // The virtual authenticator belongs to a page, so the app is opened in a page that has one (same link).
     const { page: app, problems } = await openPage(browser.context);
     const cdp = await browser.context.newCDPSession(app);
     await cdp.send('WebAuthn.enable');
     const { authenticatorId } = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     })) as { authenticatorId: string };
     await app.goto(href);
     await app.getByRole('button', { name: /^Touch ID\/Face ID/ }).click();
     await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
-    const { credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })) as { credentials: Array<{ signCount: number }> };
+    const { credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })) as {
+      credentials: Array<{ signCount: number }>;
+    };
     expect(credentials).toHaveLength(1);
 
     await app.getByRole('button', { name: 'Reset password' }).click();
@@ -240,12 +298,21 @@ describe('the Blink app', () => {
       logs.restore();
     }
     // Refused for the missing user verification (the library's check), not for anything else.
-    expect(logs.lines().filter((line) => /^webauthn /.test(String(line['message']))).map((line) => `${String(line['message'])}: ${String(line['reason'])}`)).toEqual([
-      expect.stringMatching(/^webauthn verification failed: User verification required, but user could not be verified$/),
+    expect(
+      logs
+        .lines()
+        .filter((line) => /^webauthn /.test(String(line['message'])))
+        .map((line) => `${String(line['message'])}: ${String(line['reason'])}`),
+    ).toEqual([
+      expect.stringMatching(
+        /^webauthn verification failed: User verification required, but user could not be verified$/,
+      ),
       'webauthn assertion refused: not-verified',
     ]);
     await app.getByRole('heading', { name: 'Account not unlocked' }).waitFor();
-    expect(await app.locator('#result-message').innerText()).toBe('Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.');
+    expect(await app.locator('#result-message').innerText()).toBe(
+      'Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.',
+    );
     await checkScreen(app, 'biometric-refused');
     const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
     expect(audit.filter((event) => event.action === 'unlock-requested')).toEqual([]);
@@ -305,10 +372,14 @@ describe('the Blink app', () => {
     const pushConfig = app.waitForResponse((response) => response.url().endsWith('/api/device/push-config'));
     await app.getByRole('button', { name: 'Turn on notifications' }).click();
     expect((await pushConfig).status()).toBe(200);
-    await pollUntil(async () => ((await app.locator('#settings-notify-text').innerText()).includes('could not turn on') ? true : undefined), {
-      timeoutMs: 30_000,
-      description: 'the notifications answer',
-    });
+    await pollUntil(
+      async () =>
+        (await app.locator('#settings-notify-text').innerText()).includes('could not turn on') ? true : undefined,
+      {
+        timeoutMs: 30_000,
+        description: 'the notifications answer',
+      },
+    );
     expect(await app.locator('#about-version').innerText()).toBe('app-test');
     await checkScreen(app, 'settings');
     await app.getByRole('button', { name: 'Back' }).click();
@@ -320,21 +391,28 @@ describe('the Blink app', () => {
     for (let wrong = 1; wrong <= 9; wrong += 1) {
       await pin.fill(`99999${wrong}`);
       await app.getByRole('button', { name: 'Continue' }).click();
-      await pollUntil(async () => ((await error.innerText()).includes(`${10 - wrong} tr`) ? true : undefined), { timeoutMs: 10_000, description: `wrong PIN ${wrong}` });
+      await pollUntil(async () => ((await error.innerText()).includes(`${10 - wrong} tr`) ? true : undefined), {
+        timeoutMs: 10_000,
+        description: `wrong PIN ${wrong}`,
+      });
     }
-    expect(await error.innerText()).toBe('Wrong PIN. 1 try left: after that, Blink removes its keys from this phone and you have to set it up again.');
+    expect(await error.innerText()).toBe(
+      'Wrong PIN. 1 try left: after that, Blink removes its keys from this phone and you have to set it up again.',
+    );
     await checkScreen(app, 'pin-last-try');
     await pin.fill('999990');
     await app.getByRole('button', { name: 'Continue' }).click();
     await app.getByRole('heading', { name: 'Blink was reset on this phone' }).waitFor({ timeout: 10_000 });
     await checkScreen(app, 'pin-wiped');
-    expect(await app.evaluate(`new Promise((resolve) => {
+    expect(
+      await app.evaluate(`new Promise((resolve) => {
       const open = indexedDB.open('blink-app');
       open.onsuccess = () => {
         const get = open.result.transaction('device').objectStore('device').get('current');
         get.onsuccess = () => resolve(get.result === undefined);
       };
-    })`)).toBe(true);
+    })`),
+    ).toBe(true);
     await app.getByRole('button', { name: 'Set up Blink again' }).click();
     await app.getByRole('heading', { name: 'How do you want to unlock Blink?' }).waitFor();
   });
@@ -378,17 +456,27 @@ describe('the Blink app', () => {
     await app.getByRole('heading', { name: 'This phone is unlinked' }).waitFor();
     await checkScreen(app, 'unlinked');
     const emails = await blink.listEmails();
-    expect(emails.filter((email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test`).map((email) => email.subject)).toContain(
-      'Blink: a phone app was unlinked from your account',
+    expect(
+      emails
+        .filter((email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test`)
+        .map((email) => email.subject),
+    ).toContain('Blink: a phone app was unlinked from your account');
+    const devices = (await admin('GET', '/admin/enrollments')) as {
+      enrollments: Array<{ samAccountName: string; devices: Array<{ revokedAt?: string }> }>;
+    };
+    const mine = devices.enrollments.find(
+      (enrollment) => enrollment.samAccountName.toLowerCase() === user.samAccountName.toLowerCase(),
     );
-    const devices = (await admin('GET', '/admin/enrollments')) as { enrollments: Array<{ samAccountName: string; devices: Array<{ revokedAt?: string }> }> };
-    const mine = devices.enrollments.find((enrollment) => enrollment.samAccountName.toLowerCase() === user.samAccountName.toLowerCase());
     expect(mine?.devices.map((device) => typeof device.revokedAt)).toEqual(['string']);
   });
 
-  it('scans the setup page\'s QR code with the camera, after the install help, and links', async () => {
+  it("scans the setup page's QR code with the camera, after the install help, and links", async () => {
     const cameraFile = path.join(screenshotDir, 'app-qr-camera.y4m');
-    const cameraBrowser = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${cameraFile}`]);
+    const cameraBrowser = await launchBrowser([
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${cameraFile}`,
+    ]);
     try {
       const { user, link } = await activatedSambaUser('appscan');
       const setup = await setupPageAtQr(cameraBrowser.context, link);
@@ -412,18 +500,27 @@ describe('the Blink app', () => {
       // Installable: Chromium finds nothing missing (manifest, icons, service worker with a fetch handler).
       await app.evaluate('navigator.serviceWorker.ready.then(() => true)');
       const cdp = await cameraBrowser.context.newCDPSession(app);
-      const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+      const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+        installabilityErrors: unknown[];
+      };
       expect(installabilityErrors).toEqual([]);
 
       // A lockout push (the push helper's payload) is shown with its actions by the service worker.
       await cameraBrowser.context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
-      cdp.on('ServiceWorker.workerRegistrationUpdated', (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
-        for (const registration of event.registrations) {
-          if (!registration.isDeleted) registrationIds.set(new URL(registration.scopeURL).origin, registration.registrationId);
-        }
-      });
+      cdp.on(
+        'ServiceWorker.workerRegistrationUpdated',
+        (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
+          for (const registration of event.registrations) {
+            if (!registration.isDeleted)
+              registrationIds.set(new URL(registration.scopeURL).origin, registration.registrationId);
+          }
+        },
+      );
       await cdp.send('ServiceWorker.enable');
-      const registrationId = await pollUntil(async () => registrationIds.get(blink.publicBaseUrl), { timeoutMs: 5_000, description: 'the service worker registration' });
+      const registrationId = await pollUntil(async () => registrationIds.get(blink.publicBaseUrl), {
+        timeoutMs: 5_000,
+        description: 'the service worker registration',
+      });
       const push = () =>
         cdp.send('ServiceWorker.deliverPushMessage', {
           origin: blink.publicBaseUrl,
@@ -450,7 +547,12 @@ describe('the Blink app', () => {
         { timeoutMs: 10_000, description: 'the lockout notification' },
       );
       expect(shown).toEqual([
-        { title: 'Your Windows account is locked', body: 'Unlock it or reset your password.', data: { kind: 'lockout', url: '/app/?action=unlock' }, actions: ['unlock', 'reset'] },
+        {
+          title: 'Your Windows account is locked',
+          body: 'Unlock it or reset your password.',
+          data: { kind: 'lockout', url: '/app/?action=unlock' },
+          actions: ['unlock', 'reset'],
+        },
       ]);
 
       // Offline: the shell comes from the service worker's cache and says what works; no API answer is cached.
@@ -459,12 +561,17 @@ describe('the Blink app', () => {
       await cameraBrowser.context.setOffline(true);
       await app.reload();
       await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
-      await pollUntil(async () => ((await app.locator('#home-lockout').innerText()).includes("You're offline") ? true : undefined), {
-        timeoutMs: 5_000,
-        description: 'the offline note',
-      });
+      await pollUntil(
+        async () => ((await app.locator('#home-lockout').innerText()).includes("You're offline") ? true : undefined),
+        {
+          timeoutMs: 5_000,
+          description: 'the offline note',
+        },
+      );
       await checkScreen(app, 'offline');
-      const cached = (await app.evaluate('caches.keys().then((names) => Promise.all(names.map((name) => caches.open(name).then((cache) => cache.keys())))).then((lists) => lists.flat().map((request) => new URL(request.url).pathname))')) as string[];
+      const cached = (await app.evaluate(
+        'caches.keys().then((names) => Promise.all(names.map((name) => caches.open(name).then((cache) => cache.keys())))).then((lists) => lists.flat().map((request) => new URL(request.url).pathname))',
+      )) as string[];
       expect(cached).toEqual(expect.arrayContaining(['/app/', '/app/main.js', '/app/app.css']));
       expect(cached.filter((pathname) => pathname.startsWith('/api/'))).toEqual([]);
       await cameraBrowser.context.setOffline(false);
@@ -475,4 +582,3 @@ describe('the Blink app', () => {
     }
   });
 });
-

@@ -69,7 +69,10 @@ const RECORD_CSP_VIOLATIONS = `
 `;
 
 /** Opens a page that records console errors, uncaught exceptions and CSP violations. */
-export async function openPage(context: BrowserContext, viewport = phoneViewport): Promise<{ page: Page; problems: PageProblems }> {
+export async function openPage(
+  context: BrowserContext,
+  viewport = phoneViewport,
+): Promise<{ page: Page; problems: PageProblems }> {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
   await page.addInitScript({ content: RECORD_CSP_VIOLATIONS });
@@ -106,7 +109,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Whether the page scrolls sideways (it must not, down to 360 px wide). */
 export async function hasHorizontalOverflow(page: Page): Promise<boolean> {
-  return (await page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth')) as boolean;
+  return (await page.evaluate(
+    'document.documentElement.scrollWidth > document.documentElement.clientWidth',
+  )) as boolean;
 }
 
 /** The id of the element that has focus (for focus checks). */
@@ -118,7 +123,10 @@ export async function focusedElementId(page: Page): Promise<string> {
  * The local runtime (demo directory, a free port, no lockout scan during the tests) and a fresh Chromium, started
  * before the enclosing file's or describe block's tests and stopped after them. `options` adds to or overrides those.
  */
-export function useBlinkInChromium(options: LocalBlinkOptions = {}): { readonly blink: LocalBlink; readonly browser: TestBrowser } {
+export function useBlinkInChromium(options: LocalBlinkOptions = {}): {
+  readonly blink: LocalBlink;
+  readonly browser: TestBrowser;
+} {
   return startedForSuite(
     'the local runtime and Chromium',
     async () => {

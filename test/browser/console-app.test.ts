@@ -22,14 +22,18 @@ describe('console plays the app (browser)', () => {
 
   /** jane.doe activated through the admin API; the link of her activation email. */
   async function activationLink(): Promise<string> {
-    const admin = async (route: string, body: unknown) => (await postAdmin(local.blink, ADMIN_TOKEN, route, body)) as Record<string, unknown>;
+    const admin = async (route: string, body: unknown) =>
+      (await postAdmin(local.blink, ADMIN_TOKEN, route, body)) as Record<string, unknown>;
     const resolved = await admin('/admin/activations/resolve', { target: { user: 'jane.doe' } });
     const userGuid = (resolved['candidates'] as Array<{ userGuid: string }>)[0]?.userGuid;
     await admin('/admin/activations', { userGuids: [userGuid] });
-    const email = await pollUntil(async () => (await local.blink.listEmails()).find((sent) => sent.to === 'jane.doe@corp.example.test'), {
-      timeoutMs: 15_000,
-      description: 'the activation email',
-    });
+    const email = await pollUntil(
+      async () => (await local.blink.listEmails()).find((sent) => sent.to === 'jane.doe@corp.example.test'),
+      {
+        timeoutMs: 15_000,
+        description: 'the activation email',
+      },
+    );
     const link = /http\S+\/setup#t=[A-Za-z0-9_-]+/.exec(email.text)?.[0];
     if (!link) throw new Error('no setup link in the activation email');
     return link;
@@ -37,7 +41,11 @@ describe('console plays the app (browser)', () => {
 
   async function bindsInDemo(password: string): Promise<boolean> {
     if (local.blink.directory.kind !== 'demo') throw new Error('demo directory expected');
-    const client = new Client({ url: local.blink.directory.server.url, tlsOptions: { ca: [local.blink.directory.server.caPem] }, timeout: 5_000 });
+    const client = new Client({
+      url: local.blink.directory.server.url,
+      tlsOptions: { ca: [local.blink.directory.server.caPem] },
+      timeout: 5_000,
+    });
     try {
       await client.bind('jane.doe@corp.example.test', password);
       return true;
@@ -56,7 +64,10 @@ describe('console plays the app (browser)', () => {
     await setup.page.getByRole('button', { name: 'Send Verification Code' }).click();
     await setup.page.getByRole('button', { name: 'Scan QR code' }).click();
     const uriField = setup.page.getByLabel("Can't scan? Setup link for the app");
-    const uri = await pollUntil(async () => (await uriField.inputValue()) || undefined, { timeoutMs: 10_000, description: 'the QR link under the code' });
+    const uri = await pollUntil(async () => (await uriField.inputValue()) || undefined, {
+      timeoutMs: 10_000,
+      description: 'the QR link under the code',
+    });
     expect(uri).toMatch(new RegExp(`^${local.blink.publicBaseUrl}/app/enroll#`));
 
     const consolePage = await openPage(local.browser.context, desktopViewport);
@@ -95,7 +106,10 @@ describe('console plays the app (browser)', () => {
     // A refused enrollment says why, next to the form.
     await page.getByLabel('Setup link from under the QR code').fill('https://example.com/not-a-blink-link');
     await page.getByRole('button', { name: 'Enroll' }).click();
-    await page.getByRole('status').filter({ hasText: 'Refused: Invalid enrollment: Not a Blink enrollment link' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Refused: Invalid enrollment: Not a Blink enrollment link' })
+      .waitFor();
     await page.setViewportSize(desktopViewport);
     await screenshot(page, 'console-app-desktop');
 

@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { postAdmin } from '../support/admin-api.js';
 import { pollUntil } from '../support/poll.js';
-import { desktopViewport, hasHorizontalOverflow, openPage, phoneViewport, screenshot, useBlinkInChromium } from './browser.js';
+import {
+  desktopViewport,
+  hasHorizontalOverflow,
+  openPage,
+  phoneViewport,
+  screenshot,
+  useBlinkInChromium,
+} from './browser.js';
 
 // The console as someone demoing Blink uses it: on a phone or a laptop, light or dark, updating by itself while they
 // type, with clickable links in emails and a button to lock a demo user out.
@@ -14,7 +21,10 @@ describe('console for a demo (browser)', () => {
   const local = useBlinkInChromium({ adminToken: ADMIN_TOKEN });
 
   beforeAll(async () => {
-    await local.blink.composition.adapters.smsSender.send({ to: '+12065550123', body: `Your Blink code is 123456 (${marker}). It expires in 10 minutes.` });
+    await local.blink.composition.adapters.smsSender.send({
+      to: '+12065550123',
+      body: `Your Blink code is 123456 (${marker}). It expires in 10 minutes.`,
+    });
     await local.blink.composition.adapters.emailSender.send({
       to: 'jane.doe@corp.example.test',
       subject: `Set up Blink ${marker}`,
@@ -78,7 +88,10 @@ describe('console for a demo (browser)', () => {
     const row = page.getByRole('row').filter({ hasText: 'john.smith' });
     expect(await row.getByRole('cell').nth(3).innerText()).toBe('no');
     await row.getByRole('button', { name: 'Lock out' }).click();
-    await page.getByRole('status').filter({ hasText: 'john.smith is locked out (after 5 wrong passwords)' }).waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'john.smith is locked out (after 5 wrong passwords)' })
+      .waitFor({ timeout: 15_000 });
     await pollUntil(async () => ((await row.getByRole('cell').nth(3).innerText()) === 'yes' ? true : undefined), {
       timeoutMs: 10_000,
       description: 'the directory table to show john.smith locked',
@@ -92,13 +105,16 @@ describe('console for a demo (browser)', () => {
   });
 
   it('sends an activation email that fits a phone, and a second one that says it replaces the first', async () => {
-    const admin = async (route: string, body: unknown) => (await postAdmin(local.blink, ADMIN_TOKEN, route, body)) as { candidates: Array<{ userGuid: string }> };
+    const admin = async (route: string, body: unknown) =>
+      (await postAdmin(local.blink, ADMIN_TOKEN, route, body)) as { candidates: Array<{ userGuid: string }> };
     const { candidates } = await admin('/admin/activations/resolve', { target: { user: 'jane.doe' } });
     const userGuids = candidates.map((candidate) => candidate.userGuid);
     const activationEmails = async (count: number) =>
       pollUntil(
         async () => {
-          const sent = (await local.blink.listEmails()).filter((email) => email.to === 'jane.doe@corp.example.test' && email.subject.startsWith('Activate'));
+          const sent = (await local.blink.listEmails()).filter(
+            (email) => email.to === 'jane.doe@corp.example.test' && email.subject.startsWith('Activate'),
+          );
           return sent.length >= count ? sent : undefined;
         },
         { timeoutMs: 15_000, description: `${count} activation emails` },
@@ -110,7 +126,9 @@ describe('console for a demo (browser)', () => {
     const second = (await activationEmails(2)).find((email) => email.text !== first?.text);
     expect(first?.text).not.toContain('replaces');
     expect(second?.subject).toBe('Activate Blink password reset (new link)');
-    expect(second?.text).toContain('This email replaces the earlier one: the link in that email no longer works. Use this one.');
+    expect(second?.text).toContain(
+      'This email replaces the earlier one: the link in that email no longer works. Use this one.',
+    );
     expect(second?.html).toContain('This email replaces the earlier one');
 
     // The HTML part as a phone's mail app shows it: the long setup link wraps instead of widening the message.

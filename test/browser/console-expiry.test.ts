@@ -12,7 +12,13 @@ describe('console: password-expiry reminders (browser)', () => {
 
   beforeAll(async () => {
     [blink, browser] = await Promise.all([
-      startLocalBlink({ env: { BLINK_VERSION: 'browser-test' }, port: 0, directory: 'demo', clock: new OffsetClock(85 * 86_400_000), lockoutScanIntervalSeconds: 3600 }),
+      startLocalBlink({
+        env: { BLINK_VERSION: 'browser-test' },
+        port: 0,
+        directory: 'demo',
+        clock: new OffsetClock(85 * 86_400_000),
+        lockoutScanIntervalSeconds: 3600,
+      }),
       launchBrowser(),
     ]);
   });

@@ -5,8 +5,22 @@ import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
 import { enrolledSambaUser } from '../integration/support/portal.js';
-import { getSambaConnection, localDirectorySettings, lockOut, throwawayUsers, tryBind } from '../integration/support/samba.js';
-import { desktopViewport, hasHorizontalOverflow, launchBrowser, openPage, phoneViewport, screenshot, type TestBrowser } from './browser.js';
+import {
+  getSambaConnection,
+  localDirectorySettings,
+  lockOut,
+  throwawayUsers,
+  tryBind,
+} from '../integration/support/samba.js';
+import {
+  desktopViewport,
+  hasHorizontalOverflow,
+  launchBrowser,
+  openPage,
+  phoneViewport,
+  screenshot,
+  type TestBrowser,
+} from './browser.js';
 
 // A help-desk technician's day in the admin portal, in Debian's Chromium against the local runtime on Samba AD: sign
 // in through the local identity provider as a Samba user in Blink Technicians, find a user, verify the caller with the
@@ -74,7 +88,8 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
   });
   const bodies: Promise<string>[] = [];
   page.on('response', (response: Response) => {
-    if (response.url().startsWith(`${blink.url}/admin`) && response.status() !== 302) bodies.push(response.text().catch(() => ''));
+    if (response.url().startsWith(`${blink.url}/admin`) && response.status() !== 302)
+      bodies.push(response.text().catch(() => ''));
   });
 
   await page.goto(`${blink.url}/admin/`);
@@ -108,7 +123,10 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
   expect(await page.getByRole('button', { name: 'Unlock account' }).isDisabled()).toBe(true);
   const before = (await smsTo(phone)).length;
   await page.getByRole('button', { name: 'Verify caller: send code' }).click();
-  const codeSms = await pollUntil(async () => (await smsTo(phone))[before], { ...WAIT, description: 'the caller code SMS' });
+  const codeSms = await pollUntil(async () => (await smsTo(phone))[before], {
+    ...WAIT,
+    description: 'the caller code SMS',
+  });
   const code = /code: (\d{6})/.exec(codeSms.body)?.[1] ?? '';
   await page.getByLabel('Code the caller reads').fill(code);
   await page.getByRole('button', { name: 'Check code' }).click();
@@ -118,16 +136,22 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
   clock.advanceSeconds(20);
   await page.getByRole('button', { name: 'Unlock account' }).click();
   await page.getByText(/Unlock sent to the directory/).waitFor();
-  await pollUntil(async () => ((await tryBind(user.dn, user.password)) === 'ok' ? true : undefined), { ...WAIT, description: 'the Samba account unlocked' });
+  await pollUntil(async () => ((await tryBind(user.dn, user.password)) === 'ok' ? true : undefined), {
+    ...WAIT,
+    description: 'the Samba account unlocked',
+  });
 
   clock.advanceSeconds(40);
   const beforeReset = (await smsTo(phone)).length;
   await page.getByRole('button', { name: 'Reset password' }).click();
   await page.getByText(/Reset sent to the directory/).waitFor();
-  const passwordSms = await pollUntil(async () => (await smsTo(phone)).slice(beforeReset).find((sms) => /new Windows password is/.test(sms.body)), {
-    ...WAIT,
-    description: 'the new password SMS',
-  });
+  const passwordSms = await pollUntil(
+    async () => (await smsTo(phone)).slice(beforeReset).find((sms) => /new Windows password is/.test(sms.body)),
+    {
+      ...WAIT,
+      description: 'the new password SMS',
+    },
+  );
   expect(passwordSms.body).toContain('your help desk acted on your account');
   const password = /password is (\S+)/.exec(passwordSms.body)?.[1] ?? '';
   expect(await tryBind(user.dn, password)).toBe('773');
@@ -139,7 +163,9 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
   await pollUntil(
     async () => {
       await page.getByRole('link', { name: 'Refresh' }).click();
-      return (await page.locator('ol.timeline').textContent())?.includes('Password reset · help desk · success') ? true : undefined;
+      return (await page.locator('ol.timeline').textContent())?.includes('Password reset · help desk · success')
+        ? true
+        : undefined;
     },
     { ...WAIT, description: 'the reset in the timeline' },
   );
@@ -157,7 +183,9 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
   expect(await problems.cspViolations()).toEqual([]);
 
   // A change without the CSRF token is refused, even from the portal's own page.
-  const forged = (await page.evaluate(`fetch('/admin/portal/api/users/${userGuid}/unlock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status)`)) as number;
+  const forged = (await page.evaluate(
+    `fetch('/admin/portal/api/users/${userGuid}/unlock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status)`,
+  )) as number;
   expect(forged).toBe(403);
 
   // 30 minutes without a request: the next one finds the session gone.

@@ -26,14 +26,18 @@ interface SentSms {
 
 async function smsTo(blink: LocalBlink, e164: string): Promise<SentSms[]> {
   const response = await fetch(`${blink.url}/_local/api/sms`);
-  return ((await response.json()) as SentSms[]).filter((sms) => sms.to === e164).sort((a, b) => a.at.localeCompare(b.at));
+  return ((await response.json()) as SentSms[])
+    .filter((sms) => sms.to === e164)
+    .sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /** The code of the latest verification SMS to `e164`, once it has arrived. */
 async function latestCode(blink: LocalBlink, e164: string, after = 0): Promise<string> {
   return pollUntil(
     async () => {
-      const codes = (await smsTo(blink, e164)).flatMap((sms) => /verification code is (\d{6})/.exec(sms.body)?.[1] ?? []);
+      const codes = (await smsTo(blink, e164)).flatMap(
+        (sms) => /verification code is (\d{6})/.exec(sms.body)?.[1] ?? [],
+      );
       return codes.length > after ? codes.at(-1) : undefined;
     },
     { timeoutMs: 10_000, description: `verification SMS number ${after + 1} to ${e164}` },
@@ -88,7 +92,9 @@ describe('setup flow (browser)', () => {
     await page.getByRole('heading', { name: 'Choose how to finish setup' }).waitFor();
     expect(await page.locator('#step-choose').innerText()).toContain('0147');
     // Each choice is named by its title (the guide's words) and described by what it means.
-    expect(await page.getByRole('button', { name: 'Scan QR code', exact: true }).getAttribute('aria-describedby')).toBe('choose-qr-detail');
+    expect(await page.getByRole('button', { name: 'Scan QR code', exact: true }).getAttribute('aria-describedby')).toBe(
+      'choose-qr-detail',
+    );
     expect(await page.getByRole('button', { name: 'Verify through SMS', exact: true }).isVisible()).toBe(true);
     expect(await hasHorizontalOverflow(page)).toBe(false);
     const code = await latestCode(local.blink, '+12015550147');
@@ -96,12 +102,16 @@ describe('setup flow (browser)', () => {
     // Right after a code went out the page counts the resend cooldown down instead of offering a button that would fail.
     await page.getByRole('button', { name: 'Verify through SMS' }).click();
     await page.getByRole('heading', { name: 'Verify through SMS' }).waitFor();
-    expect(await page.locator('#resend-wait').innerText()).toMatch(/^Didn't get it\? You can ask for a new code in (\d+ seconds|1 minute)\.$/);
+    expect(await page.locator('#resend-wait').innerText()).toMatch(
+      /^Didn't get it\? You can ask for a new code in (\d+ seconds|1 minute)\.$/,
+    );
     expect(await page.getByRole('button', { name: 'Send a new code' }).count()).toBe(0);
     // Another number, at once, hits the server's cooldown: the page says why and how long to wait.
     await page.getByRole('button', { name: 'Use another number' }).click();
     await page.getByRole('button', { name: 'Send Verification Code' }).click();
-    expect(await alertText(page, 'try again in')).toMatch(/^Wait a minute before asking for another code\. You can try again in (\d+ seconds|1 minute)\.$/);
+    expect(await alertText(page, 'try again in')).toMatch(
+      /^Wait a minute before asking for another code\. You can try again in (\d+ seconds|1 minute)\.$/,
+    );
     await page.getByRole('button', { name: 'Back' }).click();
     await page.getByRole('button', { name: 'Verify through SMS' }).click();
 
@@ -111,7 +121,9 @@ describe('setup flow (browser)', () => {
     const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     await codeField.fill(wrongCode);
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    expect(await alertText(page, 'not right')).toBe('That code is not right. Check the latest text message and try again. 4 attempts left.');
+    expect(await alertText(page, 'not right')).toBe(
+      'That code is not right. Check the latest text message and try again. 4 attempts left.',
+    );
     expect(await codeField.getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'setup-sms-wrong-code-phone');
 
@@ -126,10 +138,16 @@ describe('setup flow (browser)', () => {
     await screenshot(page, 'setup-complete-sms-phone');
 
     // The confirmation SMS arrived from Blink's number.
-    await pollUntil(async () => ((await smsTo(local.blink, '+12015550147')).some((sms) => sms.body.includes('setup is complete')) ? true : undefined), {
-      timeoutMs: 10_000,
-      description: 'the setup-complete SMS',
-    });
+    await pollUntil(
+      async () =>
+        (await smsTo(local.blink, '+12015550147')).some((sms) => sms.body.includes('setup is complete'))
+          ? true
+          : undefined,
+      {
+        timeoutMs: 10_000,
+        description: 'the setup-complete SMS',
+      },
+    );
 
     expect(problems.pageErrors).toEqual([]);
     // 400: the refused number and the wrong code; 429: the resend cooldown. Nothing else went wrong.
@@ -173,7 +191,10 @@ describe('setup flow (browser)', () => {
 
     // The page asks every 2 s while the code is shown ...
     await page.clock.runFor(2_000);
-    await pollUntil(async () => (statusCalls.length >= 1 ? true : undefined), { timeoutMs: 5_000, description: 'a status poll' });
+    await pollUntil(async () => (statusCalls.length >= 1 ? true : undefined), {
+      timeoutMs: 5_000,
+      description: 'a status poll',
+    });
     // ... and stops when the person leaves the step.
     await page.getByRole('button', { name: 'Choose another way' }).last().click();
     await page.getByRole('heading', { name: 'Choose how to finish setup' }).waitFor();

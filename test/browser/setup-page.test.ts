@@ -33,7 +33,10 @@ describe('setup page (browser)', () => {
     };
     expect(response?.status()).toBe(200);
     expect(response?.headers()).toMatchObject({ ...expected, 'content-type': 'text/html; charset=utf-8' });
-    expect(assets.get('/assets/setup.js')).toMatchObject({ ...expected, 'content-type': 'text/javascript; charset=utf-8' });
+    expect(assets.get('/assets/setup.js')).toMatchObject({
+      ...expected,
+      'content-type': 'text/javascript; charset=utf-8',
+    });
     expect(assets.get('/assets/setup.css')).toMatchObject({ ...expected, 'content-type': 'text/css; charset=utf-8' });
     // The style sheet applied (the CSP let it through): the page background is not the browser's default white.
     expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(243, 245, 249)');

@@ -35,7 +35,9 @@ function freshPhone(): { typed: string; e164: string; lastFour: string } {
 async function codeNumber(e164: string, count: number): Promise<string> {
   return pollUntil(
     async () => {
-      const codes = local.blink.listSms().flatMap((sms) => (sms.to === e164 ? (/verification code is (\d{6})/.exec(sms.body)?.[1] ?? []) : []));
+      const codes = local.blink
+        .listSms()
+        .flatMap((sms) => (sms.to === e164 ? (/verification code is (\d{6})/.exec(sms.body)?.[1] ?? []) : []));
       return codes.length >= count ? codes[count - 1] : undefined;
     },
     { timeoutMs: 10_000, description: `verification SMS number ${count} to ${e164}` },
@@ -48,7 +50,10 @@ function wrong(code: string, by = 1): string {
 
 /** Screenshots of the page as it is now: 390×844 and desktop, light and dark (test-results/<name>-…png). */
 async function screenshots(page: Page, name: string): Promise<void> {
-  for (const [size, viewport] of [['phone', phoneViewport], ['desktop', desktopViewport]] as const) {
+  for (const [size, viewport] of [
+    ['phone', phoneViewport],
+    ['desktop', desktopViewport],
+  ] as const) {
     await page.setViewportSize(viewport);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
@@ -146,7 +151,9 @@ describe('resuming after a reload or Back (B3)', () => {
 
     expect(problems.pageErrors).toEqual([]);
     // The dropped call is the only failure Chromium reported.
-    expect(problems.unexpectedConsoleErrors().filter((text) => !text.includes('ERR_INTERNET_DISCONNECTED'))).toEqual([]);
+    expect(problems.unexpectedConsoleErrors().filter((text) => !text.includes('ERR_INTERNET_DISCONNECTED'))).toEqual(
+      [],
+    );
     expect(await problems.cspViolations()).toEqual([]);
     await page.close();
   });
@@ -193,7 +200,9 @@ describe('the code step (B6)', () => {
     await field.fill(`${wrong(code).slice(0, 3)}-${wrong(code).slice(3)}`);
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'attempts left' }).waitFor();
-    expect(await page.locator('#code-error').innerText()).toBe('That code is not right. Check the latest text message and try again. 4 attempts left.');
+    expect(await page.locator('#code-error').innerText()).toBe(
+      'That code is not right. Check the latest text message and try again. 4 attempts left.',
+    );
     expect(await focusedElementId(page)).toBe('code');
     await screenshots(page, 'setup-code-attempts-left');
 
@@ -234,7 +243,9 @@ describe('the code step (B6)', () => {
     await page.getByRole('status').filter({ hasText: 'We sent a new code to' }).waitFor();
     // Still on the code step, to the same number; the earlier code is void.
     expect(await page.getByRole('heading', { name: 'Verify through SMS' }).isVisible()).toBe(true);
-    expect(await page.locator('#code-sent').innerText()).toBe(`We sent a new code to +1 •••-•••-${phone.lastFour}. The earlier code no longer works.`);
+    expect(await page.locator('#code-sent').innerText()).toBe(
+      `We sent a new code to +1 •••-•••-${phone.lastFour}. The earlier code no longer works.`,
+    );
     const second = await codeNumber(phone.e164, 2);
     expect(second).not.toBe(first);
     await screenshots(page, 'setup-code-resent');
@@ -274,7 +285,9 @@ describe('the code step (B6)', () => {
     const locked = page.getByRole('alert').filter({ hasText: 'locked' });
     await locked.waitFor();
     const message = await locked.innerText();
-    expect(message).toMatch(/^Too many wrong codes, so verification is locked\. You can try again in 1 hour, at \d{1,2}:\d{2}( [AP]M)?\. You can still set up the Blink app instead\.$/);
+    expect(message).toMatch(
+      /^Too many wrong codes, so verification is locked\. You can try again in 1 hour, at \d{1,2}:\d{2}( [AP]M)?\. You can still set up the Blink app instead\.$/,
+    );
     expect(message.match(/hour/g)).toHaveLength(1);
     expect(await focusedElementId(page)).toBe('code-locked');
     expect(await field.isVisible()).toBe(false);
@@ -329,7 +342,9 @@ describe('the link that completed setup, opened again (B2)', () => {
     await again.page.getByRole('heading', { name: 'Setup complete' }).waitFor();
     const text = await again.page.locator('#step-complete').innerText();
     expect(text).toContain("Blink is already set up for Carl Complete. You don't need this link any more.");
-    expect(text).toContain('To reset your Windows password, text RESET to the Blink number that sent you the confirmation text.');
+    expect(text).toContain(
+      'To reset your Windows password, text RESET to the Blink number that sent you the confirmation text.',
+    );
     expect(text).not.toContain('use the Blink app');
     expect(text).toContain('New phone or number? Ask your IT team for a new activation email.');
     expect(text).not.toMatch(/can't be used|not valid/);
@@ -347,7 +362,9 @@ describe('the link that completed setup, opened again (B2)', () => {
     const { page, problems } = await openPage(local.browser.context);
     await page.goto(`${local.blink.url}/setup#t=${'A'.repeat(43)}`);
     await page.getByRole('heading', { name: "This link can't be used" }).waitFor();
-    expect(await page.locator('#step-invalid').innerText()).toContain('Already finished setting up Blink? Then you don\'t need this link');
+    expect(await page.locator('#step-invalid').innerText()).toContain(
+      "Already finished setting up Blink? Then you don't need this link",
+    );
     await screenshots(page, 'setup-invalid');
     expect(problems.unexpectedConsoleErrors([404])).toEqual([]);
     await page.close();
@@ -362,15 +379,21 @@ describe('dark mode', () => {
     await page.goto(link);
     await page.getByRole('heading', { name: 'Set up Blink for Dora Dark' }).waitFor();
     expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(11, 18, 32)');
-    expect(await page.evaluate('getComputedStyle(document.querySelector("main")).backgroundColor')).toBe('rgb(23, 32, 51)');
-    expect(await page.evaluate('getComputedStyle(document.getElementById("phone")).backgroundColor')).toBe('rgb(15, 23, 42)');
+    expect(await page.evaluate('getComputedStyle(document.querySelector("main")).backgroundColor')).toBe(
+      'rgb(23, 32, 51)',
+    );
+    expect(await page.evaluate('getComputedStyle(document.getElementById("phone")).backgroundColor')).toBe(
+      'rgb(15, 23, 42)',
+    );
     await screenshots(page, 'setup-phone-step');
     await sendCodeTo(page, freshPhone().typed);
     await screenshots(page, 'setup-choose');
     await page.getByRole('button', { name: 'Scan QR code' }).click();
     await page.getByRole('img', { name: 'QR code that links the Blink app to your account' }).waitFor();
     await page.emulateMedia({ colorScheme: 'dark' });
-    expect(await page.evaluate('getComputedStyle(document.querySelector(".qr-box")).backgroundColor')).toBe('rgb(255, 255, 255)');
+    expect(await page.evaluate('getComputedStyle(document.querySelector(".qr-box")).backgroundColor')).toBe(
+      'rgb(255, 255, 255)',
+    );
     await screenshots(page, 'setup-qr');
     await page.close();
   });

@@ -1,5 +1,15 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { actionsOf, blinkFunctions, buildTestApp, envOf, resourcesOfType, statementsOf, synthesizedForSuite, templatesOf, type Statement } from './build.js';
+import {
+  actionsOf,
+  blinkFunctions,
+  buildTestApp,
+  envOf,
+  resourcesOfType,
+  statementsOf,
+  synthesizedForSuite,
+  templatesOf,
+  type Statement,
+} from './build.js';
 
 describe('admin API', () => {
   const t = synthesizedForSuite();
@@ -10,7 +20,9 @@ describe('admin API', () => {
     for (const [, method] of methods) {
       expect(method.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM', HttpMethod: 'ANY' });
     }
-    const resources = resourcesOfType([t.admin], 'AWS::ApiGateway::Resource').map(([, resource]) => resource.Properties?.PathPart);
+    const resources = resourcesOfType([t.admin], 'AWS::ApiGateway::Resource').map(
+      ([, resource]) => resource.Properties?.PathPart,
+    );
     expect(resources.sort()).toEqual(['admin', '{proxy+}']);
     // No admin route on the public API.
     expect(JSON.stringify(resourcesOfType([t.api], 'AWS::ApiGateway::Resource'))).not.toContain('"admin"');
@@ -21,12 +33,16 @@ describe('admin API', () => {
     expect(stage.Properties).toMatchObject({
       TracingEnabled: true,
       AccessLogSetting: { Format: expect.stringContaining('$context.identity.caller') },
-      MethodSettings: [expect.objectContaining({ DataTraceEnabled: false, LoggingLevel: 'ERROR', ThrottlingRateLimit: 10 })],
+      MethodSettings: [
+        expect.objectContaining({ DataTraceEnabled: false, LoggingLevel: 'ERROR', ThrottlingRateLimit: 10 }),
+      ],
     });
   });
 
   it('lets the admin function invoke the directory worker and no other function', () => {
-    const invokes = statementsOf([t.admin], 'AdminFunctionRole').filter((statement) => actionsOf(statement).some((action) => action.startsWith('lambda:')));
+    const invokes = statementsOf([t.admin], 'AdminFunctionRole').filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('lambda:')),
+    );
     expect(invokes).toHaveLength(1);
     const [invoke] = invokes;
     expect(actionsOf(invoke as Statement)).toEqual(['lambda:InvokeFunction']);
@@ -41,7 +57,9 @@ describe('admin API', () => {
     const statements = statementsOf([t.admin], 'AdminFunctionRole');
     const actions = statements.flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']));
-    expect(actions.filter((action) => /^(sms-voice|secretsmanager|sqs):/.test(action) || action === 'dynamodb:Scan')).toEqual([]);
+    expect(
+      actions.filter((action) => /^(sms-voice|secretsmanager|sqs):/.test(action) || action === 'dynamodb:Scan'),
+    ).toEqual([]);
     // A revoked phone is notified by email (issue 11): SendEmail only, on Blink's identity and configuration set.
     expect(actions.filter((action) => action.startsWith('ses:'))).toEqual(['ses:SendEmail']);
     const send = statements.find((statement) => actionsOf(statement).includes('ses:SendEmail'));
@@ -62,7 +80,9 @@ describe('admin API', () => {
   });
 
   it('gives the worker and the api function the configured product name, support contact and link lifetime', () => {
-    const built = templatesOf(buildTestApp({ productName: 'Corp Reset', supportContact: 'the help desk', activationTtlHours: '24' }));
+    const built = templatesOf(
+      buildTestApp({ productName: 'Corp Reset', supportContact: 'the help desk', activationTtlHours: '24' }),
+    );
     for (const name of ['blink-directory-worker', 'blink-api']) {
       const [, fn] = blinkFunctions(built.all).get(name) ?? [];
       expect(envOf(fn ?? { Type: '' })).toMatchObject({

@@ -10,7 +10,13 @@ describe('api function and the job queue', () => {
   it('may send to the job queue only: no receive, no delete, not the dead-letter queue', () => {
     const statements = statementsOf([t.api], 'ApiFunction');
     const sqs = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
-    expect(sqs).toEqual([{ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::ImportValue': expect.stringMatching(/JobQueue[0-9A-F]+Arn/) } }]);
+    expect(sqs).toEqual([
+      {
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Resource: { 'Fn::ImportValue': expect.stringMatching(/JobQueue[0-9A-F]+Arn/) },
+      },
+    ]);
     expect(JSON.stringify(sqs)).not.toMatch(/DeadLetter/);
   });
 

@@ -13,7 +13,9 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
 
   it('keeps the files in a private, encrypted, TLS-only bucket', () => {
     expectProperties(api, 'AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
@@ -45,7 +47,7 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
     expect(JSON.stringify(roles[0]?.[1].Properties?.AssumeRolePolicyDocument)).toContain('apigateway.amazonaws.com');
   });
 
-  it('serves /app, its page routes and its files by GET from S3, with the app\'s security headers', () => {
+  it("serves /app, its page routes and its files by GET from S3, with the app's security headers", () => {
     const resources = resourcesOfType([api], 'AWS::ApiGateway::Resource').map(([, r]) => r.Properties?.PathPart);
     expect(resources).toEqual(expect.arrayContaining(['app', 'enroll', '{file+}']));
     const s3Methods = resourcesOfType([api], 'AWS::ApiGateway::Method').filter(([, method]) =>
@@ -55,7 +57,10 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
     for (const [, method] of s3Methods) {
       const properties = method.Properties as Record<string, unknown>;
       expect(properties.HttpMethod).toBe('GET');
-      const integration = properties.Integration as { Type: string; IntegrationResponses: { StatusCode: string; ResponseParameters: Record<string, string> }[] };
+      const integration = properties.Integration as {
+        Type: string;
+        IntegrationResponses: { StatusCode: string; ResponseParameters: Record<string, string> }[];
+      };
       expect(integration.Type).toBe('AWS');
       const ok = integration.IntegrationResponses.find((response) => response.StatusCode === '200');
       // A static value is quoted in single quotes, so the CSP's own quotes ('self') are escaped with a backslash.
@@ -71,7 +76,9 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
       const missing = integration.IntegrationResponses.find((response) => response.StatusCode === '404');
       expect(missing).toMatchObject({ SelectionPattern: '4\\d{2}' });
     }
-    const paths = s3Methods.map(([, method]) => JSON.stringify((method.Properties?.Integration as Resource['Properties'])?.Uri));
+    const paths = s3Methods.map(([, method]) =>
+      JSON.stringify((method.Properties?.Integration as Resource['Properties'])?.Uri),
+    );
     expect(paths.filter((uri) => uri.includes('/app/index.html'))).toHaveLength(2);
     expect(paths.filter((uri) => uri.includes('/app/{file}'))).toHaveLength(1);
   });
@@ -107,7 +114,10 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
       expect(concrete.api.region).toBe('eu-west-1');
       expect(() => templatesOf(concrete)).not.toThrow();
     } finally {
-      for (const [name, value] of [['CDK_DEFAULT_ACCOUNT', saved.account], ['CDK_DEFAULT_REGION', saved.region]] as const) {
+      for (const [name, value] of [
+        ['CDK_DEFAULT_ACCOUNT', saved.account],
+        ['CDK_DEFAULT_REGION', saved.region],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

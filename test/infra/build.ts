@@ -46,7 +46,8 @@ export function resourcesOfType(templates: Template[], type: string): [string, R
 export function blinkFunctions(templates: Template[]): Map<string, [string, Resource]> {
   const functions = new Map<string, [string, Resource]>();
   for (const [id, resource] of resourcesOfType(templates, 'AWS::Lambda::Function')) {
-    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
     const service = variables?.POWERTOOLS_SERVICE_NAME;
     if (typeof service === 'string' && service.startsWith('blink-')) functions.set(service, [id, resource]);
   }
@@ -54,7 +55,10 @@ export function blinkFunctions(templates: Template[]): Map<string, [string, Reso
 }
 
 export const envOf = (resource: Resource) =>
-  ((resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables ?? {}) as Record<string, unknown>;
+  ((resource.Properties?.Environment as { Variables: Record<string, unknown> }).Variables ?? {}) as Record<
+    string,
+    unknown
+  >;
 
 /** The environment of one of our functions, by its Powertools service name (e.g. blink-directory-worker). */
 export function functionEnvOf(templates: { all: Template[] }, service: string): Record<string, unknown> {
@@ -72,7 +76,8 @@ export function theOnly(templates: Template[], type: string, idPrefix = ''): Res
 }
 
 // Template's own assertion methods, under names the lint rule recognizes as assertions.
-export const expectProperties = (template: Template, type: string, props: unknown) => template.hasResourceProperties(type, props);
+export const expectProperties = (template: Template, type: string, props: unknown) =>
+  template.hasResourceProperties(type, props);
 export const expectResource = (template: Template, type: string, props: unknown) => template.hasResource(type, props);
 export const expectOutput = (template: Template, id: string, props: unknown) => template.hasOutput(id, props);
 export const expectCount = (template: Template, type: string, count: number) => template.resourceCountIs(type, count);
@@ -91,7 +96,11 @@ export const expectDirectoryWorkerAlarm = (template: Template, metricName: strin
   });
 
 /** The alarm rule for a failure metric: any occurrence in a period alarms, and a quiet period is fine. */
-export const alarmsOnAnyOccurrence = { Statistic: 'Sum', ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' };
+export const alarmsOnAnyOccurrence = {
+  Statistic: 'Sum',
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  TreatMissingData: 'notBreaching',
+};
 
 /** What loadConfig refuses in `context`, one line per problem; none for a valid context. */
 export function configProblems(context: Record<string, unknown>): string[] {
@@ -118,5 +127,9 @@ export const actionsOf = (statement: Statement): string[] => [statement.Action].
 
 /** The app's templates (with `context`), synthesized once before the enclosing suite's tests. */
 export function synthesizedForSuite(context: Record<string, unknown> = {}): Templates {
-  return startedForSuite('the synthesized app', async () => templatesOf(buildTestApp(context)), async () => {});
+  return startedForSuite(
+    'the synthesized app',
+    async () => templatesOf(buildTestApp(context)),
+    async () => {},
+  );
 }

@@ -29,8 +29,18 @@ describe('deployment configuration', () => {
   });
 
   it('accepts -c strings and cdk.json JSON alike', () => {
-    const fromFlags = load({ ldapPorts: '636, 3269', ldapUrls: 'ldaps://a.example.com,ldaps://b.example.com', ldapStartTls: 'false', wafRateLimit: '500' });
-    const fromJson = load({ ldapPorts: [636, 3269], ldapUrls: ['ldaps://a.example.com', 'ldaps://b.example.com'], ldapStartTls: false, wafRateLimit: 500 });
+    const fromFlags = load({
+      ldapPorts: '636, 3269',
+      ldapUrls: 'ldaps://a.example.com,ldaps://b.example.com',
+      ldapStartTls: 'false',
+      wafRateLimit: '500',
+    });
+    const fromJson = load({
+      ldapPorts: [636, 3269],
+      ldapUrls: ['ldaps://a.example.com', 'ldaps://b.example.com'],
+      ldapStartTls: false,
+      wafRateLimit: 500,
+    });
     expect(fromFlags).toEqual(fromJson);
     expect(fromJson.ldapPorts).toEqual([636, 3269]);
   });
@@ -57,9 +67,13 @@ describe('deployment configuration', () => {
 
   it('refuses plain LDAP unless StartTLS is on, and ports the security group would block', () => {
     expect(configProblems({ ldapUrls: 'ldap://dc1.corp.example.com', ldapPorts: '389' })).toEqual([
-      expect.stringMatching(/^ldapUrls: ldap:\/\/dc1\.corp\.example\.com is plain LDAP: use ldaps:\/\/ or set ldapStartTls=true/),
+      expect.stringMatching(
+        /^ldapUrls: ldap:\/\/dc1\.corp\.example\.com is plain LDAP: use ldaps:\/\/ or set ldapStartTls=true/,
+      ),
     ]);
-    expect(load({ ldapUrls: 'ldap://dc1.corp.example.com', ldapPorts: '389', ldapStartTls: 'true' }).ldapStartTls).toBe(true);
+    expect(load({ ldapUrls: 'ldap://dc1.corp.example.com', ldapPorts: '389', ldapStartTls: 'true' }).ldapStartTls).toBe(
+      true,
+    );
     expect(load({ ldapPasswordPolicyHints: 'true' }).ldapPasswordPolicyHints).toBe(true);
     expect(configProblems({ ldapUrls: 'ldaps://dc1.corp.example.com:3269' })).toEqual([
       'ldapPorts: ldaps://dc1.corp.example.com:3269 uses port 3269, which is not in ldapPorts (636)',
@@ -67,24 +81,42 @@ describe('deployment configuration', () => {
   });
 
   it('refuses SMS identities and numbers that are not E.164, ids or ARNs', () => {
-    expect(configProblems({ smsOriginationIdentities: '+18553917277,5551234', smsInboundNumbers: '18553917277' })).toEqual([
+    expect(
+      configProblems({ smsOriginationIdentities: '+18553917277,5551234', smsInboundNumbers: '18553917277' }),
+    ).toEqual([
       expect.stringMatching(/^smsOriginationIdentities\.1: must be an E\.164 number/),
       expect.stringMatching(/^smsInboundNumbers\.0: must be an E\.164 number/),
     ]);
-    expect(configProblems({ smsPhoneNumberId: '+18553917277' })).toEqual([expect.stringMatching(/^smsPhoneNumberId: must be a phone number id/)]);
+    expect(configProblems({ smsPhoneNumberId: '+18553917277' })).toEqual([
+      expect.stringMatching(/^smsPhoneNumberId: must be a phone number id/),
+    ]);
   });
 
   it('checks the sender against the identity domain, and the other simple fields', () => {
     expect(configProblems({ emailIdentityDomain: 'example.org', senderEmail: 'blink@example.com' })).toEqual([
       'senderEmail: must be an address at emailIdentityDomain (example.org) (got "blink@example.com")',
     ]);
-    expect(configProblems({ publicBaseUrl: 'http://reset.example.com' })).toEqual([expect.stringMatching(/^publicBaseUrl: must be an https:\/\/ URL/)]);
-    expect(configProblems({ publicBaseUrl: 'https://reset.example.com/' })).toEqual([expect.stringMatching(/^publicBaseUrl: must not end with a slash/)]);
-    expect(configProblems({ logRetentionDays: '42' })).toEqual([expect.stringMatching(/^logRetentionDays: must be one of 1, 3, 5/)]);
-    expect(configProblems({ removalPolicy: 'snapshot' })).toEqual([expect.stringMatching(/^removalPolicy: must be retain or destroy/)]);
-    expect(configProblems({ ldapPeerCidrs: '10.0.0.0/33' })).toEqual([expect.stringMatching(/^ldapPeerCidrs\.0: must be an IPv4 CIDR/)]);
-    expect(configProblems({ subnetIds: 'subnet-0123456789abcdef0' })).toEqual([expect.stringMatching(/^vpcId: vpcId and subnetIds go together/)]);
-    expect(configProblems({ lockoutScanRateMinutes: '0' })).toEqual([expect.stringMatching(/^lockoutScanRateMinutes:/)]);
+    expect(configProblems({ publicBaseUrl: 'http://reset.example.com' })).toEqual([
+      expect.stringMatching(/^publicBaseUrl: must be an https:\/\/ URL/),
+    ]);
+    expect(configProblems({ publicBaseUrl: 'https://reset.example.com/' })).toEqual([
+      expect.stringMatching(/^publicBaseUrl: must not end with a slash/),
+    ]);
+    expect(configProblems({ logRetentionDays: '42' })).toEqual([
+      expect.stringMatching(/^logRetentionDays: must be one of 1, 3, 5/),
+    ]);
+    expect(configProblems({ removalPolicy: 'snapshot' })).toEqual([
+      expect.stringMatching(/^removalPolicy: must be retain or destroy/),
+    ]);
+    expect(configProblems({ ldapPeerCidrs: '10.0.0.0/33' })).toEqual([
+      expect.stringMatching(/^ldapPeerCidrs\.0: must be an IPv4 CIDR/),
+    ]);
+    expect(configProblems({ subnetIds: 'subnet-0123456789abcdef0' })).toEqual([
+      expect.stringMatching(/^vpcId: vpcId and subnetIds go together/),
+    ]);
+    expect(configProblems({ lockoutScanRateMinutes: '0' })).toEqual([
+      expect.stringMatching(/^lockoutScanRateMinutes:/),
+    ]);
   });
 
   describe('CA file', () => {
@@ -96,12 +128,19 @@ describe('deployment configuration', () => {
 
     it('must exist, be a certificate, and carry no private key', () => {
       const withKey = join(dir, 'with-key.pem');
-      writeFileSync(withKey, '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n');
+      writeFileSync(
+        withKey,
+        '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n',
+      );
       const notPem = join(dir, 'not.pem');
       writeFileSync(notPem, 'hello');
       expect(configProblems({ ldapCaFile: withKey })).toEqual([expect.stringContaining('contains a private key')]);
-      expect(configProblems({ ldapCaFile: notPem })).toEqual([expect.stringContaining('is not a PEM certificate bundle')]);
-      expect(configProblems({ ldapCaFile: join(dir, 'missing.pem') })).toEqual([expect.stringContaining('does not exist')]);
+      expect(configProblems({ ldapCaFile: notPem })).toEqual([
+        expect.stringContaining('is not a PEM certificate bundle'),
+      ]);
+      expect(configProblems({ ldapCaFile: join(dir, 'missing.pem') })).toEqual([
+        expect.stringContaining('does not exist'),
+      ]);
     });
   });
 
@@ -113,7 +152,11 @@ describe('deployment configuration', () => {
     // The CLI hands context to the app in CDK_CONTEXT_JSON; this is what `cdk synth -c ldapUrls=http://x` runs.
     const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'infra/app.ts'], {
       cwd: join(__dirname, '..', '..'),
-      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ldapUrls: 'http://x' }), CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'blink-out-')) },
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({ ldapUrls: 'http://x' }),
+        CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'blink-out-')),
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });

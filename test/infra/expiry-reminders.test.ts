@@ -30,8 +30,13 @@ describe('password-expiry reminders', () => {
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
     });
-    const berlin = templatesOf(buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', passwordExpiryReminderHour: '7' }));
-    expectProperties(berlin.messaging, 'AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 7 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin' });
+    const berlin = templatesOf(
+      buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', passwordExpiryReminderHour: '7' }),
+    );
+    expectProperties(berlin.messaging, 'AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 7 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+    });
   });
 
   it('queues a job the worker accepts, with the job DLQ for deliveries that fail', () => {
@@ -40,19 +45,37 @@ describe('password-expiry reminders', () => {
     expect(JSON.stringify(target.Arn)).toContain('JobQueue');
     expect(JSON.stringify(target.DeadLetterConfig.Arn)).toContain('JobDeadLetterQueue');
     // What Scheduler puts in for the context attributes (its documented examples).
-    const delivered = target.Input.replace('<aws.scheduler.execution-id>', 'd32c5kddcf5bb8c3').replace('<aws.scheduler.scheduled-time>', '2026-12-04T09:00:00Z');
-    expect(directoryJobSchema.parse(JSON.parse(delivered))).toMatchObject({ kind: 'password-expiry-scan', jobId: 'd32c5kddcf5bb8c3' });
+    const delivered = target.Input.replace('<aws.scheduler.execution-id>', 'd32c5kddcf5bb8c3').replace(
+      '<aws.scheduler.scheduled-time>',
+      '2026-12-04T09:00:00Z',
+    );
+    expect(directoryJobSchema.parse(JSON.parse(delivered))).toMatchObject({
+      kind: 'password-expiry-scan',
+      jobId: 'd32c5kddcf5bb8c3',
+    });
   });
 
   it('gives the schedule a role that may only send to the job queues, using the key through SQS', () => {
     expectProperties(t.messaging, 'AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } } })],
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ],
       }),
     });
-    const [, policy] = resourcesOfType([t.messaging], 'AWS::IAM::Policy').find(([id]) => id.startsWith('PasswordExpiryScheduleRole')) ?? [];
-    const statements = (policy?.Properties?.PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement;
-    expect(statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage']);
+    const [, policy] =
+      resourcesOfType([t.messaging], 'AWS::IAM::Policy').find(([id]) => id.startsWith('PasswordExpiryScheduleRole')) ??
+      [];
+    const statements = (policy?.Properties?.PolicyDocument as { Statement: Array<{ Action: string | string[] }> })
+      .Statement;
+    expect(statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'sqs:SendMessage',
+    ]);
   });
 
   it('passes the steps and channels to the worker, which may send its continuations to the queue', () => {
@@ -62,7 +85,13 @@ describe('password-expiry reminders', () => {
       PASSWORD_EXPIRY_REMINDER_PUSH: 'false',
       JOB_QUEUE_URL: { 'Fn::ImportValue': expect.stringMatching(/JobQueue/) as unknown },
     });
-    const configured = templatesOf(buildTestApp({ passwordExpiryReminderDays: '10,5,1', passwordExpiryReminderSms: 'true', passwordExpiryReminderPush: 'true' }));
+    const configured = templatesOf(
+      buildTestApp({
+        passwordExpiryReminderDays: '10,5,1',
+        passwordExpiryReminderSms: 'true',
+        passwordExpiryReminderPush: 'true',
+      }),
+    );
     expect(workerEnv(configured)).toMatchObject({
       PASSWORD_EXPIRY_REMINDER_DAYS: '10,5,1',
       PASSWORD_EXPIRY_REMINDER_SMS: 'true',

@@ -16,22 +16,32 @@ const sectionsByService = {
 } as const;
 
 /** Read by the Lambda runtime and Powertools, not by the function's own schema. */
-const runtimeVariables = new Set(['NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_TRACER_CAPTURE_RESPONSE']);
+const runtimeVariables = new Set([
+  'NODE_OPTIONS',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
+]);
 
 /** A value resolved at deploy time (Ref, Fn::GetAtt, Fn::Join…) replaced by a plausible one of the same kind. */
 function placeholderFor(name: string): string {
   if (name.endsWith('_URL')) return 'https://sqs.us-east-1.amazonaws.com/123456789012/placeholder';
-  if (name.endsWith('_ARN') || name.endsWith('_ARNS')) return `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name.toLowerCase()}`;
+  if (name.endsWith('_ARN') || name.endsWith('_ARNS'))
+    return `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name.toLowerCase()}`;
   return `placeholder-${name.toLowerCase()}`;
 }
 
 function resolvedEnvironment(variables: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : placeholderFor(name)]));
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : placeholderFor(name)]),
+  );
 }
 
 describe.each([
   ['the default (demo) configuration', {}],
-  ['SNS over HTTPS and keyword aliases', { snsHttpsTopicArns: 'arn:aws:sns:us-east-1:123456789012:blink-two-way', smsResetKeywords: 'RESTORE' }],
+  [
+    'SNS over HTTPS and keyword aliases',
+    { snsHttpsTopicArns: 'arn:aws:sns:us-east-1:123456789012:blink-two-way', smsResetKeywords: 'RESTORE' },
+  ],
 ])('the synthesized functions with %s', (_, context) => {
   const t = synthesizedForSuite(context);
 
@@ -39,17 +49,23 @@ describe.each([
     expect([...blinkFunctions(t.all).keys()].sort()).toEqual(Object.keys(sectionsByService).sort());
   });
 
-  it.each(Object.entries(sectionsByService))('give %s an environment its own env schema accepts', (service, sections) => {
-    const [, resource] = blinkFunctions(t.all).get(service) ?? [];
-    expect(resource).toBeDefined();
-    const environment = resolvedEnvironment(envOf(resource!));
-    expect(() => parseEnv(sections, environment)).not.toThrow();
-  });
+  it.each(Object.entries(sectionsByService))(
+    'give %s an environment its own env schema accepts',
+    (service, sections) => {
+      const [, resource] = blinkFunctions(t.all).get(service) ?? [];
+      expect(resource).toBeDefined();
+      const environment = resolvedEnvironment(envOf(resource!));
+      expect(() => parseEnv(sections, environment)).not.toThrow();
+    },
+  );
 
-  it.each(Object.entries(sectionsByService))('set no variable on %s that its schema does not read', (service, sections) => {
-    const [, resource] = blinkFunctions(t.all).get(service) ?? [];
-    const known = new Set<string>(sections.flatMap((section) => Object.keys(envSections[section])));
-    const unread = Object.keys(envOf(resource!)).filter((name) => !runtimeVariables.has(name) && !known.has(name));
-    expect(unread).toEqual([]);
-  });
+  it.each(Object.entries(sectionsByService))(
+    'set no variable on %s that its schema does not read',
+    (service, sections) => {
+      const [, resource] = blinkFunctions(t.all).get(service) ?? [];
+      const known = new Set<string>(sections.flatMap((section) => Object.keys(envSections[section])));
+      const unread = Object.keys(envOf(resource!)).filter((name) => !runtimeVariables.has(name) && !known.has(name));
+      expect(unread).toEqual([]);
+    },
+  );
 });

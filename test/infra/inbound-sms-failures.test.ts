@@ -1,7 +1,14 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { INBOUND_SMS_FAILURE_MAX_RECEIVES } from '../../infra/stacks/messaging-stack.js';
-import { blinkFunctions, expectProperties, resourcesOfType, synthesizedForSuite, theOnly, type Resource } from './build.js';
+import {
+  blinkFunctions,
+  expectProperties,
+  resourcesOfType,
+  synthesizedForSuite,
+  theOnly,
+  type Resource,
+} from './build.js';
 
 // "Nothing lost, user told" for inbound SMS: the inbound-sms function reads its own failure queue, the alarm fires on
 // every arrival (the consumer empties the queue), and records it cannot handle are parked in an alarmed DLQ.
@@ -31,13 +38,17 @@ describe('inbound SMS failures', () => {
     });
     // The directory worker (in the VPC, the only part that reaches AD) never sees these records.
     const mappings = resourcesOfType(t.all, 'AWS::Lambda::EventSourceMapping');
-    const onFailureQueue = mappings.filter(([, mapping]) => JSON.stringify(mapping.Properties?.EventSourceArn).includes('InboundSmsFailureQueue'));
+    const onFailureQueue = mappings.filter(([, mapping]) =>
+      JSON.stringify(mapping.Properties?.EventSourceArn).includes('InboundSmsFailureQueue'),
+    );
     expect(onFailureQueue).toHaveLength(1);
     expect(JSON.stringify(onFailureQueue[0]?.[1].Properties?.FunctionName)).toMatch(/InboundSmsFunction/);
   });
 
   it('give the inbound-sms function receive/delete on that queue only, and decrypt through SQS only', () => {
-    const statements = statementsOf(resourcesOfType([t.api], 'AWS::IAM::Policy').filter(([id]) => id.startsWith('InboundSmsFunctionRole')));
+    const statements = statementsOf(
+      resourcesOfType([t.api], 'AWS::IAM::Policy').filter(([id]) => id.startsWith('InboundSmsFunctionRole')),
+    );
     const consume = statements.filter((statement) => actionsOf(statement).includes('sqs:ReceiveMessage'));
     expect(consume).toEqual([
       {
@@ -46,16 +57,26 @@ describe('inbound SMS failures', () => {
         Resource: { 'Fn::ImportValue': expect.stringMatching(/InboundSmsFailureQueue[0-9A-F]+Arn/) },
       },
     ]);
-    const decryptViaSqs = statements.filter((statement) => actionsOf(statement).join() === 'kms:Decrypt' && JSON.stringify(statement.Condition ?? {}).includes('"sqs."'));
+    const decryptViaSqs = statements.filter(
+      (statement) =>
+        actionsOf(statement).join() === 'kms:Decrypt' && JSON.stringify(statement.Condition ?? {}).includes('"sqs."'),
+    );
     expect(decryptViaSqs).toHaveLength(1);
     // Nobody else may consume it, and the mapping is created after the grant it is checked against.
     for (const [id, policy] of resourcesOfType(t.all, 'AWS::IAM::Policy')) {
       if (id.startsWith('InboundSmsFunctionRole')) continue;
-      const others = statementsOf([[id, policy]]).filter((statement) => actionsOf(statement).some((action) => /^sqs:(ReceiveMessage|DeleteMessage|\*)$/.test(action)));
+      const others = statementsOf([[id, policy]]).filter((statement) =>
+        actionsOf(statement).some((action) => /^sqs:(ReceiveMessage|DeleteMessage|\*)$/.test(action)),
+      );
       for (const statement of others) expect(JSON.stringify(statement.Resource)).not.toMatch(/InboundSmsFailure/);
     }
-    const [, mapping] = resourcesOfType([t.api], 'AWS::Lambda::EventSourceMapping').find(([, resource]) => JSON.stringify(resource.Properties).includes('InboundSmsFailureQueue')) ?? [];
-    expect(JSON.stringify((mapping as { DependsOn?: string[] } | undefined)?.DependsOn ?? [])).toMatch(/InboundSmsFunctionRoleDefaultPolicy/);
+    const [, mapping] =
+      resourcesOfType([t.api], 'AWS::Lambda::EventSourceMapping').find(([, resource]) =>
+        JSON.stringify(resource.Properties).includes('InboundSmsFailureQueue'),
+      ) ?? [];
+    expect(JSON.stringify((mapping as { DependsOn?: string[] } | undefined)?.DependsOn ?? [])).toMatch(
+      /InboundSmsFunctionRoleDefaultPolicy/,
+    );
   });
 
   it('raise an alarm when a record arrives, however quickly the consumer empties the queue', () => {
@@ -73,7 +94,9 @@ describe('inbound SMS failures', () => {
     });
     // No depth alarm on the consumed queue any more: it would miss records handled within a minute.
     const depthAlarms = resourcesOfType([t.messaging], 'AWS::CloudWatch::Alarm').filter(
-      ([, alarm]) => alarm.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(alarm.Properties.Dimensions).includes(queueId('InboundSmsFailureQueue')),
+      ([, alarm]) =>
+        alarm.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(alarm.Properties.Dimensions).includes(queueId('InboundSmsFailureQueue')),
     );
     expect(depthAlarms).toEqual([]);
   });
@@ -83,7 +106,10 @@ describe('inbound SMS failures', () => {
     const failures = theOnly([t.messaging], 'AWS::SQS::Queue', 'InboundSmsFailureQueue');
     expect(failures.Properties).toMatchObject({
       KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^QueueKey/), 'Arn'] },
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] }, maxReceiveCount: INBOUND_SMS_FAILURE_MAX_RECEIVES },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+        maxReceiveCount: INBOUND_SMS_FAILURE_MAX_RECEIVES,
+      },
       MessageRetentionPeriod: 14 * 86_400,
     });
     expect(INBOUND_SMS_FAILURE_MAX_RECEIVES).toBeGreaterThanOrEqual(2);
@@ -101,10 +127,12 @@ describe('inbound SMS failures', () => {
     });
   });
 
-  it('hide a record for at least six times the consumer\'s timeout while it is handled', () => {
+  it("hide a record for at least six times the consumer's timeout while it is handled", () => {
     const inboundSms = blinkFunctions(t.all).get('blink-inbound-sms');
     const timeout = inboundSms?.[1].Properties?.Timeout as number;
     expect(timeout).toBeGreaterThan(0);
-    expect(theOnly([t.messaging], 'AWS::SQS::Queue', 'InboundSmsFailureQueue').Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(
+      theOnly([t.messaging], 'AWS::SQS::Queue', 'InboundSmsFailureQueue').Properties?.VisibilityTimeout,
+    ).toBeGreaterThanOrEqual(6 * timeout);
   });
 });

@@ -19,16 +19,27 @@ describe('KMS grants of the function roles', () => {
   it('are all bound to the service that owns the key, through kms:ViaService', () => {
     const grants = kmsStatements();
     expect(grants.length).toBeGreaterThanOrEqual(10);
-    const unbound = grants.filter(({ statement }) => !statement.Condition?.StringEquals?.['kms:ViaService']).map(({ id }) => id);
+    const unbound = grants
+      .filter(({ statement }) => !statement.Condition?.StringEquals?.['kms:ViaService'])
+      .map(({ id }) => id);
     expect(unbound).toEqual([]);
   });
 
   it('use the queue key through SQS only, for the worker and the inbound-sms function too', () => {
-    const onQueueKey = kmsStatements().filter(({ statement }) => JSON.stringify(statement.Resource).includes('QueueKey'));
+    const onQueueKey = kmsStatements().filter(({ statement }) =>
+      JSON.stringify(statement.Resource).includes('QueueKey'),
+    );
     const roles = new Set(onQueueKey.map(({ id }) => id.replace(/RoleDefaultPolicy.*$/, '')));
-    expect([...roles].sort()).toEqual(['ApiFunction', 'DirectoryWorker', 'InboundSmsFunction', 'PasswordExpirySchedule']);
+    expect([...roles].sort()).toEqual([
+      'ApiFunction',
+      'DirectoryWorker',
+      'InboundSmsFunction',
+      'PasswordExpirySchedule',
+    ]);
     for (const { statement } of onQueueKey) {
-      expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toMatch(/"sqs\.",\{"Ref":"AWS::Region"\},"\.amazonaws\.com"/);
+      expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toMatch(
+        /"sqs\.",\{"Ref":"AWS::Region"\},"\.amazonaws\.com"/,
+      );
     }
   });
 });

@@ -25,9 +25,20 @@ describe('directory worker: lockout watch', () => {
   };
 
   it('passes the alert time zone and daily cap (defaults UTC and 5; configurable)', () => {
-    expect(workerEnv(t)).toMatchObject({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: '5', LOCKOUT_ALERT_SHOW_DC: 'false', LOCKOUT_SCAN_PAGE_SIZE: '500' });
-    const configured = templatesOf(buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', lockoutAlertsPerDay: '2', lockoutAlertShowDc: 'true' }));
-    expect(workerEnv(configured)).toMatchObject({ LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin', LOCKOUT_ALERTS_PER_DAY: '2', LOCKOUT_ALERT_SHOW_DC: 'true' });
+    expect(workerEnv(t)).toMatchObject({
+      LOCKOUT_ALERT_TIME_ZONE: 'UTC',
+      LOCKOUT_ALERTS_PER_DAY: '5',
+      LOCKOUT_ALERT_SHOW_DC: 'false',
+      LOCKOUT_SCAN_PAGE_SIZE: '500',
+    });
+    const configured = templatesOf(
+      buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', lockoutAlertsPerDay: '2', lockoutAlertShowDc: 'true' }),
+    );
+    expect(workerEnv(configured)).toMatchObject({
+      LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin',
+      LOCKOUT_ALERTS_PER_DAY: '2',
+      LOCKOUT_ALERT_SHOW_DC: 'true',
+    });
   });
 
   it('refuses an unknown time zone at synth time', () => {
@@ -35,7 +46,9 @@ describe('directory worker: lockout watch', () => {
   });
 
   it('reads and writes the table by key only (never Scan)', () => {
-    const policies = resourcesOfType([t.directory], 'AWS::IAM::Policy').filter(([id]) => id.startsWith('DirectoryWorkerRoleDefaultPolicy'));
+    const policies = resourcesOfType([t.directory], 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('DirectoryWorkerRoleDefaultPolicy'),
+    );
     const actions = JSON.stringify(policies.map(([, policy]) => policy.Properties?.PolicyDocument));
     expect(actions).toContain('dynamodb:ConditionCheckItem');
     expect(actions).toContain('dynamodb:DeleteItem');
@@ -56,9 +69,15 @@ describe('directory worker: lockout watch', () => {
       TreatMissingData: 'breaching',
     });
     const hourly = templatesOf(buildTestApp({ lockoutScanRateMinutes: '60' }));
-    expectProperties(hourly.directory, 'AWS::CloudWatch::Alarm', { MetricName: 'LockoutAccountsLocked', Period: 3 * 3600 });
+    expectProperties(hourly.directory, 'AWS::CloudWatch::Alarm', {
+      MetricName: 'LockoutAccountsLocked',
+      Period: 3 * 3600,
+    });
     const daily = templatesOf(buildTestApp({ lockoutScanRateMinutes: '1440' }));
     // CloudWatch periods stop at one day.
-    expectProperties(daily.directory, 'AWS::CloudWatch::Alarm', { MetricName: 'LockoutAccountsLocked', Period: 86_400 });
+    expectProperties(daily.directory, 'AWS::CloudWatch::Alarm', {
+      MetricName: 'LockoutAccountsLocked',
+      Period: 86_400,
+    });
   });
 });

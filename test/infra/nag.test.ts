@@ -36,10 +36,14 @@ describe('bundling', () => {
     const built = buildApp({ 'aws:cdk:bundling-stacks': ['BlinkDirectory'] }, { appFilesDir: appFixtureDir });
     const assembly = built.app.synth();
     const template = JSON.stringify(assembly.getStackByName('BlinkDirectory').template);
-    const assetDirs = [...template.matchAll(/"([0-9a-f]{64})\.zip"/g)].map((match) => join(assembly.directory, `asset.${match[1]}`));
+    const assetDirs = [...template.matchAll(/"([0-9a-f]{64})\.zip"/g)].map((match) =>
+      join(assembly.directory, `asset.${match[1]}`),
+    );
     const withCa = assetDirs.filter((dir) => existsSync(join(dir, 'ldap-ca.pem')));
     expect(withCa).toHaveLength(1);
-    expect(readFileSync(join(withCa[0] as string, 'ldap-ca.pem'), 'utf8')).toBe(readFileSync(built.config.ldapCaPath, 'utf8'));
+    expect(readFileSync(join(withCa[0] as string, 'ldap-ca.pem'), 'utf8')).toBe(
+      readFileSync(built.config.ldapCaPath, 'utf8'),
+    );
     expect(existsSync(join(withCa[0] as string, 'index.js'))).toBe(true);
   });
 });

@@ -35,18 +35,33 @@ describe('reset and setup settings from cdk context', () => {
     };
     const worker = functionEnv(context, 'blink-directory-worker');
     const api = functionEnv(context, 'blink-api');
-    expect(worker).toMatchObject({ RESET_FORCE_CHANGE: 'false', RESET_UNLOCK_ON_RESET: 'false', PASSWORD_MIN_LENGTH: '16', REPLICATION_CONFIRM_SECONDS: '0' });
-    expect(api).toMatchObject({ DEFAULT_COUNTRY: 'GB', APP_STORE_URL: context.appStoreUrl, PLAY_STORE_URL: context.playStoreUrl });
+    expect(worker).toMatchObject({
+      RESET_FORCE_CHANGE: 'false',
+      RESET_UNLOCK_ON_RESET: 'false',
+      PASSWORD_MIN_LENGTH: '16',
+      REPLICATION_CONFIRM_SECONDS: '0',
+    });
+    expect(api).toMatchObject({
+      DEFAULT_COUNTRY: 'GB',
+      APP_STORE_URL: context.appStoreUrl,
+      PLAY_STORE_URL: context.playStoreUrl,
+    });
     expect(api).not.toHaveProperty('RESET_FORCE_CHANGE');
     expect(worker).not.toHaveProperty('DEFAULT_COUNTRY');
   });
 
   it('refuses values the functions would refuse at cold start', () => {
     expect(configProblems({ passwordMinLength: '6' })).toEqual([expect.stringMatching(/^passwordMinLength:/)]);
-    expect(configProblems({ defaultCountry: 'usa' })).toEqual([expect.stringMatching(/^defaultCountry: must be a two-letter country code/)]);
-    expect(configProblems({ appStoreUrl: 'http://apps.example.com/blink' })).toEqual([expect.stringMatching(/^appStoreUrl: must be an https URL/)]);
+    expect(configProblems({ defaultCountry: 'usa' })).toEqual([
+      expect.stringMatching(/^defaultCountry: must be a two-letter country code/),
+    ]);
+    expect(configProblems({ appStoreUrl: 'http://apps.example.com/blink' })).toEqual([
+      expect.stringMatching(/^appStoreUrl: must be an https URL/),
+    ]);
     expect(configProblems({ resetForceChange: 'maybe' })).toEqual([expect.stringMatching(/^resetForceChange:/)]);
     // Longer would eat into the worker's 60 s timeout.
-    expect(configProblems({ replicationConfirmSeconds: '21' })).toEqual([expect.stringMatching(/^replicationConfirmSeconds:/)]);
+    expect(configProblems({ replicationConfirmSeconds: '21' })).toEqual([
+      expect.stringMatching(/^replicationConfirmSeconds:/),
+    ]);
   });
 });

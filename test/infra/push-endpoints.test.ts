@@ -11,20 +11,30 @@ const FCM = 'arn:aws:sns:us-east-1:123456789012:app/GCM/blink';
 type Statement = { Action: string | string[]; Resource: unknown };
 const statementsWith = (templates: ReturnType<typeof templatesOf>, action: string) =>
   resourcesOfType(templates.all, 'AWS::IAM::Policy').flatMap(([id, policy]) =>
-    (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.filter((statement) => [statement.Action].flat().includes(action)).map(
-      (statement) => ({ id, statement }),
-    ),
+    (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.filter((statement) =>
+      [statement.Action].flat().includes(action),
+    ).map((statement) => ({ id, statement })),
   );
 
 describe('push endpoints', () => {
   it('are made by the api function only, on exactly the configured platform applications', () => {
     const t = templatesOf(buildTestApp({ pushApnsPlatformApplicationArn: APNS, pushFcmPlatformApplicationArn: FCM }));
     const [, api] = blinkFunctions(t.all).get('blink-api') ?? [];
-    expect(envOf(api!)).toMatchObject({ PUSH_APNS_PLATFORM_APPLICATION_ARN: APNS, PUSH_FCM_PLATFORM_APPLICATION_ARN: FCM });
+    expect(envOf(api!)).toMatchObject({
+      PUSH_APNS_PLATFORM_APPLICATION_ARN: APNS,
+      PUSH_FCM_PLATFORM_APPLICATION_ARN: FCM,
+    });
     const grants = statementsWith(t, 'sns:CreatePlatformEndpoint');
-    expect(grants).toEqual([{ id: expect.stringMatching(/^ApiFunctionRoleDefaultPolicy/), statement: expect.objectContaining({ Action: 'sns:CreatePlatformEndpoint', Resource: [APNS, FCM] }) }]);
+    expect(grants).toEqual([
+      {
+        id: expect.stringMatching(/^ApiFunctionRoleDefaultPolicy/),
+        statement: expect.objectContaining({ Action: 'sns:CreatePlatformEndpoint', Resource: [APNS, FCM] }),
+      },
+    ]);
     // The api function still cannot publish anywhere: pushes are the worker's.
-    expect(statementsWith(t, 'sns:Publish').map(({ id }) => id)).toEqual([expect.stringMatching(/^DirectoryWorkerRoleDefaultPolicy/)]);
+    expect(statementsWith(t, 'sns:Publish').map(({ id }) => id)).toEqual([
+      expect.stringMatching(/^DirectoryWorkerRoleDefaultPolicy/),
+    ]);
   });
 
   it('are not made at all without platform applications (no grant, no setting)', () => {
@@ -36,6 +46,8 @@ describe('push endpoints', () => {
 
   it('refuses an application ARN of the wrong platform or kind at synth time', () => {
     expect(() => buildTestApp({ pushApnsPlatformApplicationArn: FCM })).toThrow(ConfigurationError);
-    expect(() => buildTestApp({ pushFcmPlatformApplicationArn: 'arn:aws:sns:us-east-1:123456789012:endpoint/GCM/blink/1' })).toThrow(ConfigurationError);
+    expect(() =>
+      buildTestApp({ pushFcmPlatformApplicationArn: 'arn:aws:sns:us-east-1:123456789012:endpoint/GCM/blink/1' }),
+    ).toThrow(ConfigurationError);
   });
 });

@@ -1,5 +1,12 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { alarmsOnAnyOccurrence, blinkFunctions, envOf, expectDirectoryWorkerAlarm, resourcesOfType, synthesizedForSuite } from './build.js';
+import {
+  alarmsOnAnyOccurrence,
+  blinkFunctions,
+  envOf,
+  expectDirectoryWorkerAlarm,
+  resourcesOfType,
+  synthesizedForSuite,
+} from './build.js';
 
 // What the directory worker needs for reset and unlock jobs (docs/design/reset.md): SMS, email and push sending, the
 // queue's receive limit, and an alarm when a reset is refused.
@@ -7,9 +14,13 @@ describe('directory worker: reset and unlock', () => {
   const t = synthesizedForSuite();
 
   const workerStatements = () => {
-    const policies = resourcesOfType([t.directory], 'AWS::IAM::Policy').filter(([id]) => id.startsWith('DirectoryWorkerRoleDefaultPolicy'));
+    const policies = resourcesOfType([t.directory], 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('DirectoryWorkerRoleDefaultPolicy'),
+    );
     expect(policies).toHaveLength(1);
-    const document = policies[0]?.[1].Properties?.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+    const document = policies[0]?.[1].Properties?.PolicyDocument as {
+      Statement: Array<{ Action: string | string[]; Resource: unknown }>;
+    };
     return document.Statement.map((statement) => ({
       actions: ([] as string[]).concat(statement.Action),
       resource: JSON.stringify(statement.Resource),
@@ -34,16 +45,26 @@ describe('directory worker: reset and unlock', () => {
     expect(publish).toHaveLength(1);
     expect(publish[0]?.actions).toEqual(['sns:Publish']);
     // Platform endpoints of this account and region: never a topic, never another account.
-    expect(publish[0]?.resource).toMatch(/:sns:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":endpoint\/\*"/);
-    expect(statements.some((statement) => statement.actions.some((action) => action === 'sns:*' || action === '*'))).toBe(false);
+    expect(publish[0]?.resource).toMatch(
+      /:sns:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":endpoint\/\*"/,
+    );
+    expect(
+      statements.some((statement) => statement.actions.some((action) => action === 'sns:*' || action === '*')),
+    ).toBe(false);
   });
 
   // ResetRefused: a refused account or password; ReplicationBehind: a DC without the new password when the worker stopped
   // waiting for it.
-  it.each(['ResetRefused', 'ReplicationBehind'])('alarms to the alarm topic on the %s metric the worker emits (namespace Blink, service dimension)', (metricName) => {
-    expectDirectoryWorkerAlarm(t.directory, metricName, alarmsOnAnyOccurrence);
-    // The dimension is the worker's Powertools service name, or the alarm would watch a metric nobody writes.
-    const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
-    expect(envOf(worker!)).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'blink-directory-worker', POWERTOOLS_METRICS_NAMESPACE: 'Blink' });
-  });
+  it.each(['ResetRefused', 'ReplicationBehind'])(
+    'alarms to the alarm topic on the %s metric the worker emits (namespace Blink, service dimension)',
+    (metricName) => {
+      expectDirectoryWorkerAlarm(t.directory, metricName, alarmsOnAnyOccurrence);
+      // The dimension is the worker's Powertools service name, or the alarm would watch a metric nobody writes.
+      const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
+      expect(envOf(worker!)).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'blink-directory-worker',
+        POWERTOOLS_METRICS_NAMESPACE: 'Blink',
+      });
+    },
+  );
 });

@@ -1,7 +1,19 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { directoryJobSchema } from '../../shared/domain/directory-job.js';
-import { blinkFunctions, buildTestApp, envOf, expectCount, expectOutput, expectProperties, expectResource, resourcesOfType, synthesizedForSuite, templatesOf, theOnly } from './build.js';
+import {
+  blinkFunctions,
+  buildTestApp,
+  envOf,
+  expectCount,
+  expectOutput,
+  expectProperties,
+  expectResource,
+  resourcesOfType,
+  synthesizedForSuite,
+  templatesOf,
+  theOnly,
+} from './build.js';
 
 const PHONE_ID = 'phone-0123456789abcdef0123456789abcdef';
 
@@ -52,7 +64,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
   describe('job queue', () => {
     it('is KMS-encrypted with a customer key and dead-letters after 5 receives', () => {
-      const dlqId = t.messaging.toJSON().Resources && Object.keys(t.messaging.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('JobDeadLetterQueue'));
+      const dlqId =
+        t.messaging.toJSON().Resources &&
+        Object.keys(t.messaging.findResources('AWS::SQS::Queue')).find((id) => id.startsWith('JobDeadLetterQueue'));
       expect(dlqId).toBeDefined();
       expectProperties(t.messaging, 'AWS::SQS::Queue', {
         KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueueKey'), 'Arn'] },
@@ -66,7 +80,8 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     it('has a visibility timeout of at least six times the worker timeout', () => {
       const worker = blinkFunctions(t.all).get('blink-directory-worker');
       const workerTimeout = worker?.[1].Properties?.Timeout as number;
-      const [, jobQueue] = resourcesOfType([t.messaging], 'AWS::SQS::Queue').find(([id]) => id.startsWith('JobQueue')) ?? [];
+      const [, jobQueue] =
+        resourcesOfType([t.messaging], 'AWS::SQS::Queue').find(([id]) => id.startsWith('JobQueue')) ?? [];
       expect(workerTimeout).toBeGreaterThan(0);
       expect(jobQueue?.Properties?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * workerTimeout);
     });
@@ -94,7 +109,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
       expectProperties(t.messaging, 'AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Namespace: 'AWS/SQS',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobDeadLetterQueue'), 'QueueName'] } }],
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobDeadLetterQueue'), 'QueueName'] } },
+        ],
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmTopic') }],
@@ -183,7 +200,18 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
             StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
             ArnLike: {
               'aws:SourceArn': {
-                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sms-voice:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':phone-number/*']],
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':sms-voice:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':phone-number/*',
+                  ],
+                ],
               },
             },
           },
@@ -191,11 +219,16 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
       ]);
     });
 
-    it('denies publishing to every other principal, this account\'s own users and roles included', () => {
+    it("denies publishing to every other principal, this account's own users and roles included", () => {
       const policy = theOnly([t.messaging], 'AWS::SNS::TopicPolicy', 'InboundSmsTopic');
-      const document = policy.Properties?.PolicyDocument as { Statement: { Effect: string; Action: unknown; Sid?: string }[] };
+      const document = policy.Properties?.PolicyDocument as {
+        Statement: { Effect: string; Action: unknown; Sid?: string }[];
+      };
       const publishDenies = document.Statement.filter(
-        (statement) => statement.Effect === 'Deny' && statement.Action === 'sns:Publish' && statement.Sid !== 'AllowPublishThroughSSLOnly',
+        (statement) =>
+          statement.Effect === 'Deny' &&
+          statement.Action === 'sns:Publish' &&
+          statement.Sid !== 'AllowPublishThroughSSLOnly',
       );
       expect(publishDenies).toEqual([
         expect.objectContaining({
@@ -238,7 +271,16 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
     it('documents the two-way command when no phone number is configured', () => {
       expectOutput(t.messaging, 'TwoWaySmsCommand', {
-        Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('update-phone-number --phone-number-id <phone-number-id> --two-way-enabled --two-way-channel-arn')])] },
+        Value: {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([
+              Match.stringLikeRegexp(
+                'update-phone-number --phone-number-id <phone-number-id> --two-way-enabled --two-way-channel-arn',
+              ),
+            ]),
+          ],
+        },
       });
     });
   });
@@ -249,7 +291,12 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
         TracingEnabled: true,
         AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('resourcePath') },
         MethodSettings: [
-          Match.objectLike({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+          Match.objectLike({
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
+            ThrottlingRateLimit: 50,
+            ThrottlingBurstLimit: 100,
+          }),
         ],
       });
     });
@@ -264,8 +311,12 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
       const methods = resourcesOfType([t.api], 'AWS::ApiGateway::Method');
       // The function's two proxy methods and the app files' three GETs.
       expect(methods).toHaveLength(5);
-      for (const [, method] of methods) expect(method.Properties).toMatchObject({ RequestValidatorId: expect.anything() });
-      expectProperties(t.api, 'AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+      for (const [, method] of methods)
+        expect(method.Properties).toMatchObject({ RequestValidatorId: expect.anything() });
+      expectProperties(t.api, 'AWS::ApiGateway::RequestValidator', {
+        ValidateRequestBody: true,
+        ValidateRequestParameters: true,
+      });
     });
 
     it('sits behind a WAF web ACL with a per-IP rate-based rule, associated with the stage', () => {
@@ -286,7 +337,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     it('logs WAF decisions with paths, query strings and the authorization header redacted', () => {
       expectProperties(t.api, 'AWS::WAFv2::LoggingConfiguration', {
         ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAcl'), 'Arn'] },
-        LogDestinationConfigs: [{ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:aws-waf-logs-BlinkApi$')])] }],
+        LogDestinationConfigs: [
+          { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':log-group:aws-waf-logs-BlinkApi$')])] },
+        ],
         RedactedFields: [{ UriPath: {} }, { QueryString: {} }, { SingleHeader: { Name: 'authorization' } }],
       });
       expectProperties(t.api, 'AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-BlinkApi', RetentionInDays: 90 });
@@ -321,7 +374,12 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
   describe('functions', () => {
     it('are the four Blink functions, each on Node.js 24, arm64, traced, with a log group that expires', () => {
       const functions = blinkFunctions(t.all);
-      expect([...functions.keys()].sort()).toEqual(['blink-admin-api', 'blink-api', 'blink-directory-worker', 'blink-inbound-sms']);
+      expect([...functions.keys()].sort()).toEqual([
+        'blink-admin-api',
+        'blink-api',
+        'blink-directory-worker',
+        'blink-inbound-sms',
+      ]);
       const logGroups = Object.fromEntries(resourcesOfType(t.all, 'AWS::Logs::LogGroup'));
       for (const [, fn] of functions.values()) {
         expect(fn.Properties).toMatchObject({
@@ -350,7 +408,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     });
 
     it('scopes SMS sending to phone numbers of this account when identities are E.164 numbers', () => {
-      const policies = resourcesOfType(t.all, 'AWS::IAM::Policy').filter(([id]) => /ApiFunction|InboundSms|DirectoryWorker/.test(id));
+      const policies = resourcesOfType(t.all, 'AWS::IAM::Policy').filter(([id]) =>
+        /ApiFunction|InboundSms|DirectoryWorker/.test(id),
+      );
       expect(policies).toHaveLength(3);
       for (const [, policy] of policies) {
         expect(JSON.stringify(policy)).toMatch(/sms-voice:SendTextMessage/);
@@ -372,7 +432,11 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
-              Action: Match.arrayWith(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface']),
+              Action: Match.arrayWith([
+                'ec2:CreateNetworkInterface',
+                'ec2:DescribeNetworkInterfaces',
+                'ec2:DeleteNetworkInterface',
+              ]),
             }),
           ]),
         },
@@ -383,10 +447,20 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     });
 
     it('reaches AWS from the demo VPC through endpoints open to the worker only', () => {
-      const endpoints = resourcesOfType([t.directory], 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => endpoint.Properties ?? {});
-      expect(endpoints.map((endpoint) => endpoint.VpcEndpointType).sort()).toEqual(['Gateway', 'Interface', 'Interface', 'Interface', 'Interface', 'Interface']);
+      const endpoints = resourcesOfType([t.directory], 'AWS::EC2::VPCEndpoint').map(
+        ([, endpoint]) => endpoint.Properties ?? {},
+      );
+      expect(endpoints.map((endpoint) => endpoint.VpcEndpointType).sort()).toEqual([
+        'Gateway',
+        'Interface',
+        'Interface',
+        'Interface',
+        'Interface',
+        'Interface',
+      ]);
       const names = JSON.stringify(endpoints.map((endpoint) => endpoint.ServiceName));
-      for (const service of ['dynamodb', 'secretsmanager', 'pinpoint-sms-voice-v2', 'email', 'sns', 'sqs']) expect(names).toContain(`.${service}`);
+      for (const service of ['dynamodb', 'secretsmanager', 'pinpoint-sms-voice-v2', 'email', 'sns', 'sqs'])
+        expect(names).toContain(`.${service}`);
       expectProperties(t.directory, 'AWS::EC2::SecurityGroupIngress', {
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EndpointSecurityGroup'), 'GroupId'] },
         SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkerSecurityGroup'), 'GroupId'] },
@@ -399,7 +473,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     it('may reach only the DC LDAPS port and HTTPS', () => {
       const group = theOnly([t.directory], 'AWS::EC2::SecurityGroup', 'WorkerSecurityGroup');
       const inline = group.Properties?.SecurityGroupEgress as Record<string, unknown>[];
-      const separate = resourcesOfType([t.directory], 'AWS::EC2::SecurityGroupEgress').map(([, rule]) => rule.Properties ?? {});
+      const separate = resourcesOfType([t.directory], 'AWS::EC2::SecurityGroupEgress').map(
+        ([, rule]) => rule.Properties ?? {},
+      );
       const rules = [...inline, ...separate];
       expect(rules.length).toBeGreaterThan(0);
       for (const rule of rules) {
@@ -417,7 +493,9 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
         .filter(([, resource]) => JSON.stringify(resource).includes('DirectoryBindSecret'))
         .map(([id]) => id);
       expect(mentions).toEqual([expect.stringMatching(/^DirectoryWorkerRoleDefaultPolicy/)]);
-      const holders = [...blinkFunctions(t.all).entries()].filter(([, [, fn]]) => 'DIRECTORY_BIND_SECRET_ARN' in envOf(fn));
+      const holders = [...blinkFunctions(t.all).entries()].filter(
+        ([, [, fn]]) => 'DIRECTORY_BIND_SECRET_ARN' in envOf(fn),
+      );
       expect(holders.map(([name]) => name)).toEqual(['blink-directory-worker']);
     });
 
@@ -496,7 +574,9 @@ describe('Blink infrastructure with custom configuration', () => {
       expect(group.Properties).toMatchObject({ RetentionInDays: 30 });
     }
     expectProperties(t.api, 'AWS::WAFv2::WebACL', {
-      Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 100 }) } })]),
+      Rules: Match.arrayWith([
+        Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 100 }) } }),
+      ]),
     });
     expectResource(t.data, 'AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     expectProperties(t.data, 'AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
@@ -511,16 +591,22 @@ describe('Blink infrastructure with custom configuration', () => {
     expect(policies).toContain(`:phone-number/${PHONE_ID}`);
     expect(policies).not.toContain(':phone-number/*');
     // Only that number's replies may be published to the inbound topic.
-    const topicPolicy = JSON.stringify(theOnly([t.messaging], 'AWS::SNS::TopicPolicy', 'InboundSmsTopic').Properties?.PolicyDocument);
+    const topicPolicy = JSON.stringify(
+      theOnly([t.messaging], 'AWS::SNS::TopicPolicy', 'InboundSmsTopic').Properties?.PolicyDocument,
+    );
     expect(topicPolicy).toContain(`:phone-number/${PHONE_ID}"`);
     expect(topicPolicy).not.toContain(':phone-number/*');
     expectOutput(t.messaging, 'TwoWaySmsCommand', {
-      Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`--phone-number-id ${PHONE_ID} --two-way-enabled`)])] },
+      Value: {
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`--phone-number-id ${PHONE_ID} --two-way-enabled`)])],
+      },
     });
   });
 
   it('uses a domain identity when emailIdentityDomain is set', () => {
-    const t = templatesOf(buildTestApp({ emailIdentityDomain: 'reset.example.com', senderEmail: 'blink@reset.example.com' }));
+    const t = templatesOf(
+      buildTestApp({ emailIdentityDomain: 'reset.example.com', senderEmail: 'blink@reset.example.com' }),
+    );
     expectProperties(t.messaging, 'AWS::SES::EmailIdentity', { EmailIdentity: 'reset.example.com' });
   });
 });

@@ -13,33 +13,60 @@ describe('the VAPID secret', () => {
   const t = templatesOf(buildTestApp());
 
   it('is a KMS-encrypted secret of the data stack, with the command that stores a key pair as an output', () => {
-    const secrets = resourcesOfType([t.data], 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('VapidSecret'));
+    const secrets = resourcesOfType([t.data], 'AWS::SecretsManager::Secret').filter(([id]) =>
+      id.startsWith('VapidSecret'),
+    );
     expect(secrets).toHaveLength(1);
-    expect(secrets[0]?.[1].Properties?.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'] });
+    expect(secrets[0]?.[1].Properties?.KmsKeyId).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'],
+    });
     const command = JSON.stringify(t.data.findOutputs('VapidSecretSetCommand'));
-    expect(command).toContain('npx web-push generate-vapid-keys --json | aws secretsmanager put-secret-value --secret-id ');
+    expect(command).toContain(
+      'npx web-push generate-vapid-keys --json | aws secretsmanager put-secret-value --secret-id ',
+    );
     expect(command).toContain('VapidSecret');
   });
 
   it('is read (GetSecretValue only) by the api function and the directory worker, and by no other function', () => {
     const readers = resourcesOfType(t.all, 'AWS::IAM::Policy')
       .filter(([, policy]) => statementsOf(policy).some((statement) => importsVapidSecret(statement.Resource)))
-      .map(([id, policy]) => ({ id, actions: statementsOf(policy).filter((statement) => importsVapidSecret(statement.Resource)).map((statement) => statement.Action) }));
-    expect(readers.map(({ id }) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ApiFunctionRoleDefaultPolicy', 'DirectoryWorkerRoleDefaultPolicy']);
+      .map(([id, policy]) => ({
+        id,
+        actions: statementsOf(policy)
+          .filter((statement) => importsVapidSecret(statement.Resource))
+          .map((statement) => statement.Action),
+      }));
+    expect(readers.map(({ id }) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ApiFunctionRoleDefaultPolicy',
+      'DirectoryWorkerRoleDefaultPolicy',
+    ]);
     for (const { actions } of readers) expect(actions).toEqual(['secretsmanager:GetSecretValue']);
 
     const functions = blinkFunctions(t.all);
     for (const [service, [, resource]] of functions) {
       const hasArn = 'VAPID_SECRET_ARN' in envOf(resource);
-      expect({ service, hasArn }).toEqual({ service, hasArn: service === 'blink-api' || service === 'blink-directory-worker' });
+      expect({ service, hasArn }).toEqual({
+        service,
+        hasArn: service === 'blink-api' || service === 'blink-directory-worker',
+      });
     }
   });
 
   it('takes its push service hosts and VAPID contact from the context, for the api function and the worker only', () => {
-    const functions = blinkFunctions(templatesOf(buildTestApp({ webPushHosts: 'push.corp.example.com,*.push.apple.com', webPushSubject: 'mailto:it@corp.example.com' })).all);
+    const functions = blinkFunctions(
+      templatesOf(
+        buildTestApp({
+          webPushHosts: 'push.corp.example.com,*.push.apple.com',
+          webPushSubject: 'mailto:it@corp.example.com',
+        }),
+      ).all,
+    );
     for (const service of ['blink-api', 'blink-directory-worker']) {
       const [, resource] = functions.get(service) ?? [];
-      expect(envOf(resource!)).toMatchObject({ WEB_PUSH_HOSTS: 'push.corp.example.com,*.push.apple.com', WEB_PUSH_SUBJECT: 'mailto:it@corp.example.com' });
+      expect(envOf(resource!)).toMatchObject({
+        WEB_PUSH_HOSTS: 'push.corp.example.com,*.push.apple.com',
+        WEB_PUSH_SUBJECT: 'mailto:it@corp.example.com',
+      });
     }
     expect(envOf(functions.get('blink-inbound-sms')![1])).not.toHaveProperty('WEB_PUSH_HOSTS');
     expect(() => buildTestApp({ webPushHosts: 'http://evil.test/x' })).toThrow(ConfigurationError);

@@ -67,7 +67,9 @@ describe('DynamoEnrollmentStore', () => {
     const current = await store.get(record.userGuid);
     expect(current?.version).toBe(1);
     await store.save({ ...record, displayName: 'First writer' }, 1);
-    await expect(store.save({ ...record, displayName: 'Second writer' }, 1)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    await expect(store.save({ ...record, displayName: 'Second writer' }, 1)).rejects.toBeInstanceOf(
+      ConcurrentUpdateError,
+    );
     expect(await store.get(record.userGuid)).toMatchObject({ displayName: 'First writer', version: 2 });
   });
 
@@ -146,8 +148,13 @@ describe('DynamoEnrollmentStore', () => {
       new PutCommand({
         TableName: TABLE,
         Item: {
-          pk: `SECRET#sms-code#${interrupted.hash}`, sk: 'SECRET', purpose: 'sms-code', hash: interrupted.hash, userGuid,
-          issuedAt: interrupted.issuedAt.toISOString(), validUntil: interrupted.expiresAt.toISOString(),
+          pk: `SECRET#sms-code#${interrupted.hash}`,
+          sk: 'SECRET',
+          purpose: 'sms-code',
+          hash: interrupted.hash,
+          userGuid,
+          issuedAt: interrupted.issuedAt.toISOString(),
+          validUntil: interrupted.expiresAt.toISOString(),
         },
       }),
     );
@@ -158,7 +165,9 @@ describe('DynamoEnrollmentStore', () => {
     expect(await store.consumeSecret('sms-code', first.hash, during)).toBeUndefined();
     expect(await store.consumeSecret('sms-code', interrupted.hash, during)).toBeUndefined();
     expect(await store.consumeSecret('sms-code', latest.hash, during)).toBeDefined();
-    const { Item } = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk: `USER#${userGuid}`, sk: 'SECRETS#sms-code' } }));
+    const { Item } = await dynamo.client.send(
+      new GetCommand({ TableName: TABLE, Key: { pk: `USER#${userGuid}`, sk: 'SECRETS#sms-code' } }),
+    );
     expect(Item?.liveHashes).toEqual(new Set([latest.hash]));
   });
 
@@ -179,7 +188,10 @@ describe('DynamoEnrollmentStore', () => {
     const raw = new DynamoDBClient(localTarget(dynamo.standIn.endpoint));
     try {
       const { Item } = await raw.send(
-        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `SECRET#sms-code#${issued.hash}` }, sk: { S: 'SECRET' } } }),
+        new GetItemCommand({
+          TableName: TABLE,
+          Key: { pk: { S: `SECRET#sms-code#${issued.hash}` }, sk: { S: 'SECRET' } },
+        }),
       );
       expect(Item).toMatchObject({
         expiresAt: { N: String(issued.expiresAt.getTime() / 1000) },
@@ -227,18 +239,28 @@ describe('DynamoRateLimiter', () => {
   });
 
   it('refuses everything under a limit of zero (a channel switched off)', async () => {
-    const limiter = new DynamoRateLimiter(dynamo.client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
-    expect(await limiter.hit(`off:${randomUUID()}`, 0, 60)).toEqual({ allowed: false, remaining: 0, retryAfterSeconds: 60 });
+    const limiter = new DynamoRateLimiter(dynamo.client, {
+      tableName: TABLE,
+      clock: new ManualClock('2026-11-26T12:00:00.000Z'),
+    });
+    expect(await limiter.hit(`off:${randomUUID()}`, 0, 60)).toEqual({
+      allowed: false,
+      remaining: 0,
+      retryAfterSeconds: 60,
+    });
   });
 
   it('never lets concurrent hits overshoot the limit', async () => {
-    const limiter = new DynamoRateLimiter(dynamo.client, { tableName: TABLE, clock: new ManualClock('2026-11-26T12:00:00.000Z') });
+    const limiter = new DynamoRateLimiter(dynamo.client, {
+      tableName: TABLE,
+      clock: new ManualClock('2026-11-26T12:00:00.000Z'),
+    });
     const key = `ip:${randomUUID()}`;
     const decisions = await Promise.all(Array.from({ length: 12 }, () => limiter.hit(key, 5, 300)));
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(5);
   });
 
-  it('gives back the hit counted at the request\'s time while it is in the window, never below zero, never another one', async () => {
+  it("gives back the hit counted at the request's time while it is in the window, never below zero, never another one", async () => {
     const clock = new ManualClock('2026-11-26T12:59:30.000Z');
     const limiter = new DynamoRateLimiter(dynamo.client, { tableName: TABLE, clock });
     const key = `resets:${randomUUID()}`;
@@ -265,16 +287,41 @@ describe('DynamoRateLimiter', () => {
 });
 
 describe('DynamoAuditLog', () => {
-  it('lists a user\'s events newest first, up to the limit, and keeps events without a user apart', async () => {
+  it("lists a user's events newest first, up to the limit, and keeps events without a user apart", async () => {
     const log = new DynamoAuditLog(dynamo.client, { tableName: TABLE, retentionDays: 365 });
     const userGuid = randomUUID();
     const times = ['2026-11-26T12:00:00.000Z', '2026-11-26T12:00:02.000Z', '2026-11-26T12:00:01.000Z'];
     for (const [index, at] of times.entries()) {
-      await log.record({ userGuid, action: `step-${index}`, channel: 'sms', result: 'success', at: new Date(at), requestId: `r${index}` });
+      await log.record({
+        userGuid,
+        action: `step-${index}`,
+        channel: 'sms',
+        result: 'success',
+        at: new Date(at),
+        requestId: `r${index}`,
+      });
     }
-    await log.record({ userGuid, action: 'same-instant', channel: 'web', result: 'refused', reason: 'rate-limited', at: new Date(times[1] ?? '') });
-    await log.record({ action: 'lockout-scan', channel: 'system', result: 'success', at: new Date('2026-11-26T12:00:03.000Z') });
-    await log.record({ userGuid: randomUUID(), action: 'someone-else', channel: 'app', result: 'failed', at: new Date() });
+    await log.record({
+      userGuid,
+      action: 'same-instant',
+      channel: 'web',
+      result: 'refused',
+      reason: 'rate-limited',
+      at: new Date(times[1] ?? ''),
+    });
+    await log.record({
+      action: 'lockout-scan',
+      channel: 'system',
+      result: 'success',
+      at: new Date('2026-11-26T12:00:03.000Z'),
+    });
+    await log.record({
+      userGuid: randomUUID(),
+      action: 'someone-else',
+      channel: 'app',
+      result: 'failed',
+      at: new Date(),
+    });
 
     const all = await log.listForUser(userGuid, 10);
     expect(all).toHaveLength(4);
@@ -284,10 +331,27 @@ describe('DynamoAuditLog', () => {
       '2026-11-26T12:00:01.000Z',
       '2026-11-26T12:00:00.000Z',
     ]);
-    expect(all).toContainEqual({ userGuid, action: 'same-instant', channel: 'web', result: 'refused', reason: 'rate-limited', at: new Date(times[1] ?? '') });
-    expect(all.at(-1)).toEqual({ userGuid, action: 'step-0', channel: 'sms', result: 'success', requestId: 'r0', at: new Date(times[0] ?? '') });
+    expect(all).toContainEqual({
+      userGuid,
+      action: 'same-instant',
+      channel: 'web',
+      result: 'refused',
+      reason: 'rate-limited',
+      at: new Date(times[1] ?? ''),
+    });
+    expect(all.at(-1)).toEqual({
+      userGuid,
+      action: 'step-0',
+      channel: 'sms',
+      result: 'success',
+      requestId: 'r0',
+      at: new Date(times[0] ?? ''),
+    });
 
     const latestTwo = await log.listForUser(userGuid, 2);
-    expect(latestTwo.map((event) => event.at.toISOString())).toEqual(['2026-11-26T12:00:02.000Z', '2026-11-26T12:00:02.000Z']);
+    expect(latestTwo.map((event) => event.at.toISOString())).toEqual([
+      '2026-11-26T12:00:02.000Z',
+      '2026-11-26T12:00:02.000Z',
+    ]);
   });
 });

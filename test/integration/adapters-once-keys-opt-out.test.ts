@@ -27,7 +27,9 @@ describe('DynamoOnceKeys', () => {
     expect(await onceKeys.recordFirst(key, keepUntil)).toBe(false);
     expect(await onceKeys.recordFirst(key, inSeconds(60))).toBe(false);
 
-    const { Item } = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk: `ONCE#${key}`, sk: 'ONCE' } }));
+    const { Item } = await dynamo.client.send(
+      new GetCommand({ TableName: TABLE, Key: { pk: `ONCE#${key}`, sk: 'ONCE' } }),
+    );
     expect(Item).toEqual(
       expect.objectContaining({ keepUntil: keepUntil.toISOString(), expiresAt: Math.ceil(keepUntil.getTime() / 1000) }),
     );
@@ -80,7 +82,9 @@ describe('DynamoOptOutList', () => {
     await list.optOut(phone, clock.now());
     expect(await list.isOptedOut(phone)).toBe(true);
     expect(await list.isOptedOut('+12015550143')).toBe(false);
-    const { Item } = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk: `OPTOUT#${phone}`, sk: 'OPTOUT' } }));
+    const { Item } = await dynamo.client.send(
+      new GetCommand({ TableName: TABLE, Key: { pk: `OPTOUT#${phone}`, sk: 'OPTOUT' } }),
+    );
     expect(Item).toEqual(expect.objectContaining({ optedOutAt: clock.now().toISOString() }));
 
     await list.optOut(phone, clock.now());

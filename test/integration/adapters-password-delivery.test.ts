@@ -23,7 +23,9 @@ const now = new Date('2026-11-26T12:00:00.000Z');
 const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
 
 /** A bound device and an opened request of its user. */
-async function openRequest(overrides: { revoked?: boolean; encryption?: DeviceKeys } = {}): Promise<{ recipient: AppRequestRecipient; keys: DeviceKeys }> {
+async function openRequest(
+  overrides: { revoked?: boolean; encryption?: DeviceKeys } = {},
+): Promise<{ recipient: AppRequestRecipient; keys: DeviceKeys }> {
   const keys = generateDeviceKeys();
   const recipient = { jobId: randomUUID(), deviceId: randomUUID(), userGuid: randomUUID() };
   await devices.add({
@@ -83,7 +85,7 @@ describe('DynamoPasswordDelivery', () => {
     expect(await scanTable()).not.toContain(taken.jwe);
   });
 
-  it('encrypts to a protocol v2 device\'s encryption key, never to its signing key', async () => {
+  it("encrypts to a protocol v2 device's encryption key, never to its signing key", async () => {
     const encryption = generateDeviceKeys();
     const { recipient, keys: signing } = await openRequest({ encryption });
     expect((await devices.get(recipient.deviceId))?.encryptionKey).toEqual(encryption.publicKey);
@@ -98,7 +100,9 @@ describe('DynamoPasswordDelivery', () => {
   it('gives the password to exactly one of several concurrent takes', async () => {
     const { recipient } = await openRequest();
     await delivery.deliverPassword(recipient, PASSWORD, later(300));
-    const results = await Promise.all(Array.from({ length: 6 }, () => delivery.take(recipient.jobId, recipient.deviceId, later(5))));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => delivery.take(recipient.jobId, recipient.deviceId, later(5))),
+    );
     expect(results.filter((result) => result?.state === 'password-ready')).toHaveLength(1);
     expect(results.filter((result) => result?.state === 'gone')).toHaveLength(5);
   });
@@ -118,18 +122,31 @@ describe('DynamoPasswordDelivery', () => {
   it('keeps other outcomes readable until they expire; a pending request expires too', async () => {
     const unlock = await openRequest();
     await delivery.deliverOutcome(unlock.recipient, { state: 'unlocked' }, later(300));
-    expect(await delivery.take(unlock.recipient.jobId, unlock.recipient.deviceId, later(1))).toEqual({ state: 'unlocked' });
-    expect(await delivery.take(unlock.recipient.jobId, unlock.recipient.deviceId, later(2))).toEqual({ state: 'unlocked' });
-    expect(await delivery.take(unlock.recipient.jobId, unlock.recipient.deviceId, later(300))).toEqual({ state: 'gone' });
+    expect(await delivery.take(unlock.recipient.jobId, unlock.recipient.deviceId, later(1))).toEqual({
+      state: 'unlocked',
+    });
+    expect(await delivery.take(unlock.recipient.jobId, unlock.recipient.deviceId, later(2))).toEqual({
+      state: 'unlocked',
+    });
+    expect(await delivery.take(unlock.recipient.jobId, unlock.recipient.deviceId, later(300))).toEqual({
+      state: 'gone',
+    });
 
     const failed = await openRequest();
     const message = 'Blink: we could not reset your password. Contact your IT service desk.';
     await delivery.deliverOutcome(failed.recipient, { state: 'failed', message }, later(300));
-    expect(await delivery.take(failed.recipient.jobId, failed.recipient.deviceId, later(1))).toEqual({ state: 'failed', message });
+    expect(await delivery.take(failed.recipient.jobId, failed.recipient.deviceId, later(1))).toEqual({
+      state: 'failed',
+      message,
+    });
 
     const pending = await openRequest();
-    expect(await delivery.take(pending.recipient.jobId, pending.recipient.deviceId, later(299))).toEqual({ state: 'pending' });
-    expect(await delivery.take(pending.recipient.jobId, pending.recipient.deviceId, later(300))).toEqual({ state: 'gone' });
+    expect(await delivery.take(pending.recipient.jobId, pending.recipient.deviceId, later(299))).toEqual({
+      state: 'pending',
+    });
+    expect(await delivery.take(pending.recipient.jobId, pending.recipient.deviceId, later(300))).toEqual({
+      state: 'gone',
+    });
   });
 
   it('answers nothing for an unknown request or another device, and keeps answers to their own request', async () => {
@@ -143,8 +160,12 @@ describe('DynamoPasswordDelivery', () => {
 
   it('refuses to deliver to a request never opened, already taken, of another user, or to a revoked device', async () => {
     const { recipient } = await openRequest();
-    await expect(delivery.deliverPassword({ ...recipient, jobId: randomUUID() }, PASSWORD, later(300))).rejects.toMatchObject({ name: 'NotFoundError' });
-    await expect(delivery.deliverOutcome({ ...recipient, userGuid: randomUUID() }, { state: 'unlocked' }, later(300))).rejects.toMatchObject({
+    await expect(
+      delivery.deliverPassword({ ...recipient, jobId: randomUUID() }, PASSWORD, later(300)),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(
+      delivery.deliverOutcome({ ...recipient, userGuid: randomUUID() }, { state: 'unlocked' }, later(300)),
+    ).rejects.toMatchObject({
       name: 'NotFoundError',
     });
 
@@ -153,15 +174,21 @@ describe('DynamoPasswordDelivery', () => {
     await delivery.deliverPassword(recipient, PASSWORD, later(300));
     const taken = await delivery.take(recipient.jobId, recipient.deviceId, later(1));
     expect(taken?.state).toBe('password-ready');
-    await expect(delivery.deliverOutcome(recipient, { state: 'failed', message: 'late' }, later(300))).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(
+      delivery.deliverOutcome(recipient, { state: 'failed', message: 'late' }, later(300)),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
 
     const revoked = await openRequest({ revoked: true });
-    await expect(delivery.deliverPassword(revoked.recipient, PASSWORD, later(300))).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(delivery.deliverPassword(revoked.recipient, PASSWORD, later(300))).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
     expect(await scanTable()).not.toContain(PASSWORD);
   });
 
   it('opens a request id only once', async () => {
     const { recipient } = await openRequest();
-    await expect(delivery.open(recipient, later(300))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(delivery.open(recipient, later(300))).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
   });
 });

@@ -30,7 +30,12 @@ describe('SesEmailSender', () => {
 
   it('clears the store between tests', async () => {
     expect(await ses.standIn.listEmails()).toEqual([]);
-    await new SesEmailSender(ses.client, { from: 'blink@blink.test' }).send({ to: 'b@blink.test', subject: 's', text: 't', html: 'h' });
+    await new SesEmailSender(ses.client, { from: 'blink@blink.test' }).send({
+      to: 'b@blink.test',
+      subject: 's',
+      text: 't',
+      html: 'h',
+    });
     expect(await ses.standIn.listEmails()).toHaveLength(1);
     await ses.standIn.clear();
     expect(await ses.standIn.listEmails()).toEqual([]);

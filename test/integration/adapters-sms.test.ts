@@ -19,7 +19,10 @@ const ORIGIN = '+18553917277';
 
 describe('EndUserMessagingSmsSender', () => {
   it('sends a transactional SMS from the default origination identity', async () => {
-    const sender = new EndUserMessagingSmsSender(sms.client, { originationIdentity: ORIGIN, configurationSetName: 'blink-sms' });
+    const sender = new EndUserMessagingSmsSender(sms.client, {
+      originationIdentity: ORIGIN,
+      configurationSetName: 'blink-sms',
+    });
     const { messageId } = await sender.send({ to: '+14155550123', body: 'Reply RESET to reset your password.' });
 
     expect(sms.standIn.listMessages()).toEqual([
@@ -45,13 +48,18 @@ describe('EndUserMessagingSmsSender', () => {
   it('throws OptedOutError for an opted-out destination and sends nothing', async () => {
     sms.standIn.optOut('+14155550124');
     const sender = new EndUserMessagingSmsSender(sms.client, { originationIdentity: ORIGIN });
-    await expect(sender.send({ to: '+14155550124', body: 'Your new password is Xy7-…' })).rejects.toBeInstanceOf(OptedOutError);
+    await expect(sender.send({ to: '+14155550124', body: 'Your new password is Xy7-…' })).rejects.toBeInstanceOf(
+      OptedOutError,
+    );
     expect(sms.standIn.listMessages()).toEqual([]);
   });
 
   it('with an opt-out list configured, checks it first and does not even try to send to an opted-out number', async () => {
     sms.standIn.optOut('+14155550127');
-    const sender = new EndUserMessagingSmsSender(sms.client, { originationIdentity: ORIGIN, optOutListName: 'Default' });
+    const sender = new EndUserMessagingSmsSender(sms.client, {
+      originationIdentity: ORIGIN,
+      optOutListName: 'Default',
+    });
     await expect(sender.send({ to: '+14155550127', body: 'x' })).rejects.toBeInstanceOf(OptedOutError);
     expect(sms.standIn.listCalls()).toEqual(['DescribeOptedOutNumbers']);
 
@@ -61,16 +69,25 @@ describe('EndUserMessagingSmsSender', () => {
   });
 
   it('as every composition builds it (createSmsSender from the parsed env), checks SMS_OPT_OUT_LIST before each send', async () => {
-    const env = parseEnv(['sms'], { SMS_ORIGINATION_IDENTITIES: `${ORIGIN},+14437477277`, SMS_INBOUND_NUMBERS: ORIGIN, SMS_CONFIGURATION_SET: 'blink-sms' });
+    const env = parseEnv(['sms'], {
+      SMS_ORIGINATION_IDENTITIES: `${ORIGIN},+14437477277`,
+      SMS_INBOUND_NUMBERS: ORIGIN,
+      SMS_CONFIGURATION_SET: 'blink-sms',
+    });
     expect(env.SMS_OPT_OUT_LIST).toBe('Default');
     const sender = createSmsSender(sms.client, env);
     sms.standIn.optOut('+14155550127');
     await expect(sender.send({ to: '+14155550127', body: 'x' })).rejects.toBeInstanceOf(OptedOutError);
     await sender.send({ to: '+14155550123', body: 'allowed' });
     expect(sms.standIn.listCalls()).toEqual(['DescribeOptedOutNumbers', 'DescribeOptedOutNumbers', 'SendTextMessage']);
-    expect(sms.standIn.listMessages()).toEqual([expect.objectContaining({ to: '+14155550123', from: ORIGIN, configurationSetName: 'blink-sms' })]);
+    expect(sms.standIn.listMessages()).toEqual([
+      expect.objectContaining({ to: '+14155550123', from: ORIGIN, configurationSetName: 'blink-sms' }),
+    ]);
     // A list that does not exist is an error, never a silent send.
-    const misnamed = createSmsSender(sms.client, parseEnv(['sms'], { SMS_ORIGINATION_IDENTITIES: ORIGIN, SMS_INBOUND_NUMBERS: ORIGIN, SMS_OPT_OUT_LIST: 'Nope' }));
+    const misnamed = createSmsSender(
+      sms.client,
+      parseEnv(['sms'], { SMS_ORIGINATION_IDENTITIES: ORIGIN, SMS_INBOUND_NUMBERS: ORIGIN, SMS_OPT_OUT_LIST: 'Nope' }),
+    );
     await expect(misnamed.send({ to: '+14155550123', body: 'x' })).rejects.toThrow();
     expect(sms.standIn.listMessages()).toHaveLength(1);
   });
@@ -92,10 +109,15 @@ describe('EndUserMessagingSmsSender', () => {
 describe('SMS stand-in', () => {
   it('answers invalid input with an AWS ValidationException the SDK understands', async () => {
     const error = await sms.client
-      .send(new SendTextMessageCommand({ DestinationPhoneNumber: '0123', OriginationIdentity: ORIGIN, MessageBody: 'x' }))
+      .send(
+        new SendTextMessageCommand({ DestinationPhoneNumber: '0123', OriginationIdentity: ORIGIN, MessageBody: 'x' }),
+      )
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationException);
-    expect(error).toMatchObject({ Reason: 'FIELD_VALIDATION_FAILED', Fields: [expect.objectContaining({ Name: 'DestinationPhoneNumber' })] });
+    expect(error).toMatchObject({
+      Reason: 'FIELD_VALIDATION_FAILED',
+      Fields: [expect.objectContaining({ Name: 'DestinationPhoneNumber' })],
+    });
 
     const missing = await sms.client
       .send(new SendTextMessageCommand({ DestinationPhoneNumber: undefined, MessageBody: 'x' }))
@@ -129,7 +151,10 @@ describe('SMS stand-in', () => {
     expect(all.OptedOutNumbers?.[0]?.OptedOutTimestamp).toBeInstanceOf(Date);
 
     const one = await sms.client.send(
-      new DescribeOptedOutNumbersCommand({ OptOutListName: 'Default', OptedOutNumbers: ['+14155550126', '+14155550199'] }),
+      new DescribeOptedOutNumbersCommand({
+        OptOutListName: 'Default',
+        OptedOutNumbers: ['+14155550126', '+14155550199'],
+      }),
     );
     expect(one.OptedOutNumbers?.map((entry) => entry.OptedOutNumber)).toEqual(['+14155550126']);
   });

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import {
-  ChangeMessageVisibilityCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createJobQueue, startSqs, type JobQueueUrls } from '../../local/stand-ins/sqs';
 import { SqsJobQueue } from '../../shared/adapters/sqs/job-queue';
 import { createSqsClient } from '../../shared/composition/aws-clients';
@@ -17,7 +13,13 @@ import { pollUntil } from '../support/poll';
 const sqs = useLocalService(startSqs, createSqsClient);
 
 function resetJob(): DirectoryJob {
-  return { kind: 'reset', jobId: randomUUID(), requestedAt: new Date().toISOString(), userGuid: randomUUID(), channel: 'sms' };
+  return {
+    kind: 'reset',
+    jobId: randomUUID(),
+    requestedAt: new Date().toISOString(),
+    userGuid: randomUUID(),
+    channel: 'sms',
+  };
 }
 
 async function queueDepth(queueUrl: string): Promise<number> {
@@ -27,13 +29,20 @@ async function queueDepth(queueUrl: string): Promise<number> {
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 describe('SqsJobQueue', () => {
   let urls: JobQueueUrls;
   beforeAll(async () => {
-    urls = await createJobQueue(sqs.client, { queueName: `jobs-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 3 });
+    urls = await createJobQueue(sqs.client, {
+      queueName: `jobs-${randomUUID()}`,
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 3,
+    });
   });
 
   it('puts the job on the queue as JSON that the worker parses back to the same job', async () => {
@@ -41,7 +50,12 @@ describe('SqsJobQueue', () => {
     await new SqsJobQueue(sqs.client, { queueUrl: urls.queueUrl }).enqueue(job);
 
     const { Messages } = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: urls.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: urls.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
     );
     expect(Messages).toHaveLength(1);
     expect(directoryJobSchema.parse(JSON.parse(Messages?.[0]?.Body ?? ''))).toEqual(job);
@@ -49,7 +63,13 @@ describe('SqsJobQueue', () => {
   });
 
   it('refuses an invalid job before anything is sent', async () => {
-    const queueUrl = (await createJobQueue(sqs.client, { queueName: `empty-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 3 })).queueUrl;
+    const queueUrl = (
+      await createJobQueue(sqs.client, {
+        queueName: `empty-${randomUUID()}`,
+        visibilityTimeoutSeconds: 30,
+        maxReceiveCount: 3,
+      })
+    ).queueUrl;
     const queue = new SqsJobQueue(sqs.client, { queueUrl });
     const invalid = { ...resetJob(), userGuid: 'not-a-guid', password: 'Secret123!' } as unknown as DirectoryJob;
 
@@ -77,7 +97,11 @@ describe('SqsJobQueue', () => {
   });
 
   it('moves a job that is received and never deleted to the dead-letter queue after maxReceiveCount', async () => {
-    const dlqUrls = await createJobQueue(sqs.client, { queueName: `redrive-${randomUUID()}`, visibilityTimeoutSeconds: 30, maxReceiveCount: 2 });
+    const dlqUrls = await createJobQueue(sqs.client, {
+      queueName: `redrive-${randomUUID()}`,
+      visibilityTimeoutSeconds: 30,
+      maxReceiveCount: 2,
+    });
     const job = resetJob();
     await new SqsJobQueue(sqs.client, { queueUrl: dlqUrls.queueUrl }).enqueue(job);
 
@@ -96,7 +120,11 @@ describe('SqsJobQueue', () => {
         for (const message of Messages ?? []) {
           receiveCounts.push(Number(message.Attributes?.ApproximateReceiveCount));
           await sqs.client.send(
-            new ChangeMessageVisibilityCommand({ QueueUrl: dlqUrls.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }),
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: dlqUrls.queueUrl,
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: 0,
+            }),
           );
         }
         const dead = await sqs.client.send(

@@ -85,7 +85,10 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
   const admin = async (method: 'GET' | 'POST', route: string, body?: unknown) => {
     const response = await fetch(`${blink.url}${route}`, {
       method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as unknown };
@@ -133,7 +136,10 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
     expect(whole.candidates).toHaveLength(OU_USERS);
     expect(whole.total).toBe(OU_USERS + 1);
     expect(whole.nextCursor).toBeUndefined();
-    expect(await resolvePage({ target: { user: ouUsers[0] ?? '' } })).toMatchObject({ total: 1, candidates: [{ samAccountName: ouUsers[0] }] });
+    expect(await resolvePage({ target: { user: ouUsers[0] ?? '' } })).toMatchObject({
+      total: 1,
+      candidates: [{ samAccountName: ouUsers[0] }],
+    });
     // Resolving sends and writes nothing.
     expect(await emailsTo(`${ouUsers[0] ?? ''}@corp.example.test`)).toEqual([]);
   });
@@ -142,15 +148,23 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
     // Pages of one in objectGUID order: the OU's disabled user is skipped (no candidate) wherever its GUID falls, so take
     // the first page that holds a candidate.
     let first = await resolvePage({ target: { ou: ouDn }, pageSize: 1 });
-    if (first.candidates.length === 0) first = await resolvePage({ target: { ou: ouDn }, pageSize: 1, cursor: first.nextCursor });
+    if (first.candidates.length === 0)
+      first = await resolvePage({ target: { ou: ouDn }, pageSize: 1, cursor: first.nextCursor });
     const [firstGuid] = first.candidates.map((candidate) => candidate.userGuid);
     expect(firstGuid).toBeDefined();
-    const ownCursor = await resolvePage({ target: { ou: ouDn }, pageSize: 3, cursor: encodeResolveCursor(firstGuid ?? '') });
+    const ownCursor = await resolvePage({
+      target: { ou: ouDn },
+      pageSize: 3,
+      cursor: encodeResolveCursor(firstGuid ?? ''),
+    });
     const fromAnswer = await resolvePage({ target: { ou: ouDn }, pageSize: 3, cursor: first.nextCursor });
     expect(ownCursor).toEqual(fromAnswer);
     expect(fromAnswer.candidates.map((candidate) => candidate.userGuid)).not.toContain(firstGuid);
     // Past the last user: an empty page, no further cursor.
-    const end = await resolvePage({ target: { ou: ouDn }, cursor: encodeResolveCursor('ffffffff-ffff-ffff-ffff-ffffffffffff') });
+    const end = await resolvePage({
+      target: { ou: ouDn },
+      cursor: encodeResolveCursor('ffffffff-ffff-ffff-ffff-ffffffffffff'),
+    });
     expect(end).toEqual({ candidates: [], skipped: [], total: OU_USERS + 1 });
 
     const refused = [
@@ -180,7 +194,13 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
     const output = await cli(['activate', '--ou', ouDn, '--page-size', String(PAGE_SIZE)]);
     // One line per page; the disabled user sits on whichever page its objectGUID puts it.
     const pageLines = output.split('\n').filter((line) => /^Resolved \d/.test(line));
-    expect(pageLines.map((line) => /^Resolved (\d+\/\d+)/.exec(line)?.[1])).toEqual(['7/31', '14/31', '21/31', '28/31', '31/31']);
+    expect(pageLines.map((line) => /^Resolved (\d+\/\d+)/.exec(line)?.[1])).toEqual([
+      '7/31',
+      '14/31',
+      '21/31',
+      '28/31',
+      '31/31',
+    ]);
     expect(pageLines[4]).toBe('Resolved 31/31 (30 eligible so far)');
     expect(output).toContain('Resolved: 30 eligible, 1 skipped.');
     expect(output).toContain('Progress: 25/30 processed (25 activated)');
@@ -192,7 +212,10 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
 
     const emails = await blink.listEmails();
     for (const name of ouUsers) {
-      expect({ name, emails: emails.filter((email) => email.to === `${name}@corp.example.test`).length }).toEqual({ name, emails: 1 });
+      expect({ name, emails: emails.filter((email) => email.to === `${name}@corp.example.test`).length }).toEqual({
+        name,
+        emails: 1,
+      });
     }
     expect(emails.filter((email) => email.to === `${disabledName}@corp.example.test`)).toEqual([]);
   });
@@ -219,20 +242,30 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
     expect(result.activated.map((entry) => entry.samAccountName)).toEqual([first.samAccountName, last.samAccountName]);
     expect(result.skipped).toEqual([{ name: failing.samAccountName, reason: 'email-failed' }]);
     expect(await emailsTo(failingMail)).toEqual([]);
-    for (const user of [first, last]) expect(await emailsTo(`${user.samAccountName}@corp.example.test`)).toHaveLength(1);
+    for (const user of [first, last])
+      expect(await emailsTo(`${user.samAccountName}@corp.example.test`)).toHaveLength(1);
     // The activation was issued (its link reached nobody), and the failure is on record without the address.
     const failingGuid = guids[1] ?? '';
     expect((await blink.composition.adapters.enrollmentStore.get(failingGuid))?.status).toBe('activated');
     const audit = await blink.composition.adapters.auditLog.listForUser(failingGuid, 10);
     expect(audit).toEqual(
-      expect.arrayContaining([expect.objectContaining({ action: 'enrollment.activation-email-failed', result: 'failed', reason: 'email-failed' })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'enrollment.activation-email-failed',
+          result: 'failed',
+          reason: 'email-failed',
+        }),
+      ]),
     );
     expect(logs.text()).toContain('activation email failed');
     expect(logs.text()).not.toContain(failingMail);
 
     // A later run re-activates the user: a new link, sent this time, which opens the setup page.
     const again = await activate([failingGuid]);
-    expect(again).toEqual({ activated: [expect.objectContaining({ samAccountName: failing.samAccountName })], skipped: [] });
+    expect(again).toEqual({
+      activated: [expect.objectContaining({ samAccountName: failing.samAccountName })],
+      skipped: [],
+    });
     const [email, ...more] = await emailsTo(failingMail);
     expect(more).toEqual([]);
     const token = /#t=([A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1] ?? '';

@@ -21,7 +21,12 @@ describe('admin activation against the Samba DC', () => {
 
   beforeAll(async () => {
     blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: HMAC_KEY, BLINK_VERSION: 'test', PRODUCT_NAME: 'Corp Reset', SUPPORT_CONTACT: 'the Corp help desk (x4357)' },
+      env: {
+        TOKEN_HMAC_KEY: HMAC_KEY,
+        BLINK_VERSION: 'test',
+        PRODUCT_NAME: 'Corp Reset',
+        SUPPORT_CONTACT: 'the Corp help desk (x4357)',
+      },
       port: 0,
       publicBaseUrl: PUBLIC_BASE_URL,
       adminToken: ADMIN_TOKEN,
@@ -39,10 +44,18 @@ describe('admin activation against the Samba DC', () => {
     await blink?.stop();
   });
 
-  const admin = async (method: 'GET' | 'POST', route: string, body?: unknown, token = ADMIN_TOKEN): Promise<AdminAnswer> => {
+  const admin = async (
+    method: 'GET' | 'POST',
+    route: string,
+    body?: unknown,
+    token = ADMIN_TOKEN,
+  ): Promise<AdminAnswer> => {
     const response = await fetch(`${blink.url}${route}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: await response.json() };
@@ -69,7 +82,10 @@ describe('admin activation against the Samba DC', () => {
   const activate = async (userGuids: string[]) => {
     const answer = await admin('POST', '/admin/activations', { userGuids });
     expect(answer.status).toBe(200);
-    return answer.body as { activated: Array<{ samAccountName: string }>; skipped: Array<{ name: string; reason: string }> };
+    return answer.body as {
+      activated: Array<{ samAccountName: string }>;
+      skipped: Array<{ name: string; reason: string }>;
+    };
   };
 
   it('activates one user by sAMAccountName: an email with a link on PUBLIC_BASE_URL and an activated enrollment', async () => {
@@ -93,7 +109,11 @@ describe('admin activation against the Samba DC', () => {
     expect(token.length).toBeGreaterThanOrEqual(43);
 
     const enrollment = await blink.composition.adapters.enrollmentStore.get(candidate?.userGuid ?? '');
-    expect(enrollment).toMatchObject({ status: 'activated', samAccountName: user.samAccountName, mail: `${user.samAccountName}@corp.example.test` });
+    expect(enrollment).toMatchObject({
+      status: 'activated',
+      samAccountName: user.samAccountName,
+      mail: `${user.samAccountName}@corp.example.test`,
+    });
     // The token is only ever in the email: not in any log line, not the admin token either.
     expect(logs.text()).not.toContain(token);
     expect(logs.text()).not.toContain(ADMIN_TOKEN);
@@ -109,11 +129,19 @@ describe('admin activation against the Samba DC', () => {
   it('activates a group by name with its nested member, and skips the protected member (adminCount=1)', async () => {
     const { fixtures } = getSambaConnection();
     const resolved = await resolve({ group: fixtures.groups.blinkUsers.name });
-    expect(resolved.candidates.map((candidate) => candidate.samAccountName).sort()).toEqual(['alice.martin', 'bob.nguyen', 'carol.diaz']);
+    expect(resolved.candidates.map((candidate) => candidate.samAccountName).sort()).toEqual([
+      'alice.martin',
+      'bob.nguyen',
+      'carol.diaz',
+    ]);
     expect(resolved.skipped).toEqual([{ name: 'gina.legacy', reason: 'protected' }]);
 
     const result = await activate(resolved.candidates.map((candidate) => candidate.userGuid));
-    expect(result.activated.map((entry) => entry.samAccountName).sort()).toEqual(['alice.martin', 'bob.nguyen', 'carol.diaz']);
+    expect(result.activated.map((entry) => entry.samAccountName).sort()).toEqual([
+      'alice.martin',
+      'bob.nguyen',
+      'carol.diaz',
+    ]);
     for (const name of ['alice.martin', 'bob.nguyen', 'carol.diaz']) {
       const emails = await emailsTo(`${name}@corp.example.test`);
       expect(emails.length).toBeGreaterThanOrEqual(1);
@@ -132,7 +160,11 @@ describe('admin activation against the Samba DC', () => {
   it('skips protected, disabled, no-mail and unknown users with their reasons, and sends them nothing', async () => {
     const { fixtures } = getSambaConnection();
     const noMail = await createTestUser('nomail');
-    await asAdmin((client) => client.modify(noMail.dn, [new Change({ operation: 'delete', modification: new Attribute({ type: 'mail', values: [] }) })]));
+    await asAdmin((client) =>
+      client.modify(noMail.dn, [
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'mail', values: [] }) }),
+      ]),
+    );
 
     const cases: Array<[string, string]> = [
       [fixtures.users.domainAdminNested.samAccountName, 'protected'],
@@ -163,8 +195,13 @@ describe('admin activation against the Samba DC', () => {
       expect(await emailsTo(user.mail ?? '')).toEqual([]);
       expect(await blink.composition.adapters.enrollmentStore.get(user.objectGuid)).toBeUndefined();
     }
-    const audit = await blink.composition.adapters.auditLog.listForUser(fixtures.users.domainAdminNested.objectGuid, 10);
-    expect(audit).toEqual([expect.objectContaining({ action: 'enrollment.activation-refused', result: 'refused', reason: 'protected' })]);
+    const audit = await blink.composition.adapters.auditLog.listForUser(
+      fixtures.users.domainAdminNested.objectGuid,
+      10,
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({ action: 'enrollment.activation-refused', result: 'refused', reason: 'protected' }),
+    ]);
   });
 
   it('skips expired accounts, computer accounts and users who completed setup', async () => {
@@ -186,14 +223,21 @@ describe('admin activation against the Samba DC', () => {
     const store = blink.composition.adapters.enrollmentStore;
     const record = await store.get(candidate?.userGuid ?? '');
     if (!record) throw new Error('no enrollment after activation');
-    await store.save({ ...record, status: 'active', methods: { sms: true, app: false }, phoneE164: '+12065550123' }, record.version);
+    await store.save(
+      { ...record, status: 'active', methods: { sms: true, app: false }, phoneE164: '+12065550123' },
+      record.version,
+    );
 
     expect(await resolve({ user: expired.samAccountName })).toEqual({
       candidates: [],
       skipped: [{ name: expired.samAccountName, reason: 'expired' }],
       total: 1,
     });
-    expect(await resolve({ user: computerName })).toEqual({ candidates: [], skipped: [{ name: computerName, reason: 'computer' }], total: 1 });
+    expect(await resolve({ user: computerName })).toEqual({
+      candidates: [],
+      skipped: [{ name: computerName, reason: 'computer' }],
+      total: 1,
+    });
     expect(await resolve({ user: enrolled.samAccountName })).toEqual({
       candidates: [],
       skipped: [{ name: enrolled.samAccountName, reason: 'already-enrolled' }],
@@ -224,7 +268,9 @@ describe('admin activation against the Samba DC', () => {
     const emails = await emailsTo(`${user.samAccountName}@corp.example.test`);
     expect(emails).toHaveLength(2);
     // The email says what the link really does: it resumes setup until finished, for ACTIVATION_TTL_HOURS.
-    expect(emails[0]?.text).toContain(`The link works until you finish setup, for up to ${blink.composition.env.ACTIVATION_TTL_HOURS} hours`);
+    expect(emails[0]?.text).toContain(
+      `The link works until you finish setup, for up to ${blink.composition.env.ACTIVATION_TTL_HOURS} hours`,
+    );
     const [first, second] = emails.map(tokenOf);
     expect(first).not.toBe(second);
 
@@ -243,7 +289,9 @@ describe('admin activation against the Samba DC', () => {
     expect((await open(second ?? '')).status).toBe(200);
 
     const store = blink.composition.adapters.enrollmentStore;
-    expect(await store.findSecret('activation', hashSecret(HMAC_KEY, 'activation', second ?? ''))).toMatchObject({ userGuid });
+    expect(await store.findSecret('activation', hashSecret(HMAC_KEY, 'activation', second ?? ''))).toMatchObject({
+      userGuid,
+    });
   });
 
   it('a dry run of the CLI sends nothing and writes nothing', async () => {
@@ -252,7 +300,9 @@ describe('admin activation against the Samba DC', () => {
     expect(output).toContain('Dry run');
     expect(output).toContain(`Would activate 1: ${user.samAccountName}`);
     expect(await emailsTo(`${user.samAccountName}@corp.example.test`)).toEqual([]);
-    const listed = (await admin('GET', '/admin/enrollments')).body as { enrollments: Array<{ samAccountName: string }> };
+    const listed = (await admin('GET', '/admin/enrollments')).body as {
+      enrollments: Array<{ samAccountName: string }>;
+    };
     expect(listed.enrollments.map((enrollment) => enrollment.samAccountName)).not.toContain(user.samAccountName);
   });
 
@@ -267,12 +317,16 @@ describe('admin activation against the Samba DC', () => {
     expect(listing).toMatch(/bob\.nguyen\s+activated/);
     const revoked = await cli(['revoke', '--user', 'bob.nguyen']);
     expect(revoked).toContain('Revoked the enrollment of bob.nguyen');
-    expect((await blink.composition.adapters.enrollmentStore.get(fixtures.users.bob.objectGuid))?.status).toBe('revoked');
+    expect((await blink.composition.adapters.enrollmentStore.get(fixtures.users.bob.objectGuid))?.status).toBe(
+      'revoked',
+    );
     // The last link bob received no longer works.
     const bobEmails = await emailsTo(fixtures.users.bob.mail ?? '');
     const lastToken = tokenOf(bobEmails[bobEmails.length - 1] as SentEmailView);
     const store = blink.composition.adapters.enrollmentStore;
-    expect(await store.consumeSecret('activation', hashSecret(HMAC_KEY, 'activation', lastToken), new Date())).toBeUndefined();
+    expect(
+      await store.consumeSecret('activation', hashSecret(HMAC_KEY, 'activation', lastToken), new Date()),
+    ).toBeUndefined();
   });
 
   it('revokes a device alone, and every device with the enrollment', async () => {
@@ -297,7 +351,9 @@ describe('admin activation against the Samba DC', () => {
     expect(revoked).toEqual({ status: 200, body: { userGuid, status: 'revoked', revokedDevices: [second] } });
     expect((await devices.get(second))?.revokedAt).toBeInstanceOf(Date);
     const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 20);
-    expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(['device.revoked', 'enrollment.revoked', 'enrollment.activated']));
+    expect(audit.map((event) => event.action)).toEqual(
+      expect.arrayContaining(['device.revoked', 'enrollment.revoked', 'enrollment.activated']),
+    );
     // Every admin action names who did it (the IAM principal when deployed; the local bearer token's stand-in here).
     for (const event of audit.filter((entry) => entry.channel === 'admin')) expect(event.actor).toBe('local-admin');
     expect(await cli(['audit', '--user', userGuid])).toMatch(/enrollment\.revoked\s+admin\s+success\s+by=local-admin/);
@@ -309,7 +365,9 @@ describe('admin activation against the Samba DC', () => {
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
     expect((await admin('GET', '/admin/enrollments', undefined, 'x'.repeat(ADMIN_TOKEN.length))).status).toBe(401);
-    expect((await admin('POST', '/admin/activations/resolve', { target: { user: 'alice.martin' } }, '')).status).toBe(401);
+    expect((await admin('POST', '/admin/activations/resolve', { target: { user: 'alice.martin' } }, '')).status).toBe(
+      401,
+    );
     expect((await admin('GET', '/admin/enrollments')).status).toBe(200);
   });
 

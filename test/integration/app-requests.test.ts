@@ -16,7 +16,6 @@ const requestNotFoundBody = { error: { code: 'NOT_FOUND', message: 'No such requ
 const clock = new ManualClock(new Date());
 const blink = useLocalBlink({ clock });
 
-
 beforeEach(() => {
   // Fresh hourly windows for the per-IP registration limit.
   clock.advanceSeconds(3600);
@@ -28,20 +27,38 @@ async function enrolledDevice() {
     token,
     user: { userGuid },
   } = await activate(blink, testUser('App User'));
-  const qr = await fetch(`${blink.url}/api/setup/qr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  const qr = await fetch(`${blink.url}/api/setup/qr`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   const { uri } = (await qr.json()) as { uri: string };
   const { state } = await enroll(uri, { unlockMethod: 'biometric' });
   return { userGuid, state, client: clientFromState(state, () => clock.now().getTime()) };
 }
 
 async function answerOf(response: Response) {
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, retryAfter: response.headers.get('retry-after') };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    retryAfter: response.headers.get('retry-after'),
+  };
 }
 
-const ask = async (client: DeviceClient, kind: 'reset' | 'unlock', options: { body?: string; headers?: SignedRequestHeaders } = {}) =>
-  answerOf(await client.send('POST', `/api/device/${kind}`, { body: options.body ?? '{}', ...(options.headers ? { headers: options.headers } : {}) }));
+const ask = async (
+  client: DeviceClient,
+  kind: 'reset' | 'unlock',
+  options: { body?: string; headers?: SignedRequestHeaders } = {},
+) =>
+  answerOf(
+    await client.send('POST', `/api/device/${kind}`, {
+      body: options.body ?? '{}',
+      ...(options.headers ? { headers: options.headers } : {}),
+    }),
+  );
 
-const resultOf = async (client: DeviceClient, requestId: string) => answerOf(await client.send('GET', `/api/device/requests/${requestId}`));
+const resultOf = async (client: DeviceClient, requestId: string) =>
+  answerOf(await client.send('GET', `/api/device/requests/${requestId}`));
 
 async function auditOf(userGuid: string) {
   return blink.composition.adapters.auditLog.listForUser(userGuid, 50);
@@ -57,7 +74,9 @@ describe('app reset and unlock requests', () => {
     expect(requestId).toMatch(UUID_PATTERN);
 
     expect(await auditOf(userGuid)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ action: 'reset-requested', channel: 'app', result: 'success', requestId })]),
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'reset-requested', channel: 'app', result: 'success', requestId }),
+      ]),
     );
     // The worker took the job (channel app, this device): it answers into this request's slot. Until then: pending.
     const own = await resultOf(client, requestId);
@@ -66,9 +85,17 @@ describe('app reset and unlock requests', () => {
 
     // Another user's device asking for this request, and any device asking for an unknown one: the same 404.
     const other = await enrolledDevice();
-    expect(await resultOf(other.client, requestId)).toEqual({ status: 404, body: requestNotFoundBody, retryAfter: null });
+    expect(await resultOf(other.client, requestId)).toEqual({
+      status: 404,
+      body: requestNotFoundBody,
+      retryAfter: null,
+    });
     expect(await resultOf(client, randomUUID())).toEqual({ status: 404, body: requestNotFoundBody, retryAfter: null });
-    expect(await resultOf(client, 'not-a-request-id')).toEqual({ status: 404, body: requestNotFoundBody, retryAfter: null });
+    expect(await resultOf(client, 'not-a-request-id')).toEqual({
+      status: 404,
+      body: requestNotFoundBody,
+      retryAfter: null,
+    });
     // Unsigned, it learns even less.
     const unsigned = await fetch(`${blink.url}/api/device/requests/${requestId}`);
     expect(await answerOf(unsigned)).toEqual({ status: 401, body: unauthorizedBody, retryAfter: null });
@@ -81,7 +108,9 @@ describe('app reset and unlock requests', () => {
     expect(accepted.status).toBe(202);
     const requestId = String(accepted.body['requestId']);
     expect(await auditOf(userGuid)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ action: 'unlock-requested', channel: 'app', result: 'success', requestId })]),
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'unlock-requested', channel: 'app', result: 'success', requestId }),
+      ]),
     );
     const slot = await blink.composition.adapters.passwordDelivery.take(requestId, client.deviceId, clock.now());
     expect(slot).toBeDefined();
@@ -94,7 +123,10 @@ describe('app reset and unlock requests', () => {
 
     const refusals: Array<[string, SignedRequestHeaders, string?]> = [
       ['replayed', headers],
-      ['stale', client.headersFor('POST', '/api/device/reset', '{}', { timestamp: clock.now().getTime() - 5 * 60_000 - 1000 })],
+      [
+        'stale',
+        client.headersFor('POST', '/api/device/reset', '{}', { timestamp: clock.now().getTime() - 5 * 60_000 - 1000 }),
+      ],
       ['signed for unlock, sent to reset', client.headersFor('POST', '/api/device/unlock', '{}')],
       ['signed over another body', client.headersFor('POST', '/api/device/reset', '{ }')],
     ];
@@ -102,7 +134,11 @@ describe('app reset and unlock requests', () => {
       const answer = await ask(client, 'reset', { headers: refused });
       expect({ kind, status: answer.status, body: answer.body }).toEqual({ kind, status: 401, body: unauthorizedBody });
     }
-    const unsigned = await fetch(`${blink.url}/api/device/unlock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const unsigned = await fetch(`${blink.url}/api/device/unlock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(unsigned.status).toBe(401);
 
     expect(await blink.composition.adapters.deviceStore.revoke(state.deviceId, clock.now())).toBe(true);
@@ -129,13 +165,16 @@ describe('app reset and unlock requests', () => {
     clock.set(start);
 
     const statuses = [];
-    for (const kind of ['reset', 'unlock', 'reset', 'reset', 'unlock'] as const) statuses.push((await ask(client, kind)).status);
+    for (const kind of ['reset', 'unlock', 'reset', 'reset', 'unlock'] as const)
+      statuses.push((await ask(client, kind)).status);
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
     clock.advanceSeconds(600);
     const limited = await ask(client, 'reset');
     expect(limited).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED' } }, retryAfter: String(3000) });
     expect(String((limited.body['error'] as { message: string }).message)).toContain('50 minutes');
-    expect((await auditOf(userGuid)).filter((event) => event.result === 'refused' && event.reason === 'rate-limited')).toHaveLength(3);
+    expect(
+      (await auditOf(userGuid)).filter((event) => event.result === 'refused' && event.reason === 'rate-limited'),
+    ).toHaveLength(3);
 
     // The next hour allows 3 again, until the day has had 10.
     const daily: number[] = [];
@@ -148,7 +187,8 @@ describe('app reset and unlock requests', () => {
 
     // An SMS request counts on the same keys: a user whose hour is used up by SMS cannot add app requests.
     const other = await enrolledDevice();
-    for (let hit = 0; hit < 3; hit++) await blink.composition.adapters.rateLimiter.hit(resetLimitKeys.hour(other.userGuid), 3, 3600);
+    for (let hit = 0; hit < 3; hit++)
+      await blink.composition.adapters.rateLimiter.hit(resetLimitKeys.hour(other.userGuid), 3, 3600);
     expect((await ask(other.client, 'unlock')).status).toBe(429);
   });
 });

@@ -45,10 +45,13 @@ afterAll(async () => {
   await users.removeAll();
 });
 
-const admin = (method: 'GET' | 'POST', route: string, body?: unknown) => adminCall(blink, ADMIN_TOKEN, method, route, body);
+const admin = (method: 'GET' | 'POST', route: string, body?: unknown) =>
+  adminCall(blink, ADMIN_TOKEN, method, route, body);
 
 /** A new Samba user, activated through the admin API, with a device bound from the setup page's QR code. */
-async function enrolledSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; state: DeviceState; client: DeviceClient }> {
+async function enrolledSambaUser(
+  prefix: string,
+): Promise<{ user: TestUser; userGuid: string; state: DeviceState; client: DeviceClient }> {
   const user = await users.create(prefix);
   const resolved = (await admin('POST', '/admin/activations/resolve', { target: { user: user.samAccountName } })) as {
     candidates: Array<{ userGuid: string }>;
@@ -56,10 +59,16 @@ async function enrolledSambaUser(prefix: string): Promise<{ user: TestUser; user
   const userGuid = resolved.candidates[0]?.userGuid;
   if (!userGuid) throw new Error(`${user.samAccountName} was not resolved as eligible`);
   await admin('POST', '/admin/activations', { userGuids: [userGuid] });
-  const email = (await blink.listEmails()).find((sent) => sent.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase());
+  const email = (await blink.listEmails()).find(
+    (sent) => sent.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase(),
+  );
   const token = /\/setup#t=([A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1];
   if (!token) throw new Error('no activation link was emailed');
-  const qr = await fetch(`${blink.url}/api/setup/qr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  const qr = await fetch(`${blink.url}/api/setup/qr`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   const { uri } = (await qr.json()) as { uri: string };
   const { state, client } = await enroll(uri, { unlockMethod: 'biometric', platform: 'ios' });
   return { user, userGuid, state, client };
@@ -77,7 +86,9 @@ async function everythingStored(): Promise<string> {
   const queued = [];
   for (const queueUrl of [blink.queue.queueUrl, blink.queue.deadLetterQueueUrl]) {
     // Visibility 0: a look only, the messages stay where they are.
-    const { Messages } = await blink.composition.sqsClient.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    const { Messages } = await blink.composition.sqsClient.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
     queued.push(...(Messages ?? []).map((message) => message.Body));
   }
   return JSON.stringify({ items, queued, emails: await blink.listEmails(), sms: blink.listSms() });
@@ -116,7 +127,9 @@ describe('reset and unlock from the app against the Samba DC', () => {
     expect(stored).toContain(requestId);
     expect(stored).not.toContain(password);
     expect(logText).not.toContain(password);
-    const notices = (await blink.listEmails()).filter((email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase());
+    const notices = (await blink.listEmails()).filter(
+      (email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase(),
+    );
     expect(notices.length).toBeGreaterThanOrEqual(2);
 
     // The audit trail has the request and the reset, tied by the request id.
@@ -152,23 +165,44 @@ describe('reset and unlock from the app against the Samba DC', () => {
     await writeFile(stateFile, JSON.stringify(state), { mode: 0o600 });
     try {
       const tsx = path.join(REPOSITORY_ROOT, 'node_modules/.bin/tsx');
-      const device = await run(tsx, ['device-client/cli.ts', 'reset', '--state', stateFile, '--timeout', '30'], { cwd: REPOSITORY_ROOT, timeout: 60_000 });
+      const device = await run(tsx, ['device-client/cli.ts', 'reset', '--state', stateFile, '--timeout', '30'], {
+        cwd: REPOSITORY_ROOT,
+        timeout: 60_000,
+      });
       const password = /New Windows password for .*:\n\n {2}(\S+)\n/.exec(device.stdout)?.[1];
       if (!password) throw new Error(`no password in the CLI output: ${device.stdout}${device.stderr}`);
       expect(await tryBind(user.dn, password)).toBe('773');
 
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(blink.port), LOCAL_ADMIN_TOKEN: ADMIN_TOKEN };
+      const env = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: String(blink.port),
+        LOCAL_ADMIN_TOKEN: ADMIN_TOKEN,
+      };
       for (const who of [user.samAccountName, userGuid]) {
-        const listed = await run(tsx, ['scripts/admin.ts', 'audit', '--user', who], { cwd: REPOSITORY_ROOT, env, timeout: 30_000 });
+        const listed = await run(tsx, ['scripts/admin.ts', 'audit', '--user', who], {
+          cwd: REPOSITORY_ROOT,
+          env,
+          timeout: 30_000,
+        });
         expect(listed.stdout).toMatch(/reset-requested\s+app\s+success/);
         expect(listed.stdout).toMatch(/ reset\s+app\s+success/);
         expect(listed.stdout).not.toContain(password);
       }
-      const limited = await run(tsx, ['scripts/admin.ts', 'audit', '--user', userGuid, '--limit', '1'], { cwd: REPOSITORY_ROOT, env, timeout: 30_000 });
+      const limited = await run(tsx, ['scripts/admin.ts', 'audit', '--user', userGuid, '--limit', '1'], {
+        cwd: REPOSITORY_ROOT,
+        env,
+        timeout: 30_000,
+      });
       expect(limited.stdout.trim().split('\n')).toHaveLength(1);
-      const route = (await admin('GET', `/admin/enrollments/${userGuid}/audit`)) as { userGuid: string; events: Array<{ action: string }> };
+      const route = (await admin('GET', `/admin/enrollments/${userGuid}/audit`)) as {
+        userGuid: string;
+        events: Array<{ action: string }>;
+      };
       expect(route.userGuid).toBe(userGuid);
-      expect(route.events.map((event) => event.action)).toEqual(expect.arrayContaining(['device.registered', 'reset-requested', 'reset']));
+      expect(route.events.map((event) => event.action)).toEqual(
+        expect.arrayContaining(['device.registered', 'reset-requested', 'reset']),
+      );
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

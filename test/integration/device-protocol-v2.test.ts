@@ -24,7 +24,8 @@ async function bindingCode(): Promise<{ code: string; user: ReturnType<typeof te
 }
 
 /** An ECDH-only key, as WebCrypto makes one: same curve, used for key agreement only. */
-const ecdhKey = () => devicePublicKeySchema.parse(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }));
+const ecdhKey = () =>
+  devicePublicKeySchema.parse(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }));
 
 async function registerV2(signing = generateDeviceKeys(), encryptionKey = ecdhKey()) {
   const { code, user } = await bindingCode();
@@ -64,19 +65,33 @@ describe('device protocol v2', () => {
     const { code } = await bindingCode();
     const signing = generateDeviceKeys();
     const base = { protocol: 2, bindingCode: code, unlockMethod: 'none', platform: 'other' };
-    const same = await postJson(blink, '/api/device/register', { ...base, signingKey: signing.publicKey, encryptionKey: signing.publicKey });
+    const same = await postJson(blink, '/api/device/register', {
+      ...base,
+      signingKey: signing.publicKey,
+      encryptionKey: signing.publicKey,
+    });
     expect(same.status).toBe(400);
     const missing = await postJson(blink, '/api/device/register', { ...base, signingKey: signing.publicKey });
     expect(missing.status).toBe(400);
     // Refused at the edge: the code was not consumed.
-    const good = await postJson(blink, '/api/device/register', { ...base, signingKey: signing.publicKey, encryptionKey: ecdhKey() });
+    const good = await postJson(blink, '/api/device/register', {
+      ...base,
+      signingKey: signing.publicKey,
+      encryptionKey: ecdhKey(),
+    });
     expect(good.status).toBe(201);
   });
 
   it('requires a WebAuthn credential with Touch ID/Face ID (and only then), and offers assertions only to such devices', async () => {
     const { code } = await bindingCode();
     const signing = generateDeviceKeys();
-    const base = { protocol: 2, bindingCode: code, signingKey: signing.publicKey, encryptionKey: ecdhKey(), platform: 'ios' };
+    const base = {
+      protocol: 2,
+      bindingCode: code,
+      signingKey: signing.publicKey,
+      encryptionKey: ecdhKey(),
+      platform: 'ios',
+    };
     const noCredential = await postJson(blink, '/api/device/register', { ...base, unlockMethod: 'biometric' });
     expect(noCredential.status).toBe(400);
     expect(JSON.stringify(noCredential.json)).toContain('webauthn');
@@ -105,7 +120,12 @@ describe('device protocol v2', () => {
   it('still registers a v1 device (one key), whose status says protocol 1', async () => {
     const { code } = await bindingCode();
     const keys = generateDeviceKeys();
-    const answer = await postJson(blink, '/api/device/register', { bindingCode: code, publicKey: keys.publicKey, unlockMethod: 'pin', platform: 'android' });
+    const answer = await postJson(blink, '/api/device/register', {
+      bindingCode: code,
+      publicKey: keys.publicKey,
+      unlockMethod: 'pin',
+      platform: 'android',
+    });
     expect(answer.status).toBe(201);
     const status = await clientOf(String(answer.json['deviceId']), keys.privateKey).send('GET', '/api/device/status');
     expect(((await status.json()) as { device: unknown }).device).toMatchObject({ protocol: 1 });
@@ -131,14 +151,19 @@ describe('device protocol v2', () => {
     const emails = (await blink.listEmails()).filter((email) => email.to === user.mail);
     expect(emails.map((email) => email.subject)).toContain('Blink: a phone app was unlinked from your account');
     expect(await blink.composition.adapters.auditLog.listForUser(user.userGuid, 20)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ action: 'device.unlinked', channel: 'app', result: 'success' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'device.unlinked', channel: 'app', result: 'success' }),
+      ]),
     );
   });
 
   it('tells the user by email when an admin revokes their phone', async () => {
     const { answer, signing, user } = await registerV2();
     const deviceId = String(answer.json['deviceId']);
-    const revoked = await fetch(`${blink.url}/admin/devices/${deviceId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${blink.adminToken}` } });
+    const revoked = await fetch(`${blink.url}/admin/devices/${deviceId}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${blink.adminToken}` },
+    });
     expect(revoked.status).toBe(200);
     expect((await clientOf(deviceId, signing.privateKey).send('GET', '/api/device/status')).status).toBe(401);
     const emails = (await blink.listEmails()).filter((email) => email.to === user.mail);

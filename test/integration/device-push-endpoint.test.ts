@@ -10,7 +10,6 @@ import { postJson, useLocalBlink } from '../support/local-blink.js';
 const clock = new ManualClock(new Date());
 const blink = useLocalBlink({ clock });
 
-
 beforeEach(() => {
   // Fresh hourly windows for the per-IP registration limit.
   clock.advanceSeconds(3600);
@@ -34,7 +33,13 @@ describe('device registration with a push token', () => {
     ['android', FCM_TOKEN, /:endpoint\/GCM\//],
   ])('stores the endpoint made from a valid %s token, not the token', async (platform, pushToken, kind) => {
     const { bindingCode, userGuid } = await bindingCodeFor(`Push ${platform}`);
-    const answer = await post('/api/device/register', { bindingCode, publicKey: generateDeviceKeys().publicKey, unlockMethod: 'none', platform, pushToken });
+    const answer = await post('/api/device/register', {
+      bindingCode,
+      publicKey: generateDeviceKeys().publicKey,
+      unlockMethod: 'none',
+      platform,
+      pushToken,
+    });
     expect(answer.status).toBe(201);
     const [device] = await blink.composition.adapters.deviceStore.listForUser(userGuid);
     expect(device?.pushToken).toMatch(SNS_PUSH_ENDPOINT_ARN);
@@ -44,7 +49,11 @@ describe('device registration with a push token', () => {
   });
 
   it.each([
-    ['an endpoint ARN instead of a token', 'ios', 'arn:aws:sns:us-east-1:123456789012:endpoint/APNS/other-app/1d6e3f4a-0b1c-4d2e-9f3a-5b6c7d8e9f0a'],
+    [
+      'an endpoint ARN instead of a token',
+      'ios',
+      'arn:aws:sns:us-east-1:123456789012:endpoint/APNS/other-app/1d6e3f4a-0b1c-4d2e-9f3a-5b6c7d8e9f0a',
+    ],
     ['a topic ARN on android', 'android', 'arn:aws:sns:us-east-1:123456789012:blink-inbound-sms'],
     ['a short APNs token', 'ios', 'abcdef'],
     ['an APNs token with non-hex characters', 'ios', 'g'.repeat(64)],
@@ -53,9 +62,17 @@ describe('device registration with a push token', () => {
   ])('refuses %s with a 400 and keeps the binding code usable', async (_name, platform, pushToken) => {
     const { bindingCode, userGuid } = await bindingCodeFor('Push Refused');
     const publicKey = generateDeviceKeys().publicKey;
-    const refused = await post('/api/device/register', { bindingCode, publicKey, unlockMethod: 'none', platform, pushToken });
+    const refused = await post('/api/device/register', {
+      bindingCode,
+      publicKey,
+      unlockMethod: 'none',
+      platform,
+      pushToken,
+    });
     expect(refused.status).toBe(400);
-    expect(refused.json).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [expect.stringMatching(/^pushToken: /)] } });
+    expect(refused.json).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', issues: [expect.stringMatching(/^pushToken: /)] },
+    });
     expect(JSON.stringify(refused.json)).not.toContain(pushToken);
     expect(await blink.composition.adapters.deviceStore.listForUser(userGuid)).toEqual([]);
     // Refused at the edge, before the code was spent: the app can register again without a token.
@@ -65,11 +82,15 @@ describe('device registration with a push token', () => {
 
   it('registers without push when no token is sent', async () => {
     const { bindingCode, userGuid } = await bindingCodeFor('Push None');
-    const answer = await post('/api/device/register', { bindingCode, publicKey: generateDeviceKeys().publicKey, unlockMethod: 'pin', platform: 'ios' });
+    const answer = await post('/api/device/register', {
+      bindingCode,
+      publicKey: generateDeviceKeys().publicKey,
+      unlockMethod: 'pin',
+      platform: 'ios',
+    });
     expect(answer.status).toBe(201);
     const [device] = await blink.composition.adapters.deviceStore.listForUser(userGuid);
     expect(device).toBeDefined();
     expect(device?.pushToken).toBeUndefined();
   });
-
 });

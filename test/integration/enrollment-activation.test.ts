@@ -30,7 +30,13 @@ beforeAll(() => {
 
 function user() {
   const userGuid = randomUUID();
-  return { userGuid, dn: `CN=${userGuid},OU=Staff,DC=blink,DC=test`, samAccountName: 'ada', displayName: 'Ada Lovelace', mail: 'ada@blink.test' };
+  return {
+    userGuid,
+    dn: `CN=${userGuid},OU=Staff,DC=blink,DC=test`,
+    samAccountName: 'ada',
+    displayName: 'Ada Lovelace',
+    mail: 'ada@blink.test',
+  };
 }
 
 const tokenOf = (link: string) => new URL(link).hash.replace(/^#t=/, '');
@@ -42,7 +48,12 @@ describe('issueActivation', () => {
     expect(link).toMatch(/^https:\/\/blink\.corp\.example\.test\/setup#t=[A-Za-z0-9_-]{43}$/);
     expect(expiresAt).toEqual(new Date('2026-11-29T12:00:00.000Z'));
     const enrollment = await store.get(target.userGuid);
-    expect(enrollment).toMatchObject({ status: 'activated', methods: { sms: false, app: false }, verificationFailures: 0, mail: 'ada@blink.test' });
+    expect(enrollment).toMatchObject({
+      status: 'activated',
+      methods: { sms: false, app: false },
+      verificationFailures: 0,
+      mail: 'ada@blink.test',
+    });
     const hash = hashSecret(KEY, 'activation', tokenOf(link));
     expect(enrollment?.activationHash).toBe(hash);
     expect(await store.findSecret('activation', hash)).toMatchObject({ userGuid: target.userGuid, expiresAt });
@@ -59,17 +70,29 @@ describe('issueActivation', () => {
   it('refuses an active enrollment unless asked to reactivate, which keeps it active with its phone', async () => {
     const target = user();
     await issueActivation(deps, target);
-    await changeEnrollment(store, target.userGuid, { status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } });
+    await changeEnrollment(store, target.userGuid, {
+      status: 'active',
+      phoneE164: '+14155550123',
+      methods: { sms: true, app: false },
+    });
     await expect(issueActivation(deps, target)).rejects.toBeInstanceOf(AlreadyEnrolledError);
     const again = await issueActivation(deps, target, { reactivate: true });
     expect(again.link).toContain('/setup#t=');
-    expect(await store.get(target.userGuid)).toMatchObject({ status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } });
+    expect(await store.get(target.userGuid)).toMatchObject({
+      status: 'active',
+      phoneE164: '+14155550123',
+      methods: { sms: true, app: false },
+    });
   });
 
   it('turns a revoked enrollment into a fresh activated one without the old phone or methods', async () => {
     const target = user();
     await issueActivation(deps, target);
-    await changeEnrollment(store, target.userGuid, { status: 'revoked', phoneE164: '+14155550123', methods: { sms: true, app: true } });
+    await changeEnrollment(store, target.userGuid, {
+      status: 'revoked',
+      phoneE164: '+14155550123',
+      methods: { sms: true, app: true },
+    });
     await issueActivation(deps, target);
     const after = await store.get(target.userGuid);
     expect(after).toMatchObject({ status: 'activated', methods: { sms: false, app: false } });

@@ -30,7 +30,9 @@ describe('DynamoDeviceStore', () => {
     const bound = device({ pushToken: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1' });
     await store.add(bound);
     expect(await store.get(bound.deviceId)).toEqual(bound);
-    await expect(store.add({ ...bound, platform: 'android' })).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(store.add({ ...bound, platform: 'android' })).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
     expect(await store.get(randomUUID())).toBeUndefined();
   });
 
@@ -41,7 +43,9 @@ describe('DynamoDeviceStore', () => {
     await store.add(first);
     await store.add(second);
     await store.add(device());
-    expect((await store.listForUser(userGuid)).map((found) => found.deviceId).sort()).toEqual([first.deviceId, second.deviceId].sort());
+    expect((await store.listForUser(userGuid)).map((found) => found.deviceId).sort()).toEqual(
+      [first.deviceId, second.deviceId].sort(),
+    );
 
     const revokedAt = new Date('2026-11-27T08:00:00.000Z');
     expect(await store.revoke(first.deviceId, revokedAt)).toBe(true);

@@ -23,14 +23,16 @@ import { postJson, useLocalBlink } from '../support/local-blink.js';
 
 const unauthorizedBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
 const bindingInvalidBody = {
-  error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
+  error: {
+    code: 'BINDING_INVALID',
+    message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.',
+  },
 };
 
 // A month back: tests step it forward an hour each, and the CLI test brings it to the real time (forward), so hits
 // of the sliding rate limits counted by earlier tests are all behind it.
 const clock = new ManualClock(new Date(Date.now() - 30 * 86_400_000));
 const blink = useLocalBlink({ clock });
-
 
 beforeEach(() => {
   // Fresh hourly windows for the per-IP limits; the device's own timestamps follow this clock below.
@@ -57,7 +59,11 @@ function signedNow(client: DeviceClient, overrides: { timestamp?: number; nonce?
 
 async function statusWith(client: DeviceClient, headers: SignedRequestHeaders) {
   const response = await client.send('GET', '/api/device/status', { headers });
-  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 describe('QR binding and signed device requests', () => {
@@ -80,15 +86,19 @@ describe('QR binding and signed device requests', () => {
 
       expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'complete', method: 'app' });
       // The link that completed setup says so when opened again (the app is how this user resets).
-      expect((await post('/api/setup/open', { token })).json).toEqual({ displayName: expect.any(String), state: 'complete', methods: { sms: false, app: true } });
+      expect((await post('/api/setup/open', { token })).json).toEqual({
+        displayName: expect.any(String),
+        state: 'complete',
+        methods: { sms: false, app: true },
+      });
       expect(await blink.composition.adapters.enrollmentStore.get(userGuid)).toMatchObject({
         status: 'active',
         methods: { sms: false, app: true },
       });
-      const notice = await pollUntil(
-        async () => (await blink.listEmails()).find((email) => email.to === mail),
-        { timeoutMs: 5000, description: 'the device-bound email' },
-      );
+      const notice = await pollUntil(async () => (await blink.listEmails()).find((email) => email.to === mail), {
+        timeoutMs: 5000,
+        description: 'the device-bound email',
+      });
       expect(notice.subject).toBe('Blink: a phone app was linked to your account');
       expect(notice.text).toContain('an Android phone');
 
@@ -159,7 +169,9 @@ describe('QR binding and signed device requests', () => {
     const { token } = await activate();
     const { client } = await enroll((await qrFor(token)).uri, { unlockMethod: 'none' });
     const headers = signedNow(client);
-    const statuses = (await Promise.all([statusWith(client, headers), statusWith(client, headers)])).map((answer) => answer.status);
+    const statuses = (await Promise.all([statusWith(client, headers), statusWith(client, headers)])).map(
+      (answer) => answer.status,
+    );
     expect(statuses.sort()).toEqual([200, 401]);
   });
 
@@ -167,7 +179,12 @@ describe('QR binding and signed device requests', () => {
     const { token, userGuid } = await activate();
     const keys = generateDeviceKeys();
     const register = (uri: string) =>
-      registerDevice(blink.url, { bindingCode: parseEnrollUri(uri).bindingCode, publicKey: keys.publicKey, unlockMethod: 'none', platform: 'other' });
+      registerDevice(blink.url, {
+        bindingCode: parseEnrollUri(uri).bindingCode,
+        publicKey: keys.publicKey,
+        unlockMethod: 'none',
+        platform: 'other',
+      });
 
     const expiring = await qrFor(token);
     clock.advanceSeconds(601);
@@ -186,12 +203,22 @@ describe('QR binding and signed device requests', () => {
 
   it('limits registrations per client IP, and answers malformed registrations with a 400', async () => {
     const { publicKey } = generateDeviceKeys();
-    const malformed = await post('/api/device/register', { bindingCode: 'x', publicKey: { ...publicKey, crv: 'P-384' }, unlockMethod: 'none', platform: 'ios' });
+    const malformed = await post('/api/device/register', {
+      bindingCode: 'x',
+      publicKey: { ...publicKey, crv: 'P-384' },
+      unlockMethod: 'none',
+      platform: 'ios',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.json).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 31; attempt++) {
-      const answer = await post('/api/device/register', { bindingCode: randomBytes(16).toString('base64url'), publicKey, unlockMethod: 'none', platform: 'ios' });
+      const answer = await post('/api/device/register', {
+        bindingCode: randomBytes(16).toString('base64url'),
+        publicKey,
+        unlockMethod: 'none',
+        platform: 'ios',
+      });
       statuses.push(answer.status);
     }
     expect(statuses.slice(0, 30)).toEqual(Array.from({ length: 30 }, () => 404));
@@ -208,21 +235,34 @@ describe('device CLI', () => {
     const folder = await mkdtemp(path.join(tmpdir(), 'blink-device-'));
     const stateFile = path.join(folder, 'device.json');
     const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../../device-client/cli.ts'), ...args], {
-        timeout: 30_000,
-      });
+      promisify(execFile)(
+        process.execPath,
+        [require.resolve('tsx/cli'), path.join(__dirname, '../../device-client/cli.ts'), ...args],
+        {
+          timeout: 30_000,
+        },
+      );
     try {
       const enrolled = await run(['enroll', uri, '--unlock', 'pin', '--state', stateFile]);
       expect(enrolled.stdout).toContain(`(${sam})`);
       expect((await stat(stateFile)).mode & 0o777).toBe(0o600);
-      const stored = JSON.parse(await readFile(stateFile, 'utf8')) as { privateKey: { d?: string }; unlockMethod: string };
+      const stored = JSON.parse(await readFile(stateFile, 'utf8')) as {
+        privateKey: { d?: string };
+        unlockMethod: string;
+      };
       expect(stored.unlockMethod).toBe('pin');
       expect(stored.privateKey.d).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
       const status = await run(['status', '--state', stateFile]);
-      expect(JSON.parse(status.stdout)).toMatchObject({ account: { samAccountName: sam }, methods: { app: true }, device: { unlockMethod: 'pin' } });
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        account: { samAccountName: sam },
+        methods: { app: true },
+        device: { unlockMethod: 'pin' },
+      });
 
-      await expect(run(['enroll', uri, '--state', stateFile])).rejects.toMatchObject({ stderr: expect.stringContaining('BINDING_INVALID') });
+      await expect(run(['enroll', uri, '--state', stateFile])).rejects.toMatchObject({
+        stderr: expect.stringContaining('BINDING_INVALID'),
+      });
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

@@ -39,7 +39,11 @@ afterAll(async () => {
   await blink?.stop();
 });
 
-async function call(route: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  route: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${blink.url}${route}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -62,7 +66,9 @@ async function cli(args: string[]): Promise<string> {
 async function emailsTo(user: TestUser, count: number): Promise<SentEmailView[]> {
   return pollUntil(
     async () => {
-      const emails = (await blink.listEmails()).filter((email) => email.to === `${user.samAccountName}@corp.example.test`);
+      const emails = (await blink.listEmails()).filter(
+        (email) => email.to === `${user.samAccountName}@corp.example.test`,
+      );
       return emails.length >= count ? emails : undefined;
     },
     { timeoutMs: 5000, description: `${count} emails to ${user.samAccountName}` },
@@ -91,15 +97,27 @@ async function setUpBySms(token: string, phone: { typed: string; e164: string },
   const opened = await call('/api/setup/open', { token });
   expect(opened).toMatchObject({ status: 200, json: { state: 'needs-phone' } });
   const before = smsTo(phone.e164).length;
-  expect(await call('/api/setup/phone', { token, phone: phone.typed })).toMatchObject({ status: 200, json: { state: 'choose-method' } });
-  const codeSms = await pollUntil(async () => smsTo(phone.e164)[before], { timeoutMs: 5000, description: `a code to ${phone.e164}` });
+  expect(await call('/api/setup/phone', { token, phone: phone.typed })).toMatchObject({
+    status: 200,
+    json: { state: 'choose-method' },
+  });
+  const codeSms = await pollUntil(async () => smsTo(phone.e164)[before], {
+    timeoutMs: 5000,
+    description: `a code to ${phone.e164}`,
+  });
   const code = /verification code is (\d{6})\./.exec(codeSms.body)?.[1] ?? '';
   expect(code).toMatch(/^\d{6}$/);
   for (let attempt = 0; attempt < wrongCodesFirst; attempt += 1) {
     const wrong = String((Number(code) + 1 + attempt) % 1_000_000).padStart(6, '0');
-    expect(await call('/api/setup/verify', { token, code: wrong })).toMatchObject({ status: 400, json: { error: { code: 'CODE_INVALID' } } });
+    expect(await call('/api/setup/verify', { token, code: wrong })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'CODE_INVALID' } },
+    });
   }
-  expect(await call('/api/setup/verify', { token, code })).toMatchObject({ status: 200, json: { state: 'complete', method: 'sms' } });
+  expect(await call('/api/setup/verify', { token, code })).toMatchObject({
+    status: 200,
+    json: { state: 'complete', method: 'sms' },
+  });
 }
 
 describe('activation → email → setup → enrolled, against Samba', () => {
@@ -120,14 +138,22 @@ describe('activation → email → setup → enrolled, against Samba', () => {
     const candidates = (resolved.json.candidates ?? []) as Array<{ userGuid: string; samAccountName: string }>;
     expect(candidates.map((candidate) => candidate.samAccountName)).toEqual([user.samAccountName]);
     const userGuid = candidates[0]?.userGuid ?? '';
-    expect(await admin('/admin/activations', { userGuids: [userGuid] })).toMatchObject({ status: 200, json: { activated: [{ samAccountName: user.samAccountName }] } });
+    expect(await admin('/admin/activations', { userGuids: [userGuid] })).toMatchObject({
+      status: 200,
+      json: { activated: [{ samAccountName: user.samAccountName }] },
+    });
 
     const [activationEmail] = await emailsTo(user, 1);
     const phone = freshPhone();
     await setUpBySms(tokenIn(activationEmail), phone, 2);
 
     const store = blink.composition.adapters.enrollmentStore;
-    expect(await store.get(userGuid)).toMatchObject({ status: 'active', phoneE164: phone.e164, methods: { sms: true, app: false }, verificationFailures: 0 });
+    expect(await store.get(userGuid)).toMatchObject({
+      status: 'active',
+      phoneE164: phone.e164,
+      methods: { sms: true, app: false },
+      verificationFailures: 0,
+    });
     expect((await store.findByPhone(phone.e164)).map((enrollment) => enrollment.userGuid)).toEqual([userGuid]);
     // The confirmation SMS names what to do next, and the user gets an email notice on another channel.
     expect(smsTo(phone.e164).at(-1)?.body).toContain('text RESET');
@@ -172,6 +198,9 @@ describe('activation → email → setup → enrolled, against Samba', () => {
     expect(changedNotice?.subject).toBe('Blink: your mobile number was changed');
     expect(changedNotice?.text).toContain(`from +1 •••-•••-${oldPhone.e164.slice(-4)} to +1 •••-•••-${lastFour}`);
     // The first link stays dead.
-    expect(await call('/api/setup/open', { token: tokenIn(firstLink) })).toMatchObject({ status: 404, json: { error: { code: 'LINK_INVALID' } } });
+    expect(await call('/api/setup/open', { token: tokenIn(firstLink) })).toMatchObject({
+      status: 404,
+      json: { error: { code: 'LINK_INVALID' } },
+    });
   });
 });

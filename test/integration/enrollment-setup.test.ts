@@ -17,11 +17,18 @@ import { changeEnrollment } from '../support/enrollments.js';
 // SMS and SES stand-ins), with a manual clock so expiry, cooldowns and locks can be stepped over without waiting.
 
 const linkInvalidBody = {
-  error: { code: 'LINK_INVALID', message: 'This setup link is not valid. Ask your IT team for a new activation email.' },
+  error: {
+    code: 'LINK_INVALID',
+    message: 'This setup link is not valid. Ask your IT team for a new activation email.',
+  },
 };
 /** The wrong-code answer, with the attempts left before verification locks (5 wrong codes per enrollment). */
 const codeInvalidBody = (attemptsLeft: number) => ({
-  error: { code: 'CODE_INVALID', message: 'That code is not right. Check the latest text message and try again.', attemptsLeft },
+  error: {
+    code: 'CODE_INVALID',
+    message: 'That code is not right. Check the latest text message and try again.',
+    attemptsLeft,
+  },
 });
 const lockedBody = { error: { code: 'RATE_LIMITED', message: 'Too many wrong codes, so verification is locked.' } };
 
@@ -130,16 +137,25 @@ describe('setup by SMS', () => {
     const invalid = await post('/api/setup/phone', { token, phone: '12345' });
     expect(invalid.status).toBe(400);
     expect(invalid.json).toEqual({
-      error: { code: 'VALIDATION_FAILED', message: 'Enter a valid mobile number, including the country code if it is not a local number.' },
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'Enter a valid mobile number, including the country code if it is not a local number.',
+      },
     });
     const landline = await post('/api/setup/phone', { token, phone: '+44 20 7946 0018' });
     expect(landline.status).toBe(400);
-    expect(landline.json).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'This number cannot receive text messages. Enter a mobile number.' } });
+    expect(landline.json).toEqual({
+      error: { code: 'VALIDATION_FAILED', message: 'This number cannot receive text messages. Enter a mobile number.' },
+    });
 
     const sent = await post('/api/setup/phone', { token, phone: phone.typed });
     expect(sent.status).toBe(200);
     expectStrictHeaders(sent.headers);
-    expect(sent.json).toEqual({ state: 'choose-method', phone: `+1 •••-•••-${phone.e164.slice(-4)}`, resendAfterSeconds: 60 });
+    expect(sent.json).toEqual({
+      state: 'choose-method',
+      phone: `+1 •••-•••-${phone.e164.slice(-4)}`,
+      resendAfterSeconds: 60,
+    });
     const [codeSms] = await smsTo(phone.e164, 1);
     const code = await latestCode(phone.e164, 1);
     const { APP_STORE_URL, PLAY_STORE_URL } = blink.composition.env;
@@ -154,7 +170,10 @@ describe('setup by SMS', () => {
     });
     expect((await post('/api/setup/status', { token })).json).toEqual({ state: 'choose-method' });
 
-    for (const [attempt, attemptsLeft] of [[wrongCode(code), 4], ['abcdef', 3]] as const) {
+    for (const [attempt, attemptsLeft] of [
+      [wrongCode(code), 4],
+      ['abcdef', 3],
+    ] as const) {
       const wrong = await post('/api/setup/verify', { token, code: attempt });
       expect(wrong.status).toBe(400);
       expectStrictHeaders(wrong.headers);
@@ -178,7 +197,12 @@ describe('setup by SMS', () => {
     expect(`${notice?.text}${notice?.html}`).not.toContain(phone.e164);
 
     const enrollment = await blink.composition.adapters.enrollmentStore.get(userGuid);
-    expect(enrollment).toMatchObject({ status: 'active', phoneE164: phone.e164, methods: { sms: true, app: false }, verificationFailures: 0 });
+    expect(enrollment).toMatchObject({
+      status: 'active',
+      phoneE164: phone.e164,
+      methods: { sms: true, app: false },
+      verificationFailures: 0,
+    });
     expect(enrollment?.pendingPhoneE164).toBeUndefined();
     // The number the code came from, which the user saves: Blink's own alerts and notices go from it.
     expect(codeSms?.from).toBe(blink.composition.env.SMS_ORIGINATION_IDENTITIES[0]);
@@ -203,14 +227,19 @@ describe('setup by SMS', () => {
     const phone = freshPhone();
     expect((await post('/api/setup/phone', { token, phone: phone.e164 })).status).toBe(200);
     const code = await latestCode(phone.e164, 1);
-    const results = await Promise.all([post('/api/setup/verify', { token, code }), post('/api/setup/verify', { token, code })]);
+    const results = await Promise.all([
+      post('/api/setup/verify', { token, code }),
+      post('/api/setup/verify', { token, code }),
+    ]);
     const statuses = results.map((result) => result.status).sort();
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(statuses.filter((status) => status !== 200)).toHaveLength(1);
     expect([400, 404]).toContain(statuses.find((status) => status !== 200));
     // Exactly one confirmation was sent.
     await smsTo(phone.e164, 2);
-    expect(blink.listSms().filter((sms) => sms.to === phone.e164 && sms.body.includes('setup is complete'))).toHaveLength(1);
+    expect(
+      blink.listSms().filter((sms) => sms.to === phone.e164 && sms.body.includes('setup is complete')),
+    ).toHaveLength(1);
   });
 
   it('refuses an expired code, and a code superseded by a newer one', async () => {
@@ -287,7 +316,9 @@ describe('setup by SMS', () => {
     const phone = freshPhone();
     await post('/api/setup/phone', { token, phone: phone.e164 });
     const code = await latestCode(phone.e164, 1);
-    const guesses = Array.from({ length: 12 }, (_, index) => String((Number(code) + 1 + index) % 1_000_000).padStart(6, '0'));
+    const guesses = Array.from({ length: 12 }, (_, index) =>
+      String((Number(code) + 1 + index) % 1_000_000).padStart(6, '0'),
+    );
     const answers = await Promise.all(guesses.map((guess) => post('/api/setup/verify', { token, code: guess })));
     const statuses = answers.map((answer) => answer.status);
     // Each guess is counted before it is checked: at most 4 are answered "wrong code", the rest are refused.
@@ -311,7 +342,9 @@ describe('what is stored', () => {
 
     const key = await blink.composition.adapters.secrets.get('token-hmac-key');
     const store = blink.composition.adapters.enrollmentStore;
-    expect(await store.findSecret('sms-code', hashSecret(key, 'sms-code', `${userGuid}:${code}`))).toMatchObject({ userGuid });
+    expect(await store.findSecret('sms-code', hashSecret(key, 'sms-code', `${userGuid}:${code}`))).toMatchObject({
+      userGuid,
+    });
     expect(await store.findSecret('sms-code', hashSecret(key, 'sms-code', code))).toBeUndefined();
     expect(await store.findSecret('sms-code', hashSecret(key, 'sms-code', `${randomUUID()}:${code}`))).toBeUndefined();
     expect(await store.findSecret('activation', hashSecret(key, 'activation', token))).toMatchObject({ userGuid });
@@ -356,19 +389,39 @@ describe('neutral answers for unusable links', () => {
     const completedThenRevoked = await activate();
     const revokedPhone = freshPhone();
     await post('/api/setup/phone', { token: completedThenRevoked.token, phone: revokedPhone.e164 });
-    expect((await post('/api/setup/verify', { token: completedThenRevoked.token, code: await latestCode(revokedPhone.e164, 1) })).status).toBe(200);
-    await changeEnrollment(blink.composition.adapters.enrollmentStore, completedThenRevoked.userGuid, { status: 'revoked' });
+    expect(
+      (
+        await post('/api/setup/verify', {
+          token: completedThenRevoked.token,
+          code: await latestCode(revokedPhone.e164, 1),
+        })
+      ).status,
+    ).toBe(200);
+    await changeEnrollment(blink.composition.adapters.enrollmentStore, completedThenRevoked.userGuid, {
+      status: 'revoked',
+    });
 
     // Set up, then activated again (new phone): the old link is superseded, however it was used.
     const completedThenReactivated = await activate();
     const reactivatedPhone = freshPhone();
     await post('/api/setup/phone', { token: completedThenReactivated.token, phone: reactivatedPhone.e164 });
     expect(
-      (await post('/api/setup/verify', { token: completedThenReactivated.token, code: await latestCode(reactivatedPhone.e164, 1) })).status,
+      (
+        await post('/api/setup/verify', {
+          token: completedThenReactivated.token,
+          code: await latestCode(reactivatedPhone.e164, 1),
+        })
+      ).status,
     ).toBe(200);
     await issueActivation(
       activationDeps,
-      { userGuid: completedThenReactivated.userGuid, dn: 'CN=y,DC=corp,DC=example,DC=test', samAccountName: 'y', displayName: 'Y', mail: completedThenReactivated.mail },
+      {
+        userGuid: completedThenReactivated.userGuid,
+        dn: 'CN=y,DC=corp,DC=example,DC=test',
+        samAccountName: 'y',
+        displayName: 'Y',
+        mail: completedThenReactivated.mail,
+      },
       { reactivate: true },
     );
 
@@ -382,7 +435,12 @@ describe('neutral answers for unusable links', () => {
       if (options.status) calls.push(['/api/setup/status', {}]);
       for (const [path, extra] of calls) {
         const answer = await post(path, { token, ...extra });
-        expect({ kind, path, status: answer.status, body: answer.json }).toEqual({ kind, path, status: 404, body: linkInvalidBody });
+        expect({ kind, path, status: answer.status, body: answer.json }).toEqual({
+          kind,
+          path,
+          status: 404,
+          body: linkInvalidBody,
+        });
         expectStrictHeaders(answer.headers);
       }
     };
@@ -437,7 +495,8 @@ describe('setup rate limits', () => {
     const enrollments = [await activate(), await activate(), await activate()];
     const statuses: number[] = [];
     for (let round = 0; round < 5; round++) {
-      for (const { token } of enrollments) statuses.push((await post('/api/setup/phone', { token, phone: phone.e164 })).status);
+      for (const { token } of enrollments)
+        statuses.push((await post('/api/setup/phone', { token, phone: phone.e164 })).status);
       clock.advanceSeconds(61);
     }
     expect(statuses.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 200));

@@ -10,7 +10,14 @@ import { OffsetClock } from '../support/manual-clock.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { jobQueueDrained, queueDepth } from './support/queue.js';
-import { asAdmin, directoryOptions, getSambaConnection, localDirectorySettings, throwawayUsers, type TestUser } from './support/samba.js';
+import {
+  asAdmin,
+  directoryOptions,
+  getSambaConnection,
+  localDirectorySettings,
+  throwawayUsers,
+  type TestUser,
+} from './support/samba.js';
 
 // Password-expiry reminders against the real Samba DC (4.17). Samba computes msDS-UserPasswordExpiryTimeComputed as
 // pwdLastSet + the maximum password age of the user's resultant policy, fine-grained PSOs included. pwdLastSet cannot
@@ -48,13 +55,20 @@ describe('password-expiry reminders against the Samba DC', () => {
       'msDS-PSOAppliesTo': appliesTo.map((user) => user.dn),
     };
     await asAdmin((client) =>
-      client.add(dn, Object.entries(attributes).map(([type, value]) => new Attribute({ type, values: Array.isArray(value) ? value : [value] }))),
+      client.add(
+        dn,
+        Object.entries(attributes).map(
+          ([type, value]) => new Attribute({ type, values: Array.isArray(value) ? value : [value] }),
+        ),
+      ),
     );
     psoDns.push(dn);
   };
 
-  const people: Record<'in10' | 'in6' | 'in2' | 'neverExpires' | 'mustChange' | 'disabled' | 'unenrolled', TestUser & { guid: string; phone: string; mail: string }> =
-    {} as never;
+  const people: Record<
+    'in10' | 'in6' | 'in2' | 'neverExpires' | 'mustChange' | 'disabled' | 'unenrolled',
+    TestUser & { guid: string; phone: string; mail: string }
+  > = {} as never;
 
   beforeAll(async () => {
     blink = await startLocalBlink({
@@ -90,14 +104,19 @@ describe('password-expiry reminders against the Samba DC', () => {
       people[name] = { ...user, guid: found.objectGuid, phone, mail: found.mail ?? '' };
       if (name !== 'unenrolled') {
         await blink.composition.adapters.enrollmentStore.save(
-          activeEnrollment({ userGuid: found.objectGuid, dn: found.dn, samAccountName: user.samAccountName, mail: found.mail ?? '' }, { phoneE164: phone }),
+          activeEnrollment(
+            { userGuid: found.objectGuid, dn: found.dn, samAccountName: user.samAccountName, mail: found.mail ?? '' },
+            { phoneE164: phone },
+          ),
           0,
         );
       }
     }
     // Must change at next sign-in: pwdLastSet=0, which AD (and Samba) report as expiry 0.
     await asAdmin((client) =>
-      client.modify(people.mustChange.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdLastSet', values: ['0'] }) })]),
+      client.modify(people.mustChange.dn, [
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'pwdLastSet', values: ['0'] }) }),
+      ]),
     );
     await applyMaxAge(10, [people.in10]);
     await applyMaxAge(6, [people.in6]);
@@ -136,7 +155,9 @@ describe('password-expiry reminders against the Samba DC', () => {
     expect(await reminderLog.find(reminder)).toBe('claimed');
     // Another step, or the expiry of a new password, is another reminder.
     expect(await reminderLog.claim({ ...reminder, step: 3 }, keepUntil)).toBe(true);
-    expect(await reminderLog.claim({ ...reminder, expiresAt: new Date('2027-03-01T08:00:00.000Z') }, keepUntil)).toBe(true);
+    expect(await reminderLog.claim({ ...reminder, expiresAt: new Date('2027-03-01T08:00:00.000Z') }, keepUntil)).toBe(
+      true,
+    );
     const sentAt = new Date('2027-01-08T08:00:00.000Z');
     await reminderLog.complete(reminder, { email: 'sent', sms: 'opted-out', pushes: 2, sentAt });
     expect(await reminderLog.find(reminder)).toEqual({ email: 'sent', sms: 'opted-out', pushes: 2, sentAt });
@@ -155,7 +176,12 @@ describe('password-expiry reminders against the Samba DC', () => {
     const result = await directory.scanPasswordExpiries({ now, horizonDays: 14, pageSize: 1, timeBudgetMs: 20_000 });
     expect(result.complete).toBe(true);
     const byGuid = new Map(result.expiring.map((entry) => [entry.objectGuid, entry]));
-    for (const [name, days] of [['in10', 10], ['in6', 6], ['in2', 2], ['unenrolled', 2]] as const) {
+    for (const [name, days] of [
+      ['in10', 10],
+      ['in6', 6],
+      ['in2', 2],
+      ['unenrolled', 2],
+    ] as const) {
       const entry = byGuid.get(people[name].guid);
       expect(entry).toBeDefined();
       // Created (pwdLastSet) within the last few minutes: expiry = pwdLastSet + the PSO's age.
@@ -163,23 +189,39 @@ describe('password-expiry reminders against the Samba DC', () => {
       expect(left).toBeLessThanOrEqual(days * DAY_MS);
       expect(left).toBeGreaterThan(days * DAY_MS - 10 * 60_000);
     }
-    for (const name of ['neverExpires', 'mustChange', 'disabled'] as const) expect(byGuid.has(people[name].guid)).toBe(false);
+    for (const name of ['neverExpires', 'mustChange', 'disabled'] as const)
+      expect(byGuid.has(people[name].guid)).toBe(false);
     // One user per page: the search really pages.
     expect(result.pages).toBeGreaterThanOrEqual(4);
 
     // A continuation's search starts at a pwdLastSet: users set earlier (in10 was created first) are not read again.
     const from = byGuid.get(people.in6.guid)?.pwdLastSet ?? '';
-    const continued = await directory.scanPasswordExpiries({ now, horizonDays: 14, pageSize: 500, timeBudgetMs: 20_000, pwdLastSetFrom: from });
+    const continued = await directory.scanPasswordExpiries({
+      now,
+      horizonDays: 14,
+      pageSize: 500,
+      timeBudgetMs: 20_000,
+      pwdLastSetFrom: from,
+    });
     const continuedGuids = continued.expiring.map((entry) => entry.objectGuid);
     expect(continuedGuids).toEqual(expect.arrayContaining([people.in6.guid, people.in2.guid]));
     expect(continuedGuids).not.toContain(people.in10.guid);
     // Nothing but digits reaches the filter.
-    await expect(directory.scanPasswordExpiries({ now, horizonDays: 14, pageSize: 500, timeBudgetMs: 20_000, pwdLastSetFrom: '1)(objectClass=*' })).rejects.toThrow(ValidationError);
+    await expect(
+      directory.scanPasswordExpiries({
+        now,
+        horizonDays: 14,
+        pageSize: 500,
+        timeBudgetMs: 20_000,
+        pwdLastSetFrom: '1)(objectClass=*',
+      }),
+    ).rejects.toThrow(ValidationError);
   });
 
   it('sends each enrolled user the reminder of the step due, once, by email and SMS, even when the job comes twice', async () => {
     await runJobTwice();
-    const subjects = async (name: keyof typeof people) => (await emailsTo(people[name].mail)).map((email) => email.subject);
+    const subjects = async (name: keyof typeof people) =>
+      (await emailsTo(people[name].mail)).map((email) => email.subject);
     expect(await subjects('in10')).toEqual(['Blink: your Windows password expires in 10 days']);
     expect(await subjects('in6')).toEqual(['Blink: your Windows password expires in 6 days']);
     expect(await subjects('in2')).toEqual(['Blink: your Windows password expires in 2 days']);
@@ -201,14 +243,25 @@ describe('password-expiry reminders against the Samba DC', () => {
 
     // The reminder log holds one item per user, expiry and step.
     const expiry = async (name: keyof typeof people) => {
-      const { expiring } = await directory.scanPasswordExpiries({ now: clock.now(), horizonDays: 14, pageSize: 500, timeBudgetMs: 20_000 });
+      const { expiring } = await directory.scanPasswordExpiries({
+        now: clock.now(),
+        horizonDays: 14,
+        pageSize: 500,
+        timeBudgetMs: 20_000,
+      });
       const found = expiring.find((entry) => entry.objectGuid === people[name].guid);
       if (!found) throw new Error(`${name} not expiring`);
       return found.expiresAt;
     };
-    expect(await reminderLog.find({ userGuid: people.in10.guid, expiresAt: await expiry('in10'), step: 14 })).toMatchObject({ email: 'sent', sms: 'sent' });
-    expect(await reminderLog.find({ userGuid: people.in6.guid, expiresAt: await expiry('in6'), step: 7 })).toMatchObject({ email: 'sent', sms: 'sent' });
-    expect(await reminderLog.find({ userGuid: people.in2.guid, expiresAt: await expiry('in2'), step: 3 })).toMatchObject({ email: 'sent', sms: 'sent' });
+    expect(
+      await reminderLog.find({ userGuid: people.in10.guid, expiresAt: await expiry('in10'), step: 14 }),
+    ).toMatchObject({ email: 'sent', sms: 'sent' });
+    expect(
+      await reminderLog.find({ userGuid: people.in6.guid, expiresAt: await expiry('in6'), step: 7 }),
+    ).toMatchObject({ email: 'sent', sms: 'sent' });
+    expect(
+      await reminderLog.find({ userGuid: people.in2.guid, expiresAt: await expiry('in2'), step: 3 }),
+    ).toMatchObject({ email: 'sent', sms: 'sent' });
 
     // Run again the same day: nothing new.
     await runJobTwice();
@@ -228,12 +281,24 @@ describe('password-expiry reminders against the Samba DC', () => {
     });
     expect(queued.status).toBe(202);
     const consoleEmails = async (mail: string) =>
-      ((await (await fetch(`${blink.url}/_local/api/email`)).json()) as Array<{ to: string; subject: string }>).filter((email) => email.to === mail);
-    await pollUntil(async () => ((await consoleEmails(people.in6.mail)).length === 2 ? true : undefined), { timeoutMs: 20_000, description: 'the second reminder' });
+      ((await (await fetch(`${blink.url}/_local/api/email`)).json()) as Array<{ to: string; subject: string }>).filter(
+        (email) => email.to === mail,
+      );
+    await pollUntil(async () => ((await consoleEmails(people.in6.mail)).length === 2 ? true : undefined), {
+      timeoutMs: 20_000,
+      description: 'the second reminder',
+    });
     await jobQueueDrained(blink);
-    const subjects = async (name: keyof typeof people) => (await consoleEmails(people[name].mail)).map((email) => email.subject);
-    expect(await subjects('in10')).toEqual(['Blink: your Windows password expires in 10 days', 'Blink: your Windows password expires in 6 days']);
-    expect(await subjects('in6')).toEqual(['Blink: your Windows password expires in 6 days', 'Blink: your Windows password expires in 2 days']);
+    const subjects = async (name: keyof typeof people) =>
+      (await consoleEmails(people[name].mail)).map((email) => email.subject);
+    expect(await subjects('in10')).toEqual([
+      'Blink: your Windows password expires in 10 days',
+      'Blink: your Windows password expires in 6 days',
+    ]);
+    expect(await subjects('in6')).toEqual([
+      'Blink: your Windows password expires in 6 days',
+      'Blink: your Windows password expires in 2 days',
+    ]);
     expect(await subjects('in2')).toEqual(['Blink: your Windows password expires in 2 days']);
     const consoleSms = (await (await fetch(`${blink.url}/_local/api/sms`)).json()) as Array<{ to: string }>;
     expect(consoleSms.filter((sms) => sms.to === people.in10.phone)).toHaveLength(2);
@@ -249,7 +314,13 @@ describe('password-expiry reminders on the demo directory', () => {
   let blink: LocalBlink;
 
   beforeAll(async () => {
-    blink = await startLocalBlink({ env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test' }, port: 0, clock, lockoutScanIntervalSeconds: 3600, directory: 'demo' });
+    blink = await startLocalBlink({
+      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test' },
+      port: 0,
+      clock,
+      lockoutScanIntervalSeconds: 3600,
+      directory: 'demo',
+    });
   });
 
   afterAll(async () => {
@@ -259,7 +330,11 @@ describe('password-expiry reminders on the demo directory', () => {
   it('reminds an enrolled demo user whose password expires within the steps', async () => {
     const jane = await enrollDirectoryUser(blink.composition.adapters, 'jane.doe', '+14155550100');
     clock.offsetMs = 85 * DAY_MS;
-    await blink.composition.adapters.jobQueue.enqueue({ kind: 'password-expiry-scan', jobId: randomUUID(), requestedAt: clock.now().toISOString() });
+    await blink.composition.adapters.jobQueue.enqueue({
+      kind: 'password-expiry-scan',
+      jobId: randomUUID(),
+      requestedAt: clock.now().toISOString(),
+    });
     await jobQueueDrained(blink);
     expect(await queueDepth(blink, blink.queue.deadLetterQueueUrl)).toBe(0);
     const emails = (await blink.listEmails()).filter((email) => email.to === jane.mail);

@@ -32,12 +32,18 @@ const script = join(repoRoot, 'scripts/samba-dc.sh');
 
 function samba(...args: string[]): string {
   try {
-    return execFileSync('bash', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+    return execFileSync('bash', [script, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+    });
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; status?: number | null; signal?: string | null };
     const outcome = failure.signal ? `signal ${failure.signal}` : `exit status ${failure.status ?? 'unknown'}`;
     // stderr carries the script's reason and, when samba itself failed, the tail of its log.
-    throw new Error(`samba-dc.sh ${args.join(' ')} failed (${outcome}):\n${failure.stderr ?? ''}${failure.stdout ?? ''}`.trim());
+    throw new Error(
+      `samba-dc.sh ${args.join(' ')} failed (${outcome}):\n${failure.stderr ?? ''}${failure.stdout ?? ''}`.trim(),
+    );
   }
 }
 
@@ -65,7 +71,8 @@ async function withLock<T>(action: () => T): Promise<T> {
         rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the Samba lock ${lockDir} (held by pid ${holder})`);
+      if (Date.now() > deadline)
+        throw new Error(`Timed out waiting for the Samba lock ${lockDir} (held by pid ${holder})`);
       await new Promise((resolveWait) => setTimeout(resolveWait, 100));
     }
   }
@@ -127,7 +134,8 @@ function acquireDc(): Promise<StartReport> {
       timingsMs[name] = Date.now() - started;
     };
     const others = liveLeases().filter((pid) => pid !== process.pid);
-    const reused = others.length > 0 && running(dcDir) && dcCount() === (twoDcs ? 2 : 1) && (!twoDcs || running(dc2Dir));
+    const reused =
+      others.length > 0 && running(dcDir) && dcCount() === (twoDcs ? 2 : 1) && (!twoDcs || running(dc2Dir));
     if (!reused) {
       time('install', () => samba('install'));
       // DCs left behind by an interrupted run (no live lease) are ours to reset.
@@ -187,6 +195,8 @@ export default async function globalSetup(): Promise<void> {
   const report = await acquireDc();
   (globalThis as { releaseBlinkSambaDc?: () => Promise<void> }).releaseBlinkSambaDc = releaseDc;
   if (process.env.BLINK_SAMBA_TIMINGS === '1') {
-    console.log(`\nSamba DC ${report.reused ? 'reused from another run' : 'ready'}: ${JSON.stringify(report.timingsMs)}`);
+    console.log(
+      `\nSamba DC ${report.reused ? 'reused from another run' : 'ready'}: ${JSON.stringify(report.timingsMs)}`,
+    );
   }
 }

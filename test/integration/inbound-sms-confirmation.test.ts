@@ -1,6 +1,15 @@
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { auditOf, enrolledUser, freshPhone, outcomeOf, smsTo, text, workerStartedAnyJobOf, workerStartedJobOf } from './support/inbound-sms.js';
+import {
+  auditOf,
+  enrolledUser,
+  freshPhone,
+  outcomeOf,
+  smsTo,
+  text,
+  workerStartedAnyJobOf,
+  workerStartedJobOf,
+} from './support/inbound-sms.js';
 import { useLocalBlink } from '../support/local-blink.js';
 
 // Confirmation mode through the local runtime, as it runs by default (RESET_CONFIRMATION unset): RESET and UNLOCK
@@ -11,7 +20,6 @@ const clock = new ManualClock('2026-04-01T01:00:00.000Z');
 const blink = useLocalBlink({ clock });
 let testDay = 0;
 const codes: string[] = [];
-
 
 beforeEach(() => {
   logs = captureLogs();
@@ -40,7 +48,10 @@ async function requestCode(phone: string, body: 'RESET' | 'UNLOCK' = 'RESET'): P
   await expectHandled(phone, body, 'confirmation-sent');
   const replies = smsTo(blink, phone);
   expect(replies).toHaveLength(before + 1);
-  const match = /^Blink: reply with (\d{6}) within 5 minutes to confirm (your password reset|the unlock of your account)\.$/.exec(replies[before]?.body ?? '');
+  const match =
+    /^Blink: reply with (\d{6}) within 5 minutes to confirm (your password reset|the unlock of your account)\.$/.exec(
+      replies[before]?.body ?? '',
+    );
   expect(match).not.toBeNull();
   const code = match?.[1] ?? '';
   codes.push(code);
@@ -55,11 +66,16 @@ describe('confirmation mode', () => {
   it('RESET answers with a code and queues nothing; the code sent back queues the reset', async () => {
     const user = await enrolledUser(blink);
     const code = await requestCode(user.phone);
-    expect(smsTo(blink, user.phone)[0]?.body).toBe(`Blink: reply with ${code} within 5 minutes to confirm your password reset.`);
+    expect(smsTo(blink, user.phone)[0]?.body).toBe(
+      `Blink: reply with ${code} within 5 minutes to confirm your password reset.`,
+    );
     expect((await auditOf(blink, user.userGuid)).map((event) => event.action)).toEqual(['reset-confirmation-sent']);
     const confirmed = await expectHandled(user.phone, ` ${code} `, 'job-enqueued');
     expect(await workerStartedJobOf(logs, confirmed)).toBe('reset');
-    expect((await auditOf(blink, user.userGuid)).find((event) => event.action === 'reset-requested')).toMatchObject({ result: 'success', channel: 'sms' });
+    expect((await auditOf(blink, user.userGuid)).find((event) => event.action === 'reset-requested')).toMatchObject({
+      result: 'success',
+      channel: 'sms',
+    });
     // Used once: the same code again is wrong.
     await expectHandled(user.phone, code, 'wrong-code');
     expectNoCodeLogged();
@@ -68,7 +84,9 @@ describe('confirmation mode', () => {
   it('UNLOCK confirmed with its code queues an unlock', async () => {
     const user = await enrolledUser(blink);
     const code = await requestCode(user.phone, 'UNLOCK');
-    expect(smsTo(blink, user.phone)[0]?.body).toBe(`Blink: reply with ${code} within 5 minutes to confirm the unlock of your account.`);
+    expect(smsTo(blink, user.phone)[0]?.body).toBe(
+      `Blink: reply with ${code} within 5 minutes to confirm the unlock of your account.`,
+    );
     expect(await workerStartedJobOf(logs, await expectHandled(user.phone, code, 'job-enqueued'))).toBe('unlock');
     expectNoCodeLogged();
   });
@@ -77,7 +95,9 @@ describe('confirmation mode', () => {
     const user = await enrolledUser(blink);
     const code = await requestCode(user.phone);
     const wrong = await expectHandled(user.phone, otherCode(code), 'wrong-code');
-    expect(smsTo(blink, user.phone).at(-1)?.body).toBe('Blink: that code is not right or has expired. Text RESET or UNLOCK to get a new one.');
+    expect(smsTo(blink, user.phone).at(-1)?.body).toBe(
+      'Blink: that code is not right or has expired. Text RESET or UNLOCK to get a new one.',
+    );
     clock.advanceSeconds(299);
     const right = await expectHandled(user.phone, code, 'job-enqueued');
     await workerStartedJobOf(logs, right);
@@ -143,7 +163,11 @@ describe('confirmation mode', () => {
     }
     expect(outcomes).toEqual(['wrong-code', 'wrong-code', 'rate-limited', 'rate-limited', 'rate-limited']);
     await expectHandled(user.phone, code, 'rate-limited');
-    expect((await auditOf(blink, user.userGuid)).filter((event) => event.action === 'reset-requested' && event.result === 'success')).toEqual([]);
+    expect(
+      (await auditOf(blink, user.userGuid)).filter(
+        (event) => event.action === 'reset-requested' && event.result === 'success',
+      ),
+    ).toEqual([]);
     expectNoCodeLogged();
   });
 

@@ -5,7 +5,15 @@ import { inboundSmsFailureRecord } from '../../local/stand-ins/lambda-failure-re
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
-import { auditOf, enrolledUser, freshPhone, outcomeOf, smsTo, text, workerStartedJobOf } from './support/inbound-sms.js';
+import {
+  auditOf,
+  enrolledUser,
+  freshPhone,
+  outcomeOf,
+  smsTo,
+  text,
+  workerStartedJobOf,
+} from './support/inbound-sms.js';
 
 // "Nothing lost, user told": an inbound SMS whose handling failed every attempt reaches the inbound-sms handler again
 // as Lambda's invocation record, through its failure queue's event source. Here the record is fed the way that event
@@ -13,14 +21,20 @@ import { auditOf, enrolledUser, freshPhone, outcomeOf, smsTo, text, workerStarte
 
 const PUBLISHED = '+18553917277';
 const SECOND_PUBLISHED = '+14437477277';
-const APOLOGY = 'Blink: we could not act on your message. Nothing was changed. Please text RESET again in a few minutes.';
+const APOLOGY =
+  'Blink: we could not act on your message. Nothing was changed. Please text RESET again in a few minutes.';
 
 let blink: LocalBlink;
 let logs: LogCapture;
 
 beforeAll(async () => {
   // Confirmation (the default) off: a RESET queues its job at once (one test needs a job that ran).
-  blink = await startLocalBlink({ env: { BLINK_VERSION: 'test', RESET_CONFIRMATION: 'false' }, port: 0, directory: 'demo', lockoutScanIntervalSeconds: 3600 });
+  blink = await startLocalBlink({
+    env: { BLINK_VERSION: 'test', RESET_CONFIRMATION: 'false' },
+    port: 0,
+    directory: 'demo',
+    lockoutScanIntervalSeconds: 3600,
+  });
 });
 afterAll(async () => {
   await blink?.stop();
@@ -33,7 +47,14 @@ afterEach(() => {
 });
 
 function inboundSms(from: string, body: string, overrides: Partial<InboundSms> = {}): InboundSms {
-  return { originationNumber: from, destinationNumber: PUBLISHED, messageKeyword: 'KEYWORD', messageBody: body, inboundMessageId: randomUUID(), ...overrides };
+  return {
+    originationNumber: from,
+    destinationNumber: PUBLISHED,
+    messageKeyword: 'KEYWORD',
+    messageBody: body,
+    inboundMessageId: randomUUID(),
+    ...overrides,
+  };
 }
 
 /** Feeds one SQS batch of failure records; answers the ids of the records that failed (they would come back). */
@@ -48,7 +69,11 @@ function failureOutcomes(inboundMessageId: string): string[] {
     .lines()
     .filter((line) => line.inboundMessageId === inboundMessageId)
     .flatMap((line) =>
-      line.message === 'given-up inbound SMS handled' ? [String(line.outcome)] : line.message === 'given-up inbound SMS already handled' ? ['duplicate'] : [],
+      line.message === 'given-up inbound SMS handled'
+        ? [String(line.outcome)]
+        : line.message === 'given-up inbound SMS already handled'
+          ? ['duplicate']
+          : [],
     );
 }
 
@@ -68,18 +93,26 @@ describe('an inbound SMS Blink gave up on', () => {
     expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: APOLOGY, from: SECOND_PUBLISHED })]);
     expect(failureOutcomes(message.inboundMessageId).sort()).toEqual(['apology-sent', 'duplicate', 'duplicate']);
     expect(await failureAudit(user.userGuid)).toEqual([
-      expect.objectContaining({ action: 'inbound-failed', channel: 'sms', result: 'failed', reason: 'sender-told', requestId: message.inboundMessageId }),
+      expect.objectContaining({
+        action: 'inbound-failed',
+        channel: 'sms',
+        result: 'failed',
+        reason: 'sender-told',
+        requestId: message.inboundMessageId,
+      }),
     ]);
   });
 
-  it('sends nothing to an opted-out sender (ours or the carrier\'s list), and still keeps the event for the user', async () => {
+  it("sends nothing to an opted-out sender (ours or the carrier's list), and still keeps the event for the user", async () => {
     const optedOut = await enrolledUser(blink);
     await blink.composition.adapters.optOutList.optOut(optedOut.phone, new Date());
     const first = inboundSms(optedOut.phone, 'UNLOCK');
     expect(await deliver([inboundSmsFailureRecord(first)])).toBe(0);
     expect(failureOutcomes(first.inboundMessageId)).toEqual(['opted-out']);
     expect(smsTo(blink, optedOut.phone)).toEqual([]);
-    expect(await failureAudit(optedOut.userGuid)).toEqual([expect.objectContaining({ reason: 'opted-out', result: 'failed' })]);
+    expect(await failureAudit(optedOut.userGuid)).toEqual([
+      expect.objectContaining({ reason: 'opted-out', result: 'failed' }),
+    ]);
 
     // Opted out with the carrier only: the send is refused, the opt-out is kept, and nothing reaches the phone.
     const carrierOptedOut = await enrolledUser(blink);
@@ -95,7 +128,10 @@ describe('an inbound SMS Blink gave up on', () => {
     const revoked = await enrolledUser(blink, { status: 'revoked' });
     const appOnly = await enrolledUser(blink, { methods: { sms: false, app: true } });
     const shared = freshPhone();
-    const sharers = [await enrolledUser(blink, { phoneE164: shared }), await enrolledUser(blink, { phoneE164: shared })];
+    const sharers = [
+      await enrolledUser(blink, { phoneE164: shared }),
+      await enrolledUser(blink, { phoneE164: shared }),
+    ];
     const senders = [freshPhone(), revoked.phone, appOnly.phone, shared];
     const messages = senders.map((sender) => inboundSms(sender, 'RESET'));
     expect(await deliver(messages.map((message) => inboundSmsFailureRecord(message)))).toBe(0);
@@ -109,7 +145,15 @@ describe('an inbound SMS Blink gave up on', () => {
     const user = await enrolledUser(blink);
     const message = inboundSms(user.phone, 'RESET', { destinationNumber: '+14155550100' });
     expect(await deliver([inboundSmsFailureRecord(message)])).toBe(0);
-    expect(logs.lines().some((line) => line.inboundMessageId === message.inboundMessageId && line.message === 'given-up inbound SMS to a number that is not ours ignored')).toBe(true);
+    expect(
+      logs
+        .lines()
+        .some(
+          (line) =>
+            line.inboundMessageId === message.inboundMessageId &&
+            line.message === 'given-up inbound SMS to a number that is not ours ignored',
+        ),
+    ).toBe(true);
     expect(smsTo(blink, user.phone)).toEqual([]);
   });
 
@@ -131,10 +175,17 @@ describe('an inbound SMS Blink gave up on', () => {
     const user = await enrolledUser(blink);
     const good = inboundSms(user.phone, 'RESET');
     const marker = 'Cedar-Window-51';
-    const notAnSms = JSON.stringify({ ...JSON.parse(inboundSmsFailureRecord(good)), requestPayload: { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm', Message: marker } }] } });
+    const notAnSms = JSON.stringify({
+      ...JSON.parse(inboundSmsFailureRecord(good)),
+      requestPayload: { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm', Message: marker } }] },
+    });
     expect(await deliver(['not json', notAnSms, inboundSmsFailureRecord(good)])).toBe(2);
     expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: APOLOGY })]);
-    expect(logs.lines().filter((line) => line.message === 'inbound SMS failure record refused: not a record of a failed inbound SMS')).toHaveLength(2);
+    expect(
+      logs
+        .lines()
+        .filter((line) => line.message === 'inbound SMS failure record refused: not a record of a failed inbound SMS'),
+    ).toHaveLength(2);
     expect(logs.text()).not.toContain(marker);
   });
 
@@ -154,7 +205,8 @@ describe('the whole path through the local runtime', () => {
     const inboundMessageId = randomUUID();
     // Each attempt of the HELP reply fails (3 SDK attempts each): the handler throws, as it would for SNS's retries.
     blink.smsStandIn.failNext({ type: 'InternalServerException', status: 500, to: user.phone }, 9);
-    for (let attempt = 0; attempt < 3; attempt += 1) expect((await text(blink, user.phone, 'HELP', { inboundMessageId })).status).toBe(500);
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      expect((await text(blink, user.phone, 'HELP', { inboundMessageId })).status).toBe(500);
     expect(smsTo(blink, user.phone)).toEqual([]);
 
     const given = inboundSms(user.phone, 'HELP', { inboundMessageId });
@@ -168,10 +220,13 @@ describe('the whole path through the local runtime', () => {
     expect(outcomeOf(logs, sent.inboundMessageId)).toBe('job-enqueued');
     // A made-up user the demo directory does not know: the worker refuses it, tells the user and audits the job.
     expect(await workerStartedJobOf(logs, sent.inboundMessageId)).toBe('reset');
-    await pollUntil(async () => ((await auditOf(blink, user.userGuid)).some((event) => event.action === 'reset') ? true : undefined), {
-      timeoutMs: 10_000,
-      description: 'the worker to audit the reset job',
-    });
+    await pollUntil(
+      async () => ((await auditOf(blink, user.userGuid)).some((event) => event.action === 'reset') ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        description: 'the worker to audit the reset job',
+      },
+    );
     const before = smsTo(blink, user.phone).length;
 
     const given = inboundSms(user.phone, 'RESET', { inboundMessageId: sent.inboundMessageId });

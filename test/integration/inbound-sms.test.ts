@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { HELP_REPLIES_PER_DAY, UNKNOWN_SENDER_REPLIES_PER_HOUR } from '../../shared/use-cases/inbound-sms/handle-inbound-sms.js';
+import {
+  HELP_REPLIES_PER_DAY,
+  UNKNOWN_SENDER_REPLIES_PER_HOUR,
+} from '../../shared/use-cases/inbound-sms/handle-inbound-sms.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
@@ -21,7 +24,8 @@ import {
 
 const PUBLISHED = '+18553917277';
 const SECOND_PUBLISHED = '+14437477277';
-const HELP = 'Blink: text RESET for a new Windows password or UNLOCK to unlock your account. Msg&data rates may apply. Text STOP to opt out.';
+const HELP =
+  'Blink: text RESET for a new Windows password or UNLOCK to unlock your account. Msg&data rates may apply. Text STOP to opt out.';
 const NOT_SET_UP = 'Blink: this number is not set up for password resets. Contact your IT service desk.';
 
 let blink: LocalBlink;
@@ -62,7 +66,12 @@ afterEach(() => {
 });
 
 /** Texts and checks that the route accepted it and the use case handled it as `outcome`. */
-async function expectHandled(from: string, body: string, outcome: string, options: { to?: string; inboundMessageId?: string } = {}) {
+async function expectHandled(
+  from: string,
+  body: string,
+  outcome: string,
+  options: { to?: string; inboundMessageId?: string } = {},
+) {
   const sent = await text(blink, from, body, options);
   expect(sent.status).toBe(202);
   expect(outcomeOf(logs, sent.inboundMessageId)).toBe(outcome);
@@ -83,37 +92,54 @@ describe('inbound SMS commands', () => {
     ['Nouveau mot!', 'reset'],
     ['unlock', 'unlock'],
     ['Unblock?', 'unlock'],
-  ])('"%s" from the enrolled phone queues a %s job the worker picks up, with no reply of its own', async (body, kind) => {
-    const user = await enrolledUser(blink);
-    const id = await expectHandled(user.phone, body, 'job-enqueued');
-    expect(await workerStartedJobOf(logs, id)).toBe(kind);
-    const audit = await requestsInAudit(user.userGuid);
-    expect(audit).toEqual([expect.objectContaining({ action: `${kind}-requested`, channel: 'sms', result: 'success' })]);
-    // No acknowledgement: the first SMS the number gets is the worker's answer, never one from the use case.
-    expect(smsTo(blink, user.phone).filter((sms) => sms.body === HELP || sms.body.includes('too many'))).toEqual([]);
-  });
+  ])(
+    '"%s" from the enrolled phone queues a %s job the worker picks up, with no reply of its own',
+    async (body, kind) => {
+      const user = await enrolledUser(blink);
+      const id = await expectHandled(user.phone, body, 'job-enqueued');
+      expect(await workerStartedJobOf(logs, id)).toBe(kind);
+      const audit = await requestsInAudit(user.userGuid);
+      expect(audit).toEqual([
+        expect.objectContaining({ action: `${kind}-requested`, channel: 'sms', result: 'success' }),
+      ]);
+      // No acknowledgement: the first SMS the number gets is the worker's answer, never one from the use case.
+      expect(smsTo(blink, user.phone).filter((sms) => sms.body === HELP || sms.body.includes('too many'))).toEqual([]);
+    },
+  );
 
   it('answers HELP, its aliases and unknown words with the help text from the number texted, and queues nothing', async () => {
     const user = await enrolledUser(blink);
-    for (const body of ['HELP', 'info', 'Aide.', 'hello zebra-42']) await expectHandled(user.phone, body, 'help', { to: SECOND_PUBLISHED });
-    expect(smsTo(blink, user.phone)).toEqual(Array.from({ length: 4 }, () => expect.objectContaining({ body: HELP, from: SECOND_PUBLISHED })));
+    for (const body of ['HELP', 'info', 'Aide.', 'hello zebra-42'])
+      await expectHandled(user.phone, body, 'help', { to: SECOND_PUBLISHED });
+    expect(smsTo(blink, user.phone)).toEqual(
+      Array.from({ length: 4 }, () => expect.objectContaining({ body: HELP, from: SECOND_PUBLISHED })),
+    );
     expect(await requestsInAudit(user.userGuid)).toEqual([]);
     expect(logs.text()).not.toContain('zebra-42');
   });
 
-  it('answers from the number the user texted: the worker\'s answer and the limit notice too, not only the help text', async () => {
+  it("answers from the number the user texted: the worker's answer and the limit notice too, not only the help text", async () => {
     const user = await enrolledUser(blink);
     // A made-up user the demo directory does not know: the worker's answer is its refusal SMS.
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(await expectHandled(user.phone, 'RESET', 'job-enqueued', { to: SECOND_PUBLISHED }));
+    for (let i = 0; i < 3; i++)
+      ids.push(await expectHandled(user.phone, 'RESET', 'job-enqueued', { to: SECOND_PUBLISHED }));
     await expectHandled(user.phone, 'RESET', 'rate-limited', { to: SECOND_PUBLISHED });
     for (const id of ids) await workerStartedJobOf(logs, id);
-    const answers = await pollUntil(async () => {
-      const sent = smsTo(blink, user.phone);
-      return sent.filter((sms) => sms.body.startsWith('Blink: we could not reset')).length === 3 ? sent : undefined;
-    }, { timeoutMs: 10_000, description: 'the worker to answer three resets' });
+    const answers = await pollUntil(
+      async () => {
+        const sent = smsTo(blink, user.phone);
+        return sent.filter((sms) => sms.body.startsWith('Blink: we could not reset')).length === 3 ? sent : undefined;
+      },
+      { timeoutMs: 10_000, description: 'the worker to answer three resets' },
+    );
     expect(answers).toHaveLength(4);
-    expect(answers.map((sms) => sms.from)).toEqual([SECOND_PUBLISHED, SECOND_PUBLISHED, SECOND_PUBLISHED, SECOND_PUBLISHED]);
+    expect(answers.map((sms) => sms.from)).toEqual([
+      SECOND_PUBLISHED,
+      SECOND_PUBLISHED,
+      SECOND_PUBLISHED,
+      SECOND_PUBLISHED,
+    ]);
   });
 
   it(`answers at most ${HELP_REPLIES_PER_DAY} help texts a day to an enrolled number, says so once, then nothing; commands still work`, async () => {
@@ -123,7 +149,10 @@ describe('inbound SMS commands', () => {
       const sent = await text(blink, user.phone, i % 2 === 0 ? 'HELP' : `what ${i}`);
       outcomes.push(outcomeOf(logs, sent.inboundMessageId) ?? 'none');
     }
-    expect(outcomes).toEqual([...Array.from({ length: HELP_REPLIES_PER_DAY }, () => 'help'), ...Array.from({ length: 15 - HELP_REPLIES_PER_DAY }, () => 'help-capped')]);
+    expect(outcomes).toEqual([
+      ...Array.from({ length: HELP_REPLIES_PER_DAY }, () => 'help'),
+      ...Array.from({ length: 15 - HELP_REPLIES_PER_DAY }, () => 'help-capped'),
+    ]);
     expect(smsTo(blink, user.phone).map((sms) => sms.body)).toEqual([
       ...Array.from({ length: HELP_REPLIES_PER_DAY }, () => HELP),
       'Blink: no more replies to other messages today. RESET and UNLOCK still work. Text STOP to opt out.',
@@ -139,13 +168,18 @@ describe('inbound SMS commands', () => {
       const user = await enrolledUser(blink);
       await expectHandled(user.phone, stopWord, 'opted-out');
       expect(await blink.composition.adapters.optOutList.isOptedOut(user.phone)).toBe(true);
-      const ignored = [await expectHandled(user.phone, 'RESET', 'sender-opted-out'), await expectHandled(user.phone, 'HELP', 'sender-opted-out')];
+      const ignored = [
+        await expectHandled(user.phone, 'RESET', 'sender-opted-out'),
+        await expectHandled(user.phone, 'HELP', 'sender-opted-out'),
+      ];
       expect(smsTo(blink, user.phone)).toEqual([]);
       expect(await requestsInAudit(user.userGuid)).toEqual([]);
 
       await expectHandled(user.phone, 'START', 'opted-in');
       expect(await blink.composition.adapters.optOutList.isOptedOut(user.phone)).toBe(false);
-      expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: 'You will receive messages from Blink again.', from: PUBLISHED })]);
+      expect(smsTo(blink, user.phone)).toEqual([
+        expect.objectContaining({ body: 'You will receive messages from Blink again.', from: PUBLISHED }),
+      ]);
       const id = await expectHandled(user.phone, 'RESET', 'job-enqueued');
       expect(await workerStartedJobOf(logs, id)).toBe('reset');
       // The job of the later RESET was started: the ignored messages, sent earlier, never made one.
@@ -163,7 +197,9 @@ describe('inbound SMS commands', () => {
     expect(smsTo(blink, stranger)).toEqual([]);
     await expectHandled(stranger, 'Unstop', 'opted-in');
     expect(await blink.composition.adapters.optOutList.isOptedOut(stranger)).toBe(false);
-    expect(smsTo(blink, stranger)).toEqual([expect.objectContaining({ body: 'You will receive messages from Blink again.' })]);
+    expect(smsTo(blink, stranger)).toEqual([
+      expect.objectContaining({ body: 'You will receive messages from Blink again.' }),
+    ]);
   });
 });
 
@@ -173,7 +209,14 @@ describe('senders that may not reset by SMS', () => {
     for (const stranger of strangers) await expectHandled(stranger, 'RESET', 'unknown-sender');
     const replied = strangers.filter((stranger) => smsTo(blink, stranger).length > 0);
     expect(replied).toEqual(strangers.slice(0, UNKNOWN_SENDER_REPLIES_PER_HOUR));
-    expect(logs.lines().some((line) => line.message === 'generic reply to an unknown sender withheld: deployment-wide hourly ceiling reached')).toBe(true);
+    expect(
+      logs
+        .lines()
+        .some(
+          (line) =>
+            line.message === 'generic reply to an unknown sender withheld: deployment-wide hourly ceiling reached',
+        ),
+    ).toBe(true);
     clock.advanceSeconds(3600);
     const nextHour = freshPhone();
     await expectHandled(nextHour, 'RESET', 'unknown-sender');
@@ -193,7 +236,10 @@ describe('senders that may not reset by SMS', () => {
     expect(smsTo(blink, stranger)).toHaveLength(1);
     clock.advanceSeconds(2 * 3600); // 01:00 the next day
     ids.push(await expectHandled(stranger, 'RESET', 'unknown-sender'));
-    expect(smsTo(blink, stranger)).toEqual([expect.objectContaining({ body: NOT_SET_UP }), expect.objectContaining({ body: NOT_SET_UP })]);
+    expect(smsTo(blink, stranger)).toEqual([
+      expect.objectContaining({ body: NOT_SET_UP }),
+      expect.objectContaining({ body: NOT_SET_UP }),
+    ]);
 
     // A control request queued after them is started by the worker; none of the stranger's messages made a job.
     const control = await enrolledUser(blink);
@@ -226,7 +272,10 @@ describe('per-account limits', () => {
     const user = await enrolledUser(blink);
     const allowed = [await expectHandled(user.phone, 'RESET', 'job-enqueued')];
     clock.advanceSeconds(20 * 60); // the first request leaves the sliding hour in 40 minutes
-    allowed.push(await expectHandled(user.phone, 'UNLOCK', 'job-enqueued'), await expectHandled(user.phone, 'RESET', 'job-enqueued'));
+    allowed.push(
+      await expectHandled(user.phone, 'UNLOCK', 'job-enqueued'),
+      await expectHandled(user.phone, 'RESET', 'job-enqueued'),
+    );
     const refused = [
       await expectHandled(user.phone, 'RESET', 'rate-limited'),
       await expectHandled(user.phone, 'RESET', 'rate-limited'),
@@ -235,7 +284,9 @@ describe('per-account limits', () => {
     ];
     // Once for RESET and once for UNLOCK: a user told about RESET is not left in silence when they try UNLOCK.
     const notices = smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'));
-    const notice = expect.objectContaining({ body: 'Blink: too many requests for this account. Try again in 40 minutes.' });
+    const notice = expect.objectContaining({
+      body: 'Blink: too many requests for this account. Try again in 40 minutes.',
+    });
     expect(notices).toEqual([notice, notice]);
     expect(await workerStartedJobOf(logs, allowed[2] ?? '')).toBe('reset');
     for (const id of allowed.slice(0, 2)) expect(await workerStartedJobOf(logs, id)).toMatch(/^(reset|unlock)$/);
@@ -276,8 +327,18 @@ describe('delivery', () => {
     const inboundMessageId = randomUUID();
     const results = await Promise.all([0, 1, 2].map(() => text(blink, user.phone, 'RESET', { inboundMessageId })));
     expect(results.map((result) => result.status)).toEqual([202, 202, 202]);
-    const outcomes = logs.lines().filter((line) => line.inboundMessageId === inboundMessageId && /^(inbound SMS handled|duplicate inbound SMS ignored)$/.test(String(line.message)));
-    expect(outcomes.map((line) => line.message).sort()).toEqual(['duplicate inbound SMS ignored', 'duplicate inbound SMS ignored', 'inbound SMS handled']);
+    const outcomes = logs
+      .lines()
+      .filter(
+        (line) =>
+          line.inboundMessageId === inboundMessageId &&
+          /^(inbound SMS handled|duplicate inbound SMS ignored)$/.test(String(line.message)),
+      );
+    expect(outcomes.map((line) => line.message).sort()).toEqual([
+      'duplicate inbound SMS ignored',
+      'duplicate inbound SMS ignored',
+      'inbound SMS handled',
+    ]);
     await expectHandled(user.phone, 'RESET', 'duplicate', { inboundMessageId });
     expect(await workerStartedJobOf(logs, inboundMessageId)).toBe('reset');
     expect(await requestsInAudit(user.userGuid)).toHaveLength(1);

@@ -17,7 +17,9 @@ const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 const keepUntil = at(7 * 86_400);
 
 async function storedItem(jobId: string) {
-  const { Item } = await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: jobLedgerKeys.job(jobId), ConsistentRead: true }));
+  const { Item } = await dynamo.client.send(
+    new GetCommand({ TableName: TABLE, Key: jobLedgerKeys.job(jobId), ConsistentRead: true }),
+  );
   return Item;
 }
 

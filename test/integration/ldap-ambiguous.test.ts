@@ -23,7 +23,11 @@ describe('LdapDirectory against a directory that returns two matches', () => {
       for (const name of ['twin.one', 'twin.two']) {
         response.send({
           dn: `CN=${name},OU=Staff,${connection.baseDn}`,
-          attributes: { objectClass: ['top', 'person', 'user'], sAMAccountName: name, userPrincipalName: 'twin@corp.example.test' },
+          attributes: {
+            objectClass: ['top', 'person', 'user'],
+            sAMAccountName: name,
+            userPrincipalName: 'twin@corp.example.test',
+          },
         });
       }
       response.end();
@@ -39,7 +43,9 @@ describe('LdapDirectory against a directory that returns two matches', () => {
   it('refuses a UPN lookup that matches more than one entry', async () => {
     const directory = new LdapDirectory(directoryOptions({ urls: [url] }));
     try {
-      await expect(directory.findUserByUserPrincipalName('twin@corp.example.test')).rejects.toBeInstanceOf(AmbiguousUserError);
+      await expect(directory.findUserByUserPrincipalName('twin@corp.example.test')).rejects.toBeInstanceOf(
+        AmbiguousUserError,
+      );
       await expect(directory.findUserBySamAccountName('twin.one')).rejects.toBeInstanceOf(AmbiguousUserError);
     } finally {
       await directory.close();

@@ -73,7 +73,21 @@ async function closedPort(): Promise<number> {
 function unrelatedCaPem(): string {
   return execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=Unrelated CA', '-keyout', '/dev/null'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=Unrelated CA',
+      '-keyout',
+      '/dev/null',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   );
 }
@@ -115,11 +129,15 @@ describe('LdapDirectory connections to Samba AD', () => {
     const ldap = directory({ urls: [dead, 'ldaps://127.0.0.1:636'] });
 
     await expect(ldap.checkHealth()).resolves.toEqual({ url: 'ldaps://127.0.0.1:636' });
-    await expect(ldap.findUserBySamAccountName('alice.martin')).resolves.toMatchObject({ samAccountName: 'alice.martin' });
+    await expect(ldap.findUserBySamAccountName('alice.martin')).resolves.toMatchObject({
+      samAccountName: 'alice.martin',
+    });
   });
 
   it('reports DirectoryUnavailableError when no DC answers', async () => {
-    const ldap = directory({ urls: [`ldaps://127.0.0.1:${await closedPort()}`, `ldaps://127.0.0.1:${await closedPort()}`] });
+    const ldap = directory({
+      urls: [`ldaps://127.0.0.1:${await closedPort()}`, `ldaps://127.0.0.1:${await closedPort()}`],
+    });
 
     const error = await failureOf(ldap.findUserBySamAccountName('alice.martin'));
 
@@ -214,7 +232,9 @@ describe('LdapDirectory connections to Samba AD', () => {
 
     expect(error).toBeInstanceOf(DirectoryUnavailableError);
     expect(error.message).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
-    await expect(directory({ urls: ['ldaps://localhost:636'] }).checkHealth()).resolves.toEqual({ url: 'ldaps://localhost:636' });
+    await expect(directory({ urls: ['ldaps://localhost:636'] }).checkHealth()).resolves.toEqual({
+      url: 'ldaps://localhost:636',
+    });
   });
 
   it('works over StartTLS on 389, including a password reset (which AD allows only encrypted)', async () => {

@@ -96,7 +96,12 @@ describe('LdapDirectory lookups against Samba AD', () => {
 
   it('lists the users of an OU', async () => {
     const staff = await directory.listUsersInOu(fixtures.ous.staff);
-    expect(staff.map((user) => user.samAccountName).sort()).toEqual(['alice.martin', 'bob.nguyen', 'carol.diaz', 'dave.okafor']);
+    expect(staff.map((user) => user.samAccountName).sort()).toEqual([
+      'alice.martin',
+      'bob.nguyen',
+      'carol.diaz',
+      'dave.okafor',
+    ]);
   });
 
   it('reads the domain password policy that provisioning set', async () => {
@@ -112,7 +117,13 @@ describe('LdapDirectory lookups against Samba AD', () => {
       minAgeSeconds: policy.minPwdAgeSeconds,
       source: { kind: 'domain' },
     });
-    expect(policy).toMatchObject({ minPwdLength: 8, complexity: true, historyLength: 3, lockoutThreshold: 3, lockoutDurationSeconds: 1800 });
+    expect(policy).toMatchObject({
+      minPwdLength: 8,
+      complexity: true,
+      historyLength: 3,
+      lockoutThreshold: 3,
+      lockoutDurationSeconds: 1800,
+    });
   });
 
   it('reads the effective policy: the resultant PSO when one applies, else the domain policy', async () => {
@@ -145,11 +156,14 @@ describe('LdapDirectory lookups against Samba AD', () => {
     await expect(directory.isProtected(user)).resolves.toBe(true);
   });
 
-  it.each(['alice.martin', 'carol.diaz', 'judy.pso', 'henry.disabled'])('does not treat the ordinary user %s as protected', async (samAccountName) => {
-    const user = await directory.findUserBySamAccountName(samAccountName);
-    if (!user) throw new Error(`${samAccountName} missing`);
-    await expect(directory.isProtected(user)).resolves.toBe(false);
-  });
+  it.each(['alice.martin', 'carol.diaz', 'judy.pso', 'henry.disabled'])(
+    'does not treat the ordinary user %s as protected',
+    async (samAccountName) => {
+      const user = await directory.findUserBySamAccountName(samAccountName);
+      if (!user) throw new Error(`${samAccountName} missing`);
+      await expect(directory.isProtected(user)).resolves.toBe(false);
+    },
+  );
 
   it('reports the flags that make accounts ineligible', async () => {
     const henry = await directory.findUserBySamAccountName('henry.disabled');

@@ -30,11 +30,15 @@ describe('password policy hints on resets', () => {
     if (!user) throw new Error('no user');
     const password = testPassword();
 
-    const error = await hinted.resetPassword(user, password, { forceChange: false, unlock: false }).catch((caught: unknown) => caught);
+    const error = await hinted
+      .resetPassword(user, password, { forceChange: false, unlock: false })
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(DirectoryOperationError);
     expect(error).not.toBeInstanceOf(PasswordRejectedError);
-    expect((error as Error).message).toMatch(/does not support the password policy hints control; turn LDAP_PASSWORD_POLICY_HINTS off .*LDAP 12/);
+    expect((error as Error).message).toMatch(
+      /does not support the password policy hints control; turn LDAP_PASSWORD_POLICY_HINTS off .*LDAP 12/,
+    );
     expect((error as Error).message).not.toContain(password);
     await expect(tryBind(created.dn, created.password)).resolves.toBe('ok');
   });

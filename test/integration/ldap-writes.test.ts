@@ -3,7 +3,15 @@ import { Attribute, Change } from 'ldapts';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { DirectoryOperationError, PasswordRejectedError } from '../../shared/domain/errors.js';
 import type { DirectoryUser } from '../../shared/ports/directory.js';
-import { asAdmin, createTestUser, directoryOptions, lockOut, testPassword, tryBind, type TestUser } from './support/samba.js';
+import {
+  asAdmin,
+  createTestUser,
+  directoryOptions,
+  lockOut,
+  testPassword,
+  tryBind,
+  type TestUser,
+} from './support/samba.js';
 
 // Lockout, unlock, password reset and the lockout scan against the real Samba AD DC. Every test works on users of its
 // own, created for it, so that the tests do not depend on each other or on their order.
@@ -77,7 +85,9 @@ describe('LdapDirectory writes against Samba AD', () => {
     const user = await lookUp(created);
     const tooShort = 'Ab1!x';
 
-    const error = await directory.resetPassword(user, tooShort, { forceChange: true, unlock: false }).catch((caught: unknown) => caught);
+    const error = await directory
+      .resetPassword(user, tooShort, { forceChange: true, unlock: false })
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(PasswordRejectedError);
     const everything = `${String(error)} ${(error as Error).stack ?? ''} ${JSON.stringify(error)} ${String((error as Error).cause ?? '')}`;
@@ -92,9 +102,9 @@ describe('LdapDirectory writes against Samba AD', () => {
     const user = await lookUp(created);
     const lowerOnly = `onlylowercase${randomBytes(2).toString('hex').replace(/\d/g, 'x')}`;
 
-    await expect(directory.resetPassword(user, lowerOnly, { forceChange: false, unlock: false })).rejects.toBeInstanceOf(
-      PasswordRejectedError,
-    );
+    await expect(
+      directory.resetPassword(user, lowerOnly, { forceChange: false, unlock: false }),
+    ).rejects.toBeInstanceOf(PasswordRejectedError);
   });
 
   it('reports a write to a vanished account as a directory error, not as success', async () => {
@@ -102,9 +112,9 @@ describe('LdapDirectory writes against Samba AD', () => {
     const user = await lookUp(created);
     await asAdmin((client) => client.del(created.dn));
 
-    await expect(directory.resetPassword(user, testPassword(), { forceChange: false, unlock: false })).rejects.toBeInstanceOf(
-      DirectoryOperationError,
-    );
+    await expect(
+      directory.resetPassword(user, testPassword(), { forceChange: false, unlock: false }),
+    ).rejects.toBeInstanceOf(DirectoryOperationError);
   });
 
   it('scans locked accounts page by page, keeping only those AD still considers locked', async () => {
@@ -114,7 +124,12 @@ describe('LdapDirectory writes against Samba AD', () => {
     const expired = await createTestUser('scanold');
     const twoHoursAgo = (BigInt(Date.now() - 2 * 3600_000) + 11_644_473_600_000n) * 10_000n;
     await asAdmin((client) =>
-      client.modify(expired.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: [String(twoHoursAgo)] }) })]),
+      client.modify(expired.dn, [
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'lockoutTime', values: [String(twoHoursAgo)] }),
+        }),
+      ]),
     );
 
     const result = await directory.scanLockedAccounts({ pageSize: 2, timeBudgetMs: 30_000 });

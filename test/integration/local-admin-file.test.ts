@@ -15,7 +15,10 @@ function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], { cwd: ROOT, env: bareEnv() });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
+      cwd: ROOT,
+      env: bareEnv(),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -38,7 +41,10 @@ describe('npm run admin finds the running npm start by itself', () => {
   });
 
   it('reads the URL and token from an owner-only file, which a clean stop removes', async () => {
-    runtime = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], { cwd: ROOT, env: bareEnv({ PORT: '0', LOCKOUT_SCAN_INTERVAL_SECONDS: '3600' }) });
+    runtime = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+      cwd: ROOT,
+      env: bareEnv({ PORT: '0', LOCKOUT_SCAN_INTERVAL_SECONDS: '3600' }),
+    });
     runtime.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     runtime.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const port = await pollUntil(async () => /API\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1], {

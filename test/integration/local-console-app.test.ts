@@ -23,14 +23,22 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function call(blink: LocalBlink, method: 'GET' | 'POST', route: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
+async function call(
+  blink: LocalBlink,
+  method: 'GET' | 'POST',
+  route: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const response = await fetch(`${blink.url}${route}`, { method, headers, ...(body === undefined ? {} : { body }) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 const json = (value: unknown) => JSON.stringify(value);
-const enrollDevice = (blink: LocalBlink, request: unknown) => call(blink, 'POST', '/_local/api/devices', json(request), { 'content-type': 'application/json' });
-const deviceAction = (blink: LocalBlink, deviceId: string, action: string) => call(blink, 'POST', `/_local/api/devices/${deviceId}/${action}`);
+const enrollDevice = (blink: LocalBlink, request: unknown) =>
+  call(blink, 'POST', '/_local/api/devices', json(request), { 'content-type': 'application/json' });
+const deviceAction = (blink: LocalBlink, deviceId: string, action: string) =>
+  call(blink, 'POST', `/_local/api/devices/${deviceId}/${action}`);
 
 /** The setup page's QR link for an activation token, as the page shows it under the code. */
 async function qrUri(blink: LocalBlink, token: string): Promise<string> {
@@ -42,7 +50,12 @@ async function qrUri(blink: LocalBlink, token: string): Promise<string> {
 /** Binds with the demo directory over LDAPS (the account's UPN): 'ok', or the AD data code of the refusal. */
 async function demoBind(blink: LocalBlink, samAccountName: string, password: string): Promise<string> {
   if (blink.directory.kind !== 'demo') throw new Error('this test runs with the demo directory');
-  const client = new Client({ url: blink.directory.server.url, tlsOptions: { ca: [blink.directory.server.caPem] }, timeout: 5_000, connectTimeout: 5_000 });
+  const client = new Client({
+    url: blink.directory.server.url,
+    tlsOptions: { ca: [blink.directory.server.caPem] },
+    timeout: 5_000,
+    connectTimeout: 5_000,
+  });
   try {
     await client.bind(`${samAccountName}@corp.example.test`, password);
     return 'ok';
@@ -63,7 +76,8 @@ function isLockedInDemo(blink: LocalBlink, samAccountName: string): boolean {
     .some((dn) => directory.get(dn)?.attributes.get('samaccountname')?.values[0]?.toString() === samAccountName);
 }
 
-const passwordOf = (samAccountName: string) => demoUsers.find((user) => user.samAccountName === samAccountName)?.password ?? '';
+const passwordOf = (samAccountName: string) =>
+  demoUsers.find((user) => user.samAccountName === samAccountName)?.password ?? '';
 
 describe('the console plays the app (demo directory)', () => {
   let blink: LocalBlink;
@@ -103,7 +117,10 @@ describe('the console plays the app (demo directory)', () => {
     if (!userGuid) throw new Error(`${samAccountName} was not resolved as eligible: ${json(resolved.body)}`);
     expect(await admin('/admin/activations', { userGuids: [userGuid] })).toMatchObject({ status: 200 });
     const email = await pollUntil(
-      async () => (await blink.listEmails()).find((sent) => sent.to === `${samAccountName}@corp.example.test` && sent.text.includes('/setup#t=')),
+      async () =>
+        (await blink.listEmails()).find(
+          (sent) => sent.to === `${samAccountName}@corp.example.test` && sent.text.includes('/setup#t='),
+        ),
       { timeoutMs: 5_000, description: `the activation email to ${samAccountName}` },
     );
     const token = /\/setup#t=([A-Za-z0-9_-]+)/.exec(email.text)?.[1];
@@ -114,7 +131,9 @@ describe('the console plays the app (demo directory)', () => {
   it('enrolls from the QR link, completes the setup page, shows the status and resets to a password that binds', async () => {
     const { token } = await activationToken('jane.doe');
     const uri = await qrUri(blink, token);
-    expect(await call(blink, 'POST', '/api/setup/status', json({ token }), { 'content-type': 'application/json' })).toMatchObject({
+    expect(
+      await call(blink, 'POST', '/api/setup/status', json({ token }), { 'content-type': 'application/json' }),
+    ).toMatchObject({
       status: 200,
       body: { state: 'needs-phone' },
     });
@@ -137,7 +156,9 @@ describe('the console plays the app (demo directory)', () => {
     expect(enrolled.body['boundAt']).toBe(record?.boundAt.toISOString());
 
     // The setup page polls this: it completes by itself.
-    expect(await call(blink, 'POST', '/api/setup/status', json({ token }), { 'content-type': 'application/json' })).toMatchObject({
+    expect(
+      await call(blink, 'POST', '/api/setup/status', json({ token }), { 'content-type': 'application/json' }),
+    ).toMatchObject({
       status: 200,
       body: { state: 'complete', method: 'app' },
     });
@@ -170,7 +191,12 @@ describe('the console plays the app (demo directory)', () => {
     const logText = logs.text();
     logs.restore();
     expect(reset.status).toBe(200);
-    expect(reset.body).toMatchObject({ deviceId, action: 'reset', outcome: 'password-ready', requestId: expect.stringMatching(UUID_PATTERN) });
+    expect(reset.body).toMatchObject({
+      deviceId,
+      action: 'reset',
+      outcome: 'password-ready',
+      requestId: expect.stringMatching(UUID_PATTERN),
+    });
     const password = String(reset.body['password']);
     expect(password.length).toBeGreaterThanOrEqual(12);
     expect(String(reset.body['message'])).not.toContain(password);
@@ -188,7 +214,11 @@ describe('the console plays the app (demo directory)', () => {
   it('unlocks the locked demo user, then says he is not locked; a revoked device shows the refusal', async () => {
     expect(isLockedInDemo(blink, 'dave.locked')).toBe(true);
     const { token } = await activationToken('dave.locked');
-    const enrolled = await enrollDevice(blink, { uri: await qrUri(blink, token), unlockMethod: 'biometric', platform: 'ios' });
+    const enrolled = await enrollDevice(blink, {
+      uri: await qrUri(blink, token),
+      unlockMethod: 'biometric',
+      platform: 'ios',
+    });
     expect(enrolled.status).toBe(201);
     const deviceId = String(enrolled.body['deviceId']);
 
@@ -204,7 +234,10 @@ describe('the console plays the app (demo directory)', () => {
     });
     expect(isLockedInDemo(blink, 'dave.locked')).toBe(false);
     expect(await demoBind(blink, 'dave.locked', passwordOf('dave.locked'))).toBe('ok');
-    expect(await deviceAction(blink, deviceId, 'unlock')).toMatchObject({ status: 200, body: { outcome: 'not-locked' } });
+    expect(await deviceAction(blink, deviceId, 'unlock')).toMatchObject({
+      status: 200,
+      body: { outcome: 'not-locked' },
+    });
 
     expect(await admin(`/admin/devices/${deviceId}/revoke`)).toMatchObject({ status: 200 });
     for (const action of ['reset', 'unlock', 'status']) {
@@ -233,7 +266,11 @@ describe('the console plays the app (demo directory)', () => {
       ['a URI that is not a Blink link', { uri: 'https://example.com/enroll' }, /Not a Blink enrollment link/],
       ['a missing URI', { unlockMethod: 'pin' }, /uri/],
       ['an empty URI', { uri: '  ' }, /uri/],
-      ['an unknown unlock method', { uri: otherBlink, unlockMethod: 'face' }, /unlockMethod: must be none, pin or biometric/],
+      [
+        'an unknown unlock method',
+        { uri: otherBlink, unlockMethod: 'face' },
+        /unlockMethod: must be none, pin or biometric/,
+      ],
       ['an unknown platform', { uri: otherBlink, platform: 'symbian' }, /platform: must be ios, android or other/],
       ['an unexpected field', { uri: otherBlink, pushToken: 'x' }, /pushToken/],
       ['a link without a binding code', { uri: 'blink://enroll?v=1&api=http%3A%2F%2F127.0.0.1' }, /binding code/],
@@ -267,16 +304,27 @@ describe('the console plays the app (demo directory)', () => {
       const uri = await qrUri(blink, token);
       const before = ((await call(blink, 'GET', '/_local/api/devices')).body as unknown as unknown[]).length;
       for (const site of ['cross-site', 'same-site']) {
-        const enrolled = await call(blink, 'POST', '/_local/api/devices', json({ uri }), { 'content-type': 'text/plain', 'sec-fetch-site': site });
-        expect(enrolled).toEqual({ status: 403, body: { error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' } } });
+        const enrolled = await call(blink, 'POST', '/_local/api/devices', json({ uri }), {
+          'content-type': 'text/plain',
+          'sec-fetch-site': site,
+        });
+        expect(enrolled).toEqual({
+          status: 403,
+          body: { error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' } },
+        });
       }
       expect(((await call(blink, 'GET', '/_local/api/devices')).body as unknown as unknown[]).length).toBe(before);
 
       // The console's own page (same-origin) enrolls; another site cannot use the device either.
-      const enrolled = await call(blink, 'POST', '/_local/api/devices', json({ uri }), { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' });
+      const enrolled = await call(blink, 'POST', '/_local/api/devices', json({ uri }), {
+        'content-type': 'application/json',
+        'sec-fetch-site': 'same-origin',
+      });
       expect(enrolled.status).toBe(201);
       const deviceId = String(enrolled.body['deviceId']);
-      const reset = await call(blink, 'POST', `/_local/api/devices/${deviceId}/reset`, undefined, { 'sec-fetch-site': 'cross-site' });
+      const reset = await call(blink, 'POST', `/_local/api/devices/${deviceId}/reset`, undefined, {
+        'sec-fetch-site': 'cross-site',
+      });
       expect(reset).toMatchObject({ status: 403, body: { error: { code: 'CROSS_SITE' } } });
       const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
       expect(audit.map((event) => event.action)).not.toContain('reset-requested');
@@ -284,10 +332,16 @@ describe('the console plays the app (demo directory)', () => {
     });
 
     it('answers an unknown device with 404, a GET with 405, and an unknown action with 404', async () => {
-      expect(await deviceAction(blink, randomUUID(), 'reset')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+      expect(await deviceAction(blink, randomUUID(), 'reset')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND' } },
+      });
       const get = await call(blink, 'GET', `/_local/api/devices/${randomUUID()}/status`);
       expect(get.status).toBe(405);
-      expect(await deviceAction(blink, randomUUID(), 'delete')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+      expect(await deviceAction(blink, randomUUID(), 'delete')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND' } },
+      });
     });
   });
 });
@@ -337,7 +391,9 @@ describe('the console app when the directory worker cannot answer in time', () =
         action: 'reset',
         outcome: 'pending',
         requestId: expect.stringMatching(UUID_PATTERN),
-        message: expect.stringMatching(/^Still pending after 1 s: the directory worker has not answered request [0-9a-f-]{36} yet\.$/),
+        message: expect.stringMatching(
+          /^Still pending after 1 s: the directory worker has not answered request [0-9a-f-]{36} yet\.$/,
+        ),
       },
     });
   });
@@ -350,7 +406,9 @@ function closedPort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -10,7 +10,8 @@ import { demoUsers } from '../../local/demo-directory/seed.js';
 // The demo directory of `npm start` must serve what the LDAP adapter asks for, over LDAPS verified against the CA the
 // runtime generates. This checks the local runtime's stand-in only: real AD behaviour is tested against Samba.
 
-const passwordOf = (samAccountName: string) => demoUsers.find((user) => user.samAccountName === samAccountName)?.password ?? '';
+const passwordOf = (samAccountName: string) =>
+  demoUsers.find((user) => user.samAccountName === samAccountName)?.password ?? '';
 
 describe('demo directory served to the LdapDirectory adapter', () => {
   let demo: DemoDirectoryServer;
@@ -30,7 +31,12 @@ describe('demo directory served to the LdapDirectory adapter', () => {
     });
 
   const userClient = () => {
-    const client = new Client({ url: demo.url, tlsOptions: { ca: [demo.caPem] }, timeout: 2_000, connectTimeout: 2_000 });
+    const client = new Client({
+      url: demo.url,
+      tlsOptions: { ca: [demo.caPem] },
+      timeout: 2_000,
+      connectTimeout: 2_000,
+    });
     clients.push(client);
     return client;
   };
@@ -80,11 +86,17 @@ describe('demo directory served to the LdapDirectory adapter', () => {
       isComputer: false,
     });
     expect(jane.objectGuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect((await directory.findUserByUserPrincipalName('JANE.DOE@corp.example.test'))?.objectGuid).toBe(jane.objectGuid);
+    expect((await directory.findUserByUserPrincipalName('JANE.DOE@corp.example.test'))?.objectGuid).toBe(
+      jane.objectGuid,
+    );
     expect((await directory.findUserByGuid(jane.objectGuid))?.samAccountName).toBe('jane.doe');
     expect(await directory.findUserByGuid(randomUUID())).toBeUndefined();
     // Bytes that look like truncated UTF-8 (a lead byte at the end) once made ldapjs drop the connection.
-    for (const guid of ['00000000-0000-0000-0000-0000000000c3', 'ffffffff-ffff-ffff-ffff-ffffffffffe2', '00000000-0000-0000-c3e2-000000000000']) {
+    for (const guid of [
+      '00000000-0000-0000-0000-0000000000c3',
+      'ffffffff-ffff-ffff-ffff-ffffffffffe2',
+      '00000000-0000-0000-c3e2-000000000000',
+    ]) {
       await expect(directory.findUserByGuid(guid)).resolves.toBeUndefined();
     }
   });
@@ -143,12 +155,17 @@ describe('demo directory served to the LdapDirectory adapter', () => {
   });
 
   it('refuses disabled accounts, anonymous searches and writes by ordinary users', async () => {
-    await expect(userClient().bind('carol.former@corp.example.test', passwordOf('carol.former'))).rejects.toThrow(/data 533/);
+    await expect(userClient().bind('carol.former@corp.example.test', passwordOf('carol.former'))).rejects.toThrow(
+      /data 533/,
+    );
     await expect(userClient().search(demo.baseDn, { filter: '(sAMAccountName=jane.doe)' })).rejects.toThrow(/000004DC/);
 
     const jane = userClient();
     await jane.bind('jane.doe@corp.example.test', passwordOf('jane.doe'));
-    const unlockDave = new Change({ operation: 'replace', modification: new Attribute({ type: 'lockoutTime', values: ['0'] }) });
+    const unlockDave = new Change({
+      operation: 'replace',
+      modification: new Attribute({ type: 'lockoutTime', values: ['0'] }),
+    });
     await expect(jane.modify('CN=Dave Locked,OU=Staff,DC=corp,DC=example,DC=test', unlockDave)).rejects.toThrow(
       InsufficientAccessError,
     );

@@ -12,7 +12,8 @@ import { getSambaConnection, localDirectorySettings } from './support/samba.js';
 // The local identity provider against the demo directory: a real OpenID code flow with PKCE, the password checked by
 // an LDAP bind, the AD groups (nested ones included) in the ID token.
 const redirectUri = 'http://127.0.0.1:9/admin/portal/callback';
-const passwordOf = (samAccountName: string) => demoUsers.find((user) => user.samAccountName === samAccountName)?.password ?? '';
+const passwordOf = (samAccountName: string) =>
+  demoUsers.find((user) => user.samAccountName === samAccountName)?.password ?? '';
 const groupsOu = `OU=Groups,${demoDomain.baseDn}`;
 
 let directory: DemoDirectoryServer;
@@ -26,7 +27,14 @@ beforeAll(async () => {
   const caFile = path.join(stateDir, 'ca.pem');
   await writeFile(caFile, directory.caPem);
   idp = await startLocalIdentityProvider({
-    directory: { urls: directory.url, baseDn: directory.baseDn, bindDn: directory.bindDn, bindPassword: directory.bindPassword, caFile, startTls: false },
+    directory: {
+      urls: directory.url,
+      baseDn: directory.baseDn,
+      bindDn: directory.bindDn,
+      bindPassword: directory.bindPassword,
+      caFile,
+      startTls: false,
+    },
     redirectUris: [redirectUri],
   });
   sambaIdp = await startLocalIdentityProvider({ directory: localDirectorySettings(), redirectUris: [redirectUri] });
@@ -64,7 +72,12 @@ async function redeem(code: string, verifier: string, provider = idp) {
       'content-type': 'application/x-www-form-urlencoded',
       authorization: `Basic ${Buffer.from(`${provider.clientId}:${provider.clientSecret}`).toString('base64')}`,
     },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    }).toString(),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -95,8 +108,12 @@ test('a technician signs in with their directory password and gets their groups,
 test('nested groups are in the claim: an admin through IT Operations', async () => {
   const { request, code } = await signIn('adam.itadmin@corp.example.test', passwordOf('adam.itadmin'));
   const { body } = await redeem(code, request.verifier);
-  const claims = JSON.parse(Buffer.from(String(body.id_token).split('.')[1] ?? '', 'base64url').toString('utf8')) as { groups: string[] };
-  expect(claims.groups.map((dn) => dn.toLowerCase()).sort()).toEqual([`CN=Blink Admins,${groupsOu}`, `CN=IT Operations,${groupsOu}`].map((dn) => dn.toLowerCase()).sort());
+  const claims = JSON.parse(Buffer.from(String(body.id_token).split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    groups: string[];
+  };
+  expect(claims.groups.map((dn) => dn.toLowerCase()).sort()).toEqual(
+    [`CN=Blink Admins,${groupsOu}`, `CN=IT Operations,${groupsOu}`].map((dn) => dn.toLowerCase()).sort(),
+  );
 });
 
 test('a wrong password, or an unknown account, gets the same refusal and no code', async () => {
@@ -135,12 +152,18 @@ test('against Samba AD: the nested admin group and the technician group reach th
       issuer: sambaIdp.issuer,
       audience: sambaIdp.clientId,
     });
-    expect(payload.sub).toBe(Object.values(fixtures.users).find((user) => user.samAccountName === samAccountName)?.objectGuid);
+    expect(payload.sub).toBe(
+      Object.values(fixtures.users).find((user) => user.samAccountName === samAccountName)?.objectGuid,
+    );
     return (payload.groups as string[]).map((dn) => dn.toLowerCase());
   };
   expect(await groupsAt('tina.tech')).toContain(fixtures.groups.blinkTechnicians.dn.toLowerCase());
   const adminGroups = await groupsAt('adam.itadmin');
-  expect(adminGroups).toEqual(expect.arrayContaining([fixtures.groups.blinkAdmins.dn, fixtures.groups.itOperations.dn].map((dn) => dn.toLowerCase())));
+  expect(adminGroups).toEqual(
+    expect.arrayContaining(
+      [fixtures.groups.blinkAdmins.dn, fixtures.groups.itOperations.dn].map((dn) => dn.toLowerCase()),
+    ),
+  );
   const neither = await groupsAt(fixtures.users.alice.samAccountName);
   expect(neither).not.toContain(fixtures.groups.blinkTechnicians.dn.toLowerCase());
   expect(neither).not.toContain(fixtures.groups.blinkAdmins.dn.toLowerCase());

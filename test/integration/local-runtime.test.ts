@@ -44,10 +44,13 @@ async function withLogs<T>(body: (logs: LogCapture) => Promise<T>): Promise<T> {
 async function pingJobDone(blink: LocalBlink, logs: LogCapture, description: string): Promise<string> {
   const jobId = randomUUID();
   await blink.composition.adapters.jobQueue.enqueue({ kind: 'ping', jobId, requestedAt: new Date().toISOString() });
-  await pollUntil(async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined), {
-    timeoutMs: 15_000,
-    description,
-  });
+  await pollUntil(
+    async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined),
+    {
+      timeoutMs: 15_000,
+      description,
+    },
+  );
   return jobId;
 }
 
@@ -100,14 +103,20 @@ describe('local runtime', () => {
             method,
             path: route,
             setHost: false,
-            headers: { ...(host === undefined ? {} : { host }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+            headers: {
+              ...(host === undefined ? {} : { host }),
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
           },
           (response) => {
             const chunks: Buffer[] = [];
             response.on('data', (chunk: Buffer) => chunks.push(chunk));
             response.on('end', () => {
               const text = Buffer.concat(chunks).toString('utf8');
-              resolve({ status: response.statusCode ?? 0, json: response.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text });
+              resolve({
+                status: response.statusCode ?? 0,
+                json: response.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text,
+              });
             });
           },
         );
@@ -118,18 +127,49 @@ describe('local runtime', () => {
 
     it('refuses every route with 421 for a Host it does not serve, and acts on nothing', async () => {
       const before = blink.inboundMessages().length;
-      const hostile = [`rebind.attacker.example:${blink.port}`, `127.0.0.1:${blink.port + 1}`, `localhost`, `rebind.attacker.example`];
+      const hostile = [
+        `rebind.attacker.example:${blink.port}`,
+        `127.0.0.1:${blink.port + 1}`,
+        `localhost`,
+        `rebind.attacker.example`,
+      ];
       for (const host of hostile) {
-        for (const route of ['/_local/api/sms', '/_local', '/_local/console.js', '/health', '/setup', '/admin/enrollments']) {
+        for (const route of [
+          '/_local/api/sms',
+          '/_local',
+          '/_local/console.js',
+          '/health',
+          '/setup',
+          '/admin/enrollments',
+        ]) {
           const answer = await requestWithHost(host, 'GET', route);
           expect({ host, route, status: answer.status }).toEqual({ host, route, status: 421 });
-          expect(answer.json).toEqual({ error: { code: 'MISDIRECTED_REQUEST', message: expect.stringMatching(/127\.0\.0\.1, localhost and the PUBLIC_BASE_URL host/) } });
+          expect(answer.json).toEqual({
+            error: {
+              code: 'MISDIRECTED_REQUEST',
+              message: expect.stringMatching(/127\.0\.0\.1, localhost and the PUBLIC_BASE_URL host/),
+            },
+          });
         }
-        const posted = await requestWithHost(host, 'POST', '/_local/api/sms/inbound', JSON.stringify({ from: '+12065550123', body: 'RESET' }));
+        const posted = await requestWithHost(
+          host,
+          'POST',
+          '/_local/api/sms/inbound',
+          JSON.stringify({ from: '+12065550123', body: 'RESET' }),
+        );
         expect(posted.status).toBe(421);
       }
       // No Host at all: Node's HTTP/1.1 parser refuses it (400) before the runtime sees it.
-      expect((await requestWithHost(undefined, 'POST', '/_local/api/sms/inbound', JSON.stringify({ from: '+12065550123', body: 'RESET' }))).status).toBe(400);
+      expect(
+        (
+          await requestWithHost(
+            undefined,
+            'POST',
+            '/_local/api/sms/inbound',
+            JSON.stringify({ from: '+12065550123', body: 'RESET' }),
+          )
+        ).status,
+      ).toBe(400);
       expect(blink.inboundMessages()).toHaveLength(before);
     });
 
@@ -146,18 +186,28 @@ describe('local runtime', () => {
       const oversized = Buffer.alloc(MAX_BODY_BYTES + 1024 * 1024, 'a');
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const request = httpRequest(
-          { host: '127.0.0.1', port: blink.port, method: 'POST', path: '/api/enrollment/start', headers: { 'content-type': 'application/json', 'content-length': oversized.length } },
+          {
+            host: '127.0.0.1',
+            port: blink.port,
+            method: 'POST',
+            path: '/api/enrollment/start',
+            headers: { 'content-type': 'application/json', 'content-length': oversized.length },
+          },
           (response) => {
             const chunks: Buffer[] = [];
             response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+            );
           },
         );
         request.on('error', reject);
         request.end(oversized);
       });
       expect(answer.status).toBe(413);
-      expect(JSON.parse(answer.body)).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/larger than/) } });
+      expect(JSON.parse(answer.body)).toEqual({
+        error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/larger than/) },
+      });
       // The runtime still answers afterwards.
       expect((await fetch(`${blink.url}/health`)).status).toBe(200);
     });
@@ -198,7 +248,12 @@ describe('local runtime', () => {
       await blink.composition.adapters.pushSender.send({ target: 'device-1', title: `Title ${marker}`, body: 'Body' });
 
       const sms = (await (await fetch(`${blink.url}/_local/api/sms`)).json()) as Array<Record<string, unknown>>;
-      expect(sms).toContainEqual({ to: '+12065550123', from: '+18553917277', body: `code <b>${marker}</b>`, at: expect.any(String) });
+      expect(sms).toContainEqual({
+        to: '+12065550123',
+        from: '+18553917277',
+        body: `code <b>${marker}</b>`,
+        at: expect.any(String),
+      });
 
       const emails = (await (await fetch(`${blink.url}/_local/api/email`)).json()) as Array<Record<string, unknown>>;
       expect(emails).toContainEqual({
@@ -210,7 +265,9 @@ describe('local runtime', () => {
       });
 
       const pushes = (await (await fetch(`${blink.url}/_local/api/push`)).json()) as Array<Record<string, unknown>>;
-      expect(pushes).toContainEqual(expect.objectContaining({ target: 'device-1', title: `Title ${marker}`, body: 'Body' }));
+      expect(pushes).toContainEqual(
+        expect.objectContaining({ target: 'device-1', title: `Title ${marker}`, body: 'Body' }),
+      );
 
       const page = await (await fetch(blink.consoleUrl)).text();
       expect(page).toContain(`code &lt;b&gt;${marker}&lt;/b&gt;`);
@@ -223,9 +280,15 @@ describe('local runtime', () => {
   describe('locking a demo user out from the console', () => {
     it('types wrong passwords until the demo directory locks the account, which the lockout scan then finds', async () => {
       const lock = (body: unknown, headers: Record<string, string> = {}) =>
-        fetch(`${blink.url}/_local/api/directory/lock`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+        fetch(`${blink.url}/_local/api/directory/lock`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        });
       const scanned = async () =>
-        (await blink.composition.adapters.directory.scanLockedAccounts({ pageSize: 100, timeBudgetMs: 10_000 })).locked.map((account) => account.samAccountName);
+        (
+          await blink.composition.adapters.directory.scanLockedAccounts({ pageSize: 100, timeBudgetMs: 10_000 })
+        ).locked.map((account) => account.samAccountName);
       expect(await scanned()).not.toContain('john.smith');
 
       const crossSite = await lock({ samAccountName: 'john.smith' }, { 'sec-fetch-site': 'cross-site' });
@@ -241,7 +304,11 @@ describe('local runtime', () => {
       const page = await (await fetch(blink.consoleUrl)).text();
       expect(page).toMatch(/<code>john\.smith<\/code>.*?<strong class="locked">yes<\/strong>/s);
       // Already locked: nothing more to type.
-      expect(await (await lock({ samAccountName: 'john.smith' })).json()).toEqual({ samAccountName: 'john.smith', locked: true, wrongPasswords: 0 });
+      expect(await (await lock({ samAccountName: 'john.smith' })).json()).toEqual({
+        samAccountName: 'john.smith',
+        locked: true,
+        wrongPasswords: 0,
+      });
     });
   });
 
@@ -261,10 +328,16 @@ describe('local runtime', () => {
 
       // The handler parsed the two-way JSON and logged it under its function name…
       expect(logLines).toContainEqual(
-        expect.objectContaining({ message: 'inbound SMS received', inboundMessageId, function_name: 'blink-inbound-sms' }),
+        expect.objectContaining({
+          message: 'inbound SMS received',
+          inboundMessageId,
+          function_name: 'blink-inbound-sms',
+        }),
       );
       // …and passed it to the use case, which the console lists.
-      const handled = (await (await fetch(`${blink.url}/_local/api/sms/inbound`)).json()) as Array<Record<string, unknown>>;
+      const handled = (await (await fetch(`${blink.url}/_local/api/sms/inbound`)).json()) as Array<
+        Record<string, unknown>
+      >;
       expect(handled).toContainEqual(
         expect.objectContaining({ from: '+12065550123', to: '+14437477277', body: 'reset now', inboundMessageId }),
       );
@@ -286,7 +359,10 @@ describe('local runtime', () => {
       ['a missing sender', { body: 'RESET' }, /from/],
     ])('refuses %s with 400 and a clear message', async (_case, payload, mentions) => {
       const before = blink.inboundMessages().length;
-      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', body: JSON.stringify(payload) });
+      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+        method: 'POST',
+        body: JSON.stringify(payload),
+      });
       expect(response.status).toBe(400);
       const body = (await response.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('VALIDATION_FAILED');
@@ -295,7 +371,10 @@ describe('local runtime', () => {
     });
 
     it('refuses a body that is not JSON with 400', async () => {
-      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', body: 'from=+12065550123' });
+      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, {
+        method: 'POST',
+        body: 'from=+12065550123',
+      });
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/JSON/);
     });
@@ -312,7 +391,9 @@ describe('local runtime', () => {
       const job = await post('/_local/api/jobs', { kind: 'ping' });
       for (const response of [inbound, job]) {
         expect(response.status).toBe(403);
-        expect(await response.json()).toEqual({ error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' } });
+        expect(await response.json()).toEqual({
+          error: { code: 'CROSS_SITE', message: 'The console refuses requests sent from another site.' },
+        });
       }
       expect(blink.inboundMessages()).toHaveLength(before);
       // The console's own page (same origin) and scripts (no Fetch Metadata) still work.
@@ -331,7 +412,9 @@ describe('local runtime', () => {
         const jobId = await pingJobDone(blink, logs, 'the ping job to be done');
         const started = logs.lines().find((line) => line.message === 'job started' && line.jobId === jobId);
         expect(started).toMatchObject({ receiveCount: 1, function_name: 'blink-directory-worker' });
-        expect(logs.lines()).toContainEqual(expect.objectContaining({ message: 'directory answered', url: blink.services.directory }));
+        expect(logs.lines()).toContainEqual(
+          expect.objectContaining({ message: 'directory answered', url: blink.services.directory }),
+        );
       });
       await pollUntil(
         async () => {
@@ -345,15 +428,22 @@ describe('local runtime', () => {
 
     it('lets the console enqueue a ping job and refuses other kinds (reset)', async () => {
       await withLogs(async (logs) => {
-        const response = await fetch(`${blink.url}/_local/api/jobs`, { method: 'POST', body: JSON.stringify({ kind: 'ping' }) });
+        const response = await fetch(`${blink.url}/_local/api/jobs`, {
+          method: 'POST',
+          body: JSON.stringify({ kind: 'ping' }),
+        });
         expect(response.status).toBe(202);
         const { jobId } = (await response.json()) as { jobId: string };
         await pollUntil(
-          async () => (logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined),
+          async () =>
+            logs.lines().some((line) => line.message === 'job done' && line.jobId === jobId) ? true : undefined,
           { timeoutMs: 15_000, description: 'the console ping job to be done' },
         );
       });
-      const refused = await fetch(`${blink.url}/_local/api/jobs`, { method: 'POST', body: JSON.stringify({ kind: 'reset' }) });
+      const refused = await fetch(`${blink.url}/_local/api/jobs`, {
+        method: 'POST',
+        body: JSON.stringify({ kind: 'reset' }),
+      });
       expect(refused.status).toBe(400);
       const depths = await pollUntil(
         async () => {
@@ -374,14 +464,21 @@ describe('local runtime', () => {
         const { MessageId: messageId } = await blink.composition.sqsClient.send(
           new SendMessageCommand({
             QueueUrl: blink.queue.queueUrl,
-            MessageBody: JSON.stringify({ kind: 'reset', jobId: randomUUID(), requestedAt: new Date().toISOString(), channel: 'sms' }),
+            MessageBody: JSON.stringify({
+              kind: 'reset',
+              jobId: randomUUID(),
+              requestedAt: new Date().toISOString(),
+              channel: 'sms',
+            }),
           }),
         );
         await pollUntil(
           async () => ((await queueDepth(blink, blink.queue.deadLetterQueueUrl)).visible === 1 ? true : undefined),
           { timeoutMs: 30_000, description: 'the failing job to reach the DLQ' },
         );
-        const attempts = logs.lines().filter((line) => line.message === 'job refused: not a valid job' && line.messageId === messageId);
+        const attempts = logs
+          .lines()
+          .filter((line) => line.message === 'job refused: not a valid job' && line.messageId === messageId);
         expect(attempts.map((line) => line.receiveCount)).toEqual([1, 2]);
         expect(attempts[0]?.issues).toEqual(['userGuid']);
       });
@@ -393,7 +490,12 @@ describe('local runtime', () => {
 describe('local runtime settings', () => {
   it('passes the setup page settings to the handlers: default country and app-store links', async () => {
     const blink = await startLocalBlink({
-      env: { ...testEnv, DEFAULT_COUNTRY: 'GB', APP_STORE_URL: 'https://apps.example.com/corp-reset', PLAY_STORE_URL: 'https://play.example.com/corp-reset' },
+      env: {
+        ...testEnv,
+        DEFAULT_COUNTRY: 'GB',
+        APP_STORE_URL: 'https://apps.example.com/corp-reset',
+        PLAY_STORE_URL: 'https://play.example.com/corp-reset',
+      },
       port: 0,
       directory: 'demo',
       lockoutScanIntervalSeconds: 3600,
@@ -411,7 +513,9 @@ describe('local runtime settings', () => {
         timeoutMs: 5000,
         description: 'the verification SMS to +447400123456',
       });
-      expect(sms.body).toContain('iPhone https://apps.example.com/corp-reset Android https://play.example.com/corp-reset');
+      expect(sms.body).toContain(
+        'iPhone https://apps.example.com/corp-reset Android https://play.example.com/corp-reset',
+      );
     } finally {
       await blink.stop();
     }
@@ -433,7 +537,10 @@ describe('local runtime schedule and restart', () => {
         );
         // The demo directory starts with dave.locked locked out.
         expect(scans[0]).toMatchObject({ lockedCount: 1, complete: true, function_name: 'blink-directory-worker' });
-        const jobIds = logs.lines().filter((line) => line.message === 'job started' && line.jobKind === 'lockout-scan').map((line) => line.jobId);
+        const jobIds = logs
+          .lines()
+          .filter((line) => line.message === 'job started' && line.jobKind === 'lockout-scan')
+          .map((line) => line.jobId);
         expect(new Set(jobIds).size).toBe(jobIds.length);
       });
     } finally {
@@ -475,7 +582,9 @@ describe('local runtime with a directory configured by the environment', () => {
       expect(blink.directory).toEqual({ kind: 'real', urls: `ldaps://127.0.0.1:1, ${directoryServer.url}` });
       await withLogs(async (logs) => {
         await pingJobDone(blink, logs, 'the ping job against the configured directory');
-        expect(logs.lines()).toContainEqual(expect.objectContaining({ message: 'directory answered', url: directoryServer.url }));
+        expect(logs.lines()).toContainEqual(
+          expect.objectContaining({ message: 'directory answered', url: directoryServer.url }),
+        );
       });
     } finally {
       await blink.stop();
@@ -563,7 +672,11 @@ describe('API Gateway event built by the bridge', () => {
   it('base64-encodes binary bodies and leaves empty ones null', async () => {
     const bytes = Buffer.from([0, 1, 2, 250, 255]);
     await send('PUT', '/blob', [['Content-Type', 'application/octet-stream']], bytes);
-    expect(events.at(-1)).toMatchObject({ isBase64Encoded: true, body: bytes.toString('base64'), queryStringParameters: null });
+    expect(events.at(-1)).toMatchObject({
+      isBase64Encoded: true,
+      body: bytes.toString('base64'),
+      queryStringParameters: null,
+    });
 
     await send('GET', '/', []);
     expect(events.at(-1)).toMatchObject({ body: null, isBase64Encoded: false, resource: '/', pathParameters: null });

@@ -10,7 +10,15 @@ import type { ChangeWatermark, Directory, LockoutScanOptions } from '../../share
 import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
-import { asAdmin, directoryOptions, localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
+import {
+  asAdmin,
+  directoryOptions,
+  localDirectorySettings,
+  lockOut,
+  throwawayUsers,
+  type TestUser,
+  tryBind,
+} from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
 
 // Incremental lockout scans against the real Samba DC: what Samba does with USNs (a lockout moves the user's
@@ -128,7 +136,9 @@ describe('incremental lockout scans against the Samba DC', () => {
 
   describe('DynamoScanWatermarkStore on dynalite', () => {
     const store = () =>
-      new DynamoScanWatermarkStore(createDocumentClient(localTarget(blink.services.dynamodb)), { tableName: blink.composition.env.TABLE_NAME });
+      new DynamoScanWatermarkStore(createDocumentClient(localTarget(blink.services.dynamodb)), {
+        tableName: blink.composition.env.TABLE_NAME,
+      });
     const at = (minute: number) => new Date(Date.UTC(2026, 10, 26, 12, minute));
 
     it('stores one item per DC and never moves its USN back, whatever order two scans finish in', async () => {
@@ -171,7 +181,10 @@ describe('incremental lockout scans against the Samba DC', () => {
       const now = new Date();
       const { enrollmentStore, deviceStore } = blink.composition.adapters;
       await enrollmentStore.save(
-        activeEnrollment({ userGuid: found.objectGuid, dn: found.dn, samAccountName: user.samAccountName }, { phoneE164: phone, app: true, at: now }),
+        activeEnrollment(
+          { userGuid: found.objectGuid, dn: found.dn, samAccountName: user.samAccountName },
+          { phoneE164: phone, app: true, at: now },
+        ),
         0,
       );
       await deviceStore.add({
@@ -248,7 +261,9 @@ describe('incremental lockout scans against the Samba DC', () => {
 
       // The admin listing is a full scan: all three, though the last scans searched only what changed.
       const listed = await watch.listLocked();
-      expect(listed.locked.map((entry) => entry.userGuid)).toEqual(expect.arrayContaining([first.userGuid, second.userGuid, third.userGuid]));
+      expect(listed.locked.map((entry) => entry.userGuid)).toEqual(
+        expect.arrayContaining([first.userGuid, second.userGuid, third.userGuid]),
+      );
     });
 
     it('the scheduled job logs which kind of scan it ran and on which DC, and no phone number', async () => {

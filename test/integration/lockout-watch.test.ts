@@ -6,13 +6,25 @@ import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-al
 import { DynamoScanWatermarkStore } from '../../shared/adapters/dynamodb/scan-watermark-store.js';
 import { DirectoryUnavailableError } from '../../shared/domain/errors.js';
 import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
-import { createLockoutWatch, type LockoutWatch, type LockoutWatchDependencies } from '../../shared/use-cases/lockout/index.js';
+import {
+  createLockoutWatch,
+  type LockoutWatch,
+  type LockoutWatchDependencies,
+} from '../../shared/use-cases/lockout/index.js';
 import { runAdmin } from '../../scripts/admin.js';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
-import { directoryOptions, getSambaConnection, localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
+import {
+  directoryOptions,
+  getSambaConnection,
+  localDirectorySettings,
+  lockOut,
+  throwawayUsers,
+  type TestUser,
+  tryBind,
+} from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { OffsetClock } from '../support/manual-clock.js';
 
@@ -38,7 +50,11 @@ describe('lockout watch against the Samba DC', () => {
   beforeAll(async () => {
     blink = await startLocalBlink({
       // Alert times in India Standard Time (UTC+5:30, no daylight saving): the setting reaches the watch.
-      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test', LOCKOUT_ALERT_TIME_ZONE: 'Asia/Kolkata' },
+      env: {
+        TOKEN_HMAC_KEY: randomBytes(32).toString('base64'),
+        BLINK_VERSION: 'test',
+        LOCKOUT_ALERT_TIME_ZONE: 'Asia/Kolkata',
+      },
       port: 0,
       adminToken: ADMIN_TOKEN,
       clock,
@@ -68,13 +84,22 @@ describe('lockout watch against the Samba DC', () => {
   const uniquePhone = () => `+1415555${String(1000 + (randomBytes(2).readUInt16BE(0) % 9000))}`;
 
   /** An active enrollment as setup leaves it: verified phone (SMS) and/or bound devices with push tokens. */
-  const enroll = async (user: TestUser, options: { phone?: string | null; devices?: number } = {}): Promise<Enrolled> => {
+  const enroll = async (
+    user: TestUser,
+    options: { phone?: string | null; devices?: number } = {},
+  ): Promise<Enrolled> => {
     const { objectGuid: userGuid, dn } = await lookUp(user);
     const phone = options.phone === null ? undefined : (options.phone ?? uniquePhone());
     const devices = options.devices ?? 1;
     const now = clock.now();
     const { enrollmentStore, deviceStore } = blink.composition.adapters;
-    await enrollmentStore.save(activeEnrollment({ userGuid, dn, samAccountName: user.samAccountName }, { phoneE164: phone, app: devices > 0, at: now }), 0);
+    await enrollmentStore.save(
+      activeEnrollment(
+        { userGuid, dn, samAccountName: user.samAccountName },
+        { phoneE164: phone, app: devices > 0, at: now },
+      ),
+      0,
+    );
     const pushTargets: string[] = [];
     for (let index = 0; index < devices; index += 1) {
       const pushToken = `arn:aws:sns:us-east-1:123456789012:endpoint/APNS/blink/${randomUUID()}`;
@@ -93,7 +118,8 @@ describe('lockout watch against the Samba DC', () => {
   };
 
   const smsTo = (phone: string | undefined) => blink.listSms().filter((sms) => sms.to === phone);
-  const pushesTo = (targets: string[]) => blink.composition.adapters.pushSender.list().filter((push) => targets.includes(push.target));
+  const pushesTo = (targets: string[]) =>
+    blink.composition.adapters.pushSender.list().filter((push) => targets.includes(push.target));
   const lockedAtOf = async (user: TestUser) => {
     const { locked } = await directory.scanLockedAccounts({ pageSize: 500, timeBudgetMs: 10_000 });
     const account = locked.find((entry) => entry.samAccountName === user.samAccountName);
@@ -144,7 +170,9 @@ describe('lockout watch against the Samba DC', () => {
   };
   /** The composition's table, through the watermark adapter. */
   const scanWatermarks = () =>
-    new DynamoScanWatermarkStore(createDocumentClient(localTarget(blink.services.dynamodb)), { tableName: blink.composition.env.TABLE_NAME });
+    new DynamoScanWatermarkStore(createDocumentClient(localTarget(blink.services.dynamodb)), {
+      tableName: blink.composition.env.TABLE_NAME,
+    });
   /** The composition's table, read through the alert log adapter. */
   const alertLog = () =>
     new DynamoLockoutAlertLog(createDocumentClient(localTarget(blink.services.dynamodb)), {
@@ -180,7 +208,11 @@ describe('lockout watch against the Samba DC', () => {
     expect(second).toMatchObject({ incremental: true, alerted: 0 });
 
     // Recorded for the admin and in the audit trail; the phone number is not in the logs.
-    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({ outcome: 'alerted', sms: 'sent', pushes: 1 });
+    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({
+      outcome: 'alerted',
+      sms: 'sent',
+      pushes: 1,
+    });
     const audit = await blink.composition.adapters.auditLog.listForUser(user.userGuid, 10);
     expect(audit.filter((event) => event.action === 'lockout-alert')).toEqual([
       expect.objectContaining({ channel: 'system', result: 'success', reason: 'sms sent, 1 push(es)' }),
@@ -205,7 +237,10 @@ describe('lockout watch against the Samba DC', () => {
     expect(secondLockout.lockoutTime).not.toBe(firstLockout.lockoutTime);
     await blink.composition.lockoutWatch.scan(randomUUID());
     await blink.composition.lockoutWatch.scan(randomUUID());
-    expect(smsTo(user.phone).map((sms) => sms.body)).toEqual([expectedSms(firstLockout.lockedAt), expectedSms(secondLockout.lockedAt)]);
+    expect(smsTo(user.phone).map((sms) => sms.body)).toEqual([
+      expectedSms(firstLockout.lockedAt),
+      expectedSms(secondLockout.lockedAt),
+    ]);
     expect(pushesTo(user.pushTargets)).toHaveLength(2);
   });
 
@@ -275,7 +310,11 @@ describe('lockout watch against the Samba DC', () => {
 
     expect(smsTo(phone)).toEqual([]);
     expect(pushesTo(user.pushTargets)).toHaveLength(1);
-    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({ outcome: 'alerted', sms: 'opted-out', pushes: 1 });
+    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({
+      outcome: 'alerted',
+      sms: 'opted-out',
+      pushes: 1,
+    });
   });
 
   it('an opted-out user with no app is recorded unreachable, and nothing is sent', async () => {
@@ -284,7 +323,11 @@ describe('lockout watch against the Samba DC', () => {
     await blink.composition.lockoutWatch.scan(randomUUID());
 
     expect(smsTo(phone)).toEqual([]);
-    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({ outcome: 'unreachable', sms: 'opted-out', pushes: 0 });
+    await expect(alertLog().find(user.userGuid, account.lockoutTime)).resolves.toMatchObject({
+      outcome: 'unreachable',
+      sms: 'opted-out',
+      pushes: 0,
+    });
   });
 
   it('scans through the next DC when the first does not answer, and fails (metric) when none does', async () => {
@@ -317,15 +360,27 @@ describe('lockout watch against the Samba DC', () => {
     await expect(tryBind(user.dn, user.password)).resolves.toBe('775');
 
     const textBlink = (body: string) =>
-      fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: user.phone, body }) });
+      fetch(`${blink.url}/_local/api/sms/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: user.phone, body }),
+      });
     expect((await textBlink('UNLOCK')).status).toBe(202);
     // Confirmation is on by default: the reply carries a code only the real phone sees, and nothing changed yet.
-    const confirmation = await pollUntil(async () => smsTo(user.phone)[1], { timeoutMs: 20_000, description: 'the answer to UNLOCK' });
-    const code = /reply with (\d{6}) within 5 minutes to confirm the unlock of your account/.exec(confirmation.body)?.[1];
+    const confirmation = await pollUntil(async () => smsTo(user.phone)[1], {
+      timeoutMs: 20_000,
+      description: 'the answer to UNLOCK',
+    });
+    const code = /reply with (\d{6}) within 5 minutes to confirm the unlock of your account/.exec(
+      confirmation.body,
+    )?.[1];
     expect(code).toMatch(/^\d{6}$/);
     await expect(directory.isLockedOut(await lookUp(user))).resolves.toBe(true);
     expect((await textBlink(code ?? '')).status).toBe(202);
-    const answer = await pollUntil(async () => smsTo(user.phone)[2], { timeoutMs: 20_000, description: 'the answer to the code' });
+    const answer = await pollUntil(async () => smsTo(user.phone)[2], {
+      timeoutMs: 20_000,
+      description: 'the answer to the code',
+    });
     expect(answer.body).toBe('Blink: your Windows account is unlocked.');
     await expect(directory.isLockedOut(await lookUp(user))).resolves.toBe(false);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
@@ -356,26 +411,41 @@ describe('lockout watch against the Samba DC', () => {
       clock.offsetMs = -(Date.now() % 3_600_000) + 1_000;
     };
 
-    it('an UNLOCK of an account that was not locked uses up no request: after it and two RESETs, the alert\'s UNLOCK still works', async () => {
+    it("an UNLOCK of an account that was not locked uses up no request: after it and two RESETs, the alert's UNLOCK still works", async () => {
       const user = await enroll(await newUser('lw-ref'), { devices: 0 });
       startOfHour();
       await textBlink(user.phone, 'UNLOCK');
       await textBlink(user.phone, codeIn((await nthSms(user.phone, 0)).body));
       expect((await nthSms(user.phone, 1)).body).toBe('Blink: your account is not locked.');
-      await pollUntil(async () => ((await blink.composition.adapters.auditLog.listForUser(user.userGuid, 50)).some((event) => event.action === 'unlock') ? true : undefined), {
-        timeoutMs: 20_000,
-        description: 'the unlock job to finish',
-      });
+      await pollUntil(
+        async () =>
+          (await blink.composition.adapters.auditLog.listForUser(user.userGuid, 50)).some(
+            (event) => event.action === 'unlock',
+          )
+            ? true
+            : undefined,
+        {
+          timeoutMs: 20_000,
+          description: 'the unlock job to finish',
+        },
+      );
       await textBlink(user.phone, 'RESET');
       await textBlink(user.phone, 'RESET');
-      expect(smsTo(user.phone).map((sms) => kindOf(sms.body))).toEqual(['code', 'Blink: your account is not locked.', 'code', 'code']);
+      expect(smsTo(user.phone).map((sms) => kindOf(sms.body))).toEqual([
+        'code',
+        'Blink: your account is not locked.',
+        'code',
+        'code',
+      ]);
 
       await lockOut(user);
       await blink.composition.lockoutWatch.scan(randomUUID());
       expect((await nthSms(user.phone, 4)).body).toMatch(/^Blink: your Windows account was locked at /);
       await textBlink(user.phone, 'UNLOCK');
       const confirmation = await nthSms(user.phone, 5);
-      expect(confirmation.body).toMatch(/^Blink: reply with \d{6} within 5 minutes to confirm the unlock of your account\.$/);
+      expect(confirmation.body).toMatch(
+        /^Blink: reply with \d{6} within 5 minutes to confirm the unlock of your account\.$/,
+      );
       await textBlink(user.phone, codeIn(confirmation.body));
       expect((await nthSms(user.phone, 6)).body).toBe('Blink: your Windows account is unlocked.');
       await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
@@ -418,7 +488,10 @@ describe('lockout watch against the Samba DC', () => {
       { timeoutMs: 20_000, description: 'the lockout SMS in the console' },
     );
     expect(sms.body).toBe(expectedSms(account.lockedAt));
-    const pushes = (await (await fetch(`${blink.url}/_local/api/push`)).json()) as Array<{ target: string; title: string }>;
+    const pushes = (await (await fetch(`${blink.url}/_local/api/push`)).json()) as Array<{
+      target: string;
+      title: string;
+    }>;
     expect(pushes.filter((push) => user.pushTargets.includes(push.target))).toEqual([
       expect.objectContaining({ title: 'Blink: account locked' }),
     ]);
@@ -427,7 +500,10 @@ describe('lockout watch against the Samba DC', () => {
 
     const answer = await fetch(`${blink.url}/admin/locked`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(answer.status).toBe(200);
-    const listed = (await answer.json()) as { complete: boolean; locked: Array<{ samAccountName: string; lockedAt: string; lockoutEndsAt: string | null; alert: unknown }> };
+    const listed = (await answer.json()) as {
+      complete: boolean;
+      locked: Array<{ samAccountName: string; lockedAt: string; lockoutEndsAt: string | null; alert: unknown }>;
+    };
     expect(listed.complete).toBe(true);
     expect(listed.locked.find((entry) => entry.samAccountName === user.samAccountName)).toEqual({
       userGuid: user.userGuid,
@@ -437,11 +513,15 @@ describe('lockout watch against the Samba DC', () => {
       lockoutEndsAt: new Date(account.lockedAt.getTime() + LOCKOUT_SECONDS * 1000).toISOString(),
       alert: { outcome: 'alerted', sms: 'sent', pushes: 1, handledAt: expect.any(String) },
       // The wrong binds went to dc1, the runtime's one configured DC.
-      badPasswords: [{ dc: 'dc1.corp.example.test', state: 'read', count: expect.any(Number), lastAt: expect.any(String) }],
+      badPasswords: [
+        { dc: 'dc1.corp.example.test', state: 'read', count: expect.any(Number), lastAt: expect.any(String) },
+      ],
     });
 
     const printed: string[] = [];
-    await runAdmin(['locked'], { PORT: String(blink.port), LOCAL_ADMIN_TOKEN: ADMIN_TOKEN }, (line) => printed.push(line));
+    await runAdmin(['locked'], { PORT: String(blink.port), LOCAL_ADMIN_TOKEN: ADMIN_TOKEN }, (line) =>
+      printed.push(line),
+    );
     const line = printed.find((entry) => entry.includes(user.samAccountName));
     expect(line).toContain('alerted');
     expect(line).toContain('sms sent');

@@ -29,7 +29,10 @@ beforeAll(async () => {
   const { fixtures } = getSambaConnection();
   tina = new PortalClient(blink);
   adam = new PortalClient(blink);
-  for (const [client, name] of [[tina, 'tina.tech'], [adam, 'adam.itadmin']] as const) {
+  for (const [client, name] of [
+    [tina, 'tina.tech'],
+    [adam, 'adam.itadmin'],
+  ] as const) {
     const callback = await client.signIn(name, fixtures.fixturePassword);
     if (callback.status !== 200) throw new Error(`${name} could not sign in to the portal (${callback.status})`);
   }
@@ -62,27 +65,42 @@ test('unlock: refused before verification, then a real Samba lockout cleared for
   const code = await verifyCaller(tina, userGuid, phone);
   expect(smsTo(phone).at(-1)?.body).toContain('Tina Tech');
   const wrong = code === '000000' ? '000001' : '000000';
-  expect((await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code: wrong })).status).toBe(400);
+  expect((await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code: wrong })).status).toBe(
+    400,
+  );
   // Without the CSRF token the right code does nothing.
-  expect((await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code }, { 'x-csrf-token': 'x' })).status).toBe(403);
+  expect(
+    (await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code }, { 'x-csrf-token': 'x' }))
+      .status,
+  ).toBe(403);
   expect((await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code })).status).toBe(200);
   // Single use.
   expect((await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code })).status).toBe(400);
 
   const before = smsTo(phone).length;
   expect((await tina.change(`/admin/portal/api/users/${userGuid}/unlock`, {})).status).toBe(202);
-  await pollUntil(async () => ((await tryBind(user.dn, user.password)) === 'ok' ? true : undefined), { ...WAIT, description: 'the account unlocked' });
+  await pollUntil(async () => ((await tryBind(user.dn, user.password)) === 'ok' ? true : undefined), {
+    ...WAIT,
+    description: 'the account unlocked',
+  });
   const notice = await pollUntil(async () => smsTo(phone)[before], { ...WAIT, description: 'the unlock notice' });
   expect(notice.body).toContain('your help desk acted on your account');
   expect(notice.body).toContain('unlocked');
 
-  const detail = (await (await tina.request(`/admin/portal/api/users/${userGuid}`)).json()) as { timeline: Array<{ action: string; actor?: string; result: string }> };
+  const detail = (await (await tina.request(`/admin/portal/api/users/${userGuid}`)).json()) as {
+    timeline: Array<{ action: string; actor?: string; result: string }>;
+  };
   const unlockEvent = await pollUntil(
-    async () => ((await (await tina.request(`/admin/portal/api/users/${userGuid}`)).json()) as typeof detail).timeline.find((event) => event.action === 'unlock'),
+    async () =>
+      ((await (await tina.request(`/admin/portal/api/users/${userGuid}`)).json()) as typeof detail).timeline.find(
+        (event) => event.action === 'unlock',
+      ),
     { ...WAIT, description: 'the unlock in the audit timeline' },
   );
   expect(unlockEvent).toMatchObject({ result: 'success', actor: expect.stringContaining('(Tina Tech)') });
-  expect(detail.timeline.some((event) => event.action === 'portal.caller-verified' && event.actor?.includes('Tina Tech'))).toBe(true);
+  expect(
+    detail.timeline.some((event) => event.action === 'portal.caller-verified' && event.actor?.includes('Tina Tech')),
+  ).toBe(true);
 });
 
 test('reset: the new password reaches the user phone and binds on Samba; the portal never shows it', async () => {
@@ -93,10 +111,16 @@ test('reset: the new password reaches the user phone and binds on Samba; the por
   const answer = await tina.change(`/admin/portal/api/users/${userGuid}/reset`, {});
   expect(answer.status).toBe(202);
   const answerText = await answer.text();
-  const sms = await pollUntil(async () => smsTo(phone).slice(before).find((message) => /new Windows password is/.test(message.body)), {
-    ...WAIT,
-    description: 'the new password SMS',
-  });
+  const sms = await pollUntil(
+    async () =>
+      smsTo(phone)
+        .slice(before)
+        .find((message) => /new Windows password is/.test(message.body)),
+    {
+      ...WAIT,
+      description: 'the new password SMS',
+    },
+  );
   expect(sms.body).toContain('your help desk acted on your account');
   const password = /password is (\S+)/.exec(sms.body)?.[1] ?? '';
   expect(password.length).toBeGreaterThanOrEqual(15);
@@ -117,12 +141,18 @@ test('a verification works only for the technician who made it and the user it w
   const second = await enrolledUser('pdbound2');
   const code = await verifyCaller(tina, first.userGuid, first.phone);
   // Another technician cannot use Tina's code, nor her verification.
-  expect((await adam.change(`/admin/portal/api/users/${first.userGuid}/verify-caller/confirm`, { code })).status).toBe(400);
-  expect((await tina.change(`/admin/portal/api/users/${first.userGuid}/verify-caller/confirm`, { code })).status).toBe(200);
+  expect((await adam.change(`/admin/portal/api/users/${first.userGuid}/verify-caller/confirm`, { code })).status).toBe(
+    400,
+  );
+  expect((await tina.change(`/admin/portal/api/users/${first.userGuid}/verify-caller/confirm`, { code })).status).toBe(
+    200,
+  );
   expect((await adam.change(`/admin/portal/api/users/${first.userGuid}/reset`, {})).status).toBe(403);
   // Tina's verification of the first user says nothing about the second.
   expect((await tina.change(`/admin/portal/api/users/${second.userGuid}/reset`, {})).status).toBe(403);
-  expect((await tina.change(`/admin/portal/api/users/${second.userGuid}/verify-caller/confirm`, { code })).status).toBe(400);
+  expect((await tina.change(`/admin/portal/api/users/${second.userGuid}/verify-caller/confirm`, { code })).status).toBe(
+    400,
+  );
 });
 
 test('five wrong codes kill the code', async () => {
@@ -130,7 +160,9 @@ test('five wrong codes kill the code', async () => {
   const code = await verifyCaller(tina, userGuid, phone);
   const wrong = code === '111111' ? '222222' : '111111';
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    expect((await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code: wrong })).status).toBe(400);
+    expect(
+      (await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code: wrong })).status,
+    ).toBe(400);
   }
   const last = await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/confirm`, { code });
   expect(last.status).toBe(400);
@@ -144,24 +176,37 @@ test('resend activation: a new link for a user who never finished setup, none fo
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ target: { user: pending.samAccountName } }),
   });
-  const userGuid = ((await resolved.json()) as { candidates: Array<{ userGuid: string }> }).candidates[0]?.userGuid ?? '';
+  const userGuid =
+    ((await resolved.json()) as { candidates: Array<{ userGuid: string }> }).candidates[0]?.userGuid ?? '';
   const answer = await tina.change(`/admin/portal/api/users/${userGuid}/resend-activation`, {});
   expect(answer.status).toBe(200);
   expect(((await answer.json()) as { activated: unknown[] }).activated).toHaveLength(1);
-  const mails = (await blink.listEmails()).filter((mail) => mail.to.toLowerCase() === `${pending.samAccountName}@corp.example.test`.toLowerCase());
+  const mails = (await blink.listEmails()).filter(
+    (mail) => mail.to.toLowerCase() === `${pending.samAccountName}@corp.example.test`.toLowerCase(),
+  );
   expect(mails).toHaveLength(1);
-  const trail = (await (await tina.request(`/admin/portal/api/users/${userGuid}`)).json()) as { timeline: Array<{ action: string; actor?: string }> };
+  const trail = (await (await tina.request(`/admin/portal/api/users/${userGuid}`)).json()) as {
+    timeline: Array<{ action: string; actor?: string }>;
+  };
   expect(trail.timeline.find((event) => event.action === 'enrollment.activated')?.actor).toContain('(Tina Tech)');
 
   const enrolled = await enrolledUser('pdresend2');
   const refused = await tina.change(`/admin/portal/api/users/${enrolled.userGuid}/resend-activation`, {});
-  expect(((await refused.json()) as { skipped: Array<{ reason: string }> }).skipped[0]?.reason).toBe('already-enrolled');
+  expect(((await refused.json()) as { skipped: Array<{ reason: string }> }).skipped[0]?.reason).toBe(
+    'already-enrolled',
+  );
 });
 
 test('revoking a device is for admins: a technician is refused', async () => {
-  const response = await tina.change(`/admin/portal/api/devices/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/revoke`, {});
+  const response = await tina.change(
+    `/admin/portal/api/devices/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/revoke`,
+    {},
+  );
   expect(response.status).toBe(403);
-  const asAdmin = await adam.change(`/admin/portal/api/devices/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/revoke`, {});
+  const asAdmin = await adam.change(
+    `/admin/portal/api/devices/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/revoke`,
+    {},
+  );
   expect(asAdmin.status).toBe(404);
 });
 

@@ -9,7 +9,8 @@ import { ManualClock } from '../support/manual-clock.js';
 // over (the identity provider keeps real time: it only issues the ID token, checked at sign-in).
 const clock = new ManualClock(new Date());
 const blink = useLocalBlink({ identityProvider: 'local', clock });
-const passwordOf = (samAccountName: string) => demoUsers.find((user) => user.samAccountName === samAccountName)?.password ?? '';
+const passwordOf = (samAccountName: string) =>
+  demoUsers.find((user) => user.samAccountName === samAccountName)?.password ?? '';
 
 async function signedInTechnician() {
   const portal = new PortalClient(blink);

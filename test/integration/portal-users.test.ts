@@ -29,8 +29,20 @@ beforeAll(async () => {
   const { enrollmentStore, auditLog, optOutList } = blink.composition.adapters;
   await enrollmentStore.save(activeEnrollment(enrolled, { phoneE164: phone, app: false }), 0);
   const at = new Date();
-  await auditLog.record({ userGuid: enrolled.userGuid, action: 'lockout-alert', channel: 'system', result: 'success', at: new Date(at.getTime() - 60_000) });
-  await auditLog.record({ userGuid: enrolled.userGuid, action: 'reset', channel: 'sms', result: 'success', at: new Date(at.getTime() - 120_000) });
+  await auditLog.record({
+    userGuid: enrolled.userGuid,
+    action: 'lockout-alert',
+    channel: 'system',
+    result: 'success',
+    at: new Date(at.getTime() - 60_000),
+  });
+  await auditLog.record({
+    userGuid: enrolled.userGuid,
+    action: 'reset',
+    channel: 'sms',
+    result: 'success',
+    at: new Date(at.getTime() - 120_000),
+  });
   await optOutList.optOut(phone, at);
   portal = new PortalClient(blink);
   await portal.signIn('tina.tech', demoUsers.find((user) => user.samAccountName === 'tina.tech')?.password ?? '');
@@ -62,12 +74,18 @@ test('the never-enrolled filter lists activated users who never finished setup, 
   const guids = users.map((user) => user.userGuid);
   expect(guids).toContain(pending.user.userGuid);
   expect(guids).not.toContain(enrolled.userGuid);
-  expect(users.find((user) => user.userGuid === pending.user.userGuid)).toMatchObject({ enrolled: [], activation: 'pending' });
+  expect(users.find((user) => user.userGuid === pending.user.userGuid)).toMatchObject({
+    enrolled: [],
+    activation: 'pending',
+  });
 });
 
 test('pages of 25 with a cursor; a cursor for another partition is refused', async () => {
   const { enrollmentStore } = blink.composition.adapters;
-  const many = Array.from({ length: 30 }, (_, index) => ({ ...testUser('Zed Page'), samAccountName: `zpage${tag}.${String(index).padStart(2, '0')}` }));
+  const many = Array.from({ length: 30 }, (_, index) => ({
+    ...testUser('Zed Page'),
+    samAccountName: `zpage${tag}.${String(index).padStart(2, '0')}`,
+  }));
   for (const user of many) await enrollmentStore.save(activeEnrollment(user), 0);
   const first = await find(`q=zpage${tag}`);
   expect(first.users).toHaveLength(25);

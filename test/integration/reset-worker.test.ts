@@ -88,7 +88,14 @@ const samba = getSambaConnection();
 const sambaPort = Number(new URL(samba.urls[0] ?? 'ldaps://127.0.0.1:636').port || 636);
 
 function realDirectory(urls: string) {
-  return { urls, baseDn: samba.baseDn, bindDn: samba.bindDn, bindPassword: samba.bindPassword, caFile: samba.caFile, startTls: false };
+  return {
+    urls,
+    baseDn: samba.baseDn,
+    bindDn: samba.bindDn,
+    bindPassword: samba.bindPassword,
+    caFile: samba.caFile,
+    startTls: false,
+  };
 }
 
 /** Enrolls a throwaway AD user straight into the runtime's enrollment store (setup itself is tested elsewhere). */
@@ -97,7 +104,10 @@ async function enroll(blink: LocalBlink, user: TestUser): Promise<Enrolled> {
   if (!found?.mail) throw new Error(`${user.samAccountName} not found or without mail`);
   const phone = `+1206555${String(randomInt(0, 10_000)).padStart(4, '0')}`;
   const { objectGuid: userGuid, dn, samAccountName, displayName, mail } = found;
-  const enrollment = activeEnrollment({ userGuid, dn, samAccountName, ...(displayName ? { displayName } : {}), mail }, { phoneE164: phone });
+  const enrollment = activeEnrollment(
+    { userGuid, dn, samAccountName, ...(displayName ? { displayName } : {}), mail },
+    { phoneE164: phone },
+  );
   await blink.composition.adapters.enrollmentStore.save(enrollment, 0);
   return { ...user, userGuid: found.objectGuid, phone, mail: found.mail };
 }
@@ -106,24 +116,36 @@ function accountJob(kind: 'reset' | 'unlock', user: Enrolled, jobId: string = ra
   return { kind, jobId, requestedAt: new Date().toISOString(), userGuid: user.userGuid, channel: 'sms' };
 }
 
-const smsTo = (blink: LocalBlink, phone: string) => blink.listSms().filter((sms) => sms.to === phone).map((sms) => sms.body);
+const smsTo = (blink: LocalBlink, phone: string) =>
+  blink
+    .listSms()
+    .filter((sms) => sms.to === phone)
+    .map((sms) => sms.body);
 
 function waitForSms(blink: LocalBlink, phone: string, count: number, timeoutMs = 30_000): Promise<string[]> {
-  return pollUntil(async () => {
-    const bodies = smsTo(blink, phone);
-    return bodies.length >= count ? bodies : undefined;
-  }, { timeoutMs, description: `${count} SMS to ${phone}` });
+  return pollUntil(
+    async () => {
+      const bodies = smsTo(blink, phone);
+      return bodies.length >= count ? bodies : undefined;
+    },
+    { timeoutMs, description: `${count} SMS to ${phone}` },
+  );
 }
 
 async function auditOf(blink: LocalBlink, userGuid: string, action: string) {
-  return (await blink.composition.adapters.auditLog.listForUser(userGuid, 50)).filter((event) => event.action === action);
+  return (await blink.composition.adapters.auditLog.listForUser(userGuid, 50)).filter(
+    (event) => event.action === action,
+  );
 }
 
 function waitForAudit(blink: LocalBlink, userGuid: string, action: string) {
-  return pollUntil(async () => {
-    const events = await auditOf(blink, userGuid, action);
-    return events.length > 0 ? events : undefined;
-  }, { timeoutMs: 30_000, description: `audit ${action} of ${userGuid}` });
+  return pollUntil(
+    async () => {
+      const events = await auditOf(blink, userGuid, action);
+      return events.length > 0 ? events : undefined;
+    },
+    { timeoutMs: 30_000, description: `audit ${action} of ${userGuid}` },
+  );
 }
 
 async function queueDepth(blink: LocalBlink, queueUrl: string): Promise<number> {
@@ -133,7 +155,9 @@ async function queueDepth(blink: LocalBlink, queueUrl: string): Promise<number> 
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 function waitForDrainedQueue(blink: LocalBlink): Promise<true> {
@@ -144,7 +168,9 @@ function waitForDrainedQueue(blink: LocalBlink): Promise<true> {
 }
 
 async function passwordAttributes(dn: string): Promise<{ pwdLastSet: string; whenChanged: string }> {
-  const { searchEntries } = await asAdmin((client) => client.search(dn, { scope: 'base', attributes: ['pwdLastSet', 'whenChanged'] }));
+  const { searchEntries } = await asAdmin((client) =>
+    client.search(dn, { scope: 'base', attributes: ['pwdLastSet', 'whenChanged'] }),
+  );
   const entry = searchEntries[0];
   return { pwdLastSet: String(entry?.['pwdLastSet'] ?? ''), whenChanged: String(entry?.['whenChanged'] ?? '') };
 }
@@ -163,7 +189,8 @@ afterEach(() => {
   logs?.restore();
   logs = undefined;
   // Thrown (not expect) because expect() belongs in tests; an error here fails the test that just ran.
-  if (captured.length === 0) throw new Error('no log lines were captured: the password check below would prove nothing');
+  if (captured.length === 0)
+    throw new Error('no log lines were captured: the password check below would prove nothing');
   const leaked = seenPasswords.filter((password) => captured.includes(password));
   if (leaked.length > 0) throw new Error(`${leaked.length} password(s) appeared in the logs`);
 });
@@ -205,7 +232,11 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
   it('texting RESET, then the code of the reply, gets a new password by SMS that AD accepted (must change at sign-in), an email notice, an audit event', async () => {
     const user = await enroll(blink, await createTestUser('rstsms'));
     const textBlink = (body: string) =>
-      fetch(`${blink.url}/_local/api/sms/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: user.phone, body }) });
+      fetch(`${blink.url}/_local/api/sms/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: user.phone, body }),
+      });
 
     expect((await textBlink('RESET')).status).toBe(202);
     // Confirmation is on by default: first a code, and the password is unchanged until it comes back.
@@ -217,7 +248,9 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
 
     const body = (await waitForSms(blink, user.phone, 2))[1];
     const password = passwordIn(body);
-    expect(body).toBe(`Blink: your new Windows password is ${password} — you will be asked to change it when you sign in.`);
+    expect(body).toBe(
+      `Blink: your new Windows password is ${password} — you will be asked to change it when you sign in.`,
+    );
     expect(password).toMatch(/^([A-HJ-NP-Za-km-z2-9]{4}-){2,}[A-HJ-NP-Za-km-z2-9]{4}$/);
     expect(password.length).toBeGreaterThanOrEqual(12);
     // Accepted by AD with pwdLastSet=0: the bind answers "must change password" (773), the old password is gone (52e).
@@ -228,10 +261,13 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     expect(resetEvent).toMatchObject({ channel: 'sms', result: 'success', userGuid: user.userGuid });
     expect(await auditOf(blink, user.userGuid, 'reset-requested')).toHaveLength(1);
 
-    const emails = await pollUntil(async () => {
-      const sent = (await blink.listEmails()).filter((email) => email.to === user.mail);
-      return sent.length > 0 ? sent : undefined;
-    }, { timeoutMs: 10_000, description: 'the reset notice' });
+    const emails = await pollUntil(
+      async () => {
+        const sent = (await blink.listEmails()).filter((email) => email.to === user.mail);
+        return sent.length > 0 ? sent : undefined;
+      },
+      { timeoutMs: 10_000, description: 'the reset notice' },
+    );
     expect(emails).toHaveLength(1);
     expect(emails[0]?.subject).toBe('Blink: your Windows password was reset');
     expect(emails[0]?.text).toContain('If this was not you, contact your IT service desk');
@@ -246,14 +282,21 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
 
     const [notice] = await waitForAudit(blink, user.userGuid, 'password-not-texted-notice');
     expect(notice).toMatchObject({ result: 'success', reason: 'opted-out', channel: 'system' });
-    expect((await waitForAudit(blink, user.userGuid, 'reset'))[0]).toMatchObject({ result: 'failed', reason: 'opted-out' });
+    expect((await waitForAudit(blink, user.userGuid, 'reset'))[0]).toMatchObject({
+      result: 'failed',
+      reason: 'opted-out',
+    });
     // AD took the new password (the old one is gone), no SMS was sent, and the user knows what to do.
     await expect(tryBind(user.dn, user.password)).resolves.toBe('52e');
     expect(smsTo(blink, user.phone)).toEqual([]);
     expect(await blink.composition.adapters.optOutList.isOptedOut(user.phone)).toBe(true);
     const emails = (await blink.listEmails()).filter((email) => email.to === user.mail);
-    expect(emails.map((email) => email.subject)).toEqual(['Blink: your Windows password was reset but could not be texted to you']);
-    expect(emails[0]?.text).toContain('text START to the Blink number, then text RESET, or contact your IT service desk');
+    expect(emails.map((email) => email.subject)).toEqual([
+      'Blink: your Windows password was reset but could not be texted to you',
+    ]);
+    expect(emails[0]?.text).toContain(
+      'text START to the Blink number, then text RESET, or contact your IT service desk',
+    );
     expect(emails[0]?.text).not.toMatch(/[A-HJ-NP-Za-km-z2-9]{4}-[A-HJ-NP-Za-km-z2-9]{4}-/);
   });
 
@@ -298,7 +341,8 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     for (const account of accounts) await blink.composition.adapters.jobQueue.enqueue(accountJob('reset', account));
     await blink.composition.adapters.jobQueue.enqueue(accountJob('unlock', nested));
 
-    for (const account of [adminCount, disabled]) expect(await waitForSms(blink, account.phone, 1)).toEqual([REFUSED_RESET]);
+    for (const account of [adminCount, disabled])
+      expect(await waitForSms(blink, account.phone, 1)).toEqual([REFUSED_RESET]);
     expect((await waitForSms(blink, nested.phone, 2)).sort()).toEqual(
       ['Blink: we could not unlock your account. Contact your IT service desk.', REFUSED_RESET].sort(),
     );
@@ -310,10 +354,14 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     await expect(tryBind(disabled.dn, disabled.password)).resolves.toBe('533');
     await expect(tryBind(nested.dn, nested.password)).resolves.toBe('775');
 
-    expect(await auditOf(blink, adminCount.userGuid, 'reset')).toMatchObject([{ result: 'refused', reason: 'protected' }]);
+    expect(await auditOf(blink, adminCount.userGuid, 'reset')).toMatchObject([
+      { result: 'refused', reason: 'protected' },
+    ]);
     expect(await auditOf(blink, disabled.userGuid, 'reset')).toMatchObject([{ result: 'refused', reason: 'disabled' }]);
     expect(await auditOf(blink, nested.userGuid, 'unlock')).toMatchObject([{ result: 'refused', reason: 'protected' }]);
-    expect((await blink.listEmails()).filter((email) => accounts.some((account) => account.mail === email.to))).toEqual([]);
+    expect((await blink.listEmails()).filter((email) => accounts.some((account) => account.mail === email.to))).toEqual(
+      [],
+    );
   });
 
   it('when AD rejects every new password (0000052D), tries the configured number of times, then refuses: no password SMS', async () => {
@@ -348,7 +396,9 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     expect(new Set(rejected).size).toBe(4);
     expect(smsTo(blink, user.phone)).toEqual([REFUSED_RESET]);
     expect(refusals).toEqual(['password-rejected']);
-    expect(await auditOf(blink, user.userGuid, 'reset')).toMatchObject([{ result: 'refused', reason: 'password-rejected', requestId: job.jobId }]);
+    expect(await auditOf(blink, user.userGuid, 'reset')).toMatchObject([
+      { result: 'refused', reason: 'password-rejected', requestId: job.jobId },
+    ]);
     expect(await passwordAttributes(user.dn)).toEqual(before);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
     documentClient.destroy();
@@ -422,10 +472,13 @@ describe('reset jobs when the directory does not answer (force-change off, DCs b
     gate.down();
     try {
       await blink.composition.adapters.jobQueue.enqueue(job);
-      await pollUntil(async () => ((await queueDepth(blink, blink.queue.deadLetterQueueUrl)) > deadLettersBefore ? true : undefined), {
-        timeoutMs: 45_000,
-        description: 'the job in the dead-letter queue',
-      });
+      await pollUntil(
+        async () => ((await queueDepth(blink, blink.queue.deadLetterQueueUrl)) > deadLettersBefore ? true : undefined),
+        {
+          timeoutMs: 45_000,
+          description: 'the job in the dead-letter queue',
+        },
+      );
     } finally {
       gate.up();
     }
@@ -435,7 +488,9 @@ describe('reset jobs when the directory does not answer (force-change off, DCs b
     ]);
     const failures = (logs?.lines() ?? []).filter((line) => line.message === 'job failed' && line.jobId === job.jobId);
     expect(failures).toHaveLength(MAX_RECEIVES);
-    expect(await auditOf(blink, user.userGuid, 'reset')).toMatchObject([{ result: 'failed', reason: 'directory-unavailable' }]);
+    expect(await auditOf(blink, user.userGuid, 'reset')).toMatchObject([
+      { result: 'failed', reason: 'directory-unavailable' },
+    ]);
     expect(await passwordAttributes(user.dn)).toEqual(before);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
   });
@@ -447,7 +502,10 @@ describe('reset jobs when the directory does not answer (force-change off, DCs b
     try {
       await blink.composition.adapters.jobQueue.enqueue(job);
       await pollUntil(
-        async () => ((logs?.lines() ?? []).some((line) => line.message === 'job failed' && line.jobId === job.jobId) ? true : undefined),
+        async () =>
+          (logs?.lines() ?? []).some((line) => line.message === 'job failed' && line.jobId === job.jobId)
+            ? true
+            : undefined,
         { timeoutMs: 20_000, description: 'the first delivery to fail' },
       );
     } finally {

@@ -131,7 +131,10 @@ function inboundReplication(dc: SambaDc, state: 'on' | 'off'): void {
 
 /** Makes `to` pull the domain partition from `from` now (samba-tool drs replicate). */
 function replicateNow(to: SambaDc, from: SambaDc): void {
-  execFileSync('bash', [script, 'replicate', to.dcDir, from.dcDir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+  execFileSync('bash', [script, 'replicate', to.dcDir, from.dcDir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 30_000,
+  });
 }
 
 /**
@@ -179,11 +182,15 @@ describe('LdapDirectory on the two DCs', () => {
   });
 
   it('resets on the PDC emulator even when another DC is configured first, and confirms the password on the other DC', async () => {
-    const write = await directory([dc2.url, dc1.url]).resetPassword(user, testPassword(), { forceChange: false, unlock: false });
+    const write = await directory([dc2.url, dc1.url]).resetPassword(user, testPassword(), {
+      forceChange: false,
+      unlock: false,
+    });
     expect(write).toMatchObject({ dc: dc1.hostName, url: dc1.url });
     expect(write.version).toBeGreaterThan(0);
 
-    const confirm = (timeoutMs: number) => directory([dc2.url, dc1.url]).confirmPasswordReplication(user, write, { timeoutMs, intervalMs: 250 });
+    const confirm = (timeoutMs: number) =>
+      directory([dc2.url, dc1.url]).confirmPasswordReplication(user, write, { timeoutMs, intervalMs: 250 });
     let checks = await confirm(30_000);
     if (checks[0]?.state === 'behind') {
       // Samba's change notification is usually seconds; on a loaded machine it has taken longer. The check itself is
@@ -198,16 +205,24 @@ describe('LdapDirectory on the two DCs', () => {
 
   it('follows the role: with dc2 the PDC emulator, resets go to dc2 although dc1 is configured first', async () => {
     await makePdc(dc2);
-    const write = await directory([dc1.url, dc2.url]).resetPassword(user, testPassword(), { forceChange: false, unlock: false });
+    const write = await directory([dc1.url, dc2.url]).resetPassword(user, testPassword(), {
+      forceChange: false,
+      unlock: false,
+    });
     expect(write).toMatchObject({ dc: dc2.hostName, url: dc2.url });
-    const checks = await directory([dc1.url, dc2.url]).confirmPasswordReplication(user, write, { timeoutMs: 30_000, intervalMs: 250 });
+    const checks = await directory([dc1.url, dc2.url]).confirmPasswordReplication(user, write, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
     expect(checks).toEqual([{ dc: dc1.hostName, state: 'caught-up', seenAfterMs: expect.any(Number) }]);
   });
 
   it('resets on the other DC while the PDC emulator (dc2) is stopped, and reports the stopped one unreachable', async () => {
     // One instance that learnt dc2 is the PDC before it stopped (probing its kept connection before every write, as it
     // would after a pause), one that starts after.
-    const warm = new LdapDirectory(directoryOptions({ urls: [dc1.url, dc2.url], connectTimeoutMs: 2000, idleProbeAfterMs: 0 }));
+    const warm = new LdapDirectory(
+      directoryOptions({ urls: [dc1.url, dc2.url], connectTimeoutMs: 2000, idleProbeAfterMs: 0 }),
+    );
     directories.push(warm);
     await warm.resetPassword(user, testPassword(), { forceChange: false, unlock: false });
     sambaDc('stop', dc2);
@@ -285,7 +300,10 @@ describe('wrong passwords, per DC', () => {
       // The lockout itself reaches dc1 (lockoutTime replicates).
       const onDc1 = new LdapDirectory(directoryOptions({ urls: [dc1.url] }));
       try {
-        await pollUntil(async () => ((await onDc1.isLockedOut(user)) ? true : undefined), { timeoutMs: 30_000, description: 'the lockout on dc1' });
+        await pollUntil(async () => ((await onDc1.isLockedOut(user)) ? true : undefined), {
+          timeoutMs: 30_000,
+          description: 'the lockout on dc1',
+        });
       } finally {
         await onDc1.close();
       }
@@ -319,7 +337,12 @@ describe('the directory worker on the two DCs (local runtime, both DCs configure
     const found = await blink.composition.adapters.directory.findUserBySamAccountName(created.samAccountName);
     if (!found?.mail) throw new Error(`${created.samAccountName} not found`);
     const phone = `+1206555${String(randomInt(0, 10_000)).padStart(4, '0')}`;
-    const account = { userGuid: found.objectGuid, dn: found.dn, samAccountName: found.samAccountName, mail: found.mail };
+    const account = {
+      userGuid: found.objectGuid,
+      dn: found.dn,
+      samAccountName: found.samAccountName,
+      mail: found.mail,
+    };
     await blink.composition.adapters.enrollmentStore.save(activeEnrollment(account, { phoneE164: phone }), 0);
     return { ...created, userGuid: found.objectGuid, phone };
   }
@@ -334,16 +357,29 @@ describe('the directory worker on the two DCs (local runtime, both DCs configure
       onRefused: () => undefined,
       // What the worker's composition turns into the ReplicationBehind metric.
       onReplicationBehind: (dcs) => void behind.push(dcs),
-      settings: { ...resetSettingsFrom(blink.composition.env, FUNCTION_TIMEOUT_SECONDS['directory-worker']), replicationConfirmMs: confirmSeconds * 1000 },
+      settings: {
+        ...resetSettingsFrom(blink.composition.env, FUNCTION_TIMEOUT_SECONDS['directory-worker']),
+        replicationConfirmMs: confirmSeconds * 1000,
+      },
     });
     const jobId = randomUUID();
-    await jobs.reset({ kind: 'reset', jobId, requestedAt: new Date().toISOString(), userGuid: user.userGuid, channel: 'sms' }, { receiveCount: 1 });
+    await jobs.reset(
+      { kind: 'reset', jobId, requestedAt: new Date().toISOString(), userGuid: user.userGuid, channel: 'sms' },
+      { receiveCount: 1 },
+    );
     documentClient.destroy();
     const audit = await blink.composition.adapters.auditLog.listForUser(user.userGuid, 20);
-    return { behind, replication: audit.find((event) => event.action === 'password-replication' && event.requestId === jobId) };
+    return {
+      behind,
+      replication: audit.find((event) => event.action === 'password-replication' && event.requestId === jobId),
+    };
   }
 
-  const smsTo = (phone: string) => blink.listSms().filter((sms) => sms.to === phone).map((sms) => sms.body);
+  const smsTo = (phone: string) =>
+    blink
+      .listSms()
+      .filter((sms) => sms.to === phone)
+      .map((sms) => sms.body);
 
   it('confirms a reset on both DCs: the audit says when dc2 had it, the SMS has no wait advice', async () => {
     const user = await enrolledOnBoth('wrkboth');
@@ -366,7 +402,10 @@ describe('the directory worker on the two DCs (local runtime, both DCs configure
     } finally {
       inboundReplication(dc2, 'on');
     }
-    expect(outcome.replication).toMatchObject({ result: 'failed', reason: `${dc1.hostName}=written ${dc2.hostName}=behind` });
+    expect(outcome.replication).toMatchObject({
+      result: 'failed',
+      reason: `${dc1.hostName}=written ${dc2.hostName}=behind`,
+    });
     expect(outcome.behind).toEqual([1]);
     const [sms] = smsTo(user.phone);
     expect(sms).toContain('wait a minute before signing in');

@@ -13,7 +13,6 @@ import { postJson, useLocalBlink } from '../support/local-blink.js';
 const clock = new ManualClock(new Date());
 const blink = useLocalBlink({ clock });
 
-
 beforeEach(() => {
   // Fresh hourly windows for the per-IP limits (every request comes from 127.0.0.1).
   clock.advanceSeconds(3600);
@@ -40,7 +39,12 @@ function tokenOf(link: string): string {
 }
 
 function registerWith(bindingCode: string) {
-  return registerDevice(blink.url, { bindingCode, publicKey: generateDeviceKeys().publicKey, unlockMethod: 'none', platform: 'other' });
+  return registerDevice(blink.url, {
+    bindingCode,
+    publicKey: generateDeviceKeys().publicKey,
+    unlockMethod: 'none',
+    platform: 'other',
+  });
 }
 
 function freshPhone(): string {
@@ -48,10 +52,14 @@ function freshPhone(): string {
 }
 
 async function codeSentTo(phone: string): Promise<string> {
-  const sms = await pollUntil(async () => blink.listSms().find((message) => message.to === phone && /verification code is \d{6}/.test(message.body)), {
-    timeoutMs: 5000,
-    description: `a verification code to ${phone}`,
-  });
+  const sms = await pollUntil(
+    async () =>
+      blink.listSms().find((message) => message.to === phone && /verification code is \d{6}/.test(message.body)),
+    {
+      timeoutMs: 5000,
+      description: `a verification code to ${phone}`,
+    },
+  );
   const code = /verification code is (\d{6})/.exec(sms.body)?.[1];
   if (!code) throw new Error('no code');
   return code;
@@ -73,7 +81,9 @@ describe('binding codes die with the activation that issued them', () => {
     // The user's new link still works: it was not consumed by the refused registration.
     const opened = await post('/api/setup/open', { token: tokenOf(link) });
     expect(opened).toMatchObject({ status: 200, json: { state: 'needs-phone' } });
-    const bound = await enroll((await post('/api/setup/qr', { token: tokenOf(link) })).json.uri as string, { unlockMethod: 'none' });
+    const bound = await enroll((await post('/api/setup/qr', { token: tokenOf(link) })).json.uri as string, {
+      unlockMethod: 'none',
+    });
     expect(bound.state.deviceId).toEqual(expect.any(String));
   });
 
@@ -103,13 +113,18 @@ describe('binding codes die with the activation that issued them', () => {
     await post('/api/setup/phone', { token, phone });
     const code = await codeSentTo(phone);
 
-    const [verified, registered] = await Promise.allSettled([post('/api/setup/verify', { token, code }), registerWith(bindingCode)]);
+    const [verified, registered] = await Promise.allSettled([
+      post('/api/setup/verify', { token, code }),
+      registerWith(bindingCode),
+    ]);
     const smsWon = verified.status === 'fulfilled' && verified.value.status === 200;
     const appWon = registered.status === 'fulfilled';
     expect([smsWon, appWon].filter(Boolean)).toHaveLength(1);
     const record = await blink.composition.adapters.enrollmentStore.get(user.userGuid);
     expect(record?.methods).toEqual({ sms: smsWon, app: appWon });
-    const liveDevices = (await blink.composition.adapters.deviceStore.listForUser(user.userGuid)).filter((device) => !device.revokedAt);
+    const liveDevices = (await blink.composition.adapters.deviceStore.listForUser(user.userGuid)).filter(
+      (device) => !device.revokedAt,
+    );
     expect(liveDevices).toHaveLength(appWon ? 1 : 0);
   });
 });
@@ -139,7 +154,10 @@ describe('an SMS code verifies the number it was sent to', () => {
     } finally {
       store.consumeSecret = consume;
     }
-    expect(await blink.composition.adapters.enrollmentStore.get(user.userGuid)).toMatchObject({ status: 'active', phoneE164: sentTo });
+    expect(await blink.composition.adapters.enrollmentStore.get(user.userGuid)).toMatchObject({
+      status: 'active',
+      phoneE164: sentTo,
+    });
     expect(await blink.composition.adapters.enrollmentStore.findByPhone(switchedTo)).toHaveLength(0);
   });
 });

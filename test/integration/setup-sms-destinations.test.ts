@@ -11,7 +11,6 @@ const PUBLISHED = '+18553917277';
 const clock = new ManualClock(new Date());
 const blink = useLocalBlink({ clock });
 
-
 beforeEach(() => {
   clock.advanceSeconds(3600);
 });
@@ -41,13 +40,21 @@ describe('verification codes go only where they may', () => {
       json: {
         error: {
           code: 'VALIDATION_FAILED',
-          message: 'Blink can text only mobile numbers in United States. Enter such a number, or contact your IT service desk.',
+          message:
+            'Blink can text only mobile numbers in United States. Enter such a number, or contact your IT service desk.',
         },
       },
     });
     expect(codesTo(somali)).toBe(0);
     // The refusal cost the user no resend wait: an allowed number works at once.
-    expect((await post('/api/setup/phone', { token, phone: `+1201${200 + randomInt(700)}${String(1000 + randomInt(9000))}` })).status).toBe(200);
+    expect(
+      (
+        await post('/api/setup/phone', {
+          token,
+          phone: `+1201${200 + randomInt(700)}${String(1000 + randomInt(9000))}`,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses a number that texted STOP, says how to opt back in, and sends again after START', async () => {
@@ -62,7 +69,8 @@ describe('verification codes go only where they may', () => {
       json: {
         error: {
           code: 'VALIDATION_FAILED',
-          message: 'This number has opted out of text messages from Blink. Text START to +1 855 391 7277 to opt back in, or enter another number.',
+          message:
+            'This number has opted out of text messages from Blink. Text START to +1 855 391 7277 to opt back in, or enter another number.',
         },
       },
     });

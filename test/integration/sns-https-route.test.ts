@@ -3,7 +3,15 @@ import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { createSnsSigner, signedSnsMessage, type SnsSigner } from '../support/sns-signing.js';
-import { auditOf, enrolledUser, freshPhone, outcomeOf, smsTo, workerStartedAnyJobOf, workerStartedJobOf } from './support/inbound-sms.js';
+import {
+  auditOf,
+  enrolledUser,
+  freshPhone,
+  outcomeOf,
+  smsTo,
+  workerStartedAnyJobOf,
+  workerStartedJobOf,
+} from './support/inbound-sms.js';
 
 // POST /sns/inbound-sms through the local runtime (HTTP bridge → api handler → verifier → the inbound SMS use case).
 // SNS is played by a test key: its certificate is served by the injected HTTPS fetcher at an SNS-looking URL.
@@ -24,7 +32,11 @@ beforeAll(async () => {
   [signer, impostor] = await Promise.all([createSnsSigner(), createSnsSigner()]);
   blink = await startLocalBlink({
     // Confirmation (the default) off: a RESET queues its job at once, which shows the route reached the use case.
-    env: { BLINK_VERSION: 'test', RESET_CONFIRMATION: 'false', SNS_HTTPS_TOPIC_ARNS: `${TOPIC},arn:aws:sns:us-east-1:123456789012:blink-spare` },
+    env: {
+      BLINK_VERSION: 'test',
+      RESET_CONFIRMATION: 'false',
+      SNS_HTTPS_TOPIC_ARNS: `${TOPIC},arn:aws:sns:us-east-1:123456789012:blink-spare`,
+    },
     port: 0,
     directory: 'demo',
     clock,
@@ -54,7 +66,13 @@ function inboundNotification(from: string, body: string, overrides: Record<strin
     Type: 'Notification',
     MessageId: randomUUID(),
     TopicArn: TOPIC,
-    Message: JSON.stringify({ originationNumber: from, destinationNumber: PUBLISHED, messageKeyword: 'RESET', messageBody: body, inboundMessageId }),
+    Message: JSON.stringify({
+      originationNumber: from,
+      destinationNumber: PUBLISHED,
+      messageKeyword: 'RESET',
+      messageBody: body,
+      inboundMessageId,
+    }),
     Timestamp: clock.now().toISOString(),
     UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x',
     ...overrides,
@@ -62,7 +80,10 @@ function inboundNotification(from: string, body: string, overrides: Record<strin
   return { inboundMessageId, fields };
 }
 
-async function deliver(message: unknown, type = 'Notification'): Promise<{ status: number; body: Record<string, unknown> }> {
+async function deliver(
+  message: unknown,
+  type = 'Notification',
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${blink.url}/sns/inbound-sms`, {
     method: 'POST',
     headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': type },
@@ -72,15 +93,18 @@ async function deliver(message: unknown, type = 'Notification'): Promise<{ statu
 }
 
 describe('POST /sns/inbound-sms', () => {
-  it.each(['1', '2'] as const)('acts on a notification signed with SignatureVersion %s like on the Lambda path', async (version) => {
-    const user = await enrolledUser(blink);
-    const { inboundMessageId, fields } = inboundNotification(user.phone, ' Reset! ');
-    const answer = await deliver(signedSnsMessage(signer, fields, { version, certUrl: CERT_URL }));
-    expect(answer.status).toBe(200);
-    expect(outcomeOf(logs, inboundMessageId)).toBe('job-enqueued');
-    expect(await workerStartedJobOf(logs, inboundMessageId)).toBe('reset');
-    expect((await auditOf(blink, user.userGuid)).map((event) => event.action)).toContain('reset-requested');
-  });
+  it.each(['1', '2'] as const)(
+    'acts on a notification signed with SignatureVersion %s like on the Lambda path',
+    async (version) => {
+      const user = await enrolledUser(blink);
+      const { inboundMessageId, fields } = inboundNotification(user.phone, ' Reset! ');
+      const answer = await deliver(signedSnsMessage(signer, fields, { version, certUrl: CERT_URL }));
+      expect(answer.status).toBe(200);
+      expect(outcomeOf(logs, inboundMessageId)).toBe('job-enqueued');
+      expect(await workerStartedJobOf(logs, inboundMessageId)).toBe('reset');
+      expect((await auditOf(blink, user.userGuid)).map((event) => event.action)).toContain('reset-requested');
+    },
+  );
 
   it('fetches the signing certificate once and keeps it', async () => {
     const user = await enrolledUser(blink);
@@ -119,9 +143,16 @@ describe('POST /sns/inbound-sms', () => {
     expect(fetched).toContain(SUBSCRIBE_URL);
 
     fetched.length = 0;
-    const forged = { ...signedSnsMessage(signer, fields, { certUrl: CERT_URL }), SubscribeURL: 'https://evil.example/?Action=ConfirmSubscription' };
+    const forged = {
+      ...signedSnsMessage(signer, fields, { certUrl: CERT_URL }),
+      SubscribeURL: 'https://evil.example/?Action=ConfirmSubscription',
+    };
     expect((await deliver(forged, 'SubscriptionConfirmation')).status).toBe(403);
-    const foreign = signedSnsMessage(signer, { ...fields, SubscribeURL: 'https://evil.example/?Action=ConfirmSubscription' }, { certUrl: CERT_URL });
+    const foreign = signedSnsMessage(
+      signer,
+      { ...fields, SubscribeURL: 'https://evil.example/?Action=ConfirmSubscription' },
+      { certUrl: CERT_URL },
+    );
     expect((await deliver(foreign, 'SubscriptionConfirmation')).status).toBe(403);
     expect(fetched.filter((url) => url.includes('evil'))).toEqual([]);
   });
@@ -133,12 +164,45 @@ describe('POST /sns/inbound-sms', () => {
       make: (fields: Record<string, string>) => unknown;
     }
     const cases: Case[] = [
-      { name: 'a tampered message', status: 403, make: (f) => ({ ...signedSnsMessage(signer, f, { certUrl: CERT_URL }), Message: f.Message?.replace('RESET', 'UNLOCK') }) },
-      { name: 'a message signed by another key', status: 403, make: (f) => signedSnsMessage(impostor, f, { certUrl: CERT_URL }) },
-      { name: 'a topic not in SNS_HTTPS_TOPIC_ARNS', status: 403, make: (f) => signedSnsMessage(signer, { ...f, TopicArn: 'arn:aws:sns:us-east-1:123456789012:other' }, { certUrl: CERT_URL }) },
-      { name: 'a certificate on a foreign host', status: 403, make: (f) => signedSnsMessage(signer, f, { certUrl: 'https://sns.us-east-1.amazonaws.com.evil.example/cert.pem' }) },
-      { name: 'a certificate over http', status: 403, make: (f) => signedSnsMessage(signer, f, { certUrl: 'http://sns.us-east-1.amazonaws.com/cert.pem' }) },
-      { name: 'a bad signature version', status: 403, make: (f) => ({ ...signedSnsMessage(signer, f, { certUrl: CERT_URL }), SignatureVersion: '3' }) },
+      {
+        name: 'a tampered message',
+        status: 403,
+        make: (f) => ({
+          ...signedSnsMessage(signer, f, { certUrl: CERT_URL }),
+          Message: f.Message?.replace('RESET', 'UNLOCK'),
+        }),
+      },
+      {
+        name: 'a message signed by another key',
+        status: 403,
+        make: (f) => signedSnsMessage(impostor, f, { certUrl: CERT_URL }),
+      },
+      {
+        name: 'a topic not in SNS_HTTPS_TOPIC_ARNS',
+        status: 403,
+        make: (f) =>
+          signedSnsMessage(
+            signer,
+            { ...f, TopicArn: 'arn:aws:sns:us-east-1:123456789012:other' },
+            { certUrl: CERT_URL },
+          ),
+      },
+      {
+        name: 'a certificate on a foreign host',
+        status: 403,
+        make: (f) =>
+          signedSnsMessage(signer, f, { certUrl: 'https://sns.us-east-1.amazonaws.com.evil.example/cert.pem' }),
+      },
+      {
+        name: 'a certificate over http',
+        status: 403,
+        make: (f) => signedSnsMessage(signer, f, { certUrl: 'http://sns.us-east-1.amazonaws.com/cert.pem' }),
+      },
+      {
+        name: 'a bad signature version',
+        status: 403,
+        make: (f) => ({ ...signedSnsMessage(signer, f, { certUrl: CERT_URL }), SignatureVersion: '3' }),
+      },
       { name: 'an unsigned message', status: 400, make: (f) => f },
       { name: 'a body that is not JSON', status: 400, make: () => 'RESET' },
     ];
@@ -148,7 +212,9 @@ describe('POST /sns/inbound-sms', () => {
       const { inboundMessageId, fields } = inboundNotification(user.phone, 'RESET');
       const answer = await deliver(make(fields));
       expect(answer.status).toBe(status);
-      expect(answer.body).toEqual({ error: { code: status === 403 ? 'SIGNATURE_INVALID' : 'VALIDATION_FAILED', message: expect.any(String) } });
+      expect(answer.body).toEqual({
+        error: { code: status === 403 ? 'SIGNATURE_INVALID' : 'VALIDATION_FAILED', message: expect.any(String) },
+      });
       expect(outcomeOf(logs, inboundMessageId)).toBeUndefined();
       expect(await auditOf(blink, user.userGuid)).toEqual([]);
       expect(fetched.filter((url) => !url.startsWith('https://sns.us-east-1.amazonaws.com/'))).toEqual([]);
@@ -165,7 +231,10 @@ describe('POST /sns/inbound-sms', () => {
       const { fields } = inboundNotification(user.phone, 'RESET', { Message: 'not json' });
       expect((await deliver(signedSnsMessage(signer, fields, { certUrl: CERT_URL }))).status).toBe(400);
       const good = inboundNotification(user.phone, 'RESET');
-      expect((await deliver(signedSnsMessage(signer, good.fields, { certUrl: CERT_URL }), 'SubscriptionConfirmation')).status).toBe(400);
+      expect(
+        (await deliver(signedSnsMessage(signer, good.fields, { certUrl: CERT_URL }), 'SubscriptionConfirmation'))
+          .status,
+      ).toBe(400);
       expect(outcomeOf(logs, good.inboundMessageId)).toBeUndefined();
       expect(await auditOf(blink, user.userGuid)).toEqual([]);
     });

@@ -44,21 +44,44 @@ describe('Web Push of lockout alerts', () => {
   });
 
   /** An enrolled Samba user (app only, no phone) with one bound device, and that device's signing client. */
-  const enrolledWithDevice = async (prefix: string): Promise<{ user: TestUser; userGuid: string; deviceId: string; client: DeviceClient }> => {
+  const enrolledWithDevice = async (
+    prefix: string,
+  ): Promise<{ user: TestUser; userGuid: string; deviceId: string; client: DeviceClient }> => {
     const user = await users.create(prefix);
     const found = await directory.findUserBySamAccountName(user.samAccountName);
     if (!found) throw new Error(`${user.samAccountName} not found`);
     const { enrollmentStore, deviceStore } = blink.composition.adapters;
-    await enrollmentStore.save(activeEnrollment({ userGuid: found.objectGuid, dn: found.dn, samAccountName: user.samAccountName }, { app: true }), 0);
+    await enrollmentStore.save(
+      activeEnrollment(
+        { userGuid: found.objectGuid, dn: found.dn, samAccountName: user.samAccountName },
+        { app: true },
+      ),
+      0,
+    );
     const keys = generateDeviceKeys();
     const deviceId = randomUUID();
-    await deviceStore.add({ deviceId, userGuid: found.objectGuid, publicKey: keys.publicKey, unlockMethod: 'none', platform: 'other', boundAt: new Date() });
-    return { user, userGuid: found.objectGuid, deviceId, client: new DeviceClient(blink.url, deviceId, keys.privateKey) };
+    await deviceStore.add({
+      deviceId,
+      userGuid: found.objectGuid,
+      publicKey: keys.publicKey,
+      unlockMethod: 'none',
+      platform: 'other',
+      boundAt: new Date(),
+    });
+    return {
+      user,
+      userGuid: found.objectGuid,
+      deviceId,
+      client: new DeviceClient(blink.url, deviceId, keys.privateKey),
+    };
   };
 
-  const subscribe = (client: DeviceClient, subscription: unknown) => client.send('PUT', PATH, { body: JSON.stringify(subscription) });
-  const storedSubscription = async (deviceId: string) => (await blink.composition.adapters.deviceStore.get(deviceId))?.webPush;
-  const receivedBy = (subscription: TestSubscription) => pushService.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
+  const subscribe = (client: DeviceClient, subscription: unknown) =>
+    client.send('PUT', PATH, { body: JSON.stringify(subscription) });
+  const storedSubscription = async (deviceId: string) =>
+    (await blink.composition.adapters.deviceStore.get(deviceId))?.webPush;
+  const receivedBy = (subscription: TestSubscription) =>
+    pushService.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
 
   it('delivers the lockout alert to the subscription saved by the signed route, encrypted to its keys', async () => {
     const { user, deviceId, client } = await enrolledWithDevice('wp-alert');
@@ -81,11 +104,19 @@ describe('Web Push of lockout alerts', () => {
     expect(pushService.refusals()).toEqual([]);
     const [push, ...more] = receivedBy(subscription);
     expect(more).toEqual([]);
-    expect(push).toMatchObject({ vapidPublicKey, subject: 'mailto:blink@corp.example.test', ttl: 43_200, urgency: 'high', topic: 'lockout' });
+    expect(push).toMatchObject({
+      vapidPublicKey,
+      subject: 'mailto:blink@corp.example.test',
+      ttl: 43_200,
+      urgency: 'high',
+      topic: 'lockout',
+    });
     const payload = JSON.parse(push?.plaintext ?? '{}') as unknown;
     expect(payload).toEqual({
       title: 'Blink: account locked',
-      body: expect.stringMatching(/^Your Windows account was locked at \d\d:\d\d UTC\. Open Blink to unlock it or get a new password\.$/),
+      body: expect.stringMatching(
+        /^Your Windows account was locked at \d\d:\d\d UTC\. Open Blink to unlock it or get a new password\.$/,
+      ),
       data: { kind: 'lockout', url: '/app/?action=unlock' },
       actions: [
         { action: 'unlock', title: 'Unlock' },
@@ -117,7 +148,11 @@ describe('Web Push of lockout alerts', () => {
     const { deviceId, client } = await enrolledWithDevice('wp-refuse');
     const subscription = pushService.subscribe();
 
-    const unsigned = await fetch(`${blink.url}${PATH}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(subscription) });
+    const unsigned = await fetch(`${blink.url}${PATH}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(subscription),
+    });
     expect(unsigned.status).toBe(401);
     // Signed with another device's key under this device's id.
     const impostor = new DeviceClient(blink.url, deviceId, generateDeviceKeys().privateKey);
@@ -126,10 +161,17 @@ describe('Web Push of lockout alerts', () => {
     await expect(storedSubscription(deviceId)).resolves.toBeUndefined();
 
     // Signed, but not a subscription the worker may ever POST to.
-    const offService = await subscribe(client, { ...subscription, endpoint: 'https://169.254.169.254/latest/meta-data' });
+    const offService = await subscribe(client, {
+      ...subscription,
+      endpoint: 'https://169.254.169.254/latest/meta-data',
+    });
     expect(offService.status).toBe(400);
-    expect((await subscribe(client, { ...subscription, endpoint: subscription.endpoint.replace('https:', 'http:') })).status).toBe(400);
-    expect((await subscribe(client, { ...subscription, keys: { ...subscription.keys, auth: 'c2hvcnQ' } })).status).toBe(400);
+    expect(
+      (await subscribe(client, { ...subscription, endpoint: subscription.endpoint.replace('https:', 'http:') })).status,
+    ).toBe(400);
+    expect((await subscribe(client, { ...subscription, keys: { ...subscription.keys, auth: 'c2hvcnQ' } })).status).toBe(
+      400,
+    );
     await expect(storedSubscription(deviceId)).resolves.toBeUndefined();
 
     // The device itself can remove it; once revoked, it can do nothing.

@@ -35,7 +35,14 @@ const subscription = () => ({
 
 async function addDevice(userGuid = randomUUID()): Promise<string> {
   const deviceId = randomUUID();
-  await store.add({ deviceId, userGuid, publicKey: generateDeviceKeys().publicKey, unlockMethod: 'none', platform: 'other', boundAt: now });
+  await store.add({
+    deviceId,
+    userGuid,
+    publicKey: generateDeviceKeys().publicKey,
+    unlockMethod: 'none',
+    platform: 'other',
+    boundAt: now,
+  });
   return deviceId;
 }
 
@@ -80,7 +87,15 @@ describe('the newest recorded lockout', () => {
   const log = () => new DynamoLockoutAlertLog(client, { tableName: TABLE, now: () => now });
   const record = (userGuid: string, lockedAt: Date, handledAt: Date) =>
     log().record(
-      { userGuid, lockoutTime: String(116_444_736_000_000_000n + BigInt(lockedAt.getTime()) * 10_000n), lockedAt, handledAt, outcome: 'alerted', sms: 'sent', pushes: 1 },
+      {
+        userGuid,
+        lockoutTime: String(116_444_736_000_000_000n + BigInt(lockedAt.getTime()) * 10_000n),
+        lockedAt,
+        handledAt,
+        outcome: 'alerted',
+        sms: 'sent',
+        pushes: 1,
+      },
       new Date(handledAt.getTime() + 86_400_000),
     );
 
@@ -88,7 +103,9 @@ describe('the newest recorded lockout', () => {
     const userGuid = randomUUID();
     await record(userGuid, new Date('2026-12-04T09:00:00.000Z'), new Date('2026-12-04T09:01:00.000Z'));
     await record(userGuid, new Date('2026-12-04T09:30:00.000Z'), new Date('2026-12-04T09:31:00.000Z'));
-    await expect(log().recordedSince(userGuid, new Date('2026-12-04T09:10:00.000Z'))).resolves.toEqual({ lockedAt: new Date('2026-12-04T09:30:00.000Z') });
+    await expect(log().recordedSince(userGuid, new Date('2026-12-04T09:10:00.000Z'))).resolves.toEqual({
+      lockedAt: new Date('2026-12-04T09:30:00.000Z'),
+    });
     await expect(log().recordedSince(userGuid, new Date('2026-12-04T09:31:00.000Z'))).resolves.toBeUndefined();
     await expect(log().recordedSince(randomUUID(), new Date(0))).resolves.toBeUndefined();
     now = new Date('2026-12-06T10:00:00.000Z');

@@ -30,7 +30,10 @@ export function activationDepsOf(blink: LocalBlink): ActivationDependencies {
  * Issues an activation as the worker does for an admin, through the local runtime's own adapters (no AD contact), and
  * returns the emailed link and its token.
  */
-export async function activate(blink: LocalBlink, user = testUser()): Promise<{ link: string; token: string; user: ReturnType<typeof testUser> }> {
+export async function activate(
+  blink: LocalBlink,
+  user = testUser(),
+): Promise<{ link: string; token: string; user: ReturnType<typeof testUser> }> {
   const { link } = await issueActivation(activationDepsOf(blink), user);
   return { link, token: new URL(link).hash.replace(/^#t=/, ''), user };
 }

@@ -1,7 +1,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 /** An API Gateway REST (v1) proxy event as the deployed API delivers it. */
-export function apiEvent(method: string, path: string, overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+export function apiEvent(
+  method: string,
+  path: string,
+  overrides: Partial<APIGatewayProxyEvent> = {},
+): APIGatewayProxyEvent {
   return {
     httpMethod: method,
     path,
@@ -27,9 +31,20 @@ export function apiEvent(method: string, path: string, overrides: Partial<APIGat
       resourcePath: '/{proxy+}',
       stage: 'prod',
       identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: '198.51.100.7', user: null, userAgent: 'jest',
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '198.51.100.7',
+        user: null,
+        userAgent: 'jest',
         userArn: null,
       },
     },

@@ -4,7 +4,9 @@ export class CookieJar {
 
   /** The Cookie header to send, or undefined when there are none. */
   header(): string | undefined {
-    return this.cookies.size === 0 ? undefined : [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    return this.cookies.size === 0
+      ? undefined
+      : [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
   /** Keeps what an answer set and drops what it cleared; returns its Set-Cookie lines. */

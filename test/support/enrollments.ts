@@ -37,7 +37,11 @@ export function activeEnrollment(
 }
 
 /** Changes a stored enrollment as an admin or a finished setup would (read, change, save on the version read). */
-export async function changeEnrollment(store: EnrollmentStore, userGuid: string, changes: Partial<Enrollment>): Promise<void> {
+export async function changeEnrollment(
+  store: EnrollmentStore,
+  userGuid: string,
+  changes: Partial<Enrollment>,
+): Promise<void> {
   const enrollment = await store.get(userGuid);
   if (!enrollment) throw new Error(`no enrollment for ${userGuid}`);
   await store.save({ ...enrollment, ...changes }, enrollment.version);
@@ -64,7 +68,10 @@ export async function enrollDirectoryUser(
   const user = await adapters.directory.findUserBySamAccountName(samAccountName);
   if (!user) throw new Error(`${samAccountName} not in the directory`);
   await adapters.enrollmentStore.save(
-    activeEnrollment({ userGuid: user.objectGuid, dn: user.dn, samAccountName: user.samAccountName, mail: user.mail ?? '' }, { phoneE164 }),
+    activeEnrollment(
+      { userGuid: user.objectGuid, dn: user.dn, samAccountName: user.samAccountName, mail: user.mail ?? '' },
+      { phoneE164 },
+    ),
     0,
   );
   return user;

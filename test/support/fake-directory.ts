@@ -70,7 +70,11 @@ export class EmptyDirectory implements Directory {
   }
   async unlock(_user: DirectoryUser): Promise<void> {}
   /** A single-DC domain: no other DC to confirm. */
-  async confirmPasswordReplication(_user: DirectoryUser, _write: PasswordWrite, _options: ReplicationConfirmOptions): Promise<ReplicationCheck[]> {
+  async confirmPasswordReplication(
+    _user: DirectoryUser,
+    _write: PasswordWrite,
+    _options: ReplicationConfirmOptions,
+  ): Promise<ReplicationCheck[]> {
     return [];
   }
   async scanLockedAccounts(_options: LockoutScanOptions): Promise<LockoutScanResult> {

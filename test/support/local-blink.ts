@@ -38,14 +38,27 @@ export async function postJson(blink: LocalBlink, urlPath: string, body: unknown
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 /** An admin API call to the runtime with its bearer token (local stand-in for IAM); throws on any non-2xx answer. */
-export async function adminCall(blink: Pick<LocalBlink, 'url'>, token: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
+export async function adminCall(
+  blink: Pick<LocalBlink, 'url'>,
+  token: string,
+  method: 'GET' | 'POST',
+  route: string,
+  body?: unknown,
+): Promise<unknown> {
   const response = await fetch(`${blink.url}${route}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);

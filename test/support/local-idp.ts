@@ -15,7 +15,11 @@ export async function signInAtLocalIdp(
   const jar = new CookieJar();
   const request = async (url: string, init: RequestInit = {}) => {
     const cookie = jar.header();
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
+    });
     jar.take(response);
     return response;
   };
@@ -33,7 +37,8 @@ export async function signInAtLocalIdp(
   if ('leftTo' in loginPage) return { callbackUrl: loginPage.leftTo };
   const html = await loginPage.text();
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-  if (!action) throw new Error(`no login form at the identity provider (status ${loginPage.status}): ${html.slice(0, 300)}`);
+  if (!action)
+    throw new Error(`no login form at the identity provider (status ${loginPage.status}): ${html.slice(0, 300)}`);
   const posted = await request(new URL(action.replace(/&amp;/g, '&'), issuerOrigin).toString(), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -16,10 +16,10 @@ export interface LocalService<StandIn, Client> {
  * Starts a loopback stand-in before the test file's tests and connects a real SDK client to it; destroys the client
  * and stops the stand-in after them. Register it at the top of the file, before hooks that use it.
  */
-export function useLocalService<StandIn extends { endpoint: string; stop(): Promise<void> }, Client extends { destroy(): void }>(
-  start: () => Promise<StandIn>,
-  connect: (target: ClientTarget) => Client,
-): LocalService<StandIn, Client> {
+export function useLocalService<
+  StandIn extends { endpoint: string; stop(): Promise<void> },
+  Client extends { destroy(): void },
+>(start: () => Promise<StandIn>, connect: (target: ClientTarget) => Client): LocalService<StandIn, Client> {
   return startedForSuite(
     'the stand-in',
     async () => {

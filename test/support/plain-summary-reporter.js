@@ -4,7 +4,9 @@ class PlainSummaryReporter {
     const skipped = results.numPendingTests + results.numTodoTests;
     const suitesFailed = results.numFailedTestSuites > 0 || results.numRuntimeErrorTestSuites > 0;
     const failed = results.numFailedTests + (suitesFailed && results.numFailedTests === 0 ? 1 : 0);
-    process.stdout.write(`\n${results.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    process.stdout.write(
+      `\n${results.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+    );
   }
 }
 module.exports = PlainSummaryReporter;

@@ -11,7 +11,8 @@ export async function pollUntil<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() >= deadline) throw new Error(`Timed out after ${options.timeoutMs} ms waiting for ${options.description}`);
+    if (Date.now() >= deadline)
+      throw new Error(`Timed out after ${options.timeoutMs} ms waiting for ${options.description}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

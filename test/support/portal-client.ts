@@ -29,7 +29,8 @@ export class PortalClient {
   async signIn(username: string, password: string): Promise<Response> {
     const start = await this.request('/admin/portal/sign-in');
     const result = await signInAtLocalIdp(start.headers.get('location') ?? '', username, password);
-    if (!('callbackUrl' in result)) throw new Error(`the identity provider refused ${username} (${result.refusedStatus})`);
+    if (!('callbackUrl' in result))
+      throw new Error(`the identity provider refused ${username} (${result.refusedStatus})`);
     return this.request(result.callbackUrl);
   }
 
@@ -37,7 +38,13 @@ export class PortalClient {
   async session(): Promise<{ name: string; subject: string; roles: string[]; csrfToken: string; endsAt: string }> {
     const response = await this.request('/admin/portal/api/session');
     if (response.status !== 200) throw new Error(`no session (${response.status})`);
-    return (await response.json()) as { name: string; subject: string; roles: string[]; csrfToken: string; endsAt: string };
+    return (await response.json()) as {
+      name: string;
+      subject: string;
+      roles: string[];
+      csrfToken: string;
+      endsAt: string;
+    };
   }
 
   /** A change as the portal page sends it: JSON, its Origin, same-origin fetch metadata and the CSRF token. */

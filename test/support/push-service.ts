@@ -74,7 +74,8 @@ export async function startPushService(): Promise<PushServiceStandIn> {
     }
     try {
       const vapid = checkVapid(request.headers.authorization, origin);
-      if (request.headers['content-encoding'] !== 'aes128gcm') throw new Error(`content-encoding ${request.headers['content-encoding']}`);
+      if (request.headers['content-encoding'] !== 'aes128gcm')
+        throw new Error(`content-encoding ${request.headers['content-encoding']}`);
       const ttl = Number(request.headers.ttl);
       if (!Number.isInteger(ttl) || ttl < 0) throw new Error('TTL header missing');
       received.push({
@@ -107,7 +108,10 @@ export async function startPushService(): Promise<PushServiceStandIn> {
       ecdh.generateKeys();
       const auth = randomBytes(16);
       subscribers.set(id, { ecdh, auth });
-      return { endpoint: `${origin}/push/${id}`, keys: { p256dh: ecdh.getPublicKey('base64url'), auth: auth.toString('base64url') } };
+      return {
+        endpoint: `${origin}/push/${id}`,
+        keys: { p256dh: ecdh.getPublicKey('base64url'), auth: auth.toString('base64url') },
+      };
     },
     received: () => [...received],
     refusals: () => [...refusals],
@@ -126,7 +130,9 @@ function header(request: IncomingMessage, name: string): string | undefined {
 
 /** RFC 8292 §3: `Authorization: vapid t=<JWT>, k=<P-256 public key>`; the JWT is ES256 over aud = the push origin. */
 function checkVapid(authorization: string | undefined, origin: string): { vapidPublicKey: string; subject: string } {
-  const match = /^vapid t=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+), k=([A-Za-z0-9_-]+)$/.exec(authorization ?? '');
+  const match = /^vapid t=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+), k=([A-Za-z0-9_-]+)$/.exec(
+    authorization ?? '',
+  );
   if (!match?.[1] || !match[2]) throw new Error(`authorization is not "vapid t=…, k=…": ${authorization}`);
   const [token, k] = [match[1], match[2]];
   const [headerPart, claimsPart, signaturePart] = token.split('.') as [string, string, string];
@@ -135,16 +141,31 @@ function checkVapid(authorization: string | undefined, origin: string): { vapidP
   const point = Buffer.from(k, 'base64url');
   if (point.length !== 65 || point[0] !== 0x04) throw new Error('k is not an uncompressed P-256 point');
   const publicKey = createPublicKey({
-    key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') },
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33).toString('base64url'),
+    },
     format: 'jwk',
   });
   // JWS ES256 signatures are r || s (64 bytes), not DER.
-  const signed = verify('sha256', Buffer.from(`${headerPart}.${claimsPart}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signaturePart, 'base64url'));
+  const signed = verify(
+    'sha256',
+    Buffer.from(`${headerPart}.${claimsPart}`),
+    { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signaturePart, 'base64url'),
+  );
   if (!signed) throw new Error('the VAPID JWT signature does not verify with k');
-  const claims = JSON.parse(Buffer.from(claimsPart, 'base64url').toString('utf8')) as { aud?: string; exp?: number; sub?: string };
+  const claims = JSON.parse(Buffer.from(claimsPart, 'base64url').toString('utf8')) as {
+    aud?: string;
+    exp?: number;
+    sub?: string;
+  };
   if (claims.aud !== origin) throw new Error(`JWT aud ${claims.aud} is not ${origin}`);
   const nowSeconds = Date.now() / 1000;
-  if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds || claims.exp > nowSeconds + 24 * 3600) throw new Error(`JWT exp ${claims.exp} out of range`);
+  if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds || claims.exp > nowSeconds + 24 * 3600)
+    throw new Error(`JWT exp ${claims.exp} out of range`);
   if (typeof claims.sub !== 'string' || !/^(mailto:|https:)/.test(claims.sub)) throw new Error(`JWT sub ${claims.sub}`);
   return { vapidPublicKey: k, subject: claims.sub };
 }

@@ -52,5 +52,10 @@ export function signedSnsMessage(
   options: { version?: '1' | '2'; certUrl: string },
 ): Record<string, string> {
   const version = options.version ?? '2';
-  return { ...fields, SignatureVersion: version, SigningCertURL: options.certUrl, Signature: signer.sign(fields, version) };
+  return {
+    ...fields,
+    SignatureVersion: version,
+    SigningCertURL: options.certUrl,
+    Signature: signer.sign(fields, version),
+  };
 }

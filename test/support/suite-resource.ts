@@ -2,7 +2,11 @@
  * Something the enclosing file or describe block shares: started before its tests, stopped after them. The returned
  * object reads the started one's properties in tests and later hooks, and says so when read too early.
  */
-export function startedForSuite<T extends object>(what: string, start: () => Promise<T>, stop: (started: T) => Promise<void>): Readonly<T> {
+export function startedForSuite<T extends object>(
+  what: string,
+  start: () => Promise<T>,
+  stop: (started: T) => Promise<void>,
+): Readonly<T> {
   let started: T | undefined;
   beforeAll(async () => {
     started = await start();

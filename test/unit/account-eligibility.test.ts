@@ -22,7 +22,7 @@ const fileTime = (date: Date) => String((BigInt(date.getTime()) + 11_644_473_600
 
 describe('fileTimeToDate', () => {
   it('converts AD FILETIME and treats 0 and "never" as no date', () => {
-    expect(fileTimeToDate('133000000000000000')?.toISOString()).toBe('2022-06-18T04:26:40.000Z') // 13300000000 s after 1601 = Unix 1655526400;
+    expect(fileTimeToDate('133000000000000000')?.toISOString()).toBe('2022-06-18T04:26:40.000Z'); // 13300000000 s after 1601 = Unix 1655526400;
     expect(fileTimeToDate(fileTime(now))?.getTime()).toBe(now.getTime());
     expect(fileTimeToDate('0')).toBeUndefined();
     expect(fileTimeToDate('9223372036854775807')).toBeUndefined();
@@ -43,8 +43,12 @@ describe('ineligibilityOf', () => {
 
   it('refuses disabled, expired and computer accounts', () => {
     expect(ineligibilityOf(user({ userAccountControl: 0x202 }), false, now)).toBe('disabled');
-    expect(ineligibilityOf(user({ accountExpires: fileTime(new Date(now.getTime() - 1000)) }), false, now)).toBe('expired');
-    expect(ineligibilityOf(user({ accountExpires: fileTime(new Date(now.getTime() + 86_400_000)) }), false, now)).toBeUndefined();
+    expect(ineligibilityOf(user({ accountExpires: fileTime(new Date(now.getTime() - 1000)) }), false, now)).toBe(
+      'expired',
+    );
+    expect(
+      ineligibilityOf(user({ accountExpires: fileTime(new Date(now.getTime() + 86_400_000)) }), false, now),
+    ).toBeUndefined();
     expect(ineligibilityOf(user({ isComputer: true }), false, now)).toBe('computer');
     expect(ineligibilityOf(user({ userAccountControl: 0x1000 }), false, now)).toBe('computer');
   });

@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SecretsManagerSecrets } from '../../shared/adapters/secrets/secrets-manager-secrets';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
@@ -7,7 +11,10 @@ import { ConfigurationError } from '../../shared/config/env';
 
 // Secrets Manager has no local stand-in: the client is mocked.
 const secretsManager = mockClient(SecretsManagerClient);
-const client = new SecretsManagerClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const client = new SecretsManagerClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
 const HMAC_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:blink/token-hmac-AbCdEf';
 
 beforeEach(() => secretsManager.reset());
@@ -15,9 +22,16 @@ afterAll(() => secretsManager.restore());
 
 describe('SecretsManagerSecrets', () => {
   it('reads the secret by its configured ARN and caches it for the TTL', async () => {
-    secretsManager.on(GetSecretValueCommand, { SecretId: HMAC_ARN }).resolvesOnce({ SecretString: 'first' }).resolves({ SecretString: 'rotated' });
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: HMAC_ARN })
+      .resolvesOnce({ SecretString: 'first' })
+      .resolves({ SecretString: 'rotated' });
     let nowMs = 1_000_000;
-    const secrets = new SecretsManagerSecrets(client, { arns: { 'token-hmac-key': HMAC_ARN }, cacheTtlMs: 60_000, nowMs: () => nowMs });
+    const secrets = new SecretsManagerSecrets(client, {
+      arns: { 'token-hmac-key': HMAC_ARN },
+      cacheTtlMs: 60_000,
+      nowMs: () => nowMs,
+    });
 
     expect(await secrets.get('token-hmac-key')).toBe('first');
     nowMs += 59_999;

@@ -43,12 +43,16 @@ describe('SnsSmsSender', () => {
   it('leaves the origination number to SNS when none is configured', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
     await new SnsSmsSender(client).send({ to: '+14155550123', body: 'x' });
-    expect(Object.keys(sns.commandCalls(PublishCommand)[0]?.args[0].input.MessageAttributes ?? {})).toEqual(['AWS.SNS.SMS.SMSType']);
+    expect(Object.keys(sns.commandCalls(PublishCommand)[0]?.args[0].input.MessageAttributes ?? {})).toEqual([
+      'AWS.SNS.SMS.SMSType',
+    ]);
   });
 
   it('maps an opted-out destination to OptedOutError', async () => {
     sns.on(PublishCommand).rejects(new OptedOutException({ message: 'opted out', ...metadata }));
-    await expect(new SnsSmsSender(client).send({ to: '+14155550123', body: 'x' })).rejects.toBeInstanceOf(OptedOutError);
+    await expect(new SnsSmsSender(client).send({ to: '+14155550123', body: 'x' })).rejects.toBeInstanceOf(
+      OptedOutError,
+    );
   });
 
   it.each([
@@ -84,14 +88,18 @@ describe('SnsPushSender', () => {
     });
     expect(message.APNS_SANDBOX).toBe(message.APNS);
     expect(JSON.parse(message.GCM ?? '')).toEqual({
-      fcmV1Message: { message: { notification: { title: 'Account locked', body: 'Tap to unlock' }, data: { requestId: 'r-1' } } },
+      fcmV1Message: {
+        message: { notification: { title: 'Account locked', body: 'Tap to unlock' }, data: { requestId: 'r-1' } },
+      },
     });
   });
 
   it('maps a throttled publish to DeliveryError', async () => {
     sns.on(PublishCommand).rejects(new ThrottledException({ message: 'slow down', ...metadata }));
     const target = 'arn:aws:sns:us-east-1:123456789012:endpoint/GCM/blink/0b6b2f0e';
-    await expect(new SnsPushSender(client).send({ target, title: 't', body: 'b' })).rejects.toBeInstanceOf(DeliveryError);
+    await expect(new SnsPushSender(client).send({ target, title: 't', body: 'b' })).rejects.toBeInstanceOf(
+      DeliveryError,
+    );
   });
 
   it('publishes to mobile push endpoints only: never a topic, a phone number or a raw token', async () => {
@@ -103,7 +111,9 @@ describe('SnsPushSender', () => {
       'a'.repeat(64),
     ];
     for (const target of targets) {
-      await expect(new SnsPushSender(client).send({ target, title: 't', body: 'b' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(new SnsPushSender(client).send({ target, title: 't', body: 'b' })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
     }
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
@@ -117,7 +127,7 @@ describe('SnsPushEndpoints', () => {
   };
   const endpoint = 'arn:aws:sns:us-east-1:123456789012:endpoint/APNS/blink/2bd0b4a1-60d5-3c5e-9a3b-6a1d5c4f7e80';
 
-  it('creates the endpoint from the token on the platform application of the device\'s platform', async () => {
+  it("creates the endpoint from the token on the platform application of the device's platform", async () => {
     sns.on(CreatePlatformEndpointCommand).resolves({ EndpointArn: endpoint });
     const token = 'ab'.repeat(32);
     expect(await new SnsPushEndpoints(client, applications).endpointFor('ios', token)).toBe(endpoint);
@@ -125,19 +135,29 @@ describe('SnsPushEndpoints', () => {
       { PlatformApplicationArn: applications.ios, Token: token },
     ]);
     await new SnsPushEndpoints(client, applications).endpointFor('android', 'f'.repeat(150));
-    expect(sns.commandCalls(CreatePlatformEndpointCommand)[1]?.args[0].input.PlatformApplicationArn).toBe(applications.android);
+    expect(sns.commandCalls(CreatePlatformEndpointCommand)[1]?.args[0].input.PlatformApplicationArn).toBe(
+      applications.android,
+    );
   });
 
   it('makes no endpoint for a platform without a push application', async () => {
-    expect(await new SnsPushEndpoints(client, { ios: applications.ios }).endpointFor('android', 'f'.repeat(150))).toBeUndefined();
+    expect(
+      await new SnsPushEndpoints(client, { ios: applications.ios }).endpointFor('android', 'f'.repeat(150)),
+    ).toBeUndefined();
     expect(sns.commandCalls(CreatePlatformEndpointCommand)).toHaveLength(0);
   });
 
   it('maps a throttled call to DeliveryError and passes a refusal on as it is', async () => {
     sns.on(CreatePlatformEndpointCommand).rejects(new ThrottledException({ message: 'slow down', ...metadata }));
-    await expect(new SnsPushEndpoints(client, applications).endpointFor('ios', 'ab'.repeat(32))).rejects.toBeInstanceOf(DeliveryError);
-    sns.on(CreatePlatformEndpointCommand).rejects(new InvalidParameterException({ message: 'Invalid token', ...metadata }));
-    await expect(new SnsPushEndpoints(client, applications).endpointFor('ios', 'ab'.repeat(32))).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(new SnsPushEndpoints(client, applications).endpointFor('ios', 'ab'.repeat(32))).rejects.toBeInstanceOf(
+      DeliveryError,
+    );
+    sns
+      .on(CreatePlatformEndpointCommand)
+      .rejects(new InvalidParameterException({ message: 'Invalid token', ...metadata }));
+    await expect(new SnsPushEndpoints(client, applications).endpointFor('ios', 'ab'.repeat(32))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
   });
 });
 

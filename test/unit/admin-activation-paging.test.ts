@@ -2,8 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
-import { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from '../../shared/use-cases/activation/index.js';
-import { decodeResolveCursor, encodeResolveCursor, resolveRequestSchema, type ResolveResult } from '../../shared/domain/worker-admin-contract.js';
+import {
+  createAdminActivation,
+  type AdminActivation,
+  type AdminActivationDependencies,
+} from '../../shared/use-cases/activation/index.js';
+import {
+  decodeResolveCursor,
+  encodeResolveCursor,
+  resolveRequestSchema,
+  type ResolveResult,
+} from '../../shared/domain/worker-admin-contract.js';
 import { runAdmin } from '../../scripts/admin.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -33,14 +42,25 @@ describe('resolve cursor', () => {
     const guid = randomUUID();
     expect(decodeResolveCursor(encodeResolveCursor(guid.toUpperCase()))).toBe(guid);
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    for (const bad of ['', 'x', '!!!', encode({ after: 'nope' }), encode({ after: guid, more: 1 }), encode([guid]), 'a'.repeat(201), `${encode({ after: guid })}=`]) {
+    for (const bad of [
+      '',
+      'x',
+      '!!!',
+      encode({ after: 'nope' }),
+      encode({ after: guid, more: 1 }),
+      encode([guid]),
+      'a'.repeat(201),
+      `${encode({ after: guid })}=`,
+    ]) {
       expect({ bad, decoded: decodeResolveCursor(bad) }).toEqual({ bad, decoded: undefined });
     }
   });
 
   it('is checked with the request: a bad cursor or page size fails the schema', () => {
     const target = { ou: 'OU=Big,DC=corp,DC=example,DC=test' };
-    expect(resolveRequestSchema.safeParse({ target, cursor: encodeResolveCursor(randomUUID()), pageSize: 500 }).success).toBe(true);
+    expect(
+      resolveRequestSchema.safeParse({ target, cursor: encodeResolveCursor(randomUUID()), pageSize: 500 }).success,
+    ).toBe(true);
     for (const extra of [{ cursor: 'zzz' }, { pageSize: 0 }, { pageSize: 501 }, { pageSize: 1.5 }]) {
       expect({ extra, ok: resolveRequestSchema.safeParse({ target, ...extra }).success }).toEqual({ extra, ok: false });
     }
@@ -59,11 +79,14 @@ describe('resolve in pages', () => {
       return false;
     },
   } as unknown as Directory;
-  const nothingWritten = new Proxy({}, {
-    get: (_target, name) => () => {
-      throw new Error(`resolve writes and sends nothing (called ${String(name)})`);
+  const nothingWritten = new Proxy(
+    {},
+    {
+      get: (_target, name) => () => {
+        throw new Error(`resolve writes and sends nothing (called ${String(name)})`);
+      },
     },
-  }) as never;
+  ) as never;
   const activation = createAdminActivation({
     directory,
     clock,
@@ -72,7 +95,11 @@ describe('resolve in pages', () => {
     emailSender: nothingWritten,
     secrets: nothingWritten,
     auditLog: nothingWritten,
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as AdminActivationDependencies['logger'],
+    logger: {
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    } as unknown as AdminActivationDependencies['logger'],
     settings: { publicBaseUrl: 'https://blink.example.test', activationTtlHours: 72 },
     branding: { productName: 'Blink', supportContact: 'IT' },
     resolveTimeBudgetMs: 20_000,
@@ -84,7 +111,10 @@ describe('resolve in pages', () => {
     const pages: ResolveResult[] = [];
     let cursor: string | undefined;
     do {
-      const page = await activation.resolve(target, 'r-1', { ...(cursor ? { cursor } : {}), ...(pageSize ? { pageSize } : {}) });
+      const page = await activation.resolve(target, 'r-1', {
+        ...(cursor ? { cursor } : {}),
+        ...(pageSize ? { pageSize } : {}),
+      });
       pages.push(page);
       cursor = page.nextCursor;
     } while (cursor && pages.length < 60);
@@ -135,7 +165,10 @@ describe('worker admin entry and resolve paging', () => {
       activation,
     });
     const cursor = encodeResolveCursor(randomUUID());
-    const reply = await handler({ admin: { action: 'resolve', target: { user: 'x' }, cursor, pageSize: 7 } }, lambdaContext());
+    const reply = await handler(
+      { admin: { action: 'resolve', target: { user: 'x' }, cursor, pageSize: 7 } },
+      lambdaContext(),
+    );
     expect(reply).toEqual({ ok: true, result: { candidates: [], skipped: [], total: 0 } });
     expect(calls).toEqual([{ reactivate: false, cursor, pageSize: 7 }]);
     for (const extra of [{ cursor: 'nope' }, { pageSize: 501 }]) {
@@ -149,9 +182,13 @@ describe('worker admin entry and resolve paging', () => {
 describe('admin CLI --page-size', () => {
   it('refuses a page size out of range before any request', async () => {
     for (const size of ['0', '501', 'many', '2.5']) {
-      await expect(runAdmin(['activate', '--ou', 'OU=Big,DC=corp', '--page-size', size], { LOCAL_ADMIN_TOKEN: 't' }, () => undefined)).rejects.toThrow(
-        /--page-size must be a whole number from 1 to 500/,
-      );
+      await expect(
+        runAdmin(
+          ['activate', '--ou', 'OU=Big,DC=corp', '--page-size', size],
+          { LOCAL_ADMIN_TOKEN: 't' },
+          () => undefined,
+        ),
+      ).rejects.toThrow(/--page-size must be a whole number from 1 to 500/);
     }
   });
 });

@@ -1,7 +1,10 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SQSEvent } from 'aws-lambda';
-import { createDirectoryWorkerAdminHandler, dispatchWorkerEvent } from '../../functions/directory-worker/admin-handler.js';
+import {
+  createDirectoryWorkerAdminHandler,
+  dispatchWorkerEvent,
+} from '../../functions/directory-worker/admin-handler.js';
 import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker.js';
 import {
   AmbiguousUserError,
@@ -13,7 +16,11 @@ import {
 import { renderActivationEmail } from '../../shared/email/activation-email.js';
 import { escapeHtml } from '../../shared/email/html.js';
 import { createObservability } from '../../shared/observability/powertools.js';
-import { createAdminActivation, type AdminActivation, type AdminActivationDependencies } from '../../shared/use-cases/activation/index.js';
+import {
+  createAdminActivation,
+  type AdminActivation,
+  type AdminActivationDependencies,
+} from '../../shared/use-cases/activation/index.js';
 import type { Directory } from '../../shared/ports/directory.js';
 import { runAdmin } from '../../scripts/admin.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
@@ -35,12 +42,19 @@ describe('activation email', () => {
     const email = renderActivationEmail(hostile);
     expect(email.html).not.toMatch(/<script|<img|<b>|onerror=alert\(1\)>/);
     expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Eve &amp; Co');
-    expect(email.html).toContain('href="https://blink.example.test/setup#t=abc&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"');
+    expect(email.html).toContain(
+      'href="https://blink.example.test/setup#t=abc&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"',
+    );
     expect(email.html).toContain('the &#39;help&#39; desk &lt;helpdesk@corp.example.test&gt;');
   });
 
   it('carries the same link, expiry and contact in the text part, with the product in the subject', () => {
-    const email = renderActivationEmail({ ...hostile, displayName: 'Eve', link: 'https://blink.example.test/setup#t=tok', productName: 'Blink' });
+    const email = renderActivationEmail({
+      ...hostile,
+      displayName: 'Eve',
+      link: 'https://blink.example.test/setup#t=tok',
+      productName: 'Blink',
+    });
     expect(email.to).toBe('eve@corp.example.test');
     expect(email.subject).toBe('Activate Blink password reset');
     expect(email.text).toContain('\nhttps://blink.example.test/setup#t=tok\n');
@@ -52,7 +66,9 @@ describe('activation email', () => {
     const email = renderActivationEmail({ ...hostile, displayName: 'Eve', productName: 'Blink', validForHours: 72 });
     for (const part of [email.text, email.html]) {
       expect(part).not.toMatch(/works once/);
-      expect(part).toContain('The link works until you finish setup, for up to 72 hours: it expires on 2026-11-29 at 23:00 UTC.');
+      expect(part).toContain(
+        'The link works until you finish setup, for up to 72 hours: it expires on 2026-11-29 at 23:00 UTC.',
+      );
       expect(part).toContain('If you get a newer activation email, use the link in that one.');
     }
   });
@@ -76,9 +92,14 @@ describe('directory worker admin entry', () => {
     });
 
   it('runs a valid request and answers with its result', async () => {
-    const handler = handlerWith({ resolve: async () => ({ candidates: [], skipped: [{ name: 'x', reason: 'not-found' }], total: 0 }) });
+    const handler = handlerWith({
+      resolve: async () => ({ candidates: [], skipped: [{ name: 'x', reason: 'not-found' }], total: 0 }),
+    });
     const reply = await handler({ admin: { action: 'resolve', target: { user: 'x' } } }, lambdaContext());
-    expect(reply).toEqual({ ok: true, result: { candidates: [], skipped: [{ name: 'x', reason: 'not-found' }], total: 0 } });
+    expect(reply).toEqual({
+      ok: true,
+      result: { candidates: [], skipped: [{ name: 'x', reason: 'not-found' }], total: 0 },
+    });
   });
 
   it('refuses an invalid request without running anything', async () => {
@@ -90,7 +111,12 @@ describe('directory worker admin entry', () => {
       },
     });
     const tooMany = Array.from({ length: 26 }, () => GUID);
-    for (const admin of [{ action: 'activate', userGuids: tooMany }, { action: 'activate', userGuids: ['x'] }, { action: 'drop-table' }, 'text']) {
+    for (const admin of [
+      { action: 'activate', userGuids: tooMany },
+      { action: 'activate', userGuids: ['x'] },
+      { action: 'drop-table' },
+      'text',
+    ]) {
       const reply = await handler({ admin }, lambdaContext());
       expect(reply).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     }
@@ -113,7 +139,10 @@ describe('directory worker admin entry', () => {
       },
     });
     const reply = await crashing({ admin: { action: 'activate', userGuids: [GUID] } }, lambdaContext());
-    expect(reply).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'The directory worker failed; see its logs.' } });
+    expect(reply).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'The directory worker failed; see its logs.' },
+    });
   });
 
   it('dispatches the worker Lambda event by its shape', async () => {
@@ -132,7 +161,14 @@ describe('directory worker admin entry', () => {
     const sqs = { Records: [{ eventSource: 'aws:sqs', body: '{}' }] } as unknown as SQSEvent;
     await dispatch(sqs, lambdaContext());
     expect(calls).toEqual(['admin', 'jobs']);
-    for (const odd of [{}, { Records: [] }, { Records: [{ eventSource: 'aws:sns' }] }, { admin: {}, extra: 1 }, null, 'ping']) {
+    for (const odd of [
+      {},
+      { Records: [] },
+      { Records: [{ eventSource: 'aws:sns' }] },
+      { admin: {}, extra: 1 },
+      null,
+      'ping',
+    ]) {
       await expect(dispatch(odd, lambdaContext())).rejects.toThrow(ValidationError);
     }
     expect(calls).toEqual(['admin', 'jobs']);
@@ -160,7 +196,11 @@ describe('admin API → worker invocation', () => {
 
   it('turns a crashed or odd worker answer into a DeliveryError', async () => {
     const invoker = new LambdaWorkerInvoker(new LambdaClient({ region: 'us-east-1' }), 'blink-worker');
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from('{"errorMessage":"boom"}') as never });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: 'Unhandled',
+      Payload: Buffer.from('{"errorMessage":"boom"}') as never,
+    });
     await expect(invoker.invoke({ action: 'resolve', target: { user: 'x' } })).rejects.toThrow(DeliveryError);
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from('{"surprise":true}') as never });
     await expect(invoker.invoke({ action: 'resolve', target: { user: 'x' } })).rejects.toThrow(DeliveryError);
@@ -182,10 +222,15 @@ describe('admin CLI against a deployed API', () => {
     const requests: Array<{ url: string; headers: Record<string, string> }> = [];
     jest.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
       requests.push({ url: String(input), headers: (init?.headers ?? {}) as Record<string, string> });
-      return new Response(JSON.stringify({ enrollments: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify({ enrollments: [] }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
     });
     const lines: string[] = [];
-    await runAdmin(['list', '--api', 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/'], {}, (line) => lines.push(line));
+    await runAdmin(['list', '--api', 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/'], {}, (line) =>
+      lines.push(line),
+    );
     expect(lines).toEqual(['No enrollments.']);
     expect(requests).toHaveLength(1);
     const [request] = requests;
@@ -199,17 +244,22 @@ describe('admin CLI against a deployed API', () => {
   });
 
   it('refuses a plain-http deployed API URL', async () => {
-    await expect(runAdmin(['list', '--api', 'http://abc123.execute-api.eu-west-1.amazonaws.com/v1'], {}, () => undefined)).rejects.toThrow(/https/);
+    await expect(
+      runAdmin(['list', '--api', 'http://abc123.execute-api.eu-west-1.amazonaws.com/v1'], {}, () => undefined),
+    ).rejects.toThrow(/https/);
   });
 });
 
 // Samba enforces unique names, so an ambiguous lookup cannot be produced there: a directory that reports ambiguity.
 describe('admin activation with ambiguous directory answers', () => {
-  const untouched = new Proxy({}, {
-    get: (_target, name) => () => {
-      throw new Error(`nothing may be written or sent for an ambiguous target (called ${String(name)})`);
+  const untouched = new Proxy(
+    {},
+    {
+      get: (_target, name) => () => {
+        throw new Error(`nothing may be written or sent for an ambiguous target (called ${String(name)})`);
+      },
     },
-  }) as never;
+  ) as never;
   const ambiguousDirectory = {
     findUserBySamAccountName: async () => {
       throw new AmbiguousUserError('more than one directory entry matches the lookup');
@@ -236,24 +286,43 @@ describe('admin activation with ambiguous directory answers', () => {
     secrets: untouched,
     auditLog: { record: async (event: unknown) => void recorded.push(event), listForUser: async () => [] },
     clock: { now: () => new Date('2026-11-27T00:00:00Z') },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as AdminActivationDependencies['logger'],
+    logger: {
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    } as unknown as AdminActivationDependencies['logger'],
     settings: { publicBaseUrl: 'https://blink.example.test', activationTtlHours: 72 },
     branding: { productName: 'Blink', supportContact: 'IT' },
   });
 
   it('reports an ambiguous user or group as skipped, and activates nobody', async () => {
-    expect(await activation.resolve({ user: 'twin' })).toEqual({ candidates: [], skipped: [{ name: 'twin', reason: 'ambiguous' }], total: 0 });
+    expect(await activation.resolve({ user: 'twin' })).toEqual({
+      candidates: [],
+      skipped: [{ name: 'twin', reason: 'ambiguous' }],
+      total: 0,
+    });
     expect(await activation.resolve({ user: 'twin@corp.example.test' })).toEqual({
       candidates: [],
       skipped: [{ name: 'twin@corp.example.test', reason: 'ambiguous' }],
       total: 0,
     });
-    expect(await activation.resolve({ group: 'Staff' })).toEqual({ candidates: [], skipped: [{ name: 'Staff', reason: 'ambiguous' }], total: 0 });
-    expect(await activation.activate([GUID])).toEqual({ activated: [], skipped: [{ name: GUID, reason: 'ambiguous' }] });
-    expect(recorded).toEqual([expect.objectContaining({ userGuid: GUID, action: 'enrollment.activation-refused', reason: 'ambiguous' })]);
+    expect(await activation.resolve({ group: 'Staff' })).toEqual({
+      candidates: [],
+      skipped: [{ name: 'Staff', reason: 'ambiguous' }],
+      total: 0,
+    });
+    expect(await activation.activate([GUID])).toEqual({
+      activated: [],
+      skipped: [{ name: GUID, reason: 'ambiguous' }],
+    });
+    expect(recorded).toEqual([
+      expect.objectContaining({ userGuid: GUID, action: 'enrollment.activation-refused', reason: 'ambiguous' }),
+    ]);
   });
 
   it('lets an unreachable directory fail the request instead of reporting users as skipped', async () => {
-    await expect(activation.resolve({ ou: 'OU=Staff,DC=corp,DC=example,DC=test' })).rejects.toThrow(DirectoryUnavailableError);
+    await expect(activation.resolve({ ou: 'OU=Staff,DC=corp,DC=example,DC=test' })).rejects.toThrow(
+      DirectoryUnavailableError,
+    );
   });
 });

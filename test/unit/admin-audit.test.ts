@@ -63,18 +63,58 @@ describe('admin API: GET /admin/enrollments/{userGuid}/audit', () => {
   };
 
   it('lists the user’s events newest first, with reason and request id only when recorded', async () => {
-    await auditLog.record({ userGuid: GUID, action: 'reset-requested', channel: 'app', result: 'success', requestId: 'job-1', at: new Date('2026-11-27T10:00:00Z') });
-    await auditLog.record({ userGuid: GUID, action: 'reset', channel: 'app', result: 'refused', reason: 'protected', requestId: 'job-1', at: new Date('2026-11-27T10:00:02Z') });
-    await auditLog.record({ userGuid: GUID, action: 'opt-out', channel: 'sms', result: 'success', at: new Date('2026-11-27T09:00:00Z') });
-    await auditLog.record({ userGuid: 'ffffffff-4f7d-4c5e-9a3b-2d1f0e9c8b7a', action: 'reset', channel: 'sms', result: 'success', at: new Date('2026-11-27T11:00:00Z') });
+    await auditLog.record({
+      userGuid: GUID,
+      action: 'reset-requested',
+      channel: 'app',
+      result: 'success',
+      requestId: 'job-1',
+      at: new Date('2026-11-27T10:00:00Z'),
+    });
+    await auditLog.record({
+      userGuid: GUID,
+      action: 'reset',
+      channel: 'app',
+      result: 'refused',
+      reason: 'protected',
+      requestId: 'job-1',
+      at: new Date('2026-11-27T10:00:02Z'),
+    });
+    await auditLog.record({
+      userGuid: GUID,
+      action: 'opt-out',
+      channel: 'sms',
+      result: 'success',
+      at: new Date('2026-11-27T09:00:00Z'),
+    });
+    await auditLog.record({
+      userGuid: 'ffffffff-4f7d-4c5e-9a3b-2d1f0e9c8b7a',
+      action: 'reset',
+      channel: 'sms',
+      result: 'success',
+      at: new Date('2026-11-27T11:00:00Z'),
+    });
 
     expect(await get(GUID.toUpperCase())).toEqual({
       status: 200,
       body: {
         userGuid: GUID,
         events: [
-          { at: '2026-11-27T10:00:02.000Z', action: 'reset', channel: 'app', result: 'refused', reason: 'protected', requestId: 'job-1' },
-          { at: '2026-11-27T10:00:00.000Z', action: 'reset-requested', channel: 'app', result: 'success', requestId: 'job-1' },
+          {
+            at: '2026-11-27T10:00:02.000Z',
+            action: 'reset',
+            channel: 'app',
+            result: 'refused',
+            reason: 'protected',
+            requestId: 'job-1',
+          },
+          {
+            at: '2026-11-27T10:00:00.000Z',
+            action: 'reset-requested',
+            channel: 'app',
+            result: 'success',
+            requestId: 'job-1',
+          },
           { at: '2026-11-27T09:00:00.000Z', action: 'opt-out', channel: 'sms', result: 'success' },
         ],
       },
@@ -100,7 +140,14 @@ describe('admin API: who acted', () => {
       const auditLog = new MemoryAuditLog();
       const workerRequests: unknown[] = [];
       const deviceId = '6f1c1f6e-0f4e-4b8e-9a51-3d2f7e1b2c3d';
-      const device = { deviceId, userGuid: GUID, publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, unlockMethod: 'pin', platform: 'ios', boundAt: new Date() };
+      const device = {
+        deviceId,
+        userGuid: GUID,
+        publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+        unlockMethod: 'pin',
+        platform: 'ios',
+        boundAt: new Date(),
+      };
       const handler = createAdminApiHandler({
         observability: createObservability({ serviceName: 'admin-actor-test', tracing: false }),
         worker: {
@@ -122,15 +169,25 @@ describe('admin API: who acted', () => {
       const admin = 'arn:aws:sts::123456789012:assumed-role/HelpDesk/jane';
       const asAdmin = (method: string, path: string, extra: Record<string, unknown>) => {
         const event = apiEvent(method, path, extra);
-        return handler({ ...event, requestContext: { ...event.requestContext, identity: { ...event.requestContext.identity, userArn: admin } } }, lambdaContext('blink-admin-api'));
+        return handler(
+          {
+            ...event,
+            requestContext: { ...event.requestContext, identity: { ...event.requestContext.identity, userArn: admin } },
+          },
+          lambdaContext('blink-admin-api'),
+        );
       };
       const activated = await asAdmin('POST', '/admin/activations', { body: JSON.stringify({ userGuids: [GUID] }) });
       expect(activated.statusCode).toBe(200);
-      expect(workerRequests).toEqual([expect.objectContaining({ action: 'activate', userGuids: [GUID], actor: admin })]);
+      expect(workerRequests).toEqual([
+        expect.objectContaining({ action: 'activate', userGuids: [GUID], actor: admin }),
+      ]);
 
       const revoked = await asAdmin('POST', `/admin/devices/${deviceId}/revoke`, { pathParameters: { deviceId } });
       expect(revoked.statusCode).toBe(200);
-      expect(auditLog.events).toEqual([expect.objectContaining({ action: 'device.revoked', channel: 'admin', actor: admin })]);
+      expect(auditLog.events).toEqual([
+        expect.objectContaining({ action: 'device.revoked', channel: 'admin', actor: admin }),
+      ]);
     } finally {
       logs.restore();
     }

@@ -101,13 +101,28 @@ describe('admin use cases', () => {
 
     expect(revoked).toEqual(['d-1']);
     expect(saves()).toBe(3);
-    expect(enrollments.get(USER)).toMatchObject({ status: 'revoked', methods: { sms: false, app: false }, updatedAt: clock.now() });
+    expect(enrollments.get(USER)).toMatchObject({
+      status: 'revoked',
+      methods: { sms: false, app: false },
+      updatedAt: clock.now(),
+    });
     expect(devices.get('d-1')?.revokedAt).toEqual(clock.now());
     expect(devices.get('d-2')?.revokedAt).toEqual(earlier);
     expect(devices.get('d-3')?.revokedAt).toBeUndefined();
-    expect(secrets).toEqual([expect.objectContaining({ purpose: 'activation', userGuid: USER, issuedAt: clock.now(), expiresAt: clock.now() })]);
+    expect(secrets).toEqual([
+      expect.objectContaining({ purpose: 'activation', userGuid: USER, issuedAt: clock.now(), expiresAt: clock.now() }),
+    ]);
     expect(secrets[0]?.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(audit).toEqual([{ userGuid: USER, action: 'enrollment.revoked', channel: 'admin', result: 'success', ...request, at: clock.now() }]);
+    expect(audit).toEqual([
+      {
+        userGuid: USER,
+        action: 'enrollment.revoked',
+        channel: 'admin',
+        result: 'success',
+        ...request,
+        at: clock.now(),
+      },
+    ]);
   });
 
   it('gives up after five concurrent updates in a row, revoking nothing', async () => {
@@ -123,7 +138,9 @@ describe('admin use cases', () => {
   it('refuses to revoke an unknown enrollment or device', async () => {
     const { admin, audit } = setUp();
 
-    await expect(admin.revokeEnrollment('11111111-1111-1111-1111-111111111111', request)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(admin.revokeEnrollment('11111111-1111-1111-1111-111111111111', request)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     await expect(admin.revokeDevice('no-such-device', request)).rejects.toBeInstanceOf(NotFoundError);
     expect(audit).toEqual([]);
   });
@@ -133,11 +150,15 @@ describe('admin use cases', () => {
 
     expect(await admin.revokeDevice('d-1', request)).toEqual({ userGuid: USER });
     // The user is told on another channel (a lost phone, or one removed without their knowing).
-    expect(emails.map((email) => [email.to, email.subject])).toEqual([[enrollmentOf(USER, 'jane.doe').mail, 'Blink: a phone app was removed from your account']]);
+    expect(emails.map((email) => [email.to, email.subject])).toEqual([
+      [enrollmentOf(USER, 'jane.doe').mail, 'Blink: a phone app was removed from your account'],
+    ]);
     expect(emails[0]?.text).toContain('contact the service desk');
     expect(devices.get('d-1')?.revokedAt).toEqual(clock.now());
     expect(devices.get('d-2')?.revokedAt).toBeUndefined();
-    expect(audit).toEqual([{ userGuid: USER, action: 'device.revoked', channel: 'admin', result: 'success', ...request, at: clock.now() }]);
+    expect(audit).toEqual([
+      { userGuid: USER, action: 'device.revoked', channel: 'admin', result: 'success', ...request, at: clock.now() },
+    ]);
   });
 
   it('lists enrollments by account name with their devices', async () => {
@@ -149,7 +170,9 @@ describe('admin use cases', () => {
 
     const listed = await admin.listEnrollments();
 
-    expect(listed.map(({ enrollment, devices }) => [enrollment.samAccountName, devices.map((device) => device.deviceId)])).toEqual([
+    expect(
+      listed.map(({ enrollment, devices }) => [enrollment.samAccountName, devices.map((device) => device.deviceId)]),
+    ).toEqual([
       ['adam.east', []],
       ['zoe.west', ['d-1']],
     ]);

@@ -8,7 +8,10 @@ describe('API handler', () => {
   captureLogsOfEachTest();
 
   const handler = () =>
-    createApiHandler({ observability: createObservability({ serviceName: 'blink-test', tracing: false }), version: '1.2.3' });
+    createApiHandler({
+      observability: createObservability({ serviceName: 'blink-test', tracing: false }),
+      version: '1.2.3',
+    });
 
   it('answers the health route without touching any dependency', async () => {
     const response = await handler()(apiEvent('GET', '/health'), lambdaContext());
@@ -34,7 +37,15 @@ describe('API handler', () => {
     const failing = createApiHandler({
       observability: createObservability({ serviceName: 'blink-test', tracing: false }),
       version: '1',
-      routes: [{ method: 'GET', path: '/boom', handler: async () => { throw new Error('internal detail'); } }],
+      routes: [
+        {
+          method: 'GET',
+          path: '/boom',
+          handler: async () => {
+            throw new Error('internal detail');
+          },
+        },
+      ],
     });
     const answers = [
       await handler()(apiEvent('GET', '/health'), lambdaContext()),
@@ -53,7 +64,10 @@ describe('API handler metrics', () => {
     delete process.env.POWERTOOLS_METRICS_DISABLED;
     const logs = captureLogs();
     try {
-      const handler = createApiHandler({ observability: createObservability({ serviceName: 'blink-test', tracing: false }), version: '1' });
+      const handler = createApiHandler({
+        observability: createObservability({ serviceName: 'blink-test', tracing: false }),
+        version: '1',
+      });
       await handler(apiEvent('GET', '/health'), lambdaContext());
     } finally {
       logs.restore();

@@ -15,7 +15,9 @@ describe('the Blink app build', () => {
     const main = built.files.get('main.js')?.toString('utf8') ?? '';
     // jsQR's and JOSE's code is in chunks the main script imports dynamically only.
     expect(main).not.toMatch(/jsQR|ECDH-ES\+A256KW/);
-    const chunks = [...built.files.entries()].filter(([name]) => name.startsWith('chunk-')).map(([, body]) => body.toString('utf8'));
+    const chunks = [...built.files.entries()]
+      .filter(([name]) => name.startsWith('chunk-'))
+      .map(([, body]) => body.toString('utf8'));
     expect(chunks.some((chunk) => /ECDH-ES\+A256KW/.test(chunk))).toBe(true);
   });
 
@@ -28,8 +30,17 @@ describe('the Blink app build', () => {
       theme_color: string;
       icons: Array<{ src: string; sizes: string; purpose: string }>;
     };
-    expect(manifest).toMatchObject({ short_name: 'Blink', display: 'standalone', start_url: './', theme_color: '#1d4ed8' });
-    expect(manifest.icons.map((icon) => `${icon.sizes} ${icon.purpose}`)).toEqual(['192x192 any', '512x512 any', '512x512 maskable']);
+    expect(manifest).toMatchObject({
+      short_name: 'Blink',
+      display: 'standalone',
+      start_url: './',
+      theme_color: '#1d4ed8',
+    });
+    expect(manifest.icons.map((icon) => `${icon.sizes} ${icon.purpose}`)).toEqual([
+      '192x192 any',
+      '512x512 any',
+      '512x512 maskable',
+    ]);
     for (const icon of manifest.icons) {
       const png = built.files.get(icon.src);
       expect(png?.subarray(1, 4).toString('ascii')).toBe('PNG');
@@ -42,7 +53,9 @@ describe('the Blink app build', () => {
     const shell = JSON.parse(/\["",[^\]]*\]/.exec(worker)?.[0] ?? '[]') as string[];
     expect(shell).toEqual(expect.arrayContaining(['', 'app.css', 'main.js', 'manifest.webmanifest']));
     expect(shell.some((file) => file.includes('api'))).toBe(false);
-    const lazy = [...built.files.entries()].filter(([name, body]) => name.startsWith('chunk-') && /ECDH-ES\+A256KW|jsQR/.test(body.toString('utf8')));
+    const lazy = [...built.files.entries()].filter(
+      ([name, body]) => name.startsWith('chunk-') && /ECDH-ES\+A256KW|jsQR/.test(body.toString('utf8')),
+    );
     for (const [name] of lazy) expect(shell).not.toContain(name);
   });
 });

@@ -11,7 +11,10 @@ describe('the app enrollment link', () => {
     expect(new URL(link).search).toBe('');
     expect(parseAppEnrollLink(link)).toEqual({ api: 'https://blink.example.test', bindingCode: code });
     // A stage path before /app/ is part of the API base.
-    expect(parseAppEnrollLink(appEnrollLink('https://x.example.test/prod', code))).toEqual({ api: 'https://x.example.test/prod', bindingCode: code });
+    expect(parseAppEnrollLink(appEnrollLink('https://x.example.test/prod', code))).toEqual({
+      api: 'https://x.example.test/prod',
+      bindingCode: code,
+    });
   });
 
   it('refuses anything else: another path, a query, credentials, a short or odd code, another scheme', () => {
@@ -29,8 +32,15 @@ describe('the app enrollment link', () => {
   });
 
   it('is what the reference client enrolls from (https, or http on loopback only); blink:// links still parse', () => {
-    expect(parseEnrollUri(`http://localhost:3000/app/enroll#${code}`)).toEqual({ version: 1, api: 'http://localhost:3000', bindingCode: code });
+    expect(parseEnrollUri(`http://localhost:3000/app/enroll#${code}`)).toEqual({
+      version: 1,
+      api: 'http://localhost:3000',
+      bindingCode: code,
+    });
     expect(() => parseEnrollUri(`http://blink.example.test/app/enroll#${code}`)).toThrow(/plain http/);
-    expect(parseEnrollUri(`blink://enroll?v=1&api=${encodeURIComponent('https://blink.example.test')}&code=${code}`).bindingCode).toBe(code);
+    expect(
+      parseEnrollUri(`blink://enroll?v=1&api=${encodeURIComponent('https://blink.example.test')}&code=${code}`)
+        .bindingCode,
+    ).toBe(code);
   });
 });

@@ -34,7 +34,9 @@ describe('caller verification rules', () => {
 describe('messages of help-desk jobs', () => {
   it('name the help desk first, keep the password text as it is, and say whom to call', () => {
     const text = helpDeskSms(wording, newPasswordSms(wording, 'Pw-Example-123456', true));
-    expect(text).toMatch(/^Blink: your help desk acted on your account at your request\. Your new Windows password is Pw-Example-123456 — /);
+    expect(text).toMatch(
+      /^Blink: your help desk acted on your account at your request\. Your new Windows password is Pw-Example-123456 — /,
+    );
     expect(text).toMatch(/Not you\? Contact the IT service desk\.$/);
     expect(helpDeskSms(wording, unlockedSms(wording))).toContain('Your Windows account is unlocked.');
   });

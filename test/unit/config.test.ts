@@ -4,7 +4,10 @@ describe('parseEnv', () => {
   it('lists every problem at once in readable words', () => {
     let error: unknown;
     try {
-      parseEnv(['table', 'directory'], { LDAP_URLS: 'http://dc1.corp.example.com', LDAP_BASE_DN: 'DC=corp,DC=example,DC=com' });
+      parseEnv(['table', 'directory'], {
+        LDAP_URLS: 'http://dc1.corp.example.com',
+        LDAP_BASE_DN: 'DC=corp,DC=example,DC=com',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -35,8 +38,8 @@ describe('parseEnv', () => {
   });
 
   it('refuses inbound numbers that are not E.164', () => {
-    expect(() => parseEnv(['sms'], { SMS_ORIGINATION_IDENTITIES: '+18553917277', SMS_INBOUND_NUMBERS: '855-391-7277' })).toThrow(
-      /SMS_INBOUND_NUMBERS.0: must be an E.164 number/,
-    );
+    expect(() =>
+      parseEnv(['sms'], { SMS_ORIGINATION_IDENTITIES: '+18553917277', SMS_INBOUND_NUMBERS: '855-391-7277' }),
+    ).toThrow(/SMS_INBOUND_NUMBERS.0: must be an E.164 number/);
   });
 });

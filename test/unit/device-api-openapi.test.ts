@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { createDocumentClient, createSesClient, createSmsVoiceClient, createSqsClient } from '../../shared/composition/aws-clients.js';
+import {
+  createDocumentClient,
+  createSesClient,
+  createSmsVoiceClient,
+  createSqsClient,
+} from '../../shared/composition/aws-clients.js';
 import { apiEnvSections, wireApi } from '../../shared/composition/api.js';
 import { parseEnv } from '../../shared/config/env.js';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets.js';
@@ -16,7 +21,9 @@ import { generateVapidKeys } from '../../shared/domain/web-push.js';
 type Operation = { parameters?: { $ref?: string; name?: string }[] };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
-const documented: Document = parse(readFileSync(join(__dirname, '..', '..', 'docs', 'api', 'device-api.yaml'), 'utf8')) as Document;
+const documented: Document = parse(
+  readFileSync(join(__dirname, '..', '..', 'docs', 'api', 'device-api.yaml'), 'utf8'),
+) as Document;
 
 /** The api function as its Lambda root wires it; the clients point nowhere (nothing is called). */
 function servedRoutes(): { method: string; path: string }[] {
@@ -28,9 +35,18 @@ function servedRoutes(): { method: string; path: string }[] {
     SMS_ORIGINATION_IDENTITIES: '+18553917277',
     SMS_INBOUND_NUMBERS: '+18553917277',
   });
-  const target = { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+  const target = {
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  };
   const { handler } = wireApi(env, {
-    clients: { documentClient: createDocumentClient(target), sqs: createSqsClient(target), ses: createSesClient(target), smsVoice: createSmsVoiceClient(target) },
+    clients: {
+      documentClient: createDocumentClient(target),
+      sqs: createSqsClient(target),
+      ses: createSesClient(target),
+      smsVoice: createSmsVoiceClient(target),
+    },
     secrets: new StaticSecrets({ 'token-hmac-key': 'k', 'vapid-keys': generateVapidKeys() }),
     pushEndpoints: new RecordingPushEndpoints(),
     clock: new SystemClock(),
@@ -52,20 +68,31 @@ describe('docs/api/device-api.yaml', () => {
       .map(key)
       .sort();
     const inDocument = Object.entries(documented.paths)
-      .flatMap(([path, item]) => Object.keys(item).filter((method) => HTTP_METHODS.includes(method)).map((method) => key({ method, path })))
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter((method) => HTTP_METHODS.includes(method))
+          .map((method) => key({ method, path })),
+      )
       .sort();
     expect(served.length).toBeGreaterThan(10);
     expect(inDocument).toEqual(served);
   });
 
   it('gives every device route but registration (and its WebAuthn options) and the public push config the four signing headers', () => {
-    const unsigned = new Set(['POST /api/device/register', 'POST /api/device/webauthn/registration-options', 'GET /api/device/push-config']);
+    const unsigned = new Set([
+      'POST /api/device/register',
+      'POST /api/device/webauthn/registration-options',
+      'GET /api/device/push-config',
+    ]);
     for (const [path, item] of Object.entries(documented.paths).filter(([path]) => path.startsWith('/api/device/'))) {
       for (const [method, operation] of Object.entries(item)) {
         const refs = (operation.parameters ?? []).map((parameter) => parameter.$ref);
         const signing = ['Device', 'Timestamp', 'Nonce', 'Signature'].map((name) => `#/components/parameters/${name}`);
         const signed = signing.every((ref) => refs.includes(ref));
-        expect({ route: key({ method, path }), signed }).toEqual({ route: key({ method, path }), signed: !unsigned.has(key({ method, path })) });
+        expect({ route: key({ method, path }), signed }).toEqual({
+          route: key({ method, path }),
+          signed: !unsigned.has(key({ method, path })),
+        });
       }
     }
   });

@@ -10,7 +10,11 @@ import { activeEnrollment } from '../support/enrollments.js';
 // The push part of registration with the other ports as small fakes: which token reaches PushEndpoints,
 // what the device stores, and that a failing endpoint call does not fail the registration.
 
-const USER = { userGuid: '8d3c1f0e-2b4a-4c6d-9e8f-0a1b2c3d4e5f', dn: 'CN=Push User,OU=Staff,DC=corp,DC=example,DC=test', samAccountName: 'push.user' };
+const USER = {
+  userGuid: '8d3c1f0e-2b4a-4c6d-9e8f-0a1b2c3d4e5f',
+  dn: 'CN=Push User,OU=Staff,DC=corp,DC=example,DC=test',
+  samAccountName: 'push.user',
+};
 const ENDPOINT = 'arn:aws:sns:us-east-1:123456789012:endpoint/APNS/blink/2bd0b4a1-60d5-3c5e-9a3b-6a1d5c4f7e80';
 
 function registrationWorld(pushEndpoints: PushEndpoints | undefined) {
@@ -25,7 +29,14 @@ function registrationWorld(pushEndpoints: PushEndpoints | undefined) {
     secrets: { get: async () => 'k'.repeat(32) },
     rateLimiter: { hit: async () => ({ allowed: true, remaining: 10, retryAfterSeconds: 0 }) },
     enrollmentStore: {
-      consumeSecret: async () => ({ purpose: 'binding' as const, hash: 'h', userGuid: USER.userGuid, issuedAt: now, expiresAt: now, activationHash }),
+      consumeSecret: async () => ({
+        purpose: 'binding' as const,
+        hash: 'h',
+        userGuid: USER.userGuid,
+        issuedAt: now,
+        expiresAt: now,
+        activationHash,
+      }),
       get: async () => enrollment,
       save: async (next: typeof enrollment) => {
         enrollment = next;
@@ -40,7 +51,13 @@ function registrationWorld(pushEndpoints: PushEndpoints | undefined) {
   } as unknown as EnrollmentDependencies;
   const register = (platform: 'ios' | 'android' | 'other', pushToken?: string) =>
     createDeviceUseCases(deps).register(
-      { bindingCode: 'code', publicKey: generateDeviceKeys().publicKey, unlockMethod: 'none', platform, ...(pushToken ? { pushToken } : {}) },
+      {
+        bindingCode: 'code',
+        publicKey: generateDeviceKeys().publicKey,
+        unlockMethod: 'none',
+        platform,
+        ...(pushToken ? { pushToken } : {}),
+      },
       { clientIp: '192.0.2.1' },
     );
   return { added, errors, register };
@@ -65,7 +82,9 @@ describe('device registration: push endpoint', () => {
   });
 
   it('registers without push when the endpoint cannot be made, and says so in the log', async () => {
-    const world = registrationWorld(new FakeEndpoints(async () => Promise.reject(new DeliveryError('SNS could not create the push endpoint now'))));
+    const world = registrationWorld(
+      new FakeEndpoints(async () => Promise.reject(new DeliveryError('SNS could not create the push endpoint now'))),
+    );
     expect(await world.register('android', 'f'.repeat(150))).toMatchObject({ ok: true });
     expect(world.added).toHaveLength(1);
     expect(world.added[0]).not.toHaveProperty('pushToken');
@@ -80,6 +99,10 @@ describe('device registration: push endpoint', () => {
     expect(endpoints.calls).toEqual([]);
     const unwired = registrationWorld(undefined);
     await unwired.register('ios', 'ab'.repeat(32));
-    expect([...world.added, ...unwired.added].map((device) => device.pushToken)).toEqual([undefined, undefined, undefined]);
+    expect([...world.added, ...unwired.added].map((device) => device.pushToken)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

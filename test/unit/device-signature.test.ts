@@ -26,7 +26,9 @@ describe('device request signatures', () => {
 
   it('accepts a request signed by the bound key', () => {
     const parts = request();
-    expect(verifyDeviceRequest(publicJwk, parts, signDeviceRequest(privateKey, parts), now, 300_000)).toEqual({ ok: true });
+    expect(verifyDeviceRequest(publicJwk, parts, signDeviceRequest(privateKey, parts), now, 300_000)).toEqual({
+      ok: true,
+    });
   });
 
   it('refuses a request whose method, path, body, nonce or timestamp was changed after signing', () => {
@@ -39,27 +41,38 @@ describe('device request signatures', () => {
       { ...parts, nonce: randomBytes(16).toString('base64url') },
       { ...parts, timestamp: parts.timestamp + 1 },
     ]) {
-      expect(verifyDeviceRequest(publicJwk, changed, signature, now, 300_000)).toEqual({ ok: false, reason: 'bad-signature' });
+      expect(verifyDeviceRequest(publicJwk, changed, signature, now, 300_000)).toEqual({
+        ok: false,
+        reason: 'bad-signature',
+      });
     }
   });
 
   it('refuses a signature made by another key', () => {
     const other = deviceKeys();
     const parts = request();
-    expect(verifyDeviceRequest(publicJwk, parts, signDeviceRequest(other.privateKey, parts), now, 300_000)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyDeviceRequest(publicJwk, parts, signDeviceRequest(other.privateKey, parts), now, 300_000)).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
   });
 
   it('refuses stale and future-dated requests', () => {
     for (const timestamp of [now.getTime() - 300_001, now.getTime() + 300_001]) {
       const parts = request({ timestamp });
-      expect(verifyDeviceRequest(publicJwk, parts, signDeviceRequest(privateKey, parts), now, 300_000)).toEqual({ ok: false, reason: 'stale' });
+      expect(verifyDeviceRequest(publicJwk, parts, signDeviceRequest(privateKey, parts), now, 300_000)).toEqual({
+        ok: false,
+        reason: 'stale',
+      });
     }
   });
 
   it('refuses malformed input without throwing', () => {
     const parts = request();
     expect(verifyDeviceRequest(publicJwk, parts, 'short', now, 300_000)).toEqual({ ok: false, reason: 'malformed' });
-    expect(verifyDeviceRequest(publicJwk, { ...parts, nonce: 'x' }, signDeviceRequest(privateKey, parts), now, 300_000)).toEqual({ ok: false, reason: 'malformed' });
+    expect(
+      verifyDeviceRequest(publicJwk, { ...parts, nonce: 'x' }, signDeviceRequest(privateKey, parts), now, 300_000),
+    ).toEqual({ ok: false, reason: 'malformed' });
     const notOnCurve = { ...publicJwk, x: publicJwk.y.split('').reverse().join('') };
     expect(verifyDeviceRequest(notOnCurve, parts, signDeviceRequest(privateKey, parts), now, 300_000).ok).toBe(false);
   });

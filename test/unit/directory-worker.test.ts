@@ -22,7 +22,14 @@ describe('directory worker', () => {
     };
     return createDirectoryWorkerHandler({
       observability: createObservability({ serviceName: 'worker-test', tracing: false }),
-      jobs: { ping: refuse, 'lockout-scan': refuse, reset: refuse, unlock: refuse, 'password-expiry-scan': refuse, ...jobs },
+      jobs: {
+        ping: refuse,
+        'lockout-scan': refuse,
+        reset: refuse,
+        unlock: refuse,
+        'password-expiry-scan': refuse,
+        ...jobs,
+      },
     });
   }
 
@@ -43,7 +50,10 @@ describe('directory worker', () => {
     };
     const response = await worker(event, lambdaContext());
     expect(done).toEqual([good.jobId]);
-    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(['m-bad-json', 'm-bad-shape']);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
+      'm-bad-json',
+      'm-bad-shape',
+    ]);
   });
 
   it('returns a failing job to the queue instead of swallowing the error', async () => {
@@ -58,7 +68,13 @@ describe('directory worker', () => {
   });
 
   it('refuses jobs that carry anything beyond ids (a password never travels on the queue)', () => {
-    const job = { kind: 'reset', jobId: crypto.randomUUID(), requestedAt: new Date().toISOString(), userGuid: crypto.randomUUID(), channel: 'sms' };
+    const job = {
+      kind: 'reset',
+      jobId: crypto.randomUUID(),
+      requestedAt: new Date().toISOString(),
+      userGuid: crypto.randomUUID(),
+      channel: 'sms',
+    };
     expect(parseJob(JSON.stringify(job)).kind).toBe('reset');
     // Unknown keys are stripped by the schema, so a smuggled password can never reach a job handler.
     const parsed = parseJob(JSON.stringify({ ...job, password: 'Secret123!' }));

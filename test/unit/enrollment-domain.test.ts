@@ -28,7 +28,12 @@ describe('enrollment messages', () => {
 
   it('sends notices as text and escaped HTML', () => {
     const at = new Date('2026-11-26T12:00:00Z');
-    const email = phoneVerifiedEmail(notices, { mail: 'a@corp.example.test', displayName: 'Ann <script>' }, '+1 •••-•••-0123', at);
+    const email = phoneVerifiedEmail(
+      notices,
+      { mail: 'a@corp.example.test', displayName: 'Ann <script>' },
+      '+1 •••-•••-0123',
+      at,
+    );
     expect(email.to).toBe('a@corp.example.test');
     expect(email.text).toContain('Hello Ann <script>,');
     expect(email.text).toContain('+1 •••-•••-0123');
@@ -43,8 +48,15 @@ describe('enrollment messages', () => {
 
 describe('enrollment settings', () => {
   it('has defaults and refuses an unknown country or a too long activation lifetime', () => {
-    expect(parseEnv(['enrollment'], {})).toMatchObject({ ACTIVATION_TTL_HOURS: 72, DEFAULT_COUNTRY: 'US', PRODUCT_NAME: 'Blink' });
-    expect(parseEnv(['enrollment'], { DEFAULT_COUNTRY: 'GB', ACTIVATION_TTL_HOURS: '24' })).toMatchObject({ DEFAULT_COUNTRY: 'GB', ACTIVATION_TTL_HOURS: 24 });
+    expect(parseEnv(['enrollment'], {})).toMatchObject({
+      ACTIVATION_TTL_HOURS: 72,
+      DEFAULT_COUNTRY: 'US',
+      PRODUCT_NAME: 'Blink',
+    });
+    expect(parseEnv(['enrollment'], { DEFAULT_COUNTRY: 'GB', ACTIVATION_TTL_HOURS: '24' })).toMatchObject({
+      DEFAULT_COUNTRY: 'GB',
+      ACTIVATION_TTL_HOURS: 24,
+    });
     expect(() => parseEnv(['enrollment'], { DEFAULT_COUNTRY: 'usa' })).toThrow(/DEFAULT_COUNTRY/);
     // Whether the country exists is checked against the phone metadata, where the composition roots load it.
     expect(() => defaultCountryFrom('XX')).toThrow(/DEFAULT_COUNTRY: XX/);
@@ -56,7 +68,9 @@ describe('enrollment settings', () => {
 describe('reference device client', () => {
   it('parses the QR URI and refuses anything else', () => {
     const code = 'abcdefghijklmnopqrstuv';
-    expect(parseEnrollUri(`blink://enroll?v=1&api=${encodeURIComponent('https://blink.example.test/v1')}&code=${code}`)).toEqual({
+    expect(
+      parseEnrollUri(`blink://enroll?v=1&api=${encodeURIComponent('https://blink.example.test/v1')}&code=${code}`),
+    ).toEqual({
       version: 1,
       api: 'https://blink.example.test/v1',
       bindingCode: code,
@@ -70,10 +84,29 @@ describe('reference device client', () => {
   it('signs requests the server verifies, and only those', () => {
     const keys = generateDeviceKeys();
     const now = new Date('2026-11-26T12:00:00Z');
-    const headers = signRequest({ deviceId: 'd', privateKey: keys.privateKey }, { method: 'GET', path: '/api/device/status', timestamp: now.getTime() });
-    const parts = { method: 'GET', path: '/api/device/status', timestamp: now.getTime(), nonce: headers['x-blink-nonce'], body: '' };
-    expect(verifyDeviceRequest(keys.publicKey, parts, headers['x-blink-signature'], now, 300_000)).toEqual({ ok: true });
-    expect(verifyDeviceRequest(keys.publicKey, { ...parts, path: '/api/device/other' }, headers['x-blink-signature'], now, 300_000)).toEqual({
+    const headers = signRequest(
+      { deviceId: 'd', privateKey: keys.privateKey },
+      { method: 'GET', path: '/api/device/status', timestamp: now.getTime() },
+    );
+    const parts = {
+      method: 'GET',
+      path: '/api/device/status',
+      timestamp: now.getTime(),
+      nonce: headers['x-blink-nonce'],
+      body: '',
+    };
+    expect(verifyDeviceRequest(keys.publicKey, parts, headers['x-blink-signature'], now, 300_000)).toEqual({
+      ok: true,
+    });
+    expect(
+      verifyDeviceRequest(
+        keys.publicKey,
+        { ...parts, path: '/api/device/other' },
+        headers['x-blink-signature'],
+        now,
+        300_000,
+      ),
+    ).toEqual({
       ok: false,
       reason: 'bad-signature',
     });

@@ -6,7 +6,12 @@ import type { EnrollmentStore } from '../../shared/ports/enrollment-store';
 import type { OutboundEmail } from '../../shared/ports/email-sender';
 import type { OutboundSms } from '../../shared/ports/sms-sender';
 import type { RateLimiter } from '../../shared/ports/rate-limiter';
-import { createSetupUseCases, enrollmentLimits, issueActivation, type EnrollmentDependencies } from '../../shared/use-cases/enrollment';
+import {
+  createSetupUseCases,
+  enrollmentLimits,
+  issueActivation,
+  type EnrollmentDependencies,
+} from '../../shared/use-cases/enrollment';
 import { ManualClock } from '../support/manual-clock';
 import { svgQrCodeRenderer } from '../../shared/adapters/qr/svg-qr-code';
 
@@ -62,7 +67,13 @@ function setup(
   const errors: Array<Record<string, unknown> | undefined> = [];
   const deps: EnrollmentDependencies = {
     enrollmentStore: store,
-    deviceStore: { add: async () => undefined, get: async () => undefined, listForUser: async () => [], revoke: async () => false, rememberNonce: async () => true },
+    deviceStore: {
+      add: async () => undefined,
+      get: async () => undefined,
+      listForUser: async () => [],
+      revoke: async () => false,
+      rememberNonce: async () => true,
+    },
     secrets: { get: async () => 'unit-test-key' },
     clock,
     rateLimiter: options.rateLimiter ?? { hit: async () => ({ allowed: true, remaining: 1, retryAfterSeconds: 1 }) },
@@ -77,7 +88,10 @@ function setup(
     },
     emailSender: { send: options.email ?? (async () => ({ messageId: randomUUID() })) },
     auditLog: { record: async () => undefined, listForUser: async () => [] },
-    logger: { info: () => undefined, error: (_message: string, attributes?: Record<string, unknown>) => void errors.push(attributes) } as unknown as EnrollmentDependencies['logger'],
+    logger: {
+      info: () => undefined,
+      error: (_message: string, attributes?: Record<string, unknown>) => void errors.push(attributes),
+    } as unknown as EnrollmentDependencies['logger'],
     settings: {
       publicBaseUrl: 'https://blink.example.test',
       activationTtlHours: 72,
@@ -97,7 +111,13 @@ function setup(
 
 async function activated(deps: EnrollmentDependencies) {
   const userGuid = randomUUID();
-  const { link } = await issueActivation(deps, { userGuid, dn: 'CN=A', samAccountName: 'a', displayName: 'A', mail: 'a@example.test' });
+  const { link } = await issueActivation(deps, {
+    userGuid,
+    dn: 'CN=A',
+    samAccountName: 'a',
+    displayName: 'A',
+    mail: 'a@example.test',
+  });
   return { userGuid, token: new URL(link).hash.slice('#t='.length) };
 }
 
@@ -124,7 +144,9 @@ describe('setup use cases (with fakes)', () => {
         hit: async (key, limit, windowSeconds) => {
           const count = (counts.get(key) ?? 0) + 1;
           counts.set(key, count);
-          return count <= limit ? { allowed: true, remaining: limit - count, retryAfterSeconds: windowSeconds } : { allowed: false, remaining: 0, retryAfterSeconds: 1800 };
+          return count <= limit
+            ? { allowed: true, remaining: limit - count, retryAfterSeconds: windowSeconds }
+            : { allowed: false, remaining: 0, retryAfterSeconds: 1800 };
         },
       },
     });

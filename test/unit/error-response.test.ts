@@ -17,7 +17,10 @@ describe('errorResponse', () => {
   });
 
   it('hides internal failures and domain errors that are not meant for clients behind a generic 500', () => {
-    for (const error of [new Error('ECONNREFUSED 10.0.0.5:636 secret=hunter2'), new PasswordRejectedError('0000052D')]) {
+    for (const error of [
+      new Error('ECONNREFUSED 10.0.0.5:636 secret=hunter2'),
+      new PasswordRejectedError('0000052D'),
+    ]) {
       const response = errorResponse(error);
       expect(response.statusCode).toBe(500);
       expect(response.body).not.toMatch(/ECONNREFUSED|hunter2|0000052D|at /);

@@ -4,9 +4,19 @@ import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
 import { DeliveryError } from '../../shared/domain/errors.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
-import type { DirectoryUser, ExpiringPassword, PasswordExpiryScanOptions, PasswordExpiryScanResult, PasswordPolicy } from '../../shared/ports/directory.js';
+import type {
+  DirectoryUser,
+  ExpiringPassword,
+  PasswordExpiryScanOptions,
+  PasswordExpiryScanResult,
+  PasswordPolicy,
+} from '../../shared/ports/directory.js';
 import type { OutboundEmail } from '../../shared/ports/email-sender.js';
-import type { ExpiryReminderKey, ExpiryReminderLog, ExpiryReminderOutcome } from '../../shared/ports/expiry-reminder-log.js';
+import type {
+  ExpiryReminderKey,
+  ExpiryReminderLog,
+  ExpiryReminderOutcome,
+} from '../../shared/ports/expiry-reminder-log.js';
 import type { OutboundPush } from '../../shared/ports/push-sender.js';
 import type { OutboundSms } from '../../shared/ports/sms-sender.js';
 import {
@@ -57,15 +67,25 @@ describe('dueStep', () => {
 
 describe('nextLocalHour', () => {
   it('finds 09:00 in Berlin in winter (08:00 UTC) and in summer (07:00 UTC)', () => {
-    expect(nextLocalHour(new Date('2026-12-04T07:00:00Z'), 9, 'Europe/Berlin').toISOString()).toBe('2026-12-04T08:00:00.000Z');
-    expect(nextLocalHour(new Date('2026-12-04T08:00:00Z'), 9, 'Europe/Berlin').toISOString()).toBe('2026-12-05T08:00:00.000Z');
-    expect(nextLocalHour(new Date('2026-07-01T06:59:00Z'), 9, 'Europe/Berlin').toISOString()).toBe('2026-07-01T07:00:00.000Z');
+    expect(nextLocalHour(new Date('2026-12-04T07:00:00Z'), 9, 'Europe/Berlin').toISOString()).toBe(
+      '2026-12-04T08:00:00.000Z',
+    );
+    expect(nextLocalHour(new Date('2026-12-04T08:00:00Z'), 9, 'Europe/Berlin').toISOString()).toBe(
+      '2026-12-05T08:00:00.000Z',
+    );
+    expect(nextLocalHour(new Date('2026-07-01T06:59:00Z'), 9, 'Europe/Berlin').toISOString()).toBe(
+      '2026-07-01T07:00:00.000Z',
+    );
   });
 
   it('follows the daylight-saving change and half-hour zones', () => {
     // Berlin moves to summer time on 2026-03-29: the run before is at 08:00 UTC, the one after at 07:00 UTC.
-    expect(nextLocalHour(new Date('2026-03-28T08:30:00Z'), 9, 'Europe/Berlin').toISOString()).toBe('2026-03-29T07:00:00.000Z');
-    expect(nextLocalHour(new Date('2026-12-04T00:00:00Z'), 9, 'Asia/Kolkata').toISOString()).toBe('2026-12-04T03:30:00.000Z');
+    expect(nextLocalHour(new Date('2026-03-28T08:30:00Z'), 9, 'Europe/Berlin').toISOString()).toBe(
+      '2026-03-29T07:00:00.000Z',
+    );
+    expect(nextLocalHour(new Date('2026-12-04T00:00:00Z'), 9, 'Asia/Kolkata').toISOString()).toBe(
+      '2026-12-04T03:30:00.000Z',
+    );
     expect(nextLocalHour(new Date('2026-12-04T00:00:00Z'), 0, 'UTC').toISOString()).toBe('2026-12-05T00:00:00.000Z');
   });
 });
@@ -87,20 +107,32 @@ describe('wording', () => {
     );
     expect(sms).toMatch(gsm7);
     expect(sms.length).toBeLessThanOrEqual(160);
-    const kolkata = expiryReminderSms({ ...wording, timeZone: 'Asia/Kolkata' }, new Date('2026-12-15T08:00:00Z'), '+14437477277');
+    const kolkata = expiryReminderSms(
+      { ...wording, timeZone: 'Asia/Kolkata' },
+      new Date('2026-12-15T08:00:00Z'),
+      '+14437477277',
+    );
     expect(kolkata.length).toBeLessThanOrEqual(160);
   });
 
   it('writes the email in text and escaped HTML, with the RESET number only for SMS users', () => {
     const to = { mail: 'jane@corp.example.test', displayName: 'Jane <Doe>' };
-    const sms = expiryReminderEmail(wording, to, { expiresAt: new Date('2026-12-15T08:00:00Z'), days: 7, route: { sms: '+18553917277' } });
+    const sms = expiryReminderEmail(wording, to, {
+      expiresAt: new Date('2026-12-15T08:00:00Z'),
+      days: 7,
+      route: { sms: '+18553917277' },
+    });
     expect(sms.subject).toBe('Blink: your Windows password expires in 7 days');
     expect(sms.text).toContain('on Tuesday 15 December 2026 at 09:00 CET');
     expect(sms.text).toContain('press Ctrl-Alt-Del and choose "Change a password"');
     expect(sms.text).toContain('text RESET to +18553917277');
     expect(sms.html).toContain('Hello Jane &lt;Doe&gt;,');
     expect(sms.html).not.toContain('<Doe>');
-    const app = expiryReminderEmail(wording, to, { expiresAt: new Date('2026-12-15T08:00:00Z'), days: 1, route: { app: true } });
+    const app = expiryReminderEmail(wording, to, {
+      expiresAt: new Date('2026-12-15T08:00:00Z'),
+      days: 1,
+      route: { app: true },
+    });
     expect(app.subject).toBe('Blink: your Windows password expires within a day');
     expect(app.text).toContain('get a new one in the Blink app');
     expect(app.text).not.toContain('RESET');
@@ -111,8 +143,14 @@ describe('wording', () => {
 describe('settings', () => {
   it('defaults to steps 14, 7, 3, 1 by email only, and refuses bad steps', () => {
     const env = parseEnv(['expiryReminders'], {});
-    expect(env).toMatchObject({ PASSWORD_EXPIRY_REMINDER_DAYS: [14, 7, 3, 1], PASSWORD_EXPIRY_REMINDER_SMS: false, PASSWORD_EXPIRY_REMINDER_PUSH: false });
-    expect(parseEnv(['expiryReminders'], { PASSWORD_EXPIRY_REMINDER_DAYS: '10, 5,2' }).PASSWORD_EXPIRY_REMINDER_DAYS).toEqual([10, 5, 2]);
+    expect(env).toMatchObject({
+      PASSWORD_EXPIRY_REMINDER_DAYS: [14, 7, 3, 1],
+      PASSWORD_EXPIRY_REMINDER_SMS: false,
+      PASSWORD_EXPIRY_REMINDER_PUSH: false,
+    });
+    expect(
+      parseEnv(['expiryReminders'], { PASSWORD_EXPIRY_REMINDER_DAYS: '10, 5,2' }).PASSWORD_EXPIRY_REMINDER_DAYS,
+    ).toEqual([10, 5, 2]);
     for (const bad of ['0', '7,7', 'seven', '120']) {
       expect(() => parseEnv(['expiryReminders'], { PASSWORD_EXPIRY_REMINDER_DAYS: bad })).toThrow(ConfigurationError);
     }
@@ -142,7 +180,16 @@ class ExpiringDirectory extends EmptyDirectory {
   override async findUserByGuid(guid: string): Promise<DirectoryUser | undefined> {
     const entry = this.entries.find((candidate) => candidate.objectGuid === guid);
     return entry
-      ? { objectGuid: guid, dn: entry.dn, samAccountName: entry.samAccountName, userAccountControl: 512, adminCount: 0, accountExpires: '0', lockoutTime: '0', isComputer: false }
+      ? {
+          objectGuid: guid,
+          dn: entry.dn,
+          samAccountName: entry.samAccountName,
+          userAccountControl: 512,
+          adminCount: 0,
+          accountExpires: '0',
+          lockoutTime: '0',
+          isComputer: false,
+        }
       : undefined;
   }
   override async isProtected(user: DirectoryUser): Promise<boolean> {
@@ -152,7 +199,8 @@ class ExpiringDirectory extends EmptyDirectory {
 
 class MemoryReminderLog implements ExpiryReminderLog {
   readonly items = new Map<string, ExpiryReminderOutcome | 'claimed'>();
-  private key = (reminder: ExpiryReminderKey) => `${reminder.userGuid}#${reminder.expiresAt.toISOString()}#${reminder.step}`;
+  private key = (reminder: ExpiryReminderKey) =>
+    `${reminder.userGuid}#${reminder.expiresAt.toISOString()}#${reminder.step}`;
   async claim(reminder: ExpiryReminderKey): Promise<boolean> {
     if (this.items.has(this.key(reminder))) return false;
     this.items.set(this.key(reminder), 'claimed');
@@ -202,12 +250,24 @@ function setup(overrides: Partial<ExpiryReminderSettings> = {}) {
       add: async () => undefined,
       get: async () => undefined,
       listForUser: async (userGuid) => [
-        { deviceId: randomUUID(), userGuid, publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, unlockMethod: 'biometric', platform: 'ios', pushToken: `endpoint/${userGuid}`, boundAt: NOW },
+        {
+          deviceId: randomUUID(),
+          userGuid,
+          publicKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+          unlockMethod: 'biometric',
+          platform: 'ios',
+          pushToken: `endpoint/${userGuid}`,
+          boundAt: NOW,
+        },
       ],
       revoke: async () => false,
       rememberNonce: async () => true,
     },
-    optOutList: { optOut: async (phone) => void optedOut.add(phone), optIn: async () => undefined, isOptedOut: async (phone) => optedOut.has(phone) },
+    optOutList: {
+      optOut: async (phone) => void optedOut.add(phone),
+      optIn: async () => undefined,
+      isOptedOut: async (phone) => optedOut.has(phone),
+    },
     smsSender: { send: async (sms) => (texts.push(sms), { messageId: 'm' }) },
     emailSender: {
       send: async (email) => {
@@ -231,12 +291,41 @@ function setup(overrides: Partial<ExpiryReminderSettings> = {}) {
     const objectGuid = randomUUID();
     const samAccountName = `user-${objectGuid.slice(0, 6)}`;
     pwdLastSet += 1000n;
-    directory.entries.push({ objectGuid, dn: `CN=${samAccountName},DC=corp`, samAccountName, pwdLastSet: String(pwdLastSet), expiresAt: in_(days) });
-    const phone = options.phone === null ? undefined : (options.phone ?? `+1415555${String(1000 + directory.entries.length)}`);
-    if (options.enrolled !== false) enrollments.set(objectGuid, activeEnrollment({ userGuid: objectGuid, dn: `CN=${samAccountName}`, samAccountName }, { phoneE164: phone, app: true }));
+    directory.entries.push({
+      objectGuid,
+      dn: `CN=${samAccountName},DC=corp`,
+      samAccountName,
+      pwdLastSet: String(pwdLastSet),
+      expiresAt: in_(days),
+    });
+    const phone =
+      options.phone === null ? undefined : (options.phone ?? `+1415555${String(1000 + directory.entries.length)}`);
+    if (options.enrolled !== false)
+      enrollments.set(
+        objectGuid,
+        activeEnrollment(
+          { userGuid: objectGuid, dn: `CN=${samAccountName}`, samAccountName },
+          { phoneE164: phone, app: true },
+        ),
+      );
     return { objectGuid, samAccountName, mail: `${samAccountName}@corp.example.test`, phone };
   };
-  return { clock, directory, reminders, emails, texts, pushes, queued, audit, reminderLog, optedOut, emailFailure, perUserMs, user, enrollments };
+  return {
+    clock,
+    directory,
+    reminders,
+    emails,
+    texts,
+    pushes,
+    queued,
+    audit,
+    reminderLog,
+    optedOut,
+    emailFailure,
+    perUserMs,
+    user,
+    enrollments,
+  };
 }
 
 describe('expiry reminder scan', () => {
@@ -251,7 +340,14 @@ describe('expiry reminder scan', () => {
     t.directory.protectedGuids.add(admin.objectGuid);
 
     const first = await t.reminders.scan('job-1');
-    expect(first).toMatchObject({ reminded: 3, notDue: 1, unenrolled: 1, protected: 1, alreadySent: 0, continued: false });
+    expect(first).toMatchObject({
+      reminded: 3,
+      notDue: 1,
+      unenrolled: 1,
+      protected: 1,
+      alreadySent: 0,
+      continued: false,
+    });
     expect(t.emails.map((email) => [email.to, email.subject]).sort()).toEqual(
       [
         [in10.mail, 'Blink: your Windows password expires in 10 days'],
@@ -293,7 +389,10 @@ describe('expiry reminder scan', () => {
     );
     expect(t.pushes).toHaveLength(3);
     expect(t.emails.find((email) => email.to === appOnly.mail)?.text).toContain('get a new one in the Blink app');
-    const outcome = [...t.reminderLog.items.values()].filter((item) => item !== 'claimed').map((item) => item.sms).sort();
+    const outcome = [...t.reminderLog.items.values()]
+      .filter((item) => item !== 'claimed')
+      .map((item) => item.sms)
+      .sort();
     expect(outcome).toEqual(['no-phone', 'opted-out', 'sent']);
   });
 
@@ -319,7 +418,10 @@ describe('expiry reminder scan', () => {
     const continuation = t.queued[0];
     if (continuation?.kind !== 'password-expiry-scan') throw new Error('no continuation queued');
     // In (pwdLastSet, objectGUID) order: the tenth user is the last one handled.
-    expect(continuation.after).toEqual({ pwdLastSet: t.directory.entries[9]?.pwdLastSet, userGuid: users[9]?.objectGuid });
+    expect(continuation.after).toEqual({
+      pwdLastSet: t.directory.entries[9]?.pwdLastSet,
+      userGuid: users[9]?.objectGuid,
+    });
     const second = await t.reminders.scan(continuation.jobId, continuation.after);
     expect(second).toMatchObject({ expiring: 2, reminded: 2, alreadySent: 0, continued: false });
     expect(t.directory.scans[1]?.pwdLastSetFrom).toBe(continuation.after?.pwdLastSet);
@@ -338,7 +440,10 @@ describe('expiry reminder scan', () => {
     expect(await t.reminders.scan('job-1')).toMatchObject({ reminded: 5, continued: true });
     const continuation = t.queued[0];
     if (continuation?.kind !== 'password-expiry-scan') throw new Error('no continuation queued');
-    expect(await t.reminders.scan(continuation.jobId, continuation.after)).toMatchObject({ reminded: 2, continued: false });
+    expect(await t.reminders.scan(continuation.jobId, continuation.after)).toMatchObject({
+      reminded: 2,
+      continued: false,
+    });
   });
 
   it('starts the steps again for a new password (a new expiry)', async () => {

@@ -18,7 +18,11 @@ import { lambdaContext } from '../support/lambda-context.js';
 function traced(tracer: Tracer): void {
   const subsegment = { close: () => undefined };
   jest.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
-  jest.spyOn(tracer, 'getSegment').mockReturnValue({ addNewSubsegment: () => subsegment, addError: () => undefined } as unknown as ReturnType<Tracer['getSegment']>);
+  jest
+    .spyOn(tracer, 'getSegment')
+    .mockReturnValue({ addNewSubsegment: () => subsegment, addError: () => undefined } as unknown as ReturnType<
+      Tracer['getSegment']
+    >);
   jest.spyOn(tracer, 'setSegment').mockImplementation(() => undefined);
   jest.spyOn(tracer, 'annotateColdStart').mockImplementation(() => undefined);
   jest.spyOn(tracer, 'addServiceNameAnnotation').mockImplementation(() => undefined);
@@ -31,7 +35,12 @@ function sqsBatch(body: string): SQSEvent {
         messageId: 'm-1',
         receiptHandle: 'handle-m-1',
         body,
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0' },
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '0',
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: '0',
+        },
         messageAttributes: {},
         md5OfBody: '',
         eventSource: 'aws:sqs',
@@ -73,7 +82,8 @@ type Invoke = (observability: Observability, context: Context) => Promise<unknow
 
 /** Each handler with dependencies its invocation never reaches, and an event it answers without them. */
 const handlers: Record<string, Invoke> = {
-  api: (observability, context) => createApiHandler({ observability, version: '1' })(apiEvent('GET', '/version'), context),
+  api: (observability, context) =>
+    createApiHandler({ observability, version: '1' })(apiEvent('GET', '/version'), context),
   'inbound-sms notifications': (observability, context) =>
     createInboundSmsHandler({ observability, handleMessage: unused })(malformedSns, context),
   'inbound-sms failures': (observability, context) =>
@@ -81,9 +91,15 @@ const handlers: Record<string, Invoke> = {
   'directory-worker jobs': (observability, context) =>
     createDirectoryWorkerHandler({ observability, jobs: {} as JobHandlers })(sqsBatch('not a job'), context),
   'directory-worker admin': (observability, context) =>
-    createDirectoryWorkerAdminHandler({ observability, activation: {} as AdminActivation })({ admin: { action: 'unknown' } }, context),
+    createDirectoryWorkerAdminHandler({ observability, activation: {} as AdminActivation })(
+      { admin: { action: 'unknown' } },
+      context,
+    ),
   'admin-api': (observability, context) =>
-    createAdminApiHandler({ observability } as Parameters<typeof createAdminApiHandler>[0])(apiEvent('GET', '/admin/no-such-route'), context),
+    createAdminApiHandler({ observability } as Parameters<typeof createAdminApiHandler>[0])(
+      apiEvent('GET', '/admin/no-such-route'),
+      context,
+    ),
 };
 
 describe('the house handler chain', () => {
@@ -95,15 +111,18 @@ describe('the house handler chain', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it.each(Object.entries(handlers))('wraps the %s handler with tracing and the cold-start metric', async (_, invoke) => {
-    const observability = createObservability({ serviceName: 'chain-test', tracing: false });
-    traced(observability.tracer);
-    const coldStart = jest.spyOn(observability.metrics, 'captureColdStartMetric');
-    const context = lambdaContext('blink-chain-test');
+  it.each(Object.entries(handlers))(
+    'wraps the %s handler with tracing and the cold-start metric',
+    async (_, invoke) => {
+      const observability = createObservability({ serviceName: 'chain-test', tracing: false });
+      traced(observability.tracer);
+      const coldStart = jest.spyOn(observability.metrics, 'captureColdStartMetric');
+      const context = lambdaContext('blink-chain-test');
 
-    await invoke(observability, context);
+      await invoke(observability, context);
 
-    expect(observability.tracer.setSegment).toHaveBeenCalled();
-    expect(coldStart).toHaveBeenCalledWith(context.functionName);
-  });
+      expect(observability.tracer.setSegment).toHaveBeenCalled();
+      expect(coldStart).toHaveBeenCalledWith(context.functionName);
+    },
+  );
 });

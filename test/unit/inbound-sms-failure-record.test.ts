@@ -1,7 +1,11 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import { parseInboundSmsFailureRecord } from '../../functions/inbound-sms/failure-record.js';
 import { createInboundSmsFailureHandler, dispatchInboundSmsEvent } from '../../functions/inbound-sms/handler.js';
-import { failureQueueBatch, inboundSmsFailureRecord, inboundSmsNotification } from '../../local/stand-ins/lambda-failure-record.js';
+import {
+  failureQueueBatch,
+  inboundSmsFailureRecord,
+  inboundSmsNotification,
+} from '../../local/stand-ins/lambda-failure-record.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
 import { createObservability } from '../../shared/observability/powertools.js';
@@ -54,7 +58,9 @@ describe('parsing the inbound SMS failure record', () => {
       },
       requestPayload: inboundSmsNotification(message),
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-      responsePayload: { errorMessage: 'RequestId: e4b46cbf-b738-xmpl-8880-a18cdf61200e Process exited before completing request' },
+      responsePayload: {
+        errorMessage: 'RequestId: e4b46cbf-b738-xmpl-8880-a18cdf61200e Process exited before completing request',
+      },
     };
     expect(parseInboundSmsFailureRecord(JSON.stringify(documented)).messages).toEqual([message]);
   });
@@ -62,21 +68,51 @@ describe('parsing the inbound SMS failure record', () => {
   it.each([
     ['not JSON', 'not json', []],
     ['an SNS event instead of a record', JSON.stringify(inboundSmsNotification(message)), ['requestContext']],
-    ['no condition', JSON.stringify(record({ requestContext: { requestId: 'r', functionArn: 'f', approximateInvokeCount: 3 } })), ['requestContext.condition']],
-    ['a payload that is not SNS', JSON.stringify(record({ requestPayload: { Records: [{ eventSource: 'aws:sqs', body: '{}' }] } })), ['requestPayload.Records.0.EventSource']],
+    [
+      'no condition',
+      JSON.stringify(record({ requestContext: { requestId: 'r', functionArn: 'f', approximateInvokeCount: 3 } })),
+      ['requestContext.condition'],
+    ],
+    [
+      'a payload that is not SNS',
+      JSON.stringify(record({ requestPayload: { Records: [{ eventSource: 'aws:sqs', body: '{}' }] } })),
+      ['requestPayload.Records.0.EventSource'],
+    ],
     ['an empty SNS event', JSON.stringify(record({ requestPayload: { Records: [] } })), ['requestPayload.Records']],
-    ['an SNS message that is not JSON', JSON.stringify(record({ requestPayload: { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm', Message: 'RESET' } }] } })), []],
+    [
+      'an SNS message that is not JSON',
+      JSON.stringify(
+        record({
+          requestPayload: { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm', Message: 'RESET' } }] },
+        }),
+      ),
+      [],
+    ],
     [
       'an SNS message that is not an inbound SMS',
-      JSON.stringify(record({ requestPayload: { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm', Message: JSON.stringify({ ...message, originationNumber: 'Secret-Word-12' }) } }] } })),
+      JSON.stringify(
+        record({
+          requestPayload: {
+            Records: [
+              {
+                EventSource: 'aws:sns',
+                Sns: { MessageId: 'm', Message: JSON.stringify({ ...message, originationNumber: 'Secret-Word-12' }) },
+              },
+            ],
+          },
+        }),
+      ),
       ['originationNumber'],
     ],
-  ])('throws a ValidationError (so the record is retried, then dead-lettered) for %s, naming paths, never values', (_what, body, paths) => {
-    expect(() => parseInboundSmsFailureRecord(body)).toThrow(ValidationError);
-    const issues = issuesOf(body);
-    for (const path of paths) expect(issues).toContain(path);
-    expect(JSON.stringify(issues)).not.toContain('Secret-Word-12');
-  });
+  ])(
+    'throws a ValidationError (so the record is retried, then dead-lettered) for %s, naming paths, never values',
+    (_what, body, paths) => {
+      expect(() => parseInboundSmsFailureRecord(body)).toThrow(ValidationError);
+      const issues = issuesOf(body);
+      for (const path of paths) expect(issues).toContain(path);
+      expect(JSON.stringify(issues)).not.toContain('Secret-Word-12');
+    },
+  );
 });
 
 describe('the inbound-sms function with its failure queue', () => {
@@ -96,7 +132,10 @@ describe('the inbound-sms function with its failure queue', () => {
     });
     const batch = failureQueueBatch([inboundSmsFailureRecord(message), 'garbage', inboundSmsFailureRecord(failing)]);
     const response = await handler(batch, lambdaContext());
-    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual([batch.Records[1]?.messageId, batch.Records[2]?.messageId]);
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual([
+      batch.Records[1]?.messageId,
+      batch.Records[2]?.messageId,
+    ]);
     expect(handled).toEqual([{ message, condition: 'RetriesExhausted' }]);
     expect(logs.text()).not.toContain(message.originationNumber);
     expect(logs.text()).not.toContain('"Reset"');
@@ -112,9 +151,16 @@ describe('the inbound-sms function with its failure queue', () => {
       },
     });
     await dispatch(inboundSmsNotification(message), lambdaContext());
-    expect(await dispatch(failureQueueBatch([inboundSmsFailureRecord(message)]), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await dispatch(failureQueueBatch([inboundSmsFailureRecord(message)]), lambdaContext())).toEqual({
+      batchItemFailures: [],
+    });
     expect(seen).toEqual(['sns', 'sqs']);
-    for (const event of [{}, { Records: [] }, { admin: { action: 'x' } }, { Records: [{ eventSource: 'aws:kinesis' }] }]) {
+    for (const event of [
+      {},
+      { Records: [] },
+      { admin: { action: 'x' } },
+      { Records: [{ eventSource: 'aws:kinesis' }] },
+    ]) {
       await expect(dispatch(event, lambdaContext())).rejects.toThrow(ValidationError);
     }
     expect(seen).toEqual(['sns', 'sqs']);

@@ -46,7 +46,14 @@ describe('inbound SMS handler', () => {
       messageBody: 'Reset',
       inboundMessageId: 'cae173d2-66b9-564c-8309-21f858e9fb84',
     };
-    await handler(snsEvent([JSON.stringify(good), 'not json', JSON.stringify({ ...good, originationNumber: 'x', messageBody: 'SECRET-CODE-991' })]), lambdaContext());
+    await handler(
+      snsEvent([
+        JSON.stringify(good),
+        'not json',
+        JSON.stringify({ ...good, originationNumber: 'x', messageBody: 'SECRET-CODE-991' }),
+      ]),
+      lambdaContext(),
+    );
     expect(received).toEqual([good]);
     expect(logs.text()).toContain('malformed inbound SMS ignored');
     expect(logs.text()).not.toContain('SECRET-CODE-991');
@@ -59,7 +66,12 @@ describe('inbound SMS handler', () => {
         throw new Error('table unavailable');
       },
     });
-    const message = JSON.stringify({ originationNumber: '+14255550182', destinationNumber: '+18553917277', messageBody: 'reset', inboundMessageId: 'id-1' });
+    const message = JSON.stringify({
+      originationNumber: '+14255550182',
+      destinationNumber: '+18553917277',
+      messageBody: 'reset',
+      inboundMessageId: 'id-1',
+    });
     await expect(handler(snsEvent([message]), lambdaContext())).rejects.toThrow('table unavailable');
   });
 });

@@ -1,5 +1,9 @@
 import { configuredUrlOf, parentDn, writeOrder } from '../../shared/adapters/ldap/dc-topology.js';
-import { ATTID_UNICODE_PWD, attributeStateFromBlob, attributeStateFromXml } from '../../shared/adapters/ldap/replication-metadata.js';
+import {
+  ATTID_UNICODE_PWD,
+  attributeStateFromBlob,
+  attributeStateFromXml,
+} from '../../shared/adapters/ldap/replication-metadata.js';
 
 const sites = 'CN=Servers,CN=Default-First-Site-Name,CN=Sites,CN=Configuration,DC=corp,DC=example,DC=test';
 const dc1Settings = `CN=NTDS Settings,CN=DC1,${sites}`;
@@ -14,11 +18,15 @@ describe('mapping the directory’s DCs onto the configured URLs', () => {
   ];
 
   it('finds a DC by the host name in its URL, case-insensitively', () => {
-    expect(configuredUrlOf(byName, { hostName: 'dc2.corp.example.test' }, [])).toBe('ldaps://DC2.corp.example.test:636');
+    expect(configuredUrlOf(byName, { hostName: 'dc2.corp.example.test' }, [])).toBe(
+      'ldaps://DC2.corp.example.test:636',
+    );
   });
 
   it('finds a DC configured by address through what that DC said it is (its NTDS Settings DN)', () => {
-    expect(configuredUrlOf(byAddress, { serviceDn: dc2Settings.toUpperCase() }, identities)).toBe('ldaps://127.0.0.2:636');
+    expect(configuredUrlOf(byAddress, { serviceDn: dc2Settings.toUpperCase() }, identities)).toBe(
+      'ldaps://127.0.0.2:636',
+    );
   });
 
   it('never returns a URL that is not configured, even when a DC of that name or identity exists', () => {

@@ -32,9 +32,9 @@ describe('LdapDirectory configuration', () => {
   });
 
   it('refuses plain ldap:// without StartTLS, with a clear reason', () => {
-    expect(configurationProblem({ ...valid, urls: ['ldaps://dc1.corp.example.com', 'ldap://dc2.corp.example.com'] })).toMatch(
-      /ldap:\/\/dc2\.corp\.example\.com: plain ldap:\/\/ needs startTls/,
-    );
+    expect(
+      configurationProblem({ ...valid, urls: ['ldaps://dc1.corp.example.com', 'ldap://dc2.corp.example.com'] }),
+    ).toMatch(/ldap:\/\/dc2\.corp\.example\.com: plain ldap:\/\/ needs startTls/);
   });
 
   it('refuses StartTLS on an ldaps:// URL', () => {
@@ -50,20 +50,28 @@ describe('LdapDirectory configuration', () => {
 
 describe('LDAP failure classification', () => {
   it('treats socket failures and timeouts as connection failures', () => {
-    expect(classifyLdapError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('connection');
+    expect(
+      classifyLdapError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })),
+    ).toBe('connection');
     expect(classifyLdapError(new Error('SearchRequest: Operation timed out'))).toBe('connection');
     expect(classifyLdapError(new UnavailableError('shutting down'))).toBe('connection');
   });
 
   it('treats certificate problems as TLS failures and says so', () => {
-    const error = Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    const error = Object.assign(new Error('unable to verify the first certificate'), {
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
     expect(classifyLdapError(error)).toBe('tls');
-    expect(describeLdapError(error)).toBe('TLS certificate verification failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE unable to verify the first certificate');
+    expect(describeLdapError(error)).toBe(
+      'TLS certificate verification failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE unable to verify the first certificate',
+    );
   });
 
   it('treats answers with a result code as results, and a lost bind as a connection failure', () => {
     expect(classifyLdapError(new ConstraintViolationError('0000052D: Constraint violation'))).toBe('result');
     expect(classifyLdapError(new InvalidCredentialsError('80090308: LdapErr: DSID-0C09044E, data 52e'))).toBe('result');
-    expect(describeLdapError(new ConstraintViolationError('0000052D: too short\nmore'))).toBe('LDAP 19 ConstraintViolationError: 0000052D: too short');
+    expect(describeLdapError(new ConstraintViolationError('0000052D: too short\nmore'))).toBe(
+      'LDAP 19 ConstraintViolationError: 0000052D: too short',
+    );
   });
 });

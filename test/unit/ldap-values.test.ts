@@ -1,13 +1,20 @@
 import { BerWriter } from 'ldapts';
 import { PolicyHintsControl } from '../../shared/adapters/ldap/ldap-directory.js';
-import { adDurationToSeconds, encodeUnicodePwd, fileTimeToDate, formatSid } from '../../shared/adapters/ldap/ad-values.js';
+import {
+  adDurationToSeconds,
+  encodeUnicodePwd,
+  fileTimeToDate,
+  formatSid,
+} from '../../shared/adapters/ldap/ad-values.js';
 import { formatGuid, parseGuid } from '../../shared/adapters/ldap/guid.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 
 describe('objectGUID conversion', () => {
   // MS-DTYP 2.3.4: Data1, Data2 and Data3 are stored little-endian, Data4 as bytes.
   const canonical = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
-  const wire = Buffer.from([0xe0, 0x04, 0x25, 0x3f, 0x89, 0x4f, 0xd3, 0x11, 0x9a, 0x0c, 0x03, 0x05, 0xe8, 0x2c, 0x33, 0x01]);
+  const wire = Buffer.from([
+    0xe0, 0x04, 0x25, 0x3f, 0x89, 0x4f, 0xd3, 0x11, 0x9a, 0x0c, 0x03, 0x05, 0xe8, 0x2c, 0x33, 0x01,
+  ]);
 
   it('turns the canonical string into the bytes AD stores, first three groups byte-swapped', () => {
     expect(parseGuid(canonical)).toEqual(wire);
@@ -25,12 +32,16 @@ describe('objectGUID conversion', () => {
     expect(bytes).toEqual(copy);
   });
 
-  it.each(['', 'not-a-guid', '3f2504e0-4f89-11d3-9a0c-0305e82c330', '3f2504e04f8911d39a0c0305e82c3301', '3f2504e0-4f89-11d3-9a0c-0305e82c330g', '*'])(
-    'refuses %j',
-    (input) => {
-      expect(() => parseGuid(input)).toThrow(ValidationError);
-    },
-  );
+  it.each([
+    '',
+    'not-a-guid',
+    '3f2504e0-4f89-11d3-9a0c-0305e82c330',
+    '3f2504e04f8911d39a0c0305e82c3301',
+    '3f2504e0-4f89-11d3-9a0c-0305e82c330g',
+    '*',
+  ])('refuses %j', (input) => {
+    expect(() => parseGuid(input)).toThrow(ValidationError);
+  });
 
   it('refuses a buffer that is not 16 bytes', () => {
     expect(() => formatGuid(Buffer.alloc(15))).toThrow(ValidationError);
@@ -65,7 +76,9 @@ describe('AD attribute values', () => {
   });
 
   it('encodes unicodePwd as the quoted password in UTF-16LE', () => {
-    expect(encodeUnicodePwd('Ab1!é')).toEqual(Buffer.from([0x22, 0, 0x41, 0, 0x62, 0, 0x31, 0, 0x21, 0, 0xe9, 0, 0x22, 0]));
+    expect(encodeUnicodePwd('Ab1!é')).toEqual(
+      Buffer.from([0x22, 0, 0x41, 0, 0x62, 0, 0x31, 0, 0x21, 0, 0xe9, 0, 0x22, 0]),
+    );
   });
 });
 

@@ -12,11 +12,19 @@ describe('local runtime: product settings passed to the handlers', () => {
       LDAP_BIND_PASSWORD: 'not a product setting',
       HOME: '/root',
     };
-    expect(productSettingsFrom(env)).toEqual({ PRODUCT_NAME: 'Corp Reset', RESET_FORCE_CHANGE: 'false', LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: '0' });
+    expect(productSettingsFrom(env)).toEqual({
+      PRODUCT_NAME: 'Corp Reset',
+      RESET_FORCE_CHANGE: 'false',
+      LOCKOUT_SCAN_WATERMARK_MAX_AGE_SECONDS: '0',
+    });
   });
 
   it('knows the settings from the schema itself, so a new one needs no local change', () => {
-    for (const name of [...Object.keys(envSections.reset), ...Object.keys(envSections.inboundSms), ...Object.keys(envSections.lockoutAlert)]) {
+    for (const name of [
+      ...Object.keys(envSections.reset),
+      ...Object.keys(envSections.inboundSms),
+      ...Object.keys(envSections.lockoutAlert),
+    ]) {
       expect(productSettingNames).toContain(name);
     }
     // Connection settings are the runtime's own business (its stand-ins and directory), never passed through.

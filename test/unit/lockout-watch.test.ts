@@ -3,7 +3,12 @@ import { createDirectoryWorkerAdminHandler } from '../../functions/directory-wor
 import { parseEnv, ConfigurationError } from '../../shared/config/env.js';
 import type { Device } from '../../shared/domain/device.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
-import { DeliveryError, DirectoryUnavailableError, OptedOutError, PushSubscriptionGoneError } from '../../shared/domain/errors.js';
+import {
+  DeliveryError,
+  DirectoryUnavailableError,
+  OptedOutError,
+  PushSubscriptionGoneError,
+} from '../../shared/domain/errors.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
@@ -24,7 +29,14 @@ import type { OutboundPush, PushSender } from '../../shared/ports/push-sender.js
 import type { RateLimiter } from '../../shared/ports/rate-limiter.js';
 import type { ScanWatermark, ScanWatermarkStore } from '../../shared/ports/scan-watermark-store.js';
 import type { OutboundSms, SmsSender } from '../../shared/ports/sms-sender.js';
-import { createLockoutWatch, lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush, lockoutClockTime, type LockoutWatchDependencies } from '../../shared/use-cases/lockout/index.js';
+import {
+  createLockoutWatch,
+  lockoutAlertPush,
+  lockoutAlertSms,
+  lockoutAlertWebPush,
+  lockoutClockTime,
+  type LockoutWatchDependencies,
+} from '../../shared/use-cases/lockout/index.js';
 import type { OutboundWebPush } from '../../shared/ports/web-push-sender.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -59,7 +71,10 @@ class FakeDirectory extends EmptyDirectory {
   /** The DC the directory talks to; undefined: a DC without USNs. */
   dc: { dc: string; dcName: string } | undefined = { dc: 'invocation-a', dcName: 'dc-a.corp.test' };
   /** highestCommittedUSN per DC (a real domain replicates a change to each DC under that DC's own USN). */
-  usn = new Map<string, number>([['invocation-a', 1000], ['invocation-b', 5000]]);
+  usn = new Map<string, number>([
+    ['invocation-a', 1000],
+    ['invocation-b', 5000],
+  ]);
   /** uSNChanged of each account, per DC. */
   changed = new Map<string, Map<string, number>>();
   /** Options of every scan, in order. */
@@ -126,7 +141,11 @@ class FakeDirectory extends EmptyDirectory {
     const startedAt = on ? { ...on, highestCommittedUsn: this.usn.get(on.dc) ?? 0 } : undefined;
     // The adapter's rule: incremental only on the same DC whose USN has not gone back.
     const since = options.changedSince;
-    const incremental = since !== undefined && startedAt !== undefined && since.dc === startedAt.dc && startedAt.highestCommittedUsn >= since.highestCommittedUsn;
+    const incremental =
+      since !== undefined &&
+      startedAt !== undefined &&
+      since.dc === startedAt.dc &&
+      startedAt.highestCommittedUsn >= since.highestCommittedUsn;
     const changedOnDc = on ? this.changed.get(on.dc) : undefined;
     const locked = this.locked.filter(
       (account) => !incremental || (changedOnDc?.get(account.objectGuid) ?? 0) > (since?.highestCommittedUsn ?? 0),
@@ -230,7 +249,15 @@ class Fakes {
   };
 }
 
-function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; watermarkMaxAgeSeconds: number; showBadPasswordDc: boolean }> = {}, webPush?: LockoutWatchDependencies['webPush']) {
+function harness(
+  settings: Partial<{
+    timeZone: string;
+    alertsPerDay: number;
+    watermarkMaxAgeSeconds: number;
+    showBadPasswordDc: boolean;
+  }> = {},
+  webPush?: LockoutWatchDependencies['webPush'],
+) {
   const directory = new FakeDirectory();
   const fakes = new Fakes();
   const clock = new ManualClock(new Date(LOCKED_AT.getTime() + 60_000));
@@ -264,10 +291,23 @@ function harness(settings: Partial<{ timeZone: string; alertsPerDay: number; wat
   const lockedUser = (options: { phone?: string | null; devices?: Array<Partial<Device>>; lockedAt?: Date } = {}) => {
     const guid = randomUUID();
     const lockedAt = options.lockedAt ?? LOCKED_AT;
-    const phone = options.phone === null ? undefined : (options.phone ?? `+1415555${String(1000 + fakes.enrollments.size)}`);
-    directory.locked.push({ objectGuid: guid, dn: `CN=${guid},DC=x`, samAccountName: `u-${guid.slice(0, 8)}`, lockoutTime: fileTime(lockedAt), lockedAt });
+    const phone =
+      options.phone === null ? undefined : (options.phone ?? `+1415555${String(1000 + fakes.enrollments.size)}`);
+    directory.locked.push({
+      objectGuid: guid,
+      dn: `CN=${guid},DC=x`,
+      samAccountName: `u-${guid.slice(0, 8)}`,
+      lockoutTime: fileTime(lockedAt),
+      lockedAt,
+    });
     directory.touch(guid);
-    const account = { userGuid: guid, dn: `CN=${guid},DC=x`, samAccountName: `u-${guid.slice(0, 8)}`, displayName: 'User', mail: 'u@x.test' };
+    const account = {
+      userGuid: guid,
+      dn: `CN=${guid},DC=x`,
+      samAccountName: `u-${guid.slice(0, 8)}`,
+      displayName: 'User',
+      mail: 'u@x.test',
+    };
     fakes.enrollments.set(guid, activeEnrollment(account, { phoneE164: phone, app: true, at: LOCKED_AT, version: 1 }));
     for (const device of options.devices ?? [{}]) {
       fakes.devices.push({
@@ -302,12 +342,17 @@ describe('lockout watch (use case)', () => {
     const user = lockedUser({ devices: [{}, { revokedAt: LOCKED_AT }, { pushToken: undefined }] });
     const summary = await watch.scan('job-1');
     expect(fakes.sms).toEqual([
-      { to: user.phone, body: 'Blink: your Windows account was locked at 10:42 UTC. Reply UNLOCK to unlock it or RESET for a new password.' },
+      {
+        to: user.phone,
+        body: 'Blink: your Windows account was locked at 10:42 UTC. Reply UNLOCK to unlock it or RESET for a new password.',
+      },
     ]);
     expect(fakes.pushes).toHaveLength(1);
     expect(summary).toMatchObject({ locked: 1, alerted: 1, alreadyHandled: 0 });
     expect([...fakes.onceKeys.keys()]).toEqual([`lockout-alert#${user.guid}#${user.lockoutTime}`]);
-    expect(fakes.audit).toEqual([expect.objectContaining({ userGuid: user.guid, action: 'lockout-alert', result: 'success', requestId: 'job-1' })]);
+    expect(fakes.audit).toEqual([
+      expect.objectContaining({ userGuid: user.guid, action: 'lockout-alert', result: 'success', requestId: 'job-1' }),
+    ]);
   });
 
   it('sends the alert from the number the user saved at setup (the one the verification SMS came from)', async () => {
@@ -374,7 +419,13 @@ describe('lockout watch (use case)', () => {
     const keepUntil = fakes.onceKeys.get(`lockout-alert#${user.guid}#${user.lockoutTime}`);
     expect(keepUntil && keepUntil.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(300 * 86_400_000);
     const listed = await watch.listLocked();
-    expect(listed.locked).toEqual([expect.objectContaining({ userGuid: user.guid, lockoutEndsAt: null, alert: expect.objectContaining({ outcome: 'alerted' }) })]);
+    expect(listed.locked).toEqual([
+      expect.objectContaining({
+        userGuid: user.guid,
+        lockoutEndsAt: null,
+        alert: expect.objectContaining({ outcome: 'alerted' }),
+      }),
+    ]);
   });
 
   it('caps alerts per user per day: the event is recorded as capped, nothing is sent', async () => {
@@ -412,7 +463,11 @@ describe('lockout watch (use case)', () => {
     await watch.scan('2');
     expect(fakes.sms).toEqual([]);
     expect(fakes.pushes).toHaveLength(1);
-    expect(fakes.alerts.get(`${user.guid}#${user.lockoutTime}`)).toMatchObject({ outcome: 'alerted', sms: 'failed', pushes: 1 });
+    expect(fakes.alerts.get(`${user.guid}#${user.lockoutTime}`)).toMatchObject({
+      outcome: 'alerted',
+      sms: 'failed',
+      pushes: 1,
+    });
   });
 
   it('an opt-out the SMS service reports is remembered, and the number gets nothing later', async () => {
@@ -424,7 +479,10 @@ describe('lockout watch (use case)', () => {
     relock(user.guid, new Date(LOCKED_AT.getTime() + 5000));
     await watch.scan('2');
     expect(fakes.sms).toEqual([]);
-    expect(fakes.alerts.get(`${user.guid}#${user.lockoutTime}`)).toMatchObject({ outcome: 'unreachable', sms: 'opted-out' });
+    expect(fakes.alerts.get(`${user.guid}#${user.lockoutTime}`)).toMatchObject({
+      outcome: 'unreachable',
+      sms: 'opted-out',
+    });
   });
 
   it('an app-only user gets the push only', async () => {
@@ -466,13 +524,25 @@ describe('lockout watch: incremental scans and their watermarks', () => {
     const first = lockedUser();
     const usnBefore = directory.usn.get('invocation-a');
     const summary = await watch.scan('1');
-    expect(summary).toMatchObject({ incremental: false, fullScanReason: 'first-scan-of-dc', dc: 'dc-a.corp.test', alerted: 1 });
+    expect(summary).toMatchObject({
+      incremental: false,
+      fullScanReason: 'first-scan-of-dc',
+      dc: 'dc-a.corp.test',
+      alerted: 1,
+    });
     expect(directory.scanOptions[0]?.changedSince).toBeUndefined();
-    expect(fakes.watermarks.get('invocation-a')).toMatchObject({ highestCommittedUsn: usnBefore, dcName: 'dc-a.corp.test' });
+    expect(fakes.watermarks.get('invocation-a')).toMatchObject({
+      highestCommittedUsn: usnBefore,
+      dcName: 'dc-a.corp.test',
+    });
 
     const second = lockedUser();
     const next = await watch.scan('2');
-    expect(directory.scanOptions[1]?.changedSince).toEqual({ dc: 'invocation-a', dcName: 'dc-a.corp.test', highestCommittedUsn: usnBefore });
+    expect(directory.scanOptions[1]?.changedSince).toEqual({
+      dc: 'invocation-a',
+      dcName: 'dc-a.corp.test',
+      highestCommittedUsn: usnBefore,
+    });
     expect(next).toMatchObject({ incremental: true, locked: 1, alerted: 1 });
     expect(next.fullScanReason).toBeUndefined();
     expect(fakes.sms.map((sms) => sms.to)).toEqual([first.phone, second.phone]);
@@ -505,7 +575,13 @@ describe('lockout watch: incremental scans and their watermarks', () => {
 
     directory.dc = { dc: 'invocation-b', dcName: 'dc-b.corp.test' };
     const onB = await watch.scan('2');
-    expect(onB).toMatchObject({ incremental: false, fullScanReason: 'first-scan-of-dc', dc: 'dc-b.corp.test', locked: 1, alreadyHandled: 1 });
+    expect(onB).toMatchObject({
+      incremental: false,
+      fullScanReason: 'first-scan-of-dc',
+      dc: 'dc-b.corp.test',
+      locked: 1,
+      alreadyHandled: 1,
+    });
     expect(fakes.watermarks.get('invocation-a')).toEqual(onA);
     expect(fakes.watermarks.get('invocation-b')?.highestCommittedUsn).toBe(5001);
 
@@ -555,7 +631,9 @@ describe('lockout watch: incremental scans and their watermarks', () => {
     expect(directory.scanOptions[2]?.changedSince?.highestCommittedUsn).toBe(before?.highestCommittedUsn);
     expect(next).toMatchObject({ incremental: true, locked: 1, alreadyHandled: 1 });
     expect(fakes.sms.map((sms) => sms.to)).toEqual([user.phone]);
-    expect(fakes.watermarks.get('invocation-a')?.highestCommittedUsn).toBeGreaterThan(before?.highestCommittedUsn ?? Infinity);
+    expect(fakes.watermarks.get('invocation-a')?.highestCommittedUsn).toBeGreaterThan(
+      before?.highestCommittedUsn ?? Infinity,
+    );
   });
 
   it('a user whose handling failed keeps the watermark, so the retried job finds and alerts that user', async () => {
@@ -723,15 +801,24 @@ describe('worker admin entry: locked', () => {
       observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
       activation,
     });
-    await expect(handler({ admin: { action: 'locked' } }, lambdaContext())).resolves.toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+    await expect(handler({ admin: { action: 'locked' } }, lambdaContext())).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'NOT_AVAILABLE' },
+    });
   });
 });
 
 describe('lockoutAlert settings', () => {
   it('default to UTC, 5 alerts a day and no DC named, and refuse an unknown time zone', () => {
-    expect(parseEnv(['lockoutAlert'], {})).toEqual({ LOCKOUT_ALERT_TIME_ZONE: 'UTC', LOCKOUT_ALERTS_PER_DAY: 5, LOCKOUT_ALERT_SHOW_DC: false });
+    expect(parseEnv(['lockoutAlert'], {})).toEqual({
+      LOCKOUT_ALERT_TIME_ZONE: 'UTC',
+      LOCKOUT_ALERTS_PER_DAY: 5,
+      LOCKOUT_ALERT_SHOW_DC: false,
+    });
     expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_SHOW_DC: 'true' }).LOCKOUT_ALERT_SHOW_DC).toBe(true);
-    expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin' }).LOCKOUT_ALERT_TIME_ZONE).toBe('Europe/Berlin');
+    expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin' }).LOCKOUT_ALERT_TIME_ZONE).toBe(
+      'Europe/Berlin',
+    );
     expect(() => parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Mars/Olympus' })).toThrow(ConfigurationError);
   });
 });
@@ -761,17 +848,29 @@ describe('lockout alerts by Web Push', () => {
       },
     };
   };
-  const subscription = () => ({ endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`, keys: { p256dh: 'BP', auth: 'au' } });
+  const subscription = () => ({
+    endpoint: `https://fcm.googleapis.com/fcm/send/${randomUUID()}`,
+    keys: { p256dh: 'BP', auth: 'au' },
+  });
 
   it('sends the lockout notification to each active device with a subscription, beside the mobile push', async () => {
     const web = webPushFakes();
     const { fakes, watch, lockedUser } = harness({}, web.port);
     const app = subscription();
-    const { guid } = lockedUser({ devices: [{ webPush: app, pushToken: undefined }, {}, { webPush: subscription(), revokedAt: LOCKED_AT }] });
+    const { guid } = lockedUser({
+      devices: [{ webPush: app, pushToken: undefined }, {}, { webPush: subscription(), revokedAt: LOCKED_AT }],
+    });
 
     await watch.scan(randomUUID());
 
-    expect(web.sent).toEqual([{ subscription: app, notification: lockoutAlertWebPush('Blink', LOCKED_AT, 'UTC'), ttlSeconds: 43_200, topic: 'lockout' }]);
+    expect(web.sent).toEqual([
+      {
+        subscription: app,
+        notification: lockoutAlertWebPush('Blink', LOCKED_AT, 'UTC'),
+        ttlSeconds: 43_200,
+        topic: 'lockout',
+      },
+    ]);
     expect(web.sent[0]?.notification).toMatchObject({
       data: { kind: 'lockout', url: '/app/?action=unlock' },
       actions: [
@@ -780,7 +879,9 @@ describe('lockout alerts by Web Push', () => {
       ],
     });
     expect(fakes.pushes).toHaveLength(1);
-    expect([...fakes.alerts.values()]).toEqual([expect.objectContaining({ userGuid: guid, outcome: 'alerted', pushes: 2 })]);
+    expect([...fakes.alerts.values()]).toEqual([
+      expect.objectContaining({ userGuid: guid, outcome: 'alerted', pushes: 2 }),
+    ]);
   });
 
   it('a transient Web Push failure that reached nobody fails the job and releases the event; the retry alerts once', async () => {

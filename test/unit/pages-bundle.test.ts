@@ -55,14 +55,36 @@ describe('setup page in the Lambda bundle', () => {
       })();
     `;
     const run = spawnSync(process.execPath, ['-e', invoke], {
-      env: { PATH: process.env.PATH ?? '', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR', AWS_REGION: 'us-east-1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        AWS_REGION: 'us-east-1',
+      },
       encoding: 'utf8',
     });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
-    const [page, script, style] = JSON.parse(run.stdout) as Array<{ statusCode: number; headers: Record<string, string>; body: string }>;
-    expect(page).toMatchObject({ statusCode: 200, body: setupHtml, headers: { 'content-type': 'text/html; charset=utf-8' } });
-    expect(script).toMatchObject({ statusCode: 200, body: setupJs, headers: { 'content-type': 'text/javascript; charset=utf-8' } });
-    expect(style).toMatchObject({ statusCode: 200, body: setupCss, headers: { 'content-type': 'text/css; charset=utf-8' } });
+    const [page, script, style] = JSON.parse(run.stdout) as Array<{
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+    }>;
+    expect(page).toMatchObject({
+      statusCode: 200,
+      body: setupHtml,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+    });
+    expect(script).toMatchObject({
+      statusCode: 200,
+      body: setupJs,
+      headers: { 'content-type': 'text/javascript; charset=utf-8' },
+    });
+    expect(style).toMatchObject({
+      statusCode: 200,
+      body: setupCss,
+      headers: { 'content-type': 'text/css; charset=utf-8' },
+    });
     expect(page?.headers['content-security-policy']).toContain("script-src 'self'");
   }, 30_000);
 

@@ -44,7 +44,13 @@ describe('setup page assets', () => {
     expect(source.html).toContain('href="assets/setup.css"');
     expect(source.html).toContain('src="assets/setup.js"');
     const apiPaths = [...source.js.matchAll(/'(\/?api\/[a-z/]+)'/g)].map((match) => match[1]);
-    expect(apiPaths).toEqual(['api/setup/open', 'api/setup/phone', 'api/setup/verify', 'api/setup/qr', 'api/setup/status']);
+    expect(apiPaths).toEqual([
+      'api/setup/open',
+      'api/setup/phone',
+      'api/setup/verify',
+      'api/setup/qr',
+      'api/setup/status',
+    ]);
     expect(new URL('assets/setup.js', 'https://x.example/prod/setup').pathname).toBe('/prod/assets/setup.js');
   });
 
@@ -62,7 +68,11 @@ describe('setup page assets', () => {
     // Kept for this tab only so a reload resumes (sessionStorage; cleared when setup completes or the link is unusable,
     // README "Setting up a phone"), never where it outlives the tab or travels with requests.
     expect(source.js).not.toMatch(/localStorage|document\.cookie/);
-    expect([...new Set([...source.js.matchAll(/sessionStorage\.(\w+)/g)].map((match) => match[1]))].sort()).toEqual(['getItem', 'removeItem', 'setItem']);
+    expect([...new Set([...source.js.matchAll(/sessionStorage\.(\w+)/g)].map((match) => match[1]))].sort()).toEqual([
+      'getItem',
+      'removeItem',
+      'setItem',
+    ]);
   });
 });
 
@@ -114,7 +124,11 @@ describe('page routes', () => {
   });
 
   it('answers other methods and unknown assets with the JSON 404', async () => {
-    for (const event of [apiEvent('POST', '/setup'), apiEvent('GET', '/assets/other.js'), apiEvent('GET', '/setup/x')]) {
+    for (const event of [
+      apiEvent('POST', '/setup'),
+      apiEvent('GET', '/assets/other.js'),
+      apiEvent('GET', '/setup/x'),
+    ]) {
       const response = await handler()(event, lambdaContext());
       expect(response.statusCode).toBe(404);
       expect(JSON.parse(response.body)).toEqual({ error: { code: 'NOT_FOUND', message: 'No such route.' } });
@@ -123,9 +137,13 @@ describe('page routes', () => {
 
   it('a response cannot be changed through another one (each answer has its own headers object)', async () => {
     const [route] = pageRoutes();
-    const first = (await route!.handler(apiEvent('GET', '/setup'), lambdaContext(), () => undefined)) as { headers: Record<string, string> };
+    const first = (await route!.handler(apiEvent('GET', '/setup'), lambdaContext(), () => undefined)) as {
+      headers: Record<string, string>;
+    };
     first.headers['x-extra'] = 'changed';
-    const second = (await route!.handler(apiEvent('GET', '/setup'), lambdaContext(), () => undefined)) as { headers: Record<string, string> };
+    const second = (await route!.handler(apiEvent('GET', '/setup'), lambdaContext(), () => undefined)) as {
+      headers: Record<string, string>;
+    };
     expect(second.headers['x-extra']).toBeUndefined();
   });
 });

@@ -12,7 +12,11 @@ describe('default generated password length', () => {
     const configuredMinLength = parseEnv(['reset'], {}).PASSWORD_MIN_LENGTH;
     const group = `[${passwordAlphabet.upper}${passwordAlphabet.lower}${passwordAlphabet.digits}]{4}`;
     for (let index = 0; index < 200; index += 1) {
-      const password = generatePassword({ policy: { minLength: 7, complexity: true }, configuredMinLength, accountNames: [] });
+      const password = generatePassword({
+        policy: { minLength: 7, complexity: true },
+        configuredMinLength,
+        accountNames: [],
+      });
       expect(password.length).toBeGreaterThanOrEqual(15);
       expect(password).toMatch(new RegExp(`^${group}(-${group}){3}$`));
     }

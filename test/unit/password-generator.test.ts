@@ -1,17 +1,34 @@
-import { generatePassword, nameTokens, passwordAlphabet, type RandomIntSource } from '../../shared/domain/password-generator.js';
+import {
+  generatePassword,
+  nameTokens,
+  passwordAlphabet,
+  type RandomIntSource,
+} from '../../shared/domain/password-generator.js';
 
 const domainPolicy = { minLength: 8, complexity: true };
 
 describe('generatePassword', () => {
   it('meets the longer of the policy and the configured minimum', () => {
-    expect(generatePassword({ policy: domainPolicy, configuredMinLength: 12, accountNames: [] }).length).toBeGreaterThanOrEqual(12);
-    expect(generatePassword({ policy: { minLength: 20, complexity: true }, configuredMinLength: 12, accountNames: [] }).length).toBeGreaterThanOrEqual(20);
-    expect(generatePassword({ policy: { minLength: 0, complexity: false }, configuredMinLength: 4, accountNames: [] }).length).toBeGreaterThanOrEqual(8);
+    expect(
+      generatePassword({ policy: domainPolicy, configuredMinLength: 12, accountNames: [] }).length,
+    ).toBeGreaterThanOrEqual(12);
+    expect(
+      generatePassword({ policy: { minLength: 20, complexity: true }, configuredMinLength: 12, accountNames: [] })
+        .length,
+    ).toBeGreaterThanOrEqual(20);
+    expect(
+      generatePassword({ policy: { minLength: 0, complexity: false }, configuredMinLength: 4, accountNames: [] })
+        .length,
+    ).toBeGreaterThanOrEqual(8);
   });
 
   it('always has upper, lower, digit and symbol, and only unambiguous characters', () => {
     for (let run = 0; run < 500; run += 1) {
-      const password = generatePassword({ policy: domainPolicy, configuredMinLength: 12, accountNames: ['jane.doe', 'Jane Doe'] });
+      const password = generatePassword({
+        policy: domainPolicy,
+        configuredMinLength: 12,
+        accountNames: ['jane.doe', 'Jane Doe'],
+      });
       expect(password).toMatch(/^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4})+$/);
       expect(password).toMatch(/[A-Z]/);
       expect(password).toMatch(/[a-z]/);
@@ -21,7 +38,11 @@ describe('generatePassword', () => {
   });
 
   it('does not repeat itself', () => {
-    const passwords = new Set(Array.from({ length: 2000 }, () => generatePassword({ policy: domainPolicy, configuredMinLength: 12, accountNames: [] })));
+    const passwords = new Set(
+      Array.from({ length: 2000 }, () =>
+        generatePassword({ policy: domainPolicy, configuredMinLength: 12, accountNames: [] }),
+      ),
+    );
     expect(passwords.size).toBe(2000);
   });
 
@@ -37,7 +58,10 @@ describe('generatePassword', () => {
       if (calls <= forced.length) return alphabet.indexOf(forced[calls - 1]!);
       return (calls * 7) % max;
     };
-    const password = generatePassword({ policy: domainPolicy, configuredMinLength: 12, accountNames: ['Kate Dix'] }, random);
+    const password = generatePassword(
+      { policy: domainPolicy, configuredMinLength: 12, accountNames: ['Kate Dix'] },
+      random,
+    );
     expect(calls).toBeGreaterThan(forced.length);
     expect(password.toLowerCase()).not.toContain('dix');
     expect(password).toMatch(/^[A-Za-z0-9]{4}(-[A-Za-z0-9]{4})+$/);

@@ -1,4 +1,9 @@
-import { countryNames, countryOfNumber, normaliseMobileNumber, smsCountriesFrom } from '../../shared/domain/phone-number.js';
+import {
+  countryNames,
+  countryOfNumber,
+  normaliseMobileNumber,
+  smsCountriesFrom,
+} from '../../shared/domain/phone-number.js';
 
 describe('normaliseMobileNumber', () => {
   it('normalises national and international input to E.164', () => {
@@ -23,7 +28,10 @@ describe('normaliseMobileNumber', () => {
 
 describe('countries verification codes may go to', () => {
   it('defaults to the countries of our own numbers plus the default country, skipping numbers of no country', () => {
-    expect(smsCountriesFrom(undefined, ['+18553917277', '+4915112345678', 'phone-0123456789abcdef'], 'US')).toEqual(['US', 'DE']);
+    expect(smsCountriesFrom(undefined, ['+18553917277', '+4915112345678', 'phone-0123456789abcdef'], 'US')).toEqual([
+      'US',
+      'DE',
+    ]);
     expect(smsCountriesFrom([], ['+18553917277'], 'DE')).toEqual(['DE']);
   });
 

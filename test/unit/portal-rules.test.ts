@@ -25,7 +25,10 @@ describe('portal roles from the groups claim', () => {
 
   it('matches a configured DN only against that DN (spaces around separators ignored), never by its name alone', () => {
     const byDn: PortalRoleGroups = { admin: [`CN=Blink Admins,${base}`], technician: [] };
-    expect(portalRolesOf([`CN=Blink Admins, OU=Groups, DC=corp, DC=example, DC=test`], byDn)).toEqual(['admin', 'technician']);
+    expect(portalRolesOf([`CN=Blink Admins, OU=Groups, DC=corp, DC=example, DC=test`], byDn)).toEqual([
+      'admin',
+      'technician',
+    ]);
     expect(portalRolesOf(['Blink Admins'], byDn)).toEqual([]);
     expect(portalRolesOf([`CN=Blink Admins,OU=Elsewhere,DC=corp,DC=example,DC=test`], byDn)).toEqual([]);
   });

@@ -13,13 +13,23 @@ import {
 } from '../../shared/domain/errors.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
-import type { DirectoryUser, PasswordWrite, ReplicationCheck, ReplicationConfirmOptions, ResetOptions } from '../../shared/ports/directory.js';
+import type {
+  DirectoryUser,
+  PasswordWrite,
+  ReplicationCheck,
+  ReplicationConfirmOptions,
+  ResetOptions,
+} from '../../shared/ports/directory.js';
 import type { OutboundEmail } from '../../shared/ports/email-sender.js';
 import type { JobClaim, JobLedger, JobOutcome } from '../../shared/ports/job-ledger.js';
 import type { AppRequestRecipient, AppRequestResult, PasswordDelivery } from '../../shared/ports/password-delivery.js';
 import type { OutboundPush } from '../../shared/ports/push-sender.js';
 import type { OutboundSms } from '../../shared/ports/sms-sender.js';
-import { createAccountJobs, NOT_LOCKED_REFUNDS_PER_HOUR, type AccountJob } from '../../shared/use-cases/reset/account-jobs.js';
+import {
+  createAccountJobs,
+  NOT_LOCKED_REFUNDS_PER_HOUR,
+  type AccountJob,
+} from '../../shared/use-cases/reset/account-jobs.js';
 import type { RefusalReason, ResetSettings } from '../../shared/use-cases/reset/dependencies.js';
 import { accountChangedEmail } from '../../shared/use-cases/reset/messages.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
@@ -84,7 +94,11 @@ class FakeDirectory extends EmptyDirectory {
     if (options.unlock) this.locked.delete(user.objectGuid);
     return super.resetPassword(user, password, options);
   }
-  override async confirmPasswordReplication(_user: DirectoryUser, _write: PasswordWrite, options: ReplicationConfirmOptions) {
+  override async confirmPasswordReplication(
+    _user: DirectoryUser,
+    _write: PasswordWrite,
+    options: ReplicationConfirmOptions,
+  ) {
     this.replicationAsked.push(options);
     if (this.replication instanceof Error) throw this.replication;
     return this.replication;
@@ -128,7 +142,10 @@ class FakePasswordDelivery implements PasswordDelivery {
   async deliverPassword(recipient: AppRequestRecipient, password: string) {
     this.results.push({ recipient, result: { state: 'password-ready', jwe: 'jwe' }, password });
   }
-  async deliverOutcome(recipient: AppRequestRecipient, outcome: Exclude<AppRequestResult, { state: 'pending' | 'password-ready' | 'gone' }>) {
+  async deliverOutcome(
+    recipient: AppRequestRecipient,
+    outcome: Exclude<AppRequestResult, { state: 'pending' | 'password-ready' | 'gone' }>,
+  ) {
     this.results.push({ recipient, result: outcome });
   }
   async take() {
@@ -154,7 +171,13 @@ function directoryUser(overrides: Partial<DirectoryUser> = {}): DirectoryUser {
 }
 
 function enrollmentOf(user: DirectoryUser, overrides: Partial<Enrollment> = {}): Enrollment {
-  const account = { userGuid: user.objectGuid, dn: user.dn, samAccountName: user.samAccountName, displayName: user.displayName ?? user.samAccountName, mail: user.mail ?? '' };
+  const account = {
+    userGuid: user.objectGuid,
+    dn: user.dn,
+    samAccountName: user.samAccountName,
+    displayName: user.displayName ?? user.samAccountName,
+    mail: user.mail ?? '',
+  };
   return { ...activeEnrollment(account, { phoneE164: PHONE, at: NOW, version: 3 }), ...overrides };
 }
 
@@ -276,13 +299,39 @@ function harness(overrides: Partial<ResetSettings> = {}) {
     return deviceId;
   };
   const job = (kind: 'reset' | 'unlock', user: DirectoryUser, extra: Partial<AccountJob> = {}): AccountJob =>
-    ({ kind, jobId: randomUUID(), requestedAt: NOW.toISOString(), userGuid: user.objectGuid, channel: 'sms', ...extra }) as AccountJob;
+    ({
+      kind,
+      jobId: randomUUID(),
+      requestedAt: NOW.toISOString(),
+      userGuid: user.objectGuid,
+      channel: 'sms',
+      ...extra,
+    }) as AccountJob;
   const runJob = (accountJob: AccountJob, receiveCount = 1) =>
     accountJob.kind === 'reset' ? jobs.reset(accountJob, { receiveCount }) : jobs.unlock(accountJob, { receiveCount });
 
   return {
-    directory, enrollments, devices, ledger, sms, emails, pushes, audit, refusals, optedOut, carrierOptedOut, smsFailures,
-    emailFailures, passwordDelivery, enrolledUser, boundDevice, job, runJob, hits, refunds, behind,
+    directory,
+    enrollments,
+    devices,
+    ledger,
+    sms,
+    emails,
+    pushes,
+    audit,
+    refusals,
+    optedOut,
+    carrierOptedOut,
+    smsFailures,
+    emailFailures,
+    passwordDelivery,
+    enrolledUser,
+    boundDevice,
+    job,
+    runJob,
+    hits,
+    refunds,
+    behind,
   };
 }
 
@@ -296,7 +345,9 @@ describe('reset job on a domain with several DCs', () => {
 
     expect(h.directory.replicationAsked).toEqual([{ timeoutMs: 10_000, intervalMs: 500 }]);
     const password = h.directory.passwords.get(user.objectGuid) ?? '';
-    expect(h.sms.map((sms) => sms.body)).toEqual([`Blink: your new Windows password is ${password} — you will be asked to change it when you sign in.`]);
+    expect(h.sms.map((sms) => sms.body)).toEqual([
+      `Blink: your new Windows password is ${password} — you will be asked to change it when you sign in.`,
+    ]);
     expect(h.audit).toContainEqual({
       userGuid: user.objectGuid,
       action: 'password-replication',
@@ -327,7 +378,8 @@ describe('reset job on a domain with several DCs', () => {
     expect(h.behind).toEqual([1]);
     expect(h.audit.find((event) => event.action === 'password-replication')).toMatchObject({
       result: 'failed',
-      reason: 'fake-dc=written dc2.corp.example.test=caught-up@900ms dc3.corp.example.test=behind dc4.corp.example.test=unreachable',
+      reason:
+        'fake-dc=written dc2.corp.example.test=caught-up@900ms dc3.corp.example.test=behind dc4.corp.example.test=unreachable',
     });
     expect(h.audit.find((event) => event.action === 'reset')).toMatchObject({ result: 'success' });
   });
@@ -363,7 +415,9 @@ describe('reset job', () => {
 
     await h.runJob(job);
 
-    expect(h.directory.writes).toEqual([{ guid: user.objectGuid, kind: 'reset', options: { forceChange: true, unlock: true } }]);
+    expect(h.directory.writes).toEqual([
+      { guid: user.objectGuid, kind: 'reset', options: { forceChange: true, unlock: true } },
+    ]);
     const password = h.directory.passwords.get(user.objectGuid) ?? '';
     expect(password.length).toBeGreaterThanOrEqual(12);
     expect(h.sms).toEqual([
@@ -394,7 +448,11 @@ describe('reset job', () => {
 
   it('makes the password as long as the effective policy asks when that is more than the configured minimum', async () => {
     const h = harness();
-    h.directory.effectivePolicy = { ...policy, minLength: 20, source: { kind: 'pso', dn: 'CN=Long,CN=Password Settings Container' } };
+    h.directory.effectivePolicy = {
+      ...policy,
+      minLength: 20,
+      source: { kind: 'pso', dn: 'CN=Long,CN=Password Settings Container' },
+    };
     const user = h.enrolledUser();
     await h.runJob(h.job('reset', user));
     expect(h.directory.passwords.get(user.objectGuid)?.length).toBeGreaterThanOrEqual(20);
@@ -411,7 +469,9 @@ describe('reset job', () => {
     const job = h.job('reset', user);
     await h.runJob(job);
     expect(h.directory.writes).toEqual([]);
-    expect(h.sms.map((message) => message.body)).toEqual(['Blink: we could not reset your password. Contact your IT service desk.']);
+    expect(h.sms.map((message) => message.body)).toEqual([
+      'Blink: we could not reset your password. Contact your IT service desk.',
+    ]);
     expect(h.emails).toEqual([]);
     expect(h.refusals).toEqual([reason]);
     expect(h.audit).toMatchObject([{ action: 'reset', result: 'refused', reason, requestId: job.jobId }]);
@@ -484,7 +544,9 @@ describe('reset job', () => {
     const job = h.job('reset', user);
     await h.runJob(job);
     expect(h.directory.writeFailures).toEqual([]);
-    expect(h.sms.map((message) => message.body)).toEqual(['Blink: we could not reset your password. Contact your IT service desk.']);
+    expect(h.sms.map((message) => message.body)).toEqual([
+      'Blink: we could not reset your password. Contact your IT service desk.',
+    ]);
     expect(h.refusals).toEqual(['directory-error']);
     expect(h.ledger.jobs.get(job.jobId)?.outcome).toEqual({ result: 'failed', reason: 'directory-error' });
   });
@@ -561,7 +623,10 @@ describe('reset job', () => {
     await h.runJob(h.job('unlock', saved));
     // A replyFrom that is not one of SMS_INBOUND_NUMBERS is ignored.
     await h.runJob(h.job('unlock', saved, { replyFrom: '+12125550100' }));
-    expect(h.sms.filter((sms) => sms.to === '+12065550199').map((sms) => sms.from)).toEqual(['+14437477277', '+14437477277']);
+    expect(h.sms.filter((sms) => sms.to === '+12065550199').map((sms) => sms.from)).toEqual([
+      '+14437477277',
+      '+14437477277',
+    ]);
   });
 
   it('never writes or sends for an opted-out number', async () => {
@@ -586,7 +651,9 @@ describe('reset job', () => {
       { action: 'password-not-texted-notice', result: 'success', reason: 'opted-out' },
       { action: 'reset', result: 'failed', reason: 'opted-out' },
     ]);
-    expect(h.emails.map((email) => email.subject)).toEqual(['Blink: your Windows password was reset but could not be texted to you']);
+    expect(h.emails.map((email) => email.subject)).toEqual([
+      'Blink: your Windows password was reset but could not be texted to you',
+    ]);
     expect(JSON.stringify(h.emails)).not.toContain(h.directory.passwords.get(user.objectGuid) ?? 'no password');
     await h.runJob(h.job('reset', user));
     expect(h.directory.writes).toHaveLength(1);
@@ -642,7 +709,10 @@ describe('reset job', () => {
   it('delivers to the requesting app: the password to its slot, a push when it has a token, no SMS', async () => {
     const h = harness();
     const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
-    const deviceId = h.boundDevice(user, { unlockMethod: 'biometric', pushToken: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1' });
+    const deviceId = h.boundDevice(user, {
+      unlockMethod: 'biometric',
+      pushToken: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1',
+    });
     const job = h.job('reset', user, { channel: 'app', deviceId });
     await h.runJob(job);
     expect(h.passwordDelivery.results).toEqual([
@@ -653,7 +723,12 @@ describe('reset job', () => {
       },
     ]);
     expect(h.pushes).toEqual([
-      { target: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1', title: 'Blink', body: 'Your new password is ready', data: { requestId: job.jobId } },
+      {
+        target: 'arn:aws:sns:us-east-1:000000000000:endpoint/APNS/blink/1',
+        title: 'Blink',
+        body: 'Your new password is ready',
+        data: { requestId: job.jobId },
+      },
     ]);
     expect(h.sms).toEqual([]);
     expect(h.emails).toHaveLength(1);
@@ -665,7 +740,12 @@ describe('reset job', () => {
     const user = h.enrolledUser({}, { methods: { sms: true, app: true } });
     const revokedId = randomUUID();
     const foreignId = randomUUID();
-    const base = { publicKey: { kty: 'EC' as const, crv: 'P-256' as const, x: 'x', y: 'y' }, unlockMethod: 'pin' as const, platform: 'android' as const, boundAt: NOW };
+    const base = {
+      publicKey: { kty: 'EC' as const, crv: 'P-256' as const, x: 'x', y: 'y' },
+      unlockMethod: 'pin' as const,
+      platform: 'android' as const,
+      boundAt: NOW,
+    };
     h.devices.set(revokedId, { ...base, deviceId: revokedId, userGuid: user.objectGuid, revokedAt: NOW });
     h.devices.set(foreignId, { ...base, deviceId: foreignId, userGuid: randomUUID() });
     await h.runJob(h.job('reset', user, { channel: 'app', deviceId: revokedId }));
@@ -711,7 +791,7 @@ describe('unlock job', () => {
     expect(h.audit).toMatchObject([{ action: 'unlock', result: 'success', reason: 'not-locked' }]);
   });
 
-  it('gives a not-locked UNLOCK back to the account\'s hourly and daily limits, in the window it was counted in', async () => {
+  it("gives a not-locked UNLOCK back to the account's hourly and daily limits, in the window it was counted in", async () => {
     const h = harness();
     const user = h.enrolledUser();
     const requestedAt = new Date(NOW.getTime() - 4 * 60_000);
@@ -731,7 +811,9 @@ describe('unlock job', () => {
     const h = harness();
     const user = h.enrolledUser();
     for (let i = 0; i < NOT_LOCKED_REFUNDS_PER_HOUR + 2; i++) await h.runJob(h.job('unlock', user));
-    expect(h.refunds.filter((refund) => refund.key.startsWith('resets-hour#'))).toHaveLength(NOT_LOCKED_REFUNDS_PER_HOUR);
+    expect(h.refunds.filter((refund) => refund.key.startsWith('resets-hour#'))).toHaveLength(
+      NOT_LOCKED_REFUNDS_PER_HOUR,
+    );
   });
 
   it('refuses a protected account and tells the user on the last delivery when the DC is down', async () => {
@@ -745,7 +827,9 @@ describe('unlock job', () => {
     const user = h.enrolledUser();
     h.directory.down = new DirectoryUnavailableError('down');
     await expect(h.runJob(h.job('unlock', user), 5)).rejects.toBeInstanceOf(DirectoryUnavailableError);
-    expect(h.sms.at(-1)?.body).toBe('Blink: we could not reach your company directory; your account was not unlocked. Try again later.');
+    expect(h.sms.at(-1)?.body).toBe(
+      'Blink: we could not reach your company directory; your account was not unlocked. Try again later.',
+    );
   });
 });
 
@@ -769,7 +853,9 @@ describe('directory worker hands the receive count to the job handlers', () => {
   it('passes ApproximateReceiveCount, and 1 when it is missing', async () => {
     const seen: number[] = [];
     const record = (count: string) =>
-      sqsRecord(JSON.stringify({ kind: 'ping', jobId: randomUUID(), requestedAt: NOW.toISOString() }), { attributes: { ApproximateReceiveCount: count } });
+      sqsRecord(JSON.stringify({ kind: 'ping', jobId: randomUUID(), requestedAt: NOW.toISOString() }), {
+        attributes: { ApproximateReceiveCount: count },
+      });
     const refuse = async () => {
       throw new Error('unexpected');
     };
@@ -780,7 +866,10 @@ describe('directory worker hands the receive count to the job handlers', () => {
       unlock: refuse,
       'password-expiry-scan': refuse,
     };
-    const worker = createDirectoryWorkerHandler({ observability: createObservability({ serviceName: 't', tracing: false }), jobs });
+    const worker = createDirectoryWorkerHandler({
+      observability: createObservability({ serviceName: 't', tracing: false }),
+      jobs,
+    });
     await worker({ Records: [record('4'), record('')] }, lambdaContext());
     expect(seen).toEqual([4, 1]);
   });

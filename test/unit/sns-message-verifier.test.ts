@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { SnsMessageVerifier, canonicalString, isSnsUrl, snsHttpMessageSchema } from '../../shared/adapters/sns/message-verifier.js';
+import {
+  SnsMessageVerifier,
+  canonicalString,
+  isSnsUrl,
+  snsHttpMessageSchema,
+} from '../../shared/adapters/sns/message-verifier.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { createSnsSigner, signedSnsMessage, type SnsSigner } from '../support/sns-signing.js';
 
@@ -40,20 +45,29 @@ function notification(overrides: Record<string, string> = {}): Record<string, st
     Type: 'Notification',
     MessageId: randomUUID(),
     TopicArn: TOPIC,
-    Message: JSON.stringify({ originationNumber: '+12065550123', destinationNumber: '+18553917277', messageBody: 'RESET', inboundMessageId: randomUUID() }),
+    Message: JSON.stringify({
+      originationNumber: '+12065550123',
+      destinationNumber: '+18553917277',
+      messageBody: 'RESET',
+      inboundMessageId: randomUUID(),
+    }),
     Timestamp: clock.now().toISOString(),
     UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=x',
     ...overrides,
   };
 }
 
-function confirmation(type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation' = 'SubscriptionConfirmation', subscribeUrl = SUBSCRIBE_URL) {
+function confirmation(
+  type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation' = 'SubscriptionConfirmation',
+  subscribeUrl = SUBSCRIBE_URL,
+) {
   return {
     Type: type,
     MessageId: randomUUID(),
     Token: 'token-1234',
     TopicArn: TOPIC,
-    Message: 'You have chosen to subscribe to the topic. To confirm the subscription, visit the SubscribeURL included in this message.',
+    Message:
+      'You have chosen to subscribe to the topic. To confirm the subscription, visit the SubscribeURL included in this message.',
     SubscribeURL: subscribeUrl,
     Timestamp: clock.now().toISOString(),
   };
@@ -68,9 +82,15 @@ describe('SNS message verifier', () => {
 
   it('accepts a Notification with a Subject (signed too) and subscription messages', async () => {
     const { verifier } = setup();
-    expect(await verifier.verify(signedSnsMessage(signer, notification({ Subject: 'Inbound' }), { certUrl: CERT_URL }))).toMatchObject({ ok: true });
-    expect(await verifier.verify(signedSnsMessage(signer, confirmation(), { version: '1', certUrl: CERT_URL }))).toMatchObject({ ok: true });
-    expect(await verifier.verify(signedSnsMessage(signer, confirmation('UnsubscribeConfirmation'), { certUrl: CERT_URL }))).toMatchObject({ ok: true });
+    expect(
+      await verifier.verify(signedSnsMessage(signer, notification({ Subject: 'Inbound' }), { certUrl: CERT_URL })),
+    ).toMatchObject({ ok: true });
+    expect(
+      await verifier.verify(signedSnsMessage(signer, confirmation(), { version: '1', certUrl: CERT_URL })),
+    ).toMatchObject({ ok: true });
+    expect(
+      await verifier.verify(signedSnsMessage(signer, confirmation('UnsubscribeConfirmation'), { certUrl: CERT_URL })),
+    ).toMatchObject({ ok: true });
   });
 
   it('refuses a message changed after signing, field by field', async () => {
@@ -84,7 +104,10 @@ describe('SNS message verifier', () => {
       ['TopicArn', OTHER_TOPIC],
       ['Signature', signer.sign(notification(), '2')],
     ] as const) {
-      await expect(verifier.verify({ ...message, [field]: value })).resolves.toEqual({ ok: false, reason: 'signature' });
+      await expect(verifier.verify({ ...message, [field]: value })).resolves.toEqual({
+        ok: false,
+        reason: 'signature',
+      });
     }
     const { Subject: _subject, ...withoutSubject } = message;
     await expect(verifier.verify(withoutSubject)).resolves.toEqual({ ok: false, reason: 'signature' });
@@ -94,8 +117,14 @@ describe('SNS message verifier', () => {
     const { verifier } = setup();
     const v1 = signedSnsMessage(signer, notification(), { version: '1', certUrl: CERT_URL });
     const v2 = signedSnsMessage(signer, notification(), { version: '2', certUrl: CERT_URL });
-    await expect(verifier.verify({ ...v1, SignatureVersion: '2' })).resolves.toEqual({ ok: false, reason: 'signature' });
-    await expect(verifier.verify({ ...v2, SignatureVersion: '1' })).resolves.toEqual({ ok: false, reason: 'signature' });
+    await expect(verifier.verify({ ...v1, SignatureVersion: '2' })).resolves.toEqual({
+      ok: false,
+      reason: 'signature',
+    });
+    await expect(verifier.verify({ ...v2, SignatureVersion: '1' })).resolves.toEqual({
+      ok: false,
+      reason: 'signature',
+    });
   });
 
   it('refuses a message signed by another key than the certificate at the URL', async () => {
@@ -128,7 +157,10 @@ describe('SNS message verifier', () => {
     ['not a URL', 'sns.us-east-1.amazonaws.com/cert.pem'],
   ])('refuses a certificate URL with %s, without fetching it', async (_case, certUrl) => {
     const { verifier, fetched } = setup();
-    await expect(verifier.verify(signedSnsMessage(signer, notification(), { certUrl }))).resolves.toEqual({ ok: false, reason: 'certificate-url' });
+    await expect(verifier.verify(signedSnsMessage(signer, notification(), { certUrl }))).resolves.toEqual({
+      ok: false,
+      reason: 'certificate-url',
+    });
     expect(fetched).toEqual([]);
   });
 
@@ -139,7 +171,7 @@ describe('SNS message verifier', () => {
     expect(fetched).toEqual([]);
   });
 
-  it('refuses a SubscribeURL outside the topic region\'s SNS host', async () => {
+  it("refuses a SubscribeURL outside the topic region's SNS host", async () => {
     const { verifier } = setup();
     for (const url of [
       'https://evil.example/?Action=ConfirmSubscription',
@@ -163,19 +195,35 @@ describe('SNS message verifier', () => {
         return signer.certificatePem;
       },
     });
-    await expect(verifier.verify(signedSnsMessage(signer, notification(), { certUrl: CERT_URL }))).resolves.toEqual({ ok: false, reason: 'certificate' });
+    await expect(verifier.verify(signedSnsMessage(signer, notification(), { certUrl: CERT_URL }))).resolves.toEqual({
+      ok: false,
+      reason: 'certificate',
+    });
     for (let i = 0; i < 3; i++) {
-      expect(await verifier.verify(signedSnsMessage(signer, notification(), { certUrl: CERT_URL }))).toMatchObject({ ok: true });
+      expect(await verifier.verify(signedSnsMessage(signer, notification(), { certUrl: CERT_URL }))).toMatchObject({
+        ok: true,
+      });
     }
     expect(fetched).toEqual([CERT_URL, CERT_URL]);
   });
 
   it('refuses what the URL serves when it is not a certificate, or one that is not valid now', async () => {
-    const expired = await createSnsSigner({ notBeforeDate: new Date(Date.now() - 3 * 86_400_000), notAfterDate: new Date(Date.now() - 86_400_000) });
-    const { verifier } = setup({ serve: (url) => (url.endsWith('expired.pem') ? expired.certificatePem : 'not a certificate') });
+    const expired = await createSnsSigner({
+      notBeforeDate: new Date(Date.now() - 3 * 86_400_000),
+      notAfterDate: new Date(Date.now() - 86_400_000),
+    });
+    const { verifier } = setup({
+      serve: (url) => (url.endsWith('expired.pem') ? expired.certificatePem : 'not a certificate'),
+    });
     const expiredUrl = 'https://sns.us-east-1.amazonaws.com/expired.pem';
-    await expect(verifier.verify(signedSnsMessage(expired, notification(), { certUrl: expiredUrl }))).resolves.toEqual({ ok: false, reason: 'certificate' });
-    await expect(verifier.verify(signedSnsMessage(signer, notification(), { certUrl: CERT_URL }))).resolves.toEqual({ ok: false, reason: 'certificate' });
+    await expect(verifier.verify(signedSnsMessage(expired, notification(), { certUrl: expiredUrl }))).resolves.toEqual({
+      ok: false,
+      reason: 'certificate',
+    });
+    await expect(verifier.verify(signedSnsMessage(signer, notification(), { certUrl: CERT_URL }))).resolves.toEqual({
+      ok: false,
+      reason: 'certificate',
+    });
   });
 
   it('refuses messages older than the dedupe window allows, or from the future', async () => {
@@ -183,10 +231,14 @@ describe('SNS message verifier', () => {
     const old = new Date(clock.now().getTime() - 6 * 86_400_000 - 1000).toISOString();
     const future = new Date(clock.now().getTime() + 10 * 60_000).toISOString();
     for (const Timestamp of [old, future]) {
-      await expect(verifier.verify(signedSnsMessage(signer, notification({ Timestamp }), { certUrl: CERT_URL }))).resolves.toEqual({ ok: false, reason: 'stale' });
+      await expect(
+        verifier.verify(signedSnsMessage(signer, notification({ Timestamp }), { certUrl: CERT_URL })),
+      ).resolves.toEqual({ ok: false, reason: 'stale' });
     }
     const recent = new Date(clock.now().getTime() - 5 * 86_400_000).toISOString();
-    expect(await verifier.verify(signedSnsMessage(signer, notification({ Timestamp: recent }), { certUrl: CERT_URL }))).toMatchObject({ ok: true });
+    expect(
+      await verifier.verify(signedSnsMessage(signer, notification({ Timestamp: recent }), { certUrl: CERT_URL })),
+    ).toMatchObject({ ok: true });
   });
 
   it.each([

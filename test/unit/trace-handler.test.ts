@@ -14,7 +14,9 @@ function tracingTracer(tracer: Tracer): { responsesRecorded: unknown[] } {
   const responsesRecorded: unknown[] = [];
   const subsegment = { close: () => undefined };
   jest.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
-  jest.spyOn(tracer, 'getSegment').mockReturnValue({ addNewSubsegment: () => subsegment } as unknown as ReturnType<Tracer['getSegment']>);
+  jest
+    .spyOn(tracer, 'getSegment')
+    .mockReturnValue({ addNewSubsegment: () => subsegment } as unknown as ReturnType<Tracer['getSegment']>);
   jest.spyOn(tracer, 'setSegment').mockImplementation(() => undefined);
   jest.spyOn(tracer, 'annotateColdStart').mockImplementation(() => undefined);
   jest.spyOn(tracer, 'addServiceNameAnnotation').mockImplementation(() => undefined);

@@ -1,5 +1,10 @@
 import { createECDH, randomBytes } from 'node:crypto';
-import { generateVapidKeys, isAllowedPushHost, parseVapidKeys, webPushSubscriptionSchema } from '../../shared/domain/web-push';
+import {
+  generateVapidKeys,
+  isAllowedPushHost,
+  parseVapidKeys,
+  webPushSubscriptionSchema,
+} from '../../shared/domain/web-push';
 
 const point = () => {
   const ecdh = createECDH('prime256v1');
@@ -7,7 +12,10 @@ const point = () => {
   return ecdh.getPublicKey('base64url');
 };
 const schema = webPushSubscriptionSchema(['fcm.googleapis.com', '*.push.apple.com']);
-const valid = { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', keys: { p256dh: point(), auth: randomBytes(16).toString('base64url') } };
+const valid = {
+  endpoint: 'https://fcm.googleapis.com/fcm/send/abc',
+  keys: { p256dh: point(), auth: randomBytes(16).toString('base64url') },
+};
 
 describe('web push subscriptions', () => {
   it('accepts a browser subscription on an allowed push service', () => {
@@ -21,7 +29,13 @@ describe('web push subscriptions', () => {
     ['look-alike host', { ...valid, endpoint: 'https://fcm.googleapis.com.evil.test/x' }],
     ['suffix without the dot', { ...valid, endpoint: 'https://evilpush.apple.com/x' }],
     ['credentials in the URL', { ...valid, endpoint: 'https://user:pw@fcm.googleapis.com/x' }],
-    ['compressed point', { ...valid, keys: { ...valid.keys, p256dh: Buffer.from(point(), 'base64url').subarray(0, 33).toString('base64url') } }],
+    [
+      'compressed point',
+      {
+        ...valid,
+        keys: { ...valid.keys, p256dh: Buffer.from(point(), 'base64url').subarray(0, 33).toString('base64url') },
+      },
+    ],
     ['auth of 12 bytes', { ...valid, keys: { ...valid.keys, auth: randomBytes(12).toString('base64url') } }],
     ['padded base64', { ...valid, keys: { ...valid.keys, auth: `${randomBytes(16).toString('base64url')}==` } }],
   ])('refuses a %s', (_case, body) => {

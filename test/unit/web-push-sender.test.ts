@@ -1,7 +1,12 @@
 import { Agent } from 'node:https';
 import { LibraryWebPushSender } from '../../shared/adapters/web-push/web-push-sender';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
-import { DeliveryError, PushRefusedError, PushSubscriptionGoneError, ValidationError } from '../../shared/domain/errors';
+import {
+  DeliveryError,
+  PushRefusedError,
+  PushSubscriptionGoneError,
+  ValidationError,
+} from '../../shared/domain/errors';
 import { generateVapidKeys, parseVapidKeys } from '../../shared/domain/web-push';
 import type { OutboundWebPush } from '../../shared/ports/web-push-sender';
 import { startPushService, type PushServiceStandIn } from '../support/push-service';
@@ -23,7 +28,13 @@ afterAll(async () => {
 });
 
 const sender = (allowedHosts: string[] = ['127.0.0.1']) =>
-  new LibraryWebPushSender({ secrets: new StaticSecrets({ 'vapid-keys': vapidKeys }), subject: 'mailto:blink@corp.example.test', allowedHosts, timeoutMs: 5_000, agent });
+  new LibraryWebPushSender({
+    secrets: new StaticSecrets({ 'vapid-keys': vapidKeys }),
+    subject: 'mailto:blink@corp.example.test',
+    allowedHosts,
+    timeoutMs: 5_000,
+    agent,
+  });
 
 const notification = {
   title: 'Blink: account locked',
@@ -31,13 +42,20 @@ const notification = {
   data: { kind: 'lockout', url: '/app/?action=unlock' },
   actions: [{ action: 'unlock', title: 'Unlock' }],
 };
-const pushTo = (subscription = service.subscribe()): OutboundWebPush => ({ subscription, notification, ttlSeconds: 600, topic: 'lockout' });
+const pushTo = (subscription = service.subscribe()): OutboundWebPush => ({
+  subscription,
+  notification,
+  ttlSeconds: 600,
+  topic: 'lockout',
+});
 
 /** Sends to a fresh subscription whose endpoint the push service answers with `status`; returns what send threw. */
 const sendWhenServiceAnswers = async (status: number) => {
   const push = pushTo();
   service.answerWith(push.subscription.endpoint, status);
-  const failure = await sender().send(push).catch((error: unknown) => error);
+  const failure = await sender()
+    .send(push)
+    .catch((error: unknown) => error);
   return { push, failure };
 };
 

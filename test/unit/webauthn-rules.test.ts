@@ -16,7 +16,12 @@ const RP_ID = 'blink.example.test';
 function coseKey(publicKey: KeyObject): Buffer {
   const jwk = publicKey.export({ format: 'jwk' });
   const bytes = (value: string) => Buffer.concat([Buffer.from([0x58, 32]), Buffer.from(value, 'base64url')]);
-  return Buffer.concat([Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21]), bytes(String(jwk.x)), Buffer.from([0x22]), bytes(String(jwk.y))]);
+  return Buffer.concat([
+    Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21]),
+    bytes(String(jwk.x)),
+    Buffer.from([0x22]),
+    bytes(String(jwk.y)),
+  ]);
 }
 
 class SoftwareAuthenticator {
@@ -25,7 +30,11 @@ class SoftwareAuthenticator {
   counter = 0;
 
   credential() {
-    return { credentialId: this.credentialId, publicKey: coseKey(this.keys.publicKey).toString('base64url'), counter: 0 };
+    return {
+      credentialId: this.credentialId,
+      publicKey: coseKey(this.keys.publicKey).toString('base64url'),
+      counter: 0,
+    };
   }
 
   /** An assertion over `challenge`, as navigator.credentials.get answers it (JSON-encoded as the browser library does). */
@@ -34,9 +43,19 @@ class SoftwareAuthenticator {
     const flags = 0x01 | (options.userVerified === false ? 0 : 0x04);
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(this.counter);
-    const authenticatorData = Buffer.concat([createHash('sha256').update(RP_ID).digest(), Buffer.from([flags]), counter]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge, origin: options.origin ?? ORIGIN, crossOrigin: false }));
-    const signature = sign('sha256', Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]), this.keys.privateKey);
+    const authenticatorData = Buffer.concat([
+      createHash('sha256').update(RP_ID).digest(),
+      Buffer.from([flags]),
+      counter,
+    ]);
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: 'webauthn.get', challenge, origin: options.origin ?? ORIGIN, crossOrigin: false }),
+    );
+    const signature = sign(
+      'sha256',
+      Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]),
+      this.keys.privateKey,
+    );
     return {
       id: this.credentialId,
       rawId: this.credentialId,
@@ -56,7 +75,10 @@ function setup() {
   const secrets = new Map<string, IssuedSecret>();
   const counters = new Map<string, number>();
   const refusals: string[] = [];
-  const logger = { info: (message: string, fields?: Record<string, unknown>) => void refusals.push(`${message}: ${String(fields?.['reason'])}`) };
+  const logger = {
+    info: (message: string, fields?: Record<string, unknown>) =>
+      void refusals.push(`${message}: ${String(fields?.['reason'])}`),
+  };
   const webauthn = createWebAuthnUseCases({
     webauthn: new SimpleWebAuthn(ORIGIN, { rpName: 'Blink', logger: logger as never }),
     counters: {
@@ -92,7 +114,12 @@ function setup() {
     boundAt: clock.now(),
   };
   const challengeFor = async (action: DeviceAction, forDevice = device) => {
-    const options = (await webauthn.assertionOptions(forDevice, action)) as { challenge: string; userVerification: string; rpId: string; allowCredentials: Array<{ id: string }> };
+    const options = (await webauthn.assertionOptions(forDevice, action)) as {
+      challenge: string;
+      userVerification: string;
+      rpId: string;
+      allowCredentials: Array<{ id: string }>;
+    };
     return options;
   };
   return { clock, webauthn, authenticator, device, challengeFor, refusals };
@@ -102,7 +129,11 @@ describe('Touch ID/Face ID enforced by the server', () => {
   it('asks for user verification, for this credential only, and accepts a fresh user-verified assertion once', async () => {
     const { webauthn, authenticator, device, challengeFor } = setup();
     const options = await challengeFor('reset');
-    expect(options).toMatchObject({ userVerification: 'required', rpId: RP_ID, allowCredentials: [{ id: authenticator.credentialId }] });
+    expect(options).toMatchObject({
+      userVerification: 'required',
+      rpId: RP_ID,
+      allowCredentials: [{ id: authenticator.credentialId }],
+    });
     const assertion = authenticator.assert(options.challenge);
     expect(await webauthn.verifyAssertion(device, 'reset', assertion)).toBe(true);
     // Single use: the same assertion (a replay) is refused.
@@ -111,16 +142,30 @@ describe('Touch ID/Face ID enforced by the server', () => {
 
   it('refuses an assertion without the user-verified flag', async () => {
     const { webauthn, authenticator, device, challengeFor, refusals } = setup();
-    expect(await webauthn.verifyAssertion(device, 'reset', authenticator.assert((await challengeFor('reset')).challenge, { userVerified: false }))).toBe(false);
+    expect(
+      await webauthn.verifyAssertion(
+        device,
+        'reset',
+        authenticator.assert((await challengeFor('reset')).challenge, { userVerified: false }),
+      ),
+    ).toBe(false);
     expect(refusals.join('\n')).toMatch(/user could not be verified/);
   });
 
   it('binds the challenge to its action and device, and lets it expire after two minutes', async () => {
     const { clock, webauthn, authenticator, device, challengeFor } = setup();
     // A challenge for reset does not unlock, and another device's challenge does not work for this one.
-    expect(await webauthn.verifyAssertion(device, 'unlock', authenticator.assert((await challengeFor('reset')).challenge))).toBe(false);
+    expect(
+      await webauthn.verifyAssertion(device, 'unlock', authenticator.assert((await challengeFor('reset')).challenge)),
+    ).toBe(false);
     const other = { ...device, deviceId: randomUUID() };
-    expect(await webauthn.verifyAssertion(device, 'reset', authenticator.assert((await challengeFor('reset', other)).challenge))).toBe(false);
+    expect(
+      await webauthn.verifyAssertion(
+        device,
+        'reset',
+        authenticator.assert((await challengeFor('reset', other)).challenge),
+      ),
+    ).toBe(false);
     const late = await challengeFor('unlock');
     clock.advanceSeconds(120);
     expect(await webauthn.verifyAssertion(device, 'unlock', authenticator.assert(late.challenge))).toBe(false);
@@ -130,29 +175,71 @@ describe('Touch ID/Face ID enforced by the server', () => {
 
   it('refuses another origin, a missing assertion, and a counter that does not go up', async () => {
     const { webauthn, authenticator, device, challengeFor } = setup();
-    expect(await webauthn.verifyAssertion(device, 'reset', authenticator.assert((await challengeFor('reset')).challenge, { origin: 'https://evil.example' }))).toBe(false);
+    expect(
+      await webauthn.verifyAssertion(
+        device,
+        'reset',
+        authenticator.assert((await challengeFor('reset')).challenge, { origin: 'https://evil.example' }),
+      ),
+    ).toBe(false);
     expect(await webauthn.verifyAssertion(device, 'reset', undefined)).toBe(false);
-    expect(await webauthn.verifyAssertion(device, 'reset', authenticator.assert((await challengeFor('reset')).challenge, { counter: 5 }))).toBe(true);
+    expect(
+      await webauthn.verifyAssertion(
+        device,
+        'reset',
+        authenticator.assert((await challengeFor('reset')).challenge, { counter: 5 }),
+      ),
+    ).toBe(true);
     // The stored credential still says 0 (as the device record read before the request would): the counter store
     // has 5, so an assertion at 5 again (a cloned authenticator) is refused.
-    expect(await webauthn.verifyAssertion(device, 'reset', authenticator.assert((await challengeFor('reset')).challenge, { counter: 5 }))).toBe(false);
-    expect(await webauthn.verifyAssertion(device, 'reset', authenticator.assert((await challengeFor('reset')).challenge, { counter: 6 }))).toBe(true);
+    expect(
+      await webauthn.verifyAssertion(
+        device,
+        'reset',
+        authenticator.assert((await challengeFor('reset')).challenge, { counter: 5 }),
+      ),
+    ).toBe(false);
+    expect(
+      await webauthn.verifyAssertion(
+        device,
+        'reset',
+        authenticator.assert((await challengeFor('reset')).challenge, { counter: 6 }),
+      ),
+    ).toBe(true);
   });
 
   it('asks nothing of a device without a credential (None, PIN, and protocol v1 devices)', async () => {
     const { webauthn, device } = setup();
     const { webauthn: _credential, ...withoutCredential } = device;
-    expect(await webauthn.verifyAssertion({ ...withoutCredential, unlockMethod: 'pin' }, 'reset', undefined)).toBe(true);
+    expect(await webauthn.verifyAssertion({ ...withoutCredential, unlockMethod: 'pin' }, 'reset', undefined)).toBe(
+      true,
+    );
     expect(await webauthn.assertionOptions({ ...withoutCredential, unlockMethod: 'pin' }, 'reset')).toBeUndefined();
   });
 
   it('derives the registration challenge from the binding code and refuses a response made for another one', async () => {
     const { webauthn } = setup();
-    const options = (await webauthn.registrationOptions('binding-code-one-aaaaaaaa')) as { challenge: string; authenticatorSelection: unknown };
-    expect(options.authenticatorSelection).toMatchObject({ authenticatorAttachment: 'platform', userVerification: 'required' });
-    expect((await webauthn.registrationOptions('binding-code-one-aaaaaaaa')) as { challenge: string }).toMatchObject({ challenge: options.challenge });
-    expect(((await webauthn.registrationOptions('binding-code-two-bbbbbbbb')) as { challenge: string }).challenge).not.toBe(options.challenge);
-    const forOther = { response: { clientDataJSON: Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin: ORIGIN })).toString('base64url') } };
+    const options = (await webauthn.registrationOptions('binding-code-one-aaaaaaaa')) as {
+      challenge: string;
+      authenticatorSelection: unknown;
+    };
+    expect(options.authenticatorSelection).toMatchObject({
+      authenticatorAttachment: 'platform',
+      userVerification: 'required',
+    });
+    expect((await webauthn.registrationOptions('binding-code-one-aaaaaaaa')) as { challenge: string }).toMatchObject({
+      challenge: options.challenge,
+    });
+    expect(
+      ((await webauthn.registrationOptions('binding-code-two-bbbbbbbb')) as { challenge: string }).challenge,
+    ).not.toBe(options.challenge);
+    const forOther = {
+      response: {
+        clientDataJSON: Buffer.from(
+          JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin: ORIGIN }),
+        ).toString('base64url'),
+      },
+    };
     expect(await webauthn.verifyRegistration('binding-code-two-bbbbbbbb', forOther)).toBeUndefined();
   });
 });

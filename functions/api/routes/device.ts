@@ -22,7 +22,11 @@ import type { WebPushUseCases } from '../../../shared/use-cases/web-push/index.j
  * WebAuthn responses as @simplewebauthn/browser sends them (base64url fields); the library checks the rest. The size
  * limits leave room for post-quantum ML-DSA signatures (about 3.3 KB in base64url), which Chromium may use.
  */
-const base64url = (max: number) => z.string().regex(/^[A-Za-z0-9_-]+$/).max(max);
+const base64url = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .max(max);
 const credentialFields = {
   id: base64url(1024),
   rawId: base64url(1024),
@@ -32,11 +36,20 @@ const credentialFields = {
 };
 const registrationResponseSchema = z.object({
   ...credentialFields,
-  response: z.looseObject({ clientDataJSON: base64url(4096), attestationObject: base64url(32_768), transports: z.array(z.string().max(32)).max(10).optional() }),
+  response: z.looseObject({
+    clientDataJSON: base64url(4096),
+    attestationObject: base64url(32_768),
+    transports: z.array(z.string().max(32)).max(10).optional(),
+  }),
 });
 const authenticationResponseSchema = z.object({
   ...credentialFields,
-  response: z.looseObject({ clientDataJSON: base64url(4096), authenticatorData: base64url(4096), signature: base64url(8192), userHandle: base64url(1024).optional() }),
+  response: z.looseObject({
+    clientDataJSON: base64url(4096),
+    authenticatorData: base64url(4096),
+    signature: base64url(8192),
+    userHandle: base64url(1024).optional(),
+  }),
 });
 
 const registrationFields = {
@@ -61,7 +74,10 @@ const registerBody = z
         encryptionKey: devicePublicKeySchema,
         webauthn: registrationResponseSchema.optional(),
       })
-      .refine((body) => !samePublicKey(body.signingKey, body.encryptionKey), { path: ['encryptionKey'], message: 'must differ from the signing key' })
+      .refine((body) => !samePublicKey(body.signingKey, body.encryptionKey), {
+        path: ['encryptionKey'],
+        message: 'must differ from the signing key',
+      })
       // Touch ID/Face ID is enforced by the server: a v2 device that chose it registers its credential, and only it does.
       .refine((body) => (body.unlockMethod === 'biometric') === (body.webauthn !== undefined), {
         path: ['webauthn'],
@@ -77,21 +93,34 @@ const registerBody = z
     const rest = { bindingCode: body.bindingCode, unlockMethod: body.unlockMethod, platform: body.platform, ...keys };
     if (pushToken === undefined) return rest;
     if (!isPushPlatform(body.platform)) {
-      context.addIssue({ code: 'custom', path: ['pushToken'], message: 'only ios and android devices have push tokens' });
+      context.addIssue({
+        code: 'custom',
+        path: ['pushToken'],
+        message: 'only ios and android devices have push tokens',
+      });
       return z.NEVER;
     }
     const token = pushTokenSchemas[body.platform].safeParse(pushToken);
     if (!token.success) {
-      context.addIssue({ code: 'custom', path: ['pushToken'], message: token.error.issues[0]?.message ?? 'is not a push token' });
+      context.addIssue({
+        code: 'custom',
+        path: ['pushToken'],
+        message: token.error.issues[0]?.message ?? 'is not a push token',
+      });
       return z.NEVER;
     }
     return { ...rest, pushToken: token.data };
   });
 
 const bindingInvalidBody: ErrorBody = {
-  error: { code: 'BINDING_INVALID', message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.' },
+  error: {
+    code: 'BINDING_INVALID',
+    message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.',
+  },
 };
-export const unauthorizedBody: ErrorBody = { error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' } };
+export const unauthorizedBody: ErrorBody = {
+  error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' },
+};
 /** The same answer for an unknown request id and another device's request. */
 const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
 
@@ -103,12 +132,20 @@ const challengeBody = z.object({ action: z.enum(['reset', 'unlock']) }).strict()
 const registrationOptionsBody = z.object({ bindingCode: z.string().min(1).max(256) }).strict();
 
 const webauthnInvalidBody: ErrorBody = {
-  error: { code: 'WEBAUTHN_INVALID', message: 'Touch ID/Face ID could not be set up for Blink. Try again, or choose another unlock method.' },
+  error: {
+    code: 'WEBAUTHN_INVALID',
+    message: 'Touch ID/Face ID could not be set up for Blink. Try again, or choose another unlock method.',
+  },
 };
 const userVerificationBody: ErrorBody = {
-  error: { code: 'USER_VERIFICATION_REQUIRED', message: 'Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.' },
+  error: {
+    code: 'USER_VERIFICATION_REQUIRED',
+    message: 'Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.',
+  },
 };
-const noCredentialBody: ErrorBody = { error: { code: 'WEBAUTHN_NOT_REGISTERED', message: 'This phone does not unlock Blink with Touch ID/Face ID.' } };
+const noCredentialBody: ErrorBody = {
+  error: { code: 'WEBAUTHN_NOT_REGISTERED', message: 'This phone does not unlock Blink with Touch ID/Face ID.' },
+};
 
 /** The signed parts and x-blink-* headers of a device request, as API Gateway passes them. */
 export function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
@@ -152,7 +189,8 @@ export function deviceRoutes(
       if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
       const body = parseJsonBody(event, actionBody);
       // A Touch ID/Face ID device acts only on a fresh, user-verified assertion for this very action.
-      if (!(await app.webauthn.verifyAssertion(authenticated.device, kind, body.webauthn))) return jsonResponse(403, userVerificationBody);
+      if (!(await app.webauthn.verifyAssertion(authenticated.device, kind, body.webauthn)))
+        return jsonResponse(403, userVerificationBody);
       const { requestId } = await appRequests.request(kind, authenticated, event.requestContext?.requestId);
       return jsonResponse(202, { requestId });
     },
@@ -165,7 +203,9 @@ export function deviceRoutes(
       handler: async (event: APIGatewayProxyEvent) => {
         const { webauthnResponse, ...body } = parseJsonBody(event, registerBody);
         // Verified before the binding code is consumed, so a failed Face ID set-up can be tried again with the same code.
-        const webauthn = webauthnResponse ? await app.webauthn.verifyRegistration(body.bindingCode, webauthnResponse) : undefined;
+        const webauthn = webauthnResponse
+          ? await app.webauthn.verifyRegistration(body.bindingCode, webauthnResponse)
+          : undefined;
         if (webauthnResponse && !webauthn) return jsonResponse(400, webauthnInvalidBody);
         const result = await devices.register({ ...body, ...(webauthn ? { webauthn } : {}) }, requestFacts(event));
         if (!result.ok) return jsonResponse(404, bindingInvalidBody);
@@ -225,7 +265,10 @@ export function deviceRoutes(
         const requestId = event.pathParameters?.['requestId'] ?? '';
         const result = UUID_PATTERN.test(requestId) ? await appRequests.result(requestId, authenticated) : undefined;
         if (!result) return jsonResponse(404, requestNotFoundBody);
-        return jsonResponse(200, result.state === 'password-ready' ? { ...result, mustChangePassword: app.passwordMustChange } : result);
+        return jsonResponse(
+          200,
+          result.state === 'password-ready' ? { ...result, mustChangePassword: app.passwordMustChange } : result,
+        );
       },
     },
   ];

@@ -25,10 +25,17 @@ export const appContentSecurityPolicy = pageContentSecurityPolicy.replace(
   "connect-src 'self'; manifest-src 'self'; worker-src 'self'; media-src 'self' blob:;",
 );
 
-export const appPageHeaders: Readonly<Record<string, string>> = { ...baseHeaders, 'content-security-policy': appContentSecurityPolicy };
+export const appPageHeaders: Readonly<Record<string, string>> = {
+  ...baseHeaders,
+  'content-security-policy': appContentSecurityPolicy,
+};
 
 function asset(contentType: string, body: string): () => Promise<APIGatewayProxyResult> {
-  const response: APIGatewayProxyResult = { statusCode: 200, headers: { ...pageHeaders, 'content-type': contentType }, body };
+  const response: APIGatewayProxyResult = {
+    statusCode: 200,
+    headers: { ...pageHeaders, 'content-type': contentType },
+    body,
+  };
   return async () => ({ ...response, headers: { ...response.headers } });
 }
 

@@ -13,7 +13,10 @@ const phoneBody = z.object({ token, phone: z.string().min(1).max(40) });
 const verifyBody = z.object({ token, code: z.string().min(1).max(20) });
 
 const linkInvalidBody: ErrorBody = {
-  error: { code: 'LINK_INVALID', message: 'This setup link is not valid. Ask your IT team for a new activation email.' },
+  error: {
+    code: 'LINK_INVALID',
+    message: 'This setup link is not valid. Ask your IT team for a new activation email.',
+  },
 };
 const codeInvalidBody: ErrorBody = {
   error: { code: 'CODE_INVALID', message: 'That code is not right. Check the latest text message and try again.' },
@@ -34,8 +37,13 @@ export function setupRoutes(setup: SetupUseCases): ApiRoute[] {
       handler: async (event: APIGatewayProxyEvent) => {
         const result = await setup.open(parseJsonBody(event, tokenBody).token);
         if (!result.ok) return linkInvalid();
-        if (result.state === 'complete') return jsonResponse(200, { displayName: result.displayName, state: result.state, methods: result.methods });
-        return jsonResponse(200, { displayName: result.displayName, state: result.state, ...(result.phone ? { phone: result.phone } : {}) });
+        if (result.state === 'complete')
+          return jsonResponse(200, { displayName: result.displayName, state: result.state, methods: result.methods });
+        return jsonResponse(200, {
+          displayName: result.displayName,
+          state: result.state,
+          ...(result.phone ? { phone: result.phone } : {}),
+        });
       },
     },
     {
@@ -46,7 +54,11 @@ export function setupRoutes(setup: SetupUseCases): ApiRoute[] {
         const result = await setup.submitPhone(body.token, body.phone, requestFacts(event));
         if (!result.ok) return linkInvalid();
         // The page counts the resend cooldown down from this instead of letting the person run into it.
-        return jsonResponse(200, { state: result.state, phone: result.phone, resendAfterSeconds: enrollmentLimits.resendCooldownSeconds });
+        return jsonResponse(200, {
+          state: result.state,
+          phone: result.phone,
+          resendAfterSeconds: enrollmentLimits.resendCooldownSeconds,
+        });
       },
     },
     {
@@ -56,7 +68,8 @@ export function setupRoutes(setup: SetupUseCases): ApiRoute[] {
         const body = parseJsonBody(event, verifyBody);
         const result = await setup.verify(body.token, body.code, requestFacts(event));
         if (result.ok) return jsonResponse(200, { state: result.state, method: result.method });
-        if (result.reason === 'code-invalid') return jsonResponse(400, { error: { ...codeInvalidBody.error, attemptsLeft: result.attemptsLeft } });
+        if (result.reason === 'code-invalid')
+          return jsonResponse(400, { error: { ...codeInvalidBody.error, attemptsLeft: result.attemptsLeft } });
         return linkInvalid();
       },
     },

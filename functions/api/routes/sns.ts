@@ -35,10 +35,16 @@ export function snsHttpsRoutes(options: {
     clock: options.clock,
     maxAgeSeconds: SNS_MESSAGE_MAX_AGE_SECONDS,
   });
-  return snsRoutes({ verifier, fetchText: options.fetchText, handleInboundSms: options.handleInboundSms, logger: options.logger });
+  return snsRoutes({
+    verifier,
+    fetchText: options.fetchText,
+    handleInboundSms: options.handleInboundSms,
+    logger: options.logger,
+  });
 }
 
-const refused = (status: 400 | 403, code: string, message: string) => jsonResponse(status, { error: { code, message } });
+const refused = (status: 400 | 403, code: string, message: string) =>
+  jsonResponse(status, { error: { code, message } });
 
 /**
  * `POST /sns/inbound-sms`: SNS deliveries over HTTPS (docs/design/reset.md). Registered only when SNS_HTTPS_TOPIC_ARNS

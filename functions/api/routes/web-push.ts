@@ -12,7 +12,11 @@ import { bodyText, parseJsonBody } from './json-body.js';
  * The installed app's Web Push calls: the VAPID public key to subscribe with (public, unsigned), then its
  * subscription saved or removed by a signed request of the device, exactly as GET /api/device/status is signed.
  */
-export function webPushRoutes(devices: DeviceUseCases, webPush: WebPushUseCases, settings: { allowedHosts: readonly string[] }): ApiRoute[] {
+export function webPushRoutes(
+  devices: DeviceUseCases,
+  webPush: WebPushUseCases,
+  settings: { allowedHosts: readonly string[] },
+): ApiRoute[] {
   const subscriptionBody = webPushSubscriptionSchema(settings.allowedHosts);
   return [
     {

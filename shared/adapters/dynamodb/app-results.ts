@@ -53,21 +53,35 @@ export class DynamoAppResults implements AppRequestResults {
   }
 
   async deliverOutcome(recipient: AppRequestRecipient, outcome: Outcome, expiresAt: Date): Promise<void> {
-    await this.answer(recipient, outcome.state === 'failed' ? { state: 'failed', message: outcome.message } : { state: outcome.state }, expiresAt);
+    await this.answer(
+      recipient,
+      outcome.state === 'failed' ? { state: 'failed', message: outcome.message } : { state: outcome.state },
+      expiresAt,
+    );
   }
 
   async isAwaiting(recipient: AppRequestRecipient, now: Date): Promise<boolean> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
+        ConsistentRead: true,
+      }),
     );
     if (!Item) return false;
     const stored = resultItemSchema.parse(Item);
-    return stored.userGuid === recipient.userGuid && stored.state === 'pending' && now.getTime() < stored.validUntil.getTime();
+    return (
+      stored.userGuid === recipient.userGuid &&
+      stored.state === 'pending' &&
+      now.getTime() < stored.validUntil.getTime()
+    );
   }
 
   async take(jobId: string, deviceId: string, now: Date): Promise<AppRequestResult | undefined> {
     const key = passwordDeliveryKeys.result(jobId, deviceId);
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const stored = resultItemSchema.parse(Item);
     // Expiry is checked here: TTL deletes items up to days late (and dynalite never does).
@@ -135,7 +149,10 @@ export class DynamoAppResults implements AppRequestResults {
 
   protected async answer(
     recipient: AppRequestRecipient,
-    answer: { state: 'password-ready'; jwe: string } | { state: 'unlocked' | 'not-locked' } | { state: 'failed'; message: string },
+    answer:
+      | { state: 'password-ready'; jwe: string }
+      | { state: 'unlocked' | 'not-locked' }
+      | { state: 'failed'; message: string },
     expiresAt: Date,
   ): Promise<void> {
     try {

@@ -53,7 +53,11 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   async listForUser(userGuid: string, limit: number): Promise<AuditEvent[]> {
-    const items = await newestItemsByPrefix(this.client, this.options.tableName, { pk: `USER#${userGuid}`, skPrefix: 'AUDIT#', limit });
+    const items = await newestItemsByPrefix(this.client, this.options.tableName, {
+      pk: `USER#${userGuid}`,
+      skPrefix: 'AUDIT#',
+      limit,
+    });
     return items.map((item) => {
       const { userGuid: guid, reason, requestId, actor, ...rest } = auditItemSchema.parse(item);
       return {

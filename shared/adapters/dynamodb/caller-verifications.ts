@@ -15,7 +15,12 @@ const itemKey = (key: CallerVerificationKey) => ({
   pk: `PORTAL#CALLER#${key.userGuid}`,
   sk: `TECH#${createHash('sha256').update(key.technicianSubject).digest('base64url')}`,
 });
-const verifiedSchema = z.object({ verifiedUntil: z.iso.datetime().transform((value) => new Date(value)).optional() });
+const verifiedSchema = z.object({
+  verifiedUntil: z.iso
+    .datetime()
+    .transform((value) => new Date(value))
+    .optional(),
+});
 
 export class DynamoCallerVerificationStore implements CallerVerificationStore {
   constructor(
@@ -40,7 +45,13 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
     );
   }
 
-  async check(key: CallerVerificationKey, hash: string, now: Date, verifiedUntil: Date, maxAttempts: number): Promise<CallerCodeCheck> {
+  async check(
+    key: CallerVerificationKey,
+    hash: string,
+    now: Date,
+    verifiedUntil: Date,
+    maxAttempts: number,
+  ): Promise<CallerCodeCheck> {
     const live = 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND validUntil > :now AND attempts < :max';
     try {
       await this.client.send(
@@ -49,7 +60,12 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
           Key: itemKey(key),
           UpdateExpression: 'SET usedAt = :now, verifiedUntil = :until',
           ConditionExpression: `${live} AND codeHash = :hash`,
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':until': verifiedUntil.toISOString(), ':max': maxAttempts, ':hash': hash },
+          ExpressionAttributeValues: {
+            ':now': now.toISOString(),
+            ':until': verifiedUntil.toISOString(),
+            ':max': maxAttempts,
+            ':hash': hash,
+          },
         }),
       );
       return 'verified';
@@ -74,7 +90,9 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
   }
 
   async verifiedUntil(key: CallerVerificationKey): Promise<Date | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: itemKey(key), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: itemKey(key), ConsistentRead: true }),
+    );
     return Item ? verifiedSchema.parse(Item).verifiedUntil : undefined;
   }
 }

@@ -1,4 +1,11 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
 import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
@@ -6,7 +13,14 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { WebAuthnCounters } from '../../ports/webauthn.js';
 import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { WebPushSubscription } from '../../domain/web-push.js';
-import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds, wroteIfConditionHeld } from './table.js';
+import {
+  blinkTableKeys,
+  definedAttributes,
+  isConditionFailure,
+  queryAllItems,
+  ttlSeconds,
+  wroteIfConditionHeld,
+} from './table.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -26,7 +40,9 @@ const deviceItemSchema = z.object({
   unlockMethod: z.enum(['none', 'pin', 'biometric']),
   platform: z.enum(['ios', 'android', 'other']),
   pushToken: z.string().optional(),
-  webauthn: z.object({ credentialId: z.string(), publicKey: z.string(), counter: z.number().int().nonnegative() }).optional(),
+  webauthn: z
+    .object({ credentialId: z.string(), publicKey: z.string(), counter: z.number().int().nonnegative() })
+    .optional(),
   boundAt: isoDate,
   revokedAt: isoDate.optional(),
   webPush: z.object({ endpoint: z.string(), keys: z.object({ p256dh: z.string(), auth: z.string() }) }).optional(),
@@ -63,7 +79,11 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
           platform: device.platform,
           pushToken: device.pushToken,
           webauthn: device.webauthn
-            ? { credentialId: device.webauthn.credentialId, publicKey: device.webauthn.publicKey, counter: device.webauthn.counter }
+            ? {
+                credentialId: device.webauthn.credentialId,
+                publicKey: device.webauthn.publicKey,
+                counter: device.webauthn.counter,
+              }
             : undefined,
           boundAt: device.boundAt.toISOString(),
           revokedAt: device.revokedAt?.toISOString(),
@@ -119,7 +139,10 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
         UpdateExpression: 'SET webPush = :subscription',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: {
-          ':subscription': { endpoint: subscription.endpoint, keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth } },
+          ':subscription': {
+            endpoint: subscription.endpoint,
+            keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth },
+          },
         },
       }),
     );
@@ -162,8 +185,13 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 
   /** An update of one device's item (its key and the table filled in). */
-  private updateDevice(deviceId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<UpdateCommandOutput> {
-    return this.client.send(new UpdateCommand({ TableName: this.options.tableName, Key: deviceKeys.device(deviceId), ...update }));
+  private updateDevice(
+    deviceId: string,
+    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+  ): Promise<UpdateCommandOutput> {
+    return this.client.send(
+      new UpdateCommand({ TableName: this.options.tableName, Key: deviceKeys.device(deviceId), ...update }),
+    );
   }
 }
 

@@ -1,9 +1,4 @@
-import {
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Enrollment } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError } from '../../domain/errors.js';
@@ -106,7 +101,9 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
       ExpressionAttributeValues: { ':phone': enrollmentKeys.phone(phoneE164) },
     });
     // The index is eventually consistent: keep only what still matches.
-    return items.map(toEnrollment).filter((enrollment) => enrollment.status === 'active' && enrollment.phoneE164 === phoneE164);
+    return items
+      .map(toEnrollment)
+      .filter((enrollment) => enrollment.status === 'active' && enrollment.phoneE164 === phoneE164);
   }
 
   async save(enrollment: Enrollment, expectedVersion: number): Promise<void> {

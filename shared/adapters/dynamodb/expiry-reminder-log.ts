@@ -1,4 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { ExpiryReminderKey, ExpiryReminderLog, ExpiryReminderOutcome } from '../../ports/expiry-reminder-log.js';
 import { ttlSeconds, wroteIfConditionHeld } from './table.js';
@@ -54,7 +60,12 @@ export class DynamoExpiryReminderLog implements ExpiryReminderLog {
         UpdateExpression: 'SET email = :email, sms = :sms, pushes = :pushes, sentAt = :sentAt',
         // Never recreates a released or expired claim.
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':email': outcome.email, ':sms': outcome.sms, ':pushes': outcome.pushes, ':sentAt': outcome.sentAt.toISOString() },
+        ExpressionAttributeValues: {
+          ':email': outcome.email,
+          ':sms': outcome.sms,
+          ':pushes': outcome.pushes,
+          ':sentAt': outcome.sentAt.toISOString(),
+        },
       }),
     );
   }
@@ -64,14 +75,20 @@ export class DynamoExpiryReminderLog implements ExpiryReminderLog {
   }
 
   async find(reminder: ExpiryReminderKey): Promise<ExpiryReminderOutcome | 'claimed' | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: key(reminder), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: key(reminder), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
-    if (typeof Item['keepUntil'] === 'string' && Item['keepUntil'] <= this.options.now().toISOString()) return undefined;
+    if (typeof Item['keepUntil'] === 'string' && Item['keepUntil'] <= this.options.now().toISOString())
+      return undefined;
     const outcome = outcomeSchema.safeParse(Item);
     return outcome.success ? outcome.data : 'claimed';
   }
 }
 
 function key(reminder: ExpiryReminderKey) {
-  return { pk: `USER#${reminder.userGuid}`, sk: `EXPIRY-REMINDER#${reminder.expiresAt.toISOString()}#${reminder.step}` };
+  return {
+    pk: `USER#${reminder.userGuid}`,
+    sk: `EXPIRY-REMINDER#${reminder.expiresAt.toISOString()}#${reminder.step}`,
+  };
 }

@@ -1,4 +1,10 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { JobClaim, JobLedger, JobOutcome } from '../../ports/job-ledger.js';
 import { ttlSeconds, wroteIfConditionHeld } from './table.js';
@@ -33,7 +39,8 @@ export class DynamoJobLedger implements JobLedger {
     for (let attempt = 1; ; attempt += 1) {
       const claimed = await wroteIfConditionHeld(() =>
         this.updateJob(jobId, {
-          UpdateExpression: 'SET #state = :running, leaseUntilMs = :lease, claimedAt = :now, expiresAt = :expiresAt, kind = :kind ADD claims :one',
+          UpdateExpression:
+            'SET #state = :running, leaseUntilMs = :lease, claimedAt = :now, expiresAt = :expiresAt, kind = :kind ADD claims :one',
           // New, or running with a lease that ran out or was released. A done job is never claimed again.
           ConditionExpression: 'attribute_not_exists(pk) OR (#state = :running AND leaseUntilMs <= :nowMs)',
           ExpressionAttributeNames: { '#state': 'state' },
@@ -93,7 +100,12 @@ export class DynamoJobLedger implements JobLedger {
   }
 
   /** An update of one job's ledger item (its key and the table filled in). */
-  private updateJob(jobId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<UpdateCommandOutput> {
-    return this.client.send(new UpdateCommand({ TableName: this.options.tableName, Key: jobLedgerKeys.job(jobId), ...update }));
+  private updateJob(
+    jobId: string,
+    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+  ): Promise<UpdateCommandOutput> {
+    return this.client.send(
+      new UpdateCommand({ TableName: this.options.tableName, Key: jobLedgerKeys.job(jobId), ...update }),
+    );
   }
 }

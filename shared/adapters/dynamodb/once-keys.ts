@@ -22,7 +22,12 @@ export class DynamoOnceKeys implements OnceKeys {
       this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: { ...onceKeyItem(key), kind: 'once-key', keepUntil: keepUntil.toISOString(), expiresAt: ttlSeconds(keepUntil) },
+          Item: {
+            ...onceKeyItem(key),
+            kind: 'once-key',
+            keepUntil: keepUntil.toISOString(),
+            expiresAt: ttlSeconds(keepUntil),
+          },
           // ISO-8601 UTC strings of one fixed format compare in time order.
           ConditionExpression: 'attribute_not_exists(pk) OR keepUntil <= :now',
           ExpressionAttributeValues: { ':now': this.options.clock.now().toISOString() },

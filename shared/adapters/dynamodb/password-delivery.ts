@@ -45,5 +45,4 @@ export class DynamoPasswordDelivery extends DynamoAppResults implements Password
       .encrypt(key);
     await this.answer(recipient, { state: 'password-ready', jwe }, expiresAt);
   }
-
 }

@@ -1,4 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { PendingSignIn, PortalSession, PortalSessionStore } from '../../ports/portal-sessions.js';
 import { isConditionFailure, ttlSeconds } from './table.js';
@@ -51,7 +57,9 @@ export class DynamoPortalSessionStore implements PortalSessionStore {
   }
 
   async getSession(idHash: string): Promise<PortalSession | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: sessionKey(idHash), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: sessionKey(idHash), ConsistentRead: true }),
+    );
     return Item ? sessionSchema.parse(Item) : undefined;
   }
 

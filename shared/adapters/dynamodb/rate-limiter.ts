@@ -39,7 +39,11 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
       }
       const hits = [...recent, now];
       if (await this.write(key, windowSeconds, hits, log?.version)) {
-        return { allowed: true, remaining: limit - hits.length, retryAfterSeconds: secondsUntil((hits[0] ?? now) + windowMs, now) };
+        return {
+          allowed: true,
+          remaining: limit - hits.length,
+          retryAfterSeconds: secondsUntil((hits[0] ?? now) + windowMs, now),
+        };
       }
     }
     return { allowed: false, remaining: 0, retryAfterSeconds: 1 };
@@ -53,10 +57,21 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
       const recent = log ? log.hits.filter((at) => at > now - windowMs) : [];
       // The hit nearest to when the refunded request was counted, if it is still in the log; the others stay.
       const target = countedAt.getTime();
-      const nearest = recent.reduce((best, at, index) => (Math.abs(at - target) < Math.abs((recent[best] ?? at) - target) ? index : best), 0);
+      const nearest = recent.reduce(
+        (best, at, index) => (Math.abs(at - target) < Math.abs((recent[best] ?? at) - target) ? index : best),
+        0,
+      );
       const hitAt = recent[nearest];
       if (!log || hitAt === undefined || Math.abs(hitAt - target) > REFUND_MATCH_MS) return;
-      if (await this.write(key, windowSeconds, recent.filter((_, index) => index !== nearest), log.version)) return;
+      if (
+        await this.write(
+          key,
+          windowSeconds,
+          recent.filter((_, index) => index !== nearest),
+          log.version,
+        )
+      )
+        return;
     }
     throw new Error(`rate limit refund of ${key} lost ${MAX_ROUNDS} races in a row`);
   }
@@ -69,7 +84,12 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
   }
 
   /** Writes the log on the version read (none: a new log); false when someone wrote in between. */
-  private async write(key: string, windowSeconds: number, hits: number[], readVersion: number | undefined): Promise<boolean> {
+  private async write(
+    key: string,
+    windowSeconds: number,
+    hits: number[],
+    readVersion: number | undefined,
+  ): Promise<boolean> {
     const latest = hits.at(-1) ?? this.options.clock.now().getTime();
     return wroteIfConditionHeld(() =>
       this.client.send(
@@ -92,7 +112,8 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
 }
 
 function windowMsOf(windowSeconds: number): number {
-  if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) throw new RangeError('windowSeconds must be a positive integer');
+  if (!Number.isInteger(windowSeconds) || windowSeconds <= 0)
+    throw new RangeError('windowSeconds must be a positive integer');
   return windowSeconds * 1000;
 }
 

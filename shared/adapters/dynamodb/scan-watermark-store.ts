@@ -27,7 +27,9 @@ export class DynamoScanWatermarkStore implements ScanWatermarkStore {
   ) {}
 
   async get(dc: string): Promise<ScanWatermark | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: key(dc), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: key(dc), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const item = itemSchema.parse(Item);
     // No full scan recorded (the item was deleted while an incremental scan ran): the next scan is a full one.

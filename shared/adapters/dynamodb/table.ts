@@ -14,7 +14,10 @@ export const blinkTableKeys = {
 } as const;
 
 /** Creates the table on a local DynamoDB stand-in (deployments create it with CDK). */
-export async function createBlinkTable(client: DynamoDBClient | DynamoDBDocumentClient, tableName: string): Promise<void> {
+export async function createBlinkTable(
+  client: DynamoDBClient | DynamoDBDocumentClient,
+  tableName: string,
+): Promise<void> {
   const { partitionKey, sortKey, gsi1 } = blinkTableKeys;
   await (client as DynamoDBClient).send(
     new CreateTableCommand({
@@ -97,7 +100,9 @@ export async function queryAllItems(
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    const page = await client.send(
+      new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -1,4 +1,10 @@
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Enrollment } from '../../domain/enrollment.js';
 import { ValidationError } from '../../domain/errors.js';
@@ -40,25 +46,43 @@ export class DynamoUserSearchIndex implements UserSearchIndex {
       ...userFiltersOf(enrollment).map((filter) => ({ pk: listPartitionOf(filter), sk: `${sam}#${userGuid}` })),
     ];
     const ownKey = { pk: `USER#${userGuid}`, sk: 'SEARCHKEYS' };
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: ownKey, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: ownKey, ConsistentRead: true }),
+    );
     const previous = ownKeysSchema.parse(Item ?? {}).keys;
     const id = (key: Key) => `${key.pk}\u0000${key.sk}`;
     const wantedIds = new Set(wanted.map(id));
     const previousIds = new Set(previous.map(id));
-    const puts = wanted.filter((key) => !previousIds.has(id(key))).map((key) => ({ PutRequest: { Item: { ...key, kind: 'user-search', userGuid } } }));
+    const puts = wanted
+      .filter((key) => !previousIds.has(id(key)))
+      .map((key) => ({ PutRequest: { Item: { ...key, kind: 'user-search', userGuid } } }));
     const deletes = previous.filter((key) => !wantedIds.has(id(key))).map((key) => ({ DeleteRequest: { Key: key } }));
     await this.batchWrite([...puts, ...deletes]);
-    await this.client.send(new PutCommand({ TableName: this.options.tableName, Item: { ...ownKey, kind: 'user-search-keys', keys: wanted } }));
+    await this.client.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: { ...ownKey, kind: 'user-search-keys', keys: wanted },
+      }),
+    );
   }
 
-  async search(query: { prefix?: string; filter?: UserListFilter; cursor?: string; pageSize: number }): Promise<UserSearchPage> {
-    const partition = query.prefix !== undefined ? searchPartitionOf(query.prefix) : listPartitionOf(query.filter ?? 'ALL');
+  async search(query: {
+    prefix?: string;
+    filter?: UserListFilter;
+    cursor?: string;
+    pageSize: number;
+  }): Promise<UserSearchPage> {
+    const partition =
+      query.prefix !== undefined ? searchPartitionOf(query.prefix) : listPartitionOf(query.filter ?? 'ALL');
     const startKey = query.cursor !== undefined ? decodeCursor(query.cursor, partition) : undefined;
     const page = await this.client.send(
       new QueryCommand({
         TableName: this.options.tableName,
         KeyConditionExpression: query.prefix !== undefined ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition, ...(query.prefix !== undefined ? { ':prefix': query.prefix } : {}) },
+        ExpressionAttributeValues: {
+          ':pk': partition,
+          ...(query.prefix !== undefined ? { ':prefix': query.prefix } : {}),
+        },
         Limit: query.pageSize,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
@@ -71,7 +95,9 @@ export class DynamoUserSearchIndex implements UserSearchIndex {
 
   private async batchWrite(requests: Array<Record<string, unknown>>): Promise<void> {
     for (let start = 0; start < requests.length; start += 25) {
-      let pending: Record<string, unknown[]> | undefined = { [this.options.tableName]: requests.slice(start, start + 25) };
+      let pending: Record<string, unknown[]> | undefined = {
+        [this.options.tableName]: requests.slice(start, start + 25),
+      };
       for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
         if (attempt >= 5) throw new Error('the search index could not be written (unprocessed items)');
         const result = await this.client.send(new BatchWriteCommand({ RequestItems: pending as never }));
@@ -89,6 +115,7 @@ function decodeCursor(cursor: string, partition: string): Key {
   } catch {
     throw new ValidationError('cursor is not one this portal gave out.');
   }
-  if (!parsed.success || parsed.data.pk !== partition) throw new ValidationError('cursor is not one this portal gave out.');
+  if (!parsed.success || parsed.data.pk !== partition)
+    throw new ValidationError('cursor is not one this portal gave out.');
   return parsed.data;
 }

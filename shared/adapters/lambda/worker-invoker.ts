@@ -1,6 +1,10 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DeliveryError } from '../../domain/errors.js';
-import { workerAdminReplySchema, type WorkerAdminReply, type WorkerAdminRequest } from '../../domain/worker-admin-contract.js';
+import {
+  workerAdminReplySchema,
+  type WorkerAdminReply,
+  type WorkerAdminRequest,
+} from '../../domain/worker-admin-contract.js';
 import type { WorkerInvoker } from '../../ports/directory-worker.js';
 
 /** Reaches the directory worker with a synchronous invocation (`{ "admin": … }`) and checks its answer's shape. */

@@ -42,7 +42,9 @@ export function configuredUrlOf(
   const byName = host ? urls.find((url) => hostOfUrl(url) === host) : undefined;
   if (byName) return byName;
   const serviceDn = dc.serviceDn;
-  return serviceDn ? identities.find((identity) => urls.includes(identity.url) && sameDn(identity.serviceDn, serviceDn))?.url : undefined;
+  return serviceDn
+    ? identities.find((identity) => urls.includes(identity.url) && sameDn(identity.serviceDn, serviceDn))?.url
+    : undefined;
 }
 
 /** The order writes try the DCs in: the PDC emulator first when known, then the others as configured. */

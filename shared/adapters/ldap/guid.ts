@@ -1,7 +1,6 @@
 import { ValidationError } from '../../domain/errors.js';
 import { GUID_PATTERN } from '../../validation/uuid.js';
 
-
 /**
  * The 16 bytes AD stores in objectGUID for a canonical GUID string. The first three groups are little-endian
  * (a Windows GUID struct: Data1 uint32, Data2 uint16, Data3 uint16), the last two are byte strings.

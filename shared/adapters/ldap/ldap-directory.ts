@@ -1,5 +1,16 @@
 import { isIP } from 'node:net';
-import { AndFilter, Attribute, BerWriter, Change, Client, Control, EqualityFilter, escapeFilter, type Entry, type Filter } from 'ldapts';
+import {
+  AndFilter,
+  Attribute,
+  BerWriter,
+  Change,
+  Client,
+  Control,
+  EqualityFilter,
+  escapeFilter,
+  type Entry,
+  type Filter,
+} from 'ldapts';
 import * as z from 'zod';
 import { ConfigurationError } from '../../config/env.js';
 import {
@@ -27,7 +38,16 @@ import type {
   ReplicationConfirmOptions,
   ResetOptions,
 } from '../../ports/directory.js';
-import { adDurationToSeconds, dateToFileTime, encodeUnicodePwd, fileTimeToDate, formatSid, UF_ACCOUNTDISABLE, UF_DONT_EXPIRE_PASSWD, UF_LOCKOUT } from './ad-values.js';
+import {
+  adDurationToSeconds,
+  dateToFileTime,
+  encodeUnicodePwd,
+  fileTimeToDate,
+  formatSid,
+  UF_ACCOUNTDISABLE,
+  UF_DONT_EXPIRE_PASSWD,
+  UF_LOCKOUT,
+} from './ad-values.js';
 import { configuredUrlOf, hostOfUrl, parentDn, writeOrder, type ConfiguredDcIdentity } from './dc-topology.js';
 import { formatGuid, parseGuid } from './guid.js';
 import { ATTID_UNICODE_PWD, attributeStateFromBlob, attributeStateFromXml } from './replication-metadata.js';
@@ -81,7 +101,9 @@ export class PolicyHintsControl extends Control {
 }
 
 const optionsSchema = z.object({
-  urls: z.array(z.string().regex(/^ldaps?:\/\/[^\s/]+\/?$/i, 'must be ldaps://host[:port] or ldap://host[:port]')).min(1),
+  urls: z
+    .array(z.string().regex(/^ldaps?:\/\/[^\s/]+\/?$/i, 'must be ldaps://host[:port] or ldap://host[:port]'))
+    .min(1),
   baseDn: z.string().min(3),
   bindDn: z.string().min(3),
   caPem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate bundle' }),
@@ -151,7 +173,6 @@ const PDC_UNKNOWN_FOR_MS = 30_000;
 const DOWN_FOR_MS = 30_000;
 const REPLICATION_ATTRIBUTES = ['replPropertyMetaData', 'msDS-ReplAttributeMetaData'];
 
-
 interface ProtectionFacts {
   domainSid: string;
   groupDns: string[];
@@ -186,7 +207,9 @@ export class LdapDirectory implements Directory {
     for (const url of options.urls ?? []) {
       const plain = url.toLowerCase().startsWith('ldap://');
       if (plain && !options.startTls) {
-        problems.push(`${url}: plain ldap:// needs startTls; password writes require an encrypted, verified connection`);
+        problems.push(
+          `${url}: plain ldap:// needs startTls; password writes require an encrypted, verified connection`,
+        );
       }
       if (!plain && options.startTls) problems.push(`${url}: startTls applies to ldap:// URLs, not ldaps://`);
     }
@@ -265,7 +288,9 @@ export class LdapDirectory implements Directory {
     } catch (error) {
       // AD hides PSOs from accounts without read access to the Password Settings Container.
       if (error instanceof NotFoundError) {
-        throw new DirectoryOperationError(`cannot read the user's password settings object ${psoDn}: grant the service account read access`);
+        throw new DirectoryOperationError(
+          `cannot read the user's password settings object ${psoDn}: grant the service account read access`,
+        );
       }
       throw error;
     }
@@ -325,7 +350,11 @@ export class LdapDirectory implements Directory {
             const version = await this.passwordVersionOn(session, user.dn);
             // A later write (a newer reset) also counts: the one confirmed here is then already replaced.
             if (version !== undefined && version >= writtenVersion) {
-              checks.set(dc.name, { dc: dc.name, state: 'caught-up', seenAfterMs: Date.now() - write.writtenAt.getTime() });
+              checks.set(dc.name, {
+                dc: dc.name,
+                state: 'caught-up',
+                seenAfterMs: Date.now() - write.writtenAt.getTime(),
+              });
             }
           } catch (error) {
             // The entry not yet there is "behind"; a DC that cannot be reached is not polled again.
@@ -359,10 +388,16 @@ export class LdapDirectory implements Directory {
       const since = options.changedSince;
       // Another DC's USNs mean nothing here, and a USN that went back means a restored DC: then a full scan.
       const changedSince =
-        since && startedAt && startedAt.dc === since.dc && startedAt.highestCommittedUsn >= since.highestCommittedUsn ? since : undefined;
+        since && startedAt && startedAt.dc === since.dc && startedAt.highestCommittedUsn >= since.highestCommittedUsn
+          ? since
+          : undefined;
       // uSNChanged is indexed (lockoutTime is not): the DC walks only the users changed since, not all of them.
       const changed = changedSince ? `(uSNChanged>=${changedSince.highestCommittedUsn + 1})` : '';
-      const { found: locked, pages, complete } = await scanUsersInPages(
+      const {
+        found: locked,
+        pages,
+        complete,
+      } = await scanUsersInPages(
         client,
         this.options.baseDn,
         {
@@ -395,21 +430,35 @@ export class LdapDirectory implements Directory {
     // pwdLastSet is not indexed (searchFlags 0 in the AD schema, as Samba ships it), so the DC walks every user once;
     // the bounds keep what comes back, and the per-user work, to the users near expiry under some policy in force.
     const windows = mergeRanges(
-      (await this.readMaxPasswordAges()).map((ageSeconds) => [now - ageSeconds * 1000, now - ageSeconds * 1000 + horizonMs] as const),
+      (await this.readMaxPasswordAges()).map(
+        (ageSeconds) => [now - ageSeconds * 1000, now - ageSeconds * 1000 + horizonMs] as const,
+      ),
     );
     if (windows.length === 0) return { expiring: [], pages: 0, complete: true };
-    const bounds = windows.map(([from, to]) => `(&(pwdLastSet>=${dateToFileTime(new Date(from))})(pwdLastSet<=${dateToFileTime(new Date(to))}))`);
+    const bounds = windows.map(
+      ([from, to]) => `(&(pwdLastSet>=${dateToFileTime(new Date(from))})(pwdLastSet<=${dateToFileTime(new Date(to))}))`,
+    );
     // Goes into the filter as it is: a FILETIME in digits, nothing else.
-    if (options.pwdLastSetFrom !== undefined && !/^\d{1,20}$/.test(options.pwdLastSetFrom)) throw new ValidationError('pwdLastSetFrom must be a FILETIME in digits');
+    if (options.pwdLastSetFrom !== undefined && !/^\d{1,20}$/.test(options.pwdLastSetFrom))
+      throw new ValidationError('pwdLastSetFrom must be a FILETIME in digits');
     const from = options.pwdLastSetFrom ? `(pwdLastSet>=${options.pwdLastSetFrom})` : '';
     const filter =
       `(&${USERS_FILTER}(!(userAccountControl:${BIT_AND}:=${UF_ACCOUNTDISABLE}))(!(userAccountControl:${BIT_AND}:=${UF_DONT_EXPIRE_PASSWD}))` +
       `(pwdLastSet>=1)${from}(|${bounds.join('')}))`;
     return this.read(async (client) => {
-      const { found: expiring, pages, complete } = await scanUsersInPages(
+      const {
+        found: expiring,
+        pages,
+        complete,
+      } = await scanUsersInPages(
         client,
         this.options.baseDn,
-        { filter, attributes: ['objectGUID', 'sAMAccountName', 'pwdLastSet', PASSWORD_EXPIRY], pageSize: options.pageSize, deadline },
+        {
+          filter,
+          attributes: ['objectGUID', 'sAMAccountName', 'pwdLastSet', PASSWORD_EXPIRY],
+          pageSize: options.pageSize,
+          deadline,
+        },
         (entry): ExpiringPassword | undefined => {
           // Constructed by the DC from pwdLastSet and the user's resultant policy (PSO or domain); AD and Samba both return
           // it in subtree searches (Get-ADUser -Filter does the same).
@@ -460,10 +509,18 @@ export class LdapDirectory implements Directory {
         if (!dc.url) return { dc: dc.name, state: 'unreachable', count: 0 };
         try {
           const session = await this.sessionAt(dc.url, this.options.connectTimeoutMs);
-          const entry = (await this.runOn(session, (client) => client.search(user.dn, { scope: 'base', attributes: ['badPwdCount', 'badPasswordTime'] })))
-            .searchEntries[0];
+          const entry = (
+            await this.runOn(session, (client) =>
+              client.search(user.dn, { scope: 'base', attributes: ['badPwdCount', 'badPasswordTime'] }),
+            )
+          ).searchEntries[0];
           const lastAt = entry ? fileTimeToDate(text(entry, 'badPasswordTime')) : undefined;
-          return { dc: dc.name, state: 'read', count: entry ? integer(entry, 'badPwdCount') : 0, ...(lastAt ? { lastAt } : {}) };
+          return {
+            dc: dc.name,
+            state: 'read',
+            count: entry ? integer(entry, 'badPwdCount') : 0,
+            ...(lastAt ? { lastAt } : {}),
+          };
         } catch (error) {
           if (error instanceof DirectoryUnavailableError) return { dc: dc.name, state: 'unreachable', count: 0 };
           throw error;
@@ -499,7 +556,8 @@ export class LdapDirectory implements Directory {
     this.domainControllersCache = { dcs, until: Date.now() + PDC_KNOWN_FOR_MS };
     dcs.then(
       (found) => {
-        if (found.some((dc) => dc.unreachable) && this.domainControllersCache?.dcs === dcs) this.domainControllersCache = undefined;
+        if (found.some((dc) => dc.unreachable) && this.domainControllersCache?.dcs === dcs)
+          this.domainControllersCache = undefined;
       },
       () => {
         if (this.domainControllersCache?.dcs === dcs) this.domainControllersCache = undefined;
@@ -515,7 +573,9 @@ export class LdapDirectory implements Directory {
   private async findDomainControllers(): Promise<DomainController[]> {
     const urls = this.options.urls;
     try {
-      const root = await this.read((client) => client.search('', { scope: 'base', attributes: ['configurationNamingContext'] }));
+      const root = await this.read((client) =>
+        client.search('', { scope: 'base', attributes: ['configurationNamingContext'] }),
+      );
       const configDn = root.searchEntries[0] ? text(root.searchEntries[0], 'configurationNamingContext') : undefined;
       if (!configDn) throw new NotFoundError('no configuration partition');
       const result = await this.read((client) =>
@@ -584,7 +644,12 @@ export class LdapDirectory implements Directory {
       pdcUrl = await this.findPdcUrl();
     } catch (error) {
       // No DC answering reads, or no right to read the role owner: the configured order, and the write says why.
-      if (!(error instanceof DirectoryOperationError || error instanceof NotFoundError || error instanceof DirectoryUnavailableError)) throw error;
+      if (!(
+        error instanceof DirectoryOperationError ||
+        error instanceof NotFoundError ||
+        error instanceof DirectoryUnavailableError
+      ))
+        throw error;
     }
     const ordered = writeOrder(urls, pdcUrl);
     this.writeOrderCache = { urls: ordered, until: Date.now() + (pdcUrl ? PDC_KNOWN_FOR_MS : PDC_UNKNOWN_FOR_MS) };
@@ -607,7 +672,11 @@ export class LdapDirectory implements Directory {
   private async passwordVersionOn(session: Session, dn: string): Promise<number | undefined> {
     let result;
     try {
-      result = await session.client.search(dn, { scope: 'base', attributes: REPLICATION_ATTRIBUTES, explicitBufferAttributes: ['replPropertyMetaData'] });
+      result = await session.client.search(dn, {
+        scope: 'base',
+        attributes: REPLICATION_ATTRIBUTES,
+        explicitBufferAttributes: ['replPropertyMetaData'],
+      });
     } catch (error) {
       if (classifyLdapError(error) === 'result') {
         if (resultCodeOf(error) === 32) throw new NotFoundError('no such directory entry');
@@ -627,7 +696,10 @@ export class LdapDirectory implements Directory {
 
   /** The connected DC's identity and highestCommittedUSN; undefined when it publishes no USNs (the local demo directory). */
   private async changeWatermarkOf(client: Client): Promise<ChangeWatermark | undefined> {
-    const result = await client.search('', { scope: 'base', attributes: ['highestCommittedUSN', 'dsServiceName', 'dnsHostName'] });
+    const result = await client.search('', {
+      scope: 'base',
+      attributes: ['highestCommittedUSN', 'dsServiceName', 'dnsHostName'],
+    });
     const root = result.searchEntries[0];
     const usn = Number(root ? text(root, 'highestCommittedUSN') : undefined);
     const serviceDn = root ? text(root, 'dsServiceName') : undefined;
@@ -653,7 +725,8 @@ export class LdapDirectory implements Directory {
         sizeLimit: 2,
       }),
     );
-    if (result.searchEntries.length > 1) throw new AmbiguousUserError('more than one directory entry matches the lookup');
+    if (result.searchEntries.length > 1)
+      throw new AmbiguousUserError('more than one directory entry matches the lookup');
     const entry = result.searchEntries[0];
     return entry ? toDirectoryUser(entry) : undefined;
   }
@@ -709,11 +782,15 @@ export class LdapDirectory implements Directory {
         }),
       );
       const found = new Map(
-        result.searchEntries.map((entry) => [Buffer.isBuffer(entry['objectSid']) ? formatSid(entry['objectSid']) : '', entry.dn]),
+        result.searchEntries.map((entry) => [
+          Buffer.isBuffer(entry['objectSid']) ? formatSid(entry['objectSid']) : '',
+          entry.dn,
+        ]),
       );
       // Without these two the check would silently pass everyone: fail instead (missing read rights, wrong base).
       for (const required of ['S-1-5-32-544', `${domainSid}-512`]) {
-        if (!found.has(required)) throw new DirectoryOperationError(`protected group ${required} not found under ${this.options.baseDn}`);
+        if (!found.has(required))
+          throw new DirectoryOperationError(`protected group ${required} not found under ${this.options.baseDn}`);
       }
       return { domainSid, groupDns: [...found.values()] };
     })();
@@ -760,13 +837,17 @@ export class LdapDirectory implements Directory {
     return this.runOn(session, operation);
   }
 
-  private async run<T>(operation: (client: Client, url: string) => Promise<T>, retryOnReusedConnection: boolean): Promise<T> {
+  private async run<T>(
+    operation: (client: Client, url: string) => Promise<T>,
+    retryOnReusedConnection: boolean,
+  ): Promise<T> {
     const reused = this.session?.client.isConnected === true && this.session.client.isBound;
     const session = await this.bound();
     try {
       return await this.runOn(session, operation);
     } catch (error) {
-      if (error instanceof DirectoryUnavailableError && reused && retryOnReusedConnection) return this.run(operation, false);
+      if (error instanceof DirectoryUnavailableError && reused && retryOnReusedConnection)
+        return this.run(operation, false);
       throw error;
     }
   }
@@ -810,7 +891,10 @@ export class LdapDirectory implements Directory {
    */
   private async firstAnswering(urls: readonly string[]): Promise<Session> {
     const now = Date.now();
-    const ordered = [...urls.filter((url) => (this.downUntil.get(url) ?? 0) <= now), ...urls.filter((url) => (this.downUntil.get(url) ?? 0) > now)];
+    const ordered = [
+      ...urls.filter((url) => (this.downUntil.get(url) ?? 0) <= now),
+      ...urls.filter((url) => (this.downUntil.get(url) ?? 0) > now),
+    ];
     const failures: string[] = [];
     for (const url of ordered) {
       try {
@@ -910,7 +994,11 @@ function alive(session: Session): boolean {
 /** The DC's invocationId (from its NTDS Settings object), or undefined when the service account cannot read it. */
 async function readInvocationId(client: Client, serviceDn: string): Promise<string | undefined> {
   try {
-    const result = await client.search(serviceDn, { scope: 'base', attributes: ['invocationId'], explicitBufferAttributes: ['invocationId'] });
+    const result = await client.search(serviceDn, {
+      scope: 'base',
+      attributes: ['invocationId'],
+      explicitBufferAttributes: ['invocationId'],
+    });
     const raw = result.searchEntries[0]?.['invocationId'];
     const bytes = Array.isArray(raw) ? raw[0] : raw;
     return Buffer.isBuffer(bytes) && bytes.length === 16 ? formatGuid(bytes) : undefined;
@@ -922,7 +1010,8 @@ async function readInvocationId(client: Client, serviceDn: string): Promise<stri
 }
 
 function replace(type: string, value: Buffer | string): Change {
-  const modification = typeof value === 'string' ? new Attribute({ type, values: [value] }) : new Attribute({ type, values: [value] });
+  const modification =
+    typeof value === 'string' ? new Attribute({ type, values: [value] }) : new Attribute({ type, values: [value] });
   return new Change({ operation: 'replace', modification });
 }
 
@@ -940,7 +1029,9 @@ function scrubbed(error: unknown, password: string): Error {
     if (code === 12) {
       // unavailableCriticalExtension: only the policy hints control is sent critical.
       return new DirectoryOperationError(
-        clean(`the DC does not support the password policy hints control; turn LDAP_PASSWORD_POLICY_HINTS off for it (${error.message})`),
+        clean(
+          `the DC does not support the password policy hints control; turn LDAP_PASSWORD_POLICY_HINTS off for it (${error.message})`,
+        ),
       );
     }
     return new DirectoryOperationError(clean(error.message));
@@ -1035,7 +1126,12 @@ const PSO_POLICY_ATTRIBUTES: PolicyAttributes = {
 };
 
 /** A policy read from `entry`; complexity is passed in, because the two sources encode it differently. */
-function passwordPolicyOf(entry: Entry, names: PolicyAttributes, complexity: boolean, source: PasswordPolicy['source']): PasswordPolicy {
+function passwordPolicyOf(
+  entry: Entry,
+  names: PolicyAttributes,
+  complexity: boolean,
+  source: PasswordPolicy['source'],
+): PasswordPolicy {
   return {
     minLength: integer(entry, names.minLength),
     complexity,

@@ -71,7 +71,9 @@ export class OpenIdProvider implements IdentityProvider {
     });
     if (payload.nonce !== request.nonce) throw new Error('the ID token was issued for another sign-in (nonce)');
     const groups = stringList.safeParse(payload[this.options.groupsClaim] ?? []);
-    const name = [payload.name, payload.preferred_username, payload.email].find((value) => typeof value === 'string' && value !== '');
+    const name = [payload.name, payload.preferred_username, payload.email].find(
+      (value) => typeof value === 'string' && value !== '',
+    );
     return {
       subject: payload.sub ?? '',
       name: typeof name === 'string' ? name : (payload.sub ?? ''),
@@ -87,7 +89,8 @@ export class OpenIdProvider implements IdentityProvider {
       });
       if (!response.ok) throw new Error(`OpenID discovery failed (HTTP ${response.status})`);
       const discovery = discoverySchema.parse(await response.json());
-      if (discovery.issuer !== this.options.issuer) throw new Error(`the provider calls itself ${discovery.issuer}, not ${this.options.issuer}`);
+      if (discovery.issuer !== this.options.issuer)
+        throw new Error(`the provider calls itself ${discovery.issuer}, not ${this.options.issuer}`);
       return { discovery, keys: createRemoteJWKSet(new URL(discovery.jwks_uri)) };
     })().catch((error: unknown) => {
       // A provider that was down must be asked again by the next sign-in.

@@ -47,7 +47,8 @@ export class EndUserMessagingSmsSender implements SmsSender {
     } catch (error) {
       if (error instanceof OptedOutError) throw error;
       if (isOptedOut(error)) throw new OptedOutError('The destination number opted out of SMS', { cause: error });
-      if (isTransientAwsError(error)) throw new DeliveryError('End User Messaging could not send the SMS now', { cause: error });
+      if (isTransientAwsError(error))
+        throw new DeliveryError('End User Messaging could not send the SMS now', { cause: error });
       throw error;
     }
   }

@@ -27,7 +27,9 @@ export class SnsSmsSender implements SmsSender {
           Message: message.body,
           MessageAttributes: {
             'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
-            ...(origination ? { 'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: origination } } : {}),
+            ...(origination
+              ? { 'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: origination } }
+              : {}),
           },
         }),
       );

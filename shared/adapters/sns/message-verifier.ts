@@ -24,7 +24,12 @@ const common = {
 const subscription = { ...common, Token: z.string().min(1).max(4096), SubscribeURL: z.string().min(1).max(4096) };
 
 export const snsHttpMessageSchema = z.discriminatedUnion('Type', [
-  z.object({ Type: z.literal('Notification'), ...common, Subject: z.string().max(200).optional(), UnsubscribeURL: z.string().max(4096).optional() }),
+  z.object({
+    Type: z.literal('Notification'),
+    ...common,
+    Subject: z.string().max(200).optional(),
+    UnsubscribeURL: z.string().max(4096).optional(),
+  }),
   z.object({ Type: z.literal('SubscriptionConfirmation'), ...subscription }),
   z.object({ Type: z.literal('UnsubscribeConfirmation'), ...subscription }),
 ]);
@@ -82,7 +87,15 @@ export function isSnsUrl(value: string, region: string, kind: 'certificate' | 's
     return false;
   }
   const host = SNS_HOST.exec(url.hostname);
-  if (url.protocol !== 'https:' || !host || host[1] !== region || url.port !== '' || url.username !== '' || url.password !== '') return false;
+  if (
+    url.protocol !== 'https:' ||
+    !host ||
+    host[1] !== region ||
+    url.port !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  )
+    return false;
   if (kind === 'certificate') return url.pathname.endsWith('.pem') && url.search === '' && url.hash === '';
   return url.searchParams.get('Action') === 'ConfirmSubscription';
 }
@@ -100,13 +113,16 @@ export class SnsMessageVerifier {
     const region = TOPIC_ARN.exec(message.TopicArn)?.[1];
     if (!region) return refuse('unknown-topic');
     if (!isSnsUrl(message.SigningCertURL, region, 'certificate')) return refuse('certificate-url');
-    if (message.Type !== 'Notification' && !isSnsUrl(message.SubscribeURL, region, 'subscribe')) return refuse('subscribe-url');
-    const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : undefined;
+    if (message.Type !== 'Notification' && !isSnsUrl(message.SubscribeURL, region, 'subscribe'))
+      return refuse('subscribe-url');
+    const algorithm =
+      message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : undefined;
     if (!algorithm) return refuse('signature-version');
 
     const now = this.options.clock.now().getTime();
     const publishedAt = Date.parse(message.Timestamp);
-    if (publishedAt > now + MAX_FUTURE_SKEW_MS || now - publishedAt > this.options.maxAgeSeconds * 1000) return refuse('stale');
+    if (publishedAt > now + MAX_FUTURE_SKEW_MS || now - publishedAt > this.options.maxAgeSeconds * 1000)
+      return refuse('stale');
 
     let certificate: X509Certificate;
     try {

@@ -19,11 +19,14 @@ export class SnsPushEndpoints implements PushEndpoints {
     const platformApplicationArn = this.platformApplicationArns[platform];
     if (!platformApplicationArn) return undefined;
     try {
-      const { EndpointArn } = await this.client.send(new CreatePlatformEndpointCommand({ PlatformApplicationArn: platformApplicationArn, Token: token }));
+      const { EndpointArn } = await this.client.send(
+        new CreatePlatformEndpointCommand({ PlatformApplicationArn: platformApplicationArn, Token: token }),
+      );
       if (!EndpointArn) throw new DeliveryError('SNS created no platform endpoint');
       return EndpointArn;
     } catch (error) {
-      if (isTransientAwsError(error)) throw new DeliveryError('SNS could not create the push endpoint now', { cause: error });
+      if (isTransientAwsError(error))
+        throw new DeliveryError('SNS could not create the push endpoint now', { cause: error });
       throw error;
     }
   }

@@ -14,7 +14,8 @@ export class SnsPushSender implements PushSender {
   async send(push: OutboundPush): Promise<{ messageId: string }> {
     // Only mobile push endpoints: a stored target that is anything else (a topic, a phone number, a raw token kept
     // from before endpoints were made server-side) is never published to.
-    if (!SNS_PUSH_ENDPOINT_ARN.test(push.target)) throw new ValidationError('The push target is not an SNS mobile push endpoint');
+    if (!SNS_PUSH_ENDPOINT_ARN.test(push.target))
+      throw new ValidationError('The push target is not an SNS mobile push endpoint');
     try {
       const { MessageId } = await this.client.send(
         new PublishCommand({ TargetArn: push.target, MessageStructure: 'json', Message: snsPushMessage(push) }),
@@ -32,6 +33,8 @@ export class SnsPushSender implements PushSender {
 export function snsPushMessage(push: OutboundPush): string {
   const data = push.data ?? {};
   const apns = JSON.stringify({ aps: { alert: { title: push.title, body: push.body }, sound: 'default' }, ...data });
-  const fcm = JSON.stringify({ fcmV1Message: { message: { notification: { title: push.title, body: push.body }, data } } });
+  const fcm = JSON.stringify({
+    fcmV1Message: { message: { notification: { title: push.title, body: push.body }, data } },
+  });
   return JSON.stringify({ default: push.body, APNS: apns, APNS_SANDBOX: apns, GCM: fcm });
 }

@@ -54,7 +54,8 @@ export class LibraryWebPushSender implements WebPushSender {
 export function webPushFailure(error: unknown): Error {
   if (error instanceof WebPushError) {
     const status = error.statusCode;
-    if (status === 404 || status === 410) return new PushSubscriptionGoneError(`The push service answered ${status}: the subscription is gone`);
+    if (status === 404 || status === 410)
+      return new PushSubscriptionGoneError(`The push service answered ${status}: the subscription is gone`);
     if (status === 429 || status >= 500) return new DeliveryError(`The push service answered ${status}`);
     return new PushRefusedError(`The push service refused the push (${status})`);
   }

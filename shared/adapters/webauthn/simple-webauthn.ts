@@ -32,7 +32,11 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
       userID: new TextEncoder().encode(user.id),
       challenge: Buffer.from(challenge, 'base64url'),
       attestationType: 'none',
-      authenticatorSelection: { authenticatorAttachment: 'platform', userVerification: 'required', residentKey: 'discouraged' },
+      authenticatorSelection: {
+        authenticatorAttachment: 'platform',
+        userVerification: 'required',
+        residentKey: 'discouraged',
+      },
       timeout: 120_000,
     });
   }
@@ -40,10 +44,17 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
   verifyRegistration(response: unknown, expectedChallenge: string): Promise<WebAuthnCredential | undefined> {
     return this.refusingOnError('registration', async () => {
       const { verifyRegistrationResponse } = await import('@simplewebauthn/server');
-      const verified = await verifyRegistrationResponse({ response: response as RegistrationResponseJSON, ...this.expecting(expectedChallenge) });
+      const verified = await verifyRegistrationResponse({
+        response: response as RegistrationResponseJSON,
+        ...this.expecting(expectedChallenge),
+      });
       if (!verified.verified) return undefined;
       const { credential } = verified.registrationInfo;
-      return { credentialId: credential.id, publicKey: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter };
+      return {
+        credentialId: credential.id,
+        publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+        counter: credential.counter,
+      };
     });
   }
 
@@ -58,15 +69,25 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
     });
   }
 
-  verifyAuthentication(response: unknown, expectedChallenge: string, credential: WebAuthnCredential): Promise<{ newCounter: number } | undefined> {
+  verifyAuthentication(
+    response: unknown,
+    expectedChallenge: string,
+    credential: WebAuthnCredential,
+  ): Promise<{ newCounter: number } | undefined> {
     return this.refusingOnError('assertion', async () => {
       const { verifyAuthenticationResponse } = await import('@simplewebauthn/server');
       const verified = await verifyAuthenticationResponse({
         response: response as AuthenticationResponseJSON,
         ...this.expecting(expectedChallenge),
-        credential: { id: credential.credentialId, publicKey: Buffer.from(credential.publicKey, 'base64url'), counter: credential.counter },
+        credential: {
+          id: credential.credentialId,
+          publicKey: Buffer.from(credential.publicKey, 'base64url'),
+          counter: credential.counter,
+        },
       });
-      return verified.verified && verified.authenticationInfo.userVerified ? { newCounter: verified.authenticationInfo.newCounter } : undefined;
+      return verified.verified && verified.authenticationInfo.userVerified
+        ? { newCounter: verified.authenticationInfo.newCounter }
+        : undefined;
     });
   }
 
@@ -76,11 +97,17 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
   }
 
   /** Runs a verification; one that throws (malformed or forged response) is a refusal, its reason logged only. */
-  private async refusingOnError<T>(ceremony: 'registration' | 'assertion', verify: () => Promise<T | undefined>): Promise<T | undefined> {
+  private async refusingOnError<T>(
+    ceremony: 'registration' | 'assertion',
+    verify: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     try {
       return await verify();
     } catch (error) {
-      this.options.logger.info('webauthn verification failed', { ceremony, reason: error instanceof Error ? error.message : 'unknown' });
+      this.options.logger.info('webauthn verification failed', {
+        ceremony,
+        reason: error instanceof Error ? error.message : 'unknown',
+      });
       return undefined;
     }
   }

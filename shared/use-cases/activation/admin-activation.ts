@@ -45,7 +45,9 @@ const JUDGE_CONCURRENCY = 8;
 const RESOLVE_TIME_BUDGET_MS = 20_000;
 
 /** `replacesEarlier`: the user holds an earlier link (pending, or setup done) that this activation supersedes. */
-type Verdict = { eligible: ActivationCandidate & { dn: string }; replacesEarlier: 'pending-link' | 'completed-setup' | undefined } | { skipped: SkipReason };
+type Verdict =
+  | { eligible: ActivationCandidate & { dn: string }; replacesEarlier: 'pending-link' | 'completed-setup' | undefined }
+  | { skipped: SkipReason };
 
 /**
  * Admin activation on the worker side (the only side that reaches AD): resolve a target to the users who may be
@@ -71,11 +73,21 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
         displayName: user.displayName?.trim() || user.samAccountName,
         mail,
       },
-      replacesEarlier: enrollment?.status === 'activated' ? 'pending-link' : enrollment?.status === 'active' ? 'completed-setup' : undefined,
+      replacesEarlier:
+        enrollment?.status === 'activated'
+          ? 'pending-link'
+          : enrollment?.status === 'active'
+            ? 'completed-setup'
+            : undefined,
     };
   };
 
-  const refused = async (skipped: SkippedUser, userGuid: string | undefined, requestId: string | undefined, actor?: string) => {
+  const refused = async (
+    skipped: SkippedUser,
+    userGuid: string | undefined,
+    requestId: string | undefined,
+    actor?: string,
+  ) => {
     await deps.auditLog.record({
       ...(actor ? { actor } : {}),
       ...(userGuid ? { userGuid } : {}),
@@ -112,13 +124,22 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
    * One page of a target: lists the target's users (one paged LDAP search), orders them by objectGUID and judges the
    * page after the cursor. Answers `nextCursor` while users remain, so a target of thousands takes several calls.
    */
-  async function resolve(target: ActivationTarget, requestId?: string, options: ResolveOptions = {}): Promise<ResolveResult> {
+  async function resolve(
+    target: ActivationTarget,
+    requestId?: string,
+    options: ResolveOptions = {},
+  ): Promise<ResolveResult> {
     const startedAt = deps.clock.now().getTime();
     const after = options.cursor === undefined ? undefined : decodeResolveCursor(options.cursor);
     if (options.cursor !== undefined && after === undefined) {
-      throw new ValidationError('Invalid request: cursor: must be a nextCursor from an earlier resolve answer', ['cursor: must be a nextCursor from an earlier resolve answer']);
+      throw new ValidationError('Invalid request: cursor: must be a nextCursor from an earlier resolve answer', [
+        'cursor: must be a nextCursor from an earlier resolve answer',
+      ]);
     }
-    const pageSize = Math.min(Math.max(1, Math.trunc(options.pageSize ?? RESOLVE_PAGE_SIZE_DEFAULT)), RESOLVE_PAGE_SIZE_MAX);
+    const pageSize = Math.min(
+      Math.max(1, Math.trunc(options.pageSize ?? RESOLVE_PAGE_SIZE_DEFAULT)),
+      RESOLVE_PAGE_SIZE_MAX,
+    );
     const users = await usersOf(target);
     const name = 'user' in target ? target.user : 'group' in target ? target.group : target.ou;
     if (typeof users === 'string') {
@@ -160,7 +181,11 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
     return { candidates, skipped, total: ordered.length, ...(nextCursor ? { nextCursor } : {}) };
   }
 
-  async function activate(userGuids: string[], requestId?: string, options: { reactivate?: boolean; actor?: string } = {}): Promise<ActivateResult> {
+  async function activate(
+    userGuids: string[],
+    requestId?: string,
+    options: { reactivate?: boolean; actor?: string } = {},
+  ): Promise<ActivateResult> {
     const { actor } = options;
     const reactivate = options.reactivate === true;
     const activated: ActivationCandidate[] = [];
@@ -186,7 +211,11 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
       const { dn, ...candidate } = verdict.eligible;
       let issued;
       try {
-        issued = await issueActivation(deps, { ...candidate, dn }, { reactivate, ...(requestId ? { requestId } : {}), ...(actor ? { actor } : {}) });
+        issued = await issueActivation(
+          deps,
+          { ...candidate, dn },
+          { reactivate, ...(requestId ? { requestId } : {}), ...(actor ? { actor } : {}) },
+        );
       } catch (error) {
         // Enrolled between the check and the write (the user finished an earlier setup just now).
         if (!(error instanceof AlreadyEnrolledError)) throw error;
@@ -216,7 +245,11 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
         // the recipient.
         const entry: SkippedUser = { name: candidate.samAccountName, reason: 'email-failed' };
         skipped.push(entry);
-        logger.warn('activation email failed', { requestId, userGuid, error: error instanceof Error ? error.name : typeof error });
+        logger.warn('activation email failed', {
+          requestId,
+          userGuid,
+          error: error instanceof Error ? error.name : typeof error,
+        });
         await deps.auditLog.record({
           userGuid,
           action: 'enrollment.activation-email-failed',

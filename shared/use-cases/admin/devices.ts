@@ -5,7 +5,11 @@ import { noticeEmail } from '../../email/notice-email.js';
 import type { AdminDependencies, AdminRequestContext } from './dependencies.js';
 
 /** Revokes one device; returns the user it belonged to. */
-export async function revokeDevice(deps: AdminDependencies, deviceId: string, request: AdminRequestContext): Promise<{ userGuid: string }> {
+export async function revokeDevice(
+  deps: AdminDependencies,
+  deviceId: string,
+  request: AdminRequestContext,
+): Promise<{ userGuid: string }> {
   const device = await deps.deviceStore.get(deviceId);
   const now = deps.clock.now();
   if (!device || !(await deps.deviceStore.revoke(deviceId, now))) throw new NotFoundError('No such device.');
@@ -23,14 +27,22 @@ export async function revokeDevice(deps: AdminDependencies, deviceId: string, re
     try {
       await deps.emailSender.send(deviceRevokedEmail(deps.notices, enrollment, now));
     } catch (error) {
-      deps.logger.error('notice could not be sent', { notice: 'device-revoked-email', userGuid: device.userGuid, error: error instanceof Error ? error.name : 'unknown' });
+      deps.logger.error('notice could not be sent', {
+        notice: 'device-revoked-email',
+        userGuid: device.userGuid,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
     }
   }
   return { userGuid: device.userGuid };
 }
 
 /** Email notice after an admin revoked a phone; it never holds a key or a password. */
-export function deviceRevokedEmail(notices: AdminDependencies['notices'], to: Pick<Enrollment, 'mail' | 'displayName'>, at: Date): OutboundEmail {
+export function deviceRevokedEmail(
+  notices: AdminDependencies['notices'],
+  to: Pick<Enrollment, 'mail' | 'displayName'>,
+  at: Date,
+): OutboundEmail {
   return noticeEmail(to.mail, `${notices.productName}: a phone app was removed from your account`, [
     `Hello ${to.displayName},`,
     `Your IT team removed the ${notices.productName} app on your phone from your account on ${at.toUTCString()}. That phone can no longer reset your Windows password or unlock your account.`,

@@ -13,7 +13,9 @@ export interface EnrollmentWithDevices {
 
 /** Every enrollment with the user's devices, ordered by account name. */
 export async function listEnrollments(deps: AdminDependencies): Promise<EnrollmentWithDevices[]> {
-  const enrollments = await mapInBatches(await deps.listEnrolledUsers(), 10, (userGuid) => deps.enrollmentStore.get(userGuid));
+  const enrollments = await mapInBatches(await deps.listEnrolledUsers(), 10, (userGuid) =>
+    deps.enrollmentStore.get(userGuid),
+  );
   const listed = enrollments
     .filter((enrollment): enrollment is Enrollment => enrollment !== undefined)
     .sort((a, b) => a.samAccountName.localeCompare(b.samAccountName));
@@ -27,7 +29,11 @@ export async function listEnrollments(deps: AdminDependencies): Promise<Enrollme
  * Revokes the enrollment (no more resets by SMS or app), every device of the user, and any outstanding activation
  * link (superseded by an unknown, already expired one). Returns the ids of the devices revoked now.
  */
-export async function revokeEnrollment(deps: AdminDependencies, userGuid: string, request: AdminRequestContext): Promise<string[]> {
+export async function revokeEnrollment(
+  deps: AdminDependencies,
+  userGuid: string,
+  request: AdminRequestContext,
+): Promise<string[]> {
   const now = await retryOnConcurrentUpdate(async () => {
     const enrollment = await deps.enrollmentStore.get(userGuid);
     if (!enrollment) throw new NotFoundError('No such enrollment.');
@@ -51,7 +57,14 @@ export async function revokeEnrollment(deps: AdminDependencies, userGuid: string
     if (device.revokedAt) continue;
     if (await deps.deviceStore.revoke(device.deviceId, now)) revoked.push(device.deviceId);
   }
-  await deps.auditLog.record({ userGuid, action: 'enrollment.revoked', channel: 'admin', result: 'success', ...request, at: now });
+  await deps.auditLog.record({
+    userGuid,
+    action: 'enrollment.revoked',
+    channel: 'admin',
+    result: 'success',
+    ...request,
+    at: now,
+  });
   return revoked;
 }
 
@@ -63,6 +76,7 @@ export function auditTrail(deps: AdminDependencies, userGuid: string, limit: num
 /** Maps with at most `size` calls in flight, keeping the order. */
 async function mapInBatches<T, R>(items: T[], size: number, map: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
-  for (let start = 0; start < items.length; start += size) results.push(...(await Promise.all(items.slice(start, start + size).map(map))));
+  for (let start = 0; start < items.length; start += size)
+    results.push(...(await Promise.all(items.slice(start, start + size).map(map))));
   return results;
 }

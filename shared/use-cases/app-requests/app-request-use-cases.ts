@@ -72,7 +72,11 @@ export function createAppRequestUseCases(deps: AppRequestDependencies) {
 
   return {
     /** Returns the request id (the job id) the device polls. */
-    async request(kind: AppRequestKind, { device, enrollment }: AuthenticatedDevice, httpRequestId?: string): Promise<{ requestId: string }> {
+    async request(
+      kind: AppRequestKind,
+      { device, enrollment }: AuthenticatedDevice,
+      httpRequestId?: string,
+    ): Promise<{ requestId: string }> {
       const now = clock.now();
       try {
         await hitResetLimits(deps.rateLimiter, enrollment.userGuid, settings);
@@ -87,7 +91,12 @@ export function createAppRequestUseCases(deps: AppRequestDependencies) {
             ...(httpRequestId ? { requestId: httpRequestId } : {}),
             at: now,
           });
-          logger.info('app request refused', { kind, reason: 'rate-limited', userGuid: enrollment.userGuid, deviceId: device.deviceId });
+          logger.info('app request refused', {
+            kind,
+            reason: 'rate-limited',
+            userGuid: enrollment.userGuid,
+            deviceId: device.deviceId,
+          });
         }
         throw error;
       }
@@ -110,7 +119,11 @@ export function createAppRequestUseCases(deps: AppRequestDependencies) {
       } catch (error) {
         // Nothing will answer a job that was never queued: say so to the polling device instead of leaving it pending.
         await passwordDelivery
-          .deliverOutcome(recipient, { state: 'failed', message: 'Blink could not take your request. Try again later.' }, expiresAt)
+          .deliverOutcome(
+            recipient,
+            { state: 'failed', message: 'Blink could not take your request. Try again later.' },
+            expiresAt,
+          )
           .catch(() => undefined);
         throw error;
       }
@@ -132,7 +145,8 @@ export function createAppRequestUseCases(deps: AppRequestDependencies) {
      */
     async result(requestId: string, { device }: AuthenticatedDevice): Promise<AppRequestResult | undefined> {
       const result = await passwordDelivery.take(requestId, device.deviceId, clock.now());
-      if (result?.state === 'password-ready') logger.info('app password fetched', { jobId: requestId, deviceId: device.deviceId });
+      if (result?.state === 'password-ready')
+        logger.info('app password fetched', { jobId: requestId, deviceId: device.deviceId });
       return result;
     },
   };

@@ -1,1 +1,8 @@
-export { type AppRequestKind, type AppRequestUseCases, type AuthenticatedDevice, createAppRequestUseCases, resetLimitKeys, type ResetLimits } from './app-request-use-cases.js';
+export {
+  type AppRequestKind,
+  type AppRequestUseCases,
+  type AuthenticatedDevice,
+  createAppRequestUseCases,
+  resetLimitKeys,
+  type ResetLimits,
+} from './app-request-use-cases.js';

@@ -20,7 +20,11 @@ export interface UnlinkDependencies {
  * "Unlink this phone" in the app: the signed device revokes itself, so the keys left on a phone that is given away
  * or wiped can do nothing more. The user is told by email (an independent channel), in case it was not them.
  */
-export async function unlinkDevice(deps: UnlinkDependencies, { device, enrollment }: { device: Device; enrollment: Enrollment }, requestId?: string): Promise<void> {
+export async function unlinkDevice(
+  deps: UnlinkDependencies,
+  { device, enrollment }: { device: Device; enrollment: Enrollment },
+  requestId?: string,
+): Promise<void> {
   const now = deps.clock.now();
   await deps.deviceStore.revoke(device.deviceId, now);
   await deps.auditLog.record({
@@ -35,7 +39,11 @@ export async function unlinkDevice(deps: UnlinkDependencies, { device, enrollmen
   try {
     await deps.emailSender.send(deviceUnlinkedEmail(deps.settings, enrollment, now));
   } catch (error) {
-    deps.logger.error('notice could not be sent', { notice: 'device-unlinked-email', userGuid: enrollment.userGuid, error: error instanceof Error ? error.name : 'unknown' });
+    deps.logger.error('notice could not be sent', {
+      notice: 'device-unlinked-email',
+      userGuid: enrollment.userGuid,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
   }
 }
 

@@ -31,7 +31,8 @@ function challengeOf(response: unknown): string | undefined {
   try {
     const clientDataJSON = (response as { response?: { clientDataJSON?: unknown } }).response?.clientDataJSON;
     if (typeof clientDataJSON !== 'string') return undefined;
-    const challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown }).challenge;
+    const challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown })
+      .challenge;
     return typeof challenge === 'string' && /^[A-Za-z0-9_-]{43}$/.test(challenge) ? challenge : undefined;
   } catch {
     return undefined;
@@ -51,12 +52,17 @@ export function createWebAuthnUseCases(deps: WebAuthnDependencies) {
   const assertionHash = async (deviceId: string, action: DeviceAction, challenge: string) =>
     hashSecret(await hmacKey(), 'webauthn-challenge', `${deviceId}:${action}:${challenge}`);
   const registrationChallenge = async (bindingCode: string) =>
-    createHmac('sha256', await hmacKey()).update(`webauthn-registration\0${bindingCode}`).digest('base64url');
+    createHmac('sha256', await hmacKey())
+      .update(`webauthn-registration\0${bindingCode}`)
+      .digest('base64url');
 
   return {
     async registrationOptions(bindingCode: string): Promise<unknown> {
       // The user handle is random: nothing about the account is given to the authenticator or a page that asks.
-      return deps.webauthn.registrationOptions(await registrationChallenge(bindingCode), { id: randomBytes(16).toString('base64url'), name: 'Blink' });
+      return deps.webauthn.registrationOptions(await registrationChallenge(bindingCode), {
+        id: randomBytes(16).toString('base64url'),
+        name: 'Blink',
+      });
     },
 
     async verifyRegistration(bindingCode: string, response: unknown): Promise<WebAuthnCredential | undefined> {
@@ -94,12 +100,20 @@ export function createWebAuthnUseCases(deps: WebAuthnDependencies) {
       const challenge = challengeOf(response);
       if (!challenge) return refuse('missing');
       // Consumed before verifying: a captured assertion cannot be replayed, even while this one is being checked.
-      const issued = await deps.enrollmentStore.consumeSecret('webauthn-challenge', await assertionHash(device.deviceId, action, challenge), deps.clock.now());
+      const issued = await deps.enrollmentStore.consumeSecret(
+        'webauthn-challenge',
+        await assertionHash(device.deviceId, action, challenge),
+        deps.clock.now(),
+      );
       if (!issued || issued.userGuid !== device.userGuid) return refuse('unknown-used-or-expired-challenge');
       const verified = await deps.webauthn.verifyAuthentication(response, challenge, credential);
       if (!verified) return refuse('not-verified');
       // Authenticators that keep no counter send 0 every time (allowed); one that counts must count up.
-      if (verified.newCounter > 0 && !(await deps.counters.advanceWebAuthnCounter(device.deviceId, verified.newCounter))) return refuse('counter-not-advanced');
+      if (
+        verified.newCounter > 0 &&
+        !(await deps.counters.advanceWebAuthnCounter(device.deviceId, verified.newCounter))
+      )
+        return refuse('counter-not-advanced');
       return true;
     },
   };

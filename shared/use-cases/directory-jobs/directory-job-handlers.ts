@@ -28,7 +28,13 @@ export interface DirectoryJobDependencies {
 }
 
 /** What the directory worker does per job kind. Used unchanged by the Lambda and the local runtime. */
-export function createDirectoryJobHandlers({ directory, logger, lockoutWatch, accountJobs, expiryReminders }: DirectoryJobDependencies): JobHandlers {
+export function createDirectoryJobHandlers({
+  directory,
+  logger,
+  lockoutWatch,
+  accountJobs,
+  expiryReminders,
+}: DirectoryJobDependencies): JobHandlers {
   return {
     ping: async () => {
       const { url } = await directory.checkHealth();

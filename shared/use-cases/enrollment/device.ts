@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DEVICE_REQUEST_MAX_SKEW_MS, type Device, type DevicePlatform, type UnlockMethod, type WebAuthnCredential } from '../../domain/device.js';
+import {
+  DEVICE_REQUEST_MAX_SKEW_MS,
+  type Device,
+  type DevicePlatform,
+  type UnlockMethod,
+  type WebAuthnCredential,
+} from '../../domain/device.js';
 import { verifyDeviceRequest, type DevicePublicKey } from '../../domain/device-signature.js';
 import { issuedUnderCurrentActivation, type Enrollment, type EnrollmentMethods } from '../../domain/enrollment.js';
 import { RateLimitedError } from '../../domain/errors.js';
@@ -41,14 +47,14 @@ export interface SignedDeviceRequest {
   signature: string | undefined;
 }
 
-export type DeviceAuthentication = { ok: true; device: Device; enrollment: Enrollment } | { ok: false; reason: 'device-unauthorized' };
+export type DeviceAuthentication =
+  { ok: true; device: Device; enrollment: Enrollment } | { ok: false; reason: 'device-unauthorized' };
 
 export interface DeviceStatus {
   account: { displayName: string; samAccountName: string };
   methods: EnrollmentMethods;
   device: { deviceId: string; unlockMethod: UnlockMethod; platform: DevicePlatform; protocol: 1 | 2 };
 }
-
 
 /** The app's calls: registration with a QR binding code, then signed requests. */
 export function createDeviceUseCases(deps: EnrollmentDependencies) {
@@ -57,8 +63,13 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
 
   return {
     async register(registration: DeviceRegistration, request: RequestFacts): Promise<RegisterResult> {
-      const ipDecision = await deps.rateLimiter.hit(`device-register-ip:${request.clientIp}`, enrollmentLimits.registrationsPerIpPerHour, 3600);
-      if (!ipDecision.allowed) throw new RateLimitedError('Too many requests. Try again later.', ipDecision.retryAfterSeconds);
+      const ipDecision = await deps.rateLimiter.hit(
+        `device-register-ip:${request.clientIp}`,
+        enrollmentLimits.registrationsPerIpPerHour,
+        3600,
+      );
+      if (!ipDecision.allowed)
+        throw new RateLimitedError('Too many requests. Try again later.', ipDecision.retryAfterSeconds);
       const now = clock.now();
       const hash = hashSecret(await deps.secrets.get('token-hmac-key'), 'binding', registration.bindingCode);
       // Consumed first, with a conditional write: of two registrations with one code exactly one gets here.
@@ -67,8 +78,10 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
       const current = await enrollmentStore.get(binding.userGuid);
       // The code works only under the activation that issued it, while that activation is current and unused: a code
       // kept from a link that was revoked, superseded by a new activation, or already used to finish setup is dead.
-      if (!current || !binding.activationHash || !issuedUnderCurrentActivation(current, binding)) return bindingInvalid('other-activation');
-      if (!(await enrollmentStore.consumeSecret('activation', binding.activationHash, now))) return bindingInvalid('activation-used');
+      if (!current || !binding.activationHash || !issuedUnderCurrentActivation(current, binding))
+        return bindingInvalid('other-activation');
+      if (!(await enrollmentStore.consumeSecret('activation', binding.activationHash, now)))
+        return bindingInvalid('activation-used');
 
       const device: Device = {
         deviceId: randomUUID(),
@@ -91,7 +104,11 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
       try {
         await deps.emailSender.send(deviceBoundEmail(deps.settings, current, device.platform, now));
       } catch (error) {
-        logger.error('notice could not be sent', { notice: 'device-bound-email', userGuid: device.userGuid, error: error instanceof Error ? error.name : 'unknown' });
+        logger.error('notice could not be sent', {
+          notice: 'device-bound-email',
+          userGuid: device.userGuid,
+          error: error instanceof Error ? error.name : 'unknown',
+        });
       }
       await deps.auditLog.record({
         userGuid: device.userGuid,
@@ -102,7 +119,11 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         at: now,
       });
       logger.info('device registered', { userGuid: device.userGuid, deviceId: device.deviceId });
-      return { ok: true, deviceId: device.deviceId, account: { displayName: current.displayName, samAccountName: current.samAccountName } };
+      return {
+        ok: true,
+        deviceId: device.deviceId,
+        account: { displayName: current.displayName, samAccountName: current.samAccountName },
+      };
     },
 
     /**
@@ -115,20 +136,37 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         return refused;
       };
       const { deviceId, timestamp, nonce, signature } = request;
-      if (!deviceId || !UUID_PATTERN.test(deviceId) || !timestamp || !/^\d{1,16}$/.test(timestamp) || !nonce || !signature) {
+      if (
+        !deviceId ||
+        !UUID_PATTERN.test(deviceId) ||
+        !timestamp ||
+        !/^\d{1,16}$/.test(timestamp) ||
+        !nonce ||
+        !signature
+      ) {
         return refuse('malformed');
       }
       const device = await deviceStore.get(deviceId);
       if (!device) return refuse('unknown-device');
       if (device.revokedAt) return refuse('revoked-device', deviceId);
       const now = clock.now();
-      const parts = { method: request.method, path: request.path, timestamp: Number(timestamp), nonce, body: request.body };
+      const parts = {
+        method: request.method,
+        path: request.path,
+        timestamp: Number(timestamp),
+        nonce,
+        body: request.body,
+      };
       const verdict = verifyDeviceRequest(device.publicKey, parts, signature, now, DEVICE_REQUEST_MAX_SKEW_MS);
       if (!verdict.ok) return refuse(verdict.reason, deviceId);
       const enrollment = await enrollmentStore.get(device.userGuid);
       if (!enrollment || enrollment.status !== 'active') return refuse('enrollment-not-active', deviceId);
       // Kept until the timestamp is stale anyway; after that the freshness check refuses a replay by itself.
-      const fresh = await deviceStore.rememberNonce(deviceId, nonce, new Date(parts.timestamp + DEVICE_REQUEST_MAX_SKEW_MS));
+      const fresh = await deviceStore.rememberNonce(
+        deviceId,
+        nonce,
+        new Date(parts.timestamp + DEVICE_REQUEST_MAX_SKEW_MS),
+      );
       if (!fresh) return refuse('replayed-nonce', deviceId);
       return { ok: true, device, enrollment };
     },
@@ -138,7 +176,12 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
       return {
         account: { displayName: enrollment.displayName, samAccountName: enrollment.samAccountName },
         methods: enrollment.methods,
-        device: { deviceId: device.deviceId, unlockMethod: device.unlockMethod, platform: device.platform, protocol: device.encryptionKey ? 2 : 1 },
+        device: {
+          deviceId: device.deviceId,
+          unlockMethod: device.unlockMethod,
+          platform: device.platform,
+          protocol: device.encryptionKey ? 2 : 1,
+        },
       };
     },
   };
@@ -156,11 +199,13 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
       const endpoint = await deps.pushEndpoints.endpointFor(platform, token.data);
       return endpoint ? { pushToken: endpoint } : {};
     } catch (error) {
-      logger.error('push endpoint could not be created', { userGuid, error: error instanceof Error ? error.name : 'unknown' });
+      logger.error('push endpoint could not be created', {
+        userGuid,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
       return {};
     }
   }
-
 
   function bindingInvalid(reason: string): RegisterResult {
     logger.info('device registration refused', { reason });
@@ -172,7 +217,12 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
     return retryOnConcurrentUpdate(async () => {
       const current = await enrollmentStore.get(binding.userGuid);
       if (!current || !issuedUnderCurrentActivation(current, binding)) return false;
-      const next: Enrollment = { ...current, status: 'active', methods: { ...current.methods, app: true }, updatedAt: now };
+      const next: Enrollment = {
+        ...current,
+        status: 'active',
+        methods: { ...current.methods, app: true },
+        updatedAt: now,
+      };
       await enrollmentStore.save(next, current.version);
       return true;
     });

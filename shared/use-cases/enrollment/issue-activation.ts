@@ -41,7 +41,6 @@ export interface IssuedActivation {
   expiresAt: Date;
 }
 
-
 /**
  * Creates or refreshes the user's enrollment and issues a new activation token, superseding every earlier one. The
  * caller (the directory worker) sends the link by email; this function sends nothing.
@@ -72,7 +71,13 @@ export async function issueActivation(
     return { now, reactivated: existing !== undefined, token, hash, expiresAt };
   });
   const { now, token, hash, expiresAt } = issued;
-  await deps.enrollmentStore.putSecret({ purpose: 'activation', hash, userGuid: user.userGuid, issuedAt: now, expiresAt });
+  await deps.enrollmentStore.putSecret({
+    purpose: 'activation',
+    hash,
+    userGuid: user.userGuid,
+    issuedAt: now,
+    expiresAt,
+  });
   await deps.auditLog.record({
     userGuid: user.userGuid,
     action: issued.reactivated ? 'enrollment.reactivated' : 'enrollment.activated',
@@ -85,7 +90,12 @@ export async function issueActivation(
   return { link: `${deps.settings.publicBaseUrl}/setup#t=${token}`, expiresAt };
 }
 
-function nextEnrollment(existing: Enrollment | undefined, user: ActivationUser, now: Date, activationHash: string): Enrollment {
+function nextEnrollment(
+  existing: Enrollment | undefined,
+  user: ActivationUser,
+  now: Date,
+  activationHash: string,
+): Enrollment {
   const facts = {
     userGuid: user.userGuid,
     dn: user.dn,
@@ -109,7 +119,15 @@ function nextEnrollment(existing: Enrollment | undefined, user: ActivationUser, 
   // A pending number belonged to the previous link's setup; the new setup starts from the phone step.
   const { pendingPhoneE164: _pending, phoneE164, ...rest } = existing;
   if (existing.status === 'revoked') {
-    return { ...rest, ...facts, status: 'activated', methods: { sms: false, app: false }, activatedAt: now, activationHash, updatedAt: now };
+    return {
+      ...rest,
+      ...facts,
+      status: 'activated',
+      methods: { sms: false, app: false },
+      activatedAt: now,
+      activationHash,
+      updatedAt: now,
+    };
   }
   return { ...rest, ...facts, ...(phoneE164 ? { phoneE164 } : {}), activatedAt: now, activationHash, updatedAt: now };
 }

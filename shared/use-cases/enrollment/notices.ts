@@ -27,7 +27,12 @@ interface Recipient {
 }
 
 /** Email notice after the phone was verified (a new or changed number); it never holds a code or a password. */
-export function phoneVerifiedEmail(settings: NoticeSettings, to: Recipient, maskedPhone: string, at: Date): OutboundEmail {
+export function phoneVerifiedEmail(
+  settings: NoticeSettings,
+  to: Recipient,
+  maskedPhone: string,
+  at: Date,
+): OutboundEmail {
   const lines = [
     `Hello ${to.displayName},`,
     `The mobile number ${maskedPhone} was verified for ${settings.productName} on ${at.toUTCString()}. You can now reset your Windows password by texting RESET to the ${settings.productName} number that sent you the confirmation.`,
@@ -42,7 +47,12 @@ export function phoneChangedSms(settings: NoticeSettings, maskedNewPhone: string
 }
 
 /** Email notice after the verified number was replaced by another one. */
-export function phoneChangedEmail(settings: NoticeSettings, to: Recipient, phones: { from: string; to: string }, at: Date): OutboundEmail {
+export function phoneChangedEmail(
+  settings: NoticeSettings,
+  to: Recipient,
+  phones: { from: string; to: string },
+  at: Date,
+): OutboundEmail {
   const lines = [
     `Hello ${to.displayName},`,
     `The mobile number for ${settings.productName} was changed from ${phones.from} to ${phones.to} on ${at.toUTCString()}. Password resets by SMS now work only from the new number.`,
@@ -52,7 +62,12 @@ export function phoneChangedEmail(settings: NoticeSettings, to: Recipient, phone
 }
 
 /** Email notice after an app was bound to the account. */
-export function deviceBoundEmail(settings: NoticeSettings, to: Recipient, platform: DevicePlatform, at: Date): OutboundEmail {
+export function deviceBoundEmail(
+  settings: NoticeSettings,
+  to: Recipient,
+  platform: DevicePlatform,
+  at: Date,
+): OutboundEmail {
   const phoneName = platform === 'ios' ? 'an iPhone' : platform === 'android' ? 'an Android phone' : 'a device';
   const lines = [
     `Hello ${to.displayName},`,

@@ -10,9 +10,21 @@ import {
 import { OptedOutError, RateLimitedError, ValidationError } from '../../domain/errors.js';
 import type { IssuedSecret } from '../../domain/issued-secret.js';
 import { digestsEqual, generateSmsCode, generateToken, hashSecret } from '../../domain/one-time-secrets.js';
-import { countryCallingCodeOf, countryNames, countryOfNumber, formatNumber, normaliseMobileNumber } from '../../domain/phone-number.js';
+import {
+  countryCallingCodeOf,
+  countryNames,
+  countryOfNumber,
+  formatNumber,
+  normaliseMobileNumber,
+} from '../../domain/phone-number.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
-import { phoneChangedEmail, phoneChangedSms, phoneVerifiedEmail, setupCompleteSms, verificationCodeSms } from './notices.js';
+import {
+  phoneChangedEmail,
+  phoneChangedSms,
+  phoneVerifiedEmail,
+  setupCompleteSms,
+  verificationCodeSms,
+} from './notices.js';
 import { retryOnConcurrentUpdate } from './save-with-retry.js';
 
 export type SetupState = 'needs-phone' | 'choose-method' | 'complete';
@@ -78,7 +90,9 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
   }
 
   function inProgressState(enrollment: Enrollment): { state: Exclude<SetupState, 'complete'>; phone?: string } {
-    return enrollment.pendingPhoneE164 ? { state: 'choose-method', phone: masked(enrollment.pendingPhoneE164) } : { state: 'needs-phone' };
+    return enrollment.pendingPhoneE164
+      ? { state: 'choose-method', phone: masked(enrollment.pendingPhoneE164) }
+      : { state: 'needs-phone' };
   }
 
   async function limit(key: string, max: number, windowSeconds: number, message: string): Promise<void> {
@@ -94,7 +108,10 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
   }
 
   /** Applies `change` to the latest version of the enrollment, retrying when someone else saved in between. */
-  function update(userGuid: string, change: (current: Enrollment) => Enrollment | undefined): Promise<Enrollment | undefined> {
+  function update(
+    userGuid: string,
+    change: (current: Enrollment) => Enrollment | undefined,
+  ): Promise<Enrollment | undefined> {
     return retryOnConcurrentUpdate(async () => {
       const current = await enrollmentStore.get(userGuid);
       if (!current) return undefined;
@@ -110,7 +127,11 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
     try {
       await send();
     } catch (error) {
-      logger.error('notice could not be sent', { notice: what, userGuid, error: error instanceof Error ? error.name : 'unknown' });
+      logger.error('notice could not be sent', {
+        notice: what,
+        userGuid,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
     }
   }
 
@@ -121,13 +142,19 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       const resolved = await resolve(token, { allowCompleted: true });
       if (!resolved) return linkInvalid;
       const { enrollment, secret } = resolved;
-      if (secret.usedAt) return { ok: true, displayName: enrollment.displayName, state: 'complete', methods: { ...enrollment.methods } };
+      if (secret.usedAt)
+        return { ok: true, displayName: enrollment.displayName, state: 'complete', methods: { ...enrollment.methods } };
       return { ok: true, displayName: enrollment.displayName, ...inProgressState(enrollment) };
     },
 
     async submitPhone(token: string, phone: string, request: RequestFacts): Promise<PhoneResult> {
       // Counted before the token is looked at, so the limit also caps guessing.
-      await limit(`setup-ip:${request.clientIp}`, enrollmentLimits.phoneRequestsPerIpPerHour, 3600, 'Too many requests. Try again later.');
+      await limit(
+        `setup-ip:${request.clientIp}`,
+        enrollmentLimits.phoneRequestsPerIpPerHour,
+        3600,
+        'Too many requests. Try again later.',
+      );
       const resolved = await resolve(token, { allowCompleted: false });
       if (!resolved) return linkInvalid;
       const { enrollment, secret: activation } = resolved;
@@ -144,10 +171,30 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       // Checked before any limit is counted or code issued: a number that texted STOP gets nothing until it texts START.
       if (await deps.optOutList.isOptedOut(number.e164)) throw new ValidationError(optedOutMessage());
       const userGuid = enrollment.userGuid;
-      await limit(`setup-resend:${userGuid}`, 1, enrollmentLimits.resendCooldownSeconds, 'Wait a minute before asking for another code.');
-      await limit(`setup-codes:${userGuid}`, enrollmentLimits.codesPerEnrollmentPerDay, 86_400, 'Too many codes today. Try again tomorrow.');
-      await limit(`setup-phone:${number.e164}`, enrollmentLimits.codesPerPhonePerDay, 86_400, 'Too many codes for this number today. Try again tomorrow.');
-      await limit('setup-codes-global', enrollmentLimits.verificationSmsPerHourGlobal, 3600, 'Blink is sending too many codes right now. Try again later.');
+      await limit(
+        `setup-resend:${userGuid}`,
+        1,
+        enrollmentLimits.resendCooldownSeconds,
+        'Wait a minute before asking for another code.',
+      );
+      await limit(
+        `setup-codes:${userGuid}`,
+        enrollmentLimits.codesPerEnrollmentPerDay,
+        86_400,
+        'Too many codes today. Try again tomorrow.',
+      );
+      await limit(
+        `setup-phone:${number.e164}`,
+        enrollmentLimits.codesPerPhonePerDay,
+        86_400,
+        'Too many codes for this number today. Try again tomorrow.',
+      );
+      await limit(
+        'setup-codes-global',
+        enrollmentLimits.verificationSmsPerHourGlobal,
+        3600,
+        'Blink is sending too many codes right now. Try again later.',
+      );
 
       // The new code supersedes the old one before the pending number changes, and is sent only after both.
       const code = generateSmsCode();
@@ -163,12 +210,23 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       await update(userGuid, (current) => ({ ...current, pendingPhoneE164: number.e164 }));
       try {
         // From the number recorded on the enrollment at verification (senderNumber): the one the user saves.
-        await deps.smsSender.send({ to: number.e164, body: verificationCodeSms(settings, code), ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}) });
+        await deps.smsSender.send({
+          to: number.e164,
+          body: verificationCodeSms(settings, code),
+          ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}),
+        });
       } catch (error) {
         if (error instanceof OptedOutError) throw new ValidationError(optedOutMessage());
         throw error;
       }
-      await deps.auditLog.record({ userGuid, action: 'setup.code-sent', channel: 'web', result: 'success', ...requestId(request), at: now });
+      await deps.auditLog.record({
+        userGuid,
+        action: 'setup.code-sent',
+        channel: 'web',
+        result: 'success',
+        ...requestId(request),
+        at: now,
+      });
       logger.info('verification code sent', { userGuid });
       return { ok: true, state: 'choose-method', phone: masked(number.e164) };
     },
@@ -189,17 +247,33 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         lockedByThisAttempt = failures >= MAX_VERIFICATION_FAILURES;
         attemptsLeft = Math.max(0, MAX_VERIFICATION_FAILURES - failures);
         return lockedByThisAttempt
-          ? { ...current, verificationFailures: 0, verificationLockedUntil: new Date(now.getTime() + VERIFICATION_LOCK_SECONDS * 1000) }
+          ? {
+              ...current,
+              verificationFailures: 0,
+              verificationLockedUntil: new Date(now.getTime() + VERIFICATION_LOCK_SECONDS * 1000),
+            }
           : { ...current, verificationFailures: failures };
       });
       // Typed as printed or read aloud: "790 473" and "790-473" are the code 790473.
       const entered = code.replace(/[\s-]+/g, '');
       const consumed = /^\d{6}$/.test(entered)
-        ? await enrollmentStore.consumeSecret('sms-code', hashSecret(await hmacKey(), 'sms-code', `${userGuid}:${entered}`), now)
+        ? await enrollmentStore.consumeSecret(
+            'sms-code',
+            hashSecret(await hmacKey(), 'sms-code', `${userGuid}:${entered}`),
+            now,
+          )
         : undefined;
 
       if (!consumed) {
-        await deps.auditLog.record({ userGuid, action: 'setup.verify', channel: 'web', result: 'refused', reason: 'wrong-code', ...requestId(request), at: now });
+        await deps.auditLog.record({
+          userGuid,
+          action: 'setup.verify',
+          channel: 'web',
+          result: 'refused',
+          reason: 'wrong-code',
+          ...requestId(request),
+          at: now,
+        });
         logger.info('verification code refused', { userGuid, locked: lockedByThisAttempt });
         if (lockedByThisAttempt) {
           throw new RateLimitedError(LOCKED_MESSAGE, VERIFICATION_LOCK_SECONDS);
@@ -210,7 +284,11 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       // The code verifies the number it was sent to, and only under the activation that sent it: a code of an earlier
       // link (revoked or superseded since) is as wrong as a mistyped one.
       const phone = consumed.phoneE164;
-      if (phone === undefined || consumed.activationHash === undefined || !digestsEqual(consumed.activationHash, activation.hash)) {
+      if (
+        phone === undefined ||
+        consumed.activationHash === undefined ||
+        !digestsEqual(consumed.activationHash, activation.hash)
+      ) {
         logger.info('verification code refused', { userGuid, reason: 'other-activation' });
         return { ok: false, reason: 'code-invalid', attemptsLeft };
       }
@@ -239,18 +317,32 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       });
       if (!stillCurrent) return linkInvalid;
       await notify('setup-complete-sms', userGuid, () =>
-        deps.smsSender.send({ to: phone, body: setupCompleteSms(settings), ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}) }),
+        deps.smsSender.send({
+          to: phone,
+          body: setupCompleteSms(settings),
+          ...(settings.confirmationFrom ? { from: settings.confirmationFrom } : {}),
+        }),
       );
       const replaced = previousPhone !== undefined && previousPhone !== phone ? previousPhone : undefined;
       if (replaced) {
         // A changed number is told on the old number and by email, so a takeover of the account's phone is noticed.
         const oldFrom = previousSender ?? settings.confirmationFrom;
-        await notify('phone-changed-sms', userGuid, () => deps.smsSender.send({ to: replaced, body: phoneChangedSms(settings, masked(phone)), ...(oldFrom ? { from: oldFrom } : {}) }));
+        await notify('phone-changed-sms', userGuid, () =>
+          deps.smsSender.send({
+            to: replaced,
+            body: phoneChangedSms(settings, masked(phone)),
+            ...(oldFrom ? { from: oldFrom } : {}),
+          }),
+        );
         await notify('phone-changed-email', userGuid, () =>
-          deps.emailSender.send(phoneChangedEmail(settings, enrollment, { from: masked(replaced), to: masked(phone) }, now)),
+          deps.emailSender.send(
+            phoneChangedEmail(settings, enrollment, { from: masked(replaced), to: masked(phone) }, now),
+          ),
         );
       } else {
-        await notify('phone-verified-email', userGuid, () => deps.emailSender.send(phoneVerifiedEmail(settings, enrollment, masked(phone), now)));
+        await notify('phone-verified-email', userGuid, () =>
+          deps.emailSender.send(phoneVerifiedEmail(settings, enrollment, masked(phone), now)),
+        );
       }
       await deps.auditLog.record({
         userGuid,
@@ -268,7 +360,12 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       const resolved = await resolve(token, { allowCompleted: false });
       if (!resolved) return linkInvalid;
       const userGuid = resolved.enrollment.userGuid;
-      await limit(`setup-qr:${userGuid}`, enrollmentLimits.qrPerEnrollmentPerHour, 3600, 'Too many QR codes. Try again later.');
+      await limit(
+        `setup-qr:${userGuid}`,
+        enrollmentLimits.qrPerEnrollmentPerHour,
+        3600,
+        'Too many QR codes. Try again later.',
+      );
       const now = clock.now();
       const bindingCode = generateToken(16);
       const expiresAt = new Date(now.getTime() + enrollmentLimits.bindingTtlSeconds * 1000);
@@ -282,7 +379,14 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       });
       const uri = appEnrollLink(settings.publicBaseUrl, bindingCode);
       const qrSvg = deps.qrCode.svg(uri);
-      await deps.auditLog.record({ userGuid, action: 'setup.qr-issued', channel: 'web', result: 'success', ...requestId(request), at: now });
+      await deps.auditLog.record({
+        userGuid,
+        action: 'setup.qr-issued',
+        channel: 'web',
+        result: 'success',
+        ...requestId(request),
+        at: now,
+      });
       return { ok: true, uri, qrSvg, expiresAt };
     },
 

@@ -85,7 +85,10 @@ const compareCursor = (a: ExpiryScanCursor, b: ExpiryScanCursor) => {
   if (left !== right) return left < right ? -1 : 1;
   return a.userGuid < b.userGuid ? -1 : a.userGuid > b.userGuid ? 1 : 0;
 };
-const cursorOf = (entry: ExpiringPassword): ExpiryScanCursor => ({ pwdLastSet: entry.pwdLastSet, userGuid: entry.objectGuid });
+const cursorOf = (entry: ExpiringPassword): ExpiryScanCursor => ({
+  pwdLastSet: entry.pwdLastSet,
+  userGuid: entry.objectGuid,
+});
 
 /**
  * Password-expiry reminders (issue 13 §4). The daily job asks AD for the enabled users whose password expires within
@@ -96,17 +99,24 @@ const cursorOf = (entry: ExpiringPassword): ExpiryScanCursor => ({ pwdLastSet: e
  */
 export function createExpiryReminders(deps: ExpiryReminderDependencies) {
   const { settings } = deps;
-  const wording = { productName: settings.productName, supportContact: settings.supportContact, timeZone: settings.timeZone };
+  const wording = {
+    productName: settings.productName,
+    supportContact: settings.supportContact,
+    timeZone: settings.timeZone,
+  };
 
   const resetRouteOf = (enrollment: Enrollment): ResetRoute => {
-    if (enrollment.methods.sms && enrollment.phoneE164) return { sms: enrollment.senderNumber ?? settings.defaultResetNumber };
+    if (enrollment.methods.sms && enrollment.phoneE164)
+      return { sms: enrollment.senderNumber ?? settings.defaultResetNumber };
     return enrollment.methods.app ? { app: true } : undefined;
   };
 
   const sendEmail = async (enrollment: Enrollment, expiresAt: Date, days: number) => {
     if (!enrollment.mail) return { outcome: 'no-mail' as const, transient: false };
     try {
-      await deps.emailSender.send(expiryReminderEmail(wording, enrollment, { expiresAt, days, route: resetRouteOf(enrollment) }));
+      await deps.emailSender.send(
+        expiryReminderEmail(wording, enrollment, { expiresAt, days, route: resetRouteOf(enrollment) }),
+      );
       return { outcome: 'sent' as const, transient: false };
     } catch (error) {
       deps.logger.warn('expiry reminder email failed', { userGuid: enrollment.userGuid, error: describe(error) });
@@ -132,23 +142,38 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
 
   const sendPushes = async (userGuid: string, expiresAt: Date, days: number) => {
     if (!settings.push) return { sent: 0, transientFailures: 0 };
-    const devices = (await deps.deviceStore.listForUser(userGuid)).filter((device) => !device.revokedAt && device.pushToken);
+    const devices = (await deps.deviceStore.listForUser(userGuid)).filter(
+      (device) => !device.revokedAt && device.pushToken,
+    );
     const { title, body } = expiryReminderPush(wording, expiresAt, days);
     let sent = 0;
     let transientFailures = 0;
     for (const device of devices) {
       try {
-        await deps.pushSender.send({ target: device.pushToken ?? '', title, body, data: { kind: 'password-expiry', expiresAt: expiresAt.toISOString() } });
+        await deps.pushSender.send({
+          target: device.pushToken ?? '',
+          title,
+          body,
+          data: { kind: 'password-expiry', expiresAt: expiresAt.toISOString() },
+        });
         sent += 1;
       } catch (error) {
         if (error instanceof DomainError && error.retryable) transientFailures += 1;
-        deps.logger.warn('expiry reminder push failed', { userGuid, deviceId: device.deviceId, error: describe(error) });
+        deps.logger.warn('expiry reminder push failed', {
+          userGuid,
+          deviceId: device.deviceId,
+          error: describe(error),
+        });
       }
     }
     return { sent, transientFailures };
   };
 
-  const remind = async (enrollment: Enrollment, reminder: ExpiryReminderKey, context: { now: Date; jobId: string }): Promise<'reminded' | 'unreachable'> => {
+  const remind = async (
+    enrollment: Enrollment,
+    reminder: ExpiryReminderKey,
+    context: { now: Date; jobId: string },
+  ): Promise<'reminded' | 'unreachable'> => {
     const { now, jobId } = context;
     const days = daysLeft(reminder.expiresAt, now);
     const [email, sms, pushes] = await Promise.all([
@@ -174,7 +199,10 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
         at: now,
       });
     } catch (error) {
-      deps.logger.error('expiry reminder sent but not recorded', { userGuid: enrollment.userGuid, error: describe(error) });
+      deps.logger.error('expiry reminder sent but not recorded', {
+        userGuid: enrollment.userGuid,
+        error: describe(error),
+      });
     }
     return reached ? 'reminded' : 'unreachable';
   };
@@ -189,7 +217,8 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
     const user = await deps.directory.findUserByGuid(entry.objectGuid);
     if (!user || (await deps.directory.isProtected(user))) return 'protected';
     const reminder: ExpiryReminderKey = { userGuid: entry.objectGuid, expiresAt: entry.expiresAt, step };
-    if (!(await deps.reminderLog.claim(reminder, new Date(entry.expiresAt.getTime() + KEEP_AFTER_EXPIRY_MS)))) return 'already-sent';
+    if (!(await deps.reminderLog.claim(reminder, new Date(entry.expiresAt.getTime() + KEEP_AFTER_EXPIRY_MS))))
+      return 'already-sent';
     try {
       return await remind(enrollment, reminder, { now, jobId });
     } catch (error) {
@@ -246,7 +275,9 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
           batch.map(async (entry) => {
             try {
               const disposition = await handle(entry, jobId);
-              summary[disposition === 'already-sent' ? 'alreadySent' : disposition === 'not-due' ? 'notDue' : disposition] += 1;
+              summary[
+                disposition === 'already-sent' ? 'alreadySent' : disposition === 'not-due' ? 'notDue' : disposition
+              ] += 1;
             } catch (error) {
               failures.push(error);
               deps.logger.error('expiry reminder failed', { userGuid: entry.objectGuid, error: describe(error) });
@@ -265,7 +296,12 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
       if (!result.complete) deps.metrics.addMetric('PasswordExpiryScanIncomplete', 'Count', 1);
       const last = pending[handled - 1];
       if (handled < pending.length && last) {
-        await deps.jobQueue.enqueue({ kind: 'password-expiry-scan', jobId: randomUUID(), requestedAt: deps.clock.now().toISOString(), after: cursorOf(last) });
+        await deps.jobQueue.enqueue({
+          kind: 'password-expiry-scan',
+          jobId: randomUUID(),
+          requestedAt: deps.clock.now().toISOString(),
+          after: cursorOf(last),
+        });
         summary.continued = true;
       }
       return summary;

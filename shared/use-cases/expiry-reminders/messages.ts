@@ -33,8 +33,19 @@ export function expiryShortTime(expiresAt: Date, timeZone: string): string {
 
 /** "Tuesday 15 December 2026 at 09:00 CET". */
 export function expiryLongTime(expiresAt: Date, timeZone: string): string {
-  const date = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(expiresAt);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(expiresAt);
+  const date = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }).format(expiresAt);
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(expiresAt);
   return `${date.replace(',', '')} at ${time} ${timeZoneShortName(expiresAt, timeZone)}`;
 }
 
@@ -45,7 +56,11 @@ export function expiryReminderSms(wording: ExpiryWording, expiresAt: Date, reset
   return `${wording.productName}: your Windows password expires ${expiryShortTime(expiresAt, wording.timeZone)}. Change it: Ctrl-Alt-Del > Change a password, or text RESET to ${resetNumber} for a new one.`;
 }
 
-export function expiryReminderPush(wording: ExpiryWording, expiresAt: Date, days: number): { title: string; body: string } {
+export function expiryReminderPush(
+  wording: ExpiryWording,
+  expiresAt: Date,
+  days: number,
+): { title: string; body: string } {
   return {
     title: `${wording.productName}: password expires ${inDays(days)}`,
     body: `Your Windows password expires ${expiryShortTime(expiresAt, wording.timeZone)}. Change it with Ctrl-Alt-Del > Change a password, or get a new one in ${wording.productName}.`,
@@ -64,7 +79,9 @@ export function expiryReminderEmail(
     `Your Windows password expires ${inDays(expiry.days)}, on ${when}. After that you will be asked for a new one when you sign in.`,
     'To change it now: on a company PC, press Ctrl-Alt-Del and choose "Change a password", then type your current password and a new one.',
     ...(expiry.route && 'sms' in expiry.route
-      ? [`If you have forgotten your password, text RESET to ${expiry.route.sms} from your registered mobile phone for a new one.`]
+      ? [
+          `If you have forgotten your password, text RESET to ${expiry.route.sms} from your registered mobile phone for a new one.`,
+        ]
       : expiry.route
         ? [`If you have forgotten your password, get a new one in the ${productName} app.`]
         : []),

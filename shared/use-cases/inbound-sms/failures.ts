@@ -97,7 +97,15 @@ export function createInboundSmsFailureUseCase(deps: InboundSmsFailureDependenci
     if (!enrollment) return 'unknown-sender';
     const { userGuid } = enrollment;
     const audit = (reason: string) =>
-      auditLog.record({ userGuid, action: 'inbound-failed', channel: 'sms', result: 'failed', reason, requestId: inboundMessageId, at: now });
+      auditLog.record({
+        userGuid,
+        action: 'inbound-failed',
+        channel: 'sms',
+        result: 'failed',
+        reason,
+        requestId: inboundMessageId,
+        at: now,
+      });
 
     // The use case fails after queueing a job only when its own audit write fails; the job then still ran and the
     // worker answered (its audit events carry the job id). Then "nothing was changed" would be wrong: say nothing.
@@ -111,7 +119,8 @@ export function createInboundSmsFailureUseCase(deps: InboundSmsFailureDependenci
     const outcome = await sendUnlessOptedOut({ smsSender, optOutList }, apology, now, () => audit('sender-told'));
     if (outcome === 'sent') return 'apology-sent';
     await audit('opted-out');
-    if (outcome === 'opted-out-with-carrier') logger.info('apology not sent: the number opted out with the carrier', { inboundMessageId });
+    if (outcome === 'opted-out-with-carrier')
+      logger.info('apology not sent: the number opted out with the carrier', { inboundMessageId });
     return 'opted-out';
   }
 

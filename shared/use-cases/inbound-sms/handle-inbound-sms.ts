@@ -159,12 +159,24 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
 
     if (intent.kind === 'opt-out') {
       await optOutList.optOut(sender, now);
-      await auditForSender(sender, { action: 'opt-out', channel: 'sms', result: 'success', requestId: inboundMessageId, at: now });
+      await auditForSender(sender, {
+        action: 'opt-out',
+        channel: 'sms',
+        result: 'success',
+        requestId: inboundMessageId,
+        at: now,
+      });
       return 'opted-out';
     }
     if (intent.kind === 'opt-in') {
       await optOutList.optIn(sender);
-      await auditForSender(sender, { action: 'opt-in', channel: 'sms', result: 'success', requestId: inboundMessageId, at: now });
+      await auditForSender(sender, {
+        action: 'opt-in',
+        channel: 'sms',
+        result: 'success',
+        requestId: inboundMessageId,
+        at: now,
+      });
       // One confirmation per number and hour: START cannot be used to make us text a number over and over.
       const decision = await rateLimiter.hit(`opt-in-reply#${sender}`, 1, OPT_IN_REPLY_SECONDS);
       if (decision.allowed) await reply(optedInSms(settings));
@@ -179,10 +191,15 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     if (!enrollment) {
       // No AD contact and no job; at most one generic reply per number per day, whatever it texted.
       const decision = await rateLimiter.hit(`unknown-sender#${sender}`, 1, UNKNOWN_SENDER_REPLY_SECONDS);
-      if (decision.allowed && (await rateLimiter.hit('unknown-sender-global', UNKNOWN_SENDER_REPLIES_PER_HOUR, 3600)).allowed) {
+      if (
+        decision.allowed &&
+        (await rateLimiter.hit('unknown-sender-global', UNKNOWN_SENDER_REPLIES_PER_HOUR, 3600)).allowed
+      ) {
         await reply(unknownSenderSms(settings));
       } else if (decision.allowed) {
-        logger.warn('generic reply to an unknown sender withheld: deployment-wide hourly ceiling reached', { inboundMessageId });
+        logger.warn('generic reply to an unknown sender withheld: deployment-wide hourly ceiling reached', {
+          inboundMessageId,
+        });
       }
       return 'unknown-sender';
     }
@@ -210,7 +227,8 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
       await reply(helpSms(settings));
       return 'help';
     }
-    if ((await rateLimiter.hit(`help-limit-notice#${sender}`, 1, HELP_WINDOW_SECONDS)).allowed) await reply(helpLimitSms(settings));
+    if ((await rateLimiter.hit(`help-limit-notice#${sender}`, 1, HELP_WINDOW_SECONDS)).allowed)
+      await reply(helpLimitSms(settings));
     return 'help-capped';
   }
 
@@ -219,7 +237,11 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     const candidates = (await enrollmentStore.findByPhone(sender)).filter(
       (enrollment) => enrollment.status === 'active' && enrollment.methods.sms && enrollment.phoneE164 === sender,
     );
-    if (candidates.length > 1) logger.warn('inbound SMS from a number shared by several enrollments refused', { inboundMessageId, count: candidates.length });
+    if (candidates.length > 1)
+      logger.warn('inbound SMS from a number shared by several enrollments refused', {
+        inboundMessageId,
+        count: candidates.length,
+      });
     return candidates.length === 1 ? candidates[0] : undefined;
   }
 
@@ -241,21 +263,59 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
    * UNLOCK, a code), however often it keeps texting, so a user told about RESET still hears why UNLOCK is refused;
    * and always for the first refusal after a lockout alert, whose "Reply UNLOCK" must not meet silence.
    */
-  async function refuseOverLimit(userGuid: string, kind: AccountRequestKind | 'code', requestId: string, now: Date, retryAfterSeconds: number, reply: Reply) {
+  async function refuseOverLimit(
+    userGuid: string,
+    kind: AccountRequestKind | 'code',
+    requestId: string,
+    now: Date,
+    retryAfterSeconds: number,
+    reply: Reply,
+  ) {
     const action = kind === 'code' ? 'confirmation-code' : `${kind}-requested`;
-    await auditLog.record({ userGuid, action, channel: 'sms', result: 'refused', reason: 'rate-limited', requestId, at: now });
-    const afterAlert = await onceKeys.recordFirst(lockoutAlertAnswerKey(userGuid), new Date(now.getTime() + ALERT_ANSWER_KEEP_SECONDS * 1000));
+    await auditLog.record({
+      userGuid,
+      action,
+      channel: 'sms',
+      result: 'refused',
+      reason: 'rate-limited',
+      requestId,
+      at: now,
+    });
+    const afterAlert = await onceKeys.recordFirst(
+      lockoutAlertAnswerKey(userGuid),
+      new Date(now.getTime() + ALERT_ANSWER_KEEP_SECONDS * 1000),
+    );
     const notice = await rateLimiter.hit(`reset-limit-notice#${kind}#${userGuid}`, 1, LIMIT_NOTICE_SECONDS);
     if (afterAlert || notice.allowed) await reply(tooManyRequestsSms(settings, retryAfterSeconds));
   }
 
-  async function enqueue(userGuid: string, kind: AccountRequestKind, message: InboundSms, requestedAt: Date): Promise<void> {
+  async function enqueue(
+    userGuid: string,
+    kind: AccountRequestKind,
+    message: InboundSms,
+    requestedAt: Date,
+  ): Promise<void> {
     const { inboundMessageId } = message;
     const jobId = jobIdForInboundMessage(inboundMessageId);
     // The worker answers from the number the user texted (one of SMS_INBOUND_NUMBERS, checked on arrival).
-    await deps.jobQueue.enqueue({ kind, jobId, requestedAt: requestedAt.toISOString(), userGuid, channel: 'sms', inboundMessageId, replyFrom: message.destinationNumber });
+    await deps.jobQueue.enqueue({
+      kind,
+      jobId,
+      requestedAt: requestedAt.toISOString(),
+      userGuid,
+      channel: 'sms',
+      inboundMessageId,
+      replyFrom: message.destinationNumber,
+    });
     const now = clock.now();
-    await auditLog.record({ userGuid, action: `${kind}-requested`, channel: 'sms', result: 'success', requestId: jobId, at: now });
+    await auditLog.record({
+      userGuid,
+      action: `${kind}-requested`,
+      channel: 'sms',
+      result: 'success',
+      requestId: jobId,
+      at: now,
+    });
     logger.info('account request enqueued', { inboundMessageId, jobId, userGuid, kind });
   }
 
@@ -264,7 +324,13 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     return hashSecret(await deps.secrets.get('token-hmac-key'), 'reset-confirmation', `${userGuid}:${kind}:${code}`);
   }
 
-  async function issueConfirmation(userGuid: string, kind: AccountRequestKind, requestId: string, now: Date, reply: Reply): Promise<void> {
+  async function issueConfirmation(
+    userGuid: string,
+    kind: AccountRequestKind,
+    requestId: string,
+    now: Date,
+    reply: Reply,
+  ): Promise<void> {
     const code = generateSmsCode();
     // Issuing supersedes the code of an earlier RESET or UNLOCK of this account.
     await enrollmentStore.putSecret({
@@ -274,20 +340,41 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
       issuedAt: now,
       expiresAt: new Date(now.getTime() + CONFIRMATION_CODE_SECONDS * 1000),
     });
-    await auditLog.record({ userGuid, action: `${kind}-confirmation-sent`, channel: 'sms', result: 'success', requestId, at: now });
+    await auditLog.record({
+      userGuid,
+      action: `${kind}-confirmation-sent`,
+      channel: 'sms',
+      result: 'success',
+      requestId,
+      at: now,
+    });
     await reply(confirmationCodeSms(settings, kind, code));
   }
 
-  async function confirm(userGuid: string, code: string, message: InboundSms, now: Date, reply: Reply): Promise<InboundSmsOutcome> {
+  async function confirm(
+    userGuid: string,
+    code: string,
+    message: InboundSms,
+    now: Date,
+    reply: Reply,
+  ): Promise<InboundSmsOutcome> {
     const { inboundMessageId } = message;
     // Counted before the code is looked at: guesses stay bounded even while an account's budget has room.
-    const attempts = await rateLimiter.hit(`reset-confirmation-attempts#${userGuid}`, CONFIRMATION_ATTEMPTS_PER_WINDOW, CONFIRMATION_CODE_SECONDS);
+    const attempts = await rateLimiter.hit(
+      `reset-confirmation-attempts#${userGuid}`,
+      CONFIRMATION_ATTEMPTS_PER_WINDOW,
+      CONFIRMATION_CODE_SECONDS,
+    );
     if (!attempts.allowed) {
       await refuseOverLimit(userGuid, 'code', inboundMessageId, now, attempts.retryAfterSeconds, reply);
       return 'rate-limited';
     }
     for (const kind of ['reset', 'unlock'] as const) {
-      const consumed = await enrollmentStore.consumeSecret('reset-confirmation', await confirmationHash(userGuid, kind, code), now);
+      const consumed = await enrollmentStore.consumeSecret(
+        'reset-confirmation',
+        await confirmationHash(userGuid, kind, code),
+        now,
+      );
       if (consumed) {
         // Requested (and counted in the limits) when the code was issued: a refund by the worker goes to that window.
         await enqueue(userGuid, kind, message, consumed.issuedAt);
@@ -300,7 +387,15 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
       await refuseOverLimit(userGuid, 'code', inboundMessageId, now, decision.retryAfterSeconds, reply);
       return 'rate-limited';
     }
-    await auditLog.record({ userGuid, action: 'confirmation-code', channel: 'sms', result: 'refused', reason: 'wrong-code', requestId: inboundMessageId, at: now });
+    await auditLog.record({
+      userGuid,
+      action: 'confirmation-code',
+      channel: 'sms',
+      result: 'refused',
+      reason: 'wrong-code',
+      requestId: inboundMessageId,
+      at: now,
+    });
     await reply(wrongConfirmationCodeSms(settings));
     return 'wrong-code';
   }
@@ -329,7 +424,9 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
       if (outcome === 'opted-out') {
         logger.info('reply not sent: the number opted out', { inboundMessageId: message.inboundMessageId });
       } else if (outcome === 'opted-out-with-carrier') {
-        logger.info('reply not sent: the number opted out with the carrier', { inboundMessageId: message.inboundMessageId });
+        logger.info('reply not sent: the number opted out with the carrier', {
+          inboundMessageId: message.inboundMessageId,
+        });
       }
     };
   }
@@ -340,7 +437,11 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
 export type InboundSmsUseCase = ReturnType<typeof createInboundSmsUseCase>;
 
 /** The aliases from configuration: the defaults always work, SMS_*_KEYWORDS add words. */
-export function keywordAliasesFrom(extra: { reset?: string[] | undefined; unlock?: string[] | undefined; help?: string[] | undefined }): KeywordAliases {
+export function keywordAliasesFrom(extra: {
+  reset?: string[] | undefined;
+  unlock?: string[] | undefined;
+  help?: string[] | undefined;
+}): KeywordAliases {
   return {
     reset: [...defaultKeywordAliases.reset, ...(extra.reset ?? [])],
     unlock: [...defaultKeywordAliases.unlock, ...(extra.unlock ?? [])],

@@ -87,10 +87,12 @@ export interface LockoutScanSummary {
  * scan of this DC (a new DC or a failover to one never scanned), its USN below the watermark (restored), the last
  * full scan too long ago, or the scan ran on another DC than the one planned for (failover during the scan).
  */
-export type FullScanReason = 'incremental-off' | 'no-usn' | 'first-scan-of-dc' | 'dc-restored' | 'watermark-too-old' | 'dc-changed';
+export type FullScanReason =
+  'incremental-off' | 'no-usn' | 'first-scan-of-dc' | 'dc-restored' | 'watermark-too-old' | 'dc-changed';
 
 type Disposition = 'alerted' | 'capped' | 'unreachable' | 'already-handled' | 'unenrolled' | 'expired';
-type Assessment = { skip: 'unenrolled' | 'expired' } | { skip: false; enrollment: Enrollment; endsAt: Date | undefined };
+type Assessment =
+  { skip: 'unenrolled' | 'expired' } | { skip: false; enrollment: Enrollment; endsAt: Date | undefined };
 
 const DAY_SECONDS = 86_400;
 /** How long the key of an alerted event is kept after the lockout ends by itself. */
@@ -134,7 +136,8 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     const stored = await deps.scanWatermarks.get(current.dc);
     if (!stored) return { fullScanReason: 'first-scan-of-dc' };
     if (current.highestCommittedUsn < stored.highestCommittedUsn) return { fullScanReason: 'dc-restored' };
-    if (now.getTime() - stored.fullScanAt.getTime() > settings.watermarkMaxAgeSeconds * 1000) return { fullScanReason: 'watermark-too-old' };
+    if (now.getTime() - stored.fullScanAt.getTime() > settings.watermarkMaxAgeSeconds * 1000)
+      return { fullScanReason: 'watermark-too-old' };
     return { changedSince: { dc: stored.dc, dcName: stored.dcName, highestCommittedUsn: stored.highestCommittedUsn } };
   };
 
@@ -198,7 +201,9 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
 
   /** Pushes accepted (mobile and Web Push), and whether a failed one is worth another try. */
   const sendPushes = async (userGuid: string, lockedAt: Date): Promise<{ sent: number; transientFailures: number }> => {
-    const devices = (await deps.deviceStore.listForUser(userGuid)).filter((device) => !device.revokedAt && (device.pushToken || device.webPush));
+    const devices = (await deps.deviceStore.listForUser(userGuid)).filter(
+      (device) => !device.revokedAt && (device.pushToken || device.webPush),
+    );
     const { title, body } = lockoutAlertPush(settings.productName, lockedAt, settings.timeZone);
     let sent = 0;
     let transientFailures = 0;
@@ -215,23 +220,36 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
             deps.logger.info('web push subscription gone, removed', { userGuid, deviceId: device.deviceId });
           } catch (removal) {
             // The next alert meets the same answer and tries again; the alert itself must not fail for it.
-            deps.logger.warn('gone web push subscription not removed', { userGuid, deviceId: device.deviceId, error: describe(removal) });
+            deps.logger.warn('gone web push subscription not removed', {
+              userGuid,
+              deviceId: device.deviceId,
+              error: describe(removal),
+            });
           }
           return;
         }
-        deps.logger.warn('lockout alert push failed', { userGuid, deviceId: device.deviceId, channel, error: describe(error) });
+        deps.logger.warn('lockout alert push failed', {
+          userGuid,
+          deviceId: device.deviceId,
+          channel,
+          error: describe(error),
+        });
       }
     };
     for (const device of devices) {
       if (device.pushToken) {
         const target = device.pushToken;
-        await attempt(device, 'mobile', () => deps.pushSender.send({ target, title, body, data: { kind: 'lockout', lockedAt: lockedAt.toISOString() } }));
+        await attempt(device, 'mobile', () =>
+          deps.pushSender.send({ target, title, body, data: { kind: 'lockout', lockedAt: lockedAt.toISOString() } }),
+        );
       }
       const subscription = device.webPush;
       const webPush = deps.webPush;
       if (subscription && webPush) {
         const notification = lockoutAlertWebPush(settings.productName, lockedAt, settings.timeZone);
-        await attempt(device, 'web', () => webPush.sender.send({ subscription, notification, ttlSeconds: WEB_PUSH_TTL_SECONDS, topic: 'lockout' }));
+        await attempt(device, 'web', () =>
+          webPush.sender.send({ subscription, notification, ttlSeconds: WEB_PUSH_TTL_SECONDS, topic: 'lockout' }),
+        );
       }
     }
     return { sent, transientFailures };
@@ -273,11 +291,19 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
       record = { ...base, outcome: 'capped', sms: 'not-sent', pushes: 0 };
     } else {
       const triedOn = await badPasswordsSeen(account);
-      const [sms, pushes] = await Promise.all([sendSms(enrollment, account.lockedAt, now, triedOn), sendPushes(userGuid, account.lockedAt)]);
+      const [sms, pushes] = await Promise.all([
+        sendSms(enrollment, account.lockedAt, now, triedOn),
+        sendPushes(userGuid, account.lockedAt),
+      ]);
       if (pushes.sent === 0 && sms.outcome !== 'sent' && (sms.transient || pushes.transientFailures > 0)) {
         throw new DeliveryError('no lockout alert reached the user; the SMS or push service may answer later');
       }
-      record = { ...base, outcome: sms.outcome === 'sent' || pushes.sent > 0 ? 'alerted' : 'unreachable', sms: sms.outcome, pushes: pushes.sent };
+      record = {
+        ...base,
+        outcome: sms.outcome === 'sent' || pushes.sent > 0 ? 'alerted' : 'unreachable',
+        sms: sms.outcome,
+        pushes: pushes.sent,
+      };
     }
     // Once something was sent, the event stays claimed even if these records fail: a duplicate alert is worse.
     try {
@@ -307,7 +333,10 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
       let plan;
       try {
         plan = await planScan(startedAt);
-        result = await deps.directory.scanLockedAccounts({ ...settings.scan, ...(plan.changedSince ? { changedSince: plan.changedSince } : {}) });
+        result = await deps.directory.scanLockedAccounts({
+          ...settings.scan,
+          ...(plan.changedSince ? { changedSince: plan.changedSince } : {}),
+        });
       } catch (error) {
         deps.metrics.addMetric('LockoutScanFailed', 'Count', 1);
         throw error;
@@ -353,7 +382,10 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
           await deps.scanWatermarks.record(result.startedAt, { startedAt, full: !result.incremental });
         } catch (error) {
           // The next scan starts from the older watermark: more work, nothing missed.
-          deps.logger.warn('lockout scan watermark not recorded', { dc: result.startedAt.dcName, error: describe(error) });
+          deps.logger.warn('lockout scan watermark not recorded', {
+            dc: result.startedAt.dcName,
+            error: describe(error),
+          });
         }
       }
       return summary;
@@ -372,7 +404,10 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
         const alert = await deps.alertLog.find(enrollment.userGuid, account.lockoutTime);
         const badPasswords = await deps.directory.readBadPasswords(account).catch((error: unknown) => {
           // The listing matters more than where the wrong passwords were tried.
-          deps.logger.warn('reading the DCs’ bad password counts failed', { userGuid: enrollment.userGuid, error: describe(error) });
+          deps.logger.warn('reading the DCs’ bad password counts failed', {
+            userGuid: enrollment.userGuid,
+            error: describe(error),
+          });
           return [];
         });
         locked.push({
@@ -384,7 +419,12 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
           alert: alert
             ? { outcome: alert.outcome, sms: alert.sms, pushes: alert.pushes, handledAt: alert.handledAt.toISOString() }
             : null,
-          badPasswords: badPasswords.map((dc) => ({ dc: dc.dc, state: dc.state, count: dc.count, lastAt: dc.lastAt?.toISOString() ?? null })),
+          badPasswords: badPasswords.map((dc) => ({
+            dc: dc.dc,
+            state: dc.state,
+            count: dc.count,
+            lastAt: dc.lastAt?.toISOString() ?? null,
+          })),
         });
       });
       locked.sort((a, b) => a.lockedAt.localeCompare(b.lockedAt) || a.samAccountName.localeCompare(b.samAccountName));

@@ -7,7 +7,9 @@ import type { WebPushNotification } from '../../ports/web-push-sender.js';
  */
 
 export function lockoutClockTime(lockedAt: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(lockedAt);
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    lockedAt,
+  );
 }
 
 /**
@@ -17,7 +19,9 @@ export function lockoutClockTime(lockedAt: Date, timeZone: string): string {
 export function timeZoneShortName(at: Date, timeZone: string): string {
   const names = ['en-GB', 'en-US'].map(
     (locale) =>
-      new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' }).formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '',
+      new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+        .formatToParts(at)
+        .find((part) => part.type === 'timeZoneName')?.value ?? '',
   );
   return names.find((name) => name !== '' && !/^GMT[+-]/.test(name)) ?? names.find((name) => name !== '') ?? timeZone;
 }
@@ -28,8 +32,15 @@ export function lockoutTimeWithZone(lockedAt: Date, timeZone: string): string {
 }
 
 /** The SMS to the verified phone: the reply words are the inbound-SMS commands (docs/design/reset.md). */
-export function lockoutAlertSms(productName: string, lockedAt: Date, timeZone: string, triedOn?: BadPasswordsSeen): string {
-  const where = triedOn ? ` The wrong passwords were tried on ${triedOn.dc} at ${lockoutTimeWithZone(triedOn.at, timeZone)}.` : '';
+export function lockoutAlertSms(
+  productName: string,
+  lockedAt: Date,
+  timeZone: string,
+  triedOn?: BadPasswordsSeen,
+): string {
+  const where = triedOn
+    ? ` The wrong passwords were tried on ${triedOn.dc} at ${lockoutTimeWithZone(triedOn.at, timeZone)}.`
+    : '';
   return `${productName}: your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}.${where} Reply UNLOCK to unlock it or RESET for a new password.`;
 }
 
@@ -40,7 +51,11 @@ export interface BadPasswordsSeen {
 }
 
 /** The push to each bound device: the app offers Unlock and Reset itself. */
-export function lockoutAlertPush(productName: string, lockedAt: Date, timeZone: string): { title: string; body: string } {
+export function lockoutAlertPush(
+  productName: string,
+  lockedAt: Date,
+  timeZone: string,
+): { title: string; body: string } {
   return {
     title: `${productName}: account locked`,
     body: `Your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Open ${productName} to unlock it or get a new password.`,

@@ -30,21 +30,46 @@ async function reachableUser(deps: PortalHelpDeskDependencies, userGuid: string)
  * Verify caller, step 1: texts a fresh code to the user's verified phone (never shown to the technician), replacing
  * any earlier code of this technician for this user.
  */
-export async function sendCallerCode(deps: PortalHelpDeskDependencies, technician: PortalUser, userGuid: string, requestId: string): Promise<{ expiresAt: string }> {
+export async function sendCallerCode(
+  deps: PortalHelpDeskDependencies,
+  technician: PortalUser,
+  userGuid: string,
+  requestId: string,
+): Promise<{ expiresAt: string }> {
   const { enrollment, phone } = await reachableUser(deps, userGuid);
   const now = deps.clock.now();
   const limit = await deps.rateLimiter.hit(`caller-codes#${userGuid}`, CALLER_CODES_PER_USER_PER_HOUR, 3600);
   if (!limit.allowed) {
-    await deps.auditLog.record({ userGuid, action: 'portal.caller-code-sent', channel: 'admin', result: 'refused', reason: 'rate-limited', actor: technician.actor, requestId, at: now });
-    throw new RateLimitedError('Too many codes were sent to this user in the last hour. Try again later.', limit.retryAfterSeconds);
+    await deps.auditLog.record({
+      userGuid,
+      action: 'portal.caller-code-sent',
+      channel: 'admin',
+      result: 'refused',
+      reason: 'rate-limited',
+      actor: technician.actor,
+      requestId,
+      at: now,
+    });
+    throw new RateLimitedError(
+      'Too many codes were sent to this user in the last hour. Try again later.',
+      limit.retryAfterSeconds,
+    );
   }
   const code = generateSmsCode();
   const expiresAt = new Date(now.getTime() + CALLER_CODE_TTL_SECONDS * 1000);
   const key = { userGuid, technicianSubject: technician.subject };
-  await deps.callerVerifications.issue(key, { hash: hashSecret(await deps.secrets.get('token-hmac-key'), 'caller-verification', code), issuedAt: now, expiresAt });
+  await deps.callerVerifications.issue(key, {
+    hash: hashSecret(await deps.secrets.get('token-hmac-key'), 'caller-verification', code),
+    issuedAt: now,
+    expiresAt,
+  });
   const outcome = await sendUnlessOptedOut(
     deps,
-    { to: phone, body: callerCodeSms(deps.productName, code, technician.name), ...(enrollment.senderNumber ? { from: enrollment.senderNumber } : {}) },
+    {
+      to: phone,
+      body: callerCodeSms(deps.productName, code, technician.name),
+      ...(enrollment.senderNumber ? { from: enrollment.senderNumber } : {}),
+    },
     now,
   );
   const sent = outcome === 'sent';
@@ -92,7 +117,8 @@ export async function confirmCaller(
     at: now,
   });
   if (check === 'wrong-code') throw new ValidationError('That is not the code. Ask the caller to read it again.');
-  if (check === 'no-live-code') throw new ValidationError('That code is used up, expired or had too many tries. Send a new one.');
+  if (check === 'no-live-code')
+    throw new ValidationError('That code is used up, expired or had too many tries. Send a new one.');
   return { verifiedUntil: verifiedUntil.toISOString() };
 }
 
@@ -109,19 +135,50 @@ export async function helpDeskAction(
 ): Promise<{ jobId: string }> {
   await reachableUser(deps, userGuid);
   const now = deps.clock.now();
-  const verifiedUntil = await deps.callerVerifications.verifiedUntil({ userGuid, technicianSubject: technician.subject });
+  const verifiedUntil = await deps.callerVerifications.verifiedUntil({
+    userGuid,
+    technicianSubject: technician.subject,
+  });
   if (!callerVerifiedNow(verifiedUntil, now)) {
-    await deps.auditLog.record({ userGuid, action: `portal.${kind}`, channel: 'admin', result: 'refused', reason: 'caller-not-verified', actor: technician.actor, requestId, at: now });
+    await deps.auditLog.record({
+      userGuid,
+      action: `portal.${kind}`,
+      channel: 'admin',
+      result: 'refused',
+      reason: 'caller-not-verified',
+      actor: technician.actor,
+      requestId,
+      at: now,
+    });
     throw new ForbiddenError('Verify the caller first: the verification lasts 10 minutes, for you and this user only.');
   }
   const jobId = randomUUID();
-  await deps.jobQueue.enqueue({ kind, jobId, requestedAt: now.toISOString(), userGuid, channel: 'sms', helpDesk: { actor: technician.actor } });
-  await deps.auditLog.record({ userGuid, action: `portal.${kind}-requested`, channel: 'admin', result: 'success', actor: technician.actor, requestId: jobId, at: now });
+  await deps.jobQueue.enqueue({
+    kind,
+    jobId,
+    requestedAt: now.toISOString(),
+    userGuid,
+    channel: 'sms',
+    helpDesk: { actor: technician.actor },
+  });
+  await deps.auditLog.record({
+    userGuid,
+    action: `portal.${kind}-requested`,
+    channel: 'admin',
+    result: 'success',
+    actor: technician.actor,
+    requestId: jobId,
+    at: now,
+  });
   return { jobId };
 }
 
 /** Until when this technician's verification of this user's caller holds; undefined when it does not now. */
-export async function callerVerifiedUntil(deps: PortalHelpDeskDependencies, technician: PortalUser, userGuid: string): Promise<Date | undefined> {
+export async function callerVerifiedUntil(
+  deps: PortalHelpDeskDependencies,
+  technician: PortalUser,
+  userGuid: string,
+): Promise<Date | undefined> {
   const until = await deps.callerVerifications.verifiedUntil({ userGuid, technicianSubject: technician.subject });
   return callerVerifiedNow(until, deps.clock.now()) ? until : undefined;
 }
@@ -131,6 +188,11 @@ export async function callerVerifiedUntil(deps: PortalHelpDeskDependencies, tech
  * who have not completed setup: re-activating an enrolled user would let whoever gets the new link replace their
  * phone, which is no help-desk shortcut to take on a caller's word.
  */
-export function resendActivation(deps: PortalHelpDeskDependencies, technician: PortalUser, userGuid: string, requestId: string): Promise<WorkerAdminReply> {
+export function resendActivation(
+  deps: PortalHelpDeskDependencies,
+  technician: PortalUser,
+  userGuid: string,
+  requestId: string,
+): Promise<WorkerAdminReply> {
   return deps.worker.invoke({ action: 'activate', userGuids: [userGuid], requestId, actor: technician.actor });
 }

@@ -20,9 +20,12 @@ export function createPortalUseCases(deps: PortalDependencies) {
     signOut: (user: PortalUser, requestId: string) => signOut(deps, user, requestId),
     findUsers: (request: Parameters<typeof findUsers>[1]) => findUsers(deps, request),
     userDetail: (userGuid: string) => userDetail(deps, userGuid),
-    sendCallerCode: (technician: PortalUser, userGuid: string, requestId: string) => sendCallerCode(deps, technician, userGuid, requestId),
-    confirmCaller: (technician: PortalUser, userGuid: string, code: string, requestId: string) => confirmCaller(deps, technician, userGuid, code, requestId),
-    resendActivation: (technician: PortalUser, userGuid: string, requestId: string) => resendActivation(deps, technician, userGuid, requestId),
+    sendCallerCode: (technician: PortalUser, userGuid: string, requestId: string) =>
+      sendCallerCode(deps, technician, userGuid, requestId),
+    confirmCaller: (technician: PortalUser, userGuid: string, code: string, requestId: string) =>
+      confirmCaller(deps, technician, userGuid, code, requestId),
+    resendActivation: (technician: PortalUser, userGuid: string, requestId: string) =>
+      resendActivation(deps, technician, userGuid, requestId),
     callerVerifiedUntil: (technician: PortalUser, userGuid: string) => callerVerifiedUntil(deps, technician, userGuid),
     helpDeskAction: (technician: PortalUser, userGuid: string, kind: 'unlock' | 'reset', requestId: string) =>
       helpDeskAction(deps, technician, userGuid, kind, requestId),

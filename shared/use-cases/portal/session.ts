@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { ForbiddenError, SignedOutError } from '../../domain/errors.js';
-import { portalSessionEndsAt, portalSessionState, SESSION_ACTIVITY_PRECISION_SECONDS, type PortalRole } from '../../domain/portal.js';
+import {
+  portalSessionEndsAt,
+  portalSessionState,
+  SESSION_ACTIVITY_PRECISION_SECONDS,
+  type PortalRole,
+} from '../../domain/portal.js';
 import type { PortalSession } from '../../ports/portal-sessions.js';
 import type { PortalDependencies } from './dependencies.js';
 import { portalActor } from './actor.js';
@@ -40,7 +45,11 @@ export async function authenticate(deps: PortalDependencies, sessionId: string |
   const state = portalSessionState(session, now, deps.limits);
   if (state !== 'live') {
     await deps.sessions.deleteSession(idHash);
-    throw new SignedOutError(state === 'idle' ? 'Your session ended after a time without activity. Sign in again.' : 'Your session ended. Sign in again.');
+    throw new SignedOutError(
+      state === 'idle'
+        ? 'Your session ended after a time without activity. Sign in again.'
+        : 'Your session ended. Sign in again.',
+    );
   }
   let current: PortalSession = session;
   if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_ACTIVITY_PRECISION_SECONDS * 1000) {
@@ -60,7 +69,8 @@ export async function authenticate(deps: PortalDependencies, sessionId: string |
 
 /** A change must carry the session's CSRF token. */
 export function requireCsrfToken(user: PortalUser, presented: string | undefined): void {
-  if (!presented || !sameSecret(presented, user.csrfToken)) throw new ForbiddenError('This request lacks the page’s security token. Reload the page.');
+  if (!presented || !sameSecret(presented, user.csrfToken))
+    throw new ForbiddenError('This request lacks the page’s security token. Reload the page.');
 }
 
 export function requireRole(user: PortalUser, role: PortalRole): void {
@@ -69,5 +79,12 @@ export function requireRole(user: PortalUser, role: PortalRole): void {
 
 export async function signOut(deps: PortalDependencies, user: PortalUser, requestId: string): Promise<void> {
   await deps.sessions.deleteSession(user.idHash);
-  await deps.auditLog.record({ action: 'portal.sign-out', channel: 'admin', result: 'success', actor: user.actor, requestId, at: deps.clock.now() });
+  await deps.auditLog.record({
+    action: 'portal.sign-out',
+    channel: 'admin',
+    result: 'success',
+    actor: user.actor,
+    requestId,
+    at: deps.clock.now(),
+  });
 }

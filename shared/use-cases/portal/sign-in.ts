@@ -45,28 +45,56 @@ export async function completeSignIn(
   deps: PortalDependencies,
   request: { state: string; cookieState: string | undefined; code: string; requestId: string },
 ): Promise<SignInOutcome> {
-  if (!request.cookieState || !sameSecret(request.state, request.cookieState)) return { outcome: 'failed', reason: 'state-mismatch' };
+  if (!request.cookieState || !sameSecret(request.state, request.cookieState))
+    return { outcome: 'failed', reason: 'state-mismatch' };
   const pending = await deps.sessions.takePendingSignIn(sha256(request.state));
   if (!pending) return { outcome: 'failed', reason: 'unknown-state' };
   const now = deps.clock.now();
   if (pending.expiresAt.getTime() <= now.getTime()) return { outcome: 'failed', reason: 'expired' };
   let identity;
   try {
-    identity = await deps.identityProvider.redeem({ code: request.code, codeVerifier: pending.codeVerifier, nonce: pending.nonce });
+    identity = await deps.identityProvider.redeem({
+      code: request.code,
+      codeVerifier: pending.codeVerifier,
+      nonce: pending.nonce,
+    });
   } catch {
     return { outcome: 'failed', reason: 'provider-refused' };
   }
   const roles = portalRolesOf(identity.groups, deps.roleGroups);
   const actor = portalActor(identity);
   if (roles.length === 0) {
-    await deps.auditLog.record({ action: 'portal.sign-in', channel: 'admin', result: 'refused', reason: 'no-role', actor, requestId: request.requestId, at: now });
+    await deps.auditLog.record({
+      action: 'portal.sign-in',
+      channel: 'admin',
+      result: 'refused',
+      reason: 'no-role',
+      actor,
+      requestId: request.requestId,
+      at: now,
+    });
     return { outcome: 'no-role', name: identity.name };
   }
   const sessionId = generateToken();
   await deps.sessions.createSession(
-    { idHash: sha256(sessionId), subject: identity.subject, name: identity.name, roles, createdAt: now, lastSeenAt: now },
+    {
+      idHash: sha256(sessionId),
+      subject: identity.subject,
+      name: identity.name,
+      roles,
+      createdAt: now,
+      lastSeenAt: now,
+    },
     new Date(now.getTime() + deps.limits.absoluteSeconds * 1000),
   );
-  await deps.auditLog.record({ action: 'portal.sign-in', channel: 'admin', result: 'success', reason: roles[0], actor, requestId: request.requestId, at: now });
+  await deps.auditLog.record({
+    action: 'portal.sign-in',
+    channel: 'admin',
+    result: 'success',
+    reason: roles[0],
+    actor,
+    requestId: request.requestId,
+    at: now,
+  });
   return { outcome: 'signed-in', sessionId, name: identity.name, roles };
 }

@@ -42,30 +42,44 @@ export async function findUsers(
 ): Promise<{ users: UserSummary[]; cursor?: string }> {
   const text = request.query?.trim() ?? '';
   const prefix = text === '' ? undefined : searchPrefixOf(text);
-  if (text !== '' && prefix === undefined) throw new ValidationError(`Type at least ${MIN_SEARCH_LENGTH} characters or digits to search.`);
+  if (text !== '' && prefix === undefined)
+    throw new ValidationError(`Type at least ${MIN_SEARCH_LENGTH} characters or digits to search.`);
   const page = await deps.userSearch.search({
     ...(prefix !== undefined ? { prefix } : { filter: request.filter }),
     ...(request.cursor !== undefined ? { cursor: request.cursor } : {}),
     pageSize: USERS_PAGE_SIZE,
   });
-  const rows = await Promise.all(page.userGuids.map(async (userGuid) => {
-    const enrollment = await deps.enrollmentStore.get(userGuid);
-    if (!enrollment) return undefined;
-    const [events, devices] = await Promise.all([deps.auditLog.listForUser(userGuid, RECENT_EVENTS), deps.deviceStore.listForUser(userGuid)]);
-    return summarize(deps, enrollment, events, devices);
-  }));
-  return { users: rows.filter((row): row is UserSummary => row !== undefined), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  const rows = await Promise.all(
+    page.userGuids.map(async (userGuid) => {
+      const enrollment = await deps.enrollmentStore.get(userGuid);
+      if (!enrollment) return undefined;
+      const [events, devices] = await Promise.all([
+        deps.auditLog.listForUser(userGuid, RECENT_EVENTS),
+        deps.deviceStore.listForUser(userGuid),
+      ]);
+      return summarize(deps, enrollment, events, devices);
+    }),
+  );
+  return {
+    users: rows.filter((row): row is UserSummary => row !== undefined),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  };
 }
 
 export async function userDetail(deps: PortalUserDirectoryDependencies, userGuid: string): Promise<UserDetail> {
   const enrollment = await deps.enrollmentStore.get(userGuid);
   if (!enrollment) throw new NotFoundError('No such user in Blink.');
-  const [events, devices] = await Promise.all([deps.auditLog.listForUser(userGuid, TIMELINE_EVENTS), deps.deviceStore.listForUser(userGuid)]);
+  const [events, devices] = await Promise.all([
+    deps.auditLog.listForUser(userGuid, TIMELINE_EVENTS),
+    deps.deviceStore.listForUser(userGuid),
+  ]);
   const summary = await summarize(deps, enrollment, events, devices);
   return {
     ...summary,
     dn: enrollment.dn,
-    ...(enrollment.phoneE164 ? { maskedPhone: maskPhoneNumber(enrollment.phoneE164, countryCallingCodeOf(enrollment.phoneE164)) } : {}),
+    ...(enrollment.phoneE164
+      ? { maskedPhone: maskPhoneNumber(enrollment.phoneE164, countryCallingCodeOf(enrollment.phoneE164)) }
+      : {}),
     activatedAt: enrollment.activatedAt.toISOString(),
     devices: devices.map((device) => ({
       deviceId: device.deviceId,
@@ -86,7 +100,12 @@ export async function userDetail(deps: PortalUserDirectoryDependencies, userGuid
 
 const isResetOrUnlock = (event: AuditEvent) => /^(reset|unlock|portal\.(reset|unlock))$/.test(event.action);
 
-async function summarize(deps: PortalUserDirectoryDependencies, enrollment: Enrollment, newestFirst: AuditEvent[], devices: Device[]): Promise<UserSummary> {
+async function summarize(
+  deps: PortalUserDirectoryDependencies,
+  enrollment: Enrollment,
+  newestFirst: AuditEvent[],
+  devices: Device[],
+): Promise<UserSummary> {
   const now = deps.clock.now();
   const lastAction = newestFirst.find((event) => isResetOrUnlock(event));
   const lastSuccess = newestFirst.find((event) => isResetOrUnlock(event) && event.result === 'success');
@@ -97,7 +116,10 @@ async function summarize(deps: PortalUserDirectoryDependencies, enrollment: Enro
     samAccountName: enrollment.samAccountName,
     displayName: enrollment.displayName,
     mail: enrollment.mail,
-    enrolled: [...(enrollment.methods.sms ? (['sms'] as const) : []), ...(enrollment.methods.app ? (['app'] as const) : [])],
+    enrolled: [
+      ...(enrollment.methods.sms ? (['sms'] as const) : []),
+      ...(enrollment.methods.app ? (['app'] as const) : []),
+    ],
     activation:
       enrollment.status === 'revoked'
         ? 'revoked'
@@ -108,7 +130,14 @@ async function summarize(deps: PortalUserDirectoryDependencies, enrollment: Enro
             : 'expired',
     activeDevices: devices.filter((device) => !device.revokedAt).length,
     ...(lastAction
-      ? { lastResetOrUnlock: { action: lastAction.action.replace(/^portal\./, ''), channel: lastAction.channel, at: lastAction.at.toISOString(), result: lastAction.result } }
+      ? {
+          lastResetOrUnlock: {
+            action: lastAction.action.replace(/^portal\./, ''),
+            channel: lastAction.channel,
+            at: lastAction.at.toISOString(),
+            result: lastAction.result,
+          },
+        }
       : {}),
     lockedAtLastScan: lastLockout !== undefined && (lastSuccess === undefined || lastSuccess.at < lastLockout.at),
     optedOut: enrollment.phoneE164 ? await deps.optOutList.isOptedOut(enrollment.phoneE164) : false,

@@ -73,14 +73,20 @@ export function createAccountJobs(deps: ResetDependencies) {
 
   async function run(job: AccountJob, delivery: AccountJobDelivery): Promise<void> {
     const claimedAt = deps.clock.now();
-    const claim = await deps.jobLedger.claim(job.jobId, claimedAt, new Date(claimedAt.getTime() + settings.leaseSeconds * 1000));
+    const claim = await deps.jobLedger.claim(
+      job.jobId,
+      claimedAt,
+      new Date(claimedAt.getTime() + settings.leaseSeconds * 1000),
+    );
     if (claim.outcome === 'done') {
       logger.info('job already done: duplicate delivery acknowledged', { userGuid: job.userGuid });
       return;
     }
     if (claim.outcome === 'in-progress') {
       // Another delivery of the same job is running it: let SQS bring this one back, by then it will answer 'done'.
-      throw new ConcurrentUpdateError(`job is being run by another delivery (lease until ${claim.leaseUntil.toISOString()})`);
+      throw new ConcurrentUpdateError(
+        `job is being run by another delivery (lease until ${claim.leaseUntil.toISOString()})`,
+      );
     }
 
     const lastDelivery = delivery.receiveCount >= settings.maxReceiveCount;
@@ -100,11 +106,17 @@ export function createAccountJobs(deps: ResetDependencies) {
         // it in the ledger, so that a later redrive cannot change the password behind the user's back.
         const unreachable = error instanceof DirectoryUnavailableError;
         const reason = unreachable ? 'directory-unavailable' : 'error';
-        logger.error('account job failed on its last delivery', { userGuid: job.userGuid, reason, receiveCount: delivery.receiveCount });
+        logger.error('account job failed on its last delivery', {
+          userGuid: job.userGuid,
+          reason,
+          receiveCount: delivery.receiveCount,
+        });
         if (requester) {
           const text = unreachable ? directoryUnreachableSms(settings, job.kind) : refusedSms(settings, job.kind);
           const answering = requester;
-          await bestEffort('telling the user the job failed', () => answering.tell(text, { state: 'failed', message: text }));
+          await bestEffort('telling the user the job failed', () =>
+            answering.tell(text, { state: 'failed', message: text }),
+          );
         }
         await finish(job, { result: 'failed', reason });
       } else {
@@ -120,7 +132,8 @@ export function createAccountJobs(deps: ResetDependencies) {
     if (job.channel === 'app') {
       const device = job.deviceId ? await deps.deviceStore.get(job.deviceId) : undefined;
       const recipient: AppRequestRecipient = { jobId: job.jobId, deviceId: job.deviceId ?? '', userGuid: job.userGuid };
-      const usable = enrollment?.status === 'active' && device?.userGuid === job.userGuid && device.revokedAt === undefined;
+      const usable =
+        enrollment?.status === 'active' && device?.userGuid === job.userGuid && device.revokedAt === undefined;
       if (!enrollment || !device || !usable) {
         // A revoked device is told nothing useful; the app's pending request ends instead of waiting for ever.
         if (device?.userGuid === job.userGuid) {
@@ -139,7 +152,8 @@ export function createAccountJobs(deps: ResetDependencies) {
     }
     const phone = enrollment?.phoneE164;
     // No answer at all: the number may no longer belong to this user.
-    if (!enrollment || enrollment.status !== 'active' || !enrollment.methods.sms || !phone) return { refused: 'not-enrolled' };
+    if (!enrollment || enrollment.status !== 'active' || !enrollment.methods.sms || !phone)
+      return { refused: 'not-enrolled' };
     if (await deps.optOutList.isOptedOut(phone)) {
       logger.info('requester opted out of SMS: nothing done, nothing sent', { userGuid: job.userGuid });
       return { refused: 'opted-out' };
@@ -156,7 +170,12 @@ export function createAccountJobs(deps: ResetDependencies) {
     return enrollment.senderNumber ?? settings.smsFrom;
   }
 
-  function smsRequester(enrollment: Enrollment, phone: string, from: string | undefined, byHelpDesk: boolean): Requester {
+  function smsRequester(
+    enrollment: Enrollment,
+    phone: string,
+    from: string | undefined,
+    byHelpDesk: boolean,
+  ): Requester {
     // Checked again right before every message: a STOP may arrive while the job runs.
     const send = async (body: string): Promise<boolean> =>
       (await sendUnlessOptedOut(deps, { to: phone, body, ...(from ? { from } : {}) }, deps.clock.now())) === 'sent';
@@ -213,7 +232,9 @@ export function createAccountJobs(deps: ResetDependencies) {
     if (typeof user === 'string') return refuse(job, requester, user);
     const policy = await withFinalErrorsAsRefusal(() => directory.readEffectivePolicy(user));
     if (typeof policy === 'string') return refuse(job, requester, policy);
-    const accountNames = [user.samAccountName, user.displayName ?? '', requester.enrollment.displayName].filter(Boolean);
+    const accountNames = [user.samAccountName, user.displayName ?? '', requester.enrollment.displayName].filter(
+      Boolean,
+    );
 
     for (let attempt = 1; ; attempt += 1) {
       // The password lives in this block only: handed to AD, then (once accepted) to the requester's channel.
@@ -223,20 +244,35 @@ export function createAccountJobs(deps: ResetDependencies) {
       const password = generatePassword({ policy, configuredMinLength, accountNames });
       let write: PasswordWrite;
       try {
-        write = await directory.resetPassword(user, password, { forceChange: settings.forceChange, unlock: settings.unlockOnReset });
+        write = await directory.resetPassword(user, password, {
+          forceChange: settings.forceChange,
+          unlock: settings.unlockOnReset,
+        });
       } catch (error) {
         if (error instanceof PasswordRejectedError && attempt <= settings.rejectionRetries) {
           logger.warn('AD rejected a generated password; trying a new one', { userGuid: job.userGuid, attempt });
           continue;
         }
         if (error instanceof PasswordRejectedError) return refuse(job, requester, 'password-rejected');
-        if (error instanceof DirectoryOperationError || error instanceof NotFoundError) return refuse(job, requester, 'directory-error');
+        if (error instanceof DirectoryOperationError || error instanceof NotFoundError)
+          return refuse(job, requester, 'directory-error');
         throw error;
       }
       const dontExpirePassword = (user.userAccountControl & userAccountControl.dontExpirePassword) !== 0;
-      logger.info('password reset in AD', { userGuid: job.userGuid, attempts: attempt, dontExpirePassword, policySource: policy.source.kind, dc: write.dc });
+      logger.info('password reset in AD', {
+        userGuid: job.userGuid,
+        attempts: attempt,
+        dontExpirePassword,
+        policySource: policy.source.kind,
+        dc: write.dc,
+      });
       const replication = await confirmReplication(job, user, write);
-      if (!(await requester.deliverPassword(password, replication.some((check) => check.state === 'behind')))) {
+      if (
+        !(await requester.deliverPassword(
+          password,
+          replication.some((check) => check.state === 'behind'),
+        ))
+      ) {
         logger.warn('new password not sent: the number opted out', { userGuid: job.userGuid });
         await noticeOfUntextedPassword(job, requester.enrollment);
         return { result: 'failed', reason: 'opted-out' };
@@ -251,19 +287,34 @@ export function createAccountJobs(deps: ResetDependencies) {
    * Polls the other DCs for the new password (bounded by REPLICATION_CONFIRM_SECONDS, well inside the worker's
    * timeout) and records per DC whether and when it had it. Never fails the job: the password is set either way.
    */
-  async function confirmReplication(job: AccountJob, user: DirectoryUser, write: PasswordWrite): Promise<ReplicationCheck[]> {
+  async function confirmReplication(
+    job: AccountJob,
+    user: DirectoryUser,
+    write: PasswordWrite,
+  ): Promise<ReplicationCheck[]> {
     if (settings.replicationConfirmMs <= 0) return [];
     let checks: ReplicationCheck[];
     try {
-      checks = await directory.confirmPasswordReplication(user, write, { timeoutMs: settings.replicationConfirmMs, intervalMs: REPLICATION_POLL_MS });
+      checks = await directory.confirmPasswordReplication(user, write, {
+        timeoutMs: settings.replicationConfirmMs,
+        intervalMs: REPLICATION_POLL_MS,
+      });
     } catch (error) {
-      logger.warn('confirming the new password on the other DCs failed', { userGuid: job.userGuid, error: error instanceof Error ? error.message : String(error) });
+      logger.warn('confirming the new password on the other DCs failed', {
+        userGuid: job.userGuid,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return [];
     }
     if (checks.length === 0) return checks;
     const behind = checks.filter((check) => check.state === 'behind').length;
     if (behind > 0) deps.onReplicationBehind?.(behind);
-    const summary = [`${write.dc}=written`, ...checks.map((check) => `${check.dc}=${check.state}${check.seenAfterMs === undefined ? '' : `@${check.seenAfterMs}ms`}`)].join(' ');
+    const summary = [
+      `${write.dc}=written`,
+      ...checks.map(
+        (check) => `${check.dc}=${check.state}${check.seenAfterMs === undefined ? '' : `@${check.seenAfterMs}ms`}`,
+      ),
+    ].join(' ');
     logger.info('new password checked on the other DCs', { userGuid: job.userGuid, behind, replication: summary });
     await bestEffort('recording the replication check', () =>
       deps.auditLog.record({
@@ -339,7 +390,11 @@ export function createAccountJobs(deps: ResetDependencies) {
   async function noticeOfUntextedPassword(job: AccountJob, enrollment: Enrollment): Promise<void> {
     let result: 'success' | 'failed' = 'failed';
     if (enrollment.mail) {
-      const email = passwordNotTextedEmail(settings, { mail: enrollment.mail, displayName: enrollment.displayName }, deps.clock.now());
+      const email = passwordNotTextedEmail(
+        settings,
+        { mail: enrollment.mail, displayName: enrollment.displayName },
+        deps.clock.now(),
+      );
       await bestEffort('sending the untexted-password notice', async () => {
         await deps.emailSender.send(email);
         result = 'success';
@@ -360,11 +415,15 @@ export function createAccountJobs(deps: ResetDependencies) {
 
   async function notifyByEmail(job: AccountJob, enrollment: Enrollment): Promise<void> {
     if (!enrollment.mail) return;
-    const email = accountChangedEmail(settings, { mail: enrollment.mail, displayName: enrollment.displayName }, {
-      kind: job.kind,
-      channel: job.helpDesk ? 'help-desk' : job.channel,
-      at: deps.clock.now(),
-    });
+    const email = accountChangedEmail(
+      settings,
+      { mail: enrollment.mail, displayName: enrollment.displayName },
+      {
+        kind: job.kind,
+        channel: job.helpDesk ? 'help-desk' : job.channel,
+        at: deps.clock.now(),
+      },
+    );
     // The change is done and the user has their answer: a failed notice must not make SQS run the job again.
     await bestEffort('sending the email notice', () => deps.emailSender.send(email));
   }
@@ -394,7 +453,9 @@ export function createAccountJobs(deps: ResetDependencies) {
     try {
       await action();
     } catch (error) {
-      logger.error(`${what} failed`, { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      logger.error(`${what} failed`, {
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
     }
   }
 

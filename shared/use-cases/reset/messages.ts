@@ -13,7 +13,12 @@ export type AccountJobKind = 'reset' | 'unlock';
  * The SMS that carries a new password. It is built right before it is handed to the SMS sender and never kept: the
  * password exists in this text and in the caller's local variable only.
  */
-export function newPasswordSms(wording: ResetWording, password: string, forceChange: boolean, waitAdvised = false): string {
+export function newPasswordSms(
+  wording: ResetWording,
+  password: string,
+  forceChange: boolean,
+  waitAdvised = false,
+): string {
   const base = `${wording.productName}: your new Windows password is ${password}`;
   const notes = [
     // Some DC had not received it when the SMS went: a sign-in there would still be checked against the old password.
@@ -74,12 +79,18 @@ export function accountChangedEmail(
   const { productName, supportContact } = wording;
   const when = `${change.at.toISOString().slice(0, 10)} at ${change.at.toISOString().slice(11, 16)} UTC`;
   const subject =
-    change.kind === 'reset' ? `${productName}: your Windows password was reset` : `${productName}: your Windows account was unlocked`;
+    change.kind === 'reset'
+      ? `${productName}: your Windows password was reset`
+      : `${productName}: your Windows account was unlocked`;
   const happened =
     change.kind === 'reset'
       ? `Your Windows password was reset with ${productName} on ${when}, as requested ${channelWords(change.channel)}. The new password was sent only there.`
       : `Your Windows account was unlocked with ${productName} on ${when}, as requested ${channelWords(change.channel)}.`;
-  const paragraphs = [`Hello ${to.displayName},`, happened, `If this was not you, contact ${supportContact} right away.`];
+  const paragraphs = [
+    `Hello ${to.displayName},`,
+    happened,
+    `If this was not you, contact ${supportContact} right away.`,
+  ];
   return {
     to: to.mail,
     subject,

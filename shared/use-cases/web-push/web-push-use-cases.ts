@@ -30,7 +30,11 @@ export function createWebPushUseCases(deps: WebPushDependencies) {
     /** Stores (or replaces) the device's subscription. False when the device vanished meanwhile. */
     async subscribe(device: Device, subscription: WebPushSubscription): Promise<boolean> {
       const saved = await deps.subscriptions.saveWebPush(device.deviceId, subscription);
-      deps.logger.info('web push subscription saved', { userGuid: device.userGuid, deviceId: device.deviceId, pushHost: new URL(subscription.endpoint).hostname });
+      deps.logger.info('web push subscription saved', {
+        userGuid: device.userGuid,
+        deviceId: device.deviceId,
+        pushHost: new URL(subscription.endpoint).hostname,
+      });
       return saved;
     },
 

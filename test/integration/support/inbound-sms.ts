@@ -33,7 +33,10 @@ export async function enrolledUser(blink: LocalBlink, overrides: Partial<Enrollm
   const phone = freshPhone();
   const sam = `sms${randomInt(1_000_000)}`;
   const now = blink.composition.adapters.clock.now();
-  const enrollment = activeEnrollment({ userGuid, dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`, samAccountName: sam }, { phoneE164: phone, at: now });
+  const enrollment = activeEnrollment(
+    { userGuid, dn: `CN=${sam},OU=Staff,DC=corp,DC=example,DC=test`, samAccountName: sam },
+    { phoneE164: phone, at: now },
+  );
   await blink.composition.adapters.enrollmentStore.save({ ...enrollment, ...overrides }, 0);
   return { userGuid, phone: overrides.phoneE164 ?? phone };
 }
@@ -44,7 +47,12 @@ export interface Texted {
 }
 
 /** Texts `body` from `from` to Blink through the local runtime's inbound route (an SNS event for the handler). */
-export async function text(blink: LocalBlink, from: string, body: string, options: { to?: string; inboundMessageId?: string } = {}): Promise<Texted> {
+export async function text(
+  blink: LocalBlink,
+  from: string,
+  body: string,
+  options: { to?: string; inboundMessageId?: string } = {},
+): Promise<Texted> {
   const response = await fetch(`${blink.url}/_local/api/sms/inbound`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -63,7 +71,13 @@ export function smsTo(blink: LocalBlink, phone: string): SentSmsView[] {
 export function outcomeOf(logs: LogCapture, inboundMessageId: string): string | undefined {
   const line = logs
     .lines()
-    .findLast((entry) => entry.inboundMessageId === inboundMessageId && (entry.message === 'inbound SMS handled' || entry.message === 'duplicate inbound SMS ignored' || entry.message === 'inbound SMS to a number that is not ours ignored'));
+    .findLast(
+      (entry) =>
+        entry.inboundMessageId === inboundMessageId &&
+        (entry.message === 'inbound SMS handled' ||
+          entry.message === 'duplicate inbound SMS ignored' ||
+          entry.message === 'inbound SMS to a number that is not ours ignored'),
+    );
   if (!line) return undefined;
   if (line.message === 'duplicate inbound SMS ignored') return 'duplicate';
   if (line.message === 'inbound SMS to a number that is not ours ignored') return 'not-our-number';

@@ -23,7 +23,10 @@ export async function enrolledSambaUser(
   if (!userGuid) throw new Error(`${user.samAccountName} was not resolved as eligible`);
   const phone = `+1206555${String(1000 + Math.floor(Math.random() * 8999))}`;
   await blink.composition.adapters.enrollmentStore.save(
-    activeEnrollment({ userGuid, dn: user.dn, samAccountName: user.samAccountName, displayName: `Test ${user.samAccountName}` }, { phoneE164: phone }),
+    activeEnrollment(
+      { userGuid, dn: user.dn, samAccountName: user.samAccountName, displayName: `Test ${user.samAccountName}` },
+      { phoneE164: phone },
+    ),
     0,
   );
   return { user, userGuid, phone };

@@ -5,9 +5,14 @@ import { pollUntil } from '../../support/poll.js';
 /** Messages on a queue of the local runtime, waiting or in flight. */
 export async function queueDepth(blink: LocalBlink, queueUrl: string): Promise<number> {
   const { Attributes = {} } = await blink.composition.sqsClient.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /** Resolves once every job on the queue was handled (a handled job is deleted; a failed one comes back). */

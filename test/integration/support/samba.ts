@@ -83,7 +83,9 @@ export function getSambaConnection(): SambaConnection {
     try {
       raw = readFileSync(connectionFile, 'utf8');
     } catch (error) {
-      throw new Error(`No Samba connection file at ${connectionFile}: run through jest's integration project`, { cause: error });
+      throw new Error(`No Samba connection file at ${connectionFile}: run through jest's integration project`, {
+        cause: error,
+      });
     }
     const connection = connectionSchema.parse(JSON.parse(raw));
     cached = { ...connection, caPem: readFileSync(connection.caFile, 'utf8') };
@@ -122,7 +124,12 @@ export function localDirectorySettings(urls?: string): DirectorySettings {
 
 function newClient(url?: string): Client {
   const connection = getSambaConnection();
-  return new Client({ url: url ?? connection.urls[0] ?? 'ldaps://127.0.0.1:636', tlsOptions: { ca: [connection.caPem] }, connectTimeout: 3000, timeout: 10_000 });
+  return new Client({
+    url: url ?? connection.urls[0] ?? 'ldaps://127.0.0.1:636',
+    tlsOptions: { ca: [connection.caPem] },
+    connectTimeout: 3000,
+    timeout: 10_000,
+  });
 }
 
 export type SambaDc = SambaConnection['dcs'][number];
@@ -200,7 +207,9 @@ export async function createTestUser(prefix: string, extra: Record<string, strin
   };
   await asAdmin((client) =>
     client.add(dn, [
-      ...Object.entries(attributes).map(([type, value]) => new Attribute({ type, values: Array.isArray(value) ? value : [value] })),
+      ...Object.entries(attributes).map(
+        ([type, value]) => new Attribute({ type, values: Array.isArray(value) ? value : [value] }),
+      ),
       new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${password}"`, 'utf16le')] }),
     ]),
   );
