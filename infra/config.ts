@@ -195,13 +195,6 @@ export const configSchema = z
      * Messaging's enforced account limit to it (CloudFormation cannot set that limit).
      */
     smsMonthlySpendLimitUsd: integer(1, 1_000_000).default(100),
-    /** App-store links in the verification SMS. */
-    appStoreUrl: z
-      .url({ protocol: /^https$/, error: 'must be an https URL' })
-      .default('https://apps.apple.com/app/blink'),
-    playStoreUrl: z
-      .url({ protocol: /^https$/, error: 'must be an https URL' })
-      .default('https://play.google.com/store/apps/details?id=app.blink'),
     /** A reset makes the user choose a new password at the next sign-in (pwdLastSet=0): an SMS is not a safe channel. */
     resetForceChange: flag.default(true),
     /** A reset also clears a lockout (lockoutTime=0 in the same modify). */

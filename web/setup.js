@@ -604,6 +604,8 @@
     void openLink(true, { step, resumed: Boolean(step) });
   });
   byId('qr-uri').addEventListener('focus', (event) => event.target.select());
+  // The app sits next to this page (relative href, so under a stage path too); show its full address to type.
+  byId('get-app-link').textContent = byId('get-app-link').href;
   for (const button of all('.change-number')) button.addEventListener('click', () => changeNumber());
   for (const button of all('.back-to-choose')) button.addEventListener('click', () => show('choose'));
 

@@ -230,19 +230,12 @@ export class BlinkFunction extends NodejsFunction {
   }
 
   /**
-   * What the setup page needs beyond the wording: the default country of typed numbers, the countries verification
-   * codes may be texted to, and the app-store links.
+   * What the setup page needs beyond the wording: the default country of typed numbers and the countries verification
+   * codes may be texted to.
    */
-  useSetupSettings(settings: {
-    defaultCountry: string;
-    smsAllowedCountries: string[];
-    appStoreUrl: string;
-    playStoreUrl: string;
-  }): this {
+  useSetupSettings(settings: { defaultCountry: string; smsAllowedCountries: string[] }): this {
     this.addEnvironment('DEFAULT_COUNTRY', settings.defaultCountry);
     this.addEnvironment('SMS_ALLOWED_COUNTRIES', settings.smsAllowedCountries.join(','));
-    this.addEnvironment('APP_STORE_URL', settings.appStoreUrl);
-    this.addEnvironment('PLAY_STORE_URL', settings.playStoreUrl);
     return this;
   }
 

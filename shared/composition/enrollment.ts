@@ -17,8 +17,6 @@ export function enrollmentSettingsFrom(env: EnvOf<'publicSite' | 'sms' | 'enroll
       defaultCountry,
     ),
     publishedNumber,
-    appStoreUrl: env.APP_STORE_URL,
-    playStoreUrl: env.PLAY_STORE_URL,
     productName: env.PRODUCT_NAME,
     supportContact: env.SUPPORT_CONTACT,
     ...(firstOrigination ? { confirmationFrom: firstOrigination } : {}),

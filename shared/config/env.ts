@@ -102,8 +102,6 @@ export const envSections = {
     SMS_ALLOWED_COUNTRIES: commaList
       .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'must be two-letter country codes such as US,CA')))
       .optional(),
-    APP_STORE_URL: z.url().default('https://apps.apple.com/app/blink'),
-    PLAY_STORE_URL: z.url().default('https://play.google.com/store/apps/details?id=app.blink'),
     /** Name shown in messages and pages. */
     PRODUCT_NAME: z.string().min(1).max(40).default('Blink'),
     /** Who users should contact, named in notices ("If this was not you, contact …"). */

@@ -5,6 +5,11 @@
  */
 export const APP_PATH = '/app/';
 const ENROLL_PATH = '/app/enroll';
+
+/** Where people get the app (the installable web app): `<PUBLIC_BASE_URL>/app/`, linked from the verification SMS. */
+export function appLink(publicBaseUrl: string): string {
+  return `${publicBaseUrl}${APP_PATH}`;
+}
 const BINDING_CODE = /^[A-Za-z0-9_-]{22,128}$/;
 
 export function appEnrollLink(publicBaseUrl: string, bindingCode: string): string {

@@ -187,6 +187,14 @@ describe('setup flow (browser)', () => {
     expect(src).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(src.split(',')[1] ?? '', 'base64').toString('utf8')).toContain('<svg');
     expect(await page.locator('#step-qr').innerText()).toMatch(/SCAN QR CODE/);
+    // Set up on a computer: the page names the address that gets the app on the phone.
+    const appLink = page.getByRole('link', { name: `${local.blink.publicBaseUrl}/app/`, exact: true });
+    expect(await appLink.isVisible()).toBe(true);
+    // Relative, so it also works under a stage path; the text above is where it resolves to.
+    expect(await appLink.getAttribute('href')).toBe('app/');
+    expect(await page.locator('#step-qr li').first().innerText()).toBe(
+      `Get the Blink app on your phone: open the link in the text message, or go to ${local.blink.publicBaseUrl}/app/.`,
+    );
     expect(await page.getByRole('status').filter({ hasText: 'Waiting for the Blink app' }).isVisible()).toBe(true);
 
     // The page asks every 2 s while the code is shown ...

@@ -9,18 +9,18 @@ describe('reset and setup settings from cdk context', () => {
     return envOf(fn);
   };
 
-  it('defaults to force-change and unlock on reset, a 15-character minimum (NIST 800-63B rev 4), US numbers and the Blink store links', () => {
+  it('defaults to force-change and unlock on reset, a 15-character minimum (NIST 800-63B rev 4), US numbers, and no app-store settings', () => {
     expect(functionEnv({}, 'blink-directory-worker')).toMatchObject({
       RESET_FORCE_CHANGE: 'true',
       RESET_UNLOCK_ON_RESET: 'true',
       PASSWORD_MIN_LENGTH: '15',
       REPLICATION_CONFIRM_SECONDS: '10',
     });
-    expect(functionEnv({}, 'blink-api')).toMatchObject({
-      DEFAULT_COUNTRY: 'US',
-      APP_STORE_URL: 'https://apps.apple.com/app/blink',
-      PLAY_STORE_URL: 'https://play.google.com/store/apps/details?id=app.blink',
-    });
+    const api = functionEnv({}, 'blink-api');
+    expect(api).toMatchObject({ DEFAULT_COUNTRY: 'US' });
+    // The verification SMS links the web app at PUBLIC_BASE_URL/app/: there is no store app to link.
+    expect(api).not.toHaveProperty('APP_STORE_URL');
+    expect(api).not.toHaveProperty('PLAY_STORE_URL');
   });
 
   it('passes the configured values, each to the function that uses it only', () => {
@@ -30,8 +30,6 @@ describe('reset and setup settings from cdk context', () => {
       passwordMinLength: '16',
       replicationConfirmSeconds: '0',
       defaultCountry: 'GB',
-      appStoreUrl: 'https://apps.apple.com/gb/app/corp-reset',
-      playStoreUrl: 'https://play.google.com/store/apps/details?id=com.corp.reset',
     };
     const worker = functionEnv(context, 'blink-directory-worker');
     const api = functionEnv(context, 'blink-api');
@@ -41,11 +39,7 @@ describe('reset and setup settings from cdk context', () => {
       PASSWORD_MIN_LENGTH: '16',
       REPLICATION_CONFIRM_SECONDS: '0',
     });
-    expect(api).toMatchObject({
-      DEFAULT_COUNTRY: 'GB',
-      APP_STORE_URL: context.appStoreUrl,
-      PLAY_STORE_URL: context.playStoreUrl,
-    });
+    expect(api).toMatchObject({ DEFAULT_COUNTRY: 'GB' });
     expect(api).not.toHaveProperty('RESET_FORCE_CHANGE');
     expect(worker).not.toHaveProperty('DEFAULT_COUNTRY');
   });
@@ -54,9 +48,6 @@ describe('reset and setup settings from cdk context', () => {
     expect(configProblems({ passwordMinLength: '6' })).toEqual([expect.stringMatching(/^passwordMinLength:/)]);
     expect(configProblems({ defaultCountry: 'usa' })).toEqual([
       expect.stringMatching(/^defaultCountry: must be a two-letter country code/),
-    ]);
-    expect(configProblems({ appStoreUrl: 'http://apps.example.com/blink' })).toEqual([
-      expect.stringMatching(/^appStoreUrl: must be an https URL/),
     ]);
     expect(configProblems({ resetForceChange: 'maybe' })).toEqual([expect.stringMatching(/^resetForceChange:/)]);
     // Longer would eat into the worker's 60 s timeout.

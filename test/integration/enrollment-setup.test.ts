@@ -158,9 +158,9 @@ describe('setup by SMS', () => {
     });
     const [codeSms] = await smsTo(phone.e164, 1);
     const code = await latestCode(phone.e164, 1);
-    const { APP_STORE_URL, PLAY_STORE_URL } = blink.composition.env;
+    const { PUBLIC_BASE_URL } = blink.composition.env;
     expect(codeSms?.body).toBe(
-      `Blink: your verification code is ${code}. It expires in 10 minutes. Get the Blink app: iPhone ${APP_STORE_URL} Android ${PLAY_STORE_URL}`,
+      `Blink: your verification code is ${code}. It expires in 10 minutes. Get the Blink app: ${PUBLIC_BASE_URL}/app/`,
     );
 
     expect((await post('/api/setup/open', { token })).json).toEqual({

@@ -488,14 +488,9 @@ describe('local runtime', () => {
 });
 
 describe('local runtime settings', () => {
-  it('passes the setup page settings to the handlers: default country and app-store links', async () => {
+  it('passes the setup page settings to the handlers: default country and the app link of PUBLIC_BASE_URL', async () => {
     const blink = await startLocalBlink({
-      env: {
-        ...testEnv,
-        DEFAULT_COUNTRY: 'GB',
-        APP_STORE_URL: 'https://apps.example.com/corp-reset',
-        PLAY_STORE_URL: 'https://play.example.com/corp-reset',
-      },
+      env: { ...testEnv, DEFAULT_COUNTRY: 'GB', PUBLIC_BASE_URL: 'https://reset.corp.example.com' },
       port: 0,
       directory: 'demo',
       lockoutScanIntervalSeconds: 3600,
@@ -513,9 +508,7 @@ describe('local runtime settings', () => {
         timeoutMs: 5000,
         description: 'the verification SMS to +447400123456',
       });
-      expect(sms.body).toContain(
-        'iPhone https://apps.example.com/corp-reset Android https://play.example.com/corp-reset',
-      );
+      expect(sms.body).toMatch(/ Get the Blink app: https:\/\/reset\.corp\.example\.com\/app\/$/);
     } finally {
       await blink.stop();
     }

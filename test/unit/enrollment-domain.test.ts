@@ -8,9 +8,9 @@ import { deviceBoundEmail, phoneVerifiedEmail, verificationCodeSms } from '../..
 const notices = {
   productName: 'Blink',
   supportContact: 'the <IT> desk',
-  appStoreUrl: 'https://apps.example.test/blink',
-  playStoreUrl: 'https://play.example.test/blink',
+  publicBaseUrl: 'https://blink.example.test',
 };
+const gsm7 = /^[A-Za-z0-9 @£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&'()*+,\-./:;<=>?¡ÄÖÑÜ§¿äöñüà]*$/;
 
 describe('maskPhoneNumber', () => {
   it('shows only the country code and the last four digits', () => {
@@ -20,10 +20,21 @@ describe('maskPhoneNumber', () => {
 });
 
 describe('enrollment messages', () => {
-  it('puts the code and the store links in the SMS, in the designed wording', () => {
-    expect(verificationCodeSms(notices, '012345')).toBe(
-      'Blink: your verification code is 012345. It expires in 10 minutes. Get the Blink app: iPhone https://apps.example.test/blink Android https://play.example.test/blink',
+  it('puts the code and the app link built from PUBLIC_BASE_URL in the SMS, in the designed wording', () => {
+    const sms = verificationCodeSms(notices, '012345');
+    expect(sms).toBe(
+      'Blink: your verification code is 012345. It expires in 10 minutes. Get the Blink app: https://blink.example.test/app/',
     );
+    expect(sms).toMatch(gsm7);
+    expect(sms.length).toBeLessThanOrEqual(160);
+  });
+
+  it('fits the verification SMS in one GSM-7 segment with the default name and an API Gateway stage URL', () => {
+    const publicBaseUrl = 'https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com/prod';
+    const sms = verificationCodeSms({ ...notices, publicBaseUrl }, '987654');
+    expect(sms.endsWith(`Get the Blink app: ${publicBaseUrl}/app/`)).toBe(true);
+    expect(sms).toMatch(gsm7);
+    expect(sms.length).toBeLessThanOrEqual(160);
   });
 
   it('sends notices as text and escaped HTML', () => {

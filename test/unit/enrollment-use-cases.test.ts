@@ -98,8 +98,6 @@ function setup(
       defaultCountry: 'US',
       smsCountries: ['US'],
       publishedNumber: '+18553917277',
-      appStoreUrl: 'https://apps.example.test',
-      playStoreUrl: 'https://play.example.test',
       productName: 'Blink',
       supportContact: 'IT',
       confirmationFrom: '+18553917277',

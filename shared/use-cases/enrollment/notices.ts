@@ -1,19 +1,19 @@
 import type { DevicePlatform } from '../../domain/device.js';
 import type { OutboundEmail } from '../../ports/email-sender.js';
 import { noticeEmail } from '../../email/notice-email.js';
+import { appLink } from '../../domain/app-link.js';
 
 /** Wording settings shared by every message of the enrollment flow. */
 export interface NoticeSettings {
   productName: string;
   supportContact: string;
-  appStoreUrl: string;
-  playStoreUrl: string;
 }
 
-export function verificationCodeSms(settings: NoticeSettings, code: string): string {
+/** One SMS segment (160 GSM-7 characters) with the default product name and a PUBLIC_BASE_URL of up to 69 characters. */
+export function verificationCodeSms(settings: NoticeSettings & { publicBaseUrl: string }, code: string): string {
   return (
     `${settings.productName}: your verification code is ${code}. It expires in 10 minutes. ` +
-    `Get the ${settings.productName} app: iPhone ${settings.appStoreUrl} Android ${settings.playStoreUrl}`
+    `Get the ${settings.productName} app: ${appLink(settings.publicBaseUrl)}`
   );
 }
 
