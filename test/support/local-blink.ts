@@ -64,3 +64,26 @@ export async function adminCall(
   if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
   return response.json();
 }
+
+/**
+ * Activates a directory user as an admin does through the admin API (resolve by sAMAccountName, then activate) and
+ * returns the user's objectGUID and the setup link the runtime emailed to them.
+ */
+export async function activateThroughAdminApi(
+  blink: Pick<LocalBlink, 'url' | 'listEmails'>,
+  token: string,
+  samAccountName: string,
+): Promise<{ userGuid: string; link: string }> {
+  const resolved = (await adminCall(blink, token, 'POST', '/admin/activations/resolve', {
+    target: { user: samAccountName },
+  })) as { candidates: Array<{ userGuid: string }> };
+  const userGuid = resolved.candidates[0]?.userGuid;
+  if (!userGuid) throw new Error(`${samAccountName} was not resolved as eligible`);
+  await adminCall(blink, token, 'POST', '/admin/activations', { userGuids: [userGuid] });
+  const email = (await blink.listEmails()).find(
+    (sent) => sent.to.toLowerCase() === `${samAccountName}@corp.example.test`.toLowerCase(),
+  );
+  const link = /(http\S+\/setup#t=[A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1];
+  if (!link) throw new Error('no activation link was emailed');
+  return { userGuid, link };
+}
