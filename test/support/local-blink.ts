@@ -45,6 +45,24 @@ export async function postJson(blink: LocalBlink, urlPath: string, body: unknown
   };
 }
 
+/** An admin API request to the runtime with a bearer token (local stand-in for IAM); the answer whatever its status. */
+export function adminRequest(
+  blink: Pick<LocalBlink, 'url'>,
+  token: string,
+  method: 'GET' | 'POST',
+  route: string,
+  body?: unknown,
+): Promise<Response> {
+  return fetch(`${blink.url}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
 /** An admin API call to the runtime with its bearer token (local stand-in for IAM); throws on any non-2xx answer. */
 export async function adminCall(
   blink: Pick<LocalBlink, 'url'>,
@@ -53,14 +71,7 @@ export async function adminCall(
   route: string,
   body?: unknown,
 ): Promise<unknown> {
-  const response = await fetch(`${blink.url}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const response = await adminRequest(blink, token, method, route, body);
   if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
   return response.json();
 }
