@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import * as z from 'zod';
 import { isTimeZone } from '../shared/config/time-zone.js';
+import { optInKeywords, optOutKeywords } from '../shared/domain/sms-keywords.js';
 
 /**
  * Deployment configuration, read from cdk.json context or `-c key=value` and validated once at synth time. Values
@@ -59,22 +60,7 @@ const smsKeyword = z
   .string()
   .regex(/^[\p{L}\p{N} -]{1,20}$/u, 'must be 1 to 20 letters, digits, spaces or hyphens')
   .refine(
-    (word) =>
-      ![
-        'STOP',
-        'STOPALL',
-        'ARRET',
-        'CANCEL',
-        'END',
-        'OPT-OUT',
-        'OPTOUT',
-        'QUIT',
-        'REMOVE',
-        'TD',
-        'UNSUBSCRIBE',
-        'START',
-        'UNSTOP',
-      ].includes(word.toUpperCase().replace(/\s+/g, '')),
+    (word) => ![...optOutKeywords, ...optInKeywords].includes(word.toUpperCase().replace(/\s+/g, '')),
     'must not be an opt-out or opt-in word (STOP, START…)',
   );
 

@@ -142,24 +142,32 @@ export function toApiGatewayEvent(
       resourceId: isRoot ? 'root' : 'proxy',
       resourcePath: resource,
       stage: options.stage,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: socketSourceIp(request),
-        user: null,
-        userAgent,
-        userArn: null,
-      },
+      identity: anonymousCallerIdentity(socketSourceIp(request), userAgent),
     },
+  };
+}
+
+/** The requestContext.identity API Gateway gives a caller without IAM, Cognito or API key: only address and agent. */
+export function anonymousCallerIdentity(
+  sourceIp: string,
+  userAgent: string | null,
+): APIGatewayProxyEvent['requestContext']['identity'] {
+  return {
+    accessKey: null,
+    accountId: null,
+    apiKey: null,
+    apiKeyId: null,
+    caller: null,
+    clientCert: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp,
+    user: null,
+    userAgent,
+    userArn: null,
   };
 }
 

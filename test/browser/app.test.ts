@@ -13,7 +13,7 @@ import {
   type TestUser,
 } from '../integration/support/samba.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { adminCall } from '../support/local-blink.js';
+import { activateThroughAdminApi, adminCall } from '../support/local-blink.js';
 import { pollUntil } from '../support/poll.js';
 import {
   hasHorizontalOverflow,
@@ -62,17 +62,7 @@ const admin = (method: 'GET' | 'POST', route: string, body?: unknown) =>
 /** A new Samba user activated through the admin API; returns the emailed setup link. */
 async function activatedSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; link: string }> {
   const user = await users.create(prefix);
-  const resolved = (await admin('POST', '/admin/activations/resolve', { target: { user: user.samAccountName } })) as {
-    candidates: Array<{ userGuid: string }>;
-  };
-  const userGuid = resolved.candidates[0]?.userGuid;
-  if (!userGuid) throw new Error(`${user.samAccountName} was not resolved as eligible`);
-  await admin('POST', '/admin/activations', { userGuids: [userGuid] });
-  const email = (await blink.listEmails()).find(
-    (sent) => sent.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase(),
-  );
-  const link = /(http\S+\/setup#t=[A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1];
-  if (!link) throw new Error('no activation link was emailed');
+  const { userGuid, link } = await activateThroughAdminApi(blink, ADMIN_TOKEN, user.samAccountName);
   return { user, userGuid, link };
 }
 

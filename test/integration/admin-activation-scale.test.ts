@@ -3,6 +3,7 @@ import { Attribute } from 'ldapts';
 import { startLocalBlink, type LocalBlink, type SentEmailView } from '../../local/runtime.js';
 import { encodeResolveCursor } from '../../shared/domain/worker-admin-contract.js';
 import { captureLogs } from '../support/capture-logs.js';
+import { adminRequest } from '../support/local-blink.js';
 import { runAdminCli } from './support/admin-cli.js';
 import { asAdmin, createTestUser, getSambaConnection, localDirectorySettings, testPassword } from './support/samba.js';
 
@@ -83,14 +84,7 @@ describe('admin activation of a big OU, page by page, against the Samba DC', () 
   });
 
   const admin = async (method: 'GET' | 'POST', route: string, body?: unknown) => {
-    const response = await fetch(`${blink.url}${route}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${ADMIN_TOKEN}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const response = await adminRequest(blink, ADMIN_TOKEN, method, route, body);
     return { status: response.status, body: (await response.json()) as unknown };
   };
 

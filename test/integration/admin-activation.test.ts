@@ -3,6 +3,7 @@ import { Attribute, Change } from 'ldapts';
 import { startLocalBlink, type LocalBlink, type SentEmailView } from '../../local/runtime.js';
 import { hashSecret } from '../../shared/domain/one-time-secrets.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
+import { adminRequest } from '../support/local-blink.js';
 import { runAdminCli } from './support/admin-cli.js';
 import { asAdmin, createTestUser, getSambaConnection, localDirectorySettings } from './support/samba.js';
 
@@ -50,14 +51,7 @@ describe('admin activation against the Samba DC', () => {
     body?: unknown,
     token = ADMIN_TOKEN,
   ): Promise<AdminAnswer> => {
-    const response = await fetch(`${blink.url}${route}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const response = await adminRequest(blink, token, method, route, body);
     return { status: response.status, body: await response.json() };
   };
 

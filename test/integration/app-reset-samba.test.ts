@@ -11,7 +11,7 @@ import { enroll, type DeviceClient, type DeviceState } from '../../device-client
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
-import { adminCall } from '../support/local-blink.js';
+import { activateThroughAdminApi, adminCall } from '../support/local-blink.js';
 import { localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
 
 // Reset and unlock from the app, end to end: a throwaway Samba user, activated by the admin API, binds a device with
@@ -53,17 +53,8 @@ async function enrolledSambaUser(
   prefix: string,
 ): Promise<{ user: TestUser; userGuid: string; state: DeviceState; client: DeviceClient }> {
   const user = await users.create(prefix);
-  const resolved = (await admin('POST', '/admin/activations/resolve', { target: { user: user.samAccountName } })) as {
-    candidates: Array<{ userGuid: string }>;
-  };
-  const userGuid = resolved.candidates[0]?.userGuid;
-  if (!userGuid) throw new Error(`${user.samAccountName} was not resolved as eligible`);
-  await admin('POST', '/admin/activations', { userGuids: [userGuid] });
-  const email = (await blink.listEmails()).find(
-    (sent) => sent.to.toLowerCase() === `${user.samAccountName}@corp.example.test`.toLowerCase(),
-  );
-  const token = /\/setup#t=([A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1];
-  if (!token) throw new Error('no activation link was emailed');
+  const { userGuid, link } = await activateThroughAdminApi(blink, ADMIN_TOKEN, user.samAccountName);
+  const token = new URL(link).hash.replace(/^#t=/, '');
   const qr = await fetch(`${blink.url}/api/setup/qr`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

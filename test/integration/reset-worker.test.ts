@@ -1,7 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Attribute, Change } from 'ldapts';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { DynamoJobLedger } from '../../shared/adapters/dynamodb/job-ledger.js';
@@ -16,6 +15,7 @@ import { pollUntil } from '../support/poll.js';
 import { closeCuttingConnections, listenOnFreeLoopbackPort } from '../support/tcp-server.js';
 import { asAdmin, createTestUser, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
+import { jobQueueDrained, queueDepth } from './support/queue.js';
 import { resetSettingsFrom } from '../../shared/composition/reset.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/composition/timeouts.js';
 
@@ -146,25 +146,6 @@ function waitForAudit(blink: LocalBlink, userGuid: string, action: string) {
     },
     { timeoutMs: 30_000, description: `audit ${action} of ${userGuid}` },
   );
-}
-
-async function queueDepth(blink: LocalBlink, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await blink.composition.sqsClient.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-}
-
-function waitForDrainedQueue(blink: LocalBlink): Promise<true> {
-  return pollUntil(async () => ((await queueDepth(blink, blink.queue.queueUrl)) === 0 ? true : undefined), {
-    timeoutMs: 30_000,
-    description: 'the job queue to drain',
-  });
 }
 
 async function passwordAttributes(dn: string): Promise<{ pwdLastSet: string; whenChanged: string }> {
@@ -346,7 +327,7 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
     expect((await waitForSms(blink, nested.phone, 2)).sort()).toEqual(
       ['Blink: we could not unlock your account. Contact your IT service desk.', REFUSED_RESET].sort(),
     );
-    await waitForDrainedQueue(blink);
+    await jobQueueDrained(blink, 30_000);
 
     // Nothing was written: the same pwdLastSet and whenChanged, the old passwords still work, the nested user still locked.
     expect(await Promise.all(accounts.map((account) => passwordAttributes(account.dn)))).toEqual(before);
@@ -417,7 +398,7 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
       blink.composition.adapters.jobQueue.enqueue(concurrentJob),
       blink.composition.adapters.jobQueue.enqueue(concurrentJob),
     ]);
-    await waitForDrainedQueue(blink);
+    await jobQueueDrained(blink, 30_000);
 
     for (const user of [sequential, concurrent]) {
       const bodies = smsTo(blink, user.phone);

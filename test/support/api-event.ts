@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { anonymousCallerIdentity } from '../../local/api-gateway-bridge.js';
 
 /** An API Gateway REST (v1) proxy event as the deployed API delivers it. */
 export function apiEvent(
@@ -30,23 +31,7 @@ export function apiEvent(
       resourceId: 'proxy',
       resourcePath: '/{proxy+}',
       stage: 'prod',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '198.51.100.7',
-        user: null,
-        userAgent: 'jest',
-        userArn: null,
-      },
+      identity: anonymousCallerIdentity('198.51.100.7', 'jest'),
     },
     ...overrides,
   };

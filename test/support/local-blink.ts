@@ -45,6 +45,24 @@ export async function postJson(blink: LocalBlink, urlPath: string, body: unknown
   };
 }
 
+/** An admin API request to the runtime with a bearer token (local stand-in for IAM); the answer whatever its status. */
+export function adminRequest(
+  blink: Pick<LocalBlink, 'url'>,
+  token: string,
+  method: 'GET' | 'POST',
+  route: string,
+  body?: unknown,
+): Promise<Response> {
+  return fetch(`${blink.url}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
 /** An admin API call to the runtime with its bearer token (local stand-in for IAM); throws on any non-2xx answer. */
 export async function adminCall(
   blink: Pick<LocalBlink, 'url'>,
@@ -53,14 +71,30 @@ export async function adminCall(
   route: string,
   body?: unknown,
 ): Promise<unknown> {
-  const response = await fetch(`${blink.url}${route}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const response = await adminRequest(blink, token, method, route, body);
   if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
   return response.json();
+}
+
+/**
+ * Activates a directory user as an admin does through the admin API (resolve by sAMAccountName, then activate) and
+ * returns the user's objectGUID and the setup link the runtime emailed to them.
+ */
+export async function activateThroughAdminApi(
+  blink: Pick<LocalBlink, 'url' | 'listEmails'>,
+  token: string,
+  samAccountName: string,
+): Promise<{ userGuid: string; link: string }> {
+  const resolved = (await adminCall(blink, token, 'POST', '/admin/activations/resolve', {
+    target: { user: samAccountName },
+  })) as { candidates: Array<{ userGuid: string }> };
+  const userGuid = resolved.candidates[0]?.userGuid;
+  if (!userGuid) throw new Error(`${samAccountName} was not resolved as eligible`);
+  await adminCall(blink, token, 'POST', '/admin/activations', { userGuids: [userGuid] });
+  const email = (await blink.listEmails()).find(
+    (sent) => sent.to.toLowerCase() === `${samAccountName}@corp.example.test`.toLowerCase(),
+  );
+  const link = /(http\S+\/setup#t=[A-Za-z0-9_-]+)/.exec(email?.text ?? '')?.[1];
+  if (!link) throw new Error('no activation link was emailed');
+  return { userGuid, link };
 }

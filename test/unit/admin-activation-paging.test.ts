@@ -2,11 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
-import {
-  createAdminActivation,
-  type AdminActivation,
-  type AdminActivationDependencies,
-} from '../../shared/use-cases/activation/index.js';
+import { createAdminActivation, type AdminActivation } from '../../shared/use-cases/activation/index.js';
 import {
   decodeResolveCursor,
   encodeResolveCursor,
@@ -17,6 +13,7 @@ import { runAdmin } from '../../scripts/admin.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { silentLogger } from '../support/silent-logger.js';
 
 /*
  * Paging of admin resolve where Samba cannot show it: a directory that answers slowly (the time budget), and the
@@ -95,11 +92,7 @@ describe('resolve in pages', () => {
     emailSender: nothingWritten,
     secrets: nothingWritten,
     auditLog: nothingWritten,
-    logger: {
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-    } as unknown as AdminActivationDependencies['logger'],
+    logger: silentLogger,
     settings: { publicBaseUrl: 'https://blink.example.test', activationTtlHours: 72 },
     branding: { productName: 'Blink', supportContact: 'IT' },
     resolveTimeBudgetMs: 20_000,

@@ -16,15 +16,12 @@ import {
 import { renderActivationEmail } from '../../shared/email/activation-email.js';
 import { escapeHtml } from '../../shared/email/html.js';
 import { createObservability } from '../../shared/observability/powertools.js';
-import {
-  createAdminActivation,
-  type AdminActivation,
-  type AdminActivationDependencies,
-} from '../../shared/use-cases/activation/index.js';
+import { createAdminActivation, type AdminActivation } from '../../shared/use-cases/activation/index.js';
 import type { Directory } from '../../shared/ports/directory.js';
 import { runAdmin } from '../../scripts/admin.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
+import { silentLogger } from '../support/silent-logger.js';
 
 const GUID = '0b8e1c9a-4f7d-4c5e-9a3b-2d1f0e9c8b7a';
 
@@ -286,11 +283,7 @@ describe('admin activation with ambiguous directory answers', () => {
     secrets: untouched,
     auditLog: { record: async (event: unknown) => void recorded.push(event), listForUser: async () => [] },
     clock: { now: () => new Date('2026-11-27T00:00:00Z') },
-    logger: {
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-    } as unknown as AdminActivationDependencies['logger'],
+    logger: silentLogger,
     settings: { publicBaseUrl: 'https://blink.example.test', activationTtlHours: 72 },
     branding: { productName: 'Blink', supportContact: 'IT' },
   });

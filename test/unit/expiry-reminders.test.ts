@@ -31,6 +31,7 @@ import {
 import { activeEnrollment, readOnlyEnrollmentStore } from '../support/enrollments.js';
 import { EmptyDirectory } from '../support/fake-directory.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { silentLogger } from '../support/silent-logger.js';
 
 // Password-expiry reminders: which step is due, the daily hour in a time zone, the wording, and the scan's rules with
 // in-memory fakes of its ports. The adapters and the whole flow run against Samba and dynalite in
@@ -282,7 +283,7 @@ function setup(overrides: Partial<ExpiryReminderSettings> = {}) {
     jobQueue: { enqueue: async (job) => void queued.push(job) },
     auditLog: { record: async (event) => void audit.push(event), listForUser: async () => [] },
     clock,
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: silentLogger,
     metrics: { addMetric: () => undefined },
     settings,
   });

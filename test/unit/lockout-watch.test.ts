@@ -43,6 +43,7 @@ import { lambdaContext } from '../support/lambda-context.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { domainPolicyOf, EmptyDirectory } from '../support/fake-directory.js';
+import { silentLogger } from '../support/silent-logger.js';
 
 // The lockout watch's rules with in-memory fakes of its ports; the adapters and the whole flow are tested against
 // Samba and dynalite in test/integration/lockout-watch.test.ts.
@@ -275,7 +276,7 @@ function harness(
     scanWatermarks: fakes.scanWatermarks,
     ...(webPush ? { webPush } : {}),
     clock,
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: silentLogger,
     metrics: { addMetric: (name) => void fakes.metrics.push(name) },
     settings: {
       scan: { pageSize: 2, timeBudgetMs: 5000 },

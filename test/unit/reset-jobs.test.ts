@@ -37,6 +37,7 @@ import { lambdaContext } from '../support/lambda-context.js';
 import { activeEnrollment, readOnlyEnrollmentStore } from '../support/enrollments.js';
 import { domainPolicyOf, EmptyDirectory } from '../support/fake-directory.js';
 import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
+import { silentLogger } from '../support/silent-logger.js';
 
 // The reset and unlock use cases against small in-memory fakes of their ports. The same behaviour is tested end to end
 // against Samba and the local stand-ins in test/integration/reset-worker.test.ts; these cover the branches that a
@@ -272,7 +273,7 @@ function harness(overrides: Partial<ResetSettings> = {}) {
       listForUser: async () => [],
     },
     clock: { now: () => NOW },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: silentLogger,
     onRefused: (reason) => void refusals.push(reason),
     onReplicationBehind: (dcs) => void behind.push(dcs),
     settings: { ...settings, ...overrides },

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import * as z from 'zod';
 import type { CallerCodeCheck, CallerVerificationKey } from '../../domain/caller-verification.js';
 import type { CallerVerificationStore } from '../../ports/caller-verifications.js';
-import { isConditionFailure, ttlSeconds } from './table.js';
+import { ttlSeconds, wroteIfConditionHeld } from './table.js';
 
 /*
  * Item layout: pk PORTAL#CALLER#<user guid>, sk TECH#<sha256 of the technician's IdP subject>: codeHash (keyed),
@@ -53,8 +53,8 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
     maxAttempts: number,
   ): Promise<CallerCodeCheck> {
     const live = 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND validUntil > :now AND attempts < :max';
-    try {
-      await this.client.send(
+    const verified = await wroteIfConditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: itemKey(key),
@@ -67,13 +67,12 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
             ':hash': hash,
           },
         }),
-      );
-      return 'verified';
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    try {
-      await this.client.send(
+      ),
+    );
+    if (verified) return 'verified';
+    // A wrong code counts against the live code only; with no live code there is nothing to count against.
+    const counted = await wroteIfConditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: itemKey(key),
@@ -81,12 +80,9 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
           ConditionExpression: live,
           ExpressionAttributeValues: { ':now': now.toISOString(), ':max': maxAttempts, ':one': 1 },
         }),
-      );
-      return 'wrong-code';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'no-live-code';
-      throw error;
-    }
+      ),
+    );
+    return counted ? 'wrong-code' : 'no-live-code';
   }
 
   async verifiedUntil(key: CallerVerificationKey): Promise<Date | undefined> {

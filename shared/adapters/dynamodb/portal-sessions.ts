@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { PendingSignIn, PortalSession, PortalSessionStore } from '../../ports/portal-sessions.js';
-import { isConditionFailure, ttlSeconds } from './table.js';
+import { ttlSeconds, wroteIfConditionHeld } from './table.js';
 
 /*
  * Item layout: pk PORTAL#SESSION#<sha256 of the session id>, sk SESSION (subject, name, roles, createdAt, lastSeenAt);
@@ -64,8 +64,8 @@ export class DynamoPortalSessionStore implements PortalSessionStore {
   }
 
   async recordActivity(idHash: string, at: Date): Promise<void> {
-    try {
-      await this.client.send(
+    await wroteIfConditionHeld(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: sessionKey(idHash),
@@ -74,10 +74,8 @@ export class DynamoPortalSessionStore implements PortalSessionStore {
           ConditionExpression: 'attribute_exists(pk) AND lastSeenAt < :at',
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async deleteSession(idHash: string): Promise<void> {

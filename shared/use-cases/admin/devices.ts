@@ -2,6 +2,7 @@ import type { Enrollment } from '../../domain/enrollment.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { OutboundEmail } from '../../ports/email-sender.js';
 import { noticeEmail } from '../../email/notice-email.js';
+import { notifyOrLog } from '../messaging/index.js';
 import type { AdminDependencies, AdminRequestContext } from './dependencies.js';
 
 /** Revokes one device; returns the user it belonged to. */
@@ -24,15 +25,9 @@ export async function revokeDevice(
   // A lost or stolen phone was cut off: the user hears it on another channel, in case it was not at their request.
   const enrollment = await deps.enrollmentStore.get(device.userGuid);
   if (enrollment) {
-    try {
-      await deps.emailSender.send(deviceRevokedEmail(deps.notices, enrollment, now));
-    } catch (error) {
-      deps.logger.error('notice could not be sent', {
-        notice: 'device-revoked-email',
-        userGuid: device.userGuid,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-    }
+    await notifyOrLog(deps.logger, 'device-revoked-email', device.userGuid, () =>
+      deps.emailSender.send(deviceRevokedEmail(deps.notices, enrollment, now)),
+    );
   }
   return { userGuid: device.userGuid };
 }

@@ -6,6 +6,7 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { EmailSender, OutboundEmail } from '../../ports/email-sender.js';
 import { noticeEmail } from '../../email/notice-email.js';
 import type { Logger } from '../../ports/logger.js';
+import { notifyOrLog } from '../messaging/index.js';
 
 export interface UnlinkDependencies {
   deviceStore: DeviceStore;
@@ -36,15 +37,9 @@ export async function unlinkDevice(
     at: now,
   });
   deps.logger.info('device unlinked', { userGuid: enrollment.userGuid, deviceId: device.deviceId });
-  try {
-    await deps.emailSender.send(deviceUnlinkedEmail(deps.settings, enrollment, now));
-  } catch (error) {
-    deps.logger.error('notice could not be sent', {
-      notice: 'device-unlinked-email',
-      userGuid: enrollment.userGuid,
-      error: error instanceof Error ? error.name : 'unknown',
-    });
-  }
+  await notifyOrLog(deps.logger, 'device-unlinked-email', enrollment.userGuid, () =>
+    deps.emailSender.send(deviceUnlinkedEmail(deps.settings, enrollment, now)),
+  );
 }
 
 /** Email notice after the app unlinked itself; it never holds a key or a password. */

@@ -14,6 +14,7 @@ import { hashSecret } from '../../domain/one-time-secrets.js';
 import { isPushPlatform, pushTokenSchemas } from '../../domain/push-token.js';
 import { enrollmentLimits, type EnrollmentDependencies, type RequestFacts } from './dependencies.js';
 import { deviceBoundEmail } from './notices.js';
+import { notifyOrLog } from '../messaging/index.js';
 import { UUID_PATTERN } from '../../validation/uuid.js';
 import { retryOnConcurrentUpdate } from './save-with-retry.js';
 
@@ -101,15 +102,9 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
         return bindingInvalid('revoked-during-registration');
       }
 
-      try {
-        await deps.emailSender.send(deviceBoundEmail(deps.settings, current, device.platform, now));
-      } catch (error) {
-        logger.error('notice could not be sent', {
-          notice: 'device-bound-email',
-          userGuid: device.userGuid,
-          error: error instanceof Error ? error.name : 'unknown',
-        });
-      }
+      await notifyOrLog(logger, 'device-bound-email', device.userGuid, () =>
+        deps.emailSender.send(deviceBoundEmail(deps.settings, current, device.platform, now)),
+      );
       await deps.auditLog.record({
         userGuid: device.userGuid,
         action: 'device.registered',

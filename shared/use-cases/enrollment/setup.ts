@@ -26,6 +26,7 @@ import {
   verificationCodeSms,
 } from './notices.js';
 import { retryOnConcurrentUpdate } from './save-with-retry.js';
+import { notifyOrLog } from '../messaging/index.js';
 
 export type SetupState = 'needs-phone' | 'choose-method' | 'complete';
 
@@ -120,19 +121,6 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       await enrollmentStore.save({ ...next, updatedAt: clock.now() }, current.version);
       return { ...next, version: current.version + 1 };
     });
-  }
-
-  /** Notices go out after the change is saved; a failed notice is logged, it does not undo the setup. */
-  async function notify(what: string, userGuid: string, send: () => Promise<unknown>): Promise<void> {
-    try {
-      await send();
-    } catch (error) {
-      logger.error('notice could not be sent', {
-        notice: what,
-        userGuid,
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-    }
   }
 
   return {
@@ -316,7 +304,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         };
       });
       if (!stillCurrent) return linkInvalid;
-      await notify('setup-complete-sms', userGuid, () =>
+      await notifyOrLog(logger, 'setup-complete-sms', userGuid, () =>
         deps.smsSender.send({
           to: phone,
           body: setupCompleteSms(settings),
@@ -327,20 +315,20 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       if (replaced) {
         // A changed number is told on the old number and by email, so a takeover of the account's phone is noticed.
         const oldFrom = previousSender ?? settings.confirmationFrom;
-        await notify('phone-changed-sms', userGuid, () =>
+        await notifyOrLog(logger, 'phone-changed-sms', userGuid, () =>
           deps.smsSender.send({
             to: replaced,
             body: phoneChangedSms(settings, masked(phone)),
             ...(oldFrom ? { from: oldFrom } : {}),
           }),
         );
-        await notify('phone-changed-email', userGuid, () =>
+        await notifyOrLog(logger, 'phone-changed-email', userGuid, () =>
           deps.emailSender.send(
             phoneChangedEmail(settings, enrollment, { from: masked(replaced), to: masked(phone) }, now),
           ),
         );
       } else {
-        await notify('phone-verified-email', userGuid, () =>
+        await notifyOrLog(logger, 'phone-verified-email', userGuid, () =>
           deps.emailSender.send(phoneVerifiedEmail(settings, enrollment, masked(phone), now)),
         );
       }

@@ -1,1 +1,2 @@
 export { sendUnlessOptedOut } from './send-unless-opted-out.js';
+export { notifyOrLog } from './notify.js';
