@@ -1,5 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -126,7 +126,11 @@ describe('the Blink app files (S3 behind the public API, same origin)', () => {
 
   it('refuses to synthesize without the built app, saying how to build it', () => {
     const empty = mkdtempSync(join(tmpdir(), 'blink-no-app-'));
-    expect(() => buildApp({}, { appFilesDir: empty })).toThrow(AppNotBuiltError);
-    expect(() => buildApp({}, { appFilesDir: empty })).toThrow(/npm run build:app/);
+    try {
+      expect(() => buildApp({}, { appFilesDir: empty })).toThrow(AppNotBuiltError);
+      expect(() => buildApp({}, { appFilesDir: empty })).toThrow(/npm run build:app/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
