@@ -10,6 +10,7 @@ import { workerReplyResponse } from './responses.js';
 import type { AdminUseCases } from '../../shared/use-cases/admin/index.js';
 import { pathId, requestIdOf } from './request-fields.js';
 import { parseJsonBody } from '../../shared/http/request-body.js';
+import { USER_LIST_FILTERS, isUserListFilter, type UserListFilter } from '../../shared/domain/user-search.js';
 
 const confirmSchema = z.strictObject({ code: z.string().max(20) });
 
@@ -91,6 +92,19 @@ function html(statusCode: number, body: string, cookies: string[] = []): APIGate
 
 function asset(contentType: string, body: string): Handler {
   return async () => ({ statusCode: 200, headers: { ...pageHeaders, 'content-type': contentType }, body });
+}
+
+/** The Users list's search text, filter and cursor from the query string. */
+function usersRequestOf(event: APIGatewayProxyEvent): { query?: string; filter?: UserListFilter; cursor?: string } {
+  const query = event.queryStringParameters ?? {};
+  const filter = query['filter'];
+  if (filter !== undefined && filter !== '' && !isUserListFilter(filter))
+    throw new ValidationError(`filter must be one of ${USER_LIST_FILTERS.join(', ')}.`);
+  return {
+    ...(query['q'] ? { query: query['q'] } : {}),
+    ...(filter ? { filter } : {}),
+    ...(query['cursor'] ? { cursor: query['cursor'] } : {}),
+  };
 }
 
 /**
@@ -224,18 +238,7 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
       path: '/admin/portal/api/users',
       handler: async (event) => {
         portal.requireRole(await signedIn(event), 'technician');
-        const query = event.queryStringParameters ?? {};
-        const filter = query['filter'];
-        if (filter !== undefined && filter !== '' && filter !== 'never-enrolled')
-          throw new ValidationError('filter must be never-enrolled.');
-        return jsonResponse(
-          200,
-          await portal.findUsers({
-            ...(query['q'] ? { query: query['q'] } : {}),
-            ...(filter ? { filter } : {}),
-            ...(query['cursor'] ? { cursor: query['cursor'] } : {}),
-          }),
-        );
+        return jsonResponse(200, await portal.findUsers(usersRequestOf(event)));
       },
     },
     {

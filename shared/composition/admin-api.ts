@@ -15,6 +15,7 @@ import { DynamoPortalSessionStore } from '../adapters/dynamodb/portal-sessions.j
 import { OpenIdProvider } from '../adapters/oidc/openid-provider.js';
 import { createPortalUseCases, type PortalDependencies } from '../use-cases/portal/index.js';
 import { DynamoUserSearchIndex } from '../adapters/dynamodb/user-search-index.js';
+import { DynamoUserRows } from '../adapters/dynamodb/user-rows.js';
 import { DynamoOptOutList } from '../adapters/dynamodb/opt-out-list.js';
 import { DynamoCallerVerificationStore } from '../adapters/dynamodb/caller-verifications.js';
 import { SqsJobQueue } from '../adapters/sqs/job-queue.js';
@@ -64,6 +65,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     deviceStore,
     sessions: new DynamoPortalSessionStore(documentClient, table),
     userSearch: new DynamoUserSearchIndex(documentClient, table),
+    userRows: new DynamoUserRows(documentClient, table),
     optOutList: new DynamoOptOutList(documentClient, table),
     callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
     rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),

@@ -14,6 +14,8 @@ export interface Enrollment {
   dn: string;
   samAccountName: string;
   displayName: string;
+  /** The sign-in name user@domain, as AD had it at activation (absent for enrollments made before it was kept). */
+  userPrincipalName?: string;
   mail: string;
   status: 'activated' | 'active' | 'revoked';
   /** Verified mobile number in E.164, once the SMS path has been completed. */

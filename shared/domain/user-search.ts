@@ -50,8 +50,14 @@ function reversedDigits(value: string): string {
   return [...value.replace(/\D/g, '')].reverse().join('');
 }
 
-/** The portal's list filters, each kept as its own sparse list of users. */
-export type UserListFilter = 'never-enrolled';
+/**
+ * The portal's list filters, each kept as its own sparse list of users: activated but never enrolled (kept by each
+ * enrollment save), and locked at the last lockout scan (kept by the scan, left on a successful reset or unlock).
+ */
+export type UserListFilter = 'never-enrolled' | 'locked-now';
+export const USER_LIST_FILTERS: readonly UserListFilter[] = ['never-enrolled', 'locked-now'];
+export const isUserListFilter = (value: string): value is UserListFilter =>
+  (USER_LIST_FILTERS as readonly string[]).includes(value);
 
 /** Whether the user belongs on a filter's list: activated (a link was sent) but setup never completed. */
 export function userFiltersOf(enrollment: Pick<Enrollment, 'status' | 'methods'>): UserListFilter[] {

@@ -15,6 +15,8 @@ export interface LockoutAlertRecord {
   sms: LockoutSmsOutcome | 'not-sent';
   /** Pushes accepted by the push service. */
   pushes: number;
+  /** When the lockout ends by itself under the user's policy; absent when only an unlock ends it. */
+  lockoutEndsAt?: Date;
 }
 
 export interface LockoutAlertLog {

@@ -4,9 +4,16 @@ import { activate, testUser } from '../support/activations.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { useLocalBlink } from '../support/local-blink.js';
 import { PortalClient } from '../support/portal-client.js';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../shared/composition/aws-clients.js';
+import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
+import type { LockoutAlertRecord } from '../../shared/ports/lockout-alert-log.js';
+import { localTarget } from '../support/local-aws.js';
+import { generateDeviceKeys } from '../../device-client/client';
 
 // The portal's Users and User pages' API on the local runtime: search through the search index (never a table
-// Scan), paging, the never-enrolled filter, and what a row and a user's page say.
+// Scan), paging, the never-enrolled and locked-now filters, and what a row and a user's page say, with the row facts
+// kept where they change (devices, audited resets and unlocks, the lockout scan's records).
 const blink = useLocalBlink({ identityProvider: 'local' });
 const tag = randomUUID().slice(0, 6);
 let portal: PortalClient;
@@ -22,34 +29,67 @@ async function find(query: string): Promise<UsersAnswer> {
   return (await response.json()) as UsersAnswer;
 }
 
-const enrolled = { ...testUser('Priya Raman'), samAccountName: `priya.${tag}`, mail: `priya.${tag}@corp.example.test` };
+const enrolled = {
+  ...testUser('Priya Raman'),
+  samAccountName: `priya.${tag}`,
+  mail: `priya.${tag}@corp.example.test`,
+  userPrincipalName: `p.raman.${tag}@corp.example.test`,
+};
 const phone = '+12065550147';
+let alertLog: DynamoLockoutAlertLog;
+
+/** A lockout as the scan records it, `lockedAgoMs` ago, ending `endsInMs` from now (undefined: only an unlock ends it). */
+function lockout(userGuid: string, lockedAgoMs: number, endsInMs: number | undefined): LockoutAlertRecord {
+  const now = Date.now();
+  return {
+    userGuid,
+    lockoutTime: String(133_000_000_000_000_000 + now - lockedAgoMs),
+    lockedAt: new Date(now - lockedAgoMs),
+    handledAt: new Date(now - lockedAgoMs + 5_000),
+    outcome: 'alerted',
+    sms: 'sent',
+    pushes: 1,
+    ...(endsInMs !== undefined ? { lockoutEndsAt: new Date(now + endsInMs) } : {}),
+  };
+}
 
 beforeAll(async () => {
   const { enrollmentStore, auditLog, optOutList } = blink.composition.adapters;
-  await enrollmentStore.save(activeEnrollment(enrolled, { phoneE164: phone, app: false }), 0);
-  const at = new Date();
-  await auditLog.record({
-    userGuid: enrolled.userGuid,
-    action: 'lockout-alert',
-    channel: 'system',
-    result: 'success',
-    at: new Date(at.getTime() - 60_000),
+  alertLog = new DynamoLockoutAlertLog(createDocumentClient(localTarget(blink.services.dynamodb)), {
+    tableName: blink.composition.env.TABLE_NAME,
+    now: () => new Date(),
   });
+  await enrollmentStore.save(activeEnrollment(enrolled, { phoneE164: phone, app: false }), 0);
   await auditLog.record({
     userGuid: enrolled.userGuid,
     action: 'reset',
     channel: 'sms',
     result: 'success',
-    at: new Date(at.getTime() - 120_000),
+    at: new Date(Date.now() - 120_000),
   });
-  await optOutList.optOut(phone, at);
+  await alertLog.record(lockout(enrolled.userGuid, 60_000, 30 * 60_000), new Date(Date.now() + 86_400_000));
+  await auditLog.record({
+    userGuid: enrolled.userGuid,
+    action: 'lockout-alert',
+    channel: 'system',
+    result: 'success',
+    at: new Date(Date.now() - 55_000),
+  });
+  await optOutList.optOut(phone, new Date());
   portal = new PortalClient(blink);
   await portal.signIn('tina.tech', demoUsers.find((user) => user.samAccountName === 'tina.tech')?.password ?? '');
 });
 
-test('finds a user by account name, first name, surname, email and the last digits of the phone', async () => {
-  for (const query of [`q=priya.${tag}`, 'q=Priya%20Ram', 'q=raman', `q=priya.${tag}%40corp`, 'q=0147', 'q=550147']) {
+test('finds a user by account name, first name, surname, email, UPN and the last digits of the phone', async () => {
+  for (const query of [
+    `q=priya.${tag}`,
+    'q=Priya%20Ram',
+    'q=raman',
+    `q=priya.${tag}%40corp`,
+    `q=p.raman.${tag}`,
+    'q=0147',
+    'q=550147',
+  ]) {
     const { users } = await find(query);
     expect(users.map((user) => user.userGuid)).toContain(enrolled.userGuid);
   }
@@ -64,6 +104,7 @@ test('a row says enrolled by SMS, set up, locked at the last scan after the last
     activeDevices: 0,
     lastResetOrUnlock: { action: 'reset', channel: 'sms', result: 'success' },
     lockedAtLastScan: true,
+    lockout: { alert: { outcome: 'alerted', sms: 'sent', pushes: 1 } },
     optedOut: true,
   });
 });
@@ -106,6 +147,100 @@ test('a user page: the phone masked, the timeline from the audit log', async () 
   expect(user.maskedPhone).toBe('+1 •••-•••-0147');
   expect(user.timeline.map((event) => event.action)).toEqual(['lockout-alert', 'reset']);
   expect((await portal.request(`/admin/portal/api/users/${randomUUID()}`)).status).toBe(404);
+});
+
+test('locked now: listed while the scanned lockout lasts, off the list once it ends or a reset or unlock succeeds', async () => {
+  const { enrollmentStore, auditLog } = blink.composition.adapters;
+  const user = (name: string) => ({ ...testUser(name), samAccountName: `${name.split(' ')[0]?.toLowerCase()}.${tag}` });
+  const [unending, ended, unlocked, failedUnlock] = [
+    user('Una Ending'),
+    user('Ed Ended'),
+    user('Ulla Unlocked'),
+    user('Fay Failed'),
+  ];
+  for (const account of [unending, ended, unlocked, failedUnlock])
+    await enrollmentStore.save(activeEnrollment(account), 0);
+  const keep = new Date(Date.now() + 86_400_000);
+  await alertLog.record(lockout(unending.userGuid, 10_000, undefined), keep);
+  await alertLog.record(lockout(ended.userGuid, 40 * 60_000, -60_000), keep);
+  await alertLog.record(lockout(unlocked.userGuid, 20_000, 30 * 60_000), keep);
+  await alertLog.record(lockout(failedUnlock.userGuid, 20_000, 30 * 60_000), keep);
+  const unlockBy = (userGuid: string, result: 'success' | 'failed') =>
+    auditLog.record({ userGuid, action: 'unlock', channel: 'admin', result, at: new Date() });
+  await unlockBy(unlocked.userGuid, 'success');
+  await unlockBy(failedUnlock.userGuid, 'failed');
+
+  const listed = (await find('filter=locked-now')).users;
+  const guids = listed.map((row) => row.userGuid);
+  expect(guids).toEqual(expect.arrayContaining([enrolled.userGuid, unending.userGuid, failedUnlock.userGuid]));
+  expect(guids).not.toContain(ended.userGuid);
+  expect(guids).not.toContain(unlocked.userGuid);
+  expect(listed.every((row) => row['lockedAtLastScan'] === true)).toBe(true);
+  expect(listed.find((row) => row.userGuid === unending.userGuid)?.['lockout']).not.toHaveProperty('endsAt');
+  // The rows elsewhere say the same.
+  const [endedRow] = (await find(`q=ed.${tag}`)).users;
+  expect(endedRow).toMatchObject({ lockedAtLastScan: false });
+  expect(endedRow).not.toHaveProperty('lockout');
+  expect((await portal.request('/admin/portal/api/users?filter=everyone')).status).toBe(400);
+});
+
+test('the device count follows binding and revocation, and a second revocation counts once', async () => {
+  const { enrollmentStore, deviceStore } = blink.composition.adapters;
+  const account = { ...testUser('Dora Devices'), samAccountName: `dora.${tag}` };
+  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  const bind = async () => {
+    const deviceId = randomUUID();
+    await deviceStore.add({
+      deviceId,
+      userGuid: account.userGuid,
+      publicKey: generateDeviceKeys().publicKey,
+      unlockMethod: 'none',
+      platform: 'android',
+      boundAt: new Date(),
+    });
+    return deviceId;
+  };
+  const count = async () => (await find(`q=dora.${tag}`)).users[0]?.['activeDevices'];
+  const first = await bind();
+  await bind();
+  expect(await count()).toBe(2);
+  await deviceStore.revoke(first, new Date());
+  await deviceStore.revoke(first, new Date());
+  expect(await count()).toBe(1);
+});
+
+test('a user enrolled before row facts were kept is counted from the devices and events once, then tracked', async () => {
+  const { enrollmentStore, deviceStore, auditLog } = blink.composition.adapters;
+  const account = { ...testUser('Olga Older'), samAccountName: `olga.${tag}` };
+  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  // As an enrollment from before this item existed: no row facts, so the device and the unlock below are not counted.
+  await createDocumentClient(localTarget(blink.services.dynamodb)).send(
+    new DeleteCommand({
+      TableName: blink.composition.env.TABLE_NAME,
+      Key: { pk: `USER#${account.userGuid}`, sk: 'ROWFACTS' },
+    }),
+  );
+  const deviceId = randomUUID();
+  await deviceStore.add({
+    deviceId,
+    userGuid: account.userGuid,
+    publicKey: generateDeviceKeys().publicKey,
+    unlockMethod: 'none',
+    platform: 'ios',
+    boundAt: new Date(),
+  });
+  await auditLog.record({
+    userGuid: account.userGuid,
+    action: 'unlock',
+    channel: 'app',
+    result: 'success',
+    at: new Date(),
+  });
+  const row = async () => (await find(`q=olga.${tag}`)).users[0];
+  expect(await row()).toMatchObject({ activeDevices: 1, lastResetOrUnlock: { action: 'unlock', channel: 'app' } });
+  // Tracked from the first page on: the revocation moves the stored count.
+  await deviceStore.revoke(deviceId, new Date());
+  expect(await row()).toMatchObject({ activeDevices: 0 });
 });
 
 test('without a session the users API answers 401', async () => {

@@ -8,6 +8,7 @@ export interface EnrolledAccount {
   samAccountName: string;
   displayName?: string;
   mail?: string;
+  userPrincipalName?: string;
 }
 
 /**
@@ -24,6 +25,7 @@ export function activeEnrollment(
     dn: account.dn,
     samAccountName: account.samAccountName,
     displayName: account.displayName ?? `Test ${account.samAccountName}`,
+    ...(account.userPrincipalName ? { userPrincipalName: account.userPrincipalName } : {}),
     mail: account.mail ?? `${account.samAccountName}@corp.example.test`,
     status: 'active',
     ...(options.phoneE164 ? { phoneE164: options.phoneE164 } : {}),

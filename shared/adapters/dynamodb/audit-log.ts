@@ -3,6 +3,8 @@ import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
 import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
+import { resetOrUnlockOf } from '../../domain/user-row.js';
+import { DynamoUserRowFacts } from './user-row-facts.js';
 
 /*
  * Item layout: pk USER#<guid> (events about an account) or AUDIT#SYSTEM#<yyyy-mm-dd> (events without one, one
@@ -22,10 +24,14 @@ const auditItemSchema = z.object({
 });
 
 export class DynamoAuditLog implements AuditLog {
+  private readonly rowFacts: DynamoUserRowFacts;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string; retentionDays?: number },
-  ) {}
+  ) {
+    this.rowFacts = new DynamoUserRowFacts(client, options);
+  }
 
   async record(event: AuditEvent): Promise<void> {
     const at = event.at.toISOString();
@@ -49,7 +55,15 @@ export class DynamoAuditLog implements AuditLog {
           ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
         }),
       }),
-    );
+    ); // Every reset and unlock is audited, wherever it ran: the Users page's "last reset or unlock" follows from here.
+    const action = resetOrUnlockOf(event.action);
+    if (action && event.userGuid)
+      await this.rowFacts.recordResetOrUnlock(event.userGuid, {
+        action,
+        channel: event.channel,
+        at: event.at,
+        result: event.result,
+      });
   }
 
   async listForUser(userGuid: string, limit: number): Promise<AuditEvent[]> {

@@ -21,6 +21,7 @@ import {
   ttlSeconds,
   wroteIfConditionHeld,
 } from './table.js';
+import { DynamoUserRowFacts } from './user-row-facts.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -56,10 +57,14 @@ export const deviceKeys = {
 };
 
 export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits, WebAuthnCounters {
+  private readonly rowFacts: DynamoUserRowFacts;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string },
-  ) {}
+  ) {
+    this.rowFacts = new DynamoUserRowFacts(client, options);
+  }
 
   async add(device: Device): Promise<void> {
     const { gsi1 } = blinkTableKeys;
@@ -91,6 +96,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    if (!device.revokedAt) await this.rowFacts.devicesChanged(device.userGuid, 1);
   }
 
   async get(deviceId: string): Promise<Device | undefined> {
@@ -113,13 +119,19 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 
   async revoke(deviceId: string, at: Date): Promise<boolean> {
-    return wroteIfConditionHeld(() =>
-      this.updateDevice(deviceId, {
+    let before: Record<string, unknown> | undefined;
+    const found = await wroteIfConditionHeld(async () => {
+      ({ Attributes: before } = await this.updateDevice(deviceId, {
         UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':at': at.toISOString() },
-      }),
-    );
+        ReturnValues: 'ALL_OLD',
+      }));
+    });
+    // Counted once: only the revocation that found the device still active lowers the user's device count.
+    if (found && before && before['revokedAt'] === undefined && typeof before['userGuid'] === 'string')
+      await this.rowFacts.devicesChanged(before['userGuid'], -1);
+    return found;
   }
 
   async advanceWebAuthnCounter(deviceId: string, counter: number): Promise<boolean> {

@@ -6,6 +6,7 @@ import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js'
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
 import { DynamoUserSearchIndex } from './user-search-index.js';
+import { DynamoUserRowFacts } from './user-row-facts.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -27,6 +28,7 @@ const enrollmentItemSchema = z.object({
   dn: z.string(),
   samAccountName: z.string(),
   displayName: z.string(),
+  userPrincipalName: z.string().optional(),
   mail: z.string(),
   status: z.enum(['activated', 'active', 'revoked']),
   phoneE164: z.string().optional(),
@@ -74,6 +76,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
   private readonly tableName: string;
   private readonly now: () => Date;
   private readonly searchIndex: DynamoUserSearchIndex;
+  private readonly rowFacts: DynamoUserRowFacts;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -82,6 +85,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
     this.tableName = options.tableName;
     this.now = options.now ?? (() => new Date());
     this.searchIndex = new DynamoUserSearchIndex(client, { tableName: options.tableName });
+    this.rowFacts = new DynamoUserRowFacts(client, { tableName: options.tableName });
   }
 
   async get(userGuid: string): Promise<Enrollment | undefined> {
@@ -116,6 +120,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
       dn: enrollment.dn,
       samAccountName: enrollment.samAccountName,
       displayName: enrollment.displayName,
+      userPrincipalName: enrollment.userPrincipalName,
       mail: enrollment.mail,
       status: enrollment.status,
       phoneE164: enrollment.phoneE164,
@@ -154,6 +159,8 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
     }
     // The admin portal's search entries follow every save; a failure here is healed by the user's next save.
     await this.searchIndex.index(enrollment);
+    // A new enrollment has no devices, resets or lockouts yet: its Users row facts are known from here on.
+    if (expectedVersion === 0) await this.rowFacts.startTracking(enrollment.userGuid);
   }
 
   async putSecret(secret: IssuedSecret): Promise<void> {
@@ -254,13 +261,14 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
   }
 }
 
-function toEnrollment(item: Record<string, unknown>): Enrollment {
+export function toEnrollment(item: Record<string, unknown>): Enrollment {
   const stored = enrollmentItemSchema.parse(item);
   return {
     userGuid: stored.userGuid,
     dn: stored.dn,
     samAccountName: stored.samAccountName,
     displayName: stored.displayName,
+    ...(stored.userPrincipalName !== undefined ? { userPrincipalName: stored.userPrincipalName } : {}),
     mail: stored.mail,
     status: stored.status,
     ...(stored.phoneE164 !== undefined ? { phoneE164: stored.phoneE164 } : {}),

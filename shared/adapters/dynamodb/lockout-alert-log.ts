@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { LockoutAlertLog, LockoutAlertRecord, RecentLockouts } from '../../ports/lockout-alert-log.js';
-import { newestItemsByPrefix, ttlSeconds } from './table.js';
+import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
+import { DynamoUserRowFacts } from './user-row-facts.js';
 
 /*
  * Item layout: pk USER#<guid>   sk LOCKOUT-ALERT#<lockoutTime>   (the record's fields), expiresAt (TTL).
@@ -18,20 +19,25 @@ const itemSchema = z.object({
   outcome: z.enum(['alerted', 'capped', 'unreachable']),
   sms: z.enum(['sent', 'opted-out', 'no-phone', 'failed', 'not-sent']),
   pushes: z.number().int().min(0),
+  lockoutEndsAt: isoDate.optional(),
   expiresAt: z.number().optional(),
 });
 
 export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts {
+  private readonly rowFacts: DynamoUserRowFacts;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string; now: () => Date },
-  ) {}
+  ) {
+    this.rowFacts = new DynamoUserRowFacts(client, options);
+  }
 
   async record(alert: LockoutAlertRecord, keepUntil: Date): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.options.tableName,
-        Item: {
+        Item: definedAttributes({
           ...key(alert.userGuid, alert.lockoutTime),
           kind: 'lockout-alert',
           userGuid: alert.userGuid,
@@ -41,10 +47,17 @@ export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts {
           outcome: alert.outcome,
           sms: alert.sms,
           pushes: alert.pushes,
+          lockoutEndsAt: alert.lockoutEndsAt?.toISOString(),
           expiresAt: ttlSeconds(keepUntil),
-        },
+        }),
       }),
     );
+    // The Users page's "locked now" (its column and its filter) is the scan's record, kept with the user's row.
+    await this.rowFacts.recordLockout(alert.userGuid, {
+      lockedAt: alert.lockedAt,
+      ...(alert.lockoutEndsAt ? { endsAt: alert.lockoutEndsAt } : {}),
+      alert: { outcome: alert.outcome, sms: alert.sms, pushes: alert.pushes, handledAt: alert.handledAt },
+    });
   }
 
   async find(userGuid: string, lockoutTime: string): Promise<LockoutAlertRecord | undefined> {

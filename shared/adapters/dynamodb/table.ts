@@ -1,5 +1,10 @@
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /**
  * The single Blink table, as the CDK stack defines it: pk/sk strings, one overloaded GSI (gsi1, all attributes
@@ -106,5 +111,31 @@ export async function queryAllItems(
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  return items;
+}
+
+/** The items at these keys (any order; missing ones left out), 100 keys a request, unprocessed keys asked again. */
+export async function batchGetItems(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Array<{ pk: string; sk: string }>,
+  options: { consistentRead?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let pending: Array<Record<string, unknown>> = keys.slice(start, start + 100);
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt >= 5) throw new Error('the table did not answer every key of a batch read (unprocessed keys)');
+      const answer = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: { Keys: pending, ...(options.consistentRead ? { ConsistentRead: true } : {}) },
+          },
+        }),
+      );
+      items.push(...(answer.Responses?.[tableName] ?? []));
+      pending = answer.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
   return items;
 }

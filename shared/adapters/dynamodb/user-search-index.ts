@@ -26,10 +26,12 @@ interface Key {
 }
 const keySchema = z.object({ pk: z.string().min(1), sk: z.string().min(1) });
 const ownKeysSchema = z.object({ keys: z.array(keySchema).default([]) });
-const entrySchema = z.object({ userGuid: z.string() });
+const entrySchema = z.object({ sk: z.string(), userGuid: z.string(), terms: z.array(z.string()).optional() });
+/** The term of a search-term item: its sort key without the `#<guid>` at the end. */
+const termOf = (entry: z.infer<typeof entrySchema>) => entry.sk.slice(0, -(entry.userGuid.length + 1));
 
 export const searchPartitionOf = (prefix: string) => `USERSEARCH#${prefix.slice(0, 2)}`;
-const listPartitionOf = (filter: UserListFilter | 'ALL') => `USERLIST#${filter}`;
+export const listPartitionOf = (filter: UserListFilter | 'ALL') => `USERLIST#${filter}`;
 
 export class DynamoUserSearchIndex implements UserSearchIndex {
   constructor(
@@ -53,9 +55,18 @@ export class DynamoUserSearchIndex implements UserSearchIndex {
     const id = (key: Key) => `${key.pk}\u0000${key.sk}`;
     const wantedIds = new Set(wanted.map(id));
     const previousIds = new Set(previous.map(id));
+    // Each term item names all the user's terms, so a search lists a person once, at their first matching term; when
+    // the terms change, every term item is written again to say so.
+    const terms = searchTermsOf(enrollment);
+    const termsChanged =
+      wanted.some((key) => !previousIds.has(id(key))) || previous.some((key) => !wantedIds.has(id(key)));
     const puts = wanted
-      .filter((key) => !previousIds.has(id(key)))
-      .map((key) => ({ PutRequest: { Item: { ...key, kind: 'user-search', userGuid } } }));
+      .filter((key) => !previousIds.has(id(key)) || (termsChanged && key.pk.startsWith('USERSEARCH#')))
+      .map((key) => ({
+        PutRequest: {
+          Item: { ...key, kind: 'user-search', userGuid, ...(key.pk.startsWith('USERSEARCH#') ? { terms } : {}) },
+        },
+      }));
     const deletes = previous.filter((key) => !wantedIds.has(id(key))).map((key) => ({ DeleteRequest: { Key: key } }));
     await this.batchWrite([...puts, ...deletes]);
     await this.client.send(
@@ -87,8 +98,17 @@ export class DynamoUserSearchIndex implements UserSearchIndex {
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    // One person can match through several terms (name and account name): listed once per page.
-    const userGuids = [...new Set((page.Items ?? []).map((item) => entrySchema.parse(item).userGuid))];
+    // One person can match through several terms (name and account name): listed once, at the first of their terms
+    // that matches, so not again on a later page either.
+    const prefix = query.prefix;
+    const entries = (page.Items ?? []).map((item) => entrySchema.parse(item));
+    const firstMatches = entries.filter(
+      (entry) =>
+        prefix === undefined ||
+        entry.terms === undefined ||
+        !entry.terms.some((term) => term.startsWith(prefix) && term < termOf(entry)),
+    );
+    const userGuids = [...new Set(firstMatches.map((entry) => entry.userGuid))];
     const next = page.LastEvaluatedKey ? keySchema.parse(page.LastEvaluatedKey) : undefined;
     return { userGuids, ...(next ? { cursor: Buffer.from(JSON.stringify(next)).toString('base64url') } : {}) };
   }

@@ -71,6 +71,7 @@ export function createAdminActivation(deps: AdminActivationDependencies) {
         dn: user.dn,
         samAccountName: user.samAccountName,
         displayName: user.displayName?.trim() || user.samAccountName,
+        ...(user.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}),
         mail,
       },
       replacesEarlier:

@@ -20,6 +20,8 @@ export interface ActivationUser {
   dn: string;
   samAccountName: string;
   displayName: string;
+  /** The sign-in name user@domain, when AD has one: the portal finds users by it. */
+  userPrincipalName?: string;
   mail: string;
 }
 
@@ -101,6 +103,7 @@ function nextEnrollment(
     dn: user.dn,
     samAccountName: user.samAccountName,
     displayName: user.displayName,
+    ...(user.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}),
     mail: user.mail,
   };
   if (!existing) {

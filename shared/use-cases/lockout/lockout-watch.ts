@@ -269,7 +269,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     const key = lockoutAlertKey(userGuid, account.lockoutTime);
     if (!(await deps.onceKeys.recordFirst(key, keepUntil))) return 'already-handled';
     try {
-      return await alert(enrollment, account, { now, keepUntil, jobId });
+      return await alert(enrollment, account, { now, keepUntil, jobId, endsAt });
     } catch (error) {
       // Nothing reached the user: the event is released, so the retried job (or the next scan) alerts it.
       await deps.onceKeys.forget(key);
@@ -280,11 +280,17 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
   const alert = async (
     enrollment: Enrollment,
     account: LockedAccount,
-    context: { now: Date; keepUntil: Date; jobId: string },
+    context: { now: Date; keepUntil: Date; jobId: string; endsAt: Date | undefined },
   ): Promise<'alerted' | 'capped' | 'unreachable'> => {
     const { now, keepUntil, jobId } = context;
     const userGuid = enrollment.userGuid;
-    const base = { userGuid, lockoutTime: account.lockoutTime, lockedAt: account.lockedAt, handledAt: now };
+    const base = {
+      userGuid,
+      lockoutTime: account.lockoutTime,
+      lockedAt: account.lockedAt,
+      handledAt: now,
+      ...(context.endsAt ? { lockoutEndsAt: context.endsAt } : {}),
+    };
     const cap = await deps.rateLimiter.hit(`lockout-alert#${userGuid}`, settings.alertsPerDay, DAY_SECONDS);
     let record: LockoutAlertRecord;
     if (!cap.allowed) {

@@ -7,6 +7,7 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { UserSearchIndex } from '../../ports/user-search.js';
+import type { UserRows } from '../../ports/user-rows.js';
 import type { CallerVerificationStore } from '../../ports/caller-verifications.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { Secrets } from '../../ports/secrets.js';
@@ -26,6 +27,8 @@ export interface PortalDependencies extends PortalUserDirectoryDependencies, Por
 /** What the Users and User pages read. */
 export interface PortalUserDirectoryDependencies {
   userSearch: UserSearchIndex;
+  /** A page's rows in batches: enrollments with their row facts, and opt-outs. */
+  userRows: UserRows;
   enrollmentStore: EnrollmentStore;
   deviceStore: DeviceStore;
   auditLog: AuditLog;

@@ -1,9 +1,11 @@
-import { maskPhoneNumber, type Enrollment } from '../../domain/enrollment.js';
+import { maskPhoneNumber } from '../../domain/enrollment.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { countryCallingCodeOf } from '../../domain/phone-number.js';
 import { searchPrefixOf, MIN_SEARCH_LENGTH, type UserListFilter } from '../../domain/user-search.js';
 import type { Device } from '../../domain/device.js';
+import { lockedNow, resetOrUnlockOf, type UserRowFacts } from '../../domain/user-row.js';
 import type { AuditEvent } from '../../ports/audit-log.js';
+import type { UserRow } from '../../ports/user-rows.js';
 import type { PortalUserDirectoryDependencies } from './dependencies.js';
 
 export const USERS_PAGE_SIZE = 25;
@@ -15,14 +17,21 @@ export interface UserSummary {
   userGuid: string;
   samAccountName: string;
   displayName: string;
+  userPrincipalName?: string;
   mail: string;
   enrolled: Array<'sms' | 'app'>;
   /** The activation link: still usable, expired unused, used (setup done), or revoked. */
   activation: 'pending' | 'expired' | 'completed' | 'revoked';
   activeDevices: number;
   lastResetOrUnlock?: { action: string; channel: string; at: string; result: string };
-  /** Locked at the last lockout scan, with no successful unlock or reset since. */
+  /** Locked at the last lockout scan, not run out, with no successful unlock or reset since. */
   lockedAtLastScan: boolean;
+  /** While locked: since when, until when (absent: until unlocked), and what the scan told the user. */
+  lockout?: {
+    lockedAt: string;
+    endsAt?: string;
+    alert: { outcome: string; sms: string; pushes: number; handledAt: string };
+  };
   optedOut: boolean;
 }
 
@@ -39,6 +48,7 @@ export type UserDetail = UserSummary & {
 export async function findUsers(
   deps: PortalUserDirectoryDependencies,
   request: { query?: string; filter?: UserListFilter; cursor?: string },
+  pageSize = USERS_PAGE_SIZE,
 ): Promise<{ users: UserSummary[]; cursor?: string }> {
   const text = request.query?.trim() ?? '';
   const prefix = text === '' ? undefined : searchPrefixOf(text);
@@ -47,33 +57,70 @@ export async function findUsers(
   const page = await deps.userSearch.search({
     ...(prefix !== undefined ? { prefix } : { filter: request.filter }),
     ...(request.cursor !== undefined ? { cursor: request.cursor } : {}),
-    pageSize: USERS_PAGE_SIZE,
+    pageSize,
   });
-  const rows = await Promise.all(
-    page.userGuids.map(async (userGuid) => {
-      const enrollment = await deps.enrollmentStore.get(userGuid);
-      if (!enrollment) return undefined;
-      const [events, devices] = await Promise.all([
-        deps.auditLog.listForUser(userGuid, RECENT_EVENTS),
-        deps.deviceStore.listForUser(userGuid),
-      ]);
-      return summarize(deps, enrollment, events, devices);
-    }),
+  // A page is a few requests whatever its size: the index, one batch of rows, one batch of opt-outs.
+  const rows = await Promise.all((await deps.userRows.read(page.userGuids)).map((row) => trackedRow(deps, row)));
+  const phones = rows.flatMap((row) => (row.enrollment.phoneE164 ? [row.enrollment.phoneE164] : []));
+  const optedOut = phones.length > 0 ? await deps.userRows.optedOutAmong(phones) : new Set<string>();
+  const users = rows.map((row) =>
+    summarize(deps, row, row.enrollment.phoneE164 !== undefined && optedOut.has(row.enrollment.phoneE164)),
   );
   return {
-    users: rows.filter((row): row is UserSummary => row !== undefined),
+    // The locked-now list keeps a lockout until its end passes (the table's TTL removes the entry later).
+    users:
+      prefix === undefined && request.filter === 'locked-now' ? users.filter((user) => user.lockedAtLastScan) : users,
     ...(page.cursor ? { cursor: page.cursor } : {}),
   };
 }
 
-export async function userDetail(deps: PortalUserDirectoryDependencies, userGuid: string): Promise<UserDetail> {
-  const enrollment = await deps.enrollmentStore.get(userGuid);
-  if (!enrollment) throw new NotFoundError('No such user in Blink.');
+/**
+ * The row with its facts; a user enrolled before the facts were kept has them counted from the devices and audit
+ * events once, and tracked from then on.
+ */
+async function trackedRow(deps: PortalUserDirectoryDependencies, row: UserRow): Promise<TrackedRow> {
+  if (row.activeDevices !== undefined) return { ...row, activeDevices: row.activeDevices };
+  const { userGuid } = row.enrollment;
   const [events, devices] = await Promise.all([
-    deps.auditLog.listForUser(userGuid, TIMELINE_EVENTS),
+    deps.auditLog.listForUser(userGuid, RECENT_EVENTS),
     deps.deviceStore.listForUser(userGuid),
   ]);
-  const summary = await summarize(deps, enrollment, events, devices);
+  const facts = factsFrom(events, devices);
+  try {
+    await deps.userRows.backfill(userGuid, facts);
+  } catch {
+    // The page is right without it; the next page that shows the user counts again.
+  }
+  return { ...row, ...facts };
+}
+
+type TrackedRow = UserRow & Pick<UserRowFacts, 'activeDevices'>;
+
+function factsFrom(
+  newestFirst: AuditEvent[],
+  devices: Device[],
+): Pick<UserRowFacts, 'activeDevices' | 'lastResetOrUnlock'> {
+  const last = newestFirst.find((event) => resetOrUnlockOf(event.action) !== undefined);
+  const action = last ? resetOrUnlockOf(last.action) : undefined;
+  return {
+    activeDevices: devices.filter((device) => !device.revokedAt).length,
+    ...(last && action
+      ? { lastResetOrUnlock: { action, channel: last.channel, at: last.at, result: last.result } }
+      : {}),
+  };
+}
+
+export async function userDetail(deps: PortalUserDirectoryDependencies, userGuid: string): Promise<UserDetail> {
+  const [row] = await deps.userRows.read([userGuid]);
+  if (!row) throw new NotFoundError('No such user in Blink.');
+  const { enrollment } = row;
+  const [events, devices, optedOut] = await Promise.all([
+    deps.auditLog.listForUser(userGuid, TIMELINE_EVENTS),
+    deps.deviceStore.listForUser(userGuid),
+    enrollment.phoneE164 ? deps.optOutList.isOptedOut(enrollment.phoneE164) : false,
+  ]);
+  // The user's own page counts from the devices and events themselves; the lockout is the scan's record.
+  const summary = summarize(deps, { ...row, ...factsFrom(events, devices) }, optedOut);
   return {
     ...summary,
     dn: enrollment.dn,
@@ -98,23 +145,16 @@ export async function userDetail(deps: PortalUserDirectoryDependencies, userGuid
   };
 }
 
-const isResetOrUnlock = (event: AuditEvent) => /^(reset|unlock|portal\.(reset|unlock))$/.test(event.action);
-
-async function summarize(
-  deps: PortalUserDirectoryDependencies,
-  enrollment: Enrollment,
-  newestFirst: AuditEvent[],
-  devices: Device[],
-): Promise<UserSummary> {
+function summarize(deps: PortalUserDirectoryDependencies, row: TrackedRow, optedOut: boolean): UserSummary {
+  const { enrollment, lastResetOrUnlock: last, lockout } = row;
   const now = deps.clock.now();
-  const lastAction = newestFirst.find((event) => isResetOrUnlock(event));
-  const lastSuccess = newestFirst.find((event) => isResetOrUnlock(event) && event.result === 'success');
-  const lastLockout = newestFirst.find((event) => event.action === 'lockout-alert');
   const activationEnds = enrollment.activatedAt.getTime() + deps.activationTtlHours * 3_600_000;
+  const locked = lockedNow(lockout, now);
   return {
     userGuid: enrollment.userGuid,
     samAccountName: enrollment.samAccountName,
     displayName: enrollment.displayName,
+    ...(enrollment.userPrincipalName ? { userPrincipalName: enrollment.userPrincipalName } : {}),
     mail: enrollment.mail,
     enrolled: [
       ...(enrollment.methods.sms ? (['sms'] as const) : []),
@@ -128,18 +168,27 @@ async function summarize(
           : activationEnds > now.getTime()
             ? 'pending'
             : 'expired',
-    activeDevices: devices.filter((device) => !device.revokedAt).length,
-    ...(lastAction
+    activeDevices: row.activeDevices,
+    ...(last
       ? {
           lastResetOrUnlock: {
-            action: lastAction.action.replace(/^portal\./, ''),
-            channel: lastAction.channel,
-            at: lastAction.at.toISOString(),
-            result: lastAction.result,
+            action: last.action,
+            channel: last.channel,
+            at: last.at.toISOString(),
+            result: last.result,
           },
         }
       : {}),
-    lockedAtLastScan: lastLockout !== undefined && (lastSuccess === undefined || lastSuccess.at < lastLockout.at),
-    optedOut: enrollment.phoneE164 ? await deps.optOutList.isOptedOut(enrollment.phoneE164) : false,
+    lockedAtLastScan: locked,
+    ...(locked && lockout
+      ? {
+          lockout: {
+            lockedAt: lockout.lockedAt.toISOString(),
+            ...(lockout.endsAt ? { endsAt: lockout.endsAt.toISOString() } : {}),
+            alert: { ...lockout.alert, handledAt: lockout.alert.handledAt.toISOString() },
+          },
+        }
+      : {}),
+    optedOut,
   };
 }
