@@ -312,6 +312,29 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         );
       },
     })),
+    {
+      // The Users list as CSV, a page at a time (the next page's cursor in a header): the page script joins them.
+      method: 'GET',
+      path: '/admin/portal/api/users.csv',
+      handler: async (event) => {
+        const technician = await signedIn(event);
+        portal.requireRole(technician, 'technician');
+        const { csv, cursor } = await portal.exportUsers(technician, {
+          ...usersRequestOf(event),
+          requestId: requestIdOf(event),
+        });
+        return {
+          statusCode: 200,
+          headers: {
+            ...baseHeaders,
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': 'attachment; filename="blink-users.csv"',
+            ...(cursor ? { 'x-blink-next-cursor': cursor } : {}),
+          },
+          body: csv,
+        };
+      },
+    },
   ];
   return { routes, changeBy, signedIn };
 }

@@ -9,6 +9,7 @@ import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
 import type { LockoutAlertRecord } from '../../shared/ports/lockout-alert-log.js';
 import { localTarget } from '../support/local-aws.js';
+import { newestItemsByPrefix } from '../../shared/adapters/dynamodb/table.js';
 import { generateDeviceKeys } from '../../device-client/client';
 
 // The portal's Users and User pages' API on the local runtime: search through the search index (never a table
@@ -241,6 +242,58 @@ test('a user enrolled before row facts were kept is counted from the devices and
   // Tracked from the first page on: the revocation moves the stored count.
   await deviceStore.revoke(deviceId, new Date());
   expect(await row()).toMatchObject({ activeDevices: 0 });
+});
+
+test('CSV export: every page of the search, header once, cells escaped and formulas made inert, audited', async () => {
+  const { enrollmentStore } = blink.composition.adapters;
+  const prefix = `csv${tag}`;
+  const accounts = Array.from({ length: 105 }, (_, index) => ({
+    // Two terms of each user match (account name and mail), three of one (the name too): people span page ends.
+    ...testUser(
+      index === 0 ? '=HYPERLINK("http://evil.example","Click")' : index === 1 ? `${prefix} Carl` : `Carl Csv ${index}`,
+    ),
+    samAccountName: `${prefix}.${String(index).padStart(3, '0')}`,
+    mail: `${prefix}.${String(index).padStart(3, '0')}@corp.example.test`,
+  }));
+  for (let start = 0; start < accounts.length; start += 15)
+    await Promise.all(
+      accounts.slice(start, start + 15).map((account) => enrollmentStore.save(activeEnrollment(account), 0)),
+    );
+
+  const pages: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const response = await portal.request(
+      `/admin/portal/api/users.csv?q=${prefix}${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=/);
+    pages.push(await response.text());
+    cursor = response.headers.get('x-blink-next-cursor');
+  } while (cursor);
+  expect(pages.length).toBeGreaterThan(1);
+  const lines = pages.join('').split('\r\n').filter(Boolean);
+  expect(lines[0]).toMatch(/^Name,Account,UPN,Email,Enrolled,Activation,Devices,/);
+  expect(lines.filter((line) => line.startsWith('Name,'))).toHaveLength(1);
+  expect(lines).toHaveLength(1 + accounts.length);
+  expect(lines).toContain(
+    `"'=HYPERLINK(""http://evil.example"",""Click"")",${prefix}.000,,${prefix}.000@corp.example.test,none,completed,0,,,,no,,,,no`,
+  );
+
+  // Audited once per export (its first page), with the technician, among the events without an account.
+  const systemEvents = await newestItemsByPrefix(
+    createDocumentClient(localTarget(blink.services.dynamodb)),
+    blink.composition.env.TABLE_NAME,
+    { pk: `AUDIT#SYSTEM#${new Date().toISOString().slice(0, 10)}`, skPrefix: 'AUDIT#', limit: 50 },
+  );
+  const exports = systemEvents.filter(
+    (item) => item['action'] === 'portal.users-exported' && item['reason'] === 'search',
+  );
+  expect(exports).toHaveLength(1);
+  expect(exports[0]?.['actor']).toMatch(/^portal:\S+ \(Tina Tech\)$/);
+  expect((await portal.request(`/admin/portal/api/users.csv?filter=nobody`)).status).toBe(400);
+  expect((await new PortalClient(blink).request(`/admin/portal/api/users.csv?q=${prefix}`)).status).toBe(401);
 });
 
 test('without a session the users API answers 401', async () => {

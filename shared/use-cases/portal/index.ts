@@ -1,7 +1,7 @@
 import type { PortalDependencies } from './dependencies.js';
 import { authenticate, requireCsrfToken, requireRole, signOut, type PortalUser } from './session.js';
 import { beginSignIn, completeSignIn } from './sign-in.js';
-import { findUsers, userDetail } from './users.js';
+import { exportUsers, findUsers, userDetail } from './users.js';
 import { callerVerifiedUntil, confirmCaller, helpDeskAction, resendActivation, sendCallerCode } from './help-desk.js';
 
 export type { PortalDependencies } from './dependencies.js';
@@ -20,6 +20,8 @@ export function createPortalUseCases(deps: PortalDependencies) {
     signOut: (user: PortalUser, requestId: string) => signOut(deps, user, requestId),
     findUsers: (request: Parameters<typeof findUsers>[1]) => findUsers(deps, request),
     userDetail: (userGuid: string) => userDetail(deps, userGuid),
+    exportUsers: (technician: PortalUser, request: Parameters<typeof exportUsers>[2]) =>
+      exportUsers(deps, technician, request),
     sendCallerCode: (technician: PortalUser, userGuid: string, requestId: string) =>
       sendCallerCode(deps, technician, userGuid, requestId),
     confirmCaller: (technician: PortalUser, userGuid: string, code: string, requestId: string) =>

@@ -6,9 +6,13 @@ import type { Device } from '../../domain/device.js';
 import { lockedNow, resetOrUnlockOf, type UserRowFacts } from '../../domain/user-row.js';
 import type { AuditEvent } from '../../ports/audit-log.js';
 import type { UserRow } from '../../ports/user-rows.js';
+import { csvLine } from '../../domain/csv.js';
+import type { PortalUser } from './session.js';
 import type { PortalUserDirectoryDependencies } from './dependencies.js';
 
 export const USERS_PAGE_SIZE = 25;
+/** Rows in one page of a CSV export: two batch reads of rows, one of opt-outs. */
+export const EXPORT_PAGE_SIZE = 100;
 /** Enough recent events to find the last reset or unlock and the last lockout of nearly everyone. */
 const RECENT_EVENTS = 50;
 const TIMELINE_EVENTS = 200;
@@ -190,5 +194,71 @@ function summarize(deps: PortalUserDirectoryDependencies, row: TrackedRow, opted
         }
       : {}),
     optedOut,
+  };
+}
+
+const EXPORT_COLUMNS = [
+  'Name',
+  'Account',
+  'UPN',
+  'Email',
+  'Enrolled',
+  'Activation',
+  'Devices',
+  'Last reset or unlock',
+  'Last reset or unlock at',
+  'Last reset or unlock result',
+  'Locked now',
+  'Locked since',
+  'Locked until',
+  'Lockout alert',
+  'Opted out of SMS',
+];
+
+/**
+ * One page of the Users list as CSV (the same search or filter as the page; the header with the first page). The
+ * first page is audited with the technician: a list of users leaving the portal is worth knowing about.
+ */
+export async function exportUsers(
+  deps: PortalUserDirectoryDependencies,
+  technician: PortalUser,
+  request: { query?: string; filter?: UserListFilter; cursor?: string; requestId: string },
+): Promise<{ csv: string; cursor?: string }> {
+  const page = await findUsers(deps, request, EXPORT_PAGE_SIZE);
+  if (request.cursor === undefined) {
+    await deps.auditLog.record({
+      action: 'portal.users-exported',
+      channel: 'admin',
+      result: 'success',
+      reason: request.query ? 'search' : `list ${request.filter ?? 'all'}`,
+      actor: technician.actor,
+      requestId: request.requestId,
+      at: deps.clock.now(),
+    });
+  }
+  const lines = page.users.map((user) =>
+    csvLine([
+      user.displayName,
+      user.samAccountName,
+      user.userPrincipalName,
+      user.mail,
+      user.enrolled.join(' + ') || 'none',
+      user.activation,
+      user.activeDevices,
+      user.lastResetOrUnlock?.action,
+      user.lastResetOrUnlock?.at,
+      user.lastResetOrUnlock?.result,
+      user.lockedAtLastScan ? 'yes' : 'no',
+      user.lockout?.lockedAt,
+      user.lockout ? (user.lockout.endsAt ?? 'until unlocked') : undefined,
+      user.lockout
+        ? `${user.lockout.alert.outcome} (sms ${user.lockout.alert.sms}, ${user.lockout.alert.pushes} push)`
+        : undefined,
+      user.optedOut ? 'yes' : 'no',
+    ]),
+  );
+  return {
+    csv: (request.cursor === undefined ? csvLine(EXPORT_COLUMNS) : '') + lines.join(''),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
   };
 }
