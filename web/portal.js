@@ -1,4 +1,4 @@
-/* global document, window, fetch, location, URLSearchParams */
+/* global document, window, fetch, location, URLSearchParams, URL, Blob */
 // Blink admin portal: one page, views by URL fragment (#/users, #/user/<guid>). Talks only to /admin/portal/api/
 // with the session cookie (which this script cannot read) and the session's CSRF token on every change.
 'use strict';
@@ -119,6 +119,12 @@
     const [text, kind] = kinds[user.activation] || [user.activation, 'none'];
     return tag(text, kind);
   };
+  /** Locked at the last scan: until when it ends by itself, or until someone unlocks it. */
+  const lockedTag = (user) => {
+    if (!user.lockedAtLastScan) return tag('No', 'none');
+    const until = user.lockout && user.lockout.endsAt;
+    return tag(until ? `Locked until ${new Date(until).toLocaleTimeString()}` : 'Locked', 'bad');
+  };
   const lastAction = (user) => {
     const last = user.lastResetOrUnlock;
     if (!last) return '—';
@@ -144,6 +150,7 @@
       { id: 'filter', name: 'filter' },
       el('option', { value: '', text: 'All enrolled users' }),
       el('option', { value: 'never-enrolled', text: 'Activated, never enrolled' }),
+      el('option', { value: 'locked-now', text: 'Locked now (last scan)' }),
     );
     filterSelect.value = filter;
     const go = (nextCursors) => {
@@ -189,7 +196,7 @@
         el('td', { 'data-label': 'Activation' }, activationTag(user)),
         el('td', { 'data-label': 'Devices', text: String(user.activeDevices) }),
         el('td', { 'data-label': 'Last reset or unlock', text: lastAction(user) }),
-        el('td', { 'data-label': 'Locked' }, user.lockedAtLastScan ? tag('Locked', 'bad') : tag('No', 'none')),
+        el('td', { 'data-label': 'Locked' }, lockedTag(user)),
         el('td', { 'data-label': 'Opted out' }, user.optedOut ? tag('Opted out', 'warn') : tag('No', 'none')),
       ),
     );
@@ -237,7 +244,11 @@
           })
         : undefined,
     );
-    target.replaceChildren(el('h1', { text: 'Users' }), form, table, pager);
+    const exportStatus = el('p', { class: 'muted', role: 'status', id: 'export-status' });
+    const exportButton = el('button', { type: 'button', class: 'secondary', id: 'export-csv', text: 'Export CSV' });
+    exportButton.addEventListener('click', () => views.exportUsersCsv(exportButton, apiParams, exportStatus));
+    pager.append(exportButton);
+    target.replaceChildren(el('h1', { text: 'Users' }), form, table, pager, exportStatus);
   };
 
   views.user = async (target, userGuid) => {
@@ -256,7 +267,7 @@
       el('dt', { text: 'Activation' }),
       el('dd', {}, activationTag(user), ` ${when(user.activatedAt)}`),
       el('dt', { text: 'Locked (last scan)' }),
-      el('dd', {}, user.lockedAtLastScan ? tag('Locked', 'bad') : tag('No', 'none')),
+      el('dd', {}, lockedTag(user)),
       el('dt', { text: 'Opted out of SMS' }),
       el('dd', {}, user.optedOut ? tag('Opted out', 'warn') : tag('No', 'none')),
       el('dt', { text: 'Last reset or unlock' }),
@@ -457,6 +468,137 @@
         el('a', {
           href: `#/user/${user.userGuid}`,
           id: 'refresh',
+          onclick: (event) => {
+            event.preventDefault();
+            route();
+          },
+          text: 'Refresh',
+        }),
+      ),
+    );
+  };
+
+  /**
+   * The Users list as CSV: every page of the current search or filter, fetched one after another (the server gives
+   * the next page's cursor in a header) and saved as one file. Cells are escaped by the server.
+   */
+  views.exportUsersCsv = async (button, params, status) => {
+    button.disabled = true;
+    const parts = [];
+    let cursor;
+    try {
+      do {
+        const query = new URLSearchParams(params);
+        query.delete('cursor');
+        if (cursor) query.set('cursor', cursor);
+        const response = await fetch(`/admin/portal/api/users.csv?${query.toString()}`, {
+          credentials: 'same-origin',
+        });
+        if (!response.ok) {
+          const body = await response.json().catch(() => ({}));
+          throw new Error((body.error && body.error.message) || `The portal answered ${response.status}.`);
+        }
+        parts.push(await response.text());
+        cursor = response.headers.get('x-blink-next-cursor');
+        status.textContent = `Exporting… ${parts.length} page${parts.length === 1 ? '' : 's'} read.`;
+      } while (cursor);
+      const url = URL.createObjectURL(new Blob(parts, { type: 'text/csv;charset=utf-8' }));
+      const link = el('a', { href: url, download: `blink-users-${new Date().toISOString().slice(0, 10)}.csv` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      status.textContent = 'Export saved.';
+    } catch (error) {
+      status.textContent = `Export failed: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  };
+
+  /** What the lockout scan did about a lockout, in words. */
+  const alertWords = (alert) => {
+    if (!alert) return ['Not yet: the next scan alerts', 'warn'];
+    const sms = { sent: 'SMS sent', 'opted-out': 'opted out of SMS', 'no-phone': 'no phone', failed: 'SMS failed' };
+    const pushes = alert.pushes === 1 ? '1 push' : `${alert.pushes} pushes`;
+    if (alert.outcome === 'alerted')
+      return [
+        `Alerted: ${[alert.sms === 'sent' ? 'SMS' : '', alert.pushes ? pushes : ''].filter(Boolean).join(' + ')}`,
+        'ok',
+      ];
+    if (alert.outcome === 'capped') return ['Not alerted: daily alert limit reached', 'warn'];
+    return [`Could not reach them (${sms[alert.sms] || alert.sms}, ${pushes})`, 'bad'];
+  };
+
+  /** Locked now, asked of AD (through the directory worker): since when, until when, and whether Blink told them. */
+  views.locked = async (target) => {
+    const heading = el('h1', { text: 'Locked now' });
+    target.replaceChildren(heading, el('p', { class: 'muted', text: 'Asking the directory…' }));
+    const answer = await api('api/locked');
+    const rows = answer.locked.map((user) => {
+      const [alertText, alertKind] = alertWords(user.alert);
+      const triedOn = user.badPasswords
+        .filter((dc) => dc.state === 'read' && dc.count > 0)
+        .map((dc) => `${dc.dc}: ${dc.count}${dc.lastAt ? `, last ${when(dc.lastAt)}` : ''}`);
+      return el(
+        'tr',
+        {},
+        el(
+          'td',
+          { 'data-label': 'User' },
+          el('a', { href: `#/user/${user.userGuid}`, text: user.displayName }),
+          el('br'),
+          el('span', { class: 'muted', text: user.samAccountName }),
+        ),
+        el('td', { 'data-label': 'Locked since', text: when(user.lockedAt) }),
+        el('td', {
+          'data-label': 'Until',
+          text: user.lockoutEndsAt ? when(user.lockoutEndsAt) : 'Until someone unlocks it',
+        }),
+        el(
+          'td',
+          { 'data-label': 'Blink told them' },
+          tag(alertText, alertKind),
+          user.alert ? el('span', { class: 'muted', text: ` at ${when(user.alert.handledAt)}` }) : undefined,
+        ),
+        el('td', { 'data-label': 'Wrong passwords', text: triedOn.length ? triedOn.join('; ') : '—' }),
+      );
+    });
+    const table = rows.length
+      ? el(
+          'table',
+          { class: 'locked' },
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ['User', 'Locked since', 'Until', 'Blink told them', 'Wrong passwords (per DC)'].map((text) =>
+                el('th', { scope: 'col', text }),
+              ),
+            ),
+          ),
+          el('tbody', {}, rows),
+        )
+      : el('p', { class: 'muted', text: 'Nobody enrolled in Blink is locked out right now.' });
+    const incomplete = el('p', {
+      class: 'notice error',
+      text: 'The directory search ran out of time: this list may miss users.',
+    });
+    target.replaceChildren(
+      heading,
+      el('p', {
+        class: 'muted',
+        text: `Enrolled users AD reports locked, as of ${new Date().toLocaleTimeString()}.`,
+      }),
+      ...(answer.complete ? [] : [incomplete]),
+      table,
+      el(
+        'p',
+        {},
+        el('a', {
+          href: '#/locked',
           onclick: (event) => {
             event.preventDefault();
             route();

@@ -335,6 +335,15 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         };
       },
     },
+    {
+      // Who is locked now, asked of AD through the worker (as `npm run admin -- locked`), with what the scan did.
+      method: 'GET',
+      path: '/admin/portal/api/locked',
+      handler: async (event) => {
+        portal.requireRole(await signedIn(event), 'technician');
+        return workerReplyResponse(await admin.askDirectoryWorker({ action: 'locked', requestId: requestIdOf(event) }));
+      },
+    },
   ];
   return { routes, changeBy, signedIn };
 }

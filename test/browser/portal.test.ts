@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Page, Response } from 'playwright-core';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
@@ -205,5 +206,63 @@ test('a Samba user in neither group signs in at the identity provider and is ref
   expect(await page.getByText('your account is in neither of the groups').count()).toBe(1);
   await screenshot(page, 'portal-refused-390');
   expect((await page.request.get(`${blink.url}/admin/portal/api/session`)).status()).toBe(401);
+  await page.close();
+});
+
+test('a technician sees a real Samba lockout under "Locked now", on its page with the alert, and exports it as CSV', async () => {
+  // The first test moved Blink's clock half an hour ahead; the DC's lockout is in real time.
+  clock.set(new Date());
+  const { user, phone } = await enrolledSambaUser(blink, ADMIN_TOKEN, users, 'brlocked');
+  await lockOut(user);
+  const before = (await smsTo(phone)).length;
+  const scan = await blink.composition.lockoutWatch.scan(`browser-locked-${randomBytes(4).toString('hex')}`);
+  expect(scan.alerted).toBeGreaterThanOrEqual(1);
+  await pollUntil(async () => (await smsTo(phone))[before], { ...WAIT, description: 'the lockout alert SMS' });
+
+  await browser.context.clearCookies();
+  const { page, problems } = await openPage(browser.context, desktopViewport);
+  await signInAtIdp(page, 'tina.tech');
+  await page.getByRole('heading', { name: 'Users' }).waitFor();
+  await page.getByLabel('Show').selectOption('locked-now');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const row = page.getByRole('row', { name: new RegExp(`Test ${user.samAccountName}`) });
+  await row.waitFor();
+  expect(await row.textContent()).toMatch(/Locked/);
+  await screenshot(page, 'portal-users-locked-desktop');
+
+  await page.getByRole('link', { name: 'Locked now' }).click();
+  await page.getByRole('heading', { name: 'Locked now' }).waitFor();
+  const lockedRow = page.getByRole('row', { name: new RegExp(`Test ${user.samAccountName}`) });
+  await lockedRow.waitFor();
+  expect(await lockedRow.textContent()).toMatch(/Alerted: SMS/);
+  expect(await page.locator('main').textContent()).not.toContain('undefined');
+  await screenshot(page, 'portal-locked-desktop');
+  await page.setViewportSize(phoneViewport);
+  expect(await hasHorizontalOverflow(page)).toBe(false);
+  await screenshot(page, 'portal-locked-390');
+  await page.setViewportSize(desktopViewport);
+
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByLabel('Search').fill(user.samAccountName);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: `Test ${user.samAccountName}` }).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^blink-users-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = await readFile(await download.path(), 'utf8');
+  const lines = csv.split('\r\n').filter(Boolean);
+  expect(lines[0]).toMatch(/^Name,Account,UPN,Email,/);
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain(`Test ${user.samAccountName},${user.samAccountName},`);
+  expect(lines[1]).toMatch(/,yes,[^,]+,[^,]+,"alerted \(sms sent, \d+ push\)",no$/);
+  await page.getByText('Export saved.').waitFor();
+  await page.setViewportSize(phoneViewport);
+  expect(await hasHorizontalOverflow(page)).toBe(false);
+  await screenshot(page, 'portal-users-export-390');
+
+  expect(problems.pageErrors).toEqual([]);
+  expect(await problems.cspViolations()).toEqual([]);
   await page.close();
 });
