@@ -119,6 +119,15 @@
     const [text, kind] = kinds[user.activation] || [user.activation, 'none'];
     return tag(text, kind);
   };
+  /** A table's first cell: the user's name, linking to their page, over the account name. */
+  const userCell = (user) =>
+    el(
+      'td',
+      { 'data-label': 'User' },
+      el('a', { href: `#/user/${user.userGuid}`, text: user.displayName }),
+      el('br'),
+      el('span', { class: 'muted', text: user.samAccountName }),
+    );
   /** Locked at the last scan: until when it ends by itself, or until someone unlocks it. */
   const lockedTag = (user) => {
     if (!user.lockedAtLastScan) return tag('No', 'none');
@@ -185,13 +194,7 @@
       el(
         'tr',
         {},
-        el(
-          'td',
-          { 'data-label': 'User' },
-          el('a', { href: `#/user/${user.userGuid}`, text: user.displayName }),
-          el('br'),
-          el('span', { class: 'muted', text: user.samAccountName }),
-        ),
+        userCell(user),
         el('td', { 'data-label': 'Enrolled' }, enrolledTag(user)),
         el('td', { 'data-label': 'Activation' }, activationTag(user)),
         el('td', { 'data-label': 'Devices', text: String(user.activeDevices) }),
@@ -543,13 +546,7 @@
       return el(
         'tr',
         {},
-        el(
-          'td',
-          { 'data-label': 'User' },
-          el('a', { href: `#/user/${user.userGuid}`, text: user.displayName }),
-          el('br'),
-          el('span', { class: 'muted', text: user.samAccountName }),
-        ),
+        userCell(user),
         el('td', { 'data-label': 'Locked since', text: when(user.lockedAt) }),
         el('td', {
           'data-label': 'Until',

@@ -54,6 +54,20 @@ function lockout(userGuid: string, lockedAgoMs: number, endsInMs: number | undef
   };
 }
 
+/** Binds an app device to the user, as the device API stores it. */
+async function bindDevice(userGuid: string): Promise<string> {
+  const deviceId = randomUUID();
+  await blink.composition.adapters.deviceStore.add({
+    deviceId,
+    userGuid,
+    publicKey: generateDeviceKeys().publicKey,
+    unlockMethod: 'none',
+    platform: 'android',
+    boundAt: new Date(),
+  });
+  return deviceId;
+}
+
 beforeAll(async () => {
   const { enrollmentStore, auditLog, optOutList } = blink.composition.adapters;
   alertLog = new DynamoLockoutAlertLog(createDocumentClient(localTarget(blink.services.dynamodb)), {
@@ -189,18 +203,7 @@ test('the device count follows binding and revocation, and a second revocation c
   const { enrollmentStore, deviceStore } = blink.composition.adapters;
   const account = { ...testUser('Dora Devices'), samAccountName: `dora.${tag}` };
   await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
-  const bind = async () => {
-    const deviceId = randomUUID();
-    await deviceStore.add({
-      deviceId,
-      userGuid: account.userGuid,
-      publicKey: generateDeviceKeys().publicKey,
-      unlockMethod: 'none',
-      platform: 'android',
-      boundAt: new Date(),
-    });
-    return deviceId;
-  };
+  const bind = () => bindDevice(account.userGuid);
   const count = async () => (await find(`q=dora.${tag}`)).users[0]?.['activeDevices'];
   const first = await bind();
   await bind();
@@ -221,15 +224,7 @@ test('a user enrolled before row facts were kept is counted from the devices and
       Key: { pk: `USER#${account.userGuid}`, sk: 'ROWFACTS' },
     }),
   );
-  const deviceId = randomUUID();
-  await deviceStore.add({
-    deviceId,
-    userGuid: account.userGuid,
-    publicKey: generateDeviceKeys().publicKey,
-    unlockMethod: 'none',
-    platform: 'ios',
-    boundAt: new Date(),
-  });
+  const deviceId = await bindDevice(account.userGuid);
   await auditLog.record({
     userGuid: account.userGuid,
     action: 'unlock',
