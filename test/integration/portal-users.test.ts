@@ -4,7 +4,7 @@ import { activate, testUser } from '../support/activations.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { useLocalBlink } from '../support/local-blink.js';
 import { PortalClient } from '../support/portal-client.js';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
 import type { LockoutAlertRecord } from '../../shared/ports/lockout-alert-log.js';
@@ -237,6 +237,23 @@ test('a user enrolled before row facts were kept is counted from the devices and
   // Tracked from the first page on: the revocation moves the stored count.
   await deviceStore.revoke(deviceId, new Date());
   expect(await row()).toMatchObject({ activeDevices: 0 });
+});
+
+test('a device count that cannot be updated does not fail the binding; the next page counts the devices', async () => {
+  const { enrollmentStore } = blink.composition.adapters;
+  const account = { ...testUser('Bea Broken'), samAccountName: `bea.${tag}` };
+  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  // A count the table refuses to add to (a string): the ADD fails for real, as any failed write would.
+  await createDocumentClient(localTarget(blink.services.dynamodb)).send(
+    new UpdateCommand({
+      TableName: blink.composition.env.TABLE_NAME,
+      Key: { pk: `USER#${account.userGuid}`, sk: 'ROWFACTS' },
+      UpdateExpression: 'SET activeDevices = :broken',
+      ExpressionAttributeValues: { ':broken': 'broken' },
+    }),
+  );
+  await bindDevice(account.userGuid);
+  expect((await find(`q=bea.${tag}`)).users[0]).toMatchObject({ activeDevices: 1 });
 });
 
 test('CSV export: every page of the search, header once, cells escaped and formulas made inert, audited', async () => {

@@ -65,10 +65,24 @@ export class DynamoUserRowFacts {
 
   /** A device bound (+1) or revoked (-1). */
   async devicesChanged(userGuid: string, delta: 1 | -1): Promise<void> {
-    await this.ifTracked(true, userGuid, {
-      UpdateExpression: 'ADD activeDevices :delta',
-      ExpressionAttributeValues: { ':delta': delta },
-    });
+    try {
+      await this.ifTracked(true, userGuid, {
+        UpdateExpression: 'ADD activeDevices :delta',
+        ExpressionAttributeValues: { ':delta': delta },
+      });
+    } catch {
+      // The device is bound or revoked already: that must not fail. The count is dropped instead (best effort), so
+      // the next page counts the devices themselves rather than show a count that missed this change.
+      await this.client
+        .send(
+          new UpdateCommand({
+            TableName: this.options.tableName,
+            Key: rowFactsKey(userGuid),
+            UpdateExpression: 'REMOVE activeDevices',
+          }),
+        )
+        .catch(() => undefined);
+    }
   }
 
   /** An audited reset or unlock; a success ends the recorded lockout (and takes the user off the locked-now list). */
