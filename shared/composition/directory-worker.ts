@@ -123,9 +123,11 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
   };
 
   // The lockout watch: alerts from the scheduled scan, and the admin listing of locked users.
+  const alertLog = new DynamoLockoutAlertLog(documentClient, { ...table, now: () => clock.now() });
   const lockoutWatch = createLockoutWatch({
     ...adapters,
-    alertLog: new DynamoLockoutAlertLog(documentClient, { ...table, now: () => clock.now() }),
+    alertLog,
+    lockedNowList: alertLog,
     scanWatermarks: new DynamoScanWatermarkStore(documentClient, table),
     logger,
     metrics,

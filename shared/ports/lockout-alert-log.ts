@@ -30,3 +30,12 @@ export interface RecentLockouts {
   /** The newest lockout event of the user whose record was made after `since`; undefined when there is none. */
   recordedSince(userGuid: string, since: Date): Promise<{ lockedAt: Date } | undefined>;
 }
+
+/**
+ * The users the portal shows as locked now (the scan's records). A complete full scan knows every locked account, so
+ * it takes off the users AD no longer reports locked (unlocked outside Blink).
+ */
+export interface LockedNowList {
+  listed(): Promise<string[]>;
+  unlist(userGuid: string): Promise<void>;
+}

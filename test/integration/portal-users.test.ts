@@ -311,3 +311,18 @@ test('CSV export: every page of the search, header once, cells escaped and formu
 test('without a session the users API answers 401', async () => {
   expect((await new PortalClient(blink).request('/admin/portal/api/users?q=priya')).status).toBe(401);
 });
+
+test('a complete full scan takes off the locked-now list whoever AD no longer reports locked', async () => {
+  const { enrollmentStore } = blink.composition.adapters;
+  const account = { ...testUser('Adele Adunlocked'), samAccountName: `adele.${tag}` };
+  await enrollmentStore.save(activeEnrollment(account), 0);
+  // Recorded by an earlier scan, without an end; since then an admin unlocked the account in AD, not through Blink.
+  await alertLog.record(lockout(account.userGuid, 60_000, undefined), new Date(Date.now() + 86_400_000));
+  expect((await find('filter=locked-now')).users.map((row) => row.userGuid)).toContain(account.userGuid);
+
+  // The demo directory has no USNs: every scan is a complete full one, and this account is not locked there.
+  const scan = await blink.composition.lockoutWatch.scan(`portal-users-${tag}`);
+  expect(scan).toMatchObject({ complete: true, incremental: false });
+  expect((await find('filter=locked-now')).users.map((row) => row.userGuid)).not.toContain(account.userGuid);
+  expect((await find(`q=adele.${tag}`)).users[0]).toMatchObject({ lockedAtLastScan: false });
+});

@@ -1,6 +1,11 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { LockoutAlertLog, LockoutAlertRecord, RecentLockouts } from '../../ports/lockout-alert-log.js';
+import type {
+  LockedNowList,
+  LockoutAlertLog,
+  LockoutAlertRecord,
+  RecentLockouts,
+} from '../../ports/lockout-alert-log.js';
 import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
 import { DynamoUserRowFacts } from './user-row-facts.js';
 
@@ -23,7 +28,7 @@ const itemSchema = z.object({
   expiresAt: z.number().optional(),
 });
 
-export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts {
+export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts, LockedNowList {
   private readonly rowFacts: DynamoUserRowFacts;
 
   constructor(
@@ -58,6 +63,14 @@ export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts {
       ...(alert.lockoutEndsAt ? { endsAt: alert.lockoutEndsAt } : {}),
       alert: { outcome: alert.outcome, sms: alert.sms, pushes: alert.pushes, handledAt: alert.handledAt },
     });
+  }
+
+  listed(): Promise<string[]> {
+    return this.rowFacts.lockedNowUsers();
+  }
+
+  unlist(userGuid: string): Promise<void> {
+    return this.rowFacts.endLockout(userGuid);
   }
 
   async find(userGuid: string, lockoutTime: string): Promise<LockoutAlertRecord | undefined> {

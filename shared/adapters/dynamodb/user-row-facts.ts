@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { RecordedLockout, UserRowFacts } from '../../domain/user-row.js';
-import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
+import { definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
 import { listPartitionOf } from './user-search-index.js';
 
 /*
@@ -139,6 +139,30 @@ export class DynamoUserRowFacts {
     );
     const previous = storedLockoutSchema.safeParse(Attributes?.['lockout']);
     if (previous.success && previous.data.listSk !== listSk) await this.removeFromLockedList(previous.data.listSk);
+  }
+
+  /** The users on the locked-now list. */
+  async lockedNowUsers(): Promise<string[]> {
+    const items = await queryAllItems(this.client, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': listPartitionOf('locked-now') },
+    });
+    return [...new Set(items.map((item) => String(item['userGuid'])))];
+  }
+
+  /** AD no longer reports the user locked (unlocked outside Blink): off the row and the locked-now list. */
+  async endLockout(userGuid: string): Promise<void> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.options.tableName,
+        Key: rowFactsKey(userGuid),
+        UpdateExpression: 'REMOVE lockout',
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    const ended = storedLockoutSchema.safeParse(Attributes?.['lockout']);
+    if (ended.success) await this.removeFromLockedList(ended.data.listSk);
   }
 
   private async removeFromLockedList(listSk: string): Promise<void> {

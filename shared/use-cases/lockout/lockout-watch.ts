@@ -6,7 +6,12 @@ import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
 import type { ChangeWatermark, Directory, LockedAccount, LockoutScanOptions } from '../../ports/directory.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
-import type { LockoutAlertLog, LockoutAlertRecord, LockoutSmsOutcome } from '../../ports/lockout-alert-log.js';
+import type {
+  LockedNowList,
+  LockoutAlertLog,
+  LockoutAlertRecord,
+  LockoutSmsOutcome,
+} from '../../ports/lockout-alert-log.js';
 import type { OnceKeys } from '../../ports/once-keys.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PushSender } from '../../ports/push-sender.js';
@@ -52,6 +57,8 @@ export interface LockoutWatchDependencies {
   rateLimiter: RateLimiter;
   auditLog: AuditLog;
   alertLog: LockoutAlertLog;
+  /** The portal's locked-now list, brought in line with AD by each complete full scan (absent: not kept). */
+  lockedNowList?: LockedNowList;
   scanWatermarks: ScanWatermarkStore;
   clock: Clock;
   logger: Logger;
@@ -331,6 +338,16 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     return record.outcome;
   };
 
+  /** Takes off the locked-now list the users a complete full scan did not find locked (unlocked outside Blink). */
+  const unlistUnlocked = async (list: LockedNowList, lockedNow: Set<string>): Promise<void> => {
+    try {
+      for (const userGuid of await list.listed()) if (!lockedNow.has(userGuid)) await list.unlist(userGuid);
+    } catch (error) {
+      // The portal shows them locked a while longer; the next full scan tries again.
+      deps.logger.warn('locked-now list not brought in line with the scan', { error: describe(error) });
+    }
+  };
+
   return {
     /** One scheduled scan. Throws when the scan or a user's handling failed (after handling the others): the job is retried. */
     async scan(jobId: string): Promise<LockoutScanSummary> {
@@ -380,6 +397,9 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
         deps.metrics.addMetric('LockoutScanFailed', 'Count', 1);
         // The watermark stays: the retried job searches the same changes again and handles the users that failed.
         throw failures[0];
+      }
+      if (result.complete && !result.incremental && deps.lockedNowList) {
+        await unlistUnlocked(deps.lockedNowList, new Set(result.locked.map((account) => account.objectGuid)));
       }
       // Only a complete scan moves the watermark (to the USN read before it started): a scan stopped by its time
       // budget leaves it, so the next scan covers what this one did not reach.
