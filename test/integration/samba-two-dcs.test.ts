@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Attribute, Change } from 'ldapts';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
@@ -22,6 +20,8 @@ import {
   directoryOptions,
   localDirectorySettings,
   lockOut,
+  replicateNow,
+  sambaHarness,
   testPassword,
   throwawayUsers,
   tryBind,
@@ -118,23 +118,13 @@ describe('the two-DC test domain', () => {
   });
 });
 
-const script = join(__dirname, '../../scripts/samba-dc.sh');
-
 function sambaDc(command: 'start' | 'stop', dc: SambaDc): void {
-  execFileSync('bash', [script, command, dc.dcDir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 90_000 });
+  sambaHarness([command, dc.dcDir]);
 }
 
 /** Lets `dc` take replicated changes again (on) or holds them back (off): a DC that lags, for real. */
 function inboundReplication(dc: SambaDc, state: 'on' | 'off'): void {
-  execFileSync('bash', [script, 'inbound', dc.dcDir, state], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
-}
-
-/** Makes `to` pull the domain partition from `from` now (samba-tool drs replicate). */
-function replicateNow(to: SambaDc, from: SambaDc): void {
-  execFileSync('bash', [script, 'replicate', to.dcDir, from.dcDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 30_000,
-  });
+  sambaHarness(['inbound', dc.dcDir, state], 30_000);
 }
 
 /**
@@ -235,7 +225,8 @@ describe('LdapDirectory on the two DCs', () => {
       const checks = await instance.confirmPasswordReplication(user, write, { timeoutMs: 3000, intervalMs: 250 });
       expect(checks).toEqual([{ dc: dc2.hostName, state: 'unreachable' }]);
     }
-    await warm.unlock(user);
+    // The unlock too went to the DC that answers, and says so.
+    await expect(warm.unlock(user)).resolves.toEqual({ dc: dc1.hostName, url: dc1.url });
 
     sambaDc('start', dc2);
   });
