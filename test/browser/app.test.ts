@@ -21,7 +21,9 @@ import {
   hasHorizontalOverflow,
   launchBrowser,
   openPage,
+  phoneViewport,
   screenshot,
+  smallPhoneViewport,
   screenshotDir,
   type PageProblems,
   type TestBrowser,
@@ -107,6 +109,10 @@ async function writeQrVideo(file: string, text: string): Promise<void> {
     Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame, frame]),
   );
 }
+
+/** How many groups of the shown password have their characters on more than one line. */
+const GROUPS_BROKEN_ACROSS_LINES = `Array.from(document.querySelectorAll('#password-value .group')).filter((group) =>
+  new Set(Array.from(group.children).map((glyph) => Math.round(glyph.getBoundingClientRect().top))).size > 1).length`;
 
 /** The notifications the app's service worker shows, as plain data. */
 const SHOWN_NOTIFICATIONS =
@@ -278,6 +284,15 @@ describe('the Blink app', () => {
     expect(password.length).toBeGreaterThanOrEqual(15);
     expect(await app.locator('#password-change').innerText()).toContain('Windows then asks you to choose a new one');
     await checkScreen(app, 'password');
+    // Each group stays on one line, even on a small phone with its largest text (twice the size): lines break between
+    // groups only, and nothing scrolls sideways.
+    await app.setViewportSize(smallPhoneViewport);
+    await app.evaluate('document.documentElement.style.fontSize = "200%"');
+    expect(await app.evaluate(GROUPS_BROKEN_ACROSS_LINES)).toBe(0);
+    expect(await hasHorizontalOverflow(app)).toBe(false);
+    await screenshot(app, 'app-password-large-text');
+    await app.evaluate('document.documentElement.style.fontSize = ""');
+    await app.setViewportSize(phoneViewport);
     // AD took it (773: must change at next sign-in); the old one is gone.
     expect(await tryBind(user.dn, password)).toBe('773');
     expect(await tryBind(user.dn, user.password)).toBe('52e');
