@@ -7,6 +7,7 @@ import QRCode from 'qrcode';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import {
+  getSambaConnection,
   localDirectorySettings,
   lockOut,
   throwawayUsers,
@@ -20,6 +21,7 @@ import { startPushService, type PushServiceStandIn } from '../support/push-servi
 import {
   hasHorizontalOverflow,
   launchBrowser,
+  desktopViewport,
   openPage,
   phoneViewport,
   screenshot,
@@ -55,6 +57,8 @@ beforeAll(async () => {
       lockoutScanIntervalSeconds: 3600,
       directory: localDirectorySettings(),
       webPushAgent: pushAgent,
+      // The portal's technicians sign in through the local identity provider (the caller approval test).
+      identityProvider: 'local',
     }),
     launchBrowser(),
   ]);
@@ -694,5 +698,50 @@ describe('the Blink app', () => {
     await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
     await checkScreen(app, 'notification-tapped');
     expect(problems).toEqual([]);
+  });
+
+  it('a help desk technician asks the app to verify the caller; the user approves at 390×844; the portal shows verified', async () => {
+    const { user, userGuid, app } = await appOpenedForNewUser('appappr');
+    await app.getByRole('button', { name: /^None/ }).click();
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+
+    // Tina (Blink Technicians) signs in to the portal through the local identity provider and opens the user.
+    const { page: portal, problems: portalProblems } = await openPage(browser.context, desktopViewport);
+    await portal.goto(`${blink.url}/admin/`);
+    await portal.getByLabel('User name').fill('tina.tech');
+    await portal.getByLabel('Password').fill(getSambaConnection().fixtures.fixturePassword);
+    await portal.getByRole('button', { name: 'Sign in' }).click();
+    await portal.getByRole('heading', { name: 'Users' }).waitFor();
+    await portal.goto(`${blink.url}/admin/#/user/${userGuid}`);
+    await portal.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    expect(await portal.locator('#unlock').isDisabled()).toBe(true);
+    await portal.getByRole('button', { name: 'Verify caller: ask the app' }).click();
+    await pollUntil(
+      async () =>
+        (await portal.locator('#verify-status').innerText()).includes('Waiting for the answer') ? true : undefined,
+      { timeoutMs: 10_000, description: 'the request sent' },
+    );
+
+    // The user opens Blink: the request names the technician; approving is one tap with the None method.
+    await app.goto(`${blink.publicBaseUrl}/app/`);
+    await app.getByRole('heading', { name: 'Your help desk is asking to verify you. Approve?' }).waitFor();
+    expect(await app.locator('#approve-who').innerText()).toMatch(
+      /^Tina Tech from your help desk is asking you to confirm it is you on the phone\. This request ends at .+\.$/,
+    );
+    await checkScreen(app, 'caller-approval');
+    await app.getByRole('button', { name: 'Approve' }).click();
+    await app.getByRole('heading', { name: 'You approved' }).waitFor();
+    await checkScreen(app, 'caller-approved');
+
+    // The portal sees the approval (it polls): verified for Tina only, and Unlock / Reset become available.
+    await pollUntil(
+      async () =>
+        (await portal.locator('#verify-status').innerText()).startsWith('Caller verified until') ? true : undefined,
+      { timeoutMs: 10_000, description: 'the portal showing the approval' },
+    );
+    expect(await portal.locator('#verify-status').innerText()).toMatch(/, for you only\.$/);
+    expect(await portal.locator('#unlock').isDisabled()).toBe(false);
+    await screenshot(portal, 'portal-caller-approved-desktop');
+    expect(portalProblems.pageErrors).toEqual([]);
   });
 });
