@@ -17,6 +17,7 @@ import {
 import { captureLogs } from '../support/capture-logs.js';
 import { activateThroughAdminApi, adminCall } from '../support/local-blink.js';
 import { pollUntil } from '../support/poll.js';
+import { signedInTinaAndAdam } from '../integration/support/portal.js';
 import { startPushService, type PushServiceStandIn } from '../support/push-service.js';
 import {
   hasHorizontalOverflow,
@@ -409,6 +410,33 @@ describe('the Blink app', () => {
     const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
     expect(audit.filter((event) => event.action === 'unlock-requested')).toEqual([]);
     expect(audit.filter((event) => event.action === 'reset-requested')).toHaveLength(1);
+
+    // Approving a help desk's caller verification needs the same: without user verification the server refuses the
+    // approval and the request stays open; with it, the technician is verified.
+    const { tina } = await signedInTinaAndAdam(blink);
+    const approvalState = async () =>
+      (
+        (await (await tina.request(`/admin/portal/api/users/${userGuid}/verify-caller/app`)).json()) as {
+          state: string;
+        }
+      ).state;
+    expect((await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/app`, {})).status).toBe(200);
+    await app.goto(`${blink.publicBaseUrl}/app/`);
+    await app.getByRole('heading', { name: 'Your help desk is asking to verify you. Approve?' }).waitFor();
+    const notApproved = app.waitForResponse(
+      (response) => response.url().endsWith('/api/device/caller-approvals') && response.request().method() === 'POST',
+    );
+    await app.getByRole('button', { name: 'Approve' }).click();
+    expect((await notApproved).status()).toBe(403);
+    await app.getByRole('heading', { name: 'No answer sent' }).waitFor();
+    expect(await approvalState()).toBe('pending');
+
+    await app.unroute('**/api/device/webauthn/challenge');
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+    await app.goto(`${blink.publicBaseUrl}/app/`);
+    await app.getByRole('button', { name: 'Approve' }).click();
+    await app.getByRole('heading', { name: 'You approved' }).waitFor();
+    expect(await approvalState()).toBe('approved');
     expect(problems.pageErrors).toEqual([]);
   });
 
