@@ -121,6 +121,17 @@ test('approve: the app names the technician, the approval verifies only them, on
     ...WAIT,
     description: 'the account unlocked',
   });
+  // The email notice names the help desk and does not claim a code was texted (the user approved in the app).
+  const notice = await pollUntil(
+    async () =>
+      (await blink.listEmails()).find(
+        (email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test` && /unlocked/.test(email.text),
+      ),
+    { ...WAIT, description: 'the unlock email notice' },
+  );
+  expect(notice.text).toContain(
+    'by your help desk, after they checked it was you (a code sent to your phone or an approval in the Blink app)',
+  );
   const { timeline } = (await (await tina.request(`/admin/portal/api/users/${userGuid}`)).json()) as {
     timeline: Array<{ action: string; result: string; reason?: string; actor?: string }>;
   };
