@@ -732,6 +732,12 @@ describe('the Blink app', () => {
     const { user, userGuid, app } = await appOpenedForNewUser('appappr');
     await app.getByRole('button', { name: /^None/ }).click();
     await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    // Subscribed to Web Push at the loopback push service (Chromium's own is remote), as the lockout test does.
+    const subscription = pushService.subscribe();
+    expect(await blink.composition.adapters.deviceStore.saveWebPush(await linkedDeviceId(app), subscription)).toBe(
+      true,
+    );
+    // Blink stays open in the background on its home screen while the user is on the phone with the help desk.
 
     // Tina (Blink Technicians) signs in to the portal through the local identity provider and opens the user.
     const { page: portal, problems: portalProblems } = await openPage(browser.context, desktopViewport);
@@ -750,8 +756,20 @@ describe('the Blink app', () => {
       { timeoutMs: 10_000, description: 'the request sent' },
     );
 
-    // The user opens Blink: the request names the technician; approving is one tap with the None method.
-    await app.goto(`${blink.publicBaseUrl}/app/`);
+    // The push reaches the phone; tapping the notification opens Blink on the request, which names the technician.
+    const push = await pollUntil(
+      async () =>
+        pushService.received().find((received) => subscription.endpoint.endsWith(`/${received.subscriptionId}`)),
+      { timeoutMs: 10_000, description: 'the approval push' },
+    );
+    expect(await showPush(browser.context, app, push.plaintext)).toEqual([
+      expect.objectContaining({ title: 'Blink: your help desk is asking to verify you', actions: [] }),
+    ]);
+    const opened = app.waitForRequest(
+      (request) => request.isNavigationRequest() && request.url() === `${blink.publicBaseUrl}/app/`,
+    );
+    await tapNotification(browser.context, '');
+    await opened;
     await app.getByRole('heading', { name: 'Your help desk is asking to verify you. Approve?' }).waitFor();
     expect(await app.locator('#approve-who').innerText()).toMatch(
       /^Tina Tech from your help desk is asking you to confirm it is you on the phone\. This request ends at .+\.$/,
