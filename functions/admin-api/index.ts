@@ -8,7 +8,7 @@ import {
   createSqsClient,
 } from '../../shared/composition/aws-clients.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
-import { adminApiEnvSections, wireAdminApi } from '../../shared/composition/admin-api.js';
+import { adminApiEnvSections, adminApiPortalEnvSections, wireAdminApi } from '../../shared/composition/admin-api.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker.js';
 
@@ -26,10 +26,13 @@ export const { handler } = wireAdminApi(env, {
 });
 
 function helpDeskInputs() {
-  const helpDeskEnv = parseEnv(['jobQueue', 'sms', 'enrollment', 'secretArns']);
+  const helpDeskEnv = parseEnv(adminApiPortalEnvSections);
+  const names = helpDeskEnv.PORTAL_OIDC_CLIENT_SECRET_ARN
+    ? (['token-hmac-key', 'portal-client-secret'] as const)
+    : (['token-hmac-key'] as const);
   return {
     env: helpDeskEnv,
     clients: { sqs: createSqsClient(), smsVoice: createSmsVoiceClient() },
-    secrets: secretsManagerSecretsFrom(createSecretsClient(), helpDeskEnv, ['token-hmac-key']),
+    secrets: secretsManagerSecretsFrom(createSecretsClient(), helpDeskEnv, names),
   };
 }

@@ -27,6 +27,8 @@ import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voic
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
 export const adminApiEnvSections = ['service', 'table', 'adminApi', 'email', 'enrollment', 'portal'] as const;
 export type AdminApiEnv = EnvOf<(typeof adminApiEnvSections)[number]>;
+/** What the portal's help-desk actions read besides adminApiEnvSections (deployed with the portal on). */
+export const adminApiPortalEnvSections = ['jobQueue', 'sms', 'enrollment', 'secretArns'] as const;
 
 /** What differs between the deployed and the local admin API. */
 export interface AdminApiInputs {
@@ -41,7 +43,7 @@ export interface AdminApiInputs {
    * the key that hashes codes). Only with PORTAL_OIDC_ISSUER; the IAM-only admin API does without.
    */
   helpDesk?: {
-    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'>;
+    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'> & Partial<EnvOf<'secretArns'>>;
     clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client };
     secrets: Secrets;
   };
@@ -114,18 +116,24 @@ function portalFrom(
     PORTAL_OIDC_CLIENT_ID: clientId,
     PORTAL_OIDC_CLIENT_SECRET: clientSecret,
   } = env;
-  if (!portalBaseUrl || !clientId || !clientSecret) {
+  // Deployed, the secret is read from Secrets Manager (PORTAL_OIDC_CLIENT_SECRET_ARN) on first use, never put in env.
+  const secretFromStore =
+    'PORTAL_OIDC_CLIENT_SECRET_ARN' in helpDesk.env && !!helpDesk.env.PORTAL_OIDC_CLIENT_SECRET_ARN;
+  if (!portalBaseUrl || !clientId || (!clientSecret && !secretFromStore)) {
     throw new ConfigurationError([
-      'PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET are required with PORTAL_OIDC_ISSUER',
+      'PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET (or _ARN) are required with PORTAL_OIDC_ISSUER',
     ]);
   }
   const useCases = createPortalUseCases({
     identityProvider: new OpenIdProvider({
       issuer: env.PORTAL_OIDC_ISSUER,
       clientId,
-      clientSecret: () => Promise.resolve(clientSecret),
+      clientSecret: clientSecret
+        ? () => Promise.resolve(clientSecret)
+        : () => helpDesk.secrets.get('portal-client-secret'),
       redirectUri: `${portalBaseUrl}/admin/portal/callback`,
       groupsClaim: env.PORTAL_OIDC_GROUPS_CLAIM,
+      scopes: env.PORTAL_OIDC_SCOPES,
     }),
     ...inputs,
     smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env),
