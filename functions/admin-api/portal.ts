@@ -23,7 +23,12 @@ export interface PortalRoute {
 /** Same-origin script, style, fetches and form posts only; no inline script or style; no framing. */
 export const portalContentSecurityPolicy =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-const pageHeaders = { ...baseHeaders, 'content-security-policy': portalContentSecurityPolicy };
+/** The headers of the portal's page and files: the same locally and from S3 (infra/constructs/static-files.ts). */
+export const portalPageHeaders: Readonly<Record<string, string>> = {
+  ...baseHeaders,
+  'content-security-policy': portalContentSecurityPolicy,
+};
+const pageHeaders = portalPageHeaders;
 
 /** The portal's cookies: `__Host-` names (Secure, Path=/, no Domain) on https; plain names locally over http. */
 export function portalCookies(portalBaseUrl: string) {
