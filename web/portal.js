@@ -484,7 +484,9 @@
   const start = async () => {
     try {
       session = await api('api/session');
-    } catch {
+    } catch (error) {
+      // The page is a static file (S3 when deployed): without a session, the sign-in starts from here.
+      if (error.message === 'signed out') location.assign('/admin/portal/sign-in');
       return;
     }
     document.getElementById('who-name').textContent = session.name;

@@ -1,10 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import { ForbiddenError, SignedOutError, ValidationError } from '../../shared/domain/errors.js';
+import { ForbiddenError, ValidationError } from '../../shared/domain/errors.js';
 import { baseHeaders, jsonResponse } from '../../shared/http/responses.js';
 import type { PortalUseCases, PortalUser } from '../../shared/use-cases/portal/index.js';
 import type { PortalRole } from '../../shared/domain/portal.js';
-import { portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
 import { workerReplyResponse } from './responses.js';
 import type { AdminUseCases } from '../../shared/use-cases/admin/index.js';
@@ -28,7 +27,6 @@ export const portalPageHeaders: Readonly<Record<string, string>> = {
   ...baseHeaders,
   'content-security-policy': portalContentSecurityPolicy,
 };
-const pageHeaders = portalPageHeaders;
 
 /** The portal's cookies: `__Host-` names (Secure, Path=/, no Domain) on https; plain names locally over http. */
 export function portalCookies(portalBaseUrl: string) {
@@ -88,14 +86,10 @@ function redirect(location: string, cookies: string[] = []): APIGatewayProxyResu
 function html(statusCode: number, body: string, cookies: string[] = []): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: { ...pageHeaders, 'content-type': 'text/html; charset=utf-8' },
+    headers: { ...portalPageHeaders, 'content-type': 'text/html; charset=utf-8' },
     ...(cookies.length > 0 ? { multiValueHeaders: { 'set-cookie': cookies } } : {}),
     body,
   };
-}
-
-function asset(contentType: string, body: string): Handler {
-  return async () => ({ statusCode: 200, headers: { ...pageHeaders, 'content-type': contentType }, body });
 }
 
 /**
@@ -128,21 +122,8 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
     return user;
   };
 
-  const page: Handler = async (event) => {
-    try {
-      await signedIn(event);
-    } catch (error) {
-      if (error instanceof SignedOutError) return redirect('/admin/portal/sign-in');
-      throw error;
-    }
-    return html(200, portalHtml);
-  };
-
+  // The page (/admin/) and its files are static: S3 when deployed, local/portal-files.ts on the runtime.
   const routes: PortalRoute[] = [
-    { method: 'GET', path: '/admin', handler: page },
-    { method: 'GET', path: '/admin/', handler: page },
-    { method: 'GET', path: '/admin/portal/portal.js', handler: asset('text/javascript; charset=utf-8', portalJs) },
-    { method: 'GET', path: '/admin/portal/portal.css', handler: asset('text/css; charset=utf-8', portalCss) },
     {
       method: 'GET',
       path: '/admin/portal/sign-in',
