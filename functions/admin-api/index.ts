@@ -5,6 +5,7 @@ import {
   createSecretsClient,
   createSesClient,
   createSmsVoiceClient,
+  createSnsClient,
   createSqsClient,
 } from '../../shared/composition/aws-clients.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
@@ -32,7 +33,7 @@ function helpDeskInputs() {
     : (['token-hmac-key'] as const);
   return {
     env: helpDeskEnv,
-    clients: { sqs: createSqsClient(), smsVoice: createSmsVoiceClient() },
+    clients: { sqs: createSqsClient(), smsVoice: createSmsVoiceClient(), sns: createSnsClient() },
     secrets: secretsManagerSecretsFrom(createSecretsClient(), helpDeskEnv, names),
   };
 }

@@ -11,6 +11,7 @@ import { pathId, requestIdOf } from './request-fields.js';
 import { parseJsonBody } from '../../shared/http/request-body.js';
 
 const confirmSchema = z.strictObject({ code: z.string().max(20) });
+const emergencySchema = z.strictObject({ reason: z.string().max(2000) });
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 export interface PortalRoute {
@@ -295,6 +296,19 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         );
       },
     })),
+    {
+      // A caller who lost their phone: Admins only, with a reason; revokes the phone and re-activates by email.
+      method: 'POST',
+      path: '/admin/portal/api/users/{userGuid}/emergency',
+      handler: async (event) => {
+        const admin = await changeAs(event, 'admin');
+        const { reason } = parseJsonBody(event, emergencySchema);
+        return jsonResponse(
+          200,
+          await portal.emergencyRecovery(admin, pathId(event, 'userGuid'), reason, requestIdOf(event)),
+        );
+      },
+    },
   ];
   return { routes, changeBy, signedIn };
 }

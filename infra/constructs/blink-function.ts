@@ -384,6 +384,17 @@ export class BlinkFunction extends NodejsFunction {
   }
 
   /**
+   * PORTAL_ALARM_TOPIC_ARN plus sns:Publish on that one topic (and its key through SNS): the portal's emergency path
+   * tells the operators before it acts.
+   */
+  usePortalAlarmTopic(topic: ITopic): this {
+    this.addEnvironment('PORTAL_ALARM_TOPIC_ARN', topic.topicArn);
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    if (topic.masterKey) this.useKeyVia(topic.masterKey, 'sns', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this;
+  }
+
+  /**
    * An alarm to the admins' topic when the function fails at all in five minutes (errors of the handler: a throttled,
    * timed-out or crashed invocation). Each function's own failures are worth a look; none are expected.
    */

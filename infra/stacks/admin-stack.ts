@@ -116,6 +116,7 @@ export class AdminStack extends Stack {
       .useSmsOrigination(props.sms)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useSecret('PORTAL_OIDC_CLIENT_SECRET_ARN', signIn.clientSecret)
+      .usePortalAlarmTopic(props.alarmTopic)
       .usePortalSettings({
         portalBaseUrl: `https://${config.portalDomainName}`,
         issuer: signIn.issuer,

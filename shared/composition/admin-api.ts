@@ -23,6 +23,9 @@ import { createSmsSender } from './sms.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { SnsTopicAlerts } from '../adapters/sns/topic-alerts.js';
+import type { OperatorAlerts } from '../ports/operator-alerts.js';
 
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
 export const adminApiEnvSections = ['service', 'table', 'adminApi', 'email', 'enrollment', 'portal'] as const;
@@ -44,7 +47,7 @@ export interface AdminApiInputs {
    */
   helpDesk?: {
     env: EnvOf<'jobQueue' | 'sms' | 'enrollment'> & Partial<EnvOf<'secretArns'>>;
-    clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client };
+    clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client; sns: SNSClient };
     secrets: Secrets;
   };
 }
@@ -59,8 +62,14 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
   const auditLog = new DynamoAuditLog(documentClient, table);
   const enrollmentStore = new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() });
   const deviceStore = new DynamoDeviceStore(documentClient, table);
+  const emailSender = new SesEmailSender(ses, {
+    from: env.EMAIL_FROM,
+    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+  });
   const portal = portalFrom(env, inputs.helpDesk, {
     clock,
+    emailSender,
+    supportContact: env.SUPPORT_CONTACT,
     auditLog,
     enrollmentStore,
     deviceStore,
@@ -79,10 +88,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     listEnrolledUsers: () => roster.list(),
     auditLog,
     clock,
-    emailSender: new SesEmailSender(ses, {
-      from: env.EMAIL_FROM,
-      ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
-    }),
+    emailSender,
     notices: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
     logger: observability.logger,
     ...(portal ? { portal } : {}),
@@ -104,6 +110,7 @@ function portalFrom(
     | 'jobQueue'
     | 'secrets'
     | 'productName'
+    | 'alerts'
   >,
 ) {
   if (!env.PORTAL_OIDC_ISSUER) return undefined;
@@ -139,10 +146,20 @@ function portalFrom(
     smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env),
     jobQueue: new SqsJobQueue(helpDesk.clients.sqs, { queueUrl: helpDesk.env.JOB_QUEUE_URL }),
     secrets: helpDesk.secrets,
+    alerts: operatorAlertsFrom(helpDesk.clients.sns, env.PORTAL_ALARM_TOPIC_ARN),
     productName: helpDesk.env.PRODUCT_NAME,
     activationTtlHours: helpDesk.env.ACTIVATION_TTL_HOURS,
     roleGroups: { admin: env.PORTAL_ADMIN_GROUPS, technician: env.PORTAL_TECHNICIAN_GROUPS },
     limits: { idleSeconds: env.PORTAL_SESSION_IDLE_MINUTES * 60, absoluteSeconds: env.PORTAL_SESSION_MAX_HOURS * 3600 },
   });
   return { useCases, portalBaseUrl };
+}
+
+/** The alarm topic when configured; without one the emergency path refuses, since nobody would hear of it. */
+function operatorAlertsFrom(sns: SNSClient, topicArn: string | undefined): OperatorAlerts {
+  if (topicArn) return new SnsTopicAlerts(sns, topicArn);
+  return {
+    alert: () =>
+      Promise.reject(new ConfigurationError(['PORTAL_ALARM_TOPIC_ARN: the emergency path needs the alarm topic'])),
+  };
 }

@@ -256,6 +256,8 @@ export const envSections = {
       .string()
       .regex(/^openid( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'must start with openid, scopes separated by single spaces')
       .default('openid profile groups'),
+    /** Where the portal's emergency actions are announced to the operators (deployed: the alarm topic). */
+    PORTAL_ALARM_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   },
 } as const;
 

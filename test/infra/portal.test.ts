@@ -108,6 +108,12 @@ describe('the admin portal deployed behind the organisation identity provider (O
       expect.stringMatching(/PortalSignInClientSecret/),
     ]);
     expect(actions).not.toContain('dynamodb:Scan');
+    // The emergency path announces itself on the alarm topic: Publish on that topic only.
+    const publish = statements.filter((statement) => actionsOf(statement).includes('sns:Publish'));
+    expect(publish.map((statement) => JSON.stringify(statement.Resource))).toEqual([
+      expect.stringMatching(/BlinkMessaging.*AlarmTopic/),
+    ]);
+    expect(JSON.stringify(functionEnvOf(t, 'blink-admin-api').PORTAL_ALARM_TOPIC_ARN)).toMatch(/AlarmTopic/);
   });
 
   it('serves the portal routes without IAM and keeps IAM on every other admin route', () => {

@@ -13,6 +13,8 @@ import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WorkerInvoker } from '../../ports/directory-worker.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { OperatorAlerts } from '../../ports/operator-alerts.js';
+import type { EmailSender } from '../../ports/email-sender.js';
 
 export interface PortalDependencies extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies {
   identityProvider: IdentityProvider;
@@ -49,4 +51,9 @@ export interface PortalHelpDeskDependencies {
   productName: string;
   /** The directory worker's admin entry: resending an activation goes through it, as the CLI's does. */
   worker: WorkerInvoker;
+  /** The emergency path: who is told (the operators first, then the user by email) and in whose words. */
+  alerts: OperatorAlerts;
+  emailSender: EmailSender;
+  supportContact: string;
+  deviceStore: DeviceStore;
 }
