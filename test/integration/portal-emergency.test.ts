@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { LOCAL_ALARM_INBOX } from '../../local/stand-ins/alarm-topic.js';
-import { createSqsClient } from '../../shared/composition/aws-clients.js';
+import { DeleteTopicCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
+import { LOCAL_ALARM_INBOX, LOCAL_ALARM_TOPIC } from '../../local/stand-ins/alarm-topic.js';
+import { createSnsClient, createSqsClient } from '../../shared/composition/aws-clients.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { PortalClient } from '../support/portal-client.js';
@@ -127,4 +128,22 @@ test('an Admin with a reason: the operators are alerted, the lost phone revoked,
   const audited = JSON.stringify(detail);
   expect(audited).toContain('portal.emergency');
   expect(audited).toContain(reason);
+});
+
+test('when the operators cannot be told, nothing is done (fail closed)', async () => {
+  const { userGuid } = await enrolledSambaUser(blink, ADMIN_TOKEN, users, 'pemclosed');
+  const sns = createSnsClient(localTarget(blink.services.sqs));
+  try {
+    const topics = await sns.send(new ListTopicsCommand({}));
+    const topic = topics.Topics?.find((entry) => entry.TopicArn?.endsWith(`:${LOCAL_ALARM_TOPIC}`));
+    await sns.send(new DeleteTopicCommand({ TopicArn: topic?.TopicArn }));
+  } finally {
+    sns.destroy();
+  }
+  const response = await emergency(adam, userGuid, { reason: 'Lost phone, the alarm topic is gone' });
+  expect(response.status).toBeGreaterThanOrEqual(500);
+  expect(await blink.composition.adapters.enrollmentStore.get(userGuid)).toMatchObject({
+    status: 'active',
+    methods: { sms: true },
+  });
 });
