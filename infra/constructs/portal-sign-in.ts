@@ -193,17 +193,17 @@ export class PortalSignIn extends Construct {
     });
     const stack = Stack.of(this);
     const describer = stack.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
-    if (describer) {
-      Validations.of(describer).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          "CDK's AwsCustomResource function that reads the app client secret (cognito-idp:DescribeUserPoolClient on this pool only) during deployments; it writes only its own logs",
-      });
-      Validations.of(describer).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason: "CDK's AwsCustomResource function, whose runtime aws-cdk-lib chooses; it runs only during deployments",
-      });
-    }
+    const describerFindings: [string, string][] = [
+      [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's AwsCustomResource function that reads the app client secret (cognito-idp:DescribeUserPoolClient on this pool only) during deployments; it writes only its own logs",
+      ],
+      [
+        'AwsSolutions-L1',
+        "CDK's AwsCustomResource function, whose runtime aws-cdk-lib chooses; it runs only during deployments",
+      ],
+    ];
+    if (describer) for (const [id, reason] of describerFindings) Validations.of(describer).acknowledge({ id, reason });
   }
 }
 

@@ -194,15 +194,17 @@ function isPortalConfig(config: BlinkConfig): config is PortalConfig {
   return config.portalIdpType !== undefined;
 }
 
+const PORTAL_ROUTE_FINDINGS: [string, string][] = [
+  [
+    'AwsSolutions-APIG4',
+    "A browser page's route: the admin function authorizes it with the portal session (HttpOnly cookie set after the OpenID sign-in through Cognito) and, for every change, the session's CSRF token and the portal's Origin; the sign-in and callback routes start and finish that sign-in (state single use, PKCE, nonce)",
+  ],
+  [
+    'AwsSolutions-COG4',
+    'A Cognito authorizer wants a bearer token in a header, which a page script would have to hold; the portal keeps no token in the browser (an HttpOnly session cookie instead), and it signs in through the Cognito user pool of this stack',
+  ],
+];
+
 function acknowledgePortalRoute(method: IConstruct): void {
-  Validations.of(method).acknowledge({
-    id: 'AwsSolutions-APIG4',
-    reason:
-      "A browser page's route: the admin function authorizes it with the portal session (HttpOnly cookie set after the OpenID sign-in through Cognito) and, for every change, the session's CSRF token and the portal's Origin; the sign-in and callback routes start and finish that sign-in (state single use, PKCE, nonce)",
-  });
-  Validations.of(method).acknowledge({
-    id: 'AwsSolutions-COG4',
-    reason:
-      'A Cognito authorizer wants a bearer token in a header, which a page script would have to hold; the portal keeps no token in the browser (an HttpOnly session cookie instead), and it signs in through the Cognito user pool of this stack',
-  });
+  for (const [id, reason] of PORTAL_ROUTE_FINDINGS) Validations.of(method).acknowledge({ id, reason });
 }

@@ -1,6 +1,7 @@
-import type { LocalBlink } from '../../../local/runtime.js';
+import { startLocalBlink, type LocalBlink } from '../../../local/runtime.js';
+import { PortalClient } from '../../support/portal-client.js';
 import { activeEnrollment } from '../../support/enrollments.js';
-import type { TestUser, throwawayUsers } from './samba.js';
+import { getSambaConnection, localDirectorySettings, type TestUser, type throwawayUsers } from './samba.js';
 
 /**
  * A throwaway Samba user enrolled for SMS with a number of its own: resolved through the admin API (bearer token), its
@@ -30,4 +31,34 @@ export async function enrolledSambaUser(
     0,
   );
   return { user, userGuid, phone };
+}
+
+/**
+ * The runtime on Samba with the local identity provider, and the fixture staff signed in to the portal: `tina`
+ * (Blink Technicians) and `adam` (Blink Admins through a nested group).
+ */
+export async function startPortalOnSamba(adminToken: string): Promise<{
+  blink: LocalBlink;
+  tina: PortalClient;
+  adam: PortalClient;
+}> {
+  const blink = await startLocalBlink({
+    env: { BLINK_VERSION: 'test' },
+    port: 0,
+    adminToken,
+    lockoutScanIntervalSeconds: 3600,
+    directory: localDirectorySettings(),
+    identityProvider: 'local',
+  });
+  const { fixtures } = getSambaConnection();
+  const tina = new PortalClient(blink);
+  const adam = new PortalClient(blink);
+  for (const [client, name] of [
+    [tina, 'tina.tech'],
+    [adam, 'adam.itadmin'],
+  ] as const) {
+    const callback = await client.signIn(name, fixtures.fixturePassword);
+    if (callback.status !== 200) throw new Error(`${name} could not sign in to the portal (${callback.status})`);
+  }
+  return { blink, tina, adam };
 }
