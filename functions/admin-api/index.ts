@@ -28,12 +28,17 @@ export const { handler } = wireAdminApi(env, {
 
 function helpDeskInputs() {
   const helpDeskEnv = parseEnv(adminApiPortalEnvSections);
-  const names = helpDeskEnv.PORTAL_OIDC_CLIENT_SECRET_ARN
-    ? (['token-hmac-key', 'portal-client-secret'] as const)
-    : (['token-hmac-key'] as const);
+  // Caller approval requests reach the user's app by Web Push only where the stack gives this function the VAPID key.
+  const webPush = helpDeskEnv.VAPID_SECRET_ARN !== undefined;
+  const names = [
+    'token-hmac-key',
+    ...(webPush ? (['vapid-keys'] as const) : []),
+    ...(helpDeskEnv.PORTAL_OIDC_CLIENT_SECRET_ARN ? (['portal-client-secret'] as const) : []),
+  ] as const;
   return {
     env: helpDeskEnv,
     clients: { sqs: createSqsClient(), smsVoice: createSmsVoiceClient(), sns: createSnsClient() },
     secrets: secretsManagerSecretsFrom(createSecretsClient(), helpDeskEnv, names),
+    ...(webPush ? { webPush: {} } : {}),
   };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { LocalBlink } from '../../local/runtime.js';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { pollUntil } from '../support/poll.js';
-import type { PortalClient } from '../support/portal-client.js';
-import { enrolledSambaUser, startPortalOnSamba } from './support/portal.js';
-import { lockOut, throwawayUsers, tryBind } from './support/samba.js';
+import { PortalClient } from '../support/portal-client.js';
+import { enrolledSambaUser, signedInTinaAndAdam } from './support/portal.js';
+import { localDirectorySettings, lockOut, throwawayUsers, tryBind } from './support/samba.js';
 
 // Caller-verified help-desk actions against Samba AD: the technician signs in through the local identity provider
 // (Samba fixture users in Blink Technicians / Blink Admins), sends a code to the user's verified phone, types what the
@@ -18,7 +18,15 @@ let tina: PortalClient;
 let adam: PortalClient;
 
 beforeAll(async () => {
-  ({ blink, tina, adam } = await startPortalOnSamba(ADMIN_TOKEN));
+  blink = await startLocalBlink({
+    env: { BLINK_VERSION: 'test' },
+    port: 0,
+    adminToken: ADMIN_TOKEN,
+    lockoutScanIntervalSeconds: 3600,
+    directory: localDirectorySettings(),
+    identityProvider: 'local',
+  });
+  ({ tina, adam } = await signedInTinaAndAdam(blink));
 });
 
 afterAll(async () => {

@@ -1,7 +1,10 @@
-import { startLocalBlink, type LocalBlink } from '../../../local/runtime.js';
+import { randomUUID } from 'node:crypto';
+import { DeviceClient, generateDeviceKeys } from '../../../device-client/client.js';
 import { PortalClient } from '../../support/portal-client.js';
+import { getSambaConnection } from './samba.js';
+import type { LocalBlink } from '../../../local/runtime.js';
 import { activeEnrollment } from '../../support/enrollments.js';
-import { getSambaConnection, localDirectorySettings, type TestUser, type throwawayUsers } from './samba.js';
+import type { TestUser, throwawayUsers } from './samba.js';
 
 /**
  * A throwaway Samba user enrolled for SMS with a number of its own: resolved through the admin API (bearer token), its
@@ -33,23 +36,26 @@ export async function enrolledSambaUser(
   return { user, userGuid, phone };
 }
 
-/**
- * The runtime on Samba with the local identity provider, and the fixture staff signed in to the portal: `tina`
- * (Blink Technicians) and `adam` (Blink Admins through a nested group).
- */
-export async function startPortalOnSamba(adminToken: string): Promise<{
-  blink: LocalBlink;
-  tina: PortalClient;
-  adam: PortalClient;
-}> {
-  const blink = await startLocalBlink({
-    env: { BLINK_VERSION: 'test' },
-    port: 0,
-    adminToken,
-    lockoutScanIntervalSeconds: 3600,
-    directory: localDirectorySettings(),
-    identityProvider: 'local',
+/** A device bound to the user (put straight into the store, as setup would) and a client that signs as it. */
+export async function boundDevice(
+  blink: LocalBlink,
+  userGuid: string,
+): Promise<{ deviceId: string; client: DeviceClient }> {
+  const keys = generateDeviceKeys();
+  const deviceId = randomUUID();
+  await blink.composition.adapters.deviceStore.add({
+    deviceId,
+    userGuid,
+    publicKey: keys.publicKey,
+    unlockMethod: 'none',
+    platform: 'other',
+    boundAt: new Date(),
   });
+  return { deviceId, client: new DeviceClient(blink.url, deviceId, keys.privateKey) };
+}
+
+/** The portal signed in as the Samba fixtures Tina (Blink Technicians) and Adam (Blink Admins), one client each. */
+export async function signedInTinaAndAdam(blink: LocalBlink): Promise<{ tina: PortalClient; adam: PortalClient }> {
   const { fixtures } = getSambaConnection();
   const tina = new PortalClient(blink);
   const adam = new PortalClient(blink);
@@ -60,5 +66,5 @@ export async function startPortalOnSamba(adminToken: string): Promise<{
     const callback = await client.signIn(name, fixtures.fixturePassword);
     if (callback.status !== 200) throw new Error(`${name} could not sign in to the portal (${callback.status})`);
   }
-  return { blink, tina, adam };
+  return { tina, adam };
 }
