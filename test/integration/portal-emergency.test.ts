@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import type { LocalBlink } from '../../local/runtime.js';
 import { DeleteTopicCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
 import { LOCAL_ALARM_INBOX, LOCAL_ALARM_TOPIC } from '../../local/stand-ins/alarm-topic.js';
 import { createSnsClient, createSqsClient } from '../../shared/composition/aws-clients.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import type { PortalClient } from '../support/portal-client.js';
-import { enrolledSambaUser, signedInTinaAndAdam } from './support/portal.js';
-import { localDirectorySettings, throwawayUsers } from './support/samba.js';
+import { enrolledSambaUser, startPortalOnSamba } from './support/portal.js';
+import { throwawayUsers } from './support/samba.js';
 
 // The emergency path for a caller who lost their phone, on Samba: only an Admin, only with a reason; the operators
 // hear of it on the alarm topic (fauxqs SNS, read back through a subscribed queue), the lost phone and apps are
@@ -23,15 +23,7 @@ let tina: PortalClient;
 let adam: PortalClient;
 
 beforeAll(async () => {
-  blink = await startLocalBlink({
-    env: { BLINK_VERSION: 'test' },
-    port: 0,
-    adminToken: ADMIN_TOKEN,
-    lockoutScanIntervalSeconds: 3600,
-    directory: localDirectorySettings(),
-    identityProvider: 'local',
-  });
-  ({ tina, adam } = await signedInTinaAndAdam(blink));
+  ({ blink, tina, adam } = await startPortalOnSamba(ADMIN_TOKEN));
 });
 
 afterAll(async () => {
