@@ -2,6 +2,7 @@ import type { PortalDependencies } from './dependencies.js';
 import { authenticate, requireCsrfToken, requireRole, signOut, type PortalUser } from './session.js';
 import { beginSignIn, completeSignIn } from './sign-in.js';
 import { findUsers, userDetail } from './users.js';
+import { emergencyRecovery } from './emergency.js';
 import { callerApprovalStatus, requestCallerApproval } from './caller-approval.js';
 import { callerVerifiedUntil, confirmCaller, helpDeskAction, resendActivation, sendCallerCode } from './help-desk.js';
 
@@ -34,6 +35,8 @@ export function createPortalUseCases(deps: PortalDependencies) {
       callerApprovalStatus(deps, technician, userGuid),
     helpDeskAction: (technician: PortalUser, userGuid: string, kind: 'unlock' | 'reset', requestId: string) =>
       helpDeskAction(deps, technician, userGuid, kind, requestId),
+    emergencyRecovery: (admin: PortalUser, userGuid: string, reason: string, requestId: string) =>
+      emergencyRecovery(deps, admin, userGuid, reason, requestId),
   };
 }
 
