@@ -96,10 +96,13 @@
     'lockout-alert': 'Lockout alert',
     'portal.caller-code-sent': 'Caller code sent',
     'portal.caller-verified': 'Caller verification',
+    'portal.caller-approval-requested': 'Caller approval asked in the app',
+    'caller-approval-answered': 'Caller approval answered in the app',
     'portal.unlock-requested': 'Help desk asked for an unlock',
     'portal.reset-requested': 'Help desk asked for a reset',
     'portal.unlock': 'Help desk unlock',
     'portal.reset': 'Help desk reset',
+    'portal.emergency': 'Emergency: lost phone',
   };
   const channelWords = { admin: 'help desk', sms: 'SMS', app: 'app', web: 'setup page', system: 'Blink' };
   /** The audit actor as a person: the IdP name of a portal technician, else as recorded. */
@@ -343,6 +346,60 @@
       el('section', { class: 'card' }, el('h2', { text: 'History' }), timeline),
     );
     if (views.helpDesk) views.helpDesk(actions, user);
+    if (views.emergency && isAdmin) views.emergency(actions, user);
+  };
+
+  /**
+   * The emergency path (Admins): a caller who lost their phone. No password is made: the phone and apps are revoked
+   * and a new activation link goes to the user's mailbox; the reason goes to the operators and the audit log.
+   */
+  views.emergency = (section, user) => {
+    const reason = el('textarea', {
+      id: 'emergency-reason',
+      rows: '2',
+      minlength: '10',
+      maxlength: '500',
+      required: true,
+    });
+    const outcome = el('p', { id: 'emergency-result', role: 'status' });
+    const submit = el('button', { type: 'submit', class: 'danger', text: 'Remove the lost phone and send a new link' });
+    const form = el(
+      'form',
+      {
+        onsubmit: async (event) => {
+          event.preventDefault();
+          submit.disabled = true;
+          try {
+            const answer = await api(`api/users/${user.userGuid}/emergency`, {
+              method: 'POST',
+              body: { reason: reason.value },
+            });
+            outcome.textContent = answer.activationSent
+              ? 'The phone is removed. A new activation link was emailed to the user; the operators were told.'
+              : 'The phone is removed; no activation link could be sent (see History). The operators were told.';
+          } catch (error) {
+            if (error.message !== 'signed out') outcome.textContent = error.message;
+            submit.disabled = false;
+          }
+        },
+      },
+      el('label', { for: 'emergency-reason', text: 'Reason (audited, sent to the operators and to the user)' }),
+      reason,
+      el('div', { class: 'actions' }, submit),
+    );
+    section.append(
+      el(
+        'details',
+        { id: 'emergency' },
+        el('summary', { text: 'Caller lost their phone (emergency, Admins only)' }),
+        el('p', {
+          class: 'muted',
+          text: 'Without verifying the caller: removes the phone and apps, emails the user a new activation link and a notice, and alerts the operators. No password is made; the user resets from the new phone.',
+        }),
+        form,
+        outcome,
+      ),
+    );
   };
 
   /**
@@ -400,6 +457,40 @@
         await api(`api/users/${user.userGuid}/verify-caller`, { method: 'POST', body: {} });
         status.textContent = `Code sent to ${user.maskedPhone}. Ask the caller to read it to you; it expires in 10 minutes.`;
         codeInput.focus();
+      }),
+    );
+    // The other way: an approval request to the user's Blink app, which shows this technician's name.
+    const hasApp = (user.devices || []).some((device) => !device.revokedAt);
+    const askApp = el('button', {
+      type: 'button',
+      id: 'ask-app',
+      class: 'secondary',
+      disabled: !hasApp,
+      text: 'Verify caller: ask the app',
+    });
+    const showVerified = (until) => {
+      status.textContent = `Caller verified until ${new Date(until).toLocaleTimeString()}, for you only.`;
+      unlock.disabled = false;
+      reset.disabled = false;
+    };
+    askApp.addEventListener('click', () =>
+      guard(askApp, async () => {
+        const path = `api/users/${user.userGuid}/verify-caller/app`;
+        const asked = await api(path, { method: 'POST', body: {} });
+        status.textContent =
+          'Approval request sent to the user’s Blink app. Ask the caller to open Blink and approve it. Waiting for the answer…';
+        const deadline = new Date(asked.expiresAt).getTime();
+        while (Date.now() < deadline + 2000) {
+          await new Promise((resolve) => window.setTimeout(resolve, 2000));
+          const answer = await api(path);
+          if (answer.state === 'approved') return showVerified(answer.verifiedUntil);
+          if (answer.state === 'denied') {
+            status.textContent = 'The user denied the request in the Blink app. The caller is not verified.';
+            return;
+          }
+          if (answer.state !== 'pending') break;
+        }
+        status.textContent = 'The approval request ended without an answer. The caller is not verified.';
       }),
     );
     const confirmForm = el(
@@ -461,7 +552,7 @@
     const notSetUp = user.activation === 'pending' || user.activation === 'expired';
     section.append(
       status,
-      el('div', { class: 'actions' }, send),
+      el('div', { class: 'actions' }, send, askApp),
       confirmForm,
       el('div', { class: 'actions' }, unlock, reset, notSetUp ? resend : undefined),
       result,
@@ -623,7 +714,9 @@
   const start = async () => {
     try {
       session = await api('api/session');
-    } catch {
+    } catch (error) {
+      // The page is a static file (S3 when deployed): without a session, the sign-in starts from here.
+      if (error.message === 'signed out') location.assign('/admin/portal/sign-in');
       return;
     }
     document.getElementById('who-name').textContent = session.name;

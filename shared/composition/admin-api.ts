@@ -24,10 +24,18 @@ import { createSmsSender } from './sms.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { SnsTopicAlerts } from '../adapters/sns/topic-alerts.js';
+import type { OperatorAlerts } from '../ports/operator-alerts.js';
+import type { Agent } from 'node:https';
+import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
+import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
 
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
 export const adminApiEnvSections = ['service', 'table', 'adminApi', 'email', 'enrollment', 'portal'] as const;
 export type AdminApiEnv = EnvOf<(typeof adminApiEnvSections)[number]>;
+/** What the portal's help-desk actions read besides adminApiEnvSections (deployed with the portal on). */
+export const adminApiPortalEnvSections = ['jobQueue', 'sms', 'enrollment', 'secretArns', 'webPush'] as const;
 
 /** What differs between the deployed and the local admin API. */
 export interface AdminApiInputs {
@@ -42,9 +50,14 @@ export interface AdminApiInputs {
    * the key that hashes codes). Only with PORTAL_OIDC_ISSUER; the IAM-only admin API does without.
    */
   helpDesk?: {
-    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'>;
-    clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client };
+    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'> & Partial<EnvOf<'secretArns'>> & Partial<EnvOf<'webPush'>>;
+    clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client; sns: SNSClient };
     secrets: Secrets;
+    /**
+     * Web Push of caller approval requests to the user's app, signed with the VAPID key pair in `secrets` (only when
+     * that secret is configured); without it the app finds a request when it opens.
+     */
+    webPush?: { agent?: Agent };
   };
 }
 
@@ -58,8 +71,14 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
   const auditLog = new DynamoAuditLog(documentClient, table);
   const enrollmentStore = new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() });
   const deviceStore = new DynamoDeviceStore(documentClient, table);
+  const emailSender = new SesEmailSender(ses, {
+    from: env.EMAIL_FROM,
+    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+  });
   const portal = portalFrom(env, inputs.helpDesk, {
     clock,
+    emailSender,
+    supportContact: env.SUPPORT_CONTACT,
     auditLog,
     enrollmentStore,
     deviceStore,
@@ -70,6 +89,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
     rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
     worker: inputs.worker,
+    logger: observability.logger,
   });
   const handler = createAdminApiHandler({
     observability,
@@ -79,10 +99,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     listEnrolledUsers: () => roster.list(),
     auditLog,
     clock,
-    emailSender: new SesEmailSender(ses, {
-      from: env.EMAIL_FROM,
-      ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
-    }),
+    emailSender,
     notices: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
     logger: observability.logger,
     ...(portal ? { portal } : {}),
@@ -104,6 +121,7 @@ function portalFrom(
     | 'jobQueue'
     | 'secrets'
     | 'productName'
+    | 'alerts'
   >,
 ) {
   if (!env.PORTAL_OIDC_ISSUER) return undefined;
@@ -116,27 +134,54 @@ function portalFrom(
     PORTAL_OIDC_CLIENT_ID: clientId,
     PORTAL_OIDC_CLIENT_SECRET: clientSecret,
   } = env;
-  if (!portalBaseUrl || !clientId || !clientSecret) {
+  // Deployed, the secret is read from Secrets Manager (PORTAL_OIDC_CLIENT_SECRET_ARN) on first use, never put in env.
+  const secretFromStore =
+    'PORTAL_OIDC_CLIENT_SECRET_ARN' in helpDesk.env && !!helpDesk.env.PORTAL_OIDC_CLIENT_SECRET_ARN;
+  if (!portalBaseUrl || !clientId || (!clientSecret && !secretFromStore)) {
     throw new ConfigurationError([
-      'PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET are required with PORTAL_OIDC_ISSUER',
+      'PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET (or _ARN) are required with PORTAL_OIDC_ISSUER',
     ]);
   }
   const useCases = createPortalUseCases({
     identityProvider: new OpenIdProvider({
       issuer: env.PORTAL_OIDC_ISSUER,
       clientId,
-      clientSecret: () => Promise.resolve(clientSecret),
+      clientSecret: clientSecret
+        ? () => Promise.resolve(clientSecret)
+        : () => helpDesk.secrets.get('portal-client-secret'),
       redirectUri: `${portalBaseUrl}/admin/portal/callback`,
       groupsClaim: env.PORTAL_OIDC_GROUPS_CLAIM,
+      scopes: env.PORTAL_OIDC_SCOPES,
     }),
     ...inputs,
     smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env),
     jobQueue: new SqsJobQueue(helpDesk.clients.sqs, { queueUrl: helpDesk.env.JOB_QUEUE_URL }),
     secrets: helpDesk.secrets,
+    alerts: operatorAlertsFrom(helpDesk.clients.sns, env.PORTAL_ALARM_TOPIC_ARN),
+    ...(helpDesk.webPush
+      ? {
+          webPushSender: new LibraryWebPushSender({
+            secrets: helpDesk.secrets,
+            subject: helpDesk.env.WEB_PUSH_SUBJECT ?? `mailto:${env.EMAIL_FROM}`,
+            allowedHosts: helpDesk.env.WEB_PUSH_HOSTS ?? DEFAULT_WEB_PUSH_HOSTS,
+            timeoutMs: 5_000,
+            ...(helpDesk.webPush.agent ? { agent: helpDesk.webPush.agent } : {}),
+          }),
+        }
+      : {}),
     productName: helpDesk.env.PRODUCT_NAME,
     activationTtlHours: helpDesk.env.ACTIVATION_TTL_HOURS,
     roleGroups: { admin: env.PORTAL_ADMIN_GROUPS, technician: env.PORTAL_TECHNICIAN_GROUPS },
     limits: { idleSeconds: env.PORTAL_SESSION_IDLE_MINUTES * 60, absoluteSeconds: env.PORTAL_SESSION_MAX_HOURS * 3600 },
   });
   return { useCases, portalBaseUrl };
+}
+
+/** The alarm topic when configured; without one the emergency path refuses, since nobody would hear of it. */
+function operatorAlertsFrom(sns: SNSClient, topicArn: string | undefined): OperatorAlerts {
+  if (topicArn) return new SnsTopicAlerts(sns, topicArn);
+  return {
+    alert: () =>
+      Promise.reject(new ConfigurationError(['PORTAL_ALARM_TOPIC_ARN: the emergency path needs the alarm topic'])),
+  };
 }
