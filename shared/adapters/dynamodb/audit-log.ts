@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
 import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk USER#<guid> (events about an account) or AUDIT#SYSTEM#<yyyy-mm-dd> (events without one, one
@@ -21,33 +21,28 @@ const auditItemSchema = z.object({
   at: z.iso.datetime().transform((value) => new Date(value)),
 });
 
-export class DynamoAuditLog implements AuditLog {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string; retentionDays?: number },
-  ) {}
-
+export class DynamoAuditLog
+  extends BlinkTableAdapter<{ tableName: string; retentionDays?: number }>
+  implements AuditLog
+{
   async record(event: AuditEvent): Promise<void> {
     const at = event.at.toISOString();
     const pk = event.userGuid ? `USER#${event.userGuid}` : `AUDIT#SYSTEM#${at.slice(0, 10)}`;
     const retention = this.options.retentionDays;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: definedAttributes({
-          pk,
-          sk: `AUDIT#${at}#${randomBytes(6).toString('hex')}`,
-          kind: 'audit',
-          userGuid: event.userGuid,
-          action: event.action,
-          channel: event.channel,
-          result: event.result,
-          reason: event.reason,
-          requestId: event.requestId,
-          actor: event.actor,
-          at,
-          ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
-        }),
+    await this.putItem(
+      definedAttributes({
+        pk,
+        sk: `AUDIT#${at}#${randomBytes(6).toString('hex')}`,
+        kind: 'audit',
+        userGuid: event.userGuid,
+        action: event.action,
+        channel: event.channel,
+        result: event.result,
+        reason: event.reason,
+        requestId: event.requestId,
+        actor: event.actor,
+        at,
+        ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
       }),
     );
   }

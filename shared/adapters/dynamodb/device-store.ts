@@ -1,11 +1,3 @@
-import {
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type UpdateCommandInput,
-  type UpdateCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
 import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
@@ -21,6 +13,7 @@ import {
   ttlSeconds,
   wroteIfConditionHeld,
 } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -55,49 +48,42 @@ export const deviceKeys = {
   nonce: (deviceId: string, nonce: string) => ({ pk: `NONCE#${deviceId}#${nonce}`, sk: 'NONCE' }),
 };
 
-export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits, WebAuthnCounters {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string },
-  ) {}
-
+export class DynamoDeviceStore
+  extends BlinkTableAdapter
+  implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits, WebAuthnCounters
+{
   async add(device: Device): Promise<void> {
     const { gsi1 } = blinkTableKeys;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: definedAttributes({
-          ...deviceKeys.device(device.deviceId),
-          kind: 'device',
-          [gsi1.partitionKey]: deviceKeys.userDevices(device.userGuid),
-          [gsi1.sortKey]: `DEVICE#${device.deviceId}`,
-          deviceId: device.deviceId,
-          userGuid: device.userGuid,
-          publicKey: publicJwkOf(device.publicKey),
-          encryptionKey: device.encryptionKey ? publicJwkOf(device.encryptionKey) : undefined,
-          unlockMethod: device.unlockMethod,
-          platform: device.platform,
-          pushToken: device.pushToken,
-          webauthn: device.webauthn
-            ? {
-                credentialId: device.webauthn.credentialId,
-                publicKey: device.webauthn.publicKey,
-                counter: device.webauthn.counter,
-              }
-            : undefined,
-          boundAt: device.boundAt.toISOString(),
-          revokedAt: device.revokedAt?.toISOString(),
-        }),
-        ConditionExpression: 'attribute_not_exists(pk)',
+    await this.putItem(
+      definedAttributes({
+        ...deviceKeys.device(device.deviceId),
+        kind: 'device',
+        [gsi1.partitionKey]: deviceKeys.userDevices(device.userGuid),
+        [gsi1.sortKey]: `DEVICE#${device.deviceId}`,
+        deviceId: device.deviceId,
+        userGuid: device.userGuid,
+        publicKey: publicJwkOf(device.publicKey),
+        encryptionKey: device.encryptionKey ? publicJwkOf(device.encryptionKey) : undefined,
+        unlockMethod: device.unlockMethod,
+        platform: device.platform,
+        pushToken: device.pushToken,
+        webauthn: device.webauthn
+          ? {
+              credentialId: device.webauthn.credentialId,
+              publicKey: device.webauthn.publicKey,
+              counter: device.webauthn.counter,
+            }
+          : undefined,
+        boundAt: device.boundAt.toISOString(),
+        revokedAt: device.revokedAt?.toISOString(),
       }),
+      { ConditionExpression: 'attribute_not_exists(pk)' },
     );
   }
 
   async get(deviceId: string): Promise<Device | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: deviceKeys.device(deviceId), ConsistentRead: true }),
-    );
-    return Item ? toDevice(Item) : undefined;
+    const item = await this.getItem(deviceKeys.device(deviceId));
+    return item ? toDevice(item) : undefined;
   }
 
   async listForUser(userGuid: string): Promise<Device[]> {
@@ -114,7 +100,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async revoke(deviceId: string, at: Date): Promise<boolean> {
     return wroteIfConditionHeld(() =>
-      this.updateDevice(deviceId, {
+      this.updateItem(deviceKeys.device(deviceId), {
         UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':at': at.toISOString() },
@@ -124,7 +110,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async advanceWebAuthnCounter(deviceId: string, counter: number): Promise<boolean> {
     return wroteIfConditionHeld(() =>
-      this.updateDevice(deviceId, {
+      this.updateItem(deviceKeys.device(deviceId), {
         UpdateExpression: 'SET webauthn.#counter = :counter',
         ConditionExpression: 'attribute_exists(webauthn) AND webauthn.#counter < :counter',
         ExpressionAttributeNames: { '#counter': 'counter' },
@@ -135,7 +121,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async saveWebPush(deviceId: string, subscription: WebPushSubscription): Promise<boolean> {
     return wroteIfConditionHeld(() =>
-      this.updateDevice(deviceId, {
+      this.updateItem(deviceKeys.device(deviceId), {
         UpdateExpression: 'SET webPush = :subscription',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: {
@@ -150,7 +136,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async removeWebPush(deviceId: string, endpoint?: string): Promise<void> {
     try {
-      await this.updateDevice(deviceId, {
+      await this.updateItem(deviceKeys.device(deviceId), {
         UpdateExpression: 'REMOVE webPush',
         ConditionExpression: endpoint === undefined ? 'attribute_exists(pk)' : 'webPush.endpoint = :endpoint',
         ...(endpoint === undefined ? {} : { ExpressionAttributeValues: { ':endpoint': endpoint } }),
@@ -162,7 +148,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 
   async recordVisit(deviceId: string, at: Date): Promise<Date | undefined> {
-    const { Attributes } = await this.updateDevice(deviceId, {
+    const { Attributes } = await this.updateItem(deviceKeys.device(deviceId), {
       UpdateExpression: 'SET statusSeenAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':at': at.toISOString() },
@@ -174,23 +160,10 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async rememberNonce(deviceId: string, nonce: string, keepUntil: Date): Promise<boolean> {
     return wroteIfConditionHeld(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: { ...deviceKeys.nonce(deviceId, nonce), kind: 'device-nonce', expiresAt: ttlSeconds(keepUntil) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+      this.putItem(
+        { ...deviceKeys.nonce(deviceId, nonce), kind: 'device-nonce', expiresAt: ttlSeconds(keepUntil) },
+        { ConditionExpression: 'attribute_not_exists(pk)' },
       ),
-    );
-  }
-
-  /** An update of one device's item (its key and the table filled in). */
-  private updateDevice(
-    deviceId: string,
-    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
-  ): Promise<UpdateCommandOutput> {
-    return this.client.send(
-      new UpdateCommand({ TableName: this.options.tableName, Key: deviceKeys.device(deviceId), ...update }),
     );
   }
 }

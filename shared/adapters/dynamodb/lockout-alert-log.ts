@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { LockoutAlertLog, LockoutAlertRecord, RecentLockouts } from '../../ports/lockout-alert-log.js';
 import { newestItemsByPrefix, ttlSeconds } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk USER#<guid>   sk LOCKOUT-ALERT#<lockoutTime>   (the record's fields), expiresAt (TTL).
@@ -21,38 +21,29 @@ const itemSchema = z.object({
   expiresAt: z.number().optional(),
 });
 
-export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string; now: () => Date },
-  ) {}
-
+export class DynamoLockoutAlertLog
+  extends BlinkTableAdapter<{ tableName: string; now: () => Date }>
+  implements LockoutAlertLog, RecentLockouts
+{
   async record(alert: LockoutAlertRecord, keepUntil: Date): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...key(alert.userGuid, alert.lockoutTime),
-          kind: 'lockout-alert',
-          userGuid: alert.userGuid,
-          lockoutTime: alert.lockoutTime,
-          lockedAt: alert.lockedAt.toISOString(),
-          handledAt: alert.handledAt.toISOString(),
-          outcome: alert.outcome,
-          sms: alert.sms,
-          pushes: alert.pushes,
-          expiresAt: ttlSeconds(keepUntil),
-        },
-      }),
-    );
+    await this.putItem({
+      ...key(alert.userGuid, alert.lockoutTime),
+      kind: 'lockout-alert',
+      userGuid: alert.userGuid,
+      lockoutTime: alert.lockoutTime,
+      lockedAt: alert.lockedAt.toISOString(),
+      handledAt: alert.handledAt.toISOString(),
+      outcome: alert.outcome,
+      sms: alert.sms,
+      pushes: alert.pushes,
+      expiresAt: ttlSeconds(keepUntil),
+    });
   }
 
   async find(userGuid: string, lockoutTime: string): Promise<LockoutAlertRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: key(userGuid, lockoutTime), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { expiresAt, ...record } = itemSchema.parse(Item);
+    const item = await this.getItem(key(userGuid, lockoutTime));
+    if (!item) return undefined;
+    const { expiresAt, ...record } = itemSchema.parse(item);
     // TTL deletes late (and never locally): an expired record is treated as gone.
     if (expiresAt !== undefined && expiresAt * 1000 <= this.options.now().getTime()) return undefined;
     return record;
