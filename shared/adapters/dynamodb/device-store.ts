@@ -5,14 +5,7 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { WebAuthnCounters } from '../../ports/webauthn.js';
 import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { WebPushSubscription } from '../../domain/web-push.js';
-import {
-  blinkTableKeys,
-  definedAttributes,
-  isConditionFailure,
-  queryAllItems,
-  ttlSeconds,
-  wroteIfConditionHeld,
-} from './table.js';
+import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds, wroteIfConditionHeld } from './table.js';
 import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
@@ -87,14 +80,7 @@ export class DynamoDeviceStore
   }
 
   async listForUser(userGuid: string): Promise<Device[]> {
-    const { gsi1 } = blinkTableKeys;
-    const items = await queryAllItems(this.client, {
-      TableName: this.options.tableName,
-      IndexName: gsi1.indexName,
-      KeyConditionExpression: '#gpk = :devices',
-      ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
-      ExpressionAttributeValues: { ':devices': deviceKeys.userDevices(userGuid) },
-    });
+    const items = await this.itemsInGsi1Partition(deviceKeys.userDevices(userGuid));
     return items.map(toDevice);
   }
 

@@ -4,7 +4,7 @@ import type { Enrollment } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
-import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
+import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
 import { BlinkTableAdapter } from './table-adapter.js';
 import { DynamoUserSearchIndex } from './user-search-index.js';
 
@@ -87,14 +87,7 @@ export class DynamoEnrollmentStore extends BlinkTableAdapter<DynamoEnrollmentSto
   }
 
   async findByPhone(phoneE164: string): Promise<Enrollment[]> {
-    const { gsi1 } = blinkTableKeys;
-    const items = await queryAllItems(this.client, {
-      TableName: this.options.tableName,
-      IndexName: gsi1.indexName,
-      KeyConditionExpression: '#gpk = :phone',
-      ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
-      ExpressionAttributeValues: { ':phone': enrollmentKeys.phone(phoneE164) },
-    });
+    const items = await this.itemsInGsi1Partition(enrollmentKeys.phone(phoneE164));
     // The index is eventually consistent: keep only what still matches.
     return items
       .map(toEnrollment)

@@ -10,6 +10,7 @@ import {
   type UpdateCommandInput,
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { blinkTableKeys, queryAllItems } from './table.js';
 
 /** The primary key of an item in the Blink table (see table.ts). */
 export type TableKey = { pk: string; sk: string };
@@ -44,6 +45,18 @@ export abstract class BlinkTableAdapter<Options extends { tableName: string } = 
     update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
   ): Promise<UpdateCommandOutput> {
     return this.client.send(new UpdateCommand({ TableName: this.options.tableName, Key: key, ...update }));
+  }
+
+  /** Every item of one partition of the overloaded index gsi1; eventually consistent, as every index read. */
+  protected itemsInGsi1Partition(partition: string): Promise<Record<string, unknown>[]> {
+    const { gsi1 } = blinkTableKeys;
+    return queryAllItems(this.client, {
+      TableName: this.options.tableName,
+      IndexName: gsi1.indexName,
+      KeyConditionExpression: '#gpk = :partition',
+      ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
+      ExpressionAttributeValues: { ':partition': partition },
+    });
   }
 
   protected deleteItem(
