@@ -418,20 +418,51 @@ async function listEmailViews(ses: SesStandIn): Promise<SentEmailView[]> {
   }));
 }
 
-const inboundRequestSchema = z.object({
-  from: e164,
-  to: e164.optional(),
-  body: z.string().min(1, 'must not be empty').max(1600, 'must be at most 1600 characters'),
-  /** To replay a message (SNS delivers at least once); a fresh id when absent. */
-  inboundMessageId: z.string().min(1).max(200).optional(),
-});
+/** A JSON request to the console's API: its body's schema and size limit, its name and an example for the errors. */
+interface ConsoleJsonRequest<Schema extends z.ZodType> {
+  schema: Schema;
+  maxBytes: number;
+  what: string;
+  example: string;
+}
 
-const lockRequestSchema = z.object({
-  samAccountName: z.enum(demoUsers.map((user) => user.samAccountName) as [string, ...string[]]),
-});
+const inboundSmsRequest = {
+  schema: z.object({
+    from: e164,
+    to: e164.optional(),
+    body: z.string().min(1, 'must not be empty').max(1600, 'must be at most 1600 characters'),
+    /** To replay a message (SNS delivers at least once); a fresh id when absent. */
+    inboundMessageId: z.string().min(1).max(200).optional(),
+  }),
+  maxBytes: 64 * 1024,
+  what: 'inbound SMS',
+  example: '{"from": "+12065550123", "to": "+18553917277", "body": "RESET"}',
+};
+
+const lockRequest = {
+  schema: z.object({
+    samAccountName: z.enum(demoUsers.map((user) => user.samAccountName) as [string, ...string[]]),
+  }),
+  maxBytes: 4 * 1024,
+  what: 'request',
+  example: '{"samAccountName": "jane.doe"}',
+};
 
 /** Jobs a person may put on the queue from the console (reset and unlock come from the product's own flows). */
-const jobRequestSchema = z.object({ kind: z.enum(['ping', 'lockout-scan', 'password-expiry-scan']) });
+const jobRequest = {
+  schema: z.object({ kind: z.enum(['ping', 'lockout-scan', 'password-expiry-scan']) }),
+  maxBytes: 4 * 1024,
+  what: 'job',
+  example: '{"kind": "ping"}, {"kind": "lockout-scan"} or {"kind": "password-expiry-scan"}',
+};
+
+async function readConsoleRequest<Schema extends z.ZodType>(
+  request: IncomingMessage,
+  expected: ConsoleJsonRequest<Schema>,
+): Promise<z.output<Schema>> {
+  const body = (await readBody(request, expected.maxBytes)).toString('utf8');
+  return parseJson(expected.schema, body, expected.what, expected.example);
+}
 
 async function jobQueueDepths(composition: LocalComposition) {
   const depth = async (queueUrl: string) => {
@@ -554,12 +585,7 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
     );
 
   const sendInboundSms = async (request: IncomingMessage, response: ServerResponse) => {
-    const sms = parseJson(
-      inboundRequestSchema,
-      (await readBody(request, 64 * 1024)).toString('utf8'),
-      'inbound SMS',
-      '{"from": "+12065550123", "to": "+18553917277", "body": "RESET"}',
-    );
+    const sms = await readConsoleRequest(request, inboundSmsRequest);
     const [firstNumber = ''] = deps.composition.env.SMS_INBOUND_NUMBERS;
     const inboundMessageId = sms.inboundMessageId ?? randomUUID();
     const twoWayMessage = {
@@ -577,24 +603,14 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
   };
 
   const enqueueJob = async (request: IncomingMessage, response: ServerResponse) => {
-    const { kind } = parseJson(
-      jobRequestSchema,
-      (await readBody(request, 4 * 1024)).toString('utf8'),
-      'job',
-      '{"kind": "ping"}, {"kind": "lockout-scan"} or {"kind": "password-expiry-scan"}',
-    );
+    const { kind } = await readConsoleRequest(request, jobRequest);
     const jobId = randomUUID();
     await deps.composition.adapters.jobQueue.enqueue({ kind, jobId, requestedAt: new Date().toISOString() });
     sendJson(response, 202, { jobId });
   };
 
   const lockDemoUser = async (request: IncomingMessage, response: ServerResponse) => {
-    const { samAccountName } = parseJson(
-      lockRequestSchema,
-      (await readBody(request, 4 * 1024)).toString('utf8'),
-      'request',
-      '{"samAccountName": "jane.doe"}',
-    );
+    const { samAccountName } = await readConsoleRequest(request, lockRequest);
     if (!deps.lockOutDemoUser) throw new NotFoundError('Locking a user out is offered for the demo directory only.');
     const wrongPasswords = await deps.lockOutDemoUser(samAccountName);
     sendJson(response, 200, { samAccountName, locked: true, wrongPasswords });

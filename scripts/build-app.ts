@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { build, transform, type Metafile } from 'esbuild';
+import { baseCssPath } from './build-web-assets.js';
 
 const appDir = resolve(__dirname, '..', 'app');
 export const appOutDir = resolve(__dirname, '..', 'dist', 'app');
@@ -45,7 +46,9 @@ export async function buildAppFiles(): Promise<AppFiles> {
   );
 
   files.set('index.html', Buffer.from(readFileSync(join(appDir, 'index.html'), 'utf8').replace(/\n\s*/g, '\n')));
-  const css = await transform(readFileSync(join(appDir, 'app.css'), 'utf8'), {
+  // The sheet shared with the setup page comes first, then the app's own rules.
+  const sheets = [baseCssPath, join(appDir, 'app.css')].map((file) => readFileSync(file, 'utf8'));
+  const css = await transform(sheets.join('\n'), {
     loader: 'css',
     minify: true,
     target: browsers,

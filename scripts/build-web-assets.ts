@@ -23,9 +23,13 @@ const shrinkCss = (text: string) => transformSync(text, { loader: 'css', minify:
 const shrinkJs = (text: string) =>
   transformSync(text, { loader: 'js', minify: true, target: browsers, legalComments: 'none' }).code;
 
+/** The style sheet the setup page shares with the app (scripts/build-app.ts): shipped before the page's own. */
+export const baseCssPath = join(webDir, 'base.css');
+const withBaseCss = (text: string) => shrinkCss(`${readFileSync(baseCssPath, 'utf8')}\n${text}`);
+
 const assets = {
   'setup.html': { name: 'setupHtml', shrink: shrinkHtml },
-  'setup.css': { name: 'setupCss', shrink: shrinkCss },
+  'setup.css': { name: 'setupCss', shrink: withBaseCss },
   'setup.js': { name: 'setupJs', shrink: shrinkJs },
   // The admin portal's page (served by the admin-api function).
   'portal.html': { name: 'portalHtml', shrink: shrinkHtml },

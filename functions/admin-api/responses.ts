@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { deviceSummaryOf } from '../../shared/domain/device.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { jsonResponse } from '../../shared/http/responses.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
@@ -24,12 +25,7 @@ export function enrollmentView({ enrollment, devices }: EnrollmentWithDevices) {
     methods: enrollment.methods,
     activatedAt: enrollment.activatedAt.toISOString(),
     updatedAt: enrollment.updatedAt.toISOString(),
-    devices: devices.map((device) => ({
-      deviceId: device.deviceId,
-      platform: device.platform,
-      boundAt: device.boundAt.toISOString(),
-      ...(device.revokedAt ? { revokedAt: device.revokedAt.toISOString() } : {}),
-    })),
+    devices: devices.map(deviceSummaryOf),
   };
 }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Duration, Names, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { alarmOnAny } from './alarms.js';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -399,16 +399,11 @@ export class BlinkFunction extends NodejsFunction {
    * timed-out or crashed invocation). Each function's own failures are worth a look; none are expected.
    */
   alarmOnErrors(alarmTopic: ITopic, description: string): Alarm {
-    const alarm = new Alarm(this, 'ErrorAlarm', {
-      alarmDescription: `Blink: ${description}`,
+    return alarmOnAny(this, 'ErrorAlarm', {
+      description: `Blink: ${description}`,
       metric: this.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmTopic,
     });
-    alarm.addAlarmAction(new SnsAction(alarmTopic));
-    return alarm;
   }
 
   private useKeyVia(key: IKey, service: string, actions: string[]): void {

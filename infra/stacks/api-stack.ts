@@ -1,7 +1,6 @@
 import { ArnFormat, CfnOutput, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { LambdaIntegration, type Method, type RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { alarmOnAny } from '../constructs/alarms.js';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
@@ -156,15 +155,12 @@ export class ApiStack extends Stack {
       'handling an inbound SMS failed. SNS retries it; after the retries it lands in the inbound SMS failure queue.',
     );
     // 5xx answered by API Gateway itself (integration timeouts, throttled function) as well as by the function.
-    new Alarm(this, 'ApiServerErrorAlarm', {
-      alarmDescription:
+    alarmOnAny(this, 'ApiServerErrorAlarm', {
+      description:
         'Blink: the public API answered 5xx. Users could not set up or reset; check the API function logs and API Gateway execution logs.',
       metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(props.alarmTopic));
+      alarmTopic: props.alarmTopic,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: publicBaseUrl });
   }

@@ -1,6 +1,7 @@
 import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { alarmOnAny } from '../constructs/alarms.js';
 import {
   FlowLogDestination,
   GatewayVpcEndpointAwsService,
@@ -131,16 +132,12 @@ export class DirectoryStack extends Stack {
     // SqsEventSource: its grant lets the role use the queue key outside SQS (no kms:ViaService).
     this.worker.consumeQueue(props.jobQueue, { batchSize: 10, maxConcurrency: 5 });
 
-    const errors = new Alarm(this, 'WorkerErrorAlarm', {
-      alarmDescription:
+    alarmOnAny(this, 'WorkerErrorAlarm', {
+      description:
         'Blink: the directory worker failed (invocation errors). Check its logs; jobs are retried, then go to the DLQ.',
       metric: this.worker.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmTopic: props.alarmTopic,
     });
-    errors.addAlarmAction(new SnsAction(props.alarmTopic));
 
     // Someone asked to reset or unlock an account Blink must not touch (protected, disabled…), or AD refused the reset.
     this.workerCountAlarm(
@@ -161,23 +158,12 @@ export class DirectoryStack extends Stack {
   }
 
   /** An alarm (id `<metricName>Alarm`) on any count of one of the worker's metrics in 5 minutes. */
-  private workerCountAlarm(metricName: string, alarmDescription: string, alarmTopic: ITopic): void {
-    const alarm = new Alarm(this, `${metricName}Alarm`, {
-      alarmDescription,
-      metric: new Metric({
-        namespace: 'Blink',
-        metricName,
-        // Powertools Metrics emits the service name (POWERTOOLS_SERVICE_NAME of BlinkFunction) as the `service` dimension.
-        dimensionsMap: { service: 'blink-directory-worker' },
-        period: Duration.minutes(5),
-        statistic: 'Sum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+  private workerCountAlarm(metricName: string, description: string, alarmTopic: ITopic): void {
+    alarmOnAny(this, `${metricName}Alarm`, {
+      description,
+      metric: workerMetric(metricName, Duration.minutes(5), 'Sum'),
+      alarmTopic,
     });
-    alarm.addAlarmAction(new SnsAction(alarmTopic));
   }
 
   /**
@@ -196,21 +182,12 @@ export class DirectoryStack extends Stack {
         'Blink: a password-expiry reminder run could not read every user within its time budget; some users were not reminded. Raise PASSWORD_EXPIRY_SCAN_TIME_BUDGET_MS or check DC latency.',
       ],
     ] as const;
-    for (const [metricName, alarmDescription] of alarms) {
-      new Alarm(this, `${metricName}Alarm`, {
-        alarmDescription,
-        metric: new Metric({
-          namespace: 'Blink',
-          metricName,
-          dimensionsMap: { service: 'blink-directory-worker' },
-          period: Duration.hours(1),
-          statistic: 'Sum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new SnsAction(alarmTopic));
+    for (const [metricName, description] of alarms) {
+      alarmOnAny(this, `${metricName}Alarm`, {
+        description,
+        metric: workerMetric(metricName, Duration.hours(1), 'Sum'),
+        alarmTopic,
+      });
     }
   }
 
@@ -220,45 +197,28 @@ export class DirectoryStack extends Stack {
    * for three schedule periods (schedule, queue or worker broken).
    */
   private lockoutScanAlarms(rateMinutes: number, alarmTopic: ITopic): void {
-    const metric = (metricName: string, period: Duration, statistic: string) =>
-      new Metric({
-        namespace: 'Blink',
-        metricName,
-        dimensionsMap: { service: 'blink-directory-worker' },
-        period,
-        statistic,
-      });
     const period = Duration.minutes(Math.max(5, rateMinutes));
-    const alarms = [
-      new Alarm(this, 'LockoutScanFailedAlarm', {
-        alarmDescription:
-          'Blink: a lockout scan failed (no domain controller answered, or alerts could not be sent). Locked users may not have been told; the job is retried. Check the directory worker logs.',
-        metric: metric('LockoutScanFailed', period, 'Sum'),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'LockoutScanIncompleteAlarm', {
-        alarmDescription:
-          'Blink: a lockout scan ran out of its time budget before the last page; some locked users were not looked at. Raise LOCKOUT_SCAN_TIME_BUDGET_MS or check DC latency.',
-        metric: metric('LockoutScanIncomplete', period, 'Sum'),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'LockoutScanMissingAlarm', {
-        alarmDescription: `Blink: no lockout scan finished in ${Math.min(rateMinutes * 3, 1440)} minutes (schedule every ${rateMinutes} minute(s)). Check the schedule, the job queue and the directory worker.`,
-        // Every finished scan reports how many accounts were locked (0 included): no data point means no scan.
-        metric: metric('LockoutAccountsLocked', Duration.minutes(Math.min(rateMinutes * 3, 1440)), 'SampleCount'),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.BREACHING,
-      }),
-    ];
-    for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(alarmTopic));
+    alarmOnAny(this, 'LockoutScanFailedAlarm', {
+      description:
+        'Blink: a lockout scan failed (no domain controller answered, or alerts could not be sent). Locked users may not have been told; the job is retried. Check the directory worker logs.',
+      metric: workerMetric('LockoutScanFailed', period, 'Sum'),
+      alarmTopic,
+    });
+    alarmOnAny(this, 'LockoutScanIncompleteAlarm', {
+      description:
+        'Blink: a lockout scan ran out of its time budget before the last page; some locked users were not looked at. Raise LOCKOUT_SCAN_TIME_BUDGET_MS or check DC latency.',
+      metric: workerMetric('LockoutScanIncomplete', period, 'Sum'),
+      alarmTopic,
+    });
+    new Alarm(this, 'LockoutScanMissingAlarm', {
+      alarmDescription: `Blink: no lockout scan finished in ${Math.min(rateMinutes * 3, 1440)} minutes (schedule every ${rateMinutes} minute(s)). Check the schedule, the job queue and the directory worker.`,
+      // Every finished scan reports how many accounts were locked (0 included): no data point means no scan.
+      metric: workerMetric('LockoutAccountsLocked', Duration.minutes(Math.min(rateMinutes * 3, 1440)), 'SampleCount'),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+    }).addAlarmAction(new SnsAction(alarmTopic));
   }
 
   /** An imported VPC (vpcId + subnetIds), or a small demo VPC with isolated subnets and flow logs. */
@@ -331,3 +291,17 @@ function jobMaxReceiveCount(queue: Queue): number {
 }
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * One of the metrics the directory worker emits. Powertools Metrics names the service (POWERTOOLS_SERVICE_NAME of
+ * BlinkFunction) in the `service` dimension.
+ */
+function workerMetric(metricName: string, period: Duration, statistic: string): Metric {
+  return new Metric({
+    namespace: 'Blink',
+    metricName,
+    dimensionsMap: { service: 'blink-directory-worker' },
+    period,
+    statistic,
+  });
+}

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { alarmOnAny } from '../constructs/alarms.js';
 import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -52,22 +53,13 @@ export class MessagingStack extends Stack {
     const { config, removalPolicy } = props;
 
     // --- Alarms ----------------------------------------------------------------------------------------------------
-    const alarmKey = rotatingKey(this, 'AlarmTopicKey', 'encrypts the alarm topic', removalPolicy);
-    alarmKey.addToResourcePolicy(this.serviceMayUseKey('cloudwatch.amazonaws.com'));
-    this.alarmTopic = new Topic(this, 'AlarmTopic', {
-      masterKey: alarmKey,
-      enforceSSL: true,
+    this.alarmTopic = this.topicOfService('cloudwatch.amazonaws.com', {
+      ids: { topic: 'AlarmTopic', key: 'AlarmTopicKey' },
+      keyDescription: 'encrypts the alarm topic',
       displayName: 'Blink alarms',
+      publishSid: 'CloudWatchAlarmsOfThisAccount',
+      removalPolicy,
     });
-    this.alarmTopic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'CloudWatchAlarmsOfThisAccount',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.alarmTopic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
     if (config.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
 
     // --- Directory jobs --------------------------------------------------------------------------------------------
@@ -118,34 +110,18 @@ export class MessagingStack extends Stack {
     this.passwordExpirySchedule(config, queueKey);
 
     // --- Inbound SMS -----------------------------------------------------------------------------------------------
-    const inboundKey = rotatingKey(
-      this,
-      'InboundSmsKey',
-      'encrypts the inbound SMS topic; End User Messaging SMS publishes with it',
-      removalPolicy,
-    );
-    inboundKey.addToResourcePolicy(this.serviceMayUseKey('sms-voice.amazonaws.com'));
-    // Two-way SMS needs a standard (not FIFO) topic.
-    this.inboundSmsTopic = new Topic(this, 'InboundSmsTopic', {
-      masterKey: inboundKey,
-      enforceSSL: true,
+    // Two-way SMS needs a standard (not FIFO) topic, as every topic here is. Publishes come from End User Messaging on
+    // behalf of this account's phone number(s) only (the configured number when smsPhoneNumberId is set), and nobody
+    // else may publish at all, not even this account's own IAM principals: a forged "inbound SMS" would otherwise
+    // reset a password.
+    this.inboundSmsTopic = this.topicOfService('sms-voice.amazonaws.com', {
+      ids: { topic: 'InboundSmsTopic', key: 'InboundSmsKey' },
+      keyDescription: 'encrypts the inbound SMS topic; End User Messaging SMS publishes with it',
       displayName: 'Blink inbound SMS',
+      publishSid: 'OnlyEndUserMessagingSmsOfThisAccount',
+      publishConditions: { ArnLike: { 'aws:SourceArn': this.inboundNumberArn(config.smsPhoneNumberId) } },
+      removalPolicy,
     });
-    // Publishes come from End User Messaging on behalf of this account's phone number(s) only (the configured
-    // number when smsPhoneNumberId is set), and nobody else may publish at all, not even this account's own IAM
-    // principals: a forged "inbound SMS" would otherwise reset a password.
-    this.inboundSmsTopic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'OnlyEndUserMessagingSmsOfThisAccount',
-        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.inboundSmsTopic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnLike: { 'aws:SourceArn': this.inboundNumberArn(config.smsPhoneNumberId) },
-        },
-      }),
-    );
     this.inboundSmsTopic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'NoOtherPublisher',
@@ -172,15 +148,12 @@ export class MessagingStack extends Stack {
       visibilityTimeout: Duration.seconds(TIMEOUTS.inboundSms.toSeconds() * 6),
       deadLetterQueue: { queue: this.inboundSmsFailureDeadLetters, maxReceiveCount: INBOUND_SMS_FAILURE_MAX_RECEIVES },
     });
-    new Alarm(this, 'InboundSmsFailureAlarm', {
-      alarmDescription:
+    alarmOnAny(this, 'InboundSmsFailureAlarm', {
+      description:
         "Blink: inbound SMS messages failed processing after Lambda's retries (senders are told to try again). Read the inbound-sms logs by inboundMessageId and the users' audit (inbound-failed).",
       metric: this.inboundSmsFailures.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(this.alarmTopic));
+      alarmTopic: this.alarmTopic,
+    });
     this.alarmOnMessages(
       'InboundSmsFailureDeadLetterAlarm',
       this.inboundSmsFailureDeadLetters,
@@ -344,6 +317,40 @@ export class MessagingStack extends Stack {
     });
   }
 
+  /**
+   * A topic encrypted with a rotating key of its own, to which `service` may publish on behalf of this account
+   * (and under `publishConditions`): the key lets the service use it, the topic's policy lets it publish.
+   */
+  private topicOfService(
+    service: string,
+    props: {
+      ids: { topic: string; key: string };
+      keyDescription: string;
+      displayName: string;
+      publishSid: string;
+      publishConditions?: Record<string, Record<string, string>>;
+      removalPolicy: RemovalPolicy;
+    },
+  ): Topic {
+    const key = rotatingKey(this, props.ids.key, props.keyDescription, props.removalPolicy);
+    key.addToResourcePolicy(this.serviceMayUseKey(service));
+    const topic = new Topic(this, props.ids.topic, {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: props.displayName,
+    });
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: props.publishSid,
+        principals: [new ServicePrincipal(service)],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ...props.publishConditions },
+      }),
+    );
+    return topic;
+  }
+
   private serviceMayUseKey(service: string): PolicyStatement {
     return new PolicyStatement({
       principals: [new ServicePrincipal(service)],
@@ -354,16 +361,11 @@ export class MessagingStack extends Stack {
   }
 
   private alarmOnMessages(id: string, queue: Queue, description: string): Alarm {
-    const alarm = new Alarm(this, id, {
-      alarmDescription: `Blink: ${description}. Inspect the messages, fix the cause, then redrive them.`,
+    return alarmOnAny(this, id, {
+      description: `Blink: ${description}. Inspect the messages, fix the cause, then redrive them.`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmTopic: this.alarmTopic,
     });
-    alarm.addAlarmAction(new SnsAction(this.alarmTopic));
-    return alarm;
   }
 }
 

@@ -44,3 +44,13 @@ export interface ServiceClients {
   ses: SESv2Client;
   smsVoice: PinpointSMSVoiceV2Client;
 }
+
+/** All four at the deployed targets (the Lambda's region and credentials), for the functions that use them all. */
+export function createServiceClients(): ServiceClients {
+  return {
+    documentClient: createDocumentClient(),
+    sqs: createSqsClient(),
+    ses: createSesClient(),
+    smsVoice: createSmsVoiceClient(),
+  };
+}

@@ -8,25 +8,21 @@ import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
  * has a silent default.
  */
 
-const commaList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  )
-  .pipe(z.array(z.string()).min(1));
+/** A non-empty list in one variable, items trimmed, empty items dropped. */
+const listSeparatedBy = (separator: ',' | ';') =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(separator)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    )
+    .pipe(z.array(z.string()).min(1));
 
-const semicolonList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(';')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  )
-  .pipe(z.array(z.string()).min(1));
+const commaList = listSeparatedBy(',');
+// Group names and DNs contain commas.
+const semicolonList = listSeparatedBy(';');
 
 const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
 

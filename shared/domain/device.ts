@@ -45,3 +45,20 @@ export const DEVICE_REQUEST_MAX_SKEW_MS = 5 * 60_000;
 export function passwordEncryptionKeyOf(device: Pick<Device, 'publicKey' | 'encryptionKey'>): DevicePublicKey {
   return device.encryptionKey ?? device.publicKey;
 }
+
+/** What the admin API and the portal show of a device: never its keys, push addresses or WebAuthn credential. */
+export interface DeviceSummary {
+  deviceId: string;
+  platform: DevicePlatform;
+  boundAt: string;
+  revokedAt?: string;
+}
+
+export function deviceSummaryOf(device: Device): DeviceSummary {
+  return {
+    deviceId: device.deviceId,
+    platform: device.platform,
+    boundAt: device.boundAt.toISOString(),
+    ...(device.revokedAt ? { revokedAt: device.revokedAt.toISOString() } : {}),
+  };
+}

@@ -6,6 +6,9 @@ export interface OutboundPush {
   data?: Record<string, string>;
 }
 
+/** The words of a push, as the messages of each use case write them. */
+export type PushText = Pick<OutboundPush, 'title' | 'body'>;
+
 export interface PushSender {
   send(push: OutboundPush): Promise<{ messageId: string }>;
 }

@@ -13,7 +13,8 @@ const webDir = join(__dirname, '..', '..', 'web');
 // The checks on content read the sources in web/; the served strings are their minified forms.
 const source = {
   html: readFileSync(join(webDir, 'setup.html'), 'utf8'),
-  css: readFileSync(join(webDir, 'setup.css'), 'utf8'),
+  // The sheet shared with the app, then the page's own: what the build minifies into setupCss.
+  css: ['base.css', 'setup.css'].map((file) => readFileSync(join(webDir, file), 'utf8')).join('\n'),
   js: readFileSync(join(webDir, 'setup.js'), 'utf8'),
 };
 

@@ -1,8 +1,8 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
 import type { AppRequestRecipient, AppRequestResult, AppRequestResults } from '../../ports/password-delivery.js';
 import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
+import { BlinkTableAdapter, type TableKey } from './table-adapter.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -28,27 +28,19 @@ export const passwordDeliveryKeys = {
 
 type Outcome = Exclude<AppRequestResult, { state: 'pending' | 'password-ready' | 'gone' }>;
 
-export class DynamoAppResults implements AppRequestResults {
-  constructor(
-    protected readonly client: DynamoDBDocumentClient,
-    protected readonly options: { tableName: string },
-  ) {}
-
+export class DynamoAppResults extends BlinkTableAdapter implements AppRequestResults {
   async open(recipient: AppRequestRecipient, expiresAt: Date): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
-          kind: 'app-result',
-          userGuid: recipient.userGuid,
-          state: 'pending',
-          validUntil: expiresAt.toISOString(),
-          expiresAt: ttlSeconds(expiresAt),
-        },
-        // A job id is new for every request: an existing item means a bug, never something to overwrite.
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+    await this.putItem(
+      {
+        ...passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
+        kind: 'app-result',
+        userGuid: recipient.userGuid,
+        state: 'pending',
+        validUntil: expiresAt.toISOString(),
+        expiresAt: ttlSeconds(expiresAt),
+      },
+      // A job id is new for every request: an existing item means a bug, never something to overwrite.
+      { ConditionExpression: 'attribute_not_exists(pk)' },
     );
   }
 
@@ -61,15 +53,9 @@ export class DynamoAppResults implements AppRequestResults {
   }
 
   async isAwaiting(recipient: AppRequestRecipient, now: Date): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.options.tableName,
-        Key: passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) return false;
-    const stored = resultItemSchema.parse(Item);
+    const item = await this.getItem(passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId));
+    if (!item) return false;
+    const stored = resultItemSchema.parse(item);
     return (
       stored.userGuid === recipient.userGuid &&
       stored.state === 'pending' &&
@@ -79,11 +65,9 @@ export class DynamoAppResults implements AppRequestResults {
 
   async take(jobId: string, deviceId: string, now: Date): Promise<AppRequestResult | undefined> {
     const key = passwordDeliveryKeys.result(jobId, deviceId);
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const stored = resultItemSchema.parse(Item);
+    const item = await this.getItem(key);
+    if (!item) return undefined;
+    const stored = resultItemSchema.parse(item);
     // Expiry is checked here: TTL deletes items up to days late (and dynalite never does).
     const expired = now.getTime() >= stored.validUntil.getTime();
     switch (stored.state) {
@@ -102,7 +86,7 @@ export class DynamoAppResults implements AppRequestResults {
   }
 
   /** Hands the JWE out once: the state changes and the ciphertext is removed in one conditional write. */
-  private async takePassword(key: { pk: string; sk: string }, now: Date, expired: boolean): Promise<AppRequestResult> {
+  private async takePassword(key: TableKey, now: Date, expired: boolean): Promise<AppRequestResult> {
     try {
       const Attributes = await this.markTaken(key, now, 'by-app');
       const jwe = z.object({ jwe: z.string().min(1) }).parse(Attributes).jwe;
@@ -115,7 +99,7 @@ export class DynamoAppResults implements AppRequestResults {
     }
   }
 
-  private async discardExpired(key: { pk: string; sk: string }, now: Date): Promise<void> {
+  private async discardExpired(key: TableKey, now: Date): Promise<void> {
     try {
       await this.markTaken(key, now, 'on-expiry');
     } catch (error) {
@@ -128,22 +112,18 @@ export class DynamoAppResults implements AppRequestResults {
    * valid (recording when, and returning the old item with the ciphertext), on expiry only once it is not.
    */
   private async markTaken(
-    key: { pk: string; sk: string },
+    key: TableKey,
     now: Date,
     how: 'by-app' | 'on-expiry',
   ): Promise<Record<string, unknown> | undefined> {
     const byApp = how === 'by-app';
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.options.tableName,
-        Key: key,
-        UpdateExpression: byApp ? 'SET #state = :taken, takenAt = :now REMOVE jwe' : 'SET #state = :taken REMOVE jwe',
-        ConditionExpression: byApp ? '#state = :ready AND validUntil > :now' : '#state = :ready AND validUntil <= :now',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':taken': 'taken', ':ready': 'password-ready', ':now': now.toISOString() },
-        ...(byApp ? { ReturnValues: 'ALL_OLD' as const } : {}),
-      }),
-    );
+    const { Attributes } = await this.updateItem(key, {
+      UpdateExpression: byApp ? 'SET #state = :taken, takenAt = :now REMOVE jwe' : 'SET #state = :taken REMOVE jwe',
+      ConditionExpression: byApp ? '#state = :ready AND validUntil > :now' : '#state = :ready AND validUntil <= :now',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':taken': 'taken', ':ready': 'password-ready', ':now': now.toISOString() },
+      ...(byApp ? { ReturnValues: 'ALL_OLD' as const } : {}),
+    });
     return Attributes;
   }
 
@@ -156,24 +136,23 @@ export class DynamoAppResults implements AppRequestResults {
     expiresAt: Date,
   ): Promise<void> {
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: definedAttributes({
-            ...passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
-            kind: 'app-result',
-            userGuid: recipient.userGuid,
-            state: answer.state,
-            jwe: 'jwe' in answer ? answer.jwe : undefined,
-            message: 'message' in answer ? answer.message : undefined,
-            validUntil: expiresAt.toISOString(),
-            expiresAt: ttlSeconds(expiresAt),
-          }),
+      await this.putItem(
+        definedAttributes({
+          ...passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
+          kind: 'app-result',
+          userGuid: recipient.userGuid,
+          state: answer.state,
+          jwe: 'jwe' in answer ? answer.jwe : undefined,
+          message: 'message' in answer ? answer.message : undefined,
+          validUntil: expiresAt.toISOString(),
+          expiresAt: ttlSeconds(expiresAt),
+        }),
+        {
           // Only an opened request of this user, and never once its password was handed out.
           ConditionExpression: 'attribute_exists(pk) AND userGuid = :userGuid AND #state <> :taken',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':userGuid': recipient.userGuid, ':taken': 'taken' },
-        }),
+        },
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new NotFoundError('No open app request to answer.');

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
 import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
 import { resetOrUnlockOf } from '../../domain/user-row.js';
 import { DynamoUserRowFacts } from './user-row-facts.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk USER#<guid> (events about an account) or AUDIT#SYSTEM#<yyyy-mm-dd> (events without one, one
@@ -23,37 +23,30 @@ const auditItemSchema = z.object({
   at: z.iso.datetime().transform((value) => new Date(value)),
 });
 
-export class DynamoAuditLog implements AuditLog {
-  private readonly rowFacts: DynamoUserRowFacts;
-
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string; retentionDays?: number },
-  ) {
-    this.rowFacts = new DynamoUserRowFacts(client, options);
-  }
+export class DynamoAuditLog
+  extends BlinkTableAdapter<{ tableName: string; retentionDays?: number }>
+  implements AuditLog
+{
+  private readonly rowFacts = new DynamoUserRowFacts(this.client, this.options);
 
   async record(event: AuditEvent): Promise<void> {
     const at = event.at.toISOString();
     const pk = event.userGuid ? `USER#${event.userGuid}` : `AUDIT#SYSTEM#${at.slice(0, 10)}`;
     const retention = this.options.retentionDays;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: definedAttributes({
-          pk,
-          sk: `AUDIT#${at}#${randomBytes(6).toString('hex')}`,
-          kind: 'audit',
-          userGuid: event.userGuid,
-          action: event.action,
-          channel: event.channel,
-          result: event.result,
-          reason: event.reason,
-          requestId: event.requestId,
-          actor: event.actor,
-          at,
-          ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
-        }),
+    await this.putItem(
+      definedAttributes({
+        pk,
+        sk: `AUDIT#${at}#${randomBytes(6).toString('hex')}`,
+        kind: 'audit',
+        userGuid: event.userGuid,
+        action: event.action,
+        channel: event.channel,
+        result: event.result,
+        reason: event.reason,
+        requestId: event.requestId,
+        actor: event.actor,
+        at,
+        ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
       }),
     ); // Every reset and unlock is audited, wherever it ran: the Users page's "last reset or unlock" follows from here.
     const action = resetOrUnlockOf(event.action);

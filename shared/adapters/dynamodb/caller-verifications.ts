@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type {
   CallerApprovalAnswer,
@@ -10,6 +9,7 @@ import type {
 } from '../../domain/caller-verification.js';
 import type { CallerVerificationStore } from '../../ports/caller-verifications.js';
 import { queryAllItems, ttlSeconds, wroteIfConditionHeld } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk PORTAL#CALLER#<user guid>, sk TECH#<sha256 of the technician's IdP subject>: codeHash (keyed),
@@ -43,12 +43,7 @@ const verifiedSchema = z.object({
     .optional(),
 });
 
-export class DynamoCallerVerificationStore implements CallerVerificationStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string },
-  ) {}
-
+export class DynamoCallerVerificationStore extends BlinkTableAdapter implements CallerVerificationStore {
   async issue(key: CallerVerificationKey, code: { hash: string; issuedAt: Date; expiresAt: Date }): Promise<void> {
     await this.replace(key, code, { codeHash: code.hash });
   }
@@ -62,42 +57,32 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
   ): Promise<CallerCodeCheck> {
     const live = 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND validUntil > :now AND attempts < :max';
     const verified = await wroteIfConditionHeld(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: itemKey(key),
-          UpdateExpression: 'SET usedAt = :now, verifiedUntil = :until',
-          ConditionExpression: `${live} AND codeHash = :hash`,
-          ExpressionAttributeValues: {
-            ':now': now.toISOString(),
-            ':until': verifiedUntil.toISOString(),
-            ':max': maxAttempts,
-            ':hash': hash,
-          },
-        }),
-      ),
+      this.updateItem(itemKey(key), {
+        UpdateExpression: 'SET usedAt = :now, verifiedUntil = :until',
+        ConditionExpression: `${live} AND codeHash = :hash`,
+        ExpressionAttributeValues: {
+          ':now': now.toISOString(),
+          ':until': verifiedUntil.toISOString(),
+          ':max': maxAttempts,
+          ':hash': hash,
+        },
+      }),
     );
     if (verified) return 'verified';
     // A wrong code counts against the live code only; with no live code there is nothing to count against.
     const counted = await wroteIfConditionHeld(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: itemKey(key),
-          UpdateExpression: 'ADD attempts :one',
-          ConditionExpression: live,
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':max': maxAttempts, ':one': 1 },
-        }),
-      ),
+      this.updateItem(itemKey(key), {
+        UpdateExpression: 'ADD attempts :one',
+        ConditionExpression: live,
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':max': maxAttempts, ':one': 1 },
+      }),
     );
     return counted ? 'wrong-code' : 'no-live-code';
   }
 
   async verifiedUntil(key: CallerVerificationKey): Promise<Date | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: itemKey(key), ConsistentRead: true }),
-    );
-    return Item ? verifiedSchema.parse(Item).verifiedUntil : undefined;
+    const item = await this.getItem(itemKey(key));
+    return item ? verifiedSchema.parse(item).verifiedUntil : undefined;
   }
 
   async requestApproval(
@@ -130,10 +115,9 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
     if (!item) return undefined;
     // Once: the first answer to a live request flips it; a replayed or late one finds the condition false.
     const answered = await wroteIfConditionHeld(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: { pk: `PORTAL#CALLER#${userGuid}`, sk: item.sk },
+      this.updateItem(
+        { pk: `PORTAL#CALLER#${userGuid}`, sk: item.sk },
+        {
           UpdateExpression:
             answer === 'approve'
               ? 'SET approvalState = :state, usedAt = :now, verifiedUntil = :until'
@@ -147,18 +131,16 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
             ':now': now.toISOString(),
             ...(answer === 'approve' ? { ':until': verifiedUntil.toISOString() } : {}),
           },
-        }),
+        },
       ),
     );
     return answered ? { technicianActor: item.technicianActor ?? 'unknown' } : undefined;
   }
 
   async approvalState(key: CallerVerificationKey, now: Date): Promise<CallerApprovalState> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: itemKey(key), ConsistentRead: true }),
-    );
-    if (!Item || Item['approvalId'] === undefined) return 'none';
-    const item = approvalSchema.parse(Item);
+    const stored = await this.getItem(itemKey(key));
+    if (!stored || stored['approvalId'] === undefined) return 'none';
+    const item = approvalSchema.parse(stored);
     if (item.approvalState === 'pending' && item.validUntil.getTime() <= now.getTime()) return 'expired';
     return item.approvalState ?? 'none';
   }
@@ -169,20 +151,15 @@ export class DynamoCallerVerificationStore implements CallerVerificationStore {
     times: { issuedAt: Date; expiresAt: Date },
     fields: Record<string, string>,
   ): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...itemKey(key),
-          kind: 'caller-verification',
-          ...fields,
-          issuedAt: times.issuedAt.toISOString(),
-          validUntil: times.expiresAt.toISOString(),
-          attempts: 0,
-          expiresAt: ttlSeconds(new Date(times.expiresAt.getTime() + 86_400_000)),
-        },
-      }),
-    );
+    await this.putItem({
+      ...itemKey(key),
+      kind: 'caller-verification',
+      ...fields,
+      issuedAt: times.issuedAt.toISOString(),
+      validUntil: times.expiresAt.toISOString(),
+      attempts: 0,
+      expiresAt: ttlSeconds(new Date(times.expiresAt.getTime() + 86_400_000)),
+    });
   }
 
   /** Every code and request of this user (one item per technician who asked: a handful). */

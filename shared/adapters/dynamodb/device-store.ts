@@ -1,11 +1,3 @@
-import {
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type UpdateCommandInput,
-  type UpdateCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Device } from '../../domain/device.js';
 import { devicePublicKeySchema, type DevicePublicKey } from '../../domain/device-signature.js';
@@ -13,15 +5,9 @@ import type { DeviceStore } from '../../ports/device-store.js';
 import type { WebAuthnCounters } from '../../ports/webauthn.js';
 import type { DeviceStatusVisits, WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
 import type { WebPushSubscription } from '../../domain/web-push.js';
-import {
-  blinkTableKeys,
-  definedAttributes,
-  isConditionFailure,
-  queryAllItems,
-  ttlSeconds,
-  wroteIfConditionHeld,
-} from './table.js';
+import { blinkTableKeys, definedAttributes, isConditionFailure, ttlSeconds, wroteIfConditionHeld } from './table.js';
 import { DynamoUserRowFacts } from './user-row-facts.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout (single table, see table.ts):
@@ -56,72 +42,56 @@ export const deviceKeys = {
   nonce: (deviceId: string, nonce: string) => ({ pk: `NONCE#${deviceId}#${nonce}`, sk: 'NONCE' }),
 };
 
-export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits, WebAuthnCounters {
-  private readonly rowFacts: DynamoUserRowFacts;
-
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string },
-  ) {
-    this.rowFacts = new DynamoUserRowFacts(client, options);
-  }
+export class DynamoDeviceStore
+  extends BlinkTableAdapter
+  implements DeviceStore, WebPushSubscriptions, DeviceStatusVisits, WebAuthnCounters
+{
+  private readonly rowFacts = new DynamoUserRowFacts(this.client, this.options);
 
   async add(device: Device): Promise<void> {
     const { gsi1 } = blinkTableKeys;
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: definedAttributes({
-          ...deviceKeys.device(device.deviceId),
-          kind: 'device',
-          [gsi1.partitionKey]: deviceKeys.userDevices(device.userGuid),
-          [gsi1.sortKey]: `DEVICE#${device.deviceId}`,
-          deviceId: device.deviceId,
-          userGuid: device.userGuid,
-          publicKey: publicJwkOf(device.publicKey),
-          encryptionKey: device.encryptionKey ? publicJwkOf(device.encryptionKey) : undefined,
-          unlockMethod: device.unlockMethod,
-          platform: device.platform,
-          pushToken: device.pushToken,
-          webauthn: device.webauthn
-            ? {
-                credentialId: device.webauthn.credentialId,
-                publicKey: device.webauthn.publicKey,
-                counter: device.webauthn.counter,
-              }
-            : undefined,
-          boundAt: device.boundAt.toISOString(),
-          revokedAt: device.revokedAt?.toISOString(),
-        }),
-        ConditionExpression: 'attribute_not_exists(pk)',
+    await this.putItem(
+      definedAttributes({
+        ...deviceKeys.device(device.deviceId),
+        kind: 'device',
+        [gsi1.partitionKey]: deviceKeys.userDevices(device.userGuid),
+        [gsi1.sortKey]: `DEVICE#${device.deviceId}`,
+        deviceId: device.deviceId,
+        userGuid: device.userGuid,
+        publicKey: publicJwkOf(device.publicKey),
+        encryptionKey: device.encryptionKey ? publicJwkOf(device.encryptionKey) : undefined,
+        unlockMethod: device.unlockMethod,
+        platform: device.platform,
+        pushToken: device.pushToken,
+        webauthn: device.webauthn
+          ? {
+              credentialId: device.webauthn.credentialId,
+              publicKey: device.webauthn.publicKey,
+              counter: device.webauthn.counter,
+            }
+          : undefined,
+        boundAt: device.boundAt.toISOString(),
+        revokedAt: device.revokedAt?.toISOString(),
       }),
+      { ConditionExpression: 'attribute_not_exists(pk)' },
     );
     if (!device.revokedAt) await this.rowFacts.devicesChanged(device.userGuid, 1);
   }
 
   async get(deviceId: string): Promise<Device | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: deviceKeys.device(deviceId), ConsistentRead: true }),
-    );
-    return Item ? toDevice(Item) : undefined;
+    const item = await this.getItem(deviceKeys.device(deviceId));
+    return item ? toDevice(item) : undefined;
   }
 
   async listForUser(userGuid: string): Promise<Device[]> {
-    const { gsi1 } = blinkTableKeys;
-    const items = await queryAllItems(this.client, {
-      TableName: this.options.tableName,
-      IndexName: gsi1.indexName,
-      KeyConditionExpression: '#gpk = :devices',
-      ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
-      ExpressionAttributeValues: { ':devices': deviceKeys.userDevices(userGuid) },
-    });
+    const items = await this.itemsInGsi1Partition(deviceKeys.userDevices(userGuid));
     return items.map(toDevice);
   }
 
   async revoke(deviceId: string, at: Date): Promise<boolean> {
     let before: Record<string, unknown> | undefined;
     const found = await wroteIfConditionHeld(async () => {
-      ({ Attributes: before } = await this.updateDevice(deviceId, {
+      ({ Attributes: before } = await this.updateItem(deviceKeys.device(deviceId), {
         UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':at': at.toISOString() },
@@ -136,7 +106,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async advanceWebAuthnCounter(deviceId: string, counter: number): Promise<boolean> {
     return wroteIfConditionHeld(() =>
-      this.updateDevice(deviceId, {
+      this.updateItem(deviceKeys.device(deviceId), {
         UpdateExpression: 'SET webauthn.#counter = :counter',
         ConditionExpression: 'attribute_exists(webauthn) AND webauthn.#counter < :counter',
         ExpressionAttributeNames: { '#counter': 'counter' },
@@ -147,7 +117,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async saveWebPush(deviceId: string, subscription: WebPushSubscription): Promise<boolean> {
     return wroteIfConditionHeld(() =>
-      this.updateDevice(deviceId, {
+      this.updateItem(deviceKeys.device(deviceId), {
         UpdateExpression: 'SET webPush = :subscription',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: {
@@ -162,7 +132,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async removeWebPush(deviceId: string, endpoint?: string): Promise<void> {
     try {
-      await this.updateDevice(deviceId, {
+      await this.updateItem(deviceKeys.device(deviceId), {
         UpdateExpression: 'REMOVE webPush',
         ConditionExpression: endpoint === undefined ? 'attribute_exists(pk)' : 'webPush.endpoint = :endpoint',
         ...(endpoint === undefined ? {} : { ExpressionAttributeValues: { ':endpoint': endpoint } }),
@@ -174,7 +144,7 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
   }
 
   async recordVisit(deviceId: string, at: Date): Promise<Date | undefined> {
-    const { Attributes } = await this.updateDevice(deviceId, {
+    const { Attributes } = await this.updateItem(deviceKeys.device(deviceId), {
       UpdateExpression: 'SET statusSeenAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':at': at.toISOString() },
@@ -186,23 +156,10 @@ export class DynamoDeviceStore implements DeviceStore, WebPushSubscriptions, Dev
 
   async rememberNonce(deviceId: string, nonce: string, keepUntil: Date): Promise<boolean> {
     return wroteIfConditionHeld(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: { ...deviceKeys.nonce(deviceId, nonce), kind: 'device-nonce', expiresAt: ttlSeconds(keepUntil) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+      this.putItem(
+        { ...deviceKeys.nonce(deviceId, nonce), kind: 'device-nonce', expiresAt: ttlSeconds(keepUntil) },
+        { ConditionExpression: 'attribute_not_exists(pk)' },
       ),
-    );
-  }
-
-  /** An update of one device's item (its key and the table filled in). */
-  private updateDevice(
-    deviceId: string,
-    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
-  ): Promise<UpdateCommandOutput> {
-    return this.client.send(
-      new UpdateCommand({ TableName: this.options.tableName, Key: deviceKeys.device(deviceId), ...update }),
     );
   }
 }

@@ -1,7 +1,7 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { EnrollmentRoster } from '../../ports/enrollment-roster.js';
 import { queryAllItems } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk ENROLLMENTS   sk USER#<guid>   (userGuid, addedAt)
@@ -12,20 +12,10 @@ import { queryAllItems } from './table.js';
 const ROSTER_PK = 'ENROLLMENTS';
 const rosterItemSchema = z.object({ userGuid: z.string() });
 
-export class DynamoEnrollmentRoster implements EnrollmentRoster {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string },
-  ) {}
-
+export class DynamoEnrollmentRoster extends BlinkTableAdapter implements EnrollmentRoster {
   async add(userGuid: string, at: Date): Promise<void> {
     // Idempotent: a second activation rewrites the same key.
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: { pk: ROSTER_PK, sk: `USER#${userGuid}`, userGuid, addedAt: at.toISOString() },
-      }),
-    );
+    await this.putItem({ pk: ROSTER_PK, sk: `USER#${userGuid}`, userGuid, addedAt: at.toISOString() });
   }
 
   async list(): Promise<string[]> {

@@ -1,10 +1,11 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Enrollment } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
-import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
+import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 import { DynamoUserSearchIndex } from './user-search-index.js';
 import { DynamoUserRowFacts } from './user-row-facts.js';
 
@@ -72,38 +73,25 @@ export interface DynamoEnrollmentStoreOptions {
   now?: () => Date;
 }
 
-export class DynamoEnrollmentStore implements EnrollmentStore {
-  private readonly tableName: string;
+export class DynamoEnrollmentStore extends BlinkTableAdapter<DynamoEnrollmentStoreOptions> implements EnrollmentStore {
   private readonly now: () => Date;
   private readonly searchIndex: DynamoUserSearchIndex;
   private readonly rowFacts: DynamoUserRowFacts;
 
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    options: DynamoEnrollmentStoreOptions,
-  ) {
-    this.tableName = options.tableName;
+  constructor(client: DynamoDBDocumentClient, options: DynamoEnrollmentStoreOptions) {
+    super(client, options);
     this.now = options.now ?? (() => new Date());
     this.searchIndex = new DynamoUserSearchIndex(client, { tableName: options.tableName });
     this.rowFacts = new DynamoUserRowFacts(client, { tableName: options.tableName });
   }
 
   async get(userGuid: string): Promise<Enrollment | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: enrollmentKeys.user(userGuid), ConsistentRead: true }),
-    );
-    return Item ? toEnrollment(Item) : undefined;
+    const item = await this.getItem(enrollmentKeys.user(userGuid));
+    return item ? toEnrollment(item) : undefined;
   }
 
   async findByPhone(phoneE164: string): Promise<Enrollment[]> {
-    const { gsi1 } = blinkTableKeys;
-    const items = await queryAllItems(this.client, {
-      TableName: this.tableName,
-      IndexName: gsi1.indexName,
-      KeyConditionExpression: '#gpk = :phone',
-      ExpressionAttributeNames: { '#gpk': gsi1.partitionKey },
-      ExpressionAttributeValues: { ':phone': enrollmentKeys.phone(phoneE164) },
-    });
+    const items = await this.itemsInGsi1Partition(enrollmentKeys.phone(phoneE164));
     // The index is eventually consistent: keep only what still matches.
     return items
       .map(toEnrollment)
@@ -137,17 +125,11 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
       ...(indexed ? { gsi1pk: enrollmentKeys.phone(enrollment.phoneE164 ?? ''), gsi1sk: key.pk } : {}),
     };
     try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: definedAttributes(item),
-          ...(expectedVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
-        }),
+      await this.putItem(
+        definedAttributes(item),
+        expectedVersion === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } },
       );
     } catch (error) {
       if (isConditionFailure(error)) {
@@ -166,34 +148,27 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
   async putSecret(secret: IssuedSecret): Promise<void> {
     const live = enrollmentKeys.liveSecrets(secret.userGuid, secret.purpose);
     // 1. Register the new hash first, so that whatever happens next, a later issue will supersede it.
-    const registered = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: live,
-        UpdateExpression: 'ADD liveHashes :new SET kind = :kind',
-        ExpressionAttributeValues: { ':new': new Set([secret.hash]), ':kind': 'live-secrets' },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const registered = await this.updateItem(live, {
+      UpdateExpression: 'ADD liveHashes :new SET kind = :kind',
+      ExpressionAttributeValues: { ':new': new Set([secret.hash]), ':kind': 'live-secrets' },
+      ReturnValues: 'ALL_NEW',
+    });
     // 2. Store the secret itself.
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: definedAttributes({
-          ...enrollmentKeys.secret(secret.purpose, secret.hash),
-          kind: 'secret',
-          purpose: secret.purpose,
-          hash: secret.hash,
-          userGuid: secret.userGuid,
-          issuedAt: secret.issuedAt.toISOString(),
-          validUntil: secret.expiresAt.toISOString(),
-          usedAt: secret.usedAt?.toISOString(),
-          activationHash: secret.activationHash,
-          phoneE164: secret.phoneE164,
-          expiresAt: ttlSeconds(secret.expiresAt),
-        }),
-        ConditionExpression: 'attribute_not_exists(pk)',
+    await this.putItem(
+      definedAttributes({
+        ...enrollmentKeys.secret(secret.purpose, secret.hash),
+        kind: 'secret',
+        purpose: secret.purpose,
+        hash: secret.hash,
+        userGuid: secret.userGuid,
+        issuedAt: secret.issuedAt.toISOString(),
+        validUntil: secret.expiresAt.toISOString(),
+        usedAt: secret.usedAt?.toISOString(),
+        activationHash: secret.activationHash,
+        phoneE164: secret.phoneE164,
+        expiresAt: ttlSeconds(secret.expiresAt),
       }),
+      { ConditionExpression: 'attribute_not_exists(pk)' },
     );
     // 3. Supersede every earlier secret of this purpose for this user, then forget them.
     const earlier = [...(liveHashesSchema.parse(registered.Attributes ?? {}).liveHashes ?? [])].filter(
@@ -202,40 +177,30 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
     if (earlier.length === 0) return;
     const supersededAt = this.now().toISOString();
     await Promise.all(earlier.map((hash) => this.markSuperseded(secret.purpose, hash, supersededAt)));
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: live,
-        UpdateExpression: 'DELETE liveHashes :earlier',
-        ExpressionAttributeValues: { ':earlier': new Set(earlier) },
-      }),
-    );
+    await this.updateItem(live, {
+      UpdateExpression: 'DELETE liveHashes :earlier',
+      ExpressionAttributeValues: { ':earlier': new Set(earlier) },
+    });
   }
 
   async findSecret(purpose: SecretPurpose, hash: string): Promise<IssuedSecret | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: enrollmentKeys.secret(purpose, hash), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const stored = secretItemSchema.parse(Item);
+    const item = await this.getItem(enrollmentKeys.secret(purpose, hash));
+    if (!item) return undefined;
+    const stored = secretItemSchema.parse(item);
     // A superseded secret was replaced: to callers it no longer exists.
     return stored.supersededAt ? undefined : toIssuedSecret(stored);
   }
 
   async consumeSecret(purpose: SecretPurpose, hash: string, now: Date): Promise<IssuedSecret | undefined> {
     try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: enrollmentKeys.secret(purpose, hash),
-          UpdateExpression: 'SET usedAt = :now',
-          // ISO-8601 UTC strings of one fixed format compare in time order.
-          ConditionExpression:
-            'attribute_exists(pk) AND attribute_not_exists(usedAt) AND attribute_not_exists(supersededAt) AND validUntil > :now',
-          ExpressionAttributeValues: { ':now': now.toISOString() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const { Attributes } = await this.updateItem(enrollmentKeys.secret(purpose, hash), {
+        UpdateExpression: 'SET usedAt = :now',
+        // ISO-8601 UTC strings of one fixed format compare in time order.
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(usedAt) AND attribute_not_exists(supersededAt) AND validUntil > :now',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+        ReturnValues: 'ALL_NEW',
+      });
       return toIssuedSecret(secretItemSchema.parse(Attributes));
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
@@ -245,15 +210,11 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
 
   private async markSuperseded(purpose: SecretPurpose, hash: string, supersededAt: string): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: enrollmentKeys.secret(purpose, hash),
-          UpdateExpression: 'SET supersededAt = if_not_exists(supersededAt, :at)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': supersededAt },
-        }),
-      );
+      await this.updateItem(enrollmentKeys.secret(purpose, hash), {
+        UpdateExpression: 'SET supersededAt = if_not_exists(supersededAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': supersededAt },
+      });
     } catch (error) {
       // Already deleted by TTL, or never written by a failed issue: nothing left to supersede.
       if (!isConditionFailure(error)) throw error;

@@ -1,13 +1,7 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { ExpiryReminderKey, ExpiryReminderLog, ExpiryReminderOutcome } from '../../ports/expiry-reminder-log.js';
 import { ttlSeconds, wroteIfConditionHeld } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk USER#<guid>   sk EXPIRY-REMINDER#<expiresAt ISO>#<step>   claimedAt, keepUntil, the outcome once sent
@@ -22,66 +16,57 @@ const outcomeSchema = z.object({
   sentAt: z.iso.datetime().transform((value) => new Date(value)),
 });
 
-export class DynamoExpiryReminderLog implements ExpiryReminderLog {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string; now: () => Date },
-  ) {}
-
+export class DynamoExpiryReminderLog
+  extends BlinkTableAdapter<{ tableName: string; now: () => Date }>
+  implements ExpiryReminderLog
+{
   async claim(reminder: ExpiryReminderKey, keepUntil: Date): Promise<boolean> {
     const now = this.options.now().toISOString();
     return wroteIfConditionHeld(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: {
-            ...key(reminder),
-            kind: 'expiry-reminder',
-            userGuid: reminder.userGuid,
-            passwordExpiresAt: reminder.expiresAt.toISOString(),
-            step: reminder.step,
-            claimedAt: now,
-            keepUntil: keepUntil.toISOString(),
-            expiresAt: ttlSeconds(keepUntil),
-          },
-          // ISO-8601 UTC strings of one fixed format compare in time order.
+      this.putItem(
+        {
+          ...key(reminder),
+          kind: 'expiry-reminder',
+          userGuid: reminder.userGuid,
+          passwordExpiresAt: reminder.expiresAt.toISOString(),
+          step: reminder.step,
+          claimedAt: now,
+          keepUntil: keepUntil.toISOString(),
+          expiresAt: ttlSeconds(keepUntil),
+        },
+        // ISO-8601 UTC strings of one fixed format compare in time order.
+        {
           ConditionExpression: 'attribute_not_exists(pk) OR keepUntil <= :now',
           ExpressionAttributeValues: { ':now': now },
-        }),
+        },
       ),
     );
   }
 
   async complete(reminder: ExpiryReminderKey, outcome: ExpiryReminderOutcome): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.options.tableName,
-        Key: key(reminder),
-        UpdateExpression: 'SET email = :email, sms = :sms, pushes = :pushes, sentAt = :sentAt',
-        // Never recreates a released or expired claim.
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: {
-          ':email': outcome.email,
-          ':sms': outcome.sms,
-          ':pushes': outcome.pushes,
-          ':sentAt': outcome.sentAt.toISOString(),
-        },
-      }),
-    );
+    await this.updateItem(key(reminder), {
+      UpdateExpression: 'SET email = :email, sms = :sms, pushes = :pushes, sentAt = :sentAt',
+      // Never recreates a released or expired claim.
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: {
+        ':email': outcome.email,
+        ':sms': outcome.sms,
+        ':pushes': outcome.pushes,
+        ':sentAt': outcome.sentAt.toISOString(),
+      },
+    });
   }
 
   async release(reminder: ExpiryReminderKey): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.options.tableName, Key: key(reminder) }));
+    await this.deleteItem(key(reminder));
   }
 
   async find(reminder: ExpiryReminderKey): Promise<ExpiryReminderOutcome | 'claimed' | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: key(reminder), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    if (typeof Item['keepUntil'] === 'string' && Item['keepUntil'] <= this.options.now().toISOString())
+    const item = await this.getItem(key(reminder));
+    if (!item) return undefined;
+    if (typeof item['keepUntil'] === 'string' && item['keepUntil'] <= this.options.now().toISOString())
       return undefined;
-    const outcome = outcomeSchema.safeParse(Item);
+    const outcome = outcomeSchema.safeParse(item);
     return outcome.success ? outcome.data : 'claimed';
   }
 }

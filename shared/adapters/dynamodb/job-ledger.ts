@@ -1,13 +1,7 @@
-import {
-  GetCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type UpdateCommandInput,
-  type UpdateCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { JobClaim, JobLedger, JobOutcome } from '../../ports/job-ledger.js';
 import { ttlSeconds, wroteIfConditionHeld } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk JOB#<jobId>, sk JOB, state 'running' | 'done', leaseUntilMs (epoch ms; 0 once released),
@@ -29,16 +23,11 @@ export const jobLedgerKeys = {
   job: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'JOB' }),
 };
 
-export class DynamoJobLedger implements JobLedger {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string },
-  ) {}
-
+export class DynamoJobLedger extends BlinkTableAdapter implements JobLedger {
   async claim(jobId: string, now: Date, leaseUntil: Date): Promise<JobClaim> {
     for (let attempt = 1; ; attempt += 1) {
       const claimed = await wroteIfConditionHeld(() =>
-        this.updateJob(jobId, {
+        this.updateItem(jobLedgerKeys.job(jobId), {
           UpdateExpression:
             'SET #state = :running, leaseUntilMs = :lease, claimedAt = :now, expiresAt = :expiresAt, kind = :kind ADD claims :one',
           // New, or running with a lease that ran out or was released. A done job is never claimed again.
@@ -56,10 +45,8 @@ export class DynamoJobLedger implements JobLedger {
         }),
       );
       if (claimed) return { outcome: 'claimed' };
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.options.tableName, Key: jobLedgerKeys.job(jobId), ConsistentRead: true }),
-      );
-      const current = Item ? jobItemSchema.parse(Item) : undefined;
+      const item = await this.getItem(jobLedgerKeys.job(jobId));
+      const current = item ? jobItemSchema.parse(item) : undefined;
       if (current?.state === 'done') return { outcome: 'done' };
       const leaseUntilMs = current?.leaseUntilMs ?? 0;
       // Still held by someone else, or it keeps changing under us: let SQS bring this delivery back later.
@@ -70,7 +57,7 @@ export class DynamoJobLedger implements JobLedger {
   }
 
   async complete(jobId: string, outcome: JobOutcome, now: Date, keepUntil: Date): Promise<void> {
-    await this.updateJob(jobId, {
+    await this.updateItem(jobLedgerKeys.job(jobId), {
       UpdateExpression:
         'SET #state = :done, #result = :result, completedAt = :now, expiresAt = :expiresAt, kind = :kind' +
         (outcome.reason !== undefined ? ', reason = :reason' : '') +
@@ -90,22 +77,12 @@ export class DynamoJobLedger implements JobLedger {
   async release(jobId: string): Promise<void> {
     // Only a running job is released: a release never reopens a finished one (then the write is refused, and that is fine).
     await wroteIfConditionHeld(() =>
-      this.updateJob(jobId, {
+      this.updateItem(jobLedgerKeys.job(jobId), {
         UpdateExpression: 'SET leaseUntilMs = :released',
         ConditionExpression: '#state = :running',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':released': 0, ':running': 'running' },
       }),
-    );
-  }
-
-  /** An update of one job's ledger item (its key and the table filled in). */
-  private updateJob(
-    jobId: string,
-    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
-  ): Promise<UpdateCommandOutput> {
-    return this.client.send(
-      new UpdateCommand({ TableName: this.options.tableName, Key: jobLedgerKeys.job(jobId), ...update }),
     );
   }
 }

@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type {
   LockedNowList,
@@ -8,6 +7,7 @@ import type {
 } from '../../ports/lockout-alert-log.js';
 import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
 import { DynamoUserRowFacts } from './user-row-facts.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk USER#<guid>   sk LOCKOUT-ALERT#<lockoutTime>   (the record's fields), expiresAt (TTL).
@@ -28,33 +28,26 @@ const itemSchema = z.object({
   expiresAt: z.number().optional(),
 });
 
-export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts, LockedNowList {
-  private readonly rowFacts: DynamoUserRowFacts;
-
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string; now: () => Date },
-  ) {
-    this.rowFacts = new DynamoUserRowFacts(client, options);
-  }
+export class DynamoLockoutAlertLog
+  extends BlinkTableAdapter<{ tableName: string; now: () => Date }>
+  implements LockoutAlertLog, RecentLockouts, LockedNowList
+{
+  private readonly rowFacts = new DynamoUserRowFacts(this.client, this.options);
 
   async record(alert: LockoutAlertRecord, keepUntil: Date): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: definedAttributes({
-          ...key(alert.userGuid, alert.lockoutTime),
-          kind: 'lockout-alert',
-          userGuid: alert.userGuid,
-          lockoutTime: alert.lockoutTime,
-          lockedAt: alert.lockedAt.toISOString(),
-          handledAt: alert.handledAt.toISOString(),
-          outcome: alert.outcome,
-          sms: alert.sms,
-          pushes: alert.pushes,
-          lockoutEndsAt: alert.lockoutEndsAt?.toISOString(),
-          expiresAt: ttlSeconds(keepUntil),
-        }),
+    await this.putItem(
+      definedAttributes({
+        ...key(alert.userGuid, alert.lockoutTime),
+        kind: 'lockout-alert',
+        userGuid: alert.userGuid,
+        lockoutTime: alert.lockoutTime,
+        lockedAt: alert.lockedAt.toISOString(),
+        handledAt: alert.handledAt.toISOString(),
+        outcome: alert.outcome,
+        sms: alert.sms,
+        pushes: alert.pushes,
+        lockoutEndsAt: alert.lockoutEndsAt?.toISOString(),
+        expiresAt: ttlSeconds(keepUntil),
       }),
     );
     // The Users page's "locked now" (its column and its filter) is the scan's record, kept with the user's row.
@@ -74,11 +67,9 @@ export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts, L
   }
 
   async find(userGuid: string, lockoutTime: string): Promise<LockoutAlertRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: key(userGuid, lockoutTime), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { expiresAt, ...record } = itemSchema.parse(Item);
+    const item = await this.getItem(key(userGuid, lockoutTime));
+    if (!item) return undefined;
+    const { expiresAt, ...record } = itemSchema.parse(item);
     // TTL deletes late (and never locally): an expired record is treated as gone.
     if (expiresAt !== undefined && expiresAt * 1000 <= this.options.now().getTime()) return undefined;
     return record;

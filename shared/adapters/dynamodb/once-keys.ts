@@ -1,7 +1,7 @@
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../ports/clock.js';
 import type { OnceKeys } from '../../ports/once-keys.js';
 import { ttlSeconds, wroteIfConditionHeld } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk ONCE#<key>, sk ONCE, keepUntil (ISO time), expiresAt (TTL, epoch seconds).
@@ -11,32 +11,21 @@ import { ttlSeconds, wroteIfConditionHeld } from './table.js';
 
 export const onceKeyItem = (key: string) => ({ pk: `ONCE#${key}`, sk: 'ONCE' });
 
-export class DynamoOnceKeys implements OnceKeys {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string; clock: Clock },
-  ) {}
-
+export class DynamoOnceKeys extends BlinkTableAdapter<{ tableName: string; clock: Clock }> implements OnceKeys {
   async recordFirst(key: string, keepUntil: Date): Promise<boolean> {
     return wroteIfConditionHeld(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: {
-            ...onceKeyItem(key),
-            kind: 'once-key',
-            keepUntil: keepUntil.toISOString(),
-            expiresAt: ttlSeconds(keepUntil),
-          },
+      this.putItem(
+        { ...onceKeyItem(key), kind: 'once-key', keepUntil: keepUntil.toISOString(), expiresAt: ttlSeconds(keepUntil) },
+        {
           // ISO-8601 UTC strings of one fixed format compare in time order.
           ConditionExpression: 'attribute_not_exists(pk) OR keepUntil <= :now',
           ExpressionAttributeValues: { ':now': this.options.clock.now().toISOString() },
-        }),
+        },
       ),
     );
   }
 
   async forget(key: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.options.tableName, Key: onceKeyItem(key) }));
+    await this.deleteItem(onceKeyItem(key));
   }
 }

@@ -1,13 +1,7 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { PendingSignIn, PortalSession, PortalSessionStore } from '../../ports/portal-sessions.js';
 import { ttlSeconds, wroteIfConditionHeld } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk PORTAL#SESSION#<sha256 of the session id>, sk SESSION (subject, name, roles, createdAt, lastSeenAt);
@@ -33,77 +27,56 @@ const signInSchema = z.object({
   validUntil: z.iso.datetime().transform((value) => new Date(value)),
 });
 
-export class DynamoPortalSessionStore implements PortalSessionStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string },
-  ) {}
-
+export class DynamoPortalSessionStore extends BlinkTableAdapter implements PortalSessionStore {
   async createSession(session: PortalSession, expiresAt: Date): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...sessionKey(session.idHash),
-          kind: 'portal-session',
-          ...session,
-          createdAt: session.createdAt.toISOString(),
-          lastSeenAt: session.lastSeenAt.toISOString(),
-          expiresAt: ttlSeconds(expiresAt),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+    await this.putItem(
+      {
+        ...sessionKey(session.idHash),
+        kind: 'portal-session',
+        ...session,
+        createdAt: session.createdAt.toISOString(),
+        lastSeenAt: session.lastSeenAt.toISOString(),
+        expiresAt: ttlSeconds(expiresAt),
+      },
+      { ConditionExpression: 'attribute_not_exists(pk)' },
     );
   }
 
   async getSession(idHash: string): Promise<PortalSession | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: sessionKey(idHash), ConsistentRead: true }),
-    );
-    return Item ? sessionSchema.parse(Item) : undefined;
+    const item = await this.getItem(sessionKey(idHash));
+    return item ? sessionSchema.parse(item) : undefined;
   }
 
   async recordActivity(idHash: string, at: Date): Promise<void> {
     await wroteIfConditionHeld(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: sessionKey(idHash),
-          UpdateExpression: 'SET lastSeenAt = :at',
-          // Never on a session signed out meanwhile (the update would create a bare item), never backwards.
-          ConditionExpression: 'attribute_exists(pk) AND lastSeenAt < :at',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      ),
-    );
-  }
-
-  async deleteSession(idHash: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.options.tableName, Key: sessionKey(idHash) }));
-  }
-
-  async savePendingSignIn(pending: PendingSignIn): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          ...signInKey(pending.stateHash),
-          kind: 'portal-sign-in',
-          stateHash: pending.stateHash,
-          codeVerifier: pending.codeVerifier,
-          nonce: pending.nonce,
-          validUntil: pending.expiresAt.toISOString(),
-          expiresAt: ttlSeconds(pending.expiresAt),
-        },
+      this.updateItem(sessionKey(idHash), {
+        UpdateExpression: 'SET lastSeenAt = :at',
+        // Never on a session signed out meanwhile (the update would create a bare item), never backwards.
+        ConditionExpression: 'attribute_exists(pk) AND lastSeenAt < :at',
+        ExpressionAttributeValues: { ':at': at.toISOString() },
       }),
     );
   }
 
+  async deleteSession(idHash: string): Promise<void> {
+    await this.deleteItem(sessionKey(idHash));
+  }
+
+  async savePendingSignIn(pending: PendingSignIn): Promise<void> {
+    await this.putItem({
+      ...signInKey(pending.stateHash),
+      kind: 'portal-sign-in',
+      stateHash: pending.stateHash,
+      codeVerifier: pending.codeVerifier,
+      nonce: pending.nonce,
+      validUntil: pending.expiresAt.toISOString(),
+      expiresAt: ttlSeconds(pending.expiresAt),
+    });
+  }
+
   async takePendingSignIn(stateHash: string): Promise<PendingSignIn | undefined> {
     // One delete returning the old item: of two callbacks with the same state, only one gets it.
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({ TableName: this.options.tableName, Key: signInKey(stateHash), ReturnValues: 'ALL_OLD' }),
-    );
+    const { Attributes } = await this.deleteItem(signInKey(stateHash), { ReturnValues: 'ALL_OLD' });
     if (!Attributes) return undefined;
     const { validUntil, ...pending } = signInSchema.parse(Attributes);
     return { ...pending, expiresAt: validUntil };

@@ -1,9 +1,9 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimitRefunds } from '../../ports/rate-limit-refunds.js';
 import type { RateDecision, RateLimiter } from '../../ports/rate-limiter.js';
 import { wroteIfConditionHeld } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * A sliding log: item pk RATE#<key>, sk SLIDING#<windowSeconds>, hits (the times of the hits of the last window, epoch
@@ -19,12 +19,10 @@ const MAX_ROUNDS = 25;
 /** A refund takes back a hit counted within this of the request's time; an older request already left the window. */
 const REFUND_MATCH_MS = 60_000;
 
-export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string; clock: Clock },
-  ) {}
-
+export class DynamoRateLimiter
+  extends BlinkTableAdapter<{ tableName: string; clock: Clock }>
+  implements RateLimiter, RateLimitRefunds
+{
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateDecision> {
     const windowMs = windowMsOf(windowSeconds);
     if (limit < 1) return { allowed: false, remaining: 0, retryAfterSeconds: windowSeconds };
@@ -77,10 +75,8 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
   }
 
   private async read(key: string, windowSeconds: number): Promise<z.infer<typeof logSchema> | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: logKey(key, windowSeconds), ConsistentRead: true }),
-    );
-    return Item ? logSchema.parse(Item) : undefined;
+    const item = await this.getItem(logKey(key, windowSeconds));
+    return item ? logSchema.parse(item) : undefined;
   }
 
   /** Writes the log on the version read (none: a new log); false when someone wrote in between. */
@@ -92,20 +88,17 @@ export class DynamoRateLimiter implements RateLimiter, RateLimitRefunds {
   ): Promise<boolean> {
     const latest = hits.at(-1) ?? this.options.clock.now().getTime();
     return wroteIfConditionHeld(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: {
-            ...logKey(key, windowSeconds),
-            kind: 'rate-log',
-            hits,
-            version: (readVersion ?? 0) + 1,
-            expiresAt: Math.ceil(latest / 1000) + windowSeconds,
-          },
-          ...(readVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': readVersion } }),
-        }),
+      this.putItem(
+        {
+          ...logKey(key, windowSeconds),
+          kind: 'rate-log',
+          hits,
+          version: (readVersion ?? 0) + 1,
+          expiresAt: Math.ceil(latest / 1000) + windowSeconds,
+        },
+        readVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': readVersion } },
       ),
     );
   }

@@ -1,8 +1,8 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { ChangeWatermark } from '../../ports/directory.js';
 import type { ScanWatermark, ScanWatermarkStore } from '../../ports/scan-watermark-store.js';
 import { wroteIfConditionHeld } from './table.js';
+import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
  * Item layout: pk SCAN-WATERMARK#<dc invocationId>   sk SCAN-WATERMARK   dcName, highestCommittedUsn (number),
@@ -20,18 +20,11 @@ const itemSchema = z.object({
 
 const key = (dc: string) => ({ pk: `SCAN-WATERMARK#${dc}`, sk: 'SCAN-WATERMARK' });
 
-export class DynamoScanWatermarkStore implements ScanWatermarkStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string },
-  ) {}
-
+export class DynamoScanWatermarkStore extends BlinkTableAdapter implements ScanWatermarkStore {
   async get(dc: string): Promise<ScanWatermark | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: key(dc), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const item = itemSchema.parse(Item);
+    const stored = await this.getItem(key(dc));
+    if (!stored) return undefined;
+    const item = itemSchema.parse(stored);
     // No full scan recorded (the item was deleted while an incremental scan ran): the next scan is a full one.
     return { ...item, fullScanAt: item.fullScanAt ?? new Date(0) };
   }
@@ -40,29 +33,25 @@ export class DynamoScanWatermarkStore implements ScanWatermarkStore {
     // ISO-8601 UTC strings of one fixed format compare in time order.
     const condition = ['attribute_not_exists(pk)', '#usn <= :usn', ...(scan.full ? ['#recordedAt < :at'] : [])];
     return wroteIfConditionHeld(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: key(watermark.dc),
-          UpdateExpression: `SET #kind = :kind, #dc = :dc, #dcName = :dcName, #usn = :usn, #recordedAt = :at${scan.full ? ', #fullScanAt = :at' : ''}`,
-          ConditionExpression: condition.join(' OR '),
-          ExpressionAttributeNames: {
-            '#kind': 'kind',
-            '#dc': 'dc',
-            '#dcName': 'dcName',
-            '#usn': 'highestCommittedUsn',
-            '#recordedAt': 'recordedAt',
-            ...(scan.full ? { '#fullScanAt': 'fullScanAt' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':kind': 'scan-watermark',
-            ':dc': watermark.dc,
-            ':dcName': watermark.dcName,
-            ':usn': watermark.highestCommittedUsn,
-            ':at': scan.startedAt.toISOString(),
-          },
-        }),
-      ),
+      this.updateItem(key(watermark.dc), {
+        UpdateExpression: `SET #kind = :kind, #dc = :dc, #dcName = :dcName, #usn = :usn, #recordedAt = :at${scan.full ? ', #fullScanAt = :at' : ''}`,
+        ConditionExpression: condition.join(' OR '),
+        ExpressionAttributeNames: {
+          '#kind': 'kind',
+          '#dc': 'dc',
+          '#dcName': 'dcName',
+          '#usn': 'highestCommittedUsn',
+          '#recordedAt': 'recordedAt',
+          ...(scan.full ? { '#fullScanAt': 'fullScanAt' } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':kind': 'scan-watermark',
+          ':dc': watermark.dc,
+          ':dcName': watermark.dcName,
+          ':usn': watermark.highestCommittedUsn,
+          ':at': scan.startedAt.toISOString(),
+        },
+      }),
     );
   }
 }

@@ -1,15 +1,10 @@
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Enrollment } from '../../domain/enrollment.js';
 import { ValidationError } from '../../domain/errors.js';
 import { searchTermsOf, userFiltersOf, type UserListFilter } from '../../domain/user-search.js';
 import type { UserSearchIndex, UserSearchPage } from '../../ports/user-search.js';
+import { BlinkTableAdapter, type TableKey } from './table-adapter.js';
 
 /*
  * Item layout (design: docs/design/portal.md, "Finding users without a Scan"):
@@ -20,10 +15,6 @@ import type { UserSearchIndex, UserSearchPage } from '../../ports/user-search.js
  * Partitions by the term's first two characters spread 100,000 users' terms over many partitions.
  */
 
-interface Key {
-  pk: string;
-  sk: string;
-}
 const keySchema = z.object({ pk: z.string().min(1), sk: z.string().min(1) });
 const ownKeysSchema = z.object({ keys: z.array(keySchema).default([]) });
 const entrySchema = z.object({ sk: z.string(), userGuid: z.string(), terms: z.array(z.string()).optional() });
@@ -33,26 +24,18 @@ const termOf = (entry: z.infer<typeof entrySchema>) => entry.sk.slice(0, -(entry
 export const searchPartitionOf = (prefix: string) => `USERSEARCH#${prefix.slice(0, 2)}`;
 export const listPartitionOf = (filter: UserListFilter | 'ALL') => `USERLIST#${filter}`;
 
-export class DynamoUserSearchIndex implements UserSearchIndex {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly options: { tableName: string },
-  ) {}
-
+export class DynamoUserSearchIndex extends BlinkTableAdapter implements UserSearchIndex {
   async index(enrollment: Enrollment): Promise<void> {
     const { userGuid } = enrollment;
     const sam = enrollment.samAccountName.toLowerCase();
-    const wanted: Key[] = [
+    const wanted: TableKey[] = [
       ...searchTermsOf(enrollment).map((term) => ({ pk: searchPartitionOf(term), sk: `${term}#${userGuid}` })),
       { pk: listPartitionOf('ALL'), sk: `${sam}#${userGuid}` },
       ...userFiltersOf(enrollment).map((filter) => ({ pk: listPartitionOf(filter), sk: `${sam}#${userGuid}` })),
     ];
     const ownKey = { pk: `USER#${userGuid}`, sk: 'SEARCHKEYS' };
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.options.tableName, Key: ownKey, ConsistentRead: true }),
-    );
-    const previous = ownKeysSchema.parse(Item ?? {}).keys;
-    const id = (key: Key) => `${key.pk}\u0000${key.sk}`;
+    const previous = ownKeysSchema.parse((await this.getItem(ownKey)) ?? {}).keys;
+    const id = (key: TableKey) => `${key.pk}\u0000${key.sk}`;
     const wantedIds = new Set(wanted.map(id));
     const previousIds = new Set(previous.map(id));
     // Each term item names all the user's terms, so a search lists a person once, at their first matching term; when
@@ -69,12 +52,7 @@ export class DynamoUserSearchIndex implements UserSearchIndex {
       }));
     const deletes = previous.filter((key) => !wantedIds.has(id(key))).map((key) => ({ DeleteRequest: { Key: key } }));
     await this.batchWrite([...puts, ...deletes]);
-    await this.client.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: { ...ownKey, kind: 'user-search-keys', keys: wanted },
-      }),
-    );
+    await this.putItem({ ...ownKey, kind: 'user-search-keys', keys: wanted });
   }
 
   async search(query: {
@@ -128,8 +106,8 @@ export class DynamoUserSearchIndex implements UserSearchIndex {
 }
 
 /** A cursor is only ever a key of the partition being read: anything else is refused, not followed. */
-function decodeCursor(cursor: string, partition: string): Key {
-  let parsed: z.ZodSafeParseResult<Key>;
+function decodeCursor(cursor: string, partition: string): TableKey {
+  let parsed: z.ZodSafeParseResult<TableKey>;
   try {
     parsed = keySchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {

@@ -26,6 +26,7 @@ import {
   verificationCodeSms,
 } from './notices.js';
 import { retryOnConcurrentUpdate } from './save-with-retry.js';
+import type { AuditEvent } from '../../ports/audit-log.js';
 import { notifyOrLog } from '../messaging/index.js';
 
 export type SetupState = 'needs-phone' | 'choose-method' | 'complete';
@@ -207,14 +208,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         if (error instanceof OptedOutError) throw new ValidationError(optedOutMessage());
         throw error;
       }
-      await deps.auditLog.record({
-        userGuid,
-        action: 'setup.code-sent',
-        channel: 'web',
-        result: 'success',
-        ...requestId(request),
-        at: now,
-      });
+      await deps.auditLog.record(setupAudit(userGuid, request, now, { action: 'setup.code-sent', result: 'success' }));
       logger.info('verification code sent', { userGuid });
       return { ok: true, state: 'choose-method', phone: masked(number.e164) };
     },
@@ -253,15 +247,9 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
         : undefined;
 
       if (!consumed) {
-        await deps.auditLog.record({
-          userGuid,
-          action: 'setup.verify',
-          channel: 'web',
-          result: 'refused',
-          reason: 'wrong-code',
-          ...requestId(request),
-          at: now,
-        });
+        await deps.auditLog.record(
+          setupAudit(userGuid, request, now, { action: 'setup.verify', result: 'refused', reason: 'wrong-code' }),
+        );
         logger.info('verification code refused', { userGuid, locked: lockedByThisAttempt });
         if (lockedByThisAttempt) {
           throw new RateLimitedError(LOCKED_MESSAGE, VERIFICATION_LOCK_SECONDS);
@@ -332,14 +320,8 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
           deps.emailSender.send(phoneVerifiedEmail(settings, enrollment, masked(phone), now)),
         );
       }
-      await deps.auditLog.record({
-        userGuid,
-        action: replaced ? 'setup.phone-changed' : 'setup.phone-verified',
-        channel: 'web',
-        result: 'success',
-        ...requestId(request),
-        at: now,
-      });
+      const action = replaced ? 'setup.phone-changed' : 'setup.phone-verified';
+      await deps.auditLog.record(setupAudit(userGuid, request, now, { action, result: 'success' }));
       logger.info('phone verified', { userGuid });
       return { ok: true, state: 'complete', method: 'sms' };
     },
@@ -367,14 +349,7 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       });
       const uri = appEnrollLink(settings.publicBaseUrl, bindingCode);
       const qrSvg = deps.qrCode.svg(uri);
-      await deps.auditLog.record({
-        userGuid,
-        action: 'setup.qr-issued',
-        channel: 'web',
-        result: 'success',
-        ...requestId(request),
-        at: now,
-      });
+      await deps.auditLog.record(setupAudit(userGuid, request, now, { action: 'setup.qr-issued', result: 'success' }));
       return { ok: true, uri, qrSvg, expiresAt };
     },
 
@@ -390,6 +365,12 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
 
 export type SetupUseCases = ReturnType<typeof createSetupUseCases>;
 
-function requestId(request: RequestFacts): { requestId?: string } {
-  return request.requestId ? { requestId: request.requestId } : {};
+/** An audit event of the setup page, with the id of the request when API Gateway gave one. */
+function setupAudit(
+  userGuid: string,
+  request: RequestFacts,
+  at: Date,
+  event: Pick<AuditEvent, 'action' | 'result' | 'reason'>,
+): AuditEvent {
+  return { userGuid, ...event, channel: 'web', ...(request.requestId ? { requestId: request.requestId } : {}), at };
 }

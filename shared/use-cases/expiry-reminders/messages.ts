@@ -1,4 +1,5 @@
 import type { OutboundEmail } from '../../ports/email-sender.js';
+import type { PushText } from '../../ports/push-sender.js';
 import { escapeHtml } from '../../email/html.js';
 import { timeZoneShortName } from '../lockout/index.js';
 
@@ -56,11 +57,7 @@ export function expiryReminderSms(wording: ExpiryWording, expiresAt: Date, reset
   return `${wording.productName}: your Windows password expires ${expiryShortTime(expiresAt, wording.timeZone)}. Change it: Ctrl-Alt-Del > Change a password, or text RESET to ${resetNumber} for a new one.`;
 }
 
-export function expiryReminderPush(
-  wording: ExpiryWording,
-  expiresAt: Date,
-  days: number,
-): { title: string; body: string } {
+export function expiryReminderPush(wording: ExpiryWording, expiresAt: Date, days: number): PushText {
   return {
     title: `${wording.productName}: password expires ${inDays(days)}`,
     body: `Your Windows password expires ${expiryShortTime(expiresAt, wording.timeZone)}. Change it with Ctrl-Alt-Del > Change a password, or get a new one in ${wording.productName}.`,

@@ -10,6 +10,7 @@ import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import { jobIdForInboundMessage, type InboundSmsSettings } from './handle-inbound-sms.js';
 import { inboundFailedSms } from './messages.js';
+import { actOncePerMessage, type InboundClaim } from './once-per-message.js';
 
 /**
  * An inbound SMS that Blink gave up on: its handling failed on every attempt (Lambda retried the SNS invocation
@@ -51,6 +52,17 @@ export interface InboundSmsFailureDependencies {
 
 /** The failure records stay in the queue up to 14 days (its retention); a redelivery within that is a duplicate. */
 export const INBOUND_FAILURE_DEDUPE_SECONDS = 14 * 86_400;
+const givenUpClaim: InboundClaim = {
+  keyPrefix: 'inbound-failed',
+  keepSeconds: INBOUND_FAILURE_DEDUPE_SECONDS,
+  logs: {
+    notOurNumber: 'given-up inbound SMS to a number that is not ours ignored',
+    duplicate: 'given-up inbound SMS already handled',
+    handled: 'given-up inbound SMS handled',
+    forgetFailed: 'could not forget the id of a failed apology; its retry will be ignored',
+  },
+};
+
 /** Audit events looked at for a sign that the request's job ran (newest first): a few days of a user's activity. */
 const RECENT_AUDIT_EVENTS = 50;
 
@@ -60,35 +72,13 @@ const RECENT_AUDIT_EVENTS = 50;
  * to the queue, is retried, and after the queue's maxReceiveCount lands in its DLQ (alarmed).
  */
 export function createInboundSmsFailureUseCase(deps: InboundSmsFailureDependencies) {
-  const { enrollmentStore, onceKeys, optOutList, smsSender, auditLog, clock, logger, settings } = deps;
+  const { enrollmentStore, optOutList, smsSender, auditLog, logger, settings } = deps;
 
   async function handle({ message, condition }: GivenUpInboundSms): Promise<InboundFailureOutcome> {
-    const { inboundMessageId } = message;
-    if (!settings.inboundNumbers.includes(message.destinationNumber)) {
-      logger.warn('given-up inbound SMS to a number that is not ours ignored', { inboundMessageId });
-      return 'not-our-number';
-    }
-    const now = clock.now();
-    const onceKey = `inbound-failed#${inboundMessageId}`;
-    if (!(await onceKeys.recordFirst(onceKey, new Date(now.getTime() + INBOUND_FAILURE_DEDUPE_SECONDS * 1000)))) {
-      logger.info('given-up inbound SMS already handled', { inboundMessageId });
-      return 'duplicate';
-    }
-    deps.onGaveUp();
-    try {
-      const outcome = await tellSender(message, now);
-      logger.info('given-up inbound SMS handled', { inboundMessageId, condition, outcome });
-      return outcome;
-    } catch (error) {
-      // Forget the id, so that the record's next delivery tries again instead of being taken for a duplicate.
-      await onceKeys.forget(onceKey).catch((forgetError: unknown) =>
-        logger.error('could not forget the id of a failed apology; its retry will be ignored', {
-          inboundMessageId,
-          error: forgetError instanceof Error ? forgetError.name : 'unknown',
-        }),
-      );
-      throw error;
-    }
+    return actOncePerMessage(deps, message, { ...givenUpClaim, handledFields: { condition } }, (now) => {
+      deps.onGaveUp();
+      return tellSender(message, now);
+    });
   }
 
   async function tellSender(message: InboundSms, now: Date): Promise<InboundFailureOutcome> {

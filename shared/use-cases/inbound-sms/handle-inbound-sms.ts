@@ -27,6 +27,7 @@ import {
   type AccountRequestKind,
   type ReplySettings,
 } from './messages.js';
+import { actOncePerMessage, type InboundClaim } from './once-per-message.js';
 
 export { waitWording } from './messages.js';
 
@@ -57,6 +58,17 @@ export interface InboundSmsDependencies {
 
 /** How long a message id is remembered: SNS redelivers within hours; the HTTPS route refuses anything older. */
 export const INBOUND_DEDUPE_SECONDS = 7 * 86_400;
+const inboundClaim: InboundClaim = {
+  keyPrefix: 'inbound-sms',
+  keepSeconds: INBOUND_DEDUPE_SECONDS,
+  logs: {
+    notOurNumber: 'inbound SMS to a number that is not ours ignored',
+    duplicate: 'duplicate inbound SMS ignored',
+    handled: 'inbound SMS handled',
+    forgetFailed: 'could not forget the id of a failed inbound SMS; its retry will be ignored',
+  },
+};
+
 /** Lifetime of a confirmation code (RESET_CONFIRMATION). */
 export const CONFIRMATION_CODE_SECONDS = 300;
 /** Code replies per account and 5-minute window: bounds guessing even when the hour and day budgets are large. */
@@ -125,31 +137,7 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
   const { enrollmentStore, onceKeys, optOutList, rateLimiter, smsSender, auditLog, clock, logger, settings } = deps;
 
   async function handle(message: InboundSms): Promise<InboundSmsOutcome> {
-    const { inboundMessageId } = message;
-    if (!settings.inboundNumbers.includes(message.destinationNumber)) {
-      logger.warn('inbound SMS to a number that is not ours ignored', { inboundMessageId });
-      return 'not-our-number';
-    }
-    const now = clock.now();
-    const onceKey = `inbound-sms#${inboundMessageId}`;
-    if (!(await onceKeys.recordFirst(onceKey, new Date(now.getTime() + INBOUND_DEDUPE_SECONDS * 1000)))) {
-      logger.info('duplicate inbound SMS ignored', { inboundMessageId });
-      return 'duplicate';
-    }
-    try {
-      const outcome = await act(message, now);
-      logger.info('inbound SMS handled', { inboundMessageId, outcome });
-      return outcome;
-    } catch (error) {
-      // Forget the id, so that SNS's retry of this delivery is acted on instead of being dropped as a duplicate.
-      await onceKeys.forget(onceKey).catch((forgetError: unknown) =>
-        logger.error('could not forget the id of a failed inbound SMS; its retry will be ignored', {
-          inboundMessageId,
-          error: errorName(forgetError),
-        }),
-      );
-      throw error;
-    }
+    return actOncePerMessage(deps, message, inboundClaim, (now) => act(message, now));
   }
 
   async function act(message: InboundSms, now: Date): Promise<InboundSmsOutcome> {
@@ -447,8 +435,4 @@ export function keywordAliasesFrom(extra: {
     unlock: [...defaultKeywordAliases.unlock, ...(extra.unlock ?? [])],
     help: [...defaultKeywordAliases.help, ...(extra.help ?? [])],
   };
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown';
 }

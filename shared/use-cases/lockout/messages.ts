@@ -1,3 +1,4 @@
+import type { PushText } from '../../ports/push-sender.js';
 import type { WebPushNotification } from '../../ports/web-push-sender.js';
 
 /**
@@ -51,11 +52,7 @@ export interface BadPasswordsSeen {
 }
 
 /** The push to each bound device: the app offers Unlock and Reset itself. */
-export function lockoutAlertPush(
-  productName: string,
-  lockedAt: Date,
-  timeZone: string,
-): { title: string; body: string } {
+export function lockoutAlertPush(productName: string, lockedAt: Date, timeZone: string): PushText {
   return {
     title: `${productName}: account locked`,
     body: `Your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Open ${productName} to unlock it or get a new password.`,

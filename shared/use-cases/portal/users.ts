@@ -2,7 +2,7 @@ import { maskPhoneNumber } from '../../domain/enrollment.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { countryCallingCodeOf } from '../../domain/phone-number.js';
 import { searchPrefixOf, MIN_SEARCH_LENGTH, type UserListFilter } from '../../domain/user-search.js';
-import type { Device } from '../../domain/device.js';
+import { deviceSummaryOf, type Device, type DeviceSummary } from '../../domain/device.js';
 import { lockedNow, resetOrUnlockOf, type UserRowFacts } from '../../domain/user-row.js';
 import type { AuditEvent } from '../../ports/audit-log.js';
 import type { UserRow } from '../../ports/user-rows.js';
@@ -44,7 +44,7 @@ export type UserDetail = UserSummary & {
   /** The verified phone, masked: the country code and the last four digits. */
   maskedPhone?: string;
   activatedAt: string;
-  devices: Array<{ deviceId: string; platform: string; boundAt: string; revokedAt?: string }>;
+  devices: DeviceSummary[];
   timeline: Array<{ at: string; action: string; channel: string; result: string; reason?: string; actor?: string }>;
 };
 
@@ -132,12 +132,7 @@ export async function userDetail(deps: PortalUserDirectoryDependencies, userGuid
       ? { maskedPhone: maskPhoneNumber(enrollment.phoneE164, countryCallingCodeOf(enrollment.phoneE164)) }
       : {}),
     activatedAt: enrollment.activatedAt.toISOString(),
-    devices: devices.map((device) => ({
-      deviceId: device.deviceId,
-      platform: device.platform,
-      boundAt: device.boundAt.toISOString(),
-      ...(device.revokedAt ? { revokedAt: device.revokedAt.toISOString() } : {}),
-    })),
+    devices: devices.map(deviceSummaryOf),
     timeline: events.map((event) => ({
       at: event.at.toISOString(),
       action: event.action,
