@@ -31,6 +31,9 @@ const assets = {
   'portal.html': { name: 'portalHtml', shrink: shrinkHtml },
   'portal.css': { name: 'portalCss', shrink: shrinkCss },
   'portal.js': { name: 'portalJs', shrink: shrinkJs },
+  // The Admin-only pages of the portal (Activate, Reports).
+  'portal-admin.css': { name: 'portalAdminCss', shrink: shrinkCss },
+  'portal-admin.js': { name: 'portalAdminJs', shrink: shrinkJs },
 } as const;
 
 /** The generated module's text for the current files in web/. */

@@ -489,6 +489,7 @@
     }
     document.getElementById('who-name').textContent = session.name;
     document.getElementById('who-role').textContent = session.roles.includes('admin') ? 'Admin' : 'Technician';
+    for (const link of document.querySelectorAll('[data-admin-only]')) link.hidden = !session.roles.includes('admin');
     window.addEventListener('hashchange', route);
     await route();
   };

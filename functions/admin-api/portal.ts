@@ -4,12 +4,13 @@ import { ForbiddenError, SignedOutError, ValidationError } from '../../shared/do
 import { baseHeaders, jsonResponse } from '../../shared/http/responses.js';
 import type { PortalUseCases, PortalUser } from '../../shared/use-cases/portal/index.js';
 import type { PortalRole } from '../../shared/domain/portal.js';
-import { portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
+import { portalAdminCss, portalAdminJs, portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
 import { workerReplyResponse } from './responses.js';
 import type { AdminUseCases } from '../../shared/use-cases/admin/index.js';
 import { pathId, requestIdOf } from './request-fields.js';
 import { parseJsonBody } from '../../shared/http/request-body.js';
+import { portalAdminRoutes } from './portal-admin.js';
 
 const confirmSchema = z.strictObject({ code: z.string().max(20) });
 
@@ -138,6 +139,16 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
     { method: 'GET', path: '/admin/', handler: page },
     { method: 'GET', path: '/admin/portal/portal.js', handler: asset('text/javascript; charset=utf-8', portalJs) },
     { method: 'GET', path: '/admin/portal/portal.css', handler: asset('text/css; charset=utf-8', portalCss) },
+    {
+      method: 'GET',
+      path: '/admin/portal/portal-admin.js',
+      handler: asset('text/javascript; charset=utf-8', portalAdminJs),
+    },
+    {
+      method: 'GET',
+      path: '/admin/portal/portal-admin.css',
+      handler: asset('text/css; charset=utf-8', portalAdminCss),
+    },
     {
       method: 'GET',
       path: '/admin/portal/sign-in',
@@ -309,6 +320,8 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         );
       },
     })),
+    // Admin only: Activate and Reports.
+    ...portalAdminRoutes(portal, { signedIn, changeAs }),
   ];
   return { routes, changeBy, signedIn };
 }

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoReportCounters } from '../adapters/dynamodb/report-counters.js';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import type { EnvOf } from '../config/env.js';
@@ -68,6 +69,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
     rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
     worker: inputs.worker,
+    reportCounters: new DynamoReportCounters(documentClient, table),
   });
   const handler = createAdminApiHandler({
     observability,
@@ -102,6 +104,7 @@ function portalFrom(
     | 'jobQueue'
     | 'secrets'
     | 'productName'
+    | 'smsPricePerMessage'
   >,
 ) {
   if (!env.PORTAL_OIDC_ISSUER) return undefined;
@@ -128,7 +131,11 @@ function portalFrom(
       groupsClaim: env.PORTAL_OIDC_GROUPS_CLAIM,
     }),
     ...inputs,
-    smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env),
+    smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env, {
+      counters: inputs.reportCounters,
+      now: () => inputs.clock.now(),
+    }),
+    smsPricePerMessage: env.SMS_PRICE_PER_MESSAGE,
     jobQueue: new SqsJobQueue(helpDesk.clients.sqs, { queueUrl: helpDesk.env.JOB_QUEUE_URL }),
     secrets: helpDesk.secrets,
     productName: helpDesk.env.PRODUCT_NAME,

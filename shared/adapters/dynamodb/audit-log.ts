@@ -3,6 +3,8 @@ import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
 import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
+import { DynamoReportCounters } from './report-counters.js';
+import { dailyCountersOf, dayOf } from '../../domain/reports.js';
 
 /*
  * Item layout: pk USER#<guid> (events about an account) or AUDIT#SYSTEM#<yyyy-mm-dd> (events without one, one
@@ -22,10 +24,14 @@ const auditItemSchema = z.object({
 });
 
 export class DynamoAuditLog implements AuditLog {
+  private readonly reportCounters: DynamoReportCounters;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly options: { tableName: string; retentionDays?: number },
-  ) {}
+  ) {
+    this.reportCounters = new DynamoReportCounters(client, { tableName: options.tableName });
+  }
 
   async record(event: AuditEvent): Promise<void> {
     const at = event.at.toISOString();
@@ -50,6 +56,9 @@ export class DynamoAuditLog implements AuditLog {
         }),
       }),
     );
+    // The portal's daily report counters follow the audit log. A lost count skews a chart by one; failing the action
+    // it counts (which already happened and is recorded) would be worse, so a failed count is dropped.
+    await this.reportCounters.addDaily(dayOf(event.at), dailyCountersOf(event)).catch(() => undefined);
   }
 
   async listForUser(userGuid: string, limit: number): Promise<AuditEvent[]> {

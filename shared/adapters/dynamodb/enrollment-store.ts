@@ -5,6 +5,8 @@ import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import { blinkTableKeys, definedAttributes, isConditionFailure, queryAllItems, ttlSeconds } from './table.js';
+import { DynamoReportCounters } from './report-counters.js';
+import { coverageStateOf } from '../../domain/reports.js';
 import { DynamoUserSearchIndex } from './user-search-index.js';
 
 /*
@@ -74,6 +76,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
   private readonly tableName: string;
   private readonly now: () => Date;
   private readonly searchIndex: DynamoUserSearchIndex;
+  private readonly reportCounters: DynamoReportCounters;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -82,6 +85,7 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
     this.tableName = options.tableName;
     this.now = options.now ?? (() => new Date());
     this.searchIndex = new DynamoUserSearchIndex(client, { tableName: options.tableName });
+    this.reportCounters = new DynamoReportCounters(client, { tableName: options.tableName });
   }
 
   async get(userGuid: string): Promise<Enrollment | undefined> {
@@ -154,6 +158,8 @@ export class DynamoEnrollmentStore implements EnrollmentStore {
     }
     // The admin portal's search entries follow every save; a failure here is healed by the user's next save.
     await this.searchIndex.index(enrollment);
+    // The portal's coverage report follows every save too (healed the same way).
+    await this.reportCounters.trackCoverage(enrollment.userGuid, coverageStateOf(enrollment), enrollment.updatedAt);
   }
 
   async putSecret(secret: IssuedSecret): Promise<void> {

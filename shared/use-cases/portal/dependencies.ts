@@ -13,8 +13,10 @@ import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WorkerInvoker } from '../../ports/directory-worker.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { PortalReportsDependencies } from './reports.js';
 
-export interface PortalDependencies extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies {
+export interface PortalDependencies
+  extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies, PortalReportsDependencies {
   identityProvider: IdentityProvider;
   sessions: PortalSessionStore;
   auditLog: AuditLog;
