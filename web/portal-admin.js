@@ -276,6 +276,7 @@
         return;
       }
       dryRun.disabled = false;
+      run.textContent = `Sent to ${activated.length}`;
       outcome.replaceChildren(
         el('h2', { text: 'Done' }),
         el('pre', { id: 'summary', class: 'summary', text: summaryText(activated, skipped) }),
@@ -314,20 +315,51 @@
   };
   const shortDay = (day) => day.slice(5);
 
+  /** Series colours by `tone` (the same quantity keeps its colour on every chart), else by position. */
+  const toneOf = (series, index) => `s${series[index].tone ?? index}`;
+
   /**
-   * A stacked bar chart, one bar per day, as inline SVG (colours from the style sheet by class: no inline styles, no
-   * third-party library). `series`: [{ key, label }], `rows`: [{ day, [key]: number }].
+   * Chart geometry at the width the chart gets on screen, so the axis text stays at its real size on a phone and on a
+   * wide screen alike (the SVG is drawn once per view).
    */
-  const barChart = (title, series, rows) => {
-    const width = 640;
-    const height = 200;
-    const left = 36;
+  const geometry = (rows) => {
+    const width = Math.round(Math.max(300, Math.min(chartWidth(), 1100)));
+    const height = width < 500 ? 160 : 200;
+    const left = 34;
+    const right = 18;
     const bottom = 22;
     const top = 8;
-    const plotHeight = height - bottom - top;
-    const totals = rows.map((row) => series.reduce((sum, { key }) => sum + (row[key] || 0), 0));
+    return {
+      width,
+      height,
+      left,
+      top,
+      plotHeight: height - bottom - top,
+      slot: (width - left - right) / Math.max(rows.length, 1),
+    };
+  };
+  let chartWidth = () => 640;
+  // The charts are drawn for one width: a window that changes a lot (a phone turned, a window resized) redraws them.
+  let drawnWidth = 0;
+  let redraw;
+  let resizeTimer;
+  window.addEventListener('resize', () => {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(() => {
+      if (redraw && window.location.hash.startsWith('#/reports') && Math.abs(chartWidth() - drawnWidth) > 120)
+        redraw().catch((error) => say(error.message, true));
+    }, 200);
+  });
+
+  /**
+   * A stacked bar chart, one bar per day, as inline SVG (colours from the style sheet by class: no inline styles, no
+   * third-party library). `series`: [{ key, label, tone? }], `rows`: [{ day, [key]: number }].
+   */
+  const barChart = (title, series, rows) => {
+    const size = geometry(rows);
+    const { left, top, plotHeight, slot } = size;
+    const totals = rows.map((row) => series.reduce((total, { key }) => total + (row[key] || 0), 0));
     const max = Math.max(1, ...totals);
-    const slot = (width - left) / Math.max(rows.length, 1);
     const barWidth = Math.max(2, slot * 0.7);
     const bars = [];
     rows.forEach((row, index) => {
@@ -341,7 +373,7 @@
           svg(
             'rect',
             {
-              class: `s${seriesIndex}`,
+              class: toneOf(series, seriesIndex),
               x: (left + index * slot + (slot - barWidth) / 2).toFixed(1),
               y: y.toFixed(1),
               width: barWidth.toFixed(1),
@@ -352,22 +384,17 @@
         );
       });
     });
-    return chartFrame(title, series, rows, max, { width, height, left, bottom, top, plotHeight, slot }, bars);
+    return chartFrame(title, series, rows, max, size, bars);
   };
 
   /** A line chart (coverage over time): one line per series. */
   const lineChart = (title, series, rows) => {
-    const width = 640;
-    const height = 200;
-    const left = 36;
-    const bottom = 22;
-    const top = 8;
-    const plotHeight = height - bottom - top;
+    const size = geometry(rows);
+    const { left, top, plotHeight, slot } = size;
     const max = Math.max(1, ...rows.flatMap((row) => series.map(({ key }) => row[key] || 0)));
-    const slot = (width - left) / Math.max(rows.length, 1);
     const lines = series.map(({ key }, seriesIndex) =>
       svg('polyline', {
-        class: `line s${seriesIndex}`,
+        class: `line ${toneOf(series, seriesIndex)}`,
         points: rows
           .map(
             (row, index) =>
@@ -376,18 +403,38 @@
           .join(' '),
       }),
     );
-    return chartFrame(title, series, rows, max, { width, height, left, bottom, top, plotHeight, slot }, lines);
+    return chartFrame(title, series, rows, max, size, lines);
   };
+
+  const legendOf = (series, counts) =>
+    el(
+      'ul',
+      { class: 'legend' },
+      ...series.map(({ key, label }, index) =>
+        el(
+          'li',
+          {},
+          el('span', { class: `swatch ${toneOf(series, index)}`, 'aria-hidden': 'true' }),
+          counts ? `${label}: ${counts[key] || 0}` : label,
+        ),
+      ),
+    );
 
   const chartFrame = (title, series, rows, max, size, marks) => {
     const { width, height, left, top, plotHeight, slot } = size;
-    const labelEvery = Math.max(1, Math.ceil(rows.length / 6));
+    const labelEvery = Math.max(1, Math.ceil(rows.length / (width < 500 ? 4 : 7)));
+    const last = rows.length - 1;
     const xLabels = rows
       .map((row, index) =>
-        index % labelEvery === 0 || index === rows.length - 1
+        (index % labelEvery === 0 && last - index >= labelEvery * 0.75) || index === last
           ? svg(
               'text',
-              { class: 'axis', x: (left + index * slot + slot / 2).toFixed(1), y: height - 6, 'text-anchor': 'middle' },
+              {
+                class: 'axis',
+                x: (left + index * slot + slot / 2).toFixed(1),
+                y: height - 6,
+                'text-anchor': index === last ? 'end' : 'middle',
+              },
               document.createTextNode(shortDay(row.day)),
             )
           : undefined,
@@ -412,14 +459,41 @@
       marks,
       xLabels,
     );
-    const legend = el(
-      'ul',
-      { class: 'legend' },
-      ...series.map(({ label }, index) =>
-        el('li', {}, el('span', { class: `swatch s${index}`, 'aria-hidden': 'true' }), label),
+    return el('figure', { class: 'chart-box' }, chart, legendOf(series));
+  };
+
+  /** One horizontal bar split by share (a group's coverage now), its counts in the legend. */
+  const shareBar = (title, series, counts) => {
+    const width = 1000;
+    const total = series.reduce((sum, { key }) => sum + (counts[key] || 0), 0);
+    let x = 0;
+    const parts = series.map(({ key, label }, index) => {
+      const part = total ? ((counts[key] || 0) / total) * width : 0;
+      const rect = svg(
+        'rect',
+        { class: toneOf(series, index), x: x.toFixed(1), y: 0, width: part.toFixed(1), height: 24 },
+        svg('title', {}, document.createTextNode(`${label}: ${counts[key] || 0}`)),
+      );
+      x += part;
+      return rect;
+    });
+    return el(
+      'figure',
+      { class: 'chart-box' },
+      svg(
+        'svg',
+        {
+          viewBox: `0 0 ${width} 24`,
+          preserveAspectRatio: 'none',
+          class: 'chart share',
+          role: 'img',
+          'aria-label': title,
+        },
+        svg('title', {}, document.createTextNode(title)),
+        parts,
       ),
+      legendOf(series, counts),
     );
-    return el('figure', { class: 'chart-box' }, chart, legend);
   };
 
   /** The numbers behind a chart, for screen readers and for checking. */
@@ -463,6 +537,10 @@
 
   views.reports = async (view, argument) => {
     if (!isAdmin()) return refuse(view);
+    // The card's inner width: the view's padding (2 × 1rem) and the card's padding and border.
+    chartWidth = () => view.clientWidth - 32 - 34;
+    drawnWidth = chartWidth();
+    redraw = () => views.reports(view, argument);
     const days = ['7', '30', '90'].includes(argument) ? Number(argument) : 30;
     const reports = await api(`api/reports?days=${days}`);
     const latest = reports.coverage[reports.coverage.length - 1] || {};
@@ -516,19 +594,19 @@
         groupResult.replaceChildren(el('p', { class: 'muted', text: `Reading ${option.label}…` }));
         try {
           const coverage = await api(`api/reports/group?group=${encodeURIComponent(option.value)}`);
-          const row = { day: option.label, ...coverage.counts, 'not-activated': coverage['not-activated'] };
+          const counts = { ...coverage.counts, 'not-activated': coverage['not-activated'] };
           const groupSeries = [
-            { key: 'sms', label: 'Enrolled: SMS' },
-            { key: 'app', label: 'Enrolled: app' },
-            { key: 'sms-and-app', label: 'Enrolled: SMS and app' },
-            { key: 'never-enrolled', label: 'Never enrolled' },
-            { key: 'not-activated', label: 'Not activated' },
+            { key: 'sms', label: 'Enrolled: SMS', tone: 1 },
+            { key: 'app', label: 'Enrolled: app', tone: 2 },
+            { key: 'sms-and-app', label: 'Enrolled: SMS and app', tone: 3 },
+            { key: 'never-enrolled', label: 'Never enrolled', tone: 4 },
+            { key: 'not-activated', label: 'Not activated', tone: 5 },
           ];
           groupResult.replaceChildren(
             el('p', {
               text: `${option.label}: ${coverage.members} members, ${coverage.counts.activated} activated, ${coverage['not-activated']} not activated.`,
             }),
-            barChart(`Coverage of ${option.label}`, groupSeries, [row]),
+            shareBar(`Coverage of ${option.label}`, groupSeries, counts),
             el('a', {
               class: 'button secondary',
               href: `/admin/portal/api/reports/csv/group?group=${encodeURIComponent(option.value)}`,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import QRCode from 'qrcode';
@@ -16,6 +15,7 @@ import { captureLogs } from '../support/capture-logs.js';
 import { activateThroughAdminApi, adminCall } from '../support/local-blink.js';
 import { pollUntil } from '../support/poll.js';
 import {
+  axeViolations,
   hasHorizontalOverflow,
   launchBrowser,
   openPage,
@@ -30,7 +30,6 @@ import {
 // http://localhost (the default PUBLIC_BASE_URL): a secure context, as WebAuthn and service workers need.
 
 const ADMIN_TOKEN = `admin-${'app'.repeat(12)}`;
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const users = throwawayUsers();
 let blink: LocalBlink;
 let browser: TestBrowser;
@@ -100,17 +99,6 @@ async function writeQrVideo(file: string, text: string): Promise<void> {
 
 /** Service worker registration ids by origin, as the DevTools protocol reports them (for deliverPushMessage). */
 const registrationIds = new Map<string, string>();
-
-/** Runs axe-core in the page (through the DevTools protocol, so the page's CSP does not apply) and lists violations. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
-    violations: Array<{ id: string; nodes: Array<{ target: string[] }> }>;
-  };
-  return result.violations.map(
-    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-  );
-}
 
 /** Every app screen is checked the same way: accessible, no sideways scrolling, and a screenshot for the record. */
 async function checkScreen(page: Page, name: string): Promise<void> {
