@@ -587,6 +587,15 @@
         table,
       );
 
+    /** A chart of daily counters, its numbers and the daily CSV. */
+    const dailySection = (title, id, chartTitle, series) =>
+      section(
+        title,
+        id,
+        barChart(chartTitle, series, daily),
+        dataTable(`${id}-table`, series, daily),
+        csvLink('daily', days),
+      );
     const groupResult = el('div', { id: 'group-coverage' });
     const groupPicker = targetPicker(
       ['group'],
@@ -658,34 +667,15 @@
         csvLink('coverage', days),
       ),
       section('Coverage by group', 'by-group', groupPicker, groupResult),
-      section(
-        'Resets and unlocks per day',
-        'resets',
-        barChart('Resets and unlocks per day by channel', channelSeries, daily),
-        dataTable('resets-table', channelSeries, daily),
-        csvLink('daily', days),
-      ),
-      section(
-        'Lockout alerts',
-        'alerts',
-        barChart('Lockout alerts per day', lockoutSeries, daily),
-        dataTable('alerts-table', lockoutSeries, daily),
-        csvLink('daily', days),
-      ),
-      section(
+      dailySection('Resets and unlocks per day', 'resets', 'Resets and unlocks per day by channel', channelSeries),
+      dailySection('Lockout alerts', 'alerts', 'Lockout alerts per day', lockoutSeries),
+      dailySection(
         'Failures and dead-letter arrivals',
         'failures',
-        barChart('Failures and dead-letter arrivals per day', failureSeries, daily),
-        dataTable('failures-table', failureSeries, daily),
-        csvLink('daily', days),
+        'Failures and dead-letter arrivals per day',
+        failureSeries,
       ),
-      section(
-        'SMS sent',
-        'sms',
-        barChart('SMS sent per day', smsSeries, daily),
-        dataTable('sms-table', smsSeries, daily),
-        csvLink('daily', days),
-      ),
+      dailySection('SMS sent', 'sms', 'SMS sent per day', smsSeries),
     );
   };
 })();
