@@ -36,6 +36,8 @@ Commands:
   revoke-device --device <id>      revoke one device
   audit --user <sAMAccountName|GUID> [--limit <n>]
                                    a user's audit events (requests, resets, unlocks, opt-outs…), newest first
+  backfill-reports                 count users enrolled before the portal's Reports existed in its coverage chart
+                                   (once after upgrading; running it again changes nothing)
 
 Options:
   --api <url>     a deployed admin API (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/v1), signed with SigV4
@@ -398,6 +400,19 @@ export async function runAdmin(
           `${event.at}  ${event.action.padEnd(20)} ${event.channel.padEnd(7)} ${event.result.padEnd(8)} ${detail}`.trimEnd(),
         );
       }
+      return;
+    }
+    case 'backfill-reports': {
+      let after: string | undefined;
+      let counted = 0;
+      do {
+        const page = z
+          .object({ counted: z.number(), next: z.string().optional() })
+          .parse(await client.request('POST', '/admin/reports/coverage-backfill', after ? { after } : {}));
+        counted += page.counted;
+        after = page.next;
+      } while (after !== undefined);
+      print(`Counted ${counted} enrolled user(s) in the portal's coverage report.`);
       return;
     }
     default:

@@ -85,6 +85,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     }),
     notices: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
     logger: observability.logger,
+    reportCounters: new DynamoReportCounters(documentClient, table),
     ...(portal ? { portal } : {}),
   });
   return { handler };

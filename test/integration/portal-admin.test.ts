@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { demoDomain, demoUsers } from '../../local/demo-directory/seed.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { testUser } from '../support/activations.js';
-import { useLocalBlink } from '../support/local-blink.js';
+import { adminCall, useLocalBlink } from '../support/local-blink.js';
 import { PortalClient } from '../support/portal-client.js';
 import { dayOf } from '../../shared/domain/reports.js';
 
@@ -113,6 +113,13 @@ test('an admin dry-runs a group, then activates it in chunks: emails sent, audit
     await admin.request(`/admin/portal/api/reports/group?group=${encodeURIComponent(group)}`),
   );
   expect(coverage).toMatchObject({ members: 4, 'not-activated': 1, counts: { activated: 3, 'never-enrolled': 3 } });
+
+  // The backfill (`npm run admin -- backfill-reports`, IAM route) finds them already counted: nothing moves.
+  expect(await adminCall(blink, blink.adminToken, 'POST', '/admin/reports/coverage-backfill', {})).toEqual({
+    counted: 3,
+  });
+  const again = await json(await admin.request('/admin/portal/api/reports?days=7'));
+  expect((again['coverage'] as Array<Record<string, number | string>>).at(-1)).toMatchObject({ activated: 3 });
 });
 
 test('reports count resets, unlocks, alerts, failures, dead letters and SMS as they happen; CSV is guarded', async () => {

@@ -2,6 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { DynamoReportCounters } from '../../shared/adapters/dynamodb/report-counters';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { useBlinkTable } from '../support/local-service';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
+import { DynamoEnrollmentRoster } from '../../shared/adapters/dynamodb/enrollment-roster';
+import { backfillCoverage } from '../../shared/use-cases/admin/report-backfill';
+import { activeEnrollment } from '../support/enrollments';
 
 // The counters behind the portal's Reports page, on dynalite: written as events happen (audit events, enrollment
 // saves), read back by day without reading any user, and exact when saves of one user race.
@@ -70,4 +75,46 @@ test('two saves of one user at once move it once', async () => {
     app: 1,
     never: -1,
   });
+});
+
+test('the backfill counts users saved before the counters existed, and not again those already counted', async () => {
+  const store = new DynamoEnrollmentStore(dynamo.client, { tableName: TABLE });
+  const roster = new DynamoEnrollmentRoster(dynamo.client, { tableName: TABLE });
+  const today = () => new Date();
+  const totals = async () =>
+    (await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk: 'REPORT#COVERAGE', sk: 'TOTALS' } })))
+      .Item as Record<string, number> | undefined;
+  const older = { userGuid: randomUUID(), dn: 'CN=Old,DC=x', samAccountName: 'old.user' };
+  const counted = { userGuid: randomUUID(), dn: 'CN=New,DC=x', samAccountName: 'new.user' };
+  for (const user of [older, counted]) {
+    await store.save(activeEnrollment(user, { phoneE164: '+12065550123', app: true }), 0);
+    await roster.add(user.userGuid, today());
+  }
+  // As if `older` had been saved before the counters existed: no state of its own, not in the totals.
+  await dynamo.client.send(
+    new DeleteCommand({ TableName: TABLE, Key: { pk: `USER#${older.userGuid}`, sk: 'COVERAGE' } }),
+  );
+  await dynamo.client.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: { pk: 'REPORT#COVERAGE', sk: 'TOTALS' },
+      UpdateExpression: 'ADD #state :minus',
+      ExpressionAttributeNames: { '#state': 'sms-and-app' },
+      ExpressionAttributeValues: { ':minus': -1 },
+    }),
+  );
+  await counters.trackCoverage(counted.userGuid, 'sms-and-app', today());
+  const before = (await totals())?.['sms-and-app'] ?? 0;
+
+  const deps = {
+    listEnrolledUsers: () => roster.list(),
+    enrollmentStore: store,
+    reportCounters: counters,
+    clock: { now: today },
+  };
+  expect(await backfillCoverage(deps, undefined)).toMatchObject({ counted: 2 });
+  expect(((await totals())?.['sms-and-app'] ?? 0) - before).toBe(1);
+  // Again: nothing moves.
+  await backfillCoverage(deps, undefined);
+  expect(((await totals())?.['sms-and-app'] ?? 0) - before).toBe(1);
 });
