@@ -142,8 +142,8 @@ test('a technician sees neither Activate nor Reports, and their API answers 403'
   await signIn(page, 'tina.tech');
   expect(await page.getByRole('link', { name: 'Activate' }).count()).toBe(0);
   expect(await page.getByRole('link', { name: 'Reports' }).count()).toBe(0);
-  // A fresh load (not a hash change), so the Users view still loading cannot draw over it.
-  await page.goto(`${blink.url}/admin/?fresh#/activate`);
+  // Straight on from the Users page while its list may still be loading: that list must not draw over this page.
+  await page.goto(`${blink.url}/admin/#/activate`);
   await page.getByRole('heading', { name: 'Admins only' }).waitFor();
   const statuses = (await page.evaluate(`Promise.all([
     fetch('/admin/portal/api/reports').then((r) => r.status),
