@@ -4,6 +4,8 @@ import { App, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { appPageHeaders } from '../functions/api/routes/pages.js';
 import { appOutDir } from '../scripts/build-app.js';
+import { portalOutDir } from '../scripts/build-web-assets.js';
+import { portalPageHeaders } from '../functions/admin-api/portal.js';
 import { ConfigurationError, loadConfig, type BlinkConfig } from './config.js';
 import { AdminStack } from './stacks/admin-stack.js';
 import { ApiStack } from './stacks/api-stack.js';
@@ -31,6 +33,8 @@ export class AppNotBuiltError extends Error {
 export interface BuildOptions {
   /** The app's built files; tests pass a small fixture folder instead of building the app. */
   appFilesDir?: string;
+  /** The portal's built files (`npm run build:web`); tests pass a fixture folder. */
+  portalFilesDir?: string;
 }
 
 /**
@@ -90,6 +94,10 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     ...functionStack,
     worker: directory.worker,
     email: messaging.email,
+    jobQueue: messaging.jobQueue,
+    sms: messaging.sms,
+    tokenHmacSecret: data.tokenHmacSecret,
+    portalFiles: { sourceDir: options.portalFilesDir ?? portalOutDir, headers: portalPageHeaders },
     description: 'Blink: IAM-authorized admin API (activation, enrollments, revocation)',
   });
   // The public API's stack sets up the account's API Gateway logging role, which the admin stage's logs need.

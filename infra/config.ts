@@ -251,6 +251,47 @@ export const configSchema = z
       .min(0, 'must be at least 0')
       .max(10, 'must be at most 10')
       .default(0.0075),
+    /**
+     * The admin portal (README, "Deploying the admin portal"): off unless portalIdpType is set. Then the admin API
+     * gets its own host name (portalDomainName, an ACM certificate in the stack's region), a Cognito user pool
+     * federated to the organisation's identity provider, and the portal's routes.
+     */
+    portalIdpType: z.enum(['oidc', 'saml'], { error: 'must be oidc or saml' }).optional(),
+    /** Name of the IdP in Cognito (letters, digits, hyphens; e.g. EntraID, Okta, Google, ADFS). */
+    portalIdpName: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$/, 'must be 2 to 32 letters, digits, hyphens or underscores')
+      .default('Corporate'),
+    portalOidcIssuer: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+    portalOidcClientId: z.string().trim().min(1).max(255).optional(),
+    /** A Secrets Manager secret (ARN) holding the IdP client secret as plain text; CloudFormation resolves it at deploy. */
+    portalOidcClientSecretArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:\S+$/, 'must be a Secrets Manager secret ARN')
+      .optional(),
+    portalSamlMetadataUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+    /** The IdP claim (OIDC) or SAML attribute with the user's groups, mapped to the pool's custom:groups. */
+    portalGroupsClaim: z.string().trim().min(1).max(255).optional(),
+    /** The admin origin: a host name whose DNS you point at the PortalDnsTarget output. */
+    portalDomainName: z.string().regex(HOSTNAME, 'must be a host name such as blink-admin.corp.example.com').optional(),
+    portalCertificateArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/\S+$/, 'must be an ACM certificate ARN')
+      .optional(),
+    /** Cognito's sign-in host: a prefix of <prefix>.auth.<region>.amazoncognito.com, or a custom domain (certificate in us-east-1). */
+    portalAuthDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and hyphens')
+      .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'must not contain aws, amazon or cognito')
+      .optional(),
+    portalAuthDomainName: z.string().regex(HOSTNAME, 'must be a host name such as login.corp.example.com').optional(),
+    portalAuthCertificateArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/\S+$/, 'must be an ACM certificate ARN in us-east-1')
+      .optional(),
+    /** Groups (names or DNs, `;`-separated) whose members are portal admins / technicians. */
+    portalAdminGroups: z.string().trim().min(1).default('Blink Admins'),
+    portalTechnicianGroups: z.string().trim().min(1).default('Blink Technicians'),
   })
   .superRefine((config, context) => {
     const problem = (path: string, message: string) => context.addIssue({ code: 'custom', path: [path], message });
@@ -280,7 +321,58 @@ export const configSchema = z
     }
     const caProblem = checkCaFile(config.ldapCaFile);
     if (caProblem) problem('ldapCaFile', caProblem);
+    portalProblems(config, problem);
   });
+
+/** What the admin portal needs once portalIdpType is set (and nothing of it otherwise). */
+function portalProblems(
+  config: {
+    portalIdpType?: 'oidc' | 'saml' | undefined;
+  } & Partial<Record<(typeof PORTAL_KEYS)[number], string>>,
+  problem: (path: string, message: string) => void,
+): void {
+  const given = PORTAL_KEYS.filter((key) => config[key] !== undefined);
+  if (!config.portalIdpType) {
+    for (const key of given) problem(key, 'is a portal setting: set portalIdpType (oidc or saml) to deploy the portal');
+    return;
+  }
+  const required: (typeof PORTAL_KEYS)[number][] = [
+    'portalDomainName',
+    'portalCertificateArn',
+    ...(config.portalIdpType === 'oidc'
+      ? (['portalOidcIssuer', 'portalOidcClientId', 'portalOidcClientSecretArn'] as const)
+      : (['portalSamlMetadataUrl'] as const)),
+  ];
+  for (const key of required)
+    if (config[key] === undefined) problem(key, `is required with portalIdpType=${config.portalIdpType}`);
+  const other =
+    config.portalIdpType === 'oidc'
+      ? (['portalSamlMetadataUrl'] as const)
+      : (['portalOidcIssuer', 'portalOidcClientId', 'portalOidcClientSecretArn'] as const);
+  for (const key of other)
+    if (config[key] !== undefined) problem(key, `does not apply to portalIdpType=${config.portalIdpType}`);
+  const customDomain = config.portalAuthDomainName !== undefined || config.portalAuthCertificateArn !== undefined;
+  if (customDomain && (config.portalAuthDomainName === undefined || config.portalAuthCertificateArn === undefined))
+    problem('portalAuthDomainName', 'portalAuthDomainName and portalAuthCertificateArn go together');
+  if (customDomain === (config.portalAuthDomainPrefix !== undefined))
+    problem(
+      'portalAuthDomainPrefix',
+      'give either portalAuthDomainPrefix or portalAuthDomainName (Cognito sign-in host)',
+    );
+}
+
+const PORTAL_KEYS = [
+  'portalOidcIssuer',
+  'portalOidcClientId',
+  'portalOidcClientSecretArn',
+  'portalSamlMetadataUrl',
+  'portalGroupsClaim',
+  'portalDomainName',
+  'portalCertificateArn',
+  'portalAuthDomainPrefix',
+  'portalAuthDomainName',
+  'portalAuthCertificateArn',
+] as const;
 
 export type BlinkConfig = Omit<z.output<typeof configSchema>, 'smsAllowedCountries'> & {
   /** Absolute path of the CA bundle. */

@@ -4,6 +4,7 @@ import {
   createDocumentClient,
   createSesClient,
   createSmsVoiceClient,
+  createSnsClient,
   createSqsClient,
   type ClientTarget,
 } from '../shared/composition/aws-clients.js';
@@ -28,6 +29,7 @@ import type { HttpsGet } from '../shared/adapters/sns/message-verifier.js';
 import { failureQueueBatch } from './stand-ins/lambda-failure-record.js';
 import { createLambdaContext } from './lambda-context.js';
 import { createJobQueue } from './stand-ins/sqs.js';
+import { createAlarmTopic } from './stand-ins/alarm-topic.js';
 
 /** Where the in-process stand-ins listen. */
 export interface StandInEndpoints {
@@ -93,6 +95,9 @@ export async function composeLocalBlink(options: ComposeOptions) {
     visibilityTimeoutSeconds: options.queue.visibilityTimeoutSeconds,
     maxReceiveCount: options.queue.maxReceiveCount,
   });
+  // fauxqs is SNS too: the alarm topic the portal's emergency path announces itself on.
+  const snsClient = createSnsClient(localTarget(options.endpoints.sqs));
+  const alarmTopic = await createAlarmTopic(snsClient, sqsClient);
 
   // The handlers' configuration goes through the one shared schema, as in the Lambdas: every function's sections.
   const env = parseEnv(
@@ -103,6 +108,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
       BLINK_VERSION: options.version,
       TABLE_NAME: options.tableName,
       JOB_QUEUE_URL: queue.queueUrl,
+      PORTAL_ALARM_TOPIC_ARN: alarmTopic.topicArn,
       // As deployed: the worker's JOB_MAX_RECEIVE_COUNT is the queue's maxReceiveCount.
       JOB_MAX_RECEIVE_COUNT: String(options.queue.maxReceiveCount),
       PUBLIC_BASE_URL: options.publicBaseUrl,
@@ -162,7 +168,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     // The portal's help-desk actions: caller codes by SMS, unlock and reset jobs on the queue, codes hashed with the key.
     helpDesk: {
       env,
-      clients: { sqs: sqsClient, smsVoice: local.clients.smsVoice },
+      clients: { sqs: sqsClient, smsVoice: local.clients.smsVoice, sns: snsClient },
       secrets,
       // Caller approval requests to the app by Web Push (the VAPID key pair is generated at start).
       webPush: options.webPushAgent ? { agent: options.webPushAgent } : {},
@@ -207,6 +213,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     async close() {
       await directory.close();
       sqsClient.destroy();
+      snsClient.destroy();
       documentClient.destroy();
     },
   };

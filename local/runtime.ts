@@ -15,6 +15,7 @@ import { NotFoundError, ValidationError } from '../shared/domain/errors.js';
 import { parseJson } from '../shared/validation/parse-json.js';
 import { generateVapidKeys } from '../shared/domain/web-push.js';
 import { removeAdminFile, writeAdminFile } from './admin-file.js';
+import { servePortalFile } from './portal-files.js';
 import { serveApp } from './app-files.js';
 import { BodyTooLargeError, readBody, toApiGatewayEvent, writeProxyResult } from './api-gateway-bridge.js';
 import { composeLocalBlink, type DirectorySettings, type LocalComposition } from './compose.js';
@@ -699,6 +700,8 @@ function createRequestHandler(deps: RequestHandlerDependencies) {
       // The portal's pages and API sign people in with the identity provider and check their session cookie
       // themselves; every other admin route stands for the IAM-authorized API.
       if (pathname === '/admin' || pathname.startsWith('/admin/portal/')) {
+        // The page and its files are static (S3 when deployed); everything else goes to the admin function.
+        if (servePortalFile(pathname, request, response)) return;
         await handlePortal(request, response);
         return;
       }

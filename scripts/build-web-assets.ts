@@ -4,7 +4,7 @@
  * (tsx from source), by jest, and by the Lambda bundle (esbuild via CDK) without any loader or file copying.
  * The module is checked in; a unit test fails when it is stale.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { transformSync } from 'esbuild';
 
@@ -48,7 +48,26 @@ export function renderWebAssetsModule(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The admin portal's files as the admin API serves them from S3 when deployed (`dist/portal/`, uploaded by CDK). */
+export const portalOutDir = resolve(__dirname, '..', 'dist', 'portal');
+
+/** Writes the portal's page and its files, shrunk as above, to `dir` (index.html, portal.js, portal.css, portal-admin.*). */
+export function writePortalFiles(dir: string = portalOutDir): void {
+  mkdirSync(dir, { recursive: true });
+  const files = {
+    'index.html': 'portal.html',
+    'portal.css': 'portal.css',
+    'portal.js': 'portal.js',
+    'portal-admin.css': 'portal-admin.css',
+    'portal-admin.js': 'portal-admin.js',
+  } as const;
+  for (const [target, source] of Object.entries(files)) {
+    writeFileSync(join(dir, target), assets[source].shrink(readFileSync(join(webDir, source), 'utf8')));
+  }
+}
+
 if (require.main === module) {
+  writePortalFiles();
   const text = renderWebAssetsModule();
   let current = '';
   try {

@@ -113,6 +113,7 @@
     'portal.reset-requested': 'Help desk asked for a reset',
     'portal.unlock': 'Help desk unlock',
     'portal.reset': 'Help desk reset',
+    'portal.emergency': 'Emergency: lost phone',
   };
   const channelWords = { admin: 'help desk', sms: 'SMS', app: 'app', web: 'setup page', system: 'Blink' };
   /** The audit actor as a person: the IdP name of a portal technician, else as recorded. */
@@ -342,6 +343,60 @@
       el('section', { class: 'card' }, el('h2', { text: 'History' }), timeline),
     );
     if (views.helpDesk) views.helpDesk(actions, user);
+    if (views.emergency && isAdmin) views.emergency(actions, user);
+  };
+
+  /**
+   * The emergency path (Admins): a caller who lost their phone. No password is made: the phone and apps are revoked
+   * and a new activation link goes to the user's mailbox; the reason goes to the operators and the audit log.
+   */
+  views.emergency = (section, user) => {
+    const reason = el('textarea', {
+      id: 'emergency-reason',
+      rows: '2',
+      minlength: '10',
+      maxlength: '500',
+      required: true,
+    });
+    const outcome = el('p', { id: 'emergency-result', role: 'status' });
+    const submit = el('button', { type: 'submit', class: 'danger', text: 'Remove the lost phone and send a new link' });
+    const form = el(
+      'form',
+      {
+        onsubmit: async (event) => {
+          event.preventDefault();
+          submit.disabled = true;
+          try {
+            const answer = await api(`api/users/${user.userGuid}/emergency`, {
+              method: 'POST',
+              body: { reason: reason.value },
+            });
+            outcome.textContent = answer.activationSent
+              ? 'The phone is removed. A new activation link was emailed to the user; the operators were told.'
+              : 'The phone is removed; no activation link could be sent (see History). The operators were told.';
+          } catch (error) {
+            if (error.message !== 'signed out') outcome.textContent = error.message;
+            submit.disabled = false;
+          }
+        },
+      },
+      el('label', { for: 'emergency-reason', text: 'Reason (audited, sent to the operators and to the user)' }),
+      reason,
+      el('div', { class: 'actions' }, submit),
+    );
+    section.append(
+      el(
+        'details',
+        { id: 'emergency' },
+        el('summary', { text: 'Caller lost their phone (emergency, Admins only)' }),
+        el('p', {
+          class: 'muted',
+          text: 'Without verifying the caller: removes the phone and apps, emails the user a new activation link and a notice, and alerts the operators. No password is made; the user resets from the new phone.',
+        }),
+        form,
+        outcome,
+      ),
+    );
   };
 
   /**
@@ -531,7 +586,9 @@
   const start = async () => {
     try {
       session = await api('api/session');
-    } catch {
+    } catch (error) {
+      // The page is a static file (S3 when deployed): without a session, the sign-in starts from here.
+      if (error.message === 'signed out') location.assign('/admin/portal/sign-in');
       return;
     }
     document.getElementById('who-name').textContent = session.name;

@@ -5,10 +5,11 @@ import {
   createSecretsClient,
   createSesClient,
   createSmsVoiceClient,
+  createSnsClient,
   createSqsClient,
 } from '../../shared/composition/aws-clients.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
-import { adminApiEnvSections, wireAdminApi } from '../../shared/composition/admin-api.js';
+import { adminApiEnvSections, adminApiPortalEnvSections, wireAdminApi } from '../../shared/composition/admin-api.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 import { LambdaWorkerInvoker } from '../../shared/adapters/lambda/worker-invoker.js';
 
@@ -26,17 +27,18 @@ export const { handler } = wireAdminApi(env, {
 });
 
 function helpDeskInputs() {
-  const helpDeskEnv = parseEnv(['jobQueue', 'sms', 'enrollment', 'secretArns', 'webPush']);
+  const helpDeskEnv = parseEnv(adminApiPortalEnvSections);
   // Caller approval requests reach the user's app by Web Push only where the stack gives this function the VAPID key.
   const webPush = helpDeskEnv.VAPID_SECRET_ARN !== undefined;
+  const names = [
+    'token-hmac-key',
+    ...(webPush ? (['vapid-keys'] as const) : []),
+    ...(helpDeskEnv.PORTAL_OIDC_CLIENT_SECRET_ARN ? (['portal-client-secret'] as const) : []),
+  ] as const;
   return {
     env: helpDeskEnv,
-    clients: { sqs: createSqsClient(), smsVoice: createSmsVoiceClient() },
-    secrets: secretsManagerSecretsFrom(
-      createSecretsClient(),
-      helpDeskEnv,
-      webPush ? ['token-hmac-key', 'vapid-keys'] : ['token-hmac-key'],
-    ),
+    clients: { sqs: createSqsClient(), smsVoice: createSmsVoiceClient(), sns: createSnsClient() },
+    secrets: secretsManagerSecretsFrom(createSecretsClient(), helpDeskEnv, names),
     ...(webPush ? { webPush: {} } : {}),
   };
 }

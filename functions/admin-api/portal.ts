@@ -1,10 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import { ForbiddenError, SignedOutError, ValidationError } from '../../shared/domain/errors.js';
+import { ForbiddenError, ValidationError } from '../../shared/domain/errors.js';
 import { baseHeaders, jsonResponse } from '../../shared/http/responses.js';
 import type { PortalUseCases, PortalUser } from '../../shared/use-cases/portal/index.js';
 import type { PortalRole } from '../../shared/domain/portal.js';
-import { portalAdminCss, portalAdminJs, portalCss, portalHtml, portalJs } from '../../web/assets.generated.js';
 import { portalMessagePage } from './portal-pages.js';
 import { workerReplyResponse } from './responses.js';
 import type { AdminUseCases } from '../../shared/use-cases/admin/index.js';
@@ -13,6 +12,7 @@ import { parseJsonBody } from '../../shared/http/request-body.js';
 import { portalAdminRoutes } from './portal-admin.js';
 
 const confirmSchema = z.strictObject({ code: z.string().max(20) });
+const emergencySchema = z.strictObject({ reason: z.string().max(2000) });
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 export interface PortalRoute {
@@ -24,7 +24,11 @@ export interface PortalRoute {
 /** Same-origin script, style, fetches and form posts only; no inline script or style; no framing. */
 export const portalContentSecurityPolicy =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-const pageHeaders = { ...baseHeaders, 'content-security-policy': portalContentSecurityPolicy };
+/** The headers of the portal's page and files: the same locally and from S3 (infra/constructs/static-files.ts). */
+export const portalPageHeaders: Readonly<Record<string, string>> = {
+  ...baseHeaders,
+  'content-security-policy': portalContentSecurityPolicy,
+};
 
 /** The portal's cookies: `__Host-` names (Secure, Path=/, no Domain) on https; plain names locally over http. */
 export function portalCookies(portalBaseUrl: string) {
@@ -84,14 +88,10 @@ function redirect(location: string, cookies: string[] = []): APIGatewayProxyResu
 function html(statusCode: number, body: string, cookies: string[] = []): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: { ...pageHeaders, 'content-type': 'text/html; charset=utf-8' },
+    headers: { ...portalPageHeaders, 'content-type': 'text/html; charset=utf-8' },
     ...(cookies.length > 0 ? { multiValueHeaders: { 'set-cookie': cookies } } : {}),
     body,
   };
-}
-
-function asset(contentType: string, body: string): Handler {
-  return async () => ({ statusCode: 200, headers: { ...pageHeaders, 'content-type': contentType }, body });
 }
 
 /**
@@ -124,31 +124,8 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
     return user;
   };
 
-  const page: Handler = async (event) => {
-    try {
-      await signedIn(event);
-    } catch (error) {
-      if (error instanceof SignedOutError) return redirect('/admin/portal/sign-in');
-      throw error;
-    }
-    return html(200, portalHtml);
-  };
-
+  // The page (/admin/) and its files are static: S3 when deployed, local/portal-files.ts on the runtime.
   const routes: PortalRoute[] = [
-    { method: 'GET', path: '/admin', handler: page },
-    { method: 'GET', path: '/admin/', handler: page },
-    { method: 'GET', path: '/admin/portal/portal.js', handler: asset('text/javascript; charset=utf-8', portalJs) },
-    { method: 'GET', path: '/admin/portal/portal.css', handler: asset('text/css; charset=utf-8', portalCss) },
-    {
-      method: 'GET',
-      path: '/admin/portal/portal-admin.js',
-      handler: asset('text/javascript; charset=utf-8', portalAdminJs),
-    },
-    {
-      method: 'GET',
-      path: '/admin/portal/portal-admin.css',
-      handler: asset('text/css; charset=utf-8', portalAdminCss),
-    },
     {
       method: 'GET',
       path: '/admin/portal/sign-in',
@@ -340,6 +317,19 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         );
       },
     })),
+    {
+      // A caller who lost their phone: Admins only, with a reason; revokes the phone and re-activates by email.
+      method: 'POST',
+      path: '/admin/portal/api/users/{userGuid}/emergency',
+      handler: async (event) => {
+        const admin = await changeAs(event, 'admin');
+        const { reason } = parseJsonBody(event, emergencySchema);
+        return jsonResponse(
+          200,
+          await portal.emergencyRecovery(admin, pathId(event, 'userGuid'), reason, requestIdOf(event)),
+        );
+      },
+    },
     // Admin only: Activate and Reports.
     ...portalAdminRoutes(portal, { signedIn, changeAs }),
   ];

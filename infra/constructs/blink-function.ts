@@ -175,7 +175,8 @@ export class BlinkFunction extends NodejsFunction {
 
   /** `<envName>` = the secret's ARN, plus permission to read that one secret. */
   useSecret(
-    envName: 'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN' | 'VAPID_SECRET_ARN',
+    envName:
+      'TOKEN_HMAC_SECRET_ARN' | 'DIRECTORY_BIND_SECRET_ARN' | 'VAPID_SECRET_ARN' | 'PORTAL_OIDC_CLIENT_SECRET_ARN',
     secret: ISecret,
   ): this {
     this.addEnvironment(envName, secret.secretArn);
@@ -359,6 +360,37 @@ export class BlinkFunction extends NodejsFunction {
     this.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [worker.functionArn] }),
     );
+    return this;
+  }
+
+  /** The admin portal's origin and OpenID provider (PORTAL_*): the Cognito pool's issuer and app client when deployed. */
+  usePortalSettings(settings: {
+    portalBaseUrl: string;
+    issuer: string;
+    clientId: string;
+    groupsClaim: string;
+    scopes: string;
+    adminGroups: string;
+    technicianGroups: string;
+  }): this {
+    this.addEnvironment('PORTAL_BASE_URL', settings.portalBaseUrl);
+    this.addEnvironment('PORTAL_OIDC_ISSUER', settings.issuer);
+    this.addEnvironment('PORTAL_OIDC_CLIENT_ID', settings.clientId);
+    this.addEnvironment('PORTAL_OIDC_GROUPS_CLAIM', settings.groupsClaim);
+    this.addEnvironment('PORTAL_OIDC_SCOPES', settings.scopes);
+    this.addEnvironment('PORTAL_ADMIN_GROUPS', settings.adminGroups);
+    this.addEnvironment('PORTAL_TECHNICIAN_GROUPS', settings.technicianGroups);
+    return this;
+  }
+
+  /**
+   * PORTAL_ALARM_TOPIC_ARN plus sns:Publish on that one topic (and its key through SNS): the portal's emergency path
+   * tells the operators before it acts.
+   */
+  usePortalAlarmTopic(topic: ITopic): this {
+    this.addEnvironment('PORTAL_ALARM_TOPIC_ARN', topic.topicArn);
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    if (topic.masterKey) this.useKeyVia(topic.masterKey, 'sns', ['kms:GenerateDataKey', 'kms:Decrypt']);
     return this;
   }
 

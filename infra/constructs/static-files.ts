@@ -16,8 +16,15 @@ export interface StaticFilesProps {
   api: RestApi;
   /** The API's one request validator (it enforces the declared path parameter here). */
   requestValidator: IRequestValidator;
-  /** First path segment the files live under, e.g. `app` for `/app/…`. Also their key prefix in the bucket. */
+  /** Path the files live under, e.g. `app` for `/app/…` or `admin/portal`. Also their key prefix in the bucket. */
   pathPrefix: string;
+  /**
+   * Paths from the API's root that answer with `index.html` instead of the prefix and its pageRoutes (the portal's
+   * page is `/admin`, its files under `/admin/portal/`).
+   */
+  pagePaths?: readonly string[];
+  /** What the files are, in resource descriptions and acknowledgements (default: the app files). */
+  description?: string;
   /** Folder of built files, uploaded as they are (names are kept: `index.html`, `sw.js`, hashed bundles…). */
   sourceDir: string;
   /** Headers every file is answered with (CSP, nosniff, no-referrer…), the same the local runtime sends. */
@@ -45,10 +52,12 @@ export class StaticFiles extends Construct {
   private readonly prefix: string;
   private readonly requestValidator: IRequestValidator;
   private readonly readRole: Role;
+  private readonly description: string;
 
   constructor(scope: Construct, id: string, props: StaticFilesProps) {
     super(scope, id);
     this.requestValidator = props.requestValidator;
+    this.description = props.description ?? 'the app files';
     const declared = (names: string[]) =>
       Object.fromEntries(names.map((name) => [`method.response.header.${name}`, true]));
     // Type and caching come from each object's metadata; every other header is the same for every file.
@@ -72,8 +81,7 @@ export class StaticFiles extends Construct {
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason:
-        'The bucket holds the public app files only (no user data), and its one reader is API Gateway through a role: every read is a request in the API stage access log, with the client IP and status, so S3 server access logs would repeat that log',
+      reason: `The bucket holds ${props.description ?? 'the app files'} only (public, no user data), and its one reader is API Gateway through a role: every read is a request in the API stage access log, with the client IP and status, so S3 server access logs would repeat that log`,
     });
 
     const prefix = (this.prefix = `${props.pathPrefix}/`);
@@ -100,15 +108,19 @@ export class StaticFiles extends Construct {
 
     const readRole = (this.readRole = new Role(this, 'ReadRole', {
       assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
-      description: `API Gateway reads the ${props.pathPrefix} files from S3`,
+      description: `API Gateway reads ${this.description} from S3`,
     }));
     readRole.addToPolicy(
       new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${prefix}*`)] }),
     );
 
-    const base = props.api.root.addResource(props.pathPrefix);
+    const base = props.api.root.resourceForPath(props.pathPrefix);
     const index = this.integration(readRole, `${prefix}index.html`, {}, fixedHeaders);
-    this.addGet(base, index, {});
+    if (props.pagePaths) {
+      for (const path of props.pagePaths) this.addGet(props.api.root.resourceForPath(path), index, {});
+    } else {
+      this.addGet(base, index, {});
+    }
     for (const route of props.pageRoutes) this.addGet(base.resourceForPath(route), index, {});
     const files = this.integration(
       readRole,
@@ -152,14 +164,13 @@ export class StaticFiles extends Construct {
     for (const finding of wildcards) {
       reasons.push([
         `AwsSolutions-IAM5[${finding}]`,
-        "CDK's BucketDeployment upload function reads the deployment's asset zip from the CDK assets bucket and writes, lists and prunes objects of the app files bucket only: CDK's object wildcards on exactly those two buckets",
+        `CDK's BucketDeployment upload function reads the deployment's asset zip from the CDK assets bucket and writes, lists and prunes objects of the bucket of ${this.description} only: CDK's object wildcards on exactly those two buckets`,
       ]);
     }
     for (const [id, reason] of reasons) Validations.of(uploader).acknowledge({ id, reason });
     Validations.of(this.readRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketArn}/${this.prefix}*]`,
-      reason:
-        'API Gateway reads any of the app files (their names change with each build), under the app prefix only, and only GetObject',
+      reason: `API Gateway reads any of ${this.description} (their names change with each build), under their prefix only, and only GetObject`,
     });
   }
 
@@ -213,8 +224,7 @@ export class StaticFiles extends Construct {
     for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
       Validations.of(method).acknowledge({
         id,
-        reason:
-          'The app files are public by design: the app must load on a phone before it holds any credential. They contain no secret; every API call the app makes is authenticated on its own route',
+        reason: `${this.description} are public by design: a page must load before it holds any credential (the app on a phone, the portal before its sign-in). They contain no secret; every API call they make is authenticated on its own route`,
       });
     }
   }

@@ -1,8 +1,15 @@
 import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import { AuthorizationType, LambdaIntegration, type RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { Construct } from 'constructs';
-import { BlinkFunction, type EmailSending } from '../constructs/blink-function.js';
+import type { Construct, IConstruct } from 'constructs';
+import { BlinkFunction, type EmailSending, type SmsOrigination } from '../constructs/blink-function.js';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { EndpointType, SecurityPolicy, type IResource, type IRequestValidator } from 'aws-cdk-lib/aws-apigateway';
+import { PortalSignIn } from '../constructs/portal-sign-in.js';
+import { StaticFiles } from '../constructs/static-files.js';
+import type { BlinkConfig } from '../config.js';
 import { TIMEOUTS } from '../timeouts.js';
 import { createBlinkRestApi } from '../constructs/rest-api.js';
 import type { FunctionStackProps } from './function-stack-props.js';
@@ -14,6 +21,12 @@ export interface AdminStackProps extends FunctionStackProps {
   worker: IFunction;
   /** The sending identity of the notices the admin function emails (a revoked phone). */
   email: EmailSending;
+  /** What the portal's help-desk actions use (with portalIdpType only): the job queue, SMS, the code-hashing key. */
+  jobQueue: IQueue;
+  sms: SmsOrigination;
+  tokenHmacSecret: ISecret;
+  /** The portal's built static files (index.html, portal.js, portal.css), served from S3 on the admin origin. */
+  portalFiles: { sourceDir: string; headers: Readonly<Record<string, string>> };
 }
 
 /**
@@ -24,6 +37,8 @@ export interface AdminStackProps extends FunctionStackProps {
 export class AdminStack extends Stack {
   readonly api: RestApi;
   readonly adminFunction: BlinkFunction;
+  /** The portal's Cognito pool and client, when portalIdpType is configured. */
+  readonly portal?: PortalSignIn;
 
   constructor(scope: Construct, id: string, props: AdminStackProps) {
     super(scope, id, props);
@@ -78,12 +93,120 @@ export class AdminStack extends Stack {
       reason:
         'The admin API uses IAM authorization (SigV4-signed requests of principals allowed execute-api:Invoke), not a Cognito user pool: admins are IAM identities of the account, and the CLI signs with their credentials',
     });
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'Every method of this API requires SigV4 IAM authorization, so API Gateway rejects unsigned requests before any integration runs; the stage is throttled to 10 requests per second. A web ACL would add cost without protecting anything further',
-    });
+    if (isPortalConfig(config)) {
+      this.portal = this.addPortal(props, config, validator);
+    } else {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'Every method of this API requires SigV4 IAM authorization, so API Gateway rejects unsigned requests before any integration runs; the stage is throttled to 10 requests per second. A web ACL would add cost without protecting anything further',
+      });
+    }
 
     new CfnOutput(this, 'AdminApiUrl', { value: this.api.url });
   }
+
+  /**
+   * The admin portal on the admin API's own host name (never the public API's): its sign-in and JSON routes go to the
+   * admin function without IAM (it checks the session cookie, CSRF token and Origin itself), its page and files come
+   * from S3, and the function gets what the help-desk actions need. Every other /admin/… route keeps IAM.
+   */
+  private addPortal(props: AdminStackProps, config: PortalConfig, validator: IRequestValidator): PortalSignIn {
+    const signIn = new PortalSignIn(this, 'PortalSignIn', { config, removalPolicy: props.removalPolicy });
+    const fn = this.adminFunction
+      .useQueue(props.jobQueue)
+      .useSmsOrigination(props.sms)
+      .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
+      .useSecret('PORTAL_OIDC_CLIENT_SECRET_ARN', signIn.clientSecret)
+      .usePortalAlarmTopic(props.alarmTopic)
+      .usePortalSettings({
+        portalBaseUrl: `https://${config.portalDomainName}`,
+        issuer: signIn.issuer,
+        clientId: signIn.client.userPoolClientId,
+        groupsClaim: signIn.groupsClaim,
+        scopes: signIn.scopes,
+        adminGroups: config.portalAdminGroups,
+        technicianGroups: config.portalTechnicianGroups,
+      });
+
+    // The admin origin: a regional custom domain mapped at the root, so the portal's absolute paths (/admin/…) work.
+    const domain = this.api.addDomainName('PortalDomain', {
+      domainName: config.portalDomainName,
+      certificate: Certificate.fromCertificateArn(this, 'PortalCertificate', config.portalCertificateArn),
+      endpointType: EndpointType.REGIONAL,
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+
+    const integration = new LambdaIntegration(fn, { proxy: true });
+    const admin = this.api.root.getResource('admin') as IResource;
+    const portal = admin.addResource('portal');
+    const sessionRoutes: [IResource, string][] = [
+      [portal.addResource('sign-in'), 'GET'],
+      [portal.addResource('callback'), 'GET'],
+      [portal.addResource('sign-out'), 'POST'],
+      [portal.addResource('api').addResource('{proxy+}'), 'ANY'],
+    ];
+    for (const [resource, httpMethod] of sessionRoutes) {
+      const method = resource.addMethod(httpMethod, integration, { requestValidator: validator });
+      acknowledgePortalRoute(method);
+    }
+    new StaticFiles(this, 'PortalFiles', {
+      api: this.api,
+      requestValidator: validator,
+      pathPrefix: 'admin/portal',
+      pagePaths: ['admin'],
+      pageRoutes: [],
+      ...props.portalFiles,
+      removalPolicy: props.removalPolicy,
+      description: 'the admin portal files',
+    });
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        "The CLI's methods require SigV4 IAM authorization. The portal's routes on the admin host name either start the OpenID sign-in, serve its static files, or act only with a live session (256-bit id in a __Host- HttpOnly SameSite=Strict cookie) plus the CSRF token; the stage is throttled. Sign-in attempts are rate-limited by the organisation's IdP and by Cognito",
+    });
+
+    new CfnOutput(this, 'PortalUrl', { value: `https://${config.portalDomainName}/admin/` });
+    new CfnOutput(this, 'PortalDnsTarget', {
+      description: `Point ${config.portalDomainName} at this name (CNAME, or a Route 53 alias)`,
+      value: domain.domainNameAliasDomainName,
+    });
+    const signInHost =
+      config.portalAuthDomainName ?? `${config.portalAuthDomainPrefix}.auth.${this.region}.amazoncognito.com`;
+    new CfnOutput(this, 'PortalIdpRedirectUri', {
+      description: "Register this as the redirect URI (OIDC) or ACS URL (SAML) in the organisation's IdP",
+      value: `https://${signInHost}/${config.portalIdpType === 'oidc' ? 'oauth2' : 'saml2'}/idpresponse`,
+    });
+    new CfnOutput(this, 'PortalSamlAudience', {
+      description: 'SAML only: the entity id (audience) to register in the IdP',
+      value: `urn:amazon:cognito:sp:${signIn.userPool.userPoolId}`,
+    });
+    return signIn;
+  }
+}
+
+type PortalConfig = BlinkConfig & {
+  portalIdpType: 'oidc' | 'saml';
+  portalDomainName: string;
+  portalCertificateArn: string;
+};
+
+/** infra/config.ts has checked that the portal's settings come together; this narrows the type accordingly. */
+function isPortalConfig(config: BlinkConfig): config is PortalConfig {
+  return config.portalIdpType !== undefined;
+}
+
+const PORTAL_ROUTE_FINDINGS: [string, string][] = [
+  [
+    'AwsSolutions-APIG4',
+    "A browser page's route: the admin function authorizes it with the portal session (HttpOnly cookie set after the OpenID sign-in through Cognito) and, for every change, the session's CSRF token and the portal's Origin; the sign-in and callback routes start and finish that sign-in (state single use, PKCE, nonce)",
+  ],
+  [
+    'AwsSolutions-COG4',
+    'A Cognito authorizer wants a bearer token in a header, which a page script would have to hold; the portal keeps no token in the browser (an HttpOnly session cookie instead), and it signs in through the Cognito user pool of this stack',
+  ],
+];
+
+function acknowledgePortalRoute(method: IConstruct): void {
+  for (const [id, reason] of PORTAL_ROUTE_FINDINGS) Validations.of(method).acknowledge({ id, reason });
 }

@@ -24,6 +24,9 @@ import { createSmsSender } from './sms.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { SnsTopicAlerts } from '../adapters/sns/topic-alerts.js';
+import type { OperatorAlerts } from '../ports/operator-alerts.js';
 import type { Agent } from 'node:https';
 import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
 import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
@@ -31,6 +34,8 @@ import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
 export const adminApiEnvSections = ['service', 'table', 'adminApi', 'email', 'enrollment', 'portal'] as const;
 export type AdminApiEnv = EnvOf<(typeof adminApiEnvSections)[number]>;
+/** What the portal's help-desk actions read besides adminApiEnvSections (deployed with the portal on). */
+export const adminApiPortalEnvSections = ['jobQueue', 'sms', 'enrollment', 'secretArns', 'webPush'] as const;
 
 /** What differs between the deployed and the local admin API. */
 export interface AdminApiInputs {
@@ -45,8 +50,8 @@ export interface AdminApiInputs {
    * the key that hashes codes). Only with PORTAL_OIDC_ISSUER; the IAM-only admin API does without.
    */
   helpDesk?: {
-    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'> & Partial<EnvOf<'webPush'>>;
-    clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client };
+    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'> & Partial<EnvOf<'secretArns'>> & Partial<EnvOf<'webPush'>>;
+    clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client; sns: SNSClient };
     secrets: Secrets;
     /**
      * Web Push of caller approval requests to the user's app, signed with the VAPID key pair in `secrets` (only when
@@ -66,8 +71,14 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
   const auditLog = new DynamoAuditLog(documentClient, table);
   const enrollmentStore = new DynamoEnrollmentStore(documentClient, { ...table, now: () => clock.now() });
   const deviceStore = new DynamoDeviceStore(documentClient, table);
+  const emailSender = new SesEmailSender(ses, {
+    from: env.EMAIL_FROM,
+    ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
+  });
   const portal = portalFrom(env, inputs.helpDesk, {
     clock,
+    emailSender,
+    supportContact: env.SUPPORT_CONTACT,
     auditLog,
     enrollmentStore,
     deviceStore,
@@ -88,10 +99,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     listEnrolledUsers: () => roster.list(),
     auditLog,
     clock,
-    emailSender: new SesEmailSender(ses, {
-      from: env.EMAIL_FROM,
-      ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
-    }),
+    emailSender,
     notices: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
     logger: observability.logger,
     reportCounters: new DynamoReportCounters(documentClient, table),
@@ -115,6 +123,7 @@ function portalFrom(
     | 'secrets'
     | 'productName'
     | 'smsPricePerMessage'
+    | 'alerts'
   >,
 ) {
   if (!env.PORTAL_OIDC_ISSUER) return undefined;
@@ -127,18 +136,24 @@ function portalFrom(
     PORTAL_OIDC_CLIENT_ID: clientId,
     PORTAL_OIDC_CLIENT_SECRET: clientSecret,
   } = env;
-  if (!portalBaseUrl || !clientId || !clientSecret) {
+  // Deployed, the secret is read from Secrets Manager (PORTAL_OIDC_CLIENT_SECRET_ARN) on first use, never put in env.
+  const secretFromStore =
+    'PORTAL_OIDC_CLIENT_SECRET_ARN' in helpDesk.env && !!helpDesk.env.PORTAL_OIDC_CLIENT_SECRET_ARN;
+  if (!portalBaseUrl || !clientId || (!clientSecret && !secretFromStore)) {
     throw new ConfigurationError([
-      'PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET are required with PORTAL_OIDC_ISSUER',
+      'PORTAL_BASE_URL, PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_CLIENT_SECRET (or _ARN) are required with PORTAL_OIDC_ISSUER',
     ]);
   }
   const useCases = createPortalUseCases({
     identityProvider: new OpenIdProvider({
       issuer: env.PORTAL_OIDC_ISSUER,
       clientId,
-      clientSecret: () => Promise.resolve(clientSecret),
+      clientSecret: clientSecret
+        ? () => Promise.resolve(clientSecret)
+        : () => helpDesk.secrets.get('portal-client-secret'),
       redirectUri: `${portalBaseUrl}/admin/portal/callback`,
       groupsClaim: env.PORTAL_OIDC_GROUPS_CLAIM,
+      scopes: env.PORTAL_OIDC_SCOPES,
     }),
     ...inputs,
     smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env, {
@@ -148,6 +163,7 @@ function portalFrom(
     smsPricePerMessage: env.SMS_PRICE_PER_MESSAGE,
     jobQueue: new SqsJobQueue(helpDesk.clients.sqs, { queueUrl: helpDesk.env.JOB_QUEUE_URL }),
     secrets: helpDesk.secrets,
+    alerts: operatorAlertsFrom(helpDesk.clients.sns, env.PORTAL_ALARM_TOPIC_ARN),
     ...(helpDesk.webPush
       ? {
           webPushSender: new LibraryWebPushSender({
@@ -165,4 +181,13 @@ function portalFrom(
     limits: { idleSeconds: env.PORTAL_SESSION_IDLE_MINUTES * 60, absoluteSeconds: env.PORTAL_SESSION_MAX_HOURS * 3600 },
   });
   return { useCases, portalBaseUrl };
+}
+
+/** The alarm topic when configured; without one the emergency path refuses, since nobody would hear of it. */
+function operatorAlertsFrom(sns: SNSClient, topicArn: string | undefined): OperatorAlerts {
+  if (topicArn) return new SnsTopicAlerts(sns, topicArn);
+  return {
+    alert: () =>
+      Promise.reject(new ConfigurationError(['PORTAL_ALARM_TOPIC_ARN: the emergency path needs the alarm topic'])),
+  };
 }

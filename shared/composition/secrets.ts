@@ -7,6 +7,7 @@ const arnVariables = {
   'token-hmac-key': 'TOKEN_HMAC_SECRET_ARN',
   'directory-bind-password': 'DIRECTORY_BIND_SECRET_ARN',
   'vapid-keys': 'VAPID_SECRET_ARN',
+  'portal-client-secret': 'PORTAL_OIDC_CLIENT_SECRET_ARN',
 } as const satisfies Record<SecretName, keyof EnvOf<'secretArns'>>;
 
 /**

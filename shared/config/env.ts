@@ -86,6 +86,8 @@ export const envSections = {
     DIRECTORY_BIND_SECRET_ARN: z.string().startsWith('arn:').optional(),
     /** The VAPID key pair of Web Push, JSON {"publicKey","privateKey"} (README, "Web Push"). */
     VAPID_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    /** The admin portal's OpenID client secret (deployed: the Cognito app client's, copied into Secrets Manager). */
+    PORTAL_OIDC_CLIENT_SECRET_ARN: z.string().startsWith('arn:').optional(),
   },
   /** Enrollment (setup page, device binding, activation links). */
   enrollment: {
@@ -251,6 +253,13 @@ export const envSections = {
     PORTAL_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(8),
     /** The price of one SMS (in the currency of your bill) for the Reports page's estimated cost; 0 hides the cost. */
     SMS_PRICE_PER_MESSAGE: z.coerce.number().min(0).max(10).default(0.0075),
+    /** The scopes the sign-in asks for (space-separated); Cognito knows no `groups` scope (its groups come as an attribute). */
+    PORTAL_OIDC_SCOPES: z
+      .string()
+      .regex(/^openid( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'must start with openid, scopes separated by single spaces')
+      .default('openid profile groups'),
+    /** Where the portal's emergency actions are announced to the operators (deployed: the alarm topic). */
+    PORTAL_ALARM_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   },
 } as const;
 

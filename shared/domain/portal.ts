@@ -82,3 +82,33 @@ export function portalSessionEndsAt(session: { createdAt: Date; lastSeenAt: Date
     ),
   );
 }
+
+/**
+ * The groups in an ID token's groups claim. An OpenID provider sends a JSON array; Cognito carries a federated user's
+ * groups in a custom attribute, a string of at most 2,048 characters, which holds a multi-valued IdP claim as
+ * `[a, b]` (or a JSON array text). Elements are split at a comma followed by white space, never at an escaped `\,`
+ * nor at the bare commas inside a DN (`CN=Blink Admins,OU=Groups,DC=corp`), so names and AD-formatted DNs survive.
+ */
+export function groupsOfClaim(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.filter((value): value is string => typeof value === 'string');
+  if (typeof claim !== 'string') return [];
+  const text = claim.trim();
+  if (text.startsWith('[') && text.endsWith(']')) {
+    const parsed = parseJsonList(text);
+    if (parsed) return parsed;
+  }
+  const inner = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  return inner
+    .split(/(?<!\\),\s+/)
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
+}
+
+function parseJsonList(text: string): string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

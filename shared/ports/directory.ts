@@ -18,12 +18,16 @@ export interface ResetOptions {
   unlock: boolean;
 }
 
-/** Which DC took a password write, and the password's replication version there (the receipt confirmations start from). */
-export interface PasswordWrite {
+/** Which DC took a write (support asks "where was it done?" in a domain of several DCs). */
+export interface DirectoryWrite {
   /** The DC's name (its dnsHostName, else its URL). */
   dc: string;
   /** The configured URL the write went to. */
   url: string;
+}
+
+/** Which DC took a password write, and the password's replication version there (the receipt confirmations start from). */
+export interface PasswordWrite extends DirectoryWrite {
   /** unicodePwd's version on that DC after the write; undefined when the DC would not say (then nothing can be confirmed). */
   version?: number;
   writtenAt: Date;
@@ -116,8 +120,8 @@ export interface Directory {
   isLockedOut(user: DirectoryUser): Promise<boolean>;
   /** Writes to the PDC emulator when it answers, else to the next DC; says which DC took it. */
   resetPassword(user: DirectoryUser, newPassword: string, options: ResetOptions): Promise<PasswordWrite>;
-  /** Like resetPassword: the PDC emulator first. */
-  unlock(user: DirectoryUser): Promise<void>;
+  /** Like resetPassword: the PDC emulator first; says which DC took it. */
+  unlock(user: DirectoryUser): Promise<DirectoryWrite>;
   /**
    * Polls the domain's other DCs, within the time given, until each has the password version of `write`; one answer per
    * DC other than the writer's (none for a single-DC domain).

@@ -207,3 +207,30 @@ test('a Samba user in neither group signs in at the identity provider and is ref
   expect((await page.request.get(`${blink.url}/admin/portal/api/session`)).status()).toBe(401);
   await page.close();
 });
+
+test('an Admin uses the emergency path for a caller who lost their phone: reason required, no password anywhere', async () => {
+  const { user, userGuid, phone } = await enrolledSambaUser(blink, ADMIN_TOKEN, users, 'bremerg');
+  const { page, problems } = await openPage(browser.context, desktopViewport);
+  await browser.context.clearCookies();
+  await signInAtIdp(page, 'adam.itadmin');
+  await page.getByRole('heading', { name: 'Users' }).waitFor();
+  await page.goto(`${blink.url}/admin/#/user/${userGuid}`);
+  await page.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+  await page.getByText('Caller lost their phone (emergency, Admins only)').click();
+  const reason = page.getByLabel('Reason (audited, sent to the operators and to the user)');
+  // Too short: the browser's own check stops it before any request.
+  await reason.fill('lost');
+  await page.getByRole('button', { name: 'Remove the lost phone and send a new link' }).click();
+  expect(await blink.composition.adapters.enrollmentStore.get(userGuid)).toMatchObject({ status: 'active' });
+  await reason.fill('Lost phone abroad; identity confirmed by manager callback');
+  await page.getByRole('button', { name: 'Remove the lost phone and send a new link' }).click();
+  await page.getByText('The phone is removed. A new activation link was emailed to the user').waitFor();
+  await screenshot(page, 'portal-emergency-desktop');
+  await page.getByRole('link', { name: 'Refresh' }).click();
+  await page.getByText('Emergency: lost phone').first().waitFor();
+  expect(await page.getByText('Lost phone abroad; identity confirmed by manager callback').count()).toBeGreaterThan(0);
+  expect(blink.listSms().filter((sms) => sms.to === phone)).toEqual([]);
+  expect(problems.pageErrors).toEqual([]);
+  expect(await problems.cspViolations()).toEqual([]);
+  await page.close();
+});

@@ -7,10 +7,12 @@ import { startedForSuite } from '../support/suite-resource.js';
 
 /** A few files standing in for the built app, so the infra tier runs without building it. */
 export const appFixtureDir = join(__dirname, 'fixtures', 'app');
+/** Likewise for the admin portal's page and files. */
+export const portalFilesDir = join(__dirname, 'fixtures', 'portal');
 
 /** Builds the app the way the CLI does, without bundling (fast); `context` holds `-c` style overrides. */
 export function buildTestApp(context: Record<string, unknown> = {}): BlinkApp {
-  return buildApp({ 'aws:cdk:bundling-stacks': [], ...context }, { appFilesDir: appFixtureDir });
+  return buildApp({ 'aws:cdk:bundling-stacks': [], ...context }, { appFilesDir: appFixtureDir, portalFilesDir });
 }
 
 export interface Templates {
@@ -133,3 +135,21 @@ export function synthesizedForSuite(context: Record<string, unknown> = {}): Temp
     async () => {},
   );
 }
+
+export const portalTestDomain = 'blink-admin.corp.example.com';
+export const portalTestCertificate =
+  'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+export const portalTestIdpSecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:blink-idp-AbCdEf';
+
+/** The admin portal with Entra ID over OIDC, Cognito's own sign-in host (a prefix). */
+export const portalOidcContext = {
+  portalIdpType: 'oidc',
+  portalIdpName: 'EntraID',
+  portalOidcIssuer: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+  portalOidcClientId: '11111111-aaaa-bbbb-cccc-222222222222',
+  portalOidcClientSecretArn: portalTestIdpSecret,
+  portalDomainName: portalTestDomain,
+  portalCertificateArn: portalTestCertificate,
+  portalAuthDomainPrefix: 'corp-blink-admin',
+  portalTechnicianGroups: 'Blink Technicians;CN=Help Desk,OU=Groups,DC=corp,DC=example,DC=com',
+};

@@ -7,6 +7,7 @@ import {
   asAdmin,
   createTestUser,
   directoryOptions,
+  getSambaConnection,
   lockOut,
   testPassword,
   tryBind,
@@ -46,7 +47,9 @@ describe('LdapDirectory writes against Samba AD', () => {
     await expect(directory.isLockedOut(user)).resolves.toBe(true);
     await expect(tryBind(created.dn, created.password)).resolves.toBe('775');
 
-    await directory.unlock(user);
+    // Says which DC took the write: the test DC (the PDC emulator) by the name in its root DSE.
+    const [pdc] = getSambaConnection().dcs;
+    await expect(directory.unlock(user)).resolves.toEqual({ dc: pdc?.hostName, url: pdc?.url });
     await expect(directory.isLockedOut(user)).resolves.toBe(false);
     await expect(tryBind(created.dn, created.password)).resolves.toBe('ok');
   });

@@ -1,4 +1,5 @@
 import { demoUsers } from '../../local/demo-directory/seed.js';
+import { portalHtml } from '../../web/assets.generated.js';
 import { signInAtLocalIdp } from '../support/local-idp.js';
 import { PortalClient } from '../support/portal-client.js';
 import { useLocalBlink } from '../support/local-blink.js';
@@ -19,11 +20,15 @@ async function signedInTechnician() {
   return portal;
 }
 
-test('without a session the portal sends the browser to sign in, and the API answers 401', async () => {
+test('without a session the page is only its static shell, the API answers 401 and sign-in starts', async () => {
   const portal = new PortalClient(blink);
+  // The page is a static file (S3 when deployed): the same bytes for anyone, no user data; its script goes to sign-in.
   const page = await portal.request('/admin/');
-  expect(page.status).toBe(302);
-  expect(page.headers.get('location')).toBe('/admin/portal/sign-in');
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+  expect(await page.text()).toBe(portalHtml);
+  const script = await portal.request('/admin/portal/portal.js');
+  expect(await script.text()).toContain('/admin/portal/sign-in');
   const start = await portal.request('/admin/portal/sign-in');
   expect(start.status).toBe(302);
   expect(start.headers.get('location')).toMatch(new RegExp(`^${blink.identityProvider?.issuer}/auth\\?`));

@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Attribute, Change } from 'ldapts';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
@@ -22,6 +20,8 @@ import {
   directoryOptions,
   localDirectorySettings,
   lockOut,
+  replicateNow,
+  sambaHarness,
   testPassword,
   throwawayUsers,
   tryBind,
@@ -118,23 +118,13 @@ describe('the two-DC test domain', () => {
   });
 });
 
-const script = join(__dirname, '../../scripts/samba-dc.sh');
-
 function sambaDc(command: 'start' | 'stop', dc: SambaDc): void {
-  execFileSync('bash', [script, command, dc.dcDir], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 90_000 });
+  sambaHarness([command, dc.dcDir]);
 }
 
 /** Lets `dc` take replicated changes again (on) or holds them back (off): a DC that lags, for real. */
 function inboundReplication(dc: SambaDc, state: 'on' | 'off'): void {
-  execFileSync('bash', [script, 'inbound', dc.dcDir, state], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
-}
-
-/** Makes `to` pull the domain partition from `from` now (samba-tool drs replicate). */
-function replicateNow(to: SambaDc, from: SambaDc): void {
-  execFileSync('bash', [script, 'replicate', to.dcDir, from.dcDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    timeout: 30_000,
-  });
+  sambaHarness(['inbound', dc.dcDir, state], 30_000);
 }
 
 /**
@@ -235,7 +225,8 @@ describe('LdapDirectory on the two DCs', () => {
       const checks = await instance.confirmPasswordReplication(user, write, { timeoutMs: 3000, intervalMs: 250 });
       expect(checks).toEqual([{ dc: dc2.hostName, state: 'unreachable' }]);
     }
-    await warm.unlock(user);
+    // The unlock too went to the DC that answers, and says so.
+    await expect(warm.unlock(user)).resolves.toEqual({ dc: dc1.hostName, url: dc1.url });
 
     sambaDc('start', dc2);
   });
@@ -391,6 +382,43 @@ describe('the directory worker on the two DCs (local runtime, both DCs configure
     expect(behind).toEqual([]);
     const [sms] = smsTo(user.phone);
     expect(sms).toMatch(/your new Windows password is \S+ — you will be asked to change it when you sign in\.$/);
+  });
+
+  it('puts in the lockout alert’s audit record which DC saw the wrong passwords, and when', async () => {
+    const user = await enrolledOnBoth('wrkbadpw');
+    const directory = blink.composition.adapters.directory;
+    const account = await directory.findUserByGuid(user.userGuid);
+    if (!account) throw new Error(`${user.samAccountName} not found`);
+    const before = Date.now();
+    const binds = await lockOut(user, 10, dc2.url);
+    // The scan reads dc1, the first configured DC: the lockout replicates there (urgently), the bad-password count not.
+    await pollUntil(async () => ((await directory.isLockedOut(account)) ? true : undefined), {
+      timeoutMs: 30_000,
+      description: 'the lockout seen by the runtime',
+    });
+    await blink.composition.adapters.jobQueue.enqueue({
+      kind: 'lockout-scan',
+      jobId: randomUUID(),
+      requestedAt: new Date().toISOString(),
+    });
+    const [alert] = await pollUntil(
+      async () => {
+        const audit = await blink.composition.adapters.auditLog.listForUser(user.userGuid, 20);
+        const alerts = audit.filter((event) => event.action === 'lockout-alert');
+        return alerts.length > 0 ? alerts : undefined;
+      },
+      { timeoutMs: 30_000, description: 'the lockout alert in the audit trail' },
+    );
+    // Every bind but the last (answered "locked") counted a wrong password on dc2; dc1 saw none.
+    const detail = new RegExp(
+      `^sms sent, 0 push\\(es\\); wrong passwords: ${dc1.hostName}=0 ${dc2.hostName}=${binds - 1}@(\\S+)$`,
+    );
+    expect(alert?.reason).toMatch(detail);
+    const lastAt = Date.parse(detail.exec(alert?.reason ?? '')?.[1] ?? '');
+    expect(lastAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(lastAt).toBeLessThanOrEqual(Date.now() + 1000);
+    console.log(`lockout alert audit: ${alert?.reason}`);
+    await directory.unlock(account);
   });
 
   it('when dc2 holds replication back, says so: dc2 behind in the audit, the metric counted, the SMS says to wait a minute', async () => {

@@ -8,6 +8,7 @@ import type {
   PasswordExpiryScanOptions,
   PasswordExpiryScanResult,
   PasswordPolicy,
+  DirectoryWrite,
   PasswordWrite,
   ReplicationCheck,
   ReplicationConfirmOptions,
@@ -68,7 +69,9 @@ export class EmptyDirectory implements Directory {
   async resetPassword(_user: DirectoryUser, _newPassword: string, _options: ResetOptions): Promise<PasswordWrite> {
     return { dc: 'fake-dc', url: 'ldaps://fake', version: 1, writtenAt: new Date(0) };
   }
-  async unlock(_user: DirectoryUser): Promise<void> {}
+  async unlock(_user: DirectoryUser): Promise<DirectoryWrite> {
+    return { dc: 'fake-dc', url: 'ldaps://fake' };
+  }
   /** A single-DC domain: no other DC to confirm. */
   async confirmPasswordReplication(
     _user: DirectoryUser,

@@ -740,6 +740,34 @@ describe('lockout watch: incremental scans and their watermarks', () => {
     expect(failing.fakes.sms[0]?.body).not.toContain('wrong passwords');
   });
 
+  it('puts which DC saw the wrong passwords, and when, in the alert’s audit record, whether or not the SMS says it', async () => {
+    const latest = new Date(LOCKED_AT.getTime() - 60_000);
+    const { watch, fakes, directory, lockedUser } = harness();
+    const user = lockedUser();
+    const dn = directory.locked.find((entry) => entry.objectGuid === user.guid)?.dn ?? '';
+    directory.badPasswords.set(dn, [
+      { dc: 'dc1.corp.test', state: 'read', count: 0, lastAt: new Date(LOCKED_AT.getTime() - 86_400_000) },
+      { dc: 'dc2.corp.test', state: 'read', count: 3, lastAt: latest },
+      { dc: 'dc3.corp.test', state: 'unreachable', count: 0 },
+    ]);
+    await watch.scan('job-1');
+    expect(fakes.sms[0]?.body).not.toContain('wrong passwords');
+    expect(fakes.audit).toEqual([
+      expect.objectContaining({
+        action: 'lockout-alert',
+        result: 'success',
+        reason: `sms sent, 1 push(es); wrong passwords: dc1.corp.test=0 dc2.corp.test=3@${latest.toISOString()} dc3.corp.test=unreachable`,
+      }),
+    ]);
+
+    // DCs that cannot be asked: the record says what was sent, without the detail.
+    const failing = harness();
+    failing.lockedUser();
+    failing.directory.badPasswordsFailure = new DirectoryUnavailableError('no DC answered');
+    await failing.watch.scan('1');
+    expect(failing.fakes.audit).toEqual([expect.objectContaining({ reason: 'sms sent, 1 push(es)' })]);
+  });
+
   it('the admin listing is always a full scan, whatever the watermark', async () => {
     const { watch, directory, lockedUser } = harness();
     const user = lockedUser();

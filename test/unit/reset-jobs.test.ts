@@ -110,6 +110,7 @@ class FakeDirectory extends EmptyDirectory {
     if (failure) throw failure;
     this.writes.push({ guid: user.objectGuid, kind: 'unlock' });
     this.locked.delete(user.objectGuid);
+    return super.unlock(user);
   }
 }
 

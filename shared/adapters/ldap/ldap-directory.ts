@@ -33,6 +33,7 @@ import type {
   PasswordExpiryScanOptions,
   PasswordExpiryScanResult,
   PasswordPolicy,
+  DirectoryWrite,
   PasswordWrite,
   ReplicationCheck,
   ReplicationConfirmOptions,
@@ -355,9 +356,15 @@ export class LdapDirectory implements Directory, DirectoryTargets {
     // The receipt is best effort: the password is set either way, only its confirmation needs the version (read on the
     // same connection, so on the DC that took the write).
     const session = this.sessions.get(url);
-    const identity = session ? await this.identityOf(session).catch(() => undefined) : undefined;
     const version = session ? await this.passwordVersionOn(session, user.dn).catch(() => undefined) : undefined;
-    return { dc: identity?.hostName ?? hostOfUrl(url), url, ...(version === undefined ? {} : { version }), writtenAt };
+    return { ...(await this.writtenOn(url)), ...(version === undefined ? {} : { version }), writtenAt };
+  }
+
+  /** The DC behind a write's URL, by the name it gives itself when it says (best effort: the write is done). */
+  private async writtenOn(url: string): Promise<DirectoryWrite> {
+    const session = this.sessions.get(url);
+    const identity = session ? await this.identityOf(session).catch(() => undefined) : undefined;
+    return { dc: identity?.hostName ?? hostOfUrl(url), url };
   }
 
   async confirmPasswordReplication(
@@ -404,12 +411,17 @@ export class LdapDirectory implements Directory, DirectoryTargets {
     return others.map((dc) => checks.get(dc.name) ?? { dc: dc.name, state: 'behind' });
   }
 
-  async unlock(user: DirectoryUser): Promise<void> {
+  async unlock(user: DirectoryUser): Promise<DirectoryWrite> {
+    let url: string;
     try {
-      await this.once((client) => client.modify(user.dn, [replace('lockoutTime', '0')]));
+      url = await this.once(async (client, writtenOn) => {
+        await client.modify(user.dn, [replace('lockoutTime', '0')]);
+        return writtenOn;
+      });
     } catch (error) {
       throw scrubbed(error, '');
     }
+    return this.writtenOn(url);
   }
 
   async scanLockedAccounts(options: LockoutScanOptions): Promise<LockoutScanResult> {

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import * as z from 'zod';
 import type { IdentityProvider, SignedInIdentity } from '../../ports/identity-provider.js';
+import { groupsOfClaim } from '../../domain/portal.js';
 
 export interface OpenIdProviderOptions {
   /** The issuer URL exactly as the provider names itself (discovery at <issuer>/.well-known/openid-configuration). */
@@ -10,6 +11,8 @@ export interface OpenIdProviderOptions {
   redirectUri: string;
   /** The claim that carries the groups (default `groups`; Cognito: `cognito:groups`). */
   groupsClaim: string;
+  /** Space-separated scopes to ask for (default `openid profile groups`; Cognito: `openid profile`). */
+  scopes?: string;
   timeoutMs?: number;
 }
 
@@ -20,7 +23,6 @@ const discoverySchema = z.object({
   jwks_uri: z.url(),
 });
 const tokenResponseSchema = z.object({ id_token: z.string().min(1) });
-const stringList = z.array(z.string());
 
 /** The OpenID provider over HTTPS with jose: discovery once per instance, client_secret_basic, RS256/ES256 ID tokens. */
 export class OpenIdProvider implements IdentityProvider {
@@ -34,7 +36,7 @@ export class OpenIdProvider implements IdentityProvider {
     url.searchParams.set('client_id', this.options.clientId);
     url.searchParams.set('redirect_uri', this.options.redirectUri);
     url.searchParams.set('response_type', 'code');
-    url.searchParams.set('scope', 'openid profile groups');
+    url.searchParams.set('scope', this.options.scopes ?? 'openid profile groups');
     url.searchParams.set('state', request.state);
     url.searchParams.set('nonce', request.nonce);
     url.searchParams.set('code_challenge', request.codeChallenge);
@@ -70,14 +72,13 @@ export class OpenIdProvider implements IdentityProvider {
       requiredClaims: ['sub', 'exp', 'iat', 'nonce'],
     });
     if (payload.nonce !== request.nonce) throw new Error('the ID token was issued for another sign-in (nonce)');
-    const groups = stringList.safeParse(payload[this.options.groupsClaim] ?? []);
     const name = [payload.name, payload.preferred_username, payload.email].find(
       (value) => typeof value === 'string' && value !== '',
     );
     return {
       subject: payload.sub ?? '',
       name: typeof name === 'string' ? name : (payload.sub ?? ''),
-      groups: groups.success ? groups.data : [],
+      groups: groupsOfClaim(payload[this.options.groupsClaim]),
     };
   }
 

@@ -30,7 +30,7 @@ export async function listEnrollments(deps: AdminDependencies): Promise<Enrollme
  * link (superseded by an unknown, already expired one). Returns the ids of the devices revoked now.
  */
 export async function revokeEnrollment(
-  deps: AdminDependencies,
+  deps: Pick<AdminDependencies, 'enrollmentStore' | 'deviceStore' | 'auditLog' | 'clock'>,
   userGuid: string,
   request: AdminRequestContext,
 ): Promise<string[]> {

@@ -4,7 +4,13 @@ import { DeliveryError, DomainError, OptedOutError, PushSubscriptionGoneError } 
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
-import type { ChangeWatermark, Directory, LockedAccount, LockoutScanOptions } from '../../ports/directory.js';
+import type {
+  BadPasswordsOnDc,
+  ChangeWatermark,
+  Directory,
+  LockedAccount,
+  LockoutScanOptions,
+} from '../../ports/directory.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { LockoutAlertLog, LockoutAlertRecord, LockoutSmsOutcome } from '../../ports/lockout-alert-log.js';
 import type { OnceKeys } from '../../ports/once-keys.js';
@@ -158,20 +164,20 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     return { skip: false, enrollment, endsAt };
   };
 
-  /** The SMS outcome, and whether a failure is worth another try (a transient error of the SMS service). */
-  /** Where and when the latest wrong password was tried (badPwdCount is per DC), when the admin turned that on. */
-  const badPasswordsSeen = async (account: LockedAccount): Promise<BadPasswordsSeen | undefined> => {
-    if (!settings.showBadPasswordDc) return undefined;
+  /**
+   * Which DC saw the wrong passwords and when (badPwdCount is per DC): the alert's detail for admins, and the SMS's
+   * sentence when the admin turned that on. Empty when the DCs cannot be asked: the alert matters more than its detail.
+   */
+  const badPasswordsOnEachDc = async (account: LockedAccount): Promise<BadPasswordsOnDc[]> => {
     try {
-      const seen = (await deps.directory.readBadPasswords(account)).filter((dc) => dc.count > 0 && dc.lastAt);
-      const latest = seen.sort((a, b) => (b.lastAt?.getTime() ?? 0) - (a.lastAt?.getTime() ?? 0))[0];
-      return latest?.lastAt ? { dc: latest.dc, at: latest.lastAt } : undefined;
+      return await deps.directory.readBadPasswords(account);
     } catch (error) {
-      // The alert matters more than its detail.
       deps.logger.warn('reading the DCs’ bad password counts failed', { error: describe(error) });
-      return undefined;
+      return [];
     }
   };
+
+  /** The SMS outcome, and whether a failure is worth another try (a transient error of the SMS service). */
 
   const sendSms = async (
     enrollment: Enrollment,
@@ -286,11 +292,12 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     const userGuid = enrollment.userGuid;
     const base = { userGuid, lockoutTime: account.lockoutTime, lockedAt: account.lockedAt, handledAt: now };
     const cap = await deps.rateLimiter.hit(`lockout-alert#${userGuid}`, settings.alertsPerDay, DAY_SECONDS);
+    const badPasswords = await badPasswordsOnEachDc(account);
     let record: LockoutAlertRecord;
     if (!cap.allowed) {
       record = { ...base, outcome: 'capped', sms: 'not-sent', pushes: 0 };
     } else {
-      const triedOn = await badPasswordsSeen(account);
+      const triedOn = settings.showBadPasswordDc ? latestBadPassword(badPasswords) : undefined;
       const [sms, pushes] = await Promise.all([
         sendSms(enrollment, account.lockedAt, now, triedOn),
         sendPushes(userGuid, account.lockedAt),
@@ -314,7 +321,10 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
         action: 'lockout-alert',
         channel: 'system',
         result: record.outcome === 'alerted' ? 'success' : record.outcome === 'capped' ? 'refused' : 'failed',
-        reason: record.outcome === 'capped' ? 'daily-cap' : `sms ${record.sms}, ${record.pushes} push(es)`,
+        reason: [
+          record.outcome === 'capped' ? 'daily-cap' : `sms ${record.sms}, ${record.pushes} push(es)`,
+          ...(badPasswords.length > 0 ? [badPasswordDetail(badPasswords)] : []),
+        ].join('; '),
         requestId: jobId,
         at: now,
       });
@@ -434,6 +444,22 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
 }
 
 export type LockoutWatch = ReturnType<typeof createLockoutWatch>;
+
+/** The DC that saw the latest wrong password, and when. */
+function latestBadPassword(onEachDc: BadPasswordsOnDc[]): BadPasswordsSeen | undefined {
+  const seen = onEachDc.filter((dc) => dc.count > 0 && dc.lastAt);
+  const latest = seen.sort((a, b) => (b.lastAt?.getTime() ?? 0) - (a.lastAt?.getTime() ?? 0))[0];
+  return latest?.lastAt ? { dc: latest.dc, at: latest.lastAt } : undefined;
+}
+
+/** For the audit trail: `wrong passwords: dc2=4@2026-12-05T10:42:07.000Z dc1=0 dc3=unreachable`, one entry per DC. */
+function badPasswordDetail(onEachDc: BadPasswordsOnDc[]): string {
+  const entries = onEachDc.map((dc) => {
+    if (dc.state === 'unreachable') return `${dc.dc}=unreachable`;
+    return `${dc.dc}=${dc.count}${dc.lastAt && dc.count > 0 ? `@${dc.lastAt.toISOString()}` : ''}`;
+  });
+  return `wrong passwords: ${entries.join(' ')}`;
+}
 
 async function forEachLimited<T>(items: T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

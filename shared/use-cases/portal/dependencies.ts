@@ -14,6 +14,8 @@ import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WorkerInvoker } from '../../ports/directory-worker.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { PortalReportsDependencies } from './reports.js';
+import type { OperatorAlerts } from '../../ports/operator-alerts.js';
+import type { EmailSender } from '../../ports/email-sender.js';
 import type { WebPushSender } from '../../ports/web-push-sender.js';
 import type { Logger } from '../../ports/logger.js';
 
@@ -53,9 +55,13 @@ export interface PortalHelpDeskDependencies {
   productName: string;
   /** The directory worker's admin entry: resending an activation goes through it, as the CLI's does. */
   worker: WorkerInvoker;
-  /** The user's bound apps, asked to approve a caller verification. */
+  /** The user's bound apps, asked to approve a caller verification (and revoked by the emergency path). */
   deviceStore: DeviceStore;
   /** Web Push to those apps (the approval request); without it the app finds the request when it opens. */
   webPushSender?: WebPushSender;
   logger?: Logger;
+  /** The emergency path: who is told (the operators first, then the user by email) and in whose words. */
+  alerts: OperatorAlerts;
+  emailSender: EmailSender;
+  supportContact: string;
 }

@@ -5,6 +5,7 @@ import { beginSignIn, completeSignIn } from './sign-in.js';
 import { findUsers, userDetail } from './users.js';
 import { activateChunk, findActivationTargets, resolveActivationPage } from './activation.js';
 import { readGroupCoverage, readReports } from './reports.js';
+import { emergencyRecovery } from './emergency.js';
 import { callerApprovalStatus, requestCallerApproval } from './caller-approval.js';
 import { callerVerifiedUntil, confirmCaller, helpDeskAction, resendActivation, sendCallerCode } from './help-desk.js';
 
@@ -46,6 +47,8 @@ export function createPortalUseCases(deps: PortalDependencies) {
       activateChunk(deps, admin, request, requestId),
     readReports: (days: number) => readReports(deps, days),
     readGroupCoverage: (group: string, requestId: string) => readGroupCoverage(deps, group, requestId),
+    emergencyRecovery: (admin: PortalUser, userGuid: string, reason: string, requestId: string) =>
+      emergencyRecovery(deps, admin, userGuid, reason, requestId),
   };
 }
 

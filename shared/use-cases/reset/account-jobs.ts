@@ -342,7 +342,7 @@ export function createAccountJobs(deps: ResetDependencies) {
     }
     const unlocked = await withFinalErrorsAsRefusal(() => directory.unlock(user));
     if (typeof unlocked === 'string') return refuse(job, requester, unlocked);
-    logger.info('account unlocked in AD', { userGuid: job.userGuid });
+    logger.info('account unlocked in AD', { userGuid: job.userGuid, dc: unlocked.dc });
     await requester.tell(unlockedSms(settings), { state: 'unlocked' });
     await notifyByEmail(job, requester.enrollment);
     return { result: 'success' };

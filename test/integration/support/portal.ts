@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeviceClient, generateDeviceKeys } from '../../../device-client/client.js';
 import { PortalClient } from '../../support/portal-client.js';
-import { getSambaConnection } from './samba.js';
-import type { LocalBlink } from '../../../local/runtime.js';
+import { getSambaConnection, localDirectorySettings } from './samba.js';
+import { startLocalBlink, type LocalBlink } from '../../../local/runtime.js';
 import { activeEnrollment } from '../../support/enrollments.js';
 import type { TestUser, throwawayUsers } from './samba.js';
 
@@ -67,4 +67,19 @@ export async function signedInTinaAndAdam(blink: LocalBlink): Promise<{ tina: Po
     if (callback.status !== 200) throw new Error(`${name} could not sign in to the portal (${callback.status})`);
   }
   return { tina, adam };
+}
+
+/** The runtime on the Samba DC with the local identity provider, and the fixture technician and admin signed in. */
+export async function startPortalOnSamba(
+  adminToken: string,
+): Promise<{ blink: LocalBlink; tina: PortalClient; adam: PortalClient }> {
+  const blink = await startLocalBlink({
+    env: { BLINK_VERSION: 'test' },
+    port: 0,
+    adminToken,
+    lockoutScanIntervalSeconds: 3600,
+    directory: localDirectorySettings(),
+    identityProvider: 'local',
+  });
+  return { blink, ...(await signedInTinaAndAdam(blink)) };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -249,4 +250,20 @@ export async function lockOut(user: { dn: string }, maxAttempts = 10, url?: stri
     if (outcome !== '52e') throw new Error(`unexpected bind outcome while locking ${user.dn}: ${outcome}`);
   }
   throw new Error(`${user.dn} was not locked after ${maxAttempts} bad binds`);
+}
+
+const harnessScript = join(__dirname, '../../../scripts/samba-dc.sh');
+
+/** Runs the Samba harness (scripts/samba-dc.sh start|stop|status|inbound|replicate …) and returns what it printed. */
+export function sambaHarness(args: string[], timeoutMs = 90_000): string {
+  return execFileSync('bash', [harnessScript, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+  });
+}
+
+/** Makes `to` pull the domain partition from `from` now (samba-tool drs replicate). */
+export function replicateNow(to: SambaDc, from: SambaDc): void {
+  sambaHarness(['replicate', to.dcDir, from.dcDir], 30_000);
 }
