@@ -245,6 +245,12 @@ export const configSchema = z
     /** Requests per client IP per 5 minutes before WAF blocks (WAF's minimum is 10). */
     wafRateLimit: integer(10, 2_000_000_000).default(300),
     removalPolicy: z.enum(['retain', 'destroy'], { error: 'must be retain or destroy' }).default('retain'),
+    /** Price of one SMS (the currency of your bill) for the portal's estimated SMS cost; 0 hides the cost. */
+    smsPricePerMessage: z.coerce
+      .number({ error: 'must be a number from 0 to 10' })
+      .min(0, 'must be at least 0')
+      .max(10, 'must be at most 10')
+      .default(0.0075),
     /**
      * The admin portal (README, "Deploying the admin portal"): off unless portalIdpType is set. Then the admin API
      * gets its own host name (portalDomainName, an ACM certificate in the stack's region), a Cognito user pool

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { portalPageHeaders } from '../functions/admin-api/portal.js';
-import { portalCss, portalHtml, portalJs } from '../web/assets.generated.js';
+import { portalAdminCss, portalAdminJs, portalCss, portalHtml, portalJs } from '../web/assets.generated.js';
 
 /**
  * The admin portal's page and files, by path (trailing slashes already trimmed): what the deployed admin API serves
@@ -11,6 +11,8 @@ const portalFiles: ReadonlyMap<string, { contentType: string; body: string }> = 
   ['/admin', { contentType: 'text/html; charset=utf-8', body: portalHtml }],
   ['/admin/portal/portal.js', { contentType: 'text/javascript; charset=utf-8', body: portalJs }],
   ['/admin/portal/portal.css', { contentType: 'text/css; charset=utf-8', body: portalCss }],
+  ['/admin/portal/portal-admin.js', { contentType: 'text/javascript; charset=utf-8', body: portalAdminJs }],
+  ['/admin/portal/portal-admin.css', { contentType: 'text/css; charset=utf-8', body: portalAdminCss }],
 ]);
 
 /** Answers a GET or HEAD for one of the portal's files; false when `pathname` is not one (or the method is not GET). */

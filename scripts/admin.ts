@@ -14,6 +14,7 @@ import {
 import { DEFAULT_ADMIN_FILE, readAdminFile } from '../local/admin-file.js';
 import { lockedResultSchema, type LockedUser } from '../shared/domain/lockout-listing-contract.js';
 import { UUID_PATTERN } from '../shared/validation/uuid.js';
+import { activationSummary, skippedSummaryLines } from '../shared/domain/activation-summary.js';
 
 /*
  * `npm run admin -- <command>`: activate users, list enrollments, revoke an enrollment or a device.
@@ -35,6 +36,8 @@ Commands:
   revoke-device --device <id>      revoke one device
   audit --user <sAMAccountName|GUID> [--limit <n>]
                                    a user's audit events (requests, resets, unlocks, opt-outs…), newest first
+  backfill-reports                 count users enrolled before the portal's Reports existed in its coverage chart
+                                   (once after upgrading; running it again changes nothing)
 
 Options:
   --api <url>     a deployed admin API (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/v1), signed with SigV4
@@ -168,12 +171,6 @@ async function signedClient(api: string, env: NodeJS.ProcessEnv): Promise<AdminC
   };
 }
 
-function summariseSkipped(skipped: SkippedUser[]): string[] {
-  const byReason = new Map<string, string[]>();
-  for (const entry of skipped) byReason.set(entry.reason, [...(byReason.get(entry.reason) ?? []), entry.name]);
-  return [...byReason.entries()].map(([reason, names]) => `  ${reason} (${names.length}): ${names.join(', ')}`);
-}
-
 async function activate(
   client: AdminClient,
   target: ActivationTarget,
@@ -211,7 +208,7 @@ async function activate(
       `Would activate ${eligible.length}${eligible.length ? ': ' + eligible.map((c) => c.samAccountName).join(', ') : ''}`,
     );
     if (resolvedSkipped.length > 0)
-      print([`Would skip ${resolvedSkipped.length}:`, ...summariseSkipped(resolvedSkipped)].join('\n'));
+      print([`Would skip ${resolvedSkipped.length}:`, ...skippedSummaryLines(resolvedSkipped)].join('\n'));
     return;
   }
   const activated: ActivationCandidate[] = [];
@@ -229,17 +226,7 @@ async function activate(
     skipped.push(...result.skipped);
     print(`Progress: ${Math.min(start + chunk.length, total)}/${total} processed (${activated.length} activated)`);
   }
-  print(
-    `Activated ${activated.length}${activated.length ? ': ' + activated.map((user) => user.samAccountName).join(', ') : ''}`,
-  );
-  print(skipped.length > 0 ? [`Skipped ${skipped.length}:`, ...summariseSkipped(skipped)].join('\n') : 'Skipped 0');
-  const unsent = skipped.filter((entry) => entry.reason === 'email-failed');
-  if (unsent.length > 0) {
-    print(
-      `The activation email could not be sent to ${unsent.length} user(s): ${unsent.map((entry) => entry.name).join(', ')}. ` +
-        'Their links reached nobody; run the same command again later to send them new ones.',
-    );
-  }
+  for (const part of activationSummary(activated, skipped)) print(part);
 }
 
 const listSchema = z.object({
@@ -413,6 +400,19 @@ export async function runAdmin(
           `${event.at}  ${event.action.padEnd(20)} ${event.channel.padEnd(7)} ${event.result.padEnd(8)} ${detail}`.trimEnd(),
         );
       }
+      return;
+    }
+    case 'backfill-reports': {
+      let after: string | undefined;
+      let counted = 0;
+      do {
+        const page = z
+          .object({ counted: z.number(), next: z.string().optional() })
+          .parse(await client.request('POST', '/admin/reports/coverage-backfill', after ? { after } : {}));
+        counted += page.counted;
+        after = page.next;
+      } while (after !== undefined);
+      print(`Counted ${counted} enrolled user(s) in the portal's coverage report.`);
       return;
     }
     default:

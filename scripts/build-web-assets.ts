@@ -35,6 +35,9 @@ const assets = {
   'portal.html': { name: 'portalHtml', shrink: shrinkHtml },
   'portal.css': { name: 'portalCss', shrink: shrinkCss },
   'portal.js': { name: 'portalJs', shrink: shrinkJs },
+  // The Admin-only pages of the portal (Activate, Reports).
+  'portal-admin.css': { name: 'portalAdminCss', shrink: shrinkCss },
+  'portal-admin.js': { name: 'portalAdminJs', shrink: shrinkJs },
 } as const;
 
 /** The generated module's text for the current files in web/. */
@@ -52,10 +55,16 @@ export function renderWebAssetsModule(): string {
 /** The admin portal's files as the admin API serves them from S3 when deployed (`dist/portal/`, uploaded by CDK). */
 export const portalOutDir = resolve(__dirname, '..', 'dist', 'portal');
 
-/** Writes the portal's page and its files, shrunk as above, to `dir` (index.html, portal.js, portal.css). */
+/** Writes the portal's page and its files, shrunk as above, to `dir` (index.html, portal.js, portal.css, portal-admin.*). */
 export function writePortalFiles(dir: string = portalOutDir): void {
   mkdirSync(dir, { recursive: true });
-  const files = { 'index.html': 'portal.html', 'portal.css': 'portal.css', 'portal.js': 'portal.js' } as const;
+  const files = {
+    'index.html': 'portal.html',
+    'portal.css': 'portal.css',
+    'portal.js': 'portal.js',
+    'portal-admin.css': 'portal-admin.css',
+    'portal-admin.js': 'portal-admin.js',
+  } as const;
   for (const [target, source] of Object.entries(files)) {
     writeFileSync(join(dir, target), assets[source].shrink(readFileSync(join(webDir, source), 'utf8')));
   }

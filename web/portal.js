@@ -61,7 +61,18 @@
     },
   };
 
+  let navigation = 0;
   const route = async () => {
+    const current = ++navigation;
+    // A view still loading when the user moves on (a slow Users list) must not draw over the page they went to.
+    const target = {
+      replaceChildren: (...nodes) => {
+        if (current === navigation) view.replaceChildren(...nodes);
+      },
+      get clientWidth() {
+        return view.clientWidth;
+      },
+    };
     say('');
     const hash = location.hash || '#/users';
     const [, name = 'users', argument] = hash.split('/');
@@ -71,8 +82,8 @@
       return;
     }
     try {
-      await render(view, argument ? decodeURIComponent(argument) : undefined);
-      view.focus();
+      await render(target, argument ? decodeURIComponent(argument) : undefined);
+      if (current === navigation) view.focus();
     } catch (error) {
       if (error.message !== 'signed out') say(error.message, true);
     }
@@ -721,6 +732,7 @@
     }
     document.getElementById('who-name').textContent = session.name;
     document.getElementById('who-role').textContent = session.roles.includes('admin') ? 'Admin' : 'Technician';
+    for (const link of document.querySelectorAll('[data-admin-only]')) link.hidden = !session.roles.includes('admin');
     window.addEventListener('hashchange', route);
     await route();
   };

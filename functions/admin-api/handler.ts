@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import * as z from 'zod';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -21,6 +22,8 @@ import { portalRoutes } from './portal.js';
 import type { PortalUseCases } from '../../shared/use-cases/portal/index.js';
 
 type AdminRoute = Route<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+const coverageBackfillSchema = z.strictObject({ after: z.uuid().optional() });
 
 export type AdminApiDependencies = AdminDependencies & {
   observability: Observability;
@@ -85,6 +88,11 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       const deviceId = pathId(event, 'deviceId');
       const { userGuid } = await admin.revokeDevice(deviceId, requestContextOf(event));
       return jsonResponse(200, { deviceId, userGuid, status: 'revoked' });
+    }),
+    // Counts users saved before the portal's coverage counters existed, a page a call (the CLI follows `next`).
+    route('POST', '/admin/reports/coverage-backfill', async (event) => {
+      const { after } = parseJsonBody(event, coverageBackfillSchema);
+      return jsonResponse(200, await admin.backfillCoverage(after));
     }),
   ];
   if (deps.portal)

@@ -10,6 +10,7 @@ import type { AdminUseCases } from '../../shared/use-cases/admin/index.js';
 import { pathId, requestIdOf } from './request-fields.js';
 import { parseJsonBody } from '../../shared/http/request-body.js';
 import { USER_LIST_FILTERS, isUserListFilter, type UserListFilter } from '../../shared/domain/user-search.js';
+import { portalAdminRoutes } from './portal-admin.js';
 
 const confirmSchema = z.strictObject({ code: z.string().max(20) });
 const emergencySchema = z.strictObject({ reason: z.string().max(2000) });
@@ -364,6 +365,8 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         );
       },
     },
+    // Admin only: Activate and Reports.
+    ...portalAdminRoutes(portal, { signedIn, changeAs }),
   ];
   return { routes, changeBy, signedIn };
 }

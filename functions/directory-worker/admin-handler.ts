@@ -6,17 +6,21 @@ import { observedHandler } from '../../shared/observability/handler-chain.js';
 import { DomainError, ValidationError } from '../../shared/domain/errors.js';
 import type { AdminActivation } from '../../shared/use-cases/activation/index.js';
 import {
+  TARGET_SEARCH_LIMIT,
   workerAdminRequestSchema,
   type WorkerAdminReply,
   type WorkerAdminRequest,
 } from '../../shared/domain/worker-admin-contract.js';
 import type { LockoutWatch } from '../../shared/use-cases/lockout/index.js';
+import type { DirectoryTargets } from '../../shared/ports/directory-targets.js';
 
 export interface DirectoryWorkerAdminDependencies {
   observability: Observability;
   activation: AdminActivation;
   /** The admin listing of locked users; without it the `locked` action answers NOT_AVAILABLE. */
   lockout?: Pick<LockoutWatch, 'listLocked'>;
+  /** The portal's target picker and group members; without it those actions answer NOT_AVAILABLE. */
+  targets?: DirectoryTargets;
 }
 
 /** A direct invocation by the admin API (deployed) or the local runtime: `{ "admin": { "action": … } }`. */
@@ -31,6 +35,7 @@ export function createDirectoryWorkerAdminHandler({
   observability,
   activation,
   lockout,
+  targets,
 }: DirectoryWorkerAdminDependencies) {
   const { logger, metrics } = observability;
 
@@ -48,8 +53,16 @@ export function createDirectoryWorkerAdminHandler({
           ...(request.actor ? { actor: request.actor } : {}),
         });
       case 'locked':
-        if (!lockout) throw new LockoutListingUnavailableError('The lockout listing is not configured in this worker.');
+        if (!lockout) throw new NotAvailableError('The lockout listing is not configured in this worker.');
         return lockout.listLocked();
+      case 'find-targets':
+        if (!targets) throw new NotAvailableError('The target picker is not configured in this worker.');
+        return targets
+          .findActivationTargets(request.kind, request.text, TARGET_SEARCH_LIMIT)
+          .then((options) => ({ options }));
+      case 'group-members':
+        if (!targets) throw new NotAvailableError('Group members are not configured in this worker.');
+        return targets.listGroupMemberGuids(request.group).then((userGuids) => ({ userGuids }));
     }
   };
 
@@ -86,7 +99,8 @@ export function createDirectoryWorkerAdminHandler({
   return observedHandler<AdminInvocation, WorkerAdminReply>(handle, observability);
 }
 
-class LockoutListingUnavailableError extends DomainError {
+/** An admin action this worker was built without. */
+class NotAvailableError extends DomainError {
   readonly code = 'NOT_AVAILABLE';
 }
 

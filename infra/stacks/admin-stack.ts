@@ -57,6 +57,8 @@ export class AdminStack extends Stack {
       .useDirectoryWorker(props.worker)
       .useEmailIdentity(props.email)
       .useEnrollmentSettings(config);
+    // The portal's Reports page estimates SMS spend with it.
+    this.adminFunction.addEnvironment('SMS_PRICE_PER_MESSAGE', String(config.smsPricePerMessage));
     this.adminFunction.alarmOnErrors(
       props.alarmTopic,
       'the admin API function failed (errors, timeouts); an admin request did not complete. Check its logs.',

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoReportCounters } from '../adapters/dynamodb/report-counters.js';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import type { EnvOf } from '../config/env.js';
@@ -89,6 +90,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
     rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
     worker: inputs.worker,
+    reportCounters: new DynamoReportCounters(documentClient, table),
     logger: observability.logger,
   });
   const handler = createAdminApiHandler({
@@ -102,6 +104,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     emailSender,
     notices: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
     logger: observability.logger,
+    reportCounters: new DynamoReportCounters(documentClient, table),
     ...(portal ? { portal } : {}),
   });
   return { handler };
@@ -121,6 +124,7 @@ function portalFrom(
     | 'jobQueue'
     | 'secrets'
     | 'productName'
+    | 'smsPricePerMessage'
     | 'alerts'
   >,
 ) {
@@ -154,7 +158,11 @@ function portalFrom(
       scopes: env.PORTAL_OIDC_SCOPES,
     }),
     ...inputs,
-    smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env),
+    smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env, {
+      counters: inputs.reportCounters,
+      now: () => inputs.clock.now(),
+    }),
+    smsPricePerMessage: env.SMS_PRICE_PER_MESSAGE,
     jobQueue: new SqsJobQueue(helpDesk.clients.sqs, { queueUrl: helpDesk.env.JOB_QUEUE_URL }),
     secrets: helpDesk.secrets,
     alerts: operatorAlertsFrom(helpDesk.clients.sns, env.PORTAL_ALARM_TOPIC_ARN),

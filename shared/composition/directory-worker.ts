@@ -1,5 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoReportCounters } from '../adapters/dynamodb/report-counters.js';
 import type { EnvOf } from '../config/env.js';
+import type { DirectoryTargets } from '../ports/directory-targets.js';
 import type { Directory } from '../ports/directory.js';
 import type { PushSender } from '../ports/push-sender.js';
 import type { Secrets } from '../ports/secrets.js';
@@ -103,7 +105,10 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
     auditLog: new DynamoAuditLog(documentClient, table),
     passwordDelivery: new DynamoPasswordDelivery(documentClient, { ...table, deviceStore }),
-    smsSender: createSmsSender(smsVoice, env),
+    smsSender: createSmsSender(smsVoice, env, {
+      counters: new DynamoReportCounters(documentClient, table),
+      now: () => clock.now(),
+    }),
     emailSender: new SesEmailSender(ses, {
       from: env.EMAIL_FROM,
       ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
@@ -183,6 +188,8 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
   const admin = createDirectoryWorkerAdminHandler({
     observability,
     lockout: lockoutWatch,
+    // The portal's picker comes with the LDAP directory; a test's stand-in without it answers NOT_AVAILABLE.
+    ...('findActivationTargets' in directory ? { targets: directory as Directory & DirectoryTargets } : {}),
     activation: createAdminActivation({
       ...adapters,
       roster: new DynamoEnrollmentRoster(documentClient, table),

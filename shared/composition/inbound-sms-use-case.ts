@@ -1,4 +1,5 @@
 import type { EnvOf } from '../config/env.js';
+import { DynamoReportCounters } from '../adapters/dynamodb/report-counters.js';
 import type { InboundSms } from '../domain/inbound-sms.js';
 import type { Clock } from '../ports/clock.js';
 import type { Secrets } from '../ports/secrets.js';
@@ -58,7 +59,10 @@ export function inboundSmsAdaptersFrom(env: EnvOf<'table' | 'jobQueue' | 'sms'>,
     rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
     auditLog: new DynamoAuditLog(documentClient, table),
     jobQueue: new SqsJobQueue(sqs, { queueUrl: env.JOB_QUEUE_URL }),
-    smsSender: createSmsSender(smsVoice, env),
+    smsSender: createSmsSender(smsVoice, env, {
+      counters: new DynamoReportCounters(documentClient, table),
+      now: () => clock.now(),
+    }),
   } satisfies Omit<InboundSmsDependencies, 'logger' | 'settings'>;
 }
 

@@ -247,6 +247,8 @@ export const envSections = {
     PORTAL_TECHNICIAN_GROUPS: semicolonList.default(['Blink Technicians']),
     PORTAL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(240).default(30),
     PORTAL_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(8),
+    /** The price of one SMS (in the currency of your bill) for the Reports page's estimated cost; 0 hides the cost. */
+    SMS_PRICE_PER_MESSAGE: z.coerce.number().min(0).max(10).default(0.0075),
     /** The scopes the sign-in asks for (space-separated); Cognito knows no `groups` scope (its groups come as an attribute). */
     PORTAL_OIDC_SCOPES: z
       .string()

@@ -129,6 +129,30 @@ export const activateRequestSchema = z.strictObject({
 export const activateResultSchema = z.object({ activated: z.array(candidateSchema), skipped: z.array(skippedSchema) });
 export type ActivateResult = z.infer<typeof activateResultSchema>;
 
+export const targetKinds = ['user', 'group', 'ou'] as const;
+export type TargetKind = (typeof targetKinds)[number];
+/** The most options a target search answers: a picker, not a listing. */
+export const TARGET_SEARCH_LIMIT = 20;
+/** What the admin typed: a name's beginning; empty lists the first OUs (to browse). */
+const targetSearchText = z
+  .string()
+  .trim()
+  .max(256, 'must be at most 256 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+
+/** One pick: `value` is what the activation target takes (sAMAccountName, group DN, OU DN). */
+export const targetOptionSchema = z.object({
+  kind: z.enum(targetKinds),
+  value: z.string(),
+  label: z.string(),
+  detail: z.string().optional(),
+});
+export type TargetOption = z.infer<typeof targetOptionSchema>;
+export const targetOptionsSchema = z.object({ options: z.array(targetOptionSchema) });
+export const groupMembersSchema = z.object({ userGuids: z.array(z.string()) });
+export type GroupMembers = z.infer<typeof groupMembersSchema>;
+
 /** What the admin API sends to the directory worker (a direct, synchronous invocation: `{ admin: … }`). */
 export const workerAdminRequestSchema = z.discriminatedUnion('action', [
   z.strictObject({
@@ -149,12 +173,34 @@ export const workerAdminRequestSchema = z.discriminatedUnion('action', [
   }),
   /** Currently locked enrolled users and whether the lockout scan alerted them. */
   z.strictObject({ action: z.literal('locked'), requestId: z.string().max(200).optional() }),
+  /** The portal's target picker: users, groups or OUs whose name starts with the text. */
+  z.strictObject({
+    action: z.literal('find-targets'),
+    kind: z.enum(targetKinds),
+    text: targetSearchText,
+    requestId: z.string().max(200).optional(),
+  }),
+  /** The objectGUIDs of a group's members (nested), for the portal's coverage by group. */
+  z.strictObject({
+    action: z.literal('group-members'),
+    group: directoryName,
+    requestId: z.string().max(200).optional(),
+  }),
 ]);
 export type WorkerAdminRequest = z.infer<typeof workerAdminRequestSchema>;
 
 /** The worker's answer: a result, or a named failure the admin API maps to an HTTP answer. Never a stack trace. */
 export const workerAdminReplySchema = z.union([
-  z.object({ ok: z.literal(true), result: z.union([resolveResultSchema, activateResultSchema, lockedResultSchema]) }),
+  z.object({
+    ok: z.literal(true),
+    result: z.union([
+      resolveResultSchema,
+      activateResultSchema,
+      lockedResultSchema,
+      targetOptionsSchema,
+      groupMembersSchema,
+    ]),
+  }),
   z.object({
     ok: z.literal(false),
     error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.string()).optional() }),

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { pollUntil } from '../support/poll.js';
 import { signedInTinaAndAdam } from '../integration/support/portal.js';
 import { startPushService, type PushServiceStandIn } from '../support/push-service.js';
 import {
+  axeViolations,
   hasHorizontalOverflow,
   launchBrowser,
   desktopViewport,
@@ -37,7 +37,6 @@ import {
 // http://localhost (the default PUBLIC_BASE_URL): a secure context, as WebAuthn and service workers need.
 
 const ADMIN_TOKEN = `admin-${'app'.repeat(12)}`;
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const users = throwawayUsers();
 let blink: LocalBlink;
 let browser: TestBrowser;
@@ -193,17 +192,6 @@ async function linkedDeviceId(app: Page): Promise<string> {
         get.onsuccess = () => resolve(get.result.deviceId);
       };
     })`)) as string;
-}
-
-/** Runs axe-core in the page (through the DevTools protocol, so the page's CSP does not apply) and lists violations. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as {
-    violations: Array<{ id: string; nodes: Array<{ target: string[] }> }>;
-  };
-  return result.violations.map(
-    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-  );
 }
 
 /** Every app screen is checked the same way: accessible, no sideways scrolling, and a screenshot for the record. */

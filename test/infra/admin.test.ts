@@ -94,6 +94,16 @@ describe('admin API', () => {
     expect(() => buildTestApp({ activationTtlHours: '100' })).toThrow(/activationTtlHours: must be at most 72/);
   });
 
+  it("gives the admin function the SMS price for the portal's estimated SMS cost", () => {
+    const admin = (built: ReturnType<typeof templatesOf>) => {
+      const [, fn] = blinkFunctions(built.all).get('blink-admin-api') ?? [];
+      return envOf(fn ?? { Type: '' }).SMS_PRICE_PER_MESSAGE;
+    };
+    expect(admin(templatesOf(buildTestApp({ smsPricePerMessage: '0.0123' })))).toBe('0.0123');
+    expect(admin(templatesOf(buildTestApp()))).toBe('0.0075');
+    expect(() => buildTestApp({ smsPricePerMessage: '-1' })).toThrow(/smsPricePerMessage: must be at least 0/);
+  });
+
   it('passes a configured public base URL to the worker as it is', () => {
     const built = templatesOf(buildTestApp({ publicBaseUrl: 'https://reset.example.com' }));
     const [, worker] = blinkFunctions(built.all).get('blink-directory-worker') ?? [];

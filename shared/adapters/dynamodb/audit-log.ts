@@ -5,6 +5,8 @@ import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
 import { resetOrUnlockOf } from '../../domain/user-row.js';
 import { DynamoUserRowFacts } from './user-row-facts.js';
 import { BlinkTableAdapter } from './table-adapter.js';
+import { DynamoReportCounters } from './report-counters.js';
+import { dailyCountersOf, dayOf } from '../../domain/reports.js';
 
 /*
  * Item layout: pk USER#<guid> (events about an account) or AUDIT#SYSTEM#<yyyy-mm-dd> (events without one, one
@@ -28,6 +30,7 @@ export class DynamoAuditLog
   implements AuditLog
 {
   private readonly rowFacts = new DynamoUserRowFacts(this.client, this.options);
+  private readonly reportCounters = new DynamoReportCounters(this.client, { tableName: this.options.tableName });
 
   async record(event: AuditEvent): Promise<void> {
     const at = event.at.toISOString();
@@ -57,6 +60,9 @@ export class DynamoAuditLog
         at: event.at,
         result: event.result,
       });
+    // The portal's daily report counters follow the audit log. A lost count skews a chart by one; failing the action
+    // it counts (which already happened and is recorded) would be worse, so a failed count is dropped.
+    await this.reportCounters.addDaily(dayOf(event.at), dailyCountersOf(event)).catch(() => undefined);
   }
 
   async listForUser(userGuid: string, limit: number): Promise<AuditEvent[]> {

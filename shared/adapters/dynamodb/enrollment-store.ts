@@ -6,6 +6,8 @@ import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js'
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
 import { BlinkTableAdapter } from './table-adapter.js';
+import { DynamoReportCounters } from './report-counters.js';
+import { coverageStateOf } from '../../domain/reports.js';
 import { DynamoUserSearchIndex } from './user-search-index.js';
 import { DynamoUserRowFacts } from './user-row-facts.js';
 
@@ -77,12 +79,14 @@ export class DynamoEnrollmentStore extends BlinkTableAdapter<DynamoEnrollmentSto
   private readonly now: () => Date;
   private readonly searchIndex: DynamoUserSearchIndex;
   private readonly rowFacts: DynamoUserRowFacts;
+  private readonly reportCounters: DynamoReportCounters;
 
   constructor(client: DynamoDBDocumentClient, options: DynamoEnrollmentStoreOptions) {
     super(client, options);
     this.now = options.now ?? (() => new Date());
     this.searchIndex = new DynamoUserSearchIndex(client, { tableName: options.tableName });
     this.rowFacts = new DynamoUserRowFacts(client, { tableName: options.tableName });
+    this.reportCounters = new DynamoReportCounters(client, { tableName: options.tableName });
   }
 
   async get(userGuid: string): Promise<Enrollment | undefined> {
@@ -143,6 +147,8 @@ export class DynamoEnrollmentStore extends BlinkTableAdapter<DynamoEnrollmentSto
     await this.searchIndex.index(enrollment);
     // A new enrollment has no devices, resets or lockouts yet: its Users row facts are known from here on.
     if (expectedVersion === 0) await this.rowFacts.startTracking(enrollment.userGuid);
+    // The portal's coverage report follows every save too (healed the same way).
+    await this.reportCounters.trackCoverage(enrollment.userGuid, coverageStateOf(enrollment), enrollment.updatedAt);
   }
 
   async putSecret(secret: IssuedSecret): Promise<void> {

@@ -39,6 +39,8 @@ import type {
   ReplicationConfirmOptions,
   ResetOptions,
 } from '../../ports/directory.js';
+import type { DirectoryTargets } from '../../ports/directory-targets.js';
+import type { TargetKind, TargetOption } from '../../domain/worker-admin-contract.js';
 import {
   adDurationToSeconds,
   dateToFileTime,
@@ -183,7 +185,7 @@ interface ProtectionFacts {
  * Directory over LDAPS (or StartTLS) with ldapts. One bound connection is kept and reused across calls (a warm Lambda
  * keeps it); it is replaced after a connection failure, trying the configured DCs in order.
  */
-export class LdapDirectory implements Directory {
+export class LdapDirectory implements Directory, DirectoryTargets {
   private readonly options: Required<Omit<LdapDirectoryOptions, 'bindPassword'>>;
   private readonly bindPassword: () => Promise<string>;
   /** The session reads use (the first configured DC that answered). */
@@ -255,6 +257,37 @@ export class LdapDirectory implements Directory {
 
   async listUsersInOu(ouDn: string): Promise<DirectoryUser[]> {
     return this.listUsers(ouDn, USERS_FILTER);
+  }
+
+  async findActivationTargets(kind: TargetKind, typed: string, limit: number): Promise<TargetOption[]> {
+    // escapeFilter escapes the typed text (a `*` in it stays literal); the wildcard after it is ours.
+    const starts = (attribute: string) => `(${attribute}=${escapeFilter`${typed}`}*)`;
+    const filters: Record<TargetKind, string> = {
+      user: `(&${USERS_FILTER}(|${['sAMAccountName', 'displayName', 'sn', 'userPrincipalName'].map(starts).join('')}))`,
+      group: `(&(objectClass=group)(|${starts('cn')}${starts('sAMAccountName')}))`,
+      ou: typed === '' ? '(objectClass=organizationalUnit)' : `(&(objectClass=organizationalUnit)${starts('ou')})`,
+    };
+    const result = await this.read((client) =>
+      client.search(this.options.baseDn, {
+        scope: 'sub',
+        filter: filters[kind],
+        attributes: ['sAMAccountName', 'displayName', 'cn', 'ou', 'userPrincipalName'],
+        // The server stops at the limit (answering "size limit exceeded", which ldapts returns as results).
+        sizeLimit: limit,
+      }),
+    );
+    return result.searchEntries.slice(0, limit).map((entry): TargetOption => {
+      if (kind === 'user') {
+        const sam = text(entry, 'sAMAccountName') ?? '';
+        return { kind, value: sam, label: text(entry, 'displayName') ?? sam, detail: entry.dn };
+      }
+      const name = text(entry, kind === 'ou' ? 'ou' : 'cn') ?? firstRdnValue(entry.dn);
+      return { kind, value: entry.dn, label: name, detail: entry.dn };
+    });
+  }
+
+  async listGroupMemberGuids(group: string): Promise<string[]> {
+    return (await this.listGroupMembers(group)).map((user) => user.objectGuid);
   }
 
   async isProtected(user: DirectoryUser): Promise<boolean> {
@@ -1155,6 +1188,12 @@ function passwordPolicyOf(
     minAgeSeconds: adDurationToSeconds(text(entry, names.minAge)),
     source,
   };
+}
+
+/** `Staff` of `OU=Staff,DC=corp,…` (escaped commas and other escapes undone). */
+function firstRdnValue(dn: string): string {
+  const value = /^[^=]+=((?:\\.|[^,])*)/.exec(dn)?.[1] ?? dn;
+  return value.replace(/\\(.)/g, '$1');
 }
 
 function text(entry: Entry, name: string): string | undefined {

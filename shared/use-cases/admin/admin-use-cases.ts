@@ -1,6 +1,7 @@
 import type { WorkerAdminReply, WorkerAdminRequest } from '../../domain/worker-admin-contract.js';
 import type { AdminDependencies, AdminRequestContext } from './dependencies.js';
 import { revokeDevice } from './devices.js';
+import { backfillCoverage } from './report-backfill.js';
 import { auditTrail, listEnrollments, revokeEnrollment } from './enrollments.js';
 
 /**
@@ -14,6 +15,7 @@ export function createAdminUseCases(deps: AdminDependencies) {
     revokeEnrollment: (userGuid: string, request: AdminRequestContext) => revokeEnrollment(deps, userGuid, request),
     auditTrail: (userGuid: string, limit: number) => auditTrail(deps, userGuid, limit),
     revokeDevice: (deviceId: string, request: AdminRequestContext) => revokeDevice(deps, deviceId, request),
+    backfillCoverage: (after: string | undefined) => backfillCoverage(deps, after),
   };
 }
 

@@ -5,6 +5,7 @@ import type { WorkerInvoker } from '../../ports/directory-worker.js';
 import type { EmailSender } from '../../ports/email-sender.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { Logger } from '../../ports/logger.js';
+import type { ReportCounters } from '../../ports/report-counters.js';
 
 export interface AdminDependencies {
   worker: WorkerInvoker;
@@ -18,6 +19,8 @@ export interface AdminDependencies {
   emailSender: EmailSender;
   notices: { productName: string; supportContact: string };
   logger: Pick<Logger, 'error'>;
+  /** The portal's report counters, for counting users saved before they existed (`backfill-reports`). */
+  reportCounters?: Pick<ReportCounters, 'trackCoverage'>;
 }
 
 /** Who asked and in which request: recorded with every admin action in the audit log. */

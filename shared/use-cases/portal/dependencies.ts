@@ -14,12 +14,14 @@ import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WorkerInvoker } from '../../ports/directory-worker.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { PortalReportsDependencies } from './reports.js';
 import type { OperatorAlerts } from '../../ports/operator-alerts.js';
 import type { EmailSender } from '../../ports/email-sender.js';
 import type { WebPushSender } from '../../ports/web-push-sender.js';
 import type { Logger } from '../../ports/logger.js';
 
-export interface PortalDependencies extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies {
+export interface PortalDependencies
+  extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies, PortalReportsDependencies {
   identityProvider: IdentityProvider;
   sessions: PortalSessionStore;
   auditLog: AuditLog;
