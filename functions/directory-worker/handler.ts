@@ -72,5 +72,7 @@ function runJob(jobs: JobHandlers, job: DirectoryJob, delivery: JobDelivery): Pr
       return jobs.unlock(job, delivery);
     case 'password-expiry-scan':
       return jobs['password-expiry-scan'](job, delivery);
+    case 'lockout-alert':
+      return jobs['lockout-alert'](job, delivery);
   }
 }

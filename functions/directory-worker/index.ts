@@ -14,6 +14,7 @@ import {
   wireDirectoryWorker,
 } from '../../shared/composition/directory-worker.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
+import { SnsAdminAlerts } from '../../shared/adapters/sns/admin-alerts.js';
 import { SnsPushSender } from '../../shared/adapters/sns/push-sender.js';
 import { SystemClock } from '../../shared/adapters/system/clock.js';
 
@@ -26,6 +27,8 @@ const secrets = secretsManagerSecretsFrom(createSecretsClient(), env, [
   'vapid-keys',
 ]);
 
+const sns = createSnsClient();
+
 export const { handler } = wireDirectoryWorker(env, {
   clients: {
     documentClient: createDocumentClient(),
@@ -35,7 +38,11 @@ export const { handler } = wireDirectoryWorker(env, {
   },
   secrets,
   directory: ldapDirectoryFrom(env, secrets, readFileSync(env.LDAP_CA_FILE, 'utf8')),
-  pushSender: new SnsPushSender(createSnsClient()),
+  pushSender: new SnsPushSender(sns),
+  adminAlerts: env.ALARM_TOPIC_ARN
+    ? new SnsAdminAlerts(sns, { topicArn: env.ALARM_TOPIC_ARN })
+    : // Without a topic the alert is still in the logs (the MassLockoutDetected metric raises the alarm anyway).
+      { notify: async (alert) => console.warn(JSON.stringify({ level: 'WARN', message: alert.subject })) },
   clock: new SystemClock(),
   tracing: true,
 });

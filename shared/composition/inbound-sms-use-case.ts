@@ -1,3 +1,4 @@
+import { DynamoMassLockoutEvents } from '../adapters/dynamodb/mass-lockout-events.js';
 import type { EnvOf } from '../config/env.js';
 import type { InboundSms } from '../domain/inbound-sms.js';
 import type { Clock } from '../ports/clock.js';
@@ -59,6 +60,7 @@ export function inboundSmsAdaptersFrom(env: EnvOf<'table' | 'jobQueue' | 'sms'>,
     auditLog: new DynamoAuditLog(documentClient, table),
     jobQueue: new SqsJobQueue(sqs, { queueUrl: env.JOB_QUEUE_URL }),
     smsSender: createSmsSender(smsVoice, env),
+    massLockoutEvents: new DynamoMassLockoutEvents(documentClient, table),
   } satisfies Omit<InboundSmsDependencies, 'logger' | 'settings'>;
 }
 

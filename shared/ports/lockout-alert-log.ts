@@ -15,6 +15,8 @@ export interface LockoutAlertRecord {
   sms: LockoutSmsOutcome | 'not-sent';
   /** Pushes accepted by the push service. */
   pushes: number;
+  /** Sent during a mass-lockout event: its slot in the paced schedule of the SMS numbers. */
+  scheduledFor?: Date;
 }
 
 export interface LockoutAlertLog {

@@ -28,6 +28,7 @@ describe('directory worker', () => {
         reset: refuse,
         unlock: refuse,
         'password-expiry-scan': refuse,
+        'lockout-alert': refuse,
         ...jobs,
       },
     });

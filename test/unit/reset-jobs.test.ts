@@ -866,6 +866,7 @@ describe('directory worker hands the receive count to the job handlers', () => {
       reset: refuse,
       unlock: refuse,
       'password-expiry-scan': refuse,
+      'lockout-alert': refuse,
     };
     const worker = createDirectoryWorkerHandler({
       observability: createObservability({ serviceName: 't', tracing: false }),

@@ -18,6 +18,7 @@ const itemSchema = z.object({
   outcome: z.enum(['alerted', 'capped', 'unreachable']),
   sms: z.enum(['sent', 'opted-out', 'no-phone', 'failed', 'not-sent']),
   pushes: z.number().int().min(0),
+  scheduledFor: isoDate.optional(),
   expiresAt: z.number().optional(),
 });
 
@@ -41,6 +42,7 @@ export class DynamoLockoutAlertLog implements LockoutAlertLog, RecentLockouts {
           outcome: alert.outcome,
           sms: alert.sms,
           pushes: alert.pushes,
+          ...(alert.scheduledFor ? { scheduledFor: alert.scheduledFor.toISOString() } : {}),
           expiresAt: ttlSeconds(keepUntil),
         },
       }),

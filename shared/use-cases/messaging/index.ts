@@ -1,2 +1,3 @@
 export { sendUnlessOptedOut } from './send-unless-opted-out.js';
 export { notifyOrLog } from './notify.js';
+export { MAX_QUEUE_DELAY_SECONDS, pacedRunSeconds, pacedSendTime, queueDelayFor } from './pacing.js';
