@@ -397,6 +397,25 @@ describe('expiry reminder scan', () => {
     expect(outcome).toEqual(['no-phone', 'opted-out', 'sent']);
   });
 
+  it('texts and pushes users who chose it (setup, app settings) while the admin settings are off', async () => {
+    const t = setup();
+    const bySms = t.user(7);
+    const byPush = t.user(7);
+    const emailOnly = t.user(7);
+    const chose = (guid: string, choice: { sms?: boolean; push?: boolean }) => {
+      const enrollment = t.enrollments.get(guid);
+      if (!enrollment) throw new Error('not enrolled');
+      t.enrollments.set(guid, { ...enrollment, expiryReminders: choice });
+    };
+    chose(bySms.objectGuid, { sms: true });
+    chose(byPush.objectGuid, { push: true, sms: false });
+    await t.reminders.scan('job-1');
+    expect(t.texts.map((sms) => sms.to)).toEqual([bySms.phone]);
+    expect(t.pushes.map((push) => push.target)).toEqual([`endpoint/${byPush.objectGuid}`]);
+    expect(t.pushes[0]?.data).toEqual({ kind: 'password-expiry', expiresAt: in_(7).toISOString() });
+    expect(t.emails.map((email) => email.to).sort()).toEqual([bySms.mail, byPush.mail, emailOnly.mail].sort());
+  });
+
   it('frees the reminder when nothing reached the user and fails the job, so the retry sends it', async () => {
     const t = setup();
     const user = t.user(3);

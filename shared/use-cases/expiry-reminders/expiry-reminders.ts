@@ -13,8 +13,14 @@ import type { Logger } from '../../ports/logger.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PushSender } from '../../ports/push-sender.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
-import { sendUnlessOptedOut } from '../messaging/index.js';
-import { expiryReminderEmail, expiryReminderPush, expiryReminderSms, type ResetRoute } from './messages.js';
+import { pushToDevices, sendUnlessOptedOut, type DevicePushDependencies } from '../messaging/index.js';
+import {
+  expiryReminderEmail,
+  expiryReminderPush,
+  expiryReminderSms,
+  expiryReminderWebPush,
+  type ResetRoute,
+} from './messages.js';
 import { daysLeft, dueStep } from './steps.js';
 
 export interface ExpiryReminderSettings {
@@ -22,7 +28,7 @@ export interface ExpiryReminderSettings {
   steps: number[];
   /** IANA zone of the expiry time in the reminders (the deployment's LOCKOUT_ALERT_TIME_ZONE). */
   timeZone: string;
-  /** Channels besides email, turned on for every enrolled user by the admin. */
+  /** Channels besides email, turned on for every enrolled user by the admin (users may also choose them). */
   sms: boolean;
   push: boolean;
   pageSize: number;
@@ -42,6 +48,8 @@ export interface ExpiryReminderDependencies {
   smsSender: SmsSender;
   emailSender: EmailSender;
   pushSender: PushSender;
+  /** Web Push to the installed app (the lockout watch's device push path). */
+  webPush?: DevicePushDependencies['webPush'];
   reminderLog: ExpiryReminderLog;
   jobQueue: JobQueue;
   auditLog: AuditLog;
@@ -74,6 +82,8 @@ export interface ExpiryScanSummary {
   continued: boolean;
 }
 
+/** How long a push service keeps a reminder Web Push for an offline phone. */
+const WEB_PUSH_TTL_SECONDS = 24 * 3600;
 /** Users handled at once: bounds the load on the table, the DCs and the senders. */
 const CONCURRENCY = 5;
 /** A claimed reminder is kept this long after the expiry it is about (then TTL removes it). */
@@ -125,7 +135,8 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
   };
 
   const sendSms = async (enrollment: Enrollment, expiresAt: Date, now: Date) => {
-    if (!settings.sms) return { outcome: 'off' as const, transient: false };
+    // The admin's setting, or the user's choice at setup.
+    if (!settings.sms && !enrollment.expiryReminders?.sms) return { outcome: 'off' as const, transient: false };
     const phone = enrollment.methods.sms ? enrollment.phoneE164 : undefined;
     if (!phone) return { outcome: 'no-phone' as const, transient: false };
     // From the number the user saved at setup, so the reminder lands in the thread they know.
@@ -140,33 +151,17 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
     }
   };
 
-  const sendPushes = async (userGuid: string, expiresAt: Date, days: number) => {
-    if (!settings.push) return { sent: 0, transientFailures: 0 };
-    const devices = (await deps.deviceStore.listForUser(userGuid)).filter(
-      (device) => !device.revokedAt && device.pushToken,
-    );
+  /** Mobile push and Web Push to the bound devices, when the admin turned push on or the user chose it in the app. */
+  const sendPushes = async (enrollment: Enrollment, expiresAt: Date, days: number) => {
+    if (!settings.push && !enrollment.expiryReminders?.push) return { sent: 0, transientFailures: 0 };
     const { title, body } = expiryReminderPush(wording, expiresAt, days);
-    let sent = 0;
-    let transientFailures = 0;
-    for (const device of devices) {
-      try {
-        await deps.pushSender.send({
-          target: device.pushToken ?? '',
-          title,
-          body,
-          data: { kind: 'password-expiry', expiresAt: expiresAt.toISOString() },
-        });
-        sent += 1;
-      } catch (error) {
-        if (error instanceof DomainError && error.retryable) transientFailures += 1;
-        deps.logger.warn('expiry reminder push failed', {
-          userGuid,
-          deviceId: device.deviceId,
-          error: describe(error),
-        });
-      }
-    }
-    return { sent, transientFailures };
+    return pushToDevices(deps, enrollment.userGuid, {
+      mobile: { title, body, data: { kind: 'password-expiry', expiresAt: expiresAt.toISOString() } },
+      web: expiryReminderWebPush(wording, expiresAt, days),
+      // Stale once the next reminder step or the expiry comes.
+      webTtlSeconds: WEB_PUSH_TTL_SECONDS,
+      webTopic: 'password-expiry',
+    });
   };
 
   const remind = async (
@@ -179,7 +174,7 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
     const [email, sms, pushes] = await Promise.all([
       sendEmail(enrollment, reminder.expiresAt, days),
       sendSms(enrollment, reminder.expiresAt, now),
-      sendPushes(enrollment.userGuid, reminder.expiresAt, days),
+      sendPushes(enrollment, reminder.expiresAt, days),
     ]);
     const reached = email.outcome === 'sent' || sms.outcome === 'sent' || pushes.sent > 0;
     if (!reached && (email.transient || sms.transient || pushes.transientFailures > 0)) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../ports/logger.js';
 import type { Enrollment } from '../../domain/enrollment.js';
-import { DeliveryError, DomainError, OptedOutError, PushSubscriptionGoneError } from '../../domain/errors.js';
+import { DeliveryError, DomainError, OptedOutError } from '../../domain/errors.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
@@ -16,7 +16,6 @@ import type { ScanWatermarkStore } from '../../ports/scan-watermark-store.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WebPushSender } from '../../ports/web-push-sender.js';
 import type { WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
-import type { Device } from '../../domain/device.js';
 import type { LockedResult, LockedUser } from '../../domain/lockout-listing-contract.js';
 import type { DirectoryJob } from '../../domain/directory-job.js';
 import { isMassLockout, type MassLockoutThresholds } from '../../domain/mass-lockout.js';
@@ -24,7 +23,7 @@ import type { AdminAlerts } from '../../ports/admin-alerts.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { MassLockoutEvents } from '../../ports/mass-lockout-events.js';
 import type { SendPacer } from '../../ports/send-pacer.js';
-import { pacedRunSeconds, pacedSendTime, queueDelayFor } from '../messaging/index.js';
+import { pacedRunSeconds, pacedSendTime, pushToDevices, queueDelayFor } from '../messaging/index.js';
 import {
   lockoutAlertPush,
   lockoutAlertSms,
@@ -250,70 +249,21 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
   };
 
   /** Pushes accepted (mobile and Web Push), and whether a failed one is worth another try. */
-  const sendPushes = async (
-    userGuid: string,
-    lockedAt: Date,
-    massLockout: boolean,
-  ): Promise<{ sent: number; transientFailures: number }> => {
-    const devices = (await deps.deviceStore.listForUser(userGuid)).filter(
-      (device) => !device.revokedAt && (device.pushToken || device.webPush),
-    );
+  const sendPushes = (userGuid: string, lockedAt: Date, massLockout: boolean) => {
     const { title, body } = (massLockout ? massLockoutAlertPush : lockoutAlertPush)(
       settings.productName,
       lockedAt,
       settings.timeZone,
     );
-    let sent = 0;
-    let transientFailures = 0;
-    const attempt = async (device: Device, channel: 'mobile' | 'web', send: () => Promise<unknown>) => {
-      try {
-        await send();
-        sent += 1;
-      } catch (error) {
-        if (error instanceof DomainError && error.retryable) transientFailures += 1;
-        if (error instanceof PushSubscriptionGoneError && device.webPush) {
-          // The browser dropped it (app removed, permission revoked): nothing will ever be delivered there again.
-          try {
-            await deps.webPush?.subscriptions.removeWebPush(device.deviceId, device.webPush.endpoint);
-            deps.logger.info('web push subscription gone, removed', { userGuid, deviceId: device.deviceId });
-          } catch (removal) {
-            // The next alert meets the same answer and tries again; the alert itself must not fail for it.
-            deps.logger.warn('gone web push subscription not removed', {
-              userGuid,
-              deviceId: device.deviceId,
-              error: describe(removal),
-            });
-          }
-          return;
-        }
-        deps.logger.warn('lockout alert push failed', {
-          userGuid,
-          deviceId: device.deviceId,
-          channel,
-          error: describe(error),
-        });
-      }
-    };
-    for (const device of devices) {
-      if (device.pushToken) {
-        const target = device.pushToken;
-        await attempt(device, 'mobile', () =>
-          deps.pushSender.send({ target, title, body, data: { kind: 'lockout', lockedAt: lockedAt.toISOString() } }),
-        );
-      }
-      const subscription = device.webPush;
-      const webPush = deps.webPush;
-      if (subscription && webPush) {
-        const notification = massLockout
-          ? // No Unlock action during a mass lockout: tapping opens the app's home.
-            { title, body, data: { kind: 'lockout', url: '/app/' }, actions: [] }
-          : lockoutAlertWebPush(settings.productName, lockedAt, settings.timeZone);
-        await attempt(device, 'web', () =>
-          webPush.sender.send({ subscription, notification, ttlSeconds: WEB_PUSH_TTL_SECONDS, topic: 'lockout' }),
-        );
-      }
-    }
-    return { sent, transientFailures };
+    return pushToDevices(deps, userGuid, {
+      mobile: { title, body, data: { kind: 'lockout', lockedAt: lockedAt.toISOString() } },
+      web: massLockout
+        ? // No Unlock action during a mass lockout: tapping opens the app's home.
+          { title, body, data: { kind: 'lockout', url: '/app/' }, actions: [] }
+        : lockoutAlertWebPush(settings.productName, lockedAt, settings.timeZone),
+      webTtlSeconds: WEB_PUSH_TTL_SECONDS,
+      webTopic: 'lockout',
+    });
   };
 
   const claim = async (
