@@ -99,6 +99,8 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
   const deviceStore = new DynamoDeviceStore(documentClient, table);
   const jobQueue = new SqsJobQueue(inputs.clients.sqs, { queueUrl: env.JOB_QUEUE_URL });
   const roster = new DynamoEnrollmentRoster(documentClient, table);
+  // One schedule of the SMS numbers for every paced send (mass-lockout alerts, SMS reminders).
+  const sendPacer = new DynamoSendPacer(documentClient, { ...table, sender: 'sms' });
   const adapters = {
     directory,
     clock,
@@ -151,7 +153,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     },
     massLockout: {
       events: new DynamoMassLockoutEvents(documentClient, table),
-      pacer: new DynamoSendPacer(documentClient, { ...table, sender: 'sms' }),
+      pacer: sendPacer,
       jobQueue,
       adminAlerts: inputs.adminAlerts,
       enrolledCount: async () => (await roster.list()).length,
@@ -176,6 +178,7 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     ...adapters,
     reminderLog: new DynamoExpiryReminderLog(documentClient, { ...table, now: () => clock.now() }),
     jobQueue,
+    smsPacing: { pacer: sendPacer, perSecond: env.SMS_SENDS_PER_SECOND, onceKeys: adapters.onceKeys },
     logger,
     metrics,
     settings: {

@@ -65,6 +65,17 @@ export const directoryJobSchema = z.discriminatedUnion('kind', [
     /** Until when the claim of the lockout event is kept (the alert log's record too). */
     keepUntil: z.iso.datetime(),
   }),
+  /**
+   * One paced SMS password-expiry reminder (shared/use-cases/expiry-reminders): the reminder was claimed by the scan
+   * and its SMS queued for `notBefore`, its share of the SMS numbers' schedule.
+   */
+  z.object({
+    kind: z.literal('expiry-reminder-sms'),
+    ...jobBase,
+    userGuid: z.uuid(),
+    expiresAt: z.iso.datetime(),
+    notBefore: z.iso.datetime(),
+  }),
 ]);
 
 export type DirectoryJob = z.infer<typeof directoryJobSchema>;

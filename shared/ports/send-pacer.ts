@@ -4,7 +4,7 @@
  */
 export interface SendPacer {
   /**
-   * Reserves `seconds` whole seconds of sending, from `now` or from the end of the last reservation if that is later;
+   * Reserves `seconds` (a share of a second for one message; kept in whole milliseconds, rounded up) of sending, from `now` or from the end of the last reservation if that is later;
    * returns where the reserved seconds start. Concurrent reservations never overlap.
    */
   reserve(seconds: number, now: Date): Promise<Date>;

@@ -29,6 +29,7 @@ describe('directory worker', () => {
         unlock: refuse,
         'password-expiry-scan': refuse,
         'lockout-alert': refuse,
+        'expiry-reminder-sms': refuse,
         ...jobs,
       },
     });

@@ -29,7 +29,7 @@ export class DynamoSendPacer implements SendPacer {
         await this.client.send(
           new PutCommand({
             TableName: this.options.tableName,
-            Item: { ...key, kind: 'send-pace', nextFreeAt: start + seconds * 1000 },
+            Item: { ...key, kind: 'send-pace', nextFreeAt: start + Math.ceil(seconds * 1000) },
             ConditionExpression: previous === undefined ? 'attribute_not_exists(pk)' : 'nextFreeAt = :previous',
             ...(previous === undefined ? {} : { ExpressionAttributeValues: { ':previous': previous } }),
           }),

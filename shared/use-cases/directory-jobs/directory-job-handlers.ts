@@ -54,5 +54,9 @@ export function createDirectoryJobHandlers({
       const outcome = await lockoutWatch.sendQueuedAlert(job);
       logger.info('paced lockout alert handled', { userGuid: job.userGuid, outcome });
     },
+    'expiry-reminder-sms': async (job) => {
+      const outcome = await expiryReminders.sendQueuedSms(job);
+      logger.info('paced expiry reminder SMS handled', { userGuid: job.userGuid, outcome });
+    },
   };
 }

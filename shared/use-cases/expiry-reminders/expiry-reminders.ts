@@ -12,8 +12,18 @@ import type { JobQueue } from '../../ports/job-queue.js';
 import type { Logger } from '../../ports/logger.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PushSender } from '../../ports/push-sender.js';
+import type { OnceKeys } from '../../ports/once-keys.js';
+import type { SendPacer } from '../../ports/send-pacer.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
-import { pushToDevices, sendUnlessOptedOut, type DevicePushDependencies } from '../messaging/index.js';
+import {
+  pushToDevices,
+  queueDelayFor,
+  requeueIfEarly,
+  reserveSendTime,
+  sendUnlessOptedOut,
+  type DevicePushDependencies,
+} from '../messaging/index.js';
+import type { DirectoryJob } from '../../domain/directory-job.js';
 import {
   expiryReminderEmail,
   expiryReminderPush,
@@ -57,6 +67,11 @@ export interface ExpiryReminderDependencies {
   logger: Logger;
   metrics: { addMetric(name: string, unit: 'Count', value: number): void };
   settings: ExpiryReminderSettings;
+  /**
+   * Paces SMS reminders to the SMS numbers' throughput, as mass-lockout alerts are: each SMS is a job the queue holds
+   * until its share of the shared schedule, claimed by id before it sends. Absent: SMS are sent by the scan itself.
+   */
+  smsPacing?: { pacer: SendPacer; perSecond: number; onceKeys: OnceKeys };
 }
 
 /** Where a scan starts: after this user in (pwdLastSet, objectGUID) order; absent for the daily run. */
@@ -139,6 +154,27 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
     if (!settings.sms && !enrollment.expiryReminders?.sms) return { outcome: 'off' as const, transient: false };
     const phone = enrollment.methods.sms ? enrollment.phoneE164 : undefined;
     if (!phone) return { outcome: 'no-phone' as const, transient: false };
+    const pacing = deps.smsPacing;
+    if (pacing) {
+      try {
+        const sendAt = await reserveSendTime(pacing.pacer, pacing.perSecond, now);
+        await deps.jobQueue.enqueue(
+          {
+            kind: 'expiry-reminder-sms',
+            jobId: randomUUID(),
+            requestedAt: now.toISOString(),
+            userGuid: enrollment.userGuid,
+            expiresAt: expiresAt.toISOString(),
+            notBefore: sendAt.toISOString(),
+          },
+          { delaySeconds: queueDelayFor(sendAt, deps.clock.now()) },
+        );
+        return { outcome: 'queued' as const, transient: false };
+      } catch (error) {
+        deps.logger.warn('expiry reminder SMS not queued', { userGuid: enrollment.userGuid, error: describe(error) });
+        return { outcome: 'failed' as const, transient: error instanceof DomainError ? error.retryable : true };
+      }
+    }
     // From the number the user saved at setup, so the reminder lands in the thread they know.
     const from = enrollment.senderNumber;
     try {
@@ -176,7 +212,7 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
       sendSms(enrollment, reminder.expiresAt, now),
       sendPushes(enrollment, reminder.expiresAt, days),
     ]);
-    const reached = email.outcome === 'sent' || sms.outcome === 'sent' || pushes.sent > 0;
+    const reached = email.outcome === 'sent' || sms.outcome === 'sent' || sms.outcome === 'queued' || pushes.sent > 0;
     if (!reached && (email.transient || sms.transient || pushes.transientFailures > 0)) {
       throw new DeliveryError('no expiry reminder reached the user; the email, SMS or push service may answer later');
     }
@@ -224,6 +260,52 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
   };
 
   return {
+    /**
+     * One paced SMS reminder (an `expiry-reminder-sms` job): back on the queue when delivered before its time, else
+     * claimed by its id before it sends, so a redelivered or duplicated job texts once.
+     */
+    async sendQueuedSms(job: Extract<DirectoryJob, { kind: 'expiry-reminder-sms' }>): Promise<string> {
+      const pacing = deps.smsPacing;
+      if (!pacing) throw new Error('SMS reminder pacing is not configured');
+      const now = deps.clock.now();
+      if (await requeueIfEarly(deps.jobQueue, job, now)) return 'requeued';
+      const expiresAt = new Date(job.expiresAt);
+      const key = `expiry-reminder-sms#${job.jobId}`;
+      if (!(await pacing.onceKeys.recordFirst(key, new Date(expiresAt.getTime() + KEEP_AFTER_EXPIRY_MS))))
+        return 'already-sent';
+      let outcome;
+      try {
+        const enrollment = await deps.enrollmentStore.get(job.userGuid);
+        const phone = enrollment?.methods.sms ? enrollment.phoneE164 : undefined;
+        if (enrollment?.status !== 'active' || !phone) return 'unenrolled';
+        const from = enrollment.senderNumber;
+        const body = expiryReminderSms(wording, expiresAt, from ?? settings.defaultResetNumber);
+        outcome = await sendUnlessOptedOut(deps, { to: phone, body, ...(from ? { from } : {}) }, now);
+      } catch (error) {
+        // Nothing was sent: the retried delivery sends it.
+        await pacing.onceKeys.forget(key);
+        throw error;
+      }
+      // Once sent, the job stays claimed even if the record fails: a duplicate SMS is worse.
+      try {
+        await deps.auditLog.record({
+          userGuid: job.userGuid,
+          action: 'password-expiry-reminder-sms',
+          channel: 'system',
+          result: outcome === 'sent' ? 'success' : 'refused',
+          reason: `${outcome}, scheduled ${job.notBefore}`,
+          requestId: job.jobId,
+          at: now,
+        });
+      } catch (error) {
+        deps.logger.error('expiry reminder SMS sent but not recorded', {
+          userGuid: job.userGuid,
+          error: describe(error),
+        });
+      }
+      return outcome;
+    },
+
     /**
      * One run: the daily job, or a continuation (`after`). Throws when reading AD or a user's reminder failed (after
      * handling the others): the job is retried, and reminders already sent are not sent again.

@@ -23,7 +23,7 @@ import type { AdminAlerts } from '../../ports/admin-alerts.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { MassLockoutEvents } from '../../ports/mass-lockout-events.js';
 import type { SendPacer } from '../../ports/send-pacer.js';
-import { pacedRunSeconds, pacedSendTime, pushToDevices, queueDelayFor } from '../messaging/index.js';
+import { pacedRunSeconds, pacedSendTime, pushToDevices, queueDelayFor, requeueIfEarly } from '../messaging/index.js';
 import {
   lockoutAlertPush,
   lockoutAlertSms,
@@ -527,11 +527,8 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     async sendQueuedAlert(job: Extract<DirectoryJob, { kind: 'lockout-alert' }>): Promise<string> {
       const now = deps.clock.now();
       const notBefore = new Date(job.notBefore);
-      if (notBefore.getTime() - now.getTime() >= 1000) {
-        if (!deps.massLockout) throw new Error('mass lockout handling is not configured');
-        await deps.massLockout.jobQueue.enqueue(job, { delaySeconds: queueDelayFor(notBefore, now) });
-        return 'requeued';
-      }
+      if (!deps.massLockout) throw new Error('mass lockout handling is not configured');
+      if (await requeueIfEarly(deps.massLockout.jobQueue, job, now)) return 'requeued';
       const keepUntil = new Date(job.keepUntil);
       const sentKey = `lockout-alert-job#${job.jobId}`;
       if (!(await deps.onceKeys.recordFirst(sentKey, keepUntil))) return 'already-sent';
