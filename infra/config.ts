@@ -142,6 +142,13 @@ export const configSchema = z
     passwordExpiryReminderPush: flag.default(false),
     /** The SMS lockout alert names the DC that saw the latest wrong password, and when (DC names reach the user's phone). */
     lockoutAlertShowDc: flag.default(false),
+    /** Mass lockouts: more new lockouts in one scan than this, or than this percentage of enrolled users (0: off). */
+    massLockoutThreshold: integer(1, 1_000_000).default(50),
+    massLockoutThresholdPercent: z.coerce.number().min(0).max(100).default(5),
+    /** The SMS numbers' throughput, for paced alerts and reminders (toll-free: 3 a second). */
+    smsSendsPerSecond: integer(1, 1000).default(3),
+    /** A mass-lockout event lasts this long after the last scan that found one. */
+    massLockoutEventMinutes: integer(5, 1440).default(60),
     logRetentionDays: z.coerce
       .number()
       .refine(

@@ -19,6 +19,7 @@ import { inboundSmsEnvSections, wireInboundSms } from '../shared/composition/inb
 import { functionTimeoutMs } from '../shared/composition/timeouts.js';
 import { parseEnv } from '../shared/config/env.js';
 import { createBlinkTable } from '../shared/adapters/dynamodb/table.js';
+import { RecordingAdminAlerts } from '../shared/adapters/sns/recording-admin-alerts.js';
 import { RecordingPushSender } from '../shared/adapters/sns/recording-push-sender.js';
 import { RecordingPushEndpoints } from '../shared/adapters/sns/recording-push-endpoints.js';
 import { StaticSecrets } from '../shared/adapters/secrets/static-secrets.js';
@@ -156,10 +157,13 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const inboundSms = wireInboundSms(env, { ...local, onHandled: options.onInboundSms });
   // Lockout alerts and reset notices push to the RecordingPushSender, shown at /_local.
   const pushSender = new RecordingPushSender();
+  const adminAlerts = new RecordingAdminAlerts();
   const worker = wireDirectoryWorker(env, {
     ...local,
     directory,
     pushSender,
+    // The admins' alerts (mass lockouts), recorded as the alarm topic would mail them.
+    adminAlerts,
     ...(options.webPushAgent ? { webPushAgent: options.webPushAgent } : {}),
   });
   // The worker's admin entry, called in process where the deployed admin API invokes the worker Lambda.
@@ -183,7 +187,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   });
 
   // The functions' adapters, for tests and the console (one table, queue and set of stand-ins behind all of them).
-  const adapters = { ...api.adapters, ...inboundSms.adapters, ...worker.adapters, pushSender };
+  const adapters = { ...api.adapters, ...inboundSms.adapters, ...worker.adapters, pushSender, adminAlerts };
   const handlers = {
     api: api.handler,
     // As deployed: one function for the topic's notifications and for the batches of its failure queue.

@@ -456,7 +456,11 @@
       return;
     }
     await whileBusy(submitButton, async () => {
-      const result = await post(api.verify, { token: session.token, code });
+      const result = await post(api.verify, {
+        token: session.token,
+        code,
+        expiryRemindersBySms: byId('expiry-sms').checked,
+      });
       if (result.ok) return showComplete({ justDone: 'sms' });
       if (linkRefused(result)) return showInvalid();
       if (result.status === 429) {

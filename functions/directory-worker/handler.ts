@@ -72,5 +72,9 @@ function runJob(jobs: JobHandlers, job: DirectoryJob, delivery: JobDelivery): Pr
       return jobs.unlock(job, delivery);
     case 'password-expiry-scan':
       return jobs['password-expiry-scan'](job, delivery);
+    case 'lockout-alert':
+      return jobs['lockout-alert'](job, delivery);
+    case 'expiry-reminder-sms':
+      return jobs['expiry-reminder-sms'](job, delivery);
   }
 }

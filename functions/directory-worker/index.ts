@@ -7,6 +7,7 @@ import {
   wireDirectoryWorker,
 } from '../../shared/composition/directory-worker.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
+import { SnsAdminAlerts } from '../../shared/adapters/sns/admin-alerts.js';
 import { SnsPushSender } from '../../shared/adapters/sns/push-sender.js';
 import { onLambda } from '../../shared/composition/function-inputs.js';
 
@@ -19,10 +20,16 @@ const secrets = secretsManagerSecretsFrom(aws.createSecretsClient(), env, [
   'vapid-keys',
 ]);
 
+const sns = aws.createSnsClient();
+
 export const { handler } = wireDirectoryWorker(env, {
   clients: aws.createServiceClients(),
   secrets,
   directory: ldapDirectoryFrom(env, secrets, readFileSync(env.LDAP_CA_FILE, 'utf8')),
-  pushSender: new SnsPushSender(aws.createSnsClient()),
+  pushSender: new SnsPushSender(sns),
+  adminAlerts: env.ALARM_TOPIC_ARN
+    ? new SnsAdminAlerts(sns, { topicArn: env.ALARM_TOPIC_ARN })
+    : // Without a topic the alert is still in the logs (the MassLockoutDetected metric raises the alarm anyway).
+      { notify: async (alert) => console.warn(JSON.stringify({ level: 'WARN', message: alert.subject })) },
   ...onLambda(),
 });

@@ -287,6 +287,17 @@ export class BlinkFunction extends NodejsFunction {
    * The push platform applications (env) plus sns:CreatePlatformEndpoint on exactly those: the function makes a
    * device's endpoint from its token at registration, on no other application, and never publishes.
    */
+  /**
+   * ALARM_TOPIC_ARN and sns:Publish on exactly that topic, its key through SNS only: the admins' own alerts (a mass
+   * lockout) besides the CloudWatch alarms on the same topic.
+   */
+  useAdminAlerts(topic: ITopic): this {
+    this.addEnvironment('ALARM_TOPIC_ARN', topic.topicArn);
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    if (topic.masterKey) this.useKeyVia(topic.masterKey, 'sns', ['kms:GenerateDataKey', 'kms:Decrypt']);
+    return this;
+  }
+
   /** WEB_PUSH_HOSTS and WEB_PUSH_SUBJECT when configured (the functions' defaults otherwise). */
   useWebPushSettings(settings: { webPushHosts?: string[] | undefined; webPushSubject?: string | undefined }): this {
     if (settings.webPushHosts) this.addEnvironment('WEB_PUSH_HOSTS', settings.webPushHosts.join(','));

@@ -123,6 +123,10 @@ export class DirectoryStack extends Stack {
       PASSWORD_EXPIRY_REMINDER_SMS: String(config.passwordExpiryReminderSms),
       PASSWORD_EXPIRY_REMINDER_PUSH: String(config.passwordExpiryReminderPush),
       LOCKOUT_ALERT_SHOW_DC: String(config.lockoutAlertShowDc),
+      MASS_LOCKOUT_THRESHOLD: String(config.massLockoutThreshold),
+      MASS_LOCKOUT_THRESHOLD_PERCENT: String(config.massLockoutThresholdPercent),
+      SMS_SENDS_PER_SECOND: String(config.smsSendsPerSecond),
+      MASS_LOCKOUT_EVENT_MINUTES: String(config.massLockoutEventMinutes),
       // On the last delivery a failing reset tells the user before the job goes to the DLQ: the queue's own count.
       JOB_MAX_RECEIVE_COUNT: String(jobMaxReceiveCount(props.jobQueue)),
     };
@@ -153,6 +157,14 @@ export class DirectoryStack extends Stack {
       props.alarmTopic,
     );
 
+    // The mass-lockout alert is published by the worker itself (its text says how many and what to do); the alarm on
+    // MassLockoutDetected is the second path, should the publish fail.
+    this.worker.useAdminAlerts(props.alarmTopic);
+    this.workerCountAlarm(
+      'MassLockoutDetected',
+      'Blink: a lockout scan found a mass lockout (possibly a password spray). Users are told at the SMS rate that IT knows; UNLOCK/RESET by SMS need a code. Find the source (npm run admin -- locked) before unlocking.',
+      props.alarmTopic,
+    );
     this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
     this.passwordExpiryAlarms(props.alarmTopic);
   }

@@ -3,7 +3,10 @@ import { DynamoReportCounters } from '../adapters/dynamodb/report-counters.js';
 import type { EnvOf } from '../config/env.js';
 import type { DirectoryTargets } from '../ports/directory-targets.js';
 import type { Directory } from '../ports/directory.js';
+import type { AdminAlerts } from '../ports/admin-alerts.js';
 import type { PushSender } from '../ports/push-sender.js';
+import { DynamoMassLockoutEvents } from '../adapters/dynamodb/mass-lockout-events.js';
+import { DynamoSendPacer } from '../adapters/dynamodb/send-pacer.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { Agent } from 'node:https';
 import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
@@ -64,6 +67,8 @@ export interface DirectoryWorkerInputs extends FunctionInputs<'documentClient' |
   directory: Directory;
   /** Deployed: SNS mobile push; local: recorded for the console. */
   pushSender: PushSender;
+  /** Deployed: the alarm topic (ALARM_TOPIC_ARN); local: recorded for the console and tests. */
+  adminAlerts: AdminAlerts;
   /** TLS agent of Web Push requests: the default (system CAs) unless a test's push service has its own CA. */
   webPushAgent?: Agent;
 }
@@ -94,6 +99,10 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
   const { clock, directory } = inputs;
   const table = { tableName: env.TABLE_NAME };
   const deviceStore = new DynamoDeviceStore(documentClient, table);
+  const jobQueue = new SqsJobQueue(inputs.clients.sqs, { queueUrl: env.JOB_QUEUE_URL });
+  const roster = new DynamoEnrollmentRoster(documentClient, table);
+  // One schedule of the SMS numbers for every paced send (mass-lockout alerts, SMS reminders).
+  const sendPacer = new DynamoSendPacer(documentClient, { ...table, sender: 'sms' });
   const adapters = {
     directory,
     clock,
@@ -143,6 +152,18 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       alertsPerDay: env.LOCKOUT_ALERTS_PER_DAY,
       showBadPasswordDc: env.LOCKOUT_ALERT_SHOW_DC,
       productName: env.PRODUCT_NAME,
+      massLockout: {
+        thresholds: { absolute: env.MASS_LOCKOUT_THRESHOLD, percent: env.MASS_LOCKOUT_THRESHOLD_PERCENT },
+        smsPerSecond: env.SMS_SENDS_PER_SECOND,
+        eventMinutes: env.MASS_LOCKOUT_EVENT_MINUTES,
+      },
+    },
+    massLockout: {
+      events: new DynamoMassLockoutEvents(documentClient, table),
+      pacer: sendPacer,
+      jobQueue,
+      adminAlerts: inputs.adminAlerts,
+      enrolledCount: async () => (await roster.list()).length,
     },
   });
 
@@ -163,7 +184,8 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
   const expiryReminders = createExpiryReminders({
     ...adapters,
     reminderLog: new DynamoExpiryReminderLog(documentClient, { ...table, now: () => clock.now() }),
-    jobQueue: new SqsJobQueue(inputs.clients.sqs, { queueUrl: env.JOB_QUEUE_URL }),
+    jobQueue,
+    smsPacing: { pacer: sendPacer, perSecond: env.SMS_SENDS_PER_SECOND, onceKeys: adapters.onceKeys },
     logger,
     metrics,
     settings: {
@@ -192,12 +214,19 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
     ...('findActivationTargets' in directory ? { targets: directory as Directory & DirectoryTargets } : {}),
     activation: createAdminActivation({
       ...adapters,
-      roster: new DynamoEnrollmentRoster(documentClient, table),
+      roster,
       logger,
       settings: { publicBaseUrl: env.PUBLIC_BASE_URL, activationTtlHours: env.ACTIVATION_TTL_HOURS },
       branding: { productName: env.PRODUCT_NAME, supportContact: env.SUPPORT_CONTACT },
     }),
   });
 
-  return { handler: dispatchWorkerEvent({ jobs, admin }), jobs, admin, lockoutWatch, expiryReminders, adapters };
+  return {
+    handler: dispatchWorkerEvent({ jobs, admin }),
+    jobs,
+    admin,
+    lockoutWatch,
+    expiryReminders,
+    adapters: { ...adapters, adminAlerts: inputs.adminAlerts },
+  };
 }

@@ -1,3 +1,4 @@
+import { DynamoMassLockoutEvents } from '../adapters/dynamodb/mass-lockout-events.js';
 import type { EnvOf } from '../config/env.js';
 import { DynamoReportCounters } from '../adapters/dynamodb/report-counters.js';
 import type { InboundSms } from '../domain/inbound-sms.js';
@@ -63,6 +64,7 @@ export function inboundSmsAdaptersFrom(env: EnvOf<'table' | 'jobQueue' | 'sms'>,
       counters: new DynamoReportCounters(documentClient, table),
       now: () => clock.now(),
     }),
+    massLockoutEvents: new DynamoMassLockoutEvents(documentClient, table),
   } satisfies Omit<InboundSmsDependencies, 'logger' | 'settings'>;
 }
 

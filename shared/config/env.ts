@@ -191,6 +191,16 @@ export const envSections = {
     LOCKOUT_ALERTS_PER_DAY: z.coerce.number().int().min(1).max(100).default(5),
     /** The SMS alert also says on which DC (and when) the latest wrong password was tried (badPwdCount is per DC). */
     LOCKOUT_ALERT_SHOW_DC: booleanFlag.default(false),
+    /** A scan that finds more new lockouts than this is a mass lockout (admins first, paced alerts, codes for UNLOCK). */
+    MASS_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(1_000_000).default(50),
+    /** …or more than this percentage of enrolled users (at least 10 lockouts); 0 turns this rule off. */
+    MASS_LOCKOUT_THRESHOLD_PERCENT: z.coerce.number().min(0).max(100).default(5),
+    /** Alerts a second during a mass lockout and SMS reminders: the SMS numbers' throughput (toll-free: 3). */
+    SMS_SENDS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(3),
+    /** A mass-lockout event lasts this long after the last scan that found one. */
+    MASS_LOCKOUT_EVENT_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
+    /** The alarm topic the admins' mass-lockout alert is published to (deployed; locally the alerts are recorded). */
+    ALARM_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   },
   /** Password-expiry reminders (issue 13 §4); the expiry is shown in LOCKOUT_ALERT_TIME_ZONE, the deployment's zone. */
   expiryReminders: {

@@ -51,6 +51,33 @@ export const directoryJobSchema = z.discriminatedUnion('kind', [
     requestedAt: z.iso.datetime(),
     after: z.object({ pwdLastSet: z.string().regex(/^\d{1,20}$/), userGuid: z.uuid() }).optional(),
   }),
+  /**
+   * One paced lockout alert of a mass-lockout event (shared/use-cases/lockout): the scan claimed the lockout event
+   * and queued the alert to be sent at `notBefore`, its slot in the SMS numbers' schedule. Ids and times only.
+   */
+  z.object({
+    kind: z.literal('lockout-alert'),
+    ...jobBase,
+    userGuid: z.uuid(),
+    lockoutTime: z.string().regex(/^\d{1,20}$/),
+    lockedAt: z.iso.datetime(),
+    notBefore: z.iso.datetime(),
+    /** Until when the claim of the lockout event is kept (the alert log's record too). */
+    keepUntil: z.iso.datetime(),
+    /** When the lockout ends by itself (absent when only an unlock ends it): the portal's "locked until". */
+    lockoutEndsAt: z.iso.datetime().optional(),
+  }),
+  /**
+   * One paced SMS password-expiry reminder (shared/use-cases/expiry-reminders): the reminder was claimed by the scan
+   * and its SMS queued for `notBefore`, its share of the SMS numbers' schedule.
+   */
+  z.object({
+    kind: z.literal('expiry-reminder-sms'),
+    ...jobBase,
+    userGuid: z.uuid(),
+    expiresAt: z.iso.datetime(),
+    notBefore: z.iso.datetime(),
+  }),
 ]);
 
 export type DirectoryJob = z.infer<typeof directoryJobSchema>;

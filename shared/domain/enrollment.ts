@@ -8,6 +8,12 @@ export interface EnrollmentMethods {
   app: boolean;
 }
 
+/** Reminder channels a user chose (absent: not chosen). */
+export interface ExpiryReminderChoice {
+  sms?: boolean;
+  push?: boolean;
+}
+
 /** A user's standing with Blink. Keyed by the AD objectGUID, which never changes when the account is renamed or moved. */
 export interface Enrollment {
   userGuid: string;
@@ -28,6 +34,11 @@ export interface Enrollment {
    */
   senderNumber?: string;
   methods: EnrollmentMethods;
+  /**
+   * Password-expiry reminders the user chose besides email: by SMS (at setup) and by app push (in the app's
+   * settings). The admin's PASSWORD_EXPIRY_REMINDER_SMS / _PUSH turn a channel on for everyone regardless.
+   */
+  expiryReminders?: ExpiryReminderChoice;
   /** Wrong SMS codes in a row, across codes (a fresh code does not reset it); reset by the lock and by success. */
   verificationFailures: number;
   verificationLockedUntil?: Date;

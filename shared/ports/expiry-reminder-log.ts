@@ -12,7 +12,8 @@ export interface ExpiryReminderKey {
 /** What reached the user, kept with the claimed reminder. */
 export interface ExpiryReminderOutcome {
   email: 'sent' | 'no-mail' | 'failed';
-  sms: 'sent' | 'opted-out' | 'no-phone' | 'off' | 'failed';
+  /** `queued`: paced to the SMS numbers' throughput, sent by its own job. */
+  sms: 'sent' | 'queued' | 'opted-out' | 'no-phone' | 'off' | 'failed';
   pushes: number;
   sentAt: Date;
 }

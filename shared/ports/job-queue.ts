@@ -2,5 +2,6 @@ import type { DirectoryJob } from '../domain/directory-job.js';
 
 /** Queue of work for the directory worker. Jobs carry ids only, never a secret. */
 export interface JobQueue {
-  enqueue(job: DirectoryJob): Promise<void>;
+  /** `delaySeconds` (at most 900) holds the job back before the worker can receive it: paced alerts. */
+  enqueue(job: DirectoryJob, options?: { delaySeconds?: number }): Promise<void>;
 }

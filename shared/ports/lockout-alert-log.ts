@@ -17,6 +17,8 @@ export interface LockoutAlertRecord {
   pushes: number;
   /** When the lockout ends by itself under the user's policy; absent when only an unlock ends it. */
   lockoutEndsAt?: Date;
+  /** Sent during a mass-lockout event: its slot in the paced schedule of the SMS numbers. */
+  scheduledFor?: Date;
 }
 
 export interface LockoutAlertLog {

@@ -324,6 +324,31 @@ describe('the code step (B6)', () => {
 });
 
 describe('the link that completed setup, opened again (B2)', () => {
+  it('lets the person choose password-expiry reminders by SMS at the code step, saved with the enrollment', async () => {
+    const chooser = await atCodeStep('Rita Reminder');
+    const box = chooser.page.getByLabel('Also text me before my Windows password expires');
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    await screenshots(chooser.page, 'setup-code-reminder-choice');
+    await chooser.page.getByLabel('Verification code').fill(await codeNumber(chooser.phone.e164, 1));
+    await chooser.page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await chooser.page.getByRole('heading', { name: 'Setup complete' }).waitFor();
+    expect(chooser.problems.pageErrors).toEqual([]);
+    await chooser.page.close();
+
+    // Left unticked: saved as not chosen.
+    const declined = await atCodeStep('Dora Declined');
+    await declined.page.getByLabel('Verification code').fill(await codeNumber(declined.phone.e164, 1));
+    await declined.page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await declined.page.getByRole('heading', { name: 'Setup complete' }).waitFor();
+    await declined.page.close();
+
+    const { enrollmentStore } = local.blink.composition.adapters;
+    const saved = async (phone: string) => (await enrollmentStore.findByPhone(phone))[0]?.expiryReminders;
+    expect(await saved(chooser.phone.e164)).toEqual({ sms: true });
+    expect(await saved(declined.phone.e164)).toEqual({ sms: false });
+  });
+
   it('says setup is complete and how to reset, instead of sending the person to IT', async () => {
     const { link } = await activate(local.blink, testUser('Carl Complete'));
     const phone = freshPhone();

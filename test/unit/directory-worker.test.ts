@@ -28,6 +28,8 @@ describe('directory worker', () => {
         reset: refuse,
         unlock: refuse,
         'password-expiry-scan': refuse,
+        'lockout-alert': refuse,
+        'expiry-reminder-sms': refuse,
         ...jobs,
       },
     });

@@ -218,8 +218,12 @@ class MemoryReminderLog implements ExpiryReminderLog {
   }
 }
 
-function setup(overrides: Partial<ExpiryReminderSettings> = {}) {
+function setup(overrides: Partial<ExpiryReminderSettings> = {}, options: { smsPerSecond?: number } = {}) {
   const clock = new ManualClock(NOW);
+  /** The queue's delay of each job, in order (paced SMS reminders). */
+  const delays: number[] = [];
+  const onceKeys = new Set<string>();
+  let nextFree = 0;
   const directory = new ExpiringDirectory();
   const enrollments = new Map<string, Enrollment>();
   const emails: OutboundEmail[] = [];
@@ -280,7 +284,31 @@ function setup(overrides: Partial<ExpiryReminderSettings> = {}) {
     },
     pushSender: { send: async (push) => (pushes.push(push), { messageId: 'p' }) },
     reminderLog,
-    jobQueue: { enqueue: async (job) => void queued.push(job) },
+    jobQueue: {
+      enqueue: async (job, queueOptions) => {
+        queued.push(job);
+        delays.push(queueOptions?.delaySeconds ?? 0);
+      },
+    },
+    ...(options.smsPerSecond
+      ? {
+          smsPacing: {
+            perSecond: options.smsPerSecond,
+            // The DynamoDB adapter's rule in memory (tested against dynalite): runs follow each other.
+            pacer: {
+              reserve: async (seconds: number, now: Date) => {
+                const start = Math.max(now.getTime(), nextFree);
+                nextFree = start + Math.ceil(seconds * 1000);
+                return new Date(start);
+              },
+            },
+            onceKeys: {
+              recordFirst: async (key: string) => !onceKeys.has(key) && Boolean(onceKeys.add(key)),
+              forget: async (key: string) => void onceKeys.delete(key),
+            },
+          },
+        }
+      : {}),
     auditLog: { record: async (event) => void audit.push(event), listForUser: async () => [] },
     clock,
     logger: silentLogger,
@@ -319,6 +347,7 @@ function setup(overrides: Partial<ExpiryReminderSettings> = {}) {
     texts,
     pushes,
     queued,
+    delays,
     audit,
     reminderLog,
     optedOut,
@@ -395,6 +424,47 @@ describe('expiry reminder scan', () => {
       .map((item) => item.sms)
       .sort();
     expect(outcome).toEqual(['no-phone', 'opted-out', 'sent']);
+  });
+
+  it('texts and pushes users who chose it (setup, app settings) while the admin settings are off', async () => {
+    const t = setup();
+    const bySms = t.user(7);
+    const byPush = t.user(7);
+    const emailOnly = t.user(7);
+    const chose = (guid: string, choice: { sms?: boolean; push?: boolean }) => {
+      const enrollment = t.enrollments.get(guid);
+      if (!enrollment) throw new Error('not enrolled');
+      t.enrollments.set(guid, { ...enrollment, expiryReminders: choice });
+    };
+    chose(bySms.objectGuid, { sms: true });
+    chose(byPush.objectGuid, { push: true, sms: false });
+    await t.reminders.scan('job-1');
+    expect(t.texts.map((sms) => sms.to)).toEqual([bySms.phone]);
+    expect(t.pushes.map((push) => push.target)).toEqual([`endpoint/${byPush.objectGuid}`]);
+    expect(t.pushes[0]?.data).toEqual({ kind: 'password-expiry', expiresAt: in_(7).toISOString() });
+    expect(t.emails.map((email) => email.to).sort()).toEqual([bySms.mail, byPush.mail, emailOnly.mail].sort());
+  });
+
+  it('paces SMS reminders through the queue (one share of the SMS schedule each); each job texts once', async () => {
+    const t = setup({ sms: true }, { smsPerSecond: 3 });
+    const people = [1, 2, 3, 4, 5, 6, 7].map(() => t.user(7));
+    const summary = await t.reminders.scan('job-1');
+    expect(summary.reminded).toBe(7);
+    expect(t.texts).toEqual([]);
+    const jobs = t.queued.filter((job) => job.kind === 'expiry-reminder-sms');
+    expect(jobs).toHaveLength(7);
+    // 3 a second: a share of 334 ms each (rounded up, so a second never holds a fourth); the queue holds each job
+    // until the whole second after its slot.
+    const slots = jobs.map((job) => Date.parse(job.notBefore) - NOW.getTime()).sort((a, b) => a - b);
+    expect(slots).toEqual([0, 334, 668, 1002, 1336, 1670, 2004]);
+    expect([...t.delays].sort()).toEqual([0, 1, 1, 2, 2, 2, 3]);
+
+    for (const job of jobs) {
+      t.clock.set(new Date(job.notBefore));
+      expect(await t.reminders.sendQueuedSms(job)).toBe('sent');
+      expect(await t.reminders.sendQueuedSms(job)).toBe('already-sent');
+    }
+    expect(t.texts.map((sms) => sms.to).sort()).toEqual(people.map((person) => person.phone).sort());
   });
 
   it('frees the reminder when nothing reached the user and fails the job, so the retry sends it', async () => {

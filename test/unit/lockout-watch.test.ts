@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { parseEnv, ConfigurationError } from '../../shared/config/env.js';
 import type { Device } from '../../shared/domain/device.js';
+import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
+import type { MassLockoutEvent } from '../../shared/domain/mass-lockout.js';
 import {
   DeliveryError,
   DirectoryUnavailableError,
@@ -36,6 +38,8 @@ import {
   lockoutAlertWebPush,
   lockoutClockTime,
   type LockoutWatchDependencies,
+  type MassLockoutDependencies,
+  type MassLockoutSettings,
 } from '../../shared/use-cases/lockout/index.js';
 import type { OutboundWebPush } from '../../shared/ports/web-push-sender.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
@@ -258,6 +262,7 @@ function harness(
     showBadPasswordDc: boolean;
   }> = {},
   webPush?: LockoutWatchDependencies['webPush'],
+  massLockout?: { dependencies: MassLockoutDependencies; settings: MassLockoutSettings },
 ) {
   const directory = new FakeDirectory();
   const fakes = new Fakes();
@@ -275,6 +280,7 @@ function harness(
     alertLog: fakes.alertLog,
     scanWatermarks: fakes.scanWatermarks,
     ...(webPush ? { webPush } : {}),
+    ...(massLockout ? { massLockout: massLockout.dependencies } : {}),
     clock,
     logger: silentLogger,
     metrics: { addMetric: (name) => void fakes.metrics.push(name) },
@@ -285,6 +291,7 @@ function harness(
       alertsPerDay: settings.alertsPerDay ?? 5,
       productName: 'Blink',
       showBadPasswordDc: settings.showBadPasswordDc ?? false,
+      ...(massLockout ? { massLockout: massLockout.settings } : {}),
     },
   });
 
@@ -838,12 +845,18 @@ describe('worker admin entry: locked', () => {
 });
 
 describe('lockoutAlert settings', () => {
-  it('default to UTC, 5 alerts a day and no DC named, and refuse an unknown time zone', () => {
+  it('default to UTC, 5 alerts a day, no DC named, mass lockouts over 50 or 5 % at 3 SMS a second for 60 minutes', () => {
     expect(parseEnv(['lockoutAlert'], {})).toEqual({
       LOCKOUT_ALERT_TIME_ZONE: 'UTC',
       LOCKOUT_ALERTS_PER_DAY: 5,
       LOCKOUT_ALERT_SHOW_DC: false,
+      MASS_LOCKOUT_THRESHOLD: 50,
+      MASS_LOCKOUT_THRESHOLD_PERCENT: 5,
+      SMS_SENDS_PER_SECOND: 3,
+      MASS_LOCKOUT_EVENT_MINUTES: 60,
     });
+    expect(() => parseEnv(['lockoutAlert'], { SMS_SENDS_PER_SECOND: '0' })).toThrow(ConfigurationError);
+    expect(() => parseEnv(['lockoutAlert'], { MASS_LOCKOUT_THRESHOLD_PERCENT: '101' })).toThrow(ConfigurationError);
     expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_SHOW_DC: 'true' }).LOCKOUT_ALERT_SHOW_DC).toBe(true);
     expect(parseEnv(['lockoutAlert'], { LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin' }).LOCKOUT_ALERT_TIME_ZONE).toBe(
       'Europe/Berlin',
@@ -937,5 +950,151 @@ describe('lockout alerts by Web Push', () => {
     const [device] = fakes.devices;
     expect(web.removed).toEqual([{ deviceId: device?.deviceId, endpoint: gone.endpoint }]);
     expect([...fakes.alerts.values()]).toEqual([expect.objectContaining({ outcome: 'unreachable', pushes: 0 })]);
+  });
+});
+
+/** The mass-lockout ports in memory: the event record, the SMS schedule, the queue (with its delays), the admins. */
+function massLockoutFakes(options: { absolute?: number; percent?: number; enrolled?: number } = {}) {
+  const queued: Array<{ job: DirectoryJob; delaySeconds: number }> = [];
+  const adminAlerts: Array<{ subject: string; message: string }> = [];
+  let event: MassLockoutEvent | undefined;
+  let nextFree = 0;
+  const dependencies: MassLockoutDependencies = {
+    events: {
+      activeAt: async (at) => (event && event.endsAt.getTime() > at.getTime() ? event : undefined),
+      startOrExtend: async (now, endsAt, lockouts) => {
+        const running = event && event.endsAt.getTime() > now.getTime();
+        event =
+          running && event
+            ? { ...event, endsAt, lockouts: event.lockouts + lockouts }
+            : { startedAt: now, endsAt, lockouts };
+        return !running;
+      },
+    },
+    pacer: {
+      reserve: async (seconds, now) => {
+        const start = Math.max(now.getTime(), nextFree);
+        nextFree = start + seconds * 1000;
+        return new Date(start);
+      },
+    },
+    jobQueue: {
+      enqueue: async (job, queueOptions) => void queued.push({ job, delaySeconds: queueOptions?.delaySeconds ?? 0 }),
+    },
+    adminAlerts: { notify: async (alert) => void adminAlerts.push(alert) },
+    enrolledCount: async () => options.enrolled ?? 1000,
+  };
+  const settings: MassLockoutSettings = {
+    thresholds: { absolute: options.absolute ?? 3, percent: options.percent ?? 0 },
+    smsPerSecond: 2,
+    eventMinutes: 60,
+  };
+  return { dependencies, settings, queued, adminAlerts, event: () => event };
+}
+
+describe('mass lockouts (use case)', () => {
+  it('over the threshold: admins told first, alerts queued in paced batches, nothing sent by the scan', async () => {
+    const mass = massLockoutFakes({ absolute: 3 });
+    const { watch, fakes, lockedUser, clock } = harness({}, undefined, mass);
+    const users = [1, 2, 3, 4, 5].map(() => lockedUser());
+
+    const summary = await watch.scan('scan-1');
+
+    expect(mass.adminAlerts).toEqual([expect.objectContaining({ subject: 'Blink: mass lockout, 5 accounts locked' })]);
+    expect(fakes.metrics).toContain('MassLockoutDetected');
+    expect(summary).toMatchObject({ queued: 5, alerted: 0, massLockoutStarted: true });
+    expect(fakes.sms).toEqual([]);
+    // 2 a second: delays 0, 0, 1, 1, 2; each job's notBefore is its slot.
+    expect(mass.queued.map((entry) => entry.delaySeconds)).toEqual([0, 0, 1, 1, 2]);
+    const start = clock.now().getTime();
+    expect(
+      mass.queued.map((entry) => entry.job.kind === 'lockout-alert' && Date.parse(entry.job.notBefore) - start),
+    ).toEqual([0, 0, 1000, 1000, 2000]);
+    expect(new Set(mass.queued.map((entry) => entry.job.kind === 'lockout-alert' && entry.job.userGuid))).toEqual(
+      new Set(users.map((user) => user.guid)),
+    );
+    expect(mass.event()).toMatchObject({ lockouts: 5 });
+  });
+
+  it('each queued alert sends once (redelivery and duplicates too), with the event wording and no Unlock invitation', async () => {
+    const mass = massLockoutFakes({ absolute: 1 });
+    const { watch, fakes, lockedUser } = harness({}, undefined, mass);
+    const user = lockedUser();
+    lockedUser();
+    await watch.scan('scan-1');
+    const first = mass.queued[0]?.job;
+    if (first?.kind !== 'lockout-alert') throw new Error('no alert queued');
+
+    expect(await watch.sendQueuedAlert(first)).toBe('alerted');
+    expect(await watch.sendQueuedAlert(first)).toBe('already-sent');
+    expect(fakes.sms.filter((sms) => sms.to === user.phone)).toEqual([
+      {
+        to: user.phone,
+        body: 'Blink: your Windows account was locked at 10:42 UTC. Many accounts were locked at once and IT has been told. No need to reply.',
+      },
+    ]);
+    expect(fakes.sms[0]?.body).not.toMatch(/UNLOCK/);
+    expect(fakes.pushes[0]?.body).toContain('IT has been told');
+    expect([...fakes.alerts.values()][0]).toMatchObject({
+      outcome: 'alerted',
+      scheduledFor: new Date(first.notBefore),
+    });
+  });
+
+  it('a job delivered before its slot goes back on the queue; a failed send is released for the retry', async () => {
+    const mass = massLockoutFakes({ absolute: 1 });
+    const { watch, fakes, lockedUser, clock } = harness({}, undefined, mass);
+    lockedUser();
+    lockedUser();
+    await watch.scan('scan-1');
+    const second = mass.queued[1]?.job;
+    if (second?.kind !== 'lockout-alert') throw new Error('no alert queued');
+    // 2 a second puts both in the first second; move the slot later to play an early delivery.
+    const late = { ...second, notBefore: new Date(clock.now().getTime() + 1200_000).toISOString() };
+    expect(await watch.sendQueuedAlert(late)).toBe('requeued');
+    expect(mass.queued.at(-1)).toEqual({ job: late, delaySeconds: 900 });
+    expect(fakes.sms).toEqual([]);
+
+    fakes.smsFailures.push(new DeliveryError('SMS service down'));
+    fakes.pushFailures.push(new DeliveryError('push service down'));
+    await expect(watch.sendQueuedAlert(second)).rejects.toBeInstanceOf(DeliveryError);
+    expect(await watch.sendQueuedAlert(second)).toBe('alerted');
+    expect(fakes.sms).toHaveLength(1);
+  });
+
+  it('at or under the threshold the alerts go at once, as before', async () => {
+    const mass = massLockoutFakes({ absolute: 3 });
+    const { watch, fakes, lockedUser } = harness({}, undefined, mass);
+    [1, 2, 3].forEach(() => lockedUser());
+    await expect(watch.scan('scan-1')).resolves.toMatchObject({ alerted: 3, queued: 0, massLockoutStarted: false });
+    expect(mass.adminAlerts).toEqual([]);
+    expect(fakes.sms).toHaveLength(3);
+  });
+
+  it('during a running event later lockouts are paced after the first run, and admins are not told again', async () => {
+    const mass = massLockoutFakes({ absolute: 3 });
+    const { watch, lockedUser, clock } = harness({}, undefined, mass);
+    [1, 2, 3, 4].forEach(() => lockedUser());
+    await watch.scan('scan-1');
+    lockedUser();
+    await expect(watch.scan('scan-2')).resolves.toMatchObject({ queued: 1, massLockoutStarted: false });
+    expect(mass.adminAlerts).toHaveLength(1);
+    // The first run took seconds 0 and 1 (2 a second); the next starts after it.
+    const last = mass.queued.at(-1)?.job;
+    expect(last?.kind === 'lockout-alert' && Date.parse(last.notBefore) - clock.now().getTime()).toBe(2000);
+  });
+
+  it('admins not reachable: the scan fails and releases every lockout it claimed, so the retry finds them again', async () => {
+    const mass = massLockoutFakes({ absolute: 1 });
+    mass.dependencies.adminAlerts.notify = async () => {
+      throw new DeliveryError('SNS down');
+    };
+    const { watch, fakes, lockedUser } = harness({}, undefined, mass);
+    lockedUser();
+    lockedUser();
+    await expect(watch.scan('scan-1')).rejects.toBeInstanceOf(DeliveryError);
+    expect(fakes.onceKeys.size).toBe(0);
+    expect(mass.queued).toEqual([]);
+    expect(fakes.sms).toEqual([]);
   });
 });

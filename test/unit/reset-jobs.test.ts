@@ -867,6 +867,8 @@ describe('directory worker hands the receive count to the job handlers', () => {
       reset: refuse,
       unlock: refuse,
       'password-expiry-scan': refuse,
+      'lockout-alert': refuse,
+      'expiry-reminder-sms': refuse,
     };
     const worker = createDirectoryWorkerHandler({
       observability: createObservability({ serviceName: 't', tracing: false }),

@@ -10,7 +10,8 @@ import { parseJsonBody } from './json-body.js';
 const token = z.string().min(1).max(512);
 const tokenBody = z.object({ token });
 const phoneBody = z.object({ token, phone: z.string().min(1).max(40) });
-const verifyBody = z.object({ token, code: z.string().min(1).max(20) });
+/** `expiryRemindersBySms`: the user's choice of SMS password-expiry reminders, saved with the verified number. */
+const verifyBody = z.object({ token, code: z.string().min(1).max(20), expiryRemindersBySms: z.boolean().optional() });
 
 const linkInvalidBody: ErrorBody = {
   error: {
@@ -66,7 +67,9 @@ export function setupRoutes(setup: SetupUseCases): ApiRoute[] {
       path: '/api/setup/verify',
       handler: async (event: APIGatewayProxyEvent) => {
         const body = parseJsonBody(event, verifyBody);
-        const result = await setup.verify(body.token, body.code, requestFacts(event));
+        const result = await setup.verify(body.token, body.code, requestFacts(event), {
+          ...(body.expiryRemindersBySms !== undefined ? { expiryRemindersBySms: body.expiryRemindersBySms } : {}),
+        });
         if (result.ok) return jsonResponse(200, { state: result.state, method: result.method });
         if (result.reason === 'code-invalid')
           return jsonResponse(400, { error: { ...codeInvalidBody.error, attemptsLeft: result.attemptsLeft } });

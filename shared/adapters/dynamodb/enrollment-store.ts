@@ -39,6 +39,7 @@ const enrollmentItemSchema = z.object({
   senderNumber: z.string().optional(),
   // Records written before these fields existed read as a fresh enrollment.
   methods: z.object({ sms: z.boolean(), app: z.boolean() }).default({ sms: false, app: false }),
+  expiryReminders: z.object({ sms: z.boolean().optional(), push: z.boolean().optional() }).optional(),
   verificationFailures: z.number().int().nonnegative().default(0),
   verificationLockedUntil: isoDate.optional(),
   activatedAt: isoDate.optional(),
@@ -119,6 +120,7 @@ export class DynamoEnrollmentStore extends BlinkTableAdapter<DynamoEnrollmentSto
       pendingPhoneE164: enrollment.pendingPhoneE164,
       senderNumber: enrollment.senderNumber,
       methods: { sms: enrollment.methods.sms, app: enrollment.methods.app },
+      expiryReminders: enrollment.expiryReminders,
       verificationFailures: enrollment.verificationFailures,
       verificationLockedUntil: enrollment.verificationLockedUntil?.toISOString(),
       activatedAt: enrollment.activatedAt.toISOString(),
@@ -242,6 +244,7 @@ export function toEnrollment(item: Record<string, unknown>): Enrollment {
     ...(stored.pendingPhoneE164 !== undefined ? { pendingPhoneE164: stored.pendingPhoneE164 } : {}),
     ...(stored.senderNumber !== undefined ? { senderNumber: stored.senderNumber } : {}),
     methods: stored.methods,
+    ...(stored.expiryReminders ? { expiryReminders: stored.expiryReminders } : {}),
     verificationFailures: stored.verificationFailures,
     ...(stored.verificationLockedUntil ? { verificationLockedUntil: stored.verificationLockedUntil } : {}),
     activatedAt: stored.activatedAt ?? stored.createdAt,

@@ -11,7 +11,7 @@ import { BlinkTableAdapter } from './table-adapter.js';
 
 const outcomeSchema = z.object({
   email: z.enum(['sent', 'no-mail', 'failed']),
-  sms: z.enum(['sent', 'opted-out', 'no-phone', 'off', 'failed']),
+  sms: z.enum(['sent', 'queued', 'opted-out', 'no-phone', 'off', 'failed']),
   pushes: z.number().int().min(0),
   sentAt: z.iso.datetime().transform((value) => new Date(value)),
 });

@@ -25,6 +25,7 @@ const itemSchema = z.object({
   sms: z.enum(['sent', 'opted-out', 'no-phone', 'failed', 'not-sent']),
   pushes: z.number().int().min(0),
   lockoutEndsAt: isoDate.optional(),
+  scheduledFor: isoDate.optional(),
   expiresAt: z.number().optional(),
 });
 
@@ -47,6 +48,7 @@ export class DynamoLockoutAlertLog
         sms: alert.sms,
         pushes: alert.pushes,
         lockoutEndsAt: alert.lockoutEndsAt?.toISOString(),
+        scheduledFor: alert.scheduledFor?.toISOString(),
         expiresAt: ttlSeconds(keepUntil),
       }),
     );

@@ -11,7 +11,7 @@ export class SqsJobQueue implements JobQueue {
     private readonly options: { queueUrl: string },
   ) {}
 
-  async enqueue(job: DirectoryJob): Promise<void> {
+  async enqueue(job: DirectoryJob, options: { delaySeconds?: number } = {}): Promise<void> {
     const parsed = directoryJobSchema.safeParse(job);
     if (!parsed.success) {
       throw new ValidationError(
@@ -24,6 +24,7 @@ export class SqsJobQueue implements JobQueue {
         new SendMessageCommand({
           QueueUrl: this.options.queueUrl,
           MessageBody: JSON.stringify(parsed.data),
+          ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
           MessageAttributes: { kind: { DataType: 'String', StringValue: parsed.data.kind } },
         }),
       );

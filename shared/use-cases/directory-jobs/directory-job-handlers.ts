@@ -50,5 +50,13 @@ export function createDirectoryJobHandlers({
       const summary = await expiryReminders.scan(job.jobId, job.after);
       logger.info('password expiry scan done', { ...summary });
     },
+    'lockout-alert': async (job) => {
+      const outcome = await lockoutWatch.sendQueuedAlert(job);
+      logger.info('paced lockout alert handled', { userGuid: job.userGuid, outcome });
+    },
+    'expiry-reminder-sms': async (job) => {
+      const outcome = await expiryReminders.sendQueuedSms(job);
+      logger.info('paced expiry reminder SMS handled', { userGuid: job.userGuid, outcome });
+    },
   };
 }

@@ -213,7 +213,12 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
       return { ok: true, state: 'choose-method', phone: masked(number.e164) };
     },
 
-    async verify(token: string, code: string, request: RequestFacts): Promise<VerifyResult> {
+    async verify(
+      token: string,
+      code: string,
+      request: RequestFacts,
+      choices: { expiryRemindersBySms?: boolean } = {},
+    ): Promise<VerifyResult> {
       const resolved = await resolve(token, { allowCompleted: false });
       if (!resolved) return linkInvalid;
       const { enrollment, secret: activation } = resolved;
@@ -288,6 +293,9 @@ export function createSetupUseCases(deps: EnrollmentDependencies) {
           phoneE164: phone,
           ...(senderNumber ? { senderNumber } : {}),
           methods: { ...current.methods, sms: true },
+          ...(choices.expiryRemindersBySms !== undefined
+            ? { expiryReminders: { ...current.expiryReminders, sms: choices.expiryRemindersBySms } }
+            : {}),
           verificationFailures: 0,
         };
       });

@@ -12,9 +12,25 @@ import type { JobQueue } from '../../ports/job-queue.js';
 import type { Logger } from '../../ports/logger.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { PushSender } from '../../ports/push-sender.js';
+import type { OnceKeys } from '../../ports/once-keys.js';
+import type { SendPacer } from '../../ports/send-pacer.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
-import { sendUnlessOptedOut } from '../messaging/index.js';
-import { expiryReminderEmail, expiryReminderPush, expiryReminderSms, type ResetRoute } from './messages.js';
+import {
+  pushToDevices,
+  queueDelayFor,
+  requeueIfEarly,
+  reserveSendTime,
+  sendUnlessOptedOut,
+  type DevicePushDependencies,
+} from '../messaging/index.js';
+import type { DirectoryJob } from '../../domain/directory-job.js';
+import {
+  expiryReminderEmail,
+  expiryReminderPush,
+  expiryReminderSms,
+  expiryReminderWebPush,
+  type ResetRoute,
+} from './messages.js';
 import { daysLeft, dueStep } from './steps.js';
 
 export interface ExpiryReminderSettings {
@@ -22,7 +38,7 @@ export interface ExpiryReminderSettings {
   steps: number[];
   /** IANA zone of the expiry time in the reminders (the deployment's LOCKOUT_ALERT_TIME_ZONE). */
   timeZone: string;
-  /** Channels besides email, turned on for every enrolled user by the admin. */
+  /** Channels besides email, turned on for every enrolled user by the admin (users may also choose them). */
   sms: boolean;
   push: boolean;
   pageSize: number;
@@ -42,6 +58,8 @@ export interface ExpiryReminderDependencies {
   smsSender: SmsSender;
   emailSender: EmailSender;
   pushSender: PushSender;
+  /** Web Push to the installed app (the lockout watch's device push path). */
+  webPush?: DevicePushDependencies['webPush'];
   reminderLog: ExpiryReminderLog;
   jobQueue: JobQueue;
   auditLog: AuditLog;
@@ -49,6 +67,11 @@ export interface ExpiryReminderDependencies {
   logger: Logger;
   metrics: { addMetric(name: string, unit: 'Count', value: number): void };
   settings: ExpiryReminderSettings;
+  /**
+   * Paces SMS reminders to the SMS numbers' throughput, as mass-lockout alerts are: each SMS is a job the queue holds
+   * until its share of the shared schedule, claimed by id before it sends. Absent: SMS are sent by the scan itself.
+   */
+  smsPacing?: { pacer: SendPacer; perSecond: number; onceKeys: OnceKeys };
 }
 
 /** Where a scan starts: after this user in (pwdLastSet, objectGUID) order; absent for the daily run. */
@@ -74,6 +97,8 @@ export interface ExpiryScanSummary {
   continued: boolean;
 }
 
+/** How long a push service keeps a reminder Web Push for an offline phone. */
+const WEB_PUSH_TTL_SECONDS = 24 * 3600;
 /** Users handled at once: bounds the load on the table, the DCs and the senders. */
 const CONCURRENCY = 5;
 /** A claimed reminder is kept this long after the expiry it is about (then TTL removes it). */
@@ -125,9 +150,31 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
   };
 
   const sendSms = async (enrollment: Enrollment, expiresAt: Date, now: Date) => {
-    if (!settings.sms) return { outcome: 'off' as const, transient: false };
+    // The admin's setting, or the user's choice at setup.
+    if (!settings.sms && !enrollment.expiryReminders?.sms) return { outcome: 'off' as const, transient: false };
     const phone = enrollment.methods.sms ? enrollment.phoneE164 : undefined;
     if (!phone) return { outcome: 'no-phone' as const, transient: false };
+    const pacing = deps.smsPacing;
+    if (pacing) {
+      try {
+        const sendAt = await reserveSendTime(pacing.pacer, pacing.perSecond, now);
+        await deps.jobQueue.enqueue(
+          {
+            kind: 'expiry-reminder-sms',
+            jobId: randomUUID(),
+            requestedAt: now.toISOString(),
+            userGuid: enrollment.userGuid,
+            expiresAt: expiresAt.toISOString(),
+            notBefore: sendAt.toISOString(),
+          },
+          { delaySeconds: queueDelayFor(sendAt, deps.clock.now()) },
+        );
+        return { outcome: 'queued' as const, transient: false };
+      } catch (error) {
+        deps.logger.warn('expiry reminder SMS not queued', { userGuid: enrollment.userGuid, error: describe(error) });
+        return { outcome: 'failed' as const, transient: error instanceof DomainError ? error.retryable : true };
+      }
+    }
     // From the number the user saved at setup, so the reminder lands in the thread they know.
     const from = enrollment.senderNumber;
     try {
@@ -140,33 +187,17 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
     }
   };
 
-  const sendPushes = async (userGuid: string, expiresAt: Date, days: number) => {
-    if (!settings.push) return { sent: 0, transientFailures: 0 };
-    const devices = (await deps.deviceStore.listForUser(userGuid)).filter(
-      (device) => !device.revokedAt && device.pushToken,
-    );
+  /** Mobile push and Web Push to the bound devices, when the admin turned push on or the user chose it in the app. */
+  const sendPushes = async (enrollment: Enrollment, expiresAt: Date, days: number) => {
+    if (!settings.push && !enrollment.expiryReminders?.push) return { sent: 0, transientFailures: 0 };
     const { title, body } = expiryReminderPush(wording, expiresAt, days);
-    let sent = 0;
-    let transientFailures = 0;
-    for (const device of devices) {
-      try {
-        await deps.pushSender.send({
-          target: device.pushToken ?? '',
-          title,
-          body,
-          data: { kind: 'password-expiry', expiresAt: expiresAt.toISOString() },
-        });
-        sent += 1;
-      } catch (error) {
-        if (error instanceof DomainError && error.retryable) transientFailures += 1;
-        deps.logger.warn('expiry reminder push failed', {
-          userGuid,
-          deviceId: device.deviceId,
-          error: describe(error),
-        });
-      }
-    }
-    return { sent, transientFailures };
+    return pushToDevices(deps, enrollment.userGuid, {
+      mobile: { title, body, data: { kind: 'password-expiry', expiresAt: expiresAt.toISOString() } },
+      web: expiryReminderWebPush(wording, expiresAt, days),
+      // Stale once the next reminder step or the expiry comes.
+      webTtlSeconds: WEB_PUSH_TTL_SECONDS,
+      webTopic: 'password-expiry',
+    });
   };
 
   const remind = async (
@@ -179,9 +210,9 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
     const [email, sms, pushes] = await Promise.all([
       sendEmail(enrollment, reminder.expiresAt, days),
       sendSms(enrollment, reminder.expiresAt, now),
-      sendPushes(enrollment.userGuid, reminder.expiresAt, days),
+      sendPushes(enrollment, reminder.expiresAt, days),
     ]);
-    const reached = email.outcome === 'sent' || sms.outcome === 'sent' || pushes.sent > 0;
+    const reached = email.outcome === 'sent' || sms.outcome === 'sent' || sms.outcome === 'queued' || pushes.sent > 0;
     if (!reached && (email.transient || sms.transient || pushes.transientFailures > 0)) {
       throw new DeliveryError('no expiry reminder reached the user; the email, SMS or push service may answer later');
     }
@@ -229,6 +260,52 @@ export function createExpiryReminders(deps: ExpiryReminderDependencies) {
   };
 
   return {
+    /**
+     * One paced SMS reminder (an `expiry-reminder-sms` job): back on the queue when delivered before its time, else
+     * claimed by its id before it sends, so a redelivered or duplicated job texts once.
+     */
+    async sendQueuedSms(job: Extract<DirectoryJob, { kind: 'expiry-reminder-sms' }>): Promise<string> {
+      const pacing = deps.smsPacing;
+      if (!pacing) throw new Error('SMS reminder pacing is not configured');
+      const now = deps.clock.now();
+      if (await requeueIfEarly(deps.jobQueue, job, now)) return 'requeued';
+      const expiresAt = new Date(job.expiresAt);
+      const key = `expiry-reminder-sms#${job.jobId}`;
+      if (!(await pacing.onceKeys.recordFirst(key, new Date(expiresAt.getTime() + KEEP_AFTER_EXPIRY_MS))))
+        return 'already-sent';
+      let outcome;
+      try {
+        const enrollment = await deps.enrollmentStore.get(job.userGuid);
+        const phone = enrollment?.methods.sms ? enrollment.phoneE164 : undefined;
+        if (enrollment?.status !== 'active' || !phone) return 'unenrolled';
+        const from = enrollment.senderNumber;
+        const body = expiryReminderSms(wording, expiresAt, from ?? settings.defaultResetNumber);
+        outcome = await sendUnlessOptedOut(deps, { to: phone, body, ...(from ? { from } : {}) }, now);
+      } catch (error) {
+        // Nothing was sent: the retried delivery sends it.
+        await pacing.onceKeys.forget(key);
+        throw error;
+      }
+      // Once sent, the job stays claimed even if the record fails: a duplicate SMS is worse.
+      try {
+        await deps.auditLog.record({
+          userGuid: job.userGuid,
+          action: 'password-expiry-reminder-sms',
+          channel: 'system',
+          result: outcome === 'sent' ? 'success' : 'refused',
+          reason: `${outcome}, scheduled ${job.notBefore}`,
+          requestId: job.jobId,
+          at: now,
+        });
+      } catch (error) {
+        deps.logger.error('expiry reminder SMS sent but not recorded', {
+          userGuid: job.userGuid,
+          error: describe(error),
+        });
+      }
+      return outcome;
+    },
+
     /**
      * One run: the daily job, or a continuation (`after`). Throws when reading AD or a user's reminder failed (after
      * handling the others): the job is retried, and reminders already sent are not sent again.

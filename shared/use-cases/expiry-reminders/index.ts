@@ -11,6 +11,7 @@ export {
   expiryReminderEmail,
   expiryReminderPush,
   expiryReminderSms,
+  expiryReminderWebPush,
   expiryShortTime,
 } from './messages.js';
 export { daysLeft, dueStep, nextLocalHour } from './steps.js';

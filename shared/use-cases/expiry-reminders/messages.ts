@@ -1,6 +1,7 @@
 import type { OutboundEmail } from '../../ports/email-sender.js';
 import type { PushText } from '../../ports/push-sender.js';
 import { escapeHtml } from '../../email/html.js';
+import type { WebPushNotification } from '../../ports/web-push-sender.js';
 import { timeZoneShortName } from '../lockout/index.js';
 
 /**
@@ -61,6 +62,15 @@ export function expiryReminderPush(wording: ExpiryWording, expiresAt: Date, days
   return {
     title: `${wording.productName}: password expires ${inDays(days)}`,
     body: `Your Windows password expires ${expiryShortTime(expiresAt, wording.timeZone)}. Change it with Ctrl-Alt-Del > Change a password, or get a new one in ${wording.productName}.`,
+  };
+}
+
+/** The Web Push to the installed app: the push's words; tapping opens the app (Reset is there). */
+export function expiryReminderWebPush(wording: ExpiryWording, expiresAt: Date, days: number): WebPushNotification {
+  return {
+    ...expiryReminderPush(wording, expiresAt, days),
+    data: { kind: 'password-expiry', url: '/app/' },
+    actions: [],
   };
 }
 

@@ -9,6 +9,7 @@ import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type { JobQueue } from '../../ports/job-queue.js';
+import type { MassLockoutEvents } from '../../ports/mass-lockout-events.js';
 import type { OnceKeys } from '../../ports/once-keys.js';
 import type { OptOutList } from '../../ports/opt-out-list.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
@@ -54,6 +55,8 @@ export interface InboundSmsDependencies {
   /** Ids only: never a body, a code or a number. */
   logger: Logger;
   settings: InboundSmsSettings;
+  /** During a mass-lockout event RESET and UNLOCK need the confirmation code even when RESET_CONFIRMATION is off. */
+  massLockoutEvents?: MassLockoutEvents;
 }
 
 /** How long a message id is remembered: SNS redelivers within hours; the HTTPS route refuses anything older. */
@@ -196,17 +199,28 @@ export function createInboundSmsUseCase(deps: InboundSmsDependencies) {
     if (intent.kind === 'reset' || intent.kind === 'unlock') {
       const allowed = await withinBudget(userGuid, intent.kind, inboundMessageId, now, reply);
       if (!allowed) return 'rate-limited';
-      if (settings.confirmation) {
+      if (await confirmationNeeded(now)) {
         await issueConfirmation(userGuid, intent.kind, inboundMessageId, now, reply);
         return 'confirmation-sent';
       }
       await enqueue(userGuid, intent.kind, message, now);
       return 'job-enqueued';
     }
-    if (intent.kind === 'confirmation-code' && settings.confirmation) {
+    // A code issued during a mass-lockout event stays good for its lifetime after the event ends.
+    if (intent.kind === 'confirmation-code' && (await confirmationNeeded(now, CONFIRMATION_CODE_SECONDS))) {
       return confirm(userGuid, intent.code, message, now, reply);
     }
     return helpReply(sender, reply);
+  }
+
+  /**
+   * RESET_CONFIRMATION, or a mass-lockout event running (`graceSeconds` ago): a spray's victims are many, and an
+   * UNLOCK from a spoofed sender must not undo what IT is containing.
+   */
+  async function confirmationNeeded(now: Date, graceSeconds = 0): Promise<boolean> {
+    if (settings.confirmation) return true;
+    const events = deps.massLockoutEvents;
+    return events !== undefined && (await events.activeAt(new Date(now.getTime() - graceSeconds * 1000))) !== undefined;
   }
 
   /** The help text, at most HELP_REPLIES_PER_DAY a day to a number; past that, one notice for the day, then silence. */

@@ -4,6 +4,8 @@ export {
   lockoutAlertAnswerKey,
   type LockoutWatch,
   type LockoutWatchDependencies,
+  type MassLockoutDependencies,
+  type MassLockoutSettings,
   type LockoutScanSummary,
   type FullScanReason,
 } from './lockout-watch.js';
@@ -13,5 +15,8 @@ export {
   lockoutAlertWebPush,
   lockoutClockTime,
   lockoutTimeWithZone,
+  massLockoutAdminAlert,
+  massLockoutAlertPush,
+  massLockoutAlertSms,
   timeZoneShortName,
 } from './messages.js';

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../ports/logger.js';
 import type { Enrollment } from '../../domain/enrollment.js';
-import { DeliveryError, DomainError, OptedOutError, PushSubscriptionGoneError } from '../../domain/errors.js';
+import { DeliveryError, DomainError, OptedOutError } from '../../domain/errors.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DeviceStore } from '../../ports/device-store.js';
@@ -26,9 +27,23 @@ import type { ScanWatermarkStore } from '../../ports/scan-watermark-store.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WebPushSender } from '../../ports/web-push-sender.js';
 import type { WebPushSubscriptions } from '../../ports/web-push-subscriptions.js';
-import type { Device } from '../../domain/device.js';
 import type { LockedResult, LockedUser } from '../../domain/lockout-listing-contract.js';
-import { lockoutAlertPush, lockoutAlertSms, lockoutAlertWebPush, type BadPasswordsSeen } from './messages.js';
+import type { DirectoryJob } from '../../domain/directory-job.js';
+import { isMassLockout, type MassLockoutThresholds } from '../../domain/mass-lockout.js';
+import type { AdminAlerts } from '../../ports/admin-alerts.js';
+import type { JobQueue } from '../../ports/job-queue.js';
+import type { MassLockoutEvents } from '../../ports/mass-lockout-events.js';
+import type { SendPacer } from '../../ports/send-pacer.js';
+import { pacedRunSeconds, pacedSendTime, pushToDevices, queueDelayFor, requeueIfEarly } from '../messaging/index.js';
+import {
+  lockoutAlertPush,
+  lockoutAlertSms,
+  lockoutAlertWebPush,
+  massLockoutAdminAlert,
+  massLockoutAlertPush,
+  massLockoutAlertSms,
+  type BadPasswordsSeen,
+} from './messages.js';
 
 /** The metric sink the watch reports to: Powertools Metrics fits. */
 export interface LockoutMetrics {
@@ -48,6 +63,26 @@ export interface LockoutWatchSettings {
   productName: string;
   /** LOCKOUT_ALERT_SHOW_DC: the SMS alert names the DC that saw the latest wrong password, and when. */
   showBadPasswordDc?: boolean;
+  /** Mass lockouts (MASS_LOCKOUT_*): when a scan's new lockouts make one, and how fast its alerts go out. */
+  massLockout?: MassLockoutSettings;
+}
+
+export interface MassLockoutSettings {
+  thresholds: MassLockoutThresholds;
+  /** Alerts a second during an event: the SMS numbers' throughput (3 for a toll-free number). */
+  smsPerSecond: number;
+  /** An event lasts this long after the last scan that found a mass lockout. */
+  eventMinutes: number;
+}
+
+/** What mass-lockout handling needs besides the watch's own dependencies; without it every alert is sent at once. */
+export interface MassLockoutDependencies {
+  events: MassLockoutEvents;
+  pacer: SendPacer;
+  jobQueue: JobQueue;
+  adminAlerts: AdminAlerts;
+  /** Users with an enrollment, for the percentage threshold. */
+  enrolledCount: () => Promise<number>;
 }
 
 export interface LockoutWatchDependencies {
@@ -70,6 +105,7 @@ export interface LockoutWatchDependencies {
   logger: Logger;
   metrics: LockoutMetrics;
   settings: LockoutWatchSettings;
+  massLockout?: MassLockoutDependencies;
 }
 
 /** What one scan found and did; logged by the worker. */
@@ -93,6 +129,10 @@ export interface LockoutScanSummary {
   unenrolled: number;
   /** Lockouts whose duration had run out by the scan's clock. */
   expired: number;
+  /** Alerts queued to be sent at their paced time (a mass-lockout event). */
+  queued: number;
+  /** This scan started a mass-lockout event (the admins were told). */
+  massLockoutStarted: boolean;
 }
 
 /**
@@ -104,6 +144,15 @@ export type FullScanReason =
   'incremental-off' | 'no-usn' | 'first-scan-of-dc' | 'dc-restored' | 'watermark-too-old' | 'dc-changed';
 
 type Disposition = 'alerted' | 'capped' | 'unreachable' | 'already-handled' | 'unenrolled' | 'expired';
+/** A lockout event this scan claimed: its alert is now this scan's to send (or queue). */
+interface ClaimedLockout {
+  account: LockedAccount;
+  enrollment: Enrollment;
+  keepUntil: Date;
+  key: string;
+  /** When the lockout ends by itself; undefined when only an unlock ends it. */
+  endsAt: Date | undefined;
+}
 type Assessment =
   { skip: 'unenrolled' | 'expired' } | { skip: false; enrollment: Enrollment; endsAt: Date | undefined };
 
@@ -175,7 +224,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
    * Which DC saw the wrong passwords and when (badPwdCount is per DC): the alert's detail for admins, and the SMS's
    * sentence when the admin turned that on. Empty when the DCs cannot be asked: the alert matters more than its detail.
    */
-  const badPasswordsOnEachDc = async (account: LockedAccount): Promise<BadPasswordsOnDc[]> => {
+  const badPasswordsOnEachDc = async (account: { dn: string }): Promise<BadPasswordsOnDc[]> => {
     try {
       return await deps.directory.readBadPasswords(account);
     } catch (error) {
@@ -190,7 +239,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     enrollment: Enrollment,
     lockedAt: Date,
     now: Date,
-    triedOn?: BadPasswordsSeen,
+    wording: { triedOn?: BadPasswordsSeen | undefined; massLockout: boolean },
   ): Promise<{ outcome: LockoutSmsOutcome; transient: boolean }> => {
     const phone = enrollment.methods.sms ? enrollment.phoneE164 : undefined;
     if (!phone) return { outcome: 'no-phone', transient: false };
@@ -198,7 +247,9 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     try {
       // From the number the user saved at setup, so the alert (and the reply to it) stays in the thread they know.
       const from = enrollment.senderNumber;
-      const body = lockoutAlertSms(settings.productName, lockedAt, settings.timeZone, triedOn);
+      const body = wording.massLockout
+        ? massLockoutAlertSms(settings.productName, lockedAt, settings.timeZone)
+        : lockoutAlertSms(settings.productName, lockedAt, settings.timeZone, wording.triedOn);
       await deps.smsSender.send({ to: phone, body, ...(from ? { from } : {}) });
       return { outcome: 'sent', transient: false };
     } catch (error) {
@@ -213,89 +264,132 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
   };
 
   /** Pushes accepted (mobile and Web Push), and whether a failed one is worth another try. */
-  const sendPushes = async (userGuid: string, lockedAt: Date): Promise<{ sent: number; transientFailures: number }> => {
-    const devices = (await deps.deviceStore.listForUser(userGuid)).filter(
-      (device) => !device.revokedAt && (device.pushToken || device.webPush),
+  const sendPushes = (userGuid: string, lockedAt: Date, massLockout: boolean) => {
+    const { title, body } = (massLockout ? massLockoutAlertPush : lockoutAlertPush)(
+      settings.productName,
+      lockedAt,
+      settings.timeZone,
     );
-    const { title, body } = lockoutAlertPush(settings.productName, lockedAt, settings.timeZone);
-    let sent = 0;
-    let transientFailures = 0;
-    const attempt = async (device: Device, channel: 'mobile' | 'web', send: () => Promise<unknown>) => {
-      try {
-        await send();
-        sent += 1;
-      } catch (error) {
-        if (error instanceof DomainError && error.retryable) transientFailures += 1;
-        if (error instanceof PushSubscriptionGoneError && device.webPush) {
-          // The browser dropped it (app removed, permission revoked): nothing will ever be delivered there again.
-          try {
-            await deps.webPush?.subscriptions.removeWebPush(device.deviceId, device.webPush.endpoint);
-            deps.logger.info('web push subscription gone, removed', { userGuid, deviceId: device.deviceId });
-          } catch (removal) {
-            // The next alert meets the same answer and tries again; the alert itself must not fail for it.
-            deps.logger.warn('gone web push subscription not removed', {
-              userGuid,
-              deviceId: device.deviceId,
-              error: describe(removal),
-            });
-          }
-          return;
-        }
-        deps.logger.warn('lockout alert push failed', {
-          userGuid,
-          deviceId: device.deviceId,
-          channel,
-          error: describe(error),
-        });
-      }
-    };
-    for (const device of devices) {
-      if (device.pushToken) {
-        const target = device.pushToken;
-        await attempt(device, 'mobile', () =>
-          deps.pushSender.send({ target, title, body, data: { kind: 'lockout', lockedAt: lockedAt.toISOString() } }),
-        );
-      }
-      const subscription = device.webPush;
-      const webPush = deps.webPush;
-      if (subscription && webPush) {
-        const notification = lockoutAlertWebPush(settings.productName, lockedAt, settings.timeZone);
-        await attempt(device, 'web', () =>
-          webPush.sender.send({ subscription, notification, ttlSeconds: WEB_PUSH_TTL_SECONDS, topic: 'lockout' }),
-        );
-      }
-    }
-    return { sent, transientFailures };
+    return pushToDevices(deps, userGuid, {
+      mobile: { title, body, data: { kind: 'lockout', lockedAt: lockedAt.toISOString() } },
+      web: massLockout
+        ? // No Unlock action during a mass lockout: tapping opens the app's home.
+          { title, body, data: { kind: 'lockout', url: '/app/' }, actions: [] }
+        : lockoutAlertWebPush(settings.productName, lockedAt, settings.timeZone),
+      webTtlSeconds: WEB_PUSH_TTL_SECONDS,
+      webTopic: 'lockout',
+    });
   };
 
-  const handle = async (account: LockedAccount, jobId: string): Promise<Disposition> => {
+  const claim = async (
+    account: LockedAccount,
+  ): Promise<ClaimedLockout | 'already-handled' | 'unenrolled' | 'expired'> => {
     const now = deps.clock.now();
     const assessed = await assess(account, now);
     if (assessed.skip) return assessed.skip;
     const { enrollment, endsAt } = assessed;
-    const userGuid = enrollment.userGuid;
     const keepUntil = endsAt
       ? new Date(Math.max(endsAt.getTime(), now.getTime()) + KEEP_AFTER_LOCKOUT_ENDS_MS)
       : new Date(now.getTime() + KEEP_UNENDING_LOCKOUT_MS);
 
     // Claimed before anything is sent: of two scans that see the same event, exactly one alerts.
-    const key = lockoutAlertKey(userGuid, account.lockoutTime);
+    const key = lockoutAlertKey(enrollment.userGuid, account.lockoutTime);
     if (!(await deps.onceKeys.recordFirst(key, keepUntil))) return 'already-handled';
+    return { account, enrollment, keepUntil, key, endsAt };
+  };
+
+  const alertNow = async (claimed: ClaimedLockout, jobId: string): Promise<Disposition> => {
     try {
-      return await alert(enrollment, account, { now, keepUntil, jobId, endsAt });
+      return await alert(claimed.enrollment, claimed.account, {
+        now: deps.clock.now(),
+        keepUntil: claimed.keepUntil,
+        jobId,
+        endsAt: claimed.endsAt,
+      });
     } catch (error) {
       // Nothing reached the user: the event is released, so the retried job (or the next scan) alerts it.
-      await deps.onceKeys.forget(key);
+      await deps.onceKeys.forget(claimed.key);
       throw error;
     }
   };
 
+  /**
+   * The mass-lockout event this scan's alerts belong to, if any: a running one, or one these new lockouts start.
+   * A new event tells the admins first (before any user alert is queued); a failure to tell them fails the scan.
+   */
+  const massLockoutEvent = async (newLockouts: number, now: Date): Promise<'started' | 'running' | undefined> => {
+    const mass = deps.massLockout;
+    const massSettings = settings.massLockout;
+    if (!mass || !massSettings || newLockouts === 0) return undefined;
+    const running = await mass.events.activeAt(now);
+    if (!(await isMassLockout(newLockouts, massSettings.thresholds, mass.enrolledCount))) {
+      return running ? 'running' : undefined;
+    }
+    const endsAt = new Date(now.getTime() + massSettings.eventMinutes * 60_000);
+    deps.metrics.addMetric('MassLockoutDetected', 'Count', 1);
+    if (!running) {
+      await mass.adminAlerts.notify(
+        massLockoutAdminAlert(settings.productName, {
+          newLockouts,
+          at: now,
+          timeZone: settings.timeZone,
+          endsAt,
+          smsPerSecond: massSettings.smsPerSecond,
+        }),
+      );
+    }
+    const started = await mass.events.startOrExtend(now, endsAt, newLockouts);
+    deps.logger.warn('mass lockout', { newLockouts, started, endsAt: endsAt.toISOString() });
+    return started ? 'started' : 'running';
+  };
+
+  /**
+   * Queues the alerts of a mass-lockout event, paced: a run of the SMS numbers' schedule is reserved, and each alert
+   * is a job the queue holds back until its second in that run. The scan only enqueues, so it stays in its budget.
+   */
+  const queueAlerts = async (claimed: ClaimedLockout[], failures: unknown[]): Promise<number> => {
+    const mass = deps.massLockout;
+    const perSecond = settings.massLockout?.smsPerSecond;
+    if (!mass || !perSecond) throw new Error('mass lockout handling is not configured');
+    const now = deps.clock.now();
+    const start = await mass.pacer.reserve(pacedRunSeconds(claimed.length, perSecond), now);
+    let queued = 0;
+    await forEachLimited(
+      claimed.map((entry, index) => ({ entry, sendAt: pacedSendTime(start, index, perSecond) })),
+      CONCURRENCY,
+      async ({ entry, sendAt }) => {
+        const job: DirectoryJob = {
+          kind: 'lockout-alert',
+          jobId: randomUUID(),
+          requestedAt: now.toISOString(),
+          userGuid: entry.enrollment.userGuid,
+          lockoutTime: entry.account.lockoutTime,
+          lockedAt: entry.account.lockedAt.toISOString(),
+          notBefore: sendAt.toISOString(),
+          keepUntil: entry.keepUntil.toISOString(),
+          ...(entry.endsAt ? { lockoutEndsAt: entry.endsAt.toISOString() } : {}),
+        };
+        try {
+          await mass.jobQueue.enqueue(job, { delaySeconds: queueDelayFor(sendAt, deps.clock.now()) });
+          queued += 1;
+        } catch (error) {
+          // Not queued: the event is released, so the retried scan queues it.
+          await deps.onceKeys.forget(entry.key);
+          failures.push(error);
+          deps.logger.error('lockout alert not queued', { userGuid: job.userGuid, error: describe(error) });
+        }
+      },
+    );
+    return queued;
+  };
+
   const alert = async (
     enrollment: Enrollment,
-    account: LockedAccount,
-    context: { now: Date; keepUntil: Date; jobId: string; endsAt: Date | undefined },
+    account: Pick<LockedAccount, 'objectGuid' | 'dn' | 'lockoutTime' | 'lockedAt'>,
+    context: { now: Date; keepUntil: Date; jobId: string; endsAt: Date | undefined; scheduledFor?: Date },
   ): Promise<'alerted' | 'capped' | 'unreachable'> => {
-    const { now, keepUntil, jobId } = context;
+    const { now, keepUntil, jobId, scheduledFor } = context;
+    const massLockout = scheduledFor !== undefined;
     const userGuid = enrollment.userGuid;
     const base = {
       userGuid,
@@ -303,6 +397,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
       lockedAt: account.lockedAt,
       handledAt: now,
       ...(context.endsAt ? { lockoutEndsAt: context.endsAt } : {}),
+      ...(scheduledFor ? { scheduledFor } : {}),
     };
     const cap = await deps.rateLimiter.hit(`lockout-alert#${userGuid}`, settings.alertsPerDay, DAY_SECONDS);
     const badPasswords = await badPasswordsOnEachDc(account);
@@ -310,10 +405,10 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     if (!cap.allowed) {
       record = { ...base, outcome: 'capped', sms: 'not-sent', pushes: 0 };
     } else {
-      const triedOn = settings.showBadPasswordDc ? latestBadPassword(badPasswords) : undefined;
+      const triedOn = massLockout || !settings.showBadPasswordDc ? undefined : latestBadPassword(badPasswords);
       const [sms, pushes] = await Promise.all([
-        sendSms(enrollment, account.lockedAt, now, triedOn),
-        sendPushes(userGuid, account.lockedAt),
+        sendSms(enrollment, account.lockedAt, now, { triedOn, massLockout }),
+        sendPushes(userGuid, account.lockedAt, massLockout),
       ]);
       if (pushes.sent === 0 && sms.outcome !== 'sent' && (sms.transient || pushes.transientFailures > 0)) {
         throw new DeliveryError('no lockout alert reached the user; the SMS or push service may answer later');
@@ -388,18 +483,50 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
         alreadyHandled: 0,
         unenrolled: 0,
         expired: 0,
+        queued: 0,
+        massLockoutStarted: false,
       };
       const failures: unknown[] = [];
+      const count = (disposition: Disposition) => {
+        summary[disposition === 'already-handled' ? 'alreadyHandled' : disposition] += 1;
+      };
+      // First every new lockout is claimed, so that the scan knows how many there are before it sends anything.
+      const claimed: ClaimedLockout[] = [];
       await forEachLimited(result.locked, CONCURRENCY, async (account) => {
         try {
-          const disposition = await handle(account, jobId);
-          const field = disposition === 'already-handled' ? 'alreadyHandled' : disposition;
-          summary[field] += 1;
+          const outcome = await claim(account);
+          if (typeof outcome === 'string') count(outcome);
+          else claimed.push(outcome);
         } catch (error) {
           failures.push(error);
           deps.logger.error('lockout handling failed', { userGuid: account.objectGuid, error: describe(error) });
         }
       });
+      let event;
+      try {
+        event = await massLockoutEvent(claimed.length, deps.clock.now());
+      } catch (error) {
+        // The admins were not told: nothing is sent, and the retried job finds the same lockouts again.
+        await Promise.all(claimed.map((entry) => deps.onceKeys.forget(entry.key)));
+        deps.metrics.addMetric('LockoutScanFailed', 'Count', 1);
+        throw error;
+      }
+      if (event) {
+        summary.massLockoutStarted = event === 'started';
+        summary.queued = await queueAlerts(claimed, failures);
+      } else {
+        await forEachLimited(claimed, CONCURRENCY, async (entry) => {
+          try {
+            count(await alertNow(entry, jobId));
+          } catch (error) {
+            failures.push(error);
+            deps.logger.error('lockout handling failed', {
+              userGuid: entry.enrollment.userGuid,
+              error: describe(error),
+            });
+          }
+        });
+      }
       deps.metrics.addMetric('LockoutAccountsLocked', 'Count', summary.locked);
       deps.metrics.addMetric('LockoutAlertsSent', 'Count', summary.alerted);
       if (!result.complete) deps.metrics.addMetric('LockoutScanIncomplete', 'Count', 1);
@@ -425,6 +552,37 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
         }
       }
       return summary;
+    },
+
+    /**
+     * One paced alert of a mass-lockout event (a `lockout-alert` job). A job the queue delivered before its time (its
+     * wait was longer than the queue can hold) goes back on the queue; otherwise the job is claimed by its id before
+     * anything is sent, so a redelivered or duplicated job alerts once.
+     */
+    async sendQueuedAlert(job: Extract<DirectoryJob, { kind: 'lockout-alert' }>): Promise<string> {
+      const now = deps.clock.now();
+      const notBefore = new Date(job.notBefore);
+      if (!deps.massLockout) throw new Error('mass lockout handling is not configured');
+      if (await requeueIfEarly(deps.massLockout.jobQueue, job, now)) return 'requeued';
+      const keepUntil = new Date(job.keepUntil);
+      const sentKey = `lockout-alert-job#${job.jobId}`;
+      if (!(await deps.onceKeys.recordFirst(sentKey, keepUntil))) return 'already-sent';
+      try {
+        const enrollment = await deps.enrollmentStore.get(job.userGuid);
+        if (enrollment?.status !== 'active') return 'unenrolled';
+        const account = {
+          objectGuid: job.userGuid,
+          dn: enrollment.dn,
+          lockoutTime: job.lockoutTime,
+          lockedAt: new Date(job.lockedAt),
+        };
+        const endsAt = job.lockoutEndsAt ? new Date(job.lockoutEndsAt) : undefined;
+        return await alert(enrollment, account, { now, keepUntil, jobId: job.jobId, endsAt, scheduledFor: notBefore });
+      } catch (error) {
+        // Nothing reached the user: the retried delivery sends it.
+        await deps.onceKeys.forget(sentKey);
+        throw error;
+      }
     },
 
     /** Locked users with an active enrollment, when they were locked, and what the scan did about it (admin listing). */

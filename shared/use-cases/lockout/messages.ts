@@ -73,3 +73,39 @@ export function lockoutAlertWebPush(productName: string, lockedAt: Date, timeZon
     ],
   };
 }
+
+/**
+ * The SMS during a mass-lockout event: IT has been told, and no invitation to reply UNLOCK (a spray's lockouts are
+ * best undone by IT once the source is blocked, not by hundreds of unlocks that the spray locks again).
+ */
+export function massLockoutAlertSms(productName: string, lockedAt: Date, timeZone: string): string {
+  return `${productName}: your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Many accounts were locked at once and IT has been told. No need to reply.`;
+}
+
+/** The push during a mass-lockout event (mobile and Web Push: no Unlock action). */
+export function massLockoutAlertPush(
+  productName: string,
+  lockedAt: Date,
+  timeZone: string,
+): { title: string; body: string } {
+  return {
+    title: `${productName}: account locked`,
+    body: `Your Windows account was locked at ${lockoutTimeWithZone(lockedAt, timeZone)}. Many accounts were locked at once and IT has been told.`,
+  };
+}
+
+/** The admins' alert when a scan finds a mass lockout (the alarm topic). */
+export function massLockoutAdminAlert(
+  productName: string,
+  event: { newLockouts: number; at: Date; timeZone: string; endsAt: Date; smsPerSecond: number },
+): { subject: string; message: string } {
+  const minutes = Math.ceil(event.newLockouts / event.smsPerSecond / 60);
+  return {
+    subject: `${productName}: mass lockout, ${event.newLockouts} accounts locked`,
+    message: [
+      `${productName}'s lockout scan at ${lockoutTimeWithZone(event.at, event.timeZone)} found ${event.newLockouts} newly locked enrolled accounts: possibly a password spray.`,
+      `Users are told at ${event.smsPerSecond} SMS a second (about ${minutes} minute(s)) that IT has been told; until ${lockoutTimeWithZone(event.endsAt, event.timeZone)} UNLOCK and RESET by SMS need a confirmation code.`,
+      'Find the source of the bad passwords (npm run admin -- locked shows which DC saw them) before unlocking accounts.',
+    ].join('\n'),
+  };
+}

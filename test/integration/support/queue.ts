@@ -2,16 +2,22 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { LocalBlink } from '../../../local/runtime.js';
 import { pollUntil } from '../../support/poll.js';
 
-/** Messages on a queue of the local runtime, waiting or in flight. */
+/** Messages on a queue of the local runtime, waiting, held back (DelaySeconds) or in flight. */
 export async function queueDepth(blink: LocalBlink, queueUrl: string): Promise<number> {
   const { Attributes = {} } = await blink.composition.sqsClient.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
   return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
   );
 }
 

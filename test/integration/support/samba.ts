@@ -267,3 +267,39 @@ export function sambaHarness(args: string[], timeoutMs = 90_000): string {
 export function replicateNow(to: SambaDc, from: SambaDc): void {
   sambaHarness(['replicate', to.dcDir, from.dcDir], 30_000);
 }
+
+/** An AD interval of `days` days (negative 100-ns units, as msDS-MaximumPasswordAge and the lockout times are kept). */
+export const adDays = (days: number) => String(-BigInt(days) * 864_000_000_000n);
+
+/**
+ * A fine-grained password policy (PSO) with this maximum password age, for these users only (msDS-PSOAppliesTo), so
+ * that a user created now expires in `days` days while the domain policy and other files' users are untouched. Returns
+ * its DN; the caller deletes it.
+ */
+export async function passwordSettingsFor(days: number, appliesTo: Array<{ dn: string }>): Promise<string> {
+  const { baseDn } = getSambaConnection();
+  const dn = `CN=Blink Expiry ${days}d ${randomBytes(3).toString('hex')},CN=Password Settings Container,CN=System,${baseDn}`;
+  const attributes: Record<string, string | string[]> = {
+    objectClass: 'msDS-PasswordSettings',
+    'msDS-PasswordSettingsPrecedence': '5',
+    'msDS-PasswordReversibleEncryptionEnabled': 'FALSE',
+    'msDS-PasswordHistoryLength': '0',
+    'msDS-PasswordComplexityEnabled': 'TRUE',
+    'msDS-MinimumPasswordLength': '8',
+    'msDS-MinimumPasswordAge': '0',
+    'msDS-MaximumPasswordAge': adDays(days),
+    'msDS-LockoutThreshold': '0',
+    'msDS-LockoutObservationWindow': adDays(0),
+    'msDS-LockoutDuration': adDays(0),
+    'msDS-PSOAppliesTo': appliesTo.map((user) => user.dn),
+  };
+  await asAdmin((client) =>
+    client.add(
+      dn,
+      Object.entries(attributes).map(
+        ([type, value]) => new Attribute({ type, values: Array.isArray(value) ? value : [value] }),
+      ),
+    ),
+  );
+  return dn;
+}
