@@ -60,11 +60,16 @@ export const envOf = (resource: Resource) =>
     unknown
   >;
 
-/** The environment of one of our functions, by its Powertools service name (e.g. blink-directory-worker). */
-export function functionEnvOf(templates: { all: Template[] }, service: string): Record<string, unknown> {
+/** One of our functions, by its Powertools service name (e.g. blink-directory-worker); fails loudly when absent. */
+export function functionOf(templates: { all: Template[] }, service: string): Resource {
   const [, resource] = blinkFunctions(templates.all).get(service) ?? [];
   if (!resource) throw new Error(`no function ${service}`);
-  return envOf(resource);
+  return resource;
+}
+
+/** The environment of one of our functions, by its Powertools service name (e.g. blink-directory-worker). */
+export function functionEnvOf(templates: { all: Template[] }, service: string): Record<string, unknown> {
+  return envOf(functionOf(templates, service));
 }
 
 /** The one resource of a type (whose logical id starts with `idPrefix`); fails loudly when there are more or none. */

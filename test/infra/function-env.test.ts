@@ -4,7 +4,7 @@ import { apiEnvSections } from '../../shared/composition/api.js';
 import { adminApiEnvSections } from '../../shared/composition/admin-api.js';
 import { directoryWorkerEnvSections } from '../../shared/composition/directory-worker.js';
 import { inboundSmsEnvSections } from '../../shared/composition/inbound-sms.js';
-import { blinkFunctions, envOf, synthesizedForSuite } from './build.js';
+import { blinkFunctions, envOf, functionOf, synthesizedForSuite } from './build.js';
 
 // Each function's Lambda root parses the sections its composition module exports; the synthesized environment must
 // pass exactly that parse, or the function fails at its first cold start instead of at synth time.
@@ -52,9 +52,9 @@ describe.each([
   it.each(Object.entries(sectionsByService))(
     'give %s an environment its own env schema accepts',
     (service, sections) => {
-      const [, resource] = blinkFunctions(t.all).get(service) ?? [];
+      const resource = functionOf(t, service);
       expect(resource).toBeDefined();
-      const environment = resolvedEnvironment(envOf(resource!));
+      const environment = resolvedEnvironment(envOf(resource));
       expect(() => parseEnv(sections, environment)).not.toThrow();
     },
   );
@@ -62,9 +62,9 @@ describe.each([
   it.each(Object.entries(sectionsByService))(
     'set no variable on %s that its schema does not read',
     (service, sections) => {
-      const [, resource] = blinkFunctions(t.all).get(service) ?? [];
+      const resource = functionOf(t, service);
       const known = new Set<string>(sections.flatMap((section) => Object.keys(envSections[section])));
-      const unread = Object.keys(envOf(resource!)).filter((name) => !runtimeVariables.has(name) && !known.has(name));
+      const unread = Object.keys(envOf(resource)).filter((name) => !runtimeVariables.has(name) && !known.has(name));
       expect(unread).toEqual([]);
     },
   );

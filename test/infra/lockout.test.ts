@@ -2,15 +2,14 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { ConfigurationError } from '../../infra/config.js';
 import {
   alarmsOnAnyOccurrence,
-  blinkFunctions,
   buildTestApp,
-  envOf,
   expectDirectoryWorkerAlarm,
   expectProperties,
+  functionEnvOf,
   resourcesOfType,
   synthesizedForSuite,
-  templatesOf,
   type Templates,
+  templatesOf,
 } from './build.js';
 
 // What the lockout watch needs deployed: its settings on the worker, key-only table access, and alarms when a
@@ -18,11 +17,7 @@ import {
 describe('directory worker: lockout watch', () => {
   const t = synthesizedForSuite();
 
-  const workerEnv = (templates: Templates) => {
-    const [, worker] = blinkFunctions(templates.all).get('blink-directory-worker') ?? [];
-    if (!worker) throw new Error('no directory worker');
-    return envOf(worker);
-  };
+  const workerEnv = (templates: Templates) => functionEnvOf(templates, 'blink-directory-worker');
 
   it('passes the alert time zone and daily cap (defaults UTC and 5; configurable)', () => {
     expect(workerEnv(t)).toMatchObject({

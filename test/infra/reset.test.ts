@@ -1,9 +1,9 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import {
   alarmsOnAnyOccurrence,
-  blinkFunctions,
   envOf,
   expectDirectoryWorkerAlarm,
+  functionOf,
   resourcesOfType,
   synthesizedForSuite,
 } from './build.js';
@@ -28,11 +28,11 @@ describe('directory worker: reset and unlock', () => {
   };
 
   it('sets JOB_MAX_RECEIVE_COUNT to the job queue’s maxReceiveCount', () => {
-    const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
+    const worker = functionOf(t, 'blink-directory-worker');
     const [, queue] = resourcesOfType([t.messaging], 'AWS::SQS::Queue').find(([id]) => id.startsWith('JobQueue')) ?? [];
     const redrive = queue?.Properties?.RedrivePolicy as { maxReceiveCount: number };
     expect(redrive.maxReceiveCount).toBe(5);
-    expect(envOf(worker!).JOB_MAX_RECEIVE_COUNT).toBe(String(redrive.maxReceiveCount));
+    expect(envOf(worker).JOB_MAX_RECEIVE_COUNT).toBe(String(redrive.maxReceiveCount));
   });
 
   it('may send SMS, email and pushes to platform endpoints only, and read and write the table', () => {
@@ -60,8 +60,8 @@ describe('directory worker: reset and unlock', () => {
     (metricName) => {
       expectDirectoryWorkerAlarm(t.directory, metricName, alarmsOnAnyOccurrence);
       // The dimension is the worker's Powertools service name, or the alarm would watch a metric nobody writes.
-      const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
-      expect(envOf(worker!)).toMatchObject({
+      const worker = functionOf(t, 'blink-directory-worker');
+      expect(envOf(worker)).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'blink-directory-worker',
         POWERTOOLS_METRICS_NAMESPACE: 'Blink',
       });
