@@ -9,7 +9,7 @@ import {
   OptedOutError,
   PushSubscriptionGoneError,
 } from '../../shared/domain/errors.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type {
@@ -767,7 +767,7 @@ describe('worker admin entry: locked', () => {
     const user = lockedUser();
     await watch.scan('1');
     const handler = createDirectoryWorkerAdminHandler({
-      observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
+      observability: testObservability('worker-admin-test'),
       activation,
       lockout: watch,
     });
@@ -790,7 +790,7 @@ describe('worker admin entry: locked', () => {
 
   it('without a lockout watch the action is refused by name', async () => {
     const handler = createDirectoryWorkerAdminHandler({
-      observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
+      observability: testObservability('worker-admin-test'),
       activation,
     });
     await expect(handler({ admin: { action: 'locked' } }, lambdaContext())).resolves.toMatchObject({
