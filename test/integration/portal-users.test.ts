@@ -29,20 +29,19 @@ beforeAll(async () => {
   const { enrollmentStore, auditLog, optOutList } = blink.composition.adapters;
   await enrollmentStore.save(activeEnrollment(enrolled, { phoneE164: phone, app: false }), 0);
   const at = new Date();
-  await auditLog.record({
-    userGuid: enrolled.userGuid,
-    action: 'lockout-alert',
-    channel: 'system',
-    result: 'success',
-    at: new Date(at.getTime() - 60_000),
-  });
-  await auditLog.record({
-    userGuid: enrolled.userGuid,
-    action: 'reset',
-    channel: 'sms',
-    result: 'success',
-    at: new Date(at.getTime() - 120_000),
-  });
+  // A reset two minutes ago, then a lockout alert one minute ago: locked after the last reset.
+  for (const [action, channel, secondsAgo] of [
+    ['lockout-alert', 'system', 60],
+    ['reset', 'sms', 120],
+  ] as const) {
+    await auditLog.record({
+      userGuid: enrolled.userGuid,
+      action,
+      channel,
+      result: 'success',
+      at: new Date(at.getTime() - secondsAgo * 1000),
+    });
+  }
   await optOutList.optOut(phone, at);
   portal = new PortalClient(blink);
   await portal.signIn('tina.tech', demoUsers.find((user) => user.samAccountName === 'tina.tech')?.password ?? '');
