@@ -3,12 +3,13 @@ import {
   actionsOf,
   buildTestApp,
   envOf,
+  functionEnvOf,
   functionOf,
   resourcesOfType,
-  type Statement,
   statementsOf,
   synthesizedForSuite,
   templatesOf,
+  type Statement,
 } from './build.js';
 
 describe('admin API', () => {
@@ -84,8 +85,7 @@ describe('admin API', () => {
       buildTestApp({ productName: 'Corp Reset', supportContact: 'the help desk', activationTtlHours: '24' }),
     );
     for (const name of ['blink-directory-worker', 'blink-api']) {
-      const fn = functionOf(built, name);
-      expect(envOf(fn)).toMatchObject({
+      expect(functionEnvOf(built, name)).toMatchObject({
         PRODUCT_NAME: 'Corp Reset',
         SUPPORT_CONTACT: 'the help desk',
         ACTIVATION_TTL_HOURS: '24',

@@ -72,6 +72,9 @@ export function functionEnvOf(templates: { all: Template[] }, service: string): 
   return envOf(functionOf(templates, service));
 }
 
+/** The directory worker's environment. */
+export const workerEnvOf = (templates: { all: Template[] }) => functionEnvOf(templates, 'blink-directory-worker');
+
 /** The one resource of a type (whose logical id starts with `idPrefix`); fails loudly when there are more or none. */
 export function theOnly(templates: Template[], type: string, idPrefix = ''): Resource {
   const matches = resourcesOfType(templates, type).filter(([id]) => id.startsWith(idPrefix));
@@ -106,6 +109,10 @@ export const alarmsOnAnyOccurrence = {
   ComparisonOperator: 'GreaterThanOrEqualToThreshold',
   TreatMissingData: 'notBreaching',
 };
+
+/** An alarm on a failure metric of the directory worker: any occurrence alarms; `props` adds to that (e.g. Period). */
+export const expectWorkerFailureAlarm = (template: Template, metricName: string, props: Record<string, unknown> = {}) =>
+  expectDirectoryWorkerAlarm(template, metricName, { ...alarmsOnAnyOccurrence, ...props });
 
 /** What loadConfig refuses in `context`, one line per problem; none for a valid context. */
 export function configProblems(context: Record<string, unknown>): string[] {

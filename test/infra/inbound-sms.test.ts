@@ -29,8 +29,8 @@ describe('inbound SMS commands', () => {
     );
 
   it('gives the inbound-sms function the table, the job queue, the HMAC key and SMS sending, with its settings', () => {
-    const fn = functionOf(t, 'blink-inbound-sms');
-    expect(envOf(fn)).toMatchObject({
+    const env = functionEnvOf(t, 'blink-inbound-sms');
+    expect(env).toMatchObject({
       TABLE_NAME: expect.anything(),
       JOB_QUEUE_URL: expect.anything(),
       TOKEN_HMAC_SECRET_ARN: expect.anything(),
@@ -67,7 +67,7 @@ describe('inbound SMS commands', () => {
     expect(consuming.map((statement) => JSON.stringify(statement.Resource))).toEqual([
       expect.stringMatching(/InboundSmsFailureQueue[0-9A-F]+Arn/),
     ]);
-    expect(envOf(fn)).not.toHaveProperty('DIRECTORY_BIND_SECRET_ARN');
+    expect(env).not.toHaveProperty('DIRECTORY_BIND_SECRET_ARN');
   });
 
   it('passes keyword aliases, confirmation mode and limits from context to the inbound-sms and api functions', () => {

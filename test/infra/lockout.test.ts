@@ -1,15 +1,14 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { ConfigurationError } from '../../infra/config.js';
 import {
-  alarmsOnAnyOccurrence,
   buildTestApp,
   expectDirectoryWorkerAlarm,
   expectProperties,
-  functionEnvOf,
+  expectWorkerFailureAlarm,
   resourcesOfType,
   synthesizedForSuite,
-  type Templates,
   templatesOf,
+  workerEnvOf,
 } from './build.js';
 
 // What the lockout watch needs deployed: its settings on the worker, key-only table access, and alarms when a
@@ -17,10 +16,8 @@ import {
 describe('directory worker: lockout watch', () => {
   const t = synthesizedForSuite();
 
-  const workerEnv = (templates: Templates) => functionEnvOf(templates, 'blink-directory-worker');
-
   it('passes the alert time zone and daily cap (defaults UTC and 5; configurable)', () => {
-    expect(workerEnv(t)).toMatchObject({
+    expect(workerEnvOf(t)).toMatchObject({
       LOCKOUT_ALERT_TIME_ZONE: 'UTC',
       LOCKOUT_ALERTS_PER_DAY: '5',
       LOCKOUT_ALERT_SHOW_DC: 'false',
@@ -29,7 +26,7 @@ describe('directory worker: lockout watch', () => {
     const configured = templatesOf(
       buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', lockoutAlertsPerDay: '2', lockoutAlertShowDc: 'true' }),
     );
-    expect(workerEnv(configured)).toMatchObject({
+    expect(workerEnvOf(configured)).toMatchObject({
       LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin',
       LOCKOUT_ALERTS_PER_DAY: '2',
       LOCKOUT_ALERT_SHOW_DC: 'true',
@@ -52,7 +49,7 @@ describe('directory worker: lockout watch', () => {
 
   it('alarms when a scan fails or runs out of its time budget', () => {
     for (const metricName of ['LockoutScanFailed', 'LockoutScanIncomplete']) {
-      expectDirectoryWorkerAlarm(t.directory, metricName, { ...alarmsOnAnyOccurrence, Period: 300 });
+      expectWorkerFailureAlarm(t.directory, metricName, { Period: 300 });
     }
   });
 

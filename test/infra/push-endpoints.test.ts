@@ -1,6 +1,6 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { ConfigurationError } from '../../infra/config.js';
-import { buildTestApp, envOf, functionOf, resourcesOfType, templatesOf } from './build.js';
+import { buildTestApp, envOf, functionEnvOf, functionOf, resourcesOfType, templatesOf } from './build.js';
 
 // Push endpoints: the api function makes each device's SNS endpoint from its push token, on the configured platform
 // applications only; no client ever names a push target.
@@ -40,8 +40,7 @@ describe('push endpoints', () => {
   it('are not made at all without platform applications (no grant, no setting)', () => {
     const t = templatesOf(buildTestApp());
     expect(statementsWith(t, 'sns:CreatePlatformEndpoint')).toEqual([]);
-    const api = functionOf(t, 'blink-api');
-    expect(envOf(api)).not.toHaveProperty('PUSH_APNS_PLATFORM_APPLICATION_ARN');
+    expect(functionEnvOf(t, 'blink-api')).not.toHaveProperty('PUSH_APNS_PLATFORM_APPLICATION_ARN');
   });
 
   it('refuses an application ARN of the wrong platform or kind at synth time', () => {

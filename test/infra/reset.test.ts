@@ -1,12 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import {
-  alarmsOnAnyOccurrence,
-  envOf,
-  expectDirectoryWorkerAlarm,
-  functionOf,
-  resourcesOfType,
-  synthesizedForSuite,
-} from './build.js';
+import { envOf, expectWorkerFailureAlarm, functionOf, resourcesOfType, synthesizedForSuite } from './build.js';
 
 // What the directory worker needs for reset and unlock jobs (docs/design/reset.md): SMS, email and push sending, the
 // queue's receive limit, and an alarm when a reset is refused.
@@ -58,7 +51,7 @@ describe('directory worker: reset and unlock', () => {
   it.each(['ResetRefused', 'ReplicationBehind'])(
     'alarms to the alarm topic on the %s metric the worker emits (namespace Blink, service dimension)',
     (metricName) => {
-      expectDirectoryWorkerAlarm(t.directory, metricName, alarmsOnAnyOccurrence);
+      expectWorkerFailureAlarm(t.directory, metricName);
       // The dimension is the worker's Powertools service name, or the alarm would watch a metric nobody writes.
       const worker = functionOf(t, 'blink-directory-worker');
       expect(envOf(worker)).toMatchObject({

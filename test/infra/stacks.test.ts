@@ -9,6 +9,7 @@ import {
   expectOutput,
   expectProperties,
   expectResource,
+  functionEnvOf,
   functionOf,
   resourcesOfType,
   synthesizedForSuite,
@@ -500,8 +501,7 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     });
 
     it('gets the directory settings and the CA path inside the bundle', () => {
-      const worker = functionOf(t, 'blink-directory-worker');
-      expect(envOf(worker)).toMatchObject({
+      expect(functionEnvOf(t, 'blink-directory-worker')).toMatchObject({
         LDAP_URLS: 'ldaps://dc1.corp.example.com:636',
         LDAP_BASE_DN: 'DC=corp,DC=example,DC=com',
         LDAP_STARTTLS: 'false',
