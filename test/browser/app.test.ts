@@ -4,7 +4,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import QRCode from 'qrcode';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import {
   localDirectorySettings,
   lockOut,
@@ -22,7 +21,7 @@ import {
   screenshot,
   screenshotDir,
   type PageProblems,
-  type TestBrowser,
+  useBlinkInChromium,
 } from './browser.js';
 
 // The Blink app in Chromium at a phone's size, against the local runtime on the Samba AD DC: linked from the setup
@@ -32,37 +31,23 @@ import {
 const ADMIN_TOKEN = `admin-${'app'.repeat(12)}`;
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const users = throwawayUsers();
-let blink: LocalBlink;
-let browser: TestBrowser;
+// Samba is the integration tier's DC: the browser project's global setup (jest.config.js) leases it for this run.
+const local = useBlinkInChromium({
+  env: { BLINK_VERSION: 'app-test' },
+  adminToken: ADMIN_TOKEN,
+  directory: localDirectorySettings(),
+});
 let phoneDigits = 1000;
 
-beforeAll(async () => {
-  // Samba is the integration tier's DC: the browser project's global setup (jest.config.js) leases it for this run.
-  [blink, browser] = await Promise.all([
-    startLocalBlink({
-      env: { BLINK_VERSION: 'app-test' },
-      port: 0,
-      adminToken: ADMIN_TOKEN,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-    }),
-    launchBrowser(),
-  ]);
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await blink?.stop();
-  await users.removeAll();
-});
+afterAll(() => users.removeAll());
 
 const admin = (method: 'GET' | 'POST', route: string, body?: unknown) =>
-  adminCall(blink, ADMIN_TOKEN, method, route, body);
+  adminCall(local.blink, ADMIN_TOKEN, method, route, body);
 
 /** A new Samba user activated through the admin API; returns the emailed setup link. */
 async function activatedSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; link: string }> {
   const user = await users.create(prefix);
-  const { userGuid, link } = await activateThroughAdminApi(blink, ADMIN_TOKEN, user.samAccountName);
+  const { userGuid, link } = await activateThroughAdminApi(local.blink, ADMIN_TOKEN, user.samAccountName);
   return { user, userGuid, link };
 }
 
@@ -136,7 +121,7 @@ async function setupPageAtQr(context: BrowserContext, link: string): Promise<{ p
 async function openAppFromSetupPage(setupPage: Page): Promise<Page> {
   const link = setupPage.getByRole('link', { name: 'On this phone? Open the Blink app' });
   const href = (await link.getAttribute('href')) ?? '';
-  expect(href).toMatch(new RegExp(`^${blink.publicBaseUrl}/app/enroll#[A-Za-z0-9_-]{22}$`));
+  expect(href).toMatch(new RegExp(`^${local.blink.publicBaseUrl}/app/enroll#[A-Za-z0-9_-]{22}$`));
   const [appPage] = await Promise.all([setupPage.context().waitForEvent('page'), link.click()]);
   await appPage.waitForLoadState();
   return appPage;
@@ -145,7 +130,7 @@ async function openAppFromSetupPage(setupPage: Page): Promise<Page> {
 /** A new activated user's setup page at its QR step, and the app opened from it on this phone. */
 async function appOpenedForNewUser(prefix: string) {
   const { user, userGuid, link } = await activatedSambaUser(prefix);
-  const setup = await setupPageAtQr(browser.context, link);
+  const setup = await setupPageAtQr(local.browser.context, link);
   const app = await openAppFromSetupPage(setup.page);
   return { user, userGuid, setup, app };
 }
@@ -157,7 +142,7 @@ describe('the Blink app', () => {
 
     // The code left the address bar at once; the first question is the guide's.
     await app.getByRole('heading', { name: 'How do you want to unlock Blink?' }).waitFor();
-    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
+    expect(app.url()).toBe(`${local.blink.publicBaseUrl}/app/`);
     expect(await app.locator('#screen-method').innerText()).toContain(
       'Select which method of authentication for the app you prefer',
     );
@@ -207,7 +192,7 @@ describe('the Blink app', () => {
     await lockOut(user);
     expect(await tryBind(user.dn, password)).toBe('775');
     // The lockout watch records it; the home screen shows it (the fallback when notifications are off).
-    await blink.composition.lockoutWatch.scan(randomUUID());
+    await local.blink.composition.lockoutWatch.scan(randomUUID());
     await app.getByRole('button', { name: 'Done' }).click();
     const lockoutNote = app.locator('#home-lockout');
     await pollUntil(async () => ((await lockoutNote.isVisible()) ? true : undefined), {
@@ -227,9 +212,9 @@ describe('the Blink app', () => {
     await app.getByRole('button', { name: 'Unlock account' }).click();
     await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
     // A notification's action opens the app on that action (/app/?action=unlock): it goes straight to it.
-    await app.goto(`${blink.publicBaseUrl}/app/?action=unlock`);
+    await app.goto(`${local.blink.publicBaseUrl}/app/?action=unlock`);
     await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
-    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
+    expect(app.url()).toBe(`${local.blink.publicBaseUrl}/app/`);
 
     expect(setup.problems.pageErrors).toEqual([]);
     expect(await setup.problems.cspViolations()).toEqual([]);
@@ -237,12 +222,12 @@ describe('the Blink app', () => {
 
   it('Touch ID/Face ID: a platform credential at binding, a user-verified assertion per request; without UV the server refuses', async () => {
     const { user, userGuid, link } = await activatedSambaUser('appbio');
-    const setup = await setupPageAtQr(browser.context, link);
+    const setup = await setupPageAtQr(local.browser.context, link);
     const href =
       (await setup.page.getByRole('link', { name: 'On this phone? Open the Blink app' }).getAttribute('href')) ?? '';
     // The virtual authenticator belongs to a page, so the app is opened in a page that has one (same link).
-    const { page: app, problems } = await openPage(browser.context);
-    const cdp = await browser.context.newCDPSession(app);
+    const { page: app, problems } = await openPage(local.browser.context);
+    const cdp = await local.browser.context.newCDPSession(app);
     await cdp.send('WebAuthn.enable');
     const { authenticatorId } = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: {
@@ -304,7 +289,7 @@ describe('the Blink app', () => {
       'Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.',
     );
     await checkScreen(app, 'biometric-refused');
-    const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
+    const audit = await local.blink.composition.adapters.auditLog.listForUser(userGuid, 50);
     expect(audit.filter((event) => event.action === 'unlock-requested')).toEqual([]);
     expect(audit.filter((event) => event.action === 'reset-requested')).toHaveLength(1);
     expect(problems.pageErrors).toEqual([]);
@@ -355,7 +340,7 @@ describe('the Blink app', () => {
 
     // Settings: the unlock method, notifications, about. Chromium's push service is remote, so here subscribing
     // fails after the VAPID key was fetched and permission given: the app says so instead of claiming success.
-    await browser.context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
+    await local.browser.context.grantPermissions(['notifications'], { origin: local.blink.publicBaseUrl });
     await app.getByRole('button', { name: 'Settings' }).click();
     await app.getByRole('heading', { name: 'Settings' }).waitFor();
     expect(await app.locator('#settings-method').innerText()).toBe('PIN');
@@ -445,7 +430,7 @@ describe('the Blink app', () => {
     await app.getByRole('button', { name: 'Continue' }).click();
     await app.getByRole('heading', { name: 'This phone is unlinked' }).waitFor();
     await checkScreen(app, 'unlinked');
-    const emails = await blink.listEmails();
+    const emails = await local.blink.listEmails();
     expect(
       emails
         .filter((email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test`)
@@ -475,7 +460,7 @@ describe('the Blink app', () => {
       await writeQrVideo(cameraFile, uri);
 
       const { page: app, problems } = await openPage(cameraBrowser.context);
-      await app.goto(`${blink.publicBaseUrl}/app/`);
+      await app.goto(`${local.blink.publicBaseUrl}/app/`);
       await app.getByRole('heading', { name: 'Add Blink to your Home Screen' }).waitFor();
       expect(await app.locator('#screen-install').innerText()).toContain('Add to Home Screen');
       await checkScreen(app, 'install');
@@ -496,7 +481,7 @@ describe('the Blink app', () => {
       expect(installabilityErrors).toEqual([]);
 
       // A lockout push (the push helper's payload) is shown with its actions by the service worker.
-      await cameraBrowser.context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
+      await cameraBrowser.context.grantPermissions(['notifications'], { origin: local.blink.publicBaseUrl });
       cdp.on(
         'ServiceWorker.workerRegistrationUpdated',
         (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
@@ -507,13 +492,13 @@ describe('the Blink app', () => {
         },
       );
       await cdp.send('ServiceWorker.enable');
-      const registrationId = await pollUntil(async () => registrationIds.get(blink.publicBaseUrl), {
+      const registrationId = await pollUntil(async () => registrationIds.get(local.blink.publicBaseUrl), {
         timeoutMs: 5_000,
         description: 'the service worker registration',
       });
       const push = () =>
         cdp.send('ServiceWorker.deliverPushMessage', {
-          origin: blink.publicBaseUrl,
+          origin: local.blink.publicBaseUrl,
           registrationId,
           data: JSON.stringify({
             title: 'Your Windows account is locked',

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Page, Response } from 'playwright-core';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
@@ -15,11 +14,10 @@ import {
 import {
   desktopViewport,
   hasHorizontalOverflow,
-  launchBrowser,
   openPage,
   phoneViewport,
   screenshot,
-  type TestBrowser,
+  useBlinkInChromium,
 } from './browser.js';
 
 // A help-desk technician's day in the admin portal, in Debian's Chromium against the local runtime on Samba AD: sign
@@ -31,36 +29,21 @@ import {
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const WAIT = { timeoutMs: 30_000, intervalMs: 200 };
 const clock = new ManualClock(new Date());
-let blink: LocalBlink;
-let browser: TestBrowser;
+const local = useBlinkInChromium({
+  adminToken: ADMIN_TOKEN,
+  directory: localDirectorySettings(),
+  identityProvider: 'local',
+  clock,
+});
 let logs: LogCapture;
 const users = throwawayUsers();
-
-beforeAll(async () => {
-  [blink, browser] = await Promise.all([
-    startLocalBlink({
-      env: { BLINK_VERSION: 'browser-test' },
-      port: 0,
-      adminToken: ADMIN_TOKEN,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-      identityProvider: 'local',
-      clock,
-    }),
-    launchBrowser(),
-  ]);
-});
 
 beforeEach(() => {
   logs = captureLogs();
 });
 afterEach(() => logs.restore());
 
-afterAll(async () => {
-  await browser?.close();
-  await blink?.stop();
-  await users.removeAll();
-});
+afterAll(() => users.removeAll());
 
 interface SentSms {
   to: string;
@@ -68,33 +51,33 @@ interface SentSms {
 }
 
 async function smsTo(phone: string): Promise<SentSms[]> {
-  const response = await fetch(`${blink.url}/_local/api/sms`);
+  const response = await fetch(`${local.blink.url}/_local/api/sms`);
   return ((await response.json()) as SentSms[]).filter((sms) => sms.to === phone);
 }
 
 async function signInAtIdp(page: Page, username: string): Promise<void> {
-  await page.goto(`${blink.url}/admin/`);
+  await page.goto(`${local.blink.url}/admin/`);
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password').fill(getSambaConnection().fixtures.fixturePassword);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 test('a technician signs in, finds a user, verifies the caller, unlocks and resets; the password never reaches the portal', async () => {
-  const { user, userGuid, phone } = await enrolledSambaUser(blink, ADMIN_TOKEN, users, 'brportal');
-  const { page, problems } = await openPage(browser.context, desktopViewport);
+  const { user, userGuid, phone } = await enrolledSambaUser(local.blink, ADMIN_TOKEN, users, 'brportal');
+  const { page, problems } = await openPage(local.browser.context, desktopViewport);
   const portalAnswers: string[] = [];
   page.on('response', (response: Response) => {
-    if (response.url().startsWith(`${blink.url}/admin`)) portalAnswers.push(response.url());
+    if (response.url().startsWith(`${local.blink.url}/admin`)) portalAnswers.push(response.url());
   });
   const bodies: Promise<string>[] = [];
   page.on('response', (response: Response) => {
-    if (response.url().startsWith(`${blink.url}/admin`) && response.status() !== 302)
+    if (response.url().startsWith(`${local.blink.url}/admin`) && response.status() !== 302)
       bodies.push(response.text().catch(() => ''));
   });
 
-  await page.goto(`${blink.url}/admin/`);
+  await page.goto(`${local.blink.url}/admin/`);
   await page.getByLabel('User name').waitFor();
-  expect(page.url()).toMatch(new RegExp(`^${blink.identityProvider?.issuer}/interaction/`));
+  expect(page.url()).toMatch(new RegExp(`^${local.blink.identityProvider?.issuer}/interaction/`));
   await screenshot(page, 'portal-idp-login-desktop');
   await page.getByLabel('User name').fill('tina.tech');
   await page.getByLabel('Password').fill(getSambaConnection().fixtures.fixturePassword);
@@ -197,13 +180,13 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
 });
 
 test('a Samba user in neither group signs in at the identity provider and is refused by the portal', async () => {
-  const { page } = await openPage(browser.context, phoneViewport);
+  const { page } = await openPage(local.browser.context, phoneViewport);
   // A fresh identity-provider session: the technician's from the first test would sign this page in as her.
-  await browser.context.clearCookies();
+  await local.browser.context.clearCookies();
   await signInAtIdp(page, getSambaConnection().fixtures.users.alice.samAccountName);
   await page.getByRole('heading', { name: 'No access to the Blink portal' }).waitFor();
   expect(await page.getByText('your account is in neither of the groups').count()).toBe(1);
   await screenshot(page, 'portal-refused-390');
-  expect((await page.request.get(`${blink.url}/admin/portal/api/session`)).status()).toBe(401);
+  expect((await page.request.get(`${local.blink.url}/admin/portal/api/session`)).status()).toBe(401);
   await page.close();
 });
