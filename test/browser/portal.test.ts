@@ -11,14 +11,7 @@ import {
   throwawayUsers,
   tryBind,
 } from '../integration/support/samba.js';
-import {
-  desktopViewport,
-  hasHorizontalOverflow,
-  openPage,
-  phoneViewport,
-  screenshot,
-  useBlinkInChromium,
-} from './browser.js';
+import { desktopViewport, expectFitsAt, openPage, phoneViewport, screenshot, useBlinkInChromium } from './browser.js';
 
 // A help-desk technician's day in the admin portal, in Debian's Chromium against the local runtime on Samba AD: sign
 // in through the local identity provider as a Samba user in Blink Technicians, find a user, verify the caller with the
@@ -93,9 +86,7 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
   const link = page.getByRole('link', { name: `Test ${user.samAccountName}` });
   await link.waitFor();
   await screenshot(page, 'portal-users-desktop');
-  await page.setViewportSize(phoneViewport);
-  expect(await hasHorizontalOverflow(page)).toBe(false);
-  await screenshot(page, 'portal-users-390');
+  await expectFitsAt(page, phoneViewport, 'portal-users-390');
   await page.setViewportSize(desktopViewport);
   await link.click();
   await page.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
@@ -153,9 +144,7 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
     { ...WAIT, description: 'the reset in the timeline' },
   );
   await screenshot(page, 'portal-user-desktop');
-  await page.setViewportSize(phoneViewport);
-  await screenshot(page, 'portal-user-390');
-  expect(await hasHorizontalOverflow(page)).toBe(false);
+  await expectFitsAt(page, phoneViewport, 'portal-user-390');
 
   expect(await page.content()).not.toContain(password);
   for (const body of await Promise.all(bodies)) expect(body).not.toContain(password);
