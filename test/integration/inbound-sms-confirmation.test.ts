@@ -64,9 +64,7 @@ describe('confirmation mode', () => {
     expect(inbound.smsTo(user.phone)[0]?.body).toBe(
       `Blink: reply with ${code} within 5 minutes to confirm the unlock of your account.`,
     );
-    expect(await inbound.workerStartedJobOf(await expectHandled(user.phone, code, 'job-enqueued'))).toBe(
-      'unlock',
-    );
+    expect(await inbound.workerStartedJobOf(await expectHandled(user.phone, code, 'job-enqueued'))).toBe('unlock');
     expectNoCodeLogged();
   });
 
