@@ -160,7 +160,13 @@ export async function composeLocalBlink(options: ComposeOptions) {
   const adminApi = wireAdminApi(env, {
     ...local,
     // The portal's help-desk actions: caller codes by SMS, unlock and reset jobs on the queue, codes hashed with the key.
-    helpDesk: { env, clients: { sqs: sqsClient, smsVoice: local.clients.smsVoice }, secrets },
+    helpDesk: {
+      env,
+      clients: { sqs: sqsClient, smsVoice: local.clients.smsVoice },
+      secrets,
+      // Caller approval requests to the app by Web Push (the VAPID key pair is generated at start).
+      webPush: options.webPushAgent ? { agent: options.webPushAgent } : {},
+    },
     worker: {
       invoke: (request) =>
         worker.admin(

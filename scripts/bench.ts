@@ -16,6 +16,7 @@ import { benchReset } from './bench/reset.js';
 import { benchLockoutScan } from './bench/lockout-scan.js';
 import { benchExitCode, budgetMisses, budgetSummary, type BudgetMiss } from './bench/budget.js';
 import { buildAppFiles } from './build-app.js';
+import { benchAppFirstScreen } from './bench/app-first-screen.js';
 
 const root = resolve(__dirname, '..');
 const outRoot = join(root, '.bench');
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
   console.log(
     `\nBlink app (app/): first-screen JavaScript ${(firstScreenJsGzipBytes / 1024).toFixed(1)} KB gzipped (budget 60 KB)`,
   );
+  await benchAppFirstScreen();
   await benchEnrollmentRoutes();
   await benchPortalUsers();
   await benchReset();

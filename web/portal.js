@@ -96,6 +96,8 @@
     'lockout-alert': 'Lockout alert',
     'portal.caller-code-sent': 'Caller code sent',
     'portal.caller-verified': 'Caller verification',
+    'portal.caller-approval-requested': 'Caller approval asked in the app',
+    'caller-approval-answered': 'Caller approval answered in the app',
     'portal.unlock-requested': 'Help desk asked for an unlock',
     'portal.reset-requested': 'Help desk asked for a reset',
     'portal.unlock': 'Help desk unlock',
@@ -388,6 +390,40 @@
         codeInput.focus();
       }),
     );
+    // The other way: an approval request to the user's Blink app, which shows this technician's name.
+    const hasApp = (user.devices || []).some((device) => !device.revokedAt);
+    const askApp = el('button', {
+      type: 'button',
+      id: 'ask-app',
+      class: 'secondary',
+      disabled: !hasApp,
+      text: 'Verify caller: ask the app',
+    });
+    const showVerified = (until) => {
+      status.textContent = `Caller verified until ${new Date(until).toLocaleTimeString()}, for you only.`;
+      unlock.disabled = false;
+      reset.disabled = false;
+    };
+    askApp.addEventListener('click', () =>
+      guard(askApp, async () => {
+        const path = `api/users/${user.userGuid}/verify-caller/app`;
+        const asked = await api(path, { method: 'POST', body: {} });
+        status.textContent =
+          'Approval request sent to the user’s Blink app. Ask the caller to open Blink and approve it. Waiting for the answer…';
+        const deadline = new Date(asked.expiresAt).getTime();
+        while (Date.now() < deadline + 2000) {
+          await new Promise((resolve) => window.setTimeout(resolve, 2000));
+          const answer = await api(path);
+          if (answer.state === 'approved') return showVerified(answer.verifiedUntil);
+          if (answer.state === 'denied') {
+            status.textContent = 'The user denied the request in the Blink app. The caller is not verified.';
+            return;
+          }
+          if (answer.state !== 'pending') break;
+        }
+        status.textContent = 'The approval request ended without an answer. The caller is not verified.';
+      }),
+    );
     const confirmForm = el(
       'form',
       {
@@ -447,7 +483,7 @@
     const notSetUp = user.activation === 'pending' || user.activation === 'expired';
     section.append(
       status,
-      el('div', { class: 'actions' }, send),
+      el('div', { class: 'actions' }, send, askApp),
       confirmForm,
       el('div', { class: 'actions' }, unlock, reset, notSetUp ? resend : undefined),
       result,

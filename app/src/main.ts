@@ -27,7 +27,8 @@ type Screen =
   | 'working'
   | 'password'
   | 'result'
-  | 'settings';
+  | 'settings'
+  | 'approve';
 type Action = 'reset' | 'unlock';
 
 const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -49,7 +50,15 @@ const state: {
   scanner?: Scanner;
   passwordTimer: number;
   installPrompt?: Event & { prompt(): Promise<void> };
+  /** The help desk's caller verification request on screen. */
+  approval?: CallerApproval;
 } = { changingMethod: false, passwordTimer: 0 };
+
+interface CallerApproval {
+  approvalId: string;
+  technicianName: string;
+  expiresAt: string;
+}
 
 const methodNames: Record<UnlockMethod, string> = { none: 'None', pin: 'PIN', biometric: biometricName() };
 const PASSWORD_SHOWN_SECONDS = 60;
@@ -279,6 +288,7 @@ function showHome(): void {
   byId('home-error').textContent = '';
   show('home');
   void refreshStatus();
+  void checkCallerApprovals();
 }
 
 async function refreshStatus(): Promise<void> {
@@ -299,6 +309,73 @@ async function refreshStatus(): Promise<void> {
     const when = new Date(lockedAt).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
     lockout.textContent = `Your account was locked (${when}). Tap Unlock account to unlock it.`;
   }
+}
+
+// ---- a help desk's caller verification ----
+
+/** Shows the first request of the help desk waiting for an answer, if any (checked whenever home is shown). */
+async function checkCallerApprovals(): Promise<void> {
+  const device = state.device;
+  if (!device) return;
+  const answer = await signedRequest<{ approvals: CallerApproval[] }>(device, 'GET', '/api/device/caller-approvals');
+  const [approval] = answer.status === 200 ? answer.body.approvals : [];
+  // Only from home: a request never interrupts a reset, a PIN or a password on screen.
+  if (!approval || byId('screen-home').hidden) return;
+  state.approval = approval;
+  const until = new Date(approval.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  byId('approve-who').textContent =
+    `${approval.technicianName} from your help desk is asking you to confirm it is you on the phone. This request ends at ${until}.`;
+  byId('approve-error').textContent = '';
+  show('approve');
+}
+
+async function answerCallerApproval(answer: 'approve' | 'deny'): Promise<void> {
+  const device = state.device;
+  const approval = state.approval;
+  if (!device || !approval) return;
+  const body: Record<string, unknown> = { approvalId: approval.approvalId, answer };
+  if (answer === 'approve' && device.unlockMethod === 'biometric') {
+    const challenge = await signedRequest<{ options: unknown }>(
+      device,
+      'POST',
+      '/api/device/webauthn/challenge',
+      JSON.stringify({ action: 'approve-caller' }),
+    );
+    if (challenge.status === 401) return showUnlinked();
+    if (challenge.status !== 200) {
+      byId('approve-error').textContent = failureText(challenge, false);
+      return;
+    }
+    try {
+      body['webauthn'] = await assertWithBiometric(challenge.body.options);
+    } catch {
+      byId('approve-error').textContent = `${methodNames.biometric} was not completed. Try again, or deny.`;
+      return;
+    }
+  }
+  const answered = await signedRequest<{ state: string }>(
+    device,
+    'POST',
+    '/api/device/caller-approvals',
+    JSON.stringify(body),
+  );
+  state.approval = undefined;
+  if (answered.status === 401) return showUnlinked();
+  if (answered.status === 404)
+    return showResult(
+      'fail',
+      'This request has ended',
+      'The request from your help desk expired or was replaced, so nothing was approved.',
+      'If you are still on the phone with them, ask them to send a new one.',
+    );
+  if (answered.status !== 200) return showResult('fail', 'No answer sent', failureText(answered, false));
+  if (answered.body.state === 'approved')
+    return showResult(
+      'ok',
+      'You approved',
+      `${approval.technicianName} can now help you with your account for the next 10 minutes.`,
+    );
+  showResult('ok', 'You denied', 'Your help desk was told. Nobody can act on your account with this request.');
 }
 
 function showUnlinked(): void {
@@ -672,6 +749,14 @@ function wire(): void {
       unlockThen(unlink);
   });
   byId('result-setup').addEventListener('click', startOver);
+  // Approving is guarded like a reset (the PIN, or Touch ID/Face ID with the request); denying grants nothing.
+  byId('approve-yes').addEventListener('click', () => unlockThen(() => answerCallerApproval('approve')));
+  byId('approve-no').addEventListener('click', () => void answerCallerApproval('deny'));
+  // Back from the background (the user read the notification, or switched from the phone call): look again.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && state.device && !byId('screen-home').hidden)
+      void checkCallerApprovals();
+  });
   window.addEventListener('beforeinstallprompt', (event) => {
     event.preventDefault();
     state.installPrompt = event as Event & { prompt(): Promise<void> };

@@ -105,7 +105,8 @@ self.addEventListener('notificationclick', (event) => {
       const open = windows.find((client) => client.url.startsWith(self.registration.scope));
       if (open) {
         const navigated = await open.navigate(target).catch(() => null);
-        await (navigated ?? open).focus();
+        // focus() needs the tap's user activation; a window brought to the action is enough without it.
+        await (navigated ?? open).focus().catch(() => undefined);
         return;
       }
       await self.clients.openWindow(target);

@@ -26,10 +26,17 @@ export const { handler } = wireAdminApi(env, {
 });
 
 function helpDeskInputs() {
-  const helpDeskEnv = parseEnv(['jobQueue', 'sms', 'enrollment', 'secretArns']);
+  const helpDeskEnv = parseEnv(['jobQueue', 'sms', 'enrollment', 'secretArns', 'webPush']);
+  // Caller approval requests reach the user's app by Web Push only where the stack gives this function the VAPID key.
+  const webPush = helpDeskEnv.VAPID_SECRET_ARN !== undefined;
   return {
     env: helpDeskEnv,
     clients: { sqs: createSqsClient(), smsVoice: createSmsVoiceClient() },
-    secrets: secretsManagerSecretsFrom(createSecretsClient(), helpDeskEnv, ['token-hmac-key']),
+    secrets: secretsManagerSecretsFrom(
+      createSecretsClient(),
+      helpDeskEnv,
+      webPush ? ['token-hmac-key', 'vapid-keys'] : ['token-hmac-key'],
+    ),
+    ...(webPush ? { webPush: {} } : {}),
   };
 }

@@ -280,6 +280,26 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
     },
     {
       method: 'POST',
+      path: '/admin/portal/api/users/{userGuid}/verify-caller/app',
+      handler: async (event) => {
+        const technician = await changeAs(event, 'technician');
+        return jsonResponse(
+          200,
+          await portal.requestCallerApproval(technician, pathId(event, 'userGuid'), requestIdOf(event)),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/portal/api/users/{userGuid}/verify-caller/app',
+      handler: async (event) => {
+        const technician = await signedIn(event);
+        portal.requireRole(technician, 'technician');
+        return jsonResponse(200, await portal.callerApprovalStatus(technician, pathId(event, 'userGuid')));
+      },
+    },
+    {
+      method: 'POST',
       path: '/admin/portal/api/users/{userGuid}/resend-activation',
       handler: async (event) => {
         const technician = await changeAs(event, 'technician');

@@ -23,6 +23,9 @@ import { createSmsSender } from './sms.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { Agent } from 'node:https';
+import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
+import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
 
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
 export const adminApiEnvSections = ['service', 'table', 'adminApi', 'email', 'enrollment', 'portal'] as const;
@@ -41,9 +44,14 @@ export interface AdminApiInputs {
    * the key that hashes codes). Only with PORTAL_OIDC_ISSUER; the IAM-only admin API does without.
    */
   helpDesk?: {
-    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'>;
+    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'> & Partial<EnvOf<'webPush'>>;
     clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client };
     secrets: Secrets;
+    /**
+     * Web Push of caller approval requests to the user's app, signed with the VAPID key pair in `secrets` (only when
+     * that secret is configured); without it the app finds a request when it opens.
+     */
+    webPush?: { agent?: Agent };
   };
 }
 
@@ -68,6 +76,7 @@ export function wireAdminApi(env: AdminApiEnv, inputs: AdminApiInputs) {
     callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
     rateLimiter: new DynamoRateLimiter(documentClient, { ...table, clock }),
     worker: inputs.worker,
+    logger: observability.logger,
   });
   const handler = createAdminApiHandler({
     observability,
@@ -131,6 +140,17 @@ function portalFrom(
     smsSender: createSmsSender(helpDesk.clients.smsVoice, helpDesk.env),
     jobQueue: new SqsJobQueue(helpDesk.clients.sqs, { queueUrl: helpDesk.env.JOB_QUEUE_URL }),
     secrets: helpDesk.secrets,
+    ...(helpDesk.webPush
+      ? {
+          webPushSender: new LibraryWebPushSender({
+            secrets: helpDesk.secrets,
+            subject: helpDesk.env.WEB_PUSH_SUBJECT ?? `mailto:${env.EMAIL_FROM}`,
+            allowedHosts: helpDesk.env.WEB_PUSH_HOSTS ?? DEFAULT_WEB_PUSH_HOSTS,
+            timeoutMs: 5_000,
+            ...(helpDesk.webPush.agent ? { agent: helpDesk.webPush.agent } : {}),
+          }),
+        }
+      : {}),
     productName: helpDesk.env.PRODUCT_NAME,
     activationTtlHours: helpDesk.env.ACTIVATION_TTL_HOURS,
     roleGroups: { admin: env.PORTAL_ADMIN_GROUPS, technician: env.PORTAL_TECHNICIAN_GROUPS },

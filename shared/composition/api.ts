@@ -11,7 +11,8 @@ import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import { createHttpsGet, type HttpsGet } from '../adapters/sns/message-verifier.js';
 import { SnsPushEndpoints } from '../adapters/sns/push-endpoints.js';
 import { createObservability } from '../observability/powertools.js';
-import { createAppRequestUseCases } from '../use-cases/app-requests/index.js';
+import { createAppRequestUseCases, createCallerApprovalUseCases } from '../use-cases/app-requests/index.js';
+import { DynamoCallerVerificationStore } from '../adapters/dynamodb/caller-verifications.js';
 import { createWebAuthnUseCases, unlinkDevice } from '../use-cases/app/index.js';
 import { SimpleWebAuthn } from '../adapters/webauthn/simple-webauthn.js';
 import { createDeviceUseCases, createSetupUseCases } from '../use-cases/enrollment/index.js';
@@ -130,6 +131,11 @@ export function wireApi(env: ApiEnv, inputs: ApiInputs) {
         }),
         passwordMustChange: env.RESET_FORCE_CHANGE,
         webPush,
+        callerApprovals: createCallerApprovalUseCases({
+          callerVerifications: new DynamoCallerVerificationStore(documentClient, table),
+          auditLog: adapters.auditLog,
+          clock: inputs.clock,
+        }),
       }),
       ...webPushRoutes(devices, webPush, { allowedHosts: env.WEB_PUSH_HOSTS }),
       ...snsRoutes,

@@ -27,3 +27,33 @@ export function callerVerifiedNow(verifiedUntil: Date | undefined, now: Date): b
 export function callerCodeSms(productName: string, code: string, technicianName: string): string {
   return `${productName}: your help desk (${technicianName}) is checking that they are speaking with you. If you are on the phone with them, read them this code: ${code}. It expires in 10 minutes. If you did not call them, do not share it.`;
 }
+
+/**
+ * The other way to verify a caller: an approval request to the user's bound app. The app shows the technician's name
+ * and the user approves (signed by the device's key, with Touch ID/Face ID where the device uses it) or denies. A
+ * request lives 5 minutes, is answered once, and an approval verifies exactly as a code does: that technician, that
+ * user, CALLER_VERIFIED_FOR_SECONDS. Requests share the codes' hourly cap per user, so a caller cannot flood the
+ * user's phone with prompts to approve (push fatigue).
+ */
+export const CALLER_APPROVAL_TTL_SECONDS = 300;
+
+export type CallerApprovalAnswer = 'approve' | 'deny';
+/** What the technician's page sees of the latest request (none: no request, or a code was sent since). */
+export type CallerApprovalState = 'none' | 'pending' | 'approved' | 'denied' | 'expired';
+
+/** A request the app lists: whom it is from and until when it can be answered. */
+export interface PendingCallerApproval {
+  approvalId: string;
+  technicianName: string;
+  expiresAt: Date;
+}
+
+/** The Web Push that tells the app a request is waiting (nothing secret: the app fetches the request signed). */
+export function callerApprovalPush(productName: string, technicianName: string) {
+  return {
+    title: `${productName}: your help desk is asking to verify you`,
+    body: `${technicianName} from your help desk is asking you to confirm it is you on the phone. Open ${productName} to approve or deny.`,
+    data: { kind: 'caller-approval', url: '/app/?action=approve-caller' },
+    actions: [],
+  };
+}

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import QRCode from 'qrcode';
 import type { BrowserContext, Page } from 'playwright-core';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import {
+  getSambaConnection,
   localDirectorySettings,
   lockOut,
   throwawayUsers,
@@ -14,14 +17,19 @@ import {
 import { captureLogs } from '../support/capture-logs.js';
 import { activateThroughAdminApi, adminCall } from '../support/local-blink.js';
 import { pollUntil } from '../support/poll.js';
+import { signedInTinaAndAdam } from '../integration/support/portal.js';
+import { startPushService, type PushServiceStandIn } from '../support/push-service.js';
 import {
   hasHorizontalOverflow,
   launchBrowser,
+  desktopViewport,
   openPage,
+  phoneViewport,
   screenshot,
+  smallPhoneViewport,
   screenshotDir,
   type PageProblems,
-  useBlinkInChromium,
+  type TestBrowser,
 } from './browser.js';
 
 // The Blink app in Chromium at a phone's size, against the local runtime on the Samba AD DC: linked from the setup
@@ -31,23 +39,47 @@ import {
 const ADMIN_TOKEN = `admin-${'app'.repeat(12)}`;
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const users = throwawayUsers();
-// Samba is the integration tier's DC: the browser project's global setup (jest.config.js) leases it for this run.
-const local = useBlinkInChromium({
-  env: { BLINK_VERSION: 'app-test' },
-  adminToken: ADMIN_TOKEN,
-  directory: localDirectorySettings(),
-});
+let blink: LocalBlink;
+let browser: TestBrowser;
+let pushService: PushServiceStandIn;
+let pushAgent: Agent;
 let phoneDigits = 1000;
 
-afterAll(() => users.removeAll());
+beforeAll(async () => {
+  // Samba is the integration tier's DC: the browser project's global setup (jest.config.js) leases it for this run.
+  // The lockout watch's Web Push goes to a loopback push service (Chromium's own is remote).
+  pushService = await startPushService();
+  pushAgent = new Agent({ ca: pushService.caPem });
+  [blink, browser] = await Promise.all([
+    startLocalBlink({
+      env: { BLINK_VERSION: 'app-test', WEB_PUSH_HOSTS: '127.0.0.1' },
+      port: 0,
+      adminToken: ADMIN_TOKEN,
+      lockoutScanIntervalSeconds: 3600,
+      directory: localDirectorySettings(),
+      webPushAgent: pushAgent,
+      // The portal's technicians sign in through the local identity provider (the caller approval test).
+      identityProvider: 'local',
+    }),
+    launchBrowser(),
+  ]);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await blink?.stop();
+  pushAgent?.destroy();
+  await pushService?.close();
+  await users.removeAll();
+});
 
 const admin = (method: 'GET' | 'POST', route: string, body?: unknown) =>
-  adminCall(local.blink, ADMIN_TOKEN, method, route, body);
+  adminCall(blink, ADMIN_TOKEN, method, route, body);
 
 /** A new Samba user activated through the admin API; returns the emailed setup link. */
 async function activatedSambaUser(prefix: string): Promise<{ user: TestUser; userGuid: string; link: string }> {
   const user = await users.create(prefix);
-  const { userGuid, link } = await activateThroughAdminApi(local.blink, ADMIN_TOKEN, user.samAccountName);
+  const { userGuid, link } = await activateThroughAdminApi(blink, ADMIN_TOKEN, user.samAccountName);
   return { user, userGuid, link };
 }
 
@@ -83,8 +115,85 @@ async function writeQrVideo(file: string, text: string): Promise<void> {
   );
 }
 
-/** Service worker registration ids by origin, as the DevTools protocol reports them (for deliverPushMessage). */
-const registrationIds = new Map<string, string>();
+/** How many groups of the shown password have their characters on more than one line. */
+const GROUPS_BROKEN_ACROSS_LINES = `Array.from(document.querySelectorAll('#password-value .group')).filter((group) =>
+  new Set(Array.from(group.children).map((glyph) => Math.round(glyph.getBoundingClientRect().top))).size > 1).length`;
+
+/** The notifications the app's service worker shows, as plain data. */
+const SHOWN_NOTIFICATIONS =
+  'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data, actions: n.actions.map((a) => a.action) })))';
+
+/**
+ * Delivers `payload` to the app's service worker as a push message (CDP `ServiceWorker.deliverPushMessage`; Chromium's
+ * own push service is remote) and returns the notifications shown once there is one.
+ */
+async function showPush(context: BrowserContext, app: Page, payload: string): Promise<unknown[]> {
+  await context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
+  await app.evaluate('navigator.serviceWorker.ready.then(() => true)');
+  const cdp = await context.newCDPSession(app);
+  const registrationIds = new Map<string, string>();
+  cdp.on(
+    'ServiceWorker.workerRegistrationUpdated',
+    (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
+      for (const registration of event.registrations) {
+        if (!registration.isDeleted)
+          registrationIds.set(new URL(registration.scopeURL).origin, registration.registrationId);
+      }
+    },
+  );
+  await cdp.send('ServiceWorker.enable');
+  const registrationId = await pollUntil(async () => registrationIds.get(blink.publicBaseUrl), {
+    timeoutMs: 5_000,
+    description: 'the service worker registration',
+  });
+  try {
+    // Delivered again while none is shown: the protocol may answer before the worker took the first one.
+    return await pollUntil(
+      async () => {
+        await cdp.send('ServiceWorker.deliverPushMessage', {
+          origin: blink.publicBaseUrl,
+          registrationId,
+          data: payload,
+        });
+        const notifications = (await app.evaluate(SHOWN_NOTIFICATIONS)) as unknown[];
+        return notifications.length > 0 ? notifications : undefined;
+      },
+      { timeoutMs: 10_000, description: 'the notification' },
+    );
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
+ * Taps the shown notification (`action`: one of its buttons, '' for the notification itself) by dispatching a
+ * `notificationclick` in the service worker: the DevTools protocol cannot click a notification. An event made by a
+ * script is not trusted, so the worker may not open a new window from it (only a real tap allows that); the test
+ * keeps the app open, as a phone does in the background, and the handler must bring it to the action.
+ */
+async function tapNotification(context: BrowserContext, action: string): Promise<void> {
+  const worker = await pollUntil(
+    async () => context.serviceWorkers().find((candidate) => candidate.url() === `${blink.publicBaseUrl}/app/sw.js`),
+    { timeoutMs: 5_000, description: "the app's service worker" },
+  );
+  const tapped = await worker.evaluate(`self.registration.getNotifications().then((shown) => {
+    if (shown.length !== 1) return shown.length;
+    self.dispatchEvent(new NotificationEvent('notificationclick', { notification: shown[0], action: ${JSON.stringify(action)} }));
+    return 1;
+  })`);
+  expect(tapped).toBe(1);
+}
+
+/** The id of the device the app linked (from its IndexedDB record). */
+async function linkedDeviceId(app: Page): Promise<string> {
+  return (await app.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('blink-app');
+      open.onsuccess = () => {
+        const get = open.result.transaction('device').objectStore('device').get('current');
+        get.onsuccess = () => resolve(get.result.deviceId);
+      };
+    })`)) as string;
+}
 
 /** Runs axe-core in the page (through the DevTools protocol, so the page's CSP does not apply) and lists violations. */
 async function axeViolations(page: Page): Promise<string[]> {
@@ -121,7 +230,7 @@ async function setupPageAtQr(context: BrowserContext, link: string): Promise<{ p
 async function openAppFromSetupPage(setupPage: Page): Promise<Page> {
   const link = setupPage.getByRole('link', { name: 'On this phone? Open the Blink app' });
   const href = (await link.getAttribute('href')) ?? '';
-  expect(href).toMatch(new RegExp(`^${local.blink.publicBaseUrl}/app/enroll#[A-Za-z0-9_-]{22}$`));
+  expect(href).toMatch(new RegExp(`^${blink.publicBaseUrl}/app/enroll#[A-Za-z0-9_-]{22}$`));
   const [appPage] = await Promise.all([setupPage.context().waitForEvent('page'), link.click()]);
   await appPage.waitForLoadState();
   return appPage;
@@ -130,7 +239,7 @@ async function openAppFromSetupPage(setupPage: Page): Promise<Page> {
 /** A new activated user's setup page at its QR step, and the app opened from it on this phone. */
 async function appOpenedForNewUser(prefix: string) {
   const { user, userGuid, link } = await activatedSambaUser(prefix);
-  const setup = await setupPageAtQr(local.browser.context, link);
+  const setup = await setupPageAtQr(browser.context, link);
   const app = await openAppFromSetupPage(setup.page);
   return { user, userGuid, setup, app };
 }
@@ -142,7 +251,7 @@ describe('the Blink app', () => {
 
     // The code left the address bar at once; the first question is the guide's.
     await app.getByRole('heading', { name: 'How do you want to unlock Blink?' }).waitFor();
-    expect(app.url()).toBe(`${local.blink.publicBaseUrl}/app/`);
+    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
     expect(await app.locator('#screen-method').innerText()).toContain(
       'Select which method of authentication for the app you prefer',
     );
@@ -180,6 +289,15 @@ describe('the Blink app', () => {
     expect(password.length).toBeGreaterThanOrEqual(15);
     expect(await app.locator('#password-change').innerText()).toContain('Windows then asks you to choose a new one');
     await checkScreen(app, 'password');
+    // Each group stays on one line, even on a small phone with its largest text (twice the size): lines break between
+    // groups only, and nothing scrolls sideways.
+    await app.setViewportSize(smallPhoneViewport);
+    await app.evaluate('document.documentElement.style.fontSize = "200%"');
+    expect(await app.evaluate(GROUPS_BROKEN_ACROSS_LINES)).toBe(0);
+    expect(await hasHorizontalOverflow(app)).toBe(false);
+    await screenshot(app, 'app-password-large-text');
+    await app.evaluate('document.documentElement.style.fontSize = ""');
+    await app.setViewportSize(phoneViewport);
     // AD took it (773: must change at next sign-in); the old one is gone.
     expect(await tryBind(user.dn, password)).toBe('773');
     expect(await tryBind(user.dn, user.password)).toBe('52e');
@@ -192,7 +310,7 @@ describe('the Blink app', () => {
     await lockOut(user);
     expect(await tryBind(user.dn, password)).toBe('775');
     // The lockout watch records it; the home screen shows it (the fallback when notifications are off).
-    await local.blink.composition.lockoutWatch.scan(randomUUID());
+    await blink.composition.lockoutWatch.scan(randomUUID());
     await app.getByRole('button', { name: 'Done' }).click();
     const lockoutNote = app.locator('#home-lockout');
     await pollUntil(async () => ((await lockoutNote.isVisible()) ? true : undefined), {
@@ -212,9 +330,9 @@ describe('the Blink app', () => {
     await app.getByRole('button', { name: 'Unlock account' }).click();
     await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
     // A notification's action opens the app on that action (/app/?action=unlock): it goes straight to it.
-    await app.goto(`${local.blink.publicBaseUrl}/app/?action=unlock`);
+    await app.goto(`${blink.publicBaseUrl}/app/?action=unlock`);
     await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
-    expect(app.url()).toBe(`${local.blink.publicBaseUrl}/app/`);
+    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
 
     expect(setup.problems.pageErrors).toEqual([]);
     expect(await setup.problems.cspViolations()).toEqual([]);
@@ -222,12 +340,12 @@ describe('the Blink app', () => {
 
   it('Touch ID/Face ID: a platform credential at binding, a user-verified assertion per request; without UV the server refuses', async () => {
     const { user, userGuid, link } = await activatedSambaUser('appbio');
-    const setup = await setupPageAtQr(local.browser.context, link);
+    const setup = await setupPageAtQr(browser.context, link);
     const href =
       (await setup.page.getByRole('link', { name: 'On this phone? Open the Blink app' }).getAttribute('href')) ?? '';
     // The virtual authenticator belongs to a page, so the app is opened in a page that has one (same link).
-    const { page: app, problems } = await openPage(local.browser.context);
-    const cdp = await local.browser.context.newCDPSession(app);
+    const { page: app, problems } = await openPage(browser.context);
+    const cdp = await browser.context.newCDPSession(app);
     await cdp.send('WebAuthn.enable');
     const { authenticatorId } = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: {
@@ -289,9 +407,36 @@ describe('the Blink app', () => {
       'Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.',
     );
     await checkScreen(app, 'biometric-refused');
-    const audit = await local.blink.composition.adapters.auditLog.listForUser(userGuid, 50);
+    const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
     expect(audit.filter((event) => event.action === 'unlock-requested')).toEqual([]);
     expect(audit.filter((event) => event.action === 'reset-requested')).toHaveLength(1);
+
+    // Approving a help desk's caller verification needs the same: without user verification the server refuses the
+    // approval and the request stays open; with it, the technician is verified.
+    const { tina } = await signedInTinaAndAdam(blink);
+    const approvalState = async () =>
+      (
+        (await (await tina.request(`/admin/portal/api/users/${userGuid}/verify-caller/app`)).json()) as {
+          state: string;
+        }
+      ).state;
+    expect((await tina.change(`/admin/portal/api/users/${userGuid}/verify-caller/app`, {})).status).toBe(200);
+    await app.goto(`${blink.publicBaseUrl}/app/`);
+    await app.getByRole('heading', { name: 'Your help desk is asking to verify you. Approve?' }).waitFor();
+    const notApproved = app.waitForResponse(
+      (response) => response.url().endsWith('/api/device/caller-approvals') && response.request().method() === 'POST',
+    );
+    await app.getByRole('button', { name: 'Approve' }).click();
+    expect((await notApproved).status()).toBe(403);
+    await app.getByRole('heading', { name: 'No answer sent' }).waitFor();
+    expect(await approvalState()).toBe('pending');
+
+    await app.unroute('**/api/device/webauthn/challenge');
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+    await app.goto(`${blink.publicBaseUrl}/app/`);
+    await app.getByRole('button', { name: 'Approve' }).click();
+    await app.getByRole('heading', { name: 'You approved' }).waitFor();
+    expect(await approvalState()).toBe('approved');
     expect(problems.pageErrors).toEqual([]);
   });
 
@@ -340,7 +485,7 @@ describe('the Blink app', () => {
 
     // Settings: the unlock method, notifications, about. Chromium's push service is remote, so here subscribing
     // fails after the VAPID key was fetched and permission given: the app says so instead of claiming success.
-    await local.browser.context.grantPermissions(['notifications'], { origin: local.blink.publicBaseUrl });
+    await browser.context.grantPermissions(['notifications'], { origin: blink.publicBaseUrl });
     await app.getByRole('button', { name: 'Settings' }).click();
     await app.getByRole('heading', { name: 'Settings' }).waitFor();
     expect(await app.locator('#settings-method').innerText()).toBe('PIN');
@@ -396,13 +541,7 @@ describe('the Blink app', () => {
     const { app } = await appOpenedForNewUser('apprev');
     await app.getByRole('button', { name: /^None/ }).click();
     await app.getByRole('button', { name: 'Reset password' }).waitFor();
-    const deviceId = (await app.evaluate(`new Promise((resolve) => {
-      const open = indexedDB.open('blink-app');
-      open.onsuccess = () => {
-        const get = open.result.transaction('device').objectStore('device').get('current');
-        get.onsuccess = () => resolve(get.result.deviceId);
-      };
-    })`)) as string;
+    const deviceId = await linkedDeviceId(app);
     await admin('POST', `/admin/devices/${deviceId}/revoke`);
     await app.getByRole('button', { name: 'Reset password' }).click();
     await app.getByRole('heading', { name: 'This phone is no longer linked' }).waitFor();
@@ -430,7 +569,7 @@ describe('the Blink app', () => {
     await app.getByRole('button', { name: 'Continue' }).click();
     await app.getByRole('heading', { name: 'This phone is unlinked' }).waitFor();
     await checkScreen(app, 'unlinked');
-    const emails = await local.blink.listEmails();
+    const emails = await blink.listEmails();
     expect(
       emails
         .filter((email) => email.to.toLowerCase() === `${user.samAccountName}@corp.example.test`)
@@ -460,7 +599,7 @@ describe('the Blink app', () => {
       await writeQrVideo(cameraFile, uri);
 
       const { page: app, problems } = await openPage(cameraBrowser.context);
-      await app.goto(`${local.blink.publicBaseUrl}/app/`);
+      await app.goto(`${blink.publicBaseUrl}/app/`);
       await app.getByRole('heading', { name: 'Add Blink to your Home Screen' }).waitFor();
       expect(await app.locator('#screen-install').innerText()).toContain('Add to Home Screen');
       await checkScreen(app, 'install');
@@ -481,45 +620,18 @@ describe('the Blink app', () => {
       expect(installabilityErrors).toEqual([]);
 
       // A lockout push (the push helper's payload) is shown with its actions by the service worker.
-      await cameraBrowser.context.grantPermissions(['notifications'], { origin: local.blink.publicBaseUrl });
-      cdp.on(
-        'ServiceWorker.workerRegistrationUpdated',
-        (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
-          for (const registration of event.registrations) {
-            if (!registration.isDeleted)
-              registrationIds.set(new URL(registration.scopeURL).origin, registration.registrationId);
-          }
-        },
-      );
-      await cdp.send('ServiceWorker.enable');
-      const registrationId = await pollUntil(async () => registrationIds.get(local.blink.publicBaseUrl), {
-        timeoutMs: 5_000,
-        description: 'the service worker registration',
-      });
-      const push = () =>
-        cdp.send('ServiceWorker.deliverPushMessage', {
-          origin: local.blink.publicBaseUrl,
-          registrationId,
-          data: JSON.stringify({
-            title: 'Your Windows account is locked',
-            body: 'Unlock it or reset your password.',
-            data: { kind: 'lockout', url: '/app/?action=unlock' },
-            actions: [
-              { action: 'unlock', title: 'Unlock' },
-              { action: 'reset', title: 'Reset password' },
-            ],
-          }),
-        });
-      // Delivered again while none is shown: the protocol may answer before the worker took the first one.
-      const shown = await pollUntil(
-        async () => {
-          await push();
-          const notifications = (await app.evaluate(
-            'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data, actions: n.actions.map((a) => a.action) })))',
-          )) as unknown[];
-          return notifications.length > 0 ? notifications : undefined;
-        },
-        { timeoutMs: 10_000, description: 'the lockout notification' },
+      const shown = await showPush(
+        cameraBrowser.context,
+        app,
+        JSON.stringify({
+          title: 'Your Windows account is locked',
+          body: 'Unlock it or reset your password.',
+          data: { kind: 'lockout', url: '/app/?action=unlock' },
+          actions: [
+            { action: 'unlock', title: 'Unlock' },
+            { action: 'reset', title: 'Reset password' },
+          ],
+        }),
       );
       expect(shown).toEqual([
         {
@@ -555,5 +667,127 @@ describe('the Blink app', () => {
     } finally {
       await cameraBrowser.close();
     }
+  });
+
+  it("a lockout on Samba → the lockout watch's Web Push → the notification's Unlock, Reset and plain tap open the app on that action", async () => {
+    const { user, app } = await appOpenedForNewUser('appnote');
+    await app.getByRole('button', { name: /^None/ }).click();
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    const problems: string[] = [];
+    app.on('pageerror', (error) => problems.push(error.message));
+    // The app's subscription, as the signed PUT /api/device/web-push saves it (that route has its own tests), points at
+    // the loopback push service; what reaches it is what a phone's push service would hand to the service worker.
+    const subscription = pushService.subscribe();
+    expect(await blink.composition.adapters.deviceStore.saveWebPush(await linkedDeviceId(app), subscription)).toBe(
+      true,
+    );
+    const pushesToThisPhone = () =>
+      pushService.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
+
+    await lockOut(user);
+    expect(await tryBind(user.dn, user.password)).toBe('775');
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    expect(pushService.refusals()).toEqual([]);
+    const [push] = pushesToThisPhone();
+    if (!push) throw new Error('the lockout watch sent no Web Push to this phone');
+    expect(await showPush(browser.context, app, push.plaintext)).toEqual([
+      expect.objectContaining({ title: 'Blink: account locked', actions: ['unlock', 'reset'] }),
+    ]);
+    await screenshot(app, 'app-notification-home');
+
+    // Unlock: the app comes to /app/?action=unlock and unlocks the real lockout; the notification is gone.
+    const opened = (action: string) =>
+      app.waitForRequest(
+        (request) => request.isNavigationRequest() && request.url() === `${blink.publicBaseUrl}/app/?action=${action}`,
+      );
+    const toUnlock = opened('unlock');
+    await tapNotification(browser.context, 'unlock');
+    await toUnlock;
+    await app.getByRole('heading', { name: 'Your account is unlocked' }).waitFor({ timeout: 30_000 });
+    expect(await tryBind(user.dn, user.password)).toBe('ok');
+    expect(await app.evaluate(SHOWN_NOTIFICATIONS)).toEqual([]);
+    expect(app.url()).toBe(`${blink.publicBaseUrl}/app/`);
+
+    // Reset: the app comes to /app/?action=reset and shows a new password that binds on Samba.
+    await showPush(browser.context, app, push.plaintext);
+    const toReset = opened('reset');
+    await tapNotification(browser.context, 'reset');
+    await toReset;
+    await app.getByRole('heading', { name: 'Your new password' }).waitFor({ timeout: 30_000 });
+    const password = (await app.locator('#password-value').innerText()).replace(/\s/g, '');
+    expect(await tryBind(user.dn, password)).toBe('773');
+    await app.getByRole('button', { name: 'Hide now' }).click();
+
+    // A tap on the notification itself opens the action its data names (Unlock): nothing was locked this time.
+    await showPush(browser.context, app, push.plaintext);
+    const toTapped = opened('unlock');
+    await tapNotification(browser.context, '');
+    await toTapped;
+    await app.getByRole('heading', { name: 'Your account was not locked' }).waitFor({ timeout: 30_000 });
+    await checkScreen(app, 'notification-tapped');
+    expect(problems).toEqual([]);
+  });
+
+  it('a help desk technician asks the app to verify the caller; the user approves at 390×844; the portal shows verified', async () => {
+    const { user, userGuid, app } = await appOpenedForNewUser('appappr');
+    await app.getByRole('button', { name: /^None/ }).click();
+    await app.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    // Subscribed to Web Push at the loopback push service (Chromium's own is remote), as the lockout test does.
+    const subscription = pushService.subscribe();
+    expect(await blink.composition.adapters.deviceStore.saveWebPush(await linkedDeviceId(app), subscription)).toBe(
+      true,
+    );
+    // Blink stays open in the background on its home screen while the user is on the phone with the help desk.
+
+    // Tina (Blink Technicians) signs in to the portal through the local identity provider and opens the user.
+    const { page: portal, problems: portalProblems } = await openPage(browser.context, desktopViewport);
+    await portal.goto(`${blink.url}/admin/`);
+    await portal.getByLabel('User name').fill('tina.tech');
+    await portal.getByLabel('Password').fill(getSambaConnection().fixtures.fixturePassword);
+    await portal.getByRole('button', { name: 'Sign in' }).click();
+    await portal.getByRole('heading', { name: 'Users' }).waitFor();
+    await portal.goto(`${blink.url}/admin/#/user/${userGuid}`);
+    await portal.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
+    expect(await portal.locator('#unlock').isDisabled()).toBe(true);
+    await portal.getByRole('button', { name: 'Verify caller: ask the app' }).click();
+    await pollUntil(
+      async () =>
+        (await portal.locator('#verify-status').innerText()).includes('Waiting for the answer') ? true : undefined,
+      { timeoutMs: 10_000, description: 'the request sent' },
+    );
+
+    // The push reaches the phone; tapping the notification opens Blink on the request, which names the technician.
+    const push = await pollUntil(
+      async () =>
+        pushService.received().find((received) => subscription.endpoint.endsWith(`/${received.subscriptionId}`)),
+      { timeoutMs: 10_000, description: 'the approval push' },
+    );
+    expect(await showPush(browser.context, app, push.plaintext)).toEqual([
+      expect.objectContaining({ title: 'Blink: your help desk is asking to verify you', actions: [] }),
+    ]);
+    const opened = app.waitForRequest(
+      (request) => request.isNavigationRequest() && request.url() === `${blink.publicBaseUrl}/app/`,
+    );
+    await tapNotification(browser.context, '');
+    await opened;
+    await app.getByRole('heading', { name: 'Your help desk is asking to verify you. Approve?' }).waitFor();
+    expect(await app.locator('#approve-who').innerText()).toMatch(
+      /^Tina Tech from your help desk is asking you to confirm it is you on the phone\. This request ends at .+\.$/,
+    );
+    await checkScreen(app, 'caller-approval');
+    await app.getByRole('button', { name: 'Approve' }).click();
+    await app.getByRole('heading', { name: 'You approved' }).waitFor();
+    await checkScreen(app, 'caller-approved');
+
+    // The portal sees the approval (it polls): verified for Tina only, and Unlock / Reset become available.
+    await pollUntil(
+      async () =>
+        (await portal.locator('#verify-status').innerText()).startsWith('Caller verified until') ? true : undefined,
+      { timeoutMs: 10_000, description: 'the portal showing the approval' },
+    );
+    expect(await portal.locator('#verify-status').innerText()).toMatch(/, for you only\.$/);
+    expect(await portal.locator('#unlock').isDisabled()).toBe(false);
+    await screenshot(portal, 'portal-caller-approved-desktop');
+    expect(portalProblems.pageErrors).toEqual([]);
   });
 });

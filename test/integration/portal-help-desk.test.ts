@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { pollUntil } from '../support/poll.js';
 import { PortalClient } from '../support/portal-client.js';
-import { enrolledSambaUser } from './support/portal.js';
-import { getSambaConnection, lockOut, tryBind, useSambaSuite } from './support/samba.js';
+import { enrolledSambaUser, signedInTinaAndAdam } from './support/portal.js';
+import { lockOut, tryBind, useSambaSuite } from './support/samba.js';
 
 // Caller-verified help-desk actions against Samba AD: the technician signs in through the local identity provider
 // (Samba fixture users in Blink Technicians / Blink Admins), sends a code to the user's verified phone, types what the
@@ -16,16 +16,7 @@ let tina: PortalClient;
 let adam: PortalClient;
 
 beforeAll(async () => {
-  const { fixtures } = getSambaConnection();
-  tina = new PortalClient(blink);
-  adam = new PortalClient(blink);
-  for (const [client, name] of [
-    [tina, 'tina.tech'],
-    [adam, 'adam.itadmin'],
-  ] as const) {
-    const callback = await client.signIn(name, fixtures.fixturePassword);
-    if (callback.status !== 200) throw new Error(`${name} could not sign in to the portal (${callback.status})`);
-  }
+  ({ tina, adam } = await signedInTinaAndAdam(blink));
 });
 
 const enrolledUser = (prefix: string) => enrolledSambaUser(blink, ADMIN_TOKEN, users, prefix);

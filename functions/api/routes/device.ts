@@ -3,7 +3,11 @@ import * as z from 'zod';
 import { deviceHeaders, devicePublicKeySchema, samePublicKey } from '../../../shared/domain/device-signature.js';
 import { isPushPlatform, pushTokenSchemas } from '../../../shared/domain/push-token.js';
 import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
-import type { AppRequestKind, AppRequestUseCases } from '../../../shared/use-cases/app-requests/index.js';
+import type {
+  AppRequestKind,
+  AppRequestUseCases,
+  CallerApprovalUseCases,
+} from '../../../shared/use-cases/app-requests/index.js';
 import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/index.js';
 import type { ApiRoute } from '../handler.js';
 import type { AuthenticatedDevice } from '../../../shared/use-cases/app-requests/index.js';
@@ -121,6 +125,10 @@ const bindingInvalidBody: ErrorBody = {
 export const unauthorizedBody: ErrorBody = {
   error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' },
 };
+/** The same answer for an unknown, answered, expired or another user's caller verification request. */
+const approvalNotFoundBody: ErrorBody = {
+  error: { code: 'NOT_FOUND', message: 'This request from your help desk is no longer waiting for an answer.' },
+};
 /** The same answer for an unknown request id and another device's request. */
 const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
 
@@ -128,7 +136,18 @@ const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'N
 const emptyBody = z.object({}).strict();
 /** Reset and unlock: nothing, or the WebAuthn assertion of a device that unlocks with Touch ID/Face ID. */
 const actionBody = z.object({ webauthn: authenticationResponseSchema.optional() }).strict();
-const challengeBody = z.object({ action: z.enum(['reset', 'unlock']) }).strict();
+const challengeBody = z.object({ action: z.enum(['reset', 'unlock', 'approve-caller']) }).strict();
+/** The answer to a help desk's caller verification: approve (with the assertion of a biometric device) or deny. */
+const callerApprovalBody = z
+  .object({
+    approvalId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{22}$/)
+      .max(22),
+    answer: z.enum(['approve', 'deny']),
+    webauthn: authenticationResponseSchema.optional(),
+  })
+  .strict();
 const registrationOptionsBody = z.object({ bindingCode: z.string().min(1).max(256) }).strict();
 
 const webauthnInvalidBody: ErrorBody = {
@@ -177,9 +196,11 @@ export function deviceRoutes(
     passwordMustChange: boolean;
     /** The lockout the status answer reports (recentLockout), when Web Push is wired. */
     webPush?: WebPushUseCases;
+    /** A help desk's caller verification requests, listed to the user's app and answered by it. */
+    callerApprovals?: CallerApprovalUseCases;
   },
 ): ApiRoute[] {
-  const { webPush } = app;
+  const { webPush, callerApprovals } = app;
   const appRequest = (kind: AppRequestKind): ApiRoute => ({
     method: 'POST',
     path: `/api/device/${kind}`,
@@ -256,6 +277,7 @@ export function deviceRoutes(
         return jsonResponse(200, { options });
       },
     },
+    ...(callerApprovals ? callerApprovalRoutes(devices, callerApprovals, app.webauthn) : []),
     {
       method: 'GET',
       path: '/api/device/requests/{requestId}',
@@ -269,6 +291,58 @@ export function deviceRoutes(
           200,
           result.state === 'password-ready' ? { ...result, mustChangePassword: app.passwordMustChange } : result,
         );
+      },
+    },
+  ];
+}
+
+/**
+ * The help desk's caller verification in the app: the requests waiting for this device's user, and the answer, signed
+ * by the device and, for a Touch ID/Face ID device approving, with a user-verified assertion for `approve-caller`.
+ */
+function callerApprovalRoutes(
+  devices: DeviceUseCases,
+  callerApprovals: CallerApprovalUseCases,
+  webauthn: WebAuthnUseCases,
+): ApiRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/device/caller-approvals',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const authenticated = await devices.authenticate(signedRequest(event));
+        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+        const approvals = await callerApprovals.pending(authenticated);
+        return jsonResponse(200, {
+          approvals: approvals.map(({ approvalId, technicianName, expiresAt }) => ({
+            approvalId,
+            technicianName,
+            expiresAt: expiresAt.toISOString(),
+          })),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/device/caller-approvals',
+      handler: async (event: APIGatewayProxyEvent) => {
+        const authenticated = await devices.authenticate(signedRequest(event));
+        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+        const body = parseJsonBody(event, callerApprovalBody);
+        // Denying needs no Face ID (it grants nothing); approving does on a device that unlocks with it.
+        if (
+          body.answer === 'approve' &&
+          !(await webauthn.verifyAssertion(authenticated.device, 'approve-caller', body.webauthn))
+        )
+          return jsonResponse(403, userVerificationBody);
+        const state = await callerApprovals.answer(
+          authenticated,
+          body.approvalId,
+          body.answer,
+          event.requestContext?.requestId,
+        );
+        if (!state) return jsonResponse(404, approvalNotFoundBody);
+        return jsonResponse(200, { state });
       },
     },
   ];

@@ -6,3 +6,4 @@ export {
   resetLimitKeys,
   type ResetLimits,
 } from './app-request-use-cases.js';
+export { type CallerApprovalUseCases, createCallerApprovalUseCases } from './caller-approval.js';

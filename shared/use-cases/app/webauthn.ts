@@ -16,7 +16,8 @@ export interface WebAuthnDependencies {
   logger: Logger;
 }
 
-export type DeviceAction = 'reset' | 'unlock';
+/** What an assertion is bound to: a reset, an unlock, or approving a help desk's caller verification. */
+export type DeviceAction = 'reset' | 'unlock' | 'approve-caller';
 
 /** How long an assertion challenge lives: one Face ID prompt, not more. */
 export const ASSERTION_CHALLENGE_TTL_SECONDS = 120;

@@ -13,6 +13,8 @@ import type { Secrets } from '../../ports/secrets.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import type { WorkerInvoker } from '../../ports/directory-worker.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
+import type { WebPushSender } from '../../ports/web-push-sender.js';
+import type { Logger } from '../../ports/logger.js';
 
 export interface PortalDependencies extends PortalUserDirectoryDependencies, PortalHelpDeskDependencies {
   identityProvider: IdentityProvider;
@@ -49,4 +51,9 @@ export interface PortalHelpDeskDependencies {
   productName: string;
   /** The directory worker's admin entry: resending an activation goes through it, as the CLI's does. */
   worker: WorkerInvoker;
+  /** The user's bound apps, asked to approve a caller verification. */
+  deviceStore: DeviceStore;
+  /** Web Push to those apps (the approval request); without it the app finds the request when it opens. */
+  webPushSender?: WebPushSender;
+  logger?: Logger;
 }

@@ -2,6 +2,7 @@ import type { PortalDependencies } from './dependencies.js';
 import { authenticate, requireCsrfToken, requireRole, signOut, type PortalUser } from './session.js';
 import { beginSignIn, completeSignIn } from './sign-in.js';
 import { findUsers, userDetail } from './users.js';
+import { callerApprovalStatus, requestCallerApproval } from './caller-approval.js';
 import { callerVerifiedUntil, confirmCaller, helpDeskAction, resendActivation, sendCallerCode } from './help-desk.js';
 
 export type { PortalDependencies } from './dependencies.js';
@@ -27,6 +28,10 @@ export function createPortalUseCases(deps: PortalDependencies) {
     resendActivation: (technician: PortalUser, userGuid: string, requestId: string) =>
       resendActivation(deps, technician, userGuid, requestId),
     callerVerifiedUntil: (technician: PortalUser, userGuid: string) => callerVerifiedUntil(deps, technician, userGuid),
+    requestCallerApproval: (technician: PortalUser, userGuid: string, requestId: string) =>
+      requestCallerApproval(deps, technician, userGuid, requestId),
+    callerApprovalStatus: (technician: PortalUser, userGuid: string) =>
+      callerApprovalStatus(deps, technician, userGuid),
     helpDeskAction: (technician: PortalUser, userGuid: string, kind: 'unlock' | 'reset', requestId: string) =>
       helpDeskAction(deps, technician, userGuid, kind, requestId),
   };

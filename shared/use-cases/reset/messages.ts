@@ -54,7 +54,9 @@ interface Recipient {
 
 /** Where the request came from, as the notice names it. */
 function channelWords(channel: 'sms' | 'app' | 'help-desk'): string {
-  if (channel === 'help-desk') return 'by your help desk, after they verified you with a code sent to your phone';
+  // Verified by a code to the phone or an approval in the app: the notice says what both mean.
+  if (channel === 'help-desk')
+    return 'by your help desk, after they checked it was you (a code sent to your phone or an approval in the Blink app)';
   return channel === 'sms' ? 'by text message from your registered mobile number' : `from the app on your linked phone`;
 }
 

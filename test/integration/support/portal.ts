@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { DeviceClient, generateDeviceKeys } from '../../../device-client/client.js';
+import { PortalClient } from '../../support/portal-client.js';
+import { getSambaConnection } from './samba.js';
 import type { LocalBlink } from '../../../local/runtime.js';
 import { activeEnrollment } from '../../support/enrollments.js';
 import type { TestUser, throwawayUsers } from './samba.js';
@@ -30,4 +34,37 @@ export async function enrolledSambaUser(
     0,
   );
   return { user, userGuid, phone };
+}
+
+/** A device bound to the user (put straight into the store, as setup would) and a client that signs as it. */
+export async function boundDevice(
+  blink: LocalBlink,
+  userGuid: string,
+): Promise<{ deviceId: string; client: DeviceClient }> {
+  const keys = generateDeviceKeys();
+  const deviceId = randomUUID();
+  await blink.composition.adapters.deviceStore.add({
+    deviceId,
+    userGuid,
+    publicKey: keys.publicKey,
+    unlockMethod: 'none',
+    platform: 'other',
+    boundAt: new Date(),
+  });
+  return { deviceId, client: new DeviceClient(blink.url, deviceId, keys.privateKey) };
+}
+
+/** The portal signed in as the Samba fixtures Tina (Blink Technicians) and Adam (Blink Admins), one client each. */
+export async function signedInTinaAndAdam(blink: LocalBlink): Promise<{ tina: PortalClient; adam: PortalClient }> {
+  const { fixtures } = getSambaConnection();
+  const tina = new PortalClient(blink);
+  const adam = new PortalClient(blink);
+  for (const [client, name] of [
+    [tina, 'tina.tech'],
+    [adam, 'adam.itadmin'],
+  ] as const) {
+    const callback = await client.signIn(name, fixtures.fixturePassword);
+    if (callback.status !== 200) throw new Error(`${name} could not sign in to the portal (${callback.status})`);
+  }
+  return { tina, adam };
 }
