@@ -255,9 +255,12 @@ export interface SambaSuite {
   users: ThrowawayUsers;
 }
 
-/** Starts the local runtime on the test DC for one test file; `options` adds to or overrides useLocalBlink's. */
-export function useSambaSuite(options: LocalBlinkOptions = {}): SambaSuite {
-  const blink = useLocalBlink({ directory: localDirectorySettings(), ...options });
+/** Starts the local runtime on the test DC for one test file; `options` as useLocalBlink's, which they add to. */
+export function useSambaSuite(options: LocalBlinkOptions | (() => LocalBlinkOptions) = {}): SambaSuite {
+  const blink = useLocalBlink(() => ({
+    directory: localDirectorySettings(),
+    ...(typeof options === 'function' ? options() : options),
+  }));
   const directory = new LdapDirectory(directoryOptions());
   const users = throwawayUsers();
   afterAll(async () => {
