@@ -69,15 +69,20 @@ function bulkLoad(first: number, count: number, withPassword: number, password: 
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** A raw LDAPS client on the bench DC, trusting its CA; `timeoutMs` per operation. */
+function benchDcClient(caPem: string, timeoutMs: number): Client {
+  return new Client({
+    url: `ldaps://${ADDRESS}:636`,
+    tlsOptions: { ca: [caPem] },
+    connectTimeout: 3000,
+    timeout: timeoutMs,
+  });
+}
+
 /** Bad binds until AD answers "locked" (data 775), as a user mistyping would. */
 async function lockWithBadBinds(dn: string, caPem: string): Promise<void> {
   for (let attempt = 0; attempt < 10; attempt += 1) {
-    const client = new Client({
-      url: `ldaps://${ADDRESS}:636`,
-      tlsOptions: { ca: [caPem] },
-      connectTimeout: 3000,
-      timeout: 5000,
-    });
+    const client = benchDcClient(caPem, 5000);
     try {
       await client.bind(dn, `Wrong-${randomBytes(4).toString('hex')}-Pw1`);
       throw new Error(`bad password accepted for ${dn}`);
@@ -94,12 +99,7 @@ async function lockWithBadBinds(dn: string, caPem: string): Promise<void> {
 
 /** Clears lockoutTime (an admin's unlock), so the same users can be locked afresh. */
 async function unlockAll(dns: string[], caPem: string, baseDn: string): Promise<void> {
-  const client = new Client({
-    url: `ldaps://${ADDRESS}:636`,
-    tlsOptions: { ca: [caPem] },
-    connectTimeout: 3000,
-    timeout: 10_000,
-  });
+  const client = benchDcClient(caPem, 10_000);
   try {
     await client.bind(`CN=Administrator,CN=Users,${baseDn}`, readFileSync(join(dcDir, 'admin-password'), 'utf8'));
     for (const dn of dns) {

@@ -128,6 +128,17 @@ export async function axeViolations(page: Page): Promise<string[]> {
   );
 }
 
+/** Resizes the page to `viewport`, saves a screenshot as `name`, and checks that the page does not scroll sideways. */
+export async function expectFitsAt(
+  page: Page,
+  viewport: { width: number; height: number },
+  name: string,
+): Promise<void> {
+  await page.setViewportSize(viewport);
+  await screenshot(page, name);
+  expect(await hasHorizontalOverflow(page)).toBe(false);
+}
+
 /** The id of the element that has focus (for focus checks). */
 export async function focusedElementId(page: Page): Promise<string> {
   return (await page.evaluate('document.activeElement ? document.activeElement.id : ""')) as string;

@@ -3,6 +3,7 @@ import { postAdmin } from '../support/admin-api.js';
 import { pollUntil } from '../support/poll.js';
 import {
   desktopViewport,
+  expectFitsAt,
   hasHorizontalOverflow,
   openPage,
   phoneViewport,
@@ -50,9 +51,7 @@ describe('console for a demo (browser)', () => {
       expect(await page.locator('.email-text').first().innerText()).toContain(`${longLink}.`);
       await screenshot(page, `console-phone-${colorScheme}`);
 
-      await page.setViewportSize(desktopViewport);
-      expect(await hasHorizontalOverflow(page)).toBe(false);
-      await screenshot(page, `console-desktop-${colorScheme}`);
+      await expectFitsAt(page, desktopViewport, `console-desktop-${colorScheme}`);
       expect(problems.pageErrors).toEqual([]);
       expect(await problems.cspViolations()).toEqual([]);
       expect(problems.unexpectedConsoleErrors()).toEqual([]);
@@ -134,8 +133,7 @@ describe('console for a demo (browser)', () => {
     // The HTML part as a phone's mail app shows it: the long setup link wraps instead of widening the message.
     const { page, problems } = await openPage(local.browser.context, phoneViewport);
     await page.setContent(second?.html ?? '');
-    expect(await hasHorizontalOverflow(page)).toBe(false);
-    await screenshot(page, 'activation-email-phone');
+    await expectFitsAt(page, phoneViewport, 'activation-email-phone');
     expect(problems.pageErrors).toEqual([]);
     await page.close();
   });

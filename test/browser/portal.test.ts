@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Page, Response } from 'playwright-core';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { pollUntil } from '../support/poll.js';
@@ -13,15 +12,7 @@ import {
   throwawayUsers,
   tryBind,
 } from '../integration/support/samba.js';
-import {
-  desktopViewport,
-  hasHorizontalOverflow,
-  launchBrowser,
-  openPage,
-  phoneViewport,
-  screenshot,
-  type TestBrowser,
-} from './browser.js';
+import { desktopViewport, expectFitsAt, openPage, phoneViewport, screenshot, useBlinkInChromium } from './browser.js';
 
 // A help-desk technician's day in the admin portal, in Debian's Chromium against the local runtime on Samba AD: sign
 // in through the local identity provider as a Samba user in Blink Technicians, find a user, verify the caller with the
@@ -32,36 +23,21 @@ import {
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const WAIT = { timeoutMs: 30_000, intervalMs: 200 };
 const clock = new ManualClock(new Date());
-let blink: LocalBlink;
-let browser: TestBrowser;
+const local = useBlinkInChromium({
+  adminToken: ADMIN_TOKEN,
+  directory: localDirectorySettings(),
+  identityProvider: 'local',
+  clock,
+});
 let logs: LogCapture;
 const users = throwawayUsers();
-
-beforeAll(async () => {
-  [blink, browser] = await Promise.all([
-    startLocalBlink({
-      env: { BLINK_VERSION: 'browser-test' },
-      port: 0,
-      adminToken: ADMIN_TOKEN,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-      identityProvider: 'local',
-      clock,
-    }),
-    launchBrowser(),
-  ]);
-});
 
 beforeEach(() => {
   logs = captureLogs();
 });
 afterEach(() => logs.restore());
 
-afterAll(async () => {
-  await browser?.close();
-  await blink?.stop();
-  await users.removeAll();
-});
+afterAll(() => users.removeAll());
 
 interface SentSms {
   to: string;
@@ -69,33 +45,33 @@ interface SentSms {
 }
 
 async function smsTo(phone: string): Promise<SentSms[]> {
-  const response = await fetch(`${blink.url}/_local/api/sms`);
+  const response = await fetch(`${local.blink.url}/_local/api/sms`);
   return ((await response.json()) as SentSms[]).filter((sms) => sms.to === phone);
 }
 
 async function signInAtIdp(page: Page, username: string): Promise<void> {
-  await page.goto(`${blink.url}/admin/`);
+  await page.goto(`${local.blink.url}/admin/`);
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password').fill(getSambaConnection().fixtures.fixturePassword);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 test('a technician signs in, finds a user, verifies the caller, unlocks and resets; the password never reaches the portal', async () => {
-  const { user, userGuid, phone } = await enrolledSambaUser(blink, ADMIN_TOKEN, users, 'brportal');
-  const { page, problems } = await openPage(browser.context, desktopViewport);
+  const { user, userGuid, phone } = await enrolledSambaUser(local.blink, ADMIN_TOKEN, users, 'brportal');
+  const { page, problems } = await openPage(local.browser.context, desktopViewport);
   const portalAnswers: string[] = [];
   page.on('response', (response: Response) => {
-    if (response.url().startsWith(`${blink.url}/admin`)) portalAnswers.push(response.url());
+    if (response.url().startsWith(`${local.blink.url}/admin`)) portalAnswers.push(response.url());
   });
   const bodies: Promise<string>[] = [];
   page.on('response', (response: Response) => {
-    if (response.url().startsWith(`${blink.url}/admin`) && response.status() !== 302)
+    if (response.url().startsWith(`${local.blink.url}/admin`) && response.status() !== 302)
       bodies.push(response.text().catch(() => ''));
   });
 
-  await page.goto(`${blink.url}/admin/`);
+  await page.goto(`${local.blink.url}/admin/`);
   await page.getByLabel('User name').waitFor();
-  expect(page.url()).toMatch(new RegExp(`^${blink.identityProvider?.issuer}/interaction/`));
+  expect(page.url()).toMatch(new RegExp(`^${local.blink.identityProvider?.issuer}/interaction/`));
   await screenshot(page, 'portal-idp-login-desktop');
   await page.getByLabel('User name').fill('tina.tech');
   await page.getByLabel('Password').fill(getSambaConnection().fixtures.fixturePassword);
@@ -111,9 +87,7 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
   const link = page.getByRole('link', { name: `Test ${user.samAccountName}` });
   await link.waitFor();
   await screenshot(page, 'portal-users-desktop');
-  await page.setViewportSize(phoneViewport);
-  expect(await hasHorizontalOverflow(page)).toBe(false);
-  await screenshot(page, 'portal-users-390');
+  await expectFitsAt(page, phoneViewport, 'portal-users-390');
   await page.setViewportSize(desktopViewport);
   await link.click();
   await page.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
@@ -171,9 +145,7 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
     { ...WAIT, description: 'the reset in the timeline' },
   );
   await screenshot(page, 'portal-user-desktop');
-  await page.setViewportSize(phoneViewport);
-  await screenshot(page, 'portal-user-390');
-  expect(await hasHorizontalOverflow(page)).toBe(false);
+  await expectFitsAt(page, phoneViewport, 'portal-user-390');
 
   expect(await page.content()).not.toContain(password);
   for (const body of await Promise.all(bodies)) expect(body).not.toContain(password);
@@ -198,34 +170,34 @@ test('a technician signs in, finds a user, verifies the caller, unlocks and rese
 });
 
 test('a Samba user in neither group signs in at the identity provider and is refused by the portal', async () => {
-  const { page } = await openPage(browser.context, phoneViewport);
+  const { page } = await openPage(local.browser.context, phoneViewport);
   // A fresh identity-provider session: the technician's from the first test would sign this page in as her.
-  await browser.context.clearCookies();
+  await local.browser.context.clearCookies();
   await signInAtIdp(page, getSambaConnection().fixtures.users.alice.samAccountName);
   await page.getByRole('heading', { name: 'No access to the Blink portal' }).waitFor();
   expect(await page.getByText('your account is in neither of the groups').count()).toBe(1);
   await screenshot(page, 'portal-refused-390');
-  expect((await page.request.get(`${blink.url}/admin/portal/api/session`)).status()).toBe(401);
+  expect((await page.request.get(`${local.blink.url}/admin/portal/api/session`)).status()).toBe(401);
   await page.close();
 });
 
 test('a technician sees a real Samba lockout under "Locked now", on its page with the alert, and exports it as CSV', async () => {
   // The first test moved Blink's clock half an hour ahead; the DC's lockout is in real time.
   clock.set(new Date());
-  const { user, phone } = await enrolledSambaUser(blink, ADMIN_TOKEN, users, 'brlocked');
+  const { user, phone } = await enrolledSambaUser(local.blink, ADMIN_TOKEN, users, 'brlocked');
   await lockOut(user);
   const before = (await smsTo(phone)).length;
   // The scan may read the other DC before the lockout replicated there: scan again until it alerts.
   await pollUntil(
     async () => {
-      await blink.composition.lockoutWatch.scan(`browser-locked-${randomBytes(4).toString('hex')}`);
+      await local.blink.composition.lockoutWatch.scan(`browser-locked-${randomBytes(4).toString('hex')}`);
       return (await smsTo(phone))[before];
     },
     { ...WAIT, description: 'the lockout alert SMS' },
   );
 
-  await browser.context.clearCookies();
-  const { page, problems } = await openPage(browser.context, desktopViewport);
+  await local.browser.context.clearCookies();
+  const { page, problems } = await openPage(local.browser.context, desktopViewport);
   await signInAtIdp(page, 'tina.tech');
   await page.getByRole('heading', { name: 'Users' }).waitFor();
   await page.getByLabel('Show').selectOption('locked-now');
@@ -242,9 +214,7 @@ test('a technician sees a real Samba lockout under "Locked now", on its page wit
   expect(await lockedRow.textContent()).toMatch(/Alerted: SMS/);
   expect(await page.locator('main').textContent()).not.toContain('undefined');
   await screenshot(page, 'portal-locked-desktop');
-  await page.setViewportSize(phoneViewport);
-  expect(await hasHorizontalOverflow(page)).toBe(false);
-  await screenshot(page, 'portal-locked-390');
+  await expectFitsAt(page, phoneViewport, 'portal-locked-390');
   await page.setViewportSize(desktopViewport);
 
   await page.getByRole('link', { name: 'Users' }).click();
@@ -263,9 +233,7 @@ test('a technician sees a real Samba lockout under "Locked now", on its page wit
   expect(lines[1]).toContain(`Test ${user.samAccountName},${user.samAccountName},`);
   expect(lines[1]).toMatch(/,yes,[^,]+,[^,]+,"alerted \(sms sent, \d+ push\)",no$/);
   await page.getByText('Export saved.').waitFor();
-  await page.setViewportSize(phoneViewport);
-  expect(await hasHorizontalOverflow(page)).toBe(false);
-  await screenshot(page, 'portal-users-export-390');
+  await expectFitsAt(page, phoneViewport, 'portal-users-export-390');
 
   expect(problems.pageErrors).toEqual([]);
   expect(await problems.cspViolations()).toEqual([]);
@@ -273,19 +241,19 @@ test('a technician sees a real Samba lockout under "Locked now", on its page wit
 });
 
 test('an Admin uses the emergency path for a caller who lost their phone: reason required, no password anywhere', async () => {
-  const { user, userGuid, phone } = await enrolledSambaUser(blink, ADMIN_TOKEN, users, 'bremerg');
-  const { page, problems } = await openPage(browser.context, desktopViewport);
-  await browser.context.clearCookies();
+  const { user, userGuid, phone } = await enrolledSambaUser(local.blink, ADMIN_TOKEN, users, 'bremerg');
+  const { page, problems } = await openPage(local.browser.context, desktopViewport);
+  await local.browser.context.clearCookies();
   await signInAtIdp(page, 'adam.itadmin');
   await page.getByRole('heading', { name: 'Users' }).waitFor();
-  await page.goto(`${blink.url}/admin/#/user/${userGuid}`);
+  await page.goto(`${local.blink.url}/admin/#/user/${userGuid}`);
   await page.getByRole('heading', { name: `Test ${user.samAccountName}` }).waitFor();
   await page.getByText('Caller lost their phone (emergency, Admins only)').click();
   const reason = page.getByLabel('Reason (audited, sent to the operators and to the user)');
   // Too short: the browser's own check stops it before any request.
   await reason.fill('lost');
   await page.getByRole('button', { name: 'Remove the lost phone and send a new link' }).click();
-  expect(await blink.composition.adapters.enrollmentStore.get(userGuid)).toMatchObject({ status: 'active' });
+  expect(await local.blink.composition.adapters.enrollmentStore.get(userGuid)).toMatchObject({ status: 'active' });
   await reason.fill('Lost phone abroad; identity confirmed by manager callback');
   await page.getByRole('button', { name: 'Remove the lost phone and send a new link' }).click();
   await page.getByText('The phone is removed. A new activation link was emailed to the user').waitFor();
@@ -293,7 +261,7 @@ test('an Admin uses the emergency path for a caller who lost their phone: reason
   await page.getByRole('link', { name: 'Refresh' }).click();
   await page.getByText('Emergency: lost phone').first().waitFor();
   expect(await page.getByText('Lost phone abroad; identity confirmed by manager callback').count()).toBeGreaterThan(0);
-  expect(blink.listSms().filter((sms) => sms.to === phone)).toEqual([]);
+  expect(local.blink.listSms().filter((sms) => sms.to === phone)).toEqual([]);
   expect(problems.pageErrors).toEqual([]);
   expect(await problems.cspViolations()).toEqual([]);
   await page.close();

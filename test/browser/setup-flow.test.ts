@@ -6,6 +6,7 @@ import { pollUntil } from '../support/poll.js';
 import { activate, testUser } from '../support/activations.js';
 import {
   desktopViewport,
+  expectFitsAt,
   focusedElementId,
   hasHorizontalOverflow,
   openPage,
@@ -224,9 +225,7 @@ describe('setup flow (browser)', () => {
     // On a phone the same link opens the installed app.
     expect(await page.getByRole('link', { name: 'On this phone? Open the Blink app' }).getAttribute('href')).toBe(uri);
     await screenshot(page, 'setup-qr-desktop');
-    await page.setViewportSize(phoneViewport);
-    expect(await hasHorizontalOverflow(page)).toBe(false);
-    await screenshot(page, 'setup-qr-phone');
+    await expectFitsAt(page, phoneViewport, 'setup-qr-phone');
 
     // A superseded QR link no longer registers a device; the one on screen does.
     await expect(enroll(firstUri, { unlockMethod: 'pin', platform: 'android' })).rejects.toMatchObject({

@@ -4,11 +4,10 @@ import { pollUntil } from '../support/poll.js';
 import { activate, testUser } from '../support/activations.js';
 import {
   desktopViewport,
+  expectFitsAt,
   focusedElementId,
-  hasHorizontalOverflow,
   openPage,
   phoneViewport,
-  screenshot,
   useBlinkInChromium,
 } from './browser.js';
 
@@ -54,11 +53,9 @@ async function screenshots(page: Page, name: string): Promise<void> {
     ['phone', phoneViewport],
     ['desktop', desktopViewport],
   ] as const) {
-    await page.setViewportSize(viewport);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
-      if (size === 'phone') expect(await hasHorizontalOverflow(page)).toBe(false);
-      await screenshot(page, `${name}-${size}-${colorScheme}`);
+      await expectFitsAt(page, viewport, `${name}-${size}-${colorScheme}`);
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });

@@ -1,9 +1,10 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import {
   actionsOf,
-  blinkFunctions,
   buildTestApp,
   envOf,
+  functionEnvOf,
+  functionOf,
   resourcesOfType,
   statementsOf,
   synthesizedForSuite,
@@ -49,8 +50,8 @@ describe('admin API', () => {
     // The worker's ARN, imported from the directory stack: one exact function, no wildcard, no qualifier.
     expect(JSON.stringify(invoke?.Resource)).toMatch(/BlinkDirectory.*DirectoryWorker.*Arn/);
     expect(JSON.stringify(invoke?.Resource)).not.toContain('*');
-    const [, fn] = blinkFunctions(t.all).get('blink-admin-api') ?? [];
-    expect(JSON.stringify(envOf(fn ?? { Type: '' }).DIRECTORY_WORKER_FUNCTION)).toMatch(/DirectoryWorker/);
+    const fn = functionOf(t, 'blink-admin-api');
+    expect(JSON.stringify(envOf(fn).DIRECTORY_WORKER_FUNCTION)).toMatch(/DirectoryWorker/);
   });
 
   it('gives the admin function item-level table access and notice emails only: no SMS, no secrets, no queue, not in the VPC', () => {
@@ -64,14 +65,14 @@ describe('admin API', () => {
     expect(actions.filter((action) => action.startsWith('ses:'))).toEqual(['ses:SendEmail']);
     const send = statements.find((statement) => actionsOf(statement).includes('ses:SendEmail'));
     expect(JSON.stringify(send?.Resource)).not.toMatch(/"\*"/);
-    const [, fn] = blinkFunctions(t.all).get('blink-admin-api') ?? [];
+    const fn = functionOf(t, 'blink-admin-api');
     expect(fn?.Properties?.VpcConfig).toBeUndefined();
     expect(fn?.Properties?.Timeout).toBe(29);
   });
 
   it('gives the worker what activation needs: the public base URL, the HMAC key secret, SES sending', () => {
-    const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
-    const env = envOf(worker ?? { Type: '' });
+    const worker = functionOf(t, 'blink-directory-worker');
+    const env = envOf(worker);
     expect(JSON.stringify(env.PUBLIC_BASE_URL)).toMatch(/execute-api/);
     expect(env.TOKEN_HMAC_SECRET_ARN).toBeDefined();
     expect(env.EMAIL_FROM).toBeDefined();
@@ -84,8 +85,7 @@ describe('admin API', () => {
       buildTestApp({ productName: 'Corp Reset', supportContact: 'the help desk', activationTtlHours: '24' }),
     );
     for (const name of ['blink-directory-worker', 'blink-api']) {
-      const [, fn] = blinkFunctions(built.all).get(name) ?? [];
-      expect(envOf(fn ?? { Type: '' })).toMatchObject({
+      expect(functionEnvOf(built, name)).toMatchObject({
         PRODUCT_NAME: 'Corp Reset',
         SUPPORT_CONTACT: 'the help desk',
         ACTIVATION_TTL_HOURS: '24',
@@ -95,10 +95,8 @@ describe('admin API', () => {
   });
 
   it("gives the admin function the SMS price for the portal's estimated SMS cost", () => {
-    const admin = (built: ReturnType<typeof templatesOf>) => {
-      const [, fn] = blinkFunctions(built.all).get('blink-admin-api') ?? [];
-      return envOf(fn ?? { Type: '' }).SMS_PRICE_PER_MESSAGE;
-    };
+    const admin = (built: ReturnType<typeof templatesOf>) =>
+      functionEnvOf(built, 'blink-admin-api').SMS_PRICE_PER_MESSAGE;
     expect(admin(templatesOf(buildTestApp({ smsPricePerMessage: '0.0123' })))).toBe('0.0123');
     expect(admin(templatesOf(buildTestApp()))).toBe('0.0075');
     expect(() => buildTestApp({ smsPricePerMessage: '-1' })).toThrow(/smsPricePerMessage: must be at least 0/);
@@ -106,7 +104,7 @@ describe('admin API', () => {
 
   it('passes a configured public base URL to the worker as it is', () => {
     const built = templatesOf(buildTestApp({ publicBaseUrl: 'https://reset.example.com' }));
-    const [, worker] = blinkFunctions(built.all).get('blink-directory-worker') ?? [];
-    expect(envOf(worker ?? { Type: '' }).PUBLIC_BASE_URL).toBe('https://reset.example.com');
+    const worker = functionOf(built, 'blink-directory-worker');
+    expect(envOf(worker).PUBLIC_BASE_URL).toBe('https://reset.example.com');
   });
 });

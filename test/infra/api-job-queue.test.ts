@@ -1,5 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { actionsOf, blinkFunctions, envOf, statementsOf, synthesizedForSuite } from './build.js';
+import { actionsOf, envOf, functionOf, statementsOf, synthesizedForSuite } from './build.js';
 
 // App reset/unlock requests: the api function queues directory jobs itself (docs/design/reset.md), so it may send to
 // the job queue — and only send, and only to that queue (never the DLQ, never receive or delete).
@@ -29,7 +29,7 @@ describe('api function and the job queue', () => {
   });
 
   it('gets the queue URL in JOB_QUEUE_URL', () => {
-    const [, api] = blinkFunctions(t.all).get('blink-api') ?? [];
-    expect(JSON.stringify(envOf(api!).JOB_QUEUE_URL)).toMatch(/JobQueue/);
+    const api = functionOf(t, 'blink-api');
+    expect(JSON.stringify(envOf(api).JOB_QUEUE_URL)).toMatch(/JobQueue/);
   });
 });

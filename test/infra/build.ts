@@ -62,12 +62,20 @@ export const envOf = (resource: Resource) =>
     unknown
   >;
 
-/** The environment of one of our functions, by its Powertools service name (e.g. blink-directory-worker). */
-export function functionEnvOf(templates: { all: Template[] }, service: string): Record<string, unknown> {
+/** One of our functions, by its Powertools service name (e.g. blink-directory-worker); fails loudly when absent. */
+export function functionOf(templates: { all: Template[] }, service: string): Resource {
   const [, resource] = blinkFunctions(templates.all).get(service) ?? [];
   if (!resource) throw new Error(`no function ${service}`);
-  return envOf(resource);
+  return resource;
 }
+
+/** The environment of one of our functions, by its Powertools service name (e.g. blink-directory-worker). */
+export function functionEnvOf(templates: { all: Template[] }, service: string): Record<string, unknown> {
+  return envOf(functionOf(templates, service));
+}
+
+/** The directory worker's environment. */
+export const workerEnvOf = (templates: { all: Template[] }) => functionEnvOf(templates, 'blink-directory-worker');
 
 /** The one resource of a type (whose logical id starts with `idPrefix`); fails loudly when there are more or none. */
 export function theOnly(templates: Template[], type: string, idPrefix = ''): Resource {
@@ -103,6 +111,10 @@ export const alarmsOnAnyOccurrence = {
   ComparisonOperator: 'GreaterThanOrEqualToThreshold',
   TreatMissingData: 'notBreaching',
 };
+
+/** An alarm on a failure metric of the directory worker: any occurrence alarms; `props` adds to that (e.g. Period). */
+export const expectWorkerFailureAlarm = (template: Template, metricName: string, props: Record<string, unknown> = {}) =>
+  expectDirectoryWorkerAlarm(template, metricName, { ...alarmsOnAnyOccurrence, ...props });
 
 /** What loadConfig refuses in `context`, one line per problem; none for a valid context. */
 export function configProblems(context: Record<string, unknown>): string[] {

@@ -3,14 +3,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { directoryJobSchema } from '../../shared/domain/directory-job.js';
 import { ConfigurationError } from '../../infra/config.js';
 import {
-  alarmsOnAnyOccurrence,
   buildTestApp,
-  expectDirectoryWorkerAlarm,
   expectProperties,
-  functionEnvOf,
+  expectWorkerFailureAlarm,
   resourcesOfType,
   templatesOf,
   theOnly,
+  workerEnvOf,
   type Templates,
 } from './build.js';
 
@@ -21,8 +20,6 @@ describe('password-expiry reminders', () => {
   beforeAll(() => {
     t = templatesOf(buildTestApp());
   });
-
-  const workerEnv = (templates: Templates) => functionEnvOf(templates, 'blink-directory-worker');
 
   it('runs daily at 09:00 in the deployment time zone by default, at the configured hour otherwise', () => {
     expectProperties(t.messaging, 'AWS::Scheduler::Schedule', {
@@ -79,7 +76,7 @@ describe('password-expiry reminders', () => {
   });
 
   it('passes the steps and channels to the worker, which may send its continuations to the queue', () => {
-    expect(workerEnv(t)).toMatchObject({
+    expect(workerEnvOf(t)).toMatchObject({
       PASSWORD_EXPIRY_REMINDER_DAYS: '14,7,3,1',
       PASSWORD_EXPIRY_REMINDER_SMS: 'false',
       PASSWORD_EXPIRY_REMINDER_PUSH: 'false',
@@ -92,7 +89,7 @@ describe('password-expiry reminders', () => {
         passwordExpiryReminderPush: 'true',
       }),
     );
-    expect(workerEnv(configured)).toMatchObject({
+    expect(workerEnvOf(configured)).toMatchObject({
       PASSWORD_EXPIRY_REMINDER_DAYS: '10,5,1',
       PASSWORD_EXPIRY_REMINDER_SMS: 'true',
       PASSWORD_EXPIRY_REMINDER_PUSH: 'true',
@@ -101,7 +98,7 @@ describe('password-expiry reminders', () => {
 
   it('alarms when a run fails or cannot read every user in its time budget', () => {
     for (const metricName of ['PasswordExpiryScanFailed', 'PasswordExpiryScanIncomplete']) {
-      expectDirectoryWorkerAlarm(t.directory, metricName, alarmsOnAnyOccurrence);
+      expectWorkerFailureAlarm(t.directory, metricName);
     }
   });
 

@@ -4,7 +4,7 @@ import { apiEnvSections } from '../../shared/composition/api.js';
 import { adminApiEnvSections, adminApiPortalEnvSections } from '../../shared/composition/admin-api.js';
 import { directoryWorkerEnvSections } from '../../shared/composition/directory-worker.js';
 import { inboundSmsEnvSections } from '../../shared/composition/inbound-sms.js';
-import { blinkFunctions, envOf, portalOidcContext, synthesizedForSuite } from './build.js';
+import { blinkFunctions, envOf, functionOf, portalOidcContext, synthesizedForSuite } from './build.js';
 
 // Each function's Lambda root parses the sections its composition module exports; the synthesized environment must
 // pass exactly that parse, or the function fails at its first cold start instead of at synth time.
@@ -59,18 +59,18 @@ describe.each([
   });
 
   it.each(Object.entries(sectionsByService))('give %s an environment its own env schema accepts', (service) => {
-    const [, resource] = blinkFunctions(t.all).get(service) ?? [];
+    const resource = functionOf(t, service);
     expect(resource).toBeDefined();
-    const environment = resolvedEnvironment(envOf(resource!));
+    const environment = resolvedEnvironment(envOf(resource));
     expect(() => parseEnv(sectionsOf(service, environment), environment)).not.toThrow();
   });
 
   it.each(Object.entries(sectionsByService))('set no variable on %s that its schema does not read', (service) => {
-    const [, resource] = blinkFunctions(t.all).get(service) ?? [];
+    const resource = functionOf(t, service);
     const known = new Set<string>(
-      sectionsOf(service, envOf(resource!)).flatMap((section) => Object.keys(envSections[section])),
+      sectionsOf(service, envOf(resource)).flatMap((section) => Object.keys(envSections[section])),
     );
-    const unread = Object.keys(envOf(resource!)).filter((name) => !runtimeVariables.has(name) && !known.has(name));
+    const unread = Object.keys(envOf(resource)).filter((name) => !runtimeVariables.has(name) && !known.has(name));
     expect(unread).toEqual([]);
   });
 });

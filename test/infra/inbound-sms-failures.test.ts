@@ -1,14 +1,7 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { INBOUND_SMS_FAILURE_MAX_RECEIVES } from '../../infra/stacks/messaging-stack.js';
-import {
-  blinkFunctions,
-  expectProperties,
-  resourcesOfType,
-  synthesizedForSuite,
-  theOnly,
-  type Resource,
-} from './build.js';
+import { expectProperties, functionOf, type Resource, resourcesOfType, synthesizedForSuite, theOnly } from './build.js';
 
 // "Nothing lost, user told" for inbound SMS: the inbound-sms function reads its own failure queue, the alarm fires on
 // every arrival (the consumer empties the queue), and records it cannot handle are parked in an alarmed DLQ.
@@ -128,8 +121,7 @@ describe('inbound SMS failures', () => {
   });
 
   it("hide a record for at least six times the consumer's timeout while it is handled", () => {
-    const inboundSms = blinkFunctions(t.all).get('blink-inbound-sms');
-    const timeout = inboundSms?.[1].Properties?.Timeout as number;
+    const timeout = functionOf(t, 'blink-inbound-sms').Properties?.Timeout as number;
     expect(timeout).toBeGreaterThan(0);
     expect(
       theOnly([t.messaging], 'AWS::SQS::Queue', 'InboundSmsFailureQueue').Properties?.VisibilityTimeout,

@@ -2,14 +2,15 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigurationError } from '../../infra/config.js';
 import {
-  blinkFunctions,
   buildTestApp,
   envOf,
   expectProperties,
+  functionEnvOf,
+  functionOf,
   resourcesOfType,
   synthesizedForSuite,
-  templatesOf,
   type Templates,
+  templatesOf,
 } from './build.js';
 
 // What inbound SMS commands need deployed: the inbound-sms function's grants and settings, and the
@@ -20,11 +21,6 @@ const TOPIC = 'arn:aws:sns:us-east-1:123456789012:blink-inbound-sms';
 describe('inbound SMS commands', () => {
   const t = synthesizedForSuite();
 
-  const functionOf = (templates: Templates, service: string) => {
-    const found = blinkFunctions(templates.all).get(service);
-    if (!found) throw new Error(`no ${service} function`);
-    return found;
-  };
   const policyOf = (templates: Templates, idPrefix: string) =>
     JSON.stringify(
       resourcesOfType([templates.api], 'AWS::IAM::Policy')
@@ -33,8 +29,8 @@ describe('inbound SMS commands', () => {
     );
 
   it('gives the inbound-sms function the table, the job queue, the HMAC key and SMS sending, with its settings', () => {
-    const [, fn] = functionOf(t, 'blink-inbound-sms');
-    expect(envOf(fn)).toMatchObject({
+    const env = functionEnvOf(t, 'blink-inbound-sms');
+    expect(env).toMatchObject({
       TABLE_NAME: expect.anything(),
       JOB_QUEUE_URL: expect.anything(),
       TOKEN_HMAC_SECRET_ARN: expect.anything(),
@@ -71,7 +67,7 @@ describe('inbound SMS commands', () => {
     expect(consuming.map((statement) => JSON.stringify(statement.Resource))).toEqual([
       expect.stringMatching(/InboundSmsFailureQueue[0-9A-F]+Arn/),
     ]);
-    expect(envOf(fn)).not.toHaveProperty('DIRECTORY_BIND_SECRET_ARN');
+    expect(env).not.toHaveProperty('DIRECTORY_BIND_SECRET_ARN');
   });
 
   it('passes keyword aliases, confirmation mode and limits from context to the inbound-sms and api functions', () => {
@@ -85,7 +81,7 @@ describe('inbound SMS commands', () => {
       }),
     );
     for (const service of ['blink-inbound-sms', 'blink-api']) {
-      const [, fn] = functionOf(configured, service);
+      const fn = functionOf(configured, service);
       expect(envOf(fn)).toMatchObject({
         SMS_RESET_KEYWORDS: 'PASSWORD,NEW PASSWORD',
         SMS_HELP_KEYWORDS: 'AIDE',
@@ -109,15 +105,14 @@ describe('inbound SMS commands', () => {
         [statement.Action].flat().includes('sms-voice:DescribeOptedOutNumbers'),
       );
     const senders = ['blink-inbound-sms', 'blink-api', 'blink-directory-worker'];
-    for (const service of senders)
-      expect(envOf(functionOf(t, service)[1])).toMatchObject({ SMS_OPT_OUT_LIST: 'Default' });
+    for (const service of senders) expect(functionEnvOf(t, service)).toMatchObject({ SMS_OPT_OUT_LIST: 'Default' });
     const defaults = readers(t);
     expect(defaults).toHaveLength(senders.length);
     for (const statement of defaults) expect(JSON.stringify(statement.Resource)).toMatch(/:opt-out-list\/Default"/);
 
     const named = templatesOf(buildTestApp({ smsOptOutList: 'blink-users' }));
     for (const service of senders)
-      expect(envOf(functionOf(named, service)[1])).toMatchObject({ SMS_OPT_OUT_LIST: 'blink-users' });
+      expect(functionEnvOf(named, service)).toMatchObject({ SMS_OPT_OUT_LIST: 'blink-users' });
     for (const statement of readers(named))
       expect(JSON.stringify(statement.Resource)).toMatch(/:opt-out-list\/blink-users"/);
     expect(() => buildTestApp({ smsOptOutList: 'not a list!' })).toThrow(ConfigurationError);
@@ -132,7 +127,7 @@ describe('inbound SMS commands', () => {
   });
 
   it('has no SNS HTTPS route or setting unless snsHttpsTopicArns is set', () => {
-    const [, api] = functionOf(t, 'blink-api');
+    const api = functionOf(t, 'blink-api');
     expect(envOf(api)).not.toHaveProperty('SNS_HTTPS_TOPIC_ARNS');
     expect(
       resourcesOfType([t.api], 'AWS::ApiGateway::Resource').filter(
@@ -145,7 +140,7 @@ describe('inbound SMS commands', () => {
     const configured = templatesOf(
       buildTestApp({ snsHttpsTopicArns: `${TOPIC},arn:aws:sns:eu-west-1:123456789012:other` }),
     );
-    const [, api] = functionOf(configured, 'blink-api');
+    const api = functionOf(configured, 'blink-api');
     expect(envOf(api)).toMatchObject({
       SNS_HTTPS_TOPIC_ARNS: `${TOPIC},arn:aws:sns:eu-west-1:123456789012:other`,
       JOB_QUEUE_URL: expect.anything(),

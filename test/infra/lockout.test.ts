@@ -1,16 +1,14 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { ConfigurationError } from '../../infra/config.js';
 import {
-  alarmsOnAnyOccurrence,
-  blinkFunctions,
   buildTestApp,
-  envOf,
   expectDirectoryWorkerAlarm,
   expectProperties,
+  expectWorkerFailureAlarm,
   resourcesOfType,
   synthesizedForSuite,
   templatesOf,
-  type Templates,
+  workerEnvOf,
 } from './build.js';
 
 // What the lockout watch needs deployed: its settings on the worker, key-only table access, and alarms when a
@@ -18,14 +16,8 @@ import {
 describe('directory worker: lockout watch', () => {
   const t = synthesizedForSuite();
 
-  const workerEnv = (templates: Templates) => {
-    const [, worker] = blinkFunctions(templates.all).get('blink-directory-worker') ?? [];
-    if (!worker) throw new Error('no directory worker');
-    return envOf(worker);
-  };
-
   it('passes the alert time zone and daily cap (defaults UTC and 5; configurable)', () => {
-    expect(workerEnv(t)).toMatchObject({
+    expect(workerEnvOf(t)).toMatchObject({
       LOCKOUT_ALERT_TIME_ZONE: 'UTC',
       LOCKOUT_ALERTS_PER_DAY: '5',
       LOCKOUT_ALERT_SHOW_DC: 'false',
@@ -34,7 +26,7 @@ describe('directory worker: lockout watch', () => {
     const configured = templatesOf(
       buildTestApp({ lockoutAlertTimeZone: 'Europe/Berlin', lockoutAlertsPerDay: '2', lockoutAlertShowDc: 'true' }),
     );
-    expect(workerEnv(configured)).toMatchObject({
+    expect(workerEnvOf(configured)).toMatchObject({
       LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin',
       LOCKOUT_ALERTS_PER_DAY: '2',
       LOCKOUT_ALERT_SHOW_DC: 'true',
@@ -57,7 +49,7 @@ describe('directory worker: lockout watch', () => {
 
   it('alarms when a scan fails or runs out of its time budget', () => {
     for (const metricName of ['LockoutScanFailed', 'LockoutScanIncomplete']) {
-      expectDirectoryWorkerAlarm(t.directory, metricName, { ...alarmsOnAnyOccurrence, Period: 300 });
+      expectWorkerFailureAlarm(t.directory, metricName, { Period: 300 });
     }
   });
 

@@ -1,13 +1,10 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import { blinkFunctions, buildTestApp, configProblems, envOf, templatesOf } from './build.js';
+import { buildTestApp, configProblems, functionEnvOf, templatesOf } from './build.js';
 
 /** Settings an ops team sets at deploy time for resets and the setup page reach the functions that use them. */
 describe('reset and setup settings from cdk context', () => {
-  const functionEnv = (context: Record<string, unknown>, name: string) => {
-    const [, fn] = blinkFunctions(templatesOf(buildTestApp(context)).all).get(name) ?? [];
-    if (!fn) throw new Error(`no function ${name}`);
-    return envOf(fn);
-  };
+  const functionEnv = (context: Record<string, unknown>, name: string) =>
+    functionEnvOf(templatesOf(buildTestApp(context)), name);
 
   it('defaults to force-change and unlock on reset, a 15-character minimum (NIST 800-63B rev 4), US numbers, and no app-store settings', () => {
     expect(functionEnv({}, 'blink-directory-worker')).toMatchObject({

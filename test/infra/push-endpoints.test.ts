@@ -1,6 +1,6 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { ConfigurationError } from '../../infra/config.js';
-import { blinkFunctions, buildTestApp, envOf, resourcesOfType, templatesOf } from './build.js';
+import { buildTestApp, envOf, functionEnvOf, functionOf, resourcesOfType, templatesOf } from './build.js';
 
 // Push endpoints: the api function makes each device's SNS endpoint from its push token, on the configured platform
 // applications only; no client ever names a push target.
@@ -19,8 +19,8 @@ const statementsWith = (templates: ReturnType<typeof templatesOf>, action: strin
 describe('push endpoints', () => {
   it('are made by the api function only, on exactly the configured platform applications', () => {
     const t = templatesOf(buildTestApp({ pushApnsPlatformApplicationArn: APNS, pushFcmPlatformApplicationArn: FCM }));
-    const [, api] = blinkFunctions(t.all).get('blink-api') ?? [];
-    expect(envOf(api!)).toMatchObject({
+    const api = functionOf(t, 'blink-api');
+    expect(envOf(api)).toMatchObject({
       PUSH_APNS_PLATFORM_APPLICATION_ARN: APNS,
       PUSH_FCM_PLATFORM_APPLICATION_ARN: FCM,
     });
@@ -40,8 +40,7 @@ describe('push endpoints', () => {
   it('are not made at all without platform applications (no grant, no setting)', () => {
     const t = templatesOf(buildTestApp());
     expect(statementsWith(t, 'sns:CreatePlatformEndpoint')).toEqual([]);
-    const [, api] = blinkFunctions(t.all).get('blink-api') ?? [];
-    expect(envOf(api!)).not.toHaveProperty('PUSH_APNS_PLATFORM_APPLICATION_ARN');
+    expect(functionEnvOf(t, 'blink-api')).not.toHaveProperty('PUSH_APNS_PLATFORM_APPLICATION_ARN');
   });
 
   it('refuses an application ARN of the wrong platform or kind at synth time', () => {

@@ -1,12 +1,5 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
-import {
-  alarmsOnAnyOccurrence,
-  blinkFunctions,
-  envOf,
-  expectDirectoryWorkerAlarm,
-  resourcesOfType,
-  synthesizedForSuite,
-} from './build.js';
+import { envOf, expectWorkerFailureAlarm, functionOf, resourcesOfType, synthesizedForSuite } from './build.js';
 
 // What the directory worker needs for reset and unlock jobs (docs/design/reset.md): SMS, email and push sending, the
 // queue's receive limit, and an alarm when a reset is refused.
@@ -28,11 +21,11 @@ describe('directory worker: reset and unlock', () => {
   };
 
   it('sets JOB_MAX_RECEIVE_COUNT to the job queue’s maxReceiveCount', () => {
-    const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
+    const worker = functionOf(t, 'blink-directory-worker');
     const [, queue] = resourcesOfType([t.messaging], 'AWS::SQS::Queue').find(([id]) => id.startsWith('JobQueue')) ?? [];
     const redrive = queue?.Properties?.RedrivePolicy as { maxReceiveCount: number };
     expect(redrive.maxReceiveCount).toBe(5);
-    expect(envOf(worker!).JOB_MAX_RECEIVE_COUNT).toBe(String(redrive.maxReceiveCount));
+    expect(envOf(worker).JOB_MAX_RECEIVE_COUNT).toBe(String(redrive.maxReceiveCount));
   });
 
   it('may send SMS, email and pushes to platform endpoints only, and read and write the table', () => {
@@ -58,10 +51,10 @@ describe('directory worker: reset and unlock', () => {
   it.each(['ResetRefused', 'ReplicationBehind'])(
     'alarms to the alarm topic on the %s metric the worker emits (namespace Blink, service dimension)',
     (metricName) => {
-      expectDirectoryWorkerAlarm(t.directory, metricName, alarmsOnAnyOccurrence);
+      expectWorkerFailureAlarm(t.directory, metricName);
       // The dimension is the worker's Powertools service name, or the alarm would watch a metric nobody writes.
-      const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
-      expect(envOf(worker!)).toMatchObject({
+      const worker = functionOf(t, 'blink-directory-worker');
+      expect(envOf(worker)).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'blink-directory-worker',
         POWERTOOLS_METRICS_NAMESPACE: 'Blink',
       });

@@ -2,16 +2,16 @@ import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../infra/config.js';
 import {
-  blinkFunctions,
   buildTestApp,
   configProblems,
   envOf,
   expectOutput,
   expectProperties,
+  functionOf,
   synthesizedForSuite,
+  type Templates,
   templatesOf,
   theOnly,
-  type Templates,
 } from './build.js';
 
 // SMS protection: verification SMS (and every other Blink SMS) go only to the allowed countries, enforced by End User
@@ -81,11 +81,11 @@ describe('SMS destinations and spend', () => {
   });
 
   it('passes the allowed countries to the api function, which texts the verification codes', () => {
-    const [, api] = blinkFunctions(t.all).get('blink-api') ?? [];
-    expect(envOf(api!).SMS_ALLOWED_COUNTRIES).toBe('US');
+    const api = functionOf(t, 'blink-api');
+    expect(envOf(api).SMS_ALLOWED_COUNTRIES).toBe('US');
     const configured = templatesOf(buildTestApp({ smsAllowedCountries: 'US,CA' }));
-    const [, configuredApi] = blinkFunctions(configured.all).get('blink-api') ?? [];
-    expect(envOf(configuredApi!).SMS_ALLOWED_COUNTRIES).toBe('CA,US');
+    const configuredApi = functionOf(configured, 'blink-api');
+    expect(envOf(configuredApi).SMS_ALLOWED_COUNTRIES).toBe('CA,US');
   });
 
   it("alarms at 80 % of the monthly SMS budget on End User Messaging's spend metric, and prints the limit command", () => {

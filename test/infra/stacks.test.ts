@@ -9,6 +9,8 @@ import {
   expectOutput,
   expectProperties,
   expectResource,
+  functionEnvOf,
+  functionOf,
   resourcesOfType,
   synthesizedForSuite,
   templatesOf,
@@ -78,8 +80,7 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     });
 
     it('has a visibility timeout of at least six times the worker timeout', () => {
-      const worker = blinkFunctions(t.all).get('blink-directory-worker');
-      const workerTimeout = worker?.[1].Properties?.Timeout as number;
+      const workerTimeout = functionOf(t, 'blink-directory-worker').Properties?.Timeout as number;
       const [, jobQueue] =
         resourcesOfType([t.messaging], 'AWS::SQS::Queue').find(([id]) => id.startsWith('JobQueue')) ?? [];
       expect(workerTimeout).toBeGreaterThan(0);
@@ -346,8 +347,8 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     });
 
     it('gives the API function what its env schema needs', () => {
-      const [, api] = blinkFunctions(t.all).get('blink-api') ?? [];
-      expect(Object.keys(envOf(api!)).sort()).toEqual(
+      const api = functionOf(t, 'blink-api');
+      expect(Object.keys(envOf(api)).sort()).toEqual(
         expect.arrayContaining([
           'BLINK_VERSION',
           'EMAIL_FROM',
@@ -362,12 +363,12 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
           'TOKEN_HMAC_SECRET_ARN',
         ]),
       );
-      expect(envOf(api!)).toMatchObject({
+      expect(envOf(api)).toMatchObject({
         SMS_ORIGINATION_IDENTITIES: '+18553917277,+14437477277',
         SMS_INBOUND_NUMBERS: '+18553917277,+14437477277',
         EMAIL_FROM: 'blink@example.com',
       });
-      expect(envOf(api!)).not.toHaveProperty('DIRECTORY_BIND_SECRET_ARN');
+      expect(envOf(api)).not.toHaveProperty('DIRECTORY_BIND_SECRET_ARN');
     });
   });
 
@@ -421,7 +422,7 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
   describe('directory worker', () => {
     it('runs in the VPC with a security group of its own', () => {
-      const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
+      const worker = functionOf(t, 'blink-directory-worker');
       expect(worker?.Properties?.VpcConfig).toEqual({
         SecurityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^WorkerSecurityGroup/), 'GroupId'] }],
         SubnetIds: expect.arrayContaining([expect.anything()]),
@@ -500,8 +501,7 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
     });
 
     it('gets the directory settings and the CA path inside the bundle', () => {
-      const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
-      expect(envOf(worker!)).toMatchObject({
+      expect(functionEnvOf(t, 'blink-directory-worker')).toMatchObject({
         LDAP_URLS: 'ldaps://dc1.corp.example.com:636',
         LDAP_BASE_DN: 'DC=corp,DC=example,DC=com',
         LDAP_STARTTLS: 'false',
@@ -533,7 +533,7 @@ describe('Blink infrastructure with custom configuration', () => {
     );
     expectCount(t.directory, 'AWS::EC2::VPC', 0);
     expectCount(t.directory, 'AWS::EC2::VPCEndpoint', 0);
-    const [, worker] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
+    const worker = functionOf(t, 'blink-directory-worker');
     expect((worker?.Properties?.VpcConfig as { SubnetIds: string[] }).SubnetIds).toEqual([
       'subnet-0123456789abcdef0',
       'subnet-0fedcba9876543210',
@@ -581,8 +581,8 @@ describe('Blink infrastructure with custom configuration', () => {
     expectResource(t.data, 'AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     expectProperties(t.data, 'AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
     expectProperties(t.messaging, 'AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    const [, api] = blinkFunctions(t.all).get('blink-api') ?? [];
-    expect(envOf(api!).PUBLIC_BASE_URL).toBe('https://reset.example.com');
+    const api = functionOf(t, 'blink-api');
+    expect(envOf(api).PUBLIC_BASE_URL).toBe('https://reset.example.com');
   });
 
   it('grants SMS sending on exact ARNs when identities are phone number ids, and wires the given number', () => {

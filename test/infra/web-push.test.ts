@@ -1,6 +1,14 @@
 import 'aws-cdk-lib/testhelpers/jest-autoclean';
 import { ConfigurationError } from '../../infra/config.js';
-import { blinkFunctions, buildTestApp, envOf, resourcesOfType, templatesOf, type Resource } from './build.js';
+import {
+  blinkFunctions,
+  buildTestApp,
+  envOf,
+  functionEnvOf,
+  resourcesOfType,
+  templatesOf,
+  type Resource,
+} from './build.js';
 
 // Issue 11: the VAPID key pair of Web Push lives in a secret of BlinkData, encrypted with the secrets key; the api
 // function (serves the public key) and the directory worker (signs the lockout pushes) may read it, nothing else.
@@ -53,22 +61,19 @@ describe('the VAPID secret', () => {
   });
 
   it('takes its push service hosts and VAPID contact from the context, for the api function and the worker only', () => {
-    const functions = blinkFunctions(
-      templatesOf(
-        buildTestApp({
-          webPushHosts: 'push.corp.example.com,*.push.apple.com',
-          webPushSubject: 'mailto:it@corp.example.com',
-        }),
-      ).all,
+    const configured = templatesOf(
+      buildTestApp({
+        webPushHosts: 'push.corp.example.com,*.push.apple.com',
+        webPushSubject: 'mailto:it@corp.example.com',
+      }),
     );
     for (const service of ['blink-api', 'blink-directory-worker']) {
-      const [, resource] = functions.get(service) ?? [];
-      expect(envOf(resource!)).toMatchObject({
+      expect(functionEnvOf(configured, service)).toMatchObject({
         WEB_PUSH_HOSTS: 'push.corp.example.com,*.push.apple.com',
         WEB_PUSH_SUBJECT: 'mailto:it@corp.example.com',
       });
     }
-    expect(envOf(functions.get('blink-inbound-sms')![1])).not.toHaveProperty('WEB_PUSH_HOSTS');
+    expect(functionEnvOf(configured, 'blink-inbound-sms')).not.toHaveProperty('WEB_PUSH_HOSTS');
     expect(() => buildTestApp({ webPushHosts: 'http://evil.test/x' })).toThrow(ConfigurationError);
     expect(() => buildTestApp({ webPushSubject: 'blink@corp.example.com' })).toThrow(ConfigurationError);
   });

@@ -7,6 +7,7 @@ import { DynamoRateLimiter } from '../../shared/adapters/dynamodb/rate-limiter';
 import type { Enrollment } from '../../shared/domain/enrollment';
 import { ConcurrentUpdateError } from '../../shared/domain/errors';
 import type { IssuedSecret } from '../../shared/domain/issued-secret';
+import type { AuditEvent } from '../../shared/ports/audit-log';
 import { localTarget } from '../support/local-aws';
 import { useBlinkTable } from '../support/local-service';
 import { ManualClock } from '../support/manual-clock';
@@ -301,14 +302,16 @@ describe('DynamoAuditLog', () => {
         requestId: `r${index}`,
       });
     }
-    await log.record({
+    // Recorded at the same instant as step-1: both must come back.
+    const sameInstant: AuditEvent = {
       userGuid,
       action: 'same-instant',
       channel: 'web',
       result: 'refused',
       reason: 'rate-limited',
       at: new Date(times[1] ?? ''),
-    });
+    };
+    await log.record(sameInstant);
     await log.record({
       action: 'lockout-scan',
       channel: 'system',
@@ -331,14 +334,7 @@ describe('DynamoAuditLog', () => {
       '2026-11-26T12:00:01.000Z',
       '2026-11-26T12:00:00.000Z',
     ]);
-    expect(all).toContainEqual({
-      userGuid,
-      action: 'same-instant',
-      channel: 'web',
-      result: 'refused',
-      reason: 'rate-limited',
-      at: new Date(times[1] ?? ''),
-    });
+    expect(all).toContainEqual(sameInstant);
     expect(all.at(-1)).toEqual({
       userGuid,
       action: 'step-0',

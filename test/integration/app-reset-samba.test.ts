@@ -8,11 +8,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { enroll, type DeviceClient, type DeviceState } from '../../device-client/client.js';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { activateThroughAdminApi, adminCall } from '../support/local-blink.js';
-import { localDirectorySettings, lockOut, throwawayUsers, type TestUser, tryBind } from './support/samba.js';
+import { lockOut, type TestUser, tryBind, useSambaSuite } from './support/samba.js';
 
 // Reset and unlock from the app, end to end: a throwaway Samba user, activated by the admin API, binds a device with
 // the reference client; the api function queues the job, the directory worker writes AD and leaves a JWE, the client
@@ -24,25 +23,15 @@ const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const TABLE = 'blink-local';
 const ANSWER_WAIT = { timeoutMs: 30_000, intervalMs: 200 };
 
-let blink: LocalBlink;
+const { blink, users } = useSambaSuite({ adminToken: ADMIN_TOKEN });
 let table: DynamoDBDocumentClient;
-const users = throwawayUsers();
 
-beforeAll(async () => {
-  blink = await startLocalBlink({
-    env: { BLINK_VERSION: 'test' },
-    port: 0,
-    adminToken: ADMIN_TOKEN,
-    lockoutScanIntervalSeconds: 3600,
-    directory: localDirectorySettings(),
-  });
+beforeAll(() => {
   table = DynamoDBDocumentClient.from(new DynamoDBClient(localTarget(blink.services.dynamodb)));
 });
 
-afterAll(async () => {
+afterAll(() => {
   table?.destroy();
-  await blink?.stop();
-  await users.removeAll();
 });
 
 const admin = (method: 'GET' | 'POST', route: string, body?: unknown) =>

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
 import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
-import { AlreadyEnrolledError } from '../../shared/domain/enrollment';
+import { AlreadyEnrolledError, type Enrollment } from '../../shared/domain/enrollment';
 import { hashSecret } from '../../shared/domain/one-time-secrets';
 import { issueActivation, type ActivationDependencies } from '../../shared/use-cases/enrollment';
 import { useBlinkTable } from '../support/local-service';
@@ -67,28 +67,25 @@ describe('issueActivation', () => {
     expect(await store.findSecret('activation', hashSecret(KEY, 'activation', tokenOf(second.link)))).toBeDefined();
   });
 
-  it('refuses an active enrollment unless asked to reactivate, which keeps it active with its phone', async () => {
+  /** A user activated, whose enrollment then changed to `changes` (set up, revoked…). */
+  const activatedThen = async (changes: Partial<Enrollment>) => {
     const target = user();
     await issueActivation(deps, target);
-    await changeEnrollment(store, target.userGuid, {
-      status: 'active',
-      phoneE164: '+14155550123',
-      methods: { sms: true, app: false },
-    });
+    await changeEnrollment(store, target.userGuid, changes);
+    return target;
+  };
+
+  it('refuses an active enrollment unless asked to reactivate, which keeps it active with its phone', async () => {
+    const setUpBySms = { status: 'active', phoneE164: '+14155550123', methods: { sms: true, app: false } } as const;
+    const target = await activatedThen(setUpBySms);
     await expect(issueActivation(deps, target)).rejects.toBeInstanceOf(AlreadyEnrolledError);
     const again = await issueActivation(deps, target, { reactivate: true });
     expect(again.link).toContain('/setup#t=');
-    expect(await store.get(target.userGuid)).toMatchObject({
-      status: 'active',
-      phoneE164: '+14155550123',
-      methods: { sms: true, app: false },
-    });
+    expect(await store.get(target.userGuid)).toMatchObject(setUpBySms);
   });
 
   it('turns a revoked enrollment into a fresh activated one without the old phone or methods', async () => {
-    const target = user();
-    await issueActivation(deps, target);
-    await changeEnrollment(store, target.userGuid, {
+    const target = await activatedThen({
       status: 'revoked',
       phoneE164: '+14155550123',
       methods: { sms: true, app: true },

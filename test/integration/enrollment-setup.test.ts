@@ -366,11 +366,18 @@ describe('what is stored', () => {
 });
 
 describe('neutral answers for unusable links', () => {
-  it('answers unknown, malformed, used, superseded, expired and revoked links identically on every setup call', async () => {
-    const used = await activate();
+  /** A fresh activation whose setup was completed by SMS: a phone, then the code sent to it. */
+  const setUpBySms = async (): Promise<Activated> => {
+    const activated = await activate();
     const phone = freshPhone();
-    await post('/api/setup/phone', { token: used.token, phone: phone.e164 });
-    await post('/api/setup/verify', { token: used.token, code: await latestCode(phone.e164, 1) });
+    await post('/api/setup/phone', { token: activated.token, phone: phone.e164 });
+    const code = await latestCode(phone.e164, 1);
+    expect((await post('/api/setup/verify', { token: activated.token, code })).status).toBe(200);
+    return activated;
+  };
+
+  it('answers unknown, malformed, used, superseded, expired and revoked links identically on every setup call', async () => {
+    const used = await setUpBySms();
 
     const superseded = await activate();
     const { userGuid, mail } = superseded;
@@ -386,33 +393,13 @@ describe('neutral answers for unusable links', () => {
     await changeEnrollment(blink.composition.adapters.enrollmentStore, revoked.userGuid, { status: 'revoked' });
 
     // Set up, then revoked by an admin: its link says nothing about the finished setup.
-    const completedThenRevoked = await activate();
-    const revokedPhone = freshPhone();
-    await post('/api/setup/phone', { token: completedThenRevoked.token, phone: revokedPhone.e164 });
-    expect(
-      (
-        await post('/api/setup/verify', {
-          token: completedThenRevoked.token,
-          code: await latestCode(revokedPhone.e164, 1),
-        })
-      ).status,
-    ).toBe(200);
+    const completedThenRevoked = await setUpBySms();
     await changeEnrollment(blink.composition.adapters.enrollmentStore, completedThenRevoked.userGuid, {
       status: 'revoked',
     });
 
     // Set up, then activated again (new phone): the old link is superseded, however it was used.
-    const completedThenReactivated = await activate();
-    const reactivatedPhone = freshPhone();
-    await post('/api/setup/phone', { token: completedThenReactivated.token, phone: reactivatedPhone.e164 });
-    expect(
-      (
-        await post('/api/setup/verify', {
-          token: completedThenReactivated.token,
-          code: await latestCode(reactivatedPhone.e164, 1),
-        })
-      ).status,
-    ).toBe(200);
+    const completedThenReactivated = await setUpBySms();
     await issueActivation(
       activationDeps,
       {

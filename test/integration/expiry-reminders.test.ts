@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Attribute, Change } from 'ldapts';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { DynamoExpiryReminderLog } from '../../shared/adapters/dynamodb/expiry-reminder-log.js';
-import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { activeEnrollment, enrollDirectoryUser } from '../support/enrollments.js';
@@ -10,14 +8,8 @@ import { OffsetClock } from '../support/manual-clock.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
 import { jobQueueDrained, queueDepth } from './support/queue.js';
-import {
-  asAdmin,
-  directoryOptions,
-  localDirectorySettings,
-  passwordSettingsFor,
-  throwawayUsers,
-  type TestUser,
-} from './support/samba.js';
+import { asAdmin, passwordSettingsFor, type TestUser, useSambaSuite } from './support/samba.js';
+import { useLocalBlink } from '../support/local-blink.js';
 
 // Password-expiry reminders against the real Samba DC (4.17). Samba computes msDS-UserPasswordExpiryTimeComputed as
 // pwdLastSet + the maximum password age of the user's resultant policy, fine-grained PSOs included. pwdLastSet cannot
@@ -29,10 +21,11 @@ const DAY_MS = 86_400_000;
 
 describe('password-expiry reminders against the Samba DC', () => {
   const clock = new OffsetClock();
-  const directory = new LdapDirectory(directoryOptions());
-  const users = throwawayUsers();
+  const { blink, directory, users } = useSambaSuite({
+    env: { LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin', PASSWORD_EXPIRY_REMINDER_SMS: 'true' },
+    clock,
+  });
   const psoDns: string[] = [];
-  let blink: LocalBlink;
   let reminderLog: DynamoExpiryReminderLog;
 
   /** A PSO with this maximum password age for these users only. */
@@ -46,18 +39,6 @@ describe('password-expiry reminders against the Samba DC', () => {
   > = {} as never;
 
   beforeAll(async () => {
-    blink = await startLocalBlink({
-      env: {
-        TOKEN_HMAC_KEY: randomBytes(32).toString('base64'),
-        BLINK_VERSION: 'test',
-        LOCKOUT_ALERT_TIME_ZONE: 'Europe/Berlin',
-        PASSWORD_EXPIRY_REMINDER_SMS: 'true',
-      },
-      port: 0,
-      clock,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-    });
     reminderLog = new DynamoExpiryReminderLog(createDocumentClient(localTarget(blink.services.dynamodb)), {
       tableName: blink.composition.env.TABLE_NAME,
       now: () => clock.now(),
@@ -99,12 +80,9 @@ describe('password-expiry reminders against the Samba DC', () => {
   });
 
   afterAll(async () => {
-    await blink?.stop();
     await asAdmin(async (client) => {
       for (const dn of psoDns) await client.del(dn).catch(() => undefined);
     });
-    await directory.close();
-    await users.removeAll();
   });
 
   afterEach(() => {
@@ -287,21 +265,7 @@ describe('password-expiry reminders against the Samba DC', () => {
 // so the console's "Send expiry reminders now" works without a DC: 85 days after the start, its users have 5 days left.
 describe('password-expiry reminders on the demo directory', () => {
   const clock = new OffsetClock();
-  let blink: LocalBlink;
-
-  beforeAll(async () => {
-    blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test' },
-      port: 0,
-      clock,
-      lockoutScanIntervalSeconds: 3600,
-      directory: 'demo',
-    });
-  });
-
-  afterAll(async () => {
-    await blink?.stop();
-  });
+  const blink = useLocalBlink({ clock });
 
   it('reminds an enrolled demo user whose password expires within the steps', async () => {
     const jane = await enrollDirectoryUser(blink.composition.adapters, 'jane.doe', '+14155550100');

@@ -1,52 +1,29 @@
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
-import {
-  auditOf,
-  enrolledUser,
-  freshPhone,
-  outcomeOf,
-  smsTo,
-  text,
-  workerStartedAnyJobOf,
-  workerStartedJobOf,
-} from './support/inbound-sms.js';
-import { useLocalBlink } from '../support/local-blink.js';
+import { freshPhone, useInboundSmsBlink } from './support/inbound-sms.js';
 
 // Confirmation mode through the local runtime, as it runs by default (RESET_CONFIRMATION unset): RESET and UNLOCK
 // answer with a 6-digit code, and only that code sent back from the same number within 5 minutes queues the job.
 
-let logs: LogCapture;
 const clock = new ManualClock('2026-04-01T01:00:00.000Z');
-const blink = useLocalBlink({ clock });
-let testDay = 0;
+const inbound = useInboundSmsBlink({ clock });
+const { expectHandled } = inbound;
 const codes: string[] = [];
 
-beforeEach(() => {
-  logs = captureLogs();
-  clock.set(new Date(Date.UTC(2026, 3, 1 + testDay++, 1)));
-});
 afterEach(() => {
-  logs.restore();
   codes.length = 0;
 });
 
 /** No code the test was sent ever reached a log line (as a number of its own: a longer number may hold the digits by chance). */
 function expectNoCodeLogged(): void {
-  expect(codes.filter((code) => new RegExp(`(?<![0-9A-Za-z])${code}(?![0-9A-Za-z])`).test(logs.text()))).toEqual([]);
-}
-
-async function expectHandled(from: string, body: string, outcome: string): Promise<string> {
-  const sent = await text(blink, from, body);
-  expect(sent.status).toBe(202);
-  expect(outcomeOf(logs, sent.inboundMessageId)).toBe(outcome);
-  return sent.inboundMessageId;
+  const logged = inbound.logs.text();
+  expect(codes.filter((code) => new RegExp(`(?<![0-9A-Za-z])${code}(?![0-9A-Za-z])`).test(logged))).toEqual([]);
 }
 
 /** Texts RESET or UNLOCK and returns the code of the reply. */
 async function requestCode(phone: string, body: 'RESET' | 'UNLOCK' = 'RESET'): Promise<string> {
-  const before = smsTo(blink, phone).length;
+  const before = inbound.smsTo(phone).length;
   await expectHandled(phone, body, 'confirmation-sent');
-  const replies = smsTo(blink, phone);
+  const replies = inbound.smsTo(phone);
   expect(replies).toHaveLength(before + 1);
   const match =
     /^Blink: reply with (\d{6}) within 5 minutes to confirm (your password reset|the unlock of your account)\.$/.exec(
@@ -64,15 +41,15 @@ function otherCode(code: string): string {
 
 describe('confirmation mode', () => {
   it('RESET answers with a code and queues nothing; the code sent back queues the reset', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const code = await requestCode(user.phone);
-    expect(smsTo(blink, user.phone)[0]?.body).toBe(
+    expect(inbound.smsTo(user.phone)[0]?.body).toBe(
       `Blink: reply with ${code} within 5 minutes to confirm your password reset.`,
     );
-    expect((await auditOf(blink, user.userGuid)).map((event) => event.action)).toEqual(['reset-confirmation-sent']);
+    expect((await inbound.auditOf(user.userGuid)).map((event) => event.action)).toEqual(['reset-confirmation-sent']);
     const confirmed = await expectHandled(user.phone, ` ${code} `, 'job-enqueued');
-    expect(await workerStartedJobOf(logs, confirmed)).toBe('reset');
-    expect((await auditOf(blink, user.userGuid)).find((event) => event.action === 'reset-requested')).toMatchObject({
+    expect(await inbound.workerStartedJobOf(confirmed)).toBe('reset');
+    expect((await inbound.auditOf(user.userGuid)).find((event) => event.action === 'reset-requested')).toMatchObject({
       result: 'success',
       channel: 'sms',
     });
@@ -82,53 +59,53 @@ describe('confirmation mode', () => {
   });
 
   it('UNLOCK confirmed with its code queues an unlock', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const code = await requestCode(user.phone, 'UNLOCK');
-    expect(smsTo(blink, user.phone)[0]?.body).toBe(
+    expect(inbound.smsTo(user.phone)[0]?.body).toBe(
       `Blink: reply with ${code} within 5 minutes to confirm the unlock of your account.`,
     );
-    expect(await workerStartedJobOf(logs, await expectHandled(user.phone, code, 'job-enqueued'))).toBe('unlock');
+    expect(await inbound.workerStartedJobOf(await expectHandled(user.phone, code, 'job-enqueued'))).toBe('unlock');
     expectNoCodeLogged();
   });
 
   it('a wrong code is answered, queues nothing, and the right one still works within 5 minutes', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const code = await requestCode(user.phone);
     const wrong = await expectHandled(user.phone, otherCode(code), 'wrong-code');
-    expect(smsTo(blink, user.phone).at(-1)?.body).toBe(
+    expect(inbound.smsTo(user.phone).at(-1)?.body).toBe(
       'Blink: that code is not right or has expired. Text RESET or UNLOCK to get a new one.',
     );
     clock.advanceSeconds(299);
     const right = await expectHandled(user.phone, code, 'job-enqueued');
-    await workerStartedJobOf(logs, right);
-    expect(workerStartedAnyJobOf(logs, wrong)).toBe(false);
+    await inbound.workerStartedJobOf(right);
+    expect(inbound.workerStartedAnyJobOf(wrong)).toBe(false);
     expectNoCodeLogged();
   });
 
   it('a code expires after 5 minutes', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const code = await requestCode(user.phone);
     clock.advanceSeconds(300);
     await expectHandled(user.phone, code, 'wrong-code');
-    expect((await auditOf(blink, user.userGuid)).filter((event) => event.action === 'reset-requested')).toEqual([]);
+    expect((await inbound.auditOf(user.userGuid)).filter((event) => event.action === 'reset-requested')).toEqual([]);
     expectNoCodeLogged();
   });
 
   it('a code works only from the number it was sent to', async () => {
-    const owner = await enrolledUser(blink);
-    const other = await enrolledUser(blink);
+    const owner = await inbound.enrolledUser();
+    const other = await inbound.enrolledUser();
     const code = await requestCode(owner.phone);
     await expectHandled(other.phone, code, 'wrong-code');
     const stranger = freshPhone();
     await expectHandled(stranger, code, 'unknown-sender');
-    expect((await auditOf(blink, other.userGuid)).filter((event) => event.action === 'reset-requested')).toEqual([]);
+    expect((await inbound.auditOf(other.userGuid)).filter((event) => event.action === 'reset-requested')).toEqual([]);
     // Still unused by the owner.
-    await workerStartedJobOf(logs, await expectHandled(owner.phone, code, 'job-enqueued'));
+    await inbound.workerStartedJobOf(await expectHandled(owner.phone, code, 'job-enqueued'));
     expectNoCodeLogged();
   });
 
   it('a new RESET supersedes the earlier code', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const first = await requestCode(user.phone);
     const second = await requestCode(user.phone);
     if (first !== second) await expectHandled(user.phone, first, 'wrong-code');
@@ -137,7 +114,7 @@ describe('confirmation mode', () => {
   });
 
   it('wrong codes count in the per-account limit (3 an hour by default)', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const code = await requestCode(user.phone); // 1 of 3
     await expectHandled(user.phone, otherCode(code), 'wrong-code'); // 2
     await expectHandled(user.phone, otherCode(otherCode(code)), 'wrong-code'); // 3
@@ -146,25 +123,25 @@ describe('confirmation mode', () => {
     await expectHandled(user.phone, 'RESET', 'rate-limited');
     await expectHandled(user.phone, 'RESET', 'rate-limited');
     // One notice for codes and one for RESET, each once an hour.
-    expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'))).toHaveLength(2);
-    expect(smsTo(blink, user.phone).filter((sms) => sms.body.startsWith('Blink: reply with'))).toHaveLength(1);
+    expect(inbound.smsTo(user.phone).filter((sms) => sms.body.startsWith('Blink: too many requests'))).toHaveLength(2);
+    expect(inbound.smsTo(user.phone).filter((sms) => sms.body.startsWith('Blink: reply with'))).toHaveLength(1);
     expectNoCodeLogged();
   });
 
   it('at most 5 code replies per account in 5 minutes: after that even the right code is refused', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const code = await requestCode(user.phone);
     let guess = code;
     const outcomes: string[] = [];
     for (let attempt = 0; attempt < 5; attempt++) {
       guess = otherCode(guess);
-      const sent = await text(blink, user.phone, guess);
-      outcomes.push(outcomeOf(logs, sent.inboundMessageId) ?? 'none');
+      const sent = await inbound.text(user.phone, guess);
+      outcomes.push(inbound.outcomeOf(sent.inboundMessageId) ?? 'none');
     }
     expect(outcomes).toEqual(['wrong-code', 'wrong-code', 'rate-limited', 'rate-limited', 'rate-limited']);
     await expectHandled(user.phone, code, 'rate-limited');
     expect(
-      (await auditOf(blink, user.userGuid)).filter(
+      (await inbound.auditOf(user.userGuid)).filter(
         (event) => event.action === 'reset-requested' && event.result === 'success',
       ),
     ).toEqual([]);
@@ -172,9 +149,9 @@ describe('confirmation mode', () => {
   });
 
   it('a 6-digit text with no code outstanding is a wrong code, not a request', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     await expectHandled(user.phone, '123456', 'wrong-code');
-    expect((await auditOf(blink, user.userGuid)).filter((event) => event.action === 'reset-requested')).toEqual([]);
+    expect((await inbound.auditOf(user.userGuid)).filter((event) => event.action === 'reset-requested')).toEqual([]);
     expectNoCodeLogged();
   });
 });

@@ -1,50 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { inboundSmsFailureRecord } from '../../local/stand-ins/lambda-failure-record.js';
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { pollUntil } from '../support/poll.js';
-import {
-  auditOf,
-  enrolledUser,
-  freshPhone,
-  outcomeOf,
-  smsTo,
-  text,
-  workerStartedJobOf,
-} from './support/inbound-sms.js';
+import { freshPhone, PUBLISHED, SECOND_PUBLISHED, useInboundSmsBlink } from './support/inbound-sms.js';
 
 // "Nothing lost, user told": an inbound SMS whose handling failed every attempt reaches the inbound-sms handler again
 // as Lambda's invocation record, through its failure queue's event source. Here the record is fed the way that event
 // source would (the local runtime has no SNS retries), and the use case works on dynalite and the SMS stand-in.
 
-const PUBLISHED = '+18553917277';
-const SECOND_PUBLISHED = '+14437477277';
 const APOLOGY =
   'Blink: we could not act on your message. Nothing was changed. Please text RESET again in a few minutes.';
 
-let blink: LocalBlink;
-let logs: LogCapture;
-
-beforeAll(async () => {
-  // Confirmation (the default) off: a RESET queues its job at once (one test needs a job that ran).
-  blink = await startLocalBlink({
-    env: { BLINK_VERSION: 'test', RESET_CONFIRMATION: 'false' },
-    port: 0,
-    directory: 'demo',
-    lockoutScanIntervalSeconds: 3600,
-  });
-});
-afterAll(async () => {
-  await blink?.stop();
-});
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  logs.restore();
-});
+// Confirmation (the default) off: a RESET queues its job at once (one test needs a job that ran).
+const inbound = useInboundSmsBlink({ env: { RESET_CONFIRMATION: 'false' } });
+const { blink, logs } = inbound;
 
 function inboundSms(from: string, body: string, overrides: Partial<InboundSms> = {}): InboundSms {
   return {
@@ -78,19 +48,19 @@ function failureOutcomes(inboundMessageId: string): string[] {
 }
 
 async function failureAudit(userGuid: string) {
-  return (await auditOf(blink, userGuid)).filter((event) => event.action === 'inbound-failed');
+  return (await inbound.auditOf(userGuid)).filter((event) => event.action === 'inbound-failed');
 }
 
 describe('an inbound SMS Blink gave up on', () => {
   it('gets the enrolled sender exactly one apology, from the number texted, however often the record is delivered', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const message = inboundSms(user.phone, 'RESET', { destinationNumber: SECOND_PUBLISHED });
     const record = inboundSmsFailureRecord(message);
     // Twice in one batch (processed concurrently), then once more later, as SQS may redeliver.
     expect(await deliver([record, record])).toBe(0);
     expect(await deliver([record], 2)).toBe(0);
 
-    expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: APOLOGY, from: SECOND_PUBLISHED })]);
+    expect(inbound.smsTo(user.phone)).toEqual([expect.objectContaining({ body: APOLOGY, from: SECOND_PUBLISHED })]);
     expect(failureOutcomes(message.inboundMessageId).sort()).toEqual(['apology-sent', 'duplicate', 'duplicate']);
     expect(await failureAudit(user.userGuid)).toEqual([
       expect.objectContaining({
@@ -104,45 +74,45 @@ describe('an inbound SMS Blink gave up on', () => {
   });
 
   it("sends nothing to an opted-out sender (ours or the carrier's list), and still keeps the event for the user", async () => {
-    const optedOut = await enrolledUser(blink);
+    const optedOut = await inbound.enrolledUser();
     await blink.composition.adapters.optOutList.optOut(optedOut.phone, new Date());
     const first = inboundSms(optedOut.phone, 'UNLOCK');
     expect(await deliver([inboundSmsFailureRecord(first)])).toBe(0);
     expect(failureOutcomes(first.inboundMessageId)).toEqual(['opted-out']);
-    expect(smsTo(blink, optedOut.phone)).toEqual([]);
+    expect(inbound.smsTo(optedOut.phone)).toEqual([]);
     expect(await failureAudit(optedOut.userGuid)).toEqual([
       expect.objectContaining({ reason: 'opted-out', result: 'failed' }),
     ]);
 
     // Opted out with the carrier only: the send is refused, the opt-out is kept, and nothing reaches the phone.
-    const carrierOptedOut = await enrolledUser(blink);
+    const carrierOptedOut = await inbound.enrolledUser();
     blink.smsStandIn.optOut(carrierOptedOut.phone);
     const second = inboundSms(carrierOptedOut.phone, 'RESET');
     expect(await deliver([inboundSmsFailureRecord(second)])).toBe(0);
     expect(failureOutcomes(second.inboundMessageId)).toEqual(['opted-out']);
-    expect(smsTo(blink, carrierOptedOut.phone)).toEqual([]);
+    expect(inbound.smsTo(carrierOptedOut.phone)).toEqual([]);
     expect(await blink.composition.adapters.optOutList.isOptedOut(carrierOptedOut.phone)).toBe(true);
   });
 
   it('sends nothing to a number without exactly one active SMS enrollment, and audits nothing', async () => {
-    const revoked = await enrolledUser(blink, { status: 'revoked' });
-    const appOnly = await enrolledUser(blink, { methods: { sms: false, app: true } });
+    const revoked = await inbound.enrolledUser({ status: 'revoked' });
+    const appOnly = await inbound.enrolledUser({ methods: { sms: false, app: true } });
     const shared = freshPhone();
     const sharers = [
-      await enrolledUser(blink, { phoneE164: shared }),
-      await enrolledUser(blink, { phoneE164: shared }),
+      await inbound.enrolledUser({ phoneE164: shared }),
+      await inbound.enrolledUser({ phoneE164: shared }),
     ];
     const senders = [freshPhone(), revoked.phone, appOnly.phone, shared];
     const messages = senders.map((sender) => inboundSms(sender, 'RESET'));
     expect(await deliver(messages.map((message) => inboundSmsFailureRecord(message)))).toBe(0);
 
     for (const message of messages) expect(failureOutcomes(message.inboundMessageId)).toEqual(['unknown-sender']);
-    for (const sender of senders) expect(smsTo(blink, sender)).toEqual([]);
+    for (const sender of senders) expect(inbound.smsTo(sender)).toEqual([]);
     for (const user of [revoked, appOnly, ...sharers]) expect(await failureAudit(user.userGuid)).toEqual([]);
   });
 
   it('ignores a message to a number that is not ours (the use case never acted on it)', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const message = inboundSms(user.phone, 'RESET', { destinationNumber: '+14155550100' });
     expect(await deliver([inboundSmsFailureRecord(message)])).toBe(0);
     expect(
@@ -154,25 +124,25 @@ describe('an inbound SMS Blink gave up on', () => {
             line.message === 'given-up inbound SMS to a number that is not ours ignored',
         ),
     ).toBe(true);
-    expect(smsTo(blink, user.phone)).toEqual([]);
+    expect(inbound.smsTo(user.phone)).toEqual([]);
   });
 
   it('fails the record when the apology cannot be sent, and sends it on the redelivery', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const message = inboundSms(user.phone, 'RESET');
     const record = inboundSmsFailureRecord(message);
     // The SDK client tries 3 times: all of them fail, so the record goes back to the queue.
     blink.smsStandIn.failNext({ type: 'InternalServerException', status: 500, to: user.phone }, 3);
     expect(await deliver([record])).toBe(1);
-    expect(smsTo(blink, user.phone)).toEqual([]);
+    expect(inbound.smsTo(user.phone)).toEqual([]);
 
     expect(await deliver([record], 2)).toBe(0);
-    expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: APOLOGY })]);
+    expect(inbound.smsTo(user.phone)).toEqual([expect.objectContaining({ body: APOLOGY })]);
     expect(failureOutcomes(message.inboundMessageId)).toEqual(['apology-sent']);
   });
 
   it('fails a malformed record (so it is retried, then parked in the DLQ) without holding up the others', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const good = inboundSms(user.phone, 'RESET');
     const marker = 'Cedar-Window-51';
     const notAnSms = JSON.stringify({
@@ -180,7 +150,7 @@ describe('an inbound SMS Blink gave up on', () => {
       requestPayload: { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm', Message: marker } }] },
     });
     expect(await deliver(['not json', notAnSms, inboundSmsFailureRecord(good)])).toBe(2);
-    expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: APOLOGY })]);
+    expect(inbound.smsTo(user.phone)).toEqual([expect.objectContaining({ body: APOLOGY })]);
     expect(
       logs
         .lines()
@@ -190,7 +160,7 @@ describe('an inbound SMS Blink gave up on', () => {
   });
 
   it('logs ids and outcomes, never the text or the sender of the message', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const message = inboundSms(user.phone, 'my password is Tulip-Harbor-77');
     expect(await deliver([inboundSmsFailureRecord(message)])).toBe(0);
     expect(failureOutcomes(message.inboundMessageId)).toEqual(['apology-sent']);
@@ -201,38 +171,38 @@ describe('an inbound SMS Blink gave up on', () => {
 
 describe('the whole path through the local runtime', () => {
   it('a HELP whose reply fails every attempt ends, through its invocation record, in one apology', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const inboundMessageId = randomUUID();
     // Each attempt of the HELP reply fails (3 SDK attempts each): the handler throws, as it would for SNS's retries.
     blink.smsStandIn.failNext({ type: 'InternalServerException', status: 500, to: user.phone }, 9);
     for (let attempt = 0; attempt < 3; attempt += 1)
-      expect((await text(blink, user.phone, 'HELP', { inboundMessageId })).status).toBe(500);
-    expect(smsTo(blink, user.phone)).toEqual([]);
+      expect((await inbound.text(user.phone, 'HELP', { inboundMessageId })).status).toBe(500);
+    expect(inbound.smsTo(user.phone)).toEqual([]);
 
     const given = inboundSms(user.phone, 'HELP', { inboundMessageId });
     expect(await deliver([inboundSmsFailureRecord(given)])).toBe(0);
-    expect(smsTo(blink, user.phone)).toEqual([expect.objectContaining({ body: APOLOGY, from: PUBLISHED })]);
+    expect(inbound.smsTo(user.phone)).toEqual([expect.objectContaining({ body: APOLOGY, from: PUBLISHED })]);
   });
 
   it('does not claim "nothing was changed" when the request\'s job ran all the same', async () => {
-    const user = await enrolledUser(blink);
-    const sent = await text(blink, user.phone, 'RESET');
-    expect(outcomeOf(logs, sent.inboundMessageId)).toBe('job-enqueued');
+    const user = await inbound.enrolledUser();
+    const sent = await inbound.text(user.phone, 'RESET');
+    expect(inbound.outcomeOf(sent.inboundMessageId)).toBe('job-enqueued');
     // A made-up user the demo directory does not know: the worker refuses it, tells the user and audits the job.
-    expect(await workerStartedJobOf(logs, sent.inboundMessageId)).toBe('reset');
+    expect(await inbound.workerStartedJobOf(sent.inboundMessageId)).toBe('reset');
     await pollUntil(
-      async () => ((await auditOf(blink, user.userGuid)).some((event) => event.action === 'reset') ? true : undefined),
+      async () => ((await inbound.auditOf(user.userGuid)).some((event) => event.action === 'reset') ? true : undefined),
       {
         timeoutMs: 10_000,
         description: 'the worker to audit the reset job',
       },
     );
-    const before = smsTo(blink, user.phone).length;
+    const before = inbound.smsTo(user.phone).length;
 
     const given = inboundSms(user.phone, 'RESET', { inboundMessageId: sent.inboundMessageId });
     expect(await deliver([inboundSmsFailureRecord(given)])).toBe(0);
     expect(failureOutcomes(sent.inboundMessageId)).toEqual(['request-went-through']);
-    expect(smsTo(blink, user.phone)).toHaveLength(before);
+    expect(inbound.smsTo(user.phone)).toHaveLength(before);
     expect(await failureAudit(user.userGuid)).toEqual([expect.objectContaining({ reason: 'request-went-through' })]);
   });
 });

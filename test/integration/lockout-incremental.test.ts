@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateDeviceKeys } from '../../device-client/client';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { DynamoScanWatermarkStore } from '../../shared/adapters/dynamodb/scan-watermark-store.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
@@ -10,15 +9,7 @@ import type { ChangeWatermark, Directory, LockoutScanOptions } from '../../share
 import { captureLogs } from '../support/capture-logs.js';
 import { localTarget } from '../support/local-aws.js';
 import { pollUntil } from '../support/poll.js';
-import {
-  asAdmin,
-  directoryOptions,
-  localDirectorySettings,
-  lockOut,
-  throwawayUsers,
-  type TestUser,
-  tryBind,
-} from './support/samba.js';
+import { asAdmin, directoryOptions, lockOut, tryBind, type TestUser, useSambaSuite } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
 
 // Incremental lockout scans against the real Samba DC: what Samba does with USNs (a lockout moves the user's
@@ -32,24 +23,7 @@ interface Enrolled extends TestUser {
 }
 
 describe('incremental lockout scans against the Samba DC', () => {
-  const directory = new LdapDirectory(directoryOptions());
-  const users = throwawayUsers();
-  let blink: LocalBlink;
-
-  beforeAll(async () => {
-    blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test' },
-      port: 0,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-    });
-  });
-
-  afterAll(async () => {
-    await blink?.stop();
-    await directory.close();
-    await users.removeAll();
-  });
+  const { blink, directory, users } = useSambaSuite();
 
   const newUser = (prefix: string): Promise<TestUser> => users.create(prefix);
 

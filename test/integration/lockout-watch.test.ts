@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateDeviceKeys } from '../../device-client/client';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
 import { DynamoScanWatermarkStore } from '../../shared/adapters/dynamodb/scan-watermark-store.js';
@@ -19,13 +18,13 @@ import { pollUntil } from '../support/poll.js';
 import {
   directoryOptions,
   getSambaConnection,
-  localDirectorySettings,
   lockOut,
-  throwawayUsers,
-  type TestUser,
   tryBind,
+  type TestUser,
+  useSambaSuite,
 } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
+import { text } from './support/inbound-sms.js';
 import { OffsetClock } from '../support/manual-clock.js';
 
 // The lockout watch against the real Samba DC (lockout after 3 bad passwords, for 30 minutes). Every test locks users
@@ -43,37 +42,24 @@ interface Enrolled extends TestUser {
 
 describe('lockout watch against the Samba DC', () => {
   const clock = new OffsetClock();
-  const directory = new LdapDirectory(directoryOptions());
-  const users = throwawayUsers();
-  let blink: LocalBlink;
-
-  beforeAll(async () => {
-    blink = await startLocalBlink({
-      // Alert times in India Standard Time (UTC+5:30, no daylight saving): the setting reaches the watch.
-      env: {
-        TOKEN_HMAC_KEY: randomBytes(32).toString('base64'),
-        BLINK_VERSION: 'test',
-        LOCKOUT_ALERT_TIME_ZONE: 'Asia/Kolkata',
-      },
-      port: 0,
-      adminToken: ADMIN_TOKEN,
-      clock,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-    });
+  const { blink, directory, users } = useSambaSuite({
+    // Alert times in India Standard Time (UTC+5:30, no daylight saving): the setting reaches the watch.
+    env: { LOCKOUT_ALERT_TIME_ZONE: 'Asia/Kolkata' },
+    adminToken: ADMIN_TOKEN,
+    clock,
   });
 
   afterEach(() => {
     clock.offsetMs = 0;
   });
 
-  afterAll(async () => {
-    await blink?.stop();
-    await directory.close();
-    await users.removeAll();
-  });
-
   const newUser = (prefix: string): Promise<TestUser> => users.create(prefix);
+
+  /** Texts Blink from the user's phone through the local inbound route; the route must accept it. */
+  const textBlink = async (phone: string | undefined, body: string) => {
+    if (!phone) throw new Error('this user has no phone to text from');
+    expect((await text(blink, phone, body)).status).toBe(202);
+  };
 
   const lookUp = async (user: TestUser): Promise<DirectoryUser> => {
     const found = await directory.findUserBySamAccountName(user.samAccountName);
@@ -364,13 +350,7 @@ describe('lockout watch against the Samba DC', () => {
     expect(smsTo(user.phone)).toHaveLength(1);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('775');
 
-    const textBlink = (body: string) =>
-      fetch(`${blink.url}/_local/api/sms/inbound`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ from: user.phone, body }),
-      });
-    expect((await textBlink('UNLOCK')).status).toBe(202);
+    await textBlink(user.phone, 'UNLOCK');
     // Confirmation is on by default: the reply carries a code only the real phone sees, and nothing changed yet.
     const confirmation = await pollUntil(async () => smsTo(user.phone)[1], {
       timeoutMs: 20_000,
@@ -381,7 +361,7 @@ describe('lockout watch against the Samba DC', () => {
     )?.[1];
     expect(code).toMatch(/^\d{6}$/);
     await expect(directory.isLockedOut(await lookUp(user))).resolves.toBe(true);
-    expect((await textBlink(code ?? '')).status).toBe(202);
+    await textBlink(user.phone, code ?? '');
     const answer = await pollUntil(async () => smsTo(user.phone)[2], {
       timeoutMs: 20_000,
       description: 'the answer to the code',
@@ -397,14 +377,6 @@ describe('lockout watch against the Samba DC', () => {
   });
 
   describe('the alert\'s "Reply UNLOCK" and the per-account limits', () => {
-    const textBlink = async (phone: string | undefined, body: string) => {
-      const response = await fetch(`${blink.url}/_local/api/sms/inbound`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ from: phone, body }),
-      });
-      expect(response.status).toBe(202);
-    };
     const nthSms = (phone: string | undefined, index: number) =>
       pollUntil(async () => smsTo(phone)[index], { timeoutMs: 20_000, description: `SMS ${index + 1} to the user` });
     const codeIn = (body: string) => /reply with (\d{6}) within 5 minutes/.exec(body)?.[1] ?? 'no code';

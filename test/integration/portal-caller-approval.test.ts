@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Agent } from 'node:https';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { pollUntil } from '../support/poll.js';
 import { PortalClient } from '../support/portal-client.js';
-import { startPushService, type PushServiceStandIn } from '../support/push-service.js';
+import { usePushService } from '../support/push-service.js';
 import { boundDevice, enrolledSambaUser, signedInTinaAndAdam } from './support/portal.js';
-import { localDirectorySettings, lockOut, throwawayUsers, tryBind } from './support/samba.js';
+import { lockOut, tryBind, useSambaSuite } from './support/samba.js';
 
 // Verify caller through the app (issue 12 §3) against Samba AD: a technician signed in through the local identity
 // provider asks the user's bound app to approve; the app (a signing device client) lists the request and answers it.
@@ -15,43 +13,28 @@ import { localDirectorySettings, lockOut, throwawayUsers, tryBind } from './supp
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const WAIT = { timeoutMs: 30_000, intervalMs: 200 };
 const APPROVALS = '/api/device/caller-approvals';
-let blink: LocalBlink;
-let pushService: PushServiceStandIn;
-let pushAgent: Agent;
-const users = throwawayUsers();
+const loopbackPush = usePushService();
+const { blink, users } = useSambaSuite(() => ({
+  env: { WEB_PUSH_HOSTS: '127.0.0.1' },
+  adminToken: ADMIN_TOKEN,
+  identityProvider: 'local',
+  webPushAgent: loopbackPush.agent,
+}));
 let tina: PortalClient;
 let adam: PortalClient;
 
 beforeAll(async () => {
-  pushService = await startPushService();
-  pushAgent = new Agent({ ca: pushService.caPem });
-  blink = await startLocalBlink({
-    env: { BLINK_VERSION: 'test', WEB_PUSH_HOSTS: '127.0.0.1' },
-    port: 0,
-    adminToken: ADMIN_TOKEN,
-    lockoutScanIntervalSeconds: 3600,
-    directory: localDirectorySettings(),
-    identityProvider: 'local',
-    webPushAgent: pushAgent,
-  });
   ({ tina, adam } = await signedInTinaAndAdam(blink));
-});
-
-afterAll(async () => {
-  await blink?.stop();
-  pushAgent?.destroy();
-  await pushService?.close();
-  await users.removeAll();
 });
 
 /** An enrolled Samba user with a bound app subscribed to Web Push at the loopback push service. */
 async function userWithApp(prefix: string) {
   const { user, userGuid } = await enrolledSambaUser(blink, ADMIN_TOKEN, users, prefix);
   const { deviceId, client } = await boundDevice(blink, userGuid);
-  const subscription = pushService.subscribe();
+  const subscription = loopbackPush.service.subscribe();
   await blink.composition.adapters.deviceStore.saveWebPush(deviceId, subscription);
   const pushes = () =>
-    pushService
+    loopbackPush.service
       .received()
       .filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`))
       .map((push) => JSON.parse(push.plaintext) as { title: string; body: string; data: { url: string } });

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { pollUntil } from '../support/poll.js';
 import { PortalClient } from '../support/portal-client.js';
 import { enrolledSambaUser, signedInTinaAndAdam } from './support/portal.js';
-import { localDirectorySettings, lockOut, throwawayUsers, tryBind } from './support/samba.js';
+import { lockOut, tryBind, useSambaSuite } from './support/samba.js';
 
 // Caller-verified help-desk actions against Samba AD: the technician signs in through the local identity provider
 // (Samba fixture users in Blink Technicians / Blink Admins), sends a code to the user's verified phone, types what the
@@ -12,26 +11,12 @@ import { localDirectorySettings, lockOut, throwawayUsers, tryBind } from './supp
 
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const WAIT = { timeoutMs: 30_000, intervalMs: 200 };
-let blink: LocalBlink;
-const users = throwawayUsers();
+const { blink, users } = useSambaSuite({ adminToken: ADMIN_TOKEN, identityProvider: 'local' });
 let tina: PortalClient;
 let adam: PortalClient;
 
 beforeAll(async () => {
-  blink = await startLocalBlink({
-    env: { BLINK_VERSION: 'test' },
-    port: 0,
-    adminToken: ADMIN_TOKEN,
-    lockoutScanIntervalSeconds: 3600,
-    directory: localDirectorySettings(),
-    identityProvider: 'local',
-  });
   ({ tina, adam } = await signedInTinaAndAdam(blink));
-});
-
-afterAll(async () => {
-  await blink?.stop();
-  await users.removeAll();
 });
 
 const enrolledUser = (prefix: string) => enrolledSambaUser(blink, ADMIN_TOKEN, users, prefix);

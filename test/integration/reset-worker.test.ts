@@ -16,6 +16,7 @@ import { closeCuttingConnections, listenOnFreeLoopbackPort } from '../support/tc
 import { asAdmin, createTestUser, getSambaConnection, lockOut, tryBind, type TestUser } from './support/samba.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { jobQueueDrained, queueDepth } from './support/queue.js';
+import { text } from './support/inbound-sms.js';
 import { resetSettingsFrom } from '../../shared/composition/reset.js';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../shared/composition/timeouts.js';
 
@@ -212,20 +213,13 @@ describe('reset and unlock jobs against Samba (force-change on, the default)', (
 
   it('texting RESET, then the code of the reply, gets a new password by SMS that AD accepted (must change at sign-in), an email notice, an audit event', async () => {
     const user = await enroll(blink, await createTestUser('rstsms'));
-    const textBlink = (body: string) =>
-      fetch(`${blink.url}/_local/api/sms/inbound`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ from: user.phone, body }),
-      });
-
-    expect((await textBlink('RESET')).status).toBe(202);
+    expect((await text(blink, user.phone, 'RESET')).status).toBe(202);
     // Confirmation is on by default: first a code, and the password is unchanged until it comes back.
     const [confirmation] = await waitForSms(blink, user.phone, 1);
     const code = /reply with (\d{6}) within 5 minutes/.exec(confirmation ?? '')?.[1];
     expect(code).toMatch(/^\d{6}$/);
     await expect(tryBind(user.dn, user.password)).resolves.toBe('ok');
-    expect((await textBlink(code ?? '')).status).toBe(202);
+    expect((await text(blink, user.phone, code ?? '')).status).toBe(202);
 
     const body = (await waitForSms(blink, user.phone, 2))[1];
     const password = passwordIn(body);

@@ -1,17 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { captureLogs, type LogCapture } from '../support/capture-logs.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { createSnsSigner, signedSnsMessage, type SnsSigner } from '../support/sns-signing.js';
-import {
-  auditOf,
-  enrolledUser,
-  freshPhone,
-  outcomeOf,
-  smsTo,
-  workerStartedAnyJobOf,
-  workerStartedJobOf,
-} from './support/inbound-sms.js';
+import { freshPhone, PUBLISHED, useInboundSmsBlink } from './support/inbound-sms.js';
 
 // POST /sns/inbound-sms through the local runtime (HTTP bridge → api handler → verifier → the inbound SMS use case).
 // SNS is played by a test key: its certificate is served by the injected HTTPS fetcher at an SNS-looking URL.
@@ -19,46 +9,33 @@ import {
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:blink-inbound-sms';
 const CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem';
 const SUBSCRIBE_URL = `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(TOPIC)}&Token=tok`;
-const PUBLISHED = '+18553917277';
 
-let blink: LocalBlink;
 let signer: SnsSigner;
 let impostor: SnsSigner;
-let logs: LogCapture;
 const fetched: string[] = [];
 const clock = new ManualClock(new Date());
 
 beforeAll(async () => {
   [signer, impostor] = await Promise.all([createSnsSigner(), createSnsSigner()]);
-  blink = await startLocalBlink({
-    // Confirmation (the default) off: a RESET queues its job at once, which shows the route reached the use case.
-    env: {
-      BLINK_VERSION: 'test',
-      RESET_CONFIRMATION: 'false',
-      SNS_HTTPS_TOPIC_ARNS: `${TOPIC},arn:aws:sns:us-east-1:123456789012:blink-spare`,
-    },
-    port: 0,
-    directory: 'demo',
-    clock,
-    lockoutScanIntervalSeconds: 3600,
-    fetchHttps: async (url) => {
-      fetched.push(url);
-      if (url.endsWith('.pem')) return signer.certificatePem;
-      return '<ConfirmSubscriptionResponse/>';
-    },
-  });
 });
-
-afterAll(async () => {
-  await blink?.stop();
+const inbound = useInboundSmsBlink({
+  // Confirmation (the default) off: a RESET queues its job at once, which shows the route reached the use case.
+  env: {
+    RESET_CONFIRMATION: 'false',
+    SNS_HTTPS_TOPIC_ARNS: `${TOPIC},arn:aws:sns:us-east-1:123456789012:blink-spare`,
+  },
+  clock,
+  fetchHttps: async (url) => {
+    fetched.push(url);
+    if (url.endsWith('.pem')) return signer.certificatePem;
+    return '<ConfirmSubscriptionResponse/>';
+  },
 });
+const { blink, logs } = inbound;
 
 beforeEach(() => {
-  logs = captureLogs();
   fetched.length = 0;
-  clock.advanceSeconds(86_400);
 });
-afterEach(() => logs.restore());
 
 function inboundNotification(from: string, body: string, overrides: Record<string, string> = {}) {
   const inboundMessageId = randomUUID();
@@ -96,36 +73,38 @@ describe('POST /sns/inbound-sms', () => {
   it.each(['1', '2'] as const)(
     'acts on a notification signed with SignatureVersion %s like on the Lambda path',
     async (version) => {
-      const user = await enrolledUser(blink);
+      const user = await inbound.enrolledUser();
       const { inboundMessageId, fields } = inboundNotification(user.phone, ' Reset! ');
       const answer = await deliver(signedSnsMessage(signer, fields, { version, certUrl: CERT_URL }));
       expect(answer.status).toBe(200);
-      expect(outcomeOf(logs, inboundMessageId)).toBe('job-enqueued');
-      expect(await workerStartedJobOf(logs, inboundMessageId)).toBe('reset');
-      expect((await auditOf(blink, user.userGuid)).map((event) => event.action)).toContain('reset-requested');
+      expect(inbound.outcomeOf(inboundMessageId)).toBe('job-enqueued');
+      expect(await inbound.workerStartedJobOf(inboundMessageId)).toBe('reset');
+      expect((await inbound.auditOf(user.userGuid)).map((event) => event.action)).toContain('reset-requested');
     },
   );
 
   it('fetches the signing certificate once and keeps it', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const certUrl = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-once.pem';
     for (const body of ['HELP', 'HELP']) {
       const { fields } = inboundNotification(user.phone, body);
       expect((await deliver(signedSnsMessage(signer, fields, { certUrl }))).status).toBe(200);
     }
     expect(fetched.filter((url) => url === certUrl)).toHaveLength(1);
-    expect(smsTo(blink, user.phone)).toHaveLength(2);
+    expect(inbound.smsTo(user.phone)).toHaveLength(2);
   });
 
   it('acts once on a notification delivered twice', async () => {
-    const user = await enrolledUser(blink);
+    const user = await inbound.enrolledUser();
     const { inboundMessageId, fields } = inboundNotification(user.phone, 'RESET');
     const message = signedSnsMessage(signer, fields, { certUrl: CERT_URL });
     expect((await deliver(message)).status).toBe(200);
     expect((await deliver(message)).status).toBe(200);
-    expect(outcomeOf(logs, inboundMessageId)).toBe('duplicate');
-    await workerStartedJobOf(logs, inboundMessageId);
-    expect((await auditOf(blink, user.userGuid)).filter((event) => event.action === 'reset-requested')).toHaveLength(1);
+    expect(inbound.outcomeOf(inboundMessageId)).toBe('duplicate');
+    await inbound.workerStartedJobOf(inboundMessageId);
+    expect((await inbound.auditOf(user.userGuid)).filter((event) => event.action === 'reset-requested')).toHaveLength(
+      1,
+    );
   });
 
   it('confirms a subscription by fetching its SubscribeURL, after verifying the message', async () => {
@@ -208,26 +187,26 @@ describe('POST /sns/inbound-sms', () => {
     ];
 
     it.each(cases)('$name', async ({ status, make }) => {
-      const user = await enrolledUser(blink);
+      const user = await inbound.enrolledUser();
       const { inboundMessageId, fields } = inboundNotification(user.phone, 'RESET');
       const answer = await deliver(make(fields));
       expect(answer.status).toBe(status);
       expect(answer.body).toEqual({
         error: { code: status === 403 ? 'SIGNATURE_INVALID' : 'VALIDATION_FAILED', message: expect.any(String) },
       });
-      expect(outcomeOf(logs, inboundMessageId)).toBeUndefined();
-      expect(await auditOf(blink, user.userGuid)).toEqual([]);
+      expect(inbound.outcomeOf(inboundMessageId)).toBeUndefined();
+      expect(await inbound.auditOf(user.userGuid)).toEqual([]);
       expect(fetched.filter((url) => !url.startsWith('https://sns.us-east-1.amazonaws.com/'))).toEqual([]);
 
       // A correct delivery afterwards is started by the worker; the refused one never was.
       const control = inboundNotification(user.phone, 'RESET');
       expect((await deliver(signedSnsMessage(signer, control.fields, { certUrl: CERT_URL }))).status).toBe(200);
-      await workerStartedJobOf(logs, control.inboundMessageId);
-      expect(workerStartedAnyJobOf(logs, inboundMessageId)).toBe(false);
+      await inbound.workerStartedJobOf(control.inboundMessageId);
+      expect(inbound.workerStartedAnyJobOf(inboundMessageId)).toBe(false);
     });
 
     it('a signed notification that is not an inbound SMS, and a type header that does not match', async () => {
-      const user = await enrolledUser(blink);
+      const user = await inbound.enrolledUser();
       const { fields } = inboundNotification(user.phone, 'RESET', { Message: 'not json' });
       expect((await deliver(signedSnsMessage(signer, fields, { certUrl: CERT_URL }))).status).toBe(400);
       const good = inboundNotification(user.phone, 'RESET');
@@ -235,8 +214,8 @@ describe('POST /sns/inbound-sms', () => {
         (await deliver(signedSnsMessage(signer, good.fields, { certUrl: CERT_URL }), 'SubscriptionConfirmation'))
           .status,
       ).toBe(400);
-      expect(outcomeOf(logs, good.inboundMessageId)).toBeUndefined();
-      expect(await auditOf(blink, user.userGuid)).toEqual([]);
+      expect(inbound.outcomeOf(good.inboundMessageId)).toBeUndefined();
+      expect(await inbound.auditOf(user.userGuid)).toEqual([]);
     });
   });
 

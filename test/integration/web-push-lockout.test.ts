@@ -1,11 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Agent } from 'node:https';
 import { DeviceClient, generateDeviceKeys } from '../../device-client/client';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { activeEnrollment } from '../support/enrollments.js';
-import { startPushService, type PushServiceStandIn, type TestSubscription } from '../support/push-service.js';
-import { directoryOptions, localDirectorySettings, lockOut, throwawayUsers, type TestUser } from './support/samba.js';
+import { usePushService, type TestSubscription } from '../support/push-service.js';
+import { lockOut, type TestUser, useSambaSuite } from './support/samba.js';
 
 // Web Push end to end: the app's subscription saved through the signed route, a real lockout on the Samba DC found by
 // the lockout scan, and the push received by a loopback push service (test/support/push-service.ts) that checks the
@@ -16,32 +13,12 @@ const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const PATH = '/api/device/web-push';
 
 describe('Web Push of lockout alerts', () => {
-  const directory = new LdapDirectory(directoryOptions());
-  const users = throwawayUsers();
-  let pushService: PushServiceStandIn;
-  let agent: Agent;
-  let blink: LocalBlink;
-
-  beforeAll(async () => {
-    pushService = await startPushService();
-    agent = new Agent({ ca: pushService.caPem });
-    blink = await startLocalBlink({
-      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test', WEB_PUSH_HOSTS: '127.0.0.1' },
-      port: 0,
-      adminToken: ADMIN_TOKEN,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-      webPushAgent: agent,
-    });
-  });
-
-  afterAll(async () => {
-    await blink?.stop();
-    agent?.destroy();
-    await pushService?.close();
-    await directory.close();
-    await users.removeAll();
-  });
+  const loopbackPush = usePushService();
+  const { blink, directory, users } = useSambaSuite(() => ({
+    env: { WEB_PUSH_HOSTS: '127.0.0.1' },
+    adminToken: ADMIN_TOKEN,
+    webPushAgent: loopbackPush.agent,
+  }));
 
   /** An enrolled Samba user (app only, no phone) with one bound device, and that device's signing client. */
   const enrolledWithDevice = async (
@@ -81,7 +58,7 @@ describe('Web Push of lockout alerts', () => {
   const storedSubscription = async (deviceId: string) =>
     (await blink.composition.adapters.deviceStore.get(deviceId))?.webPush;
   const receivedBy = (subscription: TestSubscription) =>
-    pushService.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
+    loopbackPush.service.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
 
   it('delivers the lockout alert to the subscription saved by the signed route, encrypted to its keys', async () => {
     const { user, deviceId, client } = await enrolledWithDevice('wp-alert');
@@ -90,7 +67,7 @@ describe('Web Push of lockout alerts', () => {
     const { vapidPublicKey } = (await config.json()) as { vapidPublicKey: string };
     expect(Buffer.from(vapidPublicKey, 'base64url')).toHaveLength(65);
 
-    const subscription = pushService.subscribe();
+    const subscription = loopbackPush.service.subscribe();
     const saved = await subscribe(client, subscription);
     expect(saved.status).toBe(200);
     await expect(saved.json()).resolves.toEqual({ subscribed: true });
@@ -101,7 +78,7 @@ describe('Web Push of lockout alerts', () => {
     await lockOut(user);
     await blink.composition.lockoutWatch.scan(randomUUID());
 
-    expect(pushService.refusals()).toEqual([]);
+    expect(loopbackPush.service.refusals()).toEqual([]);
     const [push, ...more] = receivedBy(subscription);
     expect(more).toEqual([]);
     expect(push).toMatchObject({
@@ -133,9 +110,9 @@ describe('Web Push of lockout alerts', () => {
 
   it('drops the subscription when the push service answers 410 Gone, and the scan still completes', async () => {
     const { user, deviceId, client } = await enrolledWithDevice('wp-gone');
-    const subscription = pushService.subscribe();
+    const subscription = loopbackPush.service.subscribe();
     expect((await subscribe(client, subscription)).status).toBe(200);
-    pushService.answerWith(subscription.endpoint, 410);
+    loopbackPush.service.answerWith(subscription.endpoint, 410);
 
     await lockOut(user);
     await expect(blink.composition.lockoutWatch.scan(randomUUID())).resolves.toMatchObject({ complete: true });
@@ -146,7 +123,7 @@ describe('Web Push of lockout alerts', () => {
 
   it('refuses unsigned requests, another device key, a revoked device and endpoints off the push services', async () => {
     const { deviceId, client } = await enrolledWithDevice('wp-refuse');
-    const subscription = pushService.subscribe();
+    const subscription = loopbackPush.service.subscribe();
 
     const unsigned = await fetch(`${blink.url}${PATH}`, {
       method: 'PUT',

@@ -3,13 +3,15 @@ import { startLocalBlink, type LocalBlink, type LocalBlinkOptions } from '../../
 /**
  * Starts the local runtime once for the test file (beforeAll) and stops it after its last test (afterAll), with the
  * usual test options: version "test", a free port, the demo directory and no lockout scan while the tests run.
- * `options` adds to or overrides them. The object returned is filled in when the runtime has started, so tests and
+ * `options` (or a function that gives them, called when the runtime starts) adds to or overrides them. The object returned is filled in when the runtime has started, so tests and
  * hooks use it as it is (`blink.url`); it is empty before that.
  */
-export function useLocalBlink(options: LocalBlinkOptions = {}): LocalBlink {
+export function useLocalBlink(optionsOrLater: LocalBlinkOptions | (() => LocalBlinkOptions) = {}): LocalBlink {
   const blink = {} as LocalBlink;
   let started: LocalBlink | undefined;
   beforeAll(async () => {
+    // A function gives options that exist only once earlier hooks have run (e.g. an agent for a stand-in).
+    const options = typeof optionsOrLater === 'function' ? optionsOrLater() : optionsOrLater;
     started = await startLocalBlink({
       port: 0,
       directory: 'demo',

@@ -2,7 +2,9 @@ import { createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, r
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:https';
 import { createDemoCertificates } from '../../local/demo-directory/certificates.js';
+import { startedForSuite } from './suite-resource.js';
 
 /**
  * A loopback Web Push service (RFC 8030) for tests, over TLS with its own CA. It hands out subscriptions whose P-256
@@ -197,4 +199,22 @@ function decryptAes128gcm(body: Buffer, subscriber: Subscriber): Buffer {
   while (end >= 0 && padded[end] === 0) end -= 1;
   if (padded[end] !== 0x02) throw new Error('the last record does not end with the 0x02 delimiter');
   return padded.subarray(0, end);
+}
+
+/**
+ * The loopback push service for one test file, with an HTTPS agent that trusts it (the runtime's webPushAgent), both
+ * ended after its last test. Read them in tests and in hooks registered after this call.
+ */
+export function usePushService(): Readonly<{ service: PushServiceStandIn; agent: Agent }> {
+  return startedForSuite(
+    'the push service',
+    async () => {
+      const service = await startPushService();
+      return { service, agent: new Agent({ ca: service.caPem }) };
+    },
+    async ({ service, agent }) => {
+      agent.destroy();
+      await service.close();
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import type { Directory, DirectoryUser } from '../../shared/ports/directory.js';
 import { createAdminActivation, type AdminActivation } from '../../shared/use-cases/activation/index.js';
 import {
@@ -154,7 +154,7 @@ describe('worker admin entry and resolve paging', () => {
       activate: async () => ({ activated: [], skipped: [] }),
     };
     const handler = createDirectoryWorkerAdminHandler({
-      observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
+      observability: testObservability('worker-admin-test'),
       activation,
     });
     const cursor = encodeResolveCursor(randomUUID());

@@ -15,7 +15,7 @@ import {
 } from '../../shared/domain/errors.js';
 import { renderActivationEmail } from '../../shared/email/activation-email.js';
 import { escapeHtml } from '../../shared/email/html.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import { createAdminActivation, type AdminActivation } from '../../shared/use-cases/activation/index.js';
 import type { Directory } from '../../shared/ports/directory.js';
 import { runAdmin } from '../../scripts/admin.js';
@@ -80,7 +80,7 @@ describe('directory worker admin entry', () => {
 
   const handlerWith = (activation: Partial<AdminActivation>) =>
     createDirectoryWorkerAdminHandler({
-      observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
+      observability: testObservability('worker-admin-test'),
       activation: {
         resolve: async () => ({ candidates: [], skipped: [], total: 0 }),
         activate: async () => ({ activated: [], skipped: [] }),

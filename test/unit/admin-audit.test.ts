@@ -1,6 +1,6 @@
 import type { EmailSender } from '../../shared/ports/email-sender';
 import { createAdminApiHandler } from '../../functions/admin-api/handler.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
@@ -37,7 +37,7 @@ describe('admin API: GET /admin/enrollments/{userGuid}/audit', () => {
     const unused = <T>(name: string) =>
       new Proxy({}, { get: () => () => Promise.reject(new Error(`${name} is not used by the audit route`)) }) as T;
     handler = createAdminApiHandler({
-      observability: createObservability({ serviceName: 'admin-audit-test', tracing: false }),
+      observability: testObservability('admin-audit-test'),
       worker: { invoke: () => Promise.reject(new Error('the audit route never calls the worker')) },
       enrollmentStore: unused<EnrollmentStore>('enrollmentStore'),
       deviceStore: unused<DeviceStore>('deviceStore'),
@@ -149,7 +149,7 @@ describe('admin API: who acted', () => {
         boundAt: new Date(),
       };
       const handler = createAdminApiHandler({
-        observability: createObservability({ serviceName: 'admin-actor-test', tracing: false }),
+        observability: testObservability('admin-actor-test'),
         worker: {
           invoke: async (request: unknown) => {
             workerRequests.push(request);

@@ -1,5 +1,5 @@
 import { createApiHandler } from '../../functions/api/handler.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import { apiEvent } from '../support/api-event.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { captureLogsOfEachTest, captureLogs } from '../support/capture-logs.js';
@@ -7,11 +7,7 @@ import { captureLogsOfEachTest, captureLogs } from '../support/capture-logs.js';
 describe('API handler', () => {
   captureLogsOfEachTest();
 
-  const handler = () =>
-    createApiHandler({
-      observability: createObservability({ serviceName: 'blink-test', tracing: false }),
-      version: '1.2.3',
-    });
+  const handler = () => createApiHandler({ observability: testObservability(), version: '1.2.3' });
 
   it('answers the health route without touching any dependency', async () => {
     const response = await handler()(apiEvent('GET', '/health'), lambdaContext());
@@ -35,7 +31,7 @@ describe('API handler', () => {
 
   it('tells browsers to use HTTPS only (HSTS, two years, subdomains too) on answers and errors alike', async () => {
     const failing = createApiHandler({
-      observability: createObservability({ serviceName: 'blink-test', tracing: false }),
+      observability: testObservability(),
       version: '1',
       routes: [
         {
@@ -65,7 +61,7 @@ describe('API handler metrics', () => {
     const logs = captureLogs();
     try {
       const handler = createApiHandler({
-        observability: createObservability({ serviceName: 'blink-test', tracing: false }),
+        observability: testObservability(),
         version: '1',
       });
       await handler(apiEvent('GET', '/health'), lambdaContext());

@@ -1,6 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createDirectoryWorkerHandler, parseJob, type JobHandlers } from '../../functions/directory-worker/handler.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -21,7 +21,7 @@ describe('directory worker', () => {
       throw new Error('unexpected job kind');
     };
     return createDirectoryWorkerHandler({
-      observability: createObservability({ serviceName: 'worker-test', tracing: false }),
+      observability: testObservability('worker-test'),
       jobs: {
         ping: refuse,
         'lockout-scan': refuse,

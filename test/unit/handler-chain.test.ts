@@ -5,7 +5,8 @@ import { createApiHandler } from '../../functions/api/handler.js';
 import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { createDirectoryWorkerHandler, type JobHandlers } from '../../functions/directory-worker/handler.js';
 import { createInboundSmsFailureHandler, createInboundSmsHandler } from '../../functions/inbound-sms/handler.js';
-import { createObservability, type Observability } from '../../shared/observability/powertools.js';
+import type { Observability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import type { AdminActivation } from '../../shared/use-cases/activation/index.js';
 import { apiEvent } from '../support/api-event.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -114,7 +115,7 @@ describe('the house handler chain', () => {
   it.each(Object.entries(handlers))(
     'wraps the %s handler with tracing and the cold-start metric',
     async (_, invoke) => {
-      const observability = createObservability({ serviceName: 'chain-test', tracing: false });
+      const observability = testObservability('chain-test');
       traced(observability.tracer);
       const coldStart = jest.spyOn(observability.metrics, 'captureColdStartMetric');
       const context = lambdaContext('blink-chain-test');

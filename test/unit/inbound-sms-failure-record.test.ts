@@ -8,7 +8,7 @@ import {
 } from '../../local/stand-ins/lambda-failure-record.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import type { GivenUpInboundSms } from '../../shared/use-cases/inbound-sms/index.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -118,7 +118,7 @@ describe('parsing the inbound SMS failure record', () => {
 describe('the inbound-sms function with its failure queue', () => {
   const logs = captureLogsOfEachTest();
 
-  const observability = () => createObservability({ serviceName: 'inbound-failure-test', tracing: false });
+  const observability = () => testObservability('inbound-failure-test');
 
   it('hands each parsed record to the use case and reports only the failed records back to SQS', async () => {
     const handled: GivenUpInboundSms[] = [];

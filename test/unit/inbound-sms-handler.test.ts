@@ -1,6 +1,6 @@
 import type { SNSEvent } from 'aws-lambda';
 import { createInboundSmsHandler } from '../../functions/inbound-sms/handler.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import type { InboundSms } from '../../shared/domain/inbound-sms.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
@@ -34,7 +34,7 @@ describe('inbound SMS handler', () => {
   it('hands well-formed messages to the use case and drops malformed ones without logging their text', async () => {
     const received: InboundSms[] = [];
     const handler = createInboundSmsHandler({
-      observability: createObservability({ serviceName: 'inbound-test', tracing: false }),
+      observability: testObservability('inbound-test'),
       handleMessage: async (message) => {
         received.push(message);
       },
@@ -61,7 +61,7 @@ describe('inbound SMS handler', () => {
 
   it('lets a use-case failure propagate so SNS retries the delivery', async () => {
     const handler = createInboundSmsHandler({
-      observability: createObservability({ serviceName: 'inbound-test', tracing: false }),
+      observability: testObservability('inbound-test'),
       handleMessage: async () => {
         throw new Error('table unavailable');
       },

@@ -11,7 +11,7 @@ import {
   OptedOutError,
   PushSubscriptionGoneError,
 } from '../../shared/domain/errors.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import type { AuditEvent, AuditLog } from '../../shared/ports/audit-log.js';
 import type { DeviceStore } from '../../shared/ports/device-store.js';
 import type {
@@ -526,18 +526,15 @@ describe('lockout watch (use case)', () => {
 
 describe('lockout watch: incremental scans and their watermarks', () => {
   const DAY_MS = 86_400_000;
+  /** What a scan summary says of the first scan of a DC: full, for that reason, on that DC. */
+  const firstScanOf = (dcName: string) => ({ incremental: false, fullScanReason: 'first-scan-of-dc', dc: dcName });
 
   it('the first scan of a DC is full and records the USN read before it; the next one asks only for changes since', async () => {
     const { watch, fakes, directory, lockedUser } = harness();
     const first = lockedUser();
     const usnBefore = directory.usn.get('invocation-a');
     const summary = await watch.scan('1');
-    expect(summary).toMatchObject({
-      incremental: false,
-      fullScanReason: 'first-scan-of-dc',
-      dc: 'dc-a.corp.test',
-      alerted: 1,
-    });
+    expect(summary).toMatchObject({ ...firstScanOf('dc-a.corp.test'), alerted: 1 });
     expect(directory.scanOptions[0]?.changedSince).toBeUndefined();
     expect(fakes.watermarks.get('invocation-a')).toMatchObject({
       highestCommittedUsn: usnBefore,
@@ -583,13 +580,7 @@ describe('lockout watch: incremental scans and their watermarks', () => {
 
     directory.dc = { dc: 'invocation-b', dcName: 'dc-b.corp.test' };
     const onB = await watch.scan('2');
-    expect(onB).toMatchObject({
-      incremental: false,
-      fullScanReason: 'first-scan-of-dc',
-      dc: 'dc-b.corp.test',
-      locked: 1,
-      alreadyHandled: 1,
-    });
+    expect(onB).toMatchObject({ ...firstScanOf('dc-b.corp.test'), locked: 1, alreadyHandled: 1 });
     expect(fakes.watermarks.get('invocation-a')).toEqual(onA);
     expect(fakes.watermarks.get('invocation-b')?.highestCommittedUsn).toBe(5001);
 
@@ -811,7 +802,7 @@ describe('worker admin entry: locked', () => {
     const user = lockedUser();
     await watch.scan('1');
     const handler = createDirectoryWorkerAdminHandler({
-      observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
+      observability: testObservability('worker-admin-test'),
       activation,
       lockout: watch,
     });
@@ -834,7 +825,7 @@ describe('worker admin entry: locked', () => {
 
   it('without a lockout watch the action is refused by name', async () => {
     const handler = createDirectoryWorkerAdminHandler({
-      observability: createObservability({ serviceName: 'worker-admin-test', tracing: false }),
+      observability: testObservability('worker-admin-test'),
       activation,
     });
     await expect(handler({ admin: { action: 'locked' } }, lambdaContext())).resolves.toMatchObject({

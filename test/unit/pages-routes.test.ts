@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiHandler } from '../../functions/api/handler.js';
 import { pageContentSecurityPolicy, pageRoutes } from '../../functions/api/routes/pages.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import { generatedModulePath, renderWebAssetsModule } from '../../scripts/build-web-assets.js';
 import { setupCss, setupHtml, setupJs } from '../../web/assets.generated.js';
 import { apiEvent } from '../support/api-event.js';
@@ -80,12 +80,7 @@ describe('setup page assets', () => {
 describe('page routes', () => {
   captureLogsOfEachTest();
 
-  const handler = () =>
-    createApiHandler({
-      observability: createObservability({ serviceName: 'blink-test', tracing: false }),
-      version: '1',
-      routes: pageRoutes(),
-    });
+  const handler = () => createApiHandler({ observability: testObservability(), version: '1', routes: pageRoutes() });
 
   it.each([
     ['/setup', 'text/html; charset=utf-8', setupHtml],

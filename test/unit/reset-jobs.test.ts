@@ -11,7 +11,7 @@ import {
   OptedOutError,
   PasswordRejectedError,
 } from '../../shared/domain/errors.js';
-import { createObservability } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import type { AuditEvent } from '../../shared/ports/audit-log.js';
 import type {
   DirectoryUser,
@@ -871,7 +871,7 @@ describe('directory worker hands the receive count to the job handlers', () => {
       'expiry-reminder-sms': refuse,
     };
     const worker = createDirectoryWorkerHandler({
-      observability: createObservability({ serviceName: 't', tracing: false }),
+      observability: testObservability('t'),
       jobs,
     });
     await worker({ Records: [record('4'), record('')] }, lambdaContext());

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { createApiHandler } from '../../functions/api/handler.js';
-import { createObservability, traceHandler } from '../../shared/observability/powertools.js';
+import { traceHandler } from '../../shared/observability/powertools.js';
+import { testObservability } from '../support/observability.js';
 import { apiEvent } from '../support/api-event.js';
 import { lambdaContext } from '../support/lambda-context.js';
 
@@ -27,8 +28,8 @@ function tracingTracer(tracer: Tracer): { responsesRecorded: unknown[] } {
 describe('traces keep answers out', () => {
   it('records the handler subsegment but never the response, where Powertools alone would record it', async () => {
     const secretAnswer = { uri: 'blink://enroll?v=1&code=binding-code-value' };
-    const withDefaults = createObservability({ serviceName: 'trace-test', tracing: false }).tracer;
-    const ours = createObservability({ serviceName: 'trace-test', tracing: false }).tracer;
+    const withDefaults = testObservability('trace-test').tracer;
+    const ours = testObservability('trace-test').tracer;
     const recordedByDefault = tracingTracer(withDefaults);
     const recordedByOurs = tracingTracer(ours);
     await middy(async () => secretAnswer).use(captureLambdaHandler(withDefaults))({}, lambdaContext('blink-api'));
@@ -40,7 +41,7 @@ describe('traces keep answers out', () => {
   });
 
   it('is what the public API handler uses', async () => {
-    const observability = createObservability({ serviceName: 'trace-test', tracing: false });
+    const observability = testObservability('trace-test');
     const { responsesRecorded } = tracingTracer(observability.tracer);
     const handler = createApiHandler({ observability, version: '1' });
     const answer = await handler(apiEvent('GET', '/version'), lambdaContext('blink-api'));

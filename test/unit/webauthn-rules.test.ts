@@ -122,7 +122,10 @@ function setup() {
     };
     return options;
   };
-  return { clock, webauthn, authenticator, device, challengeFor, refusals };
+  /** A reset as the app asks for one: a fresh challenge, signed by the authenticator (with `options`), verified. */
+  const verifyFreshReset = async (options: Parameters<SoftwareAuthenticator['assert']>[1] = {}) =>
+    webauthn.verifyAssertion(device, 'reset', authenticator.assert((await challengeFor('reset')).challenge, options));
+  return { clock, webauthn, authenticator, device, challengeFor, verifyFreshReset, refusals };
 }
 
 describe('Touch ID/Face ID enforced by the server', () => {
@@ -141,14 +144,8 @@ describe('Touch ID/Face ID enforced by the server', () => {
   });
 
   it('refuses an assertion without the user-verified flag', async () => {
-    const { webauthn, authenticator, device, challengeFor, refusals } = setup();
-    expect(
-      await webauthn.verifyAssertion(
-        device,
-        'reset',
-        authenticator.assert((await challengeFor('reset')).challenge, { userVerified: false }),
-      ),
-    ).toBe(false);
+    const { verifyFreshReset, refusals } = setup();
+    expect(await verifyFreshReset({ userVerified: false })).toBe(false);
     expect(refusals.join('\n')).toMatch(/user could not be verified/);
   });
 
@@ -174,38 +171,14 @@ describe('Touch ID/Face ID enforced by the server', () => {
   });
 
   it('refuses another origin, a missing assertion, and a counter that does not go up', async () => {
-    const { webauthn, authenticator, device, challengeFor } = setup();
-    expect(
-      await webauthn.verifyAssertion(
-        device,
-        'reset',
-        authenticator.assert((await challengeFor('reset')).challenge, { origin: 'https://evil.example' }),
-      ),
-    ).toBe(false);
+    const { webauthn, device, verifyFreshReset } = setup();
+    expect(await verifyFreshReset({ origin: 'https://evil.example' })).toBe(false);
     expect(await webauthn.verifyAssertion(device, 'reset', undefined)).toBe(false);
-    expect(
-      await webauthn.verifyAssertion(
-        device,
-        'reset',
-        authenticator.assert((await challengeFor('reset')).challenge, { counter: 5 }),
-      ),
-    ).toBe(true);
+    expect(await verifyFreshReset({ counter: 5 })).toBe(true);
     // The stored credential still says 0 (as the device record read before the request would): the counter store
     // has 5, so an assertion at 5 again (a cloned authenticator) is refused.
-    expect(
-      await webauthn.verifyAssertion(
-        device,
-        'reset',
-        authenticator.assert((await challengeFor('reset')).challenge, { counter: 5 }),
-      ),
-    ).toBe(false);
-    expect(
-      await webauthn.verifyAssertion(
-        device,
-        'reset',
-        authenticator.assert((await challengeFor('reset')).challenge, { counter: 6 }),
-      ),
-    ).toBe(true);
+    expect(await verifyFreshReset({ counter: 5 })).toBe(false);
+    expect(await verifyFreshReset({ counter: 6 })).toBe(true);
   });
 
   it('asks nothing of a device without a credential (None, PIN, and protocol v1 devices)', async () => {

@@ -1,9 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { LocalBlink, SentSmsView } from '../../../local/runtime.js';
+import type { LocalBlink, LocalBlinkOptions, SentSmsView } from '../../../local/runtime.js';
 import type { Enrollment } from '../../../shared/domain/enrollment.js';
 import type { AuditEvent } from '../../../shared/ports/audit-log.js';
 import { jobIdForInboundMessage } from '../../../shared/use-cases/inbound-sms/handle-inbound-sms.js';
-import type { LogCapture } from '../../support/capture-logs.js';
+import { captureLogsOfEachTest, type LogCapture } from '../../support/capture-logs.js';
+import { useLocalBlink } from '../../support/local-blink.js';
+import type { ManualClock } from '../../support/manual-clock.js';
 import { pollUntil } from '../../support/poll.js';
 import { activeEnrollment } from '../../support/enrollments.js';
 
@@ -104,4 +106,64 @@ export async function workerStartedJobOf(logs: LogCapture, inboundMessageId: str
 export function workerStartedAnyJobOf(logs: LogCapture, inboundMessageId: string): boolean {
   const jobId = jobIdForInboundMessage(inboundMessageId);
   return logs.lines().some((entry) => entry.message === 'job started' && entry.jobId === jobId);
+}
+
+/** The published numbers of the local runtime's SMS stand-in (the first is where replies come from by default). */
+export const PUBLISHED = '+18553917277';
+export const SECOND_PUBLISHED = '+14437477277';
+
+/** The local runtime of an inbound SMS suite with its logs, and the helpers above bound to both. */
+export interface InboundSmsSuite {
+  readonly blink: LocalBlink;
+  readonly logs: LogCapture;
+  enrolledUser(overrides?: Partial<Enrollment>): Promise<TestUser>;
+  text(from: string, body: string, options?: { to?: string; inboundMessageId?: string }): Promise<Texted>;
+  /** Texts and checks that the route accepted it and the use case handled it as `outcome`; returns the message id. */
+  expectHandled(
+    from: string,
+    body: string,
+    outcome: string,
+    options?: { to?: string; inboundMessageId?: string },
+  ): Promise<string>;
+  smsTo(phone: string): SentSmsView[];
+  outcomeOf(inboundMessageId: string): string | undefined;
+  auditOf(userGuid: string): Promise<AuditEvent[]>;
+  workerStartedJobOf(inboundMessageId: string): Promise<string>;
+  workerStartedAnyJobOf(inboundMessageId: string): boolean;
+}
+
+/**
+ * Starts the local runtime for the file (useLocalBlink, so demo directory and no lockout scan; `options` as there) and
+ * captures the logs of each test. With a manual `clock`, each test starts one day after the one before at the clock's
+ * start time, so the per-hour and per-day limits of one test never reach the next.
+ */
+export function useInboundSmsBlink(
+  options: Omit<LocalBlinkOptions, 'clock'> & { clock?: ManualClock } = {},
+): InboundSmsSuite {
+  const blink = useLocalBlink(options);
+  const logs = captureLogsOfEachTest();
+  const { clock } = options;
+  if (clock) {
+    const start = clock.now().getTime();
+    let day = 0;
+    beforeEach(() => clock.set(new Date(start + day++ * 86_400_000)));
+  }
+  const suite: InboundSmsSuite = {
+    blink,
+    logs,
+    enrolledUser: (overrides) => enrolledUser(blink, overrides),
+    text: (from, body, textOptions) => text(blink, from, body, textOptions),
+    expectHandled: async (from, body, outcome, textOptions) => {
+      const sent = await text(blink, from, body, textOptions);
+      expect(sent.status).toBe(202);
+      expect(outcomeOf(logs, sent.inboundMessageId)).toBe(outcome);
+      return sent.inboundMessageId;
+    },
+    smsTo: (phone) => smsTo(blink, phone),
+    outcomeOf: (inboundMessageId) => outcomeOf(logs, inboundMessageId),
+    auditOf: (userGuid) => auditOf(blink, userGuid),
+    workerStartedJobOf: (inboundMessageId) => workerStartedJobOf(logs, inboundMessageId),
+    workerStartedAnyJobOf: (inboundMessageId) => workerStartedAnyJobOf(logs, inboundMessageId),
+  };
+  return suite;
 }

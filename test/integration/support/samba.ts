@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Attribute, Client } from 'ldapts';
 import * as z from 'zod';
-import type { LdapDirectoryOptions } from '../../../shared/adapters/ldap/ldap-directory.js';
+import { LdapDirectory, type LdapDirectoryOptions } from '../../../shared/adapters/ldap/ldap-directory.js';
 import type { DirectorySettings } from '../../../local/compose.js';
+import type { LocalBlink, LocalBlinkOptions } from '../../../local/runtime.js';
+import { useLocalBlink } from '../../support/local-blink.js';
 
 /** Written by test/integration/global-setup.ts. */
 export const connectionFile = join(__dirname, '../../../.local/samba/run/connection.json');
@@ -217,11 +219,16 @@ export async function createTestUser(prefix: string, extra: Record<string, strin
   return { samAccountName, dn, userPrincipalName, password };
 }
 
+export interface ThrowawayUsers {
+  create(prefix: string, extra?: Record<string, string>): Promise<TestUser>;
+  removeAll(): Promise<void>;
+}
+
 /**
  * Users a test file creates and deletes when it is done: changed or locked throwaway users would otherwise linger in
  * the shared DC and show up in every later scan and listing.
  */
-export function throwawayUsers() {
+export function throwawayUsers(): ThrowawayUsers {
   const created: TestUser[] = [];
   return {
     async create(prefix: string, extra: Record<string, string> = {}): Promise<TestUser> {
@@ -237,6 +244,31 @@ export function throwawayUsers() {
       });
     },
   };
+}
+
+/** What a test file on the test DC works with; each part is ended after the file's last test. */
+export interface SambaSuite {
+  /** The local runtime with the DC as its directory (useLocalBlink: version "test", a free port, no lockout scan). */
+  blink: LocalBlink;
+  /** The LDAP adapter on the DC, to look users up as Blink does. */
+  directory: LdapDirectory;
+  /** Users the file creates on the DC; deleted at the end. */
+  users: ThrowawayUsers;
+}
+
+/** Starts the local runtime on the test DC for one test file; `options` as useLocalBlink's, which they add to. */
+export function useSambaSuite(options: LocalBlinkOptions | (() => LocalBlinkOptions) = {}): SambaSuite {
+  const blink = useLocalBlink(() => ({
+    directory: localDirectorySettings(),
+    ...(typeof options === 'function' ? options() : options),
+  }));
+  const directory = new LdapDirectory(directoryOptions());
+  const users = throwawayUsers();
+  afterAll(async () => {
+    await directory.close();
+    await users.removeAll();
+  });
+  return { blink, directory, users };
 }
 
 /**
