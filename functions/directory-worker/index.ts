@@ -20,11 +20,7 @@ import { SystemClock } from '../../shared/adapters/system/clock.js';
 // Lambda composition root: configuration is parsed once per cold start and fails fast when incomplete. The LDAP
 // connection is opened lazily by the first job and kept for the life of the instance.
 const env = parseEnv(directoryWorkerEnvSections);
-const secrets = secretsManagerSecretsFrom(createSecretsClient(), env, [
-  'directory-bind-password',
-  'token-hmac-key',
-  'vapid-keys',
-]);
+const secrets = secretsManagerSecretsFrom(createSecretsClient(), env, ['directory-bind-password', 'token-hmac-key']);
 
 export const { handler } = wireDirectoryWorker(env, {
   clients: {

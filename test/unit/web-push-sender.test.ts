@@ -43,6 +43,7 @@ const notification = {
   actions: [{ action: 'unlock', title: 'Unlock' }],
 };
 const pushTo = (subscription = service.subscribe()): OutboundWebPush => ({
+  deviceId: '9b2f1c3e-4d5a-4b6c-8d7e-0f1a2b3c4d5e',
   subscription,
   notification,
   ttlSeconds: 600,

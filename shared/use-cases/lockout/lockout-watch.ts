@@ -248,7 +248,13 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
       if (subscription && webPush) {
         const notification = lockoutAlertWebPush(settings.productName, lockedAt, settings.timeZone);
         await attempt(device, 'web', () =>
-          webPush.sender.send({ subscription, notification, ttlSeconds: WEB_PUSH_TTL_SECONDS, topic: 'lockout' }),
+          webPush.sender.send({
+            deviceId: device.deviceId,
+            subscription,
+            notification,
+            ttlSeconds: WEB_PUSH_TTL_SECONDS,
+            topic: 'lockout',
+          }),
         );
       }
     }
