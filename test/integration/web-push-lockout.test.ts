@@ -1,16 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent } from 'node:https';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DeviceClient, generateDeviceKeys } from '../../device-client/client';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { activeEnrollment } from '../support/enrollments.js';
+import { pollUntil } from '../support/poll.js';
 import { startPushService, type PushServiceStandIn, type TestSubscription } from '../support/push-service.js';
 import { directoryOptions, localDirectorySettings, lockOut, throwawayUsers, type TestUser } from './support/samba.js';
 
 // Web Push end to end: the app's subscription saved through the signed route, a real lockout on the Samba DC found by
-// the lockout scan, and the push received by a loopback push service (test/support/push-service.ts) that checks the
-// VAPID signature and decrypts the payload with the subscription's own keys. The push service is the only stand-in:
-// no real one is reachable from here.
+// the lockout scan, the push queued by the worker on the web-push queue (fauxqs), posted by the web-push sender (fed
+// by the local SQS poller, as Lambda's event source mapping would) and received by a loopback push service
+// (test/support/push-service.ts) that checks the VAPID signature and decrypts the payload with the subscription's own
+// keys. The push service is the only stand-in: no real one is reachable from here.
 
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const PATH = '/api/device/web-push';
@@ -31,6 +34,8 @@ describe('Web Push of lockout alerts', () => {
       adminToken: ADMIN_TOKEN,
       lockoutScanIntervalSeconds: 3600,
       directory: localDirectorySettings(),
+      // A failed push comes back after a second; after the fifth receive it goes to the dead-letter queue, as deployed.
+      queue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 5 },
       webPushAgent: agent,
     });
   });
@@ -82,6 +87,21 @@ describe('Web Push of lockout alerts', () => {
     (await blink.composition.adapters.deviceStore.get(deviceId))?.webPush;
   const receivedBy = (subscription: TestSubscription) =>
     pushService.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
+  const idOf = (subscription: TestSubscription) => subscription.endpoint.split('/').pop();
+  const answeredTo = (subscription: TestSubscription) =>
+    pushService.answeredWith().filter((answer) => answer.subscriptionId === idOf(subscription));
+  const waitFor = <T>(description: string, probe: () => Promise<T | undefined> | T | undefined) =>
+    pollUntil(async () => probe(), { timeoutMs: 20_000, description });
+  /** Messages in a queue, visible or being handled. */
+  const depth = async (queueUrl: string) => {
+    const { Attributes } = await blink.composition.sqsClient.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+  };
 
   it('delivers the lockout alert to the subscription saved by the signed route, encrypted to its keys', async () => {
     const { user, deviceId, client } = await enrolledWithDevice('wp-alert');
@@ -101,6 +121,8 @@ describe('Web Push of lockout alerts', () => {
     await lockOut(user);
     await blink.composition.lockoutWatch.scan(randomUUID());
 
+    // The worker only queued it: the sender posts it.
+    await waitFor('the queued lockout push', () => (receivedBy(subscription).length > 0 ? true : undefined));
     expect(pushService.refusals()).toEqual([]);
     const [push, ...more] = receivedBy(subscription);
     expect(more).toEqual([]);
@@ -140,8 +162,87 @@ describe('Web Push of lockout alerts', () => {
     await lockOut(user);
     await expect(blink.composition.lockoutWatch.scan(randomUUID())).resolves.toMatchObject({ complete: true });
 
-    await expect(storedSubscription(deviceId)).resolves.toBeUndefined();
+    // The sender removes it once the push service said 410.
+    await waitFor('the gone subscription removed', async () =>
+      (await storedSubscription(deviceId)) === undefined ? true : undefined,
+    );
+    expect(answeredTo(subscription)).toEqual([{ subscriptionId: idOf(subscription), status: 410 }]);
     expect(receivedBy(subscription)).toEqual([]);
+  });
+
+  it('retries a push the push service answered 503, and delivers it once the service is back', async () => {
+    const { user, deviceId, client } = await enrolledWithDevice('wp-retry');
+    const subscription = pushService.subscribe();
+    expect((await subscribe(client, subscription)).status).toBe(200);
+    pushService.answerWith(subscription.endpoint, 503);
+
+    await lockOut(user);
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    await waitFor('a second 503 (the record came back)', () =>
+      answeredTo(subscription).length >= 2 ? true : undefined,
+    );
+    pushService.answerWith(subscription.endpoint, undefined);
+
+    await waitFor('the retried push delivered', () => (receivedBy(subscription).length > 0 ? true : undefined));
+    expect(receivedBy(subscription)).toHaveLength(1);
+    // A transient failure keeps the subscription.
+    await expect(storedSubscription(deviceId)).resolves.toEqual(subscription);
+  });
+
+  it('moves a push that keeps failing to the dead-letter queue after the fifth receive', async () => {
+    const { deviceId, client } = await enrolledWithDevice('wp-dlq');
+    const subscription = pushService.subscribe();
+    expect((await subscribe(client, subscription)).status).toBe(200);
+    pushService.answerWith(subscription.endpoint, 503);
+    const { webPushQueue } = blink.composition;
+    const before = await depth(webPushQueue.deadLetterQueueUrl);
+
+    await blink.composition.sqsClient.send(
+      new SendMessageCommand({
+        QueueUrl: webPushQueue.queueUrl,
+        MessageBody: JSON.stringify({
+          deviceId,
+          endpoint: subscription.endpoint,
+          notification: { title: 'Blink', body: 'Test', data: { kind: 'test', url: '/app/' }, actions: [] },
+          ttlSeconds: 60,
+        }),
+      }),
+    );
+
+    await waitFor('the push in the dead-letter queue', async () =>
+      (await depth(webPushQueue.deadLetterQueueUrl)) > before ? true : undefined,
+    );
+    expect(answeredTo(subscription).map((answer) => answer.status)).toEqual([503, 503, 503, 503, 503]);
+    expect(receivedBy(subscription)).toEqual([]);
+  });
+
+  it('drops a queued push for a device revoked after it was queued', async () => {
+    const { deviceId, client } = await enrolledWithDevice('wp-revoked');
+    const subscription = pushService.subscribe();
+    expect((await subscribe(client, subscription)).status).toBe(200);
+    await blink.composition.adapters.deviceStore.revoke(deviceId, new Date());
+    const { webPushQueue } = blink.composition;
+    const dlqBefore = await depth(webPushQueue.deadLetterQueueUrl);
+
+    await blink.composition.sqsClient.send(
+      new SendMessageCommand({
+        QueueUrl: webPushQueue.queueUrl,
+        MessageBody: JSON.stringify({
+          deviceId,
+          endpoint: subscription.endpoint,
+          notification: { title: 'Blink', body: 'Test', data: { kind: 'test', url: '/app/' }, actions: [] },
+          ttlSeconds: 60,
+        }),
+      }),
+    );
+
+    // Consumed (deleted), not retried: the queue empties with nothing posted and nothing dead-lettered.
+    await waitFor('the queued push consumed', async () =>
+      (await depth(webPushQueue.queueUrl)) === 0 ? true : undefined,
+    );
+    expect(receivedBy(subscription)).toEqual([]);
+    expect(answeredTo(subscription)).toEqual([]);
+    expect(await depth(webPushQueue.deadLetterQueueUrl)).toBe(dlqBefore);
   });
 
   it('refuses unsigned requests, another device key, a revoked device and endpoints off the push services', async () => {

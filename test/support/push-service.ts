@@ -39,8 +39,10 @@ export interface PushServiceStandIn {
   received(): ReceivedPush[];
   /** Why pushes were refused (bad VAPID, undecryptable body…), for a test that fails to say why. */
   refusals(): string[];
-  /** Answers every later push to this subscription with `status` instead of accepting it (410: gone). */
-  answerWith(endpoint: string, status: number): void;
+  /** Answers every later push to this subscription with `status` instead of accepting it (410: gone); undefined: accept again. */
+  answerWith(endpoint: string, status: number | undefined): void;
+  /** The pushes answered with a status set by answerWith, oldest first. */
+  answeredWith(): Array<{ subscriptionId: string; status: number }>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startPushService(): Promise<PushServiceStandIn> {
   const statuses = new Map<string, number>();
   const received: ReceivedPush[] = [];
   const refusals: string[] = [];
+  const overridden: Array<{ subscriptionId: string; status: number }> = [];
   let origin = '';
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -69,6 +72,7 @@ export async function startPushService(): Promise<PushServiceStandIn> {
     }
     const status = statuses.get(id);
     if (status !== undefined) {
+      overridden.push({ subscriptionId: id, status });
       response.writeHead(status).end();
       return;
     }
@@ -117,8 +121,10 @@ export async function startPushService(): Promise<PushServiceStandIn> {
     refusals: () => [...refusals],
     answerWith(endpoint, status) {
       const id = endpoint.split('/').pop() ?? '';
-      statuses.set(id, status);
+      if (status === undefined) statuses.delete(id);
+      else statuses.set(id, status);
     },
+    answeredWith: () => [...overridden],
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
