@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent } from 'node:https';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DeviceClient, generateDeviceKeys } from '../../device-client/client';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
 import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
+import { QueuedWebPushSender } from '../../shared/adapters/sqs/queued-web-push-sender.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { pollUntil } from '../support/poll.js';
 import { startPushService, type PushServiceStandIn, type TestSubscription } from '../support/push-service.js';
@@ -92,6 +93,14 @@ describe('Web Push of lockout alerts', () => {
     pushService.answeredWith().filter((answer) => answer.subscriptionId === idOf(subscription));
   const waitFor = <T>(description: string, probe: () => Promise<T | undefined> | T | undefined) =>
     pollUntil(async () => probe(), { timeoutMs: 20_000, description });
+  /** A push put on the web-push queue directly, with the worker's adapter (to test the sender's rules alone). */
+  const queueAsTheWorkerDoes = (deviceId: string, subscription: TestSubscription) =>
+    new QueuedWebPushSender(blink.composition.sqsClient, { queueUrl: blink.composition.webPushQueue.queueUrl }).send({
+      deviceId,
+      subscription,
+      notification: { title: 'Blink', body: 'Test', data: { kind: 'test', url: '/app/' }, actions: [] },
+      ttlSeconds: 60,
+    });
   /** Messages in a queue, visible or being handled. */
   const depth = async (queueUrl: string) => {
     const { Attributes } = await blink.composition.sqsClient.send(
@@ -197,17 +206,7 @@ describe('Web Push of lockout alerts', () => {
     const { webPushQueue } = blink.composition;
     const before = await depth(webPushQueue.deadLetterQueueUrl);
 
-    await blink.composition.sqsClient.send(
-      new SendMessageCommand({
-        QueueUrl: webPushQueue.queueUrl,
-        MessageBody: JSON.stringify({
-          deviceId,
-          endpoint: subscription.endpoint,
-          notification: { title: 'Blink', body: 'Test', data: { kind: 'test', url: '/app/' }, actions: [] },
-          ttlSeconds: 60,
-        }),
-      }),
-    );
+    await queueAsTheWorkerDoes(deviceId, subscription);
 
     await waitFor('the push in the dead-letter queue', async () =>
       (await depth(webPushQueue.deadLetterQueueUrl)) > before ? true : undefined,
@@ -224,17 +223,7 @@ describe('Web Push of lockout alerts', () => {
     const { webPushQueue } = blink.composition;
     const dlqBefore = await depth(webPushQueue.deadLetterQueueUrl);
 
-    await blink.composition.sqsClient.send(
-      new SendMessageCommand({
-        QueueUrl: webPushQueue.queueUrl,
-        MessageBody: JSON.stringify({
-          deviceId,
-          endpoint: subscription.endpoint,
-          notification: { title: 'Blink', body: 'Test', data: { kind: 'test', url: '/app/' }, actions: [] },
-          ttlSeconds: 60,
-        }),
-      }),
-    );
+    await queueAsTheWorkerDoes(deviceId, subscription);
 
     // Consumed (deleted), not retried: the queue empties with nothing posted and nothing dead-lettered.
     await waitFor('the queued push consumed', async () =>

@@ -1,8 +1,9 @@
 import { createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, randomUUID, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
+import { Agent, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createDemoCertificates } from '../../local/demo-directory/certificates.js';
+import { startedForSuite } from './suite-resource.js';
 
 /**
  * A loopback Web Push service (RFC 8030) for tests, over TLS with its own CA. It hands out subscriptions whose P-256
@@ -49,6 +50,21 @@ export interface PushServiceStandIn {
 interface Subscriber {
   ecdh: ReturnType<typeof createECDH>;
   auth: Buffer;
+}
+
+/** A push service for the enclosing suite, with a TLS agent that trusts its CA (give it to the sender). */
+export function pushServiceForSuite(): Readonly<{ service: PushServiceStandIn; agent: Agent }> {
+  return startedForSuite(
+    'the loopback push service',
+    async () => {
+      const service = await startPushService();
+      return { service, agent: new Agent({ ca: service.caPem }) };
+    },
+    async ({ service, agent }) => {
+      agent.destroy();
+      await service.close();
+    },
+  );
 }
 
 export async function startPushService(): Promise<PushServiceStandIn> {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'node:https';
 import { createWebPushSenderHandler } from '../../functions/web-push-sender/handler';
 import { sqsRecord } from '../../local/stand-ins/sqs-record';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
@@ -10,7 +9,7 @@ import { createObservability } from '../../shared/observability/powertools';
 import { createQueuedWebPushDelivery } from '../../shared/use-cases/web-push';
 import { captureLogsOfEachTest } from '../support/capture-logs';
 import { lambdaContext } from '../support/lambda-context';
-import { startPushService, type PushServiceStandIn, type TestSubscription } from '../support/push-service';
+import { pushServiceForSuite, type TestSubscription } from '../support/push-service';
 import { silentLogger } from '../support/silent-logger';
 
 // The web-push sender's rules: the queued message's schema, the device read again at delivery (revoked or replaced:
@@ -18,17 +17,7 @@ import { silentLogger } from '../support/silent-logger';
 // adapter to the loopback push service (test/support/push-service.ts); the device store is an in-memory map, as in the
 // lockout watch's unit tests (dynalite and the queue: test/integration/web-push-lockout.test.ts).
 
-let service: PushServiceStandIn;
-let agent: Agent;
-
-beforeAll(async () => {
-  service = await startPushService();
-  agent = new Agent({ ca: service.caPem });
-});
-afterAll(async () => {
-  agent.destroy();
-  await service.close();
-});
+const pushes = pushServiceForSuite();
 
 const notification = {
   title: 'Blink: account locked',
@@ -53,7 +42,7 @@ function setUp() {
       subject: 'mailto:blink@corp.example.test',
       allowedHosts: ['127.0.0.1'],
       timeoutMs: 5_000,
-      agent,
+      agent: pushes.agent,
     }),
     logger: silentLogger,
   });
@@ -82,7 +71,7 @@ const queued = (deviceId: string, endpoint: string): QueuedWebPush => ({
   topic: 'lockout',
 });
 const receivedBy = (subscription: TestSubscription) =>
-  service.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
+  pushes.service.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
 
 describe('queued Web Push message', () => {
   const valid = queued(randomUUID(), 'https://fcm.googleapis.com/fcm/send/abc');
@@ -104,7 +93,7 @@ describe('queued Web Push message', () => {
 describe('queued Web Push delivery', () => {
   it('sends to the subscription stored with the device, encrypted to its keys', async () => {
     const { deliver, deviceWith } = setUp();
-    const subscription = service.subscribe();
+    const subscription = pushes.service.subscribe();
     const device = deviceWith(subscription);
 
     await expect(deliver(queued(device.deviceId, subscription.endpoint))).resolves.toBe('sent');
@@ -116,10 +105,10 @@ describe('queued Web Push delivery', () => {
 
   it('skips a revoked device, a replaced subscription and a device that is gone', async () => {
     const { deliver, deviceWith } = setUp();
-    const revoked = service.subscribe();
+    const revoked = pushes.service.subscribe();
     const revokedDevice = deviceWith(revoked, new Date());
-    const old = service.subscribe();
-    const replaced = deviceWith(service.subscribe());
+    const old = pushes.service.subscribe();
+    const replaced = deviceWith(pushes.service.subscribe());
 
     await expect(deliver(queued(revokedDevice.deviceId, revoked.endpoint))).resolves.toBe('skipped');
     await expect(deliver(queued(replaced.deviceId, old.endpoint))).resolves.toBe('skipped');
@@ -130,9 +119,9 @@ describe('queued Web Push delivery', () => {
 
   it('removes a subscription the push service says is gone (that endpoint only)', async () => {
     const { deliver, deviceWith, removed } = setUp();
-    const subscription = service.subscribe();
+    const subscription = pushes.service.subscribe();
     const device = deviceWith(subscription);
-    service.answerWith(subscription.endpoint, 410);
+    pushes.service.answerWith(subscription.endpoint, 410);
 
     await expect(deliver(queued(device.deviceId, subscription.endpoint))).resolves.toBe('gone');
     expect(removed).toEqual([{ deviceId: device.deviceId, endpoint: subscription.endpoint }]);
@@ -140,12 +129,12 @@ describe('queued Web Push delivery', () => {
 
   it('throws on 503 (SQS retries it) and drops a refusal a retry cannot change', async () => {
     const { deliver, deviceWith, removed } = setUp();
-    const unavailable = service.subscribe();
+    const unavailable = pushes.service.subscribe();
     const unavailableDevice = deviceWith(unavailable);
-    service.answerWith(unavailable.endpoint, 503);
-    const refusing = service.subscribe();
+    pushes.service.answerWith(unavailable.endpoint, 503);
+    const refusing = pushes.service.subscribe();
     const refusingDevice = deviceWith(refusing);
-    service.answerWith(refusing.endpoint, 413);
+    pushes.service.answerWith(refusing.endpoint, 413);
 
     await expect(deliver(queued(unavailableDevice.deviceId, unavailable.endpoint))).rejects.toMatchObject({
       retryable: true,
@@ -160,11 +149,11 @@ describe('web-push sender handler', () => {
 
   it('fails only the transient record, drops an invalid one, and never logs an endpoint', async () => {
     const { deliver, deviceWith } = setUp();
-    const working = service.subscribe();
+    const working = pushes.service.subscribe();
     const workingDevice = deviceWith(working);
-    const unavailable = service.subscribe();
+    const unavailable = pushes.service.subscribe();
     const unavailableDevice = deviceWith(unavailable);
-    service.answerWith(unavailable.endpoint, 503);
+    pushes.service.answerWith(unavailable.endpoint, 503);
     const handler = createWebPushSenderHandler({
       observability: createObservability({ serviceName: 'blink-test', tracing: false }),
       deliver,
