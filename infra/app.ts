@@ -87,6 +87,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     ...shared,
     description: 'Blink: directory worker (the only part that talks to AD)',
     directoryBindSecret: data.directoryBindSecret,
+    webPushQueue: messaging.webPushQueue,
     // Activation links in the worker's emails start with the public API's base URL.
     publicBaseUrl: api.publicBaseUrl,
   });

@@ -7,7 +7,11 @@ export const TIMEOUTS = {
   inboundSms: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['inbound-sms']),
   directoryWorker: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['directory-worker']),
   adminApi: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['admin-api']),
+  webPushSender: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['web-push-sender']),
 } as const;
 
 /** AWS's guidance for SQS event sources: at least six times the consumer's timeout, so retries do not overlap. */
 export const JOB_QUEUE_VISIBILITY = Duration.seconds(TIMEOUTS.directoryWorker.toSeconds() * 6);
+
+/** The web-push queue's visibility timeout, by the same rule for its consumer, the web-push sender. */
+export const WEB_PUSH_QUEUE_VISIBILITY = Duration.seconds(TIMEOUTS.webPushSender.toSeconds() * 6);

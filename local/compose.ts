@@ -16,6 +16,7 @@ import {
   wireDirectoryWorker,
 } from '../shared/composition/directory-worker.js';
 import { inboundSmsEnvSections, wireInboundSms } from '../shared/composition/inbound-sms.js';
+import { webPushSenderEnvSections, wireWebPushSender } from '../shared/composition/web-push-sender.js';
 import { functionTimeoutMs } from '../shared/composition/timeouts.js';
 import { parseEnv } from '../shared/config/env.js';
 import { createBlinkTable } from '../shared/adapters/dynamodb/table.js';
@@ -63,7 +64,7 @@ export interface ComposeOptions {
   tokenHmacKey: string;
   /** The VAPID key pair of Web Push, as its secret holds it (JSON {"publicKey","privateKey"}). */
   vapidKeys: string;
-  /** TLS agent of the worker's Web Push requests; the default one unless a test's push service has its own CA. */
+  /** TLS agent of the Web Push requests (sender, help desk); the default one unless a test's push service has its own CA. */
   webPushAgent?: Agent;
   /** Enrollment settings as the Lambdas read them (PRODUCT_NAME, SUPPORT_CONTACT, ACTIVATION_TTL_HOURS…); defaults when unset. */
   enrollmentEnv?: Record<string, string | undefined>;
@@ -99,10 +100,24 @@ export async function composeLocalBlink(options: ComposeOptions) {
   // fauxqs is SNS too: the alarm topic the portal's emergency path announces itself on.
   const snsClient = createSnsClient(localTarget(options.endpoints.sqs));
   const alarmTopic = await createAlarmTopic(snsClient, sqsClient);
+  // The web-push queue and its DLQ, as MessagingStack has them (same receive limit and visibility as the job queue here).
+  const webPushQueue = await createJobQueue(sqsClient, {
+    queueName: `${options.queue.name}-web-push`,
+    visibilityTimeoutSeconds: options.queue.visibilityTimeoutSeconds,
+    maxReceiveCount: options.queue.maxReceiveCount,
+  });
 
   // The handlers' configuration goes through the one shared schema, as in the Lambdas: every function's sections.
   const env = parseEnv(
-    [...new Set([...apiEnvSections, ...inboundSmsEnvSections, ...directoryWorkerEnvSections, ...adminApiEnvSections])],
+    [
+      ...new Set([
+        ...apiEnvSections,
+        ...inboundSmsEnvSections,
+        ...directoryWorkerEnvSections,
+        ...adminApiEnvSections,
+        ...webPushSenderEnvSections,
+      ]),
+    ],
     {
       ...options.enrollmentEnv,
       POWERTOOLS_SERVICE_NAME: 'blink',
@@ -123,6 +138,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
       LDAP_CA_FILE: options.directory.caFile,
       // Locally the admin API calls the worker's admin entry in process; the name is the one its context carries.
       DIRECTORY_WORKER_FUNCTION: 'blink-directory-worker',
+      WEB_PUSH_QUEUE_URL: webPushQueue.queueUrl,
     },
   );
 
@@ -164,6 +180,10 @@ export async function composeLocalBlink(options: ComposeOptions) {
     pushSender,
     // The admins' alerts (mass lockouts), recorded as the alarm topic would mail them.
     adminAlerts,
+  });
+  // The worker only queues Web Push; this sender (outside the VPC when deployed) posts it, fed by the runtime's poller.
+  const webPushSender = wireWebPushSender(env, {
+    ...local,
     ...(options.webPushAgent ? { webPushAgent: options.webPushAgent } : {}),
   });
   // The worker's admin entry, called in process where the deployed admin API invokes the worker Lambda.
@@ -193,6 +213,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
     // As deployed: one function for the topic's notifications and for the batches of its failure queue.
     inboundSms: inboundSms.handler,
     directoryWorker: worker.jobs,
+    webPushSender: webPushSender.handler,
   };
   const lockoutWatch = worker.lockoutWatch;
   const adminHandlers = { workerAdmin: worker.admin, adminApi: adminApi.handler };
@@ -200,6 +221,7 @@ export async function composeLocalBlink(options: ComposeOptions) {
   return {
     env,
     queue,
+    webPushQueue,
     sqsClient,
     adapters,
     handlers,

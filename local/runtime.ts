@@ -51,7 +51,7 @@ export interface LocalBlinkOptions {
   clock?: Clock;
   /** HTTPS GET of the SNS HTTPS route (signing certificates, SubscribeURL); tests serve a test certificate. */
   fetchHttps?: HttpsGet;
-  /** TLS agent of the worker's Web Push requests (tests: one that trusts their loopback push service's CA). */
+  /** TLS agent of the Web Push requests (tests: one that trusts their loopback push service's CA). */
   webPushAgent?: Agent;
   /** Where run files (the demo CA) go; default: a fresh folder under .local/ at the repository root. */
   stateRoot?: string;
@@ -248,6 +248,16 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       onError: (message, error) => logger.error(message, { error: describe(error) }),
     });
     cleanups.push(() => poller.stop());
+    // The web-push queue's event source mapping: the sender posts what the worker queued.
+    const webPushPoller: SqsPoller = startSqsPoller({
+      client: composition.sqsClient,
+      queueUrl: composition.webPushQueue.queueUrl,
+      queueArn: composition.webPushQueue.queueArn,
+      handler: (event, context) => composition.handlers.webPushSender(event, context),
+      createContext: () => createLambdaContext('blink-web-push-sender', functionTimeoutMs('web-push-sender')),
+      onError: (message, error) => logger.error(message, { error: describe(error) }),
+    });
+    cleanups.push(() => webPushPoller.stop());
 
     // The EventBridge schedule, locally: a lockout-scan job on the queue every interval.
     const intervalMs = (options.lockoutScanIntervalSeconds ?? settings.LOCKOUT_SCAN_INTERVAL_SECONDS) * 1000;
@@ -310,6 +320,8 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
       { name: 'SQS (fauxqs)', url: services.sqs },
       { name: 'Job queue', url: composition.queue.queueUrl },
       { name: 'Job dead-letter queue', url: composition.queue.deadLetterQueueUrl },
+      { name: 'Web Push queue', url: composition.webPushQueue.queueUrl },
+      { name: 'Web Push dead-letter queue', url: composition.webPushQueue.deadLetterQueueUrl },
       { name: 'SES v2 (aws-ses-v2-local, web viewer)', url: services.ses },
       { name: 'End User Messaging SMS (loopback SendTextMessage)', url: services.sms },
       { name: directory.kind === 'demo' ? 'Directory (demo, LDAPS)' : 'Directory (real)', url: services.directory },

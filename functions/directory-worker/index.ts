@@ -17,7 +17,6 @@ const env = parseEnv(directoryWorkerEnvSections);
 const secrets = secretsManagerSecretsFrom(aws.createSecretsClient(), env, [
   'directory-bind-password',
   'token-hmac-key',
-  'vapid-keys',
 ]);
 
 const sns = aws.createSnsClient();

@@ -16,7 +16,7 @@ import type { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.js';
 
 /** The Lambda functions; each has its composition root at `functions/<name>/index.ts`. */
-export type FunctionName = 'api' | 'inbound-sms' | 'directory-worker' | 'admin-api';
+export type FunctionName = 'api' | 'inbound-sms' | 'directory-worker' | 'admin-api' | 'web-push-sender';
 
 export interface BlinkFunctionProps {
   name: FunctionName;
@@ -167,10 +167,21 @@ export class BlinkFunction extends NodejsFunction {
   /** JOB_QUEUE_URL plus permission to send (and nothing else) to the queue. */
   useQueue(queue: IQueue): this {
     this.addEnvironment('JOB_QUEUE_URL', queue.queueUrl);
+    this.sendTo(queue);
+    return this;
+  }
+
+  /** WEB_PUSH_QUEUE_URL plus permission to send (and nothing else) to the web-push queue. */
+  useWebPushQueue(queue: IQueue): this {
+    this.addEnvironment('WEB_PUSH_QUEUE_URL', queue.queueUrl);
+    this.sendTo(queue);
+    return this;
+  }
+
+  private sendTo(queue: IQueue): void {
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     if (queue.encryptionMasterKey)
       this.useKeyVia(queue.encryptionMasterKey, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
-    return this;
   }
 
   /** `<envName>` = the secret's ARN, plus permission to read that one secret. */

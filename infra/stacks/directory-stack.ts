@@ -32,8 +32,10 @@ export interface DirectoryStackProps extends FunctionStackProps {
   jobQueue: Queue;
   tokenHmacSecret: Secret;
   directoryBindSecret: Secret;
-  /** The VAPID key pair the worker signs lockout Web Pushes with. */
+  /** The VAPID key pair the web-push sender signs Web Pushes with (the worker never reads it). */
   vapidSecret: Secret;
+  /** Web Pushes the worker queues for the web-push sender, which consumes them outside the VPC. */
+  webPushQueue: Queue;
   email: EmailSending;
   sms: SmsOrigination;
   /** Base of the activation links the worker emails (the public API's URL unless configured). */
@@ -47,6 +49,8 @@ export interface DirectoryStackProps extends FunctionStackProps {
  */
 export class DirectoryStack extends Stack {
   readonly worker: BlinkFunction;
+  /** Posts the Web Pushes the worker queued; outside the VPC, the only function with a route to the push services. */
+  readonly webPushSender: BlinkFunction;
   readonly securityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: DirectoryStackProps) {
@@ -97,8 +101,8 @@ export class DirectoryStack extends Stack {
       .useTable(props.table, 'readWrite', props.tableIndexes)
       .useSecret('DIRECTORY_BIND_SECRET_ARN', props.directoryBindSecret)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
-      .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
-      .useWebPushSettings(config)
+      // Web Push only queued: no VAPID key here, and no route from the VPC to the push services.
+      .useWebPushQueue(props.webPushQueue)
       .useEmailIdentity(props.email)
       .useSmsOrigination(props.sms)
       .usePushPublishing()
@@ -167,6 +171,31 @@ export class DirectoryStack extends Stack {
     );
     this.lockoutScanAlarms(config.lockoutScanRateMinutes, props.alarmTopic);
     this.passwordExpiryAlarms(props.alarmTopic);
+    this.webPushSender = this.webPushSenderFunction(props);
+  }
+
+  /**
+   * The web-push sender: outside the VPC (it reaches the push services directly, and nothing of the directory), it
+   * consumes the web-push queue, reads the device item, signs with the VAPID key and removes gone subscriptions.
+   */
+  private webPushSenderFunction(props: DirectoryStackProps): BlinkFunction {
+    const sender = new BlinkFunction(this, 'WebPushSender', {
+      name: 'web-push-sender',
+      description: 'Blink: posts the queued Web Pushes to the push services (outside the VPC)',
+      timeout: TIMEOUTS.webPushSender,
+      logRetention: props.config.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      version: props.version,
+    })
+      .useTable(props.table, 'readWrite', [])
+      .useSecret('VAPID_SECRET_ARN', props.vapidSecret)
+      .useWebPushSettings(props.config)
+      // A slow push service holds a few senders, never more: pushes wait in the queue meanwhile.
+      .consumeQueue(props.webPushQueue, { batchSize: 10, maxConcurrency: 5 });
+    // The VAPID contact defaults to the sender address (no permission to send mail comes with it).
+    sender.addEnvironment('EMAIL_FROM', props.email.from);
+    sender.alarmOnErrors(props.alarmTopic, 'the web-push sender failed (invocation errors). Check its logs.');
+    return sender;
   }
 
   /** An alarm (id `<metricName>Alarm`) on any count of one of the worker's metrics in 5 minutes. */

@@ -23,7 +23,7 @@ import type { Construct } from 'constructs';
 import { rotatingKey } from '../constructs/rotating-key.js';
 import type { BlinkConfig } from '../config.js';
 import type { EmailSending, SmsOrigination } from '../constructs/blink-function.js';
-import { JOB_QUEUE_VISIBILITY, TIMEOUTS } from '../timeouts.js';
+import { JOB_QUEUE_VISIBILITY, TIMEOUTS, WEB_PUSH_QUEUE_VISIBILITY } from '../timeouts.js';
 
 /** Receives of a failure record (each an attempt to tell the sender) before it is parked in the failure DLQ. */
 export const INBOUND_SMS_FAILURE_MAX_RECEIVES = 3;
@@ -45,6 +45,9 @@ export class MessagingStack extends Stack {
   /** Failure records whose sender could not be told (the apology kept failing, or the record is malformed). */
   readonly inboundSmsFailureDeadLetters: Queue;
   readonly alarmTopic: Topic;
+  /** Web Pushes the directory worker queued for the web-push sender (outside the VPC), and their DLQ. */
+  readonly webPushQueue: Queue;
+  readonly webPushDeadLetterQueue: Queue;
   readonly email: EmailSending;
   readonly sms: SmsOrigination;
 
@@ -108,6 +111,25 @@ export class MessagingStack extends Stack {
     });
 
     this.passwordExpirySchedule(config, queueKey);
+
+    // --- Web Push --------------------------------------------------------------------------------------------------
+    // The worker's VPC has no route to the push services: it queues each push (through the SQS endpoint), and the
+    // web-push sender outside the VPC posts it. A push failing five times (push service down) is parked and alarmed.
+    this.webPushDeadLetterQueue = new Queue(this, 'WebPushDeadLetterQueue', {
+      ...encrypted,
+      retentionPeriod: Duration.days(14),
+    });
+    this.webPushQueue = new Queue(this, 'WebPushQueue', {
+      ...encrypted,
+      visibilityTimeout: WEB_PUSH_QUEUE_VISIBILITY,
+      retentionPeriod: Duration.days(1),
+      deadLetterQueue: { queue: this.webPushDeadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.alarmOnMessages(
+      'WebPushDeadLetterAlarm',
+      this.webPushDeadLetterQueue,
+      'Web Pushes failed repeatedly (push service unreachable or failing) and are parked in the web-push DLQ',
+    );
 
     // --- Inbound SMS -----------------------------------------------------------------------------------------------
     // Two-way SMS needs a standard (not FIFO) topic, as every topic here is. Publishes come from End User Messaging on

@@ -8,8 +8,6 @@ import type { PushSender } from '../ports/push-sender.js';
 import { DynamoMassLockoutEvents } from '../adapters/dynamodb/mass-lockout-events.js';
 import { DynamoSendPacer } from '../adapters/dynamodb/send-pacer.js';
 import type { Secrets } from '../ports/secrets.js';
-import type { Agent } from 'node:https';
-import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
 import { DynamoAuditLog } from '../adapters/dynamodb/audit-log.js';
 import { DynamoDeviceStore } from '../adapters/dynamodb/device-store.js';
 import { DynamoExpiryReminderLog } from '../adapters/dynamodb/expiry-reminder-log.js';
@@ -25,6 +23,7 @@ import { DynamoScanWatermarkStore } from '../adapters/dynamodb/scan-watermark-st
 import { LdapDirectory } from '../adapters/ldap/ldap-directory.js';
 import { SesEmailSender } from '../adapters/ses/email-sender.js';
 import { SqsJobQueue } from '../adapters/sqs/job-queue.js';
+import { QueuedWebPushSender } from '../adapters/sqs/queued-web-push-sender.js';
 import { createObservability } from '../observability/powertools.js';
 import { createAdminActivation } from '../use-cases/activation/index.js';
 import { createDirectoryJobHandlers } from '../use-cases/directory-jobs/index.js';
@@ -56,7 +55,7 @@ export const directoryWorkerEnvSections = [
   'reset',
   'jobQueue',
   'expiryReminders',
-  'webPush',
+  'webPushQueue',
 ] as const;
 export type DirectoryWorkerEnv = EnvOf<(typeof directoryWorkerEnvSections)[number]>;
 
@@ -69,8 +68,6 @@ export interface DirectoryWorkerInputs extends FunctionInputs<'documentClient' |
   pushSender: PushSender;
   /** Deployed: the alarm topic (ALARM_TOPIC_ARN); local: recorded for the console and tests. */
   adminAlerts: AdminAlerts;
-  /** TLS agent of Web Push requests: the default (system CAs) unless a test's push service has its own CA. */
-  webPushAgent?: Agent;
 }
 
 /** The worker's LDAP connection, opened lazily by the first job and kept for the life of the instance. */
@@ -123,17 +120,16 @@ export function wireDirectoryWorker(env: DirectoryWorkerEnv, inputs: DirectoryWo
       ...(env.SES_CONFIGURATION_SET ? { configurationSetName: env.SES_CONFIGURATION_SET } : {}),
     }),
     pushSender: inputs.pushSender,
-    // Web Push to the installed app (VAPID key pair from the secret); sent from here, the function that scans.
-    webPush: {
-      sender: new LibraryWebPushSender({
-        secrets: inputs.secrets,
-        subject: env.WEB_PUSH_SUBJECT ?? `mailto:${env.EMAIL_FROM}`,
-        allowedHosts: env.WEB_PUSH_HOSTS,
-        timeoutMs: 5_000,
-        ...(inputs.webPushAgent ? { agent: inputs.webPushAgent } : {}),
-      }),
-      subscriptions: deviceStore,
-    },
+    // Web Push to the installed app: only queued here (no internet from the VPC, no VAPID key in the worker); the
+    // web-push sender outside the VPC posts it (shared/composition/web-push-sender.ts).
+    ...(env.WEB_PUSH_QUEUE_URL
+      ? {
+          webPush: {
+            sender: new QueuedWebPushSender(inputs.clients.sqs, { queueUrl: env.WEB_PUSH_QUEUE_URL }),
+            subscriptions: deviceStore,
+          },
+        }
+      : {}),
   };
 
   // The lockout watch: alerts from the scheduled scan, and the admin listing of locked users.

@@ -11,6 +11,8 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   'inbound-sms': 15,
   'directory-worker': 60,
   'admin-api': 29,
+  // A batch of up to 10 pushes, each request bounded at 5 s (shared/composition/web-push-sender.ts).
+  'web-push-sender': 30,
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_TIMEOUT_SECONDS;

@@ -237,6 +237,10 @@ export const envSections = {
       .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'must be a mailto: or https: URL')
       .optional(),
   },
+  /** The web-push queue (SQS) that the web-push sender outside the VPC consumes; unset: the worker sends no Web Push. */
+  webPushQueue: {
+    WEB_PUSH_QUEUE_URL: z.url().optional(),
+  },
   /**
    * The admin portal (issue 12): OpenID Connect sign-in with the organisation's identity provider, roles from its
    * groups claim. Off while PORTAL_OIDC_ISSUER is unset; with it, the base URL, client id and secret are required.

@@ -1,5 +1,6 @@
 import { createECDH } from 'node:crypto';
 import * as z from 'zod';
+import { UUID_PATTERN } from '../validation/uuid.js';
 
 /**
  * Web Push (RFC 8030) to the installed web app: the browser's push service gives the app a subscription (an endpoint
@@ -104,3 +105,32 @@ export function generateVapidKeys(): string {
   raw.copy(privateKey, 32 - raw.length);
   return JSON.stringify({ publicKey: keys.getPublicKey('base64url'), privateKey: privateKey.toString('base64url') });
 }
+
+/** What the app's service worker is shown (the port's WebPushNotification), as a queued message carries it. */
+export const webPushNotificationSchema = z.strictObject({
+  title: z.string().min(1).max(200),
+  body: z.string().min(1).max(1000),
+  data: z.strictObject({ kind: z.string().min(1).max(64), url: z.string().startsWith('/').max(512) }),
+  actions: z.array(z.strictObject({ action: z.string().min(1).max(64), title: z.string().min(1).max(64) })).max(4),
+});
+
+/**
+ * A Web Push waiting on the web-push queue for the sender outside the VPC. Nothing secret: the notification is
+ * secret-free, and the subscription's keys stay on the device item (the sender reads them there). The endpoint says
+ * which subscription it was meant for, so that a replaced one is not pushed to.
+ */
+export const queuedWebPushSchema = z.strictObject({
+  deviceId: z.string().regex(UUID_PATTERN),
+  endpoint: z.url({ protocol: /^https$/ }).max(2048),
+  notification: webPushNotificationSchema,
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(28 * 86_400),
+  topic: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .optional(),
+});
+export type QueuedWebPush = z.infer<typeof queuedWebPushSchema>;

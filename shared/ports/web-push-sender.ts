@@ -9,6 +9,8 @@ export interface WebPushNotification {
 }
 
 export interface OutboundWebPush {
+  /** The device the subscription is stored with (the queued sender reads the subscription there again). */
+  deviceId: string;
   subscription: WebPushSubscription;
   notification: WebPushNotification;
   /** How long the push service keeps it for an offline phone. */

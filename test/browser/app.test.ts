@@ -675,9 +675,12 @@ describe('the Blink app', () => {
     await lockOut(user);
     expect(await tryBind(user.dn, user.password)).toBe('775');
     await blink.composition.lockoutWatch.scan(randomUUID());
+    // The worker queued it; the web-push sender posts it.
+    const push = await pollUntil(async () => pushesToThisPhone()[0], {
+      timeoutMs: 10_000,
+      description: 'the lockout Web Push to this phone',
+    });
     expect(pushService.refusals()).toEqual([]);
-    const [push] = pushesToThisPhone();
-    if (!push) throw new Error('the lockout watch sent no Web Push to this phone');
     expect(await showPush(browser.context, app, push.plaintext)).toEqual([
       expect.objectContaining({ title: 'Blink: account locked', actions: ['unlock', 'reset'] }),
     ]);

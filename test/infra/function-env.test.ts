@@ -4,6 +4,7 @@ import { apiEnvSections } from '../../shared/composition/api.js';
 import { adminApiEnvSections, adminApiPortalEnvSections } from '../../shared/composition/admin-api.js';
 import { directoryWorkerEnvSections } from '../../shared/composition/directory-worker.js';
 import { inboundSmsEnvSections } from '../../shared/composition/inbound-sms.js';
+import { webPushSenderEnvSections } from '../../shared/composition/web-push-sender.js';
 import { blinkFunctions, envOf, functionOf, portalOidcContext, synthesizedForSuite } from './build.js';
 
 // Each function's Lambda root parses the sections its composition module exports; the synthesized environment must
@@ -13,6 +14,7 @@ const sectionsByService = {
   'blink-inbound-sms': inboundSmsEnvSections,
   'blink-directory-worker': directoryWorkerEnvSections,
   'blink-admin-api': adminApiEnvSections,
+  'blink-web-push-sender': webPushSenderEnvSections,
 } as const;
 
 /** With the portal on, the admin function's root also parses the help-desk sections (functions/admin-api/index.ts). */

@@ -35,6 +35,7 @@ describe('KMS grants of the function roles', () => {
       'DirectoryWorker',
       'InboundSmsFunction',
       'PasswordExpirySchedule',
+      'WebPushSender',
     ]);
     for (const { statement } of onQueueKey) {
       expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toMatch(

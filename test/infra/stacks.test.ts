@@ -89,7 +89,7 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
 
     it('refuses non-TLS requests on every queue (enforceSSL)', () => {
       const queues = Object.keys(t.messaging.findResources('AWS::SQS::Queue'));
-      expect(queues).toHaveLength(4);
+      expect(queues).toHaveLength(6);
       for (const queue of queues) {
         expectProperties(t.messaging, 'AWS::SQS::QueuePolicy', {
           Queues: [{ Ref: queue }],
@@ -373,13 +373,14 @@ describe('Blink infrastructure with the default (demo) configuration', () => {
   });
 
   describe('functions', () => {
-    it('are the four Blink functions, each on Node.js 24, arm64, traced, with a log group that expires', () => {
+    it('are the five Blink functions, each on Node.js 24, arm64, traced, with a log group that expires', () => {
       const functions = blinkFunctions(t.all);
       expect([...functions.keys()].sort()).toEqual([
         'blink-admin-api',
         'blink-api',
         'blink-directory-worker',
         'blink-inbound-sms',
+        'blink-web-push-sender',
       ]);
       const logGroups = Object.fromEntries(resourcesOfType(t.all, 'AWS::Logs::LogGroup'));
       for (const [, fn] of functions.values()) {

@@ -1,24 +1,53 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent } from 'node:https';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DeviceClient, generateDeviceKeys } from '../../device-client/client';
+import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
+import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
+import { QueuedWebPushSender } from '../../shared/adapters/sqs/queued-web-push-sender.js';
 import { activeEnrollment } from '../support/enrollments.js';
-import { usePushService, type TestSubscription } from '../support/push-service.js';
-import { lockOut, type TestUser, useSambaSuite } from './support/samba.js';
+import { pollUntil } from '../support/poll.js';
+import { startPushService, type PushServiceStandIn, type TestSubscription } from '../support/push-service.js';
+import { directoryOptions, localDirectorySettings, lockOut, throwawayUsers, type TestUser } from './support/samba.js';
 
 // Web Push end to end: the app's subscription saved through the signed route, a real lockout on the Samba DC found by
-// the lockout scan, and the push received by a loopback push service (test/support/push-service.ts) that checks the
-// VAPID signature and decrypts the payload with the subscription's own keys. The push service is the only stand-in:
-// no real one is reachable from here.
+// the lockout scan, the push queued by the worker on the web-push queue (fauxqs), posted by the web-push sender (fed
+// by the local SQS poller, as Lambda's event source mapping would) and received by a loopback push service
+// (test/support/push-service.ts) that checks the VAPID signature and decrypts the payload with the subscription's own
+// keys. The push service is the only stand-in: no real one is reachable from here.
 
 const ADMIN_TOKEN = `admin-${randomBytes(24).toString('base64url')}`;
 const PATH = '/api/device/web-push';
 
 describe('Web Push of lockout alerts', () => {
-  const loopbackPush = usePushService();
-  const { blink, directory, users } = useSambaSuite(() => ({
-    env: { WEB_PUSH_HOSTS: '127.0.0.1' },
-    adminToken: ADMIN_TOKEN,
-    webPushAgent: loopbackPush.agent,
-  }));
+  const directory = new LdapDirectory(directoryOptions());
+  const users = throwawayUsers();
+  let pushService: PushServiceStandIn;
+  let agent: Agent;
+  let blink: LocalBlink;
+
+  beforeAll(async () => {
+    pushService = await startPushService();
+    agent = new Agent({ ca: pushService.caPem });
+    blink = await startLocalBlink({
+      env: { TOKEN_HMAC_KEY: randomBytes(32).toString('base64'), BLINK_VERSION: 'test', WEB_PUSH_HOSTS: '127.0.0.1' },
+      port: 0,
+      adminToken: ADMIN_TOKEN,
+      lockoutScanIntervalSeconds: 3600,
+      directory: localDirectorySettings(),
+      // A failed push comes back after a second; after the fifth receive it goes to the dead-letter queue, as deployed.
+      queue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 5 },
+      webPushAgent: agent,
+    });
+  });
+
+  afterAll(async () => {
+    await blink?.stop();
+    agent?.destroy();
+    await pushService?.close();
+    await directory.close();
+    await users.removeAll();
+  });
 
   /** An enrolled Samba user (app only, no phone) with one bound device, and that device's signing client. */
   const enrolledWithDevice = async (
@@ -58,7 +87,30 @@ describe('Web Push of lockout alerts', () => {
   const storedSubscription = async (deviceId: string) =>
     (await blink.composition.adapters.deviceStore.get(deviceId))?.webPush;
   const receivedBy = (subscription: TestSubscription) =>
-    loopbackPush.service.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
+    pushService.received().filter((push) => subscription.endpoint.endsWith(`/${push.subscriptionId}`));
+  const idOf = (subscription: TestSubscription) => subscription.endpoint.split('/').pop();
+  const answeredTo = (subscription: TestSubscription) =>
+    pushService.answeredWith().filter((answer) => answer.subscriptionId === idOf(subscription));
+  const waitFor = <T>(description: string, probe: () => Promise<T | undefined> | T | undefined) =>
+    pollUntil(async () => probe(), { timeoutMs: 20_000, description });
+  /** A push put on the web-push queue directly, with the worker's adapter (to test the sender's rules alone). */
+  const queueAsTheWorkerDoes = (deviceId: string, subscription: TestSubscription) =>
+    new QueuedWebPushSender(blink.composition.sqsClient, { queueUrl: blink.composition.webPushQueue.queueUrl }).send({
+      deviceId,
+      subscription,
+      notification: { title: 'Blink', body: 'Test', data: { kind: 'test', url: '/app/' }, actions: [] },
+      ttlSeconds: 60,
+    });
+  /** Messages in a queue, visible or being handled. */
+  const depth = async (queueUrl: string) => {
+    const { Attributes } = await blink.composition.sqsClient.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+  };
 
   it('delivers the lockout alert to the subscription saved by the signed route, encrypted to its keys', async () => {
     const { user, deviceId, client } = await enrolledWithDevice('wp-alert');
@@ -67,7 +119,7 @@ describe('Web Push of lockout alerts', () => {
     const { vapidPublicKey } = (await config.json()) as { vapidPublicKey: string };
     expect(Buffer.from(vapidPublicKey, 'base64url')).toHaveLength(65);
 
-    const subscription = loopbackPush.service.subscribe();
+    const subscription = pushService.subscribe();
     const saved = await subscribe(client, subscription);
     expect(saved.status).toBe(200);
     await expect(saved.json()).resolves.toEqual({ subscribed: true });
@@ -78,7 +130,9 @@ describe('Web Push of lockout alerts', () => {
     await lockOut(user);
     await blink.composition.lockoutWatch.scan(randomUUID());
 
-    expect(loopbackPush.service.refusals()).toEqual([]);
+    // The worker only queued it: the sender posts it.
+    await waitFor('the queued lockout push', () => (receivedBy(subscription).length > 0 ? true : undefined));
+    expect(pushService.refusals()).toEqual([]);
     const [push, ...more] = receivedBy(subscription);
     expect(more).toEqual([]);
     expect(push).toMatchObject({
@@ -110,20 +164,79 @@ describe('Web Push of lockout alerts', () => {
 
   it('drops the subscription when the push service answers 410 Gone, and the scan still completes', async () => {
     const { user, deviceId, client } = await enrolledWithDevice('wp-gone');
-    const subscription = loopbackPush.service.subscribe();
+    const subscription = pushService.subscribe();
     expect((await subscribe(client, subscription)).status).toBe(200);
-    loopbackPush.service.answerWith(subscription.endpoint, 410);
+    pushService.answerWith(subscription.endpoint, 410);
 
     await lockOut(user);
     await expect(blink.composition.lockoutWatch.scan(randomUUID())).resolves.toMatchObject({ complete: true });
 
-    await expect(storedSubscription(deviceId)).resolves.toBeUndefined();
+    // The sender removes it once the push service said 410.
+    await waitFor('the gone subscription removed', async () =>
+      (await storedSubscription(deviceId)) === undefined ? true : undefined,
+    );
+    expect(answeredTo(subscription)).toEqual([{ subscriptionId: idOf(subscription), status: 410 }]);
     expect(receivedBy(subscription)).toEqual([]);
+  });
+
+  it('retries a push the push service answered 503, and delivers it once the service is back', async () => {
+    const { user, deviceId, client } = await enrolledWithDevice('wp-retry');
+    const subscription = pushService.subscribe();
+    expect((await subscribe(client, subscription)).status).toBe(200);
+    pushService.answerWith(subscription.endpoint, 503);
+
+    await lockOut(user);
+    await blink.composition.lockoutWatch.scan(randomUUID());
+    await waitFor('a second 503 (the record came back)', () =>
+      answeredTo(subscription).length >= 2 ? true : undefined,
+    );
+    pushService.answerWith(subscription.endpoint, undefined);
+
+    await waitFor('the retried push delivered', () => (receivedBy(subscription).length > 0 ? true : undefined));
+    expect(receivedBy(subscription)).toHaveLength(1);
+    // A transient failure keeps the subscription.
+    await expect(storedSubscription(deviceId)).resolves.toEqual(subscription);
+  });
+
+  it('moves a push that keeps failing to the dead-letter queue after the fifth receive', async () => {
+    const { deviceId, client } = await enrolledWithDevice('wp-dlq');
+    const subscription = pushService.subscribe();
+    expect((await subscribe(client, subscription)).status).toBe(200);
+    pushService.answerWith(subscription.endpoint, 503);
+    const { webPushQueue } = blink.composition;
+    const before = await depth(webPushQueue.deadLetterQueueUrl);
+
+    await queueAsTheWorkerDoes(deviceId, subscription);
+
+    await waitFor('the push in the dead-letter queue', async () =>
+      (await depth(webPushQueue.deadLetterQueueUrl)) > before ? true : undefined,
+    );
+    expect(answeredTo(subscription).map((answer) => answer.status)).toEqual([503, 503, 503, 503, 503]);
+    expect(receivedBy(subscription)).toEqual([]);
+  });
+
+  it('drops a queued push for a device revoked after it was queued', async () => {
+    const { deviceId, client } = await enrolledWithDevice('wp-revoked');
+    const subscription = pushService.subscribe();
+    expect((await subscribe(client, subscription)).status).toBe(200);
+    await blink.composition.adapters.deviceStore.revoke(deviceId, new Date());
+    const { webPushQueue } = blink.composition;
+    const dlqBefore = await depth(webPushQueue.deadLetterQueueUrl);
+
+    await queueAsTheWorkerDoes(deviceId, subscription);
+
+    // Consumed (deleted), not retried: the queue empties with nothing posted and nothing dead-lettered.
+    await waitFor('the queued push consumed', async () =>
+      (await depth(webPushQueue.queueUrl)) === 0 ? true : undefined,
+    );
+    expect(receivedBy(subscription)).toEqual([]);
+    expect(answeredTo(subscription)).toEqual([]);
+    expect(await depth(webPushQueue.deadLetterQueueUrl)).toBe(dlqBefore);
   });
 
   it('refuses unsigned requests, another device key, a revoked device and endpoints off the push services', async () => {
     const { deviceId, client } = await enrolledWithDevice('wp-refuse');
-    const subscription = loopbackPush.service.subscribe();
+    const subscription = pushService.subscribe();
 
     const unsigned = await fetch(`${blink.url}${PATH}`, {
       method: 'PUT',

@@ -1,8 +1,7 @@
 import { createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, randomUUID, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
+import { Agent, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'node:https';
 import { createDemoCertificates } from '../../local/demo-directory/certificates.js';
 import { startedForSuite } from './suite-resource.js';
 
@@ -41,8 +40,10 @@ export interface PushServiceStandIn {
   received(): ReceivedPush[];
   /** Why pushes were refused (bad VAPID, undecryptable body…), for a test that fails to say why. */
   refusals(): string[];
-  /** Answers every later push to this subscription with `status` instead of accepting it (410: gone). */
-  answerWith(endpoint: string, status: number): void;
+  /** Answers every later push to this subscription with `status` instead of accepting it (410: gone); undefined: accept again. */
+  answerWith(endpoint: string, status: number | undefined): void;
+  /** The pushes answered with a status set by answerWith, oldest first. */
+  answeredWith(): Array<{ subscriptionId: string; status: number }>;
   close(): Promise<void>;
 }
 
@@ -57,6 +58,7 @@ export async function startPushService(): Promise<PushServiceStandIn> {
   const statuses = new Map<string, number>();
   const received: ReceivedPush[] = [];
   const refusals: string[] = [];
+  const overridden: Array<{ subscriptionId: string; status: number }> = [];
   let origin = '';
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -71,6 +73,7 @@ export async function startPushService(): Promise<PushServiceStandIn> {
     }
     const status = statuses.get(id);
     if (status !== undefined) {
+      overridden.push({ subscriptionId: id, status });
       response.writeHead(status).end();
       return;
     }
@@ -119,8 +122,10 @@ export async function startPushService(): Promise<PushServiceStandIn> {
     refusals: () => [...refusals],
     answerWith(endpoint, status) {
       const id = endpoint.split('/').pop() ?? '';
-      statuses.set(id, status);
+      if (status === undefined) statuses.delete(id);
+      else statuses.set(id, status);
     },
+    answeredWith: () => [...overridden],
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }

@@ -5,6 +5,7 @@ import { createApiHandler } from '../../functions/api/handler.js';
 import { createDirectoryWorkerAdminHandler } from '../../functions/directory-worker/admin-handler.js';
 import { createDirectoryWorkerHandler, type JobHandlers } from '../../functions/directory-worker/handler.js';
 import { createInboundSmsFailureHandler, createInboundSmsHandler } from '../../functions/inbound-sms/handler.js';
+import { createWebPushSenderHandler } from '../../functions/web-push-sender/handler.js';
 import type { Observability } from '../../shared/observability/powertools.js';
 import { testObservability } from '../support/observability.js';
 import type { AdminActivation } from '../../shared/use-cases/activation/index.js';
@@ -101,6 +102,8 @@ const handlers: Record<string, Invoke> = {
       apiEvent('GET', '/admin/no-such-route'),
       context,
     ),
+  'web-push-sender': (observability, context) =>
+    createWebPushSenderHandler({ observability, deliver: unused })(sqsBatch('not a queued push'), context),
 };
 
 describe('the house handler chain', () => {

@@ -898,6 +898,7 @@ describe('lockout alerts by Web Push', () => {
 
     expect(web.sent).toEqual([
       {
+        deviceId: expect.any(String),
         subscription: app,
         notification: lockoutAlertWebPush('Blink', LOCKED_AT, 'UTC'),
         ttlSeconds: 43_200,

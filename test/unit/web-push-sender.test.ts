@@ -1,4 +1,3 @@
-import { Agent } from 'node:https';
 import { LibraryWebPushSender } from '../../shared/adapters/web-push/web-push-sender';
 import { StaticSecrets } from '../../shared/adapters/secrets/static-secrets';
 import {
@@ -9,23 +8,13 @@ import {
 } from '../../shared/domain/errors';
 import { generateVapidKeys, parseVapidKeys } from '../../shared/domain/web-push';
 import type { OutboundWebPush } from '../../shared/ports/web-push-sender';
-import { startPushService, type PushServiceStandIn } from '../support/push-service';
+import { usePushService } from '../support/push-service';
 
 // The adapter against the loopback push service (test/support/push-service.ts), which checks the VAPID JWT and
 // decrypts the aes128gcm body itself: the error mapping is tested on real HTTP answers, not on a mocked library.
 
-let service: PushServiceStandIn;
-let agent: Agent;
+const pushes = usePushService();
 const vapidKeys = generateVapidKeys();
-
-beforeAll(async () => {
-  service = await startPushService();
-  agent = new Agent({ ca: service.caPem });
-});
-afterAll(async () => {
-  agent.destroy();
-  await service.close();
-});
 
 const sender = (allowedHosts: string[] = ['127.0.0.1']) =>
   new LibraryWebPushSender({
@@ -33,7 +22,7 @@ const sender = (allowedHosts: string[] = ['127.0.0.1']) =>
     subject: 'mailto:blink@corp.example.test',
     allowedHosts,
     timeoutMs: 5_000,
-    agent,
+    agent: pushes.agent,
   });
 
 const notification = {
@@ -42,7 +31,8 @@ const notification = {
   data: { kind: 'lockout', url: '/app/?action=unlock' },
   actions: [{ action: 'unlock', title: 'Unlock' }],
 };
-const pushTo = (subscription = service.subscribe()): OutboundWebPush => ({
+const pushTo = (subscription = pushes.service.subscribe()): OutboundWebPush => ({
+  deviceId: '9b2f1c3e-4d5a-4b6c-8d7e-0f1a2b3c4d5e',
   subscription,
   notification,
   ttlSeconds: 600,
@@ -52,7 +42,7 @@ const pushTo = (subscription = service.subscribe()): OutboundWebPush => ({
 /** Sends to a fresh subscription whose endpoint the push service answers with `status`; returns what send threw. */
 const sendWhenServiceAnswers = async (status: number) => {
   const push = pushTo();
-  service.answerWith(push.subscription.endpoint, status);
+  pushes.service.answerWith(push.subscription.endpoint, status);
   const failure = await sender()
     .send(push)
     .catch((error: unknown) => error);
@@ -63,8 +53,10 @@ describe('LibraryWebPushSender', () => {
   it('sends the notification encrypted to the subscription, signed with the VAPID key pair for that origin', async () => {
     const push = pushTo();
     await sender().send(push);
-    const received = service.received().find((entry) => push.subscription.endpoint.endsWith(entry.subscriptionId));
-    expect(service.refusals()).toEqual([]);
+    const received = pushes.service
+      .received()
+      .find((entry) => push.subscription.endpoint.endsWith(entry.subscriptionId));
+    expect(pushes.service.refusals()).toEqual([]);
     expect(received).toEqual({
       subscriptionId: expect.any(String),
       vapidPublicKey: parseVapidKeys(vapidKeys).publicKey,
@@ -96,13 +88,13 @@ describe('LibraryWebPushSender', () => {
   });
 
   it('asks for another try when the push service cannot be reached', async () => {
-    const push = pushTo({ ...service.subscribe(), endpoint: 'https://127.0.0.1:9/push/unreachable' });
+    const push = pushTo({ ...pushes.service.subscribe(), endpoint: 'https://127.0.0.1:9/push/unreachable' });
     await expect(sender().send(push)).rejects.toBeInstanceOf(DeliveryError);
   });
 
   it('never sends to a host outside the allowed push services', async () => {
-    const before = service.received().length;
+    const before = pushes.service.received().length;
     await expect(sender(['fcm.googleapis.com']).send(pushTo())).rejects.toBeInstanceOf(ValidationError);
-    expect(service.received()).toHaveLength(before);
+    expect(pushes.service.received()).toHaveLength(before);
   });
 });

@@ -79,6 +79,7 @@ export async function pushToDevices(
     if (subscription && webPush) {
       await attempt(device, 'web', () =>
         webPush.sender.send({
+          deviceId: device.deviceId,
           subscription,
           notification: push.web,
           ttlSeconds: push.webTtlSeconds,

@@ -67,6 +67,7 @@ export async function requestCallerApproval(
     if (!device.webPush || !sender) continue;
     try {
       await sender.send({
+        deviceId: device.deviceId,
         subscription: device.webPush,
         notification: callerApprovalPush(deps.productName, technician.name),
         ttlSeconds: APPROVAL_PUSH_TTL_SECONDS,
