@@ -31,8 +31,10 @@ describe('push endpoints', () => {
         statement: expect.objectContaining({ Action: 'sns:CreatePlatformEndpoint', Resource: [APNS, FCM] }),
       },
     ]);
-    // The api function still cannot publish anywhere: pushes are the worker's.
+    // The api function still cannot publish anywhere: pushes are the worker's (its second statement is the alarm
+    // topic, for mass lockouts).
     expect(statementsWith(t, 'sns:Publish').map(({ id }) => id)).toEqual([
+      expect.stringMatching(/^DirectoryWorkerRoleDefaultPolicy/),
       expect.stringMatching(/^DirectoryWorkerRoleDefaultPolicy/),
     ]);
   });

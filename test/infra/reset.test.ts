@@ -28,19 +28,20 @@ describe('directory worker: reset and unlock', () => {
     expect(envOf(worker).JOB_MAX_RECEIVE_COUNT).toBe(String(redrive.maxReceiveCount));
   });
 
-  it('may send SMS, email and pushes to platform endpoints only, and read and write the table', () => {
+  it("may send SMS, email, pushes to platform endpoints and the admins' alarm topic only, and use the table", () => {
     const statements = workerStatements();
     const allowing = (action: string) => statements.filter((statement) => statement.actions.includes(action));
     expect(allowing('sms-voice:SendTextMessage')).toHaveLength(1);
     expect(allowing('ses:SendEmail')).toHaveLength(1);
     expect(allowing('dynamodb:UpdateItem')).toHaveLength(1);
     const publish = allowing('sns:Publish');
-    expect(publish).toHaveLength(1);
-    expect(publish[0]?.actions).toEqual(['sns:Publish']);
-    // Platform endpoints of this account and region: never a topic, never another account.
+    expect(publish.map((statement) => statement.actions)).toEqual([['sns:Publish'], ['sns:Publish']]);
+    // Platform endpoints of this account and region (never another account), and the alarm topic: a mass lockout
+    // tells the admins there first. No other topic.
     expect(publish[0]?.resource).toMatch(
       /:sns:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":endpoint\/\*"/,
     );
+    expect(publish[1]?.resource).toMatch(/^\{"Fn::ImportValue":"BlinkMessaging:ExportsOutputRefAlarmTopic/);
     expect(
       statements.some((statement) => statement.actions.some((action) => action === 'sns:*' || action === '*')),
     ).toBe(false);
