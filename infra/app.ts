@@ -96,6 +96,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: BuildOp
     worker: directory.worker,
     email: messaging.email,
     jobQueue: messaging.jobQueue,
+    webPushQueue: messaging.webPushQueue,
     sms: messaging.sms,
     tokenHmacSecret: data.tokenHmacSecret,
     portalFiles: { sourceDir: options.portalFilesDir ?? portalOutDir, headers: portalPageHeaders },

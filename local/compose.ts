@@ -194,8 +194,6 @@ export async function composeLocalBlink(options: ComposeOptions) {
       env,
       clients: { sqs: sqsClient, smsVoice: local.clients.smsVoice, sns: snsClient },
       secrets,
-      // Caller approval requests to the app by Web Push (the VAPID key pair is generated at start).
-      webPush: options.webPushAgent ? { agent: options.webPushAgent } : {},
     },
     worker: {
       invoke: (request) =>

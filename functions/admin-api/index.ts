@@ -20,17 +20,13 @@ export const { handler } = wireAdminApi(env, {
 
 function helpDeskInputs() {
   const helpDeskEnv = parseEnv(adminApiPortalEnvSections);
-  // Caller approval requests reach the user's app by Web Push only where the stack gives this function the VAPID key.
-  const webPush = helpDeskEnv.VAPID_SECRET_ARN !== undefined;
   const names = [
     'token-hmac-key',
-    ...(webPush ? (['vapid-keys'] as const) : []),
     ...(helpDeskEnv.PORTAL_OIDC_CLIENT_SECRET_ARN ? (['portal-client-secret'] as const) : []),
   ] as const;
   return {
     env: helpDeskEnv,
     clients: { sqs: aws.createSqsClient(), smsVoice: aws.createSmsVoiceClient(), sns: aws.createSnsClient() },
     secrets: secretsManagerSecretsFrom(aws.createSecretsClient(), helpDeskEnv, names),
-    ...(webPush ? { webPush: {} } : {}),
   };
 }

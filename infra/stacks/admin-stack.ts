@@ -23,6 +23,8 @@ export interface AdminStackProps extends FunctionStackProps {
   email: EmailSending;
   /** What the portal's help-desk actions use (with portalIdpType only): the job queue, SMS, the code-hashing key. */
   jobQueue: IQueue;
+  /** Where the portal's caller approval requests are queued for the web-push sender (the app's Web Push). */
+  webPushQueue: IQueue;
   sms: SmsOrigination;
   tokenHmacSecret: ISecret;
   /** The portal's built static files (index.html, portal.js, portal.css), served from S3 on the admin origin. */
@@ -115,6 +117,7 @@ export class AdminStack extends Stack {
     const signIn = new PortalSignIn(this, 'PortalSignIn', { config, removalPolicy: props.removalPolicy });
     const fn = this.adminFunction
       .useQueue(props.jobQueue)
+      .useWebPushQueue(props.webPushQueue)
       .useSmsOrigination(props.sms)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useSecret('PORTAL_OIDC_CLIENT_SECRET_ARN', signIn.clientSecret)

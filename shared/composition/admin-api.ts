@@ -28,15 +28,13 @@ import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voic
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { SnsTopicAlerts } from '../adapters/sns/topic-alerts.js';
 import type { OperatorAlerts } from '../ports/operator-alerts.js';
-import type { Agent } from 'node:https';
-import { LibraryWebPushSender } from '../adapters/web-push/web-push-sender.js';
-import { DEFAULT_WEB_PUSH_HOSTS } from '../domain/web-push.js';
+import { QueuedWebPushSender } from '../adapters/sqs/queued-web-push-sender.js';
 
 /** The environment sections the admin-api function reads (its Lambda root parses these; infra tests check them). */
 export const adminApiEnvSections = ['service', 'table', 'adminApi', 'email', 'enrollment', 'portal'] as const;
 export type AdminApiEnv = EnvOf<(typeof adminApiEnvSections)[number]>;
 /** What the portal's help-desk actions read besides adminApiEnvSections (deployed with the portal on). */
-export const adminApiPortalEnvSections = ['jobQueue', 'sms', 'enrollment', 'secretArns', 'webPush'] as const;
+export const adminApiPortalEnvSections = ['jobQueue', 'sms', 'enrollment', 'secretArns', 'webPushQueue'] as const;
 
 /** What differs between the deployed and the local admin API. */
 export interface AdminApiInputs {
@@ -51,14 +49,9 @@ export interface AdminApiInputs {
    * the key that hashes codes). Only with PORTAL_OIDC_ISSUER; the IAM-only admin API does without.
    */
   helpDesk?: {
-    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'> & Partial<EnvOf<'secretArns'>> & Partial<EnvOf<'webPush'>>;
+    env: EnvOf<'jobQueue' | 'sms' | 'enrollment'> & Partial<EnvOf<'secretArns'>> & Partial<EnvOf<'webPushQueue'>>;
     clients: { sqs: SQSClient; smsVoice: PinpointSMSVoiceV2Client; sns: SNSClient };
     secrets: Secrets;
-    /**
-     * Web Push of caller approval requests to the user's app, signed with the VAPID key pair in `secrets` (only when
-     * that secret is configured); without it the app finds a request when it opens.
-     */
-    webPush?: { agent?: Agent };
   };
 }
 
@@ -166,16 +159,10 @@ function portalFrom(
     jobQueue: new SqsJobQueue(helpDesk.clients.sqs, { queueUrl: helpDesk.env.JOB_QUEUE_URL }),
     secrets: helpDesk.secrets,
     alerts: operatorAlertsFrom(helpDesk.clients.sns, env.PORTAL_ALARM_TOPIC_ARN),
-    ...(helpDesk.webPush
-      ? {
-          webPushSender: new LibraryWebPushSender({
-            secrets: helpDesk.secrets,
-            subject: helpDesk.env.WEB_PUSH_SUBJECT ?? `mailto:${env.EMAIL_FROM}`,
-            allowedHosts: helpDesk.env.WEB_PUSH_HOSTS ?? DEFAULT_WEB_PUSH_HOSTS,
-            timeoutMs: 5_000,
-            ...(helpDesk.webPush.agent ? { agent: helpDesk.webPush.agent } : {}),
-          }),
-        }
+    // Caller approval requests reach the user's app by Web Push through the web-push queue and its sender, as the
+    // worker's pushes do (one VAPID key holder); without the queue the app finds a request when it opens.
+    ...(helpDesk.env.WEB_PUSH_QUEUE_URL
+      ? { webPushSender: new QueuedWebPushSender(helpDesk.clients.sqs, { queueUrl: helpDesk.env.WEB_PUSH_QUEUE_URL }) }
       : {}),
     productName: helpDesk.env.PRODUCT_NAME,
     activationTtlHours: helpDesk.env.ACTIVATION_TTL_HOURS,

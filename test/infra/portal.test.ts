@@ -116,6 +116,16 @@ describe('the admin portal deployed behind the organisation identity provider (O
     expect(JSON.stringify(functionEnvOf(t, 'blink-admin-api').PORTAL_ALARM_TOPIC_ARN)).toMatch(/AlarmTopic/);
   });
 
+  it("queues caller approval pushes for the web-push sender: the queue's URL and send rights, no VAPID key", () => {
+    const env = functionEnvOf(t, 'blink-admin-api');
+    expect(JSON.stringify(env.WEB_PUSH_QUEUE_URL)).toMatch(/WebPushQueue/);
+    expect(env).not.toHaveProperty('VAPID_SECRET_ARN');
+    const sends = statementsOf([t.admin], 'AdminFunctionRole').filter((statement) =>
+      JSON.stringify(statement.Resource).includes('WebPushQueue'),
+    );
+    expect(sends.flatMap(actionsOf)).toEqual(['sqs:SendMessage']);
+  });
+
   it('serves the portal routes without IAM and keeps IAM on every other admin route', () => {
     const methods = resourcesOfType([t.admin], 'AWS::ApiGateway::Method');
     const byPath = new Map<string, { HttpMethod: string; AuthorizationType: string }>();

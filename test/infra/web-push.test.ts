@@ -147,7 +147,7 @@ describe('Web Push from outside the VPC', () => {
     expect(worker.some((statement) => refersTo(statement.Resource, 'WebPushDeadLetterQueue'))).toBe(false);
     const [, resource] = blinkFunctions(t.all).get('blink-directory-worker') ?? [];
     expect(refersTo(envOf(resource!).WEB_PUSH_QUEUE_URL, 'WebPushQueue')).toBe(true);
-    // Nobody else may put pushes on it.
+    // Nobody else may put pushes on it (with the portal on, the admin function too: test/infra/portal.test.ts).
     const senders = resourcesOfType(t.all, 'AWS::IAM::Policy')
       .filter(([, policy]) =>
         (

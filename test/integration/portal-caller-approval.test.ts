@@ -67,7 +67,12 @@ test('approve: the app names the technician, the approval verifies only them, on
   const asked = await ask(tina, userGuid);
   expect(asked.status).toBe(200);
   expect(await asked.json()).toMatchObject({ notified: 1 });
-  // The push names the technician and opens the app on the request; nothing secret in it.
+  // The push names the technician and opens the app on the request; nothing secret in it. It is queued for the
+  // web-push sender, as deployed: wait for it to arrive.
+  await pollUntil(() => (pushes().length > 0 ? true : undefined), {
+    timeoutMs: 20_000,
+    description: 'the approval push',
+  });
   expect(pushes()).toEqual([
     {
       title: 'Blink: your help desk is asking to verify you',
