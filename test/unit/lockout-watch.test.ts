@@ -743,10 +743,11 @@ describe('lockout watch: incremental scans and their watermarks', () => {
     const { watch, fakes, directory, lockedUser } = harness();
     const user = lockedUser();
     const dn = directory.locked.find((entry) => entry.objectGuid === user.guid)?.dn ?? '';
+    // In the directory's discovery order, which varies: the record lists them by name.
     directory.badPasswords.set(dn, [
-      { dc: 'dc1.corp.test', state: 'read', count: 0, lastAt: new Date(LOCKED_AT.getTime() - 86_400_000) },
-      { dc: 'dc2.corp.test', state: 'read', count: 3, lastAt: latest },
       { dc: 'dc3.corp.test', state: 'unreachable', count: 0 },
+      { dc: 'dc2.corp.test', state: 'read', count: 3, lastAt: latest },
+      { dc: 'dc1.corp.test', state: 'read', count: 0, lastAt: new Date(LOCKED_AT.getTime() - 86_400_000) },
     ]);
     await watch.scan('job-1');
     expect(fakes.sms[0]?.body).not.toContain('wrong passwords');

@@ -638,7 +638,9 @@ function latestBadPassword(onEachDc: BadPasswordsOnDc[]): BadPasswordsSeen | und
 
 /** For the audit trail: `wrong passwords: dc2=4@2026-12-05T10:42:07.000Z dc1=0 dc3=unreachable`, one entry per DC. */
 function badPasswordDetail(onEachDc: BadPasswordsOnDc[]): string {
-  const entries = onEachDc.map((dc) => {
+  // By DC name: the directory lists DCs in the order it discovered them, which varies; a record reads the same way.
+  const byName = [...onEachDc].sort((a, b) => a.dc.localeCompare(b.dc));
+  const entries = byName.map((dc) => {
     if (dc.state === 'unreachable') return `${dc.dc}=unreachable`;
     return `${dc.dc}=${dc.count}${dc.lastAt && dc.count > 0 ? `@${dc.lastAt.toISOString()}` : ''}`;
   });
