@@ -118,6 +118,20 @@ async function writeQrVideo(file: string, text: string): Promise<void> {
 const GROUPS_BROKEN_ACROSS_LINES = `Array.from(document.querySelectorAll('#password-value .group')).filter((group) =>
   new Set(Array.from(group.children).map((glyph) => Math.round(glyph.getBoundingClientRect().top))).size > 1).length`;
 
+/** Words of the screen's heading that break across lines (each word's text range has more than one line box). */
+const HEADING_WORDS_BROKEN = `(() => {
+  const heading = Array.from(document.querySelectorAll('h1')).find((h1) => h1.getClientRects().length > 0);
+  const text = heading.firstChild;
+  const broken = [];
+  for (const match of text.textContent.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, match.index);
+    range.setEnd(text, match.index + match[0].length);
+    if (new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.top))).size > 1) broken.push(match[0]);
+  }
+  return broken;
+})()`;
+
 /** The notifications the app's service worker shows, as plain data. */
 const SHOWN_NOTIFICATIONS =
   'navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data, actions: n.actions.map((a) => a.action) })))';
@@ -282,6 +296,7 @@ describe('the Blink app', () => {
     await app.setViewportSize(smallPhoneViewport);
     await app.evaluate('document.documentElement.style.fontSize = "200%"');
     expect(await app.evaluate(GROUPS_BROKEN_ACROSS_LINES)).toBe(0);
+    expect(await app.evaluate(HEADING_WORDS_BROKEN)).toEqual([]);
     expect(await hasHorizontalOverflow(app)).toBe(false);
     await screenshot(app, 'app-password-large-text');
     await app.evaluate('document.documentElement.style.fontSize = ""');
