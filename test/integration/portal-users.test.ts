@@ -68,6 +68,19 @@ async function bindDevice(userGuid: string): Promise<string> {
   return deviceId;
 }
 
+/** An active app user named `fullName`, account `<first name>.<tag>`, saved as a new enrollment. */
+async function enrolledAppUser(fullName: string) {
+  const account = { ...testUser(fullName), samAccountName: `${fullName.split(' ')[0]?.toLowerCase()}.${tag}` };
+  await blink.composition.adapters.enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  return account;
+}
+
+/** The table and key of the user's Users-row facts (device count, last reset or unlock). */
+const rowFactsOf = (userGuid: string) => ({
+  TableName: blink.composition.env.TABLE_NAME,
+  Key: { pk: `USER#${userGuid}`, sk: 'ROWFACTS' },
+});
+
 beforeAll(async () => {
   const { enrollmentStore, auditLog, optOutList } = blink.composition.adapters;
   alertLog = new DynamoLockoutAlertLog(createDocumentClient(localTarget(blink.services.dynamodb)), {
@@ -200,9 +213,8 @@ test('locked now: listed while the scanned lockout lasts, off the list once it e
 });
 
 test('the device count follows binding and revocation, and a second revocation counts once', async () => {
-  const { enrollmentStore, deviceStore } = blink.composition.adapters;
-  const account = { ...testUser('Dora Devices'), samAccountName: `dora.${tag}` };
-  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  const { deviceStore } = blink.composition.adapters;
+  const account = await enrolledAppUser('Dora Devices');
   const bind = () => bindDevice(account.userGuid);
   const count = async () => (await find(`q=dora.${tag}`)).users[0]?.['activeDevices'];
   const first = await bind();
@@ -214,15 +226,11 @@ test('the device count follows binding and revocation, and a second revocation c
 });
 
 test('a user enrolled before row facts were kept is counted from the devices and events once, then tracked', async () => {
-  const { enrollmentStore, deviceStore, auditLog } = blink.composition.adapters;
-  const account = { ...testUser('Olga Older'), samAccountName: `olga.${tag}` };
-  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  const { deviceStore, auditLog } = blink.composition.adapters;
+  const account = await enrolledAppUser('Olga Older');
   // As an enrollment from before this item existed: no row facts, so the device and the unlock below are not counted.
   await createDocumentClient(localTarget(blink.services.dynamodb)).send(
-    new DeleteCommand({
-      TableName: blink.composition.env.TABLE_NAME,
-      Key: { pk: `USER#${account.userGuid}`, sk: 'ROWFACTS' },
-    }),
+    new DeleteCommand(rowFactsOf(account.userGuid)),
   );
   const deviceId = await bindDevice(account.userGuid);
   await auditLog.record({
@@ -240,14 +248,11 @@ test('a user enrolled before row facts were kept is counted from the devices and
 });
 
 test('a device count that cannot be updated does not fail the binding; the next page counts the devices', async () => {
-  const { enrollmentStore } = blink.composition.adapters;
-  const account = { ...testUser('Bea Broken'), samAccountName: `bea.${tag}` };
-  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  const account = await enrolledAppUser('Bea Broken');
   // A count the table refuses to add to (a string): the ADD fails for real, as any failed write would.
   await createDocumentClient(localTarget(blink.services.dynamodb)).send(
     new UpdateCommand({
-      TableName: blink.composition.env.TABLE_NAME,
-      Key: { pk: `USER#${account.userGuid}`, sk: 'ROWFACTS' },
+      ...rowFactsOf(account.userGuid),
       UpdateExpression: 'SET activeDevices = :broken',
       ExpressionAttributeValues: { ':broken': 'broken' },
     }),
