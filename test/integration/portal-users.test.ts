@@ -8,6 +8,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
 import type { LockoutAlertRecord } from '../../shared/ports/lockout-alert-log.js';
+import type { AuditEvent } from '../../shared/ports/audit-log.js';
 import { localTarget } from '../support/local-aws.js';
 import { newestItemsByPrefix } from '../../shared/adapters/dynamodb/table.js';
 import { generateDeviceKeys } from '../../device-client/client';
@@ -75,6 +76,16 @@ async function enrolledAppUser(fullName: string) {
   return account;
 }
 
+/** A successful audit event of the user, `agoMs` before now. */
+const recordSuccess = (userGuid: string, action: AuditEvent['action'], channel: AuditEvent['channel'], agoMs = 0) =>
+  blink.composition.adapters.auditLog.record({
+    userGuid,
+    action,
+    channel,
+    result: 'success',
+    at: new Date(Date.now() - agoMs),
+  });
+
 /** The table and key of the user's Users-row facts (device count, last reset or unlock). */
 const rowFactsOf = (userGuid: string) => ({
   TableName: blink.composition.env.TABLE_NAME,
@@ -82,27 +93,15 @@ const rowFactsOf = (userGuid: string) => ({
 });
 
 beforeAll(async () => {
-  const { enrollmentStore, auditLog, optOutList } = blink.composition.adapters;
+  const { enrollmentStore, optOutList } = blink.composition.adapters;
   alertLog = new DynamoLockoutAlertLog(createDocumentClient(localTarget(blink.services.dynamodb)), {
     tableName: blink.composition.env.TABLE_NAME,
     now: () => new Date(),
   });
   await enrollmentStore.save(activeEnrollment(enrolled, { phoneE164: phone, app: false }), 0);
-  await auditLog.record({
-    userGuid: enrolled.userGuid,
-    action: 'reset',
-    channel: 'sms',
-    result: 'success',
-    at: new Date(Date.now() - 120_000),
-  });
+  await recordSuccess(enrolled.userGuid, 'reset', 'sms', 120_000);
   await alertLog.record(lockout(enrolled.userGuid, 60_000, 30 * 60_000), new Date(Date.now() + 86_400_000));
-  await auditLog.record({
-    userGuid: enrolled.userGuid,
-    action: 'lockout-alert',
-    channel: 'system',
-    result: 'success',
-    at: new Date(Date.now() - 55_000),
-  });
+  await recordSuccess(enrolled.userGuid, 'lockout-alert', 'system', 55_000);
   await optOutList.optOut(phone, new Date());
   portal = new PortalClient(blink);
   await portal.signIn('tina.tech', demoUsers.find((user) => user.samAccountName === 'tina.tech')?.password ?? '');
@@ -226,20 +225,14 @@ test('the device count follows binding and revocation, and a second revocation c
 });
 
 test('a user enrolled before row facts were kept is counted from the devices and events once, then tracked', async () => {
-  const { deviceStore, auditLog } = blink.composition.adapters;
+  const { deviceStore } = blink.composition.adapters;
   const account = await enrolledAppUser('Olga Older');
   // As an enrollment from before this item existed: no row facts, so the device and the unlock below are not counted.
   await createDocumentClient(localTarget(blink.services.dynamodb)).send(
     new DeleteCommand(rowFactsOf(account.userGuid)),
   );
   const deviceId = await bindDevice(account.userGuid);
-  await auditLog.record({
-    userGuid: account.userGuid,
-    action: 'unlock',
-    channel: 'app',
-    result: 'success',
-    at: new Date(),
-  });
+  await recordSuccess(account.userGuid, 'unlock', 'app');
   const row = async () => (await find(`q=olga.${tag}`)).users[0];
   expect(await row()).toMatchObject({ activeDevices: 1, lastResetOrUnlock: { action: 'unlock', channel: 'app' } });
   // Tracked from the first page on: the revocation moves the stored count.
