@@ -14,10 +14,10 @@ import {
   resolveRequestSchema,
   type WorkerAdminRequest,
 } from '../../shared/domain/worker-admin-contract.js';
-import { createAdminUseCases, type AdminDependencies } from '../../shared/use-cases/admin/index.js';
+import { auditEventView, createAdminUseCases, type AdminDependencies } from '../../shared/use-cases/admin/index.js';
 import { parseJsonBody } from '../../shared/http/request-body.js';
 import { actorOf, auditLimit, pathId, requestContextOf, requestIdOf } from './request-fields.js';
-import { auditEventView, enrollmentView, workerReplyResponse } from './responses.js';
+import { enrollmentView, workerReplyResponse } from './responses.js';
 import { portalRoutes } from './portal.js';
 import type { PortalUseCases } from '../../shared/use-cases/portal/index.js';
 
@@ -81,7 +81,7 @@ export function createAdminApiHandler(deps: AdminApiDependencies) {
       const userGuid = pathId(event, 'userGuid');
       return jsonResponse(200, {
         userGuid,
-        events: (await admin.auditTrail(userGuid, auditLimit(event))).map(auditEventView),
+        events: (await admin.auditTrail(userGuid, auditLimit(event))).map((audit) => auditEventView(audit)),
       });
     }),
     route('POST', '/admin/devices/{deviceId}/revoke', async (event) => {

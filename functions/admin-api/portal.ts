@@ -138,6 +138,17 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
     return user;
   };
 
+  /** A change (POST) to one user, `/admin/portal/api/users/{userGuid}/<action>`, by a caller in `role`. */
+  const userChange = (
+    action: string,
+    role: PortalRole,
+    answer: (caller: PortalUser, userGuid: string, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+  ): PortalRoute => ({
+    method: 'POST',
+    path: `/admin/portal/api/users/{userGuid}/${action}`,
+    handler: async (event) => answer(await changeAs(event, role), pathId(event, 'userGuid'), event),
+  });
+
   // The page (/admin/) and its files are static: S3 when deployed, local/portal-files.ts on the runtime.
   const routes: PortalRoute[] = [
     {
@@ -246,40 +257,16 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         });
       },
     },
-    {
-      method: 'POST',
-      path: '/admin/portal/api/users/{userGuid}/verify-caller',
-      handler: async (event) => {
-        const technician = await changeAs(event, 'technician');
-        return jsonResponse(
-          200,
-          await portal.sendCallerCode(technician, pathId(event, 'userGuid'), requestIdOf(event)),
-        );
-      },
-    },
-    {
-      method: 'POST',
-      path: '/admin/portal/api/users/{userGuid}/verify-caller/confirm',
-      handler: async (event) => {
-        const technician = await changeAs(event, 'technician');
-        const { code } = parseJsonBody(event, confirmSchema);
-        return jsonResponse(
-          200,
-          await portal.confirmCaller(technician, pathId(event, 'userGuid'), code, requestIdOf(event)),
-        );
-      },
-    },
-    {
-      method: 'POST',
-      path: '/admin/portal/api/users/{userGuid}/verify-caller/app',
-      handler: async (event) => {
-        const technician = await changeAs(event, 'technician');
-        return jsonResponse(
-          200,
-          await portal.requestCallerApproval(technician, pathId(event, 'userGuid'), requestIdOf(event)),
-        );
-      },
-    },
+    userChange('verify-caller', 'technician', async (technician, userGuid, event) =>
+      jsonResponse(200, await portal.sendCallerCode(technician, userGuid, requestIdOf(event))),
+    ),
+    userChange('verify-caller/confirm', 'technician', async (technician, userGuid, event) => {
+      const { code } = parseJsonBody(event, confirmSchema);
+      return jsonResponse(200, await portal.confirmCaller(technician, userGuid, code, requestIdOf(event)));
+    }),
+    userChange('verify-caller/app', 'technician', async (technician, userGuid, event) =>
+      jsonResponse(200, await portal.requestCallerApproval(technician, userGuid, requestIdOf(event))),
+    ),
     {
       method: 'GET',
       path: '/admin/portal/api/users/{userGuid}/verify-caller/app',
@@ -289,16 +276,9 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         return jsonResponse(200, await portal.callerApprovalStatus(technician, pathId(event, 'userGuid')));
       },
     },
-    {
-      method: 'POST',
-      path: '/admin/portal/api/users/{userGuid}/resend-activation',
-      handler: async (event) => {
-        const technician = await changeAs(event, 'technician');
-        return workerReplyResponse(
-          await portal.resendActivation(technician, pathId(event, 'userGuid'), requestIdOf(event)),
-        );
-      },
-    },
+    userChange('resend-activation', 'technician', async (technician, userGuid, event) =>
+      workerReplyResponse(await portal.resendActivation(technician, userGuid, requestIdOf(event))),
+    ),
     {
       method: 'POST',
       path: '/admin/portal/api/devices/{deviceId}/revoke',
@@ -309,17 +289,11 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         return jsonResponse(200, { deviceId, userGuid, status: 'revoked' });
       },
     },
-    ...(['unlock', 'reset'] as const).map((kind): PortalRoute => ({
-      method: 'POST',
-      path: `/admin/portal/api/users/{userGuid}/${kind}`,
-      handler: async (event) => {
-        const technician = await changeAs(event, 'technician');
-        return jsonResponse(
-          202,
-          await portal.helpDeskAction(technician, pathId(event, 'userGuid'), kind, requestIdOf(event)),
-        );
-      },
-    })),
+    ...(['unlock', 'reset'] as const).map((kind) =>
+      userChange(kind, 'technician', async (technician, userGuid, event) =>
+        jsonResponse(202, await portal.helpDeskAction(technician, userGuid, kind, requestIdOf(event))),
+      ),
+    ),
     {
       // The Users list as CSV, a page at a time (the next page's cursor in a header): the page script joins them.
       method: 'GET',
@@ -352,19 +326,11 @@ export function portalRoutes(portal: PortalUseCases, admin: AdminUseCases, setti
         return workerReplyResponse(await admin.askDirectoryWorker({ action: 'locked', requestId: requestIdOf(event) }));
       },
     },
-    {
-      // A caller who lost their phone: Admins only, with a reason; revokes the phone and re-activates by email.
-      method: 'POST',
-      path: '/admin/portal/api/users/{userGuid}/emergency',
-      handler: async (event) => {
-        const admin = await changeAs(event, 'admin');
-        const { reason } = parseJsonBody(event, emergencySchema);
-        return jsonResponse(
-          200,
-          await portal.emergencyRecovery(admin, pathId(event, 'userGuid'), reason, requestIdOf(event)),
-        );
-      },
-    },
+    // A caller who lost their phone: Admins only, with a reason; revokes the phone and re-activates by email.
+    userChange('emergency', 'admin', async (admin, userGuid, event) => {
+      const { reason } = parseJsonBody(event, emergencySchema);
+      return jsonResponse(200, await portal.emergencyRecovery(admin, userGuid, reason, requestIdOf(event)));
+    }),
     // Admin only: Activate and Reports.
     ...portalAdminRoutes(portal, { signedIn, changeAs }),
   ];

@@ -2,7 +2,6 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { deviceSummaryOf } from '../../shared/domain/device.js';
 import { ValidationError } from '../../shared/domain/errors.js';
 import { jsonResponse } from '../../shared/http/responses.js';
-import type { AuditEvent } from '../../shared/ports/audit-log.js';
 import type { WorkerAdminReply } from '../../shared/domain/worker-admin-contract.js';
 import type { EnrollmentWithDevices } from '../../shared/use-cases/admin/index.js';
 
@@ -26,17 +25,5 @@ export function enrollmentView({ enrollment, devices }: EnrollmentWithDevices) {
     activatedAt: enrollment.activatedAt.toISOString(),
     updatedAt: enrollment.updatedAt.toISOString(),
     devices: devices.map(deviceSummaryOf),
-  };
-}
-
-export function auditEventView(audit: AuditEvent) {
-  return {
-    at: audit.at.toISOString(),
-    action: audit.action,
-    channel: audit.channel,
-    result: audit.result,
-    ...(audit.reason !== undefined ? { reason: audit.reason } : {}),
-    ...(audit.requestId !== undefined ? { requestId: audit.requestId } : {}),
-    ...(audit.actor !== undefined ? { actor: audit.actor } : {}),
   };
 }

@@ -7,7 +7,7 @@ import {
   wireDirectoryWorker,
 } from '../../shared/composition/directory-worker.js';
 import { secretsManagerSecretsFrom } from '../../shared/composition/secrets.js';
-import { SnsAdminAlerts } from '../../shared/adapters/sns/admin-alerts.js';
+import { SnsTopicAlerts } from '../../shared/adapters/sns/topic-alerts.js';
 import { SnsPushSender } from '../../shared/adapters/sns/push-sender.js';
 import { onLambda } from '../../shared/composition/function-inputs.js';
 
@@ -27,8 +27,8 @@ export const { handler } = wireDirectoryWorker(env, {
   directory: ldapDirectoryFrom(env, secrets, readFileSync(env.LDAP_CA_FILE, 'utf8')),
   pushSender: new SnsPushSender(sns),
   adminAlerts: env.ALARM_TOPIC_ARN
-    ? new SnsAdminAlerts(sns, { topicArn: env.ALARM_TOPIC_ARN })
+    ? new SnsTopicAlerts(sns, env.ALARM_TOPIC_ARN)
     : // Without a topic the alert is still in the logs (the MassLockoutDetected metric raises the alarm anyway).
-      { notify: async (alert) => console.warn(JSON.stringify({ level: 'WARN', message: alert.subject })) },
+      { alert: async (alert) => console.warn(JSON.stringify({ level: 'WARN', message: alert.subject })) },
   ...onLambda(),
 });

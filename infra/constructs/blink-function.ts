@@ -295,15 +295,11 @@ export class BlinkFunction extends NodejsFunction {
   }
 
   /**
-   * The push platform applications (env) plus sns:CreatePlatformEndpoint on exactly those: the function makes a
-   * device's endpoint from its token at registration, on no other application, and never publishes.
+   * The alarm topic in `variable` and sns:Publish on exactly that topic, its key through SNS only: operator alerts
+   * besides the CloudWatch alarms on the same topic (the worker's mass lockouts, the portal's emergency path).
    */
-  /**
-   * ALARM_TOPIC_ARN and sns:Publish on exactly that topic, its key through SNS only: the admins' own alerts (a mass
-   * lockout) besides the CloudWatch alarms on the same topic.
-   */
-  useAdminAlerts(topic: ITopic): this {
-    this.addEnvironment('ALARM_TOPIC_ARN', topic.topicArn);
+  useOperatorAlerts(topic: ITopic, variable: 'ALARM_TOPIC_ARN' | 'PORTAL_ALARM_TOPIC_ARN'): this {
+    this.addEnvironment(variable, topic.topicArn);
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
     if (topic.masterKey) this.useKeyVia(topic.masterKey, 'sns', ['kms:GenerateDataKey', 'kms:Decrypt']);
     return this;
@@ -316,6 +312,10 @@ export class BlinkFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * The push platform applications (env) plus sns:CreatePlatformEndpoint on exactly those: the function makes a
+   * device's endpoint from its token at registration, on no other application, and never publishes.
+   */
   usePushEndpoints(applications: {
     pushApnsPlatformApplicationArn?: string | undefined;
     pushFcmPlatformApplicationArn?: string | undefined;
@@ -402,17 +402,6 @@ export class BlinkFunction extends NodejsFunction {
     this.addEnvironment('PORTAL_OIDC_SCOPES', settings.scopes);
     this.addEnvironment('PORTAL_ADMIN_GROUPS', settings.adminGroups);
     this.addEnvironment('PORTAL_TECHNICIAN_GROUPS', settings.technicianGroups);
-    return this;
-  }
-
-  /**
-   * PORTAL_ALARM_TOPIC_ARN plus sns:Publish on that one topic (and its key through SNS): the portal's emergency path
-   * tells the operators before it acts.
-   */
-  usePortalAlarmTopic(topic: ITopic): this {
-    this.addEnvironment('PORTAL_ALARM_TOPIC_ARN', topic.topicArn);
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
-    if (topic.masterKey) this.useKeyVia(topic.masterKey, 'sns', ['kms:GenerateDataKey', 'kms:Decrypt']);
     return this;
   }
 

@@ -121,7 +121,7 @@ export class AdminStack extends Stack {
       .useSmsOrigination(props.sms)
       .useSecret('TOKEN_HMAC_SECRET_ARN', props.tokenHmacSecret)
       .useSecret('PORTAL_OIDC_CLIENT_SECRET_ARN', signIn.clientSecret)
-      .usePortalAlarmTopic(props.alarmTopic)
+      .useOperatorAlerts(props.alarmTopic, 'PORTAL_ALARM_TOPIC_ARN')
       .usePortalSettings({
         portalBaseUrl: `https://${config.portalDomainName}`,
         issuer: signIn.issuer,

@@ -163,7 +163,7 @@ export class DirectoryStack extends Stack {
 
     // The mass-lockout alert is published by the worker itself (its text says how many and what to do); the alarm on
     // MassLockoutDetected is the second path, should the publish fail.
-    this.worker.useAdminAlerts(props.alarmTopic);
+    this.worker.useOperatorAlerts(props.alarmTopic, 'ALARM_TOPIC_ARN');
     this.workerCountAlarm(
       'MassLockoutDetected',
       'Blink: a lockout scan found a mass lockout (possibly a password spray). Users are told at the SMS rate that IT knows; UNLOCK/RESET by SMS need a code. Find the source (npm run admin -- locked) before unlocking.',

@@ -3,7 +3,7 @@ import { DynamoReportCounters } from '../adapters/dynamodb/report-counters.js';
 import type { EnvOf } from '../config/env.js';
 import type { DirectoryTargets } from '../ports/directory-targets.js';
 import type { Directory } from '../ports/directory.js';
-import type { AdminAlerts } from '../ports/admin-alerts.js';
+import type { OperatorAlerts } from '../ports/operator-alerts.js';
 import type { PushSender } from '../ports/push-sender.js';
 import { DynamoMassLockoutEvents } from '../adapters/dynamodb/mass-lockout-events.js';
 import { DynamoSendPacer } from '../adapters/dynamodb/send-pacer.js';
@@ -67,7 +67,7 @@ export interface DirectoryWorkerInputs extends FunctionInputs<'documentClient' |
   /** Deployed: SNS mobile push; local: recorded for the console. */
   pushSender: PushSender;
   /** Deployed: the alarm topic (ALARM_TOPIC_ARN); local: recorded for the console and tests. */
-  adminAlerts: AdminAlerts;
+  adminAlerts: OperatorAlerts;
 }
 
 /** The worker's LDAP connection, opened lazily by the first job and kept for the life of the instance. */

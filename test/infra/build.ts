@@ -139,6 +139,19 @@ export function statementsOf(templates: Template[], policyIdPrefix: string): Sta
 /** A statement's actions as a list (CloudFormation writes a single one as a string). */
 export const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
 
+/**
+ * Worker settings passed through: the environment holds `defaults` in `t` (the suite's app), and `configured` in an
+ * app built with `context`.
+ */
+export function expectWorkerSettings(
+  t: Templates,
+  defaults: Record<string, unknown>,
+  change: { context: Record<string, unknown>; configured: Record<string, unknown> },
+): void {
+  expect(workerEnvOf(t)).toMatchObject(defaults);
+  expect(workerEnvOf(templatesOf(buildTestApp(change.context)))).toMatchObject(change.configured);
+}
+
 /** The app's templates (with `context`), synthesized once before the enclosing suite's tests. */
 export function synthesizedForSuite(context: Record<string, unknown> = {}): Templates {
   return startedForSuite(

@@ -4,12 +4,12 @@ import { directoryJobSchema } from '../../shared/domain/directory-job.js';
 import { ConfigurationError } from '../../infra/config.js';
 import {
   buildTestApp,
+  expectWorkerSettings,
   expectProperties,
   expectWorkerFailureAlarm,
   resourcesOfType,
   templatesOf,
   theOnly,
-  workerEnvOf,
   type Templates,
 } from './build.js';
 
@@ -76,24 +76,27 @@ describe('password-expiry reminders', () => {
   });
 
   it('passes the steps and channels to the worker, which may send its continuations to the queue', () => {
-    expect(workerEnvOf(t)).toMatchObject({
-      PASSWORD_EXPIRY_REMINDER_DAYS: '14,7,3,1',
-      PASSWORD_EXPIRY_REMINDER_SMS: 'false',
-      PASSWORD_EXPIRY_REMINDER_PUSH: 'false',
-      JOB_QUEUE_URL: { 'Fn::ImportValue': expect.stringMatching(/JobQueue/) as unknown },
-    });
-    const configured = templatesOf(
-      buildTestApp({
-        passwordExpiryReminderDays: '10,5,1',
-        passwordExpiryReminderSms: 'true',
-        passwordExpiryReminderPush: 'true',
-      }),
+    expectWorkerSettings(
+      t,
+      {
+        PASSWORD_EXPIRY_REMINDER_DAYS: '14,7,3,1',
+        PASSWORD_EXPIRY_REMINDER_SMS: 'false',
+        PASSWORD_EXPIRY_REMINDER_PUSH: 'false',
+        JOB_QUEUE_URL: { 'Fn::ImportValue': expect.stringMatching(/JobQueue/) as unknown },
+      },
+      {
+        context: {
+          passwordExpiryReminderDays: '10,5,1',
+          passwordExpiryReminderSms: 'true',
+          passwordExpiryReminderPush: 'true',
+        },
+        configured: {
+          PASSWORD_EXPIRY_REMINDER_DAYS: '10,5,1',
+          PASSWORD_EXPIRY_REMINDER_SMS: 'true',
+          PASSWORD_EXPIRY_REMINDER_PUSH: 'true',
+        },
+      },
     );
-    expect(workerEnvOf(configured)).toMatchObject({
-      PASSWORD_EXPIRY_REMINDER_DAYS: '10,5,1',
-      PASSWORD_EXPIRY_REMINDER_SMS: 'true',
-      PASSWORD_EXPIRY_REMINDER_PUSH: 'true',
-    });
   });
 
   it('alarms when a run fails or cannot read every user in its time budget', () => {

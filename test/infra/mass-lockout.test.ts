@@ -5,40 +5,41 @@ import {
   alarmsOnAnyOccurrence,
   buildTestApp,
   expectDirectoryWorkerAlarm,
-  functionEnvOf,
+  expectWorkerSettings,
   statementsOf,
   synthesizedForSuite,
-  templatesOf,
 } from './build.js';
 
 // What mass lockouts need deployed: the thresholds and the SMS rate on the worker, the worker's right to publish the
 // admins' alert to the alarm topic (and to use its key), and an alarm on the MassLockoutDetected metric.
 describe('mass lockouts', () => {
   const t = synthesizedForSuite();
-  const workerEnv = (templates: typeof t) => functionEnvOf(templates, 'blink-directory-worker');
 
   it('passes the thresholds, the SMS rate, the event length and the alarm topic to the worker', () => {
-    expect(workerEnv(t)).toMatchObject({
-      MASS_LOCKOUT_THRESHOLD: '50',
-      MASS_LOCKOUT_THRESHOLD_PERCENT: '5',
-      SMS_SENDS_PER_SECOND: '3',
-      MASS_LOCKOUT_EVENT_MINUTES: '60',
-      ALARM_TOPIC_ARN: { 'Fn::ImportValue': expect.stringMatching(/AlarmTopic/) as unknown },
-    });
-    const configured = templatesOf(
-      buildTestApp({
-        massLockoutThreshold: '200',
-        massLockoutThresholdPercent: '2.5',
-        smsSendsPerSecond: '20',
-        massLockoutEventMinutes: '120',
-      }),
+    expectWorkerSettings(
+      t,
+      {
+        MASS_LOCKOUT_THRESHOLD: '50',
+        MASS_LOCKOUT_THRESHOLD_PERCENT: '5',
+        SMS_SENDS_PER_SECOND: '3',
+        MASS_LOCKOUT_EVENT_MINUTES: '60',
+        ALARM_TOPIC_ARN: { 'Fn::ImportValue': expect.stringMatching(/AlarmTopic/) as unknown },
+      },
+      {
+        context: {
+          massLockoutThreshold: '200',
+          massLockoutThresholdPercent: '2.5',
+          smsSendsPerSecond: '20',
+          massLockoutEventMinutes: '120',
+        },
+        configured: {
+          MASS_LOCKOUT_THRESHOLD: '200',
+          MASS_LOCKOUT_THRESHOLD_PERCENT: '2.5',
+          SMS_SENDS_PER_SECOND: '20',
+          MASS_LOCKOUT_EVENT_MINUTES: '120',
+        },
+      },
     );
-    expect(workerEnv(configured)).toMatchObject({
-      MASS_LOCKOUT_THRESHOLD: '200',
-      MASS_LOCKOUT_THRESHOLD_PERCENT: '2.5',
-      SMS_SENDS_PER_SECOND: '20',
-      MASS_LOCKOUT_EVENT_MINUTES: '120',
-    });
   });
 
   it('lets the worker publish to the alarm topic, through its key', () => {

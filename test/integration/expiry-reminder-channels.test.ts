@@ -1,20 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent } from 'node:https';
 import { generateDeviceKeys } from '../../device-client/client';
-import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
-import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import type { ExpiryReminderChoice } from '../../shared/domain/enrollment.js';
 import { activeEnrollment } from '../support/enrollments.js';
 import { jobQueueDrained, queueDepth } from './support/queue.js';
 import { startPushService, type PushServiceStandIn, type TestSubscription } from '../support/push-service.js';
-import {
-  asAdmin,
-  directoryOptions,
-  localDirectorySettings,
-  passwordSettingsFor,
-  throwawayUsers,
-  type TestUser,
-} from './support/samba.js';
+import { asAdmin, passwordSettingsFor, type TestUser, useSambaSuite } from './support/samba.js';
 
 // The reminder channels users choose (SMS at setup, push in the app) with the admin's SMS and push settings off,
 // against the Samba DC (a PSO makes these users' passwords expire in 6 days): the chosen SMS goes to the verified
@@ -22,12 +13,22 @@ import {
 // decrypts, the only stand-in) and the bound phone by mobile push, and a user who chose neither gets the email alone.
 
 describe('password-expiry reminder channels chosen by the user', () => {
-  const directory = new LdapDirectory(directoryOptions());
-  const users = throwawayUsers();
   let pso: string | undefined;
   let pushService: PushServiceStandIn;
   let agent: Agent;
-  let blink: LocalBlink;
+  beforeAll(async () => {
+    pushService = await startPushService();
+    agent = new Agent({ ca: pushService.caPem });
+  });
+  const { blink, directory, users } = useSambaSuite(() => ({
+    env: {
+      TOKEN_HMAC_KEY: randomBytes(32).toString('base64'),
+      WEB_PUSH_HOSTS: '127.0.0.1',
+      PASSWORD_EXPIRY_REMINDER_SMS: 'false',
+      PASSWORD_EXPIRY_REMINDER_PUSH: 'false',
+    },
+    webPushAgent: agent,
+  }));
 
   interface Person extends TestUser {
     guid: string;
@@ -44,21 +45,6 @@ describe('password-expiry reminder channels chosen by the user', () => {
   };
 
   beforeAll(async () => {
-    pushService = await startPushService();
-    agent = new Agent({ ca: pushService.caPem });
-    blink = await startLocalBlink({
-      env: {
-        TOKEN_HMAC_KEY: randomBytes(32).toString('base64'),
-        BLINK_VERSION: 'test',
-        WEB_PUSH_HOSTS: '127.0.0.1',
-        PASSWORD_EXPIRY_REMINDER_SMS: 'false',
-        PASSWORD_EXPIRY_REMINDER_PUSH: 'false',
-      },
-      port: 0,
-      lockoutScanIntervalSeconds: 3600,
-      directory: localDirectorySettings(),
-      webPushAgent: agent,
-    });
     const { enrollmentStore, deviceStore } = blink.composition.adapters;
     for (const name of Object.keys(choices) as Array<keyof typeof people>) {
       const user = await users.create(`rc${name.slice(0, 6)}`);
@@ -90,12 +76,9 @@ describe('password-expiry reminder channels chosen by the user', () => {
   });
 
   afterAll(async () => {
-    await blink?.stop();
     agent?.destroy();
     await pushService?.close();
     if (pso) await asAdmin((client) => client.del(pso ?? ''));
-    await directory.close();
-    await users.removeAll();
   });
 
   const smsTo = (phone: string) => blink.listSms().filter((sms) => sms.to === phone);

@@ -69,7 +69,7 @@ test('approve: the app names the technician, the approval verifies only them, on
   expect(await asked.json()).toMatchObject({ notified: 1 });
   // The push names the technician and opens the app on the request; nothing secret in it. It is queued for the
   // web-push sender, as deployed: wait for it to arrive.
-  await pollUntil(() => (pushes().length > 0 ? true : undefined), {
+  await pollUntil(async () => (pushes().length > 0 ? true : undefined), {
     timeoutMs: 20_000,
     description: 'the approval push',
   });

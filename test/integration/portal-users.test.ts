@@ -8,6 +8,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/composition/aws-clients.js';
 import { DynamoLockoutAlertLog } from '../../shared/adapters/dynamodb/lockout-alert-log.js';
 import type { LockoutAlertRecord } from '../../shared/ports/lockout-alert-log.js';
+import type { AuditEvent } from '../../shared/ports/audit-log.js';
 import { localTarget } from '../support/local-aws.js';
 import { newestItemsByPrefix } from '../../shared/adapters/dynamodb/table.js';
 import { generateDeviceKeys } from '../../device-client/client';
@@ -68,28 +69,39 @@ async function bindDevice(userGuid: string): Promise<string> {
   return deviceId;
 }
 
+/** An active app user named `fullName`, account `<first name>.<tag>`, saved as a new enrollment. */
+async function enrolledAppUser(fullName: string) {
+  const account = { ...testUser(fullName), samAccountName: `${fullName.split(' ')[0]?.toLowerCase()}.${tag}` };
+  await blink.composition.adapters.enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  return account;
+}
+
+/** A successful audit event of the user, `agoMs` before now. */
+const recordSuccess = (userGuid: string, action: AuditEvent['action'], channel: AuditEvent['channel'], agoMs = 0) =>
+  blink.composition.adapters.auditLog.record({
+    userGuid,
+    action,
+    channel,
+    result: 'success',
+    at: new Date(Date.now() - agoMs),
+  });
+
+/** The table and key of the user's Users-row facts (device count, last reset or unlock). */
+const rowFactsOf = (userGuid: string) => ({
+  TableName: blink.composition.env.TABLE_NAME,
+  Key: { pk: `USER#${userGuid}`, sk: 'ROWFACTS' },
+});
+
 beforeAll(async () => {
-  const { enrollmentStore, auditLog, optOutList } = blink.composition.adapters;
+  const { enrollmentStore, optOutList } = blink.composition.adapters;
   alertLog = new DynamoLockoutAlertLog(createDocumentClient(localTarget(blink.services.dynamodb)), {
     tableName: blink.composition.env.TABLE_NAME,
     now: () => new Date(),
   });
   await enrollmentStore.save(activeEnrollment(enrolled, { phoneE164: phone, app: false }), 0);
-  await auditLog.record({
-    userGuid: enrolled.userGuid,
-    action: 'reset',
-    channel: 'sms',
-    result: 'success',
-    at: new Date(Date.now() - 120_000),
-  });
+  await recordSuccess(enrolled.userGuid, 'reset', 'sms', 120_000);
   await alertLog.record(lockout(enrolled.userGuid, 60_000, 30 * 60_000), new Date(Date.now() + 86_400_000));
-  await auditLog.record({
-    userGuid: enrolled.userGuid,
-    action: 'lockout-alert',
-    channel: 'system',
-    result: 'success',
-    at: new Date(Date.now() - 55_000),
-  });
+  await recordSuccess(enrolled.userGuid, 'lockout-alert', 'system', 55_000);
   await optOutList.optOut(phone, new Date());
   portal = new PortalClient(blink);
   await portal.signIn('tina.tech', demoUsers.find((user) => user.samAccountName === 'tina.tech')?.password ?? '');
@@ -200,9 +212,8 @@ test('locked now: listed while the scanned lockout lasts, off the list once it e
 });
 
 test('the device count follows binding and revocation, and a second revocation counts once', async () => {
-  const { enrollmentStore, deviceStore } = blink.composition.adapters;
-  const account = { ...testUser('Dora Devices'), samAccountName: `dora.${tag}` };
-  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  const { deviceStore } = blink.composition.adapters;
+  const account = await enrolledAppUser('Dora Devices');
   const bind = () => bindDevice(account.userGuid);
   const count = async () => (await find(`q=dora.${tag}`)).users[0]?.['activeDevices'];
   const first = await bind();
@@ -214,24 +225,14 @@ test('the device count follows binding and revocation, and a second revocation c
 });
 
 test('a user enrolled before row facts were kept is counted from the devices and events once, then tracked', async () => {
-  const { enrollmentStore, deviceStore, auditLog } = blink.composition.adapters;
-  const account = { ...testUser('Olga Older'), samAccountName: `olga.${tag}` };
-  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  const { deviceStore } = blink.composition.adapters;
+  const account = await enrolledAppUser('Olga Older');
   // As an enrollment from before this item existed: no row facts, so the device and the unlock below are not counted.
   await createDocumentClient(localTarget(blink.services.dynamodb)).send(
-    new DeleteCommand({
-      TableName: blink.composition.env.TABLE_NAME,
-      Key: { pk: `USER#${account.userGuid}`, sk: 'ROWFACTS' },
-    }),
+    new DeleteCommand(rowFactsOf(account.userGuid)),
   );
   const deviceId = await bindDevice(account.userGuid);
-  await auditLog.record({
-    userGuid: account.userGuid,
-    action: 'unlock',
-    channel: 'app',
-    result: 'success',
-    at: new Date(),
-  });
+  await recordSuccess(account.userGuid, 'unlock', 'app');
   const row = async () => (await find(`q=olga.${tag}`)).users[0];
   expect(await row()).toMatchObject({ activeDevices: 1, lastResetOrUnlock: { action: 'unlock', channel: 'app' } });
   // Tracked from the first page on: the revocation moves the stored count.
@@ -240,14 +241,11 @@ test('a user enrolled before row facts were kept is counted from the devices and
 });
 
 test('a device count that cannot be updated does not fail the binding; the next page counts the devices', async () => {
-  const { enrollmentStore } = blink.composition.adapters;
-  const account = { ...testUser('Bea Broken'), samAccountName: `bea.${tag}` };
-  await enrollmentStore.save(activeEnrollment(account, { app: true }), 0);
+  const account = await enrolledAppUser('Bea Broken');
   // A count the table refuses to add to (a string): the ADD fails for real, as any failed write would.
   await createDocumentClient(localTarget(blink.services.dynamodb)).send(
     new UpdateCommand({
-      TableName: blink.composition.env.TABLE_NAME,
-      Key: { pk: `USER#${account.userGuid}`, sk: 'ROWFACTS' },
+      ...rowFactsOf(account.userGuid),
       UpdateExpression: 'SET activeDevices = :broken',
       ExpressionAttributeValues: { ':broken': 'broken' },
     }),

@@ -6,6 +6,7 @@ import type { DirectoryJob } from '../../shared/domain/directory-job.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { captureLogsOfEachTest } from '../support/capture-logs.js';
 import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
+import { jobHandlersWith } from '../support/job-handlers.js';
 
 function jobRecord(messageId: string, body: string): SQSRecord {
   return sqsRecord(body, { messageId });
@@ -17,21 +18,9 @@ describe('directory worker', () => {
   const logs = captureLogsOfEachTest();
 
   function workerWith(jobs: Partial<JobHandlers>) {
-    const refuse = async () => {
-      throw new Error('unexpected job kind');
-    };
     return createDirectoryWorkerHandler({
       observability: testObservability('worker-test'),
-      jobs: {
-        ping: refuse,
-        'lockout-scan': refuse,
-        reset: refuse,
-        unlock: refuse,
-        'password-expiry-scan': refuse,
-        'lockout-alert': refuse,
-        'expiry-reminder-sms': refuse,
-        ...jobs,
-      },
+      jobs: jobHandlersWith(jobs),
     });
   }
 

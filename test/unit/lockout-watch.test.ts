@@ -974,7 +974,7 @@ function massLockoutFakes(options: { absolute?: number; percent?: number; enroll
     jobQueue: {
       enqueue: async (job, queueOptions) => void queued.push({ job, delaySeconds: queueOptions?.delaySeconds ?? 0 }),
     },
-    adminAlerts: { notify: async (alert) => void adminAlerts.push(alert) },
+    adminAlerts: { alert: async (alert) => void adminAlerts.push(alert) },
     enrolledCount: async () => options.enrolled ?? 1000,
   };
   const settings: MassLockoutSettings = {
@@ -1079,7 +1079,7 @@ describe('mass lockouts (use case)', () => {
 
   it('admins not reachable: the scan fails and releases every lockout it claimed, so the retry finds them again', async () => {
     const mass = massLockoutFakes({ absolute: 1 });
-    mass.dependencies.adminAlerts.notify = async () => {
+    mass.dependencies.adminAlerts.alert = async () => {
       throw new DeliveryError('SNS down');
     };
     const { watch, fakes, lockedUser } = harness({}, undefined, mass);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createDirectoryWorkerHandler, type JobHandlers } from '../../functions/directory-worker/handler.js';
+import { createDirectoryWorkerHandler } from '../../functions/directory-worker/handler.js';
 import type { Device } from '../../shared/domain/device.js';
 import type { Enrollment } from '../../shared/domain/enrollment.js';
 import {
@@ -38,6 +38,7 @@ import { activeEnrollment, readOnlyEnrollmentStore } from '../support/enrollment
 import { domainPolicyOf, EmptyDirectory } from '../support/fake-directory.js';
 import { sqsRecord } from '../../local/stand-ins/sqs-record.js';
 import { silentLogger } from '../support/silent-logger.js';
+import { jobHandlersWith } from '../support/job-handlers.js';
 
 // The reset and unlock use cases against small in-memory fakes of their ports. The same behaviour is tested end to end
 // against Samba and the local stand-ins in test/integration/reset-worker.test.ts; these cover the branches that a
@@ -858,21 +859,9 @@ describe('directory worker hands the receive count to the job handlers', () => {
       sqsRecord(JSON.stringify({ kind: 'ping', jobId: randomUUID(), requestedAt: NOW.toISOString() }), {
         attributes: { ApproximateReceiveCount: count },
       });
-    const refuse = async () => {
-      throw new Error('unexpected');
-    };
-    const jobs: JobHandlers = {
-      ping: async (_job, delivery) => void seen.push(delivery.receiveCount),
-      'lockout-scan': refuse,
-      reset: refuse,
-      unlock: refuse,
-      'password-expiry-scan': refuse,
-      'lockout-alert': refuse,
-      'expiry-reminder-sms': refuse,
-    };
     const worker = createDirectoryWorkerHandler({
       observability: testObservability('t'),
-      jobs,
+      jobs: jobHandlersWith({ ping: async (_job, delivery) => void seen.push(delivery.receiveCount) }),
     });
     await worker({ Records: [record('4'), record('')] }, lambdaContext());
     expect(seen).toEqual([4, 1]);

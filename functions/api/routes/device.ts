@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { deviceHeaders, devicePublicKeySchema, samePublicKey } from '../../../shared/domain/device-signature.js';
 import { isPushPlatform, pushTokenSchemas } from '../../../shared/domain/push-token.js';
@@ -9,6 +9,7 @@ import type {
   CallerApprovalUseCases,
 } from '../../../shared/use-cases/app-requests/index.js';
 import type { DeviceUseCases, SignedDeviceRequest } from '../../../shared/use-cases/enrollment/index.js';
+import type { DeviceAuthentication } from '../../../shared/use-cases/enrollment/device.js';
 import type { ApiRoute } from '../handler.js';
 import type { AuthenticatedDevice } from '../../../shared/use-cases/app-requests/index.js';
 import type { WebAuthnUseCases } from '../../../shared/use-cases/app/webauthn.js';
@@ -166,6 +167,28 @@ const noCredentialBody: ErrorBody = {
   error: { code: 'WEBAUTHN_NOT_REGISTERED', message: 'This phone does not unlock Blink with Touch ID/Face ID.' },
 };
 
+/**
+ * A route for requests signed by a bound device. The signature is checked first: an unsigned or replayed request
+ * learns nothing, not even whether its body was valid.
+ */
+export function signedDeviceRoute(
+  devices: DeviceUseCases,
+  route: Pick<ApiRoute, 'method' | 'path'>,
+  answer: (
+    authenticated: Extract<DeviceAuthentication, { ok: true }>,
+    event: APIGatewayProxyEvent,
+  ) => Promise<APIGatewayProxyResult>,
+): ApiRoute {
+  return {
+    ...route,
+    handler: async (event: APIGatewayProxyEvent) => {
+      const authenticated = await devices.authenticate(signedRequest(event));
+      if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+      return answer(authenticated, event);
+    },
+  };
+}
+
 /** The signed parts and x-blink-* headers of a device request, as API Gateway passes them. */
 export function signedRequest(event: APIGatewayProxyEvent): SignedDeviceRequest {
   return {
@@ -201,21 +224,15 @@ export function deviceRoutes(
   },
 ): ApiRoute[] {
   const { webPush, callerApprovals } = app;
-  const appRequest = (kind: AppRequestKind): ApiRoute => ({
-    method: 'POST',
-    path: `/api/device/${kind}`,
-    handler: async (event: APIGatewayProxyEvent) => {
-      // Signature first: an unsigned or replayed request learns nothing, not even whether its body was valid.
-      const authenticated = await devices.authenticate(signedRequest(event));
-      if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+  const appRequest = (kind: AppRequestKind): ApiRoute =>
+    signedDeviceRoute(devices, { method: 'POST', path: `/api/device/${kind}` }, async (authenticated, event) => {
       const body = parseJsonBody(event, actionBody);
       // A Touch ID/Face ID device acts only on a fresh, user-verified assertion for this very action.
       if (!(await app.webauthn.verifyAssertion(authenticated.device, kind, body.webauthn)))
         return jsonResponse(403, userVerificationBody);
       const { requestId } = await appRequests.request(kind, authenticated, event.requestContext?.requestId);
       return jsonResponse(202, { requestId });
-    },
-  });
+    });
 
   return [
     {
@@ -233,30 +250,18 @@ export function deviceRoutes(
         return jsonResponse(201, { deviceId: result.deviceId, account: result.account });
       },
     },
-    {
-      method: 'GET',
-      path: '/api/device/status',
-      handler: async (event: APIGatewayProxyEvent) => {
-        const authenticated = await devices.authenticate(signedRequest(event));
-        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-        // A lockout recorded since this device's last status fetch: the app shows it when notifications are off.
-        const recentLockout = webPush ? await webPush.recentLockout(authenticated.device) : undefined;
-        return jsonResponse(200, { ...devices.status(authenticated), ...(recentLockout ? { recentLockout } : {}) });
-      },
-    },
+    signedDeviceRoute(devices, { method: 'GET', path: '/api/device/status' }, async (authenticated) => {
+      // A lockout recorded since this device's last status fetch: the app shows it when notifications are off.
+      const recentLockout = webPush ? await webPush.recentLockout(authenticated.device) : undefined;
+      return jsonResponse(200, { ...devices.status(authenticated), ...(recentLockout ? { recentLockout } : {}) });
+    }),
     appRequest('reset'),
     appRequest('unlock'),
-    {
-      method: 'POST',
-      path: '/api/device/unlink',
-      handler: async (event: APIGatewayProxyEvent) => {
-        const authenticated = await devices.authenticate(signedRequest(event));
-        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-        parseJsonBody(event, emptyBody);
-        await app.unlink(authenticated, event.requestContext?.requestId);
-        return jsonResponse(200, { unlinked: true });
-      },
-    },
+    signedDeviceRoute(devices, { method: 'POST', path: '/api/device/unlink' }, async (authenticated, event) => {
+      parseJsonBody(event, emptyBody);
+      await app.unlink(authenticated, event.requestContext?.requestId);
+      return jsonResponse(200, { unlinked: true });
+    }),
     {
       method: 'POST',
       path: '/api/device/webauthn/registration-options',
@@ -265,25 +270,21 @@ export function deviceRoutes(
         return jsonResponse(200, { options: await app.webauthn.registrationOptions(bindingCode) });
       },
     },
-    {
-      method: 'POST',
-      path: '/api/device/webauthn/challenge',
-      handler: async (event: APIGatewayProxyEvent) => {
-        const authenticated = await devices.authenticate(signedRequest(event));
-        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+    signedDeviceRoute(
+      devices,
+      { method: 'POST', path: '/api/device/webauthn/challenge' },
+      async (authenticated, event) => {
         const { action } = parseJsonBody(event, challengeBody);
         const options = await app.webauthn.assertionOptions(authenticated.device, action);
         if (!options) return jsonResponse(400, noCredentialBody);
         return jsonResponse(200, { options });
       },
-    },
+    ),
     ...(callerApprovals ? callerApprovalRoutes(devices, callerApprovals, app.webauthn) : []),
-    {
-      method: 'GET',
-      path: '/api/device/requests/{requestId}',
-      handler: async (event: APIGatewayProxyEvent) => {
-        const authenticated = await devices.authenticate(signedRequest(event));
-        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+    signedDeviceRoute(
+      devices,
+      { method: 'GET', path: '/api/device/requests/{requestId}' },
+      async (authenticated, event) => {
         const requestId = event.pathParameters?.['requestId'] ?? '';
         const result = UUID_PATTERN.test(requestId) ? await appRequests.result(requestId, authenticated) : undefined;
         if (!result) return jsonResponse(404, requestNotFoundBody);
@@ -292,7 +293,7 @@ export function deviceRoutes(
           result.state === 'password-ready' ? { ...result, mustChangePassword: app.passwordMustChange } : result,
         );
       },
-    },
+    ),
   ];
 }
 
@@ -306,28 +307,20 @@ function callerApprovalRoutes(
   webauthn: WebAuthnUseCases,
 ): ApiRoute[] {
   return [
-    {
-      method: 'GET',
-      path: '/api/device/caller-approvals',
-      handler: async (event: APIGatewayProxyEvent) => {
-        const authenticated = await devices.authenticate(signedRequest(event));
-        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-        const approvals = await callerApprovals.pending(authenticated);
-        return jsonResponse(200, {
-          approvals: approvals.map(({ approvalId, technicianName, expiresAt }) => ({
-            approvalId,
-            technicianName,
-            expiresAt: expiresAt.toISOString(),
-          })),
-        });
-      },
-    },
-    {
-      method: 'POST',
-      path: '/api/device/caller-approvals',
-      handler: async (event: APIGatewayProxyEvent) => {
-        const authenticated = await devices.authenticate(signedRequest(event));
-        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
+    signedDeviceRoute(devices, { method: 'GET', path: '/api/device/caller-approvals' }, async (authenticated) => {
+      const approvals = await callerApprovals.pending(authenticated);
+      return jsonResponse(200, {
+        approvals: approvals.map(({ approvalId, technicianName, expiresAt }) => ({
+          approvalId,
+          technicianName,
+          expiresAt: expiresAt.toISOString(),
+        })),
+      });
+    }),
+    signedDeviceRoute(
+      devices,
+      { method: 'POST', path: '/api/device/caller-approvals' },
+      async (authenticated, event) => {
         const body = parseJsonBody(event, callerApprovalBody);
         // Denying needs no Face ID (it grants nothing); approving does on a device that unlocks with it.
         if (
@@ -344,6 +337,6 @@ function callerApprovalRoutes(
         if (!state) return jsonResponse(404, approvalNotFoundBody);
         return jsonResponse(200, { state });
       },
-    },
+    ),
   ];
 }

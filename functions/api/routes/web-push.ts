@@ -1,11 +1,10 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { webPushSubscriptionSchema } from '../../../shared/domain/web-push.js';
 import { jsonResponse } from '../../../shared/http/responses.js';
 import type { DeviceUseCases } from '../../../shared/use-cases/enrollment/device.js';
 import type { WebPushUseCases } from '../../../shared/use-cases/web-push/index.js';
 import type { ApiRoute } from '../handler.js';
-import { signedRequest, unauthorizedBody } from './device.js';
+import { signedDeviceRoute, unauthorizedBody } from './device.js';
 import { bodyText, parseJsonBody } from './json-body.js';
 
 /**
@@ -24,29 +23,16 @@ export function webPushRoutes(
       path: '/api/device/push-config',
       handler: async () => jsonResponse(200, { vapidPublicKey: await webPush.vapidPublicKey() }),
     },
-    {
-      method: 'PUT',
-      path: '/api/device/web-push',
-      handler: async (event: APIGatewayProxyEvent) => {
-        // Signature first: an unsigned or replayed request learns nothing, not even whether its body was valid.
-        const authenticated = await devices.authenticate(signedRequest(event));
-        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-        const subscription = parseJsonBody(event, subscriptionBody);
-        if (!(await webPush.subscribe(authenticated.device, subscription))) return jsonResponse(401, unauthorizedBody);
-        return jsonResponse(200, { subscribed: true });
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/api/device/web-push',
-      handler: async (event: APIGatewayProxyEvent) => {
-        const authenticated = await devices.authenticate(signedRequest(event));
-        if (!authenticated.ok) return jsonResponse(401, unauthorizedBody);
-        // Nothing to say: an empty body, or `{}`.
-        if (bodyText(event) !== '') parseJsonBody(event, z.object({}).strict());
-        await webPush.unsubscribe(authenticated.device);
-        return jsonResponse(200, { subscribed: false });
-      },
-    },
+    signedDeviceRoute(devices, { method: 'PUT', path: '/api/device/web-push' }, async (authenticated, event) => {
+      const subscription = parseJsonBody(event, subscriptionBody);
+      if (!(await webPush.subscribe(authenticated.device, subscription))) return jsonResponse(401, unauthorizedBody);
+      return jsonResponse(200, { subscribed: true });
+    }),
+    signedDeviceRoute(devices, { method: 'DELETE', path: '/api/device/web-push' }, async (authenticated, event) => {
+      // Nothing to say: an empty body, or `{}`.
+      if (bodyText(event) !== '') parseJsonBody(event, z.object({}).strict());
+      await webPush.unsubscribe(authenticated.device);
+      return jsonResponse(200, { subscribed: false });
+    }),
   ];
 }

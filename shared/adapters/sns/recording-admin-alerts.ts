@@ -1,4 +1,4 @@
-import type { AdminAlerts } from '../../ports/admin-alerts.js';
+import type { OperatorAlert, OperatorAlerts } from '../../ports/operator-alerts.js';
 
 export interface RecordedAdminAlert {
   subject: string;
@@ -7,10 +7,10 @@ export interface RecordedAdminAlert {
 }
 
 /** Admin alerts for the local runtime: kept in memory for the console and tests, as the alarm topic would mail them. */
-export class RecordingAdminAlerts implements AdminAlerts {
+export class RecordingAdminAlerts implements OperatorAlerts {
   private readonly alerts: RecordedAdminAlert[] = [];
 
-  async notify(alert: { subject: string; message: string }): Promise<void> {
+  async alert(alert: OperatorAlert): Promise<void> {
     this.alerts.push({ ...alert, at: new Date() });
   }
 

@@ -73,6 +73,22 @@ export function auditTrail(deps: AdminDependencies, userGuid: string, limit: num
   return deps.auditLog.listForUser(userGuid, limit);
 }
 
+/**
+ * An audit event as the admin API and the portal's timeline show it (JSON, absent fields left out); the portal's
+ * timeline does not show the request id (`requestId: false`).
+ */
+export function auditEventView(audit: AuditEvent, show: { requestId: boolean } = { requestId: true }) {
+  return {
+    at: audit.at.toISOString(),
+    action: audit.action,
+    channel: audit.channel,
+    result: audit.result,
+    ...(audit.reason !== undefined ? { reason: audit.reason } : {}),
+    ...(show.requestId && audit.requestId !== undefined ? { requestId: audit.requestId } : {}),
+    ...(audit.actor !== undefined ? { actor: audit.actor } : {}),
+  };
+}
+
 /** Maps with at most `size` calls in flight, keeping the order. */
 async function mapInBatches<T, R>(items: T[], size: number, map: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];

@@ -1,3 +1,3 @@
 export { createAdminUseCases, type AdminUseCases } from './admin-use-cases.js';
 export type { AdminDependencies, AdminRequestContext } from './dependencies.js';
-export type { EnrollmentWithDevices } from './enrollments.js';
+export { auditEventView, type EnrollmentWithDevices } from './enrollments.js';

@@ -14,16 +14,11 @@ export interface ActivationDependencies {
   settings: { publicBaseUrl: string; activationTtlHours: number };
 }
 
-/** The directory facts an activation is issued for (from the worker's eligibility check). */
-export interface ActivationUser {
-  userGuid: string;
-  dn: string;
-  samAccountName: string;
-  displayName: string;
-  /** The sign-in name user@domain, when AD has one: the portal finds users by it. */
-  userPrincipalName?: string;
-  mail: string;
-}
+/** The directory facts an activation is issued for (from the worker's eligibility check), as the enrollment keeps them. */
+export type ActivationUser = Pick<
+  Enrollment,
+  'userGuid' | 'dn' | 'samAccountName' | 'displayName' | 'userPrincipalName' | 'mail'
+>;
 
 export interface IssueActivationOptions {
   /**

@@ -30,7 +30,7 @@ import type { WebPushSubscriptions } from '../../ports/web-push-subscriptions.js
 import type { LockedResult, LockedUser } from '../../domain/lockout-listing-contract.js';
 import type { DirectoryJob } from '../../domain/directory-job.js';
 import { isMassLockout, type MassLockoutThresholds } from '../../domain/mass-lockout.js';
-import type { AdminAlerts } from '../../ports/admin-alerts.js';
+import type { OperatorAlerts } from '../../ports/operator-alerts.js';
 import type { JobQueue } from '../../ports/job-queue.js';
 import type { MassLockoutEvents } from '../../ports/mass-lockout-events.js';
 import type { SendPacer } from '../../ports/send-pacer.js';
@@ -80,7 +80,7 @@ export interface MassLockoutDependencies {
   events: MassLockoutEvents;
   pacer: SendPacer;
   jobQueue: JobQueue;
-  adminAlerts: AdminAlerts;
+  adminAlerts: OperatorAlerts;
   /** Users with an enrollment, for the percentage threshold. */
   enrolledCount: () => Promise<number>;
 }
@@ -328,7 +328,7 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
     const endsAt = new Date(now.getTime() + massSettings.eventMinutes * 60_000);
     deps.metrics.addMetric('MassLockoutDetected', 'Count', 1);
     if (!running) {
-      await mass.adminAlerts.notify(
+      await mass.adminAlerts.alert(
         massLockoutAdminAlert(settings.productName, {
           newLockouts,
           at: now,

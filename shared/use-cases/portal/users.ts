@@ -7,6 +7,7 @@ import { lockedNow, resetOrUnlockOf, type UserRowFacts } from '../../domain/user
 import type { AuditEvent } from '../../ports/audit-log.js';
 import type { UserRow } from '../../ports/user-rows.js';
 import { csvLine } from '../../domain/csv.js';
+import { auditEventView } from '../admin/enrollments.js';
 import type { PortalUser } from './session.js';
 import type { PortalUserDirectoryDependencies } from './dependencies.js';
 
@@ -133,14 +134,7 @@ export async function userDetail(deps: PortalUserDirectoryDependencies, userGuid
       : {}),
     activatedAt: enrollment.activatedAt.toISOString(),
     devices: devices.map(deviceSummaryOf),
-    timeline: events.map((event) => ({
-      at: event.at.toISOString(),
-      action: event.action,
-      channel: event.channel,
-      result: event.result,
-      ...(event.reason !== undefined ? { reason: event.reason } : {}),
-      ...(event.actor !== undefined ? { actor: event.actor } : {}),
-    })),
+    timeline: events.map((event) => auditEventView(event, { requestId: false })),
   };
 }
 
