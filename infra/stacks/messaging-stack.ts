@@ -18,7 +18,7 @@ import { CfnConfigurationSet as CfnSmsConfigurationSet, CfnProtectConfiguration 
 import { getCountries } from 'libphonenumber-js';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { rotatingKey } from '../constructs/rotating-key.js';
 import type { BlinkConfig } from '../config.js';
@@ -73,22 +73,13 @@ export class MessagingStack extends Stack {
       removalPolicy,
     );
     const encrypted = { encryption: QueueEncryption.KMS, encryptionMasterKey: queueKey, enforceSSL: true } as const;
-    this.jobDeadLetterQueue = new Queue(this, 'JobDeadLetterQueue', {
-      ...encrypted,
-      retentionPeriod: Duration.days(14),
-    });
-    this.jobQueue = new Queue(this, 'JobQueue', {
-      ...encrypted,
+    // A job the worker failed five times (DC down, bad job) moves to the DLQ, which raises the alarm.
+    [this.jobQueue, this.jobDeadLetterQueue] = this.queueWithAlarmedDeadLetters('Job', {
+      encrypted,
       visibilityTimeout: JOB_QUEUE_VISIBILITY,
       retentionPeriod: Duration.days(4),
-      // A job the worker failed five times (DC down, bad job) moves to the DLQ, which raises the alarm below.
-      deadLetterQueue: { queue: this.jobDeadLetterQueue, maxReceiveCount: 5 },
+      alarm: 'Directory jobs failed repeatedly and are parked in the DLQ',
     });
-    this.alarmOnMessages(
-      'JobDeadLetterAlarm',
-      this.jobDeadLetterQueue,
-      'Directory jobs failed repeatedly and are parked in the DLQ',
-    );
 
     // The lockout scan is a job like any other, so only the directory worker ever talks to AD, and a scan that keeps
     // failing ends in the DLQ alarm. jobId = the event id (a UUID), requestedAt = the event time (ISO 8601).
@@ -115,21 +106,12 @@ export class MessagingStack extends Stack {
     // --- Web Push --------------------------------------------------------------------------------------------------
     // The worker's VPC has no route to the push services: it queues each push (through the SQS endpoint), and the
     // web-push sender outside the VPC posts it. A push failing five times (push service down) is parked and alarmed.
-    this.webPushDeadLetterQueue = new Queue(this, 'WebPushDeadLetterQueue', {
-      ...encrypted,
-      retentionPeriod: Duration.days(14),
-    });
-    this.webPushQueue = new Queue(this, 'WebPushQueue', {
-      ...encrypted,
+    [this.webPushQueue, this.webPushDeadLetterQueue] = this.queueWithAlarmedDeadLetters('WebPush', {
+      encrypted,
       visibilityTimeout: WEB_PUSH_QUEUE_VISIBILITY,
       retentionPeriod: Duration.days(1),
-      deadLetterQueue: { queue: this.webPushDeadLetterQueue, maxReceiveCount: 5 },
+      alarm: 'Web Pushes failed repeatedly (push service unreachable or failing) and are parked in the web-push DLQ',
     });
-    this.alarmOnMessages(
-      'WebPushDeadLetterAlarm',
-      this.webPushDeadLetterQueue,
-      'Web Pushes failed repeatedly (push service unreachable or failing) and are parked in the web-push DLQ',
-    );
 
     // --- Inbound SMS -----------------------------------------------------------------------------------------------
     // Two-way SMS needs a standard (not FIFO) topic, as every topic here is. Publishes come from End User Messaging on
@@ -380,6 +362,28 @@ export class MessagingStack extends Stack {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
     });
+  }
+
+  /**
+   * `<name>Queue` and its dead-letter queue `<name>DeadLetterQueue` (kept 14 days): a message received five times
+   * moves there, and `<name>DeadLetterAlarm` fires on the first one.
+   */
+  private queueWithAlarmedDeadLetters(
+    name: string,
+    options: { encrypted: QueueProps; visibilityTimeout: Duration; retentionPeriod: Duration; alarm: string },
+  ): [Queue, Queue] {
+    const deadLetters = new Queue(this, `${name}DeadLetterQueue`, {
+      ...options.encrypted,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new Queue(this, `${name}Queue`, {
+      ...options.encrypted,
+      visibilityTimeout: options.visibilityTimeout,
+      retentionPeriod: options.retentionPeriod,
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    this.alarmOnMessages(`${name}DeadLetterAlarm`, deadLetters, options.alarm);
+    return [queue, deadLetters];
   }
 
   private alarmOnMessages(id: string, queue: Queue, description: string): Alarm {
