@@ -27,7 +27,7 @@ import { lockOutDemoUser } from './demo-lockout.js';
 import { createLambdaContext } from './lambda-context.js';
 import { functionTimeoutMs } from '../shared/composition/timeouts.js';
 import { deviceActionRoute, isCrossSiteRequest, SimulatedDevices } from './simulated-devices.js';
-import { startSqsPoller, type SqsPoller } from './sqs-poller.js';
+import { startSqsPoller, type SqsPollerOptions } from './sqs-poller.js';
 import { startDynamoDb } from './stand-ins/dynamodb.js';
 import { startSes, type SesStandIn } from './stand-ins/ses.js';
 import { startSmsVoice, type SmsVoiceStandIn } from './stand-ins/sms-voice.js';
@@ -239,25 +239,29 @@ export async function startLocalBlink(options: LocalBlinkOptions = {}): Promise<
     });
     cleanups.push(() => composition.close());
 
-    const poller: SqsPoller = startSqsPoller({
-      client: composition.sqsClient,
-      queueUrl: composition.queue.queueUrl,
-      queueArn: composition.queue.queueArn,
-      handler: (event, context) => composition.handlers.directoryWorker(event, context),
-      createContext: () => createLambdaContext('blink-directory-worker', functionTimeoutMs('directory-worker')),
-      onError: (message, error) => logger.error(message, { error: describe(error) }),
-    });
-    cleanups.push(() => poller.stop());
-    // The web-push queue's event source mapping: the sender posts what the worker queued.
-    const webPushPoller: SqsPoller = startSqsPoller({
-      client: composition.sqsClient,
-      queueUrl: composition.webPushQueue.queueUrl,
-      queueArn: composition.webPushQueue.queueArn,
-      handler: (event, context) => composition.handlers.webPushSender(event, context),
-      createContext: () => createLambdaContext('blink-web-push-sender', functionTimeoutMs('web-push-sender')),
-      onError: (message, error) => logger.error(message, { error: describe(error) }),
-    });
-    cleanups.push(() => webPushPoller.stop());
+    // Lambda's event source mappings, locally: each queue's messages go to its function's handler.
+    const pollInto = (
+      queue: { queueUrl: string; queueArn: string },
+      functionName: 'directory-worker' | 'web-push-sender',
+      handler: SqsPollerOptions['handler'],
+    ) => {
+      const poller = startSqsPoller({
+        client: composition.sqsClient,
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        handler,
+        createContext: () => createLambdaContext(`blink-${functionName}`, functionTimeoutMs(functionName)),
+        onError: (message, error) => logger.error(message, { error: describe(error) }),
+      });
+      cleanups.push(() => poller.stop());
+    };
+    pollInto(composition.queue, 'directory-worker', (event, context) =>
+      composition.handlers.directoryWorker(event, context),
+    );
+    // The sender posts what the worker queued.
+    pollInto(composition.webPushQueue, 'web-push-sender', (event, context) =>
+      composition.handlers.webPushSender(event, context),
+    );
 
     // The EventBridge schedule, locally: a lockout-scan job on the queue every interval.
     const intervalMs = (options.lockoutScanIntervalSeconds ?? settings.LOCKOUT_SCAN_INTERVAL_SECONDS) * 1000;
