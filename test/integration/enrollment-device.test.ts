@@ -109,6 +109,7 @@ describe('QR binding and signed device requests', () => {
         account: { displayName: 'Device User', samAccountName: sam },
         methods: { sms: false, app: true },
         device: { deviceId: state.deviceId, unlockMethod: 'pin', platform: 'android', protocol: 1 },
+        expiryReminders: { sms: false, push: false },
       });
 
       // The binding code is single use.
@@ -163,6 +164,69 @@ describe('QR binding and signed device requests', () => {
     expect(await blink.composition.adapters.deviceStore.revoke(state.deviceId, clock.now())).toBe(true);
     const revoked = await statusWith(client, signedNow(client));
     expect({ status: revoked.status, body: revoked.json }).toEqual({ status: 401, body: unauthorizedBody });
+  });
+
+  it('saves the choice of expiry reminders by push from a signed request, shown by the status, and audits it', async () => {
+    const { token, userGuid } = await activate();
+    const { state, client } = await enroll((await qrFor(token)).uri, { unlockMethod: 'biometric' });
+    const choose = (push: unknown, headers?: SignedRequestHeaders) => {
+      const body = JSON.stringify({ push });
+      return client.send('PUT', '/api/device/expiry-reminders', {
+        body,
+        headers:
+          headers ??
+          client.headersFor('PUT', '/api/device/expiry-reminders', body, { timestamp: clock.now().getTime() }),
+      });
+    };
+    const pushChoice = async () => (await statusWith(client, signedNow(client))).json['expiryReminders'] as unknown;
+
+    expect(await pushChoice()).toEqual({ sms: false, push: false });
+    const on = await choose(true);
+    expect({ status: on.status, body: await on.json() }).toEqual({
+      status: 200,
+      body: { expiryReminders: { push: true } },
+    });
+    expect(await pushChoice()).toEqual({ sms: false, push: true });
+    expect((await blink.composition.adapters.enrollmentStore.get(userGuid))?.expiryReminders).toEqual({ push: true });
+
+    // Not a boolean, or anything else in the body: refused, and the choice stays.
+    expect((await choose('yes')).status).toBe(400);
+    expect(await pushChoice()).toEqual({ sms: false, push: true });
+
+    // Unsigned, signed by another key, or signed for another body: refused like every device request.
+    const unsigned = await fetch(`${blink.url}/api/device/expiry-reminders`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ push: false }),
+    });
+    expect({ status: unsigned.status, body: await unsigned.json() }).toEqual({ status: 401, body: unauthorizedBody });
+    const impostor = new DeviceClient(blink.url, state.deviceId, generateDeviceKeys().privateKey);
+    const forged = impostor.headersFor('PUT', '/api/device/expiry-reminders', '{"push":false}', {
+      timestamp: clock.now().getTime(),
+    });
+    expect((await choose(false, forged)).status).toBe(401);
+    const signedForOn = client.headersFor('PUT', '/api/device/expiry-reminders', '{"push":true}', {
+      timestamp: clock.now().getTime(),
+    });
+    expect((await choose(false, signedForOn)).status).toBe(401);
+    expect(await pushChoice()).toEqual({ sms: false, push: true });
+
+    const off = await choose(false);
+    expect(off.status).toBe(200);
+    expect(await pushChoice()).toEqual({ sms: false, push: false });
+
+    // A revoked device changes nothing.
+    expect(await blink.composition.adapters.deviceStore.revoke(state.deviceId, clock.now())).toBe(true);
+    const revoked = await choose(true);
+    expect({ status: revoked.status, body: await revoked.json() }).toEqual({ status: 401, body: unauthorizedBody });
+    expect((await blink.composition.adapters.enrollmentStore.get(userGuid))?.expiryReminders).toEqual({ push: false });
+
+    const audit = await blink.composition.adapters.auditLog.listForUser(userGuid, 50);
+    const choices = audit.filter((event) => event.action.startsWith('expiry-reminders.'));
+    expect(choices.map((event) => [event.action, event.channel, event.result]).sort()).toEqual([
+      ['expiry-reminders.push-off', 'app', 'success'],
+      ['expiry-reminders.push-on', 'app', 'success'],
+    ]);
   });
 
   it('accepts a signed nonce once when two requests race', async () => {

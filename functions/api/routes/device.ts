@@ -149,6 +149,8 @@ const callerApprovalBody = z
     webauthn: authenticationResponseSchema.optional(),
   })
   .strict();
+/** The user's choice of password-expiry reminders by app push. */
+const expiryRemindersBody = z.object({ push: z.boolean() }).strict();
 const registrationOptionsBody = z.object({ bindingCode: z.string().min(1).max(256) }).strict();
 
 const webauthnInvalidBody: ErrorBody = {
@@ -278,6 +280,17 @@ export function deviceRoutes(
         const options = await app.webauthn.assertionOptions(authenticated.device, action);
         if (!options) return jsonResponse(400, noCredentialBody);
         return jsonResponse(200, { options });
+      },
+    ),
+    signedDeviceRoute(
+      devices,
+      { method: 'PUT', path: '/api/device/expiry-reminders' },
+      async (authenticated, event) => {
+        const { push } = parseJsonBody(event, expiryRemindersBody);
+        // A preference grants nothing, so no Touch ID/Face ID; the signature says whose it is.
+        if (!(await devices.setExpiryRemindersByPush(authenticated, push, event.requestContext?.requestId)))
+          return jsonResponse(401, unauthorizedBody);
+        return jsonResponse(200, { expiryReminders: { push } });
       },
     ),
     ...(callerApprovals ? callerApprovalRoutes(devices, callerApprovals, app.webauthn) : []),

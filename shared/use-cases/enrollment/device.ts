@@ -55,6 +55,8 @@ export interface DeviceStatus {
   account: { displayName: string; samAccountName: string };
   methods: EnrollmentMethods;
   device: { deviceId: string; unlockMethod: UnlockMethod; platform: DevicePlatform; protocol: 1 | 2 };
+  /** The password-expiry reminder channels the user chose besides email, so the app can show its push choice. */
+  expiryReminders: { sms: boolean; push: boolean };
 }
 
 /** The app's calls: registration with a QR binding code, then signed requests. */
@@ -177,7 +179,45 @@ export function createDeviceUseCases(deps: EnrollmentDependencies) {
           platform: device.platform,
           protocol: device.encryptionKey ? 2 : 1,
         },
+        expiryReminders: {
+          sms: enrollment.expiryReminders?.sms ?? false,
+          push: enrollment.expiryReminders?.push ?? false,
+        },
       };
+    },
+
+    /**
+     * The user's choice of password-expiry reminders by app push, from the app's settings. Read again under the
+     * optimistic retry: false when the enrollment stopped being active since the request was authenticated.
+     */
+    async setExpiryRemindersByPush(
+      authenticated: { device: Device },
+      push: boolean,
+      requestId?: string,
+    ): Promise<boolean> {
+      const { userGuid } = authenticated.device;
+      const now = clock.now();
+      const saved = await retryOnConcurrentUpdate(async () => {
+        const current = await enrollmentStore.get(userGuid);
+        if (!current || current.status !== 'active') return false;
+        const next: Enrollment = {
+          ...current,
+          expiryReminders: { ...current.expiryReminders, push },
+          updatedAt: now,
+        };
+        await enrollmentStore.save(next, current.version);
+        return true;
+      });
+      if (!saved) return false;
+      await deps.auditLog.record({
+        userGuid,
+        action: push ? 'expiry-reminders.push-on' : 'expiry-reminders.push-off',
+        channel: 'app',
+        result: 'success',
+        ...(requestId ? { requestId } : {}),
+        at: now,
+      });
+      return true;
     },
   };
 
