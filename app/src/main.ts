@@ -593,6 +593,7 @@ function openSettings(): void {
   byId('settings-error').textContent = '';
   describeNotifications();
   show('settings');
+  void loadExpiryReminderChoice();
   void fetch(`${apiBase}/version`)
     .then((response) => response.json() as Promise<{ version?: string }>)
     .then((body) => (byId('about-version').textContent = body.version ?? ''))
@@ -663,6 +664,40 @@ async function turnOnNotifications(): Promise<void> {
     byId('settings-notify').hidden = on;
   } catch {
     text.textContent = 'This phone could not turn on notifications for Blink. Try again later.';
+  }
+}
+
+/** The user's choice of password-expiry reminders by push, as the server has it; the box stays off until known. */
+async function loadExpiryReminderChoice(): Promise<void> {
+  const device = state.device;
+  const box = byId<HTMLInputElement>('settings-expiry-push');
+  byId('settings-expiry-error').textContent = '';
+  box.disabled = true;
+  if (!device) return;
+  const answer = await signedRequest<{ expiryReminders?: { push: boolean } }>(device, 'GET', '/api/device/status');
+  if (answer.status === 401) return showUnlinked();
+  if (answer.status !== 200) {
+    byId('settings-expiry-error').textContent = failureText(answer, false);
+    return;
+  }
+  box.checked = answer.body.expiryReminders?.push === true;
+  box.disabled = false;
+}
+
+/** Saves the box's new state; on a failure the box goes back to what the server still has. */
+async function saveExpiryReminderChoice(): Promise<void> {
+  const device = state.device;
+  const box = byId<HTMLInputElement>('settings-expiry-push');
+  if (!device) return;
+  const push = box.checked;
+  box.disabled = true;
+  byId('settings-expiry-error').textContent = '';
+  const answer = await signedRequest(device, 'PUT', '/api/device/expiry-reminders', JSON.stringify({ push }));
+  box.disabled = false;
+  if (answer.status === 401) return showUnlinked();
+  if (answer.status !== 200) {
+    box.checked = !push;
+    byId('settings-expiry-error').textContent = failureText(answer, false);
   }
 }
 
@@ -740,6 +775,7 @@ function wire(): void {
     }),
   );
   byId('settings-notify').addEventListener('click', () => void turnOnNotifications());
+  byId('settings-expiry-push').addEventListener('change', () => void saveExpiryReminderChoice());
   byId('settings-unlink').addEventListener('click', () => {
     if (
       window.confirm(

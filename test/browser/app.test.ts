@@ -553,10 +553,30 @@ describe('the Blink app', () => {
   });
 
   it('Settings: changes the unlock method to a PIN, then unlinks this phone (revoked at once, email notice)', async () => {
-    const { user, app } = await appOpenedForNewUser('appunl');
+    const { user, userGuid, app } = await appOpenedForNewUser('appunl');
     await app.getByRole('button', { name: /^None/ }).click();
     await app.getByRole('button', { name: 'Settings' }).click();
     expect(await app.locator('#settings-method').innerText()).toBe('None');
+
+    // Expiry reminders by push: off until chosen; the choice is saved by a signed request and shown again from the
+    // server's status when Settings opens next.
+    const reminders = app.getByLabel('Remind me by notification before my Windows password expires');
+    await pollUntil(async () => ((await reminders.isEnabled()) ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'the reminder choice loaded from the status',
+    });
+    expect(await reminders.isChecked()).toBe(false);
+    const saved = app.waitForResponse((response) => response.url().endsWith('/api/device/expiry-reminders'));
+    await reminders.check();
+    expect((await saved).status()).toBe(200);
+    expect((await blink.composition.adapters.enrollmentStore.get(userGuid))?.expiryReminders).toEqual({ push: true });
+    await app.getByRole('button', { name: 'Back' }).click();
+    await app.getByRole('button', { name: 'Settings' }).click();
+    await pollUntil(async () => ((await reminders.isEnabled()) ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'the reminder choice loaded from the status',
+    });
+    expect(await reminders.isChecked()).toBe(true);
     await app.getByRole('button', { name: 'Change unlock method' }).click();
     await app.getByRole('button', { name: /^PIN/ }).click();
     await app.getByLabel('New PIN').fill('615243');
