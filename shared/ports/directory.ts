@@ -9,7 +9,12 @@ export interface LockedAccount {
   samAccountName: string;
   lockoutTime: string;
   lockedAt: Date;
+  /** Where the account's policy comes from (its msDS-ResultantPSO, else the domain), read with the scan. */
+  policySource: PolicySource;
 }
+
+/** The domain root, or the fine-grained PSO (by DN) in force for a user. */
+export type PolicySource = PasswordPolicy['source'];
 
 export interface ResetOptions {
   /** Write pwdLastSet=0 so the user must change the password at next logon. */
@@ -116,6 +121,8 @@ export interface Directory {
   readDomainPolicy(): Promise<PasswordPolicy>;
   /** The policy in force for this user: its resultant PSO when there is one, else the domain policy. */
   readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy>;
+  /** The policy a source holds: the domain's, or one PSO's (what readEffectivePolicy reads once it knows the source). */
+  readPolicy(source: PolicySource): Promise<PasswordPolicy>;
   /** Whether AD currently considers the account locked (msDS-User-Account-Control-Computed & UF_LOCKOUT). */
   isLockedOut(user: DirectoryUser): Promise<boolean>;
   /** Writes to the PDC emulator when it answers, else to the next DC; says which DC took it. */

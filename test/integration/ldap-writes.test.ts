@@ -4,11 +4,13 @@ import { LdapDirectory } from '../../shared/adapters/ldap/ldap-directory.js';
 import { DirectoryOperationError, PasswordRejectedError } from '../../shared/domain/errors.js';
 import type { DirectoryUser } from '../../shared/ports/directory.js';
 import {
+  adDays,
   asAdmin,
   createTestUser,
   directoryOptions,
   getSambaConnection,
   lockOut,
+  passwordSettingsFor,
   testPassword,
   tryBind,
   type TestUser,
@@ -135,7 +137,20 @@ describe('LdapDirectory writes against Samba AD', () => {
       ]),
     );
 
-    const result = await directory.scanLockedAccounts({ pageSize: 2, timeBudgetMs: 30_000 });
+    // One of them under a PSO (a day's lockout, so it stays locked): the scan says whose policy applies to each.
+    const pso = await passwordSettingsFor(30, [locked[0] as TestUser]);
+    await asAdmin((client) =>
+      client.modify(pso, [
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'msDS-LockoutDuration', values: [adDays(1)] }),
+        }),
+      ]),
+    );
+
+    const result = await directory
+      .scanLockedAccounts({ pageSize: 2, timeBudgetMs: 30_000 })
+      .finally(() => asAdmin((client) => client.del(pso)));
 
     expect(result.complete).toBe(true);
     // Six matching entries at least (other tests may add more) at two per page: paging really happened.
@@ -146,6 +161,9 @@ describe('LdapDirectory writes against Samba AD', () => {
     const first = result.locked.find((account) => account.samAccountName === locked[0]?.samAccountName);
     expect(first?.objectGuid).toBe((await lookUp(locked[0] as TestUser)).objectGuid);
     expect(Math.abs((first?.lockedAt.getTime() ?? 0) - Date.now())).toBeLessThan(120_000);
+    expect(first?.policySource).toEqual({ kind: 'pso', dn: pso });
+    const second = result.locked.find((account) => account.samAccountName === locked[1]?.samAccountName);
+    expect(second?.policySource).toEqual({ kind: 'domain' });
   });
 
   it('stops a scan when its time budget is spent and says it is incomplete', async () => {

@@ -8,6 +8,7 @@ import type {
   PasswordExpiryScanOptions,
   PasswordExpiryScanResult,
   PasswordPolicy,
+  PolicySource,
   DirectoryWrite,
   PasswordWrite,
   ReplicationCheck,
@@ -61,6 +62,9 @@ export class EmptyDirectory implements Directory {
     return this.domainPolicy;
   }
   async readEffectivePolicy(_user: DirectoryUser): Promise<PasswordPolicy> {
+    return this.readDomainPolicy();
+  }
+  async readPolicy(_source: PolicySource): Promise<PasswordPolicy> {
     return this.readDomainPolicy();
   }
   async isLockedOut(_user: DirectoryUser): Promise<boolean> {

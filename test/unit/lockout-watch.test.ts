@@ -22,6 +22,7 @@ import type {
   LockoutScanOptions,
   LockoutScanResult,
   PasswordPolicy,
+  PolicySource,
 } from '../../shared/ports/directory.js';
 import type { EnrollmentStore } from '../../shared/ports/enrollment-store.js';
 import type { LockoutAlertLog, LockoutAlertRecord } from '../../shared/ports/lockout-alert-log.js';
@@ -63,7 +64,8 @@ const domainPolicy = domainPolicyOf({ minLength: 8, historyLength: 3, lockoutThr
  * in use, and a scan with `changedSince` on that DC returns only the accounts changed after it.
  */
 class FakeDirectory extends EmptyDirectory {
-  locked: LockedAccount[] = [];
+  /** The locked accounts; the scan adds each one's policy source (from psoDuration). */
+  locked: Array<Omit<LockedAccount, 'policySource'>> = [];
   /** What each DC counted of wrong passwords, per account DN, or an error for DCs that cannot be asked. */
   badPasswords = new Map<string, BadPasswordsOnDc[]>();
   badPasswordsFailure?: Error;
@@ -72,6 +74,8 @@ class FakeDirectory extends EmptyDirectory {
   /** Effective lockout duration per user GUID (a PSO); the domain's otherwise. */
   psoDuration = new Map<string, number>();
   domainDuration = 1800;
+  /** Every read a lockout's end costs (user lookups and policy reads), by method. */
+  policyReads: string[] = [];
   scans = 0;
   /** The DC the directory talks to; undefined: a DC without USNs. */
   dc: { dc: string; dcName: string } | undefined = { dc: 'invocation-a', dcName: 'dc-a.corp.test' };
@@ -109,6 +113,7 @@ class FakeDirectory extends EmptyDirectory {
   }
 
   override async findUserByGuid(guid: string): Promise<DirectoryUser | undefined> {
+    this.policyReads.push('findUserByGuid');
     const account = this.locked.find((entry) => entry.objectGuid === guid);
     if (!account) return undefined;
     return {
@@ -123,12 +128,27 @@ class FakeDirectory extends EmptyDirectory {
     };
   }
   override async readDomainPolicy(): Promise<PasswordPolicy> {
+    this.policyReads.push('readDomainPolicy');
     return { ...domainPolicy, lockoutDurationSeconds: this.domainDuration };
   }
   override async readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy> {
-    const pso = this.psoDuration.get(user.objectGuid);
-    if (pso === undefined) return this.readDomainPolicy();
-    return { ...domainPolicy, lockoutDurationSeconds: pso, source: { kind: 'pso', dn: 'CN=PSO' } };
+    this.policyReads.push('readEffectivePolicy');
+    return this.policyOf(this.policySourceOf(user.objectGuid));
+  }
+  override async readPolicy(source: PolicySource): Promise<PasswordPolicy> {
+    this.policyReads.push('readPolicy');
+    return this.policyOf(source);
+  }
+  /** One PSO per distinct duration, as msDS-ResultantPSO names it. */
+  private policySourceOf(guid: string): PolicySource {
+    const duration = this.psoDuration.get(guid);
+    return duration === undefined ? { kind: 'domain' } : { kind: 'pso', dn: psoDn(duration) };
+  }
+  private policyOf(source: PolicySource): PasswordPolicy {
+    if (source.kind === 'domain') return { ...domainPolicy, lockoutDurationSeconds: this.domainDuration };
+    const duration = [...this.psoDuration.values()].find((seconds) => psoDn(seconds) === source.dn);
+    if (duration === undefined) throw new Error(`no PSO ${source.dn}`);
+    return { ...domainPolicy, lockoutDurationSeconds: duration, source };
   }
   override async isLockedOut() {
     return true;
@@ -152,15 +172,19 @@ class FakeDirectory extends EmptyDirectory {
       since.dc === startedAt.dc &&
       startedAt.highestCommittedUsn >= since.highestCommittedUsn;
     const changedOnDc = on ? this.changed.get(on.dc) : undefined;
-    const locked = this.locked.filter(
-      (account) => !incremental || (changedOnDc?.get(account.objectGuid) ?? 0) > (since?.highestCommittedUsn ?? 0),
-    );
+    const locked = this.locked
+      .filter(
+        (account) => !incremental || (changedOnDc?.get(account.objectGuid) ?? 0) > (since?.highestCommittedUsn ?? 0),
+      )
+      .map((account) => ({ ...account, policySource: this.policySourceOf(account.objectGuid) }));
     const during = this.duringNextScan;
     this.duringNextScan = undefined;
     during?.();
     return { locked, pages: 1, complete: this.complete, incremental, ...(startedAt ? { startedAt } : {}) };
   }
 }
+
+const psoDn = (durationSeconds: number) => `CN=Lockout ${durationSeconds}s,CN=Password Settings Container,DC=x`;
 
 /** A sender that throws the queued failures first, one per send, then records what it sends. */
 function failingThenRecording<Message>(failures: Error[], sent: Message[]) {
@@ -414,6 +438,22 @@ describe('lockout watch (use case)', () => {
     expect(summary).toMatchObject({ expired: 1, alerted: 1 });
     expect(fakes.sms.map((sms) => sms.to)).toEqual([psoUser.phone]);
     expect(fakes.sms.map((sms) => sms.to)).not.toContain(domainUser.phone);
+  });
+
+  it('reads each distinct policy once per scan, however many users are locked (a mass lockout)', async () => {
+    const { watch, fakes, directory, lockedUser } = harness();
+    const psoUsers = Array.from({ length: 40 }, () => lockedUser());
+    for (const user of psoUsers) directory.psoDuration.set(user.guid, 3600);
+    for (let index = 0; index < 10; index += 1) lockedUser();
+    const summary = await watch.scan('job');
+    expect(summary).toMatchObject({ locked: 50, alerted: 50 });
+    expect(fakes.sms).toHaveLength(50);
+    // One read for the PSO the 40 share, one for the domain policy of the other 10: no per-user lookups.
+    expect(directory.policyReads.sort()).toEqual(['readPolicy', 'readPolicy']);
+    // The next scan reads them afresh: a policy an admin changed in between applies.
+    directory.policyReads = [];
+    await watch.listLocked();
+    expect(directory.policyReads).toEqual(['readPolicy', 'readPolicy']);
   });
 
   it('lockout duration 0 means until unlocked: alerted however late, listed without an end', async () => {

@@ -33,6 +33,7 @@ import type {
   PasswordExpiryScanOptions,
   PasswordExpiryScanResult,
   PasswordPolicy,
+  PolicySource,
   DirectoryWrite,
   PasswordWrite,
   ReplicationCheck,
@@ -135,6 +136,8 @@ const USERS_FILTER = '(&(objectCategory=person)(objectClass=user))';
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 const COMPUTED_UAC = 'msDS-User-Account-Control-Computed';
 const PASSWORD_EXPIRY = 'msDS-UserPasswordExpiryTimeComputed';
+/** Constructed: the DN of the PSO in force for the user; absent when the domain policy applies. */
+const RESULTANT_PSO = 'msDS-ResultantPSO';
 const BIT_AND = '1.2.840.113556.1.4.803';
 
 /** Protected groups of active-directory.md, by well-known SID (names are localised, SIDs are not). */
@@ -313,17 +316,20 @@ export class LdapDirectory implements Directory, DirectoryTargets {
   }
 
   async readEffectivePolicy(user: DirectoryUser): Promise<PasswordPolicy> {
-    const userEntry = await this.readEntry(user.dn, ['msDS-ResultantPSO']);
-    const psoDn = text(userEntry, 'msDS-ResultantPSO');
-    if (psoDn === undefined) return this.readDomainPolicy();
+    const userEntry = await this.readEntry(user.dn, [RESULTANT_PSO]);
+    return this.readPolicy(policySourceOf(userEntry));
+  }
+
+  async readPolicy(source: PolicySource): Promise<PasswordPolicy> {
+    if (source.kind === 'domain') return this.readDomainPolicy();
     let pso: Entry;
     try {
-      pso = await this.readEntry(psoDn, Object.values(PSO_POLICY_ATTRIBUTES));
+      pso = await this.readEntry(source.dn, Object.values(PSO_POLICY_ATTRIBUTES));
     } catch (error) {
       // AD hides PSOs from accounts without read access to the Password Settings Container.
       if (error instanceof NotFoundError) {
         throw new DirectoryOperationError(
-          `cannot read the user's password settings object ${psoDn}: grant the service account read access`,
+          `cannot read the user's password settings object ${source.dn}: grant the service account read access`,
         );
       }
       throw error;
@@ -447,7 +453,8 @@ export class LdapDirectory implements Directory, DirectoryTargets {
         this.options.baseDn,
         {
           filter: `(&${USERS_FILTER}${changed}(lockoutTime>=1))`,
-          attributes: ['objectGUID', 'sAMAccountName', 'lockoutTime', COMPUTED_UAC],
+          // The resultant PSO too: the watch reads each distinct policy once, not each user's.
+          attributes: ['objectGUID', 'sAMAccountName', 'lockoutTime', COMPUTED_UAC, RESULTANT_PSO],
           pageSize: options.pageSize,
           deadline,
         },
@@ -461,6 +468,7 @@ export class LdapDirectory implements Directory, DirectoryTargets {
             samAccountName: text(entry, 'sAMAccountName') ?? '',
             lockoutTime,
             lockedAt: fileTimeToDate(lockoutTime) ?? new Date(0),
+            policySource: policySourceOf(entry),
           };
         },
       );
@@ -1188,6 +1196,11 @@ function passwordPolicyOf(
     minAgeSeconds: adDurationToSeconds(text(entry, names.minAge)),
     source,
   };
+}
+
+function policySourceOf(userEntry: Entry): PolicySource {
+  const psoDn = text(userEntry, RESULTANT_PSO);
+  return psoDn === undefined ? { kind: 'domain' } : { kind: 'pso', dn: psoDn };
 }
 
 /** `Staff` of `OU=Staff,DC=corp,…` (escaped commas and other escapes undone). */

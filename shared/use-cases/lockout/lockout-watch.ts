@@ -11,6 +11,8 @@ import type {
   Directory,
   LockedAccount,
   LockoutScanOptions,
+  PasswordPolicy,
+  PolicySource,
 } from '../../ports/directory.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import type {
@@ -204,18 +206,17 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
   };
 
   /** When the lockout ends by itself; undefined when only an unlock ends it (lockout duration 0). */
-  const lockoutEndOf = async (account: LockedAccount): Promise<Date | undefined> => {
-    const user = await deps.directory.findUserByGuid(account.objectGuid);
-    const policy = user ? await deps.directory.readEffectivePolicy(user) : await deps.directory.readDomainPolicy();
+  const lockoutEndOf = async (account: LockedAccount, policies: PolicyReader): Promise<Date | undefined> => {
+    const policy = await policies(account.policySource);
     if (policy.lockoutDurationSeconds === 0) return undefined;
     return new Date(account.lockedAt.getTime() + policy.lockoutDurationSeconds * 1000);
   };
 
   /** The active enrollment and the lockout's end, or why the account is not the watch's business now. */
-  const assess = async (account: LockedAccount, now: Date): Promise<Assessment> => {
+  const assess = async (account: LockedAccount, now: Date, policies: PolicyReader): Promise<Assessment> => {
     const enrollment = await deps.enrollmentStore.get(account.objectGuid);
     if (enrollment?.status !== 'active') return { skip: 'unenrolled' };
-    const endsAt = await lockoutEndOf(account);
+    const endsAt = await lockoutEndOf(account, policies);
     if (endsAt && endsAt.getTime() <= now.getTime()) return { skip: 'expired' };
     return { skip: false, enrollment, endsAt };
   };
@@ -283,9 +284,10 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
 
   const claim = async (
     account: LockedAccount,
+    policies: PolicyReader,
   ): Promise<ClaimedLockout | 'already-handled' | 'unenrolled' | 'expired'> => {
     const now = deps.clock.now();
-    const assessed = await assess(account, now);
+    const assessed = await assess(account, now, policies);
     if (assessed.skip) return assessed.skip;
     const { enrollment, endsAt } = assessed;
     const keepUntil = endsAt
@@ -492,9 +494,10 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
       };
       // First every new lockout is claimed, so that the scan knows how many there are before it sends anything.
       const claimed: ClaimedLockout[] = [];
+      const policies = policyReaderFor(deps.directory);
       await forEachLimited(result.locked, CONCURRENCY, async (account) => {
         try {
-          const outcome = await claim(account);
+          const outcome = await claim(account, policies);
           if (typeof outcome === 'string') count(outcome);
           else claimed.push(outcome);
         } catch (error) {
@@ -591,8 +594,9 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
       const result = await deps.directory.scanLockedAccounts(settings.scan);
       const now = deps.clock.now();
       const locked: LockedUser[] = [];
+      const policies = policyReaderFor(deps.directory);
       await forEachLimited(result.locked, CONCURRENCY, async (account) => {
-        const assessed = await assess(account, now);
+        const assessed = await assess(account, now, policies);
         if (assessed.skip) return;
         const { enrollment, endsAt } = assessed;
         const alert = await deps.alertLog.find(enrollment.userGuid, account.lockoutTime);
@@ -628,6 +632,28 @@ export function createLockoutWatch(deps: LockoutWatchDependencies) {
 }
 
 export type LockoutWatch = ReturnType<typeof createLockoutWatch>;
+
+/** Reads the policy of a source; each source's policy once for the reader's lifetime (one scan). */
+type PolicyReader = (source: PolicySource) => Promise<PasswordPolicy>;
+
+/**
+ * One read per distinct policy in a scan, not one per locked user: a mass lockout of hundreds of users under one or
+ * two policies would otherwise cost as many LDAP reads and run the scan into the worker's timeout. A failed read is
+ * not kept, so the next user of that policy tries again.
+ */
+function policyReaderFor(directory: Directory): PolicyReader {
+  const read = new Map<string, Promise<PasswordPolicy>>();
+  return (source) => {
+    const key = source.kind === 'pso' ? `pso#${source.dn.toLowerCase()}` : 'domain';
+    let policy = read.get(key);
+    if (!policy) {
+      policy = directory.readPolicy(source);
+      read.set(key, policy);
+      policy.catch(() => read.delete(key));
+    }
+    return policy;
+  };
+}
 
 /** The DC that saw the latest wrong password, and when. */
 function latestBadPassword(onEachDc: BadPasswordsOnDc[]): BadPasswordsSeen | undefined {
