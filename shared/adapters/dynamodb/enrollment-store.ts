@@ -5,7 +5,7 @@ import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
 import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
-import { BlinkTableAdapter } from './table-adapter.js';
+import { allWritten, BlinkTableAdapter } from './table-adapter.js';
 import { DynamoReportCounters } from './report-counters.js';
 import { coverageStateOf } from '../../domain/reports.js';
 import { DynamoUserSearchIndex } from './user-search-index.js';
@@ -145,12 +145,15 @@ export class DynamoEnrollmentStore extends BlinkTableAdapter<DynamoEnrollmentSto
       }
       throw error;
     }
-    // The admin portal's search entries follow every save; a failure here is healed by the user's next save.
-    await this.searchIndex.index(enrollment);
-    // A new enrollment has no devices, resets or lockouts yet: its Users row facts are known from here on.
-    if (expectedVersion === 0) await this.rowFacts.startTracking(enrollment.userGuid);
-    // The portal's coverage report follows every save too (healed the same way).
-    await this.reportCounters.trackCoverage(enrollment.userGuid, coverageStateOf(enrollment), enrollment.updatedAt);
+    // Only a save that held its condition reaches the admin portal's items, which follow it together (each its own
+    // items, none waiting for another): the search entries and the coverage report follow every save, and a failure
+    // there is healed by the user's next save; a new enrollment has no devices, resets or lockouts yet, so its Users
+    // row facts are known from here on.
+    await allWritten([
+      this.searchIndex.index(enrollment),
+      ...(expectedVersion === 0 ? [this.rowFacts.startTracking(enrollment.userGuid)] : []),
+      this.reportCounters.trackCoverage(enrollment.userGuid, coverageStateOf(enrollment), enrollment.updatedAt),
+    ]);
   }
 
   async putSecret(secret: IssuedSecret): Promise<void> {

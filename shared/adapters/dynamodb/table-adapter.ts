@@ -66,3 +66,13 @@ export abstract class BlinkTableAdapter<Options extends { tableName: string } = 
     return this.client.send(new DeleteCommand({ TableName: this.options.tableName, Key: key, ...options }));
   }
 }
+
+/**
+ * Waits for writes started together because none depends on another; once all have settled, rejects with the first
+ * failure, as the same writes made one after another would have. None is left in flight when the caller answers (a
+ * Lambda may be frozen right after), and one failing no longer keeps the others from being made.
+ */
+export async function allWritten(writes: ReadonlyArray<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}

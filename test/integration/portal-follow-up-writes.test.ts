@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditLog } from '../../shared/adapters/dynamodb/audit-log';
+import { DynamoEnrollmentStore } from '../../shared/adapters/dynamodb/enrollment-store';
+import { DynamoReportCounters } from '../../shared/adapters/dynamodb/report-counters';
+import { activeEnrollment } from '../support/enrollments';
+import { useBlinkTable } from '../support/local-service';
+
+// The admin portal's items that follow an enrollment save or an audit event (search entries, Users row facts, report
+// counters), on dynalite: written only after the write they follow, together, and what a failure among them does.
+// Failures are real ones: an item the table cannot update as asked, put there first.
+const TABLE = 'blink-portal-follow-up-writes-test';
+const dynamo = useBlinkTable(TABLE);
+
+const item = async (pk: string, sk: string) =>
+  (await dynamo.client.send(new GetCommand({ TableName: TABLE, Key: { pk, sk }, ConsistentRead: true }))).Item;
+const account = () => {
+  const userGuid = randomUUID();
+  return { userGuid, dn: `CN=${userGuid},DC=x`, samAccountName: `u.${userGuid.slice(0, 8)}` };
+};
+
+test('a save whose search entries cannot be written still moves its coverage and starts its row facts, then fails', async () => {
+  const store = new DynamoEnrollmentStore(dynamo.client, { tableName: TABLE });
+  const counters = new DynamoReportCounters(dynamo.client, { tableName: TABLE });
+  const user = account();
+  // Own search keys the index cannot read: indexing this user fails after the save held its condition.
+  await dynamo.client.send(
+    new PutCommand({ TableName: TABLE, Item: { pk: `USER#${user.userGuid}`, sk: 'SEARCHKEYS', keys: 'broken' } }),
+  );
+
+  await expect(store.save(activeEnrollment(user, { phoneE164: '+12065550142' }), 0)).rejects.toThrow();
+
+  expect(await store.get(user.userGuid)).toMatchObject({ version: 1, status: 'active' });
+  expect(await counters.coverageOf([user.userGuid])).toEqual(new Map([[user.userGuid, 'sms']]));
+  expect(await item(`USER#${user.userGuid}`, 'ROWFACTS')).toMatchObject({ activeDevices: 0 });
+});
