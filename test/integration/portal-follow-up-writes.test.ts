@@ -34,3 +34,29 @@ test('a save whose search entries cannot be written still moves its coverage and
   expect(await counters.coverageOf([user.userGuid])).toEqual(new Map([[user.userGuid, 'sms']]));
   expect(await item(`USER#${user.userGuid}`, 'ROWFACTS')).toMatchObject({ activeDevices: 0 });
 });
+
+test('a save that changes no search term or filter leaves the search entries as they were; a new phone rewrites them', async () => {
+  const store = new DynamoEnrollmentStore(dynamo.client, { tableName: TABLE });
+  const user = account();
+  await store.save(activeEnrollment(user, { phoneE164: '+12065550143' }), 0);
+  const ownKeys = { pk: `USER#${user.userGuid}`, sk: 'SEARCHKEYS' };
+  // A mark a rewrite of the own keys would drop.
+  await dynamo.client.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: ownKeys,
+      UpdateExpression: 'SET mark = :mark',
+      ExpressionAttributeValues: { ':mark': 1 },
+    }),
+  );
+  const keysBefore = (await item(ownKeys.pk, ownKeys.sk))?.['keys'];
+
+  await store.save({ ...activeEnrollment(user, { phoneE164: '+12065550143' }), verificationFailures: 1 }, 1);
+  expect(await item(ownKeys.pk, ownKeys.sk)).toMatchObject({ mark: 1, keys: keysBefore });
+
+  await store.save(activeEnrollment(user, { phoneE164: '+12065559876' }), 2);
+  const rewritten = await item(ownKeys.pk, ownKeys.sk);
+  expect(rewritten?.['mark']).toBeUndefined();
+  // Phone digits are indexed last digit first.
+  expect(JSON.stringify(rewritten?.['keys'])).toContain('phone:6789555');
+});

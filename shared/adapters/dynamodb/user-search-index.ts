@@ -43,8 +43,11 @@ export class DynamoUserSearchIndex extends BlinkTableAdapter implements UserSear
     const terms = searchTermsOf(enrollment);
     const termsChanged =
       wanted.some((key) => !previousIds.has(id(key))) || previous.some((key) => !wantedIds.has(id(key)));
+    // Most saves change no term and no filter: the entries and the own keys stand as they are (the own keys are only
+    // written once all their entries were).
+    if (!termsChanged) return;
     const puts = wanted
-      .filter((key) => !previousIds.has(id(key)) || (termsChanged && key.pk.startsWith('USERSEARCH#')))
+      .filter((key) => !previousIds.has(id(key)) || key.pk.startsWith('USERSEARCH#'))
       .map((key) => ({
         PutRequest: {
           Item: { ...key, kind: 'user-search', userGuid, ...(key.pk.startsWith('USERSEARCH#') ? { terms } : {}) },
@@ -52,6 +55,7 @@ export class DynamoUserSearchIndex extends BlinkTableAdapter implements UserSear
       }));
     const deletes = previous.filter((key) => !wantedIds.has(id(key))).map((key) => ({ DeleteRequest: { Key: key } }));
     await this.batchWrite([...puts, ...deletes]);
+    // After the entries, never before: own keys that name entries never written would hide them from later saves.
     await this.putItem({ ...ownKey, kind: 'user-search-keys', keys: wanted });
   }
 
