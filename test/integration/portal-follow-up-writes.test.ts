@@ -60,3 +60,51 @@ test('a save that changes no search term or filter leaves the search entries as 
   // Phone digits are indexed last digit first.
   expect(JSON.stringify(rewritten?.['keys'])).toContain('phone:6789555');
 });
+
+test('a daily count that cannot be added does not fail the audit record; the event is stored, its row facts follow', async () => {
+  const audit = new DynamoAuditLog(dynamo.client, { tableName: TABLE });
+  const user = account();
+  const at = new Date('2026-08-03T12:00:00.000Z');
+  // The day's reset.sms counter is not a number: ADD fails for real.
+  await dynamo.client.send(
+    new PutCommand({ TableName: TABLE, Item: { pk: 'REPORT#DAILY', sk: '2026-08-03', 'reset.sms': 'broken' } }),
+  );
+
+  await audit.record({ userGuid: user.userGuid, action: 'reset', channel: 'sms', result: 'success', at });
+
+  expect(await audit.listForUser(user.userGuid, 5)).toMatchObject([{ action: 'reset', result: 'success' }]);
+  expect(await item(`USER#${user.userGuid}`, 'ROWFACTS')).toMatchObject({
+    lastResetOrUnlock: { action: 'reset', channel: 'sms', result: 'success' },
+  });
+  expect(await item('REPORT#DAILY', '2026-08-03')).toMatchObject({ 'reset.sms': 'broken' });
+});
+
+test('row facts that cannot be updated fail the audit record, once the event is stored and counted', async () => {
+  const audit = new DynamoAuditLog(dynamo.client, { tableName: TABLE });
+  const counters = new DynamoReportCounters(dynamo.client, { tableName: TABLE });
+  const user = account();
+  const at = new Date('2026-08-04T12:00:00.000Z');
+  // A recorded lockout whose locked-now entry has an empty key: ending it on a successful reset fails for real.
+  await dynamo.client.send(
+    new PutCommand({
+      TableName: TABLE,
+      Item: {
+        pk: `USER#${user.userGuid}`,
+        sk: 'ROWFACTS',
+        userGuid: user.userGuid,
+        lockout: {
+          lockedAt: '2026-08-04T11:00:00.000Z',
+          listSk: '',
+          alert: { outcome: 'alerted', sms: 'sent', pushes: 0, handledAt: '2026-08-04T11:01:00.000Z' },
+        },
+      },
+    }),
+  );
+
+  await expect(
+    audit.record({ userGuid: user.userGuid, action: 'reset', channel: 'sms', result: 'success', at }),
+  ).rejects.toThrow();
+
+  expect(await audit.listForUser(user.userGuid, 5)).toMatchObject([{ action: 'reset', result: 'success' }]);
+  expect(await counters.readDaily('2026-08-04', '2026-08-04')).toEqual([{ day: '2026-08-04', 'reset.sms': 1 }]);
+});

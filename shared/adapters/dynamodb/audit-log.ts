@@ -4,7 +4,7 @@ import type { AuditEvent, AuditLog } from '../../ports/audit-log.js';
 import { definedAttributes, newestItemsByPrefix, ttlSeconds } from './table.js';
 import { resetOrUnlockOf } from '../../domain/user-row.js';
 import { DynamoUserRowFacts } from './user-row-facts.js';
-import { BlinkTableAdapter } from './table-adapter.js';
+import { allWritten, BlinkTableAdapter } from './table-adapter.js';
 import { DynamoReportCounters } from './report-counters.js';
 import { dailyCountersOf, dayOf } from '../../domain/reports.js';
 
@@ -51,18 +51,25 @@ export class DynamoAuditLog
         at,
         ...(retention ? { expiresAt: ttlSeconds(new Date(event.at.getTime() + retention * 86_400_000)) } : {}),
       }),
-    ); // Every reset and unlock is audited, wherever it ran: the Users page's "last reset or unlock" follows from here.
+    );
+    // What follows the recorded event is written together, each to its own item. Every reset and unlock is audited,
+    // wherever it ran: the Users page's "last reset or unlock" follows from here. The portal's daily report counters
+    // follow the audit log too: a lost count skews a chart by one; failing the action it counts (which already
+    // happened and is recorded) would be worse, so a failed count is dropped.
     const action = resetOrUnlockOf(event.action);
-    if (action && event.userGuid)
-      await this.rowFacts.recordResetOrUnlock(event.userGuid, {
-        action,
-        channel: event.channel,
-        at: event.at,
-        result: event.result,
-      });
-    // The portal's daily report counters follow the audit log. A lost count skews a chart by one; failing the action
-    // it counts (which already happened and is recorded) would be worse, so a failed count is dropped.
-    await this.reportCounters.addDaily(dayOf(event.at), dailyCountersOf(event)).catch(() => undefined);
+    await allWritten([
+      ...(action && event.userGuid
+        ? [
+            this.rowFacts.recordResetOrUnlock(event.userGuid, {
+              action,
+              channel: event.channel,
+              at: event.at,
+              result: event.result,
+            }),
+          ]
+        : []),
+      this.reportCounters.addDaily(dayOf(event.at), dailyCountersOf(event)).catch(() => undefined),
+    ]);
   }
 
   async listForUser(userGuid: string, limit: number): Promise<AuditEvent[]> {
