@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { build, transform, type Metafile } from 'esbuild';
-import { baseCssPath } from './build-web-assets.js';
+import { baseCssPath, withSharedHead } from './build-web-assets.js';
 
 const appDir = resolve(__dirname, '..', 'app');
 export const appOutDir = resolve(__dirname, '..', 'dist', 'app');
@@ -45,7 +45,8 @@ export async function buildAppFiles(): Promise<AppFiles> {
     0,
   );
 
-  files.set('index.html', Buffer.from(readFileSync(join(appDir, 'index.html'), 'utf8').replace(/\n\s*/g, '\n')));
+  const page = withSharedHead(readFileSync(join(appDir, 'index.html'), 'utf8'));
+  files.set('index.html', Buffer.from(page.replace(/\n\s*/g, '\n')));
   // The sheet shared with the setup page comes first, then the app's own rules.
   const sheets = [baseCssPath, join(appDir, 'app.css')].map((file) => readFileSync(file, 'utf8'));
   const css = await transform(sheets.join('\n'), {

@@ -18,10 +18,25 @@ const browsers = ['chrome100', 'edge100', 'firefox100', 'safari15', 'ios15'];
  * File name in web/ → exported constant and how it is shrunk: every byte ships in the api function's bundle. Script
  * and style sheet are minified by esbuild; the page loses its comments and indentation.
  */
-const shrinkHtml = (text: string) => text.replace(/<!--[\s\S]*?-->\n?/g, '').replace(/\n[ \t]+/g, '\n');
+const shrinkHtml = (text: string) =>
+  withSharedHead(text)
+    .replace(/<!--[\s\S]*?-->\n?/g, '')
+    .replace(/\n[ \t]+/g, '\n');
 const shrinkCss = (text: string) => transformSync(text, { loader: 'css', minify: true, target: browsers }).code;
 const shrinkJs = (text: string) =>
   transformSync(text, { loader: 'js', minify: true, target: browsers, legalComments: 'none' }).code;
+
+/**
+ * The start every page shares (the setup page, the portal, the app): doctype, language, charset, no referrer, no
+ * indexing. A page's source begins with a comment line naming it, which the build replaces with web/head.html.
+ */
+const sharedHeadPath = join(webDir, 'head.html');
+export function withSharedHead(page: string): string {
+  const [first, ...rest] = page.split('\n');
+  if (!first?.includes('web/head.html'))
+    throw new Error(`A Blink page must begin with the comment naming web/head.html`);
+  return readFileSync(sharedHeadPath, 'utf8') + rest.join('\n');
+}
 
 /** The style sheet the setup page shares with the app (scripts/build-app.ts): shipped before the page's own. */
 export const baseCssPath = join(webDir, 'base.css');

@@ -8,11 +8,14 @@
 
 (() => {
   const POLL_INTERVAL_MS = 2000;
-  const NETWORK_MESSAGE = 'Blink could not be reached. Check your internet connection and try again.';
-  const GENERIC_MESSAGE = 'Something went wrong. Please try again.';
-  const INVALID_LINK_MESSAGE = 'This setup link is not valid. Ask your IT team for a new activation email.';
-  const LOCKED_MESSAGE = 'Too many wrong codes, so verification is locked.';
-  const RESUMED_MESSAGE = 'Your progress was kept.';
+  // The page's own messages (the others come from the API), in one place.
+  const messages = {
+    network: 'Blink could not be reached. Check your internet connection and try again.',
+    generic: 'Something went wrong. Please try again.',
+    invalidLink: 'This setup link is not valid. Ask your IT team for a new activation email.',
+    locked: 'Too many wrong codes, so verification is locked.',
+    resumed: 'Your progress was kept.',
+  };
   const STORAGE_KEY = 'blink-setup';
   // Steps a reload may come back to; the others are answers to the link, asked again from the server.
   const RESUMABLE_STEPS = ['phone', 'choose', 'sms', 'qr'];
@@ -97,7 +100,7 @@
   }
 
   function announceResumed() {
-    byId('resume-note').textContent = RESUMED_MESSAGE;
+    byId('resume-note').textContent = messages.resumed;
   }
 
   /** Shows a step whose message is an alert: the text is set after the step is visible, so it is announced. */
@@ -110,7 +113,7 @@
 
   function showInvalid(moveFocus = true) {
     forget();
-    showWithAlert('invalid', 'invalid-message', INVALID_LINK_MESSAGE, moveFocus);
+    showWithAlert('invalid', 'invalid-message', messages.invalidLink, moveFocus);
   }
 
   function showUnavailable(message, moveFocus) {
@@ -170,10 +173,10 @@
 
   /** The message for a failed call that has no more specific handling. */
   function failureMessage(result) {
-    if (result.status === 0) return NETWORK_MESSAGE;
+    if (result.status === 0) return messages.network;
     if (result.status === 429) return rateLimitedMessage(result.error.message, result.retryAfter);
-    if (result.status >= 500) return GENERIC_MESSAGE;
-    return result.error.message || GENERIC_MESSAGE;
+    if (result.status >= 500) return messages.generic;
+    return result.error.message || messages.generic;
   }
 
   // ---- API --------------------------------------------------------------------------------------------------------
@@ -191,7 +194,7 @@
         referrerPolicy: 'no-referrer',
       });
     } catch {
-      return { ok: false, status: 0, error: { code: 'NETWORK', message: NETWORK_MESSAGE }, retryAfter: 0 };
+      return { ok: false, status: 0, error: { code: 'NETWORK', message: messages.network }, retryAfter: 0 };
     }
     let data = null;
     try {
@@ -367,7 +370,7 @@
     const seconds = Math.ceil((session.lockedUntil - Date.now()) / 1000);
     const at = new Date(session.lockedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     // Said once, and not changed while it shows (an alert is announced whenever its text changes).
-    return `${LOCKED_MESSAGE} You can try again in ${formatWait(seconds)}, at ${at}. You can still set up the Blink app instead.`;
+    return `${messages.locked} You can try again in ${formatWait(seconds)}, at ${at}. You can still set up the Blink app instead.`;
   }
 
   /** Shows what can be used now: while locked, only the message and another way; otherwise the field and the resend. */
@@ -476,7 +479,7 @@
       }
       const message =
         result.status === 400
-          ? `${result.error.message || GENERIC_MESSAGE}${attemptsLeftMessage(result.error.attemptsLeft)}`
+          ? `${result.error.message || messages.generic}${attemptsLeftMessage(result.error.attemptsLeft)}`
           : failureMessage(result);
       setFieldError(input, error, message);
       input.select();

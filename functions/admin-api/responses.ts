@@ -1,7 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { deviceSummaryOf } from '../../shared/domain/device.js';
 import { ValidationError } from '../../shared/domain/errors.js';
-import { jsonResponse } from '../../shared/http/responses.js';
+import { errorBody, jsonResponse } from '../../shared/http/responses.js';
 import type { WorkerAdminReply } from '../../shared/domain/worker-admin-contract.js';
 import type { EnrollmentWithDevices } from '../../shared/use-cases/admin/index.js';
 
@@ -11,7 +11,7 @@ export function workerReplyResponse(reply: WorkerAdminReply): APIGatewayProxyRes
   if (reply.error.code === 'VALIDATION_FAILED')
     throw new ValidationError(reply.error.message, reply.error.issues ?? []);
   const status = reply.error.code === 'DIRECTORY_UNAVAILABLE' ? 503 : 502;
-  return jsonResponse(status, { error: { code: reply.error.code, message: reply.error.message } });
+  return jsonResponse(status, errorBody(reply.error.code, reply.error.message));
 }
 
 export function enrollmentView({ enrollment, devices }: EnrollmentWithDevices) {

@@ -122,7 +122,8 @@ interface UserSpec {
   parent: string;
   sam: string;
   rid: number;
-  userAccountControl: number;
+  /** userAccountControl bits besides UF_NORMAL_ACCOUNT. */
+  flags?: number;
   adminCount?: number;
   lockoutTime?: string;
   mail?: boolean;
@@ -144,7 +145,7 @@ function user(spec: UserSpec, now: Date): DirectoryEntry {
     objectGUID: demoGuid(dn),
     objectSid: sid(spec.rid),
     primaryGroupID: '513',
-    userAccountControl: String(spec.userAccountControl),
+    userAccountControl: String(UF_NORMAL_ACCOUNT | (spec.flags ?? 0)),
     adminCount: String(spec.adminCount ?? 0),
     accountExpires: NEVER_EXPIRES,
     pwdLastSet: toFileTime(now),
@@ -180,61 +181,26 @@ export function seedDirectory(now: Date, serviceAccountPassword: string): Seeded
   const tier0 = `CN=Tier0 Operators,${groups}`;
 
   const staff: UserSpec[] = [
-    { cn: 'Jane Doe', parent: usersOu, sam: 'jane.doe', rid: 1104, userAccountControl: UF_NORMAL_ACCOUNT },
-    { cn: 'John Smith', parent: usersOu, sam: 'john.smith', rid: 1105, userAccountControl: UF_NORMAL_ACCOUNT },
-    {
-      cn: 'Dave Locked',
-      parent: usersOu,
-      sam: 'dave.locked',
-      rid: 1106,
-      userAccountControl: UF_NORMAL_ACCOUNT,
-      lockoutTime: toFileTime(now),
-    },
-    {
-      cn: 'Alice Admin',
-      parent: usersOu,
-      sam: 'alice.admin',
-      rid: 1107,
-      userAccountControl: UF_NORMAL_ACCOUNT,
-      adminCount: 1,
-    },
+    { cn: 'Jane Doe', parent: usersOu, sam: 'jane.doe', rid: 1104 },
+    { cn: 'John Smith', parent: usersOu, sam: 'john.smith', rid: 1105 },
+    { cn: 'Dave Locked', parent: usersOu, sam: 'dave.locked', rid: 1106, lockoutTime: toFileTime(now) },
+    { cn: 'Alice Admin', parent: usersOu, sam: 'alice.admin', rid: 1107, adminCount: 1 },
     // Nested into Domain Admins and not (yet) stamped with adminCount: only the in-chain check catches it.
-    { cn: 'Bob Ops', parent: usersOu, sam: 'bob.ops', rid: 1108, userAccountControl: UF_NORMAL_ACCOUNT },
-    {
-      cn: 'Carol Former',
-      parent: usersOu,
-      sam: 'carol.former',
-      rid: 1109,
-      userAccountControl: UF_NORMAL_ACCOUNT | UF_ACCOUNTDISABLE,
-    },
+    { cn: 'Bob Ops', parent: usersOu, sam: 'bob.ops', rid: 1108 },
+    { cn: 'Carol Former', parent: usersOu, sam: 'carol.former', rid: 1109, flags: UF_ACCOUNTDISABLE },
     {
       cn: 'Administrator',
       parent: users,
       sam: 'Administrator',
       rid: 500,
-      userAccountControl: UF_NORMAL_ACCOUNT | UF_DONT_EXPIRE_PASSWD,
       adminCount: 1,
       mail: false,
+      flags: UF_DONT_EXPIRE_PASSWD,
     },
-    {
-      cn: 'krbtgt',
-      parent: users,
-      sam: 'krbtgt',
-      rid: 502,
-      userAccountControl: UF_NORMAL_ACCOUNT | UF_ACCOUNTDISABLE,
-      adminCount: 1,
-      mail: false,
-    },
-    { cn: 'Tina Tech', parent: usersOu, sam: 'tina.tech', rid: 1111, userAccountControl: UF_NORMAL_ACCOUNT },
-    { cn: 'Adam Itadmin', parent: usersOu, sam: 'adam.itadmin', rid: 1112, userAccountControl: UF_NORMAL_ACCOUNT },
-    {
-      cn: 'svc-blink',
-      parent: services,
-      sam: 'svc-blink',
-      rid: 1103,
-      userAccountControl: UF_NORMAL_ACCOUNT | UF_DONT_EXPIRE_PASSWD,
-      mail: false,
-    },
+    { cn: 'krbtgt', parent: users, sam: 'krbtgt', rid: 502, adminCount: 1, mail: false, flags: UF_ACCOUNTDISABLE },
+    { cn: 'Tina Tech', parent: usersOu, sam: 'tina.tech', rid: 1111 },
+    { cn: 'Adam Itadmin', parent: usersOu, sam: 'adam.itadmin', rid: 1112 },
+    { cn: 'svc-blink', parent: services, sam: 'svc-blink', rid: 1103, mail: false, flags: UF_DONT_EXPIRE_PASSWD },
   ];
 
   const workstation = createEntry(`CN=WS01,${computers}`, {

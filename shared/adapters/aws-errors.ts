@@ -1,3 +1,5 @@
+import { DeliveryError } from '../domain/errors.js';
+
 /**
  * Reading AWS SDK v3 errors without importing a service package (keeps each Lambda bundle to what it uses). Service
  * exceptions carry `name`, `$fault`, `$retryable` and `$metadata`; network failures are plain Node errors with a
@@ -45,4 +47,24 @@ export function isTransientAwsError(error: unknown): boolean {
     throttlingNames.has(error.name) ||
     (aws.$metadata?.httpStatusCode ?? 0) >= 500
   );
+}
+
+/**
+ * Sends one message (an email, an SMS, a push) and returns the id the service gave it. A transient failure (above) or
+ * an answer without an id becomes a DeliveryError, which the caller's queue retries; any other error stays as it is.
+ */
+export async function sendForMessageId(
+  what: { service: string; message: string },
+  send: () => Promise<{ MessageId?: string | undefined }>,
+): Promise<{ messageId: string }> {
+  let messageId: string | undefined;
+  try {
+    ({ MessageId: messageId } = await send());
+  } catch (error) {
+    if (isTransientAwsError(error))
+      throw new DeliveryError(`${what.service} could not send ${what.message} now`, { cause: error });
+    throw error;
+  }
+  if (!messageId) throw new DeliveryError(`${what.service} accepted ${what.message} without a message id`);
+  return { messageId };
 }

@@ -30,6 +30,10 @@ export interface ErrorBody {
   error: { code: string; message: string; issues?: string[] };
 }
 
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
 const statusByCode: Readonly<Record<string, number>> = {
   VALIDATION_FAILED: 400,
   NOT_FOUND: 404,
@@ -45,11 +49,11 @@ const statusByCode: Readonly<Record<string, number>> = {
  */
 export function errorResponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof DomainError && error.code in statusByCode) {
-    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    const body = errorBody(error.code, error.message);
     if (error instanceof ValidationError && error.issues.length > 0) body.error.issues = error.issues;
     const headers: Record<string, string> =
       error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     return jsonResponse(statusByCode[error.code] ?? 500, body, headers);
   }
-  return jsonResponse(500, { error: { code: 'INTERNAL', message: 'Something went wrong. Please try again later.' } });
+  return jsonResponse(500, errorBody('INTERNAL', 'Something went wrong. Please try again later.'));
 }

@@ -285,11 +285,11 @@ describe('delivery', () => {
       .filter(
         (line) =>
           line.inboundMessageId === inboundMessageId &&
-          /^(inbound SMS handled|duplicate inbound SMS ignored)$/.test(String(line.message)),
+          /^(inbound SMS handled|inbound SMS already handled)$/.test(String(line.message)),
       );
     expect(outcomes.map((line) => line.message).sort()).toEqual([
-      'duplicate inbound SMS ignored',
-      'duplicate inbound SMS ignored',
+      'inbound SMS already handled',
+      'inbound SMS already handled',
       'inbound SMS handled',
     ]);
     await expectHandled(user.phone, 'RESET', 'duplicate', { inboundMessageId });

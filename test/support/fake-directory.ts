@@ -1,23 +1,7 @@
-import type {
-  BadPasswordsOnDc,
-  ChangeWatermark,
-  Directory,
-  DirectoryUser,
-  LockoutScanOptions,
-  LockoutScanResult,
-  PasswordExpiryScanOptions,
-  PasswordExpiryScanResult,
-  PasswordPolicy,
-  PolicySource,
-  DirectoryWrite,
-  PasswordWrite,
-  ReplicationCheck,
-  ReplicationConfirmOptions,
-  ResetOptions,
-} from '../../shared/ports/directory.js';
+import type * as port from '../../shared/ports/directory.js';
 
 /** A domain password policy as AD's defaults write it (30-minute lockouts, no expiry); tests override what they test. */
-export function domainPolicyOf(overrides: Partial<PasswordPolicy> = {}): PasswordPolicy {
+export function domainPolicyOf(overrides: Partial<port.PasswordPolicy> = {}): port.PasswordPolicy {
   return {
     minLength: 7,
     complexity: true,
@@ -37,63 +21,67 @@ export function domainPolicyOf(overrides: Partial<PasswordPolicy> = {}): Passwor
  * on a DC without USNs. Unit tests extend it with the part of AD their use case reads or writes, so that each fake
  * says only what it adds.
  */
-export class EmptyDirectory implements Directory {
-  constructor(readonly domainPolicy: PasswordPolicy) {}
+export class EmptyDirectory implements port.Directory {
+  constructor(readonly domainPolicy: port.PasswordPolicy) {}
 
-  async findUserBySamAccountName(_samAccountName: string): Promise<DirectoryUser | undefined> {
+  async findUserBySamAccountName(_samAccountName: string): Promise<port.DirectoryUser | undefined> {
     return undefined;
   }
-  async findUserByUserPrincipalName(_upn: string): Promise<DirectoryUser | undefined> {
+  async findUserByUserPrincipalName(_upn: string): Promise<port.DirectoryUser | undefined> {
     return undefined;
   }
-  async findUserByGuid(_objectGuid: string): Promise<DirectoryUser | undefined> {
+  async findUserByGuid(_objectGuid: string): Promise<port.DirectoryUser | undefined> {
     return undefined;
   }
-  async listGroupMembers(_group: string): Promise<DirectoryUser[]> {
+  async listGroupMembers(_group: string): Promise<port.DirectoryUser[]> {
     return [];
   }
-  async listUsersInOu(_ouDn: string): Promise<DirectoryUser[]> {
+  async listUsersInOu(_ouDn: string): Promise<port.DirectoryUser[]> {
     return [];
   }
-  async isProtected(_user: DirectoryUser): Promise<boolean> {
+  async isProtected(_user: port.DirectoryUser): Promise<boolean> {
     return false;
   }
-  async readDomainPolicy(): Promise<PasswordPolicy> {
+  async readDomainPolicy(): Promise<port.PasswordPolicy> {
     return this.domainPolicy;
   }
-  async readEffectivePolicy(_user: DirectoryUser): Promise<PasswordPolicy> {
+  async readEffectivePolicy(_user: port.DirectoryUser): Promise<port.PasswordPolicy> {
     return this.readDomainPolicy();
   }
-  async readPolicy(_source: PolicySource): Promise<PasswordPolicy> {
+  async readPolicy(_source: port.PolicySource): Promise<port.PasswordPolicy> {
     return this.readDomainPolicy();
   }
-  async isLockedOut(_user: DirectoryUser): Promise<boolean> {
+  async isLockedOut(_user: port.DirectoryUser): Promise<boolean> {
     return false;
   }
-  async resetPassword(_user: DirectoryUser, _newPassword: string, _options: ResetOptions): Promise<PasswordWrite> {
+  async resetPassword(
+    _user: port.DirectoryUser,
+    _newPassword: string,
+    _options: port.ResetOptions,
+  ): Promise<port.PasswordWrite> {
     return { dc: 'fake-dc', url: 'ldaps://fake', version: 1, writtenAt: new Date(0) };
   }
-  async unlock(_user: DirectoryUser): Promise<DirectoryWrite> {
+  async unlock(_user: port.DirectoryUser): Promise<port.DirectoryWrite> {
     return { dc: 'fake-dc', url: 'ldaps://fake' };
   }
   /** A single-DC domain: no other DC to confirm. */
   async confirmPasswordReplication(
-    _user: DirectoryUser,
-    _write: PasswordWrite,
-    _options: ReplicationConfirmOptions,
-  ): Promise<ReplicationCheck[]> {
+    _user: port.DirectoryUser,
+    _write: port.PasswordWrite,
+    _options: port.ReplicationConfirmOptions,
+  ): Promise<port.ReplicationCheck[]> {
     return [];
   }
-  async scanLockedAccounts(_options: LockoutScanOptions): Promise<LockoutScanResult> {
+  async scanLockedAccounts(_options: port.LockoutScanOptions): Promise<port.LockoutScanResult> {
     return { locked: [], pages: 0, complete: true, incremental: false };
   }
-  async readBadPasswords(_user: { dn: string }): Promise<BadPasswordsOnDc[]> {
+  async readBadPasswords(_user: { dn: string }): Promise<port.BadPasswordsOnDc[]> {
     return [];
   }
-  async readChangeWatermark(): Promise<ChangeWatermark | undefined> {
+  async readChangeWatermark(): Promise<port.ChangeWatermark | undefined> {
     return undefined;
   }
-  async scanPasswordExpiries(_options: PasswordExpiryScanOptions): Promise<PasswordExpiryScanResult> {
+  async scanPasswordExpiries(_options: port.PasswordExpiryScanOptions): Promise<port.PasswordExpiryScanResult> {
     return { expiring: [], pages: 0, complete: true };
   }
   async checkHealth(): Promise<{ url: string }> {

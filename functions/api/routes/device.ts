@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { deviceHeaders, devicePublicKeySchema, samePublicKey } from '../../../shared/domain/device-signature.js';
 import { isPushPlatform, pushTokenSchemas } from '../../../shared/domain/push-token.js';
-import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
+import { errorBody, jsonResponse } from '../../../shared/http/responses.js';
 import type {
   AppRequestKind,
   AppRequestUseCases,
@@ -117,21 +117,18 @@ const registerBody = z
     return { ...rest, pushToken: token.data };
   });
 
-const bindingInvalidBody: ErrorBody = {
-  error: {
-    code: 'BINDING_INVALID',
-    message: 'This QR code is not valid. Show a new QR code on the setup page and scan it again.',
-  },
-};
-export const unauthorizedBody: ErrorBody = {
-  error: { code: 'DEVICE_UNAUTHORIZED', message: 'This device is not authorized.' },
-};
+const bindingInvalidBody = errorBody(
+  'BINDING_INVALID',
+  'This QR code is not valid. Show a new QR code on the setup page and scan it again.',
+);
+export const unauthorizedBody = errorBody('DEVICE_UNAUTHORIZED', 'This device is not authorized.');
 /** The same answer for an unknown, answered, expired or another user's caller verification request. */
-const approvalNotFoundBody: ErrorBody = {
-  error: { code: 'NOT_FOUND', message: 'This request from your help desk is no longer waiting for an answer.' },
-};
+const approvalNotFoundBody = errorBody(
+  'NOT_FOUND',
+  'This request from your help desk is no longer waiting for an answer.',
+);
 /** The same answer for an unknown request id and another device's request. */
-const requestNotFoundBody: ErrorBody = { error: { code: 'NOT_FOUND', message: 'No such request.' } };
+const requestNotFoundBody = errorBody('NOT_FOUND', 'No such request.');
 
 /** Unlinking takes no parameters: the signed device says who. */
 const emptyBody = z.object({}).strict();
@@ -153,21 +150,18 @@ const callerApprovalBody = z
 const expiryRemindersBody = z.object({ push: z.boolean() }).strict();
 const registrationOptionsBody = z.object({ bindingCode: z.string().min(1).max(256) }).strict();
 
-const webauthnInvalidBody: ErrorBody = {
-  error: {
-    code: 'WEBAUTHN_INVALID',
-    message: 'Touch ID/Face ID could not be set up for Blink. Try again, or choose another unlock method.',
-  },
-};
-const userVerificationBody: ErrorBody = {
-  error: {
-    code: 'USER_VERIFICATION_REQUIRED',
-    message: 'Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.',
-  },
-};
-const noCredentialBody: ErrorBody = {
-  error: { code: 'WEBAUTHN_NOT_REGISTERED', message: 'This phone does not unlock Blink with Touch ID/Face ID.' },
-};
+const webauthnInvalidBody = errorBody(
+  'WEBAUTHN_INVALID',
+  'Touch ID/Face ID could not be set up for Blink. Try again, or choose another unlock method.',
+);
+const userVerificationBody = errorBody(
+  'USER_VERIFICATION_REQUIRED',
+  'Blink could not confirm Touch ID/Face ID, so nothing was changed. Try again.',
+);
+const noCredentialBody = errorBody(
+  'WEBAUTHN_NOT_REGISTERED',
+  'This phone does not unlock Blink with Touch ID/Face ID.',
+);
 
 /**
  * A route for requests signed by a bound device. The signature is checked first: an unsigned or replayed request

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as z from 'zod';
-import { jsonResponse, type ErrorBody } from '../../../shared/http/responses.js';
+import { errorBody, jsonResponse } from '../../../shared/http/responses.js';
 import { enrollmentLimits, type RequestFacts } from '../../../shared/use-cases/enrollment/index.js';
 import type { SetupUseCases } from '../../../shared/use-cases/enrollment/index.js';
 import type { ApiRoute } from '../handler.js';
@@ -13,15 +13,14 @@ const phoneBody = z.object({ token, phone: z.string().min(1).max(40) });
 /** `expiryRemindersBySms`: the user's choice of SMS password-expiry reminders, saved with the verified number. */
 const verifyBody = z.object({ token, code: z.string().min(1).max(20), expiryRemindersBySms: z.boolean().optional() });
 
-const linkInvalidBody: ErrorBody = {
-  error: {
-    code: 'LINK_INVALID',
-    message: 'This setup link is not valid. Ask your IT team for a new activation email.',
-  },
-};
-const codeInvalidBody: ErrorBody = {
-  error: { code: 'CODE_INVALID', message: 'That code is not right. Check the latest text message and try again.' },
-};
+const linkInvalidBody = errorBody(
+  'LINK_INVALID',
+  'This setup link is not valid. Ask your IT team for a new activation email.',
+);
+const codeInvalidBody = errorBody(
+  'CODE_INVALID',
+  'That code is not right. Check the latest text message and try again.',
+);
 const linkInvalid = () => jsonResponse(404, linkInvalidBody);
 
 /** The client IP from API Gateway's request context; never from a header the client can set. */

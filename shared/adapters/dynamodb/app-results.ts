@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
 import type { AppRequestRecipient, AppRequestResult, AppRequestResults } from '../../ports/password-delivery.js';
-import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
+import { isConditionFailure, validUntil } from './table.js';
 import { BlinkTableAdapter, type TableKey } from './table-adapter.js';
 
 /*
@@ -36,8 +36,7 @@ export class DynamoAppResults extends BlinkTableAdapter implements AppRequestRes
         kind: 'app-result',
         userGuid: recipient.userGuid,
         state: 'pending',
-        validUntil: expiresAt.toISOString(),
-        expiresAt: ttlSeconds(expiresAt),
+        ...validUntil(expiresAt),
       },
       // A job id is new for every request: an existing item means a bug, never something to overwrite.
       { ConditionExpression: 'attribute_not_exists(pk)' },
@@ -137,16 +136,14 @@ export class DynamoAppResults extends BlinkTableAdapter implements AppRequestRes
   ): Promise<void> {
     try {
       await this.putItem(
-        definedAttributes({
+        {
+          // The answer first: its state and, by state, the JWE or the message; the keys can never come from it.
+          ...answer,
           ...passwordDeliveryKeys.result(recipient.jobId, recipient.deviceId),
           kind: 'app-result',
           userGuid: recipient.userGuid,
-          state: answer.state,
-          jwe: 'jwe' in answer ? answer.jwe : undefined,
-          message: 'message' in answer ? answer.message : undefined,
-          validUntil: expiresAt.toISOString(),
-          expiresAt: ttlSeconds(expiresAt),
-        }),
+          ...validUntil(expiresAt),
+        },
         {
           // Only an opened request of this user, and never once its password was handed out.
           ConditionExpression: 'attribute_exists(pk) AND userGuid = :userGuid AND #state <> :taken',

@@ -169,20 +169,7 @@ function publicJwkOf(key: DevicePublicKey): DevicePublicKey {
   return { kty: key.kty, crv: key.crv, x: key.x, y: key.y };
 }
 
+/** The stored device: the schema keeps the device's own attributes and drops the table's (keys, kind). */
 function toDevice(item: Record<string, unknown>): Device {
-  const stored = deviceItemSchema.parse(item);
-  return {
-    deviceId: stored.deviceId,
-    userGuid: stored.userGuid,
-    publicKey: stored.publicKey,
-    ...(stored.encryptionKey ? { encryptionKey: stored.encryptionKey } : {}),
-    unlockMethod: stored.unlockMethod,
-    platform: stored.platform,
-    ...(stored.pushToken !== undefined ? { pushToken: stored.pushToken } : {}),
-    ...(stored.webauthn ? { webauthn: stored.webauthn } : {}),
-    boundAt: stored.boundAt,
-    ...(stored.revokedAt ? { revokedAt: stored.revokedAt } : {}),
-    ...(stored.webPush ? { webPush: stored.webPush } : {}),
-    ...(stored.statusSeenAt ? { statusSeenAt: stored.statusSeenAt } : {}),
-  };
+  return deviceItemSchema.parse(item);
 }

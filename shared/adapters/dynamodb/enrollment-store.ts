@@ -4,7 +4,7 @@ import type { Enrollment } from '../../domain/enrollment.js';
 import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { IssuedSecret, SecretPurpose } from '../../domain/issued-secret.js';
 import type { EnrollmentStore } from '../../ports/enrollment-store.js';
-import { definedAttributes, isConditionFailure, ttlSeconds } from './table.js';
+import { definedAttributes, isConditionFailure, validUntil } from './table.js';
 import { allWritten, BlinkTableAdapter } from './table-adapter.js';
 import { DynamoReportCounters } from './report-counters.js';
 import { coverageStateOf } from '../../domain/reports.js';
@@ -173,11 +173,10 @@ export class DynamoEnrollmentStore extends BlinkTableAdapter<DynamoEnrollmentSto
         hash: secret.hash,
         userGuid: secret.userGuid,
         issuedAt: secret.issuedAt.toISOString(),
-        validUntil: secret.expiresAt.toISOString(),
         usedAt: secret.usedAt?.toISOString(),
         activationHash: secret.activationHash,
         phoneE164: secret.phoneE164,
-        expiresAt: ttlSeconds(secret.expiresAt),
+        ...validUntil(secret.expiresAt),
       }),
       { ConditionExpression: 'attribute_not_exists(pk)' },
     );

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { PendingSignIn, PortalSession, PortalSessionStore } from '../../ports/portal-sessions.js';
-import { ttlSeconds, wroteIfConditionHeld } from './table.js';
+import { ttlSeconds, validUntil, wroteIfConditionHeld } from './table.js';
 import { BlinkTableAdapter } from './table-adapter.js';
 
 /*
@@ -69,8 +69,7 @@ export class DynamoPortalSessionStore extends BlinkTableAdapter implements Porta
       stateHash: pending.stateHash,
       codeVerifier: pending.codeVerifier,
       nonce: pending.nonce,
-      validUntil: pending.expiresAt.toISOString(),
-      expiresAt: ttlSeconds(pending.expiresAt),
+      ...validUntil(pending.expiresAt),
     });
   }
 

@@ -76,6 +76,14 @@ export function ttlSeconds(date: Date): number {
   return Math.ceil(date.getTime() / 1000);
 }
 
+/**
+ * The expiry of a short-lived item: `validUntil` (ISO), which reads and conditions check, since DynamoDB deletes
+ * expired items up to days late; and `expiresAt`, the TTL that removes the item afterwards.
+ */
+export function validUntil(date: Date): { validUntil: string; expiresAt: number } {
+  return { validUntil: date.toISOString(), expiresAt: ttlSeconds(date) };
+}
+
 /** True for the error DynamoDB raises when a write's condition does not hold. */
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';

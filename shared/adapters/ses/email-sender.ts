@@ -1,7 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import { DeliveryError } from '../../domain/errors.js';
 import type { EmailSender, OutboundEmail } from '../../ports/email-sender.js';
-import { isTransientAwsError } from '../aws-errors.js';
+import { sendForMessageId } from '../aws-errors.js';
 
 export interface SesEmailSenderOptions {
   /** Verified sender address (EMAIL_FROM). */
@@ -17,8 +16,8 @@ export class SesEmailSender implements EmailSender {
   ) {}
 
   async send(email: OutboundEmail): Promise<{ messageId: string }> {
-    try {
-      const { MessageId } = await this.client.send(
+    return sendForMessageId({ service: 'SES', message: 'the email' }, () =>
+      this.client.send(
         new SendEmailCommand({
           FromEmailAddress: this.options.from,
           Destination: { ToAddresses: [email.to] },
@@ -30,12 +29,7 @@ export class SesEmailSender implements EmailSender {
           },
           ...(this.options.configurationSetName ? { ConfigurationSetName: this.options.configurationSetName } : {}),
         }),
-      );
-      if (!MessageId) throw new DeliveryError('SES accepted the email without a message id');
-      return { messageId: MessageId };
-    } catch (error) {
-      if (isTransientAwsError(error)) throw new DeliveryError('SES could not send the email now', { cause: error });
-      throw error;
-    }
+      ),
+    );
   }
 }

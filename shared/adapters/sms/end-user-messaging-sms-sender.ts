@@ -3,9 +3,9 @@ import {
   SendTextMessageCommand,
   type PinpointSMSVoiceV2Client,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { DeliveryError, OptedOutError } from '../../domain/errors.js';
+import { OptedOutError } from '../../domain/errors.js';
 import type { OutboundSms, SmsSender } from '../../ports/sms-sender.js';
-import { isAwsServiceError, isTransientAwsError } from '../aws-errors.js';
+import { isAwsServiceError, sendForMessageId } from '../aws-errors.js';
 
 export interface EndUserMessagingSmsOptions {
   /** Phone number, pool id or ARN used when a message names none (the first of SMS_ORIGINATION_IDENTITIES). */
@@ -30,25 +30,22 @@ export class EndUserMessagingSmsSender implements SmsSender {
 
   async send(message: OutboundSms): Promise<{ messageId: string }> {
     try {
-      if (this.options.optOutListName && (await this.isOnOptOutList(this.options.optOutListName, message.to))) {
-        throw new OptedOutError('The destination number opted out of SMS');
-      }
-      const { MessageId } = await this.client.send(
-        new SendTextMessageCommand({
-          DestinationPhoneNumber: message.to,
-          OriginationIdentity: message.from ?? this.options.originationIdentity,
-          MessageBody: message.body,
-          MessageType: 'TRANSACTIONAL',
-          ...(this.options.configurationSetName ? { ConfigurationSetName: this.options.configurationSetName } : {}),
-        }),
-      );
-      if (!MessageId) throw new DeliveryError('End User Messaging accepted the SMS without a message id');
-      return { messageId: MessageId };
+      return await sendForMessageId({ service: 'End User Messaging', message: 'the SMS' }, async () => {
+        if (this.options.optOutListName && (await this.isOnOptOutList(this.options.optOutListName, message.to))) {
+          throw new OptedOutError('The destination number opted out of SMS');
+        }
+        return this.client.send(
+          new SendTextMessageCommand({
+            DestinationPhoneNumber: message.to,
+            OriginationIdentity: message.from ?? this.options.originationIdentity,
+            MessageBody: message.body,
+            MessageType: 'TRANSACTIONAL',
+            ...(this.options.configurationSetName ? { ConfigurationSetName: this.options.configurationSetName } : {}),
+          }),
+        );
+      });
     } catch (error) {
-      if (error instanceof OptedOutError) throw error;
       if (isOptedOut(error)) throw new OptedOutError('The destination number opted out of SMS', { cause: error });
-      if (isTransientAwsError(error))
-        throw new DeliveryError('End User Messaging could not send the SMS now', { cause: error });
       throw error;
     }
   }

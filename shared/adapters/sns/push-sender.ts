@@ -1,8 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { DeliveryError, ValidationError } from '../../domain/errors.js';
+import { ValidationError } from '../../domain/errors.js';
 import { SNS_PUSH_ENDPOINT_ARN } from '../../domain/push-token.js';
 import type { OutboundPush, PushSender } from '../../ports/push-sender.js';
-import { isTransientAwsError } from '../aws-errors.js';
+import { sendForMessageId } from '../aws-errors.js';
 
 /**
  * Mobile push through SNS: Publish to the device's platform endpoint ARN with one payload per platform
@@ -16,16 +16,11 @@ export class SnsPushSender implements PushSender {
     // from before endpoints were made server-side) is never published to.
     if (!SNS_PUSH_ENDPOINT_ARN.test(push.target))
       throw new ValidationError('The push target is not an SNS mobile push endpoint');
-    try {
-      const { MessageId } = await this.client.send(
+    return sendForMessageId({ service: 'SNS', message: 'the push' }, () =>
+      this.client.send(
         new PublishCommand({ TargetArn: push.target, MessageStructure: 'json', Message: snsPushMessage(push) }),
-      );
-      if (!MessageId) throw new DeliveryError('SNS accepted the push without a message id');
-      return { messageId: MessageId };
-    } catch (error) {
-      if (isTransientAwsError(error)) throw new DeliveryError('SNS could not send the push now', { cause: error });
-      throw error;
-    }
+      ),
+    );
   }
 }
 

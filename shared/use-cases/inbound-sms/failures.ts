@@ -55,12 +55,7 @@ export const INBOUND_FAILURE_DEDUPE_SECONDS = 14 * 86_400;
 const givenUpClaim: InboundClaim = {
   keyPrefix: 'inbound-failed',
   keepSeconds: INBOUND_FAILURE_DEDUPE_SECONDS,
-  logs: {
-    notOurNumber: 'given-up inbound SMS to a number that is not ours ignored',
-    duplicate: 'given-up inbound SMS already handled',
-    handled: 'given-up inbound SMS handled',
-    forgetFailed: 'could not forget the id of a failed apology; its retry will be ignored',
-  },
+  subject: 'given-up inbound SMS',
 };
 
 /** Audit events looked at for a sign that the request's job ran (newest first): a few days of a user's activity. */

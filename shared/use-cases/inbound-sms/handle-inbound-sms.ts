@@ -64,12 +64,7 @@ export const INBOUND_DEDUPE_SECONDS = 7 * 86_400;
 const inboundClaim: InboundClaim = {
   keyPrefix: 'inbound-sms',
   keepSeconds: INBOUND_DEDUPE_SECONDS,
-  logs: {
-    notOurNumber: 'inbound SMS to a number that is not ours ignored',
-    duplicate: 'duplicate inbound SMS ignored',
-    handled: 'inbound SMS handled',
-    forgetFailed: 'could not forget the id of a failed inbound SMS; its retry will be ignored',
-  },
+  subject: 'inbound SMS',
 };
 
 /** Lifetime of a confirmation code (RESET_CONFIRMATION). */

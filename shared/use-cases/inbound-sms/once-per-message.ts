@@ -9,7 +9,8 @@ export interface InboundClaim {
   keyPrefix: string;
   /** How long the id is remembered: at least as long as the entry may deliver the same message again. */
   keepSeconds: number;
-  logs: { notOurNumber: string; duplicate: string; handled: string; forgetFailed: string };
+  /** What the logs call the message, e.g. `inbound SMS`. */
+  subject: string;
   /** Logged with the outcome once handled, besides the message id. */
   handledFields?: Record<string, string>;
 }
@@ -28,22 +29,22 @@ export async function actOncePerMessage<Outcome extends string>(
   const { onceKeys, logger } = deps;
   const { inboundMessageId } = message;
   if (!deps.settings.inboundNumbers.includes(message.destinationNumber)) {
-    logger.warn(claim.logs.notOurNumber, { inboundMessageId });
+    logger.warn(`${claim.subject} to a number that is not ours ignored`, { inboundMessageId });
     return 'not-our-number';
   }
   const now = deps.clock.now();
   const onceKey = `${claim.keyPrefix}#${inboundMessageId}`;
   if (!(await onceKeys.recordFirst(onceKey, new Date(now.getTime() + claim.keepSeconds * 1000)))) {
-    logger.info(claim.logs.duplicate, { inboundMessageId });
+    logger.info(`${claim.subject} already handled`, { inboundMessageId });
     return 'duplicate';
   }
   try {
     const outcome = await act(now);
-    logger.info(claim.logs.handled, { inboundMessageId, ...claim.handledFields, outcome });
+    logger.info(`${claim.subject} handled`, { inboundMessageId, ...claim.handledFields, outcome });
     return outcome;
   } catch (error) {
     await onceKeys.forget(onceKey).catch((forgetError: unknown) =>
-      logger.error(claim.logs.forgetFailed, {
+      logger.error(`could not forget the id of a failed ${claim.subject}; its retry will be ignored`, {
         inboundMessageId,
         error: forgetError instanceof Error ? forgetError.name : 'unknown',
       }),

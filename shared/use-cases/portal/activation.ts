@@ -25,13 +25,7 @@ export function resolveActivationPage(
   request: { target: ActivationTarget; reactivate?: boolean; cursor?: string },
   requestId: string,
 ): Promise<WorkerAdminReply> {
-  return deps.worker.invoke({
-    action: 'resolve',
-    target: request.target,
-    ...(request.reactivate ? { reactivate: true } : {}),
-    ...(request.cursor !== undefined ? { cursor: request.cursor } : {}),
-    requestId,
-  });
+  return deps.worker.invoke({ action: 'resolve', ...request, requestId });
 }
 
 /** One chunk of the run (at most ACTIVATION_CHUNK_SIZE users): the worker checks each user again before sending. */
@@ -41,11 +35,5 @@ export function activateChunk(
   request: { userGuids: string[]; reactivate?: boolean },
   requestId: string,
 ): Promise<WorkerAdminReply> {
-  return deps.worker.invoke({
-    action: 'activate',
-    userGuids: request.userGuids,
-    ...(request.reactivate ? { reactivate: true } : {}),
-    requestId,
-    actor: admin.actor,
-  });
+  return deps.worker.invoke({ action: 'activate', ...request, requestId, actor: admin.actor });
 }

@@ -77,11 +77,11 @@ export function outcomeOf(logs: LogCapture, inboundMessageId: string): string | 
       (entry) =>
         entry.inboundMessageId === inboundMessageId &&
         (entry.message === 'inbound SMS handled' ||
-          entry.message === 'duplicate inbound SMS ignored' ||
+          entry.message === 'inbound SMS already handled' ||
           entry.message === 'inbound SMS to a number that is not ours ignored'),
     );
   if (!line) return undefined;
-  if (line.message === 'duplicate inbound SMS ignored') return 'duplicate';
+  if (line.message === 'inbound SMS already handled') return 'duplicate';
   if (line.message === 'inbound SMS to a number that is not ours ignored') return 'not-our-number';
   return String(line.outcome);
 }
