@@ -33,6 +33,9 @@ readonly DEFAULT_ADDRESS=127.0.0.1
 readonly DEFAULT_DC2_ADDRESS=127.0.0.2
 # A replicating DC also runs the RPC server (DRS), the KDC (DRS binds with Kerberos), replication and the KCC.
 readonly REPLICATION_SERVICES="ldap, cldap, rpc, kdc, drepl, kcc"
+# Its RPC endpoints listen above Linux's ephemeral ports (32768-60999 by default), not in Samba's default 49152-65535,
+# where a client's outgoing connection could already hold the port and stop the DC from starting (seen under load).
+readonly RPC_PORT_RANGE="61000-61999"
 
 die() { echo "samba-dc: $*" >&2; exit 1; }
 log() { echo "samba-dc: $*" >&2; }
@@ -265,6 +268,7 @@ cmd_start() {
   if replicating "$dir"; then
     setsid unshare --mount --propagation private -- bash -c "$NAMESPACE_SCRIPT" samba-dc "$dir" \
       samba -s "$dir/etc/smb.conf" -F -l "$dir/log" --option="server services = $REPLICATION_SERVICES" \
+      --option="rpc server dynamic port range = $RPC_PORT_RANGE" \
       </dev/null >"$dir/log/stdout.log" 2>&1 &
   else
     setsid samba -s "$dir/etc/smb.conf" -F -l "$dir/log" </dev/null >"$dir/log/stdout.log" 2>&1 &

@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Attribute, Change } from 'ldapts';
 import { startLocalBlink, type LocalBlink } from '../../local/runtime.js';
@@ -19,6 +20,7 @@ import {
   asAdmin,
   directoryOptions,
   localDirectorySettings,
+  listeningPortsOf,
   lockOut,
   replicateNow,
   sambaHarness,
@@ -89,6 +91,20 @@ describe('the two-DC test domain', () => {
       ),
     );
     expect(names.map((name) => name.toLowerCase())).toEqual(twoSambaDcs().map((dc) => dc.hostName));
+  });
+
+  it('listens for RPC above the ephemeral ports, so no outgoing connection can hold a port a DC needs to start', () => {
+    const [low = 0, high = 0] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    for (const dc of twoSambaDcs()) {
+      const ports = listeningPortsOf(dc);
+      // The DC's own sockets were found (LDAP, LDAPS, the RPC endpoint mapper)…
+      expect(ports).toEqual(expect.arrayContaining([135, 389, 636]));
+      // …and its dynamic RPC endpoints are outside the range the kernel hands out to clients.
+      expect(ports.filter((port) => port >= low && port <= high)).toEqual([]);
+    }
   });
 
   it('replicates a password reset from either DC to the other by itself', async () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Attribute, Client } from 'ldapts';
 import * as z from 'zod';
@@ -142,6 +142,38 @@ export function twoSambaDcs(): [SambaDc, SambaDc] {
   const [first, second] = getSambaConnection().dcs;
   if (!first || !second) throw new Error('this test needs the two-DC test domain; unset BLINK_SAMBA_DCS=1');
   return [first, second];
+}
+
+/**
+ * The TCP ports a DC's Samba processes listen on, read from /proc (no ss or netstat needed): the sockets of every
+ * process in the DC's process group (scripts/samba-dc.sh starts it with setsid and records the leader's PID) that are
+ * in the LISTEN state.
+ */
+export function listeningPortsOf(dc: SambaDc): number[] {
+  const leader = readFileSync(join(dc.dcDir, 'run', 'blink-samba.pid'), 'utf8').trim();
+  const socketInodes = new Set<string>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // After the command name (in parentheses, may hold spaces): state, ppid, pgrp.
+      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2] !== leader) continue;
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        if (inode) socketInodes.add(inode);
+      }
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      // sl, local_address (hex address:port), rem_address, st (0A = LISTEN), …, inode (the tenth field).
+      const [, local = '', , state, , , , , , inode = ''] = line.trim().split(/\s+/);
+      if (state === '0A' && socketInodes.has(inode)) ports.add(Number.parseInt(local.split(':')[1] ?? '', 16));
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
 }
 
 /**
