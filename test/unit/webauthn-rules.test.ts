@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { SimpleWebAuthn } from '../../shared/adapters/webauthn/simple-webauthn';
 import type { Device } from '../../shared/domain/device';
@@ -214,5 +216,29 @@ describe('Touch ID/Face ID enforced by the server', () => {
       },
     };
     expect(await webauthn.verifyRegistration('binding-code-two-bbbbbbbb', forOther)).toBeUndefined();
+  });
+});
+
+describe('the WebAuthn adapter in a fresh Node process', () => {
+  // Node prints an experimental-API warning once per process, so only a process of its own shows whether the
+  // ceremonies trigger it (the library's default algorithm list probes Web Crypto's experimental `supports`).
+  it('names its algorithms, so no ceremony prints an experimental-API warning', () => {
+    const script = `
+      import { SimpleWebAuthn } from './shared/adapters/webauthn/simple-webauthn.ts';
+      const logger = { debug() {}, info() {}, warn() {}, error() {} };
+      const webauthn = new SimpleWebAuthn('${ORIGIN}', { rpName: 'Blink', logger });
+      const options = await webauthn.registrationOptions('Y2hhbGxlbmdl', { id: 'user', name: 'jane.doe' });
+      await webauthn.verifyRegistration({ id: 'x', rawId: 'x', type: 'public-key', response: {} }, 'Y2hhbGxlbmdl');
+      await webauthn.authenticationOptions('Y2hhbGxlbmdl', 'Y3JlZA');
+      console.log(JSON.stringify(options.pubKeyCredParams.map((param) => param.alg)));
+    `;
+    const root = join(__dirname, '..', '..');
+    const child = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['--input-type=module', '--eval', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(child.stderr).not.toMatch(/Warning/);
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout.trim())).toEqual([-8, -7, -257]);
   });
 });

@@ -10,6 +10,14 @@ import type { WebAuthnCeremonies } from '../../ports/webauthn.js';
  * its ASN.1/X.509 stack, about 330 KB of the bundle) is loaded on first use, so the api function's cold start does
  * not evaluate it for the many requests that never need it.
  */
+/**
+ * The credential algorithms accepted, in order of preference (COSE ids: EdDSA, ES256 — what Apple and Android platform
+ * authenticators make — and RS256 for Windows Hello). Named here rather than left to the library's default, which
+ * probes the runtime for post-quantum ML-DSA with Web Crypto's experimental `supports`, and Node 24 prints a warning
+ * for that on every cold start.
+ */
+const SUPPORTED_ALGORITHM_IDS = [-8, -7, -257];
+
 export class SimpleWebAuthn implements WebAuthnCeremonies {
   private readonly rpId: string;
   private readonly origin: string;
@@ -32,6 +40,7 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
       userID: new TextEncoder().encode(user.id),
       challenge: Buffer.from(challenge, 'base64url'),
       attestationType: 'none',
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHM_IDS,
       authenticatorSelection: {
         authenticatorAttachment: 'platform',
         userVerification: 'required',
@@ -47,6 +56,7 @@ export class SimpleWebAuthn implements WebAuthnCeremonies {
       const verified = await verifyRegistrationResponse({
         response: response as RegistrationResponseJSON,
         ...this.expecting(expectedChallenge),
+        supportedAlgorithmIDs: SUPPORTED_ALGORITHM_IDS,
       });
       if (!verified.verified) return undefined;
       const { credential } = verified.registrationInfo;
