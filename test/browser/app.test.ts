@@ -324,6 +324,10 @@ describe('the Blink app', () => {
       /^Your account was locked \(.+\)\. Tap Unlock account to unlock it\.$/,
     );
     await checkScreen(app, 'home-lockout');
+    // The header shows the same Blink mark as the setup page: the keyhole drawn by web/base.css.
+    expect(
+      await app.evaluate("getComputedStyle(document.querySelector('header .brand-mark'), '::after').content"),
+    ).toBe('""');
     await app.getByRole('button', { name: 'Unlock account' }).click();
     await app.getByRole('heading', { name: 'Your account is unlocked' }).waitFor({ timeout: 30_000 });
     expect(await tryBind(user.dn, password)).toBe('773');
